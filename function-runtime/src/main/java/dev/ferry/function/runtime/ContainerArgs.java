@@ -1,0 +1,95 @@
+package dev.ferry.function.runtime;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The command line contract between a worker and a container process.
+ *
+ * <p>A worker starts {@code java -cp <runtime classpath> }{@value #MAIN_CLASS}{@code  <args>}
+ * with {@link #toArgs()} as the arguments and {@value #READY_TOKEN_ENV} in the environment.
+ * The container prints {@code ferry-ready <token>} on a line of its standard output once it
+ * can take calls (see {@link #readyLine(String)}); it exits non-zero, with the reason on
+ * standard error, when it cannot start. On SIGTERM it stops taking calls, finishes those
+ * in flight, runs its stop hooks and exits 0.
+ *
+ * @param containerId unique id, used in logs
+ * @param function the function id {@code <app>--<function>} this container serves
+ * @param className the user's class that implements the function
+ * @param jar the user's jar
+ * @param port the loopback TCP port the container's gRPC server binds
+ */
+public record ContainerArgs(String containerId, String function, String className, Path jar, int port) {
+
+    /** The container's main class. */
+    public static final String MAIN_CLASS = "dev.ferry.function.runtime.ContainerMain";
+
+    /** Environment variable with the token that proves a ready line came from the runtime. */
+    public static final String READY_TOKEN_ENV = "FERRY_READY_TOKEN";
+
+    public ContainerArgs {
+        Objects.requireNonNull(containerId, "containerId");
+        Objects.requireNonNull(function, "function");
+        Objects.requireNonNull(className, "className");
+        Objects.requireNonNull(jar, "jar");
+        if (port <= 0 || port > 65535) {
+            throw new IllegalArgumentException("port: " + port + " (expected: 1-65535)");
+        }
+    }
+
+    /** The line a container prints on standard output when it is ready for calls. */
+    public static String readyLine(String token) {
+        return "ferry-ready " + token;
+    }
+
+    /** These arguments as a command line, for {@link #parse(List)}. */
+    public List<String> toArgs() {
+        return List.of("--container-id", containerId, "--function", function, "--class", className,
+                "--jar", jar.toString(), "--port", Integer.toString(port));
+    }
+
+    /**
+     * Parses a command line written by {@link #toArgs()}.
+     *
+     * @throws IllegalArgumentException naming the missing or malformed option
+     */
+    public static ContainerArgs parse(List<String> args) {
+        String id = null, function = null, className = null, jar = null, port = null;
+        List<String> unknown = new ArrayList<>();
+        for (int i = 0; i < args.size(); i++) {
+            String option = args.get(i);
+            if (i + 1 >= args.size()) {
+                throw new IllegalArgumentException(option + ": missing value");
+            }
+            String value = args.get(++i);
+            switch (option) {
+                case "--container-id" -> id = value;
+                case "--function" -> function = value;
+                case "--class" -> className = value;
+                case "--jar" -> jar = value;
+                case "--port" -> port = value;
+                default -> unknown.add(option);
+            }
+        }
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("unknown options: " + unknown);
+        }
+        int portNumber;
+        try {
+            portNumber = Integer.parseInt(require(port, "--port"));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--port: " + port + " (expected: a number)");
+        }
+        return new ContainerArgs(require(id, "--container-id"), require(function, "--function"),
+                require(className, "--class"), Path.of(require(jar, "--jar")), portNumber);
+    }
+
+    private static String require(String value, String option) {
+        if (value == null || value.isEmpty()) {
+            throw new IllegalArgumentException(option + ": missing");
+        }
+        return value;
+    }
+}

@@ -1,0 +1,144 @@
+package dev.ferry.function.runtime;
+
+import io.grpc.Server;
+import io.grpc.netty.NettyServerBuilder;
+import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.net.InetSocketAddress;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The container process: loads the user's jar, runs its start hooks, serves calls over gRPC
+ * on the loopback port its worker gave it, and reports ready. See {@link ContainerArgs} for
+ * the contract with the worker.
+ *
+ * <p>Exit codes: 0 after a graceful stop, 1 when the function cannot start, 2 on a bad
+ * command line.
+ */
+public final class ContainerMain {
+
+    /** How long a stopping container waits for its inputs in flight. */
+    static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(30);
+
+    private final ContainerArgs args;
+    private final ContainerLog log = new ContainerLog(System.err);
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "ferry-timer");
+        t.setDaemon(true);
+        return t;
+    });
+    private URLClassLoader loader;
+    private FunctionClass function;
+    private Object instance;
+    private FunctionCallService service;
+    private Server server;
+
+    private ContainerMain(ContainerArgs args) {
+        this.args = args;
+    }
+
+    public static void main(String[] argv) {
+        ContainerArgs args;
+        try {
+            args = ContainerArgs.parse(List.of(argv));
+        } catch (IllegalArgumentException e) {
+            System.err.println("ferry container: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        String token = System.getenv(ContainerArgs.READY_TOKEN_ENV);
+        ContainerMain container = new ContainerMain(args);
+        try {
+            container.start();
+        } catch (Throwable e) {
+            System.err.println("ferry container " + args.containerId() + ": cannot start " + args.function() + ": " + describe(e));
+            e.printStackTrace(System.err);
+            System.exit(1);
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(container::stop, "ferry-stop"));
+        // If the worker dies without stopping us, stop on our own: no orphaned containers.
+        ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(() -> System.exit(0)));
+        System.out.println(ContainerArgs.readyLine(token == null ? "" : token));
+        System.out.flush();
+    }
+
+    private void start() throws Exception {
+        if (!Files.isRegularFile(args.jar())) {
+            throw new IOException("jar not found: " + args.jar());
+        }
+        loader = new URLClassLoader(new URL[] {args.jar().toUri().toURL()}, ContainerMain.class.getClassLoader());
+        function = FunctionClass.of(Class.forName(args.className(), true, loader));
+        String expected = args.function().substring(args.function().indexOf("--") + 2);
+        if (!function.settings().name().equals(expected)) {
+            throw new IllegalArgumentException(args.className() + " is function \"" + function.settings().name()
+                    + "\", not \"" + expected + "\"");
+        }
+        ClassLoader previous = Thread.currentThread().getContextClassLoader();
+        Thread.currentThread().setContextClassLoader(loader);
+        try {
+            AsgiApp app = function.newInstance();
+            instance = app;
+            runHooks(function.onStart());
+            service = new FunctionCallService(args.function(), app, loader, function.settings(), timer, log);
+        } finally {
+            Thread.currentThread().setContextClassLoader(previous);
+        }
+        server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", args.port()))
+                .directExecutor() // our callbacks never block; the app runs on virtual threads
+                .maxInboundMessageSize(8 * 1024 * 1024)
+                .permitKeepAliveWithoutCalls(true)
+                .permitKeepAliveTime(10, TimeUnit.SECONDS)
+                .addService(service)
+                .build()
+                .start();
+    }
+
+    /** Stops taking calls, lets those in flight finish, runs the stop hooks. */
+    private void stop() {
+        try {
+            server.shutdown();
+            if (!service.drain(DRAIN_TIMEOUT)) {
+                log.info("stopping with " + service.running() + " inputs still running after " + DRAIN_TIMEOUT.toSeconds() + "s");
+            }
+            server.awaitTermination(5, TimeUnit.SECONDS);
+            server.shutdownNow();
+            Thread.currentThread().setContextClassLoader(loader);
+            runHooks(function.onStop());
+        } catch (Throwable e) {
+            log.error("-", "stop failed", e);
+        }
+    }
+
+    private void runHooks(List<Method> hooks) throws Exception {
+        for (Method hook : hooks) {
+            try {
+                hook.invoke(instance);
+            } catch (InvocationTargetException e) {
+                Throwable cause = e.getCause();
+                throw cause instanceof Exception ex ? new HookFailedException(hook, ex) : new HookFailedException(hook, e);
+            }
+        }
+    }
+
+    private static String describe(Throwable e) {
+        return e.getMessage() == null ? e.toString() : e.getMessage();
+    }
+
+    /** A lifecycle hook threw. */
+    static final class HookFailedException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        HookFailedException(Method hook, Exception cause) {
+            super(hook.getDeclaringClass().getSimpleName() + "." + hook.getName() + " failed: " + describe(cause), cause);
+        }
+    }
+}

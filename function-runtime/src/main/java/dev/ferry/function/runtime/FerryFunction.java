@@ -1,0 +1,69 @@
+package dev.ferry.function.runtime;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Declares a class as a Ferry function and carries its settings.
+ *
+ * <p>The class must be public, have a public no-argument constructor and implement
+ * {@link AsgiApp} (directly, or through {@link HttpHandler}). One instance serves every
+ * input of a container, up to {@link #maxInputs()} at once on separate virtual threads, so
+ * it must be thread-safe.
+ *
+ * <p>Durations are written as a number and a unit: {@code "500ms"}, {@code "30s"},
+ * {@code "5m"}, {@code "1h"}.
+ *
+ * <p>Settings marked "takes effect with the autoscaler / scheduler" are validated and
+ * recorded now and acted on when those parts land.
+ */
+@Documented
+@Retention(RetentionPolicy.RUNTIME)
+@Target(ElementType.TYPE)
+public @interface FerryFunction {
+
+    /**
+     * The function's name: lower-case letters, digits and single hyphens, starting with a
+     * letter. Its URL is {@code http://<app>--<name>.<domain>}.
+     */
+    String name();
+
+    /** The most inputs one container runs at once; later requests wait. Default 1, as Modal. */
+    int maxInputs() default 1;
+
+    /**
+     * The inputs per container the autoscaler aims at, at most {@link #maxInputs()};
+     * 0 means "same as maxInputs". Takes effect with the autoscaler.
+     */
+    int targetInputs() default 0;
+
+    /** How long one input may run before it is cancelled and the client gets a 504. */
+    String timeout() default "300s";
+
+    /** How long a container may sit idle before it is stopped (scale to zero). */
+    String scaledownWindow() default "60s";
+
+    /** Containers kept running even when idle. Takes effect with the autoscaler. */
+    int minContainers() default 0;
+
+    /** The most containers at once; 0 means no limit. Takes effect with the autoscaler. */
+    int maxContainers() default 0;
+
+    /** Idle containers kept in reserve beyond demand. Takes effect with the autoscaler. */
+    int bufferContainers() default 0;
+
+    /** CPU cores reserved per container, e.g. 0.5; 0 means the scheduler's default. Takes effect with the scheduler. */
+    double cpu() default 0;
+
+    /** Memory per container in MiB; 0 means the scheduler's default. Takes effect with the scheduler. */
+    int memoryMib() default 0;
+
+    /**
+     * GPUs per container in order of preference, e.g. {@code {"H100", "A100-80GB:2"}}; empty
+     * for none. Takes effect with the scheduler.
+     */
+    String[] gpu() default {};
+}

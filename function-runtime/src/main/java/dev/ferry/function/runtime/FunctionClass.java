@@ -1,0 +1,72 @@
+package dev.ferry.function.runtime;
+
+import java.lang.reflect.Constructor;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A user's function class, checked: annotated, public, constructible, an {@link AsgiApp},
+ * with well-formed lifecycle hooks.
+ *
+ * @param type the class
+ * @param settings its validated settings
+ * @param onStart its {@link OnStart} methods
+ * @param onStop its {@link OnStop} methods
+ */
+public record FunctionClass(Class<?> type, FunctionSettings settings, List<Method> onStart, List<Method> onStop) {
+
+    /**
+     * Checks {@code type}.
+     *
+     * @throws IllegalArgumentException naming the class and what is wrong with it
+     */
+    public static FunctionClass of(Class<?> type) {
+        FerryFunction annotation = type.getAnnotation(FerryFunction.class);
+        if (annotation == null) {
+            throw new IllegalArgumentException(type.getName() + ": not annotated with @FerryFunction");
+        }
+        if (!Modifier.isPublic(type.getModifiers()) || Modifier.isAbstract(type.getModifiers())) {
+            throw new IllegalArgumentException(type.getName() + ": expected a public, non-abstract class");
+        }
+        if (!AsgiApp.class.isAssignableFrom(type)) {
+            throw new IllegalArgumentException(
+                    type.getName() + ": expected to implement " + HttpHandler.class.getName() + " or " + AsgiApp.class.getName());
+        }
+        try {
+            type.getConstructor();
+        } catch (NoSuchMethodException e) {
+            throw new IllegalArgumentException(type.getName() + ": expected a public no-argument constructor");
+        }
+        FunctionSettings settings;
+        try {
+            settings = FunctionSettings.of(annotation);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(type.getName() + ": @FerryFunction " + e.getMessage(), e);
+        }
+        return new FunctionClass(type, settings, hooks(type, OnStart.class), hooks(type, OnStop.class));
+    }
+
+    /** A new instance of the class. */
+    public AsgiApp newInstance() throws ReflectiveOperationException {
+        Constructor<?> constructor = type.getConstructor();
+        return (AsgiApp) constructor.newInstance();
+    }
+
+    private static List<Method> hooks(Class<?> type, Class<? extends java.lang.annotation.Annotation> marker) {
+        List<Method> hooks = new ArrayList<>();
+        for (Method method : type.getMethods()) {
+            if (!method.isAnnotationPresent(marker)) {
+                continue;
+            }
+            if (method.getParameterCount() != 0 || Modifier.isStatic(method.getModifiers())) {
+                throw new IllegalArgumentException(type.getName() + "." + method.getName()
+                        + ": @" + marker.getSimpleName() + " expected on a public instance method without parameters");
+            }
+            hooks.add(method);
+        }
+        hooks.sort((a, b) -> a.getName().compareTo(b.getName()));
+        return List.copyOf(hooks);
+    }
+}

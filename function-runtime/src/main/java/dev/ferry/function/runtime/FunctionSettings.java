@@ -1,0 +1,117 @@
+package dev.ferry.function.runtime;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The validated settings of one function, read from its {@link FerryFunction} annotation.
+ *
+ * @param name the function's name (a DNS label without "--")
+ * @param maxInputs the most inputs one container runs at once, &gt; 0
+ * @param targetInputs the inputs per container the autoscaler aims at, 1..maxInputs
+ * @param timeout how long one input may run, &gt; 0
+ * @param scaledownWindow how long a container may sit idle before it is stopped, &gt; 0
+ * @param minContainers containers kept even when idle, &ge; 0
+ * @param maxContainers the most containers at once, 0 for no limit
+ * @param bufferContainers idle containers kept in reserve, &ge; 0
+ * @param cpu cores per container, 0 for the default
+ * @param memoryMib MiB per container, 0 for the default
+ * @param gpu GPU requests in order of preference, e.g. "H100" or "A100-80GB:2"
+ */
+public record FunctionSettings(
+        String name, int maxInputs, int targetInputs, Duration timeout, Duration scaledownWindow,
+        int minContainers, int maxContainers, int bufferContainers, double cpu, int memoryMib,
+        List<String> gpu) {
+
+    private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9]*(-[a-z0-9]+)*");
+    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
+    private static final Pattern GPU = Pattern.compile("[A-Za-z0-9][A-Za-z0-9-]*(:[1-8])?");
+
+    public FunctionSettings {
+        checkName("name", name);
+        if (maxInputs <= 0) {
+            throw new IllegalArgumentException("maxInputs: " + maxInputs + " (expected: > 0)");
+        }
+        if (targetInputs <= 0 || targetInputs > maxInputs) {
+            throw new IllegalArgumentException(
+                    "targetInputs: " + targetInputs + " (expected: 1.." + maxInputs + ", or 0 for maxInputs)");
+        }
+        if (timeout.isZero() || timeout.isNegative()) {
+            throw new IllegalArgumentException("timeout: " + timeout + " (expected: > 0)");
+        }
+        if (scaledownWindow.isZero() || scaledownWindow.isNegative()) {
+            throw new IllegalArgumentException("scaledownWindow: " + scaledownWindow + " (expected: > 0)");
+        }
+        if (minContainers < 0) {
+            throw new IllegalArgumentException("minContainers: " + minContainers + " (expected: >= 0)");
+        }
+        if (maxContainers < 0 || (maxContainers > 0 && maxContainers < minContainers)) {
+            throw new IllegalArgumentException("maxContainers: " + maxContainers
+                    + " (expected: 0 for no limit, or >= minContainers " + minContainers + ")");
+        }
+        if (bufferContainers < 0) {
+            throw new IllegalArgumentException("bufferContainers: " + bufferContainers + " (expected: >= 0)");
+        }
+        if (cpu < 0 || Double.isNaN(cpu)) {
+            throw new IllegalArgumentException("cpu: " + cpu + " (expected: >= 0)");
+        }
+        if (memoryMib < 0) {
+            throw new IllegalArgumentException("memoryMib: " + memoryMib + " (expected: >= 0)");
+        }
+        gpu = List.copyOf(gpu);
+        for (String g : gpu) {
+            if (!GPU.matcher(g).matches()) {
+                throw new IllegalArgumentException(
+                        "gpu: \"" + g + "\" (expected: a GPU type with an optional count 1-8, e.g. \"H100\" or \"A100-80GB:2\")");
+            }
+        }
+    }
+
+    /** The settings declared by {@code annotation}, validated. */
+    public static FunctionSettings of(FerryFunction annotation) {
+        int target = annotation.targetInputs() == 0 ? annotation.maxInputs() : annotation.targetInputs();
+        return new FunctionSettings(annotation.name(), annotation.maxInputs(), target,
+                parseDuration("timeout", annotation.timeout()),
+                parseDuration("scaledownWindow", annotation.scaledownWindow()),
+                annotation.minContainers(), annotation.maxContainers(), annotation.bufferContainers(),
+                annotation.cpu(), annotation.memoryMib(), List.of(annotation.gpu()));
+    }
+
+    /**
+     * Checks that {@code value} is usable as an app or function name: lower-case letters,
+     * digits and single hyphens, starting with a letter, at most 30 characters so that
+     * {@code <app>--<function>} fits a 63-character DNS label.
+     *
+     * @throws IllegalArgumentException naming {@code what} and the value
+     */
+    public static String checkName(String what, String value) {
+        if (value == null || value.length() > 30 || !NAME.matcher(value).matches()) {
+            throw new IllegalArgumentException(what + ": " + (value == null ? "null" : '"' + value + '"')
+                    + " (expected: 1-30 lower-case letters, digits and single hyphens, starting with a letter)");
+        }
+        return value;
+    }
+
+    /**
+     * Parses a duration written as a whole number and a unit: ms, s, m or h.
+     *
+     * @throws IllegalArgumentException naming {@code what} and the value
+     */
+    public static Duration parseDuration(String what, String text) {
+        Matcher m = DURATION.matcher(text.trim().toLowerCase(Locale.ROOT));
+        if (!m.matches()) {
+            throw new IllegalArgumentException(
+                    what + ": \"" + text + "\" (expected: a number and a unit, e.g. \"500ms\", \"30s\", \"5m\", \"1h\")");
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            default -> Duration.ofHours(n);
+        };
+    }
+}

@@ -1,0 +1,25 @@
+package dev.ferry.function.runtime;
+
+import dev.ferry.request.protocol.CallStart;
+
+/**
+ * The simple function interface: a request in, a response out. Built on {@link AsgiApp}.
+ *
+ * <p>The request body streams: read {@link Request#body()} as it arrives, or take it whole
+ * with {@link Request#bodyBytes()}. For a response that streams, return one built with
+ * {@link Response.Builder#streamingBody(Response.StreamingBody)}.
+ *
+ * <p>A handler that throws gives the client a 500 with a generic text; the exception goes
+ * to the container's log with the call id.
+ */
+@FunctionalInterface
+public interface HttpHandler extends AsgiApp {
+
+    /** Handles one request; called concurrently, up to the function's maxInputs at once. */
+    Response handle(Request request) throws Exception;
+
+    @Override
+    default void call(CallStart scope, Receive receive, Send send) throws Exception {
+        SimpleHttpCall.run(this, scope, receive, send);
+    }
+}

@@ -1,0 +1,269 @@
+package dev.ferry.function.runtime;
+
+import dev.ferry.request.protocol.CallErrors;
+import dev.ferry.request.protocol.CallStart;
+import dev.ferry.request.protocol.ClientEvent;
+import dev.ferry.request.protocol.ErrorCode;
+import dev.ferry.request.protocol.HttpDisconnect;
+import dev.ferry.request.protocol.ServerEvent;
+import dev.ferry.request.protocol.WebSocketDisconnect;
+import io.grpc.stub.ServerCallStreamObserver;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One input in a container: the {@link Receive} and {@link Send} its app sees, over one
+ * gRPC stream.
+ *
+ * <p>Thread-safety: the gRPC callbacks ({@link #deliver}, {@link #onReady}, {@link #cancel})
+ * come from transport threads, {@link #receive} and {@link #send} from the input's thread,
+ * {@link #timeOut} from the timer. Every use of the response observer happens under
+ * {@link #lock}, because gRPC's call objects are not thread-safe.
+ *
+ * <p>Flow control: inbound messages are requested one at a time as the app takes them, so
+ * at most a couple of body chunks wait here; outbound, {@link #send} waits for
+ * {@code isReady()}, so a slow client holds the app instead of filling memory.
+ */
+final class InputCall implements Receive, Send {
+
+    private static final ClientEvent HTTP_DISCONNECT =
+            ClientEvent.newBuilder().setHttpDisconnect(HttpDisconnect.getDefaultInstance()).build();
+
+    private enum Phase { NOT_STARTED, BODY, TRAILERS, WS_OPEN, DONE }
+
+    private final ServerCallStreamObserver<ServerEvent> out;
+    private final BlockingQueue<ClientEvent> inbound = new LinkedBlockingQueue<>();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition writable = lock.newCondition();
+
+    private CallStart start;
+    private volatile Thread thread;
+    private Phase phase = Phase.NOT_STARTED;
+    /** Why the call ended early (client gone, timed out), or null while it is live. Guarded by lock. */
+    private String endedBecause;
+    /** Whether the response stream has been closed. Guarded by lock. */
+    private boolean closed;
+    /** Whether http.response.start asked for trailers. Guarded by lock. */
+    private boolean trailersAnnounced;
+    private volatile boolean disconnectSeen;
+
+    InputCall(ServerCallStreamObserver<ServerEvent> out) {
+        this.out = out;
+    }
+
+    CallStart start() {
+        return start;
+    }
+
+    /** Whether the call ended early: client gone or timed out. */
+    boolean ended() {
+        lock.lock();
+        try {
+            return endedBecause != null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    String callId() {
+        return start == null ? "-" : start.getCallId();
+    }
+
+    void started(CallStart start, Thread thread) {
+        this.start = start;
+        this.thread = thread;
+    }
+
+    /** A message from the gateway after the start. */
+    void deliver(ClientEvent event) {
+        inbound.add(event);
+    }
+
+    void onReady() {
+        lock.lock();
+        try {
+            writable.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The stream was cancelled (client gone) or is being abandoned; wakes and interrupts the input. */
+    void cancel(String reason) {
+        lock.lock();
+        try {
+            if (endedBecause == null) {
+                endedBecause = reason;
+            }
+            closed = true; // a cancelled stream takes no more messages
+            writable.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        wakeInput();
+    }
+
+    /** The function's timeout passed: the client gets a 504 and the input is interrupted. */
+    void timeOut(String timeout) {
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            endedBecause = "call timed out after " + timeout;
+            fail(ErrorCode.FUNCTION_TIMEOUT, "function timed out after " + timeout);
+            writable.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        wakeInput();
+    }
+
+    private void wakeInput() {
+        inbound.add(start != null && start.hasWebsocket()
+                ? ClientEvent.newBuilder().setWebsocketDisconnect(WebSocketDisconnect.newBuilder().setCode(1006)).build()
+                : HTTP_DISCONNECT);
+        Thread t = thread;
+        if (t != null) {
+            t.interrupt();
+        }
+    }
+
+    @Override
+    public ClientEvent receive() throws InterruptedException {
+        if (disconnectSeen) {
+            return HTTP_DISCONNECT;
+        }
+        ClientEvent event = inbound.take();
+        switch (event.getEventCase()) {
+            case HTTP_DISCONNECT, WEBSOCKET_DISCONNECT -> disconnectSeen = true;
+            default -> {
+                lock.lock();
+                try {
+                    if (!closed) {
+                        out.request(1);
+                    }
+                } finally {
+                    lock.unlock();
+                }
+            }
+        }
+        return event;
+    }
+
+    @Override
+    public void send(ServerEvent event) throws InterruptedException {
+        lock.lockInterruptibly();
+        try {
+            checkLive();
+            Phase next = nextPhase(event);
+            while (!out.isReady()) {
+                writable.await();
+                checkLive();
+            }
+            out.onNext(event);
+            phase = next;
+            if (event.hasHttpResponseStart()) {
+                trailersAnnounced = event.getHttpResponseStart().getTrailers();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Called on the input's thread when the app returned or threw; closes the stream properly. */
+    void finish(Throwable failure) {
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            if (failure != null) {
+                fail(ErrorCode.FUNCTION_FAILED, failure.toString());
+            } else if (phase != Phase.DONE && !(phase == Phase.WS_OPEN || start.hasWebsocket() && phase == Phase.NOT_STARTED)) {
+                fail(ErrorCode.FUNCTION_FAILED, "the function returned before finishing its response");
+            } else {
+                closed = true;
+                out.onCompleted();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Refuses the call before it runs. Call only before the input thread exists. */
+    void refuse(ErrorCode code, String detail) {
+        lock.lock();
+        try {
+            if (!closed) {
+                fail(code, detail);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void fail(ErrorCode code, String detail) {
+        closed = true;
+        out.onNext(ServerEvent.newBuilder().setError(CallErrors.of(code, detail)).build());
+        out.onCompleted();
+    }
+
+    private void checkLive() {
+        if (endedBecause != null) {
+            throw new ClientDisconnectedException(endedBecause);
+        }
+        if (closed) {
+            throw new ClientDisconnectedException("call already closed");
+        }
+    }
+
+    private Phase nextPhase(ServerEvent event) {
+        boolean http = !start.hasWebsocket();
+        return switch (event.getEventCase()) {
+            case HTTP_RESPONSE_START -> {
+                expect(http && phase == Phase.NOT_STARTED, event, "http.response.start must come first, once");
+                int status = event.getHttpResponseStart().getStatus();
+                if (status < 100 || status > 599) {
+                    throw new IllegalArgumentException("http.response.start status: " + status + " (expected: 100-599)");
+                }
+                yield Phase.BODY;
+            }
+            case HTTP_RESPONSE_BODY -> {
+                expect(http && phase == Phase.BODY, event, "http.response.body must follow http.response.start");
+                if (event.getHttpResponseBody().getMoreBody()) {
+                    yield Phase.BODY;
+                }
+                // We are in BODY, so start was sent; trailers follow only when it announced them.
+                yield trailersAnnounced ? Phase.TRAILERS : Phase.DONE;
+            }
+            case HTTP_RESPONSE_TRAILERS -> {
+                expect(http && phase == Phase.TRAILERS, event,
+                        "http.response.trailers must follow the last body chunk of a response that announced trailers");
+                yield event.getHttpResponseTrailers().getMoreTrailers() ? Phase.TRAILERS : Phase.DONE;
+            }
+            case WEBSOCKET_ACCEPT -> {
+                expect(!http && phase == Phase.NOT_STARTED, event, "websocket.accept must come first, once");
+                yield Phase.WS_OPEN;
+            }
+            case WEBSOCKET_SEND -> {
+                expect(!http && phase == Phase.WS_OPEN, event, "websocket.send must follow websocket.accept");
+                yield Phase.WS_OPEN;
+            }
+            case WEBSOCKET_CLOSE -> {
+                expect(!http && phase != Phase.DONE, event, "websocket.close must come once");
+                yield Phase.DONE;
+            }
+            case ERROR, EVENT_NOT_SET -> throw new IllegalArgumentException(
+                    "event: " + event.getEventCase() + " (expected: an http.response.* or websocket.* event)");
+        };
+    }
+
+    private void expect(boolean ok, ServerEvent event, String rule) {
+        if (!ok) {
+            throw new IllegalStateException(event.getEventCase() + " out of order: " + rule);
+        }
+    }
+}
