@@ -1,5 +1,6 @@
 package dev.ferry.function.runtime;
 
+import dev.ferry.request.protocol.FunctionSettings;
 import java.io.IOException;
 import java.net.URL;
 import java.net.URLClassLoader;

@@ -1,5 +1,6 @@
 package dev.ferry.function.runtime;
 
+import dev.ferry.request.protocol.FunctionSettings;
 import dev.ferry.request.protocol.ClientEvent;
 import dev.ferry.request.protocol.ErrorCode;
 import dev.ferry.request.protocol.FunctionCallGrpc;

@@ -1,5 +1,6 @@
 package dev.ferry.function.runtime;
 
+import dev.ferry.request.protocol.FunctionSettings;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -41,11 +42,21 @@ public record FunctionClass(Class<?> type, FunctionSettings settings, List<Metho
         }
         FunctionSettings settings;
         try {
-            settings = FunctionSettings.of(annotation);
+            settings = settings(annotation);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(type.getName() + ": @FerryFunction " + e.getMessage(), e);
         }
         return new FunctionClass(type, settings, hooks(type, OnStart.class), hooks(type, OnStop.class));
+    }
+
+    /** The settings declared by {@code annotation}, validated. */
+    static FunctionSettings settings(FerryFunction annotation) {
+        int target = annotation.targetInputs() == 0 ? annotation.maxInputs() : annotation.targetInputs();
+        return new FunctionSettings(annotation.name(), annotation.maxInputs(), target,
+                FunctionSettings.parseDuration("timeout", annotation.timeout()),
+                FunctionSettings.parseDuration("scaledownWindow", annotation.scaledownWindow()),
+                annotation.minContainers(), annotation.maxContainers(), annotation.bufferContainers(),
+                annotation.cpu(), annotation.memoryMib(), List.of(annotation.gpu()));
     }
 
     /** A new instance of the class. */

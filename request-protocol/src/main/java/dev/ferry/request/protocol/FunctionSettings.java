@@ -1,4 +1,4 @@
-package dev.ferry.function.runtime;
+package dev.ferry.request.protocol;
 
 import java.time.Duration;
 import java.util.List;
@@ -7,7 +7,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The validated settings of one function, read from its {@link FerryFunction} annotation.
+ * The validated settings of one function, as its author declared them (in Java, with the
+ * runtime's {@code @FerryFunction} annotation) and as the platform stores and acts on them.
+ * Also holds the naming rules shared by apps and functions.
  *
  * @param name the function's name (a DNS label without "--")
  * @param maxInputs the most inputs one container runs at once, &gt; 0
@@ -70,14 +72,9 @@ public record FunctionSettings(
         }
     }
 
-    /** The settings declared by {@code annotation}, validated. */
-    public static FunctionSettings of(FerryFunction annotation) {
-        int target = annotation.targetInputs() == 0 ? annotation.maxInputs() : annotation.targetInputs();
-        return new FunctionSettings(annotation.name(), annotation.maxInputs(), target,
-                parseDuration("timeout", annotation.timeout()),
-                parseDuration("scaledownWindow", annotation.scaledownWindow()),
-                annotation.minContainers(), annotation.maxContainers(), annotation.bufferContainers(),
-                annotation.cpu(), annotation.memoryMib(), List.of(annotation.gpu()));
+    /** The function id {@code <app>--<function>} used in URLs and calls. */
+    public static String functionId(String app, String function) {
+        return checkName("app", app) + "--" + checkName("function", function);
     }
 
     /**

@@ -1,0 +1,143 @@
+package dev.ferry.gateway;
+
+import dev.ferry.routing.ContainerInfo;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The ready containers of one function version and the requests waiting for their slots.
+ *
+ * <p>Placement is least-loaded of two random containers with a free slot, which spreads
+ * load nearly as well as a global least-loaded pick without scanning. Waiters are served
+ * first come, first served, as slots free up or containers become ready. Thread-safe: every
+ * method takes the pool's monitor, and callbacks to waiters never block.
+ */
+final class FunctionPool {
+
+    private final String function;
+    private final String version;
+    private final int maxQueued;
+    private final Clock clock;
+    private final List<ContainerSlots> containers = new ArrayList<>();
+    private final ArrayDeque<SlotWaiter> waiters = new ArrayDeque<>();
+    private int inFlight;
+    private Instant lastActive;
+
+    FunctionPool(String function, String version, int maxQueued, Clock clock) {
+        this.function = function;
+        this.version = version;
+        this.maxQueued = maxQueued;
+        this.clock = clock;
+        this.lastActive = clock.instant();
+    }
+
+    /** The outcome of {@link #acquire}. */
+    enum Acquired { GRANTED, QUEUED, QUEUE_FULL }
+
+    /**
+     * Grants {@code waiter} a slot now if one is free (calling {@link SlotWaiter#grant}
+     * before returning), else queues it. Over {@code maxQueued} waiters it is refused.
+     */
+    synchronized Acquired acquire(SlotWaiter waiter) {
+        Optional<ContainerSlots> free = pick();
+        if (free.isPresent() && waiters.isEmpty()) {
+            ContainerSlots container = free.get();
+            take(container);
+            if (waiter.grant(new SlotLease(this, container))) {
+                return Acquired.GRANTED;
+            }
+            untake(container);
+            return Acquired.GRANTED; // the waiter gave up already; nothing to queue
+        }
+        if (waiters.size() >= maxQueued) {
+            return Acquired.QUEUE_FULL;
+        }
+        waiters.add(waiter);
+        return Acquired.QUEUED;
+    }
+
+    /** Forgets {@code waiter} if it is still queued (it timed out or its client left). */
+    synchronized void cancel(SlotWaiter waiter) {
+        waiters.remove(waiter);
+    }
+
+    synchronized void addContainer(ContainerInfo info, io.grpc.ManagedChannel channel) {
+        for (ContainerSlots c : containers) {
+            if (c.info.id().equals(info.id())) {
+                return;
+            }
+        }
+        containers.add(new ContainerSlots(info, channel));
+        dispatch();
+    }
+
+    /** Takes the container out of placement; its calls in flight go on. */
+    synchronized void removeContainer(String containerId) {
+        containers.removeIf(c -> c.info.id().equals(containerId));
+    }
+
+    synchronized FunctionDemand demand() {
+        return new FunctionDemand(function, version, inFlight, waiters.size(), containers.size(), lastActive);
+    }
+
+    void release(ContainerSlots container) {
+        synchronized (this) {
+            untake(container);
+            dispatch();
+        }
+    }
+
+    private void dispatch() {
+        while (!waiters.isEmpty()) {
+            Optional<ContainerSlots> free = pick();
+            if (free.isEmpty()) {
+                return;
+            }
+            SlotWaiter waiter = waiters.poll();
+            ContainerSlots container = free.get();
+            take(container);
+            if (!waiter.grant(new SlotLease(this, container))) {
+                untake(container);
+            }
+        }
+    }
+
+    private void take(ContainerSlots container) {
+        container.inFlight++;
+        inFlight++;
+        lastActive = clock.instant();
+    }
+
+    private void untake(ContainerSlots container) {
+        container.inFlight--;
+        inFlight--;
+        lastActive = clock.instant();
+    }
+
+    private Optional<ContainerSlots> pick() {
+        int n = containers.size();
+        if (n == 0) {
+            return Optional.empty();
+        }
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        ContainerSlots a = containers.get(random.nextInt(n));
+        ContainerSlots b = containers.get(random.nextInt(n));
+        ContainerSlots best = a.inFlight <= b.inFlight ? a : b;
+        if (best.hasFreeSlot()) {
+            return Optional.of(best);
+        }
+        // Both picks were full: fall back to a scan so a free slot is never missed.
+        ContainerSlots least = null;
+        for (ContainerSlots c : containers) {
+            if (c.hasFreeSlot() && (least == null || c.inFlight < least.inFlight)) {
+                least = c;
+            }
+        }
+        return Optional.ofNullable(least);
+    }
+}

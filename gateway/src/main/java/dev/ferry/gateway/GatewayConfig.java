@@ -1,0 +1,7 @@
+package dev.ferry.gateway;
+
+import java.time.Clock;
+import java.time.Duration;
+
+/** The settings one gateway's connections share. Immutable. */
+record GatewayConfig(String domain, Duration queueTimeout, Duration deadlineGrace, Clock clock, ScaleUpSignal scaleUp) {}

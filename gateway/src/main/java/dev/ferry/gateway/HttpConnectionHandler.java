@@ -1,0 +1,183 @@
+package dev.ferry.gateway;
+
+import dev.ferry.request.protocol.ErrorCode;
+import dev.ferry.request.protocol.HttpScope;
+import dev.ferry.routing.FunctionLookup;
+import dev.ferry.routing.RoutingStore;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayDeque;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One HTTP/1.x client connection: routes each request by its Host header and runs it as an
+ * {@link HttpExchange}, one at a time. Pipelined requests wait in a small backlog; past
+ * {@link #MAX_BACKLOG} messages the socket is no longer read.
+ *
+ * <p>Malformed requests get a 400 and the connection is closed; unknown hosts, apps and
+ * functions get a 404 naming what was not found. Runs on the channel's event loop only.
+ */
+final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
+
+    static final int MAX_BACKLOG = 64;
+    private static final AtomicLong CALL_IDS = new AtomicLong();
+
+    private final GatewayConfig config;
+    private final RoutingStore store;
+    private final FunctionPools pools;
+    private final String scheme;
+    private final ArrayDeque<Object> backlog = new ArrayDeque<>();
+    private ChannelHandlerContext ctx;
+    private HttpExchange current;
+
+    HttpConnectionHandler(GatewayConfig config, RoutingStore store, FunctionPools pools, String scheme) {
+        this.config = config;
+        this.store = store;
+        this.pools = pools;
+        this.scheme = scheme;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (current != null && !current.requestEnded() && msg instanceof HttpContent content) {
+            current.onContent(content);
+        } else if (current != null) {
+            backlog.add(msg);
+            if (backlog.size() >= MAX_BACKLOG) {
+                ctx.channel().config().setAutoRead(false);
+            }
+        } else {
+            handle(msg);
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (current != null) {
+            current.clientGone();
+            current = null;
+        }
+        backlog.forEach(ReferenceCountUtil::release);
+        backlog.clear();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (current != null) {
+            current.onWritabilityChanged();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // Socket errors (reset by peer and the like) end the connection; channelInactive cleans up.
+        ctx.close();
+    }
+
+    /**
+     * The exchange has sent its whole response. With {@code reuse} the connection takes the
+     * next request; otherwise it is being closed.
+     */
+    void exchangeDone(HttpExchange exchange, boolean reuse) {
+        if (exchange != current) {
+            return;
+        }
+        current = null; // any rest of its request body arrives with no exchange and is dropped
+        if (!reuse) {
+            return;
+        }
+        while (current == null && !backlog.isEmpty()) {
+            handle(backlog.poll());
+        }
+        if (current == null || !current.requestEnded()) {
+            ctx.channel().config().setAutoRead(true);
+        }
+    }
+
+    void log(String line) {
+        System.err.println("ferry gateway: " + line);
+    }
+
+    private void handle(Object msg) {
+        if (msg instanceof HttpRequest request) {
+            try {
+                start(request);
+            } finally {
+                ReferenceCountUtil.release(request);
+            }
+        } else if (msg instanceof HttpContent content) {
+            if (current != null) {
+                current.onContent(content);
+            } else {
+                // The body of a request that was already answered (an error, or a response
+                // that did not read it): drop it.
+                content.release();
+            }
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void start(HttpRequest request) {
+        if (request.decoderResult().isFailure()) {
+            Throwable cause = request.decoderResult().cause();
+            reject(request, ErrorCode.BAD_REQUEST, "malformed request: " + (cause.getMessage() == null ? cause : cause.getMessage()), false);
+            return;
+        }
+        String host = request.headers().get(HttpHeaderNames.HOST);
+        if (host == null || host.isEmpty()) {
+            reject(request, ErrorCode.BAD_REQUEST, "missing Host header", false);
+            return;
+        }
+        Optional<HostRoute> route = HostRoute.parse(host, config.domain());
+        if (route.isEmpty()) {
+            reject(request, ErrorCode.FUNCTION_NOT_FOUND,
+                    "no function at host " + host + " (expected: <app>--<function>." + config.domain() + ")", true);
+            return;
+        }
+        FunctionLookup lookup = store.lookup(route.get().app(), route.get().function());
+        switch (lookup) {
+            case FunctionLookup.AppNotFound missing ->
+                    reject(request, ErrorCode.APP_NOT_FOUND, "app not found: " + missing.app(), true);
+            case FunctionLookup.FunctionNotFound missing -> reject(request, ErrorCode.FUNCTION_NOT_FOUND,
+                    "function not found: " + missing.function() + " in app " + missing.app(), true);
+            case FunctionLookup.Found found -> {
+                HttpScope scope;
+                try {
+                    scope = HttpScopeEncoder.encode(request, scheme, ctx.channel().remoteAddress(), ctx.channel().localAddress());
+                } catch (IllegalArgumentException e) {
+                    reject(request, ErrorCode.BAD_REQUEST, e.getMessage(), false);
+                    return;
+                }
+                var function = found.function();
+                current = new HttpExchange(this, ctx, config, function, pools.pool(function.id(), function.version()),
+                        request, scope, Long.toString(CALL_IDS.incrementAndGet(), 36));
+                current.begin();
+            }
+        }
+    }
+
+    /** Answers {@code request} with an error; the connection survives only when asked and safe. */
+    private void reject(HttpRequest request, ErrorCode code, String detail, boolean mayKeepAlive) {
+        boolean keepAlive = mayKeepAlive && HttpUtil.isKeepAlive(request);
+        ctx.writeAndFlush(ErrorResponses.of(ctx.alloc(), code, detail, keepAlive))
+                .addListener(keepAlive ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE);
+        if (!keepAlive) {
+            ctx.channel().config().setAutoRead(false);
+        }
+    }
+}

@@ -1,0 +1,386 @@
+package dev.ferry.gateway;
+
+import com.google.protobuf.ByteString;
+import dev.ferry.request.protocol.CallError;
+import dev.ferry.request.protocol.CallErrors;
+import dev.ferry.request.protocol.CallStart;
+import dev.ferry.request.protocol.ClientEvent;
+import dev.ferry.request.protocol.ErrorCode;
+import dev.ferry.request.protocol.FunctionCallGrpc;
+import dev.ferry.request.protocol.HttpRequest;
+import dev.ferry.request.protocol.HttpScope;
+import dev.ferry.request.protocol.ServerEvent;
+import dev.ferry.routing.DeployedFunction;
+import io.grpc.CallOptions;
+import io.grpc.ClientCall;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One HTTP/1.x request and its function call: waits for an input slot, streams the request
+ * body into the call and the call's response back to the client.
+ *
+ * <p>Threading: everything runs on the client channel's event loop (the call's listener is
+ * given that loop as its executor), except {@link #grant}, which the pool may call from
+ * any thread and which only hands over to the loop.
+ *
+ * <p>Backpressure: while the call is not ready for more, the client socket is not read;
+ * while the client socket is not writable, no more response messages are requested.
+ */
+final class HttpExchange implements SlotWaiter {
+
+    private static final int WAITING = 0, GRANTED = 1, ABANDONED = 2;
+
+    private final HttpConnectionHandler connection;
+    private final ChannelHandlerContext ctx;
+    private final GatewayConfig config;
+    private final DeployedFunction function;
+    private final FunctionPool pool;
+    private final io.netty.handler.codec.http.HttpRequest request;
+    private final HttpScope scope;
+    private final String callId;
+    private final boolean head;
+    private final AtomicInteger waitState = new AtomicInteger(WAITING);
+    private final List<ClientEvent> bodyBeforeCall = new ArrayList<>();
+
+    private ScheduledFuture<?> queueTimeout;
+    private SlotLease lease;
+    private ClientCall<ClientEvent, ServerEvent> call;
+    private boolean requestEnded;
+    private boolean responseStarted;
+    private boolean responseEnded;
+    private boolean trailersAnnounced;
+    private boolean keepAlive;
+    private boolean responseOwed; // a call.request(1) waits for the socket to become writable
+    private boolean finished;
+    private boolean clientGone;
+
+    HttpExchange(HttpConnectionHandler connection, ChannelHandlerContext ctx, GatewayConfig config,
+                 DeployedFunction function, FunctionPool pool, io.netty.handler.codec.http.HttpRequest request,
+                 HttpScope scope, String callId) {
+        this.connection = connection;
+        this.ctx = ctx;
+        this.config = config;
+        this.function = function;
+        this.pool = pool;
+        this.request = request;
+        this.scope = scope;
+        this.callId = callId;
+        this.head = request.method().equals(HttpMethod.HEAD);
+        this.keepAlive = HttpUtil.isKeepAlive(request);
+    }
+
+    boolean requestEnded() {
+        return requestEnded;
+    }
+
+    /** Queues for a slot (or takes one at once) and asks for capacity when it must wait. */
+    void begin() {
+        switch (pool.acquire(this)) {
+            case GRANTED -> { }
+            case QUEUED -> {
+                queueTimeout = ctx.executor().schedule(this::queueTimedOut, config.queueTimeout().toNanos(), TimeUnit.NANOSECONDS);
+                config.scaleUp().scaleUp(function);
+            }
+            case QUEUE_FULL -> respondError(ErrorCode.NO_CAPACITY,
+                    "too many requests waiting for " + function.id() + "; retry shortly");
+        }
+    }
+
+    @Override
+    public boolean grant(SlotLease lease) {
+        if (!waitState.compareAndSet(WAITING, GRANTED)) {
+            return false;
+        }
+        if (ctx.executor().inEventLoop()) {
+            startCall(lease);
+        } else {
+            ctx.executor().execute(() -> startCall(lease));
+        }
+        return true;
+    }
+
+    private void queueTimedOut() {
+        if (waitState.compareAndSet(WAITING, ABANDONED)) {
+            pool.cancel(this);
+            respondError(ErrorCode.NO_CAPACITY, "no container for " + function.id() + " became ready within "
+                    + config.queueTimeout().toSeconds() + "s");
+        }
+    }
+
+    private void startCall(SlotLease lease) {
+        this.lease = lease;
+        if (queueTimeout != null) {
+            queueTimeout.cancel(false);
+        }
+        if (clientGone || finished) {
+            lease.release();
+            return;
+        }
+        CallOptions options = CallOptions.DEFAULT
+                .withExecutor(ctx.executor())
+                .withDeadlineAfter(function.settings().timeout().plus(config.deadlineGrace()).toNanos(), TimeUnit.NANOSECONDS);
+        call = lease.channel().newCall(FunctionCallGrpc.getCallMethod(), options);
+        call.start(new Listener(), new Metadata());
+        call.request(1);
+        call.sendMessage(ClientEvent.newBuilder()
+                .setStart(CallStart.newBuilder().setFunction(function.id()).setCallId(callId).setHttp(scope))
+                .build());
+        for (ClientEvent event : bodyBeforeCall) {
+            call.sendMessage(event);
+        }
+        bodyBeforeCall.clear();
+        if (requestEnded) {
+            call.halfClose();
+        } else {
+            ctx.channel().config().setAutoRead(call.isReady());
+        }
+    }
+
+    /** A piece of the request body from the client. Takes ownership of {@code content}. */
+    void onContent(HttpContent content) {
+        try {
+            if (content.decoderResult().isFailure()) {
+                requestEnded = true;
+                keepAlive = false;
+                abort(ErrorCode.BAD_REQUEST, "malformed request body: " + content.decoderResult().cause().getMessage());
+                return;
+            }
+            boolean last = content instanceof LastHttpContent;
+            requestEnded |= last;
+            if (finished) {
+                return; // the call is over; the rest of the body has nowhere to go
+            }
+            ClientEvent event = ClientEvent.newBuilder()
+                    .setHttpRequest(HttpRequest.newBuilder()
+                            .setBody(ByteString.copyFrom(content.content().nioBuffer()))
+                            .setMoreBody(!last))
+                    .build();
+            if (call == null) {
+                bodyBeforeCall.add(event);
+                // Hold the client until the call starts: the body waits in the socket, not here.
+                ctx.channel().config().setAutoRead(false);
+                return;
+            }
+            call.sendMessage(event);
+            if (last) {
+                call.halfClose();
+            } else if (!call.isReady()) {
+                ctx.channel().config().setAutoRead(false);
+            }
+        } finally {
+            content.release();
+        }
+    }
+
+    /** The client's connection closed. */
+    void clientGone() {
+        clientGone = true;
+        if (waitState.compareAndSet(WAITING, ABANDONED)) {
+            pool.cancel(this);
+            if (queueTimeout != null) {
+                queueTimeout.cancel(false);
+            }
+        }
+        if (call != null && !finished) {
+            call.cancel("client disconnected", null);
+        }
+        finished = true;
+    }
+
+    void onWritabilityChanged() {
+        if (responseOwed && ctx.channel().isWritable() && call != null && !finished) {
+            responseOwed = false;
+            call.request(1);
+        }
+    }
+
+    private void requestMoreResponse() {
+        if (ctx.channel().isWritable()) {
+            call.request(1);
+        } else {
+            responseOwed = true;
+        }
+    }
+
+    private final class Listener extends ClientCall.Listener<ServerEvent> {
+
+        @Override
+        public void onReady() {
+            if (!requestEnded && !finished && call.isReady()) {
+                ctx.channel().config().setAutoRead(true);
+            }
+        }
+
+        @Override
+        public void onMessage(ServerEvent event) {
+            if (finished) {
+                return;
+            }
+            switch (event.getEventCase()) {
+                case HTTP_RESPONSE_START -> onStart(event);
+                case HTTP_RESPONSE_BODY -> onBody(event);
+                case HTTP_RESPONSE_TRAILERS -> onTrailers(event);
+                case ERROR -> onError(event.getError());
+                default -> abort(ErrorCode.PROTOCOL_VIOLATION, "unexpected event " + event.getEventCase() + " in an HTTP call");
+            }
+        }
+
+        @Override
+        public void onClose(Status status, Metadata trailers) {
+            if (lease != null) {
+                lease.release();
+            }
+            if (finished) {
+                return;
+            }
+            if (status.isOk()) {
+                if (!responseEnded) {
+                    abort(ErrorCode.PROTOCOL_VIOLATION, "the call ended before the response was complete");
+                }
+                return;
+            }
+            ErrorCode code = switch (status.getCode()) {
+                case DEADLINE_EXCEEDED -> ErrorCode.FUNCTION_TIMEOUT;
+                case UNAVAILABLE, CANCELLED, ABORTED, UNKNOWN -> ErrorCode.CONTAINER_LOST;
+                case RESOURCE_EXHAUSTED -> ErrorCode.NO_CAPACITY;
+                default -> ErrorCode.INTERNAL;
+            };
+            String detail = code == ErrorCode.FUNCTION_TIMEOUT
+                    ? "function timed out after " + function.settings().timeout().toSeconds() + "s"
+                    : code == ErrorCode.CONTAINER_LOST ? "container " + lease.containerId() + " exited during the call"
+                    : status.toString();
+            abort(code, detail);
+        }
+    }
+
+    private void onStart(ServerEvent event) {
+        if (responseStarted) {
+            abort(ErrorCode.PROTOCOL_VIOLATION, "http.response.start sent twice");
+            return;
+        }
+        HttpResponse response;
+        try {
+            response = HttpResponseEncoder.encode(event.getHttpResponseStart(), request.protocolVersion(), keepAlive);
+        } catch (IllegalArgumentException e) {
+            abort(ErrorCode.PROTOCOL_VIOLATION, "invalid response head: " + e.getMessage());
+            return;
+        }
+        keepAlive = HttpUtil.isKeepAlive(response);
+        responseStarted = true;
+        trailersAnnounced = event.getHttpResponseStart().getTrailers();
+        ctx.writeAndFlush(response);
+        requestMoreResponse();
+    }
+
+    private void onBody(ServerEvent event) {
+        if (!responseStarted || responseEnded) {
+            abort(ErrorCode.PROTOCOL_VIOLATION, "http.response.body " + (responseStarted ? "after the last chunk" : "before http.response.start"));
+            return;
+        }
+        var body = event.getHttpResponseBody();
+        boolean last = !body.getMoreBody();
+        ByteBuf bytes = head ? Unpooled.EMPTY_BUFFER : wrap(body.getBody());
+        if (!last || trailersAnnounced) {
+            if (bytes.isReadable()) {
+                ctx.writeAndFlush(new DefaultHttpContent(bytes));
+            }
+            requestMoreResponse();
+            return;
+        }
+        endResponse(new DefaultLastHttpContent(bytes));
+    }
+
+    private void onTrailers(ServerEvent event) {
+        if (!trailersAnnounced || responseEnded) {
+            abort(ErrorCode.PROTOCOL_VIOLATION, "http.response.trailers not announced by http.response.start");
+            return;
+        }
+        DefaultLastHttpContent last = new DefaultLastHttpContent();
+        event.getHttpResponseTrailers().getHeadersList().forEach(h ->
+                last.trailingHeaders().add(h.getName().toStringUtf8(), h.getValue().toStringUtf8()));
+        if (event.getHttpResponseTrailers().getMoreTrailers()) {
+            requestMoreResponse();
+            return;
+        }
+        endResponse(last);
+    }
+
+    private void onError(CallError error) {
+        if (error.getCode() == ErrorCode.FUNCTION_FAILED || error.getCode() == ErrorCode.INTERNAL) {
+            connection.log("call " + callId + " to " + function.id() + " failed: " + error.getDetail());
+        }
+        abort(error);
+    }
+
+    private void endResponse(LastHttpContent last) {
+        responseEnded = true;
+        finished = true;
+        boolean reuse = keepAlive && requestEnded;
+        ctx.writeAndFlush(last).addListener(reuse ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE);
+        connection.exchangeDone(this, reuse);
+    }
+
+    private void abort(ErrorCode code, String detail) {
+        abort(CallErrors.of(code, detail));
+    }
+
+    /** Ends the exchange with {@code error}: an error response if none has started, else a cut connection. */
+    private void abort(CallError error) {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        if (call != null) {
+            call.cancel("gateway ended the call: " + error.getCode(), null);
+        }
+        if (responseStarted) {
+            // Too late for a status: closing without the final chunk tells the client the body is incomplete.
+            ctx.close();
+            connection.exchangeDone(this, false);
+            return;
+        }
+        sendError(error);
+    }
+
+    private void respondError(ErrorCode code, String detail) {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        sendError(CallErrors.of(code, detail));
+    }
+
+    private void sendError(CallError error) {
+        boolean reuse = keepAlive && requestEnded;
+        ctx.writeAndFlush(ErrorResponses.of(ctx.alloc(), error, reuse))
+                .addListener(reuse ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE);
+        connection.exchangeDone(this, reuse);
+    }
+
+    private static ByteBuf wrap(ByteString bytes) {
+        if (bytes.isEmpty()) {
+            return Unpooled.EMPTY_BUFFER;
+        }
+        List<ByteBuffer> buffers = bytes.asReadOnlyByteBufferList();
+        return buffers.size() == 1 ? Unpooled.wrappedBuffer(buffers.get(0))
+                : Unpooled.wrappedBuffer(buffers.toArray(ByteBuffer[]::new));
+    }
+}

@@ -1,0 +1,34 @@
+package dev.ferry.gateway;
+
+import io.grpc.ManagedChannel;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One input slot of one container, held for the length of one call. Release exactly once;
+ * later releases do nothing.
+ */
+final class SlotLease {
+
+    private final FunctionPool pool;
+    private final ContainerSlots container;
+    private final AtomicBoolean released = new AtomicBoolean();
+
+    SlotLease(FunctionPool pool, ContainerSlots container) {
+        this.pool = pool;
+        this.container = container;
+    }
+
+    ManagedChannel channel() {
+        return container.channel;
+    }
+
+    String containerId() {
+        return container.info.id();
+    }
+
+    void release() {
+        if (released.compareAndSet(false, true)) {
+            pool.release(container);
+        }
+    }
+}

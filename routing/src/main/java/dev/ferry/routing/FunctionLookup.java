@@ -1,0 +1,14 @@
+package dev.ferry.routing;
+
+/** The answer to "which function is {@code <app>--<function>}?": found, or what was missing. */
+public sealed interface FunctionLookup {
+
+    /** The function exists in the app's current version. */
+    record Found(DeployedFunction function) implements FunctionLookup {}
+
+    /** No app has that name. */
+    record AppNotFound(String app) implements FunctionLookup {}
+
+    /** The app exists but has no function with that name. */
+    record FunctionNotFound(String app, String function) implements FunctionLookup {}
+}
