@@ -66,6 +66,14 @@ final class FunctionPool {
         waiters.remove(waiter);
     }
 
+    /** Turns away every waiting request with {@code reason}; later requests queue as usual. */
+    synchronized void rejectWaiting(String reason) {
+        SlotWaiter waiter;
+        while ((waiter = waiters.poll()) != null) {
+            waiter.reject(reason);
+        }
+    }
+
     synchronized void addContainer(ContainerInfo info, io.grpc.ManagedChannel channel) {
         for (ContainerSlots c : containers) {
             if (c.info.id().equals(info.id())) {

@@ -39,6 +39,13 @@ final class FunctionPools implements RoutingListener {
         return pools.computeIfAbsent(key(function, version), k -> new FunctionPool(function, version, maxQueued, clock));
     }
 
+    void rejectWaiting(String function, String version, String reason) {
+        FunctionPool pool = pools.get(key(function, version));
+        if (pool != null) {
+            pool.rejectWaiting(reason);
+        }
+    }
+
     List<FunctionDemand> demand() {
         List<FunctionDemand> all = new ArrayList<>();
         pools.values().forEach(p -> all.add(p.demand()));

@@ -117,6 +117,18 @@ final class HttpExchange implements SlotWaiter {
         return true;
     }
 
+    @Override
+    public void reject(String reason) {
+        if (waitState.compareAndSet(WAITING, ABANDONED)) {
+            ctx.executor().execute(() -> {
+                if (queueTimeout != null) {
+                    queueTimeout.cancel(false);
+                }
+                respondError(ErrorCode.NO_CAPACITY, reason);
+            });
+        }
+    }
+
     private void queueTimedOut() {
         if (waitState.compareAndSet(WAITING, ABANDONED)) {
             pool.cancel(this);

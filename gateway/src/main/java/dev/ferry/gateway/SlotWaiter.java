@@ -1,8 +1,8 @@
 package dev.ferry.gateway;
 
 /**
- * A request waiting for an input slot. {@link #grant} and {@link #expire} race (a slot frees
- * as the wait times out, or the client leaves); exactly one of them wins.
+ * A request waiting for an input slot. A grant can race with the waiter giving up (its wait
+ * timed out, or its client left); the waiter decides, and a refused grant goes to the next.
  */
 interface SlotWaiter {
 
@@ -11,4 +11,10 @@ interface SlotWaiter {
      * offers the slot to the next waiter. Must not block; called under the pool's monitor.
      */
     boolean grant(SlotLease lease);
+
+    /**
+     * Tells the waiter no slot is coming (its function's container failed to start). Must
+     * not block; called under the pool's monitor after the waiter left the queue.
+     */
+    void reject(String reason);
 }

@@ -69,6 +69,16 @@ public final class ContainerMain {
         ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(() -> System.exit(0)));
         System.out.println(ContainerArgs.readyLine(token == null ? "" : token));
         System.out.flush();
+        // gRPC's threads are daemons: the main thread keeps the process alive until stop.
+        container.awaitStop();
+    }
+
+    private void awaitStop() {
+        try {
+            server.awaitTermination();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void start() throws Exception {

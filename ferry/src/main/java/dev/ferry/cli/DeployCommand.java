@@ -1,0 +1,48 @@
+package dev.ferry.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code ferry deploy PATH.jar}: deploys or redeploys an app into the running dev server. */
+@Command(name = "deploy", mixinStandardHelpOptions = true, description = "Deploy or redeploy an app jar.")
+final class DeployCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "PATH.jar", description = "The app's jar.")
+    Path jar;
+
+    @Option(names = "--name", description = "App name (default: the jar's Ferry-App manifest entry, else its file name).")
+    String name;
+
+    @Option(names = "--home", description = "Ferry's directory (default: $FERRY_HOME, else ~/.ferry).")
+    Path home;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!Files.isRegularFile(jar)) {
+            System.err.println("ferry deploy: " + jar + ": no such file");
+            return 2;
+        }
+        DevState state = DevState.read(Home.resolve(home));
+        String uri = state.adminUrl() + "/v1/apps" + (name == null ? "" : "?name=" + URLEncoder.encode(name, StandardCharsets.UTF_8));
+        HttpResponse<String> response = AdminClient.send(HttpRequest.newBuilder(URI.create(uri))
+                .header("Content-Type", "application/java-archive")
+                .POST(HttpRequest.BodyPublishers.ofFile(jar)).build());
+        if (response.statusCode() != 200) {
+            System.err.print("ferry deploy: " + response.body());
+            return 1;
+        }
+        JsonNode app = StackView.JSON.readTree(response.body());
+        DevCommand.printApp(app);
+        return 0;
+    }
+}

@@ -1,0 +1,156 @@
+package dev.ferry.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ferry.gateway.GatewayServer;
+import dev.ferry.routing.AppDeployment;
+import dev.ferry.routing.RoutingStore;
+import dev.ferry.worker.Worker;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The whole platform in one JVM, as {@code ferry dev} runs it: the in-memory routing store,
+ * one worker whose containers are real child processes, the controller logic, the gateway
+ * and the admin API. Start with {@link #start(Options)}; {@link #close()} stops everything
+ * and leaves no container process behind.
+ */
+final class DevStack implements AutoCloseable {
+
+    /** How often idle containers are looked for. */
+    static final Duration TICK = Duration.ofMillis(250);
+
+    /**
+     * What a dev stack is started with.
+     *
+     * @param host the address the gateway and admin API listen on
+     * @param httpPort the gateway's port, 0 for a free one
+     * @param adminPort the admin API's port, 0 for a free one
+     * @param domain the functions' domain
+     * @param home the Ferry home (deployed jars live under {@code home/apps})
+     * @param queueTimeout how long a request waits for a container
+     * @param runtimeClasspath the class path of container processes
+     * @param clock the controller's clock
+     */
+    record Options(String host, int httpPort, int adminPort, String domain, Path home, Duration queueTimeout,
+                   String runtimeClasspath, Clock clock) {
+        Options {
+            Objects.requireNonNull(host, "host");
+            Objects.requireNonNull(domain, "domain");
+            Objects.requireNonNull(home, "home");
+            Objects.requireNonNull(queueTimeout, "queueTimeout");
+            Objects.requireNonNull(runtimeClasspath, "runtimeClasspath");
+            Objects.requireNonNull(clock, "clock");
+        }
+    }
+
+    private final Options options;
+    private final RoutingStore store = RoutingStore.inMemory();
+    private final Worker worker;
+    private final GatewayServer gateway;
+    private final DevController controller;
+    private final AppDeployer deployer;
+    private final AdminServer admin;
+    private final ScheduledExecutorService ticker;
+
+    private DevStack(Options options) throws IOException, InterruptedException {
+        this.options = options;
+        this.worker = Worker.builder().runtimeClasspath(options.runtimeClasspath()).build();
+        GatewayServer[] gatewayRef = new GatewayServer[1];
+        this.controller = new DevController(store, worker, () -> gatewayRef[0].demand(), options.clock(),
+                (function, version, reason) -> gatewayRef[0].rejectWaiting(function, version, reason));
+        try {
+            this.gateway = GatewayServer.builder()
+                    .host(options.host())
+                    .port(options.httpPort())
+                    .domain(options.domain())
+                    .store(store)
+                    .scaleUpSignal(controller)
+                    .queueTimeout(options.queueTimeout())
+                    .clock(options.clock())
+                    .start();
+        } catch (RuntimeException | InterruptedException e) {
+            worker.close();
+            throw e;
+        }
+        gatewayRef[0] = gateway;
+        this.deployer = new AppDeployer(store, options.home().resolve("apps"), options.clock());
+        this.ticker = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("ferry-controller").daemon().factory());
+        ticker.scheduleWithFixedDelay(this::tick, TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS);
+        try {
+            this.admin = new AdminServer(this, options.host(), options.adminPort());
+        } catch (IOException e) {
+            closeQuietly();
+            throw e;
+        }
+    }
+
+    static DevStack start(Options options) throws IOException, InterruptedException {
+        return new DevStack(options);
+    }
+
+    int httpPort() {
+        return gateway.port();
+    }
+
+    int adminPort() {
+        return admin.port();
+    }
+
+    RoutingStore store() {
+        return store;
+    }
+
+    Worker worker() {
+        return worker;
+    }
+
+    AppDeployment deploy(Path jar, Optional<String> name) throws IOException {
+        return deployer.deploy(jar, name);
+    }
+
+    /** The public URL of function {@code functionId}. */
+    String url(String functionId) {
+        return "http://" + functionId + "." + options.domain() + ":" + gateway.port() + "/";
+    }
+
+    ObjectNode view() {
+        return StackView.apps(store.apps(), store.containers(), this::url);
+    }
+
+    ObjectNode view(AppDeployment app) {
+        return StackView.app(app, store.containers(), this::url);
+    }
+
+    private void tick() {
+        try {
+            controller.tick();
+        } catch (RuntimeException e) {
+            System.err.println("ferry: controller tick failed: " + e);
+        }
+    }
+
+    @Override
+    public void close() {
+        closeQuietly();
+    }
+
+    private void closeQuietly() {
+        if (admin != null) {
+            admin.close();
+        }
+        ticker.shutdownNow();
+        try {
+            gateway.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        worker.close();
+    }
+}

@@ -1,0 +1,58 @@
+package dev.ferry.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code ferry ls}: apps, functions, URLs and containers with their state. */
+@Command(name = "ls", mixinStandardHelpOptions = true, description = "List apps, functions, URLs and containers.")
+final class LsCommand implements Callable<Integer> {
+
+    @Option(names = "--json", description = "Print JSON.")
+    boolean json;
+
+    @Option(names = "--home", description = "Ferry's directory (default: $FERRY_HOME, else ~/.ferry).")
+    Path home;
+
+    @Override
+    public Integer call() throws Exception {
+        DevState state = DevState.read(Home.resolve(home));
+        HttpResponse<String> response = AdminClient.send(HttpRequest.newBuilder(URI.create(state.adminUrl() + "/v1/apps")).GET().build());
+        if (response.statusCode() != 200) {
+            System.err.print("ferry ls: " + response.body());
+            return 1;
+        }
+        JsonNode root = StackView.JSON.readTree(response.body());
+        if (json) {
+            System.out.println(StackView.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root));
+            return 0;
+        }
+        System.out.println(format(root));
+        return 0;
+    }
+
+    static String format(JsonNode root) {
+        StringBuilder out = new StringBuilder();
+        out.append(String.format("%-12s %-8s %-12s %-48s %s%n", "APP", "VERSION", "FUNCTION", "URL", "CONTAINERS"));
+        for (JsonNode app : root.path("apps")) {
+            for (JsonNode f : app.path("functions")) {
+                StringBuilder containers = new StringBuilder();
+                for (JsonNode c : f.path("containers")) {
+                    if (!containers.isEmpty()) {
+                        containers.append(", ");
+                    }
+                    containers.append(c.path("id").asText()).append(' ').append(c.path("state").asText())
+                            .append(" (").append(c.path("version").asText()).append(')');
+                }
+                out.append(String.format("%-12s %-8s %-12s %-48s %s%n", app.path("name").asText(), app.path("version").asText(),
+                        f.path("name").asText(), f.path("url").asText(), containers.isEmpty() ? "-" : containers));
+            }
+        }
+        return out.toString().stripTrailing();
+    }
+}
