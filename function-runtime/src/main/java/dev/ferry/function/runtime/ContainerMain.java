@@ -41,7 +41,7 @@ public final class ContainerMain {
     private FunctionCallService service;
     private Server server;
 
-    private ContainerMain(ContainerArgs args) {
+    ContainerMain(ContainerArgs args) {
         this.args = args;
     }
 
@@ -81,7 +81,8 @@ public final class ContainerMain {
         }
     }
 
-    private void start() throws Exception {
+    /** Loads the function, runs its start hooks and starts serving. */
+    void start() throws Exception {
         if (!Files.isRegularFile(args.jar())) {
             throw new IOException("jar not found: " + args.jar());
         }
@@ -113,7 +114,7 @@ public final class ContainerMain {
     }
 
     /** Stops taking calls, lets those in flight finish, runs the stop hooks. */
-    private void stop() {
+    void stop() {
         try {
             server.shutdown();
             if (!service.drain(DRAIN_TIMEOUT)) {

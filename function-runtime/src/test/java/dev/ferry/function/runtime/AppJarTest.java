@@ -1,0 +1,79 @@
+package dev.ferry.function.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AppJarTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void readsTheAppNameAndEveryFunctionWithItsSettings() throws Exception {
+        Path jar = TestJars.jar(dir.resolve("a.jar"), "shop", TestFunctions.Hello.class, TestFunctions.Block.class);
+
+        AppJar app = AppJar.read(jar);
+
+        assertThat(app.appName()).contains("shop");
+        assertThat(app.functions()).extracting(f -> f.settings().name()).containsExactly("block", "hello");
+        AppJar.Function block = app.functions().get(0);
+        assertThat(block.className()).isEqualTo(TestFunctions.Block.class.getName());
+        assertThat(block.settings().maxInputs()).isEqualTo(1);
+        assertThat(block.settings().timeout()).isEqualTo(Duration.ofMillis(300));
+        assertThat(block.settings().scaledownWindow()).isEqualTo(Duration.ofSeconds(60));
+    }
+
+    @Test
+    void rejectsAJarWithoutFunctions() throws Exception {
+        Path jar = TestJars.jar(dir.resolve("empty.jar"), "shop", ContainerCalls.class);
+
+        assertThatThrownBy(() -> AppJar.read(jar)).hasMessageContaining("no class annotated with @FerryFunction");
+    }
+
+    @Test
+    void rejectsTwoFunctionsWithOneName() throws Exception {
+        Path jar = TestJars.jar(dir.resolve("dup.jar"), "shop", TestFunctions.Hello.class, Twin.class);
+
+        assertThatThrownBy(() -> AppJar.read(jar)).hasMessageContaining("function name \"hello\" declared twice");
+    }
+
+    @Test
+    void rejectsAFunctionWithInvalidSettings() throws Exception {
+        Path jar = TestJars.jar(dir.resolve("bad.jar"), "shop", BadSettings.class);
+
+        assertThatThrownBy(() -> AppJar.read(jar))
+                .hasMessageContaining("BadSettings")
+                .hasMessageContaining("maxInputs: 0 (expected: > 0)");
+    }
+
+    @Test
+    void rejectsAClassThatIsNotAnApp() throws Exception {
+        Path jar = TestJars.jar(dir.resolve("bad.jar"), "shop", NotAnApp.class);
+
+        assertThatThrownBy(() -> AppJar.read(jar)).hasMessageContaining("expected to implement");
+    }
+
+    @FerryFunction(name = "hello")
+    public static final class Twin implements HttpHandler {
+        @Override
+        public Response handle(Request request) {
+            return Response.text(200, "twin");
+        }
+    }
+
+    @FerryFunction(name = "bad", maxInputs = 0)
+    public static final class BadSettings implements HttpHandler {
+        @Override
+        public Response handle(Request request) {
+            return Response.text(200, "bad");
+        }
+    }
+
+    @FerryFunction(name = "not-an-app")
+    public static final class NotAnApp {}
+}

@@ -1,0 +1,186 @@
+package dev.ferry.function.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ferry.request.protocol.ErrorCode;
+import dev.ferry.request.protocol.ServerEvent;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.netty.NettyChannelBuilder;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The container's server, started in this JVM on a real port and called over real gRPC. */
+class ContainerMainTest {
+
+    @TempDir
+    Path dir;
+
+    private ContainerMain container;
+    private ManagedChannel channel;
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        if (channel != null) {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+        if (container != null) {
+            container.stop();
+        }
+    }
+
+    private void start(Class<?> function, String name) throws Exception {
+        Path jar = TestJars.jar(dir.resolve("app.jar"), "t", function);
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        container = new ContainerMain(new ContainerArgs("ct-test", "t--" + name, function.getName(), jar, port));
+        container.start();
+        channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+    }
+
+    @Test
+    void answersAfterItsStartHookRan() throws Exception {
+        start(TestFunctions.Hello.class, "hello");
+        List<ServerEvent> events = ContainerCalls.http(channel, "t--hello", "GET", "/").body("", false).awaitEnd();
+
+        assertThat(events.get(0).getHttpResponseStart().getStatus()).isEqualTo(200);
+        assertThat(ContainerCalls.bodyOf(events)).isEqualTo("hello started=true");
+        assertThat(events.get(events.size() - 1).getHttpResponseBody().getMoreBody()).isFalse();
+    }
+
+    @Test
+    void runsStopHooksWhenStopped() throws Exception {
+        start(TestFunctions.Hello.class, "hello");
+        int before = TestFunctions.Hello.stops.get();
+        container.stop();
+        container = null;
+        assertThat(TestFunctions.Hello.stops.get()).isEqualTo(before + 1);
+    }
+
+    @Test
+    void streamsTheRequestBodyToTheFunctionAndBack() throws Exception {
+        start(TestFunctions.Echo.class, "echo");
+        ContainerCalls call = ContainerCalls.http(channel, "t--echo", "POST", "/up");
+        call.body("one,", true).body("two,", true).body("three", false);
+        List<ServerEvent> events = call.awaitEnd();
+
+        assertThat(events.get(0).getHttpResponseStart().getStatus()).isEqualTo(201);
+        assertThat(ContainerCalls.bodyOf(events)).isEqualTo("one,two,three");
+        assertThat(call.closed.get()).isEqualTo(Status.OK);
+    }
+
+    @Test
+    void refusesACallBeyondMaxInputs() throws Exception {
+        start(TestFunctions.Block.class, "block");
+        ContainerCalls first = ContainerCalls.http(channel, "t--block", "GET", "/").body("", false);
+        awaitRunning(1);
+
+        List<ServerEvent> second = ContainerCalls.http(channel, "t--block", "GET", "/").body("", false).awaitEnd();
+
+        assertThat(second).singleElement().satisfies(e -> assertThat(e.getError().getCode()).isEqualTo(ErrorCode.NO_CAPACITY));
+        first.cancel();
+    }
+
+    @Test
+    void endsAnInputThatOutlivesItsTimeoutWith504() throws Exception {
+        TestFunctions.Block.interrupted = new CountDownLatch(1);
+        start(TestFunctions.Block.class, "block");
+        List<ServerEvent> events = ContainerCalls.http(channel, "t--block", "GET", "/").body("", false).awaitEnd();
+
+        assertThat(events).singleElement().satisfies(e -> {
+            assertThat(e.getError().getCode()).isEqualTo(ErrorCode.FUNCTION_TIMEOUT);
+            assertThat(e.getError().getDetail()).contains("300ms");
+        });
+        assertThat(TestFunctions.Block.interrupted.await(5, TimeUnit.SECONDS)).isTrue();
+        awaitRunning(0);
+    }
+
+    @Test
+    void cancellingTheStreamInterruptsTheInputAndFreesItsSlot() throws Exception {
+        TestFunctions.Block.interrupted = new CountDownLatch(1);
+        start(TestFunctions.Block.class, "block");
+        ContainerCalls call = ContainerCalls.http(channel, "t--block", "GET", "/").body("", false);
+        awaitRunning(1);
+
+        call.cancel();
+
+        assertThat(TestFunctions.Block.interrupted.await(5, TimeUnit.SECONDS)).isTrue();
+        awaitRunning(0);
+        // The slot is free again: a new call is taken, not refused.
+        ContainerCalls next = ContainerCalls.http(channel, "t--block", "GET", "/").body("", false);
+        awaitRunning(1);
+        next.cancel();
+    }
+
+    @Test
+    void aThrowingFunctionFailsItsCallAndTheContainerKeepsServing() throws Exception {
+        start(TestFunctions.Boom.class, "boom");
+        List<ServerEvent> failed = ContainerCalls.http(channel, "t--boom", "GET", "/boom").body("", false).awaitEnd();
+
+        assertThat(failed).singleElement().satisfies(e -> {
+            assertThat(e.getError().getCode()).isEqualTo(ErrorCode.FUNCTION_FAILED);
+            assertThat(e.getError().getDetail()).contains("IllegalStateException");
+        });
+        List<ServerEvent> next = ContainerCalls.http(channel, "t--boom", "GET", "/").body("", false).awaitEnd();
+        assertThat(ContainerCalls.bodyOf(next)).isEqualTo("fine");
+    }
+
+    @Test
+    void rejectsEventsOutOfOrder() throws Exception {
+        start(TestFunctions.Disorder.class, "disorder");
+        List<ServerEvent> events = ContainerCalls.http(channel, "t--disorder", "GET", "/").body("", false).awaitEnd();
+
+        assertThat(events).singleElement().satisfies(e -> {
+            assertThat(e.getError().getCode()).isEqualTo(ErrorCode.FUNCTION_FAILED);
+            assertThat(e.getError().getDetail()).contains("out of order");
+        });
+    }
+
+    @Test
+    void refusesACallForAnotherFunction() throws Exception {
+        start(TestFunctions.Hello.class, "hello");
+        List<ServerEvent> events = ContainerCalls.http(channel, "t--other", "GET", "/").body("", false).awaitEnd();
+
+        assertThat(events).singleElement().satisfies(e -> {
+            assertThat(e.getError().getCode()).isEqualTo(ErrorCode.FUNCTION_NOT_FOUND);
+            assertThat(e.getError().getDetail()).contains("t--hello").contains("t--other");
+        });
+    }
+
+    @Test
+    void doesNotStartWhenAStartHookFails() throws IOException {
+        Path jar = TestJars.jar(dir.resolve("app.jar"), "t", TestFunctions.BrokenStart.class);
+        ContainerMain broken = new ContainerMain(new ContainerArgs("ct-x", "t--broken-start",
+                TestFunctions.BrokenStart.class.getName(), jar, 1));
+
+        assertThatThrownBy(broken::start).hasMessageContaining("BrokenStart.load failed: model file missing");
+    }
+
+    @Test
+    void doesNotStartAClassUnderAnotherName() throws IOException {
+        Path jar = TestJars.jar(dir.resolve("app.jar"), "t", TestFunctions.Hello.class);
+        ContainerMain wrong = new ContainerMain(new ContainerArgs("ct-x", "t--greet", TestFunctions.Hello.class.getName(), jar, 1));
+
+        assertThatThrownBy(wrong::start).hasMessageContaining("is function \"hello\", not \"greet\"");
+    }
+
+    private static void awaitRunning(int expected) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (TestFunctions.Block.running.get() != expected) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("running inputs: " + TestFunctions.Block.running.get() + " (expected: " + expected + ")");
+            }
+            Thread.onSpinWait();
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package dev.ferry.request.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class FunctionSettingsTest {
+
+    private static FunctionSettings settings(int maxInputs, int targetInputs, List<String> gpu) {
+        return new FunctionSettings("fn", maxInputs, targetInputs, Duration.ofSeconds(1), Duration.ofSeconds(1),
+                0, 0, 0, 0, 0, gpu);
+    }
+
+    @Test
+    void parsesDurationsWithUnits() {
+        assertThat(FunctionSettings.parseDuration("t", "250ms")).isEqualTo(Duration.ofMillis(250));
+        assertThat(FunctionSettings.parseDuration("t", "30s")).isEqualTo(Duration.ofSeconds(30));
+        assertThat(FunctionSettings.parseDuration("t", "5m")).isEqualTo(Duration.ofMinutes(5));
+        assertThat(FunctionSettings.parseDuration("t", "2H")).isEqualTo(Duration.ofHours(2));
+    }
+
+    @Test
+    void rejectsADurationWithoutUnitNamingTheSetting() {
+        assertThatThrownBy(() -> FunctionSettings.parseDuration("timeout", "30"))
+                .hasMessage("timeout: \"30\" (expected: a number and a unit, e.g. \"500ms\", \"30s\", \"5m\", \"1h\")");
+    }
+
+    @Test
+    void checksNames() {
+        assertThat(FunctionSettings.functionId("my-app", "greet")).isEqualTo("my-app--greet");
+        for (String bad : new String[] {"", "Hello", "a--b", "-a", "a-", "1a", "a_b", "a".repeat(31)}) {
+            assertThatThrownBy(() -> FunctionSettings.checkName("function", bad))
+                    .as(bad).hasMessageContaining("function: \"" + bad + "\" (expected: 1-30 lower-case letters");
+        }
+    }
+
+    @Test
+    void rejectsImpossibleConcurrency() {
+        assertThatThrownBy(() -> settings(0, 1, List.of())).hasMessage("maxInputs: 0 (expected: > 0)");
+        assertThatThrownBy(() -> settings(4, 5, List.of())).hasMessageContaining("targetInputs: 5 (expected: 1..4");
+    }
+
+    @Test
+    void acceptsGpuRequestsWithCountsAndRejectsOthers() {
+        assertThat(settings(1, 1, List.of("H100", "a100-80gb:2")).gpu()).containsExactly("H100", "a100-80gb:2");
+        assertThatThrownBy(() -> settings(1, 1, List.of("H100:9"))).hasMessageContaining("gpu: \"H100:9\"");
+    }
+}
