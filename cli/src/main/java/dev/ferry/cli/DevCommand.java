@@ -3,6 +3,7 @@ package dev.ferry.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.request.protocol.FunctionSettings;
 import dev.ferry.routing.AppDeployment;
+import dev.ferry.worker.ContainerLogSink;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -55,7 +56,7 @@ final class DevCommand implements Callable<Integer> {
         Path ferryHome = Home.resolve(home);
         DevStack.Options options = new DevStack.Options(host, httpPort, adminPort, domain, ferryHome,
                 FunctionSettings.parseDuration("--queue-timeout", queueTimeout), System.getProperty("java.class.path"),
-                Clock.systemUTC());
+                Clock.systemUTC(), ContainerLogSink.console());
         DevStack stack = DevStack.start(options);
         long pid = ProcessHandle.current().pid();
         CountDownLatch stopped = new CountDownLatch(1);

@@ -3,12 +3,15 @@ package dev.ferry.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.gateway.GatewayServer;
 import dev.ferry.routing.AppDeployment;
+import dev.ferry.gateway.FunctionDemand;
 import dev.ferry.routing.RoutingStore;
+import dev.ferry.worker.ContainerLogSink;
 import dev.ferry.worker.Worker;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -37,9 +40,10 @@ final class DevStack implements AutoCloseable {
      * @param queueTimeout how long a request waits for a container
      * @param runtimeClasspath the class path of container processes
      * @param clock the controller's clock
+     * @param logSink where container output goes
      */
     record Options(String host, int httpPort, int adminPort, String domain, Path home, Duration queueTimeout,
-                   String runtimeClasspath, Clock clock) {
+                   String runtimeClasspath, Clock clock, ContainerLogSink logSink) {
         Options {
             Objects.requireNonNull(host, "host");
             Objects.requireNonNull(domain, "domain");
@@ -47,6 +51,7 @@ final class DevStack implements AutoCloseable {
             Objects.requireNonNull(queueTimeout, "queueTimeout");
             Objects.requireNonNull(runtimeClasspath, "runtimeClasspath");
             Objects.requireNonNull(clock, "clock");
+            Objects.requireNonNull(logSink, "logSink");
         }
     }
 
@@ -61,7 +66,7 @@ final class DevStack implements AutoCloseable {
 
     private DevStack(Options options) throws IOException, InterruptedException {
         this.options = options;
-        this.worker = Worker.builder().runtimeClasspath(options.runtimeClasspath()).build();
+        this.worker = Worker.builder().runtimeClasspath(options.runtimeClasspath()).logSink(options.logSink()).build();
         GatewayServer[] gatewayRef = new GatewayServer[1];
         this.controller = new DevController(store, worker, () -> gatewayRef[0].demand(), options.clock(),
                 (function, version, reason) -> gatewayRef[0].rejectWaiting(function, version, reason));
@@ -109,6 +114,10 @@ final class DevStack implements AutoCloseable {
 
     Worker worker() {
         return worker;
+    }
+
+    List<FunctionDemand> demand() {
+        return gateway.demand();
     }
 
     AppDeployment deploy(Path jar, Optional<String> name) throws IOException {

@@ -100,11 +100,23 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
         if (!reuse) {
             return;
         }
-        while (current == null && !backlog.isEmpty()) {
-            handle(backlog.poll());
-        }
+        drainBacklog();
         if (current == null || !current.requestEnded()) {
             ctx.channel().config().setAutoRead(true);
+        }
+    }
+
+    /** Feeds pipelined messages that arrived during the last exchange, up to the next request's end. */
+    private void drainBacklog() {
+        while (!backlog.isEmpty() && (current == null || !current.requestEnded())) {
+            Object msg = backlog.poll();
+            if (current != null && msg instanceof HttpContent content) {
+                current.onContent(content);
+            } else if (current == null) {
+                handle(msg);
+            } else {
+                ReferenceCountUtil.release(msg); // unreachable: the decoder ends each body before the next request
+            }
         }
     }
 

@@ -65,6 +65,9 @@ public final class ContainerMain {
             return;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(container::stop, "ferry-stop"));
+        // SIGTERM is how a worker asks for a graceful stop: exit 0 after the stop (the JVM's
+        // default would be 143, which reads as a crash). System.exit still runs the hook above.
+        sun.misc.Signal.handle(new sun.misc.Signal("TERM"), signal -> System.exit(0));
         // If the worker dies without stopping us, stop on our own: no orphaned containers.
         ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(() -> System.exit(0)));
         System.out.println(ContainerArgs.readyLine(token == null ? "" : token));

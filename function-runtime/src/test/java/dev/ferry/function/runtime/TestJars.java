@@ -6,6 +6,8 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,16 +38,21 @@ public final class TestJars {
         Files.createDirectories(jar.getParent());
         try (OutputStream file = Files.newOutputStream(jar); JarOutputStream out = new JarOutputStream(file, manifest)) {
             for (Class<?> type : classes) {
-                Path classFile = codeSource(type).resolve(type.getName().replace('.', '/') + ".class");
-                List<Path> files = new ArrayList<>(List.of(classFile));
-                try (DirectoryStream<Path> nested = Files.newDirectoryStream(classFile.getParent(), type.getSimpleName() + "$*.class")) {
-                    nested.forEach(files::add);
-                }
-                String packagePath = type.getPackageName().replace('.', '/');
-                for (Path path : files) {
-                    out.putNextEntry(new JarEntry(packagePath + "/" + path.getFileName()));
-                    Files.copy(path, out);
-                    out.closeEntry();
+                Path source = codeSource(type);
+                // A class may come from a classes directory or, in a reactor build, from a jar.
+                try (FileSystem jarFs = Files.isDirectory(source) ? null : FileSystems.newFileSystem(source)) {
+                    Path root = jarFs == null ? source : jarFs.getPath("/");
+                    Path classFile = root.resolve(type.getName().replace('.', '/') + ".class");
+                    List<Path> files = new ArrayList<>(List.of(classFile));
+                    try (DirectoryStream<Path> nested = Files.newDirectoryStream(classFile.getParent(), type.getSimpleName() + "$*.class")) {
+                        nested.forEach(files::add);
+                    }
+                    String packagePath = type.getPackageName().replace('.', '/');
+                    for (Path path : files) {
+                        out.putNextEntry(new JarEntry(packagePath + "/" + path.getFileName()));
+                        Files.copy(path, out);
+                        out.closeEntry();
+                    }
                 }
             }
         }

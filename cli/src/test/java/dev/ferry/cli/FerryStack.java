@@ -1,0 +1,126 @@
+package dev.ferry.cli;
+
+import dev.ferry.examples.Echo;
+import dev.ferry.examples.Hello;
+import dev.ferry.examples.Slow;
+import dev.ferry.examples.Sse;
+import dev.ferry.function.runtime.TestJars;
+import dev.ferry.routing.ContainerInfo;
+import dev.ferry.routing.ContainerState;
+import dev.ferry.worker.Container;
+import dev.ferry.worker.ContainerLogSink;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+
+/**
+ * A real Ferry stack for end-to-end tests: gateway and admin API on free loopback ports, a
+ * worker whose containers are real child JVMs, the example app and {@link TestApp}
+ * deployed. Made by {@link FerryStackExtension}.
+ */
+final class FerryStack implements AutoCloseable {
+
+    static final Duration WAIT = Duration.ofSeconds(30);
+    static final Duration POLL = Duration.ofMillis(5);
+
+    final Path home;
+    final DevStack dev;
+    final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    /** Every line any container printed, as "containerId line". */
+    final List<String> containerOutput = new CopyOnWriteArrayList<>();
+    /** The pid of every container process this stack ever saw. */
+    final Set<Long> pids = ConcurrentHashMap.newKeySet();
+
+    FerryStack(Duration queueTimeout) throws IOException, InterruptedException {
+        home = Files.createTempDirectory("ferry-test-home");
+        ContainerLogSink console = ContainerLogSink.console();
+        ContainerLogSink sink = (container, source, line) -> {
+            pids.add(container.pid());
+            containerOutput.add(container.id() + " " + line);
+            console.line(container, source, line);
+        };
+        String runtimeClasspath = TestJars.runtimeClasspath(FerryStack.class, Hello.class);
+        dev = DevStack.start(new DevStack.Options("127.0.0.1", 0, 0, "localhost", home, queueTimeout,
+                runtimeClasspath, Clock.systemUTC(), sink));
+        dev.worker().addListener((container, state) -> pids.add(container.pid()));
+        Path examples = TestJars.jar(home.resolve("build/examples.jar"), "examples",
+                Hello.class, Echo.class, Sse.class, Slow.class);
+        dev.deploy(examples, Optional.empty());
+        Path testApp = TestJars.jar(home.resolve("build/testapp.jar"), TestApp.NAME, TestApp.class);
+        dev.deploy(testApp, Optional.empty());
+    }
+
+    int port() {
+        return dev.httpPort();
+    }
+
+    /**
+     * A request to {@code functionId}. The JDK's resolver does not map *.localhost to loopback
+     * as curl and browsers do, so requests go to 127.0.0.1 with the function's Host header
+     * (allowed by jdk.httpclient.allowRestrictedHeaders=host in the test JVM).
+     */
+    HttpRequest.Builder request(String functionId, String pathAndQuery) {
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + pathAndQuery))
+                .header("Host", functionId + ".localhost:" + port());
+    }
+
+    HttpResponse<String> get(String functionId, String pathAndQuery) throws IOException, InterruptedException {
+        return client.send(request(functionId, pathAndQuery).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The containers of {@code functionId} in {@code state}. */
+    List<ContainerInfo> containers(String functionId, ContainerState state) {
+        return dev.store().containers().stream()
+                .filter(c -> c.function().equals(functionId) && c.state() == state).toList();
+    }
+
+    Container process(String containerId) {
+        return dev.worker().container(containerId).orElseThrow(() -> new AssertionError("no container " + containerId));
+    }
+
+    /** Waits until {@code condition} holds, failing with {@code what} after {@link #WAIT}. */
+    static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + WAIT.toSeconds() + "s waiting for: " + what);
+            }
+            LockSupport.parkNanos(POLL.toNanos());
+        }
+    }
+
+    /** The container process pids still alive. */
+    List<Long> livePids() {
+        List<Long> live = new ArrayList<>();
+        for (long pid : pids) {
+            if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                live.add(pid);
+            }
+        }
+        return live;
+    }
+
+    @Override
+    public void close() throws IOException {
+        dev.close();
+        try (Stream<Path> files = Files.walk(home)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+}

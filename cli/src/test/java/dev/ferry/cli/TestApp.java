@@ -1,0 +1,106 @@
+package dev.ferry.cli;
+
+import dev.ferry.function.runtime.FerryFunction;
+import dev.ferry.function.runtime.HttpHandler;
+import dev.ferry.function.runtime.OnStart;
+import dev.ferry.function.runtime.OnStop;
+import dev.ferry.function.runtime.Request;
+import dev.ferry.function.runtime.Response;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** The app {@code testapp}: functions that misbehave on purpose, for the end-to-end tests. */
+final class TestApp {
+
+    static final String NAME = "testapp";
+
+    private TestApp() {}
+
+    /** Sleeps far past its 1 s timeout. */
+    @FerryFunction(name = "stuck", timeout = "1s")
+    public static final class Stuck implements HttpHandler {
+        @Override
+        public Response handle(Request request) throws InterruptedException {
+            Thread.sleep(60_000);
+            return Response.text(200, "unreachable");
+        }
+    }
+
+    /** Throws on /boom; answers otherwise. */
+    @FerryFunction(name = "boom", maxInputs = 4)
+    public static final class Boom implements HttpHandler {
+        @Override
+        public Response handle(Request request) {
+            if (request.path().equals("/boom")) {
+                throw new IllegalStateException("internal secret: db password is hunter2");
+            }
+            return Response.text(200, "still serving");
+        }
+    }
+
+    /** Scales to zero after one idle second. */
+    @FerryFunction(name = "brief", scaledownWindow = "1s", maxInputs = 4)
+    public static final class Brief implements HttpHandler {
+        @Override
+        public Response handle(Request request) {
+            return Response.text(200, "brief");
+        }
+    }
+
+    /** Reports its start hook; prints from its stop hook; /wait?ms= answers late. */
+    @FerryFunction(name = "hooks", maxInputs = 4)
+    public static final class Hooks implements HttpHandler {
+        private volatile boolean started;
+
+        @OnStart
+        public void start() {
+            started = true;
+        }
+
+        @OnStop
+        public void stop() {
+            System.out.println("on-stop ran");
+        }
+
+        @Override
+        public Response handle(Request request) throws InterruptedException {
+            if (request.path().equals("/wait")) {
+                Thread.sleep(Long.parseLong(request.queryParam("ms").orElse("0")));
+            }
+            return Response.text(200, "started=" + started);
+        }
+    }
+
+    /** /hold blocks until cancelled; /count says how many holds run now. */
+    @FerryFunction(name = "hold", maxInputs = 8)
+    public static final class Hold implements HttpHandler {
+        private static final AtomicInteger holding = new AtomicInteger();
+
+        @Override
+        public Response handle(Request request) throws InterruptedException {
+            if (request.path().equals("/count")) {
+                return Response.text(200, Integer.toString(holding.get()));
+            }
+            holding.incrementAndGet();
+            try {
+                Thread.sleep(120_000);
+                return Response.text(200, "held");
+            } finally {
+                holding.decrementAndGet();
+            }
+        }
+    }
+
+    /** Its container cannot start: the start hook fails. */
+    @FerryFunction(name = "broken")
+    public static final class Broken implements HttpHandler {
+        @OnStart
+        public void start() {
+            throw new IllegalStateException("missing model weights");
+        }
+
+        @Override
+        public Response handle(Request request) {
+            return Response.text(200, "unreachable");
+        }
+    }
+}

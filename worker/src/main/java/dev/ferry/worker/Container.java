@@ -1,0 +1,74 @@
+package dev.ferry.worker;
+
+import java.net.InetSocketAddress;
+import java.time.Instant;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One container: a child JVM process that runs one function and serves its calls over gRPC
+ * on a loopback port. Made by {@link Worker#start(ContainerSpec)}; do not implement it
+ * elsewhere (in tests, start a real container instead).
+ *
+ * <p>Thread-safe. No method blocks; the futures complete on the worker's threads, so
+ * callbacks attached to them should not block either.
+ */
+public interface Container {
+
+    /** This container's id: {@code ct-} and 8 base32 characters, unique within its worker. */
+    String id();
+
+    /** What this container runs. */
+    ContainerSpec spec();
+
+    /** The function id {@code <app>--<function>} this container serves. */
+    default String function() {
+        return spec().function();
+    }
+
+    /** The TCP port on 127.0.0.1 the container serves calls on. */
+    int port();
+
+    /** {@code 127.0.0.1:}{@link #port()}, the address to call the container at. */
+    InetSocketAddress address();
+
+    /** The operating system's id of the container process. */
+    long pid();
+
+    /** The current state; may change right after it is read. */
+    ContainerState state();
+
+    /** When the worker launched the process. */
+    Instant startedAt();
+
+    /** The process's exit code once {@link ContainerState#EXITED}, else empty. */
+    OptionalInt exitCode();
+
+    /**
+     * Stops the container gracefully: sends SIGTERM, so that it finishes the calls in flight,
+     * runs its stop hooks and exits; if it has not exited after the worker's stop grace, it
+     * and its own child processes get SIGKILL. A container stopped while
+     * {@link ContainerState#STARTING} fails its start. Calling it again, or on a container
+     * that has exited, only returns the future.
+     *
+     * @return completes with the exit code once the process has exited (0 after a clean stop)
+     */
+    CompletableFuture<Integer> stop();
+
+    /**
+     * Kills the container and its own child processes now (SIGKILL), as a crash would. The
+     * container moves to {@link ContainerState#EXITED} without passing
+     * {@link ContainerState#STOPPING}.
+     *
+     * @return completes with the exit code once the process has exited (137 on Linux)
+     */
+    CompletableFuture<Integer> kill();
+
+    /**
+     * Completes with the exit code when the process has exited, however that came about. Never
+     * completes exceptionally. Listeners hear {@link ContainerState#EXITED} on their own
+     * schedule, usually before. Each call returns a new future: completing or cancelling it does
+     * not affect the container.
+     */
+    CompletableFuture<Integer> exited();
+}

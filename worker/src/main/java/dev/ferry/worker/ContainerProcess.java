@@ -1,0 +1,350 @@
+package dev.ferry.worker;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.math.BigDecimal;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * A {@link Container} backed by a child process the worker launched.
+ *
+ * <p>Threads: the process's standard output and standard error are each read on a platform
+ * daemon thread of their own. Not virtual threads: a read from a process pipe blocks its
+ * carrier (the JDK compensates with an extra carrier per blocked read, up to 256), and these
+ * reads stay blocked for the life of the container, so two per container would soon use up
+ * the virtual-thread scheduler the rest of the JVM shares. Exit handling runs on a short-lived
+ * virtual thread; timers run on the worker's timer thread.
+ */
+final class ContainerProcess implements Container {
+
+    private static final System.Logger logger = System.getLogger(ContainerProcess.class.getName());
+
+    /**
+     * How long after the process exits its output may take to reach end of stream, before the
+     * exit is reported anyway: a child of the container that inherited the pipes keeps them
+     * open.
+     */
+    static final Duration OUTPUT_AFTER_EXIT = Duration.ofSeconds(5);
+
+    private static final long READER_STACK_BYTES = 256 * 1024;
+
+    private final String id;
+    private final ContainerSpec spec;
+    private final int port;
+    private final InetSocketAddress address;
+    private final Instant startedAt;
+    private final Process process;
+    private final String readyLine;
+    private final Duration startTimeoutAfter;
+    private final Duration stopGrace;
+    private final ScheduledExecutorService timer;
+    private final ContainerLogSink logSink;
+    private final StateChanges changes;
+    private final ContainerListener listeners;
+    private final Consumer<ContainerProcess> unregister;
+
+    private final StderrExcerpt stderr = new StderrExcerpt();
+    private final CompletableFuture<Container> ready = new CompletableFuture<>();
+    private final CompletableFuture<Integer> exit = new CompletableFuture<>();
+
+    private final Object lock = new Object();
+    // guarded by lock
+    private ContainerState state = ContainerState.STARTING;
+    // guarded by lock; set when EXITED
+    private int exitCode;
+
+    private volatile ScheduledFuture<?> startTimeout;
+    private volatile ScheduledFuture<?> forcedKill;
+    private Thread stdoutReader;
+    private Thread stderrReader;
+    // read and written by the stdout reader only
+    private boolean readyLineSeen;
+
+    ContainerProcess(String id, ContainerSpec spec, int port, Instant startedAt, Process process, String readyToken,
+            Duration startTimeoutAfter, Duration stopGrace, ScheduledExecutorService timer, ContainerLogSink logSink,
+            StateChanges changes, ContainerListener listeners, Consumer<ContainerProcess> unregister) {
+        this.id = id;
+        this.spec = spec;
+        this.port = port;
+        this.address = new InetSocketAddress(LoopbackPorts.LOOPBACK, port);
+        this.startedAt = startedAt;
+        this.process = process;
+        this.readyLine = ContainerCommand.readyLine(readyToken);
+        this.startTimeoutAfter = startTimeoutAfter;
+        this.stopGrace = stopGrace;
+        this.timer = timer;
+        this.logSink = logSink;
+        this.changes = changes;
+        this.listeners = listeners;
+        this.unregister = unregister;
+    }
+
+    /**
+     * Announces {@link ContainerState#STARTING} and starts watching the process: its output,
+     * its exit and the start timeout. Called once, right after the launch.
+     */
+    void watch() {
+        synchronized (lock) {
+            changes.queue(() -> listeners.stateChanged(this, ContainerState.STARTING));
+        }
+        changes.deliver();
+        try {
+            // Nothing is ever written to a container's stdin; user code reading it sees its end.
+            process.getOutputStream().close();
+        } catch (IOException e) {
+            logger.log(System.Logger.Level.DEBUG, "closing stdin of " + id, e);
+        }
+        stdoutReader = startReader("stdout", process.getInputStream(), this::stdoutLine);
+        stderrReader = startReader("stderr", process.getErrorStream(), this::stderrLine);
+        try {
+            startTimeout = timer.schedule(this::startTimedOut, startTimeoutAfter.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            // the worker is closing and stops this container anyway
+        }
+        process.onExit().whenCompleteAsync((p, e) -> afterExit(),
+                task -> Thread.ofVirtual().name("ferry-" + id + "-exit").start(task));
+    }
+
+    /** The start future handed to the caller: cancelling it stops the container. */
+    CompletableFuture<Container> startFuture() {
+        CompletableFuture<Container> result = ready.copy();
+        result.whenComplete((container, e) -> {
+            if (result.isCancelled()) {
+                stop();
+            }
+        });
+        return result;
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public ContainerSpec spec() {
+        return spec;
+    }
+
+    @Override
+    public int port() {
+        return port;
+    }
+
+    @Override
+    public InetSocketAddress address() {
+        return address;
+    }
+
+    @Override
+    public long pid() {
+        return process.pid();
+    }
+
+    @Override
+    public ContainerState state() {
+        synchronized (lock) {
+            return state;
+        }
+    }
+
+    @Override
+    public Instant startedAt() {
+        return startedAt;
+    }
+
+    @Override
+    public OptionalInt exitCode() {
+        synchronized (lock) {
+            return state == ContainerState.EXITED ? OptionalInt.of(exitCode) : OptionalInt.empty();
+        }
+    }
+
+    @Override
+    public CompletableFuture<Integer> stop() {
+        ContainerState previous = moveToStopping(EnumSet.of(ContainerState.STARTING, ContainerState.READY));
+        if (previous != null) {
+            changes.deliver();
+            if (previous == ContainerState.STARTING) {
+                ready.completeExceptionally(
+                        ContainerStartException.ofProcess(id, describe() + " was stopped before it was ready", stderr.lines()));
+            }
+            // Through the handle: Process.destroy() would also close our ends of the output
+            // pipes, losing what the container says while it stops.
+            process.toHandle().destroy();
+            try {
+                forcedKill = timer.schedule(this::destroyTree, stopGrace.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException e) {
+                destroyTree();
+            }
+        }
+        return exited();
+    }
+
+    @Override
+    public CompletableFuture<Integer> kill() {
+        destroyTree();
+        return exited();
+    }
+
+    @Override
+    public CompletableFuture<Integer> exited() {
+        return exit.copy();
+    }
+
+    @Override
+    public String toString() {
+        return "Container[" + id + " " + spec.function() + " pid=" + process.pid() + " port=" + port + " " + state() + "]";
+    }
+
+    private void stdoutLine(String line) {
+        if (!readyLineSeen && line.equals(readyLine)) {
+            readyLineSeen = true;
+            becameReady();
+            return;
+        }
+        sink(ContainerLogSink.Source.STDOUT, line);
+    }
+
+    private void stderrLine(String line) {
+        stderr.add(line);
+        sink(ContainerLogSink.Source.STDERR, line);
+    }
+
+    private void sink(ContainerLogSink.Source source, String line) {
+        try {
+            logSink.line(this, source, line);
+        } catch (RuntimeException e) {
+            logger.log(System.Logger.Level.WARNING, "log sink failed on a line of " + id, e);
+        }
+    }
+
+    private void becameReady() {
+        synchronized (lock) {
+            if (state != ContainerState.STARTING) {
+                return;
+            }
+            state = ContainerState.READY;
+            changes.queue(() -> listeners.stateChanged(this, ContainerState.READY));
+        }
+        cancel(startTimeout);
+        changes.deliver();
+        ready.complete(this);
+    }
+
+    private void startTimedOut() {
+        if (moveToStopping(EnumSet.of(ContainerState.STARTING)) == null) {
+            return;
+        }
+        changes.deliver();
+        ready.completeExceptionally(ContainerStartException.ofProcess(id,
+                describe() + " was not ready within " + describe(startTimeoutAfter)
+                        + ", so it was killed", stderr.lines()));
+        destroyTree();
+    }
+
+    private void afterExit() {
+        awaitReaders();
+        int code = process.exitValue();
+        cancel(startTimeout);
+        cancel(forcedKill);
+        synchronized (lock) {
+            state = ContainerState.EXITED;
+            exitCode = code;
+            changes.queue(() -> listeners.stateChanged(this, ContainerState.EXITED));
+        }
+        unregister.accept(this);
+        changes.deliver();
+        if (!ready.isDone()) {
+            ready.completeExceptionally(ContainerStartException.ofProcess(id,
+                    describe() + " exited with code " + code + " before it was ready", stderr.lines()));
+        }
+        exit.complete(code);
+    }
+
+    /** Moves to STOPPING from one of {@code from}; returns the state it left, or null if it did not move. */
+    private ContainerState moveToStopping(Set<ContainerState> from) {
+        synchronized (lock) {
+            ContainerState previous = state;
+            if (!from.contains(previous)) {
+                return null;
+            }
+            state = ContainerState.STOPPING;
+            changes.queue(() -> listeners.stateChanged(this, ContainerState.STOPPING));
+            return previous;
+        }
+    }
+
+    /** SIGKILL to the container and to the processes it started. */
+    private void destroyTree() {
+        if (!process.isAlive()) {
+            // its pid may already belong to another process
+            return;
+        }
+        List<ProcessHandle> descendants = process.descendants().toList();
+        // the container first, so that it starts no more; through its handle, to keep reading
+        // its output to the end (see stop())
+        process.toHandle().destroyForcibly();
+        descendants.forEach(ProcessHandle::destroyForcibly);
+    }
+
+    private Thread startReader(String name, InputStream in, Consumer<String> onLine) {
+        return Thread.ofPlatform()
+                .name("ferry-" + id + "-" + name)
+                .daemon()
+                .stackSize(READER_STACK_BYTES)
+                .start(() -> {
+                    try (in) {
+                        new OutputLines(OutputLines.MAX_LINE_BYTES, onLine).readAll(in);
+                    } catch (IOException e) {
+                        logger.log(System.Logger.Level.DEBUG, "reading " + name + " of " + id, e);
+                    }
+                });
+    }
+
+    private void awaitReaders() {
+        long deadline = System.nanoTime() + OUTPUT_AFTER_EXIT.toNanos();
+        try {
+            for (Thread reader : List.of(stdoutReader, stderrReader)) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || !reader.join(Duration.ofNanos(left))) {
+                    logger.log(System.Logger.Level.DEBUG, id + " exited but its " + reader.getName()
+                            + " is still open (held by a child process?)");
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private String describe() {
+        return "container " + id + " (" + spec.function() + ")";
+    }
+
+    /** {@code 60s}, {@code 1.5s}, {@code 250ms}: shorter than {@link Duration#toString()} for messages. */
+    static String describe(Duration duration) {
+        long millis = duration.toMillis();
+        if (millis < 1000) {
+            return millis + "ms";
+        }
+        return BigDecimal.valueOf(millis, 3).stripTrailingZeros().toPlainString() + "s";
+    }
+
+    private static void cancel(ScheduledFuture<?> task) {
+        if (task != null) {
+            task.cancel(false);
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package dev.ferry.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class WorkerBuilderTest {
+
+    @Test
+    void rejectsNonPositiveStartTimeout() {
+        assertThatThrownBy(() -> Worker.builder().startTimeout(Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("startTimeout: PT0S (expected: > 0)");
+    }
+
+    @Test
+    void rejectsNegativeStopGrace() {
+        assertThatThrownBy(() -> Worker.builder().stopGrace(Duration.ofSeconds(-1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("stopGrace: PT-1S (expected: >= 0)");
+    }
+
+    @Test
+    void rejectsJavaExecutableThatIsNoFile(@TempDir Path dir) {
+        Path missing = dir.resolve("java");
+
+        assertThatThrownBy(() -> Worker.builder().javaExecutable(missing).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("javaExecutable: " + missing + " (expected: an executable file)");
+    }
+
+    @Test
+    void rejectsFunctionIdWithWhitespace() {
+        assertThatThrownBy(() -> ContainerSpec.of("shop checkout", "com.example.Checkout", Path.of("shop.jar")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("expected: an id like <app>--<function>");
+    }
+
+    @Test
+    void closedWorkerWithoutContainersClosesAgainQuietly() {
+        Worker worker = Worker.builder().build();
+
+        worker.close();
+        worker.close();
+
+        assertThat(worker.containers()).isEmpty();
+    }
+
+    @Test
+    void describesDurationsShortly() {
+        assertThat(ContainerProcess.describe(Duration.ofSeconds(60))).isEqualTo("60s");
+        assertThat(ContainerProcess.describe(Duration.ofMillis(1500))).isEqualTo("1.5s");
+        assertThat(ContainerProcess.describe(Duration.ofMillis(250))).isEqualTo("250ms");
+    }
+}
