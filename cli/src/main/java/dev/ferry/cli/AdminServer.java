@@ -18,8 +18,9 @@ import java.util.concurrent.Executors;
  * The dev server's control API, on loopback only:
  * <ul>
  *   <li>{@code GET /v1/apps} → the JSON of {@link StackView#apps}.</li>
- *   <li>{@code POST /v1/apps[?name=NAME]} with a jar as the body → deploys it; 200 with the
- *       app's JSON, 400 with a one-line reason when the jar is unusable.</li>
+ *   <li>{@code POST /v1/apps[?name=NAME][&file=FILE.jar]} with a jar as the body → deploys it;
+ *       200 with the app's JSON, 400 with a one-line reason when the jar is unusable. FILE is
+ *       the jar's own file name, used for the default app name and in errors.</li>
  * </ul>
  * Uploads are capped at {@link #MAX_JAR_BYTES}.
  */
@@ -62,6 +63,7 @@ final class AdminServer implements AutoCloseable {
 
     private void deploy(HttpExchange exchange) throws IOException {
         Optional<String> name = queryParam(exchange, "name");
+        String fileName = queryParam(exchange, "file").map(f -> Path.of(f).getFileName().toString()).orElse("upload.jar");
         Path upload = Files.createTempFile("ferry-upload-", ".jar");
         try {
             try (InputStream in = exchange.getRequestBody(); OutputStream out = Files.newOutputStream(upload)) {
@@ -78,7 +80,7 @@ final class AdminServer implements AutoCloseable {
             }
             AppDeployment deployment;
             try {
-                deployment = stack.deploy(upload, name);
+                deployment = stack.deploy(upload, name, fileName);
             } catch (IllegalArgumentException | IOException e) {
                 text(exchange, 400, "cannot deploy: " + e.getMessage());
                 return;

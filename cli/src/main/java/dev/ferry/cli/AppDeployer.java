@@ -33,16 +33,20 @@ final class AppDeployer {
 
     /**
      * Deploys the jar at {@code source} as {@code name}, or as the jar's {@code Ferry-App}
-     * manifest name, or as the jar's file name without ".jar".
+     * manifest name, or as {@code fileName} without ".jar".
      *
-     * @throws IllegalArgumentException when the jar declares no usable function or the name is invalid
+     * @param fileName the jar's name as its user knows it, for the default app name and for errors
+     * @throws IllegalArgumentException when the jar declares no usable function or the name is
+     *     invalid; the message starts with {@code fileName}
      * @throws IOException when the jar cannot be read or stored
      */
-    synchronized AppDeployment deploy(Path source, Optional<String> name) throws IOException {
+    synchronized AppDeployment deploy(Path source, Optional<String> name, String fileName) throws IOException {
         Path staged = Files.createTempFile(ensureDir(appsDir), "upload-", ".jar");
         try {
             Files.copy(source, staged, StandardCopyOption.REPLACE_EXISTING);
-            return deployStaged(staged, name, source.getFileName().toString());
+            return deployStaged(staged, name, fileName);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(fileName + ": " + e.getMessage(), e);
         } finally {
             Files.deleteIfExists(staged);
         }

@@ -33,7 +33,8 @@ final class DeployCommand implements Callable<Integer> {
             return 2;
         }
         DevState state = DevState.read(Home.resolve(home));
-        String uri = state.adminUrl() + "/v1/apps" + (name == null ? "" : "?name=" + URLEncoder.encode(name, StandardCharsets.UTF_8));
+        String uri = state.adminUrl() + "/v1/apps?file=" + URLEncoder.encode(jar.getFileName().toString(), StandardCharsets.UTF_8)
+                + (name == null ? "" : "&name=" + URLEncoder.encode(name, StandardCharsets.UTF_8));
         HttpResponse<String> response = AdminClient.send(HttpRequest.newBuilder(URI.create(uri))
                 .header("Content-Type", "application/java-archive")
                 .POST(HttpRequest.BodyPublishers.ofFile(jar)).build());

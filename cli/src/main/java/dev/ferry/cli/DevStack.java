@@ -120,8 +120,14 @@ final class DevStack implements AutoCloseable {
         return gateway.demand();
     }
 
+    /** Deploys {@code jar}; see {@link AppDeployer#deploy}. */
+    AppDeployment deploy(Path jar, Optional<String> name, String fileName) throws IOException {
+        return deployer.deploy(jar, name, fileName);
+    }
+
+    /** Deploys the jar file at {@code jar}, named after its file unless it names itself. */
     AppDeployment deploy(Path jar, Optional<String> name) throws IOException {
-        return deployer.deploy(jar, name);
+        return deployer.deploy(jar, name, jar.getFileName().toString());
     }
 
     /** The public URL of function {@code functionId}. */

@@ -79,7 +79,7 @@ public record AppJar(Optional<String> appName, List<Function> functions) {
             }
         }
         if (byName.isEmpty()) {
-            throw new IllegalArgumentException(jar.getFileName() + ": no class annotated with @FerryFunction");
+            throw new IllegalArgumentException("no class annotated with @FerryFunction");
         }
         List<Function> functions = new ArrayList<>(byName.values());
         functions.sort((a, b) -> a.settings().name().compareTo(b.settings().name()));

@@ -1,0 +1,67 @@
+package dev.ferry.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.function.runtime.TestJars;
+import dev.ferry.routing.AppDeployment;
+import dev.ferry.routing.ContainerInfo;
+import dev.ferry.routing.ContainerState;
+import dev.ferry.worker.Container;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Containers' lives: scale to zero, hooks, graceful stops, redeploys. */
+@ExtendWith(FerryStackExtension.class)
+class LifecycleEndToEndTest {
+
+    @Test
+    void aContainerIsStoppedAfterItsIdleWindow(FerryStack stack) throws Exception {
+        assertThat(stack.get("testapp--brief", "/").statusCode()).isEqualTo(200);
+        ContainerInfo container = stack.containers("testapp--brief", ContainerState.READY).get(0);
+        long pid = stack.process(container.id()).pid();
+
+        FerryStack.await("the idle container to be stopped", () -> stack.dev.store().containers().stream()
+                .noneMatch(c -> c.id().equals(container.id())));
+        FerryStack.await("its process to exit", () -> ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true));
+
+        // And back from zero on the next request.
+        assertThat(stack.get("testapp--brief", "/").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void startHooksRunBeforeTheFirstInputAndAGracefulStopFinishesInputsThenRunsStopHooks(FerryStack stack) throws Exception {
+        assertThat(stack.get("testapp--hooks", "/").body()).isEqualTo("started=true");
+        ContainerInfo info = stack.containers("testapp--hooks", ContainerState.READY).get(0);
+        Container container = stack.process(info.id());
+        CompletableFuture<HttpResponse<String>> inFlight = stack.client.sendAsync(
+                stack.request("testapp--hooks", "/wait?ms=1500").build(), HttpResponse.BodyHandlers.ofString());
+        FerryStack.await("the input in flight", () -> ExamplesEndToEndTest.demand(stack, "testapp--hooks").inFlight() == 1);
+
+        CompletableFuture<Integer> exit = container.stop();
+
+        assertThat(inFlight.get().statusCode()).isEqualTo(200);
+        assertThat(exit.get()).isZero();
+        assertThat(stack.containerOutput).contains(info.id() + " on-stop ran");
+    }
+
+    @Test
+    void aRedeployServesTheNewVersionAndStopsTheOldContainers(FerryStack stack) throws Exception {
+        assertThat(stack.get("testapp--boom", "/ok").statusCode()).isEqualTo(200);
+        ContainerInfo old = stack.containers("testapp--boom", ContainerState.READY).get(0);
+
+        Path jar = TestJars.jar(stack.home.resolve("build/testapp-2.jar"), TestApp.NAME, TestApp.class);
+        AppDeployment v2 = stack.dev.deploy(jar, Optional.empty());
+        assertThat(v2.version()).isNotEqualTo(old.version());
+
+        assertThat(stack.get("testapp--boom", "/ok").statusCode()).isEqualTo(200);
+        List<ContainerInfo> now = stack.containers("testapp--boom", ContainerState.READY);
+        assertThat(now).extracting(ContainerInfo::version).contains(v2.version());
+        FerryStack.await("the old version's container to stop", () -> stack.dev.store().containers().stream()
+                .noneMatch(c -> c.id().equals(old.id())));
+    }
+}
