@@ -55,7 +55,7 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
             current.onContent(content);
         } else if (current != null) {
             backlog.add(msg);
-            if (backlog.size() >= MAX_BACKLOG) {
+            if (!backlogHasRoom()) {
                 ctx.channel().config().setAutoRead(false);
             }
         } else {
@@ -118,6 +118,11 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
                 ReferenceCountUtil.release(msg); // unreachable: the decoder ends each body before the next request
             }
         }
+    }
+
+    /** Whether pipelined messages may still be read into the backlog. */
+    boolean backlogHasRoom() {
+        return backlog.size() < MAX_BACKLOG;
     }
 
     void log(String line) {

@@ -161,9 +161,8 @@ final class HttpExchange implements SlotWaiter {
         bodyBeforeCall.clear();
         if (requestEnded) {
             call.halfClose();
-        } else {
-            ctx.channel().config().setAutoRead(call.isReady());
         }
+        updateReading();
     }
 
     /** A piece of the request body from the client. Takes ownership of {@code content}. */
@@ -186,17 +185,16 @@ final class HttpExchange implements SlotWaiter {
                             .setMoreBody(!last))
                     .build();
             if (call == null) {
+                // Until the call starts, the rest of the body waits in the socket, not here.
                 bodyBeforeCall.add(event);
-                // Hold the client until the call starts: the body waits in the socket, not here.
-                ctx.channel().config().setAutoRead(false);
+                updateReading();
                 return;
             }
             call.sendMessage(event);
             if (last) {
                 call.halfClose();
-            } else if (!call.isReady()) {
-                ctx.channel().config().setAutoRead(false);
             }
+            updateReading();
         } finally {
             content.release();
         }
@@ -215,6 +213,16 @@ final class HttpExchange implements SlotWaiter {
             call.cancel("client disconnected", null);
         }
         finished = true;
+    }
+
+    /**
+     * Reads the client socket while the body can go on to a started call, and after the body
+     * has ended too (that is how a client that leaves, even one still queued, is noticed), as
+     * long as the pipelining backlog has room.
+     */
+    private void updateReading() {
+        boolean read = requestEnded ? connection.backlogHasRoom() : call != null && call.isReady();
+        ctx.channel().config().setAutoRead(read);
     }
 
     void onWritabilityChanged() {
@@ -236,8 +244,8 @@ final class HttpExchange implements SlotWaiter {
 
         @Override
         public void onReady() {
-            if (!requestEnded && !finished && call.isReady()) {
-                ctx.channel().config().setAutoRead(true);
+            if (!finished) {
+                updateReading();
             }
         }
 
