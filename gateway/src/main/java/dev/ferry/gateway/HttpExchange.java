@@ -132,8 +132,8 @@ final class HttpExchange implements SlotWaiter {
     private void queueTimedOut() {
         if (waitState.compareAndSet(WAITING, ABANDONED)) {
             pool.cancel(this);
-            respondError(ErrorCode.NO_CAPACITY, "no container for " + function.id() + " became ready within "
-                    + config.queueTimeout().toSeconds() + "s");
+            respondError(ErrorCode.NO_CAPACITY, "no container of " + function.id() + " could take the request within "
+                    + config.queueTimeout().toMillis() / 1000.0 + "s");
         }
     }
 
