@@ -8,6 +8,7 @@ import dev.ferry.routing.RoutingStore;
 import dev.ferry.worker.ContainerLogSink;
 import dev.ferry.worker.Worker;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -66,7 +67,11 @@ final class DevStack implements AutoCloseable {
 
     private DevStack(Options options) throws IOException, InterruptedException {
         this.options = options;
-        this.worker = Worker.builder().runtimeClasspath(options.runtimeClasspath()).logSink(options.logSink()).build();
+        this.worker = Worker.builder()
+                .runtimeClasspath(options.runtimeClasspath())
+                .classDataArchive(classDataArchive(options))
+                .logSink(options.logSink())
+                .build();
         GatewayServer[] gatewayRef = new GatewayServer[1];
         this.controller = new DevController(store, worker, () -> gatewayRef[0].demand(), options.clock(),
                 (function, version, reason) -> gatewayRef[0].rejectWaiting(function, version, reason));
@@ -94,6 +99,16 @@ final class DevStack implements AutoCloseable {
             closeQuietly();
             throw e;
         }
+    }
+
+    /**
+     * Where containers keep their class data sharing archive: one per runtime class path and
+     * JDK, under the Ferry home, so a rebuilt Ferry or another JDK never fights over a file.
+     */
+    static Path classDataArchive(Options options) throws IOException {
+        String key = options.runtimeClasspath() + '\n' + Runtime.version();
+        Path dir = Files.createDirectories(options.home().resolve("cds"));
+        return dir.resolve("container-" + Integer.toHexString(key.hashCode()) + ".jsa");
     }
 
     static DevStack start(Options options) throws IOException, InterruptedException {

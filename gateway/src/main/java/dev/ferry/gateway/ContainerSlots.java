@@ -1,21 +1,20 @@
 package dev.ferry.gateway;
 
 import dev.ferry.routing.ContainerInfo;
-import io.grpc.ManagedChannel;
 
 /**
- * A ready container as its function's pool sees it: its channel and how many of its input
+ * A ready container as its function's pool sees it: its channels and how many of its input
  * slots are taken. Guarded by the owning {@link FunctionPool}'s monitor.
  */
 final class ContainerSlots {
 
     final ContainerInfo info;
-    final ManagedChannel channel;
+    final ContainerChannels channels;
     int inFlight;
 
-    ContainerSlots(ContainerInfo info, ManagedChannel channel) {
+    ContainerSlots(ContainerInfo info, ContainerChannels channels) {
         this.info = info;
-        this.channel = channel;
+        this.channels = channels;
     }
 
     boolean hasFreeSlot() {

@@ -74,13 +74,13 @@ final class FunctionPool {
         }
     }
 
-    synchronized void addContainer(ContainerInfo info, io.grpc.ManagedChannel channel) {
+    synchronized void addContainer(ContainerInfo info, ContainerChannels channels) {
         for (ContainerSlots c : containers) {
             if (c.info.id().equals(info.id())) {
                 return;
             }
         }
-        containers.add(new ContainerSlots(info, channel));
+        containers.add(new ContainerSlots(info, channels));
         dispatch();
     }
 

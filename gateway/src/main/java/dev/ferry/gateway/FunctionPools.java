@@ -3,10 +3,7 @@ package dev.ferry.gateway;
 import dev.ferry.routing.ContainerInfo;
 import dev.ferry.routing.ContainerState;
 import dev.ferry.routing.RoutingListener;
-import io.grpc.ManagedChannel;
-import io.grpc.netty.NettyChannelBuilder;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,10 +13,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The gateway's live view of containers: one {@link FunctionPool} per function version and
- * one long-lived gRPC channel per ready container, kept in step with the routing store.
- *
- * <p>Channels run on the gateway's own event loops, so a call's client socket and its gRPC
- * stream are served by the same threads without hand-offs. Thread-safe.
+ * long-lived gRPC channels per ready container ({@link ContainerChannels}), kept in step
+ * with the routing store. Thread-safe.
  */
 final class FunctionPools implements RoutingListener {
 
@@ -27,7 +22,7 @@ final class FunctionPools implements RoutingListener {
     private final int maxQueued;
     private final Clock clock;
     private final Map<String, FunctionPool> pools = new ConcurrentHashMap<>();
-    private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+    private final Map<String, ContainerChannels> channels = new ConcurrentHashMap<>();
 
     FunctionPools(EventLoopGroup eventLoops, int maxQueued, Clock clock) {
         this.eventLoops = eventLoops;
@@ -56,8 +51,7 @@ final class FunctionPools implements RoutingListener {
     public void containerUpdated(ContainerInfo container) {
         FunctionPool pool = pool(container.function(), container.version());
         if (container.state() == ContainerState.READY) {
-            ManagedChannel channel = channels.computeIfAbsent(container.id(), id -> open(container));
-            pool.addContainer(container, channel);
+            pool.addContainer(container, channels.computeIfAbsent(container.id(), id -> new ContainerChannels(container, eventLoops)));
         } else if (container.state() == ContainerState.STOPPING) {
             pool.removeContainer(container.id());
         }
@@ -66,32 +60,17 @@ final class FunctionPools implements RoutingListener {
     @Override
     public void containerRemoved(ContainerInfo container) {
         pool(container.function(), container.version()).removeContainer(container.id());
-        ManagedChannel channel = channels.remove(container.id());
-        if (channel != null) {
-            channel.shutdown(); // calls in flight end on their own: the process is gone
+        ContainerChannels removed = channels.remove(container.id());
+        if (removed != null) {
+            removed.shutdown(); // calls in flight end on their own: the process is gone
         }
     }
 
     void close() throws InterruptedException {
-        for (ManagedChannel channel : channels.values()) {
-            channel.shutdownNow();
-        }
-        for (ManagedChannel channel : channels.values()) {
-            channel.awaitTermination(5, TimeUnit.SECONDS);
+        for (ContainerChannels c : channels.values()) {
+            c.shutdownNow(5, TimeUnit.SECONDS);
         }
         channels.clear();
-    }
-
-    private ManagedChannel open(ContainerInfo container) {
-        ManagedChannel channel = NettyChannelBuilder.forAddress(container.host(), container.port())
-                .usePlaintext()
-                .eventLoopGroup(eventLoops)
-                .channelType(NioSocketChannel.class)
-                .directExecutor() // every call sets its own executor: its client's event loop
-                .maxInboundMessageSize(8 * 1024 * 1024)
-                .build();
-        channel.getState(true); // connect now, so the first call does not pay for it
-        return channel;
     }
 
     private static String key(String function, String version) {

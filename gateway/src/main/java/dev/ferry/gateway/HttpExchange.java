@@ -149,7 +149,7 @@ final class HttpExchange implements SlotWaiter {
         CallOptions options = CallOptions.DEFAULT
                 .withExecutor(ctx.executor())
                 .withDeadlineAfter(function.settings().timeout().plus(config.deadlineGrace()).toNanos(), TimeUnit.NANOSECONDS);
-        call = lease.channel().newCall(FunctionCallGrpc.getCallMethod(), options);
+        call = lease.channel(ctx.executor()).newCall(FunctionCallGrpc.getCallMethod(), options);
         call.start(new Listener(), new Metadata());
         call.request(1);
         call.sendMessage(ClientEvent.newBuilder()

@@ -1,6 +1,7 @@
 package dev.ferry.gateway;
 
 import io.grpc.ManagedChannel;
+import io.netty.util.concurrent.EventExecutor;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -18,8 +19,9 @@ final class SlotLease {
         this.container = container;
     }
 
-    ManagedChannel channel() {
-        return container.channel;
+    /** The channel to this slot's container that runs on {@code loop}. */
+    ManagedChannel channel(EventExecutor loop) {
+        return container.channels.on(loop);
     }
 
     String containerId() {

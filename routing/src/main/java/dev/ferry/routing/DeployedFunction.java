@@ -21,10 +21,11 @@ public record DeployedFunction(String app, String version, String className, Pat
         Objects.requireNonNull(className, "className");
         Objects.requireNonNull(jar, "jar");
         Objects.requireNonNull(settings, "settings");
+        FunctionSettings.checkName("app", app);
     }
 
-    /** The function id, {@code <app>--<function>}. */
+    /** The function id, {@code <app>--<function>}. On the request path: no validation here. */
     public String id() {
-        return FunctionSettings.functionId(app, settings.name());
+        return app + "--" + settings.name();
     }
 }

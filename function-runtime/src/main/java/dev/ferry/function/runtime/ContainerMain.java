@@ -109,6 +109,7 @@ public final class ContainerMain {
         server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", args.port()))
                 .directExecutor() // our callbacks never block; the app runs on virtual threads
                 .maxInboundMessageSize(8 * 1024 * 1024)
+                .flowControlWindow(1024 * 1024) // fixed: BDP auto-tuning pings on every read, which loopback does not need
                 .permitKeepAliveWithoutCalls(true)
                 .permitKeepAliveTime(10, TimeUnit.SECONDS)
                 .addService(service)
