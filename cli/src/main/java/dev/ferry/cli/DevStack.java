@@ -7,6 +7,7 @@ import dev.ferry.gateway.FunctionDemand;
 import dev.ferry.routing.RoutingStore;
 import dev.ferry.worker.ContainerLogSink;
 import dev.ferry.worker.Worker;
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,11 +68,11 @@ final class DevStack implements AutoCloseable {
 
     private DevStack(Options options) throws IOException, InterruptedException {
         this.options = options;
-        this.worker = Worker.builder()
+        Worker.Builder workerBuilder = Worker.builder()
                 .runtimeClasspath(options.runtimeClasspath())
-                .classDataArchive(classDataArchive(options))
-                .logSink(options.logSink())
-                .build();
+                .logSink(options.logSink());
+        classDataArchive(options).ifPresent(workerBuilder::classDataArchive);
+        this.worker = workerBuilder.build();
         GatewayServer[] gatewayRef = new GatewayServer[1];
         this.controller = new DevController(store, worker, () -> gatewayRef[0].demand(), options.clock(),
                 (function, version, reason) -> gatewayRef[0].rejectWaiting(function, version, reason));
@@ -104,11 +105,18 @@ final class DevStack implements AutoCloseable {
     /**
      * Where containers keep their class data sharing archive: one per runtime class path and
      * JDK, under the Ferry home, so a rebuilt Ferry or another JDK never fights over a file.
+     * None when the class path holds anything but jars, which the JVM cannot archive (and
+     * then fails the container's exit).
      */
-    static Path classDataArchive(Options options) throws IOException {
+    static Optional<Path> classDataArchive(Options options) throws IOException {
+        for (String entry : options.runtimeClasspath().split(File.pathSeparator)) {
+            if (!entry.endsWith(".jar") || !Files.isRegularFile(Path.of(entry))) {
+                return Optional.empty();
+            }
+        }
         String key = options.runtimeClasspath() + '\n' + Runtime.version();
         Path dir = Files.createDirectories(options.home().resolve("cds"));
-        return dir.resolve("container-" + Integer.toHexString(key.hashCode()) + ".jsa");
+        return Optional.of(dir.resolve("container-" + Integer.toHexString(key.hashCode()) + ".jsa"));
     }
 
     static DevStack start(Options options) throws IOException, InterruptedException {

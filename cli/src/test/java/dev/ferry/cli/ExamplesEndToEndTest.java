@@ -121,6 +121,26 @@ class ExamplesEndToEndTest {
     }
 
     @Test
+    void echoTakesAChunkedRequestBodyAndAnswersChunked(FerryStack stack) throws Exception {
+        String raw = exchange(stack, "POST /c HTTP/1.1\r\nHost: examples--echo.localhost\r\nTransfer-Encoding: chunked\r\n"
+                + "Connection: close\r\n\r\n5\r\nhello\r\n1\r\n,\r\n6\r\n world\r\n0\r\n\r\n");
+
+        assertThat(raw).startsWith("HTTP/1.1 200 OK").contains("transfer-encoding: chunked");
+        String body = raw.substring(raw.indexOf("\r\n\r\n") + 4);
+        StringBuilder decoded = new StringBuilder();
+        for (int at = 0; ; ) {
+            int eol = body.indexOf("\r\n", at);
+            int size = Integer.parseInt(body.substring(at, eol), 16);
+            if (size == 0) {
+                break;
+            }
+            decoded.append(body, eol + 2, eol + 2 + size);
+            at = eol + 2 + size + 2;
+        }
+        assertThat(decoded.toString()).isEqualTo("hello, world");
+    }
+
+    @Test
     void sseEventsArriveSpreadInTimeNotAllAtTheEnd(FerryStack stack) throws Exception {
         HttpResponse<InputStream> response = stack.client.send(
                 stack.request("examples--sse", "/?n=4&interval_ms=300").build(),

@@ -93,7 +93,10 @@ public final class Worker implements AutoCloseable {
         this.javaExecutable = javaExecutable;
         this.runtimeClasspath = runtimeClasspath;
         this.jvmOptions = builder.classDataArchive == null ? builder.jvmOptions
-                : concat(builder.jvmOptions, "-XX:+AutoCreateSharedArchive", "-XX:SharedArchiveFile=" + builder.classDataArchive);
+                : concat(builder.jvmOptions, "-XX:+AutoCreateSharedArchive", "-XX:SharedArchiveFile=" + builder.classDataArchive,
+                        // Archiving warns about every optional class it cannot verify (Netty's
+                        // loggers for absent libraries): noise in the user's log. Errors still show.
+                        "-Xlog:cds=error", "-Xlog:cds+dynamic=error");
         this.startTimeout = builder.startTimeout;
         this.stopGrace = builder.stopGrace;
         this.logSink = builder.logSink;

@@ -69,7 +69,9 @@ final class FunctionCallService extends FunctionCallGrpc.FunctionCallImplBase {
 
             @Override
             public void onNext(ClientEvent event) {
-                if (started) {
+                if (started && (event.hasHttpDisconnect() || event.hasWebsocketDisconnect())) {
+                    call.cancel("client disconnected"); // the input sees the disconnect and is interrupted
+                } else if (started) {
                     call.deliver(event);
                 } else {
                     started = true;

@@ -79,6 +79,18 @@ final class InputCall implements Receive, Send {
     /** A message from the gateway after the start. */
     void deliver(ClientEvent event) {
         inbound.add(event);
+        if (event.hasHttpRequest() && !event.getHttpRequest().getMoreBody()) {
+            // After the body only control events can come (a disconnect): take them whether
+            // or not the function reads, so a disconnect is seen while it is busy.
+            lock.lock();
+            try {
+                if (!closed) {
+                    out.request(1);
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
     }
 
     void onReady() {

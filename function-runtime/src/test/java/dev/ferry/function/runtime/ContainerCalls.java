@@ -64,13 +64,26 @@ final class ContainerCalls {
         return c;
     }
 
+    /** Sends a body chunk; after the last one ({@code more} false) the call is half-closed. */
     ContainerCalls body(String chunk, boolean more) {
-        requests.onNext(ClientEvent.newBuilder()
-                .setHttpRequest(HttpRequest.newBuilder().setBody(ByteString.copyFromUtf8(chunk)).setMoreBody(more)).build());
+        sendBody(chunk, more);
         if (!more) {
             requests.onCompleted();
         }
         return this;
+    }
+
+    /** Sends a body chunk and nothing else. */
+    ContainerCalls sendBody(String chunk, boolean more) {
+        requests.onNext(ClientEvent.newBuilder()
+                .setHttpRequest(HttpRequest.newBuilder().setBody(ByteString.copyFromUtf8(chunk)).setMoreBody(more)).build());
+        return this;
+    }
+
+    /** Sends http.disconnect, as a gateway whose client left may. */
+    void disconnect() {
+        requests.onNext(ClientEvent.newBuilder()
+                .setHttpDisconnect(dev.ferry.request.protocol.HttpDisconnect.getDefaultInstance()).build());
     }
 
     void cancel() {

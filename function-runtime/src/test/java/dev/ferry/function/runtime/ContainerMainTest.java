@@ -124,6 +124,20 @@ class ContainerMainTest {
     }
 
     @Test
+    void anHttpDisconnectEventInterruptsTheInput() throws Exception {
+        TestFunctions.Block.interrupted = new CountDownLatch(1);
+        start(TestFunctions.Block.class, "block");
+        ContainerCalls call = ContainerCalls.http(channel, "t--block", "GET", "/").sendBody("", false);
+        awaitRunning(1);
+
+        call.disconnect(); // the function never reads: the event must reach it all the same
+
+        assertThat(TestFunctions.Block.interrupted.await(5, TimeUnit.SECONDS)).isTrue();
+        awaitRunning(0);
+        call.cancel();
+    }
+
+    @Test
     void aThrowingFunctionFailsItsCallAndTheContainerKeepsServing() throws Exception {
         start(TestFunctions.Boom.class, "boom");
         List<ServerEvent> failed = ContainerCalls.http(channel, "t--boom", "GET", "/boom").body("", false).awaitEnd();
