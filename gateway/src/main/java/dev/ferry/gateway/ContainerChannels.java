@@ -5,7 +5,6 @@ import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.IdentityHashMap;
 import java.util.Map;
@@ -31,7 +30,7 @@ final class ContainerChannels {
             ManagedChannel channel = NettyChannelBuilder.forAddress(container.host(), container.port())
                     .usePlaintext()
                     .eventLoopGroup((EventLoop) loop)
-                    .channelType(NioSocketChannel.class)
+                    .channelType(Transport.socketChannel())
                     .directExecutor() // every call sets its own executor: its client's event loop
                     .maxInboundMessageSize(8 * 1024 * 1024)
                     // A fixed window: BDP auto-tuning pings on every read, which loopback does not need.

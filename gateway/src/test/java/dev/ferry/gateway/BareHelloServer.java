@@ -9,9 +9,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpObject;
@@ -24,7 +22,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The baseline for the gateway's figures: a bare Netty HTTP/1.1 server, configured as the
- * gateway's edge is (NIO, same codec limits, TCP_NODELAY), that answers every request with
+ * gateway's edge is (same transport, codec limits and TCP_NODELAY), that answers every request with
  * the bytes {@code examples--hello} returns. {@code scripts/bench-hello} runs it beside the
  * gateway. Usage: {@code BareHelloServer PORT}.
  */
@@ -36,9 +34,9 @@ public final class BareHelloServer {
 
     public static void main(String[] args) throws InterruptedException {
         int port = Integer.parseInt(args[0]);
-        EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        EventLoopGroup workers = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
-        new ServerBootstrap().group(boss, workers).channel(NioServerSocketChannel.class)
+        EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, Transport.ioHandlerFactory());
+        EventLoopGroup workers = new MultiThreadIoEventLoopGroup(0, Transport.ioHandlerFactory());
+        new ServerBootstrap().group(boss, workers).channel(Transport.serverChannel())
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
