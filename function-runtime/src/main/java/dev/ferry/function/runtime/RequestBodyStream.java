@@ -5,6 +5,7 @@ import dev.ferry.request.protocol.ClientEvent;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
+import java.io.OutputStream;
 
 /** The request body as an {@link InputStream} over {@code http.request} events. Not thread-safe. */
 final class RequestBodyStream extends InputStream {
@@ -39,6 +40,31 @@ final class RequestBodyStream extends InputStream {
         chunk.copyTo(b, position, off, n);
         position += n;
         return n;
+    }
+
+    /**
+     * Moves the rest of the body to {@code out} a whole chunk at a time; into a
+     * {@link ResponseStream} the chunks pass without a copy (an echo costs no extra bytes).
+     */
+    @Override
+    public long transferTo(OutputStream out) throws IOException {
+        long total = 0;
+        while (true) {
+            if (position < chunk.size()) {
+                ByteString rest = chunk.substring(position);
+                if (out instanceof ResponseStream response) {
+                    response.write(rest);
+                } else {
+                    rest.writeTo(out);
+                }
+                total += rest.size();
+                position = chunk.size();
+            }
+            if (ended) {
+                return total;
+            }
+            next();
+        }
     }
 
     @Override

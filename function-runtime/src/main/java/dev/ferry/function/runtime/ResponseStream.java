@@ -46,6 +46,16 @@ public final class ResponseStream extends OutputStream {
         }
     }
 
+    /** Sends {@code bytes} as they are, cut into chunks of at most {@link #MAX_CHUNK}; no copy. */
+    void write(ByteString bytes) throws IOException {
+        if (closed) {
+            throw new IOException("response stream closed");
+        }
+        for (int start = 0; start < bytes.size(); start += MAX_CHUNK) {
+            sendChunk(bytes.substring(start, Math.min(bytes.size(), start + MAX_CHUNK)), true);
+        }
+    }
+
     /** Sends {@code bytes} as the end of the body: one event when they fit in one chunk. */
     void writeLast(byte[] bytes) throws IOException {
         if (bytes.length > MAX_CHUNK) {
