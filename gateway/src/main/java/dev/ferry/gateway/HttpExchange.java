@@ -70,6 +70,7 @@ final class HttpExchange implements SlotWaiter {
     private boolean keepAlive;
     private boolean responseOwed; // a call.request(1) waits for the socket to become writable
     private boolean finished;
+    private boolean flushScheduled;
     private boolean clientGone;
 
     HttpExchange(HttpConnectionHandler connection, ChannelHandlerContext ctx, GatewayConfig config,
@@ -232,6 +233,21 @@ final class HttpExchange implements SlotWaiter {
         }
     }
 
+    /**
+     * Flushes once the messages that arrived together from the call have been written: the
+     * head, body and end of a small response go out in one write, and a streamed chunk still
+     * reaches the client within one event loop turn.
+     */
+    private void flushSoon() {
+        if (!flushScheduled) {
+            flushScheduled = true;
+            ctx.executor().execute(() -> {
+                flushScheduled = false;
+                ctx.flush();
+            });
+        }
+    }
+
     private void requestMoreResponse() {
         if (ctx.channel().isWritable()) {
             call.request(1);
@@ -306,7 +322,8 @@ final class HttpExchange implements SlotWaiter {
         keepAlive = HttpUtil.isKeepAlive(response);
         responseStarted = true;
         trailersAnnounced = event.getHttpResponseStart().getTrailers();
-        ctx.writeAndFlush(response);
+        ctx.write(response);
+        flushSoon();
         requestMoreResponse();
     }
 
@@ -320,7 +337,8 @@ final class HttpExchange implements SlotWaiter {
         ByteBuf bytes = head ? Unpooled.EMPTY_BUFFER : wrap(body.getBody());
         if (!last || trailersAnnounced) {
             if (bytes.isReadable()) {
-                ctx.writeAndFlush(new DefaultHttpContent(bytes));
+                ctx.write(new DefaultHttpContent(bytes));
+                flushSoon();
             }
             requestMoreResponse();
             return;
@@ -354,7 +372,8 @@ final class HttpExchange implements SlotWaiter {
         responseEnded = true;
         finished = true;
         boolean reuse = keepAlive && requestEnded;
-        ctx.writeAndFlush(last).addListener(reuse ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE);
+        ctx.write(last).addListener(reuse ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE);
+        flushSoon();
         connection.exchangeDone(this, reuse);
     }
 
