@@ -36,29 +36,33 @@ final class FunctionPool {
         this.lastActive = clock.instant();
     }
 
-    /** The outcome of {@link #acquire}. */
-    enum Acquired { GRANTED, QUEUED, QUEUE_FULL }
+    /**
+     * A free slot now, when one is free and nobody waits before the caller; else null (then
+     * {@link #enqueue}).
+     */
+    synchronized SlotLease tryAcquire() {
+        if (!waiters.isEmpty()) {
+            return null;
+        }
+        Optional<ContainerSlots> free = pick();
+        if (free.isEmpty()) {
+            return null;
+        }
+        take(free.get());
+        return new SlotLease(this, free.get());
+    }
 
     /**
-     * Grants {@code waiter} a slot now if one is free (calling {@link SlotWaiter#grant}
-     * before returning), else queues it. Over {@code maxQueued} waiters it is refused.
+     * Queues {@code waiter}; it is granted a slot when one frees up, or at once if one just
+     * did. Returns false, queueing nothing, when {@code maxQueued} requests already wait.
      */
-    synchronized Acquired acquire(SlotWaiter waiter) {
-        Optional<ContainerSlots> free = pick();
-        if (free.isPresent() && waiters.isEmpty()) {
-            ContainerSlots container = free.get();
-            take(container);
-            if (waiter.grant(new SlotLease(this, container))) {
-                return Acquired.GRANTED;
-            }
-            untake(container);
-            return Acquired.GRANTED; // the waiter gave up already; nothing to queue
-        }
+    synchronized boolean enqueue(SlotWaiter waiter) {
         if (waiters.size() >= maxQueued) {
-            return Acquired.QUEUE_FULL;
+            return false;
         }
         waiters.add(waiter);
-        return Acquired.QUEUED;
+        dispatch();
+        return true;
     }
 
     /** Forgets {@code waiter} if it is still queued (it timed out or its client left). */

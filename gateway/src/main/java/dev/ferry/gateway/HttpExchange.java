@@ -92,17 +92,22 @@ final class HttpExchange implements SlotWaiter {
         return requestEnded;
     }
 
-    /** Queues for a slot (or takes one at once) and asks for capacity when it must wait. */
+    /** Takes a free slot, or queues for one and asks for capacity. */
     void begin() {
-        switch (pool.acquire(this)) {
-            case GRANTED -> { }
-            case QUEUED -> {
-                queueTimeout = ctx.executor().schedule(this::queueTimedOut, config.queueTimeout().toNanos(), TimeUnit.NANOSECONDS);
-                config.scaleUp().scaleUp(function);
-            }
-            case QUEUE_FULL -> respondError(ErrorCode.NO_CAPACITY,
-                    "too many requests waiting for " + function.id() + "; retry shortly");
+        SlotLease free = pool.tryAcquire();
+        if (free != null) {
+            waitState.set(GRANTED);
+            startCall(free);
+            return;
         }
+        queueTimeout = ctx.executor().schedule(this::queueTimedOut, config.queueTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        if (!pool.enqueue(this)) {
+            waitState.set(ABANDONED);
+            queueTimeout.cancel(false);
+            respondError(ErrorCode.NO_CAPACITY, "too many requests waiting for " + function.id() + "; retry shortly");
+            return;
+        }
+        config.scaleUp().scaleUp(function);
     }
 
     @Override
@@ -110,11 +115,8 @@ final class HttpExchange implements SlotWaiter {
         if (!waitState.compareAndSet(WAITING, GRANTED)) {
             return false;
         }
-        if (ctx.executor().inEventLoop()) {
-            startCall(lease);
-        } else {
-            ctx.executor().execute(() -> startCall(lease));
-        }
+        // Never inline: the pool calls this under its monitor, perhaps from another loop.
+        ctx.executor().execute(() -> startCall(lease));
         return true;
     }
 

@@ -45,7 +45,8 @@ class FunctionPoolTest {
         FunctionPool pool = new FunctionPool("a--f", "v1", 10, clock);
         Waiter waiter = new Waiter();
 
-        assertThat(pool.acquire(waiter)).isEqualTo(FunctionPool.Acquired.QUEUED);
+        assertThat(pool.tryAcquire()).isNull();
+        assertThat(pool.enqueue(waiter)).isTrue();
         assertThat(pool.demand().queued()).isEqualTo(1);
 
         pool.addContainer(container("c1", 1), null);
@@ -59,15 +60,18 @@ class FunctionPoolTest {
     void neverExceedsMaxInputsAndHandsFreedSlotsToWaitersInOrder() {
         FunctionPool pool = new FunctionPool("a--f", "v1", 10, clock);
         pool.addContainer(container("c1", 2), null);
-        Waiter a = new Waiter(), b = new Waiter(), c = new Waiter(), d = new Waiter();
+        Waiter c = new Waiter(), d = new Waiter();
 
-        assertThat(pool.acquire(a)).isEqualTo(FunctionPool.Acquired.GRANTED);
-        assertThat(pool.acquire(b)).isEqualTo(FunctionPool.Acquired.GRANTED);
-        assertThat(pool.acquire(c)).isEqualTo(FunctionPool.Acquired.QUEUED);
-        assertThat(pool.acquire(d)).isEqualTo(FunctionPool.Acquired.QUEUED);
+        SlotLease a = pool.tryAcquire();
+        assertThat(a).isNotNull();
+        assertThat(pool.tryAcquire()).isNotNull();
+        assertThat(pool.tryAcquire()).isNull();
+        assertThat(pool.enqueue(c)).isTrue();
+        assertThat(pool.enqueue(d)).isTrue();
+        assertThat(c.leases).isEmpty();
 
-        a.leases.get(0).release();
-        a.leases.get(0).release(); // twice is harmless
+        a.release();
+        a.release(); // twice is harmless
 
         assertThat(c.leases).hasSize(1);
         assertThat(d.leases).isEmpty();
@@ -78,8 +82,8 @@ class FunctionPoolTest {
     void skipsWaitersThatGaveUp() {
         FunctionPool pool = new FunctionPool("a--f", "v1", 10, clock);
         Waiter gone = new Waiter(), next = new Waiter();
-        pool.acquire(gone);
-        pool.acquire(next);
+        pool.enqueue(gone);
+        pool.enqueue(next);
         gone.gaveUp = true;
 
         pool.addContainer(container("c1", 1), null);
@@ -89,11 +93,37 @@ class FunctionPoolTest {
     }
 
     @Test
+    void aWaiterQueuedAsASlotFreesIsGrantedAtOnce() {
+        FunctionPool pool = new FunctionPool("a--f", "v1", 10, clock);
+        pool.addContainer(container("c1", 1), null);
+        Waiter late = new Waiter();
+
+        pool.enqueue(late);
+
+        assertThat(late.leases).hasSize(1);
+    }
+
+    @Test
+    void aFreedSlotGoesToTheWaiterNotToALaterCaller() {
+        FunctionPool pool = new FunctionPool("a--f", "v1", 10, clock);
+        pool.addContainer(container("c1", 1), null);
+        SlotLease first = pool.tryAcquire();
+        Waiter queued = new Waiter();
+        pool.enqueue(queued);
+
+        first.release();
+
+        assertThat(queued.leases).hasSize(1);
+        assertThat(pool.tryAcquire()).isNull();
+    }
+
+    @Test
     void refusesBeyondTheQueueBound() {
         FunctionPool pool = new FunctionPool("a--f", "v1", 1, clock);
-        pool.acquire(new Waiter());
+        pool.enqueue(new Waiter());
 
-        assertThat(pool.acquire(new Waiter())).isEqualTo(FunctionPool.Acquired.QUEUE_FULL);
+        assertThat(pool.enqueue(new Waiter())).isFalse();
+        assertThat(pool.demand().queued()).isEqualTo(1);
     }
 
     @Test
@@ -101,23 +131,22 @@ class FunctionPoolTest {
         FunctionPool pool = new FunctionPool("a--f", "v1", 10, clock);
         pool.addContainer(container("c1", 2), null);
         pool.addContainer(container("c2", 2), null);
-        List<Waiter> waiters = new ArrayList<>();
+        List<SlotLease> leases = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
-            Waiter w = new Waiter();
-            waiters.add(w);
-            assertThat(pool.acquire(w)).isEqualTo(FunctionPool.Acquired.GRANTED);
+            leases.add(pool.tryAcquire());
         }
 
-        assertThat(waiters).extracting(w -> w.leases.get(0).containerId()).containsOnly("c1", "c2")
+        assertThat(leases).extracting(SlotLease::containerId).containsOnly("c1", "c2")
                 .filteredOn("c1"::equals).hasSize(2);
+        assertThat(pool.tryAcquire()).isNull();
     }
 
     @Test
     void rejectsEveryWaiterWhenTheContainerCannotStart() {
         FunctionPool pool = new FunctionPool("a--f", "v1", 10, clock);
         Waiter a = new Waiter(), b = new Waiter();
-        pool.acquire(a);
-        pool.acquire(b);
+        pool.enqueue(a);
+        pool.enqueue(b);
 
         pool.rejectWaiting("container failed to start");
 
@@ -132,6 +161,6 @@ class FunctionPoolTest {
         pool.addContainer(container("c1", 5), null);
         pool.removeContainer("c1");
 
-        assertThat(pool.acquire(new Waiter())).isEqualTo(FunctionPool.Acquired.QUEUED);
+        assertThat(pool.tryAcquire()).isNull();
     }
 }

@@ -47,7 +47,8 @@ final class InputCall implements Receive, Send {
     private boolean closed;
     /** Whether http.response.start asked for trailers. Guarded by lock. */
     private boolean trailersAnnounced;
-    private volatile boolean disconnectSeen;
+    /** The disconnect event once the app has received it; every later receive returns it again. */
+    private volatile ClientEvent disconnect;
 
     InputCall(ServerCallStreamObserver<ServerEvent> out) {
         this.out = out;
@@ -82,14 +83,18 @@ final class InputCall implements Receive, Send {
         if (event.hasHttpRequest() && !event.getHttpRequest().getMoreBody()) {
             // After the body only control events can come (a disconnect): take them whether
             // or not the function reads, so a disconnect is seen while it is busy.
-            lock.lock();
-            try {
-                if (!closed) {
-                    out.request(1);
-                }
-            } finally {
-                lock.unlock();
+            requestNextMessage();
+        }
+    }
+
+    private void requestNextMessage() {
+        lock.lock();
+        try {
+            if (!closed) {
+                out.request(1);
             }
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -145,22 +150,15 @@ final class InputCall implements Receive, Send {
 
     @Override
     public ClientEvent receive() throws InterruptedException {
-        if (disconnectSeen) {
-            return HTTP_DISCONNECT;
+        ClientEvent seen = disconnect;
+        if (seen != null) {
+            return seen;
         }
         ClientEvent event = inbound.take();
-        switch (event.getEventCase()) {
-            case HTTP_DISCONNECT, WEBSOCKET_DISCONNECT -> disconnectSeen = true;
-            default -> {
-                lock.lock();
-                try {
-                    if (!closed) {
-                        out.request(1);
-                    }
-                } finally {
-                    lock.unlock();
-                }
-            }
+        if (event.hasHttpDisconnect() || event.hasWebsocketDisconnect()) {
+            disconnect = event;
+        } else {
+            requestNextMessage();
         }
         return event;
     }
@@ -194,7 +192,8 @@ final class InputCall implements Receive, Send {
             }
             if (failure != null) {
                 fail(ErrorCode.FUNCTION_FAILED, failure.toString());
-            } else if (phase != Phase.DONE && !(phase == Phase.WS_OPEN || start.hasWebsocket() && phase == Phase.NOT_STARTED)) {
+            } else if (!start.hasWebsocket() && phase != Phase.DONE) {
+                // A WebSocket ends whenever its app returns; an HTTP response must be complete.
                 fail(ErrorCode.FUNCTION_FAILED, "the function returned before finishing its response");
             } else {
                 closed = true;
