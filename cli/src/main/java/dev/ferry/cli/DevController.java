@@ -89,8 +89,21 @@ final class DevController implements ScaleUpSignal, ContainerListener {
         }
     }
 
-    /** Stops the containers that have been idle for their scaledown window. Called by a ticker. */
+    /**
+     * Reconciles, called by a ticker: starts a container for every function version that has
+     * requests waiting and none starting or ready (its container died with requests queued),
+     * and stops the containers that have been idle for their scaledown window.
+     */
     void tick() {
+        for (FunctionDemand d : demand.get()) {
+            if (d.queued() > 0) {
+                int sep = d.function().indexOf("--");
+                store.app(d.function().substring(0, sep))
+                        .filter(app -> app.version().equals(d.version()))
+                        .flatMap(app -> app.function(d.function().substring(sep + 2)))
+                        .ifPresent(this::scaleUp);
+            }
+        }
         for (String id : IdleReaper.containersToStop(clock.instant(), store.containers(), demand.get(), store.apps())) {
             store.containers().stream().filter(c -> c.id().equals(id)).findFirst()
                     .ifPresent(c -> store.putContainer(c.withState(ContainerState.STOPPING))); // out of placement first

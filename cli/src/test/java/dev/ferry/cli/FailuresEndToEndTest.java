@@ -33,6 +33,29 @@ class FailuresEndToEndTest {
     }
 
     @Test
+    void requestsWaitingWhenTheirContainerDiesAreServedByANewOne(FerryStack stack) throws Exception {
+        List<CompletableFuture<HttpResponse<String>>> running = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            running.add(stack.client.sendAsync(stack.request("examples--slow", "/?ms=60000").build(),
+                    HttpResponse.BodyHandlers.ofString()));
+        }
+        FerryStack.await("4 calls in flight", () -> ExamplesEndToEndTest.demand(stack, "examples--slow").inFlight() == 4);
+        CompletableFuture<HttpResponse<String>> waiting = stack.client.sendAsync(
+                stack.request("examples--slow", "/?ms=1").build(), HttpResponse.BodyHandlers.ofString());
+        FerryStack.await("the fifth call queued", () -> ExamplesEndToEndTest.demand(stack, "examples--slow").queued() == 1);
+        ContainerInfo container = stack.containers("examples--slow", ContainerState.READY).get(0);
+
+        stack.process(container.id()).kill();
+
+        for (CompletableFuture<HttpResponse<String>> call : running) {
+            assertThat(call.get().statusCode()).isEqualTo(502);
+        }
+        assertThat(waiting.get().statusCode()).isEqualTo(200);
+        assertThat(stack.containers("examples--slow", ContainerState.READY)).extracting(ContainerInfo::id)
+                .doesNotContain(container.id());
+    }
+
+    @Test
     void aFunctionPastItsTimeoutGives504(FerryStack stack) throws Exception {
         HttpResponse<String> response = stack.get("testapp--stuck", "/");
 

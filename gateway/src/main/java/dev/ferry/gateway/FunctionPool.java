@@ -97,11 +97,13 @@ final class FunctionPool {
         return new FunctionDemand(function, version, inFlight, waiters.size(), containers.size(), lastActive);
     }
 
-    void release(ContainerSlots container) {
-        synchronized (this) {
-            untake(container);
-            dispatch();
+    /** Returns a slot of {@code container}; with {@code lost}, the container leaves placement first. */
+    synchronized void release(ContainerSlots container, boolean lost) {
+        if (lost) {
+            containers.remove(container);
         }
+        untake(container);
+        dispatch();
     }
 
     private void dispatch() {

@@ -101,8 +101,8 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         drainBacklog();
-        if (current == null || !current.requestEnded()) {
-            ctx.channel().config().setAutoRead(true);
+        if (current == null) {
+            ctx.channel().config().setAutoRead(true); // else the next exchange decides
         }
     }
 

@@ -283,7 +283,9 @@ final class HttpExchange implements SlotWaiter {
 
         @Override
         public void onClose(Status status, Metadata trailers) {
-            if (lease != null) {
+            if (status.getCode() == Status.Code.UNAVAILABLE) {
+                lease.releaseLost();
+            } else {
                 lease.release();
             }
             if (finished) {

@@ -30,7 +30,18 @@ final class SlotLease {
 
     void release() {
         if (released.compareAndSet(false, true)) {
-            pool.release(container);
+            pool.release(container, false);
+        }
+    }
+
+    /**
+     * Releases the slot of a call that failed because the container's connection was lost:
+     * the container takes no more calls from this gateway, so waiters are not handed to it
+     * before the worker reports it gone.
+     */
+    void releaseLost() {
+        if (released.compareAndSet(false, true)) {
+            pool.release(container, true);
         }
     }
 }

@@ -118,6 +118,21 @@ class FunctionPoolTest {
     }
 
     @Test
+    void aLostContainersFreedSlotGoesToNoWaiter() {
+        FunctionPool pool = new FunctionPool("a--f", "v1", 10, clock);
+        pool.addContainer(container("c1", 1), null);
+        SlotLease running = pool.tryAcquire();
+        Waiter waiting = new Waiter();
+        pool.enqueue(waiting);
+
+        running.releaseLost();
+
+        assertThat(waiting.leases).isEmpty();
+        assertThat(pool.demand().queued()).isEqualTo(1);
+        assertThat(pool.demand().readyContainers()).isZero();
+    }
+
+    @Test
     void refusesBeyondTheQueueBound() {
         FunctionPool pool = new FunctionPool("a--f", "v1", 1, clock);
         pool.enqueue(new Waiter());
