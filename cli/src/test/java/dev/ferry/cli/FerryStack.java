@@ -70,14 +70,14 @@ final class FerryStack implements AutoCloseable {
         return dev.httpPort();
     }
 
-    /**
-     * A request to {@code functionId}. The JDK's resolver does not map *.localhost to loopback
-     * as curl and browsers do, so requests go to 127.0.0.1 with the function's Host header
-     * (allowed by jdk.httpclient.allowRestrictedHeaders=host in the test JVM).
-     */
+    /** The URL of {@code functionId} ({@link LocalhostResolverProvider} resolves it to loopback). */
+    URI uri(String functionId, String pathAndQuery) {
+        return URI.create("http://" + functionId + ".localhost:" + port() + pathAndQuery);
+    }
+
+    /** A request to {@code functionId} at its real URL. */
     HttpRequest.Builder request(String functionId, String pathAndQuery) {
-        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + pathAndQuery))
-                .header("Host", functionId + ".localhost:" + port());
+        return HttpRequest.newBuilder(uri(functionId, pathAndQuery));
     }
 
     HttpResponse<String> get(String functionId, String pathAndQuery) throws IOException, InterruptedException {

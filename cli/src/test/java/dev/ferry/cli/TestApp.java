@@ -90,6 +90,23 @@ final class TestApp {
         }
     }
 
+    /** Describes the scope it was called with: one "key=value" line each. */
+    @FerryFunction(name = "scope", maxInputs = 64)
+    public static final class Scope implements HttpHandler {
+        @Override
+        public Response handle(Request request) {
+            var scope = request.scope();
+            StringBuilder out = new StringBuilder()
+                    .append("http_version=").append(scope.getHttpVersion()).append('\n')
+                    .append("method=").append(scope.getMethod()).append('\n')
+                    .append("path=").append(scope.getPath()).append('\n')
+                    .append("query=").append(request.query()).append('\n');
+            scope.getHeadersList().forEach(h -> out.append("header=").append(h.getName().toStringUtf8()).append('\n'));
+            out.append("body=").append(request.bodyText()).append('\n');
+            return Response.text(200, out.toString());
+        }
+    }
+
     /** Its container cannot start: the start hook fails. */
     @FerryFunction(name = "broken")
     public static final class Broken implements HttpHandler {

@@ -3,13 +3,9 @@ package dev.ferry.gateway;
 import dev.ferry.routing.RoutingStore;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -18,7 +14,7 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Ferry's edge: an HTTP/1.1 server that routes each request by Host
+ * Ferry's edge: an HTTP/1.1 and cleartext HTTP/2 (h2c) server that routes each request by Host
  * ({@code <app>--<function>.<domain>}) to a ready container of that function and streams
  * it there as a function call.
  *
@@ -45,20 +41,23 @@ public final class GatewayServer implements AutoCloseable {
                 .channel(Transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(
-                                new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, MAX_CHUNK_SIZE),
-                                new HttpServerExpectContinueHandler(),
-                                new HttpConnectionHandler(config, b.store, pools, "http"));
-                    }
-                });
+                .childHandler(new CleartextInitializer(new Handlers(config, b.store, pools)));
         try {
             this.serverChannel = bootstrap.bind(b.host, b.port).sync().channel();
         } catch (RuntimeException | InterruptedException e) {
             shutdownGroups();
             throw e;
+        }
+    }
+
+    /** Makes the handler that runs the requests of one HTTP/1.1 connection or one HTTP/2 stream. */
+    record Handlers(GatewayConfig config, RoutingStore store, FunctionPools pools) {
+        HttpConnectionHandler http1(String scheme) {
+            return new HttpConnectionHandler(config, store, pools, scheme, null);
+        }
+
+        HttpConnectionHandler http2Stream(String scheme) {
+            return new HttpConnectionHandler(config, store, pools, scheme, "2");
         }
     }
 

@@ -17,7 +17,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One HTTP/1.x client connection: routes each request by its Host header and runs it as an
+ * One HTTP/1.x client connection, or one HTTP/2 stream seen as HTTP objects: routes each request by its Host header and runs it as an
  * {@link HttpExchange}, one at a time. Pipelined requests wait in a small backlog; past
  * {@link #MAX_BACKLOG} messages the socket is no longer read.
  *
@@ -33,15 +33,18 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
     private final RoutingStore store;
     private final FunctionPools pools;
     private final String scheme;
+    /** The HTTP version the scope reports when the request object cannot tell ("2" on an HTTP/2 stream); null for HTTP/1.x. */
+    private final String httpVersion;
     private final ArrayDeque<Object> backlog = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
     private HttpExchange current;
 
-    HttpConnectionHandler(GatewayConfig config, RoutingStore store, FunctionPools pools, String scheme) {
+    HttpConnectionHandler(GatewayConfig config, RoutingStore store, FunctionPools pools, String scheme, String httpVersion) {
         this.config = config;
         this.store = store;
         this.pools = pools;
         this.scheme = scheme;
+        this.httpVersion = httpVersion;
     }
 
     @Override
@@ -51,7 +54,7 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (current != null && !current.requestEnded() && msg instanceof HttpContent content) {
+        if (current != null && !current.requestEnded() && msg instanceof HttpContent content && !(msg instanceof HttpRequest)) {
             current.onContent(content);
         } else if (current != null) {
             backlog.add(msg);
@@ -84,7 +87,12 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        // Socket errors (reset by peer and the like) end the connection; channelInactive cleans up.
+        // Socket errors (reset by peer and the like) end the connection quietly; anything else
+        // is a fault of ours, worth a log line. channelInactive cleans up either way.
+        if (!(cause instanceof java.io.IOException)) {
+            log("closing " + ctx.channel() + " after an unexpected error: " + cause);
+            cause.printStackTrace();
+        }
         ctx.close();
     }
 
@@ -133,6 +141,11 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
         if (msg instanceof HttpRequest request) {
             try {
                 start(request);
+                // A whole request in one object (an HTTP/2 stream without a body, an aggregated
+                // upgrade request) carries its body and end too.
+                if (msg instanceof HttpContent content && current != null) {
+                    current.onContent(content.retain());
+                }
             } finally {
                 ReferenceCountUtil.release(request);
             }
@@ -175,7 +188,7 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
             case FunctionLookup.Found found -> {
                 HttpScope scope;
                 try {
-                    scope = HttpScopeEncoder.encode(request, scheme, ctx.channel().remoteAddress(), ctx.channel().localAddress());
+                    scope = HttpScopeEncoder.encode(request, scheme, httpVersion, ctx.channel().remoteAddress(), ctx.channel().localAddress());
                 } catch (IllegalArgumentException e) {
                     reject(request, ErrorCode.BAD_REQUEST, e.getMessage(), false);
                     return;

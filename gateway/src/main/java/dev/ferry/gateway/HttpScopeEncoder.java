@@ -18,15 +18,24 @@ final class HttpScopeEncoder {
 
     private HttpScopeEncoder() {}
 
+    /** Headers Netty adds when it turns an HTTP/2 stream into HTTP objects; not the client's. */
+    private static final AsciiString HTTP2_EXTENSION_PREFIX = AsciiString.of("x-http2-");
+
+    /** The scope of an HTTP/1.x {@code request}; see {@link #encode(HttpRequest, String, String, SocketAddress, SocketAddress)}. */
+    static HttpScope encode(HttpRequest request, String scheme, SocketAddress client, SocketAddress server) {
+        return encode(request, scheme, null, client, server);
+    }
+
     /**
      * The scope of {@code request}, received on a connection from {@code client} to {@code server}.
      *
+     * @param httpVersion the version to report ("2" for an HTTP/2 stream), or null for the request's own
      * @throws IllegalArgumentException when the request target is malformed (a 400)
      */
-    static HttpScope encode(HttpRequest request, String scheme, SocketAddress client, SocketAddress server) {
+    static HttpScope encode(HttpRequest request, String scheme, String httpVersion, SocketAddress client, SocketAddress server) {
         RequestTargets.Parts target = RequestTargets.split(request.uri());
         HttpScope.Builder scope = HttpScope.newBuilder()
-                .setHttpVersion(version(request.protocolVersion()))
+                .setHttpVersion(httpVersion != null ? httpVersion : version(request.protocolVersion()))
                 .setMethod(request.method().name())
                 .setScheme(scheme)
                 .setPath(target.path())
@@ -35,9 +44,11 @@ final class HttpScopeEncoder {
                 .setRootPath("");
         for (Iterator<Map.Entry<CharSequence, CharSequence>> it = request.headers().iteratorCharSequence(); it.hasNext(); ) {
             Map.Entry<CharSequence, CharSequence> header = it.next();
-            scope.addHeaders(Header.newBuilder()
-                    .setName(latin1(AsciiString.of(header.getKey()).toLowerCase()))
-                    .setValue(latin1(header.getValue())));
+            AsciiString name = AsciiString.of(header.getKey()).toLowerCase();
+            if (httpVersion != null && name.startsWith(HTTP2_EXTENSION_PREFIX)) {
+                continue;
+            }
+            scope.addHeaders(Header.newBuilder().setName(latin1(name)).setValue(latin1(header.getValue())));
         }
         if (client instanceof InetSocketAddress c) {
             scope.setClient(address(c));
