@@ -23,6 +23,15 @@ final class DevCommand implements Callable<Integer> {
     @Option(names = "--http-port", defaultValue = "8080", description = "Gateway HTTP port (default: ${DEFAULT-VALUE}).")
     int httpPort;
 
+    @Option(names = "--https-port", defaultValue = "8443", description = "Gateway HTTPS port (default: ${DEFAULT-VALUE}).")
+    int httpsPort;
+
+    @Option(names = "--tls-cert", description = "PEM certificate chain for HTTPS (default: certificates for localhost and every function host from a local authority made on first run).")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", description = "Unencrypted PKCS#8 PEM key of --tls-cert. Both files are reloaded when they change.")
+    Path tlsKey;
+
     @Option(names = "--admin-port", defaultValue = "0",
             description = "Admin API port; 0 picks a free one, which deploy and ls find through the home directory (default: ${DEFAULT-VALUE}).")
     int adminPort;
@@ -54,7 +63,12 @@ final class DevCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path ferryHome = Home.resolve(home);
-        DevStack.Options options = new DevStack.Options(host, httpPort, adminPort, domain, ferryHome,
+        if ((tlsCert == null) != (tlsKey == null)) {
+            System.err.println("ferry dev: --tls-cert and --tls-key go together (expected: both or neither)");
+            return 2;
+        }
+        LocalCertificates.Pem tls = tlsCert == null ? null : new LocalCertificates.Pem(tlsCert, tlsKey);
+        DevStack.Options options = new DevStack.Options(host, httpPort, httpsPort, tls, adminPort, domain, ferryHome,
                 FunctionSettings.parseDuration("--queue-timeout", queueTimeout), System.getProperty("java.class.path"),
                 Clock.systemUTC(), ContainerLogSink.console());
         DevStack stack = DevStack.start(options);
@@ -68,8 +82,9 @@ final class DevCommand implements Callable<Integer> {
         }));
         new DevState("http://" + host + ":" + stack.adminPort(), pid).write(ferryHome);
         running = true;
-        System.out.println("ferry dev: gateway on http://" + host + ":" + stack.httpPort()
-                + ", admin API on http://" + host + ":" + stack.adminPort());
+        System.out.println("ferry dev: gateway on http://" + host + ":" + stack.httpPort() + " and https://" + host + ":"
+                + stack.httpsPort() + ", admin API on http://" + host + ":" + stack.adminPort());
+        stack.localCertificates().ifPresent(local -> System.out.println(local.trustInstructions(stack.httpsPort())));
         if (!noExamples) {
             Path jar = examples != null ? examples : defaultExamples();
             AppDeployment app = stack.deploy(jar, Optional.empty());

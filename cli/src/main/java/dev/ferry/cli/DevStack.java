@@ -2,6 +2,7 @@ package dev.ferry.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.gateway.GatewayServer;
+import dev.ferry.gateway.ServerTls;
 import dev.ferry.routing.AppDeployment;
 import dev.ferry.gateway.FunctionDemand;
 import dev.ferry.routing.RoutingStore;
@@ -36,6 +37,8 @@ final class DevStack implements AutoCloseable {
      *
      * @param host the address the gateway and admin API listen on
      * @param httpPort the gateway's port, 0 for a free one
+     * @param httpsPort the gateway's HTTPS port, 0 for a free one
+     * @param tls the HTTPS certificate and key; null for certificates from the local authority under the home
      * @param adminPort the admin API's port, 0 for a free one
      * @param domain the functions' domain
      * @param home the Ferry home (deployed jars live under {@code home/apps})
@@ -44,8 +47,8 @@ final class DevStack implements AutoCloseable {
      * @param clock the controller's clock
      * @param logSink where container output goes
      */
-    record Options(String host, int httpPort, int adminPort, String domain, Path home, Duration queueTimeout,
-                   String runtimeClasspath, Clock clock, ContainerLogSink logSink) {
+    record Options(String host, int httpPort, int httpsPort, LocalCertificates.Pem tls, int adminPort, String domain, Path home,
+                   Duration queueTimeout, String runtimeClasspath, Clock clock, ContainerLogSink logSink) {
         Options {
             Objects.requireNonNull(host, "host");
             Objects.requireNonNull(domain, "domain");
@@ -61,6 +64,9 @@ final class DevStack implements AutoCloseable {
     private final RoutingStore store = RoutingStore.inMemory();
     private final Worker worker;
     private final GatewayServer gateway;
+    private final ServerTls serverTls;
+    /** Issues the HTTPS certificate when the user gave none; null when they did. */
+    private final LocalCertificates localCertificates;
     private final DevController controller;
     private final AppDeployer deployer;
     private final AdminServer admin;
@@ -77,16 +83,20 @@ final class DevStack implements AutoCloseable {
         this.controller = new DevController(store, worker, () -> gatewayRef[0].demand(), options.clock(),
                 (function, version, reason) -> gatewayRef[0].rejectWaiting(function, version, reason));
         try {
+            this.localCertificates = options.tls() == null ? LocalCertificates.open(options.home()) : null;
+            LocalCertificates.Pem pem = options.tls() != null ? options.tls() : localCertificates.issue(List.of());
+            this.serverTls = ServerTls.fromPem(pem.certificate(), pem.key());
             this.gateway = GatewayServer.builder()
                     .host(options.host())
                     .port(options.httpPort())
+                    .https(options.httpsPort(), serverTls)
                     .domain(options.domain())
                     .store(store)
                     .scaleUpSignal(controller)
                     .queueTimeout(options.queueTimeout())
                     .clock(options.clock())
                     .start();
-        } catch (RuntimeException | InterruptedException e) {
+        } catch (RuntimeException | IOException | InterruptedException e) {
             worker.close();
             throw e;
         }
@@ -127,6 +137,15 @@ final class DevStack implements AutoCloseable {
         return gateway.port();
     }
 
+    int httpsPort() {
+        return gateway.httpsPort().orElseThrow();
+    }
+
+    /** The local certificate authority HTTPS certificates come from, unless the user gave a certificate. */
+    Optional<LocalCertificates> localCertificates() {
+        return Optional.ofNullable(localCertificates);
+    }
+
     int adminPort() {
         return admin.port();
     }
@@ -143,14 +162,29 @@ final class DevStack implements AutoCloseable {
         return gateway.demand();
     }
 
-    /** Deploys {@code jar}; see {@link AppDeployer#deploy}. */
+    /** Deploys {@code jar}; see {@link AppDeployer#deploy}. The local HTTPS certificate then covers its hosts too. */
     AppDeployment deploy(Path jar, Optional<String> name, String fileName) throws IOException {
-        return deployer.deploy(jar, name, fileName);
+        AppDeployment deployment = deployer.deploy(jar, name, fileName);
+        reissueCertificate();
+        return deployment;
+    }
+
+    /**
+     * Issues a new local HTTPS certificate for every deployed function's host and serves it
+     * from the next handshake on; does nothing when the user gave a certificate.
+     */
+    void reissueCertificate() throws IOException {
+        if (localCertificates != null) {
+            List<String> hosts = store.apps().stream().flatMap(app -> app.functions().stream())
+                    .map(f -> f.id() + "." + options.domain()).toList();
+            localCertificates.issue(hosts);
+            serverTls.reload();
+        }
     }
 
     /** Deploys the jar file at {@code jar}, named after its file unless it names itself. */
     AppDeployment deploy(Path jar, Optional<String> name) throws IOException {
-        return deployer.deploy(jar, name, jar.getFileName().toString());
+        return deploy(jar, name, jar.getFileName().toString());
     }
 
     /** The public URL of function {@code functionId}. */

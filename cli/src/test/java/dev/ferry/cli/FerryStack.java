@@ -56,7 +56,7 @@ final class FerryStack implements AutoCloseable {
             console.line(container, source, line);
         };
         String runtimeClasspath = TestJars.runtimeClasspath(FerryStack.class, Hello.class);
-        dev = DevStack.start(new DevStack.Options("127.0.0.1", 0, 0, "localhost", home, queueTimeout,
+        dev = DevStack.start(new DevStack.Options("127.0.0.1", 0, 0, null, 0, "localhost", home, queueTimeout,
                 runtimeClasspath, Clock.systemUTC(), sink));
         dev.worker().addListener((container, state) -> pids.add(container.pid()));
         Path examples = TestJars.jar(home.resolve("build/examples.jar"), "examples",
@@ -68,6 +68,26 @@ final class FerryStack implements AutoCloseable {
 
     int port() {
         return dev.httpPort();
+    }
+
+    /** The HTTPS URL of {@code functionId}. */
+    URI httpsUri(String functionId, String pathAndQuery) {
+        return URI.create("https://" + functionId + ".localhost:" + dev.httpsPort() + pathAndQuery);
+    }
+
+    /** A client that trusts the stack's local certificate authority, speaking {@code version}. */
+    HttpClient tlsClient(HttpClient.Version version) throws Exception {
+        java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        try (var in = Files.newInputStream(dev.localCertificates().orElseThrow().authority())) {
+            trust.setCertificateEntry("ferry-dev-ca", java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in));
+        }
+        javax.net.ssl.TrustManagerFactory trustManagers =
+                javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        trustManagers.init(trust);
+        javax.net.ssl.SSLContext ssl = javax.net.ssl.SSLContext.getInstance("TLS");
+        ssl.init(null, trustManagers.getTrustManagers(), null);
+        return HttpClient.newBuilder().version(version).sslContext(ssl).build();
     }
 
     /** The URL of {@code functionId} ({@link LocalhostResolverProvider} resolves it to loopback). */

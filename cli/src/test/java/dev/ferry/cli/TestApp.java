@@ -98,6 +98,7 @@ final class TestApp {
             var scope = request.scope();
             StringBuilder out = new StringBuilder()
                     .append("http_version=").append(scope.getHttpVersion()).append('\n')
+                    .append("scheme=").append(scope.getScheme()).append('\n')
                     .append("method=").append(scope.getMethod()).append('\n')
                     .append("path=").append(scope.getPath()).append('\n')
                     .append("query=").append(request.query()).append('\n');

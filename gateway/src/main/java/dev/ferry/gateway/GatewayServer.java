@@ -3,6 +3,7 @@ package dev.ferry.gateway;
 import dev.ferry.routing.RoutingStore;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -23,43 +24,45 @@ import java.util.concurrent.TimeUnit;
  */
 public final class GatewayServer implements AutoCloseable {
 
-    private final Builder settings;
     private final EventLoopGroup bossGroup;
     private final EventLoopGroup workerGroup;
     private final FunctionPools pools;
     private final Channel serverChannel;
+    private final Channel httpsChannel;
 
     private GatewayServer(Builder b) throws InterruptedException {
-        this.settings = b;
         this.bossGroup = new MultiThreadIoEventLoopGroup(1, Transport.ioHandlerFactory());
         this.workerGroup = new MultiThreadIoEventLoopGroup(b.eventLoopThreads, Transport.ioHandlerFactory());
         this.pools = new FunctionPools(workerGroup, b.maxQueuedPerFunction, b.clock);
         GatewayConfig config = new GatewayConfig(b.domain, b.queueTimeout, DEADLINE_GRACE, b.clock, b.scaleUp);
         b.store.subscribe(pools);
-        ServerBootstrap bootstrap = new ServerBootstrap()
-                .group(bossGroup, workerGroup)
-                .channel(Transport.serverChannel())
-                .option(ChannelOption.SO_BACKLOG, 1024)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new CleartextInitializer(new Handlers(config, b.store, pools)));
+        EdgeHandlers handlers = new EdgeHandlers(config, b.store, pools);
         try {
-            this.serverChannel = bootstrap.bind(b.host, b.port).sync().channel();
+            this.serverChannel = bootstrap(new CleartextInitializer(handlers)).bind(b.host, b.port).sync().channel();
+            if (b.tls != null) {
+                this.httpsChannel = bootstrap(new TlsInitializer(handlers, b.tls)).bind(b.host, b.httpsPort).sync().channel();
+                bossGroup.scheduleWithFixedDelay(b.tls::reloadIfChanged, TLS_RELOAD_CHECK.toMillis(),
+                        TLS_RELOAD_CHECK.toMillis(), TimeUnit.MILLISECONDS);
+            } else {
+                this.httpsChannel = null;
+            }
         } catch (RuntimeException | InterruptedException e) {
             shutdownGroups();
             throw e;
         }
     }
 
-    /** Makes the handler that runs the requests of one HTTP/1.1 connection or one HTTP/2 stream. */
-    record Handlers(GatewayConfig config, RoutingStore store, FunctionPools pools) {
-        HttpConnectionHandler http1(String scheme) {
-            return new HttpConnectionHandler(config, store, pools, scheme, null);
-        }
-
-        HttpConnectionHandler http2Stream(String scheme) {
-            return new HttpConnectionHandler(config, store, pools, scheme, "2");
-        }
+    private ServerBootstrap bootstrap(ChannelHandler initializer) {
+        return new ServerBootstrap()
+                .group(bossGroup, workerGroup)
+                .channel(Transport.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(initializer);
     }
+
+    /** How often the TLS certificate files are checked for replacement. */
+    static final Duration TLS_RELOAD_CHECK = Duration.ofSeconds(2);
 
     /** The gRPC deadline allows this much beyond the function's timeout, so the container's own 504 wins. */
     static final Duration DEADLINE_GRACE = Duration.ofSeconds(5);
@@ -75,6 +78,12 @@ public final class GatewayServer implements AutoCloseable {
     /** The port the server listens on (useful after binding port 0). */
     public int port() {
         return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    /** The HTTPS port (useful after binding port 0); empty without TLS. */
+    public java.util.OptionalInt httpsPort() {
+        return httpsChannel == null ? java.util.OptionalInt.empty()
+                : java.util.OptionalInt.of(((InetSocketAddress) httpsChannel.localAddress()).getPort());
     }
 
     /** The demand this gateway sees, one entry per function version it has served. */
@@ -94,6 +103,9 @@ public final class GatewayServer implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         serverChannel.close().sync();
+        if (httpsChannel != null) {
+            httpsChannel.close().sync();
+        }
         pools.close();
         shutdownGroups();
     }
@@ -114,8 +126,20 @@ public final class GatewayServer implements AutoCloseable {
         private int maxQueuedPerFunction = 1024;
         private int eventLoopThreads = 0;
         private Clock clock = Clock.systemUTC();
+        private ServerTls tls;
+        private int httpsPort = 8443;
 
         private Builder() {}
+
+        /** Serves HTTPS (h2 and http/1.1 by ALPN) with {@code tls} on {@code port}; 0 picks a free one. Default: no HTTPS. */
+        public Builder https(int port, ServerTls tls) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("httpsPort: " + port + " (expected: 0-65535)");
+            }
+            this.httpsPort = port;
+            this.tls = Objects.requireNonNull(tls, "tls");
+            return this;
+        }
 
         /** The address to listen on. Default 127.0.0.1. */
         public Builder host(String host) {

@@ -1,0 +1,60 @@
+package dev.ferry.gateway;
+
+import dev.ferry.routing.RoutingStore;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+
+/**
+ * Makes the handlers of the gateway's pipelines, for every port and protocol: the HTTP/1.1
+ * codec and request handler of a connection, and the HTTP/2 codec and stream multiplexer.
+ *
+ * <p>Each HTTP/2 stream becomes a child channel whose frames are turned into HTTP objects, so
+ * one {@link HttpConnectionHandler} serves a stream exactly as it serves an HTTP/1.1
+ * connection. Streams are independent calls; a stream that is not read holds back only its
+ * own flow-control window.
+ */
+record EdgeHandlers(GatewayConfig config, RoutingStore store, FunctionPools pools) {
+
+    /** Concurrent streams per HTTP/2 connection. */
+    static final int MAX_CONCURRENT_STREAMS = 256;
+    /** Bytes a client may send on one stream before the gateway asks for more: uploads stream at loopback speed. */
+    static final int STREAM_WINDOW = 1024 * 1024;
+
+    HttpServerCodec http1Codec() {
+        return new HttpServerCodec(GatewayServer.MAX_INITIAL_LINE, GatewayServer.MAX_HEADER_SIZE, GatewayServer.MAX_CHUNK_SIZE);
+    }
+
+    /** Runs the requests of one HTTP/1.x connection. */
+    HttpConnectionHandler http1(String scheme) {
+        return new HttpConnectionHandler(config, store, pools, scheme, null);
+    }
+
+    Http2FrameCodec http2Codec() {
+        return Http2FrameCodecBuilder.forServer()
+                .initialSettings(Http2Settings.defaultSettings()
+                        .maxConcurrentStreams(MAX_CONCURRENT_STREAMS)
+                        .initialWindowSize(STREAM_WINDOW)
+                        .maxHeaderListSize(GatewayServer.MAX_HEADER_SIZE))
+                .build();
+    }
+
+    /** Serves each stream of an HTTP/2 connection; must follow {@link #http2Codec()} in the pipeline. */
+    Http2MultiplexHandler http2Streams(String scheme) {
+        ChannelHandler stream = new ChannelInitializer<Http2StreamChannel>() {
+            @Override
+            protected void initChannel(Http2StreamChannel ch) {
+                ch.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true),
+                        new HttpConnectionHandler(config, store, pools, scheme, "2"));
+            }
+        };
+        // The second handler serves stream 1 of a connection upgraded from HTTP/1.1.
+        return new Http2MultiplexHandler(stream, stream);
+    }
+}
