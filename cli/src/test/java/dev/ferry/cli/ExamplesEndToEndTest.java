@@ -207,6 +207,24 @@ class ExamplesEndToEndTest {
     }
 
     @Test
+    void anOverlongRequestLineGets414AndOverlargeHeadersGet431(FerryStack stack) throws Exception {
+        String longLine = exchange(stack, "GET /" + "a".repeat(9000) + " HTTP/1.1\r\nHost: examples--hello.localhost\r\n\r\n");
+        assertThat(longLine).startsWith("HTTP/1.1 414 Request-URI Too Long").contains("request line longer than 8192 bytes");
+
+        String bigHeaders = exchange(stack, "GET / HTTP/1.1\r\nHost: examples--hello.localhost\r\nX-Big: "
+                + "b".repeat(17_000) + "\r\n\r\n");
+        assertThat(bigHeaders).startsWith("HTTP/1.1 431 Request Header Fields Too Large").contains("request headers larger than 16384 bytes");
+    }
+
+    @Test
+    void contentLengthWithTransferEncodingGets400(FerryStack stack) throws Exception {
+        String raw = exchange(stack, "POST / HTTP/1.1\r\nHost: examples--echo.localhost\r\nContent-Length: 5\r\n"
+                + "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+
+        assertThat(raw).startsWith("HTTP/1.1 400 Bad Request");
+    }
+
+    @Test
     void aRequestWithoutHostGets400(FerryStack stack) throws Exception {
         String raw = exchange(stack, "GET / HTTP/1.1\r\n\r\n");
 

@@ -27,6 +27,11 @@ record EdgeHandlers(GatewayConfig config, RoutingStore store, FunctionPools pool
     /** Bytes a client may send on one stream before the gateway asks for more: uploads stream at loopback speed. */
     static final int STREAM_WINDOW = 1024 * 1024;
 
+    /** Goes before {@link #http1Codec()}: ends connections that stall between or inside request heads. */
+    Http1Timeouts http1Timeouts() {
+        return new Http1Timeouts(config.headTimeout(), config.idleTimeout());
+    }
+
     HttpServerCodec http1Codec() {
         return new HttpServerCodec(GatewayServer.MAX_INITIAL_LINE, GatewayServer.MAX_HEADER_SIZE, GatewayServer.MAX_CHUNK_SIZE);
     }

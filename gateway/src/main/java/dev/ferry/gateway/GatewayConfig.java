@@ -4,4 +4,5 @@ import java.time.Clock;
 import java.time.Duration;
 
 /** The settings one gateway's connections share. Immutable. */
-record GatewayConfig(String domain, Duration queueTimeout, Duration deadlineGrace, Clock clock, ScaleUpSignal scaleUp) {}
+record GatewayConfig(String domain, Duration queueTimeout, Duration deadlineGrace, Duration headTimeout, Duration idleTimeout,
+                     Clock clock, ScaleUpSignal scaleUp) {}

@@ -34,7 +34,8 @@ public final class GatewayServer implements AutoCloseable {
         this.bossGroup = new MultiThreadIoEventLoopGroup(1, Transport.ioHandlerFactory());
         this.workerGroup = new MultiThreadIoEventLoopGroup(b.eventLoopThreads, Transport.ioHandlerFactory());
         this.pools = new FunctionPools(workerGroup, b.maxQueuedPerFunction, b.clock);
-        GatewayConfig config = new GatewayConfig(b.domain, b.queueTimeout, DEADLINE_GRACE, b.clock, b.scaleUp);
+        GatewayConfig config = new GatewayConfig(b.domain, b.queueTimeout, DEADLINE_GRACE, b.headTimeout, b.idleTimeout,
+                b.clock, b.scaleUp);
         b.store.subscribe(pools);
         EdgeHandlers handlers = new EdgeHandlers(config, b.store, pools);
         try {
@@ -128,6 +129,27 @@ public final class GatewayServer implements AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private ServerTls tls;
         private int httpsPort = 8443;
+        private Duration headTimeout = Http1Timeouts.DEFAULT_HEAD_TIMEOUT;
+        private Duration idleTimeout = Http1Timeouts.DEFAULT_IDLE_TIMEOUT;
+
+        /** How long an HTTP/1.x request head may take from its first byte; then 408 and close. Default 30 s. */
+        public Builder headTimeout(Duration timeout) {
+            this.headTimeout = positive("headTimeout", timeout);
+            return this;
+        }
+
+        /** How long an HTTP/1.x keep-alive connection may wait for its next request. Default 75 s. */
+        public Builder idleTimeout(Duration timeout) {
+            this.idleTimeout = positive("idleTimeout", timeout);
+            return this;
+        }
+
+        private static Duration positive(String name, Duration value) {
+            if (value.isNegative() || value.isZero()) {
+                throw new IllegalArgumentException(name + ": " + value + " (expected: > 0)");
+            }
+            return value;
+        }
 
         private Builder() {}
 

@@ -11,6 +11,8 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
 import java.util.Optional;
@@ -108,6 +110,7 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
         if (!reuse) {
             return;
         }
+        waitForNextRequest();
         drainBacklog();
         if (current == null) {
             ctx.channel().config().setAutoRead(true); // else the next exchange decides
@@ -125,6 +128,13 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
             } else {
                 ReferenceCountUtil.release(msg); // unreachable: the decoder ends each body before the next request
             }
+        }
+    }
+
+    private void waitForNextRequest() {
+        Http1Timeouts timeouts = ctx.pipeline().get(Http1Timeouts.class);
+        if (timeouts != null) {
+            timeouts.idle();
         }
     }
 
@@ -163,9 +173,19 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void start(HttpRequest request) {
+        Http1Timeouts timeouts = ctx.pipeline().get(Http1Timeouts.class);
+        if (timeouts != null) {
+            timeouts.headComplete();
+        }
         if (request.decoderResult().isFailure()) {
             Throwable cause = request.decoderResult().cause();
-            reject(request, ErrorCode.BAD_REQUEST, "malformed request: " + (cause.getMessage() == null ? cause : cause.getMessage()), false);
+            if (cause instanceof TooLongHttpLineException) {
+                reject(request, ErrorCode.URI_TOO_LONG, "request line longer than " + GatewayServer.MAX_INITIAL_LINE + " bytes", false);
+            } else if (cause instanceof TooLongHttpHeaderException) {
+                reject(request, ErrorCode.HEADERS_TOO_LARGE, "request headers larger than " + GatewayServer.MAX_HEADER_SIZE + " bytes", false);
+            } else {
+                reject(request, ErrorCode.BAD_REQUEST, "malformed request: " + (cause.getMessage() == null ? cause : cause.getMessage()), false);
+            }
             return;
         }
         String host = request.headers().get(HttpHeaderNames.HOST);
@@ -206,7 +226,9 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
         boolean keepAlive = mayKeepAlive && HttpUtil.isKeepAlive(request);
         ctx.writeAndFlush(ErrorResponses.of(ctx.alloc(), code, detail, keepAlive))
                 .addListener(keepAlive ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE);
-        if (!keepAlive) {
+        if (keepAlive) {
+            waitForNextRequest();
+        } else {
             ctx.channel().config().setAutoRead(false);
         }
     }

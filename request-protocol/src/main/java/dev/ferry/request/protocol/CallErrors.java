@@ -16,6 +16,9 @@ public final class CallErrors {
         return switch (code) {
             case APP_NOT_FOUND, FUNCTION_NOT_FOUND -> 404;
             case BAD_REQUEST -> 400;
+            case URI_TOO_LONG -> 414;
+            case HEADERS_TOO_LARGE -> 431;
+            case REQUEST_TIMEOUT -> 408;
             case FUNCTION_TIMEOUT -> 504;
             case CONTAINER_LOST, PROTOCOL_VIOLATION -> 502;
             case NO_CAPACITY -> 503;
@@ -28,7 +31,7 @@ public final class CallErrors {
     public static boolean detailIsClientSafe(ErrorCode code) {
         return switch (code) {
             case APP_NOT_FOUND, FUNCTION_NOT_FOUND, BAD_REQUEST, FUNCTION_TIMEOUT,
-                 CONTAINER_LOST, NO_CAPACITY -> true;
+                 CONTAINER_LOST, NO_CAPACITY, URI_TOO_LONG, HEADERS_TOO_LARGE, REQUEST_TIMEOUT -> true;
             case FUNCTION_FAILED, PROTOCOL_VIOLATION, INTERNAL, CANCELLED,
                  ERROR_CODE_UNSPECIFIED, UNRECOGNIZED -> false;
         };
@@ -47,6 +50,9 @@ public final class CallErrors {
             case APP_NOT_FOUND -> "app not found";
             case FUNCTION_NOT_FOUND -> "function not found";
             case BAD_REQUEST -> "bad request";
+            case URI_TOO_LONG -> "request line too long";
+            case HEADERS_TOO_LARGE -> "request headers too large";
+            case REQUEST_TIMEOUT -> "request head not received in time";
             case FUNCTION_FAILED -> "function failed; see the container log";
             case FUNCTION_TIMEOUT -> "function timed out";
             case CONTAINER_LOST -> "container exited during the call";

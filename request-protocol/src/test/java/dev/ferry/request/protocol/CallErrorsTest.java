@@ -19,6 +19,9 @@ class CallErrorsTest {
         assertThat(CallErrors.httpStatus(ErrorCode.NO_CAPACITY)).isEqualTo(503);
         assertThat(CallErrors.httpStatus(ErrorCode.PROTOCOL_VIOLATION)).isEqualTo(502);
         assertThat(CallErrors.httpStatus(ErrorCode.INTERNAL)).isEqualTo(500);
+        assertThat(CallErrors.httpStatus(ErrorCode.URI_TOO_LONG)).isEqualTo(414);
+        assertThat(CallErrors.httpStatus(ErrorCode.HEADERS_TOO_LARGE)).isEqualTo(431);
+        assertThat(CallErrors.httpStatus(ErrorCode.REQUEST_TIMEOUT)).isEqualTo(408);
     }
 
     @Test
