@@ -56,6 +56,14 @@ final class DevCommand implements Callable<Integer> {
             description = "How long a request waits for a container before a 503 (default: ${DEFAULT-VALUE}).")
     String queueTimeout;
 
+    @Option(names = "--head-timeout", defaultValue = "30s",
+            description = "How long an HTTP/1.x request head may take from its first byte before a 408 (default: ${DEFAULT-VALUE}).")
+    String headTimeout;
+
+    @Option(names = "--idle-timeout", defaultValue = "75s",
+            description = "How long a keep-alive HTTP/1.x connection may wait for its next request (default: ${DEFAULT-VALUE}).")
+    String idleTimeout;
+
     static boolean running() {
         return running;
     }
@@ -69,7 +77,10 @@ final class DevCommand implements Callable<Integer> {
         }
         LocalCertificates.Pem tls = tlsCert == null ? null : new LocalCertificates.Pem(tlsCert, tlsKey);
         DevStack.Options options = new DevStack.Options(host, httpPort, httpsPort, tls, adminPort, domain, ferryHome,
-                FunctionSettings.parseDuration("--queue-timeout", queueTimeout), System.getProperty("java.class.path"),
+                FunctionSettings.parseDuration("--queue-timeout", queueTimeout),
+                new DevStack.EdgeTimeouts(FunctionSettings.parseDuration("--head-timeout", headTimeout),
+                        FunctionSettings.parseDuration("--idle-timeout", idleTimeout)),
+                System.getProperty("java.class.path"),
                 Clock.systemUTC(), ContainerLogSink.console());
         DevStack stack = DevStack.start(options);
         long pid = ProcessHandle.current().pid();

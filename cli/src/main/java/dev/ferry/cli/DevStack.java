@@ -43,21 +43,33 @@ final class DevStack implements AutoCloseable {
      * @param domain the functions' domain
      * @param home the Ferry home (deployed jars live under {@code home/apps})
      * @param queueTimeout how long a request waits for a container
+     * @param limits the edge's timeouts for stalled HTTP/1.x connections
      * @param runtimeClasspath the class path of container processes
      * @param clock the controller's clock
      * @param logSink where container output goes
      */
     record Options(String host, int httpPort, int httpsPort, LocalCertificates.Pem tls, int adminPort, String domain, Path home,
-                   Duration queueTimeout, String runtimeClasspath, Clock clock, ContainerLogSink logSink) {
+                   Duration queueTimeout, EdgeTimeouts limits, String runtimeClasspath, Clock clock, ContainerLogSink logSink) {
         Options {
             Objects.requireNonNull(host, "host");
             Objects.requireNonNull(domain, "domain");
             Objects.requireNonNull(home, "home");
             Objects.requireNonNull(queueTimeout, "queueTimeout");
+            Objects.requireNonNull(limits, "limits");
             Objects.requireNonNull(runtimeClasspath, "runtimeClasspath");
             Objects.requireNonNull(clock, "clock");
             Objects.requireNonNull(logSink, "logSink");
         }
+    }
+
+    /**
+     * How long an HTTP/1.x request head may take, and a keep-alive connection may idle.
+     *
+     * @param head from a head's first byte to its end; then 408 and close
+     * @param idle between requests; then the connection is closed
+     */
+    record EdgeTimeouts(Duration head, Duration idle) {
+        static final EdgeTimeouts DEFAULTS = new EdgeTimeouts(Duration.ofSeconds(30), Duration.ofSeconds(75));
     }
 
     private final Options options;
@@ -94,6 +106,8 @@ final class DevStack implements AutoCloseable {
                     .store(store)
                     .scaleUpSignal(controller)
                     .queueTimeout(options.queueTimeout())
+                    .headTimeout(options.limits().head())
+                    .idleTimeout(options.limits().idle())
                     .clock(options.clock())
                     .start();
         } catch (RuntimeException | IOException | InterruptedException e) {

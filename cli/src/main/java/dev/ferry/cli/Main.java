@@ -13,10 +13,22 @@ public final class Main implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        int code = new CommandLine(new Main()).execute(args);
+        int code = commandLine().execute(args);
         if (code != 0 || !DevCommand.running()) {
             System.exit(code);
         }
+    }
+
+    /**
+     * The command line, set up so that a failure prints one line naming the command and the
+     * problem (a port in use, a bad duration, no dev server) instead of a stack trace.
+     */
+    static CommandLine commandLine() {
+        return new CommandLine(new Main()).setExecutionExceptionHandler((error, command, parsed) -> {
+            String message = error.getMessage() == null ? error.toString() : error.getMessage();
+            command.getErr().println("ferry " + command.getCommandName() + ": " + message);
+            return 1;
+        });
     }
 
     @Override

@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import picocli.CommandLine;
 
 /** {@code ferry deploy} and {@code ferry ls} against a running stack, as a user runs them. */
 @ExtendWith(FerryStackExtension.class)
@@ -31,7 +30,7 @@ class CliTest {
         System.setOut(new PrintStream(outBytes, true, StandardCharsets.UTF_8));
         System.setErr(new PrintStream(errBytes, true, StandardCharsets.UTF_8));
         try {
-            int code = new CommandLine(new Main()).execute(args);
+            int code = Main.commandLine().execute(args);
             return new Run(code, outBytes.toString(StandardCharsets.UTF_8), errBytes.toString(StandardCharsets.UTF_8));
         } finally {
             System.setOut(out);
@@ -105,6 +104,14 @@ class CliTest {
         Run run = ferry("ls", "--home", home.toString());
 
         assertThat(run.exitCode()).isNotZero();
-        assertThat(run.err()).contains("no dev server found").contains("./ferry dev");
+        assertThat(run.err()).contains("no dev server found").contains("./ferry dev").doesNotContain("\tat ");
+    }
+
+    @Test
+    void aBadDurationIsNamedWithWhatWasExpected(FerryStack stack) {
+        Run run = ferry("dev", "--head-timeout", "30", "--home", stack.home.toString());
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains("--head-timeout: \"30\" (expected: a number and a unit").doesNotContain("\tat ");
     }
 }
