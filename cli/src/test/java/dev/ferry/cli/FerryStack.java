@@ -1,9 +1,11 @@
 package dev.ferry.cli;
 
+import dev.ferry.examples.ChatStream;
 import dev.ferry.examples.Echo;
 import dev.ferry.examples.Hello;
 import dev.ferry.examples.Slow;
 import dev.ferry.examples.Sse;
+import dev.ferry.examples.Ws;
 import dev.ferry.function.runtime.TestJars;
 import dev.ferry.routing.ContainerInfo;
 import dev.ferry.routing.ContainerState;
@@ -60,7 +62,7 @@ final class FerryStack implements AutoCloseable {
                 runtimeClasspath, Clock.systemUTC(), sink));
         dev.worker().addListener((container, state) -> pids.add(container.pid()));
         Path examples = TestJars.jar(home.resolve("build/examples.jar"), "examples",
-                Hello.class, Echo.class, Sse.class, Slow.class);
+                Hello.class, Echo.class, Sse.class, Slow.class, Ws.class, ChatStream.class);
         dev.deploy(examples, Optional.empty());
         Path testApp = TestJars.jar(home.resolve("build/testapp.jar"), TestApp.NAME, TestApp.class);
         dev.deploy(testApp, Optional.empty());

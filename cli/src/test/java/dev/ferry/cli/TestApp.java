@@ -108,6 +108,29 @@ final class TestApp {
         }
     }
 
+    /** Refuses every WebSocket. */
+    @FerryFunction(name = "ws-refuse")
+    public static final class WsRefuse implements dev.ferry.function.runtime.WebSocketHandler {
+        @Override
+        public void onConnect(dev.ferry.function.runtime.WebSocketSession session) throws InterruptedException {
+            session.close(1008, "not you");
+        }
+
+        @Override
+        public void onMessage(dev.ferry.function.runtime.WebSocketSession session, dev.ferry.function.runtime.WebSocketMessage message) {
+        }
+    }
+
+    /** Closes with 4001 after the first message. */
+    @FerryFunction(name = "ws-closer")
+    public static final class WsCloser implements dev.ferry.function.runtime.WebSocketHandler {
+        @Override
+        public void onMessage(dev.ferry.function.runtime.WebSocketSession session, dev.ferry.function.runtime.WebSocketMessage message)
+                throws InterruptedException {
+            session.close(4001, "bye " + message.asText());
+        }
+    }
+
     /** Its container cannot start: the start hook fails. */
     @FerryFunction(name = "broken")
     public static final class Broken implements HttpHandler {

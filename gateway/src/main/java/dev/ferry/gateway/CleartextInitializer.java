@@ -49,6 +49,7 @@ final class CleartextInitializer extends ChannelInitializer<SocketChannel> {
         ch.pipeline().addLast(
                 handlers.http1Timeouts(), // removes itself once the connection is HTTP/2
                 new CleartextHttp2ServerUpgradeHandler(http1, upgrade, priorKnowledge),
+                handlers.webSocketCompression(),
                 new HttpServerExpectContinueHandler(),
                 handlers.http1("http"));
     }

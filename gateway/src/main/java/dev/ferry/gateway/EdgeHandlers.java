@@ -4,6 +4,7 @@ import dev.ferry.routing.RoutingStore;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.extensions.compression.WebSocketServerCompressionHandler;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
@@ -30,6 +31,11 @@ record EdgeHandlers(GatewayConfig config, RoutingStore store, FunctionPools pool
     /** Goes before {@link #http1Codec()}: ends connections that stall between or inside request heads. */
     Http1Timeouts http1Timeouts() {
         return new Http1Timeouts(config.headTimeout(), config.idleTimeout());
+    }
+
+    /** Goes after {@link #http1Codec()}: negotiates permessage-deflate (RFC 7692) for WebSockets that offer it. */
+    WebSocketServerCompressionHandler webSocketCompression() {
+        return new WebSocketServerCompressionHandler(WebSocketExchange.MAX_MESSAGE);
     }
 
     HttpServerCodec http1Codec() {

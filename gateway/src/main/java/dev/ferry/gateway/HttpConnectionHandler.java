@@ -2,12 +2,21 @@ package dev.ferry.gateway;
 
 import dev.ferry.request.protocol.ErrorCode;
 import dev.ferry.request.protocol.HttpScope;
+import dev.ferry.request.protocol.WebSocketScope;
 import dev.ferry.routing.FunctionLookup;
 import dev.ferry.routing.RoutingStore;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
@@ -19,7 +28,8 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One HTTP/1.x client connection, or one HTTP/2 stream seen as HTTP objects: routes each request by its Host header and runs it as an
+ * One HTTP/1.x client connection, or one HTTP/2 stream seen as HTTP objects: routes each request
+ * (or, on HTTP/1.1, a WebSocket upgrade, which the connection then becomes) by its Host header and runs it as an
  * {@link HttpExchange}, one at a time. Pipelined requests wait in a small backlog; past
  * {@link #MAX_BACKLOG} messages the socket is no longer read.
  *
@@ -40,6 +50,8 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
     private final ArrayDeque<Object> backlog = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
     private HttpExchange current;
+    /** The WebSocket this connection became, if it did; it then takes every message. */
+    private WebSocketExchange webSocket;
 
     HttpConnectionHandler(GatewayConfig config, RoutingStore store, FunctionPools pools, String scheme, String httpVersion) {
         this.config = config;
@@ -56,6 +68,14 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (webSocket != null) {
+            if (msg instanceof WebSocketFrame frame) {
+                webSocket.onFrame(frame);
+            } else {
+                ReferenceCountUtil.release(msg); // the upgrade request's empty end
+            }
+            return;
+        }
         if (current != null && !current.requestEnded() && msg instanceof HttpContent content && !(msg instanceof HttpRequest)) {
             current.onContent(content);
         } else if (current != null) {
@@ -70,6 +90,9 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        if (webSocket != null) {
+            webSocket.clientGone();
+        }
         if (current != null) {
             current.clientGone();
             current = null;
@@ -81,6 +104,9 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (webSocket != null) {
+            webSocket.onWritabilityChanged();
+        }
         if (current != null) {
             current.onWritabilityChanged();
         }
@@ -89,6 +115,10 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (webSocket != null && cause instanceof TooLongFrameException) {
+            webSocket.messageTooBig();
+            return;
+        }
         // Socket errors (reset by peer and the like) end the connection quietly; anything else
         // is a fault of ours, worth a log line. channelInactive cleans up either way.
         if (!(cause instanceof java.io.IOException)) {
@@ -205,6 +235,22 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
                     reject(request, ErrorCode.APP_NOT_FOUND, "app not found: " + missing.app(), true);
             case FunctionLookup.FunctionNotFound missing -> reject(request, ErrorCode.FUNCTION_NOT_FOUND,
                     "function not found: " + missing.function() + " in app " + missing.app(), true);
+            case FunctionLookup.Found found when httpVersion == null && isWebSocketUpgrade(request) -> {
+                WebSocketScope scope;
+                try {
+                    scope = HttpScopeEncoder.encodeWebSocket(request, scheme.equals("https"), ctx.channel().remoteAddress(),
+                            ctx.channel().localAddress());
+                } catch (IllegalArgumentException e) {
+                    reject(request, ErrorCode.BAD_REQUEST, e.getMessage(), false);
+                    return;
+                }
+                var function = found.function();
+                FullHttpRequest upgrade = new DefaultFullHttpRequest(request.protocolVersion(), request.method(), request.uri(),
+                        Unpooled.EMPTY_BUFFER, request.headers().copy(), EmptyHttpHeaders.INSTANCE);
+                webSocket = new WebSocketExchange(this, ctx, config, function, pools.pool(function.id(), function.version()),
+                        upgrade, scope, Long.toString(CALL_IDS.incrementAndGet(), 36));
+                webSocket.begin();
+            }
             case FunctionLookup.Found found -> {
                 HttpScope scope;
                 try {
@@ -219,6 +265,12 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
                 current.begin();
             }
         }
+    }
+
+    private static boolean isWebSocketUpgrade(HttpRequest request) {
+        return request.method().equals(HttpMethod.GET)
+                && request.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)
+                && request.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true);
     }
 
     /** Answers {@code request} with an error; the connection survives only when asked and safe. */

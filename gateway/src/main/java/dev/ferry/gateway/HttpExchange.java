@@ -29,38 +29,31 @@ import io.netty.handler.codec.http.LastHttpContent;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One HTTP/1.x request and its function call: waits for an input slot, streams the request
  * body into the call and the call's response back to the client.
  *
  * <p>Threading: everything runs on the client channel's event loop (the call's listener is
- * given that loop as its executor), except {@link #grant}, which the pool may call from
- * any thread and which only hands over to the loop.
+ * given that loop as its executor; {@link CallAdmission} reports on it too).
  *
  * <p>Backpressure: while the call is not ready for more, the client socket is not read;
  * while the client socket is not writable, no more response messages are requested.
  */
-final class HttpExchange implements SlotWaiter {
-
-    private static final int WAITING = 0, GRANTED = 1, ABANDONED = 2;
+final class HttpExchange {
 
     private final HttpConnectionHandler connection;
     private final ChannelHandlerContext ctx;
     private final GatewayConfig config;
     private final DeployedFunction function;
-    private final FunctionPool pool;
     private final io.netty.handler.codec.http.HttpRequest request;
     private final HttpScope scope;
     private final String callId;
     private final boolean head;
-    private final AtomicInteger waitState = new AtomicInteger(WAITING);
+    private final CallAdmission admission;
     private final List<ClientEvent> bodyBeforeCall = new ArrayList<>();
 
-    private ScheduledFuture<?> queueTimeout;
     private SlotLease lease;
     private ClientCall<ClientEvent, ServerEvent> call;
     private boolean requestEnded;
@@ -80,12 +73,22 @@ final class HttpExchange implements SlotWaiter {
         this.ctx = ctx;
         this.config = config;
         this.function = function;
-        this.pool = pool;
         this.request = request;
         this.scope = scope;
         this.callId = callId;
         this.head = request.method().equals(HttpMethod.HEAD);
         this.keepAlive = HttpUtil.isKeepAlive(request);
+        this.admission = new CallAdmission(ctx.executor(), config, function, pool, new CallAdmission.Outcome() {
+            @Override
+            public void admitted(SlotLease lease) {
+                startCall(lease);
+            }
+
+            @Override
+            public void refused(ErrorCode code, String detail) {
+                respondError(code, detail);
+            }
+        });
     }
 
     boolean requestEnded() {
@@ -94,57 +97,11 @@ final class HttpExchange implements SlotWaiter {
 
     /** Takes a free slot, or queues for one and asks for capacity. */
     void begin() {
-        SlotLease free = pool.tryAcquire();
-        if (free != null) {
-            waitState.set(GRANTED);
-            startCall(free);
-            return;
-        }
-        queueTimeout = ctx.executor().schedule(this::queueTimedOut, config.queueTimeout().toNanos(), TimeUnit.NANOSECONDS);
-        if (!pool.enqueue(this)) {
-            waitState.set(ABANDONED);
-            queueTimeout.cancel(false);
-            respondError(ErrorCode.NO_CAPACITY, "too many requests waiting for " + function.id() + "; retry shortly");
-            return;
-        }
-        config.scaleUp().scaleUp(function);
-    }
-
-    @Override
-    public boolean grant(SlotLease lease) {
-        if (!waitState.compareAndSet(WAITING, GRANTED)) {
-            return false;
-        }
-        // Never inline: the pool calls this under its monitor, perhaps from another loop.
-        ctx.executor().execute(() -> startCall(lease));
-        return true;
-    }
-
-    @Override
-    public void reject(String reason) {
-        if (waitState.compareAndSet(WAITING, ABANDONED)) {
-            ctx.executor().execute(() -> {
-                if (queueTimeout != null) {
-                    queueTimeout.cancel(false);
-                }
-                respondError(ErrorCode.NO_CAPACITY, reason);
-            });
-        }
-    }
-
-    private void queueTimedOut() {
-        if (waitState.compareAndSet(WAITING, ABANDONED)) {
-            pool.cancel(this);
-            respondError(ErrorCode.NO_CAPACITY, "no container of " + function.id() + " could take the request within "
-                    + config.queueTimeout().toMillis() / 1000.0 + "s");
-        }
+        admission.begin();
     }
 
     private void startCall(SlotLease lease) {
         this.lease = lease;
-        if (queueTimeout != null) {
-            queueTimeout.cancel(false);
-        }
         if (clientGone || finished) {
             lease.release();
             return;
@@ -206,12 +163,7 @@ final class HttpExchange implements SlotWaiter {
     /** The client's connection closed. */
     void clientGone() {
         clientGone = true;
-        if (waitState.compareAndSet(WAITING, ABANDONED)) {
-            pool.cancel(this);
-            if (queueTimeout != null) {
-                queueTimeout.cancel(false);
-            }
-        }
+        admission.abandon();
         if (call != null && !finished) {
             call.cancel("client disconnected", null);
         }

@@ -5,12 +5,17 @@ import dev.ferry.request.protocol.Address;
 import dev.ferry.request.protocol.Header;
 import dev.ferry.request.protocol.HttpScope;
 import dev.ferry.request.protocol.RequestTargets;
+import dev.ferry.request.protocol.WebSocketScope;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 
 /** Turns a Netty {@link HttpRequest} into the ASGI HTTP scope. Stateless and thread-safe. */
@@ -42,29 +47,61 @@ final class HttpScopeEncoder {
                 .setRawPath(ByteString.copyFrom(target.rawPath()))
                 .setQueryString(ByteString.copyFrom(target.queryString()))
                 .setRootPath("");
+        scope.addAllHeaders(headers(request, httpVersion != null));
+        address(client).ifPresent(scope::setClient);
+        address(server).ifPresent(scope::setServer);
+        return scope.build();
+    }
+
+    /**
+     * The ASGI websocket scope of an RFC 6455 upgrade {@code request}: scheme "ws" or "wss",
+     * with the subprotocols the client offered.
+     *
+     * @throws IllegalArgumentException when the request target is malformed (a 400)
+     */
+    static WebSocketScope encodeWebSocket(HttpRequest request, boolean secure, SocketAddress client, SocketAddress server) {
+        RequestTargets.Parts target = RequestTargets.split(request.uri());
+        WebSocketScope.Builder scope = WebSocketScope.newBuilder()
+                .setHttpVersion(version(request.protocolVersion()))
+                .setScheme(secure ? "wss" : "ws")
+                .setPath(target.path())
+                .setRawPath(ByteString.copyFrom(target.rawPath()))
+                .setQueryString(ByteString.copyFrom(target.queryString()))
+                .setRootPath("")
+                .addAllHeaders(headers(request, false));
+        for (String offered : request.headers().getAll(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL)) {
+            for (String protocol : offered.split(",")) {
+                if (!protocol.isBlank()) {
+                    scope.addSubprotocols(protocol.trim());
+                }
+            }
+        }
+        address(client).ifPresent(scope::setClient);
+        address(server).ifPresent(scope::setServer);
+        return scope.build();
+    }
+
+    private static List<Header> headers(HttpRequest request, boolean fromHttp2) {
+        List<Header> headers = new ArrayList<>(request.headers().size());
         for (Iterator<Map.Entry<CharSequence, CharSequence>> it = request.headers().iteratorCharSequence(); it.hasNext(); ) {
             Map.Entry<CharSequence, CharSequence> header = it.next();
             AsciiString name = AsciiString.of(header.getKey()).toLowerCase();
-            if (httpVersion != null && name.startsWith(HTTP2_EXTENSION_PREFIX)) {
+            if (fromHttp2 && name.startsWith(HTTP2_EXTENSION_PREFIX)) {
                 continue;
             }
-            scope.addHeaders(Header.newBuilder().setName(latin1(name)).setValue(latin1(header.getValue())));
+            headers.add(Header.newBuilder().setName(latin1(name)).setValue(latin1(header.getValue())).build());
         }
-        if (client instanceof InetSocketAddress c) {
-            scope.setClient(address(c));
-        }
-        if (server instanceof InetSocketAddress s) {
-            scope.setServer(address(s));
-        }
-        return scope.build();
+        return headers;
     }
 
     private static String version(HttpVersion version) {
         return version.majorVersion() + "." + version.minorVersion();
     }
 
-    private static Address address(InetSocketAddress address) {
-        return Address.newBuilder().setHost(address.getAddress().getHostAddress()).setPort(address.getPort()).build();
+    private static Optional<Address> address(SocketAddress address) {
+        return address instanceof InetSocketAddress inet
+                ? Optional.of(Address.newBuilder().setHost(inet.getAddress().getHostAddress()).setPort(inet.getPort()).build())
+                : Optional.empty();
     }
 
     private static ByteString latin1(CharSequence chars) {

@@ -29,8 +29,8 @@ final class TlsInitializer extends ChannelInitializer<SocketChannel> {
                 if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
                     ctx.pipeline().addLast(handlers.http2Codec(), handlers.http2Streams("https"));
                 } else if (ApplicationProtocolNames.HTTP_1_1.equals(protocol)) {
-                    ctx.pipeline().addLast(handlers.http1Timeouts(), handlers.http1Codec(), new HttpServerExpectContinueHandler(),
-                            handlers.http1("https"));
+                    ctx.pipeline().addLast(handlers.http1Timeouts(), handlers.http1Codec(), handlers.webSocketCompression(),
+                            new HttpServerExpectContinueHandler(), handlers.http1("https"));
                 } else {
                     throw new IllegalStateException("ALPN protocol: " + protocol + " (expected: h2 or http/1.1)");
                 }

@@ -1,0 +1,306 @@
+package dev.ferry.gateway;
+
+import com.google.protobuf.ByteString;
+import dev.ferry.request.protocol.CallError;
+import dev.ferry.request.protocol.CallErrors;
+import dev.ferry.request.protocol.CallStart;
+import dev.ferry.request.protocol.ClientEvent;
+import dev.ferry.request.protocol.ErrorCode;
+import dev.ferry.request.protocol.FunctionCallGrpc;
+import dev.ferry.request.protocol.ServerEvent;
+import dev.ferry.request.protocol.WebSocketConnect;
+import dev.ferry.request.protocol.WebSocketDisconnect;
+import dev.ferry.request.protocol.WebSocketReceive;
+import dev.ferry.request.protocol.WebSocketScope;
+import dev.ferry.routing.DeployedFunction;
+import io.grpc.CallOptions;
+import io.grpc.ClientCall;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One RFC 6455 WebSocket and its function call: the upgrade waits for the function's
+ * {@code websocket.accept} (a {@code websocket.close} first refuses it with 403), then
+ * messages flow both ways as websocket events until either side closes.
+ *
+ * <p>Fragmented messages are joined up to {@link #MAX_MESSAGE} bytes (over it: close 1009);
+ * pings are answered here; close codes and reasons pass both ways. Backpressure as for HTTP:
+ * the socket is not read while the call cannot take more, and no more events are requested
+ * from the call while the socket is not writable. Runs on the channel's event loop only.
+ */
+final class WebSocketExchange {
+
+    /** The largest message, whole, that the gateway joins from fragments. */
+    static final int MAX_MESSAGE = 16 * 1024 * 1024;
+
+    private final HttpConnectionHandler connection;
+    private final ChannelHandlerContext ctx;
+    private final GatewayConfig config;
+    private final DeployedFunction function;
+    private final FullHttpRequest upgrade;
+    private final WebSocketScope scope;
+    private final String callId;
+    private final CallAdmission admission;
+
+    private SlotLease lease;
+    private ClientCall<ClientEvent, ServerEvent> call;
+    private boolean open;
+    private boolean finished;
+    private boolean owed;
+    private boolean halfClosed;
+
+    WebSocketExchange(HttpConnectionHandler connection, ChannelHandlerContext ctx, GatewayConfig config, DeployedFunction function,
+                      FunctionPool pool, FullHttpRequest upgrade, WebSocketScope scope, String callId) {
+        this.connection = connection;
+        this.ctx = ctx;
+        this.config = config;
+        this.function = function;
+        this.upgrade = upgrade;
+        this.scope = scope;
+        this.callId = callId;
+        this.admission = new CallAdmission(ctx.executor(), config, function, pool, new CallAdmission.Outcome() {
+            @Override
+            public void admitted(SlotLease lease) {
+                startCall(lease);
+            }
+
+            @Override
+            public void refused(ErrorCode code, String detail) {
+                refuse(CallErrors.of(code, detail));
+            }
+        });
+    }
+
+    void begin() {
+        admission.begin();
+    }
+
+    private void startCall(SlotLease lease) {
+        this.lease = lease;
+        if (finished) {
+            lease.release();
+            return;
+        }
+        call = lease.channel(ctx.executor()).newCall(FunctionCallGrpc.getCallMethod(), CallOptions.DEFAULT
+                .withExecutor(ctx.executor())
+                .withDeadlineAfter(function.settings().timeout().plus(config.deadlineGrace()).toNanos(), TimeUnit.NANOSECONDS));
+        call.start(new Listener(), new Metadata());
+        call.request(1);
+        call.sendMessage(ClientEvent.newBuilder()
+                .setStart(CallStart.newBuilder().setFunction(function.id()).setCallId(callId).setWebsocket(scope)).build());
+        call.sendMessage(ClientEvent.newBuilder().setWebsocketConnect(WebSocketConnect.getDefaultInstance()).build());
+    }
+
+    /** A frame from the client, after the handshake. Takes ownership of it. */
+    void onFrame(WebSocketFrame frame) {
+        try {
+            if (finished || call == null) {
+                return;
+            }
+            switch (frame) {
+                case TextWebSocketFrame text -> forward(WebSocketReceive.newBuilder().setText(text.text()));
+                case BinaryWebSocketFrame binary ->
+                        forward(WebSocketReceive.newBuilder().setBytes(ByteString.copyFrom(binary.content().nioBuffer())));
+                case PingWebSocketFrame ping -> ctx.writeAndFlush(new PongWebSocketFrame(ping.content().retain()));
+                case CloseWebSocketFrame close -> clientClosed(close.statusCode() < 0 ? 1005 : close.statusCode(), close.reasonText());
+                default -> { } // pongs, and continuations the aggregator already joined
+            }
+        } finally {
+            frame.release();
+        }
+    }
+
+    /** A message over {@link #MAX_MESSAGE}: close 1009 both ways. */
+    void messageTooBig() {
+        if (!finished) {
+            sendDisconnect(1009, "message too big");
+            closeClient(1009, "message larger than " + MAX_MESSAGE + " bytes");
+        }
+    }
+
+    void clientGone() {
+        admission.abandon();
+        if (call != null && !finished) {
+            call.cancel("client disconnected", null);
+        }
+        finished = true;
+    }
+
+    void onWritabilityChanged() {
+        if (owed && ctx.channel().isWritable() && call != null && !finished) {
+            owed = false;
+            call.request(1);
+        }
+    }
+
+    private void forward(WebSocketReceive.Builder message) {
+        call.sendMessage(ClientEvent.newBuilder().setWebsocketReceive(message).build());
+        ctx.channel().config().setAutoRead(call.isReady());
+    }
+
+    private void clientClosed(int code, String reason) {
+        sendDisconnect(code, reason);
+        closeClient(code == 1005 ? 1000 : code, "");
+    }
+
+    private void sendDisconnect(int code, String reason) {
+        call.sendMessage(ClientEvent.newBuilder()
+                .setWebsocketDisconnect(WebSocketDisconnect.newBuilder().setCode(code).setReason(reason)).build());
+        halfClose();
+    }
+
+    private void halfClose() {
+        if (call != null && !halfClosed) {
+            halfClosed = true;
+            call.halfClose();
+        }
+    }
+
+    private void requestMore() {
+        if (ctx.channel().isWritable()) {
+            call.request(1);
+        } else {
+            owed = true;
+        }
+    }
+
+    private final class Listener extends ClientCall.Listener<ServerEvent> {
+        @Override
+        public void onReady() {
+            if (open && !finished) {
+                ctx.channel().config().setAutoRead(true);
+            }
+        }
+
+        @Override
+        public void onMessage(ServerEvent event) {
+            if (finished) {
+                return;
+            }
+            switch (event.getEventCase()) {
+                case WEBSOCKET_ACCEPT -> accept(event.getWebsocketAccept());
+                case WEBSOCKET_SEND -> {
+                    var send = event.getWebsocketSend();
+                    ctx.write(send.hasText() ? new TextWebSocketFrame(send.getText())
+                            : new BinaryWebSocketFrame(Unpooled.wrappedBuffer(send.getBytes().asReadOnlyByteBuffer())));
+                    ctx.flush();
+                    requestMore();
+                }
+                case WEBSOCKET_CLOSE -> {
+                    if (open) {
+                        closeClient(event.getWebsocketClose().getCode() == 0 ? 1000 : event.getWebsocketClose().getCode(),
+                                event.getWebsocketClose().getReason());
+                    } else {
+                        refuse(CallErrors.of(ErrorCode.BAD_REQUEST, "the function refused the WebSocket"), 403);
+                    }
+                }
+                case ERROR -> fail(event.getError());
+                default -> fail(CallErrors.of(ErrorCode.PROTOCOL_VIOLATION, "unexpected event " + event.getEventCase() + " in a WebSocket"));
+            }
+        }
+
+        @Override
+        public void onClose(Status status, Metadata trailers) {
+            if (status.getCode() == Status.Code.UNAVAILABLE) {
+                lease.releaseLost();
+            } else {
+                lease.release();
+            }
+            if (finished) {
+                return;
+            }
+            if (status.isOk()) {
+                if (open) {
+                    closeClient(1000, "");
+                } else {
+                    refuse(CallErrors.of(ErrorCode.BAD_REQUEST, "the function ended without accepting the WebSocket"), 403);
+                }
+            } else {
+                fail(CallErrors.of(status.getCode() == Status.Code.DEADLINE_EXCEEDED ? ErrorCode.FUNCTION_TIMEOUT : ErrorCode.CONTAINER_LOST,
+                        "the call ended: " + status.getCode()));
+            }
+        }
+    }
+
+    private void accept(dev.ferry.request.protocol.WebSocketAccept accept) {
+        if (open) {
+            fail(CallErrors.of(ErrorCode.PROTOCOL_VIOLATION, "websocket.accept sent twice"));
+            return;
+        }
+        String subprotocol = accept.hasSubprotocol() ? accept.getSubprotocol() : null;
+        WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(
+                "ws://" + upgrade.headers().get("host") + upgrade.uri(), subprotocol, true, MAX_MESSAGE).newHandshaker(upgrade);
+        if (handshaker == null) {
+            refuse(CallErrors.of(ErrorCode.BAD_REQUEST, "unsupported WebSocket version (expected: 13)"), 426);
+            return;
+        }
+        HttpHeaders headers = new DefaultHttpHeaders();
+        accept.getHeadersList().forEach(h -> headers.add(h.getName().toStringUtf8(), h.getValue().toStringUtf8()));
+        open = true;
+        handshaker.handshake(ctx.channel(), upgrade, headers, ctx.newPromise()).addListener(done -> {
+            upgrade.release();
+            if (!done.isSuccess()) {
+                clientGone();
+                ctx.close();
+                return;
+            }
+            // Fragments are joined before they reach us; over the limit the aggregator fails and we close 1009.
+            ctx.pipeline().addBefore(ctx.name(), null, new WebSocketFrameAggregator(MAX_MESSAGE));
+            ctx.channel().config().setAutoRead(call.isReady());
+        });
+        requestMore();
+    }
+
+    private void closeClient(int code, String reason) {
+        finished = true;
+        halfClose();
+        ctx.writeAndFlush(new CloseWebSocketFrame(code, reason)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private void fail(CallError error) {
+        if (open) {
+            connection.log("WebSocket call " + callId + " to " + function.id() + " failed: " + error.getDetail());
+            if (call != null) {
+                call.cancel("gateway closed the WebSocket", null);
+            }
+            closeClient(1011, CallErrors.clientMessage(error));
+        } else {
+            refuse(error);
+        }
+    }
+
+    private void refuse(CallError error) {
+        refuse(error, CallErrors.httpStatus(error.getCode()));
+    }
+
+    /** Answers the upgrade request with an HTTP error; the connection then closes. */
+    private void refuse(CallError error, int status) {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        if (call != null) {
+            call.cancel("WebSocket refused", null);
+        }
+        upgrade.release();
+        var response = ErrorResponses.of(ctx.alloc(), error, false);
+        response.setStatus(io.netty.handler.codec.http.HttpResponseStatus.valueOf(status));
+        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    }
+}
