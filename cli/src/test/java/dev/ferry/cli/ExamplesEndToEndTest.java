@@ -141,6 +141,14 @@ class ExamplesEndToEndTest {
     }
 
     @Test
+    void trailersFollowAChunkedHttp11Body(FerryStack stack) throws Exception {
+        String raw = exchange(stack, "GET / HTTP/1.1\r\nHost: testapp--trailers.localhost\r\nTE: trailers\r\nConnection: close\r\n\r\n");
+
+        assertThat(raw).startsWith("HTTP/1.1 200 OK").contains("transfer-encoding: chunked")
+                .endsWith("4\r\nbody\r\n0\r\nx-checksum: abc123\r\n\r\n");
+    }
+
+    @Test
     void sseEventsArriveSpreadInTimeNotAllAtTheEnd(FerryStack stack) throws Exception {
         HttpResponse<InputStream> response = stack.client.send(
                 stack.request("examples--sse", "/?n=4&interval_ms=300").build(),

@@ -32,8 +32,12 @@ import java.util.concurrent.CompletableFuture;
  */
 final class H2cClient implements AutoCloseable {
 
-    /** A whole response: status and UTF-8 body. */
-    record Response(int status, String body) {}
+    /** A whole response: status, UTF-8 body and the value of the trailer x-checksum, if any. */
+    record Response(int status, String body, String checksumTrailer) {
+        Response(int status, String body) {
+            this(status, body, null);
+        }
+    }
 
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final Channel connection;
@@ -60,7 +64,8 @@ final class H2cClient implements AutoCloseable {
                         new SimpleChannelInboundHandler<FullHttpResponse>() {
                             @Override
                             protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse r) {
-                                response.complete(new Response(r.status().code(), r.content().toString(StandardCharsets.UTF_8)));
+                                response.complete(new Response(r.status().code(), r.content().toString(StandardCharsets.UTF_8),
+                                        r.trailingHeaders().get("x-checksum")));
                             }
 
                             @Override

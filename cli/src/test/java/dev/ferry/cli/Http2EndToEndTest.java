@@ -41,6 +41,15 @@ class Http2EndToEndTest {
     }
 
     @Test
+    void trailersArriveAfterTheBody(FerryStack stack) throws Exception {
+        try (H2cClient client = new H2cClient(stack.port())) {
+            H2cClient.Response response = client.send("GET", "testapp--trailers.localhost", "/", "").get(30, TimeUnit.SECONDS);
+
+            assertThat(response).isEqualTo(new H2cClient.Response(200, "body", "abc123"));
+        }
+    }
+
+    @Test
     void aBlockedStreamDoesNotHoldUpTheOthers(FerryStack stack) throws Exception {
         try (H2cClient client = new H2cClient(stack.port())) {
             CompletableFuture<H2cClient.Response> held = client.send("GET", "testapp--hold.localhost", "/hold", "");

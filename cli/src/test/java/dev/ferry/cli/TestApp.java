@@ -108,6 +108,27 @@ final class TestApp {
         }
     }
 
+    /** A low-level app that streams a body and then sends trailers, if the scope offers them. */
+    @FerryFunction(name = "trailers")
+    public static final class Trailers implements dev.ferry.function.runtime.AsgiApp {
+        @Override
+        public void call(dev.ferry.request.protocol.CallStart scope, dev.ferry.function.runtime.Receive receive,
+                         dev.ferry.function.runtime.Send send) throws Exception {
+            boolean offered = scope.getHttp().getExtensionsList().contains("http.response.trailers");
+            send.send(dev.ferry.request.protocol.ServerEvent.newBuilder().setHttpResponseStart(
+                    dev.ferry.request.protocol.HttpResponseStart.newBuilder().setStatus(200).setTrailers(offered)).build());
+            send.send(dev.ferry.request.protocol.ServerEvent.newBuilder().setHttpResponseBody(
+                    dev.ferry.request.protocol.HttpResponseBody.newBuilder()
+                            .setBody(com.google.protobuf.ByteString.copyFromUtf8("body")).setMoreBody(false)).build());
+            if (offered) {
+                send.send(dev.ferry.request.protocol.ServerEvent.newBuilder().setHttpResponseTrailers(
+                        dev.ferry.request.protocol.HttpResponseTrailers.newBuilder().addHeaders(dev.ferry.request.protocol.Header.newBuilder()
+                                .setName(com.google.protobuf.ByteString.copyFromUtf8("x-checksum"))
+                                .setValue(com.google.protobuf.ByteString.copyFromUtf8("abc123")))).build());
+            }
+        }
+    }
+
     /** Refuses every WebSocket. */
     @FerryFunction(name = "ws-refuse")
     public static final class WsRefuse implements dev.ferry.function.runtime.WebSocketHandler {

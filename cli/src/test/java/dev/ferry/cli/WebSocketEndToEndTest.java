@@ -132,6 +132,18 @@ class WebSocketEndToEndTest {
     }
 
     @Test
+    void aMessageOverTheLimitClosesWith1009(FerryStack stack) throws Exception {
+        Collector collector = new Collector();
+        try (HttpClient client = HttpClient.newHttpClient()) {
+            WebSocket socket = client.newWebSocketBuilder().buildAsync(ws(stack, "examples--ws", "/"), collector).get(30, TimeUnit.SECONDS);
+
+            socket.sendText("x".repeat(17 * 1024 * 1024), true);
+
+            assertThat(collector.next()).startsWith("close:1009");
+        }
+    }
+
+    @Test
     void aWebSocketHoldsOneInputSlotForItsLife(FerryStack stack) throws Exception {
         try (HttpClient client = HttpClient.newHttpClient()) {
             Collector collector = new Collector();

@@ -23,6 +23,9 @@ final class HttpScopeEncoder {
 
     private HttpScopeEncoder() {}
 
+    /** The ASGI extension for response trailers, which the gateway supports. */
+    static final String TRAILERS_EXTENSION = "http.response.trailers";
+
     /** Headers Netty adds when it turns an HTTP/2 stream into HTTP objects; not the client's. */
     private static final AsciiString HTTP2_EXTENSION_PREFIX = AsciiString.of("x-http2-");
 
@@ -48,6 +51,8 @@ final class HttpScopeEncoder {
                 .setQueryString(ByteString.copyFrom(target.queryString()))
                 .setRootPath("");
         scope.addAllHeaders(headers(request, httpVersion != null));
+        // Trailers reach the client on HTTP/2 and on chunked HTTP/1.1 responses.
+        scope.addExtensions(TRAILERS_EXTENSION);
         address(client).ifPresent(scope::setClient);
         address(server).ifPresent(scope::setServer);
         return scope.build();
