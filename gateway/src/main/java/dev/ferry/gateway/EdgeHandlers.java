@@ -56,13 +56,26 @@ record EdgeHandlers(GatewayConfig config, RoutingStore store, FunctionPools pool
                 .build();
     }
 
+    /** Serves one HTTP/3 request stream, after Netty's HTTP/3-to-HTTP-object codec. */
+    HttpConnectionHandler http3Stream() {
+        return new HttpConnectionHandler(config, store, pools, "https", "3");
+    }
+
     /** Serves each stream of an HTTP/2 connection; must follow {@link #http2Codec()} in the pipeline. */
     Http2MultiplexHandler http2Streams(String scheme) {
+        return http2Streams(scheme, null);
+    }
+
+    /** As {@link #http2Streams(String)}, adding {@code altSvc} to every response when given. */
+    Http2MultiplexHandler http2Streams(String scheme, AltSvc altSvc) {
         ChannelHandler stream = new ChannelInitializer<Http2StreamChannel>() {
             @Override
             protected void initChannel(Http2StreamChannel ch) {
-                ch.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true),
-                        new HttpConnectionHandler(config, store, pools, scheme, "2"));
+                ch.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true));
+                if (altSvc != null) {
+                    ch.pipeline().addLast(altSvc);
+                }
+                ch.pipeline().addLast(new HttpConnectionHandler(config, store, pools, scheme, "2"));
             }
         };
         // The second handler serves stream 1 of a connection upgraded from HTTP/1.1.

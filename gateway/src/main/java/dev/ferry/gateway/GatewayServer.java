@@ -1,6 +1,7 @@
 package dev.ferry.gateway;
 
 import dev.ferry.routing.RoutingStore;
+import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
@@ -13,9 +14,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Ferry's edge: an HTTP/1.1 and cleartext HTTP/2 (h2c) server that routes each request by Host
+ * Ferry's edge: HTTP/1.1 and h2c on the HTTP port, h2 and http/1.1 (by ALPN) over TLS on the
+ * HTTPS port, and HTTP/3 over QUIC on the same port number over UDP. It routes each request by Host
  * ({@code <app>--<function>.<domain>}) to a ready container of that function and streams
  * it there as a function call.
  *
@@ -29,6 +32,7 @@ public final class GatewayServer implements AutoCloseable {
     private final FunctionPools pools;
     private final Channel serverChannel;
     private final Channel httpsChannel;
+    private final Channel http3Channel;
 
     private GatewayServer(Builder b) throws InterruptedException {
         this.bossGroup = new MultiThreadIoEventLoopGroup(1, Transport.ioHandlerFactory());
@@ -38,14 +42,21 @@ public final class GatewayServer implements AutoCloseable {
                 b.clock, b.scaleUp);
         b.store.subscribe(pools);
         EdgeHandlers handlers = new EdgeHandlers(config, b.store, pools);
+        AtomicReference<String> altSvc = new AtomicReference<>();
         try {
             this.serverChannel = bootstrap(new CleartextInitializer(handlers)).bind(b.host, b.port).sync().channel();
             if (b.tls != null) {
-                this.httpsChannel = bootstrap(new TlsInitializer(handlers, b.tls)).bind(b.host, b.httpsPort).sync().channel();
+                this.httpsChannel = bootstrap(new TlsInitializer(handlers, b.tls, altSvc::get)).bind(b.host, b.httpsPort).sync().channel();
+                int quicPort = ((InetSocketAddress) httpsChannel.localAddress()).getPort();
+                this.http3Channel = new Bootstrap().group(workerGroup).channel(Transport.datagramChannel())
+                        .handler(Http3Initializer.codec(handlers, b.tls, b.idleTimeout.toMillis()))
+                        .bind(b.host, quicPort).sync().channel();
+                altSvc.set("h3=\":" + quicPort + "\"; ma=86400");
                 bossGroup.scheduleWithFixedDelay(b.tls::reloadIfChanged, TLS_RELOAD_CHECK.toMillis(),
                         TLS_RELOAD_CHECK.toMillis(), TimeUnit.MILLISECONDS);
             } else {
                 this.httpsChannel = null;
+                this.http3Channel = null;
             }
         } catch (RuntimeException | InterruptedException e) {
             shutdownGroups();
@@ -81,7 +92,7 @@ public final class GatewayServer implements AutoCloseable {
         return ((InetSocketAddress) serverChannel.localAddress()).getPort();
     }
 
-    /** The HTTPS port (useful after binding port 0); empty without TLS. */
+    /** The HTTPS port (useful after binding port 0), also HTTP/3's UDP port; empty without TLS. */
     public java.util.OptionalInt httpsPort() {
         return httpsChannel == null ? java.util.OptionalInt.empty()
                 : java.util.OptionalInt.of(((InetSocketAddress) httpsChannel.localAddress()).getPort());
@@ -106,6 +117,7 @@ public final class GatewayServer implements AutoCloseable {
         serverChannel.close().sync();
         if (httpsChannel != null) {
             httpsChannel.close().sync();
+            http3Channel.close().sync();
         }
         pools.close();
         shutdownGroups();

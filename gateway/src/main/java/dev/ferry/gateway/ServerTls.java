@@ -1,5 +1,8 @@
 package dev.ferry.gateway;
 
+import io.netty.handler.codec.http3.Http3;
+import io.netty.handler.codec.quic.QuicSslContext;
+import io.netty.handler.codec.quic.QuicSslContextBuilder;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContext;
@@ -15,7 +18,7 @@ import java.util.Objects;
 /**
  * The gateway's TLS identity, from a PEM certificate chain and an unencrypted PKCS#8 PEM key
  * (as {@code openssl genpkey} and certbot write them): TLS 1.3 and 1.2 only, ALPN offering
- * h2 then http/1.1.
+ * h2 then http/1.1; and the same identity for QUIC (HTTP/3).
  *
  * <p>The files can be replaced while the gateway runs: {@link #reloadIfChanged()} (called
  * every few seconds by the gateway) picks up new ones for new connections; connections already
@@ -26,6 +29,7 @@ public final class ServerTls {
     private final Path certificate;
     private final Path key;
     private volatile SslContext context;
+    private volatile QuicSslContext quicContext;
     /** What the files looked like when loaded: replaced by a rename, a file has a new key even within one mtime tick. */
     private volatile List<Object> loadedVersion;
 
@@ -46,6 +50,11 @@ public final class ServerTls {
 
     SslContext context() {
         return context;
+    }
+
+    /** The same identity for QUIC (HTTP/3): TLS 1.3, ALPN h3. */
+    QuicSslContext quicContext() {
+        return quicContext;
     }
 
     /** Loads the files again if either changed since the last load; true when it did. Never throws. */
@@ -77,6 +86,9 @@ public final class ServerTls {
                             ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
                             ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
                             ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1))
+                    .build();
+            quicContext = QuicSslContextBuilder.forServer(key.toFile(), null, certificate.toFile())
+                    .applicationProtocols(Http3.supportedApplicationProtocols())
                     .build();
         } catch (IllegalArgumentException | javax.net.ssl.SSLException e) {
             throw new IOException("TLS certificate " + certificate + " with key " + key

@@ -15,10 +15,12 @@ final class TlsInitializer extends ChannelInitializer<SocketChannel> {
 
     private final EdgeHandlers handlers;
     private final ServerTls tls;
+    private final AltSvc altSvc;
 
-    TlsInitializer(EdgeHandlers handlers, ServerTls tls) {
+    TlsInitializer(EdgeHandlers handlers, ServerTls tls, java.util.function.Supplier<String> altSvc) {
         this.handlers = handlers;
         this.tls = tls;
+        this.altSvc = new AltSvc(altSvc);
     }
 
     @Override
@@ -27,9 +29,9 @@ final class TlsInitializer extends ChannelInitializer<SocketChannel> {
             @Override
             protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
                 if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
-                    ctx.pipeline().addLast(handlers.http2Codec(), handlers.http2Streams("https"));
+                    ctx.pipeline().addLast(handlers.http2Codec(), handlers.http2Streams("https", altSvc));
                 } else if (ApplicationProtocolNames.HTTP_1_1.equals(protocol)) {
-                    ctx.pipeline().addLast(handlers.http1Timeouts(), handlers.http1Codec(), handlers.webSocketCompression(),
+                    ctx.pipeline().addLast(handlers.http1Timeouts(), handlers.http1Codec(), altSvc, handlers.webSocketCompression(),
                             new HttpServerExpectContinueHandler(), handlers.http1("https"));
                 } else {
                     throw new IllegalStateException("ALPN protocol: " + protocol + " (expected: h2 or http/1.1)");

@@ -1,0 +1,98 @@
+package dev.ferry.cli;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http2.HttpConversionUtil;
+import io.netty.handler.codec.http3.Http3;
+import io.netty.handler.codec.http3.Http3ClientConnectionHandler;
+import io.netty.handler.codec.http3.Http3FrameToHttpObjectCodec;
+import io.netty.handler.codec.quic.QuicChannel;
+import io.netty.handler.codec.quic.QuicSslContext;
+import io.netty.handler.codec.quic.QuicSslContextBuilder;
+import io.netty.handler.codec.quic.QuicStreamChannel;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/** An HTTP/3 client on Netty's QUIC and HTTP/3 codecs, trusting one CA. For tests; close after use. */
+final class H3Client implements AutoCloseable {
+
+    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    private final Channel datagram;
+    private final QuicChannel connection;
+
+    H3Client(int port, Path trustedCa) throws Exception {
+        QuicSslContext ssl = QuicSslContextBuilder.forClient().trustManager(trustedCa.toFile())
+                .applicationProtocols(Http3.supportedApplicationProtocols()).build();
+        ChannelHandler codec = Http3.newQuicClientCodecBuilder().sslContext(ssl)
+                // Verify the certificate for a name on it ("localhost"), as a browser would for its host.
+                .sslEngineProvider(quic -> ssl.newEngine(quic.alloc(), "localhost", port))
+                .maxIdleTimeout(30, TimeUnit.SECONDS)
+                .initialMaxData(16 * 1024 * 1024)
+                .initialMaxStreamDataBidirectionalLocal(1024 * 1024)
+                .build();
+        datagram = new Bootstrap().group(group).channel(NioDatagramChannel.class).handler(codec).bind(0).sync().channel();
+        connection = QuicChannel.newBootstrap(datagram).handler(new Http3ClientConnectionHandler())
+                .remoteAddress(new InetSocketAddress("127.0.0.1", port))
+                .connect().get(30, TimeUnit.SECONDS);
+    }
+
+    CompletableFuture<H2cClient.Response> send(String method, String host, String path, String body) {
+        CompletableFuture<H2cClient.Response> response = new CompletableFuture<>();
+        Http3.newRequestStream(connection, new ChannelInitializer<QuicStreamChannel>() {
+            @Override
+            protected void initChannel(QuicStreamChannel ch) {
+                ch.pipeline().addLast(new Http3FrameToHttpObjectCodec(false), new HttpObjectAggregator(16 * 1024 * 1024),
+                        new SimpleChannelInboundHandler<FullHttpResponse>() {
+                            @Override
+                            protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse r) {
+                                response.complete(new H2cClient.Response(r.status().code(), r.content().toString(StandardCharsets.UTF_8),
+                                        r.trailingHeaders().get("x-checksum")));
+                            }
+
+                            @Override
+                            public void channelInactive(ChannelHandlerContext ctx) {
+                                response.completeExceptionally(new IllegalStateException("stream closed without a response"));
+                            }
+                        });
+            }
+        }).addListener(opened -> {
+            if (!opened.isSuccess()) {
+                response.completeExceptionally(opened.cause());
+                return;
+            }
+            QuicStreamChannel stream = (QuicStreamChannel) opened.getNow();
+            DefaultFullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(method), path,
+                    Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
+            request.headers().set(HttpHeaderNames.HOST, host)
+                    .set(HttpConversionUtil.ExtensionHeaderNames.SCHEME.text(), "https")
+                    .setInt(HttpHeaderNames.CONTENT_LENGTH, request.content().readableBytes());
+            stream.writeAndFlush(request);
+        });
+        return response;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        connection.close().sync();
+        datagram.close().sync();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+    }
+}
