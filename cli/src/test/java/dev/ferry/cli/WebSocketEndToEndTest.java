@@ -132,6 +132,18 @@ class WebSocketEndToEndTest {
     }
 
     @Test
+    void permessageDeflateIsNegotiatedWhenOffered(FerryStack stack) throws Exception {
+        try (DeflateWebSocketClient client = new DeflateWebSocketClient(ws(stack, "examples--ws", "/"), stack.port())) {
+            assertThat(client.acceptedExtensions.get(30, TimeUnit.SECONDS)).contains("permessage-deflate");
+
+            String text = "compress me ".repeat(1000);
+            client.send(text);
+
+            assertThat(client.next()).isEqualTo(text);
+        }
+    }
+
+    @Test
     void aMessageOverTheLimitClosesWith1009(FerryStack stack) throws Exception {
         Collector collector = new Collector();
         try (HttpClient client = HttpClient.newHttpClient()) {
