@@ -39,7 +39,7 @@ class LifecycleEndToEndTest {
         ContainerInfo info = stack.containers("testapp--hooks", ContainerState.READY).get(0);
         Container container = stack.process(info.id());
         CompletableFuture<HttpResponse<String>> inFlight = stack.client.sendAsync(
-                stack.request("testapp--hooks", "/wait?ms=1500").build(), HttpResponse.BodyHandlers.ofString());
+                stack.request("testapp--hooks", "/wait").build(), HttpResponse.BodyHandlers.ofString());
         FerryStack.await("the input in flight", () -> ExamplesEndToEndTest.demand(stack, "testapp--hooks").inFlight() == 1);
 
         CompletableFuture<Integer> exit = container.stop();

@@ -20,7 +20,7 @@ final class TestApp {
     public static final class Stuck implements HttpHandler {
         @Override
         public Response handle(Request request) throws InterruptedException {
-            Thread.sleep(60_000);
+            new java.util.concurrent.CountDownLatch(1).await(); // until its timeout interrupts it
             return Response.text(200, "unreachable");
         }
     }
@@ -46,14 +46,19 @@ final class TestApp {
         }
     }
 
-    /** Reports its start hook; prints from its stop hook; /wait?ms= answers late. */
+    /**
+     * Reports its start hook; prints from its stop hook; /wait answers only once the container
+     * has been told to stop, so it is in flight during a graceful stop.
+     */
     @FerryFunction(name = "hooks", maxInputs = 4)
     public static final class Hooks implements HttpHandler {
+        private final java.util.concurrent.CountDownLatch stopping = new java.util.concurrent.CountDownLatch(1);
         private volatile boolean started;
 
         @OnStart
         public void start() {
             started = true;
+            Runtime.getRuntime().addShutdownHook(new Thread(stopping::countDown));
         }
 
         @OnStop
@@ -64,7 +69,7 @@ final class TestApp {
         @Override
         public Response handle(Request request) throws InterruptedException {
             if (request.path().equals("/wait")) {
-                Thread.sleep(Long.parseLong(request.queryParam("ms").orElse("0")));
+                stopping.await();
             }
             return Response.text(200, "started=" + started);
         }
@@ -82,7 +87,7 @@ final class TestApp {
             }
             holding.incrementAndGet();
             try {
-                Thread.sleep(120_000);
+                new java.util.concurrent.CountDownLatch(1).await(); // until the call is cancelled
                 return Response.text(200, "held");
             } finally {
                 holding.decrementAndGet();

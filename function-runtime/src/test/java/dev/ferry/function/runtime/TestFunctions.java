@@ -54,7 +54,7 @@ final class TestFunctions {
         public Response handle(Request request) throws InterruptedException {
             running.incrementAndGet();
             try {
-                Thread.sleep(60_000);
+                new CountDownLatch(1).await(); // until the call is cancelled or times out
                 return Response.text(200, "woke up");
             } catch (InterruptedException e) {
                 interrupted.countDown();
