@@ -225,6 +225,22 @@ class ExamplesEndToEndTest {
     }
 
     @Test
+    void aBodyOverTheFunctionsLimitGets413WhetherDeclaredOrStreamed(FerryStack stack) throws Exception {
+        String declared = exchange(stack, "POST / HTTP/1.1\r\nHost: testapp--small.localhost\r\nContent-Length: 2000\r\n\r\n"
+                + "x".repeat(2000));
+        assertThat(declared).startsWith("HTTP/1.1 413 Request Entity Too Large")
+                .contains("request body larger than 1000 bytes, the limit of testapp--small");
+
+        String streamed = exchange(stack, "POST / HTTP/1.1\r\nHost: testapp--small.localhost\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "7d0\r\n" + "y".repeat(2000) + "\r\n0\r\n\r\n");
+        assertThat(streamed).startsWith("HTTP/1.1 413 Request Entity Too Large");
+
+        HttpResponse<String> fits = stack.client.send(stack.request("testapp--small", "/")
+                .POST(HttpRequest.BodyPublishers.ofString("z".repeat(1000))).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(fits.body()).isEqualTo("got 1000");
+    }
+
+    @Test
     void contentLengthWithTransferEncodingGets400(FerryStack stack) throws Exception {
         String raw = exchange(stack, "POST / HTTP/1.1\r\nHost: examples--echo.localhost\r\nContent-Length: 5\r\n"
                 + "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n");

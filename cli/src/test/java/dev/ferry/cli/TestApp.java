@@ -134,6 +134,15 @@ final class TestApp {
         }
     }
 
+    /** Echoes bodies of at most 1 KB. */
+    @FerryFunction(name = "small", maxRequestBody = "1KB")
+    public static final class Small implements HttpHandler {
+        @Override
+        public Response handle(Request request) {
+            return Response.text(200, "got " + request.bodyBytes().length);
+        }
+    }
+
     /** Refuses every WebSocket. */
     @FerryFunction(name = "ws-refuse")
     public static final class WsRefuse implements dev.ferry.function.runtime.WebSocketHandler {

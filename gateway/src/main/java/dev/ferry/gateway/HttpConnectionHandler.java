@@ -5,7 +5,10 @@ import dev.ferry.request.protocol.HttpScope;
 import dev.ferry.request.protocol.WebSocketScope;
 import dev.ferry.routing.FunctionLookup;
 import dev.ferry.routing.RoutingStore;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.socket.DuplexChannel;
+import java.util.concurrent.TimeUnit;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.buffer.Unpooled;
@@ -39,6 +42,12 @@ import java.util.concurrent.atomic.AtomicLong;
 final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
 
     static final int MAX_BACKLOG = 64;
+    /**
+     * How long a connection that is being closed after a response keeps reading (and dropping)
+     * what the client still sends, so its unread bytes do not turn the close into a reset that
+     * destroys the response before the client reads it (lingering close, as nginx does).
+     */
+    static final long LINGER_MILLIS = 2000;
     private static final AtomicLong CALL_IDS = new AtomicLong();
 
     private final GatewayConfig config;
@@ -50,6 +59,8 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
     private final ArrayDeque<Object> backlog = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
     private HttpExchange current;
+    /** The response that ends this connection has been sent; whatever arrives is dropped. */
+    private boolean closing;
     /** The WebSocket this connection became, if it did; it then takes every message. */
     private WebSocketExchange webSocket;
 
@@ -68,6 +79,10 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (closing) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
         if (webSocket != null) {
             if (msg instanceof WebSocketFrame frame) {
                 webSocket.onFrame(frame);
@@ -166,6 +181,25 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
         if (timeouts != null) {
             timeouts.idle();
         }
+    }
+
+    /**
+     * Closes the connection once {@code lastWrite} is done: at once on an HTTP/2 stream, else
+     * after the output is shut down and the client's remaining bytes are read and dropped for
+     * up to {@link #LINGER_MILLIS}.
+     */
+    void closeAfter(ChannelFuture lastWrite) {
+        closing = true;
+        lastWrite.addListener(done -> {
+            if (!done.isSuccess() || !(ctx.channel() instanceof DuplexChannel duplex)) {
+                ctx.close();
+                return;
+            }
+            duplex.shutdownOutput().addListener(shut -> {
+                ctx.channel().config().setAutoRead(true);
+                ctx.executor().schedule(() -> ctx.close(), LINGER_MILLIS, TimeUnit.MILLISECONDS);
+            });
+        });
     }
 
     /** Whether pipelined messages may still be read into the backlog. */
@@ -276,8 +310,12 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
     /** Answers {@code request} with an error; the connection survives only when asked and safe. */
     private void reject(HttpRequest request, ErrorCode code, String detail, boolean mayKeepAlive) {
         boolean keepAlive = mayKeepAlive && HttpUtil.isKeepAlive(request);
-        ctx.writeAndFlush(ErrorResponses.of(ctx.alloc(), code, detail, keepAlive))
-                .addListener(keepAlive ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE);
+        ChannelFuture written = ctx.writeAndFlush(ErrorResponses.of(ctx.alloc(), code, detail, keepAlive));
+        if (keepAlive) {
+            written.addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        } else {
+            closeAfter(written);
+        }
         if (keepAlive) {
             waitForNextRequest();
         } else {

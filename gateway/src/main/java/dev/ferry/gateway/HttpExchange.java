@@ -17,6 +17,7 @@ import io.grpc.Metadata;
 import io.grpc.Status;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpContent;
@@ -64,6 +65,7 @@ final class HttpExchange {
     private boolean responseOwed; // a call.request(1) waits for the socket to become writable
     private boolean finished;
     private boolean flushScheduled;
+    private long bodyBytes;
     private boolean clientGone;
 
     HttpExchange(HttpConnectionHandler connection, ChannelHandlerContext ctx, GatewayConfig config,
@@ -95,9 +97,19 @@ final class HttpExchange {
         return requestEnded;
     }
 
-    /** Takes a free slot, or queues for one and asks for capacity. */
+    /** Takes a free slot, or queues for one and asks for capacity; a declared body over the limit gets a 413 first. */
     void begin() {
+        long limit = function.settings().maxRequestBody();
+        if (limit > 0 && HttpUtil.getContentLength(request, -1L) > limit) {
+            keepAlive = false;
+            respondError(ErrorCode.PAYLOAD_TOO_LARGE, tooLarge(limit));
+            return;
+        }
         admission.begin();
+    }
+
+    private String tooLarge(long limit) {
+        return "request body larger than " + limit + " bytes, the limit of " + function.id();
     }
 
     private void startCall(SlotLease lease) {
@@ -138,6 +150,13 @@ final class HttpExchange {
             requestEnded |= last;
             if (finished) {
                 return; // the call is over; the rest of the body has nowhere to go
+            }
+            bodyBytes += content.content().readableBytes();
+            long limit = function.settings().maxRequestBody();
+            if (limit > 0 && bodyBytes > limit) {
+                keepAlive = false; // the rest of the body is not read
+                abort(ErrorCode.PAYLOAD_TOO_LARGE, tooLarge(limit));
+                return;
             }
             ClientEvent event = ClientEvent.newBuilder()
                     .setHttpRequest(HttpRequest.newBuilder()
@@ -328,7 +347,12 @@ final class HttpExchange {
         responseEnded = true;
         finished = true;
         boolean reuse = keepAlive && requestEnded;
-        ctx.write(last).addListener(reuse ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE);
+        ChannelFuture written = ctx.write(last);
+        if (reuse) {
+            written.addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        } else {
+            connection.closeAfter(written);
+        }
         flushSoon();
         connection.exchangeDone(this, reuse);
     }
@@ -365,8 +389,12 @@ final class HttpExchange {
 
     private void sendError(CallError error) {
         boolean reuse = keepAlive && requestEnded;
-        ctx.writeAndFlush(ErrorResponses.of(ctx.alloc(), error, reuse))
-                .addListener(reuse ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE);
+        ChannelFuture written = ctx.writeAndFlush(ErrorResponses.of(ctx.alloc(), error, reuse));
+        if (reuse) {
+            written.addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        } else {
+            connection.closeAfter(written);
+        }
         connection.exchangeDone(this, reuse);
     }
 

@@ -43,6 +43,12 @@ public @interface FerryFunction {
     /** How long one input may run before it is cancelled and the client gets a 504. */
     String timeout() default "300s";
 
+    /**
+     * The largest request body the function takes, e.g. {@code "10MB"} or {@code "512KiB"};
+     * larger requests get a 413. Default: no limit (uploads of any size stream through).
+     */
+    String maxRequestBody() default "";
+
     /** How long a container may sit idle before it is stopped (scale to zero). */
     String scaledownWindow() default "60s";
 

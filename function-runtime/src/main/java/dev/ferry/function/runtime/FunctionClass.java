@@ -56,7 +56,8 @@ public record FunctionClass(Class<?> type, FunctionSettings settings, List<Metho
                 FunctionSettings.parseDuration("timeout", annotation.timeout()),
                 FunctionSettings.parseDuration("scaledownWindow", annotation.scaledownWindow()),
                 annotation.minContainers(), annotation.maxContainers(), annotation.bufferContainers(),
-                annotation.cpu(), annotation.memoryMib(), List.of(annotation.gpu()));
+                annotation.cpu(), annotation.memoryMib(), List.of(annotation.gpu()),
+                FunctionSettings.parseSize("maxRequestBody", annotation.maxRequestBody()));
     }
 
     /** A new instance of the class. */

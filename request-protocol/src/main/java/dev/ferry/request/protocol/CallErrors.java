@@ -19,6 +19,7 @@ public final class CallErrors {
             case URI_TOO_LONG -> 414;
             case HEADERS_TOO_LARGE -> 431;
             case REQUEST_TIMEOUT -> 408;
+            case PAYLOAD_TOO_LARGE -> 413;
             case FUNCTION_TIMEOUT -> 504;
             case CONTAINER_LOST, PROTOCOL_VIOLATION -> 502;
             case NO_CAPACITY -> 503;
@@ -31,7 +32,8 @@ public final class CallErrors {
     public static boolean detailIsClientSafe(ErrorCode code) {
         return switch (code) {
             case APP_NOT_FOUND, FUNCTION_NOT_FOUND, BAD_REQUEST, FUNCTION_TIMEOUT,
-                 CONTAINER_LOST, NO_CAPACITY, URI_TOO_LONG, HEADERS_TOO_LARGE, REQUEST_TIMEOUT -> true;
+                 CONTAINER_LOST, NO_CAPACITY, URI_TOO_LONG, HEADERS_TOO_LARGE, REQUEST_TIMEOUT,
+                 PAYLOAD_TOO_LARGE -> true;
             case FUNCTION_FAILED, PROTOCOL_VIOLATION, INTERNAL, CANCELLED,
                  ERROR_CODE_UNSPECIFIED, UNRECOGNIZED -> false;
         };
@@ -53,6 +55,7 @@ public final class CallErrors {
             case URI_TOO_LONG -> "request line too long";
             case HEADERS_TOO_LARGE -> "request headers too large";
             case REQUEST_TIMEOUT -> "request head not received in time";
+            case PAYLOAD_TOO_LARGE -> "request body too large";
             case FUNCTION_FAILED -> "function failed; see the container log";
             case FUNCTION_TIMEOUT -> "function timed out";
             case CONTAINER_LOST -> "container exited during the call";

@@ -22,14 +22,16 @@ import java.util.regex.Pattern;
  * @param cpu cores per container, 0 for the default
  * @param memoryMib MiB per container, 0 for the default
  * @param gpu GPU requests in order of preference, e.g. "H100" or "A100-80GB:2"
+ * @param maxRequestBody the largest request body in bytes, 0 for no limit
  */
 public record FunctionSettings(
         String name, int maxInputs, int targetInputs, Duration timeout, Duration scaledownWindow,
         int minContainers, int maxContainers, int bufferContainers, double cpu, int memoryMib,
-        List<String> gpu) {
+        List<String> gpu, long maxRequestBody) {
 
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9]*(-[a-z0-9]+)*");
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
+    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(b|kb|kib|mb|mib|gb|gib)");
     private static final Pattern GPU = Pattern.compile("[A-Za-z0-9][A-Za-z0-9-]*(:[1-8])?");
 
     public FunctionSettings {
@@ -63,6 +65,9 @@ public record FunctionSettings(
         if (memoryMib < 0) {
             throw new IllegalArgumentException("memoryMib: " + memoryMib + " (expected: >= 0)");
         }
+        if (maxRequestBody < 0) {
+            throw new IllegalArgumentException("maxRequestBody: " + maxRequestBody + " (expected: >= 0, 0 for no limit)");
+        }
         gpu = List.copyOf(gpu);
         for (String g : gpu) {
             if (!GPU.matcher(g).matches()) {
@@ -90,6 +95,33 @@ public record FunctionSettings(
                     + " (expected: 1-30 lower-case letters, digits and single hyphens, starting with a letter)");
         }
         return value;
+    }
+
+    /**
+     * Parses a size written as a whole number and a unit: B, KB, MB, GB (powers of 1000) or
+     * KiB, MiB, GiB (powers of 1024); case-insensitive. An empty text is 0 (no limit).
+     *
+     * @throws IllegalArgumentException naming {@code what} and the value
+     */
+    public static long parseSize(String what, String text) {
+        if (text.isBlank()) {
+            return 0;
+        }
+        Matcher m = SIZE.matcher(text.trim().toLowerCase(Locale.ROOT));
+        if (!m.matches()) {
+            throw new IllegalArgumentException(
+                    what + ": \"" + text + "\" (expected: a number and a unit, e.g. \"512KiB\", \"10MB\", \"2GiB\")");
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "b" -> n;
+            case "kb" -> n * 1000;
+            case "kib" -> n * 1024;
+            case "mb" -> n * 1_000_000;
+            case "mib" -> n * 1024 * 1024;
+            case "gb" -> n * 1_000_000_000L;
+            default -> n * 1024 * 1024 * 1024;
+        };
     }
 
     /**

@@ -11,7 +11,7 @@ class FunctionSettingsTest {
 
     private static FunctionSettings settings(int maxInputs, int targetInputs, List<String> gpu) {
         return new FunctionSettings("fn", maxInputs, targetInputs, Duration.ofSeconds(1), Duration.ofSeconds(1),
-                0, 0, 0, 0, 0, gpu);
+                0, 0, 0, 0, 0, gpu, 0);
     }
 
     @Test
@@ -26,6 +26,16 @@ class FunctionSettingsTest {
     void rejectsADurationWithoutUnitNamingTheSetting() {
         assertThatThrownBy(() -> FunctionSettings.parseDuration("timeout", "30"))
                 .hasMessage("timeout: \"30\" (expected: a number and a unit, e.g. \"500ms\", \"30s\", \"5m\", \"1h\")");
+    }
+
+    @Test
+    void parsesSizesWithDecimalAndBinaryUnits() {
+        assertThat(FunctionSettings.parseSize("maxRequestBody", "")).isZero();
+        assertThat(FunctionSettings.parseSize("maxRequestBody", "1KB")).isEqualTo(1000);
+        assertThat(FunctionSettings.parseSize("maxRequestBody", "2 MiB")).isEqualTo(2L * 1024 * 1024);
+        assertThat(FunctionSettings.parseSize("maxRequestBody", "3gb")).isEqualTo(3_000_000_000L);
+        assertThatThrownBy(() -> FunctionSettings.parseSize("maxRequestBody", "10"))
+                .hasMessageContaining("maxRequestBody: \"10\" (expected: a number and a unit");
     }
 
     @Test
