@@ -39,8 +39,4 @@ final class Transport {
     static Class<? extends DatagramChannel> datagramChannel() {
         return EPOLL ? EpollDatagramChannel.class : NioDatagramChannel.class;
     }
-
-    static String name() {
-        return EPOLL ? "epoll" : "nio";
-    }
 }
