@@ -156,6 +156,16 @@ final class TestApp {
         }
     }
 
+    /** Echoes WebSocket messages of at most 1 KiB. */
+    @FerryFunction(name = "ws-small", maxWebSocketMessage = "1KiB")
+    public static final class WsSmall implements dev.ferry.function.runtime.WebSocketHandler {
+        @Override
+        public void onMessage(dev.ferry.function.runtime.WebSocketSession session, dev.ferry.function.runtime.WebSocketMessage message)
+                throws InterruptedException {
+            session.send(message.asText());
+        }
+    }
+
     /** Closes with 4001 after the first message. */
     @FerryFunction(name = "ws-closer")
     public static final class WsCloser implements dev.ferry.function.runtime.WebSocketHandler {

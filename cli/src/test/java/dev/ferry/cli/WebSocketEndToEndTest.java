@@ -156,6 +156,21 @@ class WebSocketEndToEndTest {
     }
 
     @Test
+    void theLimitIsTheFunctionsOwnAndAppliesToJoinedFragments(FerryStack stack) throws Exception {
+        Collector collector = new Collector();
+        try (HttpClient client = HttpClient.newHttpClient()) {
+            WebSocket socket = client.newWebSocketBuilder().buildAsync(ws(stack, "testapp--ws-small", "/"), collector).get(30, TimeUnit.SECONDS);
+            socket.sendText("a".repeat(1000), true).get();
+            assertThat(collector.next()).isEqualTo("text:" + "a".repeat(1000));
+
+            socket.sendText("b".repeat(800), false).get();
+            socket.sendText("c".repeat(800), true);
+
+            assertThat(collector.next()).startsWith("close:1009");
+        }
+    }
+
+    @Test
     void aWebSocketHoldsOneInputSlotForItsLife(FerryStack stack) throws Exception {
         try (HttpClient client = HttpClient.newHttpClient()) {
             Collector collector = new Collector();

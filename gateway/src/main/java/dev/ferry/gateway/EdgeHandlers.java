@@ -35,7 +35,7 @@ record EdgeHandlers(GatewayConfig config, RoutingStore store, FunctionPools pool
 
     /** Goes after {@link #http1Codec()}: negotiates permessage-deflate (RFC 7692) for WebSockets that offer it. */
     WebSocketServerCompressionHandler webSocketCompression() {
-        return new WebSocketServerCompressionHandler(WebSocketExchange.MAX_MESSAGE);
+        return new WebSocketServerCompressionHandler(WebSocketExchange.MAX_INFLATED);
     }
 
     HttpServerCodec http1Codec() {

@@ -39,15 +39,18 @@ import java.util.concurrent.TimeUnit;
  * {@code websocket.accept} (a {@code websocket.close} first refuses it with 403), then
  * messages flow both ways as websocket events until either side closes.
  *
- * <p>Fragmented messages are joined up to {@link #MAX_MESSAGE} bytes (over it: close 1009);
+ * <p>Fragmented messages are joined up to the function's {@code maxWebSocketMessage} (over it: close 1009);
  * pings are answered here; close codes and reasons pass both ways. Backpressure as for HTTP:
  * the socket is not read while the call cannot take more, and no more events are requested
  * from the call while the socket is not writable. Runs on the channel's event loop only.
  */
 final class WebSocketExchange {
 
-    /** The largest message, whole, that the gateway joins from fragments. */
-    static final int MAX_MESSAGE = 16 * 1024 * 1024;
+    /**
+     * The most a compressed message may inflate to, whatever the function allows: a bound
+     * against compression bombs before the per-function limit is applied to whole messages.
+     */
+    static final int MAX_INFLATED = 256 * 1024 * 1024;
 
     private final HttpConnectionHandler connection;
     private final ChannelHandlerContext ctx;
@@ -126,12 +129,16 @@ final class WebSocketExchange {
         }
     }
 
-    /** A message over {@link #MAX_MESSAGE}: close 1009 both ways. */
+    /** A message over the function's limit: close 1009 both ways. */
     void messageTooBig() {
         if (!finished) {
             sendDisconnect(1009, "message too big");
-            closeClient(1009, "message larger than " + MAX_MESSAGE + " bytes");
+            closeClient(1009, "message larger than " + maxMessage() + " bytes");
         }
+    }
+
+    private int maxMessage() {
+        return (int) function.settings().maxWebSocketMessage();
     }
 
     void clientGone() {
@@ -245,7 +252,7 @@ final class WebSocketExchange {
         }
         String subprotocol = accept.hasSubprotocol() ? accept.getSubprotocol() : null;
         WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(
-                "ws://" + upgrade.headers().get("host") + upgrade.uri(), subprotocol, true, MAX_MESSAGE).newHandshaker(upgrade);
+                "ws://" + upgrade.headers().get("host") + upgrade.uri(), subprotocol, true, maxMessage()).newHandshaker(upgrade);
         if (handshaker == null) {
             refuse(CallErrors.of(ErrorCode.BAD_REQUEST, "unsupported WebSocket version (expected: 13)"), 426);
             return;
@@ -261,7 +268,7 @@ final class WebSocketExchange {
                 return;
             }
             // Fragments are joined before they reach us; over the limit the aggregator fails and we close 1009.
-            ctx.pipeline().addBefore(ctx.name(), null, new WebSocketFrameAggregator(MAX_MESSAGE));
+            ctx.pipeline().addBefore(ctx.name(), null, new WebSocketFrameAggregator(maxMessage()));
             ctx.channel().config().setAutoRead(call.isReady());
         });
         requestMore();

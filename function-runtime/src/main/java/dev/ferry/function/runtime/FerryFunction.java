@@ -49,6 +49,12 @@ public @interface FerryFunction {
      */
     String maxRequestBody() default "";
 
+    /**
+     * The largest WebSocket message, fragments joined, e.g. {@code "1MiB"}; a larger one closes
+     * the socket with 1009. Default 16 MiB.
+     */
+    String maxWebSocketMessage() default "16MiB";
+
     /** How long a container may sit idle before it is stopped (scale to zero). */
     String scaledownWindow() default "60s";
 

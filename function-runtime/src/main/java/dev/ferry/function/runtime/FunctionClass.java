@@ -57,7 +57,8 @@ public record FunctionClass(Class<?> type, FunctionSettings settings, List<Metho
                 FunctionSettings.parseDuration("scaledownWindow", annotation.scaledownWindow()),
                 annotation.minContainers(), annotation.maxContainers(), annotation.bufferContainers(),
                 annotation.cpu(), annotation.memoryMib(), List.of(annotation.gpu()),
-                FunctionSettings.parseSize("maxRequestBody", annotation.maxRequestBody()));
+                FunctionSettings.parseSize("maxRequestBody", annotation.maxRequestBody()),
+                FunctionSettings.parseSize("maxWebSocketMessage", annotation.maxWebSocketMessage()));
     }
 
     /** A new instance of the class. */

@@ -23,11 +23,12 @@ import java.util.regex.Pattern;
  * @param memoryMib MiB per container, 0 for the default
  * @param gpu GPU requests in order of preference, e.g. "H100" or "A100-80GB:2"
  * @param maxRequestBody the largest request body in bytes, 0 for no limit
+ * @param maxWebSocketMessage the largest WebSocket message in bytes, whole, &gt; 0
  */
 public record FunctionSettings(
         String name, int maxInputs, int targetInputs, Duration timeout, Duration scaledownWindow,
         int minContainers, int maxContainers, int bufferContainers, double cpu, int memoryMib,
-        List<String> gpu, long maxRequestBody) {
+        List<String> gpu, long maxRequestBody, long maxWebSocketMessage) {
 
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9]*(-[a-z0-9]+)*");
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
@@ -68,6 +69,9 @@ public record FunctionSettings(
         if (maxRequestBody < 0) {
             throw new IllegalArgumentException("maxRequestBody: " + maxRequestBody + " (expected: >= 0, 0 for no limit)");
         }
+        if (maxWebSocketMessage <= 0 || maxWebSocketMessage > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("maxWebSocketMessage: " + maxWebSocketMessage + " (expected: 1 byte to 2 GiB)");
+        }
         gpu = List.copyOf(gpu);
         for (String g : gpu) {
             if (!GPU.matcher(g).matches()) {
@@ -76,6 +80,9 @@ public record FunctionSettings(
             }
         }
     }
+
+    /** The default of {@link #maxWebSocketMessage()}: 16 MiB. */
+    public static final long DEFAULT_MAX_WEBSOCKET_MESSAGE = 16L * 1024 * 1024;
 
     /** The function id {@code <app>--<function>} used in URLs and calls. */
     public static String functionId(String app, String function) {

@@ -11,7 +11,7 @@ class FunctionSettingsTest {
 
     private static FunctionSettings settings(int maxInputs, int targetInputs, List<String> gpu) {
         return new FunctionSettings("fn", maxInputs, targetInputs, Duration.ofSeconds(1), Duration.ofSeconds(1),
-                0, 0, 0, 0, 0, gpu, 0);
+                0, 0, 0, 0, 0, gpu, 0, FunctionSettings.DEFAULT_MAX_WEBSOCKET_MESSAGE);
     }
 
     @Test
