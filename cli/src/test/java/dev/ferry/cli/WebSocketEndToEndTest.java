@@ -88,6 +88,27 @@ class WebSocketEndToEndTest {
     }
 
     @Test
+    void webSocketsRunOverHttp2StreamsWithExtendedConnect(FerryStack stack) throws Exception {
+        try (H2WebSocketClient client = new H2WebSocketClient(stack.port(), "examples--chat-stream.localhost", "/?delay_ms=1")) {
+            assertThat(client.status.get(30, TimeUnit.SECONDS)).isEqualTo("200");
+
+            client.send("over one stream");
+
+            assertThat(client.next()).isEqualTo("over");
+            assertThat(client.next()).isEqualTo("one");
+            assertThat(client.next()).isEqualTo("stream");
+            assertThat(client.next()).isEqualTo("[done]");
+        }
+    }
+
+    @Test
+    void anExtendedConnectRefusedByTheFunctionGets403(FerryStack stack) throws Exception {
+        try (H2WebSocketClient client = new H2WebSocketClient(stack.port(), "testapp--ws-refuse.localhost", "/")) {
+            assertThat(client.status.get(30, TimeUnit.SECONDS)).isEqualTo("403");
+        }
+    }
+
+    @Test
     void chatStreamSendsEachWordAsItsOwnMessage(FerryStack stack) throws Exception {
         Collector collector = new Collector();
         try (HttpClient client = HttpClient.newHttpClient()) {

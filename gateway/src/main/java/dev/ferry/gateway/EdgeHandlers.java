@@ -52,7 +52,8 @@ record EdgeHandlers(GatewayConfig config, RoutingStore store, FunctionPools pool
                 .initialSettings(Http2Settings.defaultSettings()
                         .maxConcurrentStreams(MAX_CONCURRENT_STREAMS)
                         .initialWindowSize(STREAM_WINDOW)
-                        .maxHeaderListSize(GatewayServer.MAX_HEADER_SIZE))
+                        .maxHeaderListSize(GatewayServer.MAX_HEADER_SIZE)
+                        .connectProtocolEnabled(true)) // RFC 8441: WebSockets over HTTP/2
                 .build();
     }
 
@@ -71,7 +72,7 @@ record EdgeHandlers(GatewayConfig config, RoutingStore store, FunctionPools pool
         ChannelHandler stream = new ChannelInitializer<Http2StreamChannel>() {
             @Override
             protected void initChannel(Http2StreamChannel ch) {
-                ch.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true));
+                ch.pipeline().addLast(ExtendedConnectDecoder.INSTANCE, new Http2StreamFrameToHttpObjectCodec(true));
                 if (altSvc != null) {
                     ch.pipeline().addLast(altSvc);
                 }

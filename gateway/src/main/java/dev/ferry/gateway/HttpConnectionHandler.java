@@ -269,10 +269,10 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
                     reject(request, ErrorCode.APP_NOT_FOUND, "app not found: " + missing.app(), true);
             case FunctionLookup.FunctionNotFound missing -> reject(request, ErrorCode.FUNCTION_NOT_FOUND,
                     "function not found: " + missing.function() + " in app " + missing.app(), true);
-            case FunctionLookup.Found found when httpVersion == null && isWebSocketUpgrade(request) -> {
+            case FunctionLookup.Found found when isWebSocketUpgrade(request) -> {
                 WebSocketScope scope;
                 try {
-                    scope = HttpScopeEncoder.encodeWebSocket(request, scheme.equals("https"), ctx.channel().remoteAddress(),
+                    scope = HttpScopeEncoder.encodeWebSocket(request, scheme.equals("https"), httpVersion, ctx.channel().remoteAddress(),
                             ctx.channel().localAddress());
                 } catch (IllegalArgumentException e) {
                     reject(request, ErrorCode.BAD_REQUEST, e.getMessage(), false);
@@ -282,7 +282,7 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
                 FullHttpRequest upgrade = new DefaultFullHttpRequest(request.protocolVersion(), request.method(), request.uri(),
                         Unpooled.EMPTY_BUFFER, request.headers().copy(), EmptyHttpHeaders.INSTANCE);
                 webSocket = new WebSocketExchange(this, ctx, config, function, pools.pool(function.id(), function.version()),
-                        upgrade, scope, Long.toString(CALL_IDS.incrementAndGet(), 36));
+                        upgrade, "2".equals(httpVersion), scope, Long.toString(CALL_IDS.incrementAndGet(), 36));
                 webSocket.begin();
             }
             case FunctionLookup.Found found -> {
@@ -301,8 +301,14 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private static boolean isWebSocketUpgrade(HttpRequest request) {
-        return request.method().equals(HttpMethod.GET)
+    /** An RFC 6455 upgrade on HTTP/1.1, or an RFC 8441 extended CONNECT on an HTTP/2 stream. */
+    private boolean isWebSocketUpgrade(HttpRequest request) {
+        if ("2".equals(httpVersion)) {
+            // ExtendedConnectDecoder turned the CONNECT into a GET and kept its :protocol.
+            return "websocket".equalsIgnoreCase(ctx.channel().attr(ExtendedConnectDecoder.PROTOCOL).get());
+        }
+        return httpVersion == null
+                && request.method().equals(HttpMethod.GET)
                 && request.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)
                 && request.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true);
     }

@@ -65,15 +65,21 @@ final class HttpScopeEncoder {
      * @throws IllegalArgumentException when the request target is malformed (a 400)
      */
     static WebSocketScope encodeWebSocket(HttpRequest request, boolean secure, SocketAddress client, SocketAddress server) {
+        return encodeWebSocket(request, secure, null, client, server);
+    }
+
+    /** As {@link #encodeWebSocket(HttpRequest, boolean, SocketAddress, SocketAddress)}; {@code httpVersion} "2" for RFC 8441. */
+    static WebSocketScope encodeWebSocket(HttpRequest request, boolean secure, String httpVersion, SocketAddress client,
+                                          SocketAddress server) {
         RequestTargets.Parts target = RequestTargets.split(request.uri());
         WebSocketScope.Builder scope = WebSocketScope.newBuilder()
-                .setHttpVersion(version(request.protocolVersion()))
+                .setHttpVersion(httpVersion != null ? httpVersion : version(request.protocolVersion()))
                 .setScheme(secure ? "wss" : "ws")
                 .setPath(target.path())
                 .setRawPath(ByteString.copyFrom(target.rawPath()))
                 .setQueryString(ByteString.copyFrom(target.queryString()))
                 .setRootPath("")
-                .addAllHeaders(headers(request, false));
+                .addAllHeaders(headers(request, httpVersion != null));
         for (String offered : request.headers().getAll(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL)) {
             for (String protocol : offered.split(",")) {
                 if (!protocol.isBlank()) {

@@ -22,12 +22,22 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
+import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
@@ -35,7 +45,8 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One RFC 6455 WebSocket and its function call: the upgrade waits for the function's
+ * One WebSocket and its function call, on an HTTP/1.1 connection (RFC 6455 upgrade) or on an
+ * HTTP/2 stream (RFC 8441 extended CONNECT): the upgrade waits for the function's
  * {@code websocket.accept} (a {@code websocket.close} first refuses it with 403), then
  * messages flow both ways as websocket events until either side closes.
  *
@@ -57,6 +68,8 @@ final class WebSocketExchange {
     private final GatewayConfig config;
     private final DeployedFunction function;
     private final FullHttpRequest upgrade;
+    /** RFC 8441: the WebSocket runs on an HTTP/2 stream, opened by an extended CONNECT. */
+    private final boolean overHttp2;
     private final WebSocketScope scope;
     private final String callId;
     private final CallAdmission admission;
@@ -69,12 +82,13 @@ final class WebSocketExchange {
     private boolean halfClosed;
 
     WebSocketExchange(HttpConnectionHandler connection, ChannelHandlerContext ctx, GatewayConfig config, DeployedFunction function,
-                      FunctionPool pool, FullHttpRequest upgrade, WebSocketScope scope, String callId) {
+                      FunctionPool pool, FullHttpRequest upgrade, boolean overHttp2, WebSocketScope scope, String callId) {
         this.connection = connection;
         this.ctx = ctx;
         this.config = config;
         this.function = function;
         this.upgrade = upgrade;
+        this.overHttp2 = overHttp2;
         this.scope = scope;
         this.callId = callId;
         this.admission = new CallAdmission(ctx.executor(), config, function, pool, new CallAdmission.Outcome() {
@@ -251,6 +265,10 @@ final class WebSocketExchange {
             return;
         }
         String subprotocol = accept.hasSubprotocol() ? accept.getSubprotocol() : null;
+        if (overHttp2) {
+            acceptOnStream(accept, subprotocol);
+            return;
+        }
         WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(
                 "ws://" + upgrade.headers().get("host") + upgrade.uri(), subprotocol, true, maxMessage()).newHandshaker(upgrade);
         if (handshaker == null) {
@@ -271,6 +289,30 @@ final class WebSocketExchange {
             ctx.pipeline().addBefore(ctx.name(), null, new WebSocketFrameAggregator(maxMessage()));
             ctx.channel().config().setAutoRead(call.isReady());
         });
+        requestMore();
+    }
+
+    /**
+     * RFC 8441: a 200 on the stream opens the WebSocket; then the stream's DATA carries RFC 6455
+     * frames, client frames masked as on TCP.
+     */
+    private void acceptOnStream(dev.ferry.request.protocol.WebSocketAccept accept, String subprotocol) {
+        HttpResponse ok = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        accept.getHeadersList().forEach(h -> ok.headers().add(h.getName().toStringUtf8(), h.getValue().toStringUtf8()));
+        if (subprotocol != null) {
+            ok.headers().set(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL, subprotocol);
+        }
+        open = true;
+        upgrade.release();
+        ctx.writeAndFlush(ok);
+        ChannelPipeline pipeline = ctx.pipeline();
+        pipeline.remove(Http2StreamFrameToHttpObjectCodec.class);
+        pipeline.addBefore(ctx.name(), null, new Http2WebSocketFrames());
+        pipeline.addBefore(ctx.name(), null, new WebSocket13FrameDecoder(WebSocketDecoderConfig.newBuilder()
+                .expectMaskedFrames(true).maxFramePayloadLength(maxMessage()).allowExtensions(false).build()));
+        pipeline.addBefore(ctx.name(), null, new WebSocket13FrameEncoder(false));
+        pipeline.addBefore(ctx.name(), null, new WebSocketFrameAggregator(maxMessage()));
+        ctx.channel().config().setAutoRead(call.isReady());
         requestMore();
     }
 
