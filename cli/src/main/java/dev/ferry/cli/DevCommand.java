@@ -64,6 +64,18 @@ final class DevCommand implements Callable<Integer> {
             description = "How long a keep-alive HTTP/1.x connection may wait for its next request (default: ${DEFAULT-VALUE}).")
     String idleTimeout;
 
+    @Option(names = "--max-request-line", defaultValue = "8192",
+            description = "Longest request line in bytes; longer gets a 414 (default: ${DEFAULT-VALUE}).")
+    int maxRequestLine;
+
+    @Option(names = "--max-header-size", defaultValue = "16384",
+            description = "Largest request head in bytes; larger gets a 431 (default: ${DEFAULT-VALUE}).")
+    int maxHeaderSize;
+
+    @Option(names = "--max-streams", defaultValue = "256",
+            description = "Concurrent streams per HTTP/2 or HTTP/3 connection (default: ${DEFAULT-VALUE}).")
+    int maxStreams;
+
     static boolean running() {
         return running;
     }
@@ -78,8 +90,8 @@ final class DevCommand implements Callable<Integer> {
         LocalCertificates.Pem tls = tlsCert == null ? null : new LocalCertificates.Pem(tlsCert, tlsKey);
         DevStack.Options options = new DevStack.Options(host, httpPort, httpsPort, tls, adminPort, domain, ferryHome,
                 FunctionSettings.parseDuration("--queue-timeout", queueTimeout),
-                new DevStack.EdgeTimeouts(FunctionSettings.parseDuration("--head-timeout", headTimeout),
-                        FunctionSettings.parseDuration("--idle-timeout", idleTimeout)),
+                new DevStack.EdgeLimits(FunctionSettings.parseDuration("--head-timeout", headTimeout),
+                        FunctionSettings.parseDuration("--idle-timeout", idleTimeout), maxRequestLine, maxHeaderSize, maxStreams),
                 System.getProperty("java.class.path"),
                 Clock.systemUTC(), ContainerLogSink.console());
         DevStack stack = DevStack.start(options);

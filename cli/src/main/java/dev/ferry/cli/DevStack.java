@@ -49,7 +49,7 @@ final class DevStack implements AutoCloseable {
      * @param logSink where container output goes
      */
     record Options(String host, int httpPort, int httpsPort, LocalCertificates.Pem tls, int adminPort, String domain, Path home,
-                   Duration queueTimeout, EdgeTimeouts limits, String runtimeClasspath, Clock clock, ContainerLogSink logSink) {
+                   Duration queueTimeout, EdgeLimits limits, String runtimeClasspath, Clock clock, ContainerLogSink logSink) {
         Options {
             Objects.requireNonNull(host, "host");
             Objects.requireNonNull(domain, "domain");
@@ -63,13 +63,16 @@ final class DevStack implements AutoCloseable {
     }
 
     /**
-     * How long an HTTP/1.x request head may take, and a keep-alive connection may idle.
+     * The edge's limits.
      *
-     * @param head from a head's first byte to its end; then 408 and close
-     * @param idle between requests; then the connection is closed
+     * @param head from an HTTP/1.x head's first byte to its end; then 408 and close
+     * @param idle between HTTP/1.x requests; then the connection is closed
+     * @param maxRequestLine the longest request line in bytes; then 414
+     * @param maxHeaderSize the largest request head in bytes; then 431
+     * @param maxConcurrentStreams streams per HTTP/2 or HTTP/3 connection
      */
-    record EdgeTimeouts(Duration head, Duration idle) {
-        static final EdgeTimeouts DEFAULTS = new EdgeTimeouts(Duration.ofSeconds(30), Duration.ofSeconds(75));
+    record EdgeLimits(Duration head, Duration idle, int maxRequestLine, int maxHeaderSize, int maxConcurrentStreams) {
+        static final EdgeLimits DEFAULTS = new EdgeLimits(Duration.ofSeconds(30), Duration.ofSeconds(75), 8192, 16384, 256);
     }
 
     private final Options options;
@@ -108,6 +111,9 @@ final class DevStack implements AutoCloseable {
                     .queueTimeout(options.queueTimeout())
                     .headTimeout(options.limits().head())
                     .idleTimeout(options.limits().idle())
+                    .maxRequestLine(options.limits().maxRequestLine())
+                    .maxHeaderSize(options.limits().maxHeaderSize())
+                    .maxConcurrentStreams(options.limits().maxConcurrentStreams())
                     .clock(options.clock())
                     .start();
         } catch (RuntimeException | IOException | InterruptedException e) {

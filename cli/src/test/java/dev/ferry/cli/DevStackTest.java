@@ -17,7 +17,7 @@ class DevStackTest {
     Path home;
 
     private DevStack.Options options(String classpath) {
-        return new DevStack.Options("127.0.0.1", 0, 0, null, 0, "localhost", home, Duration.ofSeconds(1), DevStack.EdgeTimeouts.DEFAULTS, classpath,
+        return new DevStack.Options("127.0.0.1", 0, 0, null, 0, "localhost", home, Duration.ofSeconds(1), DevStack.EdgeLimits.DEFAULTS, classpath,
                 Clock.systemUTC(), ContainerLogSink.console());
     }
 

@@ -58,7 +58,7 @@ final class FerryStack implements AutoCloseable {
             console.line(container, source, line);
         };
         String runtimeClasspath = TestJars.runtimeClasspath(FerryStack.class, Hello.class);
-        dev = DevStack.start(new DevStack.Options("127.0.0.1", 0, 0, null, 0, "localhost", home, queueTimeout, DevStack.EdgeTimeouts.DEFAULTS,
+        dev = DevStack.start(new DevStack.Options("127.0.0.1", 0, 0, null, 0, "localhost", home, queueTimeout, DevStack.EdgeLimits.DEFAULTS,
                 runtimeClasspath, Clock.systemUTC(), sink));
         dev.worker().addListener((container, state) -> pids.add(container.pid()));
         Path examples = TestJars.jar(home.resolve("build/examples.jar"), "examples",

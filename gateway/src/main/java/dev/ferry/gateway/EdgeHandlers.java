@@ -23,7 +23,7 @@ import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
  */
 record EdgeHandlers(GatewayConfig config, RoutingStore store, FunctionPools pools) {
 
-    /** Concurrent streams per HTTP/2 connection. */
+    /** Default concurrent streams per HTTP/2 or HTTP/3 connection. */
     static final int MAX_CONCURRENT_STREAMS = 256;
     /** Bytes a client may send on one stream before the gateway asks for more: uploads stream at loopback speed. */
     static final int STREAM_WINDOW = 1024 * 1024;
@@ -39,7 +39,7 @@ record EdgeHandlers(GatewayConfig config, RoutingStore store, FunctionPools pool
     }
 
     HttpServerCodec http1Codec() {
-        return new HttpServerCodec(GatewayServer.MAX_INITIAL_LINE, GatewayServer.MAX_HEADER_SIZE, GatewayServer.MAX_CHUNK_SIZE);
+        return new HttpServerCodec(config.maxRequestLine(), config.maxHeaderSize(), GatewayServer.MAX_CHUNK_SIZE);
     }
 
     /** Runs the requests of one HTTP/1.x connection. */
@@ -50,9 +50,9 @@ record EdgeHandlers(GatewayConfig config, RoutingStore store, FunctionPools pool
     Http2FrameCodec http2Codec() {
         return Http2FrameCodecBuilder.forServer()
                 .initialSettings(Http2Settings.defaultSettings()
-                        .maxConcurrentStreams(MAX_CONCURRENT_STREAMS)
+                        .maxConcurrentStreams(config.maxConcurrentStreams())
                         .initialWindowSize(STREAM_WINDOW)
-                        .maxHeaderListSize(GatewayServer.MAX_HEADER_SIZE)
+                        .maxHeaderListSize(config.maxHeaderSize())
                         .connectProtocolEnabled(true)) // RFC 8441: WebSockets over HTTP/2
                 .build();
     }

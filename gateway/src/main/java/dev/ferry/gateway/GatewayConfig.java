@@ -5,4 +5,4 @@ import java.time.Duration;
 
 /** The settings one gateway's connections share. Immutable. */
 record GatewayConfig(String domain, Duration queueTimeout, Duration deadlineGrace, Duration headTimeout, Duration idleTimeout,
-                     Clock clock, ScaleUpSignal scaleUp) {}
+                     int maxRequestLine, int maxHeaderSize, int maxConcurrentStreams, Clock clock, ScaleUpSignal scaleUp) {}

@@ -39,7 +39,7 @@ public final class GatewayServer implements AutoCloseable {
         this.workerGroup = new MultiThreadIoEventLoopGroup(b.eventLoopThreads, Transport.ioHandlerFactory());
         this.pools = new FunctionPools(workerGroup, b.maxQueuedPerFunction, b.clock);
         GatewayConfig config = new GatewayConfig(b.domain, b.queueTimeout, DEADLINE_GRACE, b.headTimeout, b.idleTimeout,
-                b.clock, b.scaleUp);
+                b.maxRequestLine, b.maxHeaderSize, b.maxConcurrentStreams, b.clock, b.scaleUp);
         b.store.subscribe(pools);
         EdgeHandlers handlers = new EdgeHandlers(config, b.store, pools);
         AtomicReference<String> altSvc = new AtomicReference<>();
@@ -78,7 +78,9 @@ public final class GatewayServer implements AutoCloseable {
 
     /** The gRPC deadline allows this much beyond the function's timeout, so the container's own 504 wins. */
     static final Duration DEADLINE_GRACE = Duration.ofSeconds(5);
+    /** Default longest request line. */
     static final int MAX_INITIAL_LINE = 8 * 1024;
+    /** Default largest request head. */
     static final int MAX_HEADER_SIZE = 16 * 1024;
     /** Request body pieces are cut at this size; bigger pieces mean fewer messages per upload. */
     static final int MAX_CHUNK_SIZE = 64 * 1024;
@@ -143,6 +145,34 @@ public final class GatewayServer implements AutoCloseable {
         private int httpsPort = 8443;
         private Duration headTimeout = Http1Timeouts.DEFAULT_HEAD_TIMEOUT;
         private Duration idleTimeout = Http1Timeouts.DEFAULT_IDLE_TIMEOUT;
+        private int maxRequestLine = MAX_INITIAL_LINE;
+        private int maxHeaderSize = MAX_HEADER_SIZE;
+        private int maxConcurrentStreams = EdgeHandlers.MAX_CONCURRENT_STREAMS;
+
+        /** The longest HTTP/1.x request line in bytes; longer gets a 414. Default 8192. */
+        public Builder maxRequestLine(int bytes) {
+            this.maxRequestLine = atLeast("maxRequestLine", bytes, 256);
+            return this;
+        }
+
+        /** The largest request head (HTTP/1.x headers, HTTP/2 header list) in bytes; larger gets a 431. Default 16384. */
+        public Builder maxHeaderSize(int bytes) {
+            this.maxHeaderSize = atLeast("maxHeaderSize", bytes, 1024);
+            return this;
+        }
+
+        /** Concurrent streams per HTTP/2 or HTTP/3 connection. Default 256. */
+        public Builder maxConcurrentStreams(int streams) {
+            this.maxConcurrentStreams = atLeast("maxConcurrentStreams", streams, 1);
+            return this;
+        }
+
+        private static int atLeast(String name, int value, int min) {
+            if (value < min) {
+                throw new IllegalArgumentException(name + ": " + value + " (expected: >= " + min + ")");
+            }
+            return value;
+        }
 
         /** How long an HTTP/1.x request head may take from its first byte; then 408 and close. Default 30 s. */
         public Builder headTimeout(Duration timeout) {

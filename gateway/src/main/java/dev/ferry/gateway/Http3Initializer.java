@@ -19,8 +19,6 @@ import java.util.concurrent.TimeUnit;
  */
 final class Http3Initializer {
 
-    /** Concurrent request streams per connection, as for HTTP/2. */
-    static final int MAX_STREAMS = EdgeHandlers.MAX_CONCURRENT_STREAMS;
     /** Bytes in flight per stream and per connection before the receiver must grant more. */
     static final long STREAM_WINDOW = EdgeHandlers.STREAM_WINDOW;
     static final long CONNECTION_WINDOW = 16L * STREAM_WINDOW;
@@ -41,7 +39,7 @@ final class Http3Initializer {
                 .initialMaxData(CONNECTION_WINDOW)
                 .initialMaxStreamDataBidirectionalLocal(STREAM_WINDOW)
                 .initialMaxStreamDataBidirectionalRemote(STREAM_WINDOW)
-                .initialMaxStreamsBidirectional(MAX_STREAMS)
+                .initialMaxStreamsBidirectional(handlers.config().maxConcurrentStreams())
                 // Address validation tokens are not worth a round trip on loopback and LANs yet.
                 .tokenHandler(InsecureQuicTokenHandler.INSTANCE)
                 .handler(new ChannelInitializer<QuicChannel>() {

@@ -244,9 +244,9 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
         if (request.decoderResult().isFailure()) {
             Throwable cause = request.decoderResult().cause();
             if (cause instanceof TooLongHttpLineException) {
-                reject(request, ErrorCode.URI_TOO_LONG, "request line longer than " + GatewayServer.MAX_INITIAL_LINE + " bytes", false);
+                reject(request, ErrorCode.URI_TOO_LONG, "request line longer than " + config.maxRequestLine() + " bytes", false);
             } else if (cause instanceof TooLongHttpHeaderException) {
-                reject(request, ErrorCode.HEADERS_TOO_LARGE, "request headers larger than " + GatewayServer.MAX_HEADER_SIZE + " bytes", false);
+                reject(request, ErrorCode.HEADERS_TOO_LARGE, "request headers larger than " + config.maxHeaderSize() + " bytes", false);
             } else {
                 reject(request, ErrorCode.BAD_REQUEST, "malformed request: " + (cause.getMessage() == null ? cause : cause.getMessage()), false);
             }
