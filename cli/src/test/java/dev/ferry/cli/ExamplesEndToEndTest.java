@@ -241,6 +241,13 @@ class ExamplesEndToEndTest {
     }
 
     @Test
+    void anInvalidHeaderNameGets400(FerryStack stack) throws Exception {
+        String raw = exchange(stack, "GET / HTTP/1.1\r\nHost: examples--hello.localhost\r\nBad Name: x\r\n\r\n");
+
+        assertThat(raw).startsWith("HTTP/1.1 400 Bad Request").contains("malformed request");
+    }
+
+    @Test
     void contentLengthWithTransferEncodingGets400(FerryStack stack) throws Exception {
         String raw = exchange(stack, "POST / HTTP/1.1\r\nHost: examples--echo.localhost\r\nContent-Length: 5\r\n"
                 + "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n");

@@ -8,6 +8,7 @@ import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -41,6 +42,13 @@ class WebSocketEndToEndTest {
         @Override
         public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
             events.add("binary:" + data.remaining());
+            ws.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onPong(WebSocket ws, ByteBuffer message) {
+            events.add("pong:" + StandardCharsets.UTF_8.decode(message));
             ws.request(1);
             return null;
         }
@@ -105,6 +113,19 @@ class WebSocketEndToEndTest {
     void anExtendedConnectRefusedByTheFunctionGets403(FerryStack stack) throws Exception {
         try (H2WebSocketClient client = new H2WebSocketClient(stack.port(), "testapp--ws-refuse.localhost", "/")) {
             assertThat(client.status.get(30, TimeUnit.SECONDS)).isEqualTo("403");
+        }
+    }
+
+    @Test
+    void pingsAreAnsweredAtTheEdge(FerryStack stack) throws Exception {
+        Collector collector = new Collector();
+        try (HttpClient client = HttpClient.newHttpClient()) {
+            WebSocket socket = client.newWebSocketBuilder().buildAsync(ws(stack, "examples--ws", "/"), collector).get(30, TimeUnit.SECONDS);
+
+            socket.sendPing(ByteBuffer.wrap("are you there".getBytes(StandardCharsets.UTF_8))).get();
+
+            assertThat(collector.next()).isEqualTo("pong:are you there");
+            socket.sendClose(1000, "").get();
         }
     }
 
