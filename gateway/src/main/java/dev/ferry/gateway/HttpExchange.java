@@ -6,12 +6,10 @@ import dev.ferry.request.protocol.CallErrors;
 import dev.ferry.request.protocol.CallStart;
 import dev.ferry.request.protocol.ClientEvent;
 import dev.ferry.request.protocol.ErrorCode;
-import dev.ferry.request.protocol.FunctionCallGrpc;
 import dev.ferry.request.protocol.HttpRequest;
 import dev.ferry.request.protocol.HttpScope;
 import dev.ferry.request.protocol.ServerEvent;
 import dev.ferry.routing.DeployedFunction;
-import io.grpc.CallOptions;
 import io.grpc.ClientCall;
 import io.grpc.Metadata;
 import io.grpc.Status;
@@ -30,7 +28,6 @@ import io.netty.handler.codec.http.LastHttpContent;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One HTTP/1.x request and its function call: waits for an input slot, streams the request
@@ -55,14 +52,13 @@ final class HttpExchange {
     private final CallAdmission admission;
     private final List<ClientEvent> bodyBeforeCall = new ArrayList<>();
 
-    private SlotLease lease;
+    private FunctionCall functionCall;
     private ClientCall<ClientEvent, ServerEvent> call;
     private boolean requestEnded;
     private boolean responseStarted;
     private boolean responseEnded;
     private boolean trailersAnnounced;
     private boolean keepAlive;
-    private boolean responseOwed; // a call.request(1) waits for the socket to become writable
     private boolean finished;
     private boolean flushScheduled;
     private long bodyBytes;
@@ -113,17 +109,12 @@ final class HttpExchange {
     }
 
     private void startCall(SlotLease lease) {
-        this.lease = lease;
         if (clientGone || finished) {
             lease.release();
             return;
         }
-        CallOptions options = CallOptions.DEFAULT
-                .withExecutor(ctx.executor())
-                .withDeadlineAfter(function.settings().timeout().plus(config.deadlineGrace()).toNanos(), TimeUnit.NANOSECONDS);
-        call = lease.channel(ctx.executor()).newCall(FunctionCallGrpc.getCallMethod(), options);
-        call.start(new Listener(), new Metadata());
-        call.request(1);
+        functionCall = new FunctionCall(ctx.channel(), lease, config, function, new Listener());
+        call = functionCall.grpc();
         call.sendMessage(ClientEvent.newBuilder()
                 .setStart(CallStart.newBuilder().setFunction(function.id()).setCallId(callId).setHttp(scope))
                 .build());
@@ -200,9 +191,8 @@ final class HttpExchange {
     }
 
     void onWritabilityChanged() {
-        if (responseOwed && ctx.channel().isWritable() && call != null && !finished) {
-            responseOwed = false;
-            call.request(1);
+        if (functionCall != null && !finished) {
+            functionCall.onWritabilityChanged();
         }
     }
 
@@ -222,11 +212,7 @@ final class HttpExchange {
     }
 
     private void requestMoreResponse() {
-        if (ctx.channel().isWritable()) {
-            call.request(1);
-        } else {
-            responseOwed = true;
-        }
+        functionCall.requestNext();
     }
 
     private final class Listener extends ClientCall.Listener<ServerEvent> {
@@ -254,11 +240,7 @@ final class HttpExchange {
 
         @Override
         public void onClose(Status status, Metadata trailers) {
-            if (status.getCode() == Status.Code.UNAVAILABLE) {
-                lease.releaseLost();
-            } else {
-                lease.release();
-            }
+            functionCall.closed(status);
             if (finished) {
                 return;
             }
@@ -276,7 +258,7 @@ final class HttpExchange {
             };
             String detail = code == ErrorCode.FUNCTION_TIMEOUT
                     ? "function timed out after " + function.settings().timeout().toSeconds() + "s"
-                    : code == ErrorCode.CONTAINER_LOST ? "container " + lease.containerId() + " exited during the call"
+                    : code == ErrorCode.CONTAINER_LOST ? "container " + functionCall.containerId() + " exited during the call"
                     : status.toString();
             abort(code, detail);
         }

@@ -6,14 +6,12 @@ import dev.ferry.request.protocol.CallErrors;
 import dev.ferry.request.protocol.CallStart;
 import dev.ferry.request.protocol.ClientEvent;
 import dev.ferry.request.protocol.ErrorCode;
-import dev.ferry.request.protocol.FunctionCallGrpc;
 import dev.ferry.request.protocol.ServerEvent;
 import dev.ferry.request.protocol.WebSocketConnect;
 import dev.ferry.request.protocol.WebSocketDisconnect;
 import dev.ferry.request.protocol.WebSocketReceive;
 import dev.ferry.request.protocol.WebSocketScope;
 import dev.ferry.routing.DeployedFunction;
-import io.grpc.CallOptions;
 import io.grpc.ClientCall;
 import io.grpc.Metadata;
 import io.grpc.Status;
@@ -42,7 +40,6 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One WebSocket and its function call, on an HTTP/1.1 connection (RFC 6455 upgrade) or on an
@@ -74,11 +71,10 @@ final class WebSocketExchange {
     private final String callId;
     private final CallAdmission admission;
 
-    private SlotLease lease;
+    private FunctionCall functionCall;
     private ClientCall<ClientEvent, ServerEvent> call;
     private boolean open;
     private boolean finished;
-    private boolean owed;
     private boolean halfClosed;
 
     WebSocketExchange(HttpConnectionHandler connection, ChannelHandlerContext ctx, GatewayConfig config, DeployedFunction function,
@@ -109,16 +105,12 @@ final class WebSocketExchange {
     }
 
     private void startCall(SlotLease lease) {
-        this.lease = lease;
         if (finished) {
             lease.release();
             return;
         }
-        call = lease.channel(ctx.executor()).newCall(FunctionCallGrpc.getCallMethod(), CallOptions.DEFAULT
-                .withExecutor(ctx.executor())
-                .withDeadlineAfter(function.settings().timeout().plus(config.deadlineGrace()).toNanos(), TimeUnit.NANOSECONDS));
-        call.start(new Listener(), new Metadata());
-        call.request(1);
+        functionCall = new FunctionCall(ctx.channel(), lease, config, function, new Listener());
+        call = functionCall.grpc();
         call.sendMessage(ClientEvent.newBuilder()
                 .setStart(CallStart.newBuilder().setFunction(function.id()).setCallId(callId).setWebsocket(scope)).build());
         call.sendMessage(ClientEvent.newBuilder().setWebsocketConnect(WebSocketConnect.getDefaultInstance()).build());
@@ -164,9 +156,8 @@ final class WebSocketExchange {
     }
 
     void onWritabilityChanged() {
-        if (owed && ctx.channel().isWritable() && call != null && !finished) {
-            owed = false;
-            call.request(1);
+        if (functionCall != null && !finished) {
+            functionCall.onWritabilityChanged();
         }
     }
 
@@ -194,11 +185,7 @@ final class WebSocketExchange {
     }
 
     private void requestMore() {
-        if (ctx.channel().isWritable()) {
-            call.request(1);
-        } else {
-            owed = true;
-        }
+        functionCall.requestNext();
     }
 
     private final class Listener extends ClientCall.Listener<ServerEvent> {
@@ -238,11 +225,7 @@ final class WebSocketExchange {
 
         @Override
         public void onClose(Status status, Metadata trailers) {
-            if (status.getCode() == Status.Code.UNAVAILABLE) {
-                lease.releaseLost();
-            } else {
-                lease.release();
-            }
+            functionCall.closed(status);
             if (finished) {
                 return;
             }

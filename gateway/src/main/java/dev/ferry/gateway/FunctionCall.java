@@ -1,0 +1,75 @@
+package dev.ferry.gateway;
+
+import dev.ferry.request.protocol.ClientEvent;
+import dev.ferry.request.protocol.FunctionCallGrpc;
+import dev.ferry.request.protocol.ServerEvent;
+import dev.ferry.routing.DeployedFunction;
+import io.grpc.CallOptions;
+import io.grpc.ClientCall;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.netty.channel.Channel;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One gRPC call to a container on behalf of one client exchange, with the gateway's half of
+ * backpressure towards the function: the next message is asked for only while the client
+ * socket can take more. Runs on the client channel's event loop, which is also the call's
+ * executor and its channel's loop.
+ */
+final class FunctionCall {
+
+    private final Channel client;
+    private final SlotLease lease;
+    private final ClientCall<ClientEvent, ServerEvent> call;
+    private boolean owed;
+
+    /** Starts a call on {@code lease}'s container; its deadline is the function's timeout plus the grace. */
+    FunctionCall(Channel client, SlotLease lease, GatewayConfig config, DeployedFunction function,
+                 ClientCall.Listener<ServerEvent> listener) {
+        this.client = client;
+        this.lease = lease;
+        this.call = lease.channel(client.eventLoop()).newCall(FunctionCallGrpc.getCallMethod(), CallOptions.DEFAULT
+                .withExecutor(client.eventLoop())
+                .withDeadlineAfter(function.settings().timeout().plus(config.deadlineGrace()).toNanos(), TimeUnit.NANOSECONDS));
+        call.start(listener, new Metadata());
+        call.request(1);
+    }
+
+    ClientCall<ClientEvent, ServerEvent> grpc() {
+        return call;
+    }
+
+    /** Asks for the next message now if the client can take it, else once it becomes writable. */
+    void requestNext() {
+        if (client.isWritable()) {
+            call.request(1);
+        } else {
+            owed = true;
+        }
+    }
+
+    void onWritabilityChanged() {
+        if (owed && client.isWritable()) {
+            owed = false;
+            call.request(1);
+        }
+    }
+
+    /**
+     * Gives the slot back when the call closed: a call that failed because the container's
+     * connection was lost takes the container out of placement first, so waiters are not sent
+     * to a dead process.
+     */
+    void closed(Status status) {
+        if (status.getCode() == Status.Code.UNAVAILABLE) {
+            lease.releaseLost();
+        } else {
+            lease.release();
+        }
+    }
+
+    String containerId() {
+        return lease.containerId();
+    }
+}
