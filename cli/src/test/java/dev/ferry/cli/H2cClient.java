@@ -1,29 +1,18 @@
 package dev.ferry.cli;
 
 import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
-import io.netty.handler.codec.http2.HttpConversionUtil;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -57,36 +46,13 @@ final class H2cClient implements AutoCloseable {
     /** Sends {@code method path} to {@code host} on a new stream of the one connection. */
     CompletableFuture<Response> send(String method, String host, String path, String body) {
         CompletableFuture<Response> response = new CompletableFuture<>();
-        new Http2StreamChannelBootstrap(connection).handler(new ChannelInitializer<Http2StreamChannel>() {
+        var opened = new Http2StreamChannelBootstrap(connection).handler(new ChannelInitializer<Http2StreamChannel>() {
             @Override
             protected void initChannel(Http2StreamChannel ch) {
-                ch.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(false), new HttpObjectAggregator(16 * 1024 * 1024),
-                        new SimpleChannelInboundHandler<FullHttpResponse>() {
-                            @Override
-                            protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse r) {
-                                response.complete(new Response(r.status().code(), r.content().toString(StandardCharsets.UTF_8),
-                                        r.trailingHeaders().get("x-checksum")));
-                            }
-
-                            @Override
-                            public void channelInactive(ChannelHandlerContext ctx) {
-                                response.completeExceptionally(new IllegalStateException("stream closed without a response"));
-                            }
-                        });
+                ch.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(false)).addLast(StreamExchanges.collecting(response));
             }
-        }).open().addListener(opened -> {
-            if (!opened.isSuccess()) {
-                response.completeExceptionally(opened.cause());
-                return;
-            }
-            Http2StreamChannel stream = (Http2StreamChannel) opened.getNow();
-            DefaultFullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(method), path,
-                    Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
-            request.headers().set(HttpHeaderNames.HOST, host)
-                    .set(HttpConversionUtil.ExtensionHeaderNames.SCHEME.text(), "http")
-                    .setInt(HttpHeaderNames.CONTENT_LENGTH, request.content().readableBytes());
-            stream.writeAndFlush(request);
-        });
+        }).open();
+        StreamExchanges.send(opened, response, "http", method, host, path, body);
         return response;
     }
 

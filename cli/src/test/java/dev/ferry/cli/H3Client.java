@@ -1,23 +1,13 @@
 package dev.ferry.cli;
 
 import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioDatagramChannel;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.handler.codec.http3.Http3;
 import io.netty.handler.codec.http3.Http3ClientConnectionHandler;
 import io.netty.handler.codec.http3.Http3FrameToHttpObjectCodec;
@@ -26,7 +16,6 @@ import io.netty.handler.codec.quic.QuicSslContext;
 import io.netty.handler.codec.quic.QuicSslContextBuilder;
 import io.netty.handler.codec.quic.QuicStreamChannel;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -54,38 +43,16 @@ final class H3Client implements AutoCloseable {
                 .connect().get(30, TimeUnit.SECONDS);
     }
 
+    /** Sends {@code method path} to {@code host} on a new request stream of the one connection. */
     CompletableFuture<H2cClient.Response> send(String method, String host, String path, String body) {
         CompletableFuture<H2cClient.Response> response = new CompletableFuture<>();
-        Http3.newRequestStream(connection, new ChannelInitializer<QuicStreamChannel>() {
+        var opened = Http3.newRequestStream(connection, new ChannelInitializer<QuicStreamChannel>() {
             @Override
             protected void initChannel(QuicStreamChannel ch) {
-                ch.pipeline().addLast(new Http3FrameToHttpObjectCodec(false), new HttpObjectAggregator(16 * 1024 * 1024),
-                        new SimpleChannelInboundHandler<FullHttpResponse>() {
-                            @Override
-                            protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse r) {
-                                response.complete(new H2cClient.Response(r.status().code(), r.content().toString(StandardCharsets.UTF_8),
-                                        r.trailingHeaders().get("x-checksum")));
-                            }
-
-                            @Override
-                            public void channelInactive(ChannelHandlerContext ctx) {
-                                response.completeExceptionally(new IllegalStateException("stream closed without a response"));
-                            }
-                        });
+                ch.pipeline().addLast(new Http3FrameToHttpObjectCodec(false)).addLast(StreamExchanges.collecting(response));
             }
-        }).addListener(opened -> {
-            if (!opened.isSuccess()) {
-                response.completeExceptionally(opened.cause());
-                return;
-            }
-            QuicStreamChannel stream = (QuicStreamChannel) opened.getNow();
-            DefaultFullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(method), path,
-                    Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
-            request.headers().set(HttpHeaderNames.HOST, host)
-                    .set(HttpConversionUtil.ExtensionHeaderNames.SCHEME.text(), "https")
-                    .setInt(HttpHeaderNames.CONTENT_LENGTH, request.content().readableBytes());
-            stream.writeAndFlush(request);
         });
+        StreamExchanges.send(opened, response, "https", method, host, path, body);
         return response;
     }
 

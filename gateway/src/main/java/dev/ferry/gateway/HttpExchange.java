@@ -211,9 +211,6 @@ final class HttpExchange {
         }
     }
 
-    private void requestMoreResponse() {
-        functionCall.requestNext();
-    }
 
     private final class Listener extends ClientCall.Listener<ServerEvent> {
 
@@ -281,7 +278,7 @@ final class HttpExchange {
         trailersAnnounced = event.getHttpResponseStart().getTrailers();
         ctx.write(response);
         flushSoon();
-        requestMoreResponse();
+        functionCall.requestNext();
     }
 
     private void onBody(ServerEvent event) {
@@ -297,7 +294,7 @@ final class HttpExchange {
                 ctx.write(new DefaultHttpContent(bytes));
                 flushSoon();
             }
-            requestMoreResponse();
+            functionCall.requestNext();
             return;
         }
         endResponse(new DefaultLastHttpContent(bytes));
@@ -312,7 +309,7 @@ final class HttpExchange {
         event.getHttpResponseTrailers().getHeadersList().forEach(h ->
                 last.trailingHeaders().add(h.getName().toStringUtf8(), h.getValue().toStringUtf8()));
         if (event.getHttpResponseTrailers().getMoreTrailers()) {
-            requestMoreResponse();
+            functionCall.requestNext();
             return;
         }
         endResponse(last);

@@ -184,9 +184,6 @@ final class WebSocketExchange {
         }
     }
 
-    private void requestMore() {
-        functionCall.requestNext();
-    }
 
     private final class Listener extends ClientCall.Listener<ServerEvent> {
         @Override
@@ -208,7 +205,7 @@ final class WebSocketExchange {
                     ctx.write(send.hasText() ? new TextWebSocketFrame(send.getText())
                             : new BinaryWebSocketFrame(Unpooled.wrappedBuffer(send.getBytes().asReadOnlyByteBuffer())));
                     ctx.flush();
-                    requestMore();
+                    functionCall.requestNext();
                 }
                 case WEBSOCKET_CLOSE -> {
                     if (open) {
@@ -272,7 +269,7 @@ final class WebSocketExchange {
             ctx.pipeline().addBefore(ctx.name(), null, new WebSocketFrameAggregator(maxMessage()));
             ctx.channel().config().setAutoRead(call.isReady());
         });
-        requestMore();
+        functionCall.requestNext();
     }
 
     /**
@@ -296,7 +293,7 @@ final class WebSocketExchange {
         pipeline.addBefore(ctx.name(), null, new WebSocket13FrameEncoder(false));
         pipeline.addBefore(ctx.name(), null, new WebSocketFrameAggregator(maxMessage()));
         ctx.channel().config().setAutoRead(call.isReady());
-        requestMore();
+        functionCall.requestNext();
     }
 
     private void closeClient(int code, String reason) {
