@@ -51,7 +51,7 @@ final class DevController implements ScaleUpSignal, ContainerListener {
 
     @Override
     public void scaleUp(DeployedFunction function) {
-        String key = function.id() + '@' + function.version();
+        String key = startingKey(function);
         for (ContainerInfo c : store.containers()) {
             if (c.function().equals(function.id()) && c.version().equals(function.version())
                     && c.state() != ContainerState.STOPPING) {
@@ -64,8 +64,11 @@ final class DevController implements ScaleUpSignal, ContainerListener {
         ContainerSpec spec = ContainerSpec.of(function.id(), function.className(), function.jar());
         functionsBySpec.put(spec, function);
         worker.start(spec).whenComplete((container, error) -> {
-            starting.remove(key);
+            // On success the key goes when the store hears of the container (stateChanged):
+            // the worker may complete this future before it delivers the state, and a tick
+            // in between would see neither and start a second container.
             if (error != null) {
+                starting.remove(key);
                 String reason = error.getCause() != null && error.getCause().getMessage() != null
                         ? error.getCause().getMessage() : String.valueOf(error.getMessage());
                 System.err.println("ferry: container for " + function.id() + " failed to start: " + reason);
@@ -81,6 +84,13 @@ final class DevController implements ScaleUpSignal, ContainerListener {
         if (function == null) {
             return;
         }
+        updateStore(container, function, state);
+        if (state == dev.ferry.worker.ContainerState.STARTING || state == dev.ferry.worker.ContainerState.READY) {
+            starting.remove(startingKey(function)); // the store covers it from now on
+        }
+    }
+
+    private void updateStore(Container container, DeployedFunction function, dev.ferry.worker.ContainerState state) {
         switch (state) {
             case STARTING -> store.putContainer(info(container, function, ContainerState.STARTING));
             case READY -> store.putContainer(info(container, function, ContainerState.READY));
@@ -109,6 +119,10 @@ final class DevController implements ScaleUpSignal, ContainerListener {
                     .ifPresent(c -> store.putContainer(c.withState(ContainerState.STOPPING))); // out of placement first
             worker.container(id).ifPresent(Container::stop);
         }
+    }
+
+    private static String startingKey(DeployedFunction function) {
+        return function.id() + '@' + function.version();
     }
 
     private static ContainerInfo info(Container container, DeployedFunction function, ContainerState state) {

@@ -36,6 +36,8 @@ class LifecycleEndToEndTest {
     @Test
     void startHooksRunBeforeTheFirstInputAndAGracefulStopFinishesInputsThenRunsStopHooks(FerryStack stack) throws Exception {
         assertThat(stack.get("testapp--hooks", "/").body()).isEqualTo("started=true");
+        // One request from zero starts one container, so /wait below runs on the one stopped.
+        assertThat(stack.dev.store().containers()).filteredOn(c -> c.function().equals("testapp--hooks")).hasSize(1);
         ContainerInfo info = stack.containers("testapp--hooks", ContainerState.READY).get(0);
         Container container = stack.process(info.id());
         CompletableFuture<HttpResponse<String>> inFlight = stack.client.sendAsync(

@@ -350,7 +350,10 @@ final class HttpExchange {
             call.cancel("gateway ended the call: " + error.getCode(), null);
         }
         if (responseStarted) {
-            // Too late for a status: closing without the final chunk tells the client the body is incomplete.
+            // Too late for a status: closing without the final chunk tells the client the body is
+            // incomplete. What was written goes out first; a close that discarded an unflushed head
+            // would look like a dropped idle connection, which clients retry silently.
+            ctx.flush();
             ctx.close();
             connection.exchangeDone(this, false);
             return;

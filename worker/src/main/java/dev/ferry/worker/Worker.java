@@ -66,7 +66,7 @@ public final class Worker implements AutoCloseable {
      * throughput, and with the archive the difference at start is within noise.
      */
     public static final List<String> DEFAULT_JVM_OPTIONS =
-            List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto");
+            List.of("-XX:+UseSerialGC", "-Xshare:auto", "-XX:-UsePerfData", "--enable-native-access=ALL-UNNAMED");
 
     private static final System.Logger logger = System.getLogger(Worker.class.getName());
     private static final int PORT_ATTEMPTS = 100;
