@@ -2,7 +2,10 @@ package dev.ferry.cli;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -12,9 +15,11 @@ import io.netty.handler.codec.http3.Http3;
 import io.netty.handler.codec.http3.Http3ClientConnectionHandler;
 import io.netty.handler.codec.http3.Http3FrameToHttpObjectCodec;
 import io.netty.handler.codec.quic.QuicChannel;
+import io.netty.handler.codec.quic.QuicConnectionCloseEvent;
 import io.netty.handler.codec.quic.QuicSslContext;
 import io.netty.handler.codec.quic.QuicSslContextBuilder;
 import io.netty.handler.codec.quic.QuicStreamChannel;
+import io.netty.handler.codec.quic.QuicStreamType;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
@@ -26,6 +31,7 @@ final class H3Client implements AutoCloseable {
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final Channel datagram;
     private final QuicChannel connection;
+    private final CompletableFuture<QuicConnectionCloseEvent> peerClose = new CompletableFuture<>();
 
     H3Client(int port, Path trustedCa) throws Exception {
         QuicSslContext ssl = QuicSslContextBuilder.forClient().trustManager(trustedCa.toFile())
@@ -38,7 +44,28 @@ final class H3Client implements AutoCloseable {
                 .initialMaxStreamDataBidirectionalLocal(1024 * 1024)
                 .build();
         datagram = new Bootstrap().group(group).channel(NioDatagramChannel.class).handler(codec).bind(0).sync().channel();
-        connection = QuicChannel.newBootstrap(datagram).handler(new Http3ClientConnectionHandler())
+        ChannelHandler closeWatch = new ChannelInboundHandlerAdapter() {
+            @Override
+            public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+                if (event instanceof QuicConnectionCloseEvent close) {
+                    peerClose.complete(close);
+                }
+                ctx.fireUserEventTriggered(event);
+            }
+
+            @Override
+            public void channelInactive(ChannelHandlerContext ctx) {
+                peerClose.completeExceptionally(new IllegalStateException("the connection closed without a CONNECTION_CLOSE from the server"));
+                ctx.fireChannelInactive();
+            }
+        };
+        connection = QuicChannel.newBootstrap(datagram)
+                .handler(new ChannelInitializer<QuicChannel>() {
+                    @Override
+                    protected void initChannel(QuicChannel ch) {
+                        ch.pipeline().addLast(new Http3ClientConnectionHandler(), closeWatch);
+                    }
+                })
                 .remoteAddress(new InetSocketAddress("127.0.0.1", port))
                 .connect().get(30, TimeUnit.SECONDS);
     }
@@ -54,6 +81,18 @@ final class H3Client implements AutoCloseable {
         });
         StreamExchanges.send(opened, response, "https", method, host, path, body);
         return response;
+    }
+
+    /** Opens a request stream without the HTTP/3 codec and writes {@code bytes} on it as they are. */
+    void sendRaw(byte[] bytes) throws Exception {
+        QuicStreamChannel stream = connection.createStream(QuicStreamType.BIDIRECTIONAL, new ChannelInboundHandlerAdapter())
+                .get(30, TimeUnit.SECONDS);
+        stream.writeAndFlush(Unpooled.wrappedBuffer(bytes)).sync();
+    }
+
+    /** Completes with the server's CONNECTION_CLOSE, if the server closes the connection. */
+    CompletableFuture<QuicConnectionCloseEvent> peerClose() {
+        return peerClose;
     }
 
     @Override

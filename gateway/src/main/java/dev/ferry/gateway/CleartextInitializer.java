@@ -43,7 +43,11 @@ final class CleartextInitializer extends ChannelInitializer<SocketChannel> {
             public void handlerAdded(ChannelHandlerContext ctx) {
                 String codec = ctx.name() + "-h2";
                 ctx.pipeline().replace(this, codec, handlers.http2Codec());
-                ctx.pipeline().addAfter(codec, null, handlers.http2Streams("http")); // it needs the codec before it
+                // They need the codec before them; added last-first, each right after it.
+                ChannelHandler[] streams = handlers.http2Streams("http");
+                for (int i = streams.length - 1; i >= 0; i--) {
+                    ctx.pipeline().addAfter(codec, null, streams[i]);
+                }
             }
         };
         ch.pipeline().addLast(

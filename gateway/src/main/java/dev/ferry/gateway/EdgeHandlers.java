@@ -62,13 +62,16 @@ record EdgeHandlers(GatewayConfig config, RoutingStore store, FunctionPools pool
         return new HttpConnectionHandler(config, store, pools, "https", "3");
     }
 
-    /** Serves each stream of an HTTP/2 connection; must follow {@link #http2Codec()} in the pipeline. */
-    Http2MultiplexHandler http2Streams(String scheme) {
+    /**
+     * Serves each stream of an HTTP/2 connection: the stream multiplexer, then the end of the
+     * connection's pipeline ({@link Http2ConnectionErrors}). They follow {@link #http2Codec()}.
+     */
+    ChannelHandler[] http2Streams(String scheme) {
         return http2Streams(scheme, null);
     }
 
     /** As {@link #http2Streams(String)}, adding {@code altSvc} to every response when given. */
-    Http2MultiplexHandler http2Streams(String scheme, AltSvc altSvc) {
+    ChannelHandler[] http2Streams(String scheme, AltSvc altSvc) {
         ChannelHandler stream = new ChannelInitializer<Http2StreamChannel>() {
             @Override
             protected void initChannel(Http2StreamChannel ch) {
@@ -80,6 +83,6 @@ record EdgeHandlers(GatewayConfig config, RoutingStore store, FunctionPools pool
             }
         };
         // The second handler serves stream 1 of a connection upgraded from HTTP/1.1.
-        return new Http2MultiplexHandler(stream, stream);
+        return new ChannelHandler[] {new Http2MultiplexHandler(stream, stream), Http2ConnectionErrors.INSTANCE};
     }
 }

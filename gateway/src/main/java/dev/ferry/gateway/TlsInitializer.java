@@ -29,7 +29,7 @@ final class TlsInitializer extends ChannelInitializer<SocketChannel> {
             @Override
             protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
                 if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
-                    ctx.pipeline().addLast(handlers.http2Codec(), handlers.http2Streams("https", altSvc));
+                    ctx.pipeline().addLast(handlers.http2Codec()).addLast(handlers.http2Streams("https", altSvc));
                 } else if (ApplicationProtocolNames.HTTP_1_1.equals(protocol)) {
                     ctx.pipeline().addLast(handlers.http1Timeouts(), handlers.http1Codec(), altSvc, handlers.webSocketCompression(),
                             new HttpServerExpectContinueHandler(), handlers.http1("https"));
