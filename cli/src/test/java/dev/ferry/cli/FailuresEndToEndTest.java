@@ -93,6 +93,25 @@ class FailuresEndToEndTest {
     }
 
     @Test
+    void aRequestWaitingForTheSlotOfAClientThatLeftIsServedOnceTheInputHasStopped(FerryStack stack) throws Exception {
+        assertThat(stack.get("testapp--hold-one", "/").body()).isEqualTo("ok"); // a container is up
+        CompletableFuture<HttpResponse<String>> waiting;
+        try (Socket socket = new Socket("127.0.0.1", stack.port())) {
+            socket.getOutputStream().write("GET /hold HTTP/1.1\r\nHost: testapp--hold-one.localhost\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().flush();
+            FerryStack.await("the hold in flight", () -> ExamplesEndToEndTest.demand(stack, "testapp--hold-one").inFlight() == 1);
+            waiting = stack.client.sendAsync(stack.request("testapp--hold-one", "/next").build(), HttpResponse.BodyHandlers.ofString());
+            FerryStack.await("the next request queued", () -> ExamplesEndToEndTest.demand(stack, "testapp--hold-one").queued() == 1);
+        }
+
+        // The container's one permit stays taken while the cancelled input cleans up; the
+        // waiting request must get the slot after that, not be refused by the container.
+        HttpResponse<String> next = waiting.get();
+        assertThat(next.statusCode()).isEqualTo(200);
+        assertThat(next.body()).isEqualTo("ok");
+    }
+
+    @Test
     void aContainerThatCannotStartGives503WithTheReasonAtOnce(FerryStack stack) throws Exception {
         long started = System.nanoTime();
         HttpResponse<String> response = stack.get("testapp--broken", "/");

@@ -95,6 +95,30 @@ final class TestApp {
         }
     }
 
+    /**
+     * One input at a time; /hold blocks until cancelled and then takes 300 ms to clean up, so
+     * its slot is busy for a while after the client left. Other paths answer "ok".
+     */
+    @FerryFunction(name = "hold-one", maxInputs = 1)
+    public static final class HoldOne implements HttpHandler {
+        @Override
+        public Response handle(Request request) throws InterruptedException {
+            if (!request.path().equals("/hold")) {
+                return Response.text(200, "ok");
+            }
+            try {
+                new java.util.concurrent.CountDownLatch(1).await(); // until the call is cancelled
+                return Response.text(200, "held");
+            } finally {
+                Thread.interrupted();
+                long until = System.nanoTime() + 300_000_000L;
+                while (System.nanoTime() < until) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(until - System.nanoTime());
+                }
+            }
+        }
+    }
+
     /** Describes the scope it was called with: one "key=value" line each. */
     @FerryFunction(name = "scope", maxInputs = 64)
     public static final class Scope implements HttpHandler {
@@ -156,13 +180,18 @@ final class TestApp {
         }
     }
 
-    /** Echoes WebSocket messages of at most 1 KiB. */
+    /** Echoes WebSocket messages of at most 1 KiB; prints the close code and reason it hears. */
     @FerryFunction(name = "ws-small", maxWebSocketMessage = "1KiB")
     public static final class WsSmall implements dev.ferry.function.runtime.WebSocketHandler {
         @Override
         public void onMessage(dev.ferry.function.runtime.WebSocketSession session, dev.ferry.function.runtime.WebSocketMessage message)
                 throws InterruptedException {
             session.send(message.asText());
+        }
+
+        @Override
+        public void onClose(dev.ferry.function.runtime.WebSocketSession session, int code, String reason) {
+            System.out.println("ws-small closed " + code + " " + reason);
         }
     }
 

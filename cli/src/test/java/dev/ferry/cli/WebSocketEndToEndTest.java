@@ -226,4 +226,38 @@ class WebSocketEndToEndTest {
             FerryStack.await("the slot freed", () -> ExamplesEndToEndTest.demand(stack, "examples--ws").inFlight() == held - 1);
         }
     }
+
+    @Test
+    void aCleanCloseFreesTheSlot(FerryStack stack) throws Exception {
+        try (HttpClient client = HttpClient.newHttpClient()) {
+            Collector collector = new Collector();
+            WebSocket socket = client.newWebSocketBuilder().buildAsync(ws(stack, "examples--ws", "/"), collector).get(30, TimeUnit.SECONDS);
+            socket.sendText("x", true).get();
+            collector.next();
+            int held = ExamplesEndToEndTest.demand(stack, "examples--ws").inFlight();
+
+            socket.sendClose(1000, "done").get();
+            assertThat(collector.next()).startsWith("close:1000");
+            FerryStack.await("the slot freed", () -> ExamplesEndToEndTest.demand(stack, "examples--ws").inFlight() == held - 1);
+        }
+    }
+
+    @Test
+    void theFunctionHearsTheClientsCloseCodeOr1006WhenTheClientVanishes(FerryStack stack) throws Exception {
+        try (HttpClient client = HttpClient.newHttpClient()) {
+            Collector closing = new Collector();
+            WebSocket polite = client.newWebSocketBuilder().buildAsync(ws(stack, "testapp--ws-small", "/"), closing).get(30, TimeUnit.SECONDS);
+            polite.sendText("x", true).get();
+            closing.next();
+            polite.sendClose(4000, "see you").get();
+            FerryStack.await("the function to hear 4000", () -> stack.containerOutput.stream().anyMatch(l -> l.endsWith("ws-small closed 4000 see you")));
+
+            Collector vanishing = new Collector();
+            WebSocket rude = client.newWebSocketBuilder().buildAsync(ws(stack, "testapp--ws-small", "/"), vanishing).get(30, TimeUnit.SECONDS);
+            rude.sendText("y", true).get();
+            vanishing.next();
+            rude.abort();
+            FerryStack.await("the function to hear 1006", () -> stack.containerOutput.stream().anyMatch(l -> l.endsWith("ws-small closed 1006 ")));
+        }
+    }
 }

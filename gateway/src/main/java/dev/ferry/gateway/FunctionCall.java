@@ -23,6 +23,7 @@ final class FunctionCall {
     private final SlotLease lease;
     private final ClientCall<ClientEvent, ServerEvent> call;
     private boolean owed;
+    private boolean halfClosed;
 
     /** Starts a call on {@code lease}'s container; its deadline is the function's timeout plus the grace. */
     FunctionCall(Channel client, SlotLease lease, GatewayConfig config, DeployedFunction function,
@@ -38,6 +39,28 @@ final class FunctionCall {
 
     ClientCall<ClientEvent, ServerEvent> grpc() {
         return call;
+    }
+
+    /** Tells the function nothing more will come from the client. Idempotent. */
+    void halfClose() {
+        if (!halfClosed) {
+            halfClosed = true;
+            call.halfClose();
+        }
+    }
+
+    /**
+     * The client left: tells the function with {@code disconnect} and keeps the call open until
+     * the container ends it once the input has stopped, which is when the slot is really free
+     * (a cancel would free it here at once, and the next input could reach a container whose
+     * permit is still held). What the function sends meanwhile is read and dropped.
+     */
+    void clientLeft(ClientEvent disconnect) {
+        if (!halfClosed) {
+            call.sendMessage(disconnect);
+            halfClose();
+        }
+        call.request(Integer.MAX_VALUE);
     }
 
     /** Asks for the next message now if the client can take it, else once it becomes writable. */

@@ -6,6 +6,7 @@ import dev.ferry.request.protocol.CallErrors;
 import dev.ferry.request.protocol.CallStart;
 import dev.ferry.request.protocol.ClientEvent;
 import dev.ferry.request.protocol.ErrorCode;
+import dev.ferry.request.protocol.HttpDisconnect;
 import dev.ferry.request.protocol.HttpRequest;
 import dev.ferry.request.protocol.HttpScope;
 import dev.ferry.request.protocol.ServerEvent;
@@ -40,6 +41,9 @@ import java.util.List;
  * while the client socket is not writable, no more response messages are requested.
  */
 final class HttpExchange {
+
+    private static final ClientEvent HTTP_DISCONNECT =
+            ClientEvent.newBuilder().setHttpDisconnect(HttpDisconnect.getDefaultInstance()).build();
 
     private final HttpConnectionHandler connection;
     private final ChannelHandlerContext ctx;
@@ -122,9 +126,8 @@ final class HttpExchange {
             call.sendMessage(event);
         }
         bodyBeforeCall.clear();
-        if (requestEnded) {
-            call.halfClose();
-        }
+        // No half-close when the body ends (its last event says so): the call must stay open
+        // for an http.disconnect until the response is done.
         updateReading();
     }
 
@@ -161,9 +164,6 @@ final class HttpExchange {
                 return;
             }
             call.sendMessage(event);
-            if (last) {
-                call.halfClose();
-            }
             updateReading();
         } finally {
             content.release();
@@ -175,7 +175,7 @@ final class HttpExchange {
         clientGone = true;
         admission.abandon();
         if (call != null && !finished) {
-            call.cancel("client disconnected", null);
+            functionCall.clientLeft(HTTP_DISCONNECT);
         }
         finished = true;
     }

@@ -75,7 +75,6 @@ final class WebSocketExchange {
     private ClientCall<ClientEvent, ServerEvent> call;
     private boolean open;
     private boolean finished;
-    private boolean halfClosed;
 
     WebSocketExchange(HttpConnectionHandler connection, ChannelHandlerContext ctx, GatewayConfig config, DeployedFunction function,
                       FunctionPool pool, FullHttpRequest upgrade, boolean overHttp2, WebSocketScope scope, String callId) {
@@ -147,10 +146,11 @@ final class WebSocketExchange {
         return (int) function.settings().maxWebSocketMessage();
     }
 
+    /** The connection closed: without a close frame first, the function hears 1006 (closed abnormally). */
     void clientGone() {
         admission.abandon();
         if (call != null && !finished) {
-            call.cancel("client disconnected", null);
+            sendDisconnect(1006, "");
         }
         finished = true;
     }
@@ -171,16 +171,15 @@ final class WebSocketExchange {
         closeClient(code == 1005 ? 1000 : code, "");
     }
 
+    /** The client is done: the function hears {@code code}, and the call ends when its app returns. */
     private void sendDisconnect(int code, String reason) {
-        call.sendMessage(ClientEvent.newBuilder()
+        functionCall.clientLeft(ClientEvent.newBuilder()
                 .setWebsocketDisconnect(WebSocketDisconnect.newBuilder().setCode(code).setReason(reason)).build());
-        halfClose();
     }
 
     private void halfClose() {
-        if (call != null && !halfClosed) {
-            halfClosed = true;
-            call.halfClose();
+        if (functionCall != null) {
+            functionCall.halfClose();
         }
     }
 

@@ -70,7 +70,7 @@ final class FunctionCallService extends FunctionCallGrpc.FunctionCallImplBase {
             @Override
             public void onNext(ClientEvent event) {
                 if (started && (event.hasHttpDisconnect() || event.hasWebsocketDisconnect())) {
-                    call.cancel("client disconnected"); // the input sees the disconnect and is interrupted
+                    call.disconnected(event); // the input sees the disconnect and is interrupted
                 } else if (started) {
                     call.deliver(event);
                 } else {
@@ -130,8 +130,10 @@ final class FunctionCallService extends FunctionCallGrpc.FunctionCallImplBase {
         if (failure != null && !call.ended()) {
             log.error(call.callId(), "function threw", failure);
         }
-        call.finish(failure);
+        // The slot is free before the stream ends: the end is the gateway's signal to send the
+        // next input here, which must not find this one still holding its permit.
         inputs.release();
+        call.finish(failure);
     }
 
     private static String format(Duration d) {

@@ -31,6 +31,9 @@ final class InputCall implements Receive, Send {
     private static final ClientEvent HTTP_DISCONNECT =
             ClientEvent.newBuilder().setHttpDisconnect(HttpDisconnect.getDefaultInstance()).build();
 
+    private static final ClientEvent WEBSOCKET_ABNORMAL_CLOSE =
+            ClientEvent.newBuilder().setWebsocketDisconnect(WebSocketDisconnect.newBuilder().setCode(1006)).build();
+
     private enum Phase { NOT_STARTED, BODY, TRAILERS, WS_OPEN, DONE }
 
     private final ServerCallStreamObserver<ServerEvent> out;
@@ -107,7 +110,10 @@ final class InputCall implements Receive, Send {
         }
     }
 
-    /** The stream was cancelled (client gone) or is being abandoned; wakes and interrupts the input. */
+    /**
+     * The stream was cancelled or broke, so nothing more can be sent on it; wakes and
+     * interrupts the input. (A client that leaves arrives as {@link #disconnected} instead.)
+     */
     void cancel(String reason) {
         lock.lock();
         try {
@@ -119,7 +125,27 @@ final class InputCall implements Receive, Send {
         } finally {
             lock.unlock();
         }
-        wakeInput();
+        wakeInput(abnormalEnd());
+    }
+
+    /**
+     * The gateway says the client left ({@code http.disconnect}, or {@code websocket.disconnect}
+     * with the client's close code): the app receives that event, its sends fail from now on,
+     * and its thread is interrupted. The stream stays open, and {@link #finish} ends it once
+     * the app has returned, which is how the gateway learns that the input slot is free.
+     */
+    void disconnected(ClientEvent event) {
+        lock.lock();
+        try {
+            if (closed || endedBecause != null) {
+                return;
+            }
+            endedBecause = "client disconnected";
+            writable.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        wakeInput(event);
     }
 
     /** The function's timeout passed: the client gets a 504 and the input is interrupted. */
@@ -135,13 +161,16 @@ final class InputCall implements Receive, Send {
         } finally {
             lock.unlock();
         }
-        wakeInput();
+        wakeInput(abnormalEnd());
     }
 
-    private void wakeInput() {
-        inbound.add(start != null && start.hasWebsocket()
-                ? ClientEvent.newBuilder().setWebsocketDisconnect(WebSocketDisconnect.newBuilder().setCode(1006)).build()
-                : HTTP_DISCONNECT);
+    /** What the app receives when its call ends without word from the client: 1006 is "closed abnormally". */
+    private ClientEvent abnormalEnd() {
+        return start != null && start.hasWebsocket() ? WEBSOCKET_ABNORMAL_CLOSE : HTTP_DISCONNECT;
+    }
+
+    private void wakeInput(ClientEvent disconnect) {
+        inbound.add(disconnect);
         Thread t = thread;
         if (t != null) {
             t.interrupt();
@@ -190,7 +219,12 @@ final class InputCall implements Receive, Send {
             if (closed) {
                 return;
             }
-            if (failure != null) {
+            if (endedBecause != null) {
+                // The client left: nobody reads a response or an error any more; ending the
+                // stream is what tells the gateway the slot is free.
+                closed = true;
+                out.onCompleted();
+            } else if (failure != null) {
                 fail(ErrorCode.FUNCTION_FAILED, failure.toString());
             } else if (!start.hasWebsocket() && phase != Phase.DONE) {
                 // A WebSocket ends whenever its app returns; an HTTP response must be complete.
