@@ -213,51 +213,39 @@ class WebSocketEndToEndTest {
     }
 
     @Test
-    void aWebSocketHoldsOneInputSlotForItsLife(FerryStack stack) throws Exception {
+    void aWebSocketHoldsOneInputSlotForItsLifeFreedWhetherTheClientClosesOrVanishes(FerryStack stack) throws Exception {
         try (HttpClient client = HttpClient.newHttpClient()) {
-            Collector collector = new Collector();
-            WebSocket socket = client.newWebSocketBuilder().buildAsync(ws(stack, "examples--ws", "/"), collector).get(30, TimeUnit.SECONDS);
-            socket.sendText("x", true).get();
-            collector.next();
+            Collector closing = new Collector();
+            WebSocket polite = connected(client, stack, "examples--ws", closing);
             int held = ExamplesEndToEndTest.demand(stack, "examples--ws").inFlight();
             assertThat(held).isPositive();
+            polite.sendClose(1000, "done").get();
+            assertThat(closing.next()).startsWith("close:1000");
+            FerryStack.await("the slot freed after a close", () -> ExamplesEndToEndTest.demand(stack, "examples--ws").inFlight() == held - 1);
 
-            socket.abort(); // the client vanishes without a close frame
-            FerryStack.await("the slot freed", () -> ExamplesEndToEndTest.demand(stack, "examples--ws").inFlight() == held - 1);
-        }
-    }
-
-    @Test
-    void aCleanCloseFreesTheSlot(FerryStack stack) throws Exception {
-        try (HttpClient client = HttpClient.newHttpClient()) {
-            Collector collector = new Collector();
-            WebSocket socket = client.newWebSocketBuilder().buildAsync(ws(stack, "examples--ws", "/"), collector).get(30, TimeUnit.SECONDS);
-            socket.sendText("x", true).get();
-            collector.next();
-            int held = ExamplesEndToEndTest.demand(stack, "examples--ws").inFlight();
-
-            socket.sendClose(1000, "done").get();
-            assertThat(collector.next()).startsWith("close:1000");
-            FerryStack.await("the slot freed", () -> ExamplesEndToEndTest.demand(stack, "examples--ws").inFlight() == held - 1);
+            WebSocket rude = connected(client, stack, "examples--ws", new Collector());
+            FerryStack.await("the slot held again", () -> ExamplesEndToEndTest.demand(stack, "examples--ws").inFlight() == held);
+            rude.abort(); // the client vanishes without a close frame
+            FerryStack.await("the slot freed after an abort", () -> ExamplesEndToEndTest.demand(stack, "examples--ws").inFlight() == held - 1);
         }
     }
 
     @Test
     void theFunctionHearsTheClientsCloseCodeOr1006WhenTheClientVanishes(FerryStack stack) throws Exception {
         try (HttpClient client = HttpClient.newHttpClient()) {
-            Collector closing = new Collector();
-            WebSocket polite = client.newWebSocketBuilder().buildAsync(ws(stack, "testapp--ws-small", "/"), closing).get(30, TimeUnit.SECONDS);
-            polite.sendText("x", true).get();
-            closing.next();
-            polite.sendClose(4000, "see you").get();
+            connected(client, stack, "testapp--ws-small", new Collector()).sendClose(4000, "see you").get();
             FerryStack.await("the function to hear 4000", () -> stack.containerOutput.stream().anyMatch(l -> l.endsWith("ws-small closed 4000 see you")));
 
-            Collector vanishing = new Collector();
-            WebSocket rude = client.newWebSocketBuilder().buildAsync(ws(stack, "testapp--ws-small", "/"), vanishing).get(30, TimeUnit.SECONDS);
-            rude.sendText("y", true).get();
-            vanishing.next();
-            rude.abort();
+            connected(client, stack, "testapp--ws-small", new Collector()).abort();
             FerryStack.await("the function to hear 1006", () -> stack.containerOutput.stream().anyMatch(l -> l.endsWith("ws-small closed 1006 ")));
         }
+    }
+
+    /** Connects to {@code function} and has one message echoed, so the socket is open and holds its slot. */
+    private static WebSocket connected(HttpClient client, FerryStack stack, String function, Collector collector) throws Exception {
+        WebSocket socket = client.newWebSocketBuilder().buildAsync(ws(stack, function, "/"), collector).get(30, TimeUnit.SECONDS);
+        socket.sendText("x", true).get();
+        collector.next();
+        return socket;
     }
 }

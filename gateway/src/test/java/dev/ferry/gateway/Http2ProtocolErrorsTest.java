@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 class Http2ProtocolErrorsTest {
 
     private static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
-    private static final int DATA = 0x0, HEADERS = 0x1, RST_STREAM = 0x3, SETTINGS = 0x4, PING = 0x6, GOAWAY = 0x7, WINDOW_UPDATE = 0x8;
+    private static final int HEADERS = 0x1, RST_STREAM = 0x3, SETTINGS = 0x4, PING = 0x6, GOAWAY = 0x7, WINDOW_UPDATE = 0x8;
     private static final int END_STREAM = 0x1, END_HEADERS = 0x4, ACK = 0x1;
     private static final long PROTOCOL_ERROR = 0x1, FRAME_SIZE_ERROR = 0x6;
 
