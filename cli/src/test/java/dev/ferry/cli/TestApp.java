@@ -69,6 +69,7 @@ final class TestApp {
         @Override
         public Response handle(Request request) throws InterruptedException {
             if (request.path().equals("/wait")) {
+                System.out.println("waiting");
                 stopping.await();
             }
             return Response.text(200, "started=" + started);
@@ -106,6 +107,7 @@ final class TestApp {
             if (!request.path().equals("/hold")) {
                 return Response.text(200, "ok");
             }
+            System.out.println("hold-one holding");
             try {
                 new java.util.concurrent.CountDownLatch(1).await(); // until the call is cancelled
                 return Response.text(200, "held");
