@@ -1,0 +1,212 @@
+package dev.ferry.perf.bench;
+
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.EventExecutor;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ./ferry bench}: the same trivial handler reached four ways — direct (a bare Netty
+ * server), through Ferry (gateway → container), through nginx and through HAProxy (both
+ * proxying to the direct server with upstream keep-alive) — measured in one run.
+ *
+ * <p>For HTTP/1.1 and HTTP/2 it finds each target's saturation throughput (closed loop, a
+ * fixed number of connections or streams), then measures latency at fixed arrival rates, a
+ * share of the direct target's saturation, and at half of each target's own saturation
+ * (open loop, corrected for coordinated omission).
+ * Then Ferry's cold start, WebSocket echo (Ferry against the bare server) and SSE time to
+ * first event. Targets take turns within each round, in a rotating order, and rounds repeat,
+ * so machine noise hits all of them alike; the report gives medians over rounds.
+ */
+@Command(name = "ferry bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Measures Ferry against a bare Netty server, nginx and HAProxy, side by side, and writes a report.")
+public final class BenchMain implements Callable<Integer> {
+
+    @Option(names = "--quick", description = "A short run (under 2 minutes on 2 cores): 1 round, short measurements.")
+    boolean quick;
+    @Option(names = "--duration", paramLabel = "SECONDS", description = "Length of each measurement (default: 4; quick: 1).")
+    Double duration;
+    @Option(names = "--warmup", paramLabel = "SECONDS", description = "Closed-loop warm-up per target and protocol (default: 15; quick: 2).")
+    Double warmup;
+    @Option(names = "--rounds", description = "Rounds of every measurement, for medians (default: 3; quick: 1).")
+    Integer rounds;
+    @Option(names = "--cold-starts", paramLabel = "N", description = "Cold-start trials (default: 10; quick: 3).")
+    Integer coldStarts;
+    @Option(names = "--sse-trials", paramLabel = "N", description = "SSE time-to-first-event trials per target (default: 30; quick: 10).")
+    Integer sseTrials;
+    @Option(names = "--loads", split = ",", paramLabel = "FRACTION", defaultValue = "0.25,0.5,0.75",
+            description = "Arrival rates for the latency runs, as fractions of the direct target's saturation (default: ${DEFAULT-VALUE}).")
+    List<Double> loads;
+    @Option(names = "--connections", defaultValue = "64", description = "HTTP/1.1 connections (default: ${DEFAULT-VALUE}).")
+    int connections;
+    @Option(names = "--h2-connections", defaultValue = "2", description = "HTTP/2 connections (default: ${DEFAULT-VALUE}).")
+    int h2Connections;
+    @Option(names = "--streams", defaultValue = "32", description = "Concurrent streams per HTTP/2 connection (default: ${DEFAULT-VALUE}).")
+    int streams;
+    @Option(names = "--websockets", defaultValue = "16", description = "WebSocket echo sockets (default: ${DEFAULT-VALUE}).")
+    int webSockets;
+    @Option(names = "--threads", defaultValue = "2", description = "Load generator threads (default: ${DEFAULT-VALUE}).")
+    int threads;
+    @Option(names = "--targets", split = ",", defaultValue = "direct,ferry,nginx,haproxy",
+            description = "Which targets to measure; direct is required, it is the baseline (default: ${DEFAULT-VALUE}).")
+    List<String> targetNames;
+    @Option(names = "--out", paramLabel = "DIR", description = "Where to write the report (default: perf/results/<timestamp>).")
+    Path out;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new BenchMain()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Plan plan = plan();
+        Path root = root();
+        Path dir = out != null ? out : root.resolve("perf/results").resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        Files.createDirectories(dir.resolve("logs"));
+        BenchReport report = new BenchReport(plan.targets(), Machine.describe(), plan.settings());
+        List<Target> started = new ArrayList<>();
+        Thread cleanup = new Thread(() -> started.forEach(BenchMain::closeQuietly), "bench-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup);
+        EventLoopGroup group = ClientTransport.group(plan.threads());
+        try {
+            Map<String, Target> targets = startTargets(plan, root, dir.resolve("logs"), started);
+            new Run(plan, targets, loops(group), report).all();
+        } finally {
+            started.forEach(BenchMain::closeQuietly);
+            started.clear();
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS);
+            Runtime.getRuntime().removeShutdownHook(cleanup);
+        }
+        String markdown = report.markdown();
+        Files.writeString(dir.resolve("summary.md"), markdown + "\n" + String.join("\n", report.goals()) + "\n");
+        report.writeJson(dir.resolve("bench.json"));
+        report.writeHtml(dir.resolve("report.html"), "Ferry bench " + dir.getFileName());
+        System.out.println(markdown);
+        report.goals().forEach(System.out::println);
+        System.out.println();
+        System.out.println("report: " + dir.resolve("report.html"));
+        System.out.println("json:   " + dir.resolve("bench.json"));
+        return 0;
+    }
+
+    /** The Ferry checkout: $FERRY_ROOT (set by ./ferry), else -Dferry.root, else the working directory. */
+    static Path root() {
+        String root = System.getenv("FERRY_ROOT");
+        if (root == null) {
+            root = System.getProperty("ferry.root", ".");
+        }
+        return Path.of(root).toAbsolutePath().normalize();
+    }
+
+    /** The settings this run uses, checked, with --quick's defaults where no value was given. */
+    Plan plan() {
+        List<String> known = List.of(BenchReport.DIRECT, BenchReport.FERRY, BenchReport.NGINX, "haproxy");
+        for (String name : targetNames) {
+            if (!known.contains(name)) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "--targets: " + name + " (expected: some of " + String.join(", ", known) + ")");
+            }
+        }
+        if (!targetNames.contains(BenchReport.DIRECT)) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--targets: " + String.join(",", targetNames)
+                    + " (expected: direct among them; it is the baseline the load levels come from)");
+        }
+        List<String> ordered = known.stream().filter(targetNames::contains).toList();
+        Plan plan = new Plan(ordered,
+                seconds("--duration", duration, quick ? 1 : 4),
+                seconds("--warmup", warmup, quick ? 2 : 15),
+                positive("--rounds", rounds, quick ? 1 : 3),
+                positive("--cold-starts", coldStarts, quick ? 3 : 10),
+                positive("--sse-trials", sseTrials, quick ? 10 : 30),
+                loads, positive("--connections", connections, 0), positive("--h2-connections", h2Connections, 0),
+                positive("--streams", streams, 0), positive("--websockets", webSockets, 0), positive("--threads", threads, 0));
+        Ratios.rates(1, loads); // checks each fraction
+        return plan;
+    }
+
+    private Duration seconds(String option, Double value, double fallback) {
+        double s = value == null ? fallback : value;
+        if (!(s > 0) || s > 3600) {
+            throw new CommandLine.ParameterException(new CommandLine(this), option + ": " + s + " (expected: seconds, > 0 and <= 3600)");
+        }
+        return Duration.ofNanos((long) (s * 1e9));
+    }
+
+    private int positive(String option, Integer value, int fallback) {
+        int v = value == null ? fallback : value;
+        if (v < 1) {
+            throw new CommandLine.ParameterException(new CommandLine(this), option + ": " + v + " (expected: >= 1)");
+        }
+        return v;
+    }
+
+    private static Map<String, Target> startTargets(Plan plan, Path root, Path logs, List<Target> started) throws Exception {
+        Map<String, Target> targets = new LinkedHashMap<>();
+        System.err.println("bench: starting targets: " + String.join(", ", plan.targets()));
+        DirectTarget direct = DirectTarget.start(logs);
+        started.add(direct);
+        targets.put(BenchReport.DIRECT, direct);
+        for (String name : plan.targets()) {
+            Target target = switch (name) {
+                case BenchReport.DIRECT -> null;
+                case BenchReport.FERRY -> FerryTarget.start(root, logs);
+                case BenchReport.NGINX -> NginxTarget.start(direct, logs);
+                default -> HaproxyTarget.start(direct, logs);
+            };
+            if (target != null) {
+                started.add(target);
+                targets.put(name, target);
+            }
+        }
+        return targets;
+    }
+
+    private static List<EventLoop> loops(EventLoopGroup group) {
+        List<EventLoop> loops = new ArrayList<>();
+        for (EventExecutor executor : group) {
+            loops.add((EventLoop) executor);
+        }
+        return loops;
+    }
+
+    private static void closeQuietly(Target target) {
+        try {
+            target.close();
+        } catch (RuntimeException e) {
+            System.err.println("bench: stopping " + target.name() + ": " + e.getMessage());
+        }
+    }
+
+    /** What to measure and how long, after defaults and checks. */
+    record Plan(List<String> targets, Duration duration, Duration warmup, int rounds, int coldStarts, int sseTrials,
+                List<Double> loads, int connections, int h2Connections, int streams, int webSockets, int threads) {
+
+        Map<String, Object> settings() {
+            Map<String, Object> s = new LinkedHashMap<>();
+            s.put("duration_s", duration.toMillis() / 1000.0);
+            s.put("warmup_s", warmup.toMillis() / 1000.0);
+            s.put("rounds", rounds);
+            s.put("cold_starts", coldStarts);
+            s.put("sse_trials", sseTrials);
+            s.put("loads", loads);
+            s.put("http1_connections", connections);
+            s.put("http2_connections", h2Connections);
+            s.put("http2_streams_per_connection", streams);
+            s.put("websockets", webSockets);
+            s.put("load_threads", threads);
+            return s;
+        }
+    }
+}

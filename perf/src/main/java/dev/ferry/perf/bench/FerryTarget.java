@@ -1,0 +1,160 @@
+package dev.ferry.perf.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * "ferry": the whole platform as {@code ./ferry dev} runs it (gateway, controller and a worker
+ * whose containers are child processes), with the example app deployed, reached through the
+ * gateway by host name. The built {@code cli/target/ferry.jar} runs in a JVM of its own, with
+ * a Ferry home of its own under the work directory, so the bench neither uses nor disturbs a
+ * developer's {@code ~/.ferry} or running dev server. HTTP/1.1 and h2c share the gateway's
+ * HTTP port. Thread-safe.
+ */
+final class FerryTarget implements Target {
+
+    /** The line {@code ferry dev} prints once the gateway listens and the example app is deployed. */
+    static final String READY = "Deploy your own";
+    /** The example app's name: functions are served at {@code examples--<function>.localhost}. */
+    static final String APP = "examples";
+    /** A cold JVM, a fresh local certificate authority and the example app's deploy, on a busy machine. */
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+    private static final Duration DEPLOY_TIMEOUT = Duration.ofSeconds(60);
+
+    private final Processes.Child ferry;
+    private final Path examplesJar;
+    private final int httpPort;
+    private final int adminPort;
+
+    private FerryTarget(Processes.Child ferry, Path examplesJar, int httpPort, int adminPort) {
+        this.ferry = ferry;
+        this.examplesJar = examplesJar;
+        this.httpPort = httpPort;
+        this.adminPort = adminPort;
+    }
+
+    /**
+     * Starts {@code ferry dev} from {@code ferryRoot}'s build on free loopback ports, with its
+     * home at {@code workDir/ferry-home} and its output in {@code workDir/ferry.log}; returns
+     * once it says the example app is deployed.
+     *
+     * @param ferryRoot the repository root, which holds {@code cli/target/ferry.jar} and
+     *     {@code examples/target/examples.jar}
+     * @throws IOException when a jar is missing or Ferry does not start (the message holds the
+     *     command and the log)
+     */
+    static FerryTarget start(Path ferryRoot, Path workDir) throws IOException {
+        Path root = ferryRoot.toAbsolutePath();
+        Path ferryJar = requireFile(root.resolve("cli/target/ferry.jar"));
+        Path examplesJar = requireFile(root.resolve("examples/target/examples.jar"));
+        Path work = workDir.toAbsolutePath();
+        Path home = work.resolve("ferry-home");
+        Files.createDirectories(home);
+        int httpPort = Processes.freeLoopbackPort();
+        int httpsPort = Processes.freeLoopbackPort();
+        int adminPort = Processes.freeLoopbackPort();
+        List<String> command = List.of(Processes.javaExecutable(), "--enable-native-access=ALL-UNNAMED", "-jar", ferryJar.toString(),
+                "dev", "--host", "127.0.0.1", "--http-port", Integer.toString(httpPort), "--https-port", Integer.toString(httpsPort),
+                "--admin-port", Integer.toString(adminPort), "--home", home.toString(), "--examples", examplesJar.toString());
+        Processes.Child ferry = Processes.start(command, root, work.resolve("ferry.log"),
+                Map.of("FERRY_ROOT", root.toString(), "FERRY_HOME", home.toString()));
+        try {
+            ferry.awaitLine(READY, START_TIMEOUT);
+        } catch (IOException | RuntimeException e) {
+            ferry.stop();
+            throw e;
+        }
+        return new FerryTarget(ferry, examplesJar, httpPort, adminPort);
+    }
+
+    private static Path requireFile(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new IOException(file + ": no such file (expected: built; run ./mvnw -B -DskipTests install in the repository root)");
+        }
+        return file;
+    }
+
+    @Override
+    public String name() {
+        return "ferry";
+    }
+
+    /** The gateway's HTTP port, for both: it tells h2c from HTTP/1.1 by the connection preface. */
+    @Override
+    public int port(Protocol protocol) {
+        Objects.requireNonNull(protocol, "protocol");
+        return httpPort;
+    }
+
+    @Override
+    public Optional<Route> route(Endpoint endpoint) {
+        return Optional.of(switch (endpoint) {
+            case HELLO -> new Route(host("hello"), "/");
+            case WEBSOCKET_ECHO -> new Route(host("ws"), "/");
+            case SSE -> new Route(host("sse"), "/?n=1");
+        });
+    }
+
+    private String host(String function) {
+        return APP + "--" + function + ".localhost:" + httpPort;
+    }
+
+    /**
+     * Redeploys the example app, so that the next request to any of its functions is served by
+     * a container of the new version, which has yet to start: a cold start. Returns once the
+     * admin API has accepted the deploy; blocking.
+     *
+     * @throws IOException when the admin API cannot be reached or refuses the jar; the message
+     *     holds its answer and Ferry's last log lines
+     */
+    void makeCold() throws IOException, InterruptedException {
+        ferry.checkAlive();
+        URI uri = URI.create("http://127.0.0.1:" + adminPort + "/v1/apps?name=" + APP + "&file=" + examplesJar.getFileName());
+        HttpRequest request = HttpRequest.newBuilder(uri)
+                .timeout(DEPLOY_TIMEOUT)
+                .header("Content-Type", "application/java-archive")
+                .POST(HttpRequest.BodyPublishers.ofFile(examplesJar))
+                .build();
+        HttpResponse<String> response;
+        try (HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
+            response = client.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new IOException(ferry.describe("did not take the redeploy of " + examplesJar + " at " + uri + ": " + e), e);
+        }
+        if (response.statusCode() != 200) {
+            throw new IOException(ferry.describe("refused the redeploy of " + examplesJar + " at " + uri + ": "
+                    + response.statusCode() + " " + response.body().strip() + " (expected: 200)"));
+        }
+    }
+
+    /** The dev server's process and its containers now. */
+    List<ProcessHandle> processes() {
+        return ferry.processTree();
+    }
+
+    /** The dev server's output, its containers' included. */
+    Path log() {
+        return ferry.log();
+    }
+
+    /** Stops the dev server, which stops its containers; any container it leaves behind is killed. */
+    @Override
+    public void close() {
+        ferry.stop();
+    }
+
+    @Override
+    public String toString() {
+        return "ferry (gateway 127.0.0.1:" + httpPort + ", admin 127.0.0.1:" + adminPort + ", " + ferry + ")";
+    }
+}
