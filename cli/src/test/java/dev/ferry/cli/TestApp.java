@@ -197,6 +197,15 @@ final class TestApp {
         }
     }
 
+    /** Throws on its first message: the client gets close 1011 with a generic reason. */
+    @FerryFunction(name = "ws-boom")
+    public static final class WsBoom implements dev.ferry.function.runtime.WebSocketHandler {
+        @Override
+        public void onMessage(dev.ferry.function.runtime.WebSocketSession session, dev.ferry.function.runtime.WebSocketMessage message) {
+            throw new IllegalStateException("secret detail that must not reach the client");
+        }
+    }
+
     /** Closes with 4001 after the first message. */
     @FerryFunction(name = "ws-closer")
     public static final class WsCloser implements dev.ferry.function.runtime.WebSocketHandler {

@@ -241,6 +241,17 @@ class WebSocketEndToEndTest {
         }
     }
 
+    @Test
+    void aFunctionThatThrowsClosesTheSocketWith1011AndAGenericReason(FerryStack stack) throws Exception {
+        try (HttpClient client = HttpClient.newHttpClient()) {
+            Collector collector = new Collector();
+            WebSocket socket = client.newWebSocketBuilder().buildAsync(ws(stack, "testapp--ws-boom", "/"), collector).get(30, TimeUnit.SECONDS);
+            socket.sendText("x", true).get();
+
+            assertThat(collector.next()).startsWith("close:1011").doesNotContain("secret");
+        }
+    }
+
     /** Connects to {@code function} and has one message echoed, so the socket is open and holds its slot. */
     private static WebSocket connected(HttpClient client, FerryStack stack, String function, Collector collector) throws Exception {
         WebSocket socket = client.newWebSocketBuilder().buildAsync(ws(stack, function, "/"), collector).get(30, TimeUnit.SECONDS);

@@ -24,6 +24,7 @@ final class FunctionCall {
     private final ClientCall<ClientEvent, ServerEvent> call;
     private boolean owed;
     private boolean halfClosed;
+    private boolean cancelled;
 
     /** Starts a call on {@code lease}'s container; its deadline is the function's timeout plus the grace. */
     FunctionCall(Channel client, SlotLease lease, GatewayConfig config, DeployedFunction function,
@@ -41,11 +42,19 @@ final class FunctionCall {
         return call;
     }
 
-    /** Tells the function nothing more will come from the client. Idempotent. */
+    /** Tells the function nothing more will come from the client. Idempotent; nothing after a cancel. */
     void halfClose() {
-        if (!halfClosed) {
+        if (!halfClosed && !cancelled) {
             halfClosed = true;
             call.halfClose();
+        }
+    }
+
+    /** Ends the call at once, for a reason of the gateway's own (gRPC refuses a half-close after it). */
+    void cancel(String reason) {
+        if (!cancelled) {
+            cancelled = true;
+            call.cancel(reason, null);
         }
     }
 
@@ -56,7 +65,7 @@ final class FunctionCall {
      * permit is still held). What the function sends meanwhile is read and dropped.
      */
     void clientLeft(ClientEvent disconnect) {
-        if (!halfClosed) {
+        if (!halfClosed && !cancelled) {
             call.sendMessage(disconnect);
             halfClose();
         }

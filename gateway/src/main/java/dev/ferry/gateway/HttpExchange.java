@@ -346,8 +346,8 @@ final class HttpExchange {
             return;
         }
         finished = true;
-        if (call != null) {
-            call.cancel("gateway ended the call: " + error.getCode(), null);
+        if (functionCall != null) {
+            functionCall.cancel("gateway ended the call: " + error.getCode());
         }
         if (responseStarted) {
             // Too late for a status: closing without the final chunk tells the client the body is

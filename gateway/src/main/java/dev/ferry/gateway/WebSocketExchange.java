@@ -304,8 +304,8 @@ final class WebSocketExchange {
     private void fail(CallError error) {
         if (open) {
             connection.log("WebSocket call " + callId + " to " + function.id() + " failed: " + error.getDetail());
-            if (call != null) {
-                call.cancel("gateway closed the WebSocket", null);
+            if (functionCall != null) {
+                functionCall.cancel("gateway closed the WebSocket");
             }
             closeClient(1011, CallErrors.clientMessage(error));
         } else {
@@ -323,8 +323,8 @@ final class WebSocketExchange {
             return;
         }
         finished = true;
-        if (call != null) {
-            call.cancel("WebSocket refused", null);
+        if (functionCall != null) {
+            functionCall.cancel("WebSocket refused");
         }
         upgrade.release();
         var response = ErrorResponses.of(ctx.alloc(), error, false);
