@@ -30,9 +30,9 @@ final class Run {
         warmUp();
         saturation();
         latencyAtFixedRates();
-        coldStarts();
         webSockets();
         sse();
+        coldStarts(); // last: each redeploy leaves every example function cold
     }
 
     static String name(Protocol protocol) {
