@@ -184,7 +184,7 @@ class LoadSettingsTest {
 
     @Test
     void localhostNamesResolveToLoopbackAndResolveAddsMore() {
-        LoadSettings s = LoadSettings.http(props("ferry.resolve", "api.ferry.test=10.0.0.5, v6.ferry.test=[::1]"), DEFAULTS);
+        LoadSettings s = LoadSettings.http(props("ferry.resolve", "api.ferry.test=127.0.0.5, v6.ferry.test=[::1]"), DEFAULTS);
 
         Map<String, List<String>> aliases = s.hostAliases(URI.create("http://Examples--Hello.localhost:8080/"),
                 URI.create("http://localhost:8080/"), URI.create("http://example.com/"));
@@ -192,7 +192,7 @@ class LoadSettingsTest {
         assertThat(aliases).containsExactly(
                 Map.entry("examples--hello.localhost", List.of("127.0.0.1")),
                 Map.entry("localhost", List.of("127.0.0.1")),
-                Map.entry("api.ferry.test", List.of("10.0.0.5")),
+                Map.entry("api.ferry.test", List.of("127.0.0.5")),
                 Map.entry("v6.ferry.test", List.of("::1")));
         assertThatThrownBy(() -> LoadSettings.http(props("ferry.resolve", "nohost"), DEFAULTS))
                 .hasMessage("ferry.resolve: \"nohost\" (expected: host=ip, such as examples--hello.ferry.test=127.0.0.1)");
