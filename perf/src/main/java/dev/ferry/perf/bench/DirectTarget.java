@@ -17,7 +17,7 @@ import java.util.stream.Collectors;
  * not compete with the load generator's more than the other targets' do. One loopback port
  * speaks HTTP/1.1 and h2c. Thread-safe.
  */
-final class DirectTarget implements Target {
+final class DirectTarget extends ProcessTarget {
 
     /** A JVM and Netty start in well under a second on an idle machine; a loaded one gets slack. */
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
@@ -26,6 +26,7 @@ final class DirectTarget implements Target {
     private final int port;
 
     private DirectTarget(Processes.Child server, int port) {
+        super(server);
         this.server = server;
         this.port = port;
     }
@@ -87,21 +88,6 @@ final class DirectTarget implements Target {
             case WEBSOCKET_ECHO -> new Route(authority, "/ws");
             case SSE -> new Route(authority, "/sse");
         });
-    }
-
-    /** The bare server's process now (it starts none of its own). */
-    List<ProcessHandle> processes() {
-        return server.processTree();
-    }
-
-    /** Where the server's stdout and stderr go. */
-    Path log() {
-        return server.log();
-    }
-
-    @Override
-    public void close() {
-        server.stop();
     }
 
     @Override

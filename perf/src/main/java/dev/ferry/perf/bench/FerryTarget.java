@@ -21,7 +21,7 @@ import java.util.Optional;
  * developer's {@code ~/.ferry} or running dev server. HTTP/1.1 and h2c share the gateway's
  * HTTP port. Thread-safe.
  */
-final class FerryTarget implements Target {
+final class FerryTarget extends ProcessTarget {
 
     /** The line {@code ferry dev} prints once the gateway listens and the example app is deployed. */
     static final String READY = "Deploy your own";
@@ -37,6 +37,7 @@ final class FerryTarget implements Target {
     private final int adminPort;
 
     private FerryTarget(Processes.Child ferry, Path examplesJar, int httpPort, int adminPort) {
+        super(ferry);
         this.ferry = ferry;
         this.examplesJar = examplesJar;
         this.httpPort = httpPort;
@@ -135,22 +136,6 @@ final class FerryTarget implements Target {
             throw new IOException(ferry.describe("refused the redeploy of " + examplesJar + " at " + uri + ": "
                     + response.statusCode() + " " + response.body().strip() + " (expected: 200)"));
         }
-    }
-
-    /** The dev server's process and its containers now. */
-    List<ProcessHandle> processes() {
-        return ferry.processTree();
-    }
-
-    /** The dev server's output, its containers' included. */
-    Path log() {
-        return ferry.log();
-    }
-
-    /** Stops the dev server, which stops its containers; any container it leaves behind is killed. */
-    @Override
-    public void close() {
-        ferry.stop();
     }
 
     @Override

@@ -19,7 +19,7 @@ import java.util.Optional;
  * client connections ({@code http-reuse always}), as Ferry's gateway shares its connections to
  * a container. Only {@link Endpoint#HELLO} is routed. Thread-safe.
  */
-final class HaproxyTarget implements Target {
+final class HaproxyTarget extends ProcessTarget {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
 
@@ -27,6 +27,7 @@ final class HaproxyTarget implements Target {
     private final int port;
 
     private HaproxyTarget(Processes.Child haproxy, int port) {
+        super(haproxy);
         this.haproxy = haproxy;
         this.port = port;
     }
@@ -106,21 +107,6 @@ final class HaproxyTarget implements Target {
     @Override
     public Optional<Route> route(Endpoint endpoint) {
         return endpoint == Endpoint.HELLO ? Optional.of(new Route("127.0.0.1:" + port, "/")) : Optional.empty();
-    }
-
-    /** HAProxy's process now (it forks none in the foreground). */
-    List<ProcessHandle> processes() {
-        return haproxy.processTree();
-    }
-
-    /** HAProxy's output. */
-    Path log() {
-        return haproxy.log();
-    }
-
-    @Override
-    public void close() {
-        haproxy.stop();
     }
 
     @Override

@@ -21,7 +21,7 @@ import java.util.Optional;
  * port with {@code http2} speaks only HTTP/2), so it listens on two. Only
  * {@link Endpoint#HELLO} is routed. Thread-safe.
  */
-final class NginxTarget implements Target {
+final class NginxTarget extends ProcessTarget {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
     /**
@@ -38,6 +38,7 @@ final class NginxTarget implements Target {
     private final int http2Port;
 
     private NginxTarget(Processes.Child nginx, int http1Port, int http2Port) {
+        super(nginx);
         this.nginx = nginx;
         this.http1Port = http1Port;
         this.http2Port = http2Port;
@@ -180,21 +181,6 @@ final class NginxTarget implements Target {
     @Override
     public Optional<Route> route(Endpoint endpoint) {
         return endpoint == Endpoint.HELLO ? Optional.of(new Route("127.0.0.1:" + http1Port, "/")) : Optional.empty();
-    }
-
-    /** nginx's master and workers now. */
-    List<ProcessHandle> processes() {
-        return nginx.processTree();
-    }
-
-    /** nginx's output and error log. */
-    Path log() {
-        return nginx.log();
-    }
-
-    @Override
-    public void close() {
-        nginx.stop();
     }
 
     @Override
