@@ -10,16 +10,20 @@ import java.util.Objects;
  * @param app the app's name
  * @param version the app version this function belongs to
  * @param className the user's class that implements it
- * @param jar the app's jar
+ * @param jar where the app's jar was stored by the controller that deployed it (a worker on
+ *     another machine fetches it from the store by {@code jarDigest} instead)
+ * @param jarDigest the SHA-256 of the jar's bytes, lowercase hex; its key in {@link RoutingStore#jar}
  * @param settings its settings
  */
-public record DeployedFunction(String app, String version, String className, Path jar, FunctionSettings settings) {
+public record DeployedFunction(String app, String version, String className, Path jar, String jarDigest,
+                               FunctionSettings settings) {
 
     public DeployedFunction {
         Objects.requireNonNull(app, "app");
         Objects.requireNonNull(version, "version");
         Objects.requireNonNull(className, "className");
         Objects.requireNonNull(jar, "jar");
+        Objects.requireNonNull(jarDigest, "jarDigest");
         Objects.requireNonNull(settings, "settings");
         FunctionSettings.checkName("app", app);
     }

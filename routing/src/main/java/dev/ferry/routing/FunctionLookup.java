@@ -11,4 +11,14 @@ public sealed interface FunctionLookup {
 
     /** The app exists but has no function with that name. */
     record FunctionNotFound(String app, String function) implements FunctionLookup {}
+
+    /** Looks {@code function} up in {@code deployment}, the current version of {@code app} or null. */
+    static FunctionLookup in(AppDeployment deployment, String app, String function) {
+        if (deployment == null) {
+            return new AppNotFound(app);
+        }
+        return deployment.function(function)
+                .<FunctionLookup>map(Found::new)
+                .orElseGet(() -> new FunctionNotFound(app, function));
+    }
 }

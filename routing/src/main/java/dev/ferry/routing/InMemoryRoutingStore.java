@@ -1,28 +1,46 @@
 package dev.ferry.routing;
 
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The single-machine {@link RoutingStore}. Writes are serialised by the store's monitor and
- * listeners hear them under it, so every listener sees changes in one order. Reads of apps
- * take the monitor too; they are map lookups, never I/O.
+ * listeners hear them under it, so every listener sees changes in one order; a listener that
+ * throws is logged and the others still hear the change. Reads take the monitor too; they
+ * are map lookups, never I/O.
  */
 final class InMemoryRoutingStore implements RoutingStore {
 
+    private static final Logger LOG = Logger.getLogger(InMemoryRoutingStore.class.getName());
+
     private final Map<String, AppDeployment> apps = new TreeMap<>();
+    private final Map<String, String> routes = new TreeMap<>();
     private final Map<String, ContainerInfo> containers = new TreeMap<>();
+    private final Map<String, WorkerInfo> workers = new TreeMap<>();
+    private final Map<String, DemandSample> demand = new TreeMap<>();
+    private final Map<String, byte[]> jars = new HashMap<>();
     private final List<RoutingListener> listeners = new CopyOnWriteArrayList<>();
+
+    @Override
+    public String describe() {
+        return "in-memory store";
+    }
 
     @Override
     public synchronized void deploy(AppDeployment deployment) {
         apps.put(deployment.app(), deployment);
-        listeners.forEach(l -> l.appDeployed(deployment));
+        tell(l -> l.appDeployed(deployment));
     }
 
     @Override
@@ -37,26 +55,45 @@ final class InMemoryRoutingStore implements RoutingStore {
 
     @Override
     public synchronized FunctionLookup lookup(String app, String function) {
-        AppDeployment deployment = apps.get(app);
-        if (deployment == null) {
-            return new FunctionLookup.AppNotFound(app);
+        return FunctionLookup.in(apps.get(app), app, function);
+    }
+
+    @Override
+    public synchronized void putRoute(String host, String function) {
+        Routes.checkHost(host);
+        Routes.checkFunction(function);
+        routes.put(host, function);
+        tell(l -> l.routeUpdated(host, function));
+    }
+
+    @Override
+    public synchronized void removeRoute(String host) {
+        if (routes.remove(host) != null) {
+            tell(l -> l.routeRemoved(host));
         }
-        return deployment.function(function)
-                .<FunctionLookup>map(FunctionLookup.Found::new)
-                .orElseGet(() -> new FunctionLookup.FunctionNotFound(app, function));
+    }
+
+    @Override
+    public synchronized Optional<String> route(String host) {
+        return Optional.ofNullable(routes.get(host));
+    }
+
+    @Override
+    public synchronized Map<String, String> routes() {
+        return Collections.unmodifiableMap(new TreeMap<>(routes));
     }
 
     @Override
     public synchronized void putContainer(ContainerInfo container) {
         containers.put(container.id(), container);
-        listeners.forEach(l -> l.containerUpdated(container));
+        tell(l -> l.containerUpdated(container));
     }
 
     @Override
     public synchronized void removeContainer(String id) {
         ContainerInfo removed = containers.remove(id);
         if (removed != null) {
-            listeners.forEach(l -> l.containerRemoved(removed));
+            tell(l -> l.containerRemoved(removed));
         }
     }
 
@@ -68,9 +105,85 @@ final class InMemoryRoutingStore implements RoutingStore {
     }
 
     @Override
+    public synchronized void putWorker(WorkerInfo worker) {
+        workers.put(worker.id(), worker);
+        tell(l -> l.workerUpdated(worker));
+    }
+
+    @Override
+    public synchronized void removeWorker(String id) {
+        WorkerInfo removed = workers.remove(id);
+        if (removed != null) {
+            tell(l -> l.workerRemoved(removed));
+        }
+    }
+
+    @Override
+    public synchronized List<WorkerInfo> workers() {
+        return List.copyOf(workers.values());
+    }
+
+    @Override
+    public synchronized void recordDemand(DemandSample sample) {
+        DemandSample previous = demand.get(sample.key());
+        if (previous != null && previous.sampledAt().isAfter(sample.sampledAt())) {
+            return; // an older sample never replaces a newer one
+        }
+        demand.put(sample.key(), sample);
+        tell(l -> l.demandSampled(sample));
+    }
+
+    @Override
+    public synchronized List<DemandSample> demand() {
+        return List.copyOf(demand.values());
+    }
+
+    @Override
+    public synchronized void putJar(String digest, byte[] content) {
+        jars.put(digest, content.clone());
+    }
+
+    @Override
+    public synchronized Optional<byte[]> jar(String digest) {
+        return Optional.ofNullable(jars.get(digest)).map(byte[]::clone);
+    }
+
+    @Override
+    public boolean acquireLeadership(String candidate, Duration lease) {
+        return true;
+    }
+
+    @Override
+    public void releaseLeadership(String candidate) {}
+
+    @Override
     public synchronized void subscribe(RoutingListener listener) {
-        apps.values().forEach(listener::appDeployed);
-        containers.values().forEach(listener::containerUpdated);
+        apps.values().forEach(a -> deliver(listener, l -> l.appDeployed(a)));
+        routes.forEach((host, function) -> deliver(listener, l -> l.routeUpdated(host, function)));
+        workers.values().forEach(w -> deliver(listener, l -> l.workerUpdated(w)));
+        containers.values().forEach(c -> deliver(listener, l -> l.containerUpdated(c)));
+        demand.values().forEach(d -> deliver(listener, l -> l.demandSampled(d)));
         listeners.add(listener);
+    }
+
+    @Override
+    public void unsubscribe(RoutingListener listener) {
+        listeners.remove(listener);
+    }
+
+    @Override
+    public void close() {}
+
+    /** Calls every listener; one that throws is logged and does not keep the others from hearing. */
+    private void tell(Consumer<RoutingListener> call) {
+        listeners.forEach(l -> deliver(l, call));
+    }
+
+    private static void deliver(RoutingListener listener, Consumer<RoutingListener> call) {
+        try {
+            call.accept(listener);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "A routing listener failed: " + listener, e);
+        }
     }
 }

@@ -1,0 +1,38 @@
+package dev.ferry.routing;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * What one gateway saw of one function version's demand at one moment. Each gateway
+ * reports its own; the controller adds them up. A newer sample from the same gateway for the
+ * same function version replaces the older one.
+ *
+ * @param gateway the reporting gateway's id
+ * @param function the function id
+ * @param version the app version
+ * @param inFlight calls running now
+ * @param queued requests waiting for a slot
+ * @param lastActive when a call last started or ended
+ * @param sampledAt when the gateway took the sample
+ */
+public record DemandSample(String gateway, String function, String version, int inFlight, int queued,
+                           Instant lastActive, Instant sampledAt) {
+
+    public DemandSample {
+        Objects.requireNonNull(gateway, "gateway");
+        Objects.requireNonNull(function, "function");
+        Objects.requireNonNull(version, "version");
+        Objects.requireNonNull(lastActive, "lastActive");
+        Objects.requireNonNull(sampledAt, "sampledAt");
+        if (inFlight < 0 || queued < 0) {
+            throw new IllegalArgumentException("demand of " + function + ": inFlight " + inFlight + ", queued " + queued
+                    + " (expected: >= 0)");
+        }
+    }
+
+    /** The key a newer sample replaces this one under. */
+    public String key() {
+        return gateway + '|' + function + '@' + version;
+    }
+}

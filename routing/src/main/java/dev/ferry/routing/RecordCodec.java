@@ -1,0 +1,344 @@
+package dev.ferry.routing;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ferry.request.protocol.FunctionSettings;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
+import java.time.temporal.ChronoField;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The JSON form of the records Ferry keeps in Redis. Written field by field rather than by
+ * reflection so the stored form is stable and readable (durations as ISO-8601, instants as
+ * UTC timestamps with nine fraction digits, paths as strings) and so that decoding checks
+ * every field: data in Redis may be foreign or corrupt, and a bad value must be rejected
+ * with a {@link MalformedRecordException}, never half-loaded.
+ */
+final class RecordCodec {
+
+    /**
+     * Fixed width, so two instants compare as strings the way they compare in time; the
+     * demand script relies on it to keep the newer sample.
+     */
+    private static final DateTimeFormatter INSTANT = new DateTimeFormatterBuilder()
+            .appendPattern("uuuu-MM-dd'T'HH:mm:ss")
+            .appendFraction(ChronoField.NANO_OF_SECOND, 9, 9, true)
+            .appendLiteral('Z')
+            .toFormatter()
+            .withZone(ZoneOffset.UTC);
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private RecordCodec() {}
+
+    /** Data that is not what Ferry writes: not JSON, a missing or mistyped field, an invalid value. */
+    static final class MalformedRecordException extends RuntimeException {
+        MalformedRecordException(String message) {
+            super(message);
+        }
+
+        MalformedRecordException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** A record read from a versioned hash value, {@code {"v": version, "r": record}}. */
+    record Versioned<R>(long version, R record) {}
+
+    // ---- instants ----
+
+    static String instant(Instant at) {
+        return INSTANT.format(at);
+    }
+
+    // ---- encoding ----
+
+    static String app(AppDeployment app) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("app", app.app());
+        n.put("version", app.version());
+        n.put("deployedAt", instant(app.deployedAt()));
+        ArrayNode functions = n.putArray("functions");
+        for (DeployedFunction f : app.functions()) {
+            ObjectNode fn = functions.addObject();
+            fn.put("app", f.app());
+            fn.put("version", f.version());
+            fn.put("className", f.className());
+            fn.put("jar", f.jar().toString());
+            fn.put("jarDigest", f.jarDigest());
+            settings(fn.putObject("settings"), f.settings());
+        }
+        return n.toString();
+    }
+
+    private static void settings(ObjectNode n, FunctionSettings s) {
+        n.put("name", s.name());
+        n.put("maxInputs", s.maxInputs());
+        n.put("targetInputs", s.targetInputs());
+        n.put("timeout", s.timeout().toString());
+        n.put("scaledownWindow", s.scaledownWindow().toString());
+        n.put("minContainers", s.minContainers());
+        n.put("maxContainers", s.maxContainers());
+        n.put("bufferContainers", s.bufferContainers());
+        n.put("cpu", s.cpu());
+        n.put("memoryMib", s.memoryMib());
+        ArrayNode gpu = n.putArray("gpu");
+        s.gpu().forEach(gpu::add);
+        n.put("maxRequestBody", s.maxRequestBody());
+        n.put("maxWebSocketMessage", s.maxWebSocketMessage());
+    }
+
+    static String route(String function) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("function", function);
+        return n.toString();
+    }
+
+    static String container(ContainerInfo c) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("id", c.id());
+        n.put("function", c.function());
+        n.put("version", c.version());
+        n.put("worker", c.worker());
+        n.put("host", c.host());
+        n.put("port", c.port());
+        n.put("state", c.state().name());
+        n.put("maxInputs", c.maxInputs());
+        n.put("startedAt", instant(c.startedAt()));
+        return n.toString();
+    }
+
+    static String worker(WorkerInfo w) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("id", w.id());
+        n.put("host", w.host());
+        n.put("cpus", w.cpus());
+        n.put("memoryBytes", w.memoryBytes());
+        n.put("gpus", w.gpus());
+        ObjectNode labels = n.putObject("labels");
+        // Sorted, so equal workers encode to equal text.
+        new java.util.TreeMap<>(w.labels()).forEach(labels::put);
+        n.put("heartbeat", instant(w.heartbeat()));
+        return n.toString();
+    }
+
+    static String demand(DemandSample d) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("gateway", d.gateway());
+        n.put("function", d.function());
+        n.put("version", d.version());
+        n.put("inFlight", d.inFlight());
+        n.put("queued", d.queued());
+        n.put("lastActive", instant(d.lastActive()));
+        n.put("sampledAt", instant(d.sampledAt()));
+        return n.toString();
+    }
+
+    // ---- decoding ----
+
+    /** Parses {@code text} as a JSON object. */
+    static JsonNode parse(String text) {
+        JsonNode node;
+        try {
+            node = JSON.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new MalformedRecordException("not JSON: " + e.getOriginalMessage(), e);
+        }
+        if (node == null || !node.isObject()) {
+            throw new MalformedRecordException("not a JSON object");
+        }
+        return node;
+    }
+
+    /** Decodes a versioned hash value of {@code kind}. */
+    static Versioned<Object> versioned(RoutingCopy.Kind kind, String key, String text) {
+        return versioned(kind, key, parse(text));
+    }
+
+    /** Decodes a versioned value, {@code {"v": version, "r": record}}, of {@code kind} stored under {@code key}. */
+    static Versioned<Object> versioned(RoutingCopy.Kind kind, String key, JsonNode node) {
+        if (node == null || !node.isObject()) {
+            throw new MalformedRecordException("not a JSON object");
+        }
+        long version = longField(node, "v");
+        if (version <= 0) {
+            throw new MalformedRecordException("version " + version + " (expected: > 0)");
+        }
+        JsonNode r = node.get("r");
+        if (r == null || !r.isObject()) {
+            throw new MalformedRecordException("no record \"r\"");
+        }
+        return new Versioned<>(version, record(kind, key, r));
+    }
+
+    /** Decodes the record of {@code kind} kept under {@code key}, checking that the two agree. */
+    static Object record(RoutingCopy.Kind kind, String key, JsonNode r) {
+        try {
+            Object record = switch (kind) {
+                case APP -> app(r);
+                case ROUTE -> routeTarget(key, r);
+                case CONTAINER -> container(r);
+                case WORKER -> worker(r);
+            };
+            String own = switch (kind) {
+                case APP -> ((AppDeployment) record).app();
+                case ROUTE -> key;
+                case CONTAINER -> ((ContainerInfo) record).id();
+                case WORKER -> ((WorkerInfo) record).id();
+            };
+            if (!own.equals(key)) {
+                throw new MalformedRecordException(kind.label + " \"" + own + "\" stored under \"" + key + "\"");
+            }
+            return record;
+        } catch (MalformedRecordException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // The records' own checks (names, ranges, nulls) reject invalid values.
+            throw new MalformedRecordException(e.toString(), e);
+        }
+    }
+
+    static AppDeployment app(JsonNode n) {
+        String app = text(n, "app");
+        String version = text(n, "version");
+        JsonNode fs = n.get("functions");
+        if (fs == null || !fs.isArray()) {
+            throw new MalformedRecordException("field \"functions\" is not an array");
+        }
+        List<DeployedFunction> functions = new ArrayList<>();
+        for (JsonNode f : fs) {
+            JsonNode s = f.get("settings");
+            if (s == null || !s.isObject()) {
+                throw new MalformedRecordException("function without \"settings\"");
+            }
+            functions.add(new DeployedFunction(text(f, "app"), text(f, "version"), text(f, "className"),
+                    Path.of(text(f, "jar")), text(f, "jarDigest"), settings(s)));
+        }
+        return new AppDeployment(app, version, functions, instantField(n, "deployedAt"));
+    }
+
+    private static FunctionSettings settings(JsonNode n) {
+        JsonNode gpuNode = n.get("gpu");
+        if (gpuNode == null || !gpuNode.isArray()) {
+            throw new MalformedRecordException("field \"gpu\" is not an array");
+        }
+        List<String> gpu = new ArrayList<>();
+        for (JsonNode g : gpuNode) {
+            if (!g.isTextual()) {
+                throw new MalformedRecordException("a \"gpu\" entry is not a string");
+            }
+            gpu.add(g.textValue());
+        }
+        JsonNode cpu = n.get("cpu");
+        if (cpu == null || !cpu.isNumber()) {
+            throw new MalformedRecordException("field \"cpu\" is not a number");
+        }
+        return new FunctionSettings(text(n, "name"), intField(n, "maxInputs"), intField(n, "targetInputs"),
+                durationField(n, "timeout"), durationField(n, "scaledownWindow"), intField(n, "minContainers"),
+                intField(n, "maxContainers"), intField(n, "bufferContainers"), cpu.doubleValue(),
+                intField(n, "memoryMib"), gpu, longField(n, "maxRequestBody"), longField(n, "maxWebSocketMessage"));
+    }
+
+    private static String routeTarget(String host, JsonNode n) {
+        String function = text(n, "function");
+        Routes.checkHost(host);
+        Routes.checkFunction(function);
+        return function;
+    }
+
+    static ContainerInfo container(JsonNode n) {
+        ContainerState state;
+        try {
+            state = ContainerState.valueOf(text(n, "state"));
+        } catch (IllegalArgumentException e) {
+            throw new MalformedRecordException("unknown container state \"" + text(n, "state") + "\"");
+        }
+        return new ContainerInfo(text(n, "id"), text(n, "function"), text(n, "version"), text(n, "worker"),
+                text(n, "host"), intField(n, "port"), state, intField(n, "maxInputs"), instantField(n, "startedAt"));
+    }
+
+    static WorkerInfo worker(JsonNode n) {
+        JsonNode labelsNode = n.get("labels");
+        if (labelsNode == null || !labelsNode.isObject()) {
+            throw new MalformedRecordException("field \"labels\" is not an object");
+        }
+        Map<String, String> labels = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> e : labelsNode.properties()) {
+            if (!e.getValue().isTextual()) {
+                throw new MalformedRecordException("label \"" + e.getKey() + "\" is not a string");
+            }
+            labels.put(e.getKey(), e.getValue().textValue());
+        }
+        return new WorkerInfo(text(n, "id"), text(n, "host"), intField(n, "cpus"), longField(n, "memoryBytes"),
+                intField(n, "gpus"), labels, instantField(n, "heartbeat"));
+    }
+
+    /** Decodes a demand sample, as kept in the demand hash and published on the demand channel. */
+    static DemandSample demand(String text) {
+        JsonNode n = parse(text);
+        try {
+            return new DemandSample(text(n, "gateway"), text(n, "function"), text(n, "version"),
+                    intField(n, "inFlight"), intField(n, "queued"), instantField(n, "lastActive"),
+                    instantField(n, "sampledAt"));
+        } catch (MalformedRecordException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new MalformedRecordException(e.toString(), e);
+        }
+    }
+
+    // ---- fields ----
+
+    static String text(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        if (v == null || !v.isTextual()) {
+            throw new MalformedRecordException("field \"" + field + "\" is not a string");
+        }
+        return v.textValue();
+    }
+
+    static long longField(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        if (v == null || !v.isIntegralNumber() || !v.canConvertToLong()) {
+            throw new MalformedRecordException("field \"" + field + "\" is not a whole number");
+        }
+        return v.longValue();
+    }
+
+    private static int intField(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        if (v == null || !v.isIntegralNumber() || !v.canConvertToInt()) {
+            throw new MalformedRecordException("field \"" + field + "\" is not a 32-bit whole number");
+        }
+        return v.intValue();
+    }
+
+    private static Instant instantField(JsonNode n, String field) {
+        String text = text(n, field);
+        try {
+            return Instant.parse(text);
+        } catch (RuntimeException e) {
+            throw new MalformedRecordException("field \"" + field + "\" is not a timestamp: \"" + text + "\"");
+        }
+    }
+
+    private static Duration durationField(JsonNode n, String field) {
+        String text = text(n, field);
+        try {
+            return Duration.parse(text);
+        } catch (RuntimeException e) {
+            throw new MalformedRecordException("field \"" + field + "\" is not an ISO-8601 duration: \"" + text + "\"");
+        }
+    }
+}

@@ -1,0 +1,431 @@
+package dev.ferry.routing;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+
+/**
+ * The {@link RoutingStore} of a cluster: the shared state lives in Redis (one namespace per
+ * cluster, see README.md for the keys), and every process keeps an in-process copy that a
+ * change feed keeps current ({@link RedisChangeFeed}, {@link RoutingCopy}).
+ *
+ * <p>Reads answer from the copy, never from Redis, so they keep working while Redis is down.
+ * Writes run one Lua script each ({@link RedisScripts}) and fail fast with
+ * {@link StoreUnavailableException} when Redis is unreachable: Lettuce rejects commands
+ * while disconnected instead of queueing them, and reconnects by itself. A write also goes
+ * straight into this process's copy once Redis has it, so the writer reads its own write.
+ */
+final class RedisRoutingStore implements RoutingStore {
+
+    /**
+     * Tunables; tests shorten them.
+     *
+     * @param commandTimeout how long a command or a connect may take before it fails
+     * @param jarTimeout how long storing or fetching a jar may take: jars are large, and their
+     *     transfer counts against the timeout
+     * @param gracePeriod how long records that Redis lost stay in the copy for their owners to write again
+     * @param checkInterval how often the feed compares Redis's version with the copy's and expires lost records
+     */
+    record Options(Duration commandTimeout, Duration jarTimeout, Duration gracePeriod, Duration checkInterval) {
+        static final Options DEFAULTS = new Options(Duration.ofSeconds(2), Duration.ofSeconds(60), Duration.ofSeconds(10),
+                Duration.ofSeconds(1));
+
+        Options withCommandTimeout(Duration timeout) {
+            return new Options(timeout, jarTimeout, gracePeriod, checkInterval);
+        }
+
+        Options withJarTimeout(Duration timeout) {
+            return new Options(commandTimeout, timeout, gracePeriod, checkInterval);
+        }
+
+        Options withGracePeriod(Duration grace) {
+            return new Options(commandTimeout, jarTimeout, grace, checkInterval);
+        }
+
+        Options withCheckInterval(Duration interval) {
+            return new Options(commandTimeout, jarTimeout, gracePeriod, interval);
+        }
+    }
+
+    private final String describe;
+    private final Redactor redactor;
+    private final RedisKeys keys;
+    private final ClientResources resources;
+    private final RedisClient client;
+    private final StatefulRedisConnection<String, String> commands;
+    private final StatefulRedisConnection<String, byte[]> jars;
+    private final StatefulRedisPubSubConnection<String, String> pubsub;
+    private final RedisScripts scripts;
+    private final FeedThread feedThread;
+    private final RoutingCopy copy;
+    private volatile boolean closed;
+
+    private RedisRoutingStore(String describe, Redactor redactor, RedisKeys keys, ClientResources resources,
+                              RedisClient client, Options options) {
+        this.describe = describe;
+        this.redactor = redactor;
+        this.keys = keys;
+        this.resources = resources;
+        this.client = client;
+        this.feedThread = new FeedThread("ferry-routing-feed-" + keys.cluster(), options.checkInterval());
+        this.copy = new RoutingCopy(feedThread);
+        this.commands = client.connect(StringCodec.UTF8);
+        this.jars = client.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));
+        jars.setTimeout(options.jarTimeout());
+        this.pubsub = client.connectPubSub(StringCodec.UTF8);
+        this.scripts = new RedisScripts(commands.sync(), keys);
+        RedisChangeFeed feed = new RedisChangeFeed(describe, keys, scripts, commands, pubsub, copy, feedThread,
+                options.gracePeriod().toNanos(), Complaints.PROCESS);
+        feed.start();
+    }
+
+    /**
+     * Connects to {@code uri} and loads the copy of cluster {@code cluster}.
+     *
+     * @throws IllegalArgumentException if {@code uri} or {@code cluster} is malformed
+     * @throws StoreUnavailableException if Redis cannot be reached or read
+     */
+    static RedisRoutingStore open(String uri, String cluster, Options options) {
+        Objects.requireNonNull(uri, "uri");
+        RedisKeys keys = new RedisKeys(cluster);
+        Redactor redactor = new Redactor(uri);
+        RedisURI redisUri;
+        try {
+            redisUri = RedisURI.create(uri);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("Redis URI: " + redactor.redactedUri() + " (expected: "
+                    + "redis://[:password@]host:port[/db], or rediss://... for TLS): " + redactor.scrub(e.getMessage()));
+        }
+        redisUri.setTimeout(options.commandTimeout());
+        String describe = "Redis at " + redactor.describe(redisUri);
+        ClientResources resources = DefaultClientResources.builder()
+                .ioThreadPoolSize(2)
+                .computationThreadPoolSize(2)
+                // Lettuce's default backs off to 30 s; a control plane wants its store back sooner.
+                .reconnectDelay(Delay.exponential(Duration.ofMillis(50), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS))
+                .build();
+        RedisClient client = RedisClient.create(resources, redisUri);
+        client.setOptions(ClientOptions.builder()
+                .autoReconnect(true)
+                // Fail fast while disconnected: callers get StoreUnavailableException, not a hang.
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                // A write that failed must not happen behind the caller's back after a reconnect.
+                .replayFilter(command -> true)
+                // Every command times out, after its connection's timeout: the URI's (the
+                // command timeout), or the jar timeout on the connection that moves jars.
+                .timeoutOptions(TimeoutOptions.enabled())
+                .socketOptions(SocketOptions.builder().connectTimeout(options.commandTimeout()).keepAlive(true).build())
+                .build());
+        try {
+            return new RedisRoutingStore(describe, redactor, keys, resources, client, options);
+        } catch (RuntimeException e) {
+            shutdown(client, resources);
+            throw new StoreUnavailableException(describe + " is unreachable: " + redactor.scrub(reason(e)), e);
+        }
+    }
+
+    @Override
+    public String describe() {
+        return describe;
+    }
+
+    // ---- apps ----
+
+    @Override
+    public void deploy(AppDeployment deployment) {
+        Objects.requireNonNull(deployment, "deployment");
+        write(RoutingCopy.Kind.APP, deployment.app(), RecordCodec.app(deployment), deployment);
+    }
+
+    @Override
+    public Optional<AppDeployment> app(String app) {
+        return copy.app(app);
+    }
+
+    @Override
+    public List<AppDeployment> apps() {
+        return copy.apps();
+    }
+
+    @Override
+    public FunctionLookup lookup(String app, String function) {
+        return copy.lookup(app, function);
+    }
+
+    // ---- routes ----
+
+    @Override
+    public void putRoute(String host, String function) {
+        Routes.checkHost(host);
+        Routes.checkFunction(function);
+        write(RoutingCopy.Kind.ROUTE, host, RecordCodec.route(function), function);
+    }
+
+    @Override
+    public void removeRoute(String host) {
+        Objects.requireNonNull(host, "host");
+        write(RoutingCopy.Kind.ROUTE, host, null, null);
+    }
+
+    @Override
+    public Optional<String> route(String host) {
+        return copy.route(host);
+    }
+
+    @Override
+    public Map<String, String> routes() {
+        return copy.routes();
+    }
+
+    // ---- containers ----
+
+    @Override
+    public void putContainer(ContainerInfo container) {
+        Objects.requireNonNull(container, "container");
+        write(RoutingCopy.Kind.CONTAINER, container.id(), RecordCodec.container(container), container);
+    }
+
+    @Override
+    public void removeContainer(String id) {
+        Objects.requireNonNull(id, "id");
+        write(RoutingCopy.Kind.CONTAINER, id, null, null);
+    }
+
+    @Override
+    public List<ContainerInfo> containers() {
+        return copy.containers();
+    }
+
+    // ---- workers ----
+
+    @Override
+    public void putWorker(WorkerInfo worker) {
+        Objects.requireNonNull(worker, "worker");
+        write(RoutingCopy.Kind.WORKER, worker.id(), RecordCodec.worker(worker), worker);
+    }
+
+    @Override
+    public void removeWorker(String id) {
+        Objects.requireNonNull(id, "id");
+        write(RoutingCopy.Kind.WORKER, id, null, null);
+    }
+
+    @Override
+    public List<WorkerInfo> workers() {
+        return copy.workers();
+    }
+
+    // ---- demand ----
+
+    @Override
+    public void recordDemand(DemandSample sample) {
+        Objects.requireNonNull(sample, "sample");
+        String json = RecordCodec.demand(sample);
+        if (call(() -> scripts.recordDemand(sample, json))) {
+            copy.applyDemand(sample);
+        }
+    }
+
+    @Override
+    public List<DemandSample> demand() {
+        return copy.demand();
+    }
+
+    // ---- jars ----
+
+    @Override
+    public void putJar(String digest, byte[] content) {
+        Objects.requireNonNull(digest, "digest");
+        Objects.requireNonNull(content, "content");
+        call(() -> jars.sync().set(keys.jar(digest), content));
+    }
+
+    @Override
+    public Optional<byte[]> jar(String digest) {
+        Objects.requireNonNull(digest, "digest");
+        return Optional.ofNullable(call(() -> jars.sync().get(keys.jar(digest))));
+    }
+
+    // ---- leader lease ----
+
+    @Override
+    public boolean acquireLeadership(String candidate, Duration lease) {
+        Objects.requireNonNull(candidate, "candidate");
+        long millis = lease.toMillis();
+        if (candidate.isEmpty() || millis <= 0) {
+            throw new IllegalArgumentException("leadership of \"" + candidate + "\" for " + lease
+                    + " (expected: a non-empty candidate and a lease of at least 1 ms)");
+        }
+        return call(() -> scripts.acquireLeadership(candidate, millis));
+    }
+
+    @Override
+    public void releaseLeadership(String candidate) {
+        Objects.requireNonNull(candidate, "candidate");
+        call(() -> {
+            scripts.releaseLeadership(candidate);
+            return null;
+        });
+    }
+
+    // ---- change feed ----
+
+    @Override
+    public void subscribe(RoutingListener listener) {
+        copy.subscribe(Objects.requireNonNull(listener, "listener"));
+    }
+
+    @Override
+    public void unsubscribe(RoutingListener listener) {
+        copy.unsubscribe(listener);
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        feedThread.close();
+        copy.detach();
+        shutdown(client, resources);
+    }
+
+    private static void shutdown(RedisClient client, ClientResources resources) {
+        try {
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        } catch (RuntimeException e) {
+            Complaints.log(Level.FINE, "Closing the Redis client failed: " + e);
+        }
+        try {
+            resources.shutdown(0, 2, TimeUnit.SECONDS).get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            Complaints.log(Level.FINE, "Shutting down the Redis client's threads failed: " + e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return describe;
+    }
+
+    // ---- writes ----
+
+    private void write(RoutingCopy.Kind kind, String key, String json, Object record) {
+        RedisScripts.Written written = call(() -> scripts.write(kind, key, json));
+        if (written.seq() > 0) {
+            copy.applyWrite(written.epoch(), written.seq(), kind, key, record);
+        }
+    }
+
+    /** Runs {@code op} against Redis, turning any failure into a {@link StoreUnavailableException} naming the store. */
+    private <T> T call(Supplier<T> op) {
+        if (closed) {
+            throw new StoreUnavailableException(describe + " is unreachable: this store is closed", null);
+        }
+        try {
+            return op.get();
+        } catch (RedisCommandExecutionException e) {
+            throw new StoreUnavailableException(describe + " refused the command: " + redactor.scrub(e.getMessage()), e);
+        } catch (RuntimeException e) {
+            throw new StoreUnavailableException(describe + " is unreachable: " + redactor.scrub(reason(e)), e);
+        }
+    }
+
+    /** {@code e}'s message, with its root cause's when that says more ("Connection refused"). */
+    static String reason(Throwable e) {
+        String message = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        if (root != e && root.getMessage() != null && !message.contains(root.getMessage())) {
+            message += ": " + root.getMessage();
+        }
+        return message;
+    }
+
+    /** Keeps the password of a Redis URI out of everything this store says. */
+    static final class Redactor {
+        private final String redacted;
+        private final String userInfo;
+        private final String password;
+
+        Redactor(String uri) {
+            int scheme = uri.indexOf("://");
+            int start = scheme < 0 ? 0 : scheme + 3;
+            int slash = uri.indexOf('/', start);
+            int at = uri.lastIndexOf('@', slash < 0 ? uri.length() : slash);
+            if (at >= start) {
+                String info = uri.substring(start, at);
+                int colon = info.indexOf(':');
+                // redis://:secret@host, redis://user:secret@host, or (for Lettuce) redis://secret@host
+                this.userInfo = colon < 0 ? "***" : info.substring(0, colon) + ":***";
+                this.password = colon < 0 ? info : info.substring(colon + 1);
+                this.redacted = uri.substring(0, start) + userInfo + uri.substring(at);
+            } else {
+                this.userInfo = null;
+                this.password = "";
+                this.redacted = uri;
+            }
+        }
+
+        /** The URI as given, its password replaced by ***. */
+        String redactedUri() {
+            return redacted;
+        }
+
+        /** The store's address for messages, {@code redis://host:port/db}, with *** for a password. */
+        String describe(RedisURI parsed) {
+            if (parsed.getHost() == null || parsed.getSocket() != null || !parsed.getSentinels().isEmpty()) {
+                return redactedUri();
+            }
+            String host = parsed.getHost().contains(":") ? "[" + parsed.getHost() + "]" : parsed.getHost();
+            return (parsed.isSsl() ? "rediss" : "redis") + "://" + (userInfo == null ? "" : userInfo + "@") + host + ":"
+                    + parsed.getPort() + "/" + parsed.getDatabase();
+        }
+
+        /** {@code text} with the password, as given or URL-decoded, replaced by ***. */
+        String scrub(String text) {
+            if (text == null || password.isEmpty()) {
+                return text;
+            }
+            String scrubbed = text.replace(password, "***");
+            try {
+                String decoded = URLDecoder.decode(password, StandardCharsets.UTF_8);
+                if (!decoded.isEmpty()) {
+                    scrubbed = scrubbed.replace(decoded, "***");
+                }
+            } catch (IllegalArgumentException e) {
+                // not URL-encoded: nothing more to hide
+            }
+            return scrubbed;
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package dev.ferry.routing;
+
+import static dev.ferry.routing.Samples.T0;
+import static dev.ferry.routing.Samples.app;
+import static dev.ferry.routing.Samples.container;
+import static dev.ferry.routing.Samples.demand;
+import static dev.ferry.routing.Samples.worker;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ferry.routing.RecordCodec.MalformedRecordException;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+/** The JSON form of the records: exact round trips, and a clear refusal of anything else. */
+class RecordCodecTest {
+
+    private static Object roundTrip(RoutingCopy.Kind kind, String key, String json) {
+        return RecordCodec.versioned(kind, key, "{\"v\":7,\"r\":" + json + "}").record();
+    }
+
+    @Test
+    void recordsRoundTripExactly() {
+        AppDeployment shop = app("shop", "v1", "cart", "checkout");
+        assertThat(roundTrip(RoutingCopy.Kind.APP, "shop", RecordCodec.app(shop))).isEqualTo(shop);
+        for (ContainerState state : ContainerState.values()) {
+            ContainerInfo c = container("c1", "shop--cart", state);
+            assertThat(roundTrip(RoutingCopy.Kind.CONTAINER, "c1", RecordCodec.container(c))).isEqualTo(c);
+        }
+        WorkerInfo w = worker("w1");
+        assertThat(roundTrip(RoutingCopy.Kind.WORKER, "w1", RecordCodec.worker(w))).isEqualTo(w);
+        assertThat(roundTrip(RoutingCopy.Kind.ROUTE, "api.example.com", RecordCodec.route("shop--cart")))
+                .isEqualTo("shop--cart");
+        DemandSample d = demand("g1", "shop--cart", 4, T0);
+        assertThat(RecordCodec.demand(RecordCodec.demand(d))).isEqualTo(d);
+        assertThat(RecordCodec.versioned(RoutingCopy.Kind.ROUTE, "a.example.com",
+                "{\"v\":7,\"r\":{\"function\":\"a--b\"}}").version()).isEqualTo(7);
+    }
+
+    @Test
+    void instantsHaveAFixedWidthSoTheyCompareAsText() {
+        assertThat(RecordCodec.instant(Instant.parse("2025-01-01T00:00:00Z"))).isEqualTo("2025-01-01T00:00:00.000000000Z");
+        assertThat(RecordCodec.instant(T0)).isEqualTo("2025-03-04T05:06:07.123456789Z");
+        assertThat(RecordCodec.instant(T0).compareTo(RecordCodec.instant(T0.plusNanos(1)))).isNegative();
+    }
+
+    @Test
+    void anythingElseIsRefused() {
+        String app = RecordCodec.app(app("shop", "v1", "cart"));
+        assertThatThrownBy(() -> RecordCodec.versioned(RoutingCopy.Kind.APP, "shop", "not json"))
+                .isInstanceOf(MalformedRecordException.class).hasMessageContaining("not JSON");
+        assertThatThrownBy(() -> RecordCodec.versioned(RoutingCopy.Kind.APP, "shop", "[1]"))
+                .isInstanceOf(MalformedRecordException.class);
+        assertThatThrownBy(() -> RecordCodec.versioned(RoutingCopy.Kind.APP, "shop", "{\"v\":1}"))
+                .isInstanceOf(MalformedRecordException.class).hasMessageContaining("\"r\"");
+        assertThatThrownBy(() -> RecordCodec.versioned(RoutingCopy.Kind.APP, "shop", "{\"v\":0,\"r\":" + app + "}"))
+                .isInstanceOf(MalformedRecordException.class).hasMessageContaining("version");
+        assertThatThrownBy(() -> RecordCodec.versioned(RoutingCopy.Kind.APP, "blog", "{\"v\":1,\"r\":" + app + "}"))
+                .isInstanceOf(MalformedRecordException.class).hasMessageContaining("stored under");
+        assertThatThrownBy(() -> roundTrip(RoutingCopy.Kind.APP, "shop", app.replace("\"maxInputs\":8", "\"maxInputs\":-1")))
+                .isInstanceOf(MalformedRecordException.class).hasMessageContaining("maxInputs");
+        assertThatThrownBy(() -> roundTrip(RoutingCopy.Kind.APP, "shop", app.replace("\"PT1.500000007S\"", "\"soon\"")))
+                .isInstanceOf(MalformedRecordException.class).hasMessageContaining("timeout");
+        assertThatThrownBy(() -> roundTrip(RoutingCopy.Kind.CONTAINER, "c1",
+                RecordCodec.container(container("c1", "shop--cart", ContainerState.READY)).replace("READY", "NAPPING")))
+                .isInstanceOf(MalformedRecordException.class).hasMessageContaining("NAPPING");
+        assertThatThrownBy(() -> roundTrip(RoutingCopy.Kind.ROUTE, "Bad Host", RecordCodec.route("shop--cart")))
+                .isInstanceOf(MalformedRecordException.class).hasMessageContaining("route host");
+        assertThatThrownBy(() -> RecordCodec.demand("{\"gateway\":\"g\"}"))
+                .isInstanceOf(MalformedRecordException.class).hasMessageContaining("function");
+    }
+}

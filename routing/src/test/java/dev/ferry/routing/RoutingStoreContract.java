@@ -1,0 +1,350 @@
+package dev.ferry.routing;
+
+import static dev.ferry.routing.Samples.T0;
+import static dev.ferry.routing.Samples.app;
+import static dev.ferry.routing.Samples.container;
+import static dev.ferry.routing.Samples.demand;
+import static dev.ferry.routing.Samples.worker;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every {@link RoutingStore} does, whatever keeps its data. A write shows in reads and
+ * reaches listeners shortly after it returns (at once in memory), so assertions about
+ * what follows a write wait for it with a deadline.
+ */
+abstract class RoutingStoreContract {
+
+    static final Duration WAIT = Duration.ofSeconds(5);
+
+    protected RoutingStore store;
+
+    /** A new, empty store. */
+    protected abstract RoutingStore newStore();
+
+    @BeforeEach
+    void openStore() {
+        store = newStore();
+    }
+
+    @AfterEach
+    void closeStore() {
+        store.close();
+    }
+
+    static void await(BooleanSupplier condition, String what) {
+        Await.until(WAIT, condition, what);
+    }
+
+    // ---- apps ----
+
+    @Test
+    void lookupFindsDeployedFunctionsAndSaysWhatIsMissing() {
+        AppDeployment shop = app("shop", "v1", "cart", "checkout");
+        store.deploy(shop);
+        await(() -> store.app("shop").isPresent(), "the deployment of shop");
+
+        assertThat(store.app("shop")).contains(shop);
+        assertThat(store.lookup("shop", "cart"))
+                .isEqualTo(new FunctionLookup.Found(shop.function("cart").orElseThrow()));
+        assertThat(store.lookup("shop", "refund")).isEqualTo(new FunctionLookup.FunctionNotFound("shop", "refund"));
+        assertThat(store.lookup("blog", "cart")).isEqualTo(new FunctionLookup.AppNotFound("blog"));
+        assertThat(store.app("blog")).isEmpty();
+    }
+
+    @Test
+    void redeployReplacesTheWholeVersion() {
+        store.deploy(app("shop", "v1", "cart", "checkout"));
+        AppDeployment v2 = app("shop", "v2", "basket");
+        store.deploy(v2);
+        await(() -> store.app("shop").map(a -> a.version().equals("v2")).orElse(false), "shop v2");
+
+        assertThat(store.app("shop")).contains(v2);
+        assertThat(store.apps()).containsExactly(v2);
+        assertThat(store.lookup("shop", "cart")).isEqualTo(new FunctionLookup.FunctionNotFound("shop", "cart"));
+        assertThat(store.lookup("shop", "basket")).isEqualTo(new FunctionLookup.Found(v2.functions().get(0)));
+    }
+
+    @Test
+    void readersSeeTheOldVersionOrTheNewNeverAMixOrNothing() throws Exception {
+        store.deploy(versioned(0));
+        await(() -> store.app("shop").isPresent(), "shop v0");
+        AtomicBoolean writing = new AtomicBoolean(true);
+        List<String> problems = new CopyOnWriteArrayList<>();
+        Thread reader = new Thread(() -> {
+            while (writing.get()) {
+                Optional<AppDeployment> seen = store.app("shop");
+                if (seen.isEmpty()) {
+                    problems.add("no app");
+                    continue;
+                }
+                AppDeployment app = seen.get();
+                String n = app.version().substring(1);
+                List<String> names = app.functions().stream().map(f -> f.settings().name()).toList();
+                if (!names.equals(List.of("a" + n, "b" + n))) {
+                    problems.add(app.version() + " has " + names);
+                }
+                if (!(store.lookup("shop", "a" + n) instanceof FunctionLookup.Found)
+                        && store.app("shop").orElseThrow().version().equals(app.version())) {
+                    problems.add("lookup of a" + n + " failed in " + app.version());
+                }
+            }
+        });
+        reader.start();
+        for (int i = 1; i <= 40; i++) {
+            store.deploy(versioned(i));
+        }
+        await(() -> store.app("shop").orElseThrow().version().equals("v40"), "shop v40");
+        writing.set(false);
+        reader.join(WAIT.toMillis());
+        assertThat(problems).isEmpty();
+    }
+
+    private static AppDeployment versioned(int n) {
+        return app("shop", "v" + n, "a" + n, "b" + n);
+    }
+
+    @Test
+    void appsAreSortedByName() {
+        store.deploy(app("zoo", "v1", "f"));
+        store.deploy(app("alpha", "v1", "f"));
+        store.deploy(app("mid", "v1", "f"));
+        await(() -> store.apps().size() == 3, "three apps");
+
+        assertThat(store.apps()).extracting(AppDeployment::app).containsExactly("alpha", "mid", "zoo");
+    }
+
+    // ---- routes ----
+
+    @Test
+    void routesArePutReplacedAndRemoved() {
+        store.putRoute("api.example.com", "shop--cart");
+        store.putRoute("blog.example.com", "blog--render");
+        store.putRoute("api.example.com", "shop--checkout");
+        await(() -> store.route("api.example.com").equals(Optional.of("shop--checkout"))
+                && store.route("blog.example.com").isPresent(), "both routes, api replaced");
+
+        assertThat(store.routes()).containsExactly(
+                Map.entry("api.example.com", "shop--checkout"), Map.entry("blog.example.com", "blog--render"));
+
+        store.removeRoute("api.example.com");
+        store.removeRoute("never.example.com");
+        await(() -> store.route("api.example.com").isEmpty(), "api's route removed");
+        assertThat(store.routes()).containsOnlyKeys("blog.example.com");
+        assertThat(store.route("never.example.com")).isEmpty();
+    }
+
+    @Test
+    void invalidRoutesAreRejected() {
+        assertThatThrownBy(() -> store.putRoute("API.example.com", "shop--cart"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("route host");
+        assertThatThrownBy(() -> store.putRoute("api.example.com:443", "shop--cart"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("route host");
+        assertThatThrownBy(() -> store.putRoute(null, "shop--cart")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> store.putRoute("api.example.com", "shop"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("route target");
+        assertThatThrownBy(() -> store.putRoute("api.example.com", null)).isInstanceOf(IllegalArgumentException.class);
+
+        store.putRoute("ok.example.com", "shop--cart");
+        await(() -> store.route("ok.example.com").isPresent(), "a valid route");
+        assertThat(store.routes()).containsOnlyKeys("ok.example.com");
+    }
+
+    // ---- containers ----
+
+    @Test
+    void containersArePutReplacedRemovedAndSortedByFunctionThenId() {
+        store.putContainer(container("c2", "shop--cart", ContainerState.PENDING));
+        store.putContainer(container("c1", "shop--cart", ContainerState.READY));
+        store.putContainer(container("c0", "shop--checkout", ContainerState.STARTING));
+        store.putContainer(container("c9", "blog--render", ContainerState.READY));
+        store.putContainer(container("c2", "shop--cart", ContainerState.STOPPING));
+        await(() -> store.containers().size() == 4
+                && store.containers().stream().anyMatch(c -> c.state() == ContainerState.STOPPING), "four containers");
+
+        assertThat(store.containers()).extracting(ContainerInfo::id).containsExactly("c9", "c1", "c2", "c0");
+        assertThat(store.containers().get(2)).isEqualTo(container("c2", "shop--cart", ContainerState.STOPPING));
+
+        store.removeContainer("c1");
+        store.removeContainer("missing");
+        await(() -> store.containers().size() == 3, "c1 removed");
+        assertThat(store.containers()).extracting(ContainerInfo::id).containsExactly("c9", "c2", "c0");
+    }
+
+    // ---- workers ----
+
+    @Test
+    void workersArePutReplacedRemovedAndSortedById() {
+        store.putWorker(worker("w2"));
+        store.putWorker(worker("w1"));
+        store.putWorker(worker("w3"));
+        WorkerInfo beat = worker("w2").withHeartbeat(T0.plusSeconds(60));
+        store.putWorker(beat);
+        await(() -> store.workers().contains(beat) && store.workers().size() == 3, "three workers, w2 heartbeat");
+
+        assertThat(store.workers()).containsExactly(worker("w1"), beat, worker("w3"));
+
+        store.removeWorker("w1");
+        store.removeWorker("missing");
+        await(() -> store.workers().size() == 2, "w1 removed");
+        assertThat(store.workers()).extracting(WorkerInfo::id).containsExactly("w2", "w3");
+    }
+
+    // ---- demand ----
+
+    @Test
+    void demandKeepsTheNewestSampleOfEachKeySortedByKey() {
+        DemandSample newer = demand("g1", "shop--cart", 5, T0.plusSeconds(2));
+        store.recordDemand(demand("g1", "shop--cart", 1, T0));
+        store.recordDemand(newer);
+        store.recordDemand(demand("g1", "shop--cart", 9, T0.plusSeconds(1))); // older: ignored
+        store.recordDemand(demand("g0", "shop--cart", 2, T0));
+        DemandSample other = demand("g2", "blog--render", 3, T0);
+        store.recordDemand(other);
+        await(() -> store.demand().size() == 3 && store.demand().contains(newer), "three samples, g1's newest");
+
+        assertThat(store.demand()).containsExactly(demand("g0", "shop--cart", 2, T0), newer, other);
+    }
+
+    // ---- jars ----
+
+    @Test
+    void jarsRoundTripByDigest() throws Exception {
+        byte[] content = new byte[100_000];
+        for (int i = 0; i < content.length; i++) {
+            content[i] = (byte) (i * 31);
+        }
+        String digest = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+        store.putJar(digest, content);
+
+        byte[] read = store.jar(digest).orElseThrow();
+        assertThat(read).isEqualTo(content);
+        read[0]++;
+        assertThat(store.jar(digest).orElseThrow()).isEqualTo(content);
+        String absent = HexFormat.of().formatHex(
+                MessageDigest.getInstance("SHA-256").digest("nothing".getBytes(StandardCharsets.UTF_8)));
+        assertThat(store.jar(absent)).isEmpty();
+    }
+
+    // ---- leader lease ----
+
+    @Test
+    void leadershipIsTakenRenewedAndReleased() {
+        assertThat(store.acquireLeadership("controller-a", Duration.ofSeconds(10))).isTrue();
+        assertThat(store.acquireLeadership("controller-a", Duration.ofSeconds(10))).isTrue();
+        store.releaseLeadership("controller-a");
+        assertThat(store.acquireLeadership("controller-b", Duration.ofSeconds(10))).isTrue();
+        store.releaseLeadership("controller-b");
+    }
+
+    // ---- listeners ----
+
+    @Test
+    void subscribeReplaysTheCurrentRecordsThenStreamsChangesInOrder() {
+        store.deploy(app("shop", "v1", "cart"));
+        store.putRoute("api.example.com", "shop--cart");
+        store.putWorker(worker("w1"));
+        store.putContainer(container("c1", "shop--cart", ContainerState.READY));
+        store.recordDemand(demand("g1", "shop--cart", 4, T0));
+        await(() -> !store.demand().isEmpty() && !store.containers().isEmpty(), "the records");
+
+        RecordingListener listener = new RecordingListener();
+        store.subscribe(listener);
+        List<String> replay = List.of("app shop@v1", "route api.example.com=shop--cart", "worker w1 " + worker("w1").heartbeat(),
+                "container c1 READY", "demand g1|shop--cart@v1 4");
+        await(() -> listener.changes().size() >= replay.size(), "the replay");
+        assertThat(listener.changes()).isEqualTo(replay);
+
+        store.putContainer(container("c1", "shop--cart", ContainerState.STOPPING));
+        store.removeContainer("c1");
+        store.removeRoute("api.example.com");
+        store.deploy(app("shop", "v2", "cart"));
+        store.removeWorker("w1");
+        store.recordDemand(demand("g1", "shop--cart", 0, T0.plusSeconds(1)));
+        List<String> all = new java.util.ArrayList<>(replay);
+        all.addAll(List.of("container c1 STOPPING", "-container c1", "-route api.example.com", "app shop@v2",
+                "-worker w1", "demand g1|shop--cart@v1 0"));
+        await(() -> listener.changes().size() >= all.size(), "the changes");
+        assertThat(listener.changes()).isEqualTo(all);
+    }
+
+    @Test
+    void removingWhatIsNotThereTellsListenersNothing() {
+        RecordingListener listener = new RecordingListener();
+        store.subscribe(listener);
+        store.removeRoute("none.example.com");
+        store.removeContainer("none");
+        store.removeWorker("none");
+        store.putRoute("marker.example.com", "shop--cart");
+        listener.awaitHeard("route marker.example.com=shop--cart", WAIT);
+
+        assertThat(listener.changes()).containsExactly("route marker.example.com=shop--cart");
+    }
+
+    @Test
+    void unsubscribedListenersHearNoMore() {
+        RecordingListener leaving = new RecordingListener();
+        RecordingListener staying = new RecordingListener();
+        store.subscribe(leaving);
+        store.subscribe(staying);
+        store.putRoute("one.example.com", "shop--cart");
+        leaving.awaitHeard("route one.example.com=shop--cart", WAIT);
+
+        store.unsubscribe(leaving);
+        store.putRoute("two.example.com", "shop--cart");
+        staying.awaitHeard("route two.example.com=shop--cart", WAIT);
+        assertThat(leaving.changes()).containsExactly("route one.example.com=shop--cart");
+    }
+
+    @Test
+    void aFailingListenerBreaksNeitherTheOthersNorTheStore() {
+        store.subscribe(new RoutingListener() {
+            @Override
+            public void routeUpdated(String host, String function) {
+                throw new IllegalStateException("listener bug (expected by the test)");
+            }
+        });
+        RecordingListener listener = new RecordingListener();
+        store.subscribe(listener);
+        store.putRoute("one.example.com", "shop--cart");
+        store.putRoute("two.example.com", "shop--cart");
+        listener.awaitHeard("route two.example.com=shop--cart", WAIT);
+
+        assertThat(listener.changes()).containsExactly(
+                "route one.example.com=shop--cart", "route two.example.com=shop--cart");
+        assertThat(store.routes()).containsOnlyKeys("one.example.com", "two.example.com");
+    }
+
+    // ---- the store itself ----
+
+    @Test
+    void readsKeepAnsweringAfterClose() {
+        store.putRoute("api.example.com", "shop--cart");
+        store.deploy(app("shop", "v1", "cart"));
+        await(() -> store.route("api.example.com").isPresent() && store.app("shop").isPresent(), "the records");
+
+        store.close();
+
+        assertThat(store.route("api.example.com")).contains("shop--cart");
+        assertThat(store.lookup("shop", "cart")).isInstanceOf(FunctionLookup.Found.class);
+    }
+
+    @Test
+    void describeNamesTheStore() {
+        assertThat(store.describe()).isNotBlank();
+    }
+}
