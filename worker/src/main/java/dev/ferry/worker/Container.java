@@ -26,10 +26,10 @@ public interface Container {
         return spec().function();
     }
 
-    /** The TCP port on 127.0.0.1 the container serves calls on. */
+    /** The TCP port the container serves calls on. */
     int port();
 
-    /** {@code 127.0.0.1:}{@link #port()}, the address to call the container at. */
+    /** The address to call the container at: the worker's container host (127.0.0.1 by default) and {@link #port()}. */
     InetSocketAddress address();
 
     /** The operating system's id of the container process. */

@@ -43,14 +43,14 @@ final class ContainerCommand {
     }
 
     /** The arguments of the main class, as {@code ContainerArgs.toArgs()} writes them. */
-    static List<String> args(String containerId, ContainerSpec spec, int port) {
+    static List<String> args(String containerId, ContainerSpec spec, String host, int port) {
         return List.of("--container-id", containerId, "--function", spec.function(), "--class", spec.className(),
-                "--jar", spec.jar().toString(), "--port", Integer.toString(port));
+                "--jar", spec.jar().toString(), "--port", Integer.toString(port), "--host", host);
     }
 
     /** The whole command: {@code <java> <fixed options> <jvmOptions> -cp <classpath> <main class> <args>}. */
     static List<String> of(Path java, List<String> jvmOptions, String classpath, String containerId,
-            ContainerSpec spec, int port) {
+            ContainerSpec spec, String host, int port) {
         List<String> command = new ArrayList<>();
         command.add(java.toString());
         command.addAll(FIXED_JVM_OPTIONS);
@@ -58,7 +58,7 @@ final class ContainerCommand {
         command.add("-cp");
         command.add(classpath);
         command.add(MAIN_CLASS);
-        command.addAll(args(containerId, spec, port));
+        command.addAll(args(containerId, spec, host, port));
         return command;
     }
 }

@@ -14,6 +14,18 @@ final class ContainerIds {
 
     private ContainerIds() {}
 
+    /** @throws IllegalArgumentException unless {@code id} is {@code ct-} and 8 base32 characters */
+    static void check(String id) {
+        boolean ok = id != null && id.length() == PREFIX.length() + RANDOM_CHARS && id.startsWith(PREFIX);
+        for (int i = PREFIX.length(); ok && i < id.length(); i++) {
+            char c = id.charAt(i);
+            ok = (c >= 'a' && c <= 'z') || (c >= '2' && c <= '7');
+        }
+        if (!ok) {
+            throw new IllegalArgumentException("container id: " + id + " (expected: ct- and 8 characters of a-z, 2-7)");
+        }
+    }
+
     /** A new random id; callers check it against the ids in use. */
     static String next() {
         long bits = random.nextLong();

@@ -72,13 +72,13 @@ final class ContainerProcess implements Container {
     // read and written by the stdout reader only
     private boolean readyLineSeen;
 
-    ContainerProcess(String id, ContainerSpec spec, int port, Instant startedAt, Process process, String readyToken,
+    ContainerProcess(String id, ContainerSpec spec, InetSocketAddress address, Instant startedAt, Process process, String readyToken,
             Duration startTimeoutAfter, Duration stopGrace, ScheduledExecutorService timer, ContainerLogSink logSink,
             StateChanges changes, ContainerListener listeners, Consumer<ContainerProcess> unregister) {
         this.id = id;
         this.spec = spec;
-        this.port = port;
-        this.address = new InetSocketAddress(LoopbackPorts.LOOPBACK, port);
+        this.port = address.getPort();
+        this.address = address;
         this.startedAt = startedAt;
         this.process = process;
         this.readyLine = ContainerCommand.readyLine(readyToken);

@@ -6,7 +6,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.UnknownHostException;
 
-/** Finds free TCP ports on 127.0.0.1 for containers to bind. */
+/** Finds free TCP ports for containers to bind: on 127.0.0.1 unless the worker was given another address. */
 final class LoopbackPorts {
 
     /**
@@ -30,9 +30,9 @@ final class LoopbackPorts {
      * releases it. Another process may take it before the container binds it; the container
      * then fails to start with the reason on stderr, and the caller may start another.
      */
-    static int pick() throws IOException {
+    static int pick(InetAddress host) throws IOException {
         try (ServerSocket socket = new ServerSocket()) {
-            socket.bind(new InetSocketAddress(LOOPBACK, 0), 1);
+            socket.bind(new InetSocketAddress(host, 0), 1);
             return socket.getLocalPort();
         }
     }

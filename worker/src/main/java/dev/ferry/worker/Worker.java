@@ -1,6 +1,8 @@
 package dev.ferry.worker;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -85,6 +87,7 @@ public final class Worker implements AutoCloseable {
     private final Duration startTimeout;
     private final Duration stopGrace;
     private final ContainerLogSink logSink;
+    private final InetAddress containerHost;
 
     private final ScheduledThreadPoolExecutor timer;
     private final StateChanges changes = new StateChanges();
@@ -110,6 +113,7 @@ public final class Worker implements AutoCloseable {
         this.startTimeout = builder.startTimeout;
         this.stopGrace = builder.stopGrace;
         this.logSink = builder.logSink;
+        this.containerHost = builder.containerHost;
         this.timer = new ScheduledThreadPoolExecutor(1,
                 Thread.ofPlatform().name("ferry-worker-timer").daemon().factory());
         timer.setRemoveOnCancelPolicy(true);
@@ -138,14 +142,38 @@ public final class Worker implements AutoCloseable {
      *     {@link IllegalStateException} if the worker is closed. Cancelling it stops the container.
      */
     public CompletableFuture<Container> start(ContainerSpec spec) {
+        return launchReserved(reserveId(), spec);
+    }
+
+    /**
+     * Launches a container for {@code spec} under the id {@code id}, which a controller chose
+     * (see {@link #newContainerId()}); otherwise as {@link #start(ContainerSpec)}.
+     *
+     * @throws IllegalArgumentException when {@code id} is malformed or already in use here
+     */
+    public CompletableFuture<Container> start(String id, ContainerSpec spec) {
+        ContainerIds.check(id);
+        if (!idsInUse.add(id)) {
+            throw new IllegalArgumentException("container id: " + id + " (expected: one not in use on this worker)");
+        }
+        return launchReserved(id, spec);
+    }
+
+    /** A fresh random container id: {@code ct-} and 8 base32 characters. */
+    public static String newContainerId() {
+        return ContainerIds.next();
+    }
+
+    private CompletableFuture<Container> launchReserved(String reservedId, ContainerSpec spec) {
         Objects.requireNonNull(spec, "spec");
         Lock lock = lifecycle.readLock();
         lock.lock();
         try {
             if (closed) {
+                idsInUse.remove(reservedId);
                 return CompletableFuture.failedFuture(new IllegalStateException("worker is closed"));
             }
-            return launch(spec);
+            return launch(reservedId, spec);
         } finally {
             lock.unlock();
         }
@@ -198,19 +226,18 @@ public final class Worker implements AutoCloseable {
         return "Worker[" + containers.size() + " containers]";
     }
 
-    private CompletableFuture<Container> launch(ContainerSpec spec) {
-        String id = reserveId();
+    private CompletableFuture<Container> launch(String id, ContainerSpec spec) {
         int port;
         try {
             port = reservePort();
         } catch (IOException e) {
             idsInUse.remove(id);
             return CompletableFuture.failedFuture(ContainerStartException.ofLaunch(id,
-                    "container " + id + " (" + spec.function() + "): no free port on 127.0.0.1: " + e.getMessage(), e));
+                    "container " + id + " (" + spec.function() + "): no free port on " + containerHost.getHostAddress() + ": " + e.getMessage(), e));
         }
         String token = ContainerCommand.newReadyToken();
         ProcessBuilder command = new ProcessBuilder(
-                ContainerCommand.of(javaExecutable, jvmOptions, runtimeClasspath, id, spec, port));
+                ContainerCommand.of(javaExecutable, jvmOptions, runtimeClasspath, id, spec, containerHost.getHostAddress(), port));
         command.environment().put(ContainerCommand.READY_TOKEN_ENV, token);
         Instant startedAt = Instant.now();
         Process process;
@@ -223,7 +250,7 @@ public final class Worker implements AutoCloseable {
                     "container " + id + " (" + spec.function() + ") could not be launched with " + javaExecutable
                             + ": " + e.getMessage(), e));
         }
-        ContainerProcess container = new ContainerProcess(id, spec, port, startedAt, process, token, startTimeout,
+        ContainerProcess container = new ContainerProcess(id, spec, new InetSocketAddress(containerHost, port), startedAt, process, token, startTimeout,
                 stopGrace, timer, logSink, changes, allListeners, this::forget);
         containers.put(id, container);
         logger.log(System.Logger.Level.DEBUG, () -> "launched " + container);
@@ -243,7 +270,7 @@ public final class Worker implements AutoCloseable {
     /** A free port no other container of this worker was given (the system may hand one out twice). */
     private int reservePort() throws IOException {
         for (int attempt = 0; attempt < PORT_ATTEMPTS; attempt++) {
-            int port = LoopbackPorts.pick();
+            int port = LoopbackPorts.pick(containerHost);
             if (portsInUse.add(port)) {
                 return port;
             }
@@ -312,6 +339,7 @@ public final class Worker implements AutoCloseable {
         private Duration startTimeout = DEFAULT_START_TIMEOUT;
         private Duration stopGrace = DEFAULT_STOP_GRACE;
         private ContainerLogSink logSink = ContainerLogSink.console();
+        private InetAddress containerHost = LoopbackPorts.LOOPBACK;
         private Path classDataArchive;
 
         private Builder() {}
@@ -392,6 +420,17 @@ public final class Worker implements AutoCloseable {
         /** Where container output goes. Default: {@link ContainerLogSink#console()}. */
         public Builder logSink(ContainerLogSink logSink) {
             this.logSink = Objects.requireNonNull(logSink, "logSink");
+            return this;
+        }
+
+        /**
+         * The address containers listen on and are called at. Default 127.0.0.1, reachable by
+         * gateways on this machine only. Another address lets gateways on other machines call
+         * containers; their gRPC port has no authentication of its own, so that address must be
+         * on a private network.
+         */
+        public Builder containerHost(InetAddress host) {
+            this.containerHost = Objects.requireNonNull(host, "host");
             return this;
         }
 

@@ -14,20 +14,20 @@ class ContainerCommandTest {
 
     @Test
     void argumentsParseAsRuntimeContainerArgs() {
-        ContainerArgs parsed = ContainerArgs.parse(ContainerCommand.args("ct-abcdefgh", spec, 40123));
+        ContainerArgs parsed = ContainerArgs.parse(ContainerCommand.args("ct-abcdefgh", spec, "10.1.2.3", 40123));
 
         assertThat(parsed).isEqualTo(
-                new ContainerArgs("ct-abcdefgh", "shop--checkout", "com.example.Checkout", Path.of("/apps/shop.jar"), 40123));
+                new ContainerArgs("ct-abcdefgh", "shop--checkout", "com.example.Checkout", Path.of("/apps/shop.jar"), 40123, "10.1.2.3"));
     }
 
     @Test
     void commandRunsRuntimeMainClassWithOptionsFirst() {
         List<String> command = ContainerCommand.of(Path.of("/jdk/bin/java"), List.of("-Xmx64m"), "/rt/a.jar:/rt/b.jar",
-                "ct-abcdefgh", spec, 40123);
+                "ct-abcdefgh", spec, "127.0.0.1", 40123);
 
         assertThat(command).startsWith("/jdk/bin/java", "-Dstdout.encoding=UTF-8", "-Dstderr.encoding=UTF-8", "-Xmx64m",
                 "-cp", "/rt/a.jar:/rt/b.jar", ContainerArgs.MAIN_CLASS);
-        assertThat(command.subList(7, command.size())).isEqualTo(ContainerCommand.args("ct-abcdefgh", spec, 40123));
+        assertThat(command.subList(7, command.size())).isEqualTo(ContainerCommand.args("ct-abcdefgh", spec, "127.0.0.1", 40123));
     }
 
     @Test

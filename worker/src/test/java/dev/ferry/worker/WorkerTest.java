@@ -69,6 +69,25 @@ class WorkerTest {
     }
 
     @Test
+    void containersListenOnTheContainerHostAndAnswerThere() throws Exception {
+        java.net.InetAddress host = java.net.InetAddress.getByName("127.0.0.7");
+        Worker worker = worker(builder().containerHost(host));
+
+        Container container = started(worker.start("ct-hostaddr", probe()));
+
+        assertThat(container.id()).isEqualTo("ct-hostaddr");
+        assertThat(container.address().getAddress()).isEqualTo(host);
+        try (Socket socket = new Socket()) {
+            socket.connect(container.address(), 5_000);
+            assertThat(socket.isConnected()).isTrue();
+        }
+        assertThatThrownBy(() -> worker.start("ct-hostaddr", probe()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("(expected: one not in use on this worker)");
+        assertThatThrownBy(() -> worker.start("bad id", probe()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("container id: bad id (expected: ct- and 8");
+    }
+
+    @Test
     void readyLineWithWrongTokenDoesNotCount() throws Exception {
         Worker worker = worker(builder().stopGrace(Duration.ZERO));
 

@@ -19,9 +19,18 @@ import java.util.Objects;
  * @param function the function id {@code <app>--<function>} this container serves
  * @param className the user's class that implements the function
  * @param jar the user's jar
- * @param port the loopback TCP port the container's gRPC server binds
+ * @param port the TCP port the container's gRPC server binds
+ * @param host the address it binds: 127.0.0.1 unless its worker serves gateways on other machines
  */
-public record ContainerArgs(String containerId, String function, String className, Path jar, int port) {
+public record ContainerArgs(String containerId, String function, String className, Path jar, int port, String host) {
+
+    /** The address a container binds unless told otherwise. */
+    public static final String DEFAULT_HOST = "127.0.0.1";
+
+    /** Arguments for a container that binds {@link #DEFAULT_HOST}. */
+    public ContainerArgs(String containerId, String function, String className, Path jar, int port) {
+        this(containerId, function, className, jar, port, DEFAULT_HOST);
+    }
 
     /** The container's main class. */
     public static final String MAIN_CLASS = "dev.ferry.function.runtime.ContainerMain";
@@ -34,6 +43,7 @@ public record ContainerArgs(String containerId, String function, String classNam
         Objects.requireNonNull(function, "function");
         Objects.requireNonNull(className, "className");
         Objects.requireNonNull(jar, "jar");
+        Objects.requireNonNull(host, "host");
         if (port <= 0 || port > 65535) {
             throw new IllegalArgumentException("port: " + port + " (expected: 1-65535)");
         }
@@ -47,7 +57,7 @@ public record ContainerArgs(String containerId, String function, String classNam
     /** These arguments as a command line, for {@link #parse(List)}. */
     public List<String> toArgs() {
         return List.of("--container-id", containerId, "--function", function, "--class", className,
-                "--jar", jar.toString(), "--port", Integer.toString(port));
+                "--jar", jar.toString(), "--port", Integer.toString(port), "--host", host);
     }
 
     /**
@@ -56,7 +66,7 @@ public record ContainerArgs(String containerId, String function, String classNam
      * @throws IllegalArgumentException naming the missing or malformed option
      */
     public static ContainerArgs parse(List<String> args) {
-        String id = null, function = null, className = null, jar = null, port = null;
+        String id = null, function = null, className = null, jar = null, port = null, host = DEFAULT_HOST;
         List<String> unknown = new ArrayList<>();
         for (int i = 0; i < args.size(); i++) {
             String option = args.get(i);
@@ -70,6 +80,7 @@ public record ContainerArgs(String containerId, String function, String classNam
                 case "--class" -> className = value;
                 case "--jar" -> jar = value;
                 case "--port" -> port = value;
+                case "--host" -> host = value;
                 default -> unknown.add(option);
             }
         }
@@ -83,7 +94,7 @@ public record ContainerArgs(String containerId, String function, String classNam
             throw new IllegalArgumentException("--port: " + port + " (expected: a number)");
         }
         return new ContainerArgs(require(id, "--container-id"), require(function, "--function"),
-                require(className, "--class"), Path.of(require(jar, "--jar")), portNumber);
+                require(className, "--class"), Path.of(require(jar, "--jar")), portNumber, require(host, "--host"));
     }
 
     private static String require(String value, String option) {

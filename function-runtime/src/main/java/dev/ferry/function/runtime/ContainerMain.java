@@ -106,7 +106,7 @@ public final class ContainerMain {
         } finally {
             Thread.currentThread().setContextClassLoader(previous);
         }
-        server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", args.port()))
+        server = NettyServerBuilder.forAddress(new InetSocketAddress(args.host(), args.port()))
                 .directExecutor() // our callbacks never block; the app runs on virtual threads
                 .maxInboundMessageSize(8 * 1024 * 1024)
                 .flowControlWindow(1024 * 1024) // fixed: BDP auto-tuning pings on every read, which loopback does not need
