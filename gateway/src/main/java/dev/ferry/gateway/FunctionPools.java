@@ -54,6 +54,9 @@ final class FunctionPools implements RoutingListener {
             pool.addContainer(container, channels.computeIfAbsent(container.id(), id -> new ContainerChannels(container, eventLoops)));
         } else if (container.state() == ContainerState.STOPPING) {
             pool.removeContainer(container.id());
+        } else if (container.state() == ContainerState.FAILED && pool.demand().readyContainers() == 0) {
+            pool.rejectWaiting("container for " + container.function() + " failed to start; see the log of worker "
+                    + container.worker());
         }
     }
 
@@ -73,7 +76,7 @@ final class FunctionPools implements RoutingListener {
         channels.clear();
     }
 
-    private static String key(String function, String version) {
+    static String key(String function, String version) {
         return function + '@' + version;
     }
 }

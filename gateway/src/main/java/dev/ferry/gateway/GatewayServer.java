@@ -30,6 +30,8 @@ public final class GatewayServer implements AutoCloseable {
     private final EventLoopGroup bossGroup;
     private final EventLoopGroup workerGroup;
     private final FunctionPools pools;
+    private final RoutingStore store;
+    private final DemandReporter demandReporter;
     private final Channel serverChannel;
     private final Channel httpsChannel;
     private final Channel http3Channel;
@@ -38,8 +40,15 @@ public final class GatewayServer implements AutoCloseable {
         this.bossGroup = new MultiThreadIoEventLoopGroup(1, Transport.ioHandlerFactory());
         this.workerGroup = new MultiThreadIoEventLoopGroup(b.eventLoopThreads, Transport.ioHandlerFactory());
         this.pools = new FunctionPools(workerGroup, b.maxQueuedPerFunction, b.clock);
+        this.store = b.store;
+        this.demandReporter = b.gatewayId == null ? null
+                : new DemandReporter(b.store, b.gatewayId, b.demandInterval, pools, b.clock);
+        ScaleUpSignal scaleUp = demandReporter == null ? b.scaleUp : f -> {
+            demandReporter.scaleUp(f);
+            b.scaleUp.scaleUp(f);
+        };
         GatewayConfig config = new GatewayConfig(b.domain, b.queueTimeout, DEADLINE_GRACE, b.headTimeout, b.idleTimeout,
-                b.maxRequestLine, b.maxHeaderSize, b.maxConcurrentStreams, b.clock, b.scaleUp);
+                b.maxRequestLine, b.maxHeaderSize, b.maxConcurrentStreams, b.clock, scaleUp);
         b.store.subscribe(pools);
         EdgeHandlers handlers = new EdgeHandlers(config, b.store, pools);
         AtomicReference<String> altSvc = new AtomicReference<>();
@@ -59,8 +68,16 @@ public final class GatewayServer implements AutoCloseable {
                 this.http3Channel = null;
             }
         } catch (RuntimeException | InterruptedException e) {
+            stopFollowingStore();
             shutdownGroups();
             throw e;
+        }
+    }
+
+    private void stopFollowingStore() {
+        store.unsubscribe(pools);
+        if (demandReporter != null) {
+            demandReporter.close();
         }
     }
 
@@ -121,6 +138,7 @@ public final class GatewayServer implements AutoCloseable {
             httpsChannel.close().sync();
             http3Channel.close().sync();
         }
+        stopFollowingStore();
         pools.close();
         shutdownGroups();
     }
@@ -137,6 +155,8 @@ public final class GatewayServer implements AutoCloseable {
         private String domain = "localhost";
         private RoutingStore store;
         private ScaleUpSignal scaleUp = f -> { };
+        private String gatewayId;
+        private Duration demandInterval;
         private Duration queueTimeout = Duration.ofSeconds(60);
         private int maxQueuedPerFunction = 1024;
         private int eventLoopThreads = 0;
@@ -236,6 +256,17 @@ public final class GatewayServer implements AutoCloseable {
         }
 
         /** Told whenever a request has to wait for a slot. Default: nobody. */
+        /**
+         * Reports this gateway's demand to the store as {@code gatewayId}, every
+         * {@code interval} while calls are in flight or waiting and at once when a request has
+         * to wait: how a controller in another process learns of demand. Off by default.
+         */
+        public Builder reportDemand(String gatewayId, Duration interval) {
+            this.gatewayId = Objects.requireNonNull(gatewayId, "gatewayId");
+            this.demandInterval = positive("demand interval", interval);
+            return this;
+        }
+
         public Builder scaleUpSignal(ScaleUpSignal scaleUp) {
             this.scaleUp = Objects.requireNonNull(scaleUp, "scaleUp");
             return this;

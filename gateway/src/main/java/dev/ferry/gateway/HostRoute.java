@@ -1,5 +1,7 @@
 package dev.ferry.gateway;
 
+import dev.ferry.routing.RoutingStore;
+import dev.ferry.routing.Routes;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -10,6 +12,20 @@ import java.util.Optional;
  * @param function the function's name
  */
 record HostRoute(String app, String function) {
+
+    /**
+     * Where a request for {@code host} goes: the custom route of that host in {@code store}
+     * if it has one, else {@link #parse}. A map lookup in the store's copy, never I/O.
+     */
+    static Optional<HostRoute> resolve(String host, String domain, RoutingStore store) {
+        Optional<String> custom = store.route(Routes.normalizeHost(host));
+        if (custom.isPresent()) {
+            String id = custom.get();
+            int sep = id.indexOf("--");
+            return Optional.of(new HostRoute(id.substring(0, sep), id.substring(sep + 2)));
+        }
+        return parse(host, domain);
+    }
 
     /**
      * Parses {@code host} for {@code domain}; empty when the host is not of that form

@@ -257,10 +257,10 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
             reject(request, ErrorCode.BAD_REQUEST, "missing Host header", false);
             return;
         }
-        Optional<HostRoute> route = HostRoute.parse(host, config.domain());
+        Optional<HostRoute> route = HostRoute.resolve(host, config.domain(), store);
         if (route.isEmpty()) {
             reject(request, ErrorCode.FUNCTION_NOT_FOUND,
-                    "no function at host " + host + " (expected: <app>--<function>." + config.domain() + ")", true);
+                    "no function at host " + host + " (expected: <app>--<function>." + config.domain() + " or a custom domain routed with ferry route)", true);
             return;
         }
         FunctionLookup lookup = store.lookup(route.get().app(), route.get().function());

@@ -37,7 +37,7 @@ class FunctionPoolTest {
     }
 
     private static ContainerInfo container(String id, int maxInputs) {
-        return new ContainerInfo(id, "a--f", "v1", "127.0.0.1", 1, ContainerState.READY, maxInputs, Instant.EPOCH);
+        return new ContainerInfo(id, "a--f", "v1", "w1", "127.0.0.1", 1, ContainerState.READY, maxInputs, Instant.EPOCH);
     }
 
     @Test
