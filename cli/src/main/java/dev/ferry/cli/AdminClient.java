@@ -16,7 +16,7 @@ final class AdminClient {
         try (HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
             return client.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (ConnectException e) {
-            throw new IOException("cannot reach the dev server at " + request.uri() + "; is ./ferry dev running?", e);
+            throw new IOException("cannot reach the admin API at " + request.uri() + "; is ./ferry dev (or ferry controller) running?", e);
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.ferry.cli;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.ferry.routing.AppDeployment;
+import dev.ferry.routing.StoreUnavailableException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -15,13 +16,17 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 
 /**
- * The dev server's control API, on loopback only:
+ * The controller's API (the dev server's too):
  * <ul>
  *   <li>{@code GET /v1/apps} → the JSON of {@link StackView#apps}.</li>
  *   <li>{@code POST /v1/apps[?name=NAME][&file=FILE.jar]} with a jar as the body → deploys it;
  *       200 with the app's JSON, 400 with a one-line reason when the jar is unusable. FILE is
  *       the jar's own file name, used for the default app name and in errors.</li>
+ *   <li>{@code GET /v1/routes} → custom routes, host to function.</li>
+ *   <li>{@code PUT /v1/routes/HOST} with a function id as the body → routes HOST there;
+ *       {@code DELETE /v1/routes/HOST} removes the route.</li>
  * </ul>
+ * A write the store cannot take (Redis down) is answered 503 with the store's reason.
  * Uploads are capped at {@link #MAX_JAR_BYTES}.
  */
 final class AdminServer implements AutoCloseable {
@@ -29,12 +34,13 @@ final class AdminServer implements AutoCloseable {
     static final long MAX_JAR_BYTES = 512L * 1024 * 1024;
 
     private final HttpServer server;
-    private final DevStack stack;
+    private final ControllerRole stack;
 
-    AdminServer(DevStack stack, String host, int port) throws IOException {
+    AdminServer(ControllerRole stack, String host, int port) throws IOException {
         this.stack = stack;
         this.server = HttpServer.create(new InetSocketAddress(host, port), 16);
         server.createContext("/v1/apps", this::apps);
+        server.createContext("/v1/routes", this::routes);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.start();
     }
@@ -84,10 +90,43 @@ final class AdminServer implements AutoCloseable {
             } catch (IllegalArgumentException | IOException e) {
                 text(exchange, 400, "cannot deploy: " + e.getMessage());
                 return;
+            } catch (StoreUnavailableException e) {
+                text(exchange, 503, "cannot deploy: " + e.getMessage());
+                return;
             }
             respond(exchange, 200, StackView.JSON.writeValueAsBytes(stack.view(deployment)));
         } finally {
             Files.deleteIfExists(upload);
+        }
+    }
+
+    private void routes(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String path = exchange.getRequestURI().getPath();
+            String host = path.length() > "/v1/routes/".length() ? path.substring("/v1/routes/".length()) : "";
+            String method = exchange.getRequestMethod();
+            try {
+                if (method.equals("GET") && host.isEmpty()) {
+                    respond(exchange, 200, StackView.JSON.writeValueAsBytes(stack.view().path("routes")));
+                } else if (method.equals("PUT") && !host.isEmpty()) {
+                    String function;
+                    try (InputStream in = exchange.getRequestBody()) {
+                        function = new String(in.readNBytes(256), StandardCharsets.UTF_8).strip();
+                    }
+                    text(exchange, 200, "routed " + stack.route(host, function) + " to " + function);
+                } else if (method.equals("DELETE") && !host.isEmpty()) {
+                    stack.unroute(host);
+                    text(exchange, 200, "removed the route of " + host);
+                } else {
+                    exchange.getResponseHeaders().add("Allow", host.isEmpty() ? "GET" : "PUT, DELETE");
+                    text(exchange, 405, "method not allowed: " + method + " " + path
+                            + " (expected: GET /v1/routes, PUT or DELETE /v1/routes/HOST)");
+                }
+            } catch (IllegalArgumentException e) {
+                text(exchange, 400, "cannot route: " + e.getMessage());
+            } catch (StoreUnavailableException e) {
+                text(exchange, 503, "cannot route: " + e.getMessage());
+            }
         }
     }
 

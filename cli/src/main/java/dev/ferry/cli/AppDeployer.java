@@ -14,8 +14,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Deploys app jars: keeps an immutable copy of each version under the Ferry home, reads its
- * functions and makes it the app's current version in the routing store. Requests that
+ * Deploys app jars: keeps an immutable copy of each version under the Ferry home, stores its
+ * bytes in the routing store for workers elsewhere, reads its functions and makes it the
+ * app's current version in one write. Requests that
  * arrive afterwards go to the new version; containers of the old one are stopped once idle.
  * Thread-safe (deploys are serialised).
  */
@@ -60,8 +61,12 @@ final class AppDeployer {
         String version = nextVersion(app);
         Path target = ensureDir(appsDir.resolve(app)).resolve(version + ".jar");
         Files.move(staged, target, StandardCopyOption.REPLACE_EXISTING);
+        byte[] bytes = Files.readAllBytes(target);
+        String digest = AppJars.sha256(bytes);
+        // The jar goes first: a worker on another machine fetches it as soon as the version is live.
+        store.putJar(digest, bytes);
         List<DeployedFunction> functions = jar.functions().stream()
-                .map(f -> new DeployedFunction(app, version, f.className(), target, f.settings()))
+                .map(f -> new DeployedFunction(app, version, f.className(), target, digest, f.settings()))
                 .toList();
         AppDeployment deployment = new AppDeployment(app, version, functions, clock.instant());
         store.deploy(deployment);

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -23,8 +24,8 @@ final class DeployCommand implements Callable<Integer> {
     @Option(names = "--name", description = "App name (default: the jar's Ferry-App manifest entry, else its file name).")
     String name;
 
-    @Option(names = "--home", description = "Ferry's directory (default: $FERRY_HOME, else ~/.ferry).")
-    Path home;
+    @Mixin
+    AdminTarget target;
 
     @Override
     public Integer call() throws Exception {
@@ -32,8 +33,7 @@ final class DeployCommand implements Callable<Integer> {
             System.err.println("ferry deploy: " + jar + ": no such file");
             return 2;
         }
-        DevState state = DevState.read(Home.resolve(home));
-        String uri = state.adminUrl() + "/v1/apps?file=" + URLEncoder.encode(jar.getFileName().toString(), StandardCharsets.UTF_8)
+                String uri = target.adminUrl() + "/v1/apps?file=" + URLEncoder.encode(jar.getFileName().toString(), StandardCharsets.UTF_8)
                 + (name == null ? "" : "&name=" + URLEncoder.encode(name, StandardCharsets.UTF_8));
         HttpResponse<String> response = AdminClient.send(HttpRequest.newBuilder(URI.create(uri))
                 .header("Content-Type", "application/java-archive")

@@ -9,39 +9,24 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ferry dev}: the whole platform in this process, with the example app deployed. */
 @Command(name = "dev", mixinStandardHelpOptions = true,
-        description = "Start gateway, controller and one worker locally and deploy the example app.")
+        description = "Start gateway, controller and one worker in this process and deploy the example app.")
 final class DevCommand implements Callable<Integer> {
 
-    private static volatile boolean running;
+    @Mixin
+    EdgeOptions edge;
 
-    @Option(names = "--http-port", defaultValue = "8080", description = "Gateway HTTP port (default: ${DEFAULT-VALUE}).")
-    int httpPort;
-
-    @Option(names = "--https-port", defaultValue = "8443", description = "Gateway HTTPS port (default: ${DEFAULT-VALUE}).")
-    int httpsPort;
-
-    @Option(names = "--tls-cert", description = "PEM certificate chain for HTTPS (default: certificates for localhost and every function host from a local authority made on first run).")
-    Path tlsCert;
-
-    @Option(names = "--tls-key", description = "Unencrypted PKCS#8 PEM key of --tls-cert. Both files are reloaded when they change.")
-    Path tlsKey;
+    @Mixin
+    StoreOptions storeOptions;
 
     @Option(names = "--admin-port", defaultValue = "0",
             description = "Admin API port; 0 picks a free one, which deploy and ls find through the home directory (default: ${DEFAULT-VALUE}).")
     int adminPort;
-
-    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
-    String host;
-
-    @Option(names = "--domain", defaultValue = "localhost",
-            description = "Functions are served at <app>--<function>.<domain> (default: ${DEFAULT-VALUE}).")
-    String domain;
 
     @Option(names = "--home", description = "Ferry's directory (default: $FERRY_HOME, else ~/.ferry).")
     Path home;
@@ -52,61 +37,19 @@ final class DevCommand implements Callable<Integer> {
     @Option(names = "--no-examples", description = "Do not deploy the example app.")
     boolean noExamples;
 
-    @Option(names = "--queue-timeout", defaultValue = "60s",
-            description = "How long a request waits for a container before a 503 (default: ${DEFAULT-VALUE}).")
-    String queueTimeout;
-
-    @Option(names = "--head-timeout", defaultValue = "30s",
-            description = "How long an HTTP/1.x request head may take from its first byte before a 408 (default: ${DEFAULT-VALUE}).")
-    String headTimeout;
-
-    @Option(names = "--idle-timeout", defaultValue = "75s",
-            description = "How long a keep-alive HTTP/1.x connection may wait for its next request (default: ${DEFAULT-VALUE}).")
-    String idleTimeout;
-
-    @Option(names = "--max-request-line", defaultValue = "8192",
-            description = "Longest request line in bytes; longer gets a 414 (default: ${DEFAULT-VALUE}).")
-    int maxRequestLine;
-
-    @Option(names = "--max-header-size", defaultValue = "16384",
-            description = "Largest request head in bytes; larger gets a 431 (default: ${DEFAULT-VALUE}).")
-    int maxHeaderSize;
-
-    @Option(names = "--max-streams", defaultValue = "256",
-            description = "Concurrent streams per HTTP/2 or HTTP/3 connection (default: ${DEFAULT-VALUE}).")
-    int maxStreams;
-
-    static boolean running() {
-        return running;
-    }
-
     @Override
     public Integer call() throws Exception {
         Path ferryHome = Home.resolve(home);
-        if ((tlsCert == null) != (tlsKey == null)) {
-            System.err.println("ferry dev: --tls-cert and --tls-key go together (expected: both or neither)");
-            return 2;
-        }
-        LocalCertificates.Pem tls = tlsCert == null ? null : new LocalCertificates.Pem(tlsCert, tlsKey);
-        DevStack.Options options = new DevStack.Options(host, httpPort, httpsPort, tls, adminPort, domain, ferryHome,
-                FunctionSettings.parseDuration("--queue-timeout", queueTimeout),
-                new DevStack.EdgeLimits(FunctionSettings.parseDuration("--head-timeout", headTimeout),
-                        FunctionSettings.parseDuration("--idle-timeout", idleTimeout), maxRequestLine, maxHeaderSize, maxStreams),
-                System.getProperty("java.class.path"),
-                Clock.systemUTC(), ContainerLogSink.console());
+        DevStack.Options options = new DevStack.Options(edge.host, edge.httpPort, edge.httpsPort, edge.tls(), adminPort,
+                edge.domain, ferryHome, FunctionSettings.parseDuration("--queue-timeout", edge.queueTimeout), edge.limits(),
+                System.getProperty("java.class.path"), Clock.systemUTC(), ContainerLogSink.console(),
+                storeOptions.redis, storeOptions.cluster);
         DevStack stack = DevStack.start(options);
         long pid = ProcessHandle.current().pid();
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("ferry-dev-stop").unstarted(() -> {
-            System.out.println("\nferry: stopping");
-            stack.close();
-            DevState.clear(ferryHome, pid);
-            stopped.countDown();
-        }));
-        new DevState("http://" + host + ":" + stack.adminPort(), pid).write(ferryHome);
-        running = true;
-        System.out.println("ferry dev: gateway on http://" + host + ":" + stack.httpPort() + " and https://" + host + ":"
-                + stack.httpsPort() + ", admin API on http://" + host + ":" + stack.adminPort());
+        new DevState("http://" + edge.host + ":" + stack.adminPort(), pid).write(ferryHome);
+        System.out.println("ferry dev: gateway on http://" + edge.host + ":" + stack.httpPort() + " and https://" + edge.host + ":"
+                + stack.httpsPort() + ", admin API on http://" + edge.host + ":" + stack.adminPort() + ", state in "
+                + stack.store().describe());
         stack.localCertificates().ifPresent(local -> System.out.println(local.trustInstructions(stack.httpsPort())));
         if (!noExamples) {
             Path jar = examples != null ? examples : defaultExamples();
@@ -114,7 +57,10 @@ final class DevCommand implements Callable<Integer> {
             printApp(stack.view(app));
         }
         System.out.println("Deploy your own: ./ferry deploy PATH.jar    List: ./ferry ls    Stop: Ctrl-C");
-        stopped.await();
+        Serving.untilStopped("the dev server", () -> {
+            stack.close();
+            DevState.clear(ferryHome, pid);
+        });
         return 0;
     }
 

@@ -1,35 +1,31 @@
 package dev.ferry.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.ferry.gateway.GatewayServer;
-import dev.ferry.gateway.ServerTls;
-import dev.ferry.routing.AppDeployment;
 import dev.ferry.gateway.FunctionDemand;
+import dev.ferry.routing.AppDeployment;
 import dev.ferry.routing.RoutingStore;
 import dev.ferry.worker.ContainerLogSink;
 import dev.ferry.worker.Worker;
-import java.io.File;
 import java.io.IOException;
-import java.nio.file.Files;
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
- * The whole platform in one JVM, as {@code ferry dev} runs it: the in-memory routing store,
- * one worker whose containers are real child processes, the controller logic, the gateway
- * and the admin API. Start with {@link #start(Options)}; {@link #close()} stops everything
+ * The whole platform in one JVM, as {@code ferry dev} runs it: the in-memory routing store
+ * (or a Redis one with {@code --redis}), and the worker, gateway and controller roles on it,
+ * exactly as {@code ferry worker}, {@code ferry gateway} and {@code ferry controller} run them
+ * in separate processes. Containers are real child processes. Start with {@link #start(Options)}; {@link #close()} stops everything
  * and leaves no container process behind.
  */
 final class DevStack implements AutoCloseable {
 
-    /** How often idle containers are looked for. */
+    /** How often the gateway reports demand (the controller ticks as often). */
     static final Duration TICK = Duration.ofMillis(250);
 
     /**
@@ -47,10 +43,22 @@ final class DevStack implements AutoCloseable {
      * @param runtimeClasspath the class path of container processes
      * @param clock the controller's clock
      * @param logSink where container output goes
+     * @param redis the Redis URL of a shared store; null for the in-memory store
+     * @param cluster the cluster's namespace in Redis
      */
     record Options(String host, int httpPort, int httpsPort, LocalCertificates.Pem tls, int adminPort, String domain, Path home,
-                   Duration queueTimeout, EdgeLimits limits, String runtimeClasspath, Clock clock, ContainerLogSink logSink) {
+                   Duration queueTimeout, EdgeLimits limits, String runtimeClasspath, Clock clock, ContainerLogSink logSink,
+                   String redis, String cluster) {
+
+        /** Options with the in-memory store. */
+        Options(String host, int httpPort, int httpsPort, LocalCertificates.Pem tls, int adminPort, String domain, Path home,
+                Duration queueTimeout, EdgeLimits limits, String runtimeClasspath, Clock clock, ContainerLogSink logSink) {
+            this(host, httpPort, httpsPort, tls, adminPort, domain, home, queueTimeout, limits, runtimeClasspath, clock, logSink,
+                    null, "default");
+        }
+
         Options {
+            Objects.requireNonNull(cluster, "cluster");
             Objects.requireNonNull(host, "host");
             Objects.requireNonNull(domain, "domain");
             Objects.requireNonNull(home, "home");
@@ -76,77 +84,46 @@ final class DevStack implements AutoCloseable {
     }
 
     private final Options options;
-    private final RoutingStore store = RoutingStore.inMemory();
-    private final Worker worker;
-    private final GatewayServer gateway;
-    private final ServerTls serverTls;
-    /** Issues the HTTPS certificate when the user gave none; null when they did. */
-    private final LocalCertificates localCertificates;
-    private final DevController controller;
-    private final AppDeployer deployer;
-    private final AdminServer admin;
-    private final ScheduledExecutorService ticker;
+    private final RoutingStore store;
+    private final WorkerRole worker;
+    private final GatewayRole gateway;
+    private final ControllerRole controller;
 
     private DevStack(Options options) throws IOException, InterruptedException {
         this.options = options;
-        Worker.Builder workerBuilder = Worker.builder()
-                .runtimeClasspath(options.runtimeClasspath())
-                .logSink(options.logSink());
-        classDataArchive(options).ifPresent(workerBuilder::classDataArchive);
-        this.worker = workerBuilder.build();
-        GatewayServer[] gatewayRef = new GatewayServer[1];
-        this.controller = new DevController(store, worker, () -> gatewayRef[0].demand(), options.clock(),
-                (function, version, reason) -> gatewayRef[0].rejectWaiting(function, version, reason));
+        this.store = options.redis() == null ? RoutingStore.inMemory() : RoutingStore.redis(options.redis(), options.cluster());
+        String node = options.redis() == null ? "dev" : "dev-" + ProcessHandle.current().pid();
         try {
-            this.localCertificates = options.tls() == null ? LocalCertificates.open(options.home()) : null;
-            LocalCertificates.Pem pem = options.tls() != null ? options.tls() : localCertificates.issue(List.of());
-            this.serverTls = ServerTls.fromPem(pem.certificate(), pem.key());
-            this.gateway = GatewayServer.builder()
-                    .host(options.host())
-                    .port(options.httpPort())
-                    .https(options.httpsPort(), serverTls)
-                    .domain(options.domain())
-                    .store(store)
-                    .scaleUpSignal(controller)
-                    .queueTimeout(options.queueTimeout())
-                    .headTimeout(options.limits().head())
-                    .idleTimeout(options.limits().idle())
-                    .maxRequestLine(options.limits().maxRequestLine())
-                    .maxHeaderSize(options.limits().maxHeaderSize())
-                    .maxConcurrentStreams(options.limits().maxConcurrentStreams())
-                    .clock(options.clock())
-                    .start();
-        } catch (RuntimeException | IOException | InterruptedException e) {
-            worker.close();
+            this.worker = new WorkerRole(store, new WorkerRole.Options("worker-" + node, options.home(), Map.of(),
+                    InetAddress.getByName("127.0.0.1"), options.runtimeClasspath(), options.logSink(), options.clock()));
+        } catch (RuntimeException | IOException e) {
+            store.close();
             throw e;
         }
-        gatewayRef[0] = gateway;
-        this.deployer = new AppDeployer(store, options.home().resolve("apps"), options.clock());
-        this.ticker = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("ferry-controller").daemon().factory());
-        ticker.scheduleWithFixedDelay(this::tick, TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS);
         try {
-            this.admin = new AdminServer(this, options.host(), options.adminPort());
-        } catch (IOException e) {
-            closeQuietly();
+            this.gateway = new GatewayRole(store, new GatewayRole.Options("gateway-" + node, options.host(), options.httpPort(),
+                    options.httpsPort(), options.tls(), options.domain(), options.home(), options.queueTimeout(), options.limits(),
+                    TICK, options.clock()));
+        } catch (RuntimeException | IOException | InterruptedException e) {
+            worker.close();
+            store.close();
+            throw e;
+        }
+        try {
+            this.controller = new ControllerRole(store, "controller-" + node, options.home(), options.host(), options.adminPort(),
+                    options.clock(), options.redis() == null ? Controller.Timings.DEV : Controller.Timings.CLUSTER,
+                    gateway::url, deployment -> gateway.reissueCertificate());
+        } catch (RuntimeException | IOException e) {
+            gateway.close();
+            worker.close();
+            store.close();
             throw e;
         }
     }
 
-    /**
-     * Where containers keep their class data sharing archive: one per runtime class path and
-     * JDK, under the Ferry home, so a rebuilt Ferry or another JDK never fights over a file.
-     * None when the class path holds anything but jars, which the JVM cannot archive (and
-     * then fails the container's exit).
-     */
+    /** See {@link WorkerRole#classDataArchive}. */
     static Optional<Path> classDataArchive(Options options) throws IOException {
-        for (String entry : options.runtimeClasspath().split(File.pathSeparator)) {
-            if (!entry.endsWith(".jar") || !Files.isRegularFile(Path.of(entry))) {
-                return Optional.empty();
-            }
-        }
-        String key = options.runtimeClasspath() + '\n' + Runtime.version();
-        Path dir = Files.createDirectories(options.home().resolve("cds"));
-        return Optional.of(dir.resolve("container-" + Integer.toHexString(key.hashCode()) + ".jsa"));
+        return WorkerRole.classDataArchive(options.home(), options.runtimeClasspath());
     }
 
     static DevStack start(Options options) throws IOException, InterruptedException {
@@ -154,20 +131,20 @@ final class DevStack implements AutoCloseable {
     }
 
     int httpPort() {
-        return gateway.port();
+        return gateway.httpPort();
     }
 
     int httpsPort() {
-        return gateway.httpsPort().orElseThrow();
+        return gateway.httpsPort();
     }
 
     /** The local certificate authority HTTPS certificates come from, unless the user gave a certificate. */
     Optional<LocalCertificates> localCertificates() {
-        return Optional.ofNullable(localCertificates);
+        return gateway.localCertificates();
     }
 
     int adminPort() {
-        return admin.port();
+        return controller.adminPort();
     }
 
     RoutingStore store() {
@@ -175,7 +152,7 @@ final class DevStack implements AutoCloseable {
     }
 
     Worker worker() {
-        return worker;
+        return worker.worker();
     }
 
     List<FunctionDemand> demand() {
@@ -184,22 +161,12 @@ final class DevStack implements AutoCloseable {
 
     /** Deploys {@code jar}; see {@link AppDeployer#deploy}. The local HTTPS certificate then covers its hosts too. */
     AppDeployment deploy(Path jar, Optional<String> name, String fileName) throws IOException {
-        AppDeployment deployment = deployer.deploy(jar, name, fileName);
-        reissueCertificate();
-        return deployment;
+        return controller.deploy(jar, name, fileName);
     }
 
-    /**
-     * Issues a new local HTTPS certificate for every deployed function's host and serves it
-     * from the next handshake on; does nothing when the user gave a certificate.
-     */
+    /** See {@link GatewayRole#reissueCertificate()}. */
     void reissueCertificate() throws IOException {
-        if (localCertificates != null) {
-            List<String> hosts = store.apps().stream().flatMap(app -> app.functions().stream())
-                    .map(f -> f.id() + "." + options.domain()).toList();
-            localCertificates.issue(hosts);
-            serverTls.reload();
-        }
+        gateway.reissueCertificate();
     }
 
     /** Deploys the jar file at {@code jar}, named after its file unless it names itself. */
@@ -209,40 +176,23 @@ final class DevStack implements AutoCloseable {
 
     /** The public URL of function {@code functionId}. */
     String url(String functionId) {
-        return "http://" + functionId + "." + options.domain() + ":" + gateway.port() + "/";
+        return gateway.url(functionId);
     }
 
     ObjectNode view() {
-        return StackView.apps(store.apps(), store.containers(), this::url);
+        return controller.view();
     }
 
     ObjectNode view(AppDeployment app) {
-        return StackView.app(app, store.containers(), this::url);
+        return controller.view(app);
     }
 
-    private void tick() {
-        try {
-            controller.tick();
-        } catch (RuntimeException e) {
-            System.err.println("ferry: controller tick failed: " + e);
-        }
-    }
-
+    /** Stops the controller, then the gateway, then every container; closes the store last. */
     @Override
     public void close() {
-        closeQuietly();
-    }
-
-    private void closeQuietly() {
-        if (admin != null) {
-            admin.close();
-        }
-        ticker.shutdownNow();
-        try {
-            gateway.close();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        controller.close();
+        gateway.close();
         worker.close();
+        store.close();
     }
 }

@@ -1,6 +1,5 @@
 package dev.ferry.cli;
 
-import dev.ferry.gateway.FunctionDemand;
 import dev.ferry.routing.AppDeployment;
 import dev.ferry.routing.ContainerInfo;
 import dev.ferry.routing.ContainerState;
@@ -21,9 +20,9 @@ final class IdleReaper {
     private IdleReaper() {}
 
     /** The ids of the containers to stop at {@code now}. */
-    static List<String> containersToStop(Instant now, List<ContainerInfo> containers, List<FunctionDemand> demand,
+    static List<String> containersToStop(Instant now, List<ContainerInfo> containers, List<FunctionLoad> demand,
                                          List<AppDeployment> apps) {
-        Map<String, FunctionDemand> demandByPool = new HashMap<>();
+        Map<String, FunctionLoad> demandByPool = new HashMap<>();
         demand.forEach(d -> demandByPool.put(d.function() + '@' + d.version(), d));
         Map<String, AppDeployment> appByName = new HashMap<>();
         apps.forEach(a -> appByName.put(a.app(), a));
@@ -33,7 +32,7 @@ final class IdleReaper {
             if (container.state() != ContainerState.READY) {
                 continue;
             }
-            FunctionDemand d = demandByPool.get(container.function() + '@' + container.version());
+            FunctionLoad d = demandByPool.get(container.function() + '@' + container.version());
             if (d != null && (d.inFlight() > 0 || d.queued() > 0)) {
                 continue;
             }

@@ -7,6 +7,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ferry ls}: apps, functions, URLs and containers with their state. */
@@ -16,13 +17,12 @@ final class LsCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print JSON.")
     boolean json;
 
-    @Option(names = "--home", description = "Ferry's directory (default: $FERRY_HOME, else ~/.ferry).")
-    Path home;
+    @Mixin
+    AdminTarget target;
 
     @Override
     public Integer call() throws Exception {
-        DevState state = DevState.read(Home.resolve(home));
-        HttpResponse<String> response = AdminClient.send(HttpRequest.newBuilder(URI.create(state.adminUrl() + "/v1/apps")).GET().build());
+                HttpResponse<String> response = AdminClient.send(HttpRequest.newBuilder(URI.create(target.adminUrl() + "/v1/apps")).GET().build());
         if (response.statusCode() != 200) {
             System.err.print("ferry ls: " + response.body());
             return 1;

@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code ferry} command. {@code ./ferry test} is the launcher script's, not this jar's. */
 @Command(name = "ferry", mixinStandardHelpOptions = true, version = "ferry 0.1.0",
         description = "Self-hostable serverless HTTP functions.",
-        subcommands = {DevCommand.class, DeployCommand.class, LsCommand.class})
+        subcommands = {DevCommand.class, DeployCommand.class, LsCommand.class, RouteCommand.class, GatewayCommand.class,
+                ControllerCommand.class, WorkerCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
@@ -14,7 +15,7 @@ public final class Main implements Runnable {
 
     public static void main(String[] args) {
         int code = commandLine().execute(args);
-        if (code != 0 || !DevCommand.running()) {
+        if (code != 0 || !Serving.serving()) {
             System.exit(code);
         }
     }

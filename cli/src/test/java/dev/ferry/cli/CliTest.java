@@ -17,14 +17,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(FerryStackExtension.class)
 class CliTest {
 
-    private record Run(int exitCode, String out, String err) {}
+    record Run(int exitCode, String out, String err) {}
 
     @BeforeEach
     void recordTheDevServer(FerryStack stack) throws Exception {
         new DevState("http://127.0.0.1:" + stack.dev.adminPort(), ProcessHandle.current().pid()).write(stack.home);
     }
 
-    private static Run ferry(String... args) {
+    static Run ferry(String... args) {
         PrintStream out = System.out, err = System.err;
         ByteArrayOutputStream outBytes = new ByteArrayOutputStream(), errBytes = new ByteArrayOutputStream();
         System.setOut(new PrintStream(outBytes, true, StandardCharsets.UTF_8));

@@ -2,7 +2,6 @@ package dev.ferry.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferry.gateway.FunctionDemand;
 import dev.ferry.request.protocol.FunctionSettings;
 import dev.ferry.routing.AppDeployment;
 import dev.ferry.routing.ContainerInfo;
@@ -21,15 +20,15 @@ class IdleReaperTest {
 
     private static AppDeployment app(String version, Duration window) {
         FunctionSettings settings = new FunctionSettings("fn", 4, 4, Duration.ofSeconds(30), window, 0, 0, 0, 0, 0, List.of(), 0, FunctionSettings.DEFAULT_MAX_WEBSOCKET_MESSAGE);
-        return new AppDeployment("a", version, List.of(new DeployedFunction("a", version, "C", Path.of("a.jar"), settings)), T0);
+        return new AppDeployment("a", version, List.of(new DeployedFunction("a", version, "C", Path.of("a.jar"), "00", settings)), T0);
     }
 
     private static ContainerInfo container(String id, String version, ContainerState state) {
-        return new ContainerInfo(id, "a--fn", version, "127.0.0.1", 1, state, 4, T0);
+        return new ContainerInfo(id, "a--fn", version, "w1", "127.0.0.1", 1, state, 4, T0);
     }
 
-    private static FunctionDemand demand(String version, int inFlight, int queued, Instant lastActive) {
-        return new FunctionDemand("a--fn", version, inFlight, queued, 1, lastActive);
+    private static FunctionLoad demand(String version, int inFlight, int queued, Instant lastActive) {
+        return new FunctionLoad("a--fn", version, inFlight, queued, lastActive);
     }
 
     @Test

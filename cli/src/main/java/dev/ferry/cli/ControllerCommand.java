@@ -1,0 +1,61 @@
+package dev.ferry.cli;
+
+import dev.ferry.routing.RoutingStore;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code ferry controller --redis URL}: the cluster's controller, or a hot standby for it. */
+@Command(name = "controller", mixinStandardHelpOptions = true,
+        description = "Run a controller of the cluster whose state is in --redis: one leads, others stand by.")
+final class ControllerCommand implements Callable<Integer> {
+
+    @Mixin
+    StoreOptions storeOptions;
+
+    @Option(names = "--id", description = "This controller's id (default: controller-<hostname>-<pid>).")
+    String id;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address of the admin API (default: ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = "--admin-port", defaultValue = "7070", description = "Admin API port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+    int adminPort;
+
+    @Option(names = "--domain", defaultValue = "localhost", description = "The gateways' function domain, for URLs (default: ${DEFAULT-VALUE}).")
+    String domain;
+
+    @Option(names = "--gateway-port", defaultValue = "8080", description = "The gateways' HTTP port, for URLs (default: ${DEFAULT-VALUE}).")
+    int gatewayPort;
+
+    @Option(names = "--home", description = "Ferry's directory, where deployed jars are kept (default: $FERRY_HOME, else ~/.ferry).")
+    Path home;
+
+    @Override
+    public Integer call() throws Exception {
+        String controllerId = id != null ? id : NodeIds.of("controller");
+        Path ferryHome = Home.resolve(home);
+        RoutingStore store = storeOptions.connect();
+        ControllerRole controller;
+        try {
+            controller = new ControllerRole(store, controllerId, ferryHome, host, adminPort, Clock.systemUTC(),
+                    Controller.Timings.CLUSTER, f -> GatewayRole.url(f, domain, gatewayPort), deployment -> { });
+        } catch (Exception e) {
+            store.close();
+            throw e;
+        }
+        long pid = ProcessHandle.current().pid();
+        new DevState("http://" + host + ":" + controller.adminPort(), pid).write(ferryHome);
+        System.out.println("ferry controller " + controllerId + ": admin API on http://" + host + ":" + controller.adminPort()
+                + ", state in " + store.describe());
+        Serving.untilStopped("controller " + controllerId, () -> {
+            controller.close();
+            store.close();
+            DevState.clear(ferryHome, pid);
+        });
+        return 0;
+    }
+}

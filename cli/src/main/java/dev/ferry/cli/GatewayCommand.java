@@ -1,0 +1,55 @@
+package dev.ferry.cli;
+
+import dev.ferry.request.protocol.FunctionSettings;
+import dev.ferry.routing.RoutingStore;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code ferry gateway --redis URL}: one edge server of a cluster. */
+@Command(name = "gateway", mixinStandardHelpOptions = true,
+        description = "Run a gateway of the cluster whose state is in --redis. Run as many as you like.")
+final class GatewayCommand implements Callable<Integer> {
+
+    @Mixin
+    EdgeOptions edge;
+
+    @Mixin
+    StoreOptions storeOptions;
+
+    @Option(names = "--id", description = "This gateway's id (default: gateway-<hostname>-<pid>).")
+    String id;
+
+    @Option(names = "--home", description = "Ferry's directory (default: $FERRY_HOME, else ~/.ferry).")
+    Path home;
+
+    /** Gateways in a cluster report demand once a second; a waiting request is reported at once. */
+    static final Duration DEMAND_INTERVAL = Duration.ofSeconds(1);
+
+    @Override
+    public Integer call() throws Exception {
+        String gatewayId = id != null ? id : NodeIds.of("gateway");
+        RoutingStore store = storeOptions.connect();
+        GatewayRole gateway;
+        try {
+            gateway = new GatewayRole(store, new GatewayRole.Options(gatewayId, edge.host, edge.httpPort, edge.httpsPort,
+                    edge.tls(), edge.domain, Home.resolve(home),
+                    FunctionSettings.parseDuration("--queue-timeout", edge.queueTimeout), edge.limits(), DEMAND_INTERVAL,
+                    Clock.systemUTC()));
+        } catch (Exception e) {
+            store.close();
+            throw e;
+        }
+        System.out.println("ferry gateway " + gatewayId + ": http://" + edge.host + ":" + gateway.httpPort() + " and https://"
+                + edge.host + ":" + gateway.httpsPort() + ", state in " + store.describe());
+        Serving.untilStopped("gateway " + gatewayId, () -> {
+            gateway.close();
+            store.close();
+        });
+        return 0;
+    }
+}

@@ -1,0 +1,286 @@
+package dev.ferry.cli;
+
+import dev.ferry.routing.ContainerInfo;
+import dev.ferry.routing.ContainerState;
+import dev.ferry.routing.DeployedFunction;
+import dev.ferry.routing.RoutingListener;
+import dev.ferry.routing.RoutingStore;
+import dev.ferry.routing.StoreUnavailableException;
+import dev.ferry.routing.WorkerInfo;
+import dev.ferry.worker.Container;
+import dev.ferry.worker.ContainerListener;
+import dev.ferry.worker.ContainerSpec;
+import dev.ferry.worker.Worker;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The worker role: connects one {@link Worker} to the store. It registers the worker and
+ * heartbeats, starts the containers the controller placed on it ({@link ContainerState#PENDING}
+ * records with its id), stops those the controller marks {@link ContainerState#STOPPING}, and
+ * writes every state its containers go through, so gateways learn where to send calls.
+ *
+ * <p>The worker is the authority on what runs on it: after every resync of the store (a
+ * reconnect, or a Redis that lost its data) it writes its record and its containers again,
+ * and removes records of containers it does not run (left by an earlier process of the same
+ * worker). All store writes and container commands run on the agent's own thread, never on
+ * the store's feed thread or the worker's threads.
+ */
+final class WorkerAgent implements RoutingListener, ContainerListener, AutoCloseable {
+
+    private static final System.Logger logger = System.getLogger(WorkerAgent.class.getName());
+
+    /** How often the worker says it is alive. */
+    static final Duration HEARTBEAT = Duration.ofSeconds(1);
+
+    private final RoutingStore store;
+    private final Worker worker;
+    private final WorkerInfo self;
+    private final AppJars jars;
+    private final Clock clock;
+    private final ScheduledExecutorService thread;
+    /** What this agent last wrote of each container it launched; the source for rewrites. */
+    private final Map<String, ContainerInfo> mine = new ConcurrentHashMap<>();
+    private boolean storeDown;
+
+    WorkerAgent(RoutingStore store, Worker worker, WorkerInfo self, AppJars jars, Clock clock) {
+        this.store = store;
+        this.worker = worker;
+        this.self = self;
+        this.jars = jars;
+        this.clock = clock;
+        this.thread = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("ferry-worker-" + self.id()).daemon().factory());
+    }
+
+    String id() {
+        return self.id();
+    }
+
+    /**
+     * Registers the worker and starts following the store.
+     *
+     * @throws StoreUnavailableException when the store cannot be reached
+     */
+    void start() {
+        store.putWorker(self.withHeartbeat(clock.instant()));
+        worker.addListener(this);
+        store.subscribe(this);
+        thread.execute(this::reconcile);
+        thread.scheduleWithFixedDelay(this::heartbeat, HEARTBEAT.toMillis(), HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    // ---- what the store says ----
+
+    @Override
+    public void containerUpdated(ContainerInfo container) {
+        if (!container.worker().equals(self.id())) {
+            return;
+        }
+        switch (container.state()) {
+            case PENDING -> thread.execute(() -> launch(container));
+            case STOPPING -> thread.execute(() -> worker.container(container.id()).ifPresent(Container::stop));
+            case STARTING, READY -> {
+                if (!mine.containsKey(container.id())) {
+                    thread.execute(() -> forgetIfNotRunning(container.id())); // from an earlier process of this worker
+                }
+            }
+            case FAILED -> { }
+        }
+    }
+
+    @Override
+    public void containerRemoved(ContainerInfo container) {
+        if (container.worker().equals(self.id())) {
+            thread.execute(() -> {
+                ContainerInfo current = mine.get(container.id());
+                if (current != null && worker.container(container.id()).isPresent()) {
+                    write(current); // it still runs here: the record was removed by mistake or lost
+                }
+            });
+        }
+    }
+
+    @Override
+    public void resynced(boolean dataLost) {
+        thread.execute(() -> {
+            if (dataLost) {
+                writeBackJars();
+            }
+            heartbeat();
+            mine.values().forEach(this::write);
+            reconcile();
+        });
+    }
+
+    // ---- what the worker says ----
+
+    @Override
+    public void stateChanged(Container container, dev.ferry.worker.ContainerState state) {
+        thread.execute(() -> {
+            ContainerInfo placed = mine.get(container.id());
+            if (placed == null) {
+                return;
+            }
+            switch (state) {
+                case STARTING -> write(started(placed, container, ContainerState.STARTING));
+                case READY -> write(started(placed, container, ContainerState.READY));
+                case STOPPING -> write(started(placed, container, ContainerState.STOPPING));
+                case EXITED -> {
+                    mine.remove(container.id());
+                    remove(container.id());
+                }
+            }
+        });
+    }
+
+    // ---- on the agent's thread ----
+
+    private void launch(ContainerInfo placed) {
+        if (mine.containsKey(placed.id()) || worker.container(placed.id()).isPresent()) {
+            return;
+        }
+        Optional<DeployedFunction> function = store.app(placed.app())
+                .filter(app -> app.version().equals(placed.version()))
+                .flatMap(app -> app.function(placed.function().substring(placed.app().length() + 2)));
+        if (function.isEmpty()) {
+            fail(placed, "app " + placed.app() + " " + placed.version() + " is no longer deployed");
+            return;
+        }
+        ContainerSpec spec;
+        try {
+            spec = ContainerSpec.of(placed.function(), function.get().className(), jars.localJar(function.get()));
+        } catch (IOException | StoreUnavailableException e) {
+            fail(placed, e.getMessage());
+            return;
+        }
+        mine.put(placed.id(), placed);
+        try {
+            worker.start(placed.id(), spec).whenComplete((container, error) -> {
+                if (error != null) {
+                    thread.execute(() -> {
+                        mine.remove(placed.id());
+                        fail(placed, error.getCause() != null ? error.getCause().getMessage() : error.getMessage());
+                    });
+                }
+            });
+        } catch (IllegalArgumentException e) {
+            mine.remove(placed.id());
+            fail(placed, e.getMessage());
+        }
+    }
+
+    /** Writes FAILED, so gateways answer the requests waiting for it, then removes the record. */
+    private void fail(ContainerInfo placed, String reason) {
+        System.err.println("ferry: container " + placed.id() + " for " + placed.function() + " failed to start: " + reason);
+        write(placed.withState(ContainerState.FAILED));
+        remove(placed.id());
+    }
+
+    private void forgetIfNotRunning(String id) {
+        if (!mine.containsKey(id) && worker.container(id).isEmpty()) {
+            remove(id);
+        }
+    }
+
+    /** Removes records of this worker's containers that do not run here; launches pending ones. */
+    private void reconcile() {
+        for (ContainerInfo c : store.containers()) {
+            if (!c.worker().equals(self.id())) {
+                continue;
+            }
+            if (c.state() == ContainerState.PENDING) {
+                launch(c);
+            } else if (c.state() != ContainerState.FAILED) {
+                forgetIfNotRunning(c.id());
+            }
+        }
+    }
+
+    /** After the store lost its data: the jars this worker has, in case no controller has them. */
+    private void writeBackJars() {
+        jars.known().forEach((digest, path) -> {
+            try {
+                store.putJar(digest, Files.readAllBytes(path));
+            } catch (IOException e) {
+                System.err.println("ferry: cannot read " + path + " to write it back: " + e);
+            } catch (StoreUnavailableException e) {
+                storeUnavailable(e);
+            }
+        });
+    }
+
+    private void heartbeat() {
+        try {
+            store.putWorker(self.withHeartbeat(clock.instant()));
+            if (storeDown) {
+                storeDown = false;
+                logger.log(System.Logger.Level.INFO, "worker " + self.id() + " reaches " + store.describe() + " again");
+            }
+        } catch (StoreUnavailableException e) {
+            storeUnavailable(e);
+        }
+    }
+
+    private void write(ContainerInfo info) {
+        if (mine.containsKey(info.id())) {
+            mine.put(info.id(), info);
+        }
+        try {
+            store.putContainer(info);
+        } catch (StoreUnavailableException e) {
+            storeUnavailable(e); // written again at the next resync
+        }
+    }
+
+    private void remove(String id) {
+        try {
+            store.removeContainer(id);
+        } catch (StoreUnavailableException e) {
+            storeUnavailable(e); // the next resync's reconcile removes it
+        }
+    }
+
+    private void storeUnavailable(StoreUnavailableException e) {
+        if (!storeDown) {
+            storeDown = true;
+            logger.log(System.Logger.Level.WARNING, e.getMessage() + "; containers go on running");
+        }
+    }
+
+    private ContainerInfo started(ContainerInfo placed, Container container, ContainerState state) {
+        return new ContainerInfo(placed.id(), placed.function(), placed.version(), self.id(),
+                container.address().getHostString(), container.port(), state, placed.maxInputs(), container.startedAt());
+    }
+
+    /**
+     * Stops every container (gracefully, as {@link Worker#close()} does), writes their removal
+     * and the worker's, then stops following the store.
+     */
+    @Override
+    public void close() {
+        worker.close();
+        store.unsubscribe(this);
+        thread.shutdown();
+        try {
+            if (!thread.awaitTermination(5, TimeUnit.SECONDS)) {
+                thread.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            store.removeWorker(self.id());
+        } catch (StoreUnavailableException e) {
+            // the controller removes it when its heartbeat is overdue
+        }
+    }
+}
