@@ -148,8 +148,13 @@ final class GatewayRole implements RoutingListener, AutoCloseable {
      */
     void reissueCertificate() throws IOException {
         if (localCertificates != null) {
-            localCertificates.issue(hosts());
-            serverTls.reload();
+            // ServerTls.reload holds this monitor, and so does the gateway's check for changed
+            // files: neither a concurrent reissue nor that check can load the new key with the
+            // old certificate (or the reverse) between the two files' writes.
+            synchronized (serverTls) {
+                localCertificates.issue(hosts());
+                serverTls.reload();
+            }
         }
     }
 
