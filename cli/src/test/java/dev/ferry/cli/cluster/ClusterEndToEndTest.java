@@ -238,6 +238,11 @@ class ClusterEndToEndTest {
     void requestsKeepSucceedingWhileRedisIsDownAndTheClusterResyncsWhenItIsBack() throws Exception {
         ensureHelloIsWarm();
         Path late = cluster.jar("late.jar", "late", VersionOne.class);
+        // Deployed but never called: no container, so during the outage none can be started for it.
+        Path coldJar = cluster.jar("cold.jar", "cold", VersionTwo.class);
+        Run coldDeploy = cluster.ferry("deploy", coldJar.toString(), "--controller", leader.adminUrl());
+        assertThat(coldDeploy.exitCode()).as(coldDeploy.toString()).isZero();
+        deployedJars.put("cold", coldJar);
         String redisName = "Redis at redis://127.0.0.1:" + cluster.redis.port();
         Load load = Load.start(targets(HELLO, "/"), Duration.ofSeconds(60), 20_000);
         try {
@@ -257,6 +262,11 @@ class ClusterEndToEndTest {
             assertThat(deploy.err()).as(deploy.toString()).contains("cannot deploy").contains(redisName);
             assertThat(route.exitCode()).as(route.toString()).isEqualTo(1);
             assertThat(route.err()).as(route.toString()).contains(redisName);
+            // A cold start cannot happen without Redis: the request is told so at once, not after the queue timeout.
+            RawHttp.Response cold = RawHttp.get(gatewayA.httpPort(), functionHost("cold--version", gatewayA), "/");
+            assertThat(cold.status()).as(cold.toString()).isEqualTo(503);
+            assertThat(cold.body()).as(cold.toString()).contains("no container of cold--version is ready and none can be started")
+                    .contains(redisName);
             ClusterProcesses.await("requests to succeed while Redis is down", Duration.ofSeconds(10),
                     () -> load.count(o -> o.status() == 200) >= okAtOutage + 40);
             ClusterProcesses.pause(Duration.ofNanos(Math.max(0, down + Duration.ofSeconds(6).toNanos() - System.nanoTime())));

@@ -1,0 +1,46 @@
+package dev.ferry.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.examples.Hello;
+import dev.ferry.function.runtime.TestJars;
+import dev.ferry.routing.RedisServer;
+import dev.ferry.worker.ContainerLogSink;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** {@code ferry dev --redis URL}: every role in one process, with the cluster's state in a real Redis. */
+class DevStackOnRedisTest {
+
+    @Test
+    void theDevStackKeepsItsStateInRedisAndServesFromIt() throws Exception {
+        Path home = Files.createTempDirectory("ferry-dev-redis");
+        try (RedisServer redis = RedisServer.start()) {
+            DevStack.Options options = new DevStack.Options("127.0.0.1", 0, 0, null, 0, "localhost", home, Duration.ofSeconds(30),
+                    DevStack.EdgeLimits.DEFAULTS, TestJars.runtimeClasspath(DevStackOnRedisTest.class, Hello.class),
+                    Clock.systemUTC(), ContainerLogSink.console(), redis.uri(), "dev-test");
+            try (DevStack stack = DevStack.start(options);
+                 HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+                assertThat(stack.store().describe()).isEqualTo("Redis at " + redis.uri());
+                stack.deploy(TestJars.jar(home.resolve("build/examples.jar"), "examples", Hello.class), Optional.empty());
+
+                HttpResponse<String> response = client.send(HttpRequest.newBuilder(
+                        URI.create("http://examples--hello.localhost:" + stack.httpPort() + "/")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+
+                assertThat(response.statusCode()).isEqualTo(200);
+                assertThat(redis.redisCli("HEXISTS", "ferry:dev-test:apps", "examples")).isEqualTo("1");
+                assertThat(redis.redisCli("HLEN", "ferry:dev-test:containers")).isEqualTo("1");
+                assertThat(redis.redisCli("HKEYS", "ferry:dev-test:workers")).startsWith("worker-dev-");
+            }
+        }
+    }
+}
