@@ -1,0 +1,43 @@
+package dev.ferry.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import org.junit.jupiter.api.Test;
+
+/** The role commands' answers to a missing or unreachable Redis: one line, naming it. */
+class RoleCommandsTest {
+
+    @Test
+    void aRoleWithoutRedisSaysWhatToGive() {
+        CliTest.Run run = CliTest.ferry("gateway");
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains("ferry gateway: --redis URL is required (expected: e.g. --redis redis://127.0.0.1:6379)")
+                .doesNotContain("\tat ");
+    }
+
+    @Test
+    void aRoleGivesUpOnAnUnreachableRedisAfterItsWaitNamingIt() throws IOException {
+        int closed;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closed = socket.getLocalPort(); // free once closed: nothing listens there
+        }
+
+        CliTest.Run run = CliTest.ferry("worker", "--redis", "redis://127.0.0.1:" + closed, "--redis-wait", "3s", "--id", "w1");
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains("trying again for up to 3s")
+                .contains("ferry worker: Redis at redis://127.0.0.1:" + closed + "/0 is unreachable").doesNotContain("\tat ");
+    }
+
+    @Test
+    void aBadClusterNameIsNamedWithWhatWasExpected() {
+        CliTest.Run run = CliTest.ferry("controller", "--redis", "redis://127.0.0.1:1", "--cluster", "Bad_Name");
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains("Bad_Name").doesNotContain("\tat ");
+    }
+}
