@@ -8,6 +8,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -55,6 +56,14 @@ final class FerryTarget extends ProcessTarget {
      *     command and the log)
      */
     static FerryTarget start(Path ferryRoot, Path workDir) throws IOException {
+        return start(ferryRoot, workDir, List.of());
+    }
+
+    /**
+     * {@link #start(Path, Path)} with {@code extraArguments} added to {@code ferry dev}'s
+     * (such as {@code --redis URL}, for the same stack on the Redis store).
+     */
+    static FerryTarget start(Path ferryRoot, Path workDir, List<String> extraArguments) throws IOException {
         Path root = ferryRoot.toAbsolutePath();
         Path ferryJar = requireFile(root.resolve("cli/target/ferry.jar"));
         Path examplesJar = requireFile(root.resolve("examples/target/examples.jar"));
@@ -64,9 +73,10 @@ final class FerryTarget extends ProcessTarget {
         int httpPort = Processes.freeLoopbackPort();
         int httpsPort = Processes.freeLoopbackPort();
         int adminPort = Processes.freeLoopbackPort();
-        List<String> command = List.of(Processes.javaExecutable(), "--enable-native-access=ALL-UNNAMED", "-jar", ferryJar.toString(),
+        List<String> command = new ArrayList<>(List.of(Processes.javaExecutable(), "--enable-native-access=ALL-UNNAMED", "-jar", ferryJar.toString(),
                 "dev", "--host", "127.0.0.1", "--http-port", Integer.toString(httpPort), "--https-port", Integer.toString(httpsPort),
-                "--admin-port", Integer.toString(adminPort), "--home", home.toString(), "--examples", examplesJar.toString());
+                "--admin-port", Integer.toString(adminPort), "--home", home.toString(), "--examples", examplesJar.toString()));
+        command.addAll(extraArguments);
         Processes.Child ferry = Processes.start(command, root, work.resolve("ferry.log"),
                 Map.of("FERRY_ROOT", root.toString(), "FERRY_HOME", home.toString()));
         try {

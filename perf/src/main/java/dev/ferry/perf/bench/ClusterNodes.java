@@ -1,0 +1,182 @@
+package dev.ferry.perf.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A Ferry cluster as separate processes sharing one Redis, as the README's "A cluster" runs
+ * it: a controller (admin API), a worker (whose containers are its child processes) and
+ * gateways, each a JVM of the built {@code cli/target/ferry.jar} with a home of its own under
+ * the work directory, on free loopback ports. They are started one after the other, each once
+ * it says it is up, so that no JVM's start competes with another's for the CPUs.
+ */
+final class ClusterNodes implements AutoCloseable {
+
+    /** A cold JVM and, for a gateway, a fresh local certificate authority, on a busy machine. */
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+    private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(60);
+
+    /** One gateway: its id and HTTP port. */
+    record Gateway(String id, int httpPort, Processes.Child process) {}
+
+    private final Path examplesJar;
+    private final List<Processes.Child> started = new ArrayList<>();
+    private final List<Gateway> gateways = new ArrayList<>();
+    private final HttpClient admin = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+    private int adminPort;
+    private Processes.Child controller;
+
+    private ClusterNodes(Path examplesJar) {
+        this.examplesJar = examplesJar;
+    }
+
+    /**
+     * Starts a controller, a worker and {@code gateways} gateways on {@code redisUrl}, with
+     * their homes and logs under {@code workDir}; returns once all say they are up.
+     *
+     * @throws IOException when a jar is missing or a process does not start (the message
+     *     holds its command and its log's last lines); whatever was started is stopped first
+     */
+    static ClusterNodes start(Path ferryRoot, Path workDir, String redisUrl, int gateways) throws IOException {
+        Path root = ferryRoot.toAbsolutePath();
+        Path ferryJar = requireFile(root.resolve("cli/target/ferry.jar"));
+        ClusterNodes nodes = new ClusterNodes(requireFile(root.resolve("examples/target/examples.jar")));
+        Path work = workDir.toAbsolutePath();
+        try {
+            int adminPort = Processes.freeLoopbackPort();
+            nodes.controller = nodes.launch(root, ferryJar, work, "controller", List.of("controller", "--redis", redisUrl,
+                    "--id", "controller", "--admin-port", Integer.toString(adminPort)), "admin API on");
+            nodes.adminPort = adminPort;
+            nodes.launch(root, ferryJar, work, "worker", List.of("worker", "--redis", redisUrl, "--id", "worker"), "ferry worker worker:");
+            for (int i = 1; i <= gateways; i++) {
+                String id = "gateway-" + i;
+                int httpPort = Processes.freeLoopbackPort();
+                int httpsPort = Processes.freeLoopbackPort();
+                Processes.Child gateway = nodes.launch(root, ferryJar, work, id, List.of("gateway", "--redis", redisUrl, "--id", id,
+                        "--http-port", Integer.toString(httpPort), "--https-port", Integer.toString(httpsPort)), "ferry gateway " + id + ":");
+                nodes.gateways.add(new Gateway(id, httpPort, gateway));
+            }
+        } catch (IOException | RuntimeException e) {
+            nodes.close();
+            throw e;
+        }
+        return nodes;
+    }
+
+    private Processes.Child launch(Path root, Path ferryJar, Path work, String name, List<String> arguments, String ready)
+            throws IOException {
+        Path home = work.resolve(name + "-home");
+        Files.createDirectories(home);
+        List<String> command = new ArrayList<>(List.of(Processes.javaExecutable(), "--enable-native-access=ALL-UNNAMED", "-jar",
+                ferryJar.toString()));
+        command.addAll(arguments);
+        command.add("--home");
+        command.add(home.toString());
+        long start = System.nanoTime();
+        Processes.Child child = Processes.start(command, root, work.resolve(name + ".log"),
+                Map.of("FERRY_ROOT", root.toString(), "FERRY_HOME", home.toString()));
+        started.add(child);
+        child.awaitLine(ready, START_TIMEOUT);
+        System.err.printf("bench: cluster: %s up in %.1f s%n", name, (System.nanoTime() - start) / 1e9);
+        return child;
+    }
+
+    private static Path requireFile(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new IOException(file + ": no such file (expected: built; run ./mvnw -B -DskipTests install in the repository root)");
+        }
+        return file;
+    }
+
+    List<Gateway> gateways() {
+        return List.copyOf(gateways);
+    }
+
+    int adminPort() {
+        return adminPort;
+    }
+
+    /** Every process of the cluster now (roles and containers). */
+    List<ProcessHandle> processes() {
+        List<ProcessHandle> all = new ArrayList<>();
+        started.forEach(child -> all.addAll(child.processTree()));
+        return all;
+    }
+
+    /** Deploys the example app through the admin API; blocking. */
+    void deployExamples() throws IOException, InterruptedException {
+        URI uri = URI.create("http://127.0.0.1:" + adminPort + "/v1/apps?file=" + examplesJar.getFileName());
+        HttpResponse<String> response = send(HttpRequest.newBuilder(uri).timeout(ADMIN_TIMEOUT)
+                .header("Content-Type", "application/java-archive")
+                .POST(HttpRequest.BodyPublishers.ofFile(examplesJar)).build(), "deploy " + examplesJar);
+        expect200(response, "deploy " + examplesJar + " at " + uri);
+    }
+
+    /**
+     * PUT /v1/routes/{@code host} with {@code function}: the admin API's answer (its status;
+     * the caller decides what a non-200 means).
+     */
+    HttpResponse<String> route(String host, String function) throws IOException, InterruptedException {
+        return send(HttpRequest.newBuilder(routeUri(host)).timeout(ADMIN_TIMEOUT)
+                .PUT(HttpRequest.BodyPublishers.ofString(function)).build(), "route " + host);
+    }
+
+    private URI routeUri(String host) {
+        return URI.create("http://127.0.0.1:" + adminPort + "/v1/routes/" + URLEncoder.encode(host, StandardCharsets.UTF_8));
+    }
+
+    private HttpResponse<String> send(HttpRequest request, String what) throws IOException, InterruptedException {
+        controller.checkAlive();
+        try {
+            return admin.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new IOException(controller.describe("did not answer " + what + " at " + request.uri() + ": " + e), e);
+        }
+    }
+
+    void expect200(HttpResponse<String> response, String what) throws IOException {
+        if (response.statusCode() != 200) {
+            throw new IOException(controller.describe("refused " + what + ": " + response.statusCode() + " "
+                    + response.body().strip() + " (expected: 200)"));
+        }
+    }
+
+    /** Stops the gateways, the worker (and its containers), then the controller. */
+    @Override
+    public void close() {
+        admin.close();
+        RuntimeException failure = null;
+        for (Processes.Child child : started.reversed()) {
+            try {
+                child.stop();
+            } catch (RuntimeException e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        started.clear();
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "cluster (admin 127.0.0.1:" + adminPort + ", gateways " + gateways.stream().map(g -> g.id() + " 127.0.0.1:" + g.httpPort()).toList() + ")";
+    }
+}
