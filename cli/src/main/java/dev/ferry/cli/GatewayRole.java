@@ -10,12 +10,13 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
+import java.util.TreeSet;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -61,8 +62,13 @@ final class GatewayRole implements RoutingListener, AutoCloseable {
     /** Issues the HTTPS certificate when the user gave none; null when they did. */
     private final LocalCertificates localCertificates;
     /** Reissues certificates off the store's feed thread. */
+    /** How long after a change of hosts the certificate is reissued; changes meanwhile join in. */
+    static final Duration REISSUE_DELAY = Duration.ofMillis(250);
+
     private final AtomicBoolean reissuePending = new AtomicBoolean();
-    private final ExecutorService certificates = Executors.newSingleThreadExecutor(
+    /** The hosts of the certificate served now; null when the user gave the certificate. */
+    private volatile List<String> issuedHosts;
+    private final ScheduledExecutorService certificates = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("ferry-certificates").daemon().factory());
 
     GatewayRole(RoutingStore store, Options options) throws IOException, InterruptedException {
@@ -70,7 +76,8 @@ final class GatewayRole implements RoutingListener, AutoCloseable {
         this.options = options;
         try {
             this.localCertificates = options.tls() == null ? LocalCertificates.open(options.home()) : null;
-            LocalCertificates.Pem pem = options.tls() != null ? options.tls() : localCertificates.issue(hosts());
+            this.issuedHosts = options.tls() == null ? hosts() : null;
+            LocalCertificates.Pem pem = options.tls() != null ? options.tls() : localCertificates.issue(issuedHosts);
             this.serverTls = ServerTls.fromPem(pem.certificate(), pem.key());
             this.gateway = GatewayServer.builder()
                     .host(options.host())
@@ -132,13 +139,19 @@ final class GatewayRole implements RoutingListener, AutoCloseable {
         scheduleReissue();
     }
 
-    /** One reissue covers every change before it starts, so a burst of changes costs one. */
+    /**
+     * Reissues a moment after a change, so a burst of changes (a resync, many routes) costs
+     * one reissue, and not at all when the hosts did not change (a redeploy): a new key and
+     * two TLS contexts cost the gateway tens of milliseconds of CPU.
+     */
     private void scheduleReissue() {
         if (reissuePending.compareAndSet(false, true)) {
-            certificates.execute(() -> {
+            certificates.schedule(() -> {
                 reissuePending.set(false);
-                reissueQuietly();
-            });
+                if (!hosts().equals(issuedHosts)) {
+                    reissueQuietly();
+                }
+            }, REISSUE_DELAY.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 
@@ -152,8 +165,10 @@ final class GatewayRole implements RoutingListener, AutoCloseable {
             // files: neither a concurrent reissue nor that check can load the new key with the
             // old certificate (or the reverse) between the two files' writes.
             synchronized (serverTls) {
-                localCertificates.issue(hosts());
+                List<String> hosts = hosts();
+                localCertificates.issue(hosts);
                 serverTls.reload();
+                issuedHosts = hosts;
             }
         }
     }
@@ -166,11 +181,12 @@ final class GatewayRole implements RoutingListener, AutoCloseable {
         }
     }
 
+    /** Every function host and custom route, sorted, so equal sets compare equal. */
     private List<String> hosts() {
-        List<String> hosts = new ArrayList<>();
+        TreeSet<String> hosts = new TreeSet<>();
         store.apps().forEach(app -> app.functions().forEach(f -> hosts.add(f.id() + "." + options.domain())));
         hosts.addAll(store.routes().keySet());
-        return hosts;
+        return List.copyOf(hosts);
     }
 
     @Override
