@@ -67,7 +67,7 @@ public final class ClusterBench implements Callable<Integer> {
     int connections;
     @Option(names = "--duration", paramLabel = "SECONDS", description = "Length of each throughput run (default: 4; quick: 1).")
     Double duration;
-    @Option(names = "--warmup", paramLabel = "SECONDS", description = "Closed-loop warm-up of each store before its runs (default: 8; quick: 1).")
+    @Option(names = "--warmup", paramLabel = "SECONDS", description = "Closed-loop warm-up of each store before its runs; the container's JIT needs about half a minute (default: 30; quick: 1).")
     Double warmup;
     @Option(names = "--rounds", description = "Throughput rounds, the stores taking turns first (default: 4; quick: 1).")
     Integer rounds;
@@ -89,7 +89,7 @@ public final class ClusterBench implements Callable<Integer> {
     Path out;
 
     /** What to measure and how long, after defaults and checks. */
-    record Plan(List<String> parts, int trials, Duration propagationLimit, Duration trialTimeout, Duration pollInterval,
+    record Plan(List<String> parts, int trials, int warmupTrials, Duration propagationLimit, Duration trialTimeout, Duration pollInterval,
                 int gateways, int connections, Duration duration, Duration warmup, int rounds,
                 int outageConnections, Duration outageWarmup, Duration before, Duration outage, Duration after, Duration requestTimeout,
                 int threads) {
@@ -135,13 +135,14 @@ public final class ClusterBench implements Callable<Integer> {
         }
         return new Plan(known.stream().filter(parts::contains).toList(),
                 positive("--trials", trials, quick ? 20 : 200),
+                quick ? 2 : 50,
                 seconds("--propagation-limit", propagationLimit, quick ? 15 : 60),
                 seconds("--trial-timeout", trialTimeout, 0),
                 Duration.ofNanos(pollIntervalMicros * 1000),
                 positive("--gateways", gatewayCount, 0),
                 positive("--connections", connections, 0),
                 seconds("--duration", duration, quick ? 1 : 4),
-                seconds("--warmup", warmup, quick ? 1 : 8),
+                seconds("--warmup", warmup, quick ? 1 : 30),
                 positive("--rounds", rounds, quick ? 1 : 4),
                 positive("--outage-connections", outageConnections, 0),
                 Duration.ofSeconds(quick ? 1 : 6),
@@ -208,8 +209,8 @@ public final class ClusterBench implements Callable<Integer> {
         report.put("load_average_before", loadBefore);
         report.put("load_average_after", loadAfter);
         report.footer("Load average (1, 5, 15 min) before the run: " + loadBefore + "; after it: " + loadAfter + " (its own included)."
-                + (busy(loadBefore) ? " The machine was busy before the run started: other work competed with it, and its figures"
-                        + " are worse than the machine alone would give." : ""));
+                + (busy(loadBefore) ? " A load above the CPU count before the run may mean other work competed with it (or only a"
+                        + " virtual machine's reckoning of load): check with top before trusting small differences." : ""));
         report.footer("");
         report.footer(String.format(java.util.Locale.ROOT, "Whole run: %.0f s.", seconds));
         report.write(dir);
@@ -284,8 +285,11 @@ public final class ClusterBench implements Callable<Integer> {
 
     private static void propagation(Plan plan, ClusterNodes nodes, RoutePropagation propagation, ClusterReport report) throws Exception {
         System.err.printf("bench: route propagation: up to %d trials or %d s%n", plan.trials(), plan.propagationLimit().toSeconds());
-        // One trial first, unrecorded: the admin API's and the pollers' first requests pay for class loading.
-        propagation.trial(nodes, "warmup.bench.test", HELLO);
+        // Unrecorded trials first: the admin API, the store and the gateways' 404 and 200 paths
+        // run interpreted at first, and those trials would measure the JIT, not the feed.
+        for (int i = 0; i < plan.warmupTrials(); i++) {
+            propagation.trial(nodes, "warmup" + i + ".bench.test", HELLO);
+        }
         RoutePropagation.Results r = propagation.run(nodes, HELLO, "r", plan.trials(), plan.propagationLimit());
 
         Map<String, Object> json = new LinkedHashMap<>();
@@ -320,8 +324,8 @@ public final class ClusterBench implements Callable<Integer> {
         report.line(PROPAGATION, "");
         report.line(PROPAGATION, String.format(java.util.Locale.ROOT,
                 "%d trials in %.1f s (of %d planned): PUT /v1/routes/r<i>.bench.test → %s on the controller, while one poller per "
-                        + "gateway GETs that host on a keep-alive connection (≤ %d µs between requests) until it answers 200. "
-                        + "Delays in ms, from just before the PUT was sent; \"from answer\" counts from the PUT's answer (0 when the "
+                        + "gateway GETs that host on a keep-alive connection (≤ %d µs between requests) until it answers 200; the "
+                        + "gateway was reached when the request that got the 200 was sent. Delays in ms, from just before the PUT was sent; \"from answer\" counts from the PUT's answer (0 when the "
                         + "gateway served the route first).",
                 r.trials, r.seconds, plan.trials(), HELLO, plan.pollInterval().toNanos() / 1000));
         report.line(PROPAGATION, "");

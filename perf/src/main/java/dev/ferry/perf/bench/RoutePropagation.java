@@ -20,7 +20,9 @@ import java.util.concurrent.locks.LockSupport;
  * gateway for the host, on a keep-alive connection, in a tight loop (a pause of
  * {@code pollInterval} between requests at most), until it answers 200. A poller has sent its
  * first request (and got its 404) before the route is written, so its clock is running.
- * Delays count from just before the PUT is sent, and also from its answer.
+ * A gateway counts as reached when the poller sent the request that got the 200 (it knew
+ * the route by then; the function's own time to answer is not propagation). Delays count
+ * from just before the PUT is sent, and also from its answer.
  */
 final class RoutePropagation implements AutoCloseable {
 
@@ -228,6 +230,9 @@ final class RoutePropagation implements AutoCloseable {
             long began = System.nanoTime();
             while (true) {
                 int status;
+                // A 200 counts from when its request was sent: the gateway knew the route by
+                // then, and the function's own time to answer is not propagation.
+                long sent = System.nanoTime();
                 try {
                     status = http.send(job.request());
                 } catch (IOException e) {
@@ -242,7 +247,7 @@ final class RoutePropagation implements AutoCloseable {
                     job.polling().countDown();
                 }
                 if (status == 200) {
-                    return new Seen(true, now, polls, now - began, others, errors, problem);
+                    return new Seen(true, sent, polls, now - began, others, errors, problem);
                 }
                 if (status > 0 && status != 404) {
                     others++;
