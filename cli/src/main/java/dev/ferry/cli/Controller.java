@@ -67,7 +67,7 @@ final class Controller implements RoutingListener, AutoCloseable {
                 Duration.ofSeconds(10), Duration.ZERO, Duration.ofSeconds(2));
         /** A cluster: standbys take over within about 5 s. */
         static final Timings CLUSTER = new Timings(Duration.ofMillis(250), Duration.ofSeconds(5), Duration.ofSeconds(3),
-                Duration.ofSeconds(10), Duration.ofSeconds(2), Duration.ofSeconds(2));
+                Duration.ofSeconds(10), Duration.ofSeconds(5), Duration.ofSeconds(2));
     }
 
     /** A placed container its worker has not started by then is forgotten. Worker start-up is far quicker. */
@@ -137,8 +137,16 @@ final class Controller implements RoutingListener, AutoCloseable {
     @Override
     public void resynced(boolean dataLost) {
         if (dataLost) {
-            thread.execute(this::restore);
+            thread.execute(this::afterDataLoss);
         }
+    }
+
+    /** After the store came back empty: settle again and write back what this controller knew. Controller thread. */
+    void afterDataLoss() {
+        // The demand samples are gone too: settle again, as a new leader does, until gateways
+        // have reported what they carry, before stopping anything.
+        leaderSince = clock.instant();
+        restore();
     }
 
     private void tickQuietly() {

@@ -173,6 +173,25 @@ class ControllerTest {
     }
 
     @Test
+    void afterTheStoreLostItsDataNothingIsStoppedUntilGatewaysHadTimeToReport() {
+        deploy(Duration.ofSeconds(1));
+        worker("w1", T0);
+        container("ct-aaaaaaaa", "w1", ContainerState.READY);
+        controller.tick();
+        clock.advance(Duration.ofSeconds(30));
+        worker("w1", clock.instant());
+
+        controller.afterDataLoss(); // no demand sample left: the container looks idle since it started
+        controller.tick();
+        assertThat(store.containers()).extracting(ContainerInfo::state).containsExactly(ContainerState.READY);
+
+        clock.advance(Controller.Timings.CLUSTER.settle());
+        worker("w1", clock.instant());
+        controller.tick();
+        assertThat(store.containers()).extracting(ContainerInfo::state).containsExactly(ContainerState.STOPPING);
+    }
+
+    @Test
     void aContainerWithCallsInFlightIsNotStopped() {
         deploy(Duration.ofSeconds(1));
         worker("w1", T0);

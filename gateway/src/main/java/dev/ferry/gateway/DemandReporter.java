@@ -2,6 +2,7 @@ package dev.ferry.gateway;
 
 import dev.ferry.routing.DeployedFunction;
 import dev.ferry.routing.DemandSample;
+import dev.ferry.routing.RoutingListener;
 import dev.ferry.routing.RoutingStore;
 import dev.ferry.routing.StoreUnavailableException;
 import java.time.Clock;
@@ -26,7 +27,7 @@ import java.util.concurrent.TimeUnit;
  * answered 503 at once with the reason, since no container can be started for them; warm
  * functions go on serving.
  */
-final class DemandReporter implements ScaleUpSignal, AutoCloseable {
+final class DemandReporter implements ScaleUpSignal, RoutingListener, AutoCloseable {
 
     private static final System.Logger logger = System.getLogger(DemandReporter.class.getName());
 
@@ -60,6 +61,18 @@ final class DemandReporter implements ScaleUpSignal, AutoCloseable {
                 FunctionDemand d = pools.pool(function.id(), function.version()).demand();
                 send(d, true);
             });
+        }
+    }
+
+    /**
+     * After the store lost its data, every function version is reported again at the next
+     * interval, idle ones included: otherwise the controller would know nothing of a version
+     * used a minute ago and count its containers idle since they started.
+     */
+    @Override
+    public void resynced(boolean dataLost) {
+        if (dataLost) {
+            thread.execute(sent::clear);
         }
     }
 

@@ -50,6 +50,9 @@ public final class GatewayServer implements AutoCloseable {
         GatewayConfig config = new GatewayConfig(b.domain, b.queueTimeout, DEADLINE_GRACE, b.headTimeout, b.idleTimeout,
                 b.maxRequestLine, b.maxHeaderSize, b.maxConcurrentStreams, b.clock, scaleUp);
         b.store.subscribe(pools);
+        if (demandReporter != null) {
+            b.store.subscribe(demandReporter);
+        }
         EdgeHandlers handlers = new EdgeHandlers(config, b.store, pools);
         AtomicReference<String> altSvc = new AtomicReference<>();
         try {
@@ -77,6 +80,7 @@ public final class GatewayServer implements AutoCloseable {
     private void stopFollowingStore() {
         store.unsubscribe(pools);
         if (demandReporter != null) {
+            store.unsubscribe(demandReporter);
             demandReporter.close();
         }
     }

@@ -414,8 +414,9 @@ class ClusterEndToEndTest {
             cluster.awaitLeader(standby, Duration.ofSeconds(10));
             System.out.println("[test] ctl-b took over " + (System.nanoTime() - killed) / 1_000_000 + " ms after the leader died");
             leader = standby;
-            // The new leader reconciles after a settling delay (2 s): give it time to (wrongly) act.
-            ClusterProcesses.pause(Duration.ofSeconds(3));
+            // The new leader stops idle containers only after a settling delay (5 s): nothing shows
+            // that it has passed, so this is a window for a wrong stop to happen in, not a wait.
+            ClusterProcesses.pause(Duration.ofSeconds(6));
             assertThat(cluster.containers(leader.adminUrl(), HELLO)).as("the running container, kept by the new leader")
                     .singleElement().isEqualTo(hello);
 

@@ -138,19 +138,11 @@ public final class BenchMain implements Callable<Integer> {
     }
 
     private Duration seconds(String option, Double value, double fallback) {
-        double s = value == null ? fallback : value;
-        if (!(s > 0) || s > 3600) {
-            throw new CommandLine.ParameterException(new CommandLine(this), option + ": " + s + " (expected: seconds, > 0 and <= 3600)");
-        }
-        return Duration.ofNanos((long) (s * 1e9));
+        return OptionChecks.seconds(this, option, value, fallback);
     }
 
     private int positive(String option, Integer value, int fallback) {
-        int v = value == null ? fallback : value;
-        if (v < 1) {
-            throw new CommandLine.ParameterException(new CommandLine(this), option + ": " + v + " (expected: >= 1)");
-        }
-        return v;
+        return OptionChecks.positive(this, option, value, fallback);
     }
 
     private static Map<String, Target> startTargets(Plan plan, Path root, Path logs, List<Target> started) throws Exception {
