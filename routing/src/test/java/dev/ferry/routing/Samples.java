@@ -32,11 +32,11 @@ final class Samples {
     }
 
     static ContainerInfo container(String id, String function, ContainerState state) {
-        return new ContainerInfo(id, function, "v1", "w1", "10.0.0.7", 50051, state, 8, T0.plusSeconds(1));
+        return new ContainerInfo(id, function, "v1", "w1", "127.0.0.7", 50051, state, 8, T0.plusSeconds(1));
     }
 
     static WorkerInfo worker(String id) {
-        return new WorkerInfo(id, "10.0.0." + Math.abs(id.hashCode() % 250), 16, 64L * 1024 * 1024 * 1024, 2,
+        return new WorkerInfo(id, "127.0.0." + Math.abs(id.hashCode() % 250), 16, 64L * 1024 * 1024 * 1024, 2,
                 Map.of("zone", "eu-west", "gpu", "h100"), T0.plusMillis(3));
     }
 

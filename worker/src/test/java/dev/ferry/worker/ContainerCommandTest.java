@@ -14,10 +14,10 @@ class ContainerCommandTest {
 
     @Test
     void argumentsParseAsRuntimeContainerArgs() {
-        ContainerArgs parsed = ContainerArgs.parse(ContainerCommand.args("ct-abcdefgh", spec, "10.1.2.3", 40123));
+        ContainerArgs parsed = ContainerArgs.parse(ContainerCommand.args("ct-abcdefgh", spec, "127.0.0.3", 40123));
 
         assertThat(parsed).isEqualTo(
-                new ContainerArgs("ct-abcdefgh", "shop--checkout", "com.example.Checkout", Path.of("/apps/shop.jar"), 40123, "10.1.2.3"));
+                new ContainerArgs("ct-abcdefgh", "shop--checkout", "com.example.Checkout", Path.of("/apps/shop.jar"), 40123, "127.0.0.3"));
     }
 
     @Test
