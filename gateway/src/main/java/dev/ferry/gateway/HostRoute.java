@@ -18,13 +18,14 @@ record HostRoute(String app, String function) {
      * if it has one, else {@link #parse}. A map lookup in the store's copy, never I/O.
      */
     static Optional<HostRoute> resolve(String host, String domain, RoutingStore store) {
-        Optional<String> custom = store.route(Routes.normalizeHost(host));
+        String normalized = Routes.normalizeHost(host);
+        Optional<String> custom = store.route(normalized);
         if (custom.isPresent()) {
             String id = custom.get();
             int sep = id.indexOf("--");
             return Optional.of(new HostRoute(id.substring(0, sep), id.substring(sep + 2)));
         }
-        return parse(host, domain);
+        return parse(normalized, domain);
     }
 
     /**
