@@ -126,15 +126,6 @@ public final class GatewayServer implements AutoCloseable {
         return pools.demand();
     }
 
-    /**
-     * Answers every request waiting for {@code function} at {@code version} with a 503 that
-     * gives {@code reason}: used when its container could not start, so clients learn why at
-     * once instead of waiting out the queue timeout.
-     */
-    public void rejectWaiting(String function, String version, String reason) {
-        pools.rejectWaiting(function, version, reason);
-    }
-
     @Override
     public void close() throws InterruptedException {
         serverChannel.close().sync();
