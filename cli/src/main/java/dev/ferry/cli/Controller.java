@@ -84,6 +84,8 @@ final class Controller implements RoutingListener, AutoCloseable {
     private volatile boolean leader;
     /** What the last tick found: held, refused, or null before the first and while the store is down. */
     private Boolean lastAnswer;
+    /** A restore after a data loss that has not gone through yet; controller thread only. */
+    private boolean restorePending;
     private Instant leaderSince;
     private boolean storeDown;
     private final Set<String> warned = new HashSet<>();
@@ -146,7 +148,21 @@ final class Controller implements RoutingListener, AutoCloseable {
         // The demand samples are gone too: settle again, as a new leader does, until gateways
         // have reported what they carry, before stopping anything.
         leaderSince = clock.instant();
-        restore();
+        System.err.println("ferry: " + store.describe() + " lost its data; restoring " + store.apps().size() + " apps and "
+                + store.routes().size() + " routes");
+        restorePending = true;
+        restoreIfPending();
+    }
+
+    /**
+     * Restores until every write went through: Lettuce reconnects its connections one by one,
+     * so the first writes after a data loss may still find one of them down.
+     */
+    private void restoreIfPending() {
+        if (restorePending && restore()) {
+            restorePending = false;
+            System.err.println("ferry: restored the apps, jars and routes in " + store.describe());
+        }
     }
 
     private void tickQuietly() {
@@ -159,6 +175,7 @@ final class Controller implements RoutingListener, AutoCloseable {
 
     /** Renews the lease and, as the leader, reconciles. Runs on the controller thread. */
     void tick() {
+        restoreIfPending();
         Instant now = clock.instant();
         boolean held;
         try {
@@ -271,20 +288,20 @@ final class Controller implements RoutingListener, AutoCloseable {
     }
 
     /** After the store lost its data: the apps, their jars and the routes this process knew, written again. */
-    private void restore() {
+    /** Writes back the apps, jars and routes this controller knows; true when every write went through. */
+    private boolean restore() {
         List<AppDeployment> apps = store.apps();
         Map<String, String> routes = store.routes();
-        System.err.println("ferry: " + store.describe() + " lost its data; restoring " + apps.size() + " apps and "
-                + routes.size() + " routes");
+        boolean done = true;
         for (AppDeployment app : apps) {
             for (DeployedFunction f : app.functions()) {
                 Optional<Path> jar = jars.localCopy(f);
                 if (jar.isEmpty()) {
-                    System.err.println("ferry: no copy of the jar of " + f.id() + " " + f.version() + " (" + f.jarDigest()
-                            + ") here to write back; workers that have it write it back, others cannot start it");
+                    warnOnce("no-jar:" + f.jarDigest(), "ferry: no copy of the jar of " + f.id() + " " + f.version() + " ("
+                            + f.jarDigest() + ") here to write back; workers that have it write it back, others cannot start it");
                     continue;
                 }
-                write(() -> {
+                done &= write(() -> {
                     try {
                         store.putJar(f.jarDigest(), Files.readAllBytes(jar.get()));
                     } catch (IOException e) {
@@ -292,16 +309,23 @@ final class Controller implements RoutingListener, AutoCloseable {
                     }
                 });
             }
-            write(() -> store.deploy(app));
+            done &= write(() -> store.deploy(app));
         }
-        routes.forEach((host, function) -> write(() -> store.putRoute(host, function)));
+        for (Map.Entry<String, String> route : routes.entrySet()) {
+            done &= write(() -> store.putRoute(route.getKey(), route.getValue()));
+        }
+        return done;
     }
 
-    private void write(Runnable write) {
+    /** Runs a store write; false, with a warning (once per outage), when the store could not take it. */
+    private boolean write(Runnable write) {
         try {
             write.run();
+            warned.remove("store");
+            return true;
         } catch (StoreUnavailableException e) {
             warnOnce("store", "ferry: " + e.getMessage());
+            return false;
         }
     }
 

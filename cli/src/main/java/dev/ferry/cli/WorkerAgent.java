@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -50,6 +51,9 @@ final class WorkerAgent implements RoutingListener, ContainerListener, AutoClose
     /** What this agent last wrote of each container it launched; the source for rewrites. */
     private final Map<String, ContainerInfo> mine = new ConcurrentHashMap<>();
     private boolean storeDown;
+    /** Records to write again, and jars to write back after a data loss; agent thread only. */
+    private boolean rewritePending;
+    private boolean jarsPending;
 
     WorkerAgent(RoutingStore store, Worker worker, WorkerInfo self, AppJars jars, Clock clock) {
         this.store = store;
@@ -75,7 +79,7 @@ final class WorkerAgent implements RoutingListener, ContainerListener, AutoClose
         worker.addListener(this);
         store.subscribe(this);
         thread.execute(this::reconcile);
-        thread.scheduleWithFixedDelay(this::heartbeat, HEARTBEAT.toMillis(), HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS);
+        thread.scheduleWithFixedDelay(this::tick, HEARTBEAT.toMillis(), HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     // ---- what the store says ----
@@ -112,12 +116,9 @@ final class WorkerAgent implements RoutingListener, ContainerListener, AutoClose
     @Override
     public void resynced(boolean dataLost) {
         thread.execute(() -> {
-            if (dataLost) {
-                writeBackJars();
-            }
-            heartbeat();
-            mine.values().forEach(this::write);
-            reconcile();
+            jarsPending |= dataLost;
+            rewritePending = true;
+            rewrite();
         });
     }
 
@@ -205,39 +206,74 @@ final class WorkerAgent implements RoutingListener, ContainerListener, AutoClose
         }
     }
 
-    /** After the store lost its data: the jars this worker has, in case no controller has them. */
-    private void writeBackJars() {
-        jars.known().forEach((digest, path) -> {
-            try {
-                store.putJar(digest, Files.readAllBytes(path));
-            } catch (IOException e) {
-                System.err.println("ferry: cannot read " + path + " to write it back: " + e);
-            } catch (StoreUnavailableException e) {
-                storeUnavailable(e);
-            }
-        });
+    /** Each heartbeat interval: the heartbeat, or a rewrite that has not gone through yet. */
+    private void tick() {
+        if (rewritePending) {
+            rewrite();
+        } else {
+            heartbeat();
+        }
     }
 
-    private void heartbeat() {
+    /**
+     * Writes this worker's record and its containers' again, and the jars it has after a data
+     * loss; reconciles. What fails is tried again at the next tick: Lettuce reconnects its
+     * connections one by one, so the first writes after a resync may find one still down.
+     */
+    private void rewrite() {
+        rewritePending = false; // failed writes and removals below set it again
+        if (jarsPending) {
+            jarsPending = !writeBackJars();
+        }
+        boolean done = !jarsPending & heartbeat();
+        for (ContainerInfo c : mine.values()) {
+            done &= write(c);
+        }
+        reconcile();
+        rewritePending |= !done;
+    }
+
+    /** After the store lost its data: the jars this worker has, in case no controller has them. */
+    private boolean writeBackJars() {
+        boolean done = true;
+        for (Map.Entry<String, Path> jar : jars.known().entrySet()) {
+            try {
+                store.putJar(jar.getKey(), Files.readAllBytes(jar.getValue()));
+            } catch (IOException e) {
+                System.err.println("ferry: cannot read " + jar.getValue() + " to write it back: " + e);
+            } catch (StoreUnavailableException e) {
+                storeUnavailable(e);
+                done = false;
+            }
+        }
+        return done;
+    }
+
+    private boolean heartbeat() {
         try {
             store.putWorker(self.withHeartbeat(clock.instant()));
             if (storeDown) {
                 storeDown = false;
                 logger.log(System.Logger.Level.INFO, "worker " + self.id() + " reaches " + store.describe() + " again");
             }
+            return true;
         } catch (StoreUnavailableException e) {
             storeUnavailable(e);
+            return false;
         }
     }
 
-    private void write(ContainerInfo info) {
+    private boolean write(ContainerInfo info) {
         if (mine.containsKey(info.id())) {
             mine.put(info.id(), info);
         }
         try {
             store.putContainer(info);
+            return true;
         } catch (StoreUnavailableException e) {
-            storeUnavailable(e); // written again at the next resync
+            storeUnavailable(e);
+            rewritePending = true; // written again at the next tick that reaches the store
+            return false;
         }
     }
 
@@ -245,7 +281,8 @@ final class WorkerAgent implements RoutingListener, ContainerListener, AutoClose
         try {
             store.removeContainer(id);
         } catch (StoreUnavailableException e) {
-            storeUnavailable(e); // the next resync's reconcile removes it
+            storeUnavailable(e);
+            rewritePending = true; // the rewrite's reconcile removes it
         }
     }
 
