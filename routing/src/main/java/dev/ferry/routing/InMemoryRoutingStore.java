@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.logging.Level;
@@ -17,15 +18,16 @@ import java.util.logging.Logger;
 /**
  * The single-machine {@link RoutingStore}. Writes are serialised by the store's monitor and
  * listeners hear them under it, so every listener sees changes in one order; a listener that
- * throws is logged and the others still hear the change. Reads take the monitor too; they
- * are map lookups, never I/O.
+ * throws is logged and the others still hear the change. The request path's reads (an app,
+ * a lookup, a route) take no lock; the others take the monitor. All are map lookups, never I/O.
  */
 final class InMemoryRoutingStore implements RoutingStore {
 
     private static final Logger LOG = Logger.getLogger(InMemoryRoutingStore.class.getName());
 
-    private final Map<String, AppDeployment> apps = new TreeMap<>();
-    private final Map<String, String> routes = new TreeMap<>();
+    // The two maps every request reads: concurrent, so the request path takes no lock.
+    private final Map<String, AppDeployment> apps = new ConcurrentSkipListMap<>();
+    private final Map<String, String> routes = new ConcurrentSkipListMap<>();
     private final Map<String, ContainerInfo> containers = new TreeMap<>();
     private final Map<String, WorkerInfo> workers = new TreeMap<>();
     private final Map<String, DemandSample> demand = new TreeMap<>();
@@ -44,7 +46,7 @@ final class InMemoryRoutingStore implements RoutingStore {
     }
 
     @Override
-    public synchronized Optional<AppDeployment> app(String app) {
+    public Optional<AppDeployment> app(String app) {
         return Optional.ofNullable(apps.get(app));
     }
 
@@ -54,7 +56,7 @@ final class InMemoryRoutingStore implements RoutingStore {
     }
 
     @Override
-    public synchronized FunctionLookup lookup(String app, String function) {
+    public FunctionLookup lookup(String app, String function) {
         return FunctionLookup.in(apps.get(app), app, function);
     }
 
@@ -74,7 +76,7 @@ final class InMemoryRoutingStore implements RoutingStore {
     }
 
     @Override
-    public synchronized Optional<String> route(String host) {
+    public Optional<String> route(String host) {
         return Optional.ofNullable(routes.get(host));
     }
 
