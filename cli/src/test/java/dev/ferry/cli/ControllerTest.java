@@ -43,7 +43,7 @@ class ControllerTest {
 
     private void deploy(Duration scaledownWindow) {
         FunctionSettings settings = new FunctionSettings("fn", 4, 4, Duration.ofSeconds(30), scaledownWindow, 0, 0, 0, 0, 0,
-                List.of(), 0, FunctionSettings.DEFAULT_MAX_WEBSOCKET_MESSAGE);
+                List.of(), 0, FunctionSettings.DEFAULT_MAX_WEBSOCKET_MESSAGE, List.of());
         store.deploy(new AppDeployment("a", "v1", List.of(new DeployedFunction("a", "v1", "C", Path.of("a.jar"), "00", settings)), T0));
     }
 

@@ -19,7 +19,7 @@ class IdleReaperTest {
     private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
 
     private static AppDeployment app(String version, Duration window) {
-        FunctionSettings settings = new FunctionSettings("fn", 4, 4, Duration.ofSeconds(30), window, 0, 0, 0, 0, 0, List.of(), 0, FunctionSettings.DEFAULT_MAX_WEBSOCKET_MESSAGE);
+        FunctionSettings settings = new FunctionSettings("fn", 4, 4, Duration.ofSeconds(30), window, 0, 0, 0, 0, 0, List.of(), 0, FunctionSettings.DEFAULT_MAX_WEBSOCKET_MESSAGE, List.of());
         return new AppDeployment("a", version, List.of(new DeployedFunction("a", version, "C", Path.of("a.jar"), "00", settings)), T0);
     }
 

@@ -97,6 +97,8 @@ final class RecordCodec {
         s.gpu().forEach(gpu::add);
         n.put("maxRequestBody", s.maxRequestBody());
         n.put("maxWebSocketMessage", s.maxWebSocketMessage());
+        ArrayNode labels = n.putArray("workerLabels");
+        s.workerLabels().forEach(labels::add);
     }
 
     static String route(String function) {
@@ -229,17 +231,7 @@ final class RecordCodec {
     }
 
     private static FunctionSettings settings(JsonNode n) {
-        JsonNode gpuNode = n.get("gpu");
-        if (gpuNode == null || !gpuNode.isArray()) {
-            throw new MalformedRecordException("field \"gpu\" is not an array");
-        }
-        List<String> gpu = new ArrayList<>();
-        for (JsonNode g : gpuNode) {
-            if (!g.isTextual()) {
-                throw new MalformedRecordException("a \"gpu\" entry is not a string");
-            }
-            gpu.add(g.textValue());
-        }
+        List<String> gpu = stringList(n, "gpu");
         JsonNode cpu = n.get("cpu");
         if (cpu == null || !cpu.isNumber()) {
             throw new MalformedRecordException("field \"cpu\" is not a number");
@@ -247,7 +239,27 @@ final class RecordCodec {
         return new FunctionSettings(text(n, "name"), intField(n, "maxInputs"), intField(n, "targetInputs"),
                 durationField(n, "timeout"), durationField(n, "scaledownWindow"), intField(n, "minContainers"),
                 intField(n, "maxContainers"), intField(n, "bufferContainers"), cpu.doubleValue(),
-                intField(n, "memoryMib"), gpu, longField(n, "maxRequestBody"), longField(n, "maxWebSocketMessage"));
+                intField(n, "memoryMib"), gpu, longField(n, "maxRequestBody"), longField(n, "maxWebSocketMessage"),
+                stringList(n, "workerLabels"));
+    }
+
+    /** A field holding an array of strings; absent (a record written before it existed) is empty. */
+    private static List<String> stringList(JsonNode n, String field) {
+        JsonNode node = n.get(field);
+        if (node == null) {
+            return List.of();
+        }
+        if (!node.isArray()) {
+            throw new MalformedRecordException("field \"" + field + "\" is not an array");
+        }
+        List<String> list = new ArrayList<>();
+        for (JsonNode entry : node) {
+            if (!entry.isTextual()) {
+                throw new MalformedRecordException("a \"" + field + "\" entry is not a string");
+            }
+            list.add(entry.textValue());
+        }
+        return list;
     }
 
     private static String routeTarget(String host, JsonNode n) {

@@ -17,8 +17,8 @@ import java.lang.annotation.Target;
  * <p>Durations are written as a number and a unit: {@code "500ms"}, {@code "30s"},
  * {@code "5m"}, {@code "1h"}.
  *
- * <p>Settings marked "takes effect with the autoscaler / scheduler" are validated and
- * recorded now and acted on when those parts land.
+ * <p>Settings marked "takes effect with the autoscaler" are validated and recorded now and
+ * acted on when that part lands.
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)
@@ -67,15 +67,31 @@ public @interface FerryFunction {
     /** Idle containers kept in reserve beyond demand. Takes effect with the autoscaler. */
     int bufferContainers() default 0;
 
-    /** CPU cores reserved per container, e.g. 0.5; 0 means the scheduler's default. Takes effect with the scheduler. */
+    /**
+     * CPU cores reserved per container, e.g. 0.5; 0 means the default, 0.25. The scheduler
+     * places the container where that much is free, and a {@code runc} worker holds it to it
+     * (a CPU quota).
+     */
     double cpu() default 0;
 
-    /** Memory per container in MiB; 0 means the scheduler's default. Takes effect with the scheduler. */
+    /**
+     * Memory per container in MiB; 0 means the default, 512. The scheduler places the container
+     * where that much is free, and a {@code runc} worker holds it to it: a container over its
+     * limit is killed and reported as out of memory.
+     */
     int memoryMib() default 0;
 
     /**
      * GPUs per container in order of preference, e.g. {@code {"H100", "A100-80GB:2"}}; empty
-     * for none. Takes effect with the scheduler.
+     * for none. Types: T4, L4, A10, L40S, A100 (either size), A100-40GB, A100-80GB, H100, H200,
+     * B200, or any; an optional {@code :n} asks for n of them (1 to 8); case-insensitive. The
+     * container sees exactly its GPUs (CUDA_VISIBLE_DEVICES, NVIDIA_VISIBLE_DEVICES).
      */
     String[] gpu() default {};
+
+    /**
+     * Labels a worker must carry to run this function, each {@code key=value}, e.g.
+     * {@code {"zone=eu"}}; a worker gets labels with {@code ferry worker --label}.
+     */
+    String[] workerLabels() default {};
 }

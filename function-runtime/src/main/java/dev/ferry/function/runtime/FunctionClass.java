@@ -58,7 +58,8 @@ public record FunctionClass(Class<?> type, FunctionSettings settings, List<Metho
                 annotation.minContainers(), annotation.maxContainers(), annotation.bufferContainers(),
                 annotation.cpu(), annotation.memoryMib(), List.of(annotation.gpu()),
                 FunctionSettings.parseSize("maxRequestBody", annotation.maxRequestBody()),
-                FunctionSettings.parseSize("maxWebSocketMessage", annotation.maxWebSocketMessage()));
+                FunctionSettings.parseSize("maxWebSocketMessage", annotation.maxWebSocketMessage()),
+                List.of(annotation.workerLabels()));
     }
 
     /** A new instance of the class. */

@@ -21,19 +21,21 @@ import java.util.regex.Pattern;
  * @param bufferContainers idle containers kept in reserve, &ge; 0
  * @param cpu cores per container, 0 for the default
  * @param memoryMib MiB per container, 0 for the default
- * @param gpu GPU requests in order of preference, e.g. "H100" or "A100-80GB:2"
+ * @param gpu GPU requests in order of preference, e.g. "H100" or "A100-80GB:2" (see {@link GpuRequest});
+ *     stored in canonical form
  * @param maxRequestBody the largest request body in bytes, 0 for no limit
  * @param maxWebSocketMessage the largest WebSocket message in bytes, whole, &gt; 0
+ * @param workerLabels labels a worker must carry to run this function, each {@code key=value}
  */
 public record FunctionSettings(
         String name, int maxInputs, int targetInputs, Duration timeout, Duration scaledownWindow,
         int minContainers, int maxContainers, int bufferContainers, double cpu, int memoryMib,
-        List<String> gpu, long maxRequestBody, long maxWebSocketMessage) {
+        List<String> gpu, long maxRequestBody, long maxWebSocketMessage, List<String> workerLabels) {
 
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9]*(-[a-z0-9]+)*");
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
+    private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/-]{0,62}=[A-Za-z0-9._-]{0,63}");
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(b|kb|kib|mb|mib|gb|gib)");
-    private static final Pattern GPU = Pattern.compile("[A-Za-z0-9][A-Za-z0-9-]*(:[1-8])?");
 
     public FunctionSettings {
         checkName("name", name);
@@ -72,17 +74,35 @@ public record FunctionSettings(
         if (maxWebSocketMessage <= 0 || maxWebSocketMessage > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("maxWebSocketMessage: " + maxWebSocketMessage + " (expected: 1 byte to 2 GiB)");
         }
-        gpu = List.copyOf(gpu);
-        for (String g : gpu) {
-            if (!GPU.matcher(g).matches()) {
-                throw new IllegalArgumentException(
-                        "gpu: \"" + g + "\" (expected: a GPU type with an optional count 1-8, e.g. \"H100\" or \"A100-80GB:2\")");
-            }
+        // Stored in canonical form ("H100:2"), so every reader parses what the deploy checked.
+        gpu = GpuRequest.parseAll(gpu).stream().map(GpuRequest::toString).toList();
+        workerLabels = List.copyOf(workerLabels);
+        for (String label : workerLabels) {
+            checkLabel("workerLabels", label);
         }
     }
 
     /** The default of {@link #maxWebSocketMessage()}: 16 MiB. */
     public static final long DEFAULT_MAX_WEBSOCKET_MESSAGE = 16L * 1024 * 1024;
+
+    /** {@link #gpu} parsed, in order of preference; empty for none. */
+    public List<GpuRequest> gpuRequests() {
+        return GpuRequest.parseAll(gpu);
+    }
+
+    /**
+     * Checks a placement label written {@code key=value}: a key of letters, digits, '.', '_',
+     * '/' and '-' (at most 63), and a value of letters, digits, '.', '_' and '-' (may be empty).
+     *
+     * @throws IllegalArgumentException naming {@code what} and the value
+     */
+    public static String checkLabel(String what, String label) {
+        if (label == null || !LABEL.matcher(label).matches()) {
+            throw new IllegalArgumentException(what + ": " + (label == null ? "null" : '"' + label + '"')
+                    + " (expected: key=value, e.g. \"zone=eu\"; letters, digits, '.', '_', '-', and '/' in the key)");
+        }
+        return label;
+    }
 
     /** The function id {@code <app>--<function>} used in URLs and calls. */
     public static String functionId(String app, String function) {

@@ -11,7 +11,7 @@ class FunctionSettingsTest {
 
     private static FunctionSettings settings(int maxInputs, int targetInputs, List<String> gpu) {
         return new FunctionSettings("fn", maxInputs, targetInputs, Duration.ofSeconds(1), Duration.ofSeconds(1),
-                0, 0, 0, 0, 0, gpu, 0, FunctionSettings.DEFAULT_MAX_WEBSOCKET_MESSAGE);
+                0, 0, 0, 0, 0, gpu, 0, FunctionSettings.DEFAULT_MAX_WEBSOCKET_MESSAGE, List.of());
     }
 
     @Test
@@ -55,7 +55,7 @@ class FunctionSettingsTest {
 
     @Test
     void acceptsGpuRequestsWithCountsAndRejectsOthers() {
-        assertThat(settings(1, 1, List.of("H100", "a100-80gb:2")).gpu()).containsExactly("H100", "a100-80gb:2");
+        assertThat(settings(1, 1, List.of("H100", "a100-80gb:2")).gpu()).containsExactly("H100", "A100-80GB:2");
         assertThatThrownBy(() -> settings(1, 1, List.of("H100:9"))).hasMessageContaining("gpu: \"H100:9\"");
     }
 }
