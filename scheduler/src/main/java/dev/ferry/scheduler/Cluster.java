@@ -36,6 +36,11 @@ public final class Cluster {
     private boolean stale;
     private NodeState[] byId = {};
     private NodeState[] cpuNodes = {};
+    // The workers without GPUs again, by id, with their free CPU and memory mirrored into flat
+    // arrays: CPU-only placement scans these, and a pass over primitives stays in cache.
+    private int[] cpuSlots = {};
+    private long[] cpuFreeMillis = {};
+    private long[] cpuFreeMemory = {};
     private NodeState[] gpuNodes = {};
     private final Map<String, GpuPool[]> poolsByType = new HashMap<>();
     private final Map<List<String>, boolean[]> labelMatches = new HashMap<>();
@@ -137,6 +142,7 @@ public final class Cluster {
                     + " CPUs and " + state.freeMemoryMib + " MiB free");
         }
         state.take(allocation);
+        mirror(state);
         state.allocations.put(container, allocation);
         allocations.put(container, allocation);
         functions.computeIfAbsent(allocation.function(), f -> new FunctionSpread()).add(state.slot, 1);
@@ -154,6 +160,7 @@ public final class Cluster {
         }
         NodeState state = nodes.get(allocation.node());
         state.give(allocation);
+        mirror(state);
         state.allocations.remove(containerId);
         FunctionSpread spread = functions.get(allocation.function());
         spread.add(state.slot, -1);
@@ -221,6 +228,24 @@ public final class Cluster {
     NodeState[] cpuNodes() {
         refresh();
         return cpuNodes;
+    }
+
+    /** Slot by position in {@link #cpuNodes}. */
+    int[] cpuSlots() {
+        refresh();
+        return cpuSlots;
+    }
+
+    /** Free thousandths of a CPU by position in {@link #cpuNodes}. */
+    long[] cpuFreeMillis() {
+        refresh();
+        return cpuFreeMillis;
+    }
+
+    /** Free memory, MiB, by position in {@link #cpuNodes}. */
+    long[] cpuFreeMemory() {
+        refresh();
+        return cpuFreeMemory;
     }
 
     NodeState[] gpuNodes() {
@@ -293,9 +318,30 @@ public final class Cluster {
         Arrays.sort(byId, Comparator.comparing(NodeState::id));
         cpuNodes = Arrays.stream(byId).filter(s -> s.gpus.length == 0).toArray(NodeState[]::new);
         gpuNodes = Arrays.stream(byId).filter(s -> s.gpus.length > 0).toArray(NodeState[]::new);
+        cpuSlots = new int[cpuNodes.length];
+        cpuFreeMillis = new long[cpuNodes.length];
+        cpuFreeMemory = new long[cpuNodes.length];
+        for (NodeState state : gpuNodes) {
+            state.cpuPosition = -1;
+        }
+        for (int i = 0; i < cpuNodes.length; i++) {
+            cpuNodes[i].cpuPosition = i;
+            cpuSlots[i] = cpuNodes[i].slot;
+        }
+        stale = false;
+        for (NodeState state : cpuNodes) {
+            mirror(state);
+        }
         poolsByType.clear();
         labelMatches.clear();
-        stale = false;
+    }
+
+    /** Copies a worker's free CPU and memory into the flat arrays, unless they are to be rebuilt anyway. */
+    private void mirror(NodeState state) {
+        if (!stale && state.cpuPosition >= 0) {
+            cpuFreeMillis[state.cpuPosition] = state.freeMillis;
+            cpuFreeMemory[state.cpuPosition] = state.freeMemoryMib;
+        }
     }
 
     /** Containers of one function per slot. */

@@ -93,10 +93,11 @@ public final class Scheduler {
         boolean[] labels = cluster.labelMatch(demand.labels());
         Cluster.FunctionSpread spread = cluster.spreadOf(demand.function());
         if (demand.gpu().isEmpty()) {
-            NodeState best = bestWithoutGpus(cluster.cpuNodes(), cpu, memory, labels, spread);
-            if (best == null) {
-                best = bestAmongGpuNodes(cluster.gpuNodes(), cpu, memory, labels, spread);
+            int position = bestWithoutGpus(cluster, cpu, memory, labels, spread);
+            if (position >= 0) {
+                return new Decision.Placed(cluster.cpuNodes()[position].id(), List.of(), Optional.empty());
             }
+            NodeState best = bestAmongGpuNodes(cluster.gpuNodes(), cpu, memory, labels, spread);
             if (best != null) {
                 return new Decision.Placed(best.id(), List.of(), Optional.empty());
             }
@@ -123,17 +124,22 @@ public final class Scheduler {
 
     // Each scan visits workers by id and takes a worker only when strictly better: ties go to the lowest id.
 
-    private static NodeState bestWithoutGpus(NodeState[] nodes, long cpu, long memory, boolean[] labels,
-                                             Cluster.FunctionSpread spread) {
-        NodeState best = null;
+    /** The position of the best worker without GPUs in the cluster's flat arrays, or -1 when none fits. */
+    private static int bestWithoutGpus(Cluster cluster, long cpu, long memory, boolean[] labels,
+                                       Cluster.FunctionSpread spread) {
+        int[] slots = cluster.cpuSlots();
+        long[] freeMillis = cluster.cpuFreeMillis();
+        long[] freeMemory = cluster.cpuFreeMemory();
+        int best = -1;
         int bestCount = 0;
-        for (NodeState node : nodes) {
-            if (!fits(node, cpu, memory, labels)) {
+        for (int i = 0; i < slots.length; i++) {
+            if (freeMillis[i] < cpu || freeMemory[i] < memory || labels != null && !labels[slots[i]]) {
                 continue;
             }
-            int count = spread.count(node.slot);
-            if (best == null || count < bestCount || count == bestCount && tighter(node, best)) {
-                best = node;
+            int count = spread.count(slots[i]);
+            if (best < 0 || count < bestCount || count == bestCount
+                    && (freeMillis[i] < freeMillis[best] || freeMillis[i] == freeMillis[best] && freeMemory[i] < freeMemory[best])) {
+                best = i;
                 bestCount = count;
             }
         }
