@@ -216,7 +216,7 @@ class SchedulerTest {
 
     @Test
     void everyPlacementCanBeAllocatedAndNothingFitsWhenItSaysSo() {
-        // A seeded random walk of places and releases, checked against a brute force over the free capacity.
+        // A seeded random walk of places, releases and worker churn, checked against a brute force over the free capacity.
         java.util.Random random = new java.util.Random(42);
         List<String> models = List.of("H100", "A100-80GB", "A100-40GB");
         for (int n = 0; n < 12; n++) {
@@ -230,6 +230,17 @@ class SchedulerTest {
         List<String> requests = List.of("H100", "A100", "A100-80GB:2", "any:4", "H100:8", "any");
         int placed = 0;
         for (int i = 0; i < 2000; i++) {
+            if (i % 250 == 249) {
+                // Worker churn: one is lost and comes back empty, another reports new capacity.
+                List<Node> nodes = cluster.nodes();
+                Node lost = nodes.get(random.nextInt(nodes.size()));
+                cluster.removeNode(lost.id());
+                cluster.putNode(lost);
+                Node changed = nodes.get(random.nextInt(nodes.size()));
+                cluster.putNode(new Node(changed.id(), Math.max(1, changed.cpus() + random.nextInt(-2, 3)), changed.memoryMib(),
+                        changed.gpus(), changed.labels()));
+                continue;
+            }
             if (!cluster.allocations().isEmpty() && random.nextInt(3) == 0) {
                 List<Allocation> all = cluster.allocations();
                 cluster.release(all.get(random.nextInt(all.size())).containerId());
