@@ -22,8 +22,9 @@ import java.util.SplittableRandom;
  * <p>95.5% are CPU-only: 24 functions of 0.25 to 2 CPUs and 256 MiB to 4 GiB, one in eight
  * of them pinned to {@code zone=eu}; they fill about 60% of the CPU workers. 4.5% ask for
  * GPUs: one GPU (70%: H100; A100-80GB or H100; any), two (25%: H100:2 or A100-80GB:2) or
- * eight (5%: H100:8), about 720 of the 800 GPUs, so the last large jobs meet a nearly full,
- * fragmented cluster, and some are unschedulable, as on a busy day.
+ * eight (5%: H100:8), about 720 of the 800 GPUs but more H100s than the 480 there are, so
+ * the last H100 jobs meet a full, fragmented cluster and some are unschedulable (21 of them),
+ * as on a busy day; unschedulable decisions, which explain themselves, are measured too.
  */
 final class PlacementWorkload {
 
