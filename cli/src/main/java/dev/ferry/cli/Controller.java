@@ -2,6 +2,7 @@ package dev.ferry.cli;
 
 import dev.ferry.routing.AppDeployment;
 import dev.ferry.routing.ContainerInfo;
+import dev.ferry.routing.ContainerResources;
 import dev.ferry.routing.ContainerState;
 import dev.ferry.routing.DemandSample;
 import dev.ferry.routing.DeployedFunction;
@@ -9,6 +10,13 @@ import dev.ferry.routing.RoutingListener;
 import dev.ferry.routing.RoutingStore;
 import dev.ferry.routing.StoreUnavailableException;
 import dev.ferry.routing.WorkerInfo;
+import dev.ferry.scheduler.Allocation;
+import dev.ferry.scheduler.Cluster;
+import dev.ferry.scheduler.CrashBackoff;
+import dev.ferry.scheduler.Decision;
+import dev.ferry.scheduler.Demand;
+import dev.ferry.scheduler.HeartbeatPolicy;
+import dev.ferry.scheduler.Scheduler;
 import dev.ferry.worker.Worker;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -31,17 +39,21 @@ import java.util.concurrent.TimeUnit;
  * The controller role. Only the holder of the store's leader lease acts; a second controller
  * is a hot standby that takes over when the lease lapses. Acting means:
  * <ul>
- *   <li>scale from zero: the moment a gateway reports a request waiting for a function
- *       version with no container, place one on the live worker with the fewest containers
- *       (a {@link ContainerState#PENDING} record the worker picks up);</li>
+ *   <li>scale up: the moment a gateway reports a request waiting, give the function version
+ *       one container per {@code maxInputs} calls, each written unplaced and placed by the
+ *       {@link Scheduler} where its CPU, memory, GPUs and labels fit (a
+ *       {@link ContainerState#PENDING} record the worker picks up); one that fits nowhere keeps
+ *       the reason in its record;</li>
+ *   <li>heal: replace the containers of a worker whose heartbeats stopped, and a container
+ *       that died serving, backing off exponentially when a version keeps failing;</li>
  *   <li>scale to zero: mark containers idle for their scaledown window, or of a replaced
  *       version once idle, {@link ContainerState#STOPPING}; their worker drains and stops them;</li>
  *   <li>forget workers whose heartbeat is overdue, with their containers;</li>
  *   <li>after the store lost its data, write the apps and routes it knew again.</li>
  * </ul>
  * Everything the controller knows is in the store, so a restarted or standby controller
- * carries on with the containers that run. One container per function version; scaling
- * beyond one is the autoscaler's job. All work runs on the controller's own thread; the
+ * carries on with the containers that run (crash back-off is the one thing it forgets).
+ * All work runs on the controller's own thread; the
  * clock is injected.
  */
 final class Controller implements RoutingListener, AutoCloseable {
@@ -54,20 +66,17 @@ final class Controller implements RoutingListener, AutoCloseable {
      * @param tick how often the controller renews its lease and reconciles
      * @param lease how long the lease lasts unrenewed: a standby takes over this long after the leader dies
      * @param sampleFreshness how long a gateway's demand sample counts its calls
-     * @param workerTimeout how long a worker may miss heartbeats before it is forgotten
-     * @param settle how long a new leader waits before stopping containers, so gateways have
-     *     reported the calls they carry
-     * @param placementBackoff how long after placing a container for a function version no
-     *     other is placed for it unless the store shows none (a failed start is not retried faster)
+     * @param heartbeats when a worker whose heartbeats stopped is declared lost (3 missed 1 s beats)
+     * @param settle how long a new leader waits before stopping containers or declaring workers
+     *     lost, so gateways have reported the calls they carry and workers have beaten
      */
-    record Timings(Duration tick, Duration lease, Duration sampleFreshness, Duration workerTimeout, Duration settle,
-                   Duration placementBackoff) {
+    record Timings(Duration tick, Duration lease, Duration sampleFreshness, HeartbeatPolicy heartbeats, Duration settle) {
         /** One process with the in-memory store: no other controller, gateways report every tick. */
         static final Timings DEV = new Timings(Duration.ofMillis(250), Duration.ofSeconds(5), Duration.ofSeconds(3),
-                Duration.ofSeconds(10), Duration.ZERO, Duration.ofSeconds(2));
+                HeartbeatPolicy.DEFAULT, Duration.ZERO);
         /** A cluster: standbys take over within about 5 s. */
         static final Timings CLUSTER = new Timings(Duration.ofMillis(250), Duration.ofSeconds(5), Duration.ofSeconds(3),
-                Duration.ofSeconds(10), Duration.ofSeconds(5), Duration.ofSeconds(2));
+                HeartbeatPolicy.DEFAULT, Duration.ofSeconds(5));
     }
 
     /** A placed container its worker has not started by then is forgotten. Worker start-up is far quicker. */
@@ -79,8 +88,11 @@ final class Controller implements RoutingListener, AutoCloseable {
     private final Timings timings;
     private final AppJars jars;
     private final ScheduledExecutorService thread;
-    /** When a container was last placed per function version; only on the controller thread. */
-    private final Map<String, Instant> placed = new ConcurrentHashMap<>();
+    private final Scheduler scheduler = Scheduler.create();
+    /** Failures per function version; controller thread only. */
+    private final CrashBackoff crashes = CrashBackoff.create();
+    /** Containers seen ready: one of these that fails died serving, and is replaced. */
+    private final Set<String> serving = ConcurrentHashMap.newKeySet();
     private volatile boolean leader;
     /** What the last tick found: held, refused, or null before the first and while the store is down. */
     private Boolean lastAnswer;
@@ -102,8 +114,22 @@ final class Controller implements RoutingListener, AutoCloseable {
 
     /** Starts following the store and ticking; the first tick runs at once. */
     void start() {
-        store.subscribe(this);
+        listen();
         thread.scheduleWithFixedDelay(this::tickQuietly, 0, timings.tick().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Follows the store without ticking: tests tick by hand. */
+    void listen() {
+        store.subscribe(this);
+    }
+
+    /** Waits until what the store's changes queued on the controller thread has run: for tests. */
+    void sync() {
+        try {
+            thread.submit(() -> { }).get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("controller thread did not catch up", e);
+        }
     }
 
     String id() {
@@ -120,6 +146,24 @@ final class Controller implements RoutingListener, AutoCloseable {
         if (sample.queued() > 0 && leader) {
             thread.execute(() -> scaleUp(sample.function(), sample.version()));
         }
+    }
+
+    @Override
+    public void containerUpdated(ContainerInfo container) {
+        switch (container.state()) {
+            case READY -> {
+                serving.add(container.id());
+                thread.execute(() -> crashes.ready(container.function() + '@' + container.version(), clock.instant()));
+            }
+            case FAILED -> thread.execute(() -> containerFailed(container));
+            default -> { }
+        }
+    }
+
+    @Override
+    public void containerRemoved(ContainerInfo container) {
+        // After a FAILED update, containerFailed (queued before this) has read the flag already.
+        thread.execute(() -> serving.remove(container.id()));
     }
 
     @Override
@@ -203,6 +247,11 @@ final class Controller implements RoutingListener, AutoCloseable {
         if (!held) {
             return;
         }
+        for (ContainerInfo c : store.containers()) {
+            if (c.state() == ContainerState.READY) {
+                crashes.healthy(c.function() + '@' + c.version(), now); // a version that stays up starts its count over
+            }
+        }
         List<FunctionLoad> loads = FunctionLoad.aggregate(store.demand(), now, timings.sampleFreshness());
         for (FunctionLoad load : loads) {
             if (load.queued() > 0) {
@@ -210,74 +259,168 @@ final class Controller implements RoutingListener, AutoCloseable {
             }
         }
         if (Duration.between(leaderSince, now).compareTo(timings.settle()) < 0) {
+            placeUnplaced(now);
             return;
         }
         forgetDeadWorkers(now);
+        placeUnplaced(now);
         for (String stop : IdleReaper.containersToStop(now, store.containers(), loads, store.apps())) {
             store.containers().stream().filter(c -> c.id().equals(stop)).findFirst()
                     .ifPresent(c -> write(() -> store.putContainer(c.withState(ContainerState.STOPPING))));
         }
     }
 
+    /**
+     * Makes sure function version {@code functionId@version} has as many containers as its
+     * load asks for: one per {@code maxInputs} calls in flight or waiting (at least one, at most
+     * {@code maxContainers}), counting those placed, starting, ready or still unplaced. New ones
+     * are written unplaced and placed at once where they fit. Scaling down is the idle reaper's.
+     */
     private void scaleUp(String functionId, String version) {
         if (!leader) {
             return;
         }
-        int sep = functionId.indexOf("--");
-        Optional<DeployedFunction> function = store.app(functionId.substring(0, sep))
-                .filter(app -> app.version().equals(version))
-                .flatMap(app -> app.function(functionId.substring(sep + 2)));
+        Optional<DeployedFunction> function = currentFunction(functionId, version);
         if (function.isEmpty()) {
             return; // replaced by a newer version; its requests went to that one
         }
-        for (ContainerInfo c : store.containers()) {
-            if (c.function().equals(functionId) && c.version().equals(version)
-                    && c.state() != ContainerState.STOPPING && c.state() != ContainerState.FAILED) {
-                return; // one is placed, starting or ready; requests wait for its slots
+        Instant now = clock.instant();
+        int calls = FunctionLoad.aggregate(store.demand(), now, timings.sampleFreshness()).stream()
+                .filter(l -> l.function().equals(functionId) && l.version().equals(version))
+                .mapToInt(l -> l.inFlight() + l.queued()).sum();
+        int maxInputs = function.get().settings().maxInputs();
+        int desired = Math.max(1, (calls + maxInputs - 1) / maxInputs);
+        int max = function.get().settings().maxContainers();
+        if (max > 0) {
+            desired = Math.min(desired, max);
+        }
+        long have = store.containers().stream()
+                .filter(c -> c.function().equals(functionId) && c.version().equals(version))
+                .filter(c -> c.state() != ContainerState.STOPPING && c.state() != ContainerState.FAILED)
+                .count();
+        for (long i = have; i < desired; i++) {
+            ContainerInfo wanted = ContainerInfo.unplaced(Worker.newContainerId(), function.get(), "waiting for placement", now);
+            write(() -> store.putContainer(wanted));
+        }
+        if (have < desired) {
+            placeUnplaced(now);
+        }
+    }
+
+    /**
+     * Places every unplaced container that may start: not held back by a crash back-off, and
+     * fitting some live worker. One that does not fit keeps the scheduler's reason in its record,
+     * where gateways and {@code ferry ls} show it.
+     */
+    private void placeUnplaced(Instant now) {
+        List<ContainerInfo> unplaced = store.containers().stream().filter(ContainerInfo::unplaced)
+                .sorted(Comparator.comparing(ContainerInfo::startedAt).thenComparing(ContainerInfo::id)).toList();
+        if (unplaced.isEmpty()) {
+            return;
+        }
+        Cluster cluster = ClusterView.of(store.workers(), store.containers(), now, timings.heartbeats());
+        for (ContainerInfo c : unplaced) {
+            Optional<DeployedFunction> function = currentFunction(c.function(), c.version());
+            if (function.isEmpty()) {
+                write(() -> store.removeContainer(c.id())); // its version was replaced before it could start
+                continue;
+            }
+            String key = c.function() + '@' + c.version();
+            if (!crashes.mayStart(key, now)) {
+                long wait = Math.max(1, Duration.between(now, crashes.readyAt(key).orElse(now)).toSeconds());
+                String reason = (crashes.inCrashLoop(key) ? "crash loop" : "restarting after a crash") + ": "
+                        + crashes.lastReason(key).orElse("exited") + "; next start in " + wait + " s";
+                setReason(c, reason);
+                continue;
+            }
+            Demand demand = ClusterView.demand(function.get());
+            switch (scheduler.place(demand, cluster)) {
+                case Decision.Placed placed -> {
+                    ContainerResources resources = new ContainerResources(demand.cpu(), demand.memoryMib(), placed.gpus());
+                    cluster.allocate(new Allocation(c.id(), c.function(), placed.node(), demand.cpu(), demand.memoryMib(), placed.gpus()));
+                    warned.remove("unschedulable:" + key);
+                    write(() -> store.putContainer(c.placedOn(placed.node(), resources, now)));
+                }
+                case Decision.Unschedulable no -> {
+                    warnOnce("unschedulable:" + key, "ferry: cannot place a container of " + c.function() + " "
+                            + c.version() + ": " + no.reason());
+                    setReason(c, no.reason());
+                }
             }
         }
+    }
+
+    private void setReason(ContainerInfo c, String reason) {
+        if (!c.reason().equals(reason)) {
+            write(() -> store.putContainer(c.withReason(reason)));
+        }
+    }
+
+    /** The function {@code functionId} if {@code version} is its app's current version. */
+    private Optional<DeployedFunction> currentFunction(String functionId, String version) {
+        int sep = functionId.indexOf("--");
+        return store.app(functionId.substring(0, sep))
+                .filter(app -> app.version().equals(version))
+                .flatMap(app -> app.function(functionId.substring(sep + 2)));
+    }
+
+    /**
+     * A container died or could not start. Its version backs off before the next start (so a
+     * crash loop does not burn a worker), and a container that was serving is replaced: it
+     * held capacity the function was using.
+     */
+    private void containerFailed(ContainerInfo c) {
+        if (!leader) {
+            return;
+        }
         Instant now = clock.instant();
-        String key = functionId + '@' + version;
-        Instant last = placed.get(key);
-        if (last != null && now.isBefore(last.plus(timings.placementBackoff()))) {
-            return;
+        String key = c.function() + '@' + c.version();
+        boolean wasServing = serving.remove(c.id());
+        crashes.crashed(key, now, c.reason().isEmpty() ? "exited" : c.reason());
+        System.err.println("ferry: container " + c.id() + " of " + c.function() + " " + c.version() + " on worker " + c.worker()
+                + (wasServing ? " died: " : " failed to start: ") + (c.reason().isEmpty() ? "no reason given" : c.reason())
+                + (crashes.inCrashLoop(key) ? "; crash loop, next start in "
+                        + Math.max(1, Duration.between(now, crashes.readyAt(key).orElse(now)).toSeconds()) + " s" : ""));
+        if (wasServing) {
+            replace(c, "replacing " + c.id() + ", which died: " + c.reason(), now);
+            placeUnplaced(now);
         }
-        Optional<WorkerInfo> target = pickWorker(now);
-        if (target.isEmpty()) {
-            warnOnce("no-worker", "ferry: no live worker to start " + functionId + " on; requests wait for one to register");
-            return;
-        }
-        warned.remove("no-worker");
-        placed.put(key, now);
-        ContainerInfo pending = ContainerInfo.pending(Worker.newContainerId(), function.get(), target.get().id(), now);
-        write(() -> store.putContainer(pending));
     }
 
-    /** The live worker with the fewest containers; ties go to the lowest id. */
-    private Optional<WorkerInfo> pickWorker(Instant now) {
-        List<ContainerInfo> containers = store.containers();
-        return store.workers().stream()
-                .filter(w -> !w.heartbeat().isBefore(now.minus(timings.workerTimeout())))
-                .min(Comparator.comparingLong((WorkerInfo w) -> containers.stream()
-                                .filter(c -> c.worker().equals(w.id())).count())
-                        .thenComparing(WorkerInfo::id));
+    /** Writes an unplaced replacement for {@code lost}, if its version is still current. */
+    private void replace(ContainerInfo lost, String reason, Instant now) {
+        currentFunction(lost.function(), lost.version()).ifPresent(f -> {
+            ContainerInfo replacement = ContainerInfo.unplaced(Worker.newContainerId(), f, reason, now);
+            write(() -> store.putContainer(replacement));
+        });
     }
 
-    /** Forgets workers whose heartbeat is overdue, their containers, and placements no worker took up. */
+    /**
+     * Declares workers lost whose heartbeats stopped ({@link Timings#heartbeats()}): their
+     * containers leave routing at once and are replaced on other workers. Also forgets
+     * placements no worker took up.
+     */
     private void forgetDeadWorkers(Instant now) {
         Set<String> live = new HashSet<>();
         for (WorkerInfo w : store.workers()) {
-            if (w.heartbeat().isBefore(now.minus(timings.workerTimeout()))) {
-                System.err.println("ferry: worker " + w.id() + " missed its heartbeats since " + w.heartbeat()
-                        + "; forgetting it and its containers");
+            if (timings.heartbeats().lost(w.heartbeat(), now)) {
+                System.err.println("ferry: worker " + w.id() + " is lost: no heartbeat since " + w.heartbeat()
+                        + "; replacing its containers elsewhere");
                 write(() -> store.removeWorker(w.id()));
             } else {
                 live.add(w.id());
             }
         }
         for (ContainerInfo c : store.containers()) {
+            if (c.unplaced()) {
+                continue;
+            }
             if (!live.contains(c.worker())) {
                 write(() -> store.removeContainer(c.id()));
+                serving.remove(c.id());
+                if (c.state() != ContainerState.STOPPING && c.state() != ContainerState.FAILED) {
+                    replace(c, "replacing " + c.id() + " from lost worker " + c.worker(), now);
+                }
             } else if (c.state() == ContainerState.PENDING && c.startedAt().isBefore(now.minus(PENDING_TIMEOUT))) {
                 // Its worker never took it up (it missed the record): place again on the next demand.
                 System.err.println("ferry: worker " + c.worker() + " did not start container " + c.id() + " of " + c.function()

@@ -85,6 +85,7 @@ final class ControllerRole implements AutoCloseable {
         ObjectNode root = StackView.apps(store.apps(), store.containers(), urls);
         ObjectNode routes = root.putObject("routes");
         store.routes().forEach(routes::put);
+        StackView.workers(root.putArray("workers"), store.workers(), store.containers());
         return root;
     }
 

@@ -79,8 +79,10 @@ final class DevStack implements AutoCloseable {
      * @param maxHeaderSize the largest request head in bytes; then 431
      * @param maxConcurrentStreams streams per HTTP/2 or HTTP/3 connection
      */
-    record EdgeLimits(Duration head, Duration idle, int maxRequestLine, int maxHeaderSize, int maxConcurrentStreams) {
-        static final EdgeLimits DEFAULTS = new EdgeLimits(Duration.ofSeconds(30), Duration.ofSeconds(75), 8192, 16384, 256);
+    record EdgeLimits(Duration head, Duration idle, int maxRequestLine, int maxHeaderSize, int maxConcurrentStreams,
+                      Duration unschedulableWait) {
+        static final EdgeLimits DEFAULTS = new EdgeLimits(Duration.ofSeconds(30), Duration.ofSeconds(75), 8192, 16384, 256,
+                Duration.ofSeconds(10));
     }
 
     private final Options options;

@@ -30,6 +30,11 @@ final class EdgeOptions {
             description = "How long a request waits for a container before a 503 (default: ${DEFAULT-VALUE}).")
     String queueTimeout;
 
+    @Option(names = "--unschedulable-wait", defaultValue = "10s",
+            description = "How long a request waits while no container of its function can be placed (no worker fits it, or "
+                    + "it is in a crash loop) before a 503 that says why (default: ${DEFAULT-VALUE}).")
+    String unschedulableWait;
+
     @Option(names = "--head-timeout", defaultValue = "30s",
             description = "How long an HTTP/1.x request head may take from its first byte before a 408 (default: ${DEFAULT-VALUE}).")
     String headTimeout;
@@ -60,6 +65,7 @@ final class EdgeOptions {
 
     DevStack.EdgeLimits limits() {
         return new DevStack.EdgeLimits(FunctionSettings.parseDuration("--head-timeout", headTimeout),
-                FunctionSettings.parseDuration("--idle-timeout", idleTimeout), maxRequestLine, maxHeaderSize, maxStreams);
+                FunctionSettings.parseDuration("--idle-timeout", idleTimeout), maxRequestLine, maxHeaderSize, maxStreams,
+                FunctionSettings.parseDuration("--unschedulable-wait", unschedulableWait));
     }
 }

@@ -92,6 +92,7 @@ final class GatewayRole implements RoutingListener, AutoCloseable {
                     .maxRequestLine(options.limits().maxRequestLine())
                     .maxHeaderSize(options.limits().maxHeaderSize())
                     .maxConcurrentStreams(options.limits().maxConcurrentStreams())
+                    .unschedulableWait(options.limits().unschedulableWait())
                     .clock(options.clock())
                     .start();
         } catch (RuntimeException | IOException | InterruptedException e) {

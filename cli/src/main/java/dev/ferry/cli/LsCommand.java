@@ -46,11 +46,35 @@ final class LsCommand implements Callable<Integer> {
                     if (!containers.isEmpty()) {
                         containers.append(", ");
                     }
-                    containers.append(c.path("id").asText()).append(' ').append(c.path("state").asText())
-                            .append(" (").append(c.path("version").asText()).append(')');
+                    containers.append(c.path("id").asText()).append(' ').append(c.path("state").asText());
+                    if (!c.path("worker").asText().isEmpty()) {
+                        containers.append(" on ").append(c.path("worker").asText());
+                    }
+                    if (c.path("gpus").size() > 0) {
+                        containers.append(" gpus ").append(c.path("gpus").toString());
+                    }
+                    containers.append(" (").append(c.path("version").asText()).append(')');
+                    if (c.has("reason")) {
+                        containers.append(": ").append(c.path("reason").asText());
+                    }
                 }
                 out.append(String.format("%-12s %-8s %-12s %-48s %s%n", app.path("name").asText(), app.path("version").asText(),
                         f.path("name").asText(), f.path("url").asText(), containers.isEmpty() ? "-" : containers));
+            }
+        }
+        if (root.path("workers").size() > 0) {
+            out.append(String.format("%n%-24s %-6s %-10s %-5s %-30s %s%n", "WORKER", "CPUS", "MEMORY", "CTRS", "GPUS", "LABELS"));
+            for (JsonNode w : root.path("workers")) {
+                StringBuilder gpus = new StringBuilder();
+                for (JsonNode g : w.path("gpus")) {
+                    gpus.append(gpus.isEmpty() ? "" : ",").append(g.path("index").asText()).append(':').append(g.path("model").asText());
+                }
+                StringBuilder labels = new StringBuilder();
+                w.path("labels").properties().forEach(e -> labels.append(labels.isEmpty() ? "" : ",")
+                        .append(e.getKey()).append('=').append(e.getValue().asText()));
+                out.append(String.format("%-24s %-6s %-10s %-5s %-30s %s%n", w.path("id").asText(), w.path("cpus").asText(),
+                        w.path("memoryMib").asText() + "Mi", w.path("containers").asText(), gpus.isEmpty() ? "-" : gpus,
+                        labels.isEmpty() ? "-" : labels));
             }
         }
         return out.toString().stripTrailing();

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.routing.AppDeployment;
 import dev.ferry.routing.ContainerInfo;
+import dev.ferry.routing.WorkerInfo;
 import dev.ferry.routing.DeployedFunction;
 import java.util.List;
 
@@ -40,19 +41,48 @@ final class StackView {
                     .put("maxInputs", f.settings().maxInputs())
                     .put("timeoutSeconds", f.settings().timeout().toMillis() / 1000.0)
                     .put("scaledownWindowSeconds", f.settings().scaledownWindow().toMillis() / 1000.0);
+            ObjectNode resources = fn.putObject("resources")
+                    .put("cpu", f.settings().cpu() > 0 ? f.settings().cpu() : ClusterView.DEFAULT_CPU)
+                    .put("memoryMib", f.settings().memoryMib() > 0 ? f.settings().memoryMib() : ClusterView.DEFAULT_MEMORY_MIB);
+            f.settings().gpu().forEach(resources.putArray("gpu")::add);
+            f.settings().workerLabels().forEach(resources.putArray("workerLabels")::add);
             ArrayNode cs = fn.putArray("containers");
             for (ContainerInfo c : containers) {
                 if (c.function().equals(f.id())) {
-                    cs.addObject()
+                    ObjectNode cn = cs.addObject()
                             .put("id", c.id())
                             .put("version", c.version())
-                            .put("state", c.state().name())
+                            .put("state", c.unplaced() ? "UNPLACED" : c.state().name())
+                            .put("worker", c.worker())
                             .put("address", c.host() + ":" + c.port())
                             .put("startedAt", c.startedAt().toString());
+                    c.resources().gpus().forEach(cn.putArray("gpus")::add);
+                    if (!c.reason().isEmpty()) {
+                        cn.put("reason", c.reason());
+                    }
                 }
             }
         }
         return node;
+    }
+
+    /** The workers, with what they offer and how many containers each runs. */
+    static ArrayNode workers(ArrayNode list, List<WorkerInfo> workers, List<ContainerInfo> containers) {
+        for (WorkerInfo w : workers) {
+            ObjectNode n = list.addObject()
+                    .put("id", w.id())
+                    .put("host", w.host())
+                    .put("cpus", w.cpus())
+                    .put("memoryMib", w.memoryBytes() / (1024 * 1024))
+                    .put("containers", containers.stream().filter(c -> c.worker().equals(w.id())).count())
+                    .put("heartbeat", w.heartbeat().toString());
+            ArrayNode gpus = n.putArray("gpus");
+            w.gpus().forEach(g -> gpus.addObject().put("index", g.index()).put("uuid", g.uuid()).put("model", g.model())
+                    .put("memoryMib", g.memoryMib()));
+            ObjectNode labels = n.putObject("labels");
+            new java.util.TreeMap<>(w.labels()).forEach(labels::put);
+        }
+        return list;
     }
 
     /** Makes a function's public URL. */

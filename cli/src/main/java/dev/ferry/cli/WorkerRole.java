@@ -12,6 +12,7 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -62,7 +63,7 @@ final class WorkerRole implements AutoCloseable {
         classDataArchive(options.home(), options.runtimeClasspath()).ifPresent(builder::classDataArchive);
         this.worker = builder.build();
         WorkerInfo info = new WorkerInfo(options.id(), options.containerHost().getHostAddress(), Runtime.getRuntime().availableProcessors(),
-                totalMemory(), 0, options.labels(), options.clock().instant());
+                totalMemory(), List.of(), options.labels(), options.clock().instant());
         this.agent = new WorkerAgent(store, worker, info, new AppJars(store, options.home().resolve("jars")), options.clock());
         try {
             agent.start();

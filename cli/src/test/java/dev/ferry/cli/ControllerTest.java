@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ferry.request.protocol.FunctionSettings;
 import dev.ferry.routing.AppDeployment;
 import dev.ferry.routing.ContainerInfo;
+import dev.ferry.routing.ContainerResources;
+import dev.ferry.routing.WorkerGpu;
 import dev.ferry.routing.ContainerState;
 import dev.ferry.routing.DemandSample;
 import dev.ferry.routing.DeployedFunction;
@@ -34,6 +36,14 @@ class ControllerTest {
     @BeforeEach
     void start(@TempDir Path jars) {
         controller = new Controller(store, "c1", clock, Controller.Timings.CLUSTER, new AppJars(store, jars));
+        controller.listen();
+    }
+
+    /** One tick, after what the store's changes queued on the controller thread, and what it queued. */
+    private void tick() {
+        controller.sync();
+        controller.tick();
+        controller.sync();
     }
 
     @AfterEach
@@ -42,13 +52,39 @@ class ControllerTest {
     }
 
     private void deploy(Duration scaledownWindow) {
+        deploy(scaledownWindow, List.of());
+    }
+
+    private void deploy(Duration scaledownWindow, List<String> gpu) {
         FunctionSettings settings = new FunctionSettings("fn", 4, 4, Duration.ofSeconds(30), scaledownWindow, 0, 0, 0, 0, 0,
-                List.of(), 0, FunctionSettings.DEFAULT_MAX_WEBSOCKET_MESSAGE, List.of());
+                gpu, 0, FunctionSettings.DEFAULT_MAX_WEBSOCKET_MESSAGE, List.of());
         store.deploy(new AppDeployment("a", "v1", List.of(new DeployedFunction("a", "v1", "C", Path.of("a.jar"), "00", settings)), T0));
     }
 
     private void worker(String id, Instant heartbeat) {
-        store.putWorker(new WorkerInfo(id, "127.0.0.1", 2, 1 << 30, 0, Map.of(), heartbeat));
+        store.putWorker(new WorkerInfo(id, "127.0.0.1", 2, 1 << 30, List.of(), Map.of(), heartbeat));
+    }
+
+    private void gpuWorker(String id, Instant heartbeat, int h100s) {
+        List<WorkerGpu> gpus = new java.util.ArrayList<>();
+        for (int i = 0; i < h100s; i++) {
+            gpus.add(new WorkerGpu(i, "GPU-" + id + "-" + i, "H100", 81559));
+        }
+        store.putWorker(new WorkerInfo(id, "127.0.0.1", 16, 64L << 30, gpus, Map.of(), heartbeat));
+    }
+
+    /** Workers beat, time passes by {@code by}, and the controller ticks. */
+    private void tickAfter(Duration by, String... liveWorkers) {
+        clock.advance(by);
+        for (String w : liveWorkers) {
+            store.workers().stream().filter(i -> i.id().equals(w)).findFirst()
+                    .ifPresent(i -> store.putWorker(i.withHeartbeat(clock.instant())));
+        }
+        tick();
+    }
+
+    private List<ContainerInfo> of(String function) {
+        return store.containers().stream().filter(c -> c.function().equals(function)).toList();
     }
 
     private void waiting(int queued) {
@@ -62,7 +98,7 @@ class ControllerTest {
     }
 
     @Test
-    void placesAContainerForWaitingRequestsOnTheLiveWorkerWithFewestContainers() {
+    void placesAContainerForWaitingRequestsOnALiveWorkerWithTheDefaultResources() {
         deploy(Duration.ofMinutes(1));
         worker("w0", T0.minusSeconds(60)); // dead: no heartbeat for a minute
         worker("w1", T0);
@@ -70,44 +106,139 @@ class ControllerTest {
         store.putContainer(new ContainerInfo("ct-aaaaaaaa", "b--other", "v1", "w1", "127.0.0.1", 1, ContainerState.READY, 1, T0));
         waiting(1);
 
-        controller.tick();
+        tick();
 
         assertThat(store.containers()).filteredOn(c -> c.function().equals("a--fn"))
                 .singleElement()
                 .satisfies(c -> {
                     assertThat(c.state()).isEqualTo(ContainerState.PENDING);
-                    assertThat(c.worker()).isEqualTo("w2");
+                    assertThat(c.worker()).isIn("w1", "w2");
+                    assertThat(c.resources()).isEqualTo(new ContainerResources(ClusterView.DEFAULT_CPU,
+                            ClusterView.DEFAULT_MEMORY_MIB, List.of()));
                     assertThat(c.version()).isEqualTo("v1");
                     assertThat(c.maxInputs()).isEqualTo(4);
                 });
     }
 
     @Test
-    void placesOneContainerHoweverManyRequestsWait() {
+    void placesOneContainerPerMaxInputsCallsWaitingAndNoMoreOnLaterTicks() {
         deploy(Duration.ofMinutes(1));
         worker("w1", T0);
-        waiting(5);
+        waiting(5); // maxInputs 4: two containers
 
-        controller.tick();
-        controller.tick();
-        clock.advance(Duration.ofSeconds(10));
-        worker("w1", clock.instant());
-        controller.tick();
+        tick();
+        tick();
+        tickAfter(Duration.ofMillis(500), "w1");
 
-        assertThat(store.containers()).hasSize(1);
+        assertThat(store.containers()).hasSize(2).allSatisfy(c -> assertThat(c.worker()).isEqualTo("w1"));
     }
 
     @Test
-    void placesNothingWithoutALiveWorkerAndPlacesWhenOneRegisters() {
+    void aContainerThatFitsNowhereWaitsUnplacedWithTheReasonAndIsPlacedWhenAWorkerFits() {
+        deploy(Duration.ofMinutes(1), List.of("H100:2"));
+        worker("w1", T0);
+        gpuWorker("g1", T0, 1);
+        waiting(1);
+
+        tick();
+
+        assertThat(store.containers()).singleElement().satisfies(c -> {
+            assertThat(c.unplaced()).isTrue();
+            assertThat(c.reason()).contains("H100:2");
+        });
+
+        gpuWorker("g2", clock.instant(), 2);
+        tickAfter(Duration.ofMillis(250), "w1", "g1", "g2");
+
+        assertThat(store.containers()).singleElement().satisfies(c -> {
+            assertThat(c.worker()).isEqualTo("g2");
+            assertThat(c.resources().gpus()).containsExactlyInAnyOrder(0, 1);
+            assertThat(c.reason()).isEmpty();
+        });
+    }
+
+    @Test
+    void neverGivesOneGpuToTwoContainers() {
+        deploy(Duration.ofMinutes(1), List.of("H100"));
+        gpuWorker("g1", T0, 2);
+        waiting(12); // three containers wanted, two GPUs
+
+        tick();
+
+        assertThat(store.containers()).filteredOn(c -> !c.unplaced())
+                .hasSize(2).flatExtracting(c -> c.resources().gpus()).containsExactlyInAnyOrder(0, 1);
+        assertThat(store.containers()).filteredOn(ContainerInfo::unplaced).singleElement()
+                .extracting(ContainerInfo::reason).asString().contains("H100");
+    }
+
+    @Test
+    void aContainerThatDiesServingIsReplacedAndRepeatedCrashesBackOff() {
+        deploy(Duration.ofMinutes(1));
+        worker("w1", T0);
+        tick();
+        ContainerInfo first = container("ct-aaaaaaaa", "w1", ContainerState.READY);
+
+        store.putContainer(first.withState(ContainerState.FAILED).withReason("out of memory (limit 128 MiB)"));
+        store.removeContainer(first.id());
+        tickAfter(Duration.ofMillis(1), "w1");
+
+        // The first crash backs off a little before the replacement starts.
+        assertThat(of("a--fn")).singleElement().satisfies(c -> {
+            assertThat(c.unplaced()).isTrue();
+            assertThat(c.reason()).contains("out of memory (limit 128 MiB)");
+        });
+        tickAfter(Duration.ofSeconds(61), "w1");
+        ContainerInfo replacement = of("a--fn").getFirst();
+        assertThat(replacement.worker()).isEqualTo("w1");
+
+        // It crashes twice more, at once: a crash loop, reported in the record.
+        for (int i = 0; i < 2; i++) {
+            ContainerInfo c = of("a--fn").getFirst();
+            store.putContainer(c.withState(ContainerState.READY));
+            store.putContainer(c.withState(ContainerState.FAILED).withReason("exited with code 1"));
+            store.removeContainer(c.id());
+            tickAfter(Duration.ofMillis(1), "w1");
+            if (i == 0) {
+                tickAfter(Duration.ofSeconds(61), "w1");
+            }
+        }
+        assertThat(of("a--fn")).singleElement().satisfies(c -> {
+            assertThat(c.unplaced()).isTrue();
+            assertThat(c.reason()).startsWith("crash loop: exited with code 1; next start in ");
+        });
+    }
+
+    @Test
+    void aContainerThatFailsToStartIsNotReplacedWithoutDemand() {
+        deploy(Duration.ofMinutes(1));
+        worker("w1", T0);
+        tick();
+        ContainerInfo c = container("ct-aaaaaaaa", "w1", ContainerState.PENDING);
+
+        store.putContainer(c.withState(ContainerState.FAILED).withReason("class C not found"));
+        store.removeContainer(c.id());
+        tickAfter(Duration.ofSeconds(1), "w1");
+
+        assertThat(store.containers()).isEmpty();
+    }
+
+    @Test
+    void withoutALiveWorkerTheContainerWaitsUnplacedWithTheReasonAndIsPlacedWhenOneRegisters() {
         deploy(Duration.ofMinutes(1));
         waiting(1);
 
-        controller.tick();
-        assertThat(store.containers()).isEmpty();
+        tick();
+        assertThat(store.containers()).singleElement().satisfies(c -> {
+            assertThat(c.unplaced()).isTrue();
+            assertThat(c.reason()).isEqualTo("no worker has joined the cluster");
+        });
 
         worker("w1", clock.instant());
-        controller.tick();
-        assertThat(store.containers()).singleElement().extracting(ContainerInfo::worker).isEqualTo("w1");
+        tick();
+        assertThat(store.containers()).singleElement().satisfies(c -> {
+            assertThat(c.worker()).isEqualTo("w1");
+            assertThat(c.reason()).isEmpty();
+        });
     }
 
     @Test
@@ -118,26 +249,33 @@ class ControllerTest {
         clock.advance(Duration.ofSeconds(10)); // the gateway stopped reporting long ago
         worker("w1", clock.instant());
 
-        controller.tick();
+        tick();
 
         assertThat(store.containers()).isEmpty();
     }
 
     @Test
-    void forgetsAWorkerThatMissedItsHeartbeatsAndItsContainers() {
+    void aWorkerThatMissedThreeHeartbeatsIsLostAndItsContainersAreReplacedElsewhere() {
         deploy(Duration.ofMinutes(1));
         worker("w1", T0);
         worker("w2", T0);
         container("ct-aaaaaaaa", "w1", ContainerState.READY);
         container("ct-bbbbbbbb", "w2", ContainerState.READY);
-        controller.tick(); // becomes the leader at T0
-        clock.advance(Duration.ofSeconds(11));
-        worker("w2", clock.instant());
+        tick(); // becomes the leader at T0
+        tickAfter(Controller.Timings.CLUSTER.settle(), "w1", "w2");
 
-        controller.tick();
+        tickAfter(Duration.ofSeconds(2), "w2");
+        assertThat(store.workers()).hasSize(2); // two beats missed: not yet
+
+        tickAfter(Duration.ofMillis(1500), "w2");
 
         assertThat(store.workers()).extracting(WorkerInfo::id).containsExactly("w2");
-        assertThat(store.containers()).extracting(ContainerInfo::id).containsExactly("ct-bbbbbbbb");
+        assertThat(store.containers()).filteredOn(c -> c.id().equals("ct-aaaaaaaa")).isEmpty();
+        assertThat(store.containers()).filteredOn(c -> !c.id().equals("ct-bbbbbbbb")).singleElement().satisfies(c -> {
+            assertThat(c.worker()).isEqualTo("w2");
+            assertThat(c.state()).isEqualTo(ContainerState.PENDING);
+            assertThat(c.version()).isEqualTo("v1");
+        });
     }
 
     @Test
@@ -145,11 +283,11 @@ class ControllerTest {
         deploy(Duration.ofMinutes(1));
         worker("w1", T0);
         container("ct-aaaaaaaa", "w1", ContainerState.PENDING);
-        controller.tick();
+        tick();
         clock.advance(Controller.PENDING_TIMEOUT.plusSeconds(1));
         worker("w1", clock.instant());
 
-        controller.tick();
+        tick();
 
         assertThat(store.containers()).isEmpty();
     }
@@ -163,12 +301,12 @@ class ControllerTest {
         clock.advance(Duration.ofSeconds(5));
         worker("w1", clock.instant());
 
-        controller.tick(); // the new leader waits for gateways to report what they carry
+        tick(); // the new leader waits for gateways to report what they carry
         assertThat(store.containers()).extracting(ContainerInfo::state).containsExactly(ContainerState.READY);
 
         clock.advance(Controller.Timings.CLUSTER.settle());
         worker("w1", clock.instant());
-        controller.tick();
+        tick();
         assertThat(store.containers()).extracting(ContainerInfo::state).containsExactly(ContainerState.STOPPING);
     }
 
@@ -177,17 +315,18 @@ class ControllerTest {
         deploy(Duration.ofSeconds(1));
         worker("w1", T0);
         container("ct-aaaaaaaa", "w1", ContainerState.READY);
-        controller.tick();
+        tick();
         clock.advance(Duration.ofSeconds(30));
         worker("w1", clock.instant());
 
+        controller.sync();
         controller.afterDataLoss(); // no demand sample left: the container looks idle since it started
-        controller.tick();
+        tick();
         assertThat(store.containers()).extracting(ContainerInfo::state).containsExactly(ContainerState.READY);
 
         clock.advance(Controller.Timings.CLUSTER.settle());
         worker("w1", clock.instant());
-        controller.tick();
+        tick();
         assertThat(store.containers()).extracting(ContainerInfo::state).containsExactly(ContainerState.STOPPING);
     }
 
@@ -196,12 +335,12 @@ class ControllerTest {
         deploy(Duration.ofSeconds(1));
         worker("w1", T0);
         container("ct-aaaaaaaa", "w1", ContainerState.READY);
-        controller.tick();
+        tick();
         clock.advance(Duration.ofSeconds(5));
         worker("w1", clock.instant());
         store.recordDemand(new DemandSample("g1", "a--fn", "v1", 1, 0, T0, clock.instant()));
 
-        controller.tick();
+        tick();
 
         assertThat(store.containers()).extracting(ContainerInfo::state).containsExactly(ContainerState.READY);
     }

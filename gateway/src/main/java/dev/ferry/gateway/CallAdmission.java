@@ -33,6 +33,7 @@ final class CallAdmission implements SlotWaiter {
     private final Outcome outcome;
     private final AtomicInteger state = new AtomicInteger(WAITING);
     private ScheduledFuture<?> queueTimeout;
+    private ScheduledFuture<?> unschedulableCheck;
 
     CallAdmission(EventExecutor loop, GatewayConfig config, DeployedFunction function, FunctionPool pool, Outcome outcome) {
         this.loop = loop;
@@ -51,6 +52,9 @@ final class CallAdmission implements SlotWaiter {
             return;
         }
         queueTimeout = loop.schedule(this::timedOut, config.queueTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        if (config.unschedulableWait().compareTo(config.queueTimeout()) < 0) {
+            unschedulableCheck = loop.schedule(this::checkUnschedulable, config.unschedulableWait().toNanos(), TimeUnit.NANOSECONDS);
+        }
         if (!pool.enqueue(this)) {
             state.set(DONE);
             queueTimeout.cancel(false);
@@ -94,14 +98,34 @@ final class CallAdmission implements SlotWaiter {
     private void timedOut() {
         if (state.compareAndSet(WAITING, DONE)) {
             pool.cancel(this);
+            cancelTimer();
             outcome.refused(ErrorCode.NO_CAPACITY, "no container of " + function.id() + " could take the request within "
-                    + config.queueTimeout().toMillis() / 1000.0 + "s");
+                    + config.queueTimeout().toMillis() / 1000.0 + "s"
+                    + pool.unschedulable().map(reason -> ": " + reason).orElse(""));
         }
+    }
+
+    /**
+     * After {@link GatewayConfig#unschedulableWait()}: if the controller says no container can
+     * be started now (no worker fits, a crash loop), waiting out the whole queue timeout would
+     * only hide why. Otherwise the request waits on.
+     */
+    private void checkUnschedulable() {
+        pool.unschedulable().ifPresent(reason -> {
+            if (state.compareAndSet(WAITING, DONE)) {
+                pool.cancel(this);
+                cancelTimer();
+                outcome.refused(ErrorCode.NO_CAPACITY, "no container of " + function.id() + " can be started: " + reason);
+            }
+        });
     }
 
     private void cancelTimer() {
         if (queueTimeout != null) {
             queueTimeout.cancel(false);
+        }
+        if (unschedulableCheck != null) {
+            unschedulableCheck.cancel(false);
         }
     }
 }

@@ -3,10 +3,15 @@ package dev.ferry.gateway;
 import dev.ferry.routing.ContainerInfo;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -19,6 +24,9 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 final class FunctionPool {
 
+    /** How long a call broken by its container's death waits for the worker to say why. */
+    static final Duration EXIT_REASON_WAIT = Duration.ofSeconds(2);
+
     private final String function;
     private final String version;
     private final int maxQueued;
@@ -27,6 +35,10 @@ final class FunctionPool {
     private final ArrayDeque<SlotWaiter> waiters = new ArrayDeque<>();
     private int inFlight;
     private Instant lastActive;
+    /** Containers this version needs that no worker runs yet, and why; insertion order. */
+    private final Map<String, String> unplaced = new LinkedHashMap<>();
+    /** Why recently exited containers exited ("" when not said); completed when their worker says. */
+    private final Map<String, CompletableFuture<String>> exits = new HashMap<>();
 
     FunctionPool(String function, String version, int maxQueued, Clock clock) {
         this.function = function;
@@ -91,6 +103,47 @@ final class FunctionPool {
     /** Takes the container out of placement; its calls in flight go on. */
     synchronized void removeContainer(String containerId) {
         containers.removeIf(c -> c.info.id().equals(containerId));
+    }
+
+    /** The reason a container of this version cannot be started now, if any (e.g. "no worker has gpu H100:2"). */
+    synchronized Optional<String> unschedulable() {
+        return unplaced.values().stream().findFirst();
+    }
+
+    /** Container {@code id} is needed but unplaced for {@code reason}; an empty reason clears it. */
+    synchronized void unplaced(String id, String reason) {
+        if (reason.isEmpty()) {
+            unplaced.remove(id);
+        } else {
+            unplaced.put(id, reason);
+        }
+    }
+
+    /** Container {@code id} died or could not start, for {@code reason}. */
+    synchronized void exited(String id, String reason) {
+        exits.computeIfAbsent(id, k -> new CompletableFuture<>()).complete(reason);
+    }
+
+    /** The record of container {@code id} is gone: it is placed no more, and if no reason came, none will. */
+    synchronized void gone(String id) {
+        unplaced.remove(id);
+        exits.computeIfAbsent(id, k -> new CompletableFuture<>()).complete("");
+    }
+
+    /** Drops what {@link #gone} kept of container {@code id}, once late calls no longer ask. */
+    synchronized void forgetExit(String id) {
+        CompletableFuture<String> exit = exits.get(id);
+        if (exit != null && exit.isDone()) {
+            exits.remove(id);
+        }
+    }
+
+    /**
+     * Why container {@code id} exited: completes when its worker says, or with "" when its
+     * record goes without a reason. Callers bound the wait.
+     */
+    synchronized CompletableFuture<String> exitReason(String id) {
+        return exits.computeIfAbsent(id, k -> new CompletableFuture<>());
     }
 
     synchronized FunctionDemand demand() {

@@ -18,6 +18,9 @@ import java.util.concurrent.TimeUnit;
  */
 final class FunctionPools implements RoutingListener {
 
+    /** How long a removed container's exit reason stays known, for calls that broke on it. */
+    private static final java.time.Duration FORGET_EXITS_AFTER = java.time.Duration.ofSeconds(10);
+
     private final EventLoopGroup eventLoops;
     private final int maxQueued;
     private final Clock clock;
@@ -50,19 +53,31 @@ final class FunctionPools implements RoutingListener {
     @Override
     public void containerUpdated(ContainerInfo container) {
         FunctionPool pool = pool(container.function(), container.version());
+        pool.unplaced(container.id(), container.unplaced() ? container.reason() : "");
         if (container.state() == ContainerState.READY) {
             pool.addContainer(container, channels.computeIfAbsent(container.id(), id -> new ContainerChannels(container, eventLoops)));
         } else if (container.state() == ContainerState.STOPPING) {
             pool.removeContainer(container.id());
-        } else if (container.state() == ContainerState.FAILED && pool.demand().readyContainers() == 0) {
-            pool.rejectWaiting("container for " + container.function() + " failed to start; see the log of worker "
-                    + container.worker());
+        } else if (container.state() == ContainerState.FAILED) {
+            boolean wasReady = channels.containsKey(container.id());
+            pool.removeContainer(container.id());
+            pool.exited(container.id(), container.reason());
+            if (!wasReady && pool.demand().readyContainers() == 0) {
+                // It never started, and nothing else serves: the requests waiting for it would
+                // only time out. (One that died after serving is replaced; its waiters wait.)
+                pool.rejectWaiting("container for " + container.function() + " failed to start on worker "
+                        + container.worker() + (container.reason().isEmpty() ? "" : ": " + container.reason()));
+            }
         }
     }
 
     @Override
     public void containerRemoved(ContainerInfo container) {
-        pool(container.function(), container.version()).removeContainer(container.id());
+        FunctionPool pool = pool(container.function(), container.version());
+        pool.removeContainer(container.id());
+        pool.gone(container.id());
+        // Calls that broke on it may ask why a little later; keep the answer for them a while.
+        eventLoops.schedule(() -> pool.forgetExit(container.id()), FORGET_EXITS_AFTER.toMillis(), TimeUnit.MILLISECONDS);
         ContainerChannels removed = channels.remove(container.id());
         if (removed != null) {
             removed.shutdown(); // calls in flight end on their own: the process is gone

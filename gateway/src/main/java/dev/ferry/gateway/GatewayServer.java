@@ -47,7 +47,7 @@ public final class GatewayServer implements AutoCloseable {
             demandReporter.scaleUp(f);
             b.scaleUp.scaleUp(f);
         };
-        GatewayConfig config = new GatewayConfig(b.domain, b.queueTimeout, DEADLINE_GRACE, b.headTimeout, b.idleTimeout,
+        GatewayConfig config = new GatewayConfig(b.domain, b.queueTimeout, b.unschedulableWait, DEADLINE_GRACE, b.headTimeout, b.idleTimeout,
                 b.maxRequestLine, b.maxHeaderSize, b.maxConcurrentStreams, b.clock, scaleUp);
         b.store.subscribe(pools);
         if (demandReporter != null) {
@@ -153,6 +153,7 @@ public final class GatewayServer implements AutoCloseable {
         private String gatewayId;
         private Duration demandInterval;
         private Duration queueTimeout = Duration.ofSeconds(60);
+        private Duration unschedulableWait = Duration.ofSeconds(10);
         private int maxQueuedPerFunction = 1024;
         private int eventLoopThreads = 0;
         private Clock clock = Clock.systemUTC();
@@ -273,6 +274,19 @@ public final class GatewayServer implements AutoCloseable {
                 throw new IllegalArgumentException("queueTimeout: " + queueTimeout + " (expected: > 0)");
             }
             this.queueTimeout = queueTimeout;
+            return this;
+        }
+
+        /**
+         * How long a request waits while the controller reports that no container of its
+         * function can be started (no worker fits it, or it is in a crash loop), before a 503
+         * that says why. Default 10 s: long enough for a worker that is just joining.
+         */
+        public Builder unschedulableWait(Duration wait) {
+            if (wait.isNegative() || wait.isZero()) {
+                throw new IllegalArgumentException("unschedulableWait: " + wait + " (expected: > 0)");
+            }
+            this.unschedulableWait = wait;
             return this;
         }
 

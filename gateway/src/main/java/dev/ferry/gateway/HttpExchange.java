@@ -14,6 +14,7 @@ import dev.ferry.routing.DeployedFunction;
 import io.grpc.ClientCall;
 import io.grpc.Metadata;
 import io.grpc.Status;
+import java.util.concurrent.TimeUnit;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
@@ -67,6 +68,7 @@ final class HttpExchange {
     private boolean flushScheduled;
     private long bodyBytes;
     private boolean clientGone;
+    private final FunctionPool pool;
 
     HttpExchange(HttpConnectionHandler connection, ChannelHandlerContext ctx, GatewayConfig config,
                  DeployedFunction function, FunctionPool pool, io.netty.handler.codec.http.HttpRequest request,
@@ -78,6 +80,7 @@ final class HttpExchange {
         this.request = request;
         this.scope = scope;
         this.callId = callId;
+        this.pool = pool;
         this.head = request.method().equals(HttpMethod.HEAD);
         this.keepAlive = HttpUtil.isKeepAlive(request);
         this.admission = new CallAdmission(ctx.executor(), config, function, pool, new CallAdmission.Outcome() {
@@ -253,6 +256,10 @@ final class HttpExchange {
                 case RESOURCE_EXHAUSTED -> ErrorCode.NO_CAPACITY;
                 default -> ErrorCode.INTERNAL;
             };
+            if (code == ErrorCode.CONTAINER_LOST && !responseStarted) {
+                abortWithExitReason(functionCall.containerId());
+                return;
+            }
             String detail = code == ErrorCode.FUNCTION_TIMEOUT
                     ? "function timed out after " + function.settings().timeout().toSeconds() + "s"
                     : code == ErrorCode.CONTAINER_LOST ? "container " + functionCall.containerId() + " exited during the call"
@@ -334,6 +341,18 @@ final class HttpExchange {
         }
         flushSoon();
         connection.exchangeDone(this, reuse);
+    }
+
+    /**
+     * The container died under the call: tell the client why ("out of memory (limit 256 MiB)")
+     * when its worker says so within {@link FunctionPool#EXIT_REASON_WAIT}; the gRPC stream
+     * breaks a little before the worker has read the exit and written it to the store.
+     */
+    private void abortWithExitReason(String containerId) {
+        pool.exitReason(containerId).copy()
+                .completeOnTimeout("", FunctionPool.EXIT_REASON_WAIT.toMillis(), TimeUnit.MILLISECONDS)
+                .whenCompleteAsync((reason, error) -> abort(ErrorCode.CONTAINER_LOST, "container " + containerId
+                        + " exited during the call" + (reason == null || reason.isEmpty() ? "" : ": " + reason)), ctx.executor());
     }
 
     private void abort(ErrorCode code, String detail) {

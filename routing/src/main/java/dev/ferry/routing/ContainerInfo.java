@@ -1,6 +1,7 @@
 package dev.ferry.routing;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -9,15 +10,25 @@ import java.util.Objects;
  * @param id unique container id
  * @param function the function id it serves, {@code <app>--<function>}
  * @param version the app version it runs
- * @param worker the id of the worker it runs on
+ * @param worker the id of the worker it runs on; empty while it is {@linkplain #unplaced() unplaced}
  * @param host the address its gRPC server listens on; empty while {@link ContainerState#PENDING}
  * @param port its gRPC port; 0 while {@link ContainerState#PENDING}
  * @param state where it is in its life
  * @param maxInputs the most inputs it runs at once
  * @param startedAt when it was placed or, once started, when its process started
+ * @param resources what the scheduler set aside for it on its worker
+ * @param reason why it is unplaced (no worker fits, a crash back-off) or why it {@link ContainerState#FAILED};
+ *     empty otherwise. Gateways and {@code ferry ls} show it.
  */
 public record ContainerInfo(String id, String function, String version, String worker, String host, int port,
-                            ContainerState state, int maxInputs, Instant startedAt) {
+                            ContainerState state, int maxInputs, Instant startedAt, ContainerResources resources,
+                            String reason) {
+
+    /** A container with no resources set aside and no reason. */
+    public ContainerInfo(String id, String function, String version, String worker, String host, int port,
+                         ContainerState state, int maxInputs, Instant startedAt) {
+        this(id, function, version, worker, host, port, state, maxInputs, startedAt, ContainerResources.NONE, "");
+    }
 
     public ContainerInfo {
         Objects.requireNonNull(id, "id");
@@ -27,6 +38,11 @@ public record ContainerInfo(String id, String function, String version, String w
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(state, "state");
         Objects.requireNonNull(startedAt, "startedAt");
+        Objects.requireNonNull(resources, "resources");
+        Objects.requireNonNull(reason, "reason");
+        if (worker.isEmpty() && state != ContainerState.PENDING) {
+            throw new IllegalArgumentException("container " + id + " is " + state + " on no worker (expected: PENDING while unplaced)");
+        }
         if (maxInputs <= 0) {
             throw new IllegalArgumentException("maxInputs: " + maxInputs + " (expected: > 0)");
         }
@@ -37,13 +53,44 @@ public record ContainerInfo(String id, String function, String version, String w
 
     /** A container the controller has placed on {@code worker} but that has not started. */
     public static ContainerInfo pending(String id, DeployedFunction function, String worker, Instant placedAt) {
+        return pending(id, function, worker, ContainerResources.NONE, placedAt);
+    }
+
+    /** A container the controller has placed on {@code worker}, holding {@code resources} there, not yet started. */
+    public static ContainerInfo pending(String id, DeployedFunction function, String worker, ContainerResources resources,
+                                       Instant placedAt) {
         return new ContainerInfo(id, function.id(), function.version(), worker, "", 0, ContainerState.PENDING,
-                function.settings().maxInputs(), placedAt);
+                function.settings().maxInputs(), placedAt, resources, "");
+    }
+
+    /**
+     * A container the function needs but no worker runs yet, and {@code reason} why: no worker
+     * fits it, or it waits out a crash back-off. The controller places it when it can.
+     */
+    public static ContainerInfo unplaced(String id, DeployedFunction function, String reason, Instant since) {
+        return new ContainerInfo(id, function.id(), function.version(), "", "", 0, ContainerState.PENDING,
+                function.settings().maxInputs(), since, ContainerResources.NONE, reason);
+    }
+
+    /** Whether no worker has been given this container yet (see {@link #unplaced}). */
+    public boolean unplaced() {
+        return worker.isEmpty();
     }
 
     /** This container in {@code newState}. */
     public ContainerInfo withState(ContainerState newState) {
-        return new ContainerInfo(id, function, version, worker, host, port, newState, maxInputs, startedAt);
+        return new ContainerInfo(id, function, version, worker, host, port, newState, maxInputs, startedAt, resources, reason);
+    }
+
+    /** This container with {@code newReason}. */
+    public ContainerInfo withReason(String newReason) {
+        return new ContainerInfo(id, function, version, worker, host, port, state, maxInputs, startedAt, resources, newReason);
+    }
+
+    /** This unplaced container, now placed on {@code worker} with {@code resources} at {@code at}. */
+    public ContainerInfo placedOn(String newWorker, ContainerResources newResources, Instant at) {
+        return new ContainerInfo(id, function, version, newWorker, "", 0, ContainerState.PENDING, maxInputs, at,
+                newResources, "");
     }
 
     /** The app part of {@link #function}. */

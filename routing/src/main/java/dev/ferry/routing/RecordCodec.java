@@ -118,6 +118,14 @@ final class RecordCodec {
         n.put("state", c.state().name());
         n.put("maxInputs", c.maxInputs());
         n.put("startedAt", instant(c.startedAt()));
+        ObjectNode resources = n.putObject("resources");
+        resources.put("cpu", c.resources().cpu());
+        resources.put("memoryMib", c.resources().memoryMib());
+        ArrayNode gpus = resources.putArray("gpus");
+        c.resources().gpus().forEach(gpus::add);
+        if (!c.reason().isEmpty()) {
+            n.put("reason", c.reason());
+        }
         return n.toString();
     }
 
@@ -127,7 +135,10 @@ final class RecordCodec {
         n.put("host", w.host());
         n.put("cpus", w.cpus());
         n.put("memoryBytes", w.memoryBytes());
-        n.put("gpus", w.gpus());
+        ArrayNode gpus = n.putArray("gpus");
+        for (WorkerGpu g : w.gpus()) {
+            gpus.addObject().put("index", g.index()).put("uuid", g.uuid()).put("model", g.model()).put("memoryMib", g.memoryMib());
+        }
         ObjectNode labels = n.putObject("labels");
         // Sorted, so equal workers encode to equal text.
         new java.util.TreeMap<>(w.labels()).forEach(labels::put);
@@ -276,8 +287,31 @@ final class RecordCodec {
         } catch (IllegalArgumentException e) {
             throw new MalformedRecordException("unknown container state \"" + text(n, "state") + "\"");
         }
+        JsonNode reason = n.get("reason");
+        if (reason != null && !reason.isTextual()) {
+            throw new MalformedRecordException("field \"reason\" is not a string");
+        }
         return new ContainerInfo(text(n, "id"), text(n, "function"), text(n, "version"), text(n, "worker"),
-                text(n, "host"), intField(n, "port"), state, intField(n, "maxInputs"), instantField(n, "startedAt"));
+                text(n, "host"), intField(n, "port"), state, intField(n, "maxInputs"), instantField(n, "startedAt"),
+                resources(n.get("resources")), reason == null ? "" : reason.textValue());
+    }
+
+    /** Absent in records written before resources were tracked: nothing set aside. */
+    private static ContainerResources resources(JsonNode n) {
+        if (n == null) {
+            return ContainerResources.NONE;
+        }
+        if (!n.isObject() || !n.path("cpu").isNumber() || !n.path("gpus").isArray()) {
+            throw new MalformedRecordException("field \"resources\" is not {cpu, memoryMib, gpus}");
+        }
+        List<Integer> gpus = new ArrayList<>();
+        for (JsonNode g : n.get("gpus")) {
+            if (!g.isInt()) {
+                throw new MalformedRecordException("a \"resources.gpus\" entry is not an index");
+            }
+            gpus.add(g.intValue());
+        }
+        return new ContainerResources(n.get("cpu").doubleValue(), longField(n, "memoryMib"), gpus);
     }
 
     static WorkerInfo worker(JsonNode n) {
@@ -292,8 +326,17 @@ final class RecordCodec {
             }
             labels.put(e.getKey(), e.getValue().textValue());
         }
+        List<WorkerGpu> gpus = new ArrayList<>();
+        JsonNode gpusNode = n.get("gpus");
+        if (gpusNode != null && gpusNode.isArray()) {
+            for (JsonNode g : gpusNode) {
+                gpus.add(new WorkerGpu(intField(g, "index"), text(g, "uuid"), text(g, "model"), longField(g, "memoryMib")));
+            }
+        } else if (gpusNode != null && !gpusNode.isInt()) { // a count, written before devices were tracked
+            throw new MalformedRecordException("field \"gpus\" is not an array");
+        }
         return new WorkerInfo(text(n, "id"), text(n, "host"), intField(n, "cpus"), longField(n, "memoryBytes"),
-                intField(n, "gpus"), labels, instantField(n, "heartbeat"));
+                gpus, labels, instantField(n, "heartbeat"));
     }
 
     /** Decodes a demand sample, as kept in the demand hash and published on the demand channel. */

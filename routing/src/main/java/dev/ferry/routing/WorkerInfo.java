@@ -1,6 +1,7 @@
 package dev.ferry.routing;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -15,20 +16,21 @@ import java.util.Objects;
  * @param labels free-form labels for placement ({@code zone=eu}, {@code gpu=h100})
  * @param heartbeat when it last reported
  */
-public record WorkerInfo(String id, String host, int cpus, long memoryBytes, int gpus, Map<String, String> labels,
-                         Instant heartbeat) {
+public record WorkerInfo(String id, String host, int cpus, long memoryBytes, List<WorkerGpu> gpus,
+                         Map<String, String> labels, Instant heartbeat) {
 
     public WorkerInfo {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(heartbeat, "heartbeat");
         labels = Map.copyOf(labels);
+        gpus = List.copyOf(gpus);
         if (id.isEmpty()) {
             throw new IllegalArgumentException("worker id: empty (expected: a non-empty id)");
         }
-        if (cpus < 0 || memoryBytes < 0 || gpus < 0) {
+        if (cpus < 0 || memoryBytes < 0) {
             throw new IllegalArgumentException("worker " + id + " capacity: cpus " + cpus + ", memory " + memoryBytes
-                    + ", gpus " + gpus + " (expected: none negative)");
+                    + " (expected: none negative)");
         }
     }
 

@@ -32,11 +32,13 @@ final class Samples {
     }
 
     static ContainerInfo container(String id, String function, ContainerState state) {
-        return new ContainerInfo(id, function, "v1", "w1", "127.0.0.7", 50051, state, 8, T0.plusSeconds(1));
+        return new ContainerInfo(id, function, "v1", "w1", "127.0.0.7", 50051, state, 8, T0.plusSeconds(1),
+                new ContainerResources(0.5, 512, List.of(1)), state == ContainerState.FAILED ? "out of memory (limit 512 MiB)" : "");
     }
 
     static WorkerInfo worker(String id) {
-        return new WorkerInfo(id, "127.0.0." + Math.abs(id.hashCode() % 250), 16, 64L * 1024 * 1024 * 1024, 2,
+        return new WorkerInfo(id, "127.0.0." + Math.abs(id.hashCode() % 250), 16, 64L * 1024 * 1024 * 1024,
+                List.of(new WorkerGpu(0, "GPU-0000", "H100", 81559), new WorkerGpu(1, "GPU-0001", "H100", 81559)),
                 Map.of("zone", "eu-west", "gpu", "h100"), T0.plusMillis(3));
     }
 
