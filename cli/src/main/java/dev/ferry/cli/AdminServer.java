@@ -41,6 +41,7 @@ final class AdminServer implements AutoCloseable {
         this.server = HttpServer.create(new InetSocketAddress(host, port), 16);
         server.createContext("/v1/apps", this::apps);
         server.createContext("/v1/routes", this::routes);
+        server.createContext(LogsHandler.PATH, new LogsHandler(stack.store(), stack.logs()));
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.start();
     }

@@ -1,5 +1,6 @@
 package dev.ferry.cli;
 
+import dev.ferry.routing.ContainerLogs;
 import dev.ferry.routing.RoutingStore;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -39,11 +40,19 @@ final class ControllerCommand implements Callable<Integer> {
         String controllerId = id != null ? id : NodeIds.of("controller");
         Path ferryHome = Home.resolve(home);
         RoutingStore store = storeOptions.connect();
+        ContainerLogs logs;
         ControllerRole controller;
         try {
+            logs = storeOptions.containerLogs();
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+        try {
             controller = new ControllerRole(store, controllerId, ferryHome, host, adminPort, Clock.systemUTC(),
-                    Controller.Timings.CLUSTER, f -> GatewayRole.url(f, domain, gatewayPort), deployment -> { });
+                    Controller.Timings.CLUSTER, f -> GatewayRole.url(f, domain, gatewayPort), deployment -> { }, logs);
         } catch (Exception e) {
+            logs.close();
             store.close();
             throw e;
         }
@@ -53,6 +62,7 @@ final class ControllerCommand implements Callable<Integer> {
                 + ", state in " + store.describe());
         Serving.untilStopped("controller " + controllerId, () -> {
             controller.close();
+            logs.close();
             store.close();
             DevState.clear(ferryHome, pid);
         });

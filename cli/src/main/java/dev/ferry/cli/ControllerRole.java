@@ -2,6 +2,7 @@ package dev.ferry.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.routing.AppDeployment;
+import dev.ferry.routing.ContainerLogs;
 import dev.ferry.routing.RoutingStore;
 import dev.ferry.routing.Routes;
 import java.io.IOException;
@@ -27,10 +28,12 @@ final class ControllerRole implements AutoCloseable {
     private final StackView.FunctionUrls urls;
     private final AfterDeploy afterDeploy;
     private final AdminServer admin;
+    private final ContainerLogs logs;
 
     ControllerRole(RoutingStore store, String id, Path home, String adminHost, int adminPort, Clock clock,
-                   Controller.Timings timings, StackView.FunctionUrls urls, AfterDeploy afterDeploy) throws IOException {
+                   Controller.Timings timings, StackView.FunctionUrls urls, AfterDeploy afterDeploy, ContainerLogs logs) throws IOException {
         this.store = store;
+        this.logs = logs; // the caller's to close; the admin API reads container output from it
         this.urls = urls;
         this.afterDeploy = afterDeploy;
         this.deployer = new AppDeployer(store, home.resolve("apps"), clock);
@@ -50,6 +53,14 @@ final class ControllerRole implements AutoCloseable {
 
     Controller controller() {
         return controller;
+    }
+
+    RoutingStore store() {
+        return store;
+    }
+
+    ContainerLogs logs() {
+        return logs;
     }
 
     /** Deploys {@code jar}; see {@link AppDeployer#deploy}. */

@@ -3,6 +3,7 @@ package dev.ferry.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.gateway.FunctionDemand;
 import dev.ferry.routing.AppDeployment;
+import dev.ferry.routing.ContainerLogs;
 import dev.ferry.routing.RoutingStore;
 import dev.ferry.worker.ContainerLogSink;
 import dev.ferry.worker.Worker;
@@ -87,6 +88,8 @@ final class DevStack implements AutoCloseable {
 
     private final Options options;
     private final RoutingStore store;
+    private final ContainerLogs logs;
+    private final ShippedLogs shipped;
     private final WorkerRole worker;
     private final GatewayRole gateway;
     private final ControllerRole controller;
@@ -95,10 +98,13 @@ final class DevStack implements AutoCloseable {
         this.options = options;
         this.store = options.redis() == null ? RoutingStore.inMemory() : RoutingStore.redis(options.redis(), options.cluster());
         String node = options.redis() == null ? "dev" : "dev-" + ProcessHandle.current().pid();
+        this.logs = openLogs(options, store);
+        this.shipped = new ShippedLogs(logs, "worker-" + node, options.logSink());
         try {
             this.worker = new WorkerRole(store, new WorkerRole.Options("worker-" + node, options.home(), Map.of(),
-                    InetAddress.getByName("127.0.0.1"), options.runtimeClasspath(), options.logSink(), options.clock()));
+                    InetAddress.getByName("127.0.0.1"), options.runtimeClasspath(), shipped, options.clock()));
         } catch (RuntimeException | IOException e) {
+            closeLogs();
             store.close();
             throw e;
         }
@@ -108,19 +114,37 @@ final class DevStack implements AutoCloseable {
                     TICK, options.clock()));
         } catch (RuntimeException | IOException | InterruptedException e) {
             worker.close();
+            closeLogs();
             store.close();
             throw e;
         }
         try {
             this.controller = new ControllerRole(store, "controller-" + node, options.home(), options.host(), options.adminPort(),
                     options.clock(), options.redis() == null ? Controller.Timings.DEV : Controller.Timings.CLUSTER,
-                    gateway::url, deployment -> gateway.reissueCertificate());
+                    gateway::url, deployment -> gateway.reissueCertificate(), logs);
         } catch (RuntimeException | IOException e) {
             gateway.close();
             worker.close();
+            closeLogs();
             store.close();
             throw e;
         }
+    }
+
+    /** Container output, kept where the store is (in memory, or Redis); closes {@code store} when it cannot. */
+    private static ContainerLogs openLogs(Options options, RoutingStore store) {
+        try {
+            return options.redis() == null ? ContainerLogs.inMemory() : ContainerLogs.redis(options.redis(), options.cluster());
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+    }
+
+    /** Ships the output the worker's containers left, then closes the container logs. */
+    private void closeLogs() {
+        shipped.close();
+        logs.close();
     }
 
     /** See {@link WorkerRole#classDataArchive}. */
@@ -151,6 +175,10 @@ final class DevStack implements AutoCloseable {
 
     RoutingStore store() {
         return store;
+    }
+
+    ContainerLogs logs() {
+        return logs;
     }
 
     Worker worker() {
@@ -189,12 +217,13 @@ final class DevStack implements AutoCloseable {
         return controller.view(app);
     }
 
-    /** Stops the controller, then the gateway, then every container; closes the store last. */
+    /** Stops the controller, then the gateway, then every container; ships their last output; closes the store last. */
     @Override
     public void close() {
         controller.close();
         gateway.close();
         worker.close();
+        closeLogs();
         store.close();
     }
 }

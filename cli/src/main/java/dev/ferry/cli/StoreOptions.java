@@ -1,6 +1,7 @@
 package dev.ferry.cli;
 
 import dev.ferry.request.protocol.FunctionSettings;
+import dev.ferry.routing.ContainerLogs;
 import dev.ferry.routing.RoutingStore;
 import dev.ferry.routing.StoreUnavailableException;
 import java.time.Duration;
@@ -50,5 +51,10 @@ final class StoreOptions {
                 Thread.sleep(RETRY.toMillis()); // a start-up retry loop, not a wait for a condition
             }
         }
+    }
+
+    /** Where containers' output goes, in the same Redis and cluster; call after {@link #connect()} succeeded. */
+    ContainerLogs containerLogs() {
+        return ContainerLogs.redis(redis, cluster);
     }
 }

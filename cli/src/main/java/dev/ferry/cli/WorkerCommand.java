@@ -1,5 +1,6 @@
 package dev.ferry.cli;
 
+import dev.ferry.routing.ContainerLogs;
 import dev.ferry.routing.RoutingStore;
 import dev.ferry.worker.ContainerLogSink;
 import java.net.InetAddress;
@@ -47,17 +48,29 @@ final class WorkerCommand implements Callable<Integer> {
         }
         String workerId = id != null ? id : "worker-" + NodeIds.hostname();
         RoutingStore store = storeOptions.connect();
+        ContainerLogs logs;
+        try {
+            logs = storeOptions.containerLogs();
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+        ShippedLogs shipped = new ShippedLogs(logs, workerId, ContainerLogSink.console());
         WorkerRole worker;
         try {
             worker = new WorkerRole(store, new WorkerRole.Options(workerId, Home.resolve(home), labelMap,
-                    InetAddress.getByName(containerHost), System.getProperty("java.class.path"), ContainerLogSink.console(), Clock.systemUTC()));
+                    InetAddress.getByName(containerHost), System.getProperty("java.class.path"), shipped, Clock.systemUTC()));
         } catch (Exception e) {
+            shipped.close();
+            logs.close();
             store.close();
             throw e;
         }
         System.out.println("ferry worker " + workerId + ": state in " + store.describe());
         Serving.untilStopped("worker " + workerId, () -> {
             worker.close();
+            shipped.close();
+            logs.close();
             store.close();
         });
         return 0;

@@ -1,0 +1,82 @@
+package dev.ferry.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.examples.Hello;
+import dev.ferry.function.runtime.TestJars;
+import dev.ferry.routing.Await;
+import dev.ferry.routing.ContainerInfo;
+import dev.ferry.routing.ContainerState;
+import dev.ferry.routing.RedisServer;
+import dev.ferry.worker.ContainerLogSink;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** {@code ferry dev --redis URL}: container output goes through a Redis stream to the admin API, tail and follow. */
+class LogsOnRedisTest {
+
+    static final Duration WAIT = Duration.ofSeconds(30);
+
+    @Test
+    @Timeout(120)
+    void containerOutputReachesTheAdminApiThroughRedis() throws Exception {
+        Path home = Files.createTempDirectory("ferry-logs-redis");
+        try (RedisServer redis = RedisServer.start()) {
+            DevStack.Options options = new DevStack.Options("127.0.0.1", 0, 0, null, 0, "localhost", home, Duration.ofSeconds(30),
+                    DevStack.EdgeLimits.DEFAULTS, TestJars.runtimeClasspath(LogsOnRedisTest.class, Hello.class),
+                    Clock.systemUTC(), ContainerLogSink.console(), redis.uri(), "logs-test");
+            try (DevStack stack = DevStack.start(options);
+                 HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+                assertThat(stack.logs().describe()).isEqualTo("Redis at " + redis.uri());
+                stack.deploy(TestJars.jar(home.resolve("build/logsapp.jar"), LogsApp.NAME, LogsApp.class), Optional.empty());
+                String admin = "http://127.0.0.1:" + stack.adminPort() + "/v1/logs/logsapp";
+
+                assertThat(client.send(HttpRequest.newBuilder(URI.create("http://logsapp--say.localhost:" + stack.httpPort() + "/?redis-1"))
+                        .build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+                ContainerInfo container = stack.store().containers().stream()
+                        .filter(c -> c.function().equals("logsapp--say") && c.state() == ContainerState.READY).findFirst().orElseThrow();
+                String tags = " say " + container.id() + " " + container.worker() + " ";
+
+                Await.until(WAIT, () -> body(client, admin + "?function=say").contains(tags + "stderr | err redis-1")
+                        && body(client, admin + "?function=say").contains(tags + "stdout | out redis-1"), "both lines, tagged");
+                assertThat(container.worker()).startsWith("worker-dev-");
+                assertThat(Long.parseLong(redis.redisCli("XLEN", "ferry:logs-test:logs:logsapp"))).isGreaterThanOrEqualTo(2);
+
+                HttpResponse<InputStream> follow = client.send(HttpRequest.newBuilder(URI.create(admin + "?tail=0&follow=1")).build(),
+                        HttpResponse.BodyHandlers.ofInputStream());
+                try (BufferedReader lines = new BufferedReader(new InputStreamReader(follow.body(), StandardCharsets.UTF_8))) {
+                    client.send(HttpRequest.newBuilder(URI.create("http://logsapp--say.localhost:" + stack.httpPort() + "/?redis-2"))
+                            .build(), HttpResponse.BodyHandlers.ofString());
+                    String line;
+                    do {
+                        line = lines.readLine();
+                    } while (line != null && line.isEmpty());
+                    assertThat(line).contains(tags).endsWith(" redis-2").doesNotContain("redis-1");
+                }
+            }
+        }
+    }
+
+    private static String body(HttpClient client, String uri) {
+        try {
+            HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(uri)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+            return response.body();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+}
