@@ -6,7 +6,6 @@ import java.time.Instant;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +26,8 @@ final class FunctionPool {
     /** How long a call broken by its container's death waits for the worker to say why. */
     static final Duration EXIT_REASON_WAIT = Duration.ofSeconds(2);
 
+    private static final int MAX_EXITS_KEPT = 256;
+
     private final String function;
     private final String version;
     private final int maxQueued;
@@ -37,8 +38,17 @@ final class FunctionPool {
     private Instant lastActive;
     /** Containers this version needs that no worker runs yet, and why; insertion order. */
     private final Map<String, String> unplaced = new LinkedHashMap<>();
-    /** Why recently exited containers exited ("" when not said); completed when their worker says. */
-    private final Map<String, CompletableFuture<String>> exits = new HashMap<>();
+    /**
+     * Why recently exited containers exited ("" when not said); completed when their worker
+     * says. Bounded: a call may ask about a container whose record is long gone, and nothing
+     * would ever complete or remove that entry.
+     */
+    private final Map<String, CompletableFuture<String>> exits = new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, CompletableFuture<String>> eldest) {
+            return size() > MAX_EXITS_KEPT;
+        }
+    };
 
     FunctionPool(String function, String version, int maxQueued, Clock clock) {
         this.function = function;

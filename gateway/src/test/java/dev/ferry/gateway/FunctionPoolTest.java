@@ -178,4 +178,44 @@ class FunctionPoolTest {
 
         assertThat(pool.tryAcquire()).isNull();
     }
+
+    @Test
+    void reportsWhyAContainerCannotBePlacedUntilItIsPlacedOrGone() {
+        FunctionPool pool = new FunctionPool("a--f", "v1", 10, clock);
+        assertThat(pool.unschedulable()).isEmpty();
+
+        pool.unplaced("c1", "no worker has gpu H100:2");
+        pool.unplaced("c2", "no worker has gpu H100:2 (again)");
+        assertThat(pool.unschedulable()).contains("no worker has gpu H100:2");
+
+        pool.unplaced("c1", ""); // placed
+        assertThat(pool.unschedulable()).contains("no worker has gpu H100:2 (again)");
+        pool.gone("c2");
+        assertThat(pool.unschedulable()).isEmpty();
+    }
+
+    @Test
+    void anExitReasonReachesCallsThatAskBeforeOrAfterItCame() {
+        FunctionPool pool = new FunctionPool("a--f", "v1", 10, clock);
+        var early = pool.exitReason("c1");
+        assertThat(early).isNotDone();
+
+        pool.exited("c1", "out of memory (limit 256 MiB)");
+        pool.gone("c1");
+
+        assertThat(early).isCompletedWithValue("out of memory (limit 256 MiB)");
+        assertThat(pool.exitReason("c1")).isCompletedWithValue("out of memory (limit 256 MiB)");
+        pool.forgetExit("c1");
+        assertThat(pool.exitReason("c1")).isNotDone(); // forgotten: a late caller bounds its own wait
+    }
+
+    @Test
+    void aContainerGoneWithoutAReasonAnswersEmpty() {
+        FunctionPool pool = new FunctionPool("a--f", "v1", 10, clock);
+        var reason = pool.exitReason("c1");
+
+        pool.gone("c1");
+
+        assertThat(reason).isCompletedWithValue("");
+    }
 }
