@@ -31,9 +31,10 @@ import picocli.CommandLine.Option;
  * first event. Targets take turns within each round, in a rotating order, and rounds repeat,
  * so machine noise hits all of them alike; the report gives medians over rounds.
  */
-@Command(name = "ferry bench", mixinStandardHelpOptions = true, sortOptions = false, subcommands = ClusterBench.class,
+@Command(name = "ferry bench", mixinStandardHelpOptions = true, sortOptions = false, subcommands = {ClusterBench.class, PlacementCommand.class},
         description = {"Measures Ferry against a bare Netty server, nginx and HAProxy, side by side, and writes a report.",
-                "`ferry bench cluster` measures Ferry as a cluster on Redis instead (see ferry bench cluster --help)."})
+                "`ferry bench cluster` measures Ferry as a cluster on Redis instead (see ferry bench cluster --help);",
+                "`ferry bench placement` measures the scheduler's decisions per second."})
 public final class BenchMain implements Callable<Integer> {
 
     @Option(names = "--quick", description = "A short run (under 2 minutes on 2 cores): 1 round, short measurements.")

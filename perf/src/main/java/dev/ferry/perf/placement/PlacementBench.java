@@ -39,7 +39,11 @@ public final class PlacementBench {
             System.err.println("usage: PlacementBench DIR (expected: one argument, the directory for the results)");
             System.exit(2);
         }
-        Path dir = Path.of(args[0]);
+        run(Path.of(args[0]));
+    }
+
+    /** Runs the benchmark and writes its results to {@code dir}; returns the summary. */
+    public static String run(Path dir) throws IOException, RunnerException {
         Files.createDirectories(dir);
         List<String> forkArgs = ManagementFactory.getRuntimeMXBean().getInputArguments().contains(UNSAFE_ALLOWED)
                 ? List.of() : List.of(UNSAFE_ALLOWED);
@@ -72,5 +76,6 @@ public final class PlacementBench {
                 placed, PlacementWorkload.CONTAINERS - placed);
         Files.writeString(dir.resolve("placement.txt"), summary);
         System.out.print(summary);
+        return summary;
     }
 }
