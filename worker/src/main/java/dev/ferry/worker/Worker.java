@@ -47,8 +47,10 @@ import java.util.stream.Collectors;
  * (a few milliseconds) and returns without waiting for it to be ready. {@link #close()} stops
  * every container and blocks until all have exited; a JVM shutdown hook does the same if the
  * worker is not closed, so that a dev server stopped with Ctrl-C leaves no child process
- * behind. (A worker killed with SIGKILL runs no hook; containers then notice that their
- * parent is gone and exit on their own.)
+ * behind. (A worker killed with SIGKILL runs no hook. Process containers then notice that
+ * their parent is gone and exit on their own, bwrap kills its containers when their parent
+ * dies, and runc containers run on until the next worker built with the same state directory
+ * removes them.)
  */
 public final class Worker implements AutoCloseable {
 
