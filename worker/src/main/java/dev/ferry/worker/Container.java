@@ -2,12 +2,13 @@ package dev.ferry.worker;
 
 import java.net.InetSocketAddress;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * One container: a child JVM process that runs one function and serves its calls over gRPC
- * on a loopback port. Made by {@link Worker#start(ContainerSpec)}; do not implement it
+ * One container: a child JVM process, in the worker's {@link Sandbox}, that runs one function
+ * and serves its calls over gRPC on a loopback port. Made by {@link Worker#start(ContainerSpec)}; do not implement it
  * elsewhere (in tests, start a real container instead).
  *
  * <p>Thread-safe. No method blocks; the futures complete on the worker's threads, so
@@ -32,7 +33,12 @@ public interface Container {
     /** The address to call the container at: the worker's container host (127.0.0.1 by default) and {@link #port()}. */
     InetSocketAddress address();
 
-    /** The operating system's id of the container process. */
+    /**
+     * The operating system's id of the process the worker launched: the container's JVM
+     * under the {@code process} sandbox, the {@code bwrap} or {@code runc} process around it
+     * under the others (the JVM is among its descendants). It is gone once the container has
+     * exited.
+     */
     long pid();
 
     /** The current state; may change right after it is read. */
@@ -43,6 +49,12 @@ public interface Container {
 
     /** The process's exit code once {@link ContainerState#EXITED}, else empty. */
     OptionalInt exitCode();
+
+    /**
+     * How and why the container ended, once {@link ContainerState#EXITED} (listeners hearing
+     * EXITED find it set), else empty.
+     */
+    Optional<ContainerExit> exit();
 
     /**
      * Stops the container gracefully: sends SIGTERM, so that it finishes the calls in flight,

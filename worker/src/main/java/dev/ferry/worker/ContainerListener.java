@@ -16,7 +16,7 @@ public interface ContainerListener {
     /**
      * {@code container} entered {@code state}. The container's {@link Container#state()}
      * may already be further along by the time this runs; for {@link ContainerState#EXITED},
-     * {@link Container#exitCode()} is set.
+     * {@link Container#exitCode()} and {@link Container#exit()} are set.
      */
     void stateChanged(Container container, ContainerState state);
 }

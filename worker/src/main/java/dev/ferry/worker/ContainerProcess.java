@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -18,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * A {@link Container} backed by a child process the worker launched.
+ * A {@link Container} backed by a child process the worker launched into its sandbox.
  *
  * <p>Threads: the process's standard output and standard error are each read on a platform
  * daemon thread of their own. Not virtual threads: a read from a process pipe blocks its
@@ -45,6 +46,7 @@ final class ContainerProcess implements Container {
     private final int port;
     private final InetSocketAddress address;
     private final Instant startedAt;
+    private final SandboxedProcess sandboxed;
     private final Process process;
     private final String readyLine;
     private final Duration startTimeoutAfter;
@@ -64,6 +66,13 @@ final class ContainerProcess implements Container {
     private ContainerState state = ContainerState.STARTING;
     // guarded by lock; set when EXITED
     private int exitCode;
+    // guarded by lock; set when EXITED
+    private ContainerExit exitInfo;
+    // guarded by lock: why the process may end, as the worker brought it about
+    private boolean stopRequested;
+    private boolean killRequested;
+    private boolean timedOut;
+    private boolean killedAfterGrace;
 
     private volatile ScheduledFuture<?> startTimeout;
     private volatile ScheduledFuture<?> forcedKill;
@@ -72,7 +81,7 @@ final class ContainerProcess implements Container {
     // read and written by the stdout reader only
     private boolean readyLineSeen;
 
-    ContainerProcess(String id, ContainerSpec spec, InetSocketAddress address, Instant startedAt, Process process, String readyToken,
+    ContainerProcess(String id, ContainerSpec spec, InetSocketAddress address, Instant startedAt, SandboxedProcess sandboxed, String readyToken,
             Duration startTimeoutAfter, Duration stopGrace, ScheduledExecutorService timer, ContainerLogSink logSink,
             StateChanges changes, ContainerListener listeners, Consumer<ContainerProcess> unregister) {
         this.id = id;
@@ -80,7 +89,8 @@ final class ContainerProcess implements Container {
         this.port = address.getPort();
         this.address = address;
         this.startedAt = startedAt;
-        this.process = process;
+        this.sandboxed = sandboxed;
+        this.process = sandboxed.process();
         this.readyLine = ContainerCommand.readyLine(readyToken);
         this.startTimeoutAfter = startTimeoutAfter;
         this.stopGrace = stopGrace;
@@ -173,21 +183,28 @@ final class ContainerProcess implements Container {
     }
 
     @Override
+    public Optional<ContainerExit> exit() {
+        synchronized (lock) {
+            return Optional.ofNullable(exitInfo);
+        }
+    }
+
+    @Override
     public CompletableFuture<Integer> stop() {
-        ContainerState previous = moveToStopping(EnumSet.of(ContainerState.STARTING, ContainerState.READY));
+        ContainerState previous = moveToStopping(EnumSet.of(ContainerState.STARTING, ContainerState.READY), false);
         if (previous != null) {
             changes.deliver();
             if (previous == ContainerState.STARTING) {
                 ready.completeExceptionally(
                         ContainerStartException.ofProcess(id, describe() + " was stopped before it was ready", stderr.lines()));
             }
-            // Through the handle: Process.destroy() would also close our ends of the output
-            // pipes, losing what the container says while it stops.
-            process.toHandle().destroy();
+            // The sandbox signals through its handles: Process.destroy() would also close our
+            // ends of the output pipes, losing what the container says while it stops.
+            sandboxed.terminate();
             try {
-                forcedKill = timer.schedule(this::destroyTree, stopGrace.toNanos(), TimeUnit.NANOSECONDS);
+                forcedKill = timer.schedule(this::killAfterGrace, stopGrace.toNanos(), TimeUnit.NANOSECONDS);
             } catch (RejectedExecutionException e) {
-                destroyTree();
+                killAfterGrace();
             }
         }
         return exited();
@@ -195,6 +212,11 @@ final class ContainerProcess implements Container {
 
     @Override
     public CompletableFuture<Integer> kill() {
+        synchronized (lock) {
+            if (state != ContainerState.EXITED) {
+                killRequested = true;
+            }
+        }
         destroyTree();
         return exited();
     }
@@ -245,7 +267,7 @@ final class ContainerProcess implements Container {
     }
 
     private void startTimedOut() {
-        if (moveToStopping(EnumSet.of(ContainerState.STARTING)) == null) {
+        if (moveToStopping(EnumSet.of(ContainerState.STARTING), true) == null) {
             return;
         }
         changes.deliver();
@@ -256,30 +278,94 @@ final class ContainerProcess implements Container {
     }
 
     private void afterExit() {
-        awaitReaders();
         int code = process.exitValue();
+        // First, while the sandbox still knows: an out-of-memory count disappears with the
+        // container's cgroup, and what still runs of the container (holding our pipes) goes.
+        long oomKills = cleanUpSandbox();
+        awaitReaders();
         cancel(startTimeout);
         cancel(forcedKill);
+        ContainerExit info;
         synchronized (lock) {
+            info = exitOf(code, oomKills, spec.limits(), timedOut, startTimeoutAfter, stopRequested, killRequested,
+                    killedAfterGrace, stopGrace);
             state = ContainerState.EXITED;
             exitCode = code;
+            exitInfo = info;
             changes.queue(() -> listeners.stateChanged(this, ContainerState.EXITED));
         }
         unregister.accept(this);
         changes.deliver();
         if (!ready.isDone()) {
+            String how = info.outOfMemory() ? "ran out of memory (limit " + spec.limits().memoryMib() + " MiB)"
+                    : "exited with code " + code + (info.signal() != 0 ? " (killed by " + Signals.describe(info.signal()) + ")" : "");
             ready.completeExceptionally(ContainerStartException.ofProcess(id,
-                    describe() + " exited with code " + code + " before it was ready", stderr.lines()));
+                    describe() + " " + how + " before it was ready", stderr.lines()));
         }
         exit.complete(code);
     }
 
-    /** Moves to STOPPING from one of {@code from}; returns the state it left, or null if it did not move. */
-    private ContainerState moveToStopping(Set<ContainerState> from) {
+    private long cleanUpSandbox() {
+        try {
+            return sandboxed.cleanUp();
+        } catch (RuntimeException e) {
+            logger.log(System.Logger.Level.WARNING, "cleaning up after " + id, e);
+            return 0;
+        }
+    }
+
+    /**
+     * How a container ended, from what the worker saw: the exit code, the sandbox's count of
+     * out-of-memory kills, and what the worker itself did to it.
+     */
+    static ContainerExit exitOf(int code, long oomKills, ContainerLimits limits, boolean timedOut, Duration startTimeout,
+            boolean stopRequested, boolean killRequested, boolean killedAfterGrace, Duration stopGrace) {
+        int signal = Signals.fromExitCode(code);
+        // An OOM kill is SIGKILL; a count with another exit was a child of the container's.
+        boolean outOfMemory = oomKills > 0 && signal == Signals.SIGKILL;
+        boolean requested = stopRequested || killRequested;
+        String how = signal != 0 ? "killed by " + Signals.describe(signal) : "exited with code " + code;
+        String reason;
+        if (timedOut) {
+            reason = "not ready within " + spaced(startTimeout);
+        } else if (outOfMemory) {
+            reason = limits.memoryMib() > 0 ? "out of memory (limit " + limits.memoryMib() + " MiB)"
+                    : "out of memory (no limit of its own: the machine ran out)";
+        } else if (killRequested) {
+            reason = "killed on request";
+        } else if (stopRequested) {
+            reason = killedAfterGrace ? "stopped (killed after the " + spaced(stopGrace) + " stop grace)"
+                    : code == 0 || signal == Signals.SIGTERM ? "stopped" : "stopped (" + how + ")";
+        } else {
+            reason = how;
+        }
+        return new ContainerExit(code, signal, outOfMemory, timedOut, requested, reason);
+    }
+
+    private void killAfterGrace() {
+        synchronized (lock) {
+            if (state == ContainerState.EXITED) {
+                return;
+            }
+            killedAfterGrace = true;
+        }
+        destroyTree();
+    }
+
+    /**
+     * Moves to STOPPING from one of {@code from}, because it was asked to stop or because its
+     * start timed out; returns the state it left, or null if it did not move.
+     */
+    private ContainerState moveToStopping(Set<ContainerState> from, boolean startTimedOut) {
         synchronized (lock) {
             ContainerState previous = state;
             if (!from.contains(previous)) {
                 return null;
+            }
+            if (startTimedOut) {
+                timedOut = true;
+            } else {
+                stopRequested = true;
             }
             state = ContainerState.STOPPING;
             changes.queue(() -> listeners.stateChanged(this, ContainerState.STOPPING));
@@ -289,15 +375,7 @@ final class ContainerProcess implements Container {
 
     /** SIGKILL to the container and to the processes it started. */
     private void destroyTree() {
-        if (!process.isAlive()) {
-            // its pid may already belong to another process
-            return;
-        }
-        List<ProcessHandle> descendants = process.descendants().toList();
-        // the container first, so that it starts no more; through its handle, to keep reading
-        // its output to the end (see stop())
-        process.toHandle().destroyForcibly();
-        descendants.forEach(ProcessHandle::destroyForcibly);
+        sandboxed.kill();
     }
 
     private Thread startReader(String name, InputStream in, Consumer<String> onLine) {
@@ -340,6 +418,12 @@ final class ContainerProcess implements Container {
             return millis + "ms";
         }
         return BigDecimal.valueOf(millis, 3).stripTrailingZeros().toPlainString() + "s";
+    }
+
+    /** {@code 60 s}, {@code 1.5 s}, {@code 250 ms}: as {@link #describe(Duration)}, spaced for exit reasons. */
+    static String spaced(Duration duration) {
+        String text = describe(duration);
+        return text.endsWith("ms") ? text.replace("ms", " ms") : text.replace("s", " s");
     }
 
     private static void cancel(ScheduledFuture<?> task) {

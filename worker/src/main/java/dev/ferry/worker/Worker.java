@@ -1,5 +1,6 @@
 package dev.ferry.worker;
 
+import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -9,7 +10,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -22,13 +26,19 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.stream.Collectors;
 
 /**
- * Starts containers as child JVM processes, watches them and stops them.
+ * Starts containers as child JVM processes, each in the worker's {@link Sandbox}, watches them
+ * and stops them.
  *
  * <p>Each container runs {@code <java> <jvm options> -cp <runtime classpath>
  * dev.ferry.function.runtime.ContainerMain <args>} with a fresh ready token in its
- * environment, on a loopback port the worker picked for it. It is {@link ContainerState#READY}
+ * environment, on a loopback port the worker picked for it. Its environment also holds
+ * {@code FERRY_CONTAINER_ID}, the spec's extra variables and its GPUs
+ * ({@code CUDA_VISIBLE_DEVICES} and {@code NVIDIA_VISIBLE_DEVICES}: the GPUs' UUIDs
+ * comma-separated, or {@code ""} and {@code void} for none, so that a container without GPUs
+ * sees none). A GPU belongs to one running container at a time. It is {@link ContainerState#READY}
  * when it prints its ready line with that exact token on standard output; any other line,
  * including a ready line with another token, is just output. Output lines go to the
  * {@link ContainerLogSink}, tagged with the container.
@@ -37,8 +47,10 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * (a few milliseconds) and returns without waiting for it to be ready. {@link #close()} stops
  * every container and blocks until all have exited; a JVM shutdown hook does the same if the
  * worker is not closed, so that a dev server stopped with Ctrl-C leaves no child process
- * behind. (A worker killed with SIGKILL runs no hook; containers then notice that their
- * parent is gone and exit on their own.)
+ * behind. (A worker killed with SIGKILL runs no hook. Process containers then notice that
+ * their parent is gone and exit on their own, bwrap kills its containers when their parent
+ * dies, and runc containers run on until the next worker built with the same state directory
+ * removes them.)
  */
 public final class Worker implements AutoCloseable {
 
@@ -88,6 +100,13 @@ public final class Worker implements AutoCloseable {
     private final Duration stopGrace;
     private final ContainerLogSink logSink;
     private final InetAddress containerHost;
+    private final Sandbox sandbox;
+    private final ContainerLauncher launcher;
+    private final GpuNodes gpuNodes;
+    private final Set<String> knownGpus;
+    private final Path classDataArchive;
+    /** Read by every container's JVM: the JDK and the runtime class path (the jar and archive come per launch). */
+    private final List<Path> runtimePaths;
 
     private final ScheduledThreadPoolExecutor timer;
     private final StateChanges changes = new StateChanges();
@@ -96,20 +115,24 @@ public final class Worker implements AutoCloseable {
     private final ConcurrentMap<String, ContainerProcess> containers = new ConcurrentHashMap<>();
     private final Set<String> idsInUse = ConcurrentHashMap.newKeySet();
     private final Set<Integer> portsInUse = ConcurrentHashMap.newKeySet();
+    /** GPU UUID → the id of the container holding it, from start until the container has exited. */
+    private final Map<String, String> gpuHolders = new HashMap<>();
     /** Starts hold the read lock from launch to registration; closing takes the write lock. */
     private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
     // guarded by lifecycle
     private boolean closed;
     private final Thread shutdownHook;
 
-    private Worker(Builder builder, Path javaExecutable, String runtimeClasspath) {
+    private Worker(Builder builder, Path javaExecutable, String runtimeClasspath, ContainerLauncher launcher) {
         this.javaExecutable = javaExecutable;
         this.runtimeClasspath = runtimeClasspath;
-        this.jvmOptions = builder.classDataArchive == null ? builder.jvmOptions
-                : concat(builder.jvmOptions, "-XX:+AutoCreateSharedArchive", "-XX:SharedArchiveFile=" + builder.classDataArchive,
-                        // Archiving warns about every optional class it cannot verify (Netty's
-                        // loggers for absent libraries): noise in the user's log. Errors still show.
-                        "-Xlog:cds=error", "-Xlog:cds+dynamic=error");
+        this.jvmOptions = builder.jvmOptions;
+        this.classDataArchive = builder.classDataArchive;
+        this.sandbox = builder.sandbox;
+        this.launcher = launcher;
+        this.gpuNodes = builder.gpuNodes != null ? builder.gpuNodes : GpuNodes.system(builder.gpus);
+        this.knownGpus = builder.gpus.stream().map(GpuDevice::uuid).collect(Collectors.toUnmodifiableSet());
+        this.runtimePaths = runtimePaths(javaExecutable, runtimeClasspath);
         this.startTimeout = builder.startTimeout;
         this.stopGrace = builder.stopGrace;
         this.logSink = builder.logSink;
@@ -127,6 +150,50 @@ public final class Worker implements AutoCloseable {
         return List.copyOf(all);
     }
 
+    /** The JDK's home (where the launcher really is) and the class path's entries: what a sandbox must show. */
+    private static List<Path> runtimePaths(Path javaExecutable, String runtimeClasspath) {
+        Set<Path> paths = new LinkedHashSet<>();
+        try {
+            Path home = javaExecutable.toRealPath().getParent().getParent();
+            if (home != null) {
+                paths.add(home);
+            }
+        } catch (IOException e) {
+            // a launcher that is gone fails the launch with its own message
+        }
+        paths.add(javaExecutable.toAbsolutePath());
+        for (String entry : runtimeClasspath.split(File.pathSeparator)) {
+            if (entry.isBlank()) {
+                continue;
+            }
+            Path path = Path.of(entry.endsWith("*") ? entry.substring(0, entry.length() - 1) : entry);
+            paths.add(path.toAbsolutePath().normalize());
+        }
+        return List.copyOf(paths);
+    }
+
+    /**
+     * The JVM options of a container: the worker's, plus the class data archive. A process
+     * container creates the archive and keeps it current; a sandboxed one must not write
+     * where other containers read (a crafted archive would run code in them), so it maps the
+     * archive read-only if one exists, and goes without otherwise.
+     */
+    private List<String> jvmOptionsForLaunch() {
+        if (classDataArchive == null) {
+            return jvmOptions;
+        }
+        // Archiving warns about every optional class it cannot verify (Netty's loggers for
+        // absent libraries): noise in the user's log. Errors still show.
+        if (launcher.writesClassDataArchive()) {
+            return concat(jvmOptions, "-XX:+AutoCreateSharedArchive", "-XX:SharedArchiveFile=" + classDataArchive,
+                    "-Xlog:cds=error", "-Xlog:cds+dynamic=error");
+        }
+        if (Files.isRegularFile(classDataArchive)) {
+            return concat(jvmOptions, "-XX:SharedArchiveFile=" + classDataArchive, "-Xlog:cds=error", "-Xlog:cds+dynamic=error");
+        }
+        return jvmOptions;
+    }
+
     /** A builder with every option at its default. */
     public static Builder builder() {
         return new Builder();
@@ -140,23 +207,76 @@ public final class Worker implements AutoCloseable {
      *     container wrote on stderr, if it cannot be launched, exits first, is stopped first, or
      *     is not ready within the start timeout (it is then killed); with an
      *     {@link IllegalStateException} if the worker is closed. Cancelling it stops the container.
+     * @throws IllegalArgumentException when a GPU of the spec is held by a container of this
+     *     worker that has not exited, or is not one of the worker's {@link Builder#gpus GPUs}
      */
     public CompletableFuture<Container> start(ContainerSpec spec) {
-        return launchReserved(reserveId(), spec);
+        Objects.requireNonNull(spec, "spec");
+        String id = reserveId();
+        reserveGpus(id, spec);
+        return launchReserved(id, spec);
     }
 
     /**
      * Launches a container for {@code spec} under the id {@code id}, which a controller chose
      * (see {@link #newContainerId()}); otherwise as {@link #start(ContainerSpec)}.
      *
-     * @throws IllegalArgumentException when {@code id} is malformed or already in use here
+     * @throws IllegalArgumentException when {@code id} is malformed or already in use here, or
+     *     as {@link #start(ContainerSpec)} for the spec's GPUs
      */
     public CompletableFuture<Container> start(String id, ContainerSpec spec) {
+        Objects.requireNonNull(spec, "spec");
         ContainerIds.check(id);
         if (!idsInUse.add(id)) {
             throw new IllegalArgumentException("container id: " + id + " (expected: one not in use on this worker)");
         }
+        reserveGpus(id, spec);
         return launchReserved(id, spec);
+    }
+
+    /** The sandbox containers run in. */
+    public Sandbox sandbox() {
+        return sandbox;
+    }
+
+    /**
+     * Which container holds each GPU now: GPU UUID → container id, for containers that have
+     * not exited (those starting included). A snapshot.
+     */
+    public Map<String, String> gpuHolders() {
+        synchronized (gpuHolders) {
+            return Map.copyOf(gpuHolders);
+        }
+    }
+
+    /** Takes the spec's GPUs for container {@code id}, all or none; on failure gives up the id too. */
+    private void reserveGpus(String id, ContainerSpec spec) {
+        if (spec.gpus().isEmpty()) {
+            return;
+        }
+        synchronized (gpuHolders) {
+            for (String gpu : spec.gpus()) {
+                String holder = gpuHolders.get(gpu);
+                String problem = null;
+                if (holder != null) {
+                    problem = "gpus: " + gpu + " is held by container " + holder
+                            + " (expected: a GPU that no running container of this worker holds)";
+                } else if (!knownGpus.isEmpty() && !knownGpus.contains(gpu)) {
+                    problem = "gpus: " + gpu + " (expected: one of this worker's GPUs " + knownGpus.stream().sorted().toList() + ")";
+                }
+                if (problem != null) {
+                    idsInUse.remove(id);
+                    throw new IllegalArgumentException(problem);
+                }
+            }
+            spec.gpus().forEach(gpu -> gpuHolders.put(gpu, id));
+        }
+    }
+
+    private void releaseGpus(String id, ContainerSpec spec) {
+        synchronized (gpuHolders) {
+            spec.gpus().forEach(gpu -> gpuHolders.remove(gpu, id));
+        }
     }
 
     /** A fresh random container id: {@code ct-} and 8 base32 characters. */
@@ -165,12 +285,12 @@ public final class Worker implements AutoCloseable {
     }
 
     private CompletableFuture<Container> launchReserved(String reservedId, ContainerSpec spec) {
-        Objects.requireNonNull(spec, "spec");
         Lock lock = lifecycle.readLock();
         lock.lock();
         try {
             if (closed) {
                 idsInUse.remove(reservedId);
+                releaseGpus(reservedId, spec);
                 return CompletableFuture.failedFuture(new IllegalStateException("worker is closed"));
             }
             return launch(reservedId, spec);
@@ -219,11 +339,12 @@ public final class Worker implements AutoCloseable {
             }
         }
         timer.shutdownNow();
+        launcher.close();
     }
 
     @Override
     public String toString() {
-        return "Worker[" + containers.size() + " containers]";
+        return "Worker[" + sandbox.name() + ", " + containers.size() + " containers]";
     }
 
     private CompletableFuture<Container> launch(String id, ContainerSpec spec) {
@@ -232,23 +353,31 @@ public final class Worker implements AutoCloseable {
             port = reservePort();
         } catch (IOException e) {
             idsInUse.remove(id);
+            releaseGpus(id, spec);
             return CompletableFuture.failedFuture(ContainerStartException.ofLaunch(id,
                     "container " + id + " (" + spec.function() + "): no free port on " + containerHost.getHostAddress() + ": " + e.getMessage(), e));
         }
         String token = ContainerCommand.newReadyToken();
-        ProcessBuilder command = new ProcessBuilder(
-                ContainerCommand.of(javaExecutable, jvmOptions, runtimeClasspath, id, spec, containerHost.getHostAddress(), port));
-        command.environment().put(ContainerCommand.READY_TOKEN_ENV, token);
+        List<String> command = ContainerCommand.of(javaExecutable, jvmOptionsForLaunch(), runtimeClasspath, id, spec,
+                containerHost.getHostAddress(), port);
+        List<Path> readable = new ArrayList<>(runtimePaths);
+        if (classDataArchive != null) {
+            readable.add(classDataArchive);
+        }
+        readable.add(spec.jar());
         Instant startedAt = Instant.now();
-        Process process;
+        SandboxedProcess process;
         try {
-            process = command.start();
+            List<Path> gpuDevices = launcher instanceof ProcessLauncher ? List.of() : gpuNodes.nodes(spec.gpus());
+            process = launcher.launch(new ContainerLaunch(id, spec, command, ContainerEnvironment.added(id, spec, token),
+                    readable, gpuDevices));
         } catch (IOException e) {
             idsInUse.remove(id);
             portsInUse.remove(port);
+            releaseGpus(id, spec);
+            String with = launcher instanceof ProcessLauncher ? " with " + javaExecutable : " in its " + sandbox.name() + " sandbox";
             return CompletableFuture.failedFuture(ContainerStartException.ofLaunch(id,
-                    "container " + id + " (" + spec.function() + ") could not be launched with " + javaExecutable
-                            + ": " + e.getMessage(), e));
+                    "container " + id + " (" + spec.function() + ") could not be launched" + with + ": " + e.getMessage(), e));
         }
         ContainerProcess container = new ContainerProcess(id, spec, new InetSocketAddress(containerHost, port), startedAt, process, token, startTimeout,
                 stopGrace, timer, logSink, changes, allListeners, this::forget);
@@ -281,6 +410,7 @@ public final class Worker implements AutoCloseable {
     /** Called by a container that has exited, before listeners hear it. */
     private void forget(ContainerProcess container) {
         containers.remove(container.id(), container);
+        releaseGpus(container.id(), container.spec());
         idsInUse.remove(container.id());
         portsInUse.remove(container.port());
     }
@@ -341,8 +471,53 @@ public final class Worker implements AutoCloseable {
         private ContainerLogSink logSink = ContainerLogSink.console();
         private InetAddress containerHost = LoopbackPorts.LOOPBACK;
         private Path classDataArchive;
+        private Sandbox sandbox = Sandbox.process();
+        private List<GpuDevice> gpus = List.of();
+        private GpuNodes gpuNodes;
+        private String toolPath = System.getenv("PATH");
+        private CgroupMemory cgroups;
 
         private Builder() {}
+
+        /**
+         * How containers are isolated: {@link Sandbox#process()} (the default),
+         * {@link Sandbox#bwrap()} or {@link Sandbox#runc(Path)}; see {@link Sandbox}. Only a
+         * runc worker enforces {@link ContainerLimits} and reports out-of-memory exits.
+         */
+        public Builder sandbox(Sandbox sandbox) {
+            this.sandbox = Objects.requireNonNull(sandbox, "sandbox");
+            return this;
+        }
+
+        /**
+         * The GPUs of this machine, as {@link GpuDetector} finds them. When given, a spec may
+         * name only these; a bwrap or runc worker needs them to give a container the device
+         * nodes of its GPUs (by the driver's minor numbers, else these indexes). Default: none
+         * known, in which case a process worker takes any GPU UUID a spec names, and passes it
+         * on in the environment only.
+         */
+        public Builder gpus(List<GpuDevice> gpus) {
+            this.gpus = List.copyOf(Objects.requireNonNull(gpus, "gpus"));
+            return this;
+        }
+
+        /** For tests: GPU device nodes from elsewhere than /dev and the driver's /proc files. */
+        Builder gpuNodes(GpuNodes gpuNodes) {
+            this.gpuNodes = gpuNodes;
+            return this;
+        }
+
+        /** For tests: the PATH to find bwrap and runc on, in place of this process's. */
+        Builder toolPath(String toolPath) {
+            this.toolPath = toolPath;
+            return this;
+        }
+
+        /** For tests: where cgroup memory files are, in place of this machine's. */
+        Builder cgroups(CgroupMemory cgroups) {
+            this.cgroups = cgroups;
+            return this;
+        }
 
         /**
          * A class data sharing archive for containers: created by the first container that
@@ -435,9 +610,13 @@ public final class Worker implements AutoCloseable {
         }
 
         /**
-         * A new worker with these options.
+         * A new worker with these options. A runc worker takes its state directory's lock now
+         * and removes the containers an earlier worker left there.
          *
-         * @throws IllegalStateException if no default {@code java} launcher can be found
+         * @throws IllegalStateException if no default {@code java} launcher can be found; if
+         *     the sandbox's tool is not on the PATH ({@code --sandbox runc: runc not found on
+         *     PATH (install the runc package)}); for runc, if this process is not root or
+         *     another worker holds the state directory
          * @throws IllegalArgumentException if the {@code java} launcher is not an executable file
          */
         public Worker build() {
@@ -449,7 +628,37 @@ public final class Worker implements AutoCloseable {
             if (classpath.isBlank()) {
                 throw new IllegalStateException("no runtimeClasspath given and java.class.path is empty");
             }
-            return new Worker(this, java, classpath);
+            return new Worker(this, java, classpath, launcher());
+        }
+
+        private ContainerLauncher launcher() {
+            return switch (sandbox.name()) {
+                case "process" -> new ProcessLauncher();
+                case "bwrap" -> new BwrapLauncher(tool("bwrap", "bubblewrap"));
+                case "runc" -> {
+                    Path runc = tool("runc", "runc");
+                    long uid = currentUid();
+                    if (uid != 0) {
+                        throw new IllegalStateException("--sandbox runc: needs root (this worker runs as uid " + uid + ")");
+                    }
+                    yield RuncLauncher.open(runc, sandbox.stateDir().orElseThrow(),
+                            cgroups != null ? cgroups : CgroupMemory.detect());
+                }
+                default -> throw new AssertionError(sandbox);
+            };
+        }
+
+        private Path tool(String command, String aptPackage) {
+            return Executables.find(command, toolPath).orElseThrow(() -> new IllegalStateException(
+                    "--sandbox " + sandbox.name() + ": " + command + " not found on PATH (install the " + aptPackage + " package)"));
+        }
+
+        private static long currentUid() {
+            try {
+                return ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue();
+            } catch (IOException | UnsupportedOperationException e) {
+                return -1;
+            }
         }
 
         private static Path defaultJavaExecutable() {

@@ -3,19 +3,20 @@ package dev.ferry.worker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 
 /** A container listener that keeps every change, and lets a test wait for one. */
 final class CollectingListener implements ContainerListener {
 
-    /** A change as heard, with the exit code as the container reported it at that moment. */
-    record Change(Container container, ContainerState state, OptionalInt exitCode) {}
+    /** A change as heard, with the exit code and exit as the container reported them at that moment. */
+    record Change(Container container, ContainerState state, OptionalInt exitCode, Optional<ContainerExit> exit) {}
 
     private final List<Change> changes = new ArrayList<>();
 
     @Override
     public synchronized void stateChanged(Container container, ContainerState state) {
-        changes.add(new Change(container, state, container.exitCode()));
+        changes.add(new Change(container, state, container.exitCode(), container.exit()));
         notifyAll();
     }
 

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -312,6 +313,62 @@ class WorkerTest {
                 .isInstanceOf(ContainerStartException.class)
                 .hasMessageContaining("(test--probe) could not be launched with " + java);
         assertThat(worker.containers()).isEmpty();
+    }
+
+    @Test
+    void gpuGoesToOneRunningContainerAtATime() throws Exception {
+        Worker worker = worker(builder());
+        List<String> gpus = FakeNvidiaSmi.devices("NVIDIA H100 80GB HBM3", 2).stream().map(GpuDevice::uuid).toList();
+        Container holder = started(worker.start(probe().withGpus(List.of(gpus.get(0)))));
+
+        assertThatThrownBy(() -> worker.start("ct-gpuuser2", probe().withGpus(List.of(gpus.get(1), gpus.get(0)))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("gpus: " + gpus.get(0) + " is held by container " + holder.id()
+                        + " (expected: a GPU that no running container of this worker holds)");
+        assertThat(worker.gpuHolders()).containsExactly(Map.entry(gpus.get(0), holder.id()));
+        Container other = started(worker.start("ct-gpuuser2", probe().withGpus(List.of(gpus.get(1)))));
+        assertThat(worker.gpuHolders()).containsOnly(Map.entry(gpus.get(0), holder.id()), Map.entry(gpus.get(1), other.id()));
+
+        holder.stop().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+
+        assertThat(worker.gpuHolders()).containsExactly(Map.entry(gpus.get(1), other.id()));
+        Container next = started(worker.start(probe().withGpus(List.of(gpus.get(0)))));
+        assertThat(worker.gpuHolders()).containsEntry(gpus.get(0), next.id());
+    }
+
+    @Test
+    void gpuOfAContainerThatListenersHearExitedIsFreeAgain() throws Exception {
+        Worker worker = worker(builder());
+        String gpu = FakeNvidiaSmi.uuid("NVIDIA L4", 0);
+        CompletableFuture<CompletableFuture<Container>> replacement = new CompletableFuture<>();
+        worker.addListener((container, state) -> {
+            if (state == ContainerState.EXITED && !replacement.isDone()) {
+                try {
+                    replacement.complete(worker.start(probe().withGpus(List.of(gpu))));
+                } catch (RuntimeException e) {
+                    replacement.completeExceptionally(e);
+                }
+            }
+        });
+        Container first = started(worker.start(probe().withGpus(List.of(gpu))));
+
+        first.kill();
+
+        Container next = started(replacement.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+        assertThat(next).isNotSameAs(first);
+        assertThat(worker.gpuHolders()).containsExactly(Map.entry(gpu, next.id()));
+    }
+
+    @Test
+    void gpuMustBeOneOfTheWorkersWhenItKnowsThem() {
+        List<GpuDevice> gpus = FakeNvidiaSmi.devices("NVIDIA H100 80GB HBM3", 1);
+        Worker worker = worker(builder().gpus(gpus));
+
+        assertThatThrownBy(() -> worker.start("ct-strange2", probe().withGpus(List.of("GPU-strange"))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("gpus: GPU-strange (expected: one of this worker's GPUs [" + gpus.get(0).uuid() + "])");
+        // the id was given back
+        assertThat(worker.start("ct-strange2", probe())).isNotNull();
     }
 
     private Worker.Builder builder() {

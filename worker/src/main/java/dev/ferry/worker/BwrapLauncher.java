@@ -1,0 +1,107 @@
+package dev.ferry.worker;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@link Sandbox#bwrap()}: each container in bubblewrap.
+ *
+ * <p>The sandbox: its own PID, IPC and UTS namespaces (host name = container id) and mount
+ * namespace; the machine's file system read-only ({@code --ro-bind / /}) with a fresh
+ * {@code /dev} (null, zero, random, tty, shm and the like, plus the container's GPUs), a
+ * fresh {@code /proc} and an empty {@code /tmp}. Hidden, because the container runs as root
+ * (without capabilities, but root owns them): the password hashes ({@code /etc/shadow},
+ * {@code /etc/gshadow}), the SSH host keys ({@code /etc/ssh}), {@code /root} and the worker's
+ * home (where {@code ~/.ferry} keeps the local CA's key). What the JVM reads from under any
+ * of those (the jar in a temporary directory, a class path in the home) is bound back
+ * read-only. Everything else on the machine stays readable: bwrap hides little, runc shows
+ * little. No capabilities, a new session (no
+ * terminal to push input into), and {@code --die-with-parent}: if the worker dies, so does
+ * the container. The network namespace stays the host's: the gateway calls the container's
+ * gRPC port on a host address.
+ *
+ * <p>Signals: bwrap does not relay them. Its first process is bwrap itself, which starts
+ * bwrap again as PID 1 of the new namespace (a reaper), which starts the JVM. So a stop sends
+ * SIGTERM to the JVM itself, found as that grandchild; a kill takes the whole tree. The exit
+ * code travels back out unchanged ({@code 128 + n} for signal {@code n}).
+ */
+final class BwrapLauncher implements ContainerLauncher {
+
+    /** Files hidden behind /dev/null where they exist. */
+    private static final List<Path> MASKED_FILES =
+            List.of(Path.of("/etc/shadow"), Path.of("/etc/shadow-"), Path.of("/etc/gshadow"), Path.of("/etc/gshadow-"));
+
+    private final Path bwrap;
+    /** Directories hidden behind an empty read-only tmpfs where they exist. */
+    private final List<Path> maskedDirs;
+
+    BwrapLauncher(Path bwrap) {
+        this.bwrap = bwrap;
+        List<Path> dirs = new ArrayList<>(List.of(Path.of("/etc/ssh"), Path.of("/root")));
+        Path home = Path.of(System.getProperty("user.home", "/")).toAbsolutePath().normalize();
+        if (home.getNameCount() > 0 && !dirs.contains(home)) {
+            dirs.add(home);
+        }
+        this.maskedDirs = dirs.stream().filter(Files::isDirectory).toList();
+    }
+
+    @Override
+    public SandboxedProcess launch(ContainerLaunch launch) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(command(launch));
+        Map<String, String> env = builder.environment();
+        Map<String, String> sandboxed = ContainerEnvironment.sandboxed(Map.copyOf(env), launch.environment());
+        env.clear();
+        env.putAll(sandboxed);
+        Process process = builder.start();
+        return new SandboxedProcess() {
+            @Override
+            public Process process() {
+                return process;
+            }
+
+            @Override
+            public void terminate() {
+                Optional<ProcessHandle> jvm = process.toHandle().children().flatMap(ProcessHandle::children).findFirst();
+                // Not started yet: bwrap dies of the signal, and --die-with-parent takes the rest.
+                jvm.orElse(process.toHandle()).destroy();
+            }
+        };
+    }
+
+    List<String> command(ContainerLaunch launch) {
+        List<String> command = new ArrayList<>(List.of(bwrap.toString(),
+                "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--hostname", launch.id(),
+                "--die-with-parent", "--new-session", "--cap-drop", "ALL",
+                "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"));
+        for (Path file : MASKED_FILES) {
+            if (Files.isRegularFile(file)) {
+                command.addAll(List.of("--ro-bind", "/dev/null", file.toString()));
+            }
+        }
+        for (Path dir : maskedDirs) {
+            command.addAll(List.of("--tmpfs", dir.toString()));
+        }
+        List<Path> replaced = new ArrayList<>(List.of(Path.of("/tmp"), Path.of("/dev"), Path.of("/proc")));
+        replaced.addAll(maskedDirs);
+        for (Path path : launch.readablePaths()) {
+            Path absolute = path.toAbsolutePath().normalize();
+            if (replaced.stream().anyMatch(absolute::startsWith) && Files.exists(absolute)) {
+                command.addAll(List.of("--ro-bind", absolute.toString(), absolute.toString()));
+            }
+        }
+        for (Path dir : maskedDirs) {
+            command.addAll(List.of("--remount-ro", dir.toString()));
+        }
+        for (Path device : launch.gpuDevices()) {
+            command.addAll(List.of("--dev-bind", device.toString(), "/dev/" + device.getFileName()));
+        }
+        command.addAll(List.of("--chdir", "/tmp", "--"));
+        command.addAll(launch.command());
+        return command;
+    }
+}

@@ -1,0 +1,29 @@
+package dev.ferry.worker;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything a {@link ContainerLauncher} needs to start one container.
+ *
+ * @param id the container's id
+ * @param spec what it runs
+ * @param command the JVM's command line, the same in every sandbox (absolute paths that a
+ *     sandbox keeps visible at the same place)
+ * @param environment the variables the worker adds (see {@link ContainerEnvironment#added})
+ * @param readablePaths what the command reads besides the system: the JDK, the runtime's class
+ *     path entries, the class data archive and the jar; a sandbox makes them visible read-only
+ * @param gpuDevices the device nodes of the container's GPUs and the driver's control nodes;
+ *     empty without GPUs
+ */
+record ContainerLaunch(String id, ContainerSpec spec, List<String> command, Map<String, String> environment,
+        List<Path> readablePaths, List<Path> gpuDevices) {
+
+    ContainerLaunch {
+        command = List.copyOf(command);
+        environment = Map.copyOf(environment);
+        readablePaths = List.copyOf(readablePaths);
+        gpuDevices = List.copyOf(gpuDevices);
+    }
+}

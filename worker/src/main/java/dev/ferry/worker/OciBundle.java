@@ -1,0 +1,230 @@
+package dev.ferry.worker;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * The OCI bundle of one runc container: a directory with {@code config.json} and an empty
+ * {@code rootfs} that runc fills with mounts.
+ *
+ * <p>The root file system is read-only and holds only what a JVM needs: {@code /usr} and
+ * {@code /etc} of the machine (without its password hashes and SSH host keys, masked), the
+ * top-level {@code /bin}, {@code /lib}... as the same symbolic links into {@code /usr} where
+ * the machine has them (merged /usr) or bound read-only where not, then each of the launch's
+ * readable paths (the JDK, class path entries, the class data archive and the jar) bound
+ * read-only at its own path. {@code /tmp} and {@code /dev/shm} are tmpfs (as large as the
+ * memory limit, whose cgroup they are charged to), {@code /proc}, {@code /dev}, {@code /sys}
+ * (read-only) and the container's own cgroup (read-only, so the JVM sizes itself to its
+ * limits) are the usual.
+ *
+ * <p>Namespaces: PID, IPC, UTS (host name = container id) and mount; not network (the
+ * gateway calls the container's port on a host address) and not user (runc runs as root).
+ * The process runs as root inside with no capabilities at all and no new privileges. Limits
+ * from {@link ContainerLimits}: memory with swap equal to it (so no swap) where the kernel
+ * accounts swap, a CFS quota over a 100 ms period, a PID limit. Devices: all denied except
+ * runc's defaults and the container's GPU nodes.
+ */
+final class OciBundle {
+
+    static final long CPU_PERIOD_MICROS = 100_000;
+
+    /** Top-level directories that are links into /usr on a merged-/usr system. */
+    private static final List<String> TOP_LEVEL = List.of("bin", "sbin", "lib", "lib32", "lib64", "libx32");
+    private static final List<Path> SYSTEM = List.of(Path.of("/usr"), Path.of("/etc"));
+    /** Secrets in /etc that a container has no business reading. */
+    private static final List<String> MASKED_IN_ETC = List.of("/etc/shadow", "/etc/shadow-", "/etc/gshadow", "/etc/gshadow-", "/etc/ssh");
+    private static final List<String> MASKED = List.of("/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys",
+            "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/sys/firmware", "/proc/scsi");
+    private static final List<String> READ_ONLY = List.of("/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger");
+
+    private OciBundle() {}
+
+    /** The cgroup of container {@code id}, relative to the hierarchy's root. */
+    static String cgroupsPath(String id) {
+        return "/ferry/" + id;
+    }
+
+    /**
+     * Creates the bundle of {@code launch} at {@code dir} (which must not exist), readable by
+     * root only: config.json holds the ready token.
+     */
+    static void create(Path dir, ContainerLaunch launch, Map<String, String> environment, boolean limitSwap) throws IOException {
+        Files.createDirectories(dir.getParent());
+        Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Path rootfs = Files.createDirectory(dir.resolve("rootfs"));
+        List<Object> mounts = new ArrayList<>(baseMounts(launch.spec().limits()));
+        for (String name : TOP_LEVEL) {
+            Path host = Path.of("/", name);
+            if (Files.isSymbolicLink(host)) {
+                Files.createSymbolicLink(rootfs.resolve(name), Files.readSymbolicLink(host));
+            } else if (Files.isDirectory(host)) {
+                mounts.add(bind(host));
+            }
+        }
+        for (Path path : boundPaths(launch.readablePaths())) {
+            mounts.add(bind(path));
+        }
+        Files.writeString(dir.resolve("config.json"), Json.write(config(launch, environment, mounts, limitSwap)), StandardCharsets.UTF_8);
+    }
+
+    /** The system directories and then the launch's readable paths that they do not already hold, parents before children. */
+    static List<Path> boundPaths(List<Path> readablePaths) {
+        TreeSet<Path> paths = new TreeSet<>(SYSTEM);
+        for (Path path : readablePaths) {
+            Path absolute = path.toAbsolutePath().normalize();
+            if (Files.exists(absolute) && paths.stream().noneMatch(absolute::startsWith)) {
+                paths.removeIf(p -> p.startsWith(absolute));
+                paths.add(absolute);
+            }
+        }
+        return List.copyOf(paths);
+    }
+
+    private static Map<String, Object> config(ContainerLaunch launch, Map<String, String> environment, List<Object> mounts,
+            boolean limitSwap) throws IOException {
+        Map<String, Object> process = new LinkedHashMap<>();
+        process.put("terminal", false);
+        process.put("user", Map.of("uid", 0, "gid", 0));
+        process.put("args", launch.command());
+        process.put("env", environment.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
+        process.put("cwd", "/tmp");
+        Map<String, Object> capabilities = new LinkedHashMap<>();
+        for (String set : List.of("bounding", "effective", "inheritable", "permitted", "ambient")) {
+            capabilities.put(set, List.of());
+        }
+        process.put("capabilities", capabilities);
+        process.put("noNewPrivileges", true);
+
+        Map<String, Object> linux = new LinkedHashMap<>();
+        linux.put("cgroupsPath", cgroupsPath(launch.id()));
+        linux.put("resources", resources(launch, limitSwap));
+        linux.put("namespaces", List.of(Map.of("type", "pid"), Map.of("type", "ipc"), Map.of("type", "uts"), Map.of("type", "mount")));
+        List<Object> devices = new ArrayList<>();
+        for (Path node : launch.gpuDevices()) {
+            DeviceNumber number = DeviceNumber.of(node);
+            Map<String, Object> device = new LinkedHashMap<>();
+            device.put("path", "/dev/" + node.getFileName());
+            device.put("type", number.type());
+            device.put("major", number.major());
+            device.put("minor", number.minor());
+            device.put("fileMode", 0666);
+            device.put("uid", 0);
+            device.put("gid", 0);
+            devices.add(device);
+        }
+        linux.put("devices", devices);
+        List<String> masked = new ArrayList<>(MASKED);
+        MASKED_IN_ETC.stream().filter(p -> Files.exists(Path.of(p), LinkOption.NOFOLLOW_LINKS)).forEach(masked::add);
+        linux.put("maskedPaths", masked);
+        linux.put("readonlyPaths", READ_ONLY);
+
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("ociVersion", "1.0.2");
+        config.put("process", process);
+        config.put("root", Map.of("path", "rootfs", "readonly", true));
+        config.put("hostname", launch.id());
+        config.put("mounts", mounts);
+        config.put("linux", linux);
+        return config;
+    }
+
+    private static Map<String, Object> resources(ContainerLaunch launch, boolean limitSwap) throws IOException {
+        ContainerLimits limits = launch.spec().limits();
+        Map<String, Object> resources = new LinkedHashMap<>();
+        if (limits.memoryMib() > 0) {
+            long bytes = limits.memoryMib() * 1024 * 1024;
+            Map<String, Object> memory = new LinkedHashMap<>();
+            memory.put("limit", bytes);
+            if (limitSwap) {
+                memory.put("swap", bytes);
+            }
+            resources.put("memory", memory);
+        }
+        if (limits.cpu() > 0) {
+            resources.put("cpu", Map.of("quota", Math.round(limits.cpu() * CPU_PERIOD_MICROS), "period", CPU_PERIOD_MICROS));
+        }
+        if (limits.pids() > 0) {
+            resources.put("pids", Map.of("limit", (long) limits.pids()));
+        }
+        List<Object> devices = new ArrayList<>();
+        devices.add(Map.of("allow", false, "access", "rwm"));
+        for (Path node : launch.gpuDevices()) {
+            DeviceNumber number = DeviceNumber.of(node);
+            devices.add(Map.of("allow", true, "type", number.type(), "major", number.major(), "minor", number.minor(), "access", "rwm"));
+        }
+        resources.put("devices", devices);
+        return resources;
+    }
+
+    private static List<Object> baseMounts(ContainerLimits limits) {
+        String size = limits.memoryMib() > 0 ? ",size=" + limits.memoryMib() + "m" : "";
+        return List.of(
+                mount("/proc", "proc", "proc", ""),
+                mount("/dev", "tmpfs", "tmpfs", "nosuid,strictatime,mode=755,size=65536k"),
+                mount("/dev/pts", "devpts", "devpts", "nosuid,noexec,newinstance,ptmxmode=0666,mode=0620"),
+                mount("/dev/shm", "tmpfs", "shm", "nosuid,noexec,nodev,mode=1777" + size),
+                mount("/dev/mqueue", "mqueue", "mqueue", "nosuid,noexec,nodev"),
+                mount("/sys", "sysfs", "sysfs", "nosuid,noexec,nodev,ro"),
+                mount("/sys/fs/cgroup", "cgroup", "cgroup", "nosuid,noexec,nodev,relatime,ro"),
+                mount("/tmp", "tmpfs", "tmpfs", "nosuid,nodev,mode=1777" + size));
+    }
+
+    private static Map<String, Object> mount(String destination, String type, String source, String options) {
+        Map<String, Object> mount = new LinkedHashMap<>();
+        mount.put("destination", destination);
+        mount.put("type", type);
+        mount.put("source", source);
+        if (!options.isEmpty()) {
+            mount.put("options", List.of(options.split(",")));
+        }
+        return mount;
+    }
+
+    private static Map<String, Object> bind(Path path) {
+        return mount(path.toString(), "bind", path.toString(), "rbind,ro,nosuid,nodev");
+    }
+
+    /** Removes the bundle at {@code dir}, if there; symbolic links are removed, not followed. */
+    static void delete(Path dir) throws IOException {
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.deleteIfExists(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                if (e instanceof NoSuchFileException) {
+                    return FileVisitResult.CONTINUE;
+                }
+                throw e;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+                if (e != null && !(e instanceof NoSuchFileException)) {
+                    throw e;
+                }
+                Files.deleteIfExists(d);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+}

@@ -1,0 +1,79 @@
+package dev.ferry.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What goes into a runc bundle; SandboxTest runs them. */
+class OciBundleTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void configHoldsLimitsNamespacesAndReadOnlyRoot() throws Exception {
+        Path jar = Files.writeString(dir.resolve("app.jar"), "jar");
+        ContainerSpec spec = ContainerSpec.of("shop--checkout", "com.example.Checkout", jar).withLimits(ContainerLimits.of(0.5, 256, 128));
+        ContainerLaunch launch = new ContainerLaunch("ct-abcd2345", spec, List.of("/usr/bin/java", "-version"),
+                Map.of(), List.of(jar, Path.of("/usr/lib")), List.of());
+        Path bundle = dir.resolve("bundles/ct-abcd2345");
+
+        OciBundle.create(bundle, launch, Map.of("PATH", "/usr/bin", "FERRY_CONTAINER_ID", "ct-abcd2345"), true);
+
+        String config = Files.readString(bundle.resolve("config.json"));
+        assertThat(Files.getPosixFilePermissions(bundle)).isEqualTo(PosixFilePermissions.fromString("rwx------"));
+        if (Files.isSymbolicLink(Path.of("/bin"))) {
+            // merged /usr: the same link, not one more mount
+            assertThat(Files.readSymbolicLink(bundle.resolve("rootfs/bin"))).isEqualTo(Files.readSymbolicLink(Path.of("/bin")));
+            assertThat(config).doesNotContain("\"destination\": \"/bin\"");
+        }
+        assertThat(config)
+                .contains("\"cgroupsPath\": \"/ferry/ct-abcd2345\"")
+                .contains("\"hostname\": \"ct-abcd2345\"")
+                .contains("\"readonly\": true")
+                .contains("\"limit\": 268435456")
+                .contains("\"swap\": 268435456")
+                .contains("\"quota\": 50000")
+                .contains("\"period\": 100000")
+                .contains("\"limit\": 128")
+                .contains("\"FERRY_CONTAINER_ID=ct-abcd2345\"")
+                .contains("\"destination\": \"" + jar + "\"")
+                .contains("\"destination\": \"/usr\"")
+                .contains("\"destination\": \"/etc\"")
+                .contains("\"size=256m\"")
+                .contains("\"noNewPrivileges\": true")
+                .doesNotContain("\"type\": \"network\"")
+                .doesNotContain("\"destination\": \"/usr/lib\"");
+    }
+
+    @Test
+    void unlimitedContainerHasNoResourceLimits() throws Exception {
+        ContainerSpec spec = ContainerSpec.of("shop--checkout", "com.example.Checkout", dir.resolve("missing.jar"));
+        ContainerLaunch launch = new ContainerLaunch("ct-abcd2345", spec, List.of("/usr/bin/java"), Map.of(), List.of(), List.of());
+        Path bundle = dir.resolve("bundle");
+
+        OciBundle.create(bundle, launch, Map.of(), false);
+
+        String config = Files.readString(bundle.resolve("config.json"));
+        assertThat(config).doesNotContain("\"memory\"").doesNotContain("\"quota\"").doesNotContain("\"pids\"").doesNotContainPattern("size=\\d+m\"");
+        OciBundle.delete(bundle);
+        assertThat(bundle).doesNotExist();
+        OciBundle.delete(bundle);
+    }
+
+    @Test
+    void boundPathsSkipWhatIsAlreadyBoundAndWhatIsMissing() throws Exception {
+        Path lib = Files.createDirectories(dir.resolve("lib"));
+        Path inLib = Files.writeString(lib.resolve("a.jar"), "a");
+        Path other = Files.writeString(dir.resolve("b.jar"), "b");
+
+        assertThat(OciBundle.boundPaths(List.of(inLib, lib, other, dir.resolve("missing.jar"), Path.of("/usr/lib/jvm"))))
+                .containsExactly(Path.of("/etc"), other, lib, Path.of("/usr"));
+    }
+}

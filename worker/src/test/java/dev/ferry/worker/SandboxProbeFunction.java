@@ -1,0 +1,81 @@
+package dev.ferry.worker;
+
+import com.sun.management.OperatingSystemMXBean;
+import dev.ferry.function.runtime.FerryFunction;
+import dev.ferry.function.runtime.HttpHandler;
+import dev.ferry.function.runtime.OnStart;
+import dev.ferry.function.runtime.Request;
+import dev.ferry.function.runtime.Response;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * A test function that reports, at start, what it sees of its sandbox: one line per fact,
+ * {@code sandbox-probe <key>=<value>}, then {@link #DONE_LINE}.
+ */
+@FerryFunction(name = "sandbox-probe")
+public class SandboxProbeFunction implements HttpHandler {
+
+    static final String PREFIX = "sandbox-probe ";
+    static final String DONE_LINE = "sandbox-probe done";
+    /** Environment variables it reports, when set. */
+    static final List<String> VARIABLES = List.of("FERRY_CONTAINER_ID", "CUDA_VISIBLE_DEVICES", "NVIDIA_VISIBLE_DEVICES",
+            "FERRY_TEST_VALUE", "JAVA_HOME", "MAVEN_OPTS", "HOME");
+
+    @OnStart
+    public void start() throws IOException {
+        report("pid", Long.toString(ProcessHandle.current().pid()));
+        report("hostname", Files.readString(Path.of("/proc/sys/kernel/hostname")).strip());
+        report("cap-eff", Files.readAllLines(Path.of("/proc/self/status")).stream()
+                .filter(line -> line.startsWith("CapEff:")).map(line -> line.substring(7).strip()).findFirst().orElse("?"));
+        report("usr-writable", Boolean.toString(canWrite(Path.of("/usr"))));
+        report("tmp-writable", Boolean.toString(canWrite(Path.of("/tmp"))));
+        report("sees-root-home", Boolean.toString(Files.isDirectory(Path.of("/root"))));
+        report("shadow-readable", Boolean.toString(readable(Path.of("/etc/shadow"))));
+        for (String name : VARIABLES) {
+            String value = System.getenv(name);
+            report("env." + name, value == null ? "<unset>" : value);
+        }
+        try (Stream<Path> dev = Files.list(Path.of("/dev"))) {
+            report("gpu-devices", String.join(",", dev.map(p -> p.getFileName().toString())
+                    .filter(name -> name.startsWith("nvidia")).sorted().toList()));
+        }
+        report("cpus", Integer.toString(Runtime.getRuntime().availableProcessors()));
+        OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        report("memory-mib", Long.toString(os.getTotalMemorySize() / (1024 * 1024)));
+        System.out.println(DONE_LINE);
+        System.out.flush();
+    }
+
+    private static boolean canWrite(Path dir) {
+        Path file = dir.resolve("ferry-probe-" + ProcessHandle.current().pid());
+        try {
+            Files.writeString(file, "x");
+            Files.delete(file);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static boolean readable(Path file) {
+        try {
+            return !Files.readString(file).isEmpty();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static void report(String key, String value) {
+        System.out.println(PREFIX + key + "=" + value);
+    }
+
+    @Override
+    public Response handle(Request request) {
+        return Response.text(200, "ok");
+    }
+}
