@@ -1,13 +1,17 @@
 package dev.ferry.cli;
 
+import dev.ferry.request.protocol.FunctionSettings;
 import dev.ferry.routing.ContainerInfo;
 import dev.ferry.routing.ContainerState;
 import dev.ferry.routing.DeployedFunction;
 import dev.ferry.routing.RoutingListener;
 import dev.ferry.routing.RoutingStore;
 import dev.ferry.routing.StoreUnavailableException;
+import dev.ferry.routing.WorkerGpu;
 import dev.ferry.routing.WorkerInfo;
 import dev.ferry.worker.Container;
+import dev.ferry.worker.ContainerExit;
+import dev.ferry.worker.ContainerLimits;
 import dev.ferry.worker.ContainerListener;
 import dev.ferry.worker.ContainerSpec;
 import dev.ferry.worker.Worker;
@@ -16,6 +20,8 @@ import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -41,6 +47,15 @@ final class WorkerAgent implements RoutingListener, ContainerListener, AutoClose
 
     /** How often the worker says it is alive. */
     static final Duration HEARTBEAT = Duration.ofSeconds(1);
+
+    /** The environment variable that tells a container which worker runs it. */
+    static final String WORKER_ID_ENV = "FERRY_WORKER_ID";
+
+    /** The memory limit of a container whose function declares none, in MiB. */
+    static final long DEFAULT_MEMORY_LIMIT_MIB = 1024;
+
+    /** The most processes and threads a container may have: room for virtual-thread carriers and gRPC, not a fork bomb. */
+    static final int PIDS_LIMIT = 4096;
 
     private final RoutingStore store;
     private final Worker worker;
@@ -137,6 +152,12 @@ final class WorkerAgent implements RoutingListener, ContainerListener, AutoClose
                 case STOPPING -> write(started(placed, container, ContainerState.STOPPING));
                 case EXITED -> {
                     mine.remove(container.id());
+                    container.exit().filter(ContainerExit::failed).ifPresent(exit -> {
+                        // Not asked to stop: say why, at once, so gateways tell the calls it broke
+                        // and the controller replaces it.
+                        System.err.println("ferry: container " + container.id() + " of " + placed.function() + " " + exit.reason());
+                        write(started(placed, container, ContainerState.FAILED).withReason(exit.reason()));
+                    });
                     remove(container.id());
                 }
             }
@@ -158,8 +179,9 @@ final class WorkerAgent implements RoutingListener, ContainerListener, AutoClose
         }
         ContainerSpec spec;
         try {
-            spec = ContainerSpec.of(placed.function(), function.get().className(), jars.localJar(function.get()));
-        } catch (IOException | StoreUnavailableException e) {
+            spec = ContainerSpec.of(placed.function(), function.get().className(), jars.localJar(function.get()),
+                    limits(function.get().settings()), gpuUuids(placed), Map.of(WORKER_ID_ENV, self.id()));
+        } catch (IOException | StoreUnavailableException | IllegalArgumentException e) {
             fail(placed, e.getMessage());
             return;
         }
@@ -168,8 +190,10 @@ final class WorkerAgent implements RoutingListener, ContainerListener, AutoClose
             worker.start(placed.id(), spec).whenComplete((container, error) -> {
                 if (error != null) {
                     thread.execute(() -> {
-                        mine.remove(placed.id());
-                        fail(placed, error.getCause() != null ? error.getCause().getMessage() : error.getMessage());
+                        // Once: its EXITED change may have been handled first, and written FAILED.
+                        if (mine.remove(placed.id()) != null) {
+                            fail(placed, error.getCause() != null ? error.getCause().getMessage() : error.getMessage());
+                        }
                     });
                 }
             });
@@ -177,6 +201,28 @@ final class WorkerAgent implements RoutingListener, ContainerListener, AutoClose
             mine.remove(placed.id());
             fail(placed, e.getMessage());
         }
+    }
+
+    /**
+     * What a container is held to: the function's CPU and memory (a {@code runc} worker enforces
+     * them). Undeclared memory gets {@link #DEFAULT_MEMORY_LIMIT_MIB}, not the scheduler's small
+     * reservation, since a JVM needs room; undeclared CPU gets no quota.
+     */
+    static ContainerLimits limits(FunctionSettings settings) {
+        return ContainerLimits.of(settings.cpu(), settings.memoryMib() > 0 ? settings.memoryMib() : DEFAULT_MEMORY_LIMIT_MIB,
+                PIDS_LIMIT);
+    }
+
+    /** The UUIDs of the GPUs the controller gave {@code placed}, by their indices on this worker. */
+    private List<String> gpuUuids(ContainerInfo placed) {
+        List<String> uuids = new ArrayList<>();
+        for (int index : placed.resources().gpus()) {
+            uuids.add(self.gpus().stream().filter(g -> g.index() == index).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("GPU " + index + " was assigned, but worker " + self.id()
+                            + " has GPUs " + self.gpus().stream().map(WorkerGpu::index).toList()))
+                    .uuid());
+        }
+        return uuids;
     }
 
     /** Writes FAILED, so gateways answer the requests waiting for it, then removes the record. */
@@ -295,7 +341,8 @@ final class WorkerAgent implements RoutingListener, ContainerListener, AutoClose
 
     private ContainerInfo started(ContainerInfo placed, Container container, ContainerState state) {
         return new ContainerInfo(placed.id(), placed.function(), placed.version(), self.id(),
-                container.address().getHostString(), container.port(), state, placed.maxInputs(), container.startedAt());
+                container.address().getHostString(), container.port(), state, placed.maxInputs(), container.startedAt(),
+                placed.resources(), "");
     }
 
     /**

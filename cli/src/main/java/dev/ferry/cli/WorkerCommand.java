@@ -1,8 +1,10 @@
 package dev.ferry.cli;
 
+import dev.ferry.request.protocol.FunctionSettings;
 import dev.ferry.routing.ContainerLogs;
 import dev.ferry.routing.RoutingStore;
 import dev.ferry.worker.ContainerLogSink;
+import dev.ferry.worker.Sandbox;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -33,6 +35,24 @@ final class WorkerCommand implements Callable<Integer> {
                     + "this machine only). Containers' gRPC has no authentication: use an address on a private network.")
     String containerHost;
 
+    @Option(names = "--sandbox", defaultValue = "process", paramLabel = "process|bwrap|runc",
+            description = "How containers are isolated: process (plain child processes, the fastest), bwrap (bubblewrap "
+                    + "namespaces and a read-only view of the system) or runc (an OCI container with a read-only root and cgroup "
+                    + "limits on memory, CPU and processes; needs root) (default: ${DEFAULT-VALUE}).")
+    String sandbox;
+
+    @Option(names = "--nvidia-smi", paramLabel = "PATH",
+            description = "The nvidia-smi that lists this machine's GPUs (default: $FERRY_NVIDIA_SMI, else nvidia-smi on the PATH; "
+                    + "without one the worker offers no GPUs).")
+    String nvidiaSmi;
+
+    @Option(names = "--cpus", defaultValue = "0", description = "CPU cores to offer to containers (default: all the machine has).")
+    int cpus;
+
+    @Option(names = "--memory", defaultValue = "0", paramLabel = "MiB",
+            description = "Memory to offer to containers, in MiB (default: all the machine has).")
+    long memoryMib;
+
     @Option(names = "--home", description = "Ferry's directory, where fetched jars are cached (default: $FERRY_HOME, else ~/.ferry).")
     Path home;
 
@@ -40,10 +60,8 @@ final class WorkerCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Map<String, String> labelMap = new LinkedHashMap<>();
         for (String label : labels) {
+            FunctionSettings.checkLabel("--label", label);
             int eq = label.indexOf('=');
-            if (eq <= 0) {
-                throw new IllegalArgumentException("--label: \"" + label + "\" (expected: KEY=VALUE)");
-            }
             labelMap.put(label.substring(0, eq), label.substring(eq + 1));
         }
         String workerId = id != null ? id : "worker-" + NodeIds.hostname();
@@ -58,8 +76,10 @@ final class WorkerCommand implements Callable<Integer> {
         ShippedLogs shipped = new ShippedLogs(logs, workerId, ContainerLogSink.console());
         WorkerRole worker;
         try {
-            worker = new WorkerRole(store, new WorkerRole.Options(workerId, Home.resolve(home), labelMap,
-                    InetAddress.getByName(containerHost), System.getProperty("java.class.path"), shipped, Clock.systemUTC()));
+            Path ferryHome = Home.resolve(home);
+            worker = new WorkerRole(store, new WorkerRole.Options(workerId, ferryHome, labelMap,
+                    InetAddress.getByName(containerHost), System.getProperty("java.class.path"), shipped, Clock.systemUTC(),
+                    Sandbox.parse(sandbox, ferryHome.resolve("runc")), WorkerRole.gpuDetector(nvidiaSmi), cpus, memoryMib));
         } catch (Exception e) {
             shipped.close();
             logs.close();

@@ -1,21 +1,26 @@
 package dev.ferry.cli;
 
-import com.sun.management.OperatingSystemMXBean;
+import dev.ferry.request.protocol.GpuRequest;
 import dev.ferry.routing.RoutingStore;
+import dev.ferry.routing.WorkerGpu;
 import dev.ferry.routing.WorkerInfo;
 import dev.ferry.worker.ContainerLogSink;
+import dev.ferry.worker.GpuDetector;
+import dev.ferry.worker.MachineCapacity;
+import dev.ferry.worker.Sandbox;
 import dev.ferry.worker.Worker;
 import java.io.File;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * The worker role: a {@link Worker} whose containers are child processes of this one, and
@@ -33,10 +38,27 @@ final class WorkerRole implements AutoCloseable {
      * @param runtimeClasspath the class path of container processes
      * @param logSink where container output goes
      * @param clock the heartbeat clock
+     * @param sandbox how containers are isolated and held to their limits
+     * @param gpus finds the machine's GPUs ({@code nvidia-smi})
+     * @param cpus CPU cores offered to containers, 0 for all the machine has
+     * @param memoryMib memory offered to containers in MiB, 0 for all the machine has
      */
     record Options(String id, Path home, Map<String, String> labels, InetAddress containerHost, String runtimeClasspath,
-                   ContainerLogSink logSink, Clock clock) {
+                   ContainerLogSink logSink, Clock clock, Sandbox sandbox, GpuDetector gpus, int cpus, long memoryMib) {
+
+        /** Plain child processes, the machine's GPUs and all its CPUs and memory. */
+        Options(String id, Path home, Map<String, String> labels, InetAddress containerHost, String runtimeClasspath,
+                ContainerLogSink logSink, Clock clock) {
+            this(id, home, labels, containerHost, runtimeClasspath, logSink, clock, Sandbox.process(), gpuDetector(null), 0, 0);
+        }
+
         Options {
+            Objects.requireNonNull(sandbox, "sandbox");
+            Objects.requireNonNull(gpus, "gpus");
+            if (cpus < 0 || memoryMib < 0) {
+                throw new IllegalArgumentException("worker capacity: " + cpus + " CPUs, " + memoryMib
+                        + " MiB (expected: >= 0, 0 for what the machine has)");
+            }
             Objects.requireNonNull(containerHost, "containerHost");
             Objects.requireNonNull(id, "id");
             Objects.requireNonNull(home, "home");
@@ -56,14 +78,25 @@ final class WorkerRole implements AutoCloseable {
      * @throws dev.ferry.routing.StoreUnavailableException when the store cannot be reached (nothing is left running)
      */
     WorkerRole(RoutingStore store, Options options) throws IOException {
+        MachineCapacity machine = MachineCapacity.detect(options.gpus());
+        List<WorkerGpu> gpus = machine.gpus().stream()
+                .map(g -> new WorkerGpu(g.index(), g.uuid(), GpuRequest.modelOf(g.name(), g.memoryMib()), g.memoryMib())).toList();
+        int cpus = options.cpus() > 0 ? options.cpus() : machine.cpuCores();
+        long memoryMib = options.memoryMib() > 0 ? options.memoryMib() : machine.memoryMib();
+        System.out.println("ferry worker " + options.id() + ": " + cpus + " CPUs, " + memoryMib + " MiB, "
+                + (gpus.isEmpty() ? "no GPUs" : gpus.size() + " GPUs (" + gpus.stream()
+                        .map(g -> g.index() + ": " + g.model() + " " + g.uuid()).collect(Collectors.joining(", ")) + ")")
+                + ", sandbox " + options.sandbox());
         Worker.Builder builder = Worker.builder()
                 .runtimeClasspath(options.runtimeClasspath())
                 .logSink(options.logSink())
-                .containerHost(options.containerHost());
+                .containerHost(options.containerHost())
+                .sandbox(options.sandbox())
+                .gpus(machine.gpus());
         classDataArchive(options.home(), options.runtimeClasspath()).ifPresent(builder::classDataArchive);
         this.worker = builder.build();
-        WorkerInfo info = new WorkerInfo(options.id(), options.containerHost().getHostAddress(), Runtime.getRuntime().availableProcessors(),
-                totalMemory(), List.of(), options.labels(), options.clock().instant());
+        WorkerInfo info = new WorkerInfo(options.id(), options.containerHost().getHostAddress(), cpus,
+                memoryMib * 1024 * 1024, gpus, options.labels(), options.clock().instant());
         this.agent = new WorkerAgent(store, worker, info, new AppJars(store, options.home().resolve("jars")), options.clock());
         try {
             agent.start();
@@ -98,8 +131,18 @@ final class WorkerRole implements AutoCloseable {
         return Optional.of(dir.resolve("container-" + Integer.toHexString(key.hashCode()) + ".jsa"));
     }
 
-    private static long totalMemory() {
-        return ManagementFactory.getOperatingSystemMXBean() instanceof OperatingSystemMXBean os ? os.getTotalMemorySize() : 0;
+    /**
+     * Finds GPUs with {@code nvidiaSmi} (a path or a command on the PATH), else with
+     * {@code $FERRY_NVIDIA_SMI}, else with {@code nvidia-smi}; a machine without it is a CPU worker.
+     */
+    static GpuDetector gpuDetector(String nvidiaSmi) {
+        String program = nvidiaSmi != null && !nvidiaSmi.isBlank() ? nvidiaSmi : System.getenv("FERRY_NVIDIA_SMI");
+        if (program == null || program.isBlank()) {
+            return GpuDetector.nvidiaSmi();
+        }
+        List<String> command = new ArrayList<>(GpuDetector.NVIDIA_SMI);
+        command.set(0, program);
+        return GpuDetector.of(command, GpuDetector.DEFAULT_TIMEOUT);
     }
 
     /** Stops every container and deregisters the worker. */

@@ -141,9 +141,11 @@ final class ClusterProcesses implements AutoCloseable {
         return process;
     }
 
-    RoleProcess launchGateway(String id) throws IOException {
-        return launch(id, "gateway", "--redis", redis.uri(), "--http-port", "0", "--https-port", "0", "--id", id,
-                "--home", home(id).toString());
+    RoleProcess launchGateway(String id, String... more) throws IOException {
+        List<String> args = new ArrayList<>(List.of("gateway", "--redis", redis.uri(), "--http-port", "0", "--https-port", "0",
+                "--id", id, "--home", home(id).toString()));
+        args.addAll(List.of(more));
+        return launch(id, args.toArray(String[]::new));
     }
 
     RoleProcess launchController(String id) throws IOException {
@@ -156,8 +158,10 @@ final class ClusterProcesses implements AutoCloseable {
                 "--home", home(id).toString());
     }
 
-    RoleProcess launchWorker(String id) throws IOException {
-        return launch(id, "worker", "--redis", redis.uri(), "--id", id, "--home", home(id).toString());
+    RoleProcess launchWorker(String id, String... more) throws IOException {
+        List<String> args = new ArrayList<>(List.of("worker", "--redis", redis.uri(), "--id", id, "--home", home(id).toString()));
+        args.addAll(List.of(more));
+        return launch(id, args.toArray(String[]::new));
     }
 
     /** Waits for a launched gateway to announce its ports. */
