@@ -34,7 +34,7 @@ public class SandboxProbeFunction implements HttpHandler {
                 .filter(line -> line.startsWith("CapEff:")).map(line -> line.substring(7).strip()).findFirst().orElse("?"));
         report("usr-writable", Boolean.toString(canWrite(Path.of("/usr"))));
         report("tmp-writable", Boolean.toString(canWrite(Path.of("/tmp"))));
-        report("sees-root-home", Boolean.toString(Files.isDirectory(Path.of("/root"))));
+        report("root-home-entries", rootHomeEntries());
         report("shadow-readable", Boolean.toString(readable(Path.of("/etc/shadow"))));
         for (String name : VARIABLES) {
             String value = System.getenv(name);
@@ -59,6 +59,16 @@ public class SandboxProbeFunction implements HttpHandler {
             return true;
         } catch (IOException e) {
             return false;
+        }
+    }
+
+    /** What /root holds, sorted and comma-joined; "<absent>" when it is not there at all. */
+    private static String rootHomeEntries() throws IOException {
+        if (!Files.isDirectory(Path.of("/root"))) {
+            return "<absent>";
+        }
+        try (Stream<Path> entries = Files.list(Path.of("/root"))) {
+            return String.join(",", entries.map(p -> p.getFileName().toString()).sorted().toList());
         }
     }
 
