@@ -265,8 +265,9 @@ final class Controller implements RoutingListener, AutoCloseable {
         forgetDeadWorkers(now);
         placeUnplaced(now);
         for (String stop : IdleReaper.containersToStop(now, store.containers(), loads, store.apps())) {
-            store.containers().stream().filter(c -> c.id().equals(stop)).findFirst()
-                    .ifPresent(c -> write(() -> store.putContainer(c.withState(ContainerState.STOPPING))));
+            store.containers().stream().filter(c -> c.id().equals(stop)).findFirst().ifPresent(c -> write(c.unplaced()
+                    ? () -> store.removeContainer(c.id()) // nothing runs: nothing to drain
+                    : () -> store.putContainer(c.withState(ContainerState.STOPPING))));
         }
     }
 

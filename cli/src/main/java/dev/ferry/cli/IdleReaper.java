@@ -13,7 +13,9 @@ import java.util.Map;
 /**
  * Decides which ready containers to stop: those of a function that has had no call in flight
  * and none waiting for its scaledown window (scale to zero), and those of an app version
- * that a redeploy replaced, as soon as they are idle. Pure: the caller supplies the time.
+ * that a redeploy replaced, as soon as they are idle. Unplaced containers (wanted, but no
+ * worker fits them) go by the same rule: once nothing waits for them, they are not wanted.
+ * Pure: the caller supplies the time.
  */
 final class IdleReaper {
 
@@ -29,7 +31,7 @@ final class IdleReaper {
 
         List<String> stop = new ArrayList<>();
         for (ContainerInfo container : containers) {
-            if (container.state() != ContainerState.READY) {
+            if (container.state() != ContainerState.READY && !container.unplaced()) {
                 continue;
             }
             FunctionLoad d = demandByPool.get(container.function() + '@' + container.version());

@@ -172,6 +172,22 @@ class ControllerTest {
     }
 
     @Test
+    void anUnplacedContainerThatNothingWaitsForGoesAfterTheScaledownWindow() {
+        deploy(Duration.ofSeconds(30), List.of("H100"));
+        worker("w1", T0);
+        waiting(1);
+        tick();
+        assertThat(store.containers()).singleElement().extracting(ContainerInfo::unplaced).isEqualTo(true);
+
+        store.recordDemand(new DemandSample("g1", "a--fn", "v1", 0, 0, clock.instant(), clock.instant())); // the caller gave up
+        tickAfter(Duration.ofSeconds(29), "w1");
+        assertThat(store.containers()).hasSize(1);
+
+        tickAfter(Duration.ofSeconds(2), "w1");
+        assertThat(store.containers()).isEmpty();
+    }
+
+    @Test
     void aContainerThatDiesServingIsReplacedAndRepeatedCrashesBackOff() {
         deploy(Duration.ofMinutes(1));
         worker("w1", T0);

@@ -118,7 +118,7 @@ class FailuresEndToEndTest {
         HttpResponse<String> response = stack.get("testapp--broken", "/");
 
         assertThat(response.statusCode()).isEqualTo(503);
-        assertThat(response.body()).isEqualTo("container for testapp--broken failed to start; see the log of worker worker-dev\n");
+        assertThat(response.body()).isEqualTo("container for testapp--broken failed to start on worker worker-dev: exited with code 1\n");
         assertThat(response.headers().firstValue("retry-after")).contains("1");
         // Not the 30 s queue timeout: the failure is reported as soon as it is known.
         assertThat((System.nanoTime() - started) / 1_000_000_000).isLessThan(25);

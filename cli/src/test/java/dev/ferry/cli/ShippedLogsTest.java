@@ -123,7 +123,11 @@ class ShippedLogsTest {
                     .contains("the queue of 10 lines waiting for it is full");
 
             redis.redisCli("CLIENT", "UNPAUSE");
+            // The full queue drains first; a line shipped before that would be dropped too.
+            Await.until(WAIT, () -> shipped.queued() == 0, "the queue to drain after the pause");
+            long droppedBefore = shipped.dropped();
             shipped.ship("shop--cart", "ct-aaaaaaaa", Source.STDOUT, "after the pause");
+            assertThat(shipped.dropped()).isEqualTo(droppedBefore);
 
             Await.until(WAIT, () -> logs.tail("shop", Optional.empty(), 100).stream().anyMatch(l -> l.text().equals("after the pause")),
                     "the line after the pause");

@@ -121,6 +121,20 @@ final class TestApp {
         }
     }
 
+    /**
+     * Sleeps {@code ?ms=}: four inputs per container and never more than one container, so a
+     * fifth concurrent call has to wait for a slot (the queue tests).
+     */
+    @FerryFunction(name = "one-slow", maxInputs = 4, maxContainers = 1)
+    public static final class OneSlow implements HttpHandler {
+        @Override
+        public Response handle(Request request) throws InterruptedException {
+            String ms = request.query().replaceFirst("^.*ms=(\\d+).*$", "$1");
+            Thread.sleep(ms.isEmpty() || !ms.chars().allMatch(Character::isDigit) ? 0 : Long.parseLong(ms));
+            return Response.text(200, "slept " + ms + " ms\n");
+        }
+    }
+
     /** Describes the scope it was called with: one "key=value" line each. */
     @FerryFunction(name = "scope", maxInputs = 64)
     public static final class Scope implements HttpHandler {
