@@ -52,6 +52,59 @@ class AppJarTest {
     }
 
     @Test
+    void rejectsAnUnknownGpuNamingTheValueAndTheAcceptedForms() throws Exception {
+        Path jar = TestJars.jar(dir.resolve("gpu.jar"), "shop", BadGpu.class);
+
+        assertThatThrownBy(() -> AppJar.read(jar))
+                .hasMessageContaining("BadGpu")
+                .hasMessageContaining("gpu: \"X100:2\" (expected: one of T4, L4, A10, L40S, A100, A100-40GB, A100-80GB, H100, H200,"
+                        + " B200 or any, with an optional count :1 to :8");
+    }
+
+    @Test
+    void readsGpuFallbacksInCanonicalFormAndWorkerLabels() throws Exception {
+        Path jar = TestJars.jar(dir.resolve("gpu.jar"), "shop", GoodGpu.class);
+
+        AppJar.Function f = AppJar.read(jar).functions().getFirst();
+
+        assertThat(f.settings().gpu()).containsExactly("H100:2", "A100-80GB:2", "any");
+        assertThat(f.settings().workerLabels()).containsExactly("zone=eu");
+        assertThat(f.settings().cpu()).isEqualTo(2.5);
+        assertThat(f.settings().memoryMib()).isEqualTo(4096);
+    }
+
+    @Test
+    void rejectsAMalformedWorkerLabel() throws Exception {
+        Path jar = TestJars.jar(dir.resolve("label.jar"), "shop", BadLabel.class);
+
+        assertThatThrownBy(() -> AppJar.read(jar)).hasMessageContaining("workerLabels: \"zone\" (expected: key=value");
+    }
+
+    @FerryFunction(name = "bad-gpu", gpu = {"H100", "X100:2"})
+    public static final class BadGpu implements HttpHandler {
+        @Override
+        public Response handle(Request request) {
+            return Response.text(200, "bad");
+        }
+    }
+
+    @FerryFunction(name = "good-gpu", gpu = {"h100:2", "a100-80gb:2", "ANY"}, workerLabels = "zone=eu", cpu = 2.5, memoryMib = 4096)
+    public static final class GoodGpu implements HttpHandler {
+        @Override
+        public Response handle(Request request) {
+            return Response.text(200, "good");
+        }
+    }
+
+    @FerryFunction(name = "bad-label", workerLabels = "zone")
+    public static final class BadLabel implements HttpHandler {
+        @Override
+        public Response handle(Request request) {
+            return Response.text(200, "bad");
+        }
+    }
+
+    @Test
     void rejectsAClassThatIsNotAnApp() throws Exception {
         Path jar = TestJars.jar(dir.resolve("bad.jar"), "shop", NotAnApp.class);
 
