@@ -65,6 +65,9 @@ final class WorkerCommand implements Callable<Integer> {
             labelMap.put(label.substring(0, eq), label.substring(eq + 1));
         }
         String workerId = id != null ? id : "worker-" + NodeIds.hostname();
+        // A mistyped option fails before anything connects.
+        Path ferryHome = Home.resolve(home);
+        Sandbox sandboxChoice = Sandbox.parse(sandbox, ferryHome.resolve("runc"));
         RoutingStore store = storeOptions.connect();
         ContainerLogs logs;
         try {
@@ -76,10 +79,9 @@ final class WorkerCommand implements Callable<Integer> {
         ShippedLogs shipped = new ShippedLogs(logs, workerId, ContainerLogSink.console());
         WorkerRole worker;
         try {
-            Path ferryHome = Home.resolve(home);
             worker = new WorkerRole(store, new WorkerRole.Options(workerId, ferryHome, labelMap,
                     InetAddress.getByName(containerHost), System.getProperty("java.class.path"), shipped, Clock.systemUTC(),
-                    Sandbox.parse(sandbox, ferryHome.resolve("runc")), WorkerRole.gpuDetector(nvidiaSmi), cpus, memoryMib));
+                    sandboxChoice, WorkerRole.gpuDetector(nvidiaSmi), cpus, memoryMib));
         } catch (Exception e) {
             shipped.close();
             logs.close();
