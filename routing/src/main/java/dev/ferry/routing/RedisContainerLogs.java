@@ -1,13 +1,10 @@
 package dev.ferry.routing;
 
-import io.lettuce.core.ClientOptions;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisFuture;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.SocketOptions;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.XAddArgs;
@@ -16,8 +13,6 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
-import io.lettuce.core.resource.DefaultClientResources;
-import io.lettuce.core.resource.Delay;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -110,35 +105,16 @@ final class RedisContainerLogs implements ContainerLogs {
      * @throws StoreUnavailableException if Redis cannot be reached
      */
     static RedisContainerLogs open(String uri, String cluster, Options options) {
-        Objects.requireNonNull(uri, "uri");
         RedisKeys keys = new RedisKeys(cluster);
-        RedisRoutingStore.Redactor redactor = new RedisRoutingStore.Redactor(uri);
-        RedisURI redisUri;
-        try {
-            redisUri = RedisURI.create(uri);
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException("Redis URI: " + redactor.redactedUri() + " (expected: "
-                    + "redis://[:password@]host:port[/db], or rediss://... for TLS): " + redactor.scrub(e.getMessage()));
-        }
-        redisUri.setTimeout(options.commandTimeout());
-        String describe = "Redis at " + redactor.describe(redisUri);
-        ClientResources resources = DefaultClientResources.builder()
-                .ioThreadPoolSize(2)
-                .computationThreadPoolSize(2)
-                .reconnectDelay(Delay.exponential(Duration.ofMillis(50), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS))
-                .build();
-        RedisClient client = RedisClient.create(resources, redisUri);
-        client.setOptions(ClientOptions.builder()
-                .autoReconnect(true)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .replayFilter(command -> true)
-                .timeoutOptions(TimeoutOptions.enabled())
-                .socketOptions(SocketOptions.builder().connectTimeout(options.commandTimeout()).keepAlive(true).build())
-                .build());
+        RedisClients.Client c = RedisClients.create(uri, options.commandTimeout());
+        String describe = c.describe();
+        RedisRoutingStore.Redactor redactor = c.redactor();
+        ClientResources resources = c.resources();
+        RedisClient client = c.client();
         try {
             return new RedisContainerLogs(describe, redactor, keys, options, resources, client);
         } catch (RuntimeException e) {
-            shutdown(client, resources);
+            RedisClients.shutdown(client, resources);
             throw new StoreUnavailableException(describe + " is unreachable: " + redactor.scrub(RedisRoutingStore.reason(e)), e);
         }
     }
@@ -334,26 +310,7 @@ final class RedisContainerLogs implements ContainerLogs {
         for (LogFollower follower : List.copyOf(followers)) {
             follower.close();
         }
-        shutdown(client, resources);
+        RedisClients.shutdown(client, resources);
     }
 
-    private static void shutdown(RedisClient client, ClientResources resources) {
-        try {
-            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-        } catch (RuntimeException e) {
-            // closing: nothing left to tell
-        }
-        try {
-            resources.shutdown(0, 2, TimeUnit.SECONDS).get(5, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    @Override
-    public String toString() {
-        return describe;
-    }
 }

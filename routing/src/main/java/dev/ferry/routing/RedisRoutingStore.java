@@ -1,19 +1,14 @@
 package dev.ferry.routing;
 
-import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisURI;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
-import io.lettuce.core.resource.DefaultClientResources;
-import io.lettuce.core.resource.Delay;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -107,40 +102,16 @@ final class RedisRoutingStore implements RoutingStore {
      * @throws StoreUnavailableException if Redis cannot be reached or read
      */
     static RedisRoutingStore open(String uri, String cluster, Options options) {
-        Objects.requireNonNull(uri, "uri");
         RedisKeys keys = new RedisKeys(cluster);
-        Redactor redactor = new Redactor(uri);
-        RedisURI redisUri;
-        try {
-            redisUri = RedisURI.create(uri);
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException("Redis URI: " + redactor.redactedUri() + " (expected: "
-                    + "redis://[:password@]host:port[/db], or rediss://... for TLS): " + redactor.scrub(e.getMessage()));
-        }
-        redisUri.setTimeout(options.commandTimeout());
-        String describe = "Redis at " + redactor.describe(redisUri);
-        ClientResources resources = DefaultClientResources.builder()
-                .ioThreadPoolSize(2)
-                .computationThreadPoolSize(2)
-                // Lettuce's default backs off to 30 s; a control plane wants its store back sooner.
-                .reconnectDelay(Delay.exponential(Duration.ofMillis(50), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS))
-                .build();
-        RedisClient client = RedisClient.create(resources, redisUri);
-        client.setOptions(ClientOptions.builder()
-                .autoReconnect(true)
-                // Fail fast while disconnected: callers get StoreUnavailableException, not a hang.
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                // A write that failed must not happen behind the caller's back after a reconnect.
-                .replayFilter(command -> true)
-                // Every command times out, after its connection's timeout: the URI's (the
-                // command timeout), or the jar timeout on the connection that moves jars.
-                .timeoutOptions(TimeoutOptions.enabled())
-                .socketOptions(SocketOptions.builder().connectTimeout(options.commandTimeout()).keepAlive(true).build())
-                .build());
+        RedisClients.Client c = RedisClients.create(uri, options.commandTimeout());
+        String describe = c.describe();
+        Redactor redactor = c.redactor();
+        ClientResources resources = c.resources();
+        RedisClient client = c.client();
         try {
             return new RedisRoutingStore(describe, redactor, keys, resources, client, options);
         } catch (RuntimeException e) {
-            shutdown(client, resources);
+            RedisClients.shutdown(client, resources);
             throw new StoreUnavailableException(describe + " is unreachable: " + redactor.scrub(reason(e)), e);
         }
     }
@@ -311,24 +282,9 @@ final class RedisRoutingStore implements RoutingStore {
         }
         feedThread.close();
         copy.detach();
-        shutdown(client, resources);
+        RedisClients.shutdown(client, resources);
     }
 
-    private static void shutdown(RedisClient client, ClientResources resources) {
-        try {
-            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-        } catch (RuntimeException e) {
-            Complaints.log(Level.FINE, "Closing the Redis client failed: " + e);
-        }
-        try {
-            resources.shutdown(0, 2, TimeUnit.SECONDS).get(5, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-            }
-            Complaints.log(Level.FINE, "Shutting down the Redis client's threads failed: " + e);
-        }
-    }
 
     @Override
     public String toString() {

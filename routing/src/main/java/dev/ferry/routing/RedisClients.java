@@ -1,0 +1,86 @@
+package dev.ferry.routing;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+
+/**
+ * Lettuce clients as Ferry's Redis stores ({@link RedisRoutingStore}, {@link RedisContainerLogs})
+ * want them: quick to reconnect, failing fast while disconnected, never replaying a write, and
+ * every command bounded in time.
+ */
+final class RedisClients {
+
+    /** A client, its threads, and how to name its Redis in messages without the password. */
+    record Client(String describe, RedisRoutingStore.Redactor redactor, ClientResources resources, RedisClient client) {
+        /** Closes the client and stops its threads; quiet, bounded. */
+        void shutdown() {
+            RedisClients.shutdown(client, resources);
+        }
+    }
+
+    private RedisClients() {}
+
+    /**
+     * A client of {@code uri} whose commands time out after {@code commandTimeout}; it has not
+     * connected yet.
+     *
+     * @throws IllegalArgumentException if {@code uri} is malformed (the message hides the password)
+     */
+    static Client create(String uri, Duration commandTimeout) {
+        Objects.requireNonNull(uri, "uri");
+        RedisRoutingStore.Redactor redactor = new RedisRoutingStore.Redactor(uri);
+        RedisURI redisUri;
+        try {
+            redisUri = RedisURI.create(uri);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("Redis URI: " + redactor.redactedUri() + " (expected: "
+                    + "redis://[:password@]host:port[/db], or rediss://... for TLS): " + redactor.scrub(e.getMessage()));
+        }
+        redisUri.setTimeout(commandTimeout);
+        ClientResources resources = DefaultClientResources.builder()
+                .ioThreadPoolSize(2)
+                .computationThreadPoolSize(2)
+                // Lettuce's default backs off to 30 s; a control plane wants its store back sooner.
+                .reconnectDelay(Delay.exponential(Duration.ofMillis(50), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS))
+                .build();
+        RedisClient client = RedisClient.create(resources, redisUri);
+        client.setOptions(ClientOptions.builder()
+                .autoReconnect(true)
+                // Fail fast while disconnected: callers get StoreUnavailableException, not a hang.
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                // A write that failed must not happen behind the caller's back after a reconnect.
+                .replayFilter(command -> true)
+                // Every command times out, after its connection's timeout: the URI's (the
+                // command timeout), or one a connection sets for itself (jars).
+                .timeoutOptions(TimeoutOptions.enabled())
+                .socketOptions(SocketOptions.builder().connectTimeout(commandTimeout).keepAlive(true).build())
+                .build());
+        return new Client("Redis at " + redactor.describe(redisUri), redactor, resources, client);
+    }
+
+    static void shutdown(RedisClient client, ClientResources resources) {
+        try {
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        } catch (RuntimeException e) {
+            Complaints.log(Level.FINE, "Closing the Redis client failed: " + e);
+        }
+        try {
+            resources.shutdown(0, 2, TimeUnit.SECONDS).get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            Complaints.log(Level.FINE, "Shutting down the Redis client's threads failed: " + e);
+        }
+    }
+}
