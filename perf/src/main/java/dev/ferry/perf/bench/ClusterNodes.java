@@ -125,8 +125,9 @@ final class ClusterNodes implements AutoCloseable {
 
     /**
      * SIGKILL to worker {@code id}'s JVM alone, as a crash: its containers are left to notice
-     * on their own (see {@code Worker}'s javadoc for each sandbox). Blocks until the JVM has
-     * exited; what is left of its containers is still stopped by {@link #close()}.
+     * on their own (see {@code dev.ferry.worker.Worker}'s javadoc for each sandbox). Blocks
+     * until the JVM has exited; what is left of its containers is still stopped by
+     * {@link #close()}.
      *
      * @return the worker's descendants (its containers) just before the kill, orphans now
      */
