@@ -31,9 +31,10 @@ import picocli.CommandLine.Option;
  * first event. Targets take turns within each round, in a rotating order, and rounds repeat,
  * so machine noise hits all of them alike; the report gives medians over rounds.
  */
-@Command(name = "ferry bench", mixinStandardHelpOptions = true, sortOptions = false, subcommands = {ClusterBench.class, PlacementCommand.class},
+@Command(name = "ferry bench", mixinStandardHelpOptions = true, sortOptions = false, subcommands = {ClusterBench.class, WorkersBench.class, PlacementCommand.class},
         description = {"Measures Ferry against a bare Netty server, nginx and HAProxy, side by side, and writes a report.",
                 "`ferry bench cluster` measures Ferry as a cluster on Redis instead (see ferry bench cluster --help);",
+                "`ferry bench workers` measures each sandbox's container start and the healing after a worker is killed;",
                 "`ferry bench placement` measures the scheduler's decisions per second."})
 public final class BenchMain implements Callable<Integer> {
 

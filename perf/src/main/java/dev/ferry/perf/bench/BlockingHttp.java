@@ -23,13 +23,24 @@ final class BlockingHttp implements AutoCloseable {
     private static final int TIMEOUT_MILLIS = 10_000;
 
     private final int port;
+    private final int timeoutMillis;
     private Socket socket;
     private InputStream in;
     private OutputStream out;
     private final StringBuilder line = new StringBuilder();
 
+    /** A connection to 127.0.0.1:{@code port} whose connect and reads time out after 10 s. */
     BlockingHttp(int port) {
+        this(port, TIMEOUT_MILLIS);
+    }
+
+    /** A connection to 127.0.0.1:{@code port} whose connect and reads time out after {@code timeoutMillis}. */
+    BlockingHttp(int port, int timeoutMillis) {
+        if (timeoutMillis < 1) {
+            throw new IllegalArgumentException("timeoutMillis: " + timeoutMillis + " (expected: > 0)");
+        }
         this.port = port;
+        this.timeoutMillis = timeoutMillis;
     }
 
     /** {@code GET path} with {@code Host: host}, as bytes to send again and again. */
@@ -61,8 +72,8 @@ final class BlockingHttp implements AutoCloseable {
         Socket s = new Socket();
         try {
             s.setTcpNoDelay(true);
-            s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), TIMEOUT_MILLIS);
-            s.setSoTimeout(TIMEOUT_MILLIS);
+            s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), timeoutMillis);
+            s.setSoTimeout(timeoutMillis);
             in = new BufferedInputStream(s.getInputStream(), 16 * 1024);
             out = s.getOutputStream();
             socket = s;

@@ -215,7 +215,7 @@ public final class ClusterBench implements Callable<Integer> {
     }
 
     /** Whether a 1-minute load average is above half the CPUs: something else is running. */
-    private static boolean busy(String loadAverage) {
+    static boolean busy(String loadAverage) {
         try {
             return Double.parseDouble(loadAverage.split(" ")[0]) > Runtime.getRuntime().availableProcessors() / 2.0;
         } catch (NumberFormatException e) {
@@ -224,7 +224,7 @@ public final class ClusterBench implements Callable<Integer> {
     }
 
     /** The first three fields of /proc/loadavg; "unknown" elsewhere. */
-    private static String loadAverage() {
+    static String loadAverage() {
         try {
             String[] f = Files.readString(Path.of("/proc/loadavg")).strip().split(" ");
             return f[0] + " " + f[1] + " " + f[2];
@@ -233,7 +233,7 @@ public final class ClusterBench implements Callable<Integer> {
         }
     }
 
-    private static String redisVersion() {
+    static String redisVersion() {
         try {
             Process p = new ProcessBuilder(Processes.executable("redis-server", "apt-get install redis-server").toString(), "--version")
                     .redirectErrorStream(true).start();

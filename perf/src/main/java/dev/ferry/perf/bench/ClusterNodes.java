@@ -16,8 +16,8 @@ import java.util.Map;
 
 /**
  * A Ferry cluster as separate processes sharing one Redis, as the README's "A cluster" runs
- * it: a controller (admin API), a worker (whose containers are its child processes) and
- * gateways, each a JVM of the built {@code cli/target/ferry.jar} with a home of its own under
+ * it: a controller (admin API), one or more workers (whose containers are their child
+ * processes) and gateways, each a JVM of the built {@code cli/target/ferry.jar} with a home of its own under
  * the work directory, on free loopback ports. They are started one after the other, each once
  * it says it is up, so that no JVM's start competes with another's for the CPUs.
  */
@@ -26,11 +26,21 @@ final class ClusterNodes implements AutoCloseable {
     /** A cold JVM and, for a gateway, a fresh local certificate authority, on a busy machine. */
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
     private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(60);
+    private static final com.fasterxml.jackson.databind.ObjectMapper VIEW_JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     /** One gateway: its id and HTTP port. */
     record Gateway(String id, int httpPort, Processes.Child process) {}
 
+    /** One worker: its id and its latest process. */
+    record Worker(String id, Processes.Child process) {}
+
+    private final Path root;
+    private final Path ferryJar;
     private final Path examplesJar;
+    private final Path work;
+    private final String redisUrl;
+    private final Map<String, Worker> workers = new java.util.LinkedHashMap<>();
+    private final Map<String, Integer> workerStarts = new java.util.HashMap<>();
     private final List<Processes.Child> started = new ArrayList<>();
     private final List<Gateway> gateways = new ArrayList<>();
     private final HttpClient admin = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -38,8 +48,12 @@ final class ClusterNodes implements AutoCloseable {
     private int adminPort;
     private Processes.Child controller;
 
-    private ClusterNodes(Path examplesJar) {
+    private ClusterNodes(Path root, Path ferryJar, Path examplesJar, Path work, String redisUrl) {
+        this.root = root;
+        this.ferryJar = ferryJar;
         this.examplesJar = examplesJar;
+        this.work = work;
+        this.redisUrl = redisUrl;
     }
 
     /**
@@ -50,21 +64,37 @@ final class ClusterNodes implements AutoCloseable {
      *     holds its command and its log's last lines); whatever was started is stopped first
      */
     static ClusterNodes start(Path ferryRoot, Path workDir, String redisUrl, int gateways) throws IOException {
+        return start(ferryRoot, workDir, redisUrl, gateways, List.of("worker"));
+    }
+
+    /**
+     * Starts a controller, a worker for each of {@code workerIds} (default sandbox) and
+     * {@code gateways} gateways on {@code redisUrl}, with their homes and logs under
+     * {@code workDir}; returns once all say they are up.
+     *
+     * @throws IOException when a jar is missing or a process does not start (the message
+     *     holds its command and its log's last lines); whatever was started is stopped first
+     */
+    static ClusterNodes start(Path ferryRoot, Path workDir, String redisUrl, int gateways, List<String> workerIds) throws IOException {
+        if (workerIds.isEmpty() || new java.util.HashSet<>(workerIds).size() != workerIds.size()) {
+            throw new IllegalArgumentException("workerIds: " + workerIds + " (expected: at least one, no repeats)");
+        }
         Path root = ferryRoot.toAbsolutePath();
-        Path ferryJar = requireFile(root.resolve("cli/target/ferry.jar"));
-        ClusterNodes nodes = new ClusterNodes(requireFile(root.resolve("examples/target/examples.jar")));
-        Path work = workDir.toAbsolutePath();
+        ClusterNodes nodes = new ClusterNodes(root, requireFile(root.resolve("cli/target/ferry.jar")),
+                requireFile(root.resolve("examples/target/examples.jar")), workDir.toAbsolutePath(), redisUrl);
         try {
             int adminPort = Processes.freeLoopbackPort();
-            nodes.controller = nodes.launch(root, ferryJar, work, "controller", List.of("controller", "--redis", redisUrl,
+            nodes.controller = nodes.launch("controller", List.of("controller", "--redis", redisUrl,
                     "--id", "controller", "--admin-port", Integer.toString(adminPort)), "admin API on");
             nodes.adminPort = adminPort;
-            nodes.launch(root, ferryJar, work, "worker", List.of("worker", "--redis", redisUrl, "--id", "worker"), "ferry worker worker:");
+            for (String id : workerIds) {
+                nodes.startWorker(id);
+            }
             for (int i = 1; i <= gateways; i++) {
                 String id = "gateway-" + i;
                 int httpPort = Processes.freeLoopbackPort();
                 int httpsPort = Processes.freeLoopbackPort();
-                Processes.Child gateway = nodes.launch(root, ferryJar, work, id, List.of("gateway", "--redis", redisUrl, "--id", id,
+                Processes.Child gateway = nodes.launch(id, List.of("gateway", "--redis", redisUrl, "--id", id,
                         "--http-port", Integer.toString(httpPort), "--https-port", Integer.toString(httpsPort)), "ferry gateway " + id + ":");
                 nodes.gateways.add(new Gateway(id, httpPort, gateway));
             }
@@ -75,8 +105,41 @@ final class ClusterNodes implements AutoCloseable {
         return nodes;
     }
 
-    private Processes.Child launch(Path root, Path ferryJar, Path work, String name, List<String> arguments, String ready)
-            throws IOException {
+    /**
+     * Starts worker {@code id}: its first start has the home {@code <id>-home} and the log
+     * {@code <id>.log}, a later one (after {@link #killWorker}) {@code <id>-<n>-home} and
+     * {@code <id>-<n>.log}, so each start begins with an empty home. Returns once it says it is up.
+     *
+     * @throws IllegalStateException when worker {@code id} is running
+     */
+    void startWorker(String id) throws IOException {
+        Worker running = workers.get(id);
+        if (running != null && running.process().isAlive()) {
+            throw new IllegalStateException("worker " + id + " is running (pid " + running.process().pid() + ")");
+        }
+        int n = workerStarts.merge(id, 1, Integer::sum);
+        Processes.Child child = launch(n == 1 ? id : id + "-" + n, List.of("worker", "--redis", redisUrl, "--id", id),
+                "ferry worker " + id + ":");
+        workers.put(id, new Worker(id, child));
+    }
+
+    /**
+     * SIGKILL to worker {@code id}'s JVM alone, as a crash: its containers are left to notice
+     * on their own (see {@code dev.ferry.worker.Worker}'s javadoc for each sandbox). Blocks
+     * until the JVM has exited; what is left of its containers is still stopped by
+     * {@link #close()}.
+     *
+     * @return the worker's descendants (its containers) just before the kill, orphans now
+     */
+    List<ProcessHandle> killWorker(String id) {
+        Worker worker = workers.get(id);
+        if (worker == null) {
+            throw new IllegalArgumentException("worker: " + id + " (expected: one of " + workers.keySet() + ")");
+        }
+        return worker.process().kill();
+    }
+
+    private Processes.Child launch(String name, List<String> arguments, String ready) throws IOException {
         Path home = work.resolve(name + "-home");
         Files.createDirectories(home);
         List<String> command = new ArrayList<>(List.of(Processes.javaExecutable(), "--enable-native-access=ALL-UNNAMED", "-jar",
@@ -106,6 +169,24 @@ final class ClusterNodes implements AutoCloseable {
 
     int adminPort() {
         return adminPort;
+    }
+
+    /** The workers by id, each with its latest process. */
+    Map<String, Worker> workers() {
+        return Map.copyOf(workers);
+    }
+
+    /**
+     * What the admin API's {@code GET /v1/apps} says now: apps, their functions' containers
+     * (id, state, worker) and the live workers; blocking.
+     *
+     * @throws IOException when the controller does not answer, or not with 200
+     */
+    com.fasterxml.jackson.databind.JsonNode view() throws IOException, InterruptedException {
+        URI uri = URI.create("http://127.0.0.1:" + adminPort + "/v1/apps");
+        HttpResponse<String> response = send(HttpRequest.newBuilder(uri).timeout(ADMIN_TIMEOUT).GET().build(), "GET /v1/apps");
+        expect200(response, "GET " + uri);
+        return VIEW_JSON.readTree(response.body());
     }
 
     /** Every process of the cluster now (roles and containers). */
@@ -153,7 +234,7 @@ final class ClusterNodes implements AutoCloseable {
         }
     }
 
-    /** Stops the gateways, the worker (and its containers), then the controller. */
+    /** Stops the gateways, the workers (and their containers, orphans of a killed worker included), then the controller. */
     @Override
     public void close() {
         admin.close();

@@ -14,7 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * What {@code ferry bench cluster} found: a markdown summary (printed and kept as
+ * What {@code ferry bench cluster} (and {@code ferry bench workers}) found: a markdown summary (printed and kept as
  * {@code summary.md}), the same figures as {@code cluster.json}, and each route-propagation
  * histogram as an HdrHistogram percentile distribution in milliseconds ({@code *.hgrm}).
  */
@@ -89,9 +89,14 @@ final class ClusterReport {
 
     /** Writes summary.md, cluster.json and the .hgrm files into {@code dir}. */
     void write(Path dir) throws IOException {
+        write(dir, "cluster.json");
+    }
+
+    /** Writes summary.md, the figures as {@code jsonName} and the .hgrm files into {@code dir}. */
+    void write(Path dir, String jsonName) throws IOException {
         Files.createDirectories(dir);
-        Files.writeString(dir.resolve("summary.md"), markdown() + "\n" + String.join("\n", goals) + "\n");
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve("cluster.json").toFile(), json);
+        Files.writeString(dir.resolve("summary.md"), markdown() + (goals.isEmpty() ? "" : "\n" + String.join("\n", goals) + "\n"));
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve(jsonName).toFile(), json);
         for (Map.Entry<String, Latencies> h : histograms.entrySet()) {
             try (PrintStream out = new PrintStream(Files.newOutputStream(dir.resolve(h.getKey() + ".hgrm")), true, StandardCharsets.UTF_8)) {
                 h.getValue().histogram().outputPercentileDistribution(out, 1000.0);

@@ -200,6 +200,10 @@ final class Processes {
             return process.pid();
         }
 
+        boolean isAlive() {
+            return process.isAlive();
+        }
+
         /** The process and its descendants now; each is also remembered for {@link #stop()}. */
         synchronized List<ProcessHandle> processTree() {
             List<ProcessHandle> tree = new ArrayList<>();
@@ -333,6 +337,23 @@ final class Processes {
             if (!survivors.isEmpty()) {
                 throw new IllegalStateException(describe("left processes " + survivors + " running after SIGKILL"));
             }
+        }
+
+        /**
+         * SIGKILL to this process alone, as a crash would end it: its descendants are left
+         * running (orphans) and stay remembered, so {@link #stop()} still ends those that are
+         * left. Blocks until the process has exited.
+         *
+         * @return its descendants as they were just before the kill
+         * @throws IllegalStateException when it has not exited {@link #STOP_GRACE} after SIGKILL
+         */
+        synchronized List<ProcessHandle> kill() {
+            List<ProcessHandle> tree = processTree();
+            process.destroyForcibly();
+            if (!waitFor(process.toHandle(), STOP_GRACE)) {
+                throw new IllegalStateException(describe("still running " + STOP_GRACE.toSeconds() + " s after SIGKILL"));
+            }
+            return tree.subList(1, tree.size());
         }
 
         private void pause(long deadline, String what, Duration timeout) throws IOException {

@@ -5,7 +5,6 @@ import dev.ferry.worker.ContainerSpec;
 import dev.ferry.worker.Sandbox;
 import dev.ferry.worker.Worker;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,28 +26,35 @@ import java.util.zip.ZipFile;
  * with one the comparison would be of archives, not sandboxes. Each container is stopped, and
  * its exit awaited (for runc: {@code runc delete}, also timed), before the next starts.
  *
- * <p>Usage: {@code SandboxStarts <out dir> [starts per sandbox, default 10] [sandboxes, default
- * process,bwrap,runc]}, run from the repository root (or with {@code FERRY_ROOT} set) after a
- * build: it needs {@code examples/target/examples.jar} and, as the containers' class path,
- * {@code cli/target/ferry.jar}. runc needs root. Writes {@code <out dir>/summary.md} and prints
- * it. Not wired into {@code ferry bench}.
+ * <p>Part of {@code ferry bench workers} ({@link WorkersBench}, {@code --parts sandboxes}),
+ * which replaced this class's own {@code main}. Needs {@code examples/target/examples.jar}
+ * and, as the containers' class path, {@code cli/target/ferry.jar}; runc needs root.
  */
-public final class SandboxStarts {
+final class SandboxStarts {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
 
+    /**
+     * What a run measured, per sandbox in the order asked for: milliseconds from launch to
+     * ready, and from stop to exited, of each measured start in order.
+     */
+    record Results(int starts, Map<String, List<Double>> ready, Map<String, List<Double>> stopped) {}
+
     private SandboxStarts() {}
 
-    public static void main(String[] args) throws Exception {
-        if (args.length < 1 || args.length > 3) {
-            System.err.println("usage: SandboxStarts <out dir> [starts per sandbox] [process,bwrap,runc]");
-            System.exit(2);
+    /**
+     * Measures {@code starts} starts per sandbox of {@code names}, after one unmeasured start
+     * each; blocking (about a second per start). runc keeps its state under {@code work}.
+     *
+     * @param root the Ferry checkout, built
+     * @throws IOException when a jar is missing or not the one expected
+     * @throws java.util.concurrent.ExecutionException when a container does not start or stop
+     */
+    static Results run(Path root, Path work, int starts, List<String> names) throws Exception {
+        if (starts < 1) {
+            throw new IllegalArgumentException("starts: " + starts + " (expected: >= 1)");
         }
-        Path out = Path.of(args[0]).toAbsolutePath();
-        int starts = args.length > 1 ? Integer.parseInt(args[1]) : 10;
-        List<String> names = args.length > 2 ? List.of(args[2].split(",")) : Sandbox.NAMES;
-        Path root = Path.of(System.getenv().getOrDefault("FERRY_ROOT", ".")).toAbsolutePath().normalize();
         Path examples = requireFile(root.resolve("examples/target/examples.jar"));
         Path runtime = requireFile(root.resolve("cli/target/ferry.jar"));
         try (ZipFile zip = new ZipFile(runtime.toFile())) {
@@ -56,7 +62,7 @@ public final class SandboxStarts {
                 throw new IOException(runtime + " holds no function runtime (expected: the shaded CLI jar)");
             }
         }
-        Files.createDirectories(out);
+        Files.createDirectories(work);
         ContainerSpec hello = ContainerSpec.of("examples--hello", "dev.ferry.examples.Hello", examples);
 
         Map<String, Worker> workers = new LinkedHashMap<>();
@@ -65,7 +71,7 @@ public final class SandboxStarts {
         try {
             for (String name : names) {
                 Worker worker = Worker.builder()
-                        .sandbox(Sandbox.parse(name, out.resolve("runc-state")))
+                        .sandbox(Sandbox.parse(name, work.resolve("runc-state")))
                         .runtimeClasspath(runtime.toString())
                         .startTimeout(START_TIMEOUT)
                         .logSink((container, source, line) -> { })
@@ -82,14 +88,12 @@ public final class SandboxStarts {
                     ready.get(name).add(times[0]);
                     stopped.get(name).add(times[1]);
                 }
-                System.err.println("sandbox starts: round " + (round + 1) + "/" + starts + " done");
+                System.err.println("bench: sandbox starts: round " + (round + 1) + "/" + starts + " done");
             }
         } finally {
             workers.values().forEach(Worker::close);
         }
-        String summary = summary(starts, ready, stopped);
-        Files.writeString(out.resolve("summary.md"), summary, StandardCharsets.UTF_8);
-        System.out.print(summary);
+        return new Results(starts, ready, stopped);
     }
 
     /** Milliseconds from start to ready, and from stop to exited. */
@@ -102,27 +106,24 @@ public final class SandboxStarts {
         return new double[] {(isReady - launched) / 1e6, (exited - isReady) / 1e6};
     }
 
-    private static String summary(int starts, Map<String, List<Double>> ready, Map<String, List<Double>> stopped) {
-        StringBuilder text = new StringBuilder("# Sandbox starts\n\n");
-        text.append("Launch to ready of the example `hello` function, ").append(starts)
-                .append(" starts per sandbox in interleaved rounds, one container at a time, no class data archive.\n\n");
-        Map<String, Object> machine = Machine.describe();
-        text.append("Machine: ").append(machine.get("cpus")).append(" CPUs (").append(machine.get("cpu_model")).append("), ")
-                .append(machine.get("memory")).append(", ").append(machine.get("os")).append(", ").append(machine.get("java"))
-                .append(".\n\n");
-        text.append("| sandbox | ready p50 ms | ready p90 ms | ready max ms | stop → exited p50 ms |\n");
-        text.append("|---|---:|---:|---:|---:|\n");
-        for (Map.Entry<String, List<Double>> entry : ready.entrySet()) {
+    /** The results as markdown: a table of percentiles per sandbox, then every start in order. */
+    static String markdown(Results results) {
+        StringBuilder text = new StringBuilder();
+        text.append("| sandbox | ready p50 ms | ready p90 ms | ready max ms | stop → exited p50 ms | stop → exited max ms |\n");
+        text.append("|---|---:|---:|---:|---:|---:|\n");
+        for (Map.Entry<String, List<Double>> entry : results.ready().entrySet()) {
             List<Double> times = entry.getValue();
+            List<Double> stops = results.stopped().get(entry.getKey());
             text.append("| ").append(entry.getKey())
                     .append(" | ").append(format(percentile(times, 50)))
                     .append(" | ").append(format(percentile(times, 90)))
                     .append(" | ").append(format(percentile(times, 100)))
-                    .append(" | ").append(format(percentile(stopped.get(entry.getKey()), 50)))
+                    .append(" | ").append(format(percentile(stops, 50)))
+                    .append(" | ").append(format(percentile(stops, 100)))
                     .append(" |\n");
         }
-        text.append("\nEach start in order (ms):\n\n");
-        ready.forEach((name, times) -> text.append("- ").append(name).append(": ")
+        text.append("\nEach start in order, launch to ready (ms):\n\n");
+        results.ready().forEach((name, times) -> text.append("- ").append(name).append(": ")
                 .append(String.join(", ", times.stream().map(SandboxStarts::format).toList())).append('\n'));
         return text.toString();
     }
@@ -138,6 +139,9 @@ public final class SandboxStarts {
     }
 
     private static String format(double millis) {
+        if (Double.isNaN(millis)) {
+            return "–";
+        }
         return String.format(java.util.Locale.ROOT, "%.0f", millis);
     }
 
