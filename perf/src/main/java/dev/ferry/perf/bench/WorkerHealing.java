@@ -27,9 +27,10 @@ import java.util.concurrent.locks.LockSupport;
  * (for the {@code process} sandbox: the JVM polls its parent, then stops its gRPC server and
  * exits), and the gateway may call it until then. hello's answer does not say which container
  * gave it, so a 200 counts as the replacement's when, as its call was sent, no orphan was
- * alive or the old container's port was no longer listening (a stopped gRPC server takes no
- * new calls; {@code /proc/net/tcp}): then only a container of the other worker can have
- * answered it. A 200 from a call sent while the old container still listened is counted apart,
+ * alive, or the controller had declared the worker lost (the gateway then drops the old
+ * container) and the old container's port was no longer listening ({@code /proc/net/tcp}).
+ * Not listening alone is not enough: a gRPC server shutting down still answers new calls on
+ * the connections it has, such as the gateway's. A 200 from a call sent while the old container still listened is counted apart,
  * and so is every other answer: its status, or the I/O error. After each trial the killed worker is started again with its
  * id (and a fresh home), and the next trial waits until the admin API lists it again and
  * hello's containers run on one worker only.
@@ -213,7 +214,9 @@ final class WorkerHealing {
         try (BlockingHttp http = new BlockingHttp(gateway.httpPort(), (int) Math.min(Integer.MAX_VALUE, giveUp.toMillis()))) {
             while (System.nanoTime() - deadline < 0) {
                 long sent = System.nanoTime();
-                boolean oldServes = orphans.stream().anyMatch(ProcessHandle::isAlive) && listening(oldPorts);
+                // An orphan that stopped listening still answers on the gateway's open connection to
+                // it, until the controller has declared its worker lost (the gateway then drops it).
+                boolean oldServes = orphans.stream().anyMatch(ProcessHandle::isAlive) && (lost.get() < 0 || listening(oldPorts));
                 String outcome;
                 int status = -1;
                 try {

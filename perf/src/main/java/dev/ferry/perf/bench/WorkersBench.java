@@ -239,8 +239,9 @@ public final class WorkersBench implements Callable<Integer> {
                 + " replacement on the other worker; meanwhile the admin API (`GET /v1/apps`) is asked every "
                 + plan.pollInterval().toMillis() + " ms whether it still lists the dead worker. The killed worker's container lives"
                 + " on as an orphan until it notices its parent is gone, and answers meanwhile; hello's answer does not name its"
-                + " container, so a 200 counts as the replacement's when its call was sent after the orphan had stopped listening on"
-                + " its port (or exited), and the orphan's 200s are counted apart. Times in ms from the kill. Then the killed worker is"
+                + " container, so a 200 counts as the replacement's when its call was sent after the orphan had exited, or after the"
+                + " controller declared its worker lost (gateways then drop it) and it had stopped listening on its port; the"
+                + " orphan's 200s are counted apart. Times in ms from the kill. Then the killed worker is"
                 + " started again (same id, fresh home) and the next trial waits until it is listed and hello's container runs on one"
                 + " worker. A trial gives up " + plan.giveUp().toSeconds() + " s after the kill.");
         report.line(HEALING, "");
