@@ -70,7 +70,31 @@ final class BwrapLauncher implements ContainerLauncher {
                 // Not started yet: bwrap dies of the signal, and --die-with-parent takes the rest.
                 jvm.orElse(process.toHandle()).destroy();
             }
+
+            @Override
+            public long cleanUp() {
+                killStragglers(launch.id());
+                return 0;
+            }
         };
+    }
+
+    /**
+     * Kills what is left of container {@code id} once the bwrap the worker started has exited.
+     * bwrap forks the pid namespace's init, which forks the JVM; --die-with-parent is set by
+     * that child after the fork, so a bwrap killed in that instant (a start cancelled at once,
+     * a worker closing) leaves an init, reparented to the system's, with a JVM that never
+     * ends. The init carries the container's id on its command line; killing it takes its
+     * whole pid namespace, the JVM included, with it.
+     */
+    static void killStragglers(String id) {
+        // Matched on the command line's text: the JDK gives no argument list for a command line
+        // over 4 KiB (bwrap's binds and the JVM's class path make them longer) and cuts the text
+        // there; bwrap's --hostname comes first.
+        String mark = " --hostname " + id + " ";
+        ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().map(line -> line.contains(mark)).orElse(false))
+                .forEach(ProcessHandle::destroyForcibly);
     }
 
     List<String> command(ContainerLaunch launch) {

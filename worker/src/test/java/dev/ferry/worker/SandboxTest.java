@@ -57,6 +57,17 @@ class SandboxTest {
     @AfterEach
     void closeWorkers() {
         workers.forEach(Worker::close);
+        // Whatever a test did, no process of any container it started may outlive its worker.
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        for (Container container : listener.containers()) {
+            while (processesOf(container.id()).findAny().isPresent()) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("processes of " + container.id() + " outlived their worker: "
+                            + processesOf(container.id()).map(p -> p.pid() + " " + p.info().command().orElse("?")).toList());
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(10).toNanos());
+            }
+        }
     }
 
     static Stream<String> sandboxes() {
@@ -432,12 +443,32 @@ class SandboxTest {
     private void assertNothingLeft(String sandbox, Container container) throws Exception {
         Optional<ProcessHandle> launched = ProcessHandle.of(container.pid());
         assertThat(launched.map(ProcessHandle::isAlive).orElse(false)).as("%s alive", container).isFalse();
+        // Nor anything it started: a bwrap killed in the instant after its fork once left its
+        // namespace's init and the JVM running, reparented to the system's init.
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (processesOf(container.id()).findAny().isPresent()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("processes of " + container.id() + " still run: "
+                        + processesOf(container.id()).map(p -> p.pid() + " " + p.info().command().orElse("?")).toList());
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(10).toNanos());
+        }
         if (sandbox.equals("runc")) {
             Path state = dir.resolve("runc-state");
             assertThat(runcContainers(state)).doesNotContain(container.id());
             assertThat(state.resolve("bundles").resolve(container.id())).doesNotExist();
             assertThat(CgroupMemory.detect().dir(OciBundle.cgroupsPath(container.id()))).doesNotExist();
         }
+    }
+
+    /**
+     * Live processes whose command line names container {@code id}: bwrap's --hostname, runc's
+     * container, the JVM's --container-id. By the command line's text, which the JDK cuts at
+     * 4 KiB (and then gives no argument list); each names the id within that.
+     */
+    private static java.util.stream.Stream<ProcessHandle> processesOf(String id) {
+        return ProcessHandle.allProcesses().filter(ProcessHandle::isAlive)
+                .filter(p -> p.info().commandLine().map(line -> line.contains(id)).orElse(false));
     }
 
     private static List<String> runcContainers(Path state) {
