@@ -151,6 +151,8 @@ class ShippedLogsTest {
             }
 
             Await.until(WAIT, () -> shipped.dropped() == 100, () -> "100 lines dropped, counted " + shipped.dropped());
+            // The shipper counts a failed batch, then warns: the warning may trail the count.
+            Await.until(WAIT, () -> !warnings().isEmpty(), "the warning of the outage");
             assertThat(warnings()).singleElement().asString()
                     .startsWith("Container output of worker worker-9 is not reaching Redis at " + redis.uri() + ": Redis at ")
                     .contains("is unreachable");
