@@ -1,0 +1,115 @@
+package dev.ferry.autoscaler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class AutoscalerTest {
+
+    private static final Instant T0 = Simulation.T0;
+    private static final AutoscalerSettings SETTINGS =
+            new AutoscalerSettings(0, 0, 0, 1, 1, Duration.ofSeconds(30));
+
+    private final Autoscaler autoscaler = Autoscaler.create();
+
+    private static List<ContainerLoad> ready(int... inFlight) {
+        List<ContainerLoad> loads = new ArrayList<>();
+        for (int i = 0; i < inFlight.length; i++) {
+            loads.add(ContainerLoad.ready("c" + i, inFlight[i], T0.minusSeconds(1000 - i)));
+        }
+        return loads;
+    }
+
+    /** Three ready containers, demand 3 for 40 s, then {@code after} for 60 s; the last decision. */
+    private Decision dropTo(int after, int... inFlightAtEnd) {
+        for (int t = 0; t < 40; t++) {
+            autoscaler.decide("k", SETTINGS, new Observation(T0.plusSeconds(t), 3, ready(1, 1, 1)));
+        }
+        Decision last = null;
+        for (int t = 40; t < 100; t++) {
+            last = autoscaler.decide("k", SETTINGS, new Observation(T0.plusSeconds(t), after, ready(inFlightAtEnd)));
+        }
+        return last;
+    }
+
+    @Test
+    void neverStopsAContainerWithInputsInFlight() {
+        // Demand fell to 1 but each container still runs an input (e.g. an open WebSocket).
+        Decision d = autoscaler.decide("k", SETTINGS, new Observation(T0, 3, ready(1, 1, 1)));
+        assertThat(d.desired()).isEqualTo(3);
+
+        Decision down = dropTo(1, 1, 1, 1);
+        assertThat(down.desired()).isEqualTo(1);
+        assertThat(down.toStop()).isEmpty();
+        assertThat(down.reason()).isEqualTo("low for 30 s: 3 → 1 (2 busy, stopped once idle)");
+    }
+
+    @Test
+    void stopsTheNewestIdleContainersFirst() {
+        Decision down = dropTo(1, 0, 1, 0);
+
+        assertThat(down.toStop()).containsExactly("c2", "c0");
+        assertThat(down.toStart()).isZero();
+    }
+
+    @Test
+    void startingContainersCountAndDrainingOnesDoNot() {
+        List<ContainerLoad> loads = List.of(
+                ContainerLoad.starting("s", T0),
+                ContainerLoad.ready("r", 1, T0.minusSeconds(5)),
+                new ContainerLoad("d", ContainerLoad.Phase.DRAINING, 1, T0.minusSeconds(50)));
+
+        Decision d = autoscaler.decide("k", SETTINGS, new Observation(T0, 3, loads));
+
+        assertThat(d.desired()).isEqualTo(3);
+        assertThat(d.toStart()).isEqualTo(1);
+    }
+
+    @Test
+    void rejectsObservationsOutOfOrder() {
+        autoscaler.decide("k", SETTINGS, new Observation(T0.plusSeconds(5), 0, List.of()));
+        autoscaler.decide("k", SETTINGS, new Observation(T0.plusSeconds(5), 0, List.of()));
+
+        assertThatThrownBy(() -> autoscaler.decide("k", SETTINGS, new Observation(T0, 0, List.of())))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("at: 2026-01-01T12:00:00Z (expected: >= 2026-01-01T12:00:05Z, the last observation of k)");
+    }
+
+    @Test
+    void rejectsBadObservations() {
+        assertThatThrownBy(() -> new Observation(T0, -1, List.of())).hasMessage("concurrency: -1 (expected: >= 0)");
+        assertThatThrownBy(() -> new Observation(T0, 0, List.of(ContainerLoad.starting("a", T0),
+                ContainerLoad.starting("a", T0)))).hasMessage("containers: a twice (expected: distinct ids)");
+        assertThatThrownBy(() -> ContainerLoad.ready("a", -2, T0)).hasMessage("inFlight: -2 (expected: >= 0)");
+    }
+
+    @Test
+    void keepsOneBucketPerSecondOfTheLongestWindow() {
+        AutoscalerSettings long20m = SETTINGS.withScaledownWindow(Duration.ofMinutes(20));
+        for (int t = 0; t < 7200; t++) {
+            // Several observations a second share a bucket.
+            for (int ms = 0; ms < 1000; ms += 250) {
+                autoscaler.decide("k", long20m, new Observation(T0.plusSeconds(t).plusMillis(ms), t % 7, List.of()));
+            }
+        }
+        assertThat(autoscaler.buckets("k")).isEqualTo(1200);
+    }
+
+    @Test
+    void keysAreIndependentAndForgettable() {
+        autoscaler.decide("a", SETTINGS, new Observation(T0, 5, List.of()));
+        Decision b = autoscaler.decide("b", SETTINGS, new Observation(T0, 0, List.of()));
+        assertThat(b.desired()).isZero();
+        assertThat(autoscaler.keys()).isEqualTo(2);
+
+        autoscaler.forget("a");
+        assertThat(autoscaler.keys()).isEqualTo(1);
+        // A forgotten key starts over: an earlier instant is accepted again.
+        autoscaler.decide("a", SETTINGS, new Observation(T0.minusSeconds(10), 0, List.of()));
+    }
+}
