@@ -119,7 +119,7 @@ public final class Autoscaler {
 
         if (desired > current) {
             String reason = s.panicking
-                    ? "burst: " + now.concurrency() + " in flight + queued, target " + target
+                    ? "burst: " + amount(panicAverage) + " in flight + queued, target " + target
                             + " per container → " + desired + clamp
                     : demand(Math.max(stableAverage, panicAverage)) + ", target " + target
                             + " per container → " + desired + clamp;
@@ -201,6 +201,13 @@ public final class Autoscaler {
             return " (min " + settings.minContainers() + ")";
         }
         return buffer > 0 ? " (incl. " + buffer + " buffer)" : "";
+    }
+
+    /** A concurrency as written in reasons: "40", or "9.3" for an average that is not whole. */
+    private static String amount(double concurrency) {
+        return concurrency == Math.rint(concurrency)
+                ? Long.toString((long) concurrency)
+                : String.format(Locale.ROOT, "%.1f", concurrency);
     }
 
     private static String demand(double average) {

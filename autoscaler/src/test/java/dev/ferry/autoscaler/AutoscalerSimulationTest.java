@@ -160,6 +160,9 @@ class AutoscalerSimulationTest {
         List<Boolean> panic = sim.decisions.stream().map(Decision::panic).toList();
         assertThat(panic.subList(0, 40)).containsOnly(false);
         assertThat(panic.get(40)).isTrue();
+        // The 3 s panic window averages 4, 4 and 20: 9.3 → 3, then 4, then 5 as it fills.
+        assertThat(sim.decisions.get(40).reason()).isEqualTo("burst: 9.3 in flight + queued, target 4 per container → 3");
+        assertThat(sim.counts.subList(40, 43)).containsExactly(3, 4, 5);
         int lastPanic = panic.lastIndexOf(true);
         assertThat(panic.subList(40, lastPanic + 1)).containsOnly(true);
         assertThat(panic.subList(lastPanic + 1, 180)).containsOnly(false);
