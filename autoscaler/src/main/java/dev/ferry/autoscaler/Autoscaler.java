@@ -126,7 +126,7 @@ public final class Autoscaler {
             return new Decision(desired, desired - current, List.of(), s.panicking, reason);
         }
         if (desired == current) {
-            return hold(current, s.panicking, "steady at " + current + ": "
+            return hold(current, s.panicking, (s.panicking ? "panic: steady at " : "steady at ") + current + ": "
                     + demand(Math.max(stableAverage, panicAverage)) + ", target " + target + " per container"
                     + clamp);
         }

@@ -171,6 +171,9 @@ class AutoscalerSimulationTest {
             assertThat(sim.countAt(t)).as("second %d", t).isGreaterThanOrEqualTo(sim.countAt(t - 1));
         }
         assertThat(sim.countAt(59)).isEqualTo(5);
+        assertThat(sim.decisions.get(59).reason())
+                .isEqualTo("panic: steady at 5: 20.0 in flight + queued on average, target 4 per container");
+        assertThat(sim.decisions.get(lastPanic + 1).reason()).startsWith("holding 5: 5 needed within the last 30 s");
         assertThat(sim.countAt(179)).isEqualTo(1);
     }
 }
