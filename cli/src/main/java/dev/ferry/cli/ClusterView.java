@@ -40,8 +40,7 @@ final class ClusterView {
             }
         }
         for (ContainerInfo c : containers) {
-            if (c.unplaced() || c.state() == ContainerState.FAILED
-                    || cluster.nodes().stream().noneMatch(n -> n.id().equals(c.worker()))) {
+            if (c.unplaced() || c.state() == ContainerState.FAILED || cluster.node(c.worker()).isEmpty()) {
                 continue;
             }
             try {

@@ -144,7 +144,10 @@ final class Controller implements RoutingListener, AutoCloseable {
     @Override
     public void demandSampled(DemandSample sample) {
         if (sample.queued() > 0 && leader) {
-            thread.execute(() -> scaleUp(sample.function(), sample.version()));
+            thread.execute(() -> scaleUp(sample.function(), sample.version(),
+                    FunctionLoad.aggregate(store.demand(), clock.instant(), timings.sampleFreshness()).stream()
+                            .filter(l -> l.function().equals(sample.function()) && l.version().equals(sample.version()))
+                            .mapToInt(l -> l.inFlight() + l.queued()).sum()));
         }
     }
 
@@ -255,7 +258,7 @@ final class Controller implements RoutingListener, AutoCloseable {
         List<FunctionLoad> loads = FunctionLoad.aggregate(store.demand(), now, timings.sampleFreshness());
         for (FunctionLoad load : loads) {
             if (load.queued() > 0) {
-                scaleUp(load.function(), load.version());
+                scaleUp(load.function(), load.version(), load.inFlight() + load.queued());
             }
         }
         if (Duration.between(leaderSince, now).compareTo(timings.settle()) < 0) {
@@ -273,11 +276,11 @@ final class Controller implements RoutingListener, AutoCloseable {
 
     /**
      * Makes sure function version {@code functionId@version} has as many containers as its
-     * load asks for: one per {@code maxInputs} calls in flight or waiting (at least one, at most
+     * {@code calls} (in flight or waiting, over every gateway) ask for: one per {@code maxInputs} (at least one, at most
      * {@code maxContainers}), counting those placed, starting, ready or still unplaced. New ones
      * are written unplaced and placed at once where they fit. Scaling down is the idle reaper's.
      */
-    private void scaleUp(String functionId, String version) {
+    private void scaleUp(String functionId, String version, int calls) {
         if (!leader) {
             return;
         }
@@ -286,9 +289,6 @@ final class Controller implements RoutingListener, AutoCloseable {
             return; // replaced by a newer version; its requests went to that one
         }
         Instant now = clock.instant();
-        int calls = FunctionLoad.aggregate(store.demand(), now, timings.sampleFreshness()).stream()
-                .filter(l -> l.function().equals(functionId) && l.version().equals(version))
-                .mapToInt(l -> l.inFlight() + l.queued()).sum();
         int maxInputs = function.get().settings().maxInputs();
         int desired = Math.max(1, (calls + maxInputs - 1) / maxInputs);
         int max = function.get().settings().maxContainers();
