@@ -4,15 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * One short real run of {@code ferry bench --quick}, with tiny durations: every target is
@@ -28,22 +24,11 @@ class BenchQuickTest {
 
     @Test
     void aQuickRunMeasuresEveryTargetAndWritesTheReport() throws Exception {
-        if (System.getenv("FERRY_ROOT") == null) {
-            System.setProperty("ferry.root", Path.of("").toAbsolutePath().getParent().toString()); // surefire runs in perf/
-        }
-        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
-        PrintStream original = System.out;
-        int exit;
-        System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
-        try {
-            exit = new CommandLine(new BenchMain()).execute("--quick", "--duration", "0.4", "--warmup", "0.3",
+        BenchCommand.Ran ran = BenchCommand.run("--quick", "--duration", "0.4", "--warmup", "0.3",
                     "--cold-starts", "1", "--sse-trials", "2", "--connections", "8", "--streams", "8", "--websockets", "2",
                     "--out", out.toString());
-        } finally {
-            System.setOut(original);
-        }
-        String printed = stdout.toString(StandardCharsets.UTF_8);
-        System.out.println(printed);
+        int exit = ran.exit();
+        String printed = ran.printed();
 
         assertThat(exit).isZero();
         assertThat(printed).startsWith("| measure | direct | ferry | nginx | haproxy | ferry / direct | ferry / nginx |")

@@ -9,7 +9,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -26,27 +25,13 @@ class ClusterBenchQuickTest {
     @TempDir
     Path out;
 
-    @BeforeAll
-    static void root() {
-        if (System.getenv("FERRY_ROOT") == null) {
-            System.setProperty("ferry.root", Path.of("").toAbsolutePath().getParent().toString()); // surefire runs in perf/
-        }
-    }
 
     @Test
     void aQuickRunMeasuresEveryPartWritesTheReportAndStopsEverything() throws Exception {
-        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
-        PrintStream original = System.out;
-        int exit;
-        System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
-        try {
-            exit = new CommandLine(new BenchMain()).execute("cluster", "--quick", "--trials", "10", "--connections", "4",
+        BenchCommand.Ran ran = BenchCommand.run("cluster", "--quick", "--trials", "10", "--connections", "4",
                     "--before", "1.5", "--outage", "3", "--after", "2", "--out", out.toString());
-        } finally {
-            System.setOut(original);
-        }
-        String printed = stdout.toString(StandardCharsets.UTF_8);
-        System.out.println(printed);
+        int exit = ran.exit();
+        String printed = ran.printed();
 
         assertThat(exit).isZero();
         assertThat(printed).contains("## 1. Route propagation to 2 gateways", "## 2. hello throughput", "## 3. Redis outage under load",

@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -28,26 +27,12 @@ class WorkersBenchQuickTest {
     @TempDir
     Path out;
 
-    @BeforeAll
-    static void root() {
-        if (System.getenv("FERRY_ROOT") == null) {
-            System.setProperty("ferry.root", Path.of("").toAbsolutePath().getParent().toString()); // surefire runs in perf/
-        }
-    }
 
     @Test
     void aQuickRunMeasuresSandboxStartsAndHealingAndStopsEverything() throws Exception {
-        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
-        PrintStream original = System.out;
-        int exit;
-        System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
-        try {
-            exit = new CommandLine(new BenchMain()).execute("workers", "--quick", "--starts", "1", "--out", out.toString());
-        } finally {
-            System.setOut(original);
-        }
-        String printed = stdout.toString(StandardCharsets.UTF_8);
-        System.out.println(printed);
+        BenchCommand.Ran ran = BenchCommand.run("workers", "--quick", "--starts", "1", "--out", out.toString());
+        int exit = ran.exit();
+        String printed = ran.printed();
 
         assertThat(exit).isZero();
         String summary = Files.readString(out.resolve("summary.md"));
