@@ -1,7 +1,9 @@
 package dev.ferry.routing;
 
 import java.time.Instant;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /**
  * What one gateway saw of one function version's demand at one moment. Each gateway
@@ -15,9 +17,11 @@ import java.util.Objects;
  * @param queued requests waiting for a slot
  * @param lastActive when a call last started or ended
  * @param sampledAt when the gateway took the sample
+ * @param busy this gateway's calls in flight per container id, for containers with any; the
+ *     autoscaler stops only containers no gateway has a call on
  */
 public record DemandSample(String gateway, String function, String version, int inFlight, int queued,
-                           Instant lastActive, Instant sampledAt) {
+                           Instant lastActive, Instant sampledAt, Map<String, Integer> busy) {
 
     public DemandSample {
         Objects.requireNonNull(gateway, "gateway");
@@ -29,6 +33,20 @@ public record DemandSample(String gateway, String function, String version, int 
             throw new IllegalArgumentException("demand of " + function + ": inFlight " + inFlight + ", queued " + queued
                     + " (expected: >= 0)");
         }
+        // Sorted, so equal samples encode to equal text.
+        busy = java.util.Collections.unmodifiableMap(new TreeMap<>(busy));
+        busy.forEach((container, calls) -> {
+            if (calls <= 0) {
+                throw new IllegalArgumentException("demand of " + function + ": " + calls + " calls on " + container
+                        + " (expected: > 0; idle containers are left out)");
+            }
+        });
+    }
+
+    /** A sample that does not say which containers carry the calls. */
+    public DemandSample(String gateway, String function, String version, int inFlight, int queued,
+                        Instant lastActive, Instant sampledAt) {
+        this(gateway, function, version, inFlight, queued, lastActive, sampledAt, Map.of());
     }
 
     /** The key a newer sample replaces this one under. */

@@ -99,6 +99,12 @@ final class RecordCodec {
         n.put("maxWebSocketMessage", s.maxWebSocketMessage());
         ArrayNode labels = n.putArray("workerLabels");
         s.workerLabels().forEach(labels::add);
+        if (s.maxQueued() > 0) {
+            n.put("maxQueued", s.maxQueued());
+        }
+        if (!s.queueTimeout().isZero()) {
+            n.put("queueTimeout", s.queueTimeout().toString());
+        }
     }
 
     static String route(String function) {
@@ -155,6 +161,10 @@ final class RecordCodec {
         n.put("queued", d.queued());
         n.put("lastActive", instant(d.lastActive()));
         n.put("sampledAt", instant(d.sampledAt()));
+        if (!d.busy().isEmpty()) {
+            ObjectNode busy = n.putObject("busy");
+            d.busy().forEach(busy::put);
+        }
         return n.toString();
     }
 
@@ -251,7 +261,10 @@ final class RecordCodec {
                 durationField(n, "timeout"), durationField(n, "scaledownWindow"), intField(n, "minContainers"),
                 intField(n, "maxContainers"), intField(n, "bufferContainers"), cpu.doubleValue(),
                 intField(n, "memoryMib"), gpu, longField(n, "maxRequestBody"), longField(n, "maxWebSocketMessage"),
-                stringList(n, "workerLabels"));
+                stringList(n, "workerLabels"),
+                // Absent in records written before per-function queue bounds: the gateway's defaults.
+                n.has("maxQueued") ? intField(n, "maxQueued") : 0,
+                n.has("queueTimeout") ? durationField(n, "queueTimeout") : Duration.ZERO);
     }
 
     /** A field holding an array of strings; absent (a record written before it existed) is empty. */
@@ -345,12 +358,27 @@ final class RecordCodec {
         try {
             return new DemandSample(text(n, "gateway"), text(n, "function"), text(n, "version"),
                     intField(n, "inFlight"), intField(n, "queued"), instantField(n, "lastActive"),
-                    instantField(n, "sampledAt"));
+                    instantField(n, "sampledAt"), busy(n.get("busy")));
         } catch (MalformedRecordException e) {
             throw e;
         } catch (RuntimeException e) {
             throw new MalformedRecordException(e.toString(), e);
         }
+    }
+
+    /** Calls per container; absent (none busy, or a sample from before it was sent) is empty. */
+    private static Map<String, Integer> busy(JsonNode n) {
+        if (n == null) {
+            return Map.of();
+        }
+        if (!n.isObject()) {
+            throw new MalformedRecordException("field \"busy\" is not an object");
+        }
+        Map<String, Integer> busy = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> e : n.properties()) {
+            busy.put(e.getKey(), intField(n, e.getKey()));
+        }
+        return busy;
     }
 
     // ---- fields ----

@@ -33,8 +33,22 @@ class RecordCodecTest {
                 .isEqualTo("shop--cart");
         DemandSample d = demand("g1", "shop--cart", 4, T0);
         assertThat(RecordCodec.demand(RecordCodec.demand(d))).isEqualTo(d);
+        DemandSample busy = new DemandSample("g1", "shop--cart", "v1", 5, 0, T0, T0, java.util.Map.of("c2", 1, "c1", 4));
+        assertThat(RecordCodec.demand(RecordCodec.demand(busy))).isEqualTo(busy);
+        assertThat(RecordCodec.demand(RecordCodec.demand(busy)).busy().keySet()).containsExactly("c1", "c2");
         assertThat(RecordCodec.versioned(RoutingCopy.Kind.ROUTE, "a.example.com",
                 "{\"v\":7,\"r\":{\"function\":\"a--b\"}}").version()).isEqualTo(7);
+    }
+
+    @Test
+    void recordsWrittenBeforeNewFieldsReadWithTheirDefaults() {
+        String app = RecordCodec.app(app("shop", "v1", "cart"));
+        assertThat(app).contains("\"maxQueued\":50", "\"queueTimeout\":\"PT20S\"");
+        AppDeployment old = (AppDeployment) roundTrip(RoutingCopy.Kind.APP, "shop",
+                app.replace(",\"maxQueued\":50", "").replace(",\"queueTimeout\":\"PT20S\"", ""));
+        assertThat(old.functions().get(0).settings().maxQueued()).isZero();
+        assertThat(old.functions().get(0).settings().queueTimeout()).isZero();
+        assertThat(RecordCodec.demand(RecordCodec.demand(demand("g1", "shop--cart", 4, T0))).busy()).isEmpty();
     }
 
     @Test
@@ -66,6 +80,11 @@ class RecordCodecTest {
                 .isInstanceOf(MalformedRecordException.class).hasMessageContaining("NAPPING");
         assertThatThrownBy(() -> roundTrip(RoutingCopy.Kind.ROUTE, "Bad Host", RecordCodec.route("shop--cart")))
                 .isInstanceOf(MalformedRecordException.class).hasMessageContaining("route host");
+        String sample = RecordCodec.demand(new DemandSample("g1", "shop--cart", "v1", 1, 0, T0, T0, java.util.Map.of("c1", 1)));
+        assertThatThrownBy(() -> RecordCodec.demand(sample.replace("\"c1\":1", "\"c1\":0")))
+                .isInstanceOf(MalformedRecordException.class).hasMessageContaining("c1");
+        assertThatThrownBy(() -> RecordCodec.demand(sample.replace("\"c1\":1", "\"c1\":\"x\"")))
+                .isInstanceOf(MalformedRecordException.class).hasMessageContaining("c1");
         assertThatThrownBy(() -> RecordCodec.demand("{\"gateway\":\"g\"}"))
                 .isInstanceOf(MalformedRecordException.class).hasMessageContaining("function");
     }

@@ -18,7 +18,8 @@ final class Samples {
 
     static FunctionSettings settings(String name) {
         return new FunctionSettings(name, 8, 3, Duration.ofMillis(1500).plusNanos(7), Duration.ofMinutes(5), 1, 10, 2,
-                0.25, 512, List.of("H100", "A100-80GB:2"), 10L * 1024 * 1024 * 1024, 1L << 24, List.of("zone=eu"));
+                0.25, 512, List.of("H100", "A100-80GB:2"), 10L * 1024 * 1024 * 1024, 1L << 24, List.of("zone=eu"),
+                50, Duration.ofSeconds(20));
     }
 
     /** App {@code app} at {@code version} with {@code functions}, sorted by name. */

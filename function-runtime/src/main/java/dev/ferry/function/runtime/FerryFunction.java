@@ -94,4 +94,17 @@ public @interface FerryFunction {
      * {@code {"zone=eu"}}; a worker gets labels with {@code ferry worker --label}.
      */
     String[] workerLabels() default {};
+
+    /**
+     * The most requests each gateway holds for this function while every container's input
+     * slots are taken; more get a 503 with Retry-After. 0 means the gateway's default
+     * ({@code --max-queued}, 1024).
+     */
+    int maxQueued() default 0;
+
+    /**
+     * How long a held request waits for a free input slot before a 503 with Retry-After, e.g.
+     * "30s"; empty means the gateway's default ({@code --queue-timeout}, 60s).
+     */
+    String queueTimeout() default "";
 }

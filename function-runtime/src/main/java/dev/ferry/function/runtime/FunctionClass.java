@@ -5,6 +5,7 @@ import java.lang.reflect.Constructor;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -59,7 +60,9 @@ public record FunctionClass(Class<?> type, FunctionSettings settings, List<Metho
                 annotation.cpu(), annotation.memoryMib(), List.of(annotation.gpu()),
                 FunctionSettings.parseSize("maxRequestBody", annotation.maxRequestBody()),
                 FunctionSettings.parseSize("maxWebSocketMessage", annotation.maxWebSocketMessage()),
-                List.of(annotation.workerLabels()));
+                List.of(annotation.workerLabels()), annotation.maxQueued(),
+                annotation.queueTimeout().isEmpty() ? Duration.ZERO
+                        : FunctionSettings.parseDuration("queueTimeout", annotation.queueTimeout()));
     }
 
     /** A new instance of the class. */

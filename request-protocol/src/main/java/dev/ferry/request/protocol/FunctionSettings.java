@@ -26,11 +26,16 @@ import java.util.regex.Pattern;
  * @param maxRequestBody the largest request body in bytes, 0 for no limit
  * @param maxWebSocketMessage the largest WebSocket message in bytes, whole, &gt; 0
  * @param workerLabels labels a worker must carry to run this function, each {@code key=value}
+ * @param maxQueued the most requests each gateway queues for this function while no container
+ *     has a free input slot, 0 for the gateway's default
+ * @param queueTimeout how long a queued request waits for a slot before a 503, {@link Duration#ZERO}
+ *     for the gateway's default
  */
 public record FunctionSettings(
         String name, int maxInputs, int targetInputs, Duration timeout, Duration scaledownWindow,
         int minContainers, int maxContainers, int bufferContainers, double cpu, int memoryMib,
-        List<String> gpu, long maxRequestBody, long maxWebSocketMessage, List<String> workerLabels) {
+        List<String> gpu, long maxRequestBody, long maxWebSocketMessage, List<String> workerLabels,
+        int maxQueued, Duration queueTimeout) {
 
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9]*(-[a-z0-9]+)*");
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
@@ -80,6 +85,21 @@ public record FunctionSettings(
         for (String label : workerLabels) {
             checkLabel("workerLabels", label);
         }
+        if (maxQueued < 0) {
+            throw new IllegalArgumentException("maxQueued: " + maxQueued + " (expected: >= 0, 0 for the gateway's default)");
+        }
+        if (queueTimeout == null || queueTimeout.isNegative()) {
+            throw new IllegalArgumentException("queueTimeout: " + queueTimeout + " (expected: >= 0, 0 for the gateway's default)");
+        }
+    }
+
+    /** Settings with the gateway's default queue bounds. */
+    public FunctionSettings(
+            String name, int maxInputs, int targetInputs, Duration timeout, Duration scaledownWindow,
+            int minContainers, int maxContainers, int bufferContainers, double cpu, int memoryMib,
+            List<String> gpu, long maxRequestBody, long maxWebSocketMessage, List<String> workerLabels) {
+        this(name, maxInputs, targetInputs, timeout, scaledownWindow, minContainers, maxContainers, bufferContainers,
+                cpu, memoryMib, gpu, maxRequestBody, maxWebSocketMessage, workerLabels, 0, Duration.ZERO);
     }
 
     /** The default of {@link #maxWebSocketMessage()}: 16 MiB. */

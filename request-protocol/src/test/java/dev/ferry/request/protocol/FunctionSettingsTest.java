@@ -58,4 +58,19 @@ class FunctionSettingsTest {
         assertThat(settings(1, 1, List.of("H100", "a100-80gb:2")).gpu()).containsExactly("H100", "A100-80GB:2");
         assertThatThrownBy(() -> settings(1, 1, List.of("H100:9"))).hasMessageContaining("gpu: \"H100:9\"");
     }
+
+    @Test
+    void queueBoundsDefaultToTheGatewaysAndRefuseNegatives() {
+        FunctionSettings defaults = settings(1, 1, List.of());
+        assertThat(defaults.maxQueued()).isZero();
+        assertThat(defaults.queueTimeout()).isZero();
+        assertThatThrownBy(() -> withQueue(-1, Duration.ZERO)).hasMessageContaining("maxQueued: -1 (expected: >= 0");
+        assertThatThrownBy(() -> withQueue(0, Duration.ofSeconds(-1))).hasMessageContaining("queueTimeout: PT-1S (expected: >= 0");
+        assertThat(withQueue(10, Duration.ofSeconds(5)).queueTimeout()).isEqualTo(Duration.ofSeconds(5));
+    }
+
+    private static FunctionSettings withQueue(int maxQueued, Duration queueTimeout) {
+        return new FunctionSettings("f", 1, 1, Duration.ofSeconds(1), Duration.ofSeconds(60), 0, 0, 0, 0, 0, List.of(),
+                0, 1024, List.of(), maxQueued, queueTimeout);
+    }
 }
