@@ -32,6 +32,8 @@ final class InMemoryRoutingStore implements RoutingStore {
     private final Map<String, WorkerInfo> workers = new TreeMap<>();
     private final Map<String, DemandSample> demand = new TreeMap<>();
     private final Map<String, byte[]> jars = new HashMap<>();
+    private final Map<String, ScaleOverride> scaleOverrides = new TreeMap<>();
+    private final Map<String, ScaleStatus> scaleStatuses = new TreeMap<>();
     private final List<RoutingListener> listeners = new CopyOnWriteArrayList<>();
 
     @Override
@@ -138,6 +140,41 @@ final class InMemoryRoutingStore implements RoutingStore {
     @Override
     public synchronized List<DemandSample> demand() {
         return List.copyOf(demand.values());
+    }
+
+    @Override
+    public synchronized void putScaleOverride(ScaleOverride override) {
+        scaleOverrides.put(override.key(), override);
+    }
+
+    @Override
+    public synchronized void removeScaleOverride(String function, String version) {
+        scaleOverrides.remove(ScaleOverride.key(function, version));
+    }
+
+    @Override
+    public synchronized Optional<ScaleOverride> scaleOverride(String function, String version) {
+        return Optional.ofNullable(scaleOverrides.get(ScaleOverride.key(function, version)));
+    }
+
+    @Override
+    public synchronized List<ScaleOverride> scaleOverrides() {
+        return List.copyOf(scaleOverrides.values());
+    }
+
+    @Override
+    public synchronized void putScaleStatus(ScaleStatus status) {
+        scaleStatuses.put(status.key(), status);
+    }
+
+    @Override
+    public synchronized void removeScaleStatus(String function, String version) {
+        scaleStatuses.remove(ScaleOverride.key(function, version));
+    }
+
+    @Override
+    public synchronized List<ScaleStatus> scaleStatuses() {
+        return List.copyOf(scaleStatuses.values());
     }
 
     @Override

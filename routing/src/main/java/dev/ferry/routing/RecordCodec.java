@@ -168,6 +168,40 @@ final class RecordCodec {
         return n.toString();
     }
 
+    static String scaleOverride(ScaleOverride o) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("function", o.function());
+        n.put("version", o.version());
+        if (o.minContainers() != null) {
+            n.put("minContainers", o.minContainers());
+        }
+        if (o.maxContainers() != null) {
+            n.put("maxContainers", o.maxContainers());
+        }
+        if (o.bufferContainers() != null) {
+            n.put("bufferContainers", o.bufferContainers());
+        }
+        if (o.targetInputs() != null) {
+            n.put("targetInputs", o.targetInputs());
+        }
+        if (o.scaledownWindow() != null) {
+            n.put("scaledownWindow", o.scaledownWindow().toString());
+        }
+        n.put("setAt", instant(o.setAt()));
+        return n.toString();
+    }
+
+    static String scaleStatus(ScaleStatus s) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("function", s.function());
+        n.put("version", s.version());
+        n.put("desired", s.desired());
+        n.put("panic", s.panic());
+        n.put("reason", s.reason());
+        n.put("decidedAt", instant(s.decidedAt()));
+        return n.toString();
+    }
+
     // ---- decoding ----
 
     /** Parses {@code text} as a JSON object. */
@@ -213,12 +247,16 @@ final class RecordCodec {
                 case ROUTE -> routeTarget(key, r);
                 case CONTAINER -> container(r);
                 case WORKER -> worker(r);
+                case SCALE_OVERRIDE -> scaleOverride(r);
+                case SCALE_STATUS -> scaleStatus(r);
             };
             String own = switch (kind) {
                 case APP -> ((AppDeployment) record).app();
                 case ROUTE -> key;
                 case CONTAINER -> ((ContainerInfo) record).id();
                 case WORKER -> ((WorkerInfo) record).id();
+                case SCALE_OVERRIDE -> ((ScaleOverride) record).key();
+                case SCALE_STATUS -> ((ScaleStatus) record).key();
             };
             if (!own.equals(key)) {
                 throw new MalformedRecordException(kind.label + " \"" + own + "\" stored under \"" + key + "\"");
@@ -350,6 +388,25 @@ final class RecordCodec {
         }
         return new WorkerInfo(text(n, "id"), text(n, "host"), intField(n, "cpus"), longField(n, "memoryBytes"),
                 gpus, labels, instantField(n, "heartbeat"));
+    }
+
+    static ScaleOverride scaleOverride(JsonNode n) {
+        return new ScaleOverride(text(n, "function"), text(n, "version"), optionalInt(n, "minContainers"),
+                optionalInt(n, "maxContainers"), optionalInt(n, "bufferContainers"), optionalInt(n, "targetInputs"),
+                n.has("scaledownWindow") ? durationField(n, "scaledownWindow") : null, instantField(n, "setAt"));
+    }
+
+    static ScaleStatus scaleStatus(JsonNode n) {
+        JsonNode panic = n.get("panic");
+        if (panic == null || !panic.isBoolean()) {
+            throw new MalformedRecordException("field \"panic\" is not a boolean");
+        }
+        return new ScaleStatus(text(n, "function"), text(n, "version"), intField(n, "desired"), panic.booleanValue(),
+                text(n, "reason"), instantField(n, "decidedAt"));
+    }
+
+    private static Integer optionalInt(JsonNode n, String field) {
+        return n.has(field) ? intField(n, field) : null;
     }
 
     /** Decodes a demand sample, as kept in the demand hash and published on the demand channel. */

@@ -207,6 +207,45 @@ final class RedisRoutingStore implements RoutingStore {
         return copy.workers();
     }
 
+    // ---- scaling ----
+
+    @Override
+    public void putScaleOverride(ScaleOverride override) {
+        Objects.requireNonNull(override, "override");
+        write(RoutingCopy.Kind.SCALE_OVERRIDE, override.key(), RecordCodec.scaleOverride(override), override);
+    }
+
+    @Override
+    public void removeScaleOverride(String function, String version) {
+        write(RoutingCopy.Kind.SCALE_OVERRIDE, ScaleOverride.key(function, version), null, null);
+    }
+
+    @Override
+    public Optional<ScaleOverride> scaleOverride(String function, String version) {
+        return copy.scaleOverride(function, version);
+    }
+
+    @Override
+    public List<ScaleOverride> scaleOverrides() {
+        return copy.scaleOverrides();
+    }
+
+    @Override
+    public void putScaleStatus(ScaleStatus status) {
+        Objects.requireNonNull(status, "status");
+        write(RoutingCopy.Kind.SCALE_STATUS, status.key(), RecordCodec.scaleStatus(status), status);
+    }
+
+    @Override
+    public void removeScaleStatus(String function, String version) {
+        write(RoutingCopy.Kind.SCALE_STATUS, ScaleOverride.key(function, version), null, null);
+    }
+
+    @Override
+    public List<ScaleStatus> scaleStatuses() {
+        return copy.scaleStatuses();
+    }
+
     // ---- demand ----
 
     @Override

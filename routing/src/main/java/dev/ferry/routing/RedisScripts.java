@@ -73,9 +73,9 @@ final class RedisScripts {
             """);
 
     /**
-     * KEYS: epoch, seq, apps, routes, containers, workers, demand. ARGV: epoch candidate.
-     * Returns {epoch, seq, apps, routes, containers, workers, demand, problems}: each hash as
-     * HGETALL's flat list, a key of the wrong type as empty (and named in problems).
+     * KEYS: epoch, seq, demand, then the hash of each versioned kind. ARGV: epoch candidate.
+     * Returns {epoch, seq, demand, each kind's hash..., problems}: each hash as HGETALL's flat
+     * list, a key of the wrong type as empty (and named in problems).
      */
     private static final Script SNAPSHOT = new Script("""
             local problems = {}
@@ -97,10 +97,10 @@ final class RedisScripts {
             local seq = '0'
             if typeOf(KEYS[2], 'string') == 'string' then seq = redis.call('GET', KEYS[2]) end
             local out = {epoch, seq}
-            for i = 3, 7 do
+            for i = 3, #KEYS do
               if typeOf(KEYS[i], 'hash') == 'hash' then out[i] = redis.call('HGETALL', KEYS[i]) else out[i] = {} end
             end
-            out[8] = problems
+            out[#KEYS + 1] = problems
             return out
             """);
 
@@ -162,20 +162,24 @@ final class RedisScripts {
     }
 
     RawSnapshot snapshot() {
-        String[] k = {keys.epoch(), keys.seq(), keys.hash(RoutingCopy.Kind.APP), keys.hash(RoutingCopy.Kind.ROUTE),
-                keys.hash(RoutingCopy.Kind.CONTAINER), keys.hash(RoutingCopy.Kind.WORKER), keys.demand()};
+        RoutingCopy.Kind[] kinds = RoutingCopy.Kind.values();
+        String[] k = new String[3 + kinds.length];
+        k[0] = keys.epoch();
+        k[1] = keys.seq();
+        k[2] = keys.demand();
+        for (int i = 0; i < kinds.length; i++) {
+            k[3 + i] = keys.hash(kinds[i]);
+        }
         List<Object> r = run(SNAPSHOT, ScriptOutputType.MULTI, k, newEpoch());
         Map<RoutingCopy.Kind, Map<String, String>> hashes = new EnumMap<>(RoutingCopy.Kind.class);
-        RoutingCopy.Kind[] order = {RoutingCopy.Kind.APP, RoutingCopy.Kind.ROUTE, RoutingCopy.Kind.CONTAINER,
-                RoutingCopy.Kind.WORKER};
-        for (int i = 0; i < order.length; i++) {
-            hashes.put(order[i], pairs(r.get(2 + i)));
+        for (int i = 0; i < kinds.length; i++) {
+            hashes.put(kinds[i], pairs(r.get(3 + i)));
         }
         List<String> problems = new ArrayList<>();
-        for (Object p : (List<?>) r.get(7)) {
+        for (Object p : (List<?>) r.get(3 + kinds.length)) {
             problems.add(String.valueOf(p));
         }
-        return new RawSnapshot(String.valueOf(r.get(0)), String.valueOf(r.get(1)), hashes, pairs(r.get(6)), problems);
+        return new RawSnapshot(String.valueOf(r.get(0)), String.valueOf(r.get(1)), hashes, pairs(r.get(2)), problems);
     }
 
     /** Stores {@code json}, the form of {@code sample}, unless a newer sample of its key is stored. */

@@ -42,7 +42,9 @@ final class RoutingCopy {
         APP("app", "apps"),
         ROUTE("route", "routes"),
         CONTAINER("container", "containers"),
-        WORKER("worker", "workers");
+        WORKER("worker", "workers"),
+        SCALE_OVERRIDE("scale", "scale-overrides"),
+        SCALE_STATUS("autoscaler", "scale-status");
 
         /** The kind's name in change messages. */
         final String label;
@@ -169,6 +171,19 @@ final class RoutingCopy {
 
     List<DemandSample> demand() {
         return List.copyOf(demand.values());
+    }
+
+    List<ScaleOverride> scaleOverrides() {
+        return records(Kind.SCALE_OVERRIDE, ScaleOverride.class);
+    }
+
+    Optional<ScaleOverride> scaleOverride(String function, String version) {
+        Entry e = tables.get(Kind.SCALE_OVERRIDE).get(ScaleOverride.key(function, version));
+        return e == null ? Optional.empty() : Optional.of((ScaleOverride) e.record);
+    }
+
+    List<ScaleStatus> scaleStatuses() {
+        return records(Kind.SCALE_STATUS, ScaleStatus.class);
     }
 
     private <R> List<R> records(Kind kind, Class<R> type) {
@@ -401,6 +416,7 @@ final class RoutingCopy {
             case ROUTE -> l.routeUpdated(key, (String) record);
             case CONTAINER -> l.containerUpdated((ContainerInfo) record);
             case WORKER -> l.workerUpdated((WorkerInfo) record);
+            case SCALE_OVERRIDE, SCALE_STATUS -> {} // read when needed, nobody listens
         }
     }
 
@@ -412,6 +428,7 @@ final class RoutingCopy {
             case ROUTE -> l.routeRemoved(key);
             case CONTAINER -> l.containerRemoved((ContainerInfo) record);
             case WORKER -> l.workerRemoved((WorkerInfo) record);
+            case SCALE_OVERRIDE, SCALE_STATUS -> {}
         }
     }
 

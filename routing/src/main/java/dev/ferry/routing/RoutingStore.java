@@ -111,6 +111,32 @@ public interface RoutingStore extends AutoCloseable {
     /** The latest sample of each gateway for each function version, sorted by key. */
     List<DemandSample> demand();
 
+    // ---- scaling ----
+
+    /**
+     * Records an operator's change to how a function version scales, replacing the one stored
+     * for its {@link ScaleOverride#key()} (merging is the caller's, see {@link ScaleOverride#with}).
+     */
+    void putScaleOverride(ScaleOverride override);
+
+    /** Removes the override of {@code function} at {@code version}; nothing happens if there is none. */
+    void removeScaleOverride(String function, String version);
+
+    /** The override of {@code function} at {@code version}, if an operator made one. */
+    Optional<ScaleOverride> scaleOverride(String function, String version);
+
+    /** Every override, sorted by key. */
+    List<ScaleOverride> scaleOverrides();
+
+    /** Records the autoscaler's latest decision for a function version, replacing the previous one. */
+    void putScaleStatus(ScaleStatus status);
+
+    /** Removes the decision kept for {@code function} at {@code version}; nothing happens if there is none. */
+    void removeScaleStatus(String function, String version);
+
+    /** The latest decision for every function version, sorted by key. */
+    List<ScaleStatus> scaleStatuses();
+
     // ---- jars ----
 
     /** Stores the bytes of an app jar under their SHA-256 {@code digest} (lowercase hex). */

@@ -31,6 +31,14 @@ class RecordCodecTest {
         assertThat(roundTrip(RoutingCopy.Kind.WORKER, "w1", RecordCodec.worker(w))).isEqualTo(w);
         assertThat(roundTrip(RoutingCopy.Kind.ROUTE, "api.example.com", RecordCodec.route("shop--cart")))
                 .isEqualTo("shop--cart");
+        ScaleOverride override = new ScaleOverride("shop--cart", "v1", 1, null, 2, null, java.time.Duration.ofSeconds(30), T0);
+        assertThat(roundTrip(RoutingCopy.Kind.SCALE_OVERRIDE, "shop--cart@v1", RecordCodec.scaleOverride(override)))
+                .isEqualTo(override);
+        ScaleStatus status = new ScaleStatus("shop--cart", "v1", 4, true, "burst: 16 in flight + queued → 4", T0);
+        assertThat(roundTrip(RoutingCopy.Kind.SCALE_STATUS, "shop--cart@v1", RecordCodec.scaleStatus(status)))
+                .isEqualTo(status);
+        assertThatThrownBy(() -> roundTrip(RoutingCopy.Kind.SCALE_STATUS, "shop--cart@v2", RecordCodec.scaleStatus(status)))
+                .isInstanceOf(MalformedRecordException.class).hasMessageContaining("stored under");
         DemandSample d = demand("g1", "shop--cart", 4, T0);
         assertThat(RecordCodec.demand(RecordCodec.demand(d))).isEqualTo(d);
         DemandSample busy = new DemandSample("g1", "shop--cart", "v1", 5, 0, T0, T0, java.util.Map.of("c2", 1, "c1", 4));

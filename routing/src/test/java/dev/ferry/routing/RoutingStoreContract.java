@@ -204,6 +204,43 @@ abstract class RoutingStoreContract {
         assertThat(store.workers()).extracting(WorkerInfo::id).containsExactly("w2", "w3");
     }
 
+    // ---- scaling ----
+
+    @Test
+    void scaleOverridesArePutMergedReadAndRemovedPerVersion() {
+        ScaleOverride max = new ScaleOverride("shop--cart", "v1", null, 5, null, null, null, T0);
+        ScaleOverride window = new ScaleOverride("shop--cart", "v1", null, null, null, null, java.time.Duration.ofSeconds(10),
+                T0.plusSeconds(1));
+        ScaleOverride merged = max.with(window);
+        store.putScaleOverride(merged);
+        store.putScaleOverride(new ScaleOverride("blog--render", "v3", 1, null, 2, 4, null, T0));
+        await(() -> store.scaleOverrides().size() == 2, "two overrides");
+
+        assertThat(store.scaleOverride("shop--cart", "v1")).contains(merged);
+        assertThat(merged.maxContainers()).isEqualTo(5);
+        assertThat(merged.scaledownWindow()).hasSeconds(10);
+        assertThat(store.scaleOverride("shop--cart", "v2")).as("another version starts from its own settings").isEmpty();
+        assertThat(store.scaleOverrides()).extracting(ScaleOverride::key).containsExactly("blog--render@v3", "shop--cart@v1");
+
+        store.removeScaleOverride("shop--cart", "v1");
+        store.removeScaleOverride("shop--cart", "missing");
+        await(() -> store.scaleOverrides().size() == 1, "shop--cart@v1 removed");
+        assertThat(store.scaleOverride("shop--cart", "v1")).isEmpty();
+    }
+
+    @Test
+    void scaleStatusesKeepTheLatestDecisionPerVersion() {
+        store.putScaleStatus(new ScaleStatus("shop--cart", "v1", 10, true, "burst: 40 in flight + queued, target 4 per container → 10", T0));
+        ScaleStatus later = new ScaleStatus("shop--cart", "v1", 3, false, "low for 30 s: 10 → 3", T0.plusSeconds(40));
+        store.putScaleStatus(later);
+        store.putScaleStatus(new ScaleStatus("blog--render", "v3", 0, false, "idle for 60 s → 0", T0));
+        await(() -> store.scaleStatuses().contains(later) && store.scaleStatuses().size() == 2, "two statuses, the later kept");
+
+        assertThat(store.scaleStatuses()).extracting(ScaleStatus::key).containsExactly("blog--render@v3", "shop--cart@v1");
+        store.removeScaleStatus("blog--render", "v3");
+        await(() -> store.scaleStatuses().size() == 1, "blog--render@v3 removed");
+    }
+
     // ---- demand ----
 
     @Test
