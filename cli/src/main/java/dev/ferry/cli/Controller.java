@@ -1,5 +1,6 @@
 package dev.ferry.cli;
 
+import dev.ferry.autoscaler.AutoscalerSettings;
 import dev.ferry.routing.AppDeployment;
 import dev.ferry.routing.ContainerInfo;
 import dev.ferry.routing.ContainerResources;
@@ -25,6 +26,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -39,20 +41,23 @@ import java.util.concurrent.TimeUnit;
  * The controller role. Only the holder of the store's leader lease acts; a second controller
  * is a hot standby that takes over when the lease lapses. Acting means:
  * <ul>
- *   <li>scale up: the moment a gateway reports a request waiting, give the function version
- *       one container per {@code maxInputs} calls, each written unplaced and placed by the
- *       {@link Scheduler} where its CPU, memory, GPUs and labels fit (a
- *       {@link ContainerState#PENDING} record the worker picks up); one that fits nowhere keeps
- *       the reason in its record;</li>
+ *   <li>autoscale: every tick, and the moment a gateway reports a request waiting, ask the
+ *       {@link dev.ferry.autoscaler.Autoscaler} how many containers each current function
+ *       version wants, from the demand all gateways report (see {@link Autoscaling}). New
+ *       containers are written unplaced and placed by the {@link Scheduler} where their CPU,
+ *       memory, GPUs and labels fit (a {@link ContainerState#PENDING} record the worker picks
+ *       up); one that fits nowhere keeps the reason in its record. Idle containers it names are
+ *       marked {@link ContainerState#STOPPING}: their worker drains and stops them. The
+ *       decision is published for {@code ferry ls};</li>
  *   <li>heal: replace the containers of a worker whose heartbeats stopped, and a container
  *       that died serving, backing off exponentially when a version keeps failing;</li>
- *   <li>scale to zero: mark containers idle for their scaledown window, or of a replaced
- *       version once idle, {@link ContainerState#STOPPING}; their worker drains and stops them;</li>
+ *   <li>retire the containers of a version a redeploy replaced, once idle;</li>
  *   <li>forget workers whose heartbeat is overdue, with their containers;</li>
  *   <li>after the store lost its data, write the apps and routes it knew again.</li>
  * </ul>
  * Everything the controller knows is in the store, so a restarted or standby controller
- * carries on with the containers that run (crash back-off is the one thing it forgets).
+ * carries on with the containers that run (crash back-off and the autoscaler's history are
+ * what it forgets; the autoscaler then scales down nothing for a scaledown window).
  * All work runs on the controller's own thread; the
  * clock is injected.
  */
@@ -93,6 +98,8 @@ final class Controller implements RoutingListener, AutoCloseable {
     private final CrashBackoff crashes = CrashBackoff.create();
     /** Containers seen ready: one of these that fails died serving, and is replaced. */
     private final Set<String> serving = ConcurrentHashMap.newKeySet();
+    /** The autoscaler's history and published decisions; controller thread only. */
+    private final Autoscaling autoscaling = new Autoscaling();
     private volatile boolean leader;
     /** What the last tick found: held, refused, or null before the first and while the store is down. */
     private Boolean lastAnswer;
@@ -141,13 +148,18 @@ final class Controller implements RoutingListener, AutoCloseable {
         return leader;
     }
 
+    /** A request waits at a gateway: decide for its version now, not at the next tick (a cold start waits on this). */
     @Override
     public void demandSampled(DemandSample sample) {
         if (sample.queued() > 0 && leader) {
-            thread.execute(() -> scaleUp(sample.function(), sample.version(),
-                    FunctionLoad.aggregate(store.demand(), clock.instant(), timings.sampleFreshness()).stream()
-                            .filter(l -> l.function().equals(sample.function()) && l.version().equals(sample.version()))
-                            .mapToInt(l -> l.inFlight() + l.queued()).sum()));
+            thread.execute(() -> {
+                Instant now = clock.instant();
+                FunctionLoad load = FunctionLoad.aggregate(store.demand(), now, timings.sampleFreshness()).stream()
+                        .filter(l -> l.function().equals(sample.function()) && l.version().equals(sample.version()))
+                        .findFirst().orElse(null);
+                currentFunction(sample.function(), sample.version())
+                        .ifPresent(f -> autoscale(f, load, store.containers(), now, false));
+            });
         }
     }
 
@@ -242,6 +254,7 @@ final class Controller implements RoutingListener, AutoCloseable {
         if (held != leader) {
             leader = held;
             leaderSince = now;
+            autoscaling.restart(); // what it saw as a standby, or before it lost the lease, is no history to act on
         }
         if (!storeDown && !Boolean.valueOf(held).equals(lastAnswer)) {
             lastAnswer = held;
@@ -256,55 +269,88 @@ final class Controller implements RoutingListener, AutoCloseable {
             }
         }
         List<FunctionLoad> loads = FunctionLoad.aggregate(store.demand(), now, timings.sampleFreshness());
-        for (FunctionLoad load : loads) {
-            if (load.queued() > 0) {
-                scaleUp(load.function(), load.version(), load.inFlight() + load.queued());
+        Map<String, FunctionLoad> loadByVersion = new HashMap<>();
+        loads.forEach(l -> loadByVersion.put(l.function() + '@' + l.version(), l));
+        // A new leader scales up at once but stops nothing until gateways have reported what they carry.
+        boolean settling = Duration.between(leaderSince, now).compareTo(timings.settle()) < 0;
+        List<ContainerInfo> containers = store.containers();
+        for (AppDeployment app : store.apps()) {
+            for (DeployedFunction f : app.functions()) {
+                autoscale(f, loadByVersion.get(f.id() + '@' + f.version()), containers, now, settling);
             }
         }
-        if (Duration.between(leaderSince, now).compareTo(timings.settle()) < 0) {
+        if (settling) {
             placeUnplaced(now);
             return;
         }
         forgetDeadWorkers(now);
         placeUnplaced(now);
-        for (String stop : IdleReaper.containersToStop(now, store.containers(), loads, store.apps())) {
-            store.containers().stream().filter(c -> c.id().equals(stop)).findFirst().ifPresent(c -> write(c.unplaced()
-                    ? () -> store.removeContainer(c.id()) // nothing runs: nothing to drain
-                    : () -> store.putContainer(c.withState(ContainerState.STOPPING))));
-        }
+        retireReplacedVersions(loadByVersion);
     }
 
     /**
-     * Makes sure function version {@code functionId@version} has as many containers as its
-     * {@code calls} (in flight or waiting, over every gateway) ask for: one per {@code maxInputs} (at least one, at most
-     * {@code maxContainers}), counting those placed, starting, ready or still unplaced. New ones
-     * are written unplaced and placed at once where they fit. Scaling down is the idle reaper's.
+     * Asks the autoscaler about function version {@code f} and carries out its decision: new
+     * containers are written unplaced and placed at once where they fit; the idle containers
+     * it names are stopped (drained by their worker), unless {@code settling}. Publishes the
+     * decision for {@code ferry ls}.
      */
-    private void scaleUp(String functionId, String version, int calls) {
+    private void autoscale(DeployedFunction f, FunctionLoad load, List<ContainerInfo> all, Instant now, boolean settling) {
         if (!leader) {
             return;
         }
-        Optional<DeployedFunction> function = currentFunction(functionId, version);
-        if (function.isEmpty()) {
-            return; // replaced by a newer version; its requests went to that one
+        AutoscalerSettings settings;
+        try {
+            settings = Autoscaling.settings(f.settings(), store.scaleOverride(f.id(), f.version()));
+            warned.remove("override:" + f.id() + '@' + f.version());
+        } catch (IllegalArgumentException e) {
+            warnOnce("override:" + f.id() + '@' + f.version(), "ferry: ignoring the scale override of " + f.id() + " "
+                    + f.version() + ": " + e.getMessage());
+            settings = AutoscalerSettings.from(f.settings());
         }
-        Instant now = clock.instant();
-        int maxInputs = function.get().settings().maxInputs();
-        int desired = Math.max(1, (calls + maxInputs - 1) / maxInputs);
-        int max = function.get().settings().maxContainers();
-        if (max > 0) {
-            desired = Math.min(desired, max);
-        }
-        long have = store.containers().stream()
-                .filter(c -> c.function().equals(functionId) && c.version().equals(version))
-                .filter(c -> c.state() != ContainerState.STOPPING && c.state() != ContainerState.FAILED)
-                .count();
-        for (long i = have; i < desired; i++) {
-            ContainerInfo wanted = ContainerInfo.unplaced(Worker.newContainerId(), function.get(), "waiting for placement", now);
+        List<ContainerInfo> mine = all.stream()
+                .filter(c -> c.function().equals(f.id()) && c.version().equals(f.version())).toList();
+        var decision = autoscaling.decide(f.id() + '@' + f.version(), settings, Autoscaling.observe(now, load, mine));
+        for (int i = 0; i < decision.toStart(); i++) {
+            ContainerInfo wanted = ContainerInfo.unplaced(Worker.newContainerId(), f, "waiting for placement", now);
             write(() -> store.putContainer(wanted));
         }
-        if (have < desired) {
+        if (decision.toStart() > 0) {
             placeUnplaced(now);
+        }
+        if (!settling) {
+            for (String id : decision.toStop()) {
+                mine.stream().filter(c -> c.id().equals(id)).findFirst().ifPresent(this::stop);
+            }
+        }
+        autoscaling.toPublish(f.id(), f.version(), decision, now).ifPresent(status -> write(() -> store.putScaleStatus(status)));
+    }
+
+    /** Stops {@code c}: removes an unplaced record (nothing runs), else marks it stopping for its worker to drain. */
+    private void stop(ContainerInfo c) {
+        write(c.unplaced() ? () -> store.removeContainer(c.id()) : () -> store.putContainer(c.withState(ContainerState.STOPPING)));
+    }
+
+    /**
+     * Stops the idle containers of versions a redeploy replaced, and forgets the scaling state
+     * (history, override, published decision) of replaced versions with no container left.
+     */
+    private void retireReplacedVersions(Map<String, FunctionLoad> loads) {
+        Map<String, AppDeployment> apps = new HashMap<>();
+        store.apps().forEach(a -> apps.put(a.app(), a));
+        List<ContainerInfo> containers = store.containers();
+        Autoscaling.replacedToStop(containers, loads, apps).forEach(this::stop);
+        Set<String> withContainers = new HashSet<>();
+        containers.forEach(c -> withContainers.add(c.function() + '@' + c.version()));
+        for (var status : store.scaleStatuses()) {
+            if (!Autoscaling.isCurrent(status.function(), status.version(), apps) && !withContainers.contains(status.key())) {
+                autoscaling.forget(status.function(), status.version());
+                write(() -> store.removeScaleStatus(status.function(), status.version()));
+            }
+        }
+        for (var override : store.scaleOverrides()) {
+            if (!Autoscaling.isCurrent(override.function(), override.version(), apps) && !withContainers.contains(override.key())) {
+                write(() -> store.removeScaleOverride(override.function(), override.version()));
+            }
         }
     }
 

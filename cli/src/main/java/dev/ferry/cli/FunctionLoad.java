@@ -4,6 +4,7 @@ import dev.ferry.routing.DemandSample;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -16,8 +17,23 @@ import java.util.TreeMap;
  * @param inFlight calls running now, summed over gateways
  * @param queued requests waiting, summed over gateways
  * @param lastActive the latest time any gateway saw a call start or end
+ * @param busy calls in flight per container id, summed over gateways; idle containers are absent
  */
-record FunctionLoad(String function, String version, int inFlight, int queued, Instant lastActive) {
+record FunctionLoad(String function, String version, int inFlight, int queued, Instant lastActive,
+                    Map<String, Integer> busy) {
+
+    FunctionLoad {
+        busy = Map.copyOf(busy);
+    }
+
+    FunctionLoad(String function, String version, int inFlight, int queued, Instant lastActive) {
+        this(function, version, inFlight, queued, lastActive, Map.of());
+    }
+
+    /** Calls in flight plus requests waiting: the concurrency the autoscaler scales on. */
+    int concurrency() {
+        return inFlight + queued;
+    }
 
     /**
      * Adds up the gateways' samples. A sample older than {@code freshness} counts for its
@@ -29,14 +45,16 @@ record FunctionLoad(String function, String version, int inFlight, int queued, I
         for (DemandSample s : samples) {
             boolean fresh = !s.sampledAt().isBefore(now.minus(freshness));
             FunctionLoad sample = new FunctionLoad(s.function(), s.version(), fresh ? s.inFlight() : 0,
-                    fresh ? s.queued() : 0, s.lastActive());
+                    fresh ? s.queued() : 0, s.lastActive(), fresh ? s.busy() : Map.of());
             byVersion.merge(s.function() + '@' + s.version(), sample, FunctionLoad::plus);
         }
         return new ArrayList<>(byVersion.values());
     }
 
     private FunctionLoad plus(FunctionLoad other) {
+        Map<String, Integer> calls = new HashMap<>(busy);
+        other.busy.forEach((container, n) -> calls.merge(container, n, Integer::sum));
         return new FunctionLoad(function, version, inFlight + other.inFlight, queued + other.queued,
-                lastActive.isAfter(other.lastActive) ? lastActive : other.lastActive);
+                lastActive.isAfter(other.lastActive) ? lastActive : other.lastActive, calls);
     }
 }

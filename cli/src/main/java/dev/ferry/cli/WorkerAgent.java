@@ -65,6 +65,11 @@ final class WorkerAgent implements RoutingListener, ContainerListener, AutoClose
     private final ScheduledExecutorService thread;
     /** What this agent last wrote of each container it launched; the source for rewrites. */
     private final Map<String, ContainerInfo> mine = new ConcurrentHashMap<>();
+    /**
+     * How long each running container's calls may still take when it is told to stop: its
+     * function's timeout, so a scale-down drains a long stream or WebSocket instead of cutting it.
+     */
+    private final Map<String, Duration> drains = new ConcurrentHashMap<>();
     private boolean storeDown;
     /** Records to write again, and jars to write back after a data loss; agent thread only. */
     private boolean rewritePending;
@@ -106,7 +111,8 @@ final class WorkerAgent implements RoutingListener, ContainerListener, AutoClose
         }
         switch (container.state()) {
             case PENDING -> thread.execute(() -> launch(container));
-            case STOPPING -> thread.execute(() -> worker.container(container.id()).ifPresent(Container::stop));
+            case STOPPING -> thread.execute(() -> worker.container(container.id())
+                    .ifPresent(c -> c.stop(drains.getOrDefault(container.id(), Duration.ZERO))));
             case STARTING, READY -> {
                 if (!mine.containsKey(container.id())) {
                     thread.execute(() -> forgetIfNotRunning(container.id())); // from an earlier process of this worker
@@ -152,6 +158,7 @@ final class WorkerAgent implements RoutingListener, ContainerListener, AutoClose
                 case STOPPING -> write(started(placed, container, ContainerState.STOPPING));
                 case EXITED -> {
                     mine.remove(container.id());
+                    drains.remove(container.id());
                     container.exit().filter(ContainerExit::failed).ifPresent(exit -> {
                         // Not asked to stop: say why, at once, so gateways tell the calls it broke
                         // and the controller replaces it.
@@ -186,11 +193,13 @@ final class WorkerAgent implements RoutingListener, ContainerListener, AutoClose
             return;
         }
         mine.put(placed.id(), placed);
+        drains.put(placed.id(), function.get().settings().timeout());
         try {
             worker.start(placed.id(), spec).whenComplete((container, error) -> {
                 if (error != null) {
                     thread.execute(() -> {
                         // Once: its EXITED change may have been handled first, and written FAILED.
+                        drains.remove(placed.id());
                         if (mine.remove(placed.id()) != null) {
                             fail(placed, error.getCause() != null ? error.getCause().getMessage() : error.getMessage());
                         }
@@ -199,6 +208,7 @@ final class WorkerAgent implements RoutingListener, ContainerListener, AutoClose
             });
         } catch (IllegalArgumentException e) {
             mine.remove(placed.id());
+            drains.remove(placed.id());
             fail(placed, e.getMessage());
         }
     }

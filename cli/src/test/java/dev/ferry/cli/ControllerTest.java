@@ -91,6 +91,15 @@ class ControllerTest {
         store.recordDemand(new DemandSample("g1", "a--fn", "v1", 0, queued, clock.instant(), clock.instant()));
     }
 
+    /** A gateway reports {@code inFlight} calls running now. */
+    private void calls(int inFlight) {
+        calls(inFlight, Map.of());
+    }
+
+    private void calls(int inFlight, Map<String, Integer> busy) {
+        store.recordDemand(new DemandSample("g1", "a--fn", "v1", inFlight, 0, clock.instant(), clock.instant(), busy));
+    }
+
     private ContainerInfo container(String id, String worker, ContainerState state) {
         ContainerInfo c = new ContainerInfo(id, "a--fn", "v1", worker, "127.0.0.1", 1, state, 4, T0);
         store.putContainer(c);
@@ -203,7 +212,10 @@ class ControllerTest {
             assertThat(c.unplaced()).isTrue();
             assertThat(c.reason()).contains("out of memory (limit 128 MiB)");
         });
-        tickAfter(Duration.ofSeconds(61), "w1");
+        clock.advance(Duration.ofSeconds(61));
+        worker("w1", clock.instant());
+        calls(1); // the function is in use: the replacement is wanted
+        tick();
         ContainerInfo replacement = of("a--fn").getFirst();
         assertThat(replacement.worker()).isEqualTo("w1");
 
@@ -215,7 +227,10 @@ class ControllerTest {
             store.removeContainer(c.id());
             tickAfter(Duration.ofMillis(1), "w1");
             if (i == 0) {
-                tickAfter(Duration.ofSeconds(61), "w1");
+                clock.advance(Duration.ofSeconds(61));
+                worker("w1", clock.instant());
+                calls(1);
+                tick();
             }
         }
         assertThat(of("a--fn")).singleElement().satisfies(c -> {
@@ -359,6 +374,146 @@ class ControllerTest {
         tick();
 
         assertThat(store.containers()).extracting(ContainerInfo::state).containsExactly(ContainerState.READY);
+    }
+
+    // ---- autoscaling ----
+
+    private void bigWorker(String id) {
+        store.putWorker(new WorkerInfo(id, "127.0.0.1", 64, 64L << 30, List.of(), Map.of(), clock.instant()));
+    }
+
+    private List<ContainerInfo> running() {
+        return of("a--fn").stream().filter(c -> c.state() != ContainerState.STOPPING).toList();
+    }
+
+    /** Every container of a--fn placed so far reports ready. */
+    private void allReady() {
+        of("a--fn").stream().filter(c -> c.state() == ContainerState.PENDING && !c.unplaced())
+                .forEach(c -> store.putContainer(c.withState(ContainerState.READY)));
+    }
+
+    @Test
+    void aBurstFromZeroStartsOneContainerPerTargetInputsAtOnceAndPublishesWhy() {
+        deploy(Duration.ofSeconds(30));
+        bigWorker("w1");
+        waiting(40); // maxInputs 4 (and target 4): ten containers
+
+        controller.sync();
+        controller.tick();
+        controller.sync();
+
+        assertThat(running()).hasSize(10).allSatisfy(c -> assertThat(c.worker()).isEqualTo("w1"));
+        assertThat(store.scaleStatuses()).singleElement().satisfies(status -> {
+            assertThat(status.desired()).isEqualTo(10);
+            assertThat(status.panic()).isTrue();
+            assertThat(status.reason()).startsWith("burst: 40 in flight + queued, target 4 per container → 10");
+        });
+    }
+
+    @Test
+    void scaleDownWaitsForTheWindowAndStopsOnlyIdleContainers() {
+        deploy(Duration.ofSeconds(10));
+        bigWorker("w1");
+        waiting(12);
+        tick();
+        allReady();
+        List<String> ids = running().stream().map(ContainerInfo::id).toList();
+        assertThat(ids).hasSize(3);
+
+        // The calls run, then one long call is left on the first container.
+        for (int s = 0; s < 5; s++) {
+            clock.advance(Duration.ofSeconds(1));
+            bigWorker("w1");
+            calls(12, Map.of(ids.get(0), 4, ids.get(1), 4, ids.get(2), 4));
+            tick();
+        }
+        for (int s = 0; s < 9; s++) {
+            clock.advance(Duration.ofSeconds(1));
+            bigWorker("w1");
+            calls(1, Map.of(ids.get(0), 1));
+            tick();
+            assertThat(running()).as("within the window, second " + s).hasSize(3);
+        }
+        for (int s = 0; s < 12; s++) {
+            clock.advance(Duration.ofSeconds(1));
+            bigWorker("w1");
+            calls(1, Map.of(ids.get(0), 1));
+            tick();
+        }
+
+        assertThat(running()).extracting(ContainerInfo::id).as("the busy one stays").containsExactly(ids.get(0));
+        assertThat(of("a--fn")).filteredOn(c -> c.state() == ContainerState.STOPPING).hasSize(2);
+        assertThat(store.scaleStatuses()).singleElement().extracting(s -> s.desired()).isEqualTo(1);
+    }
+
+    @Test
+    void anOverrideTakesEffectWithoutARedeployAndTheNextDeployStartsAfresh() {
+        deploy(Duration.ofSeconds(30));
+        bigWorker("w1");
+        store.putScaleOverride(new dev.ferry.routing.ScaleOverride("a--fn", "v1", 2, 3, null, null, null, clock.instant()));
+
+        tick();
+        assertThat(running()).as("min 2, with no demand at all").hasSize(2);
+
+        waiting(40);
+        tick();
+        assertThat(running()).as("max 3").hasSize(3);
+        assertThat(store.scaleStatuses()).singleElement().extracting(s -> s.reason()).asString().contains("(max 3)");
+
+        FunctionSettings settings = new FunctionSettings("fn", 4, 4, Duration.ofSeconds(30), Duration.ofSeconds(30), 0, 0, 0,
+                0, 0, List.of(), 0, FunctionSettings.DEFAULT_MAX_WEBSOCKET_MESSAGE, List.of());
+        store.deploy(new AppDeployment("a", "v2", List.of(new DeployedFunction("a", "v2", "C", Path.of("a.jar"), "00", settings)), T0));
+        store.recordDemand(new DemandSample("g1", "a--fn", "v2", 0, 40, clock.instant(), clock.instant()));
+        tick();
+
+        assertThat(of("a--fn")).filteredOn(c -> c.version().equals("v2")).as("v2 has no max").hasSize(10);
+    }
+
+    @Test
+    void aNewLeaderScalesUpButDoesNotScaleDownOnHistoryItNeverSaw() {
+        deploy(Duration.ofSeconds(10));
+        bigWorker("w1");
+        for (int i = 0; i < 4; i++) {
+            container("ct-0000000" + i, "w1", ContainerState.READY);
+        }
+        tick(); // the leader at T0, with nothing in flight: it holds 4 for one window
+        for (int s = 0; s < 9; s++) {
+            clock.advance(Duration.ofSeconds(1));
+            bigWorker("w1");
+            tick();
+        }
+        assertThat(running()).hasSize(4);
+        assertThat(store.scaleStatuses()).singleElement().extracting(s -> s.reason()).asString()
+                .startsWith("holding 4 after restart until");
+
+        for (int s = 0; s < 3; s++) {
+            clock.advance(Duration.ofSeconds(1));
+            bigWorker("w1");
+            tick();
+        }
+        assertThat(running()).as("idle for a whole window once it knows").isEmpty();
+    }
+
+    @Test
+    void aReplacedVersionsContainersStopOnceIdleNotBefore() {
+        deploy(Duration.ofMinutes(10));
+        bigWorker("w1");
+        container("ct-aaaaaaaa", "w1", ContainerState.READY);
+        container("ct-bbbbbbbb", "w1", ContainerState.READY);
+        tick();
+        tickAfter(Controller.Timings.CLUSTER.settle(), "w1");
+        FunctionSettings settings = new FunctionSettings("fn", 4, 4, Duration.ofSeconds(30), Duration.ofMinutes(10), 0, 0, 0,
+                0, 0, List.of(), 0, FunctionSettings.DEFAULT_MAX_WEBSOCKET_MESSAGE, List.of());
+        store.deploy(new AppDeployment("a", "v2", List.of(new DeployedFunction("a", "v2", "C", Path.of("a.jar"), "00", settings)), T0));
+        calls(1, Map.of("ct-aaaaaaaa", 1)); // a long call of v1 still runs
+
+        tickAfter(Duration.ofMillis(250), "w1");
+
+        assertThat(of("a--fn")).filteredOn(c -> c.state() == ContainerState.STOPPING).extracting(ContainerInfo::id)
+                .containsExactly("ct-bbbbbbbb");
+        calls(0);
+        tickAfter(Duration.ofMillis(250), "w1");
+        assertThat(of("a--fn")).allSatisfy(c -> assertThat(c.state()).isEqualTo(ContainerState.STOPPING));
     }
 
     /** A clock the test moves. */

@@ -68,6 +68,13 @@ public interface Container {
     CompletableFuture<Integer> stop();
 
     /**
+     * Stops the container like {@link #stop()}, but lets it take {@code drain} more than the
+     * worker's stop grace before SIGKILL: the time its calls in flight may still need (a
+     * function's timeout), so a scale-down drains a long stream instead of cutting it.
+     */
+    CompletableFuture<Integer> stop(java.time.Duration drain);
+
+    /**
      * Kills the container and its own child processes now (SIGKILL), as a crash would. The
      * container moves to {@link ContainerState#EXITED} without passing
      * {@link ContainerState#STOPPING}.

@@ -73,6 +73,8 @@ final class ContainerProcess implements Container {
     private boolean killRequested;
     private boolean timedOut;
     private boolean killedAfterGrace;
+    /** The grace of the stop asked for: the worker's, plus the time its calls may still take. */
+    private volatile Duration grace;
 
     private volatile ScheduledFuture<?> startTimeout;
     private volatile ScheduledFuture<?> forcedKill;
@@ -94,6 +96,7 @@ final class ContainerProcess implements Container {
         this.readyLine = ContainerCommand.readyLine(readyToken);
         this.startTimeoutAfter = startTimeoutAfter;
         this.stopGrace = stopGrace;
+        this.grace = stopGrace;
         this.timer = timer;
         this.logSink = logSink;
         this.changes = changes;
@@ -191,6 +194,14 @@ final class ContainerProcess implements Container {
 
     @Override
     public CompletableFuture<Integer> stop() {
+        return stop(Duration.ZERO);
+    }
+
+    @Override
+    public CompletableFuture<Integer> stop(Duration drain) {
+        if (drain.isNegative()) {
+            throw new IllegalArgumentException("drain: " + drain + " (expected: >= 0)");
+        }
         ContainerState previous = moveToStopping(EnumSet.of(ContainerState.STARTING, ContainerState.READY), false);
         if (previous != null) {
             changes.deliver();
@@ -201,8 +212,9 @@ final class ContainerProcess implements Container {
             // The sandbox signals through its handles: Process.destroy() would also close our
             // ends of the output pipes, losing what the container says while it stops.
             sandboxed.terminate();
+            grace = stopGrace.plus(drain);
             try {
-                forcedKill = timer.schedule(this::killAfterGrace, stopGrace.toNanos(), TimeUnit.NANOSECONDS);
+                forcedKill = timer.schedule(this::killAfterGrace, grace.toNanos(), TimeUnit.NANOSECONDS);
             } catch (RejectedExecutionException e) {
                 killAfterGrace();
             }
@@ -288,7 +300,7 @@ final class ContainerProcess implements Container {
         ContainerExit info;
         synchronized (lock) {
             info = exitOf(code, oomKills, spec.limits(), timedOut, startTimeoutAfter, stopRequested, killRequested,
-                    killedAfterGrace, stopGrace);
+                    killedAfterGrace, grace);
             state = ContainerState.EXITED;
             exitCode = code;
             exitInfo = info;

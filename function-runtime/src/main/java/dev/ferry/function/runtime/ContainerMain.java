@@ -25,8 +25,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ContainerMain {
 
-    /** How long a stopping container waits for its inputs in flight. */
-    static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(30);
 
     private final ContainerArgs args;
     private final ContainerLog log = new ContainerLog(System.err);
@@ -121,8 +119,11 @@ public final class ContainerMain {
     void stop() {
         try {
             server.shutdown();
-            if (!service.drain(DRAIN_TIMEOUT)) {
-                log.info("stopping with " + service.running() + " inputs still running after " + DRAIN_TIMEOUT.toSeconds() + "s");
+            // An input runs at most the function's timeout, so that is how long a drain can take:
+            // a scale-down never cuts a long stream short. (The worker's SIGKILL waits as long.)
+            Duration drain = function.settings().timeout();
+            if (!service.drain(drain)) {
+                log.info("stopping with " + service.running() + " inputs still running after " + drain.toSeconds() + "s");
             }
             server.awaitTermination(5, TimeUnit.SECONDS);
             server.shutdownNow();
