@@ -23,6 +23,8 @@ import java.util.concurrent.Executors;
  *       200 with the app's JSON, 400 with a one-line reason when the jar is unusable. FILE is
  *       the jar's own file name, used for the default app name and in errors.</li>
  *   <li>{@code GET /v1/routes} → custom routes, host to function.</li>
+ *   <li>{@code GET /v1/scale/APP/FUNCTION} → the scaling settings in force; {@code POST} with
+ *       a JSON object of some of them changes them without a redeploy ({@link ScaleHandler}).</li>
  *   <li>{@code PUT /v1/routes/HOST} with a function id as the body → routes HOST there;
  *       {@code DELETE /v1/routes/HOST} removes the route.</li>
  * </ul>
@@ -41,6 +43,7 @@ final class AdminServer implements AutoCloseable {
         this.server = HttpServer.create(new InetSocketAddress(host, port), 16);
         server.createContext("/v1/apps", this::apps);
         server.createContext("/v1/routes", this::routes);
+        server.createContext(ScaleHandler.PATH, new ScaleHandler(stack, stack.clock()));
         server.createContext(LogsHandler.PATH, new LogsHandler(stack.store(), stack.logs()));
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.start();

@@ -1,13 +1,20 @@
 package dev.ferry.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ferry.autoscaler.AutoscalerSettings;
+import dev.ferry.request.protocol.FunctionSettings;
 import dev.ferry.routing.AppDeployment;
+import dev.ferry.routing.DeployedFunction;
+import dev.ferry.routing.ScaleOverride;
+import dev.ferry.routing.ScaleStatus;
 import dev.ferry.routing.ContainerLogs;
 import dev.ferry.routing.RoutingStore;
 import dev.ferry.routing.Routes;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -29,11 +36,15 @@ final class ControllerRole implements AutoCloseable {
     private final AfterDeploy afterDeploy;
     private final AdminServer admin;
     private final ContainerLogs logs;
+    private final Clock clock;
+    private final Controller.Timings timings;
 
     ControllerRole(RoutingStore store, String id, Path home, String adminHost, int adminPort, Clock clock,
                    Controller.Timings timings, StackView.FunctionUrls urls, AfterDeploy afterDeploy, ContainerLogs logs) throws IOException {
         this.store = store;
         this.logs = logs; // the caller's to close; the admin API reads container output from it
+        this.clock = clock;
+        this.timings = timings;
         this.urls = urls;
         this.afterDeploy = afterDeploy;
         this.deployer = new AppDeployer(store, home.resolve("apps"), clock);
@@ -57,6 +68,10 @@ final class ControllerRole implements AutoCloseable {
 
     RoutingStore store() {
         return store;
+    }
+
+    Clock clock() {
+        return clock;
     }
 
     ContainerLogs logs() {
@@ -93,7 +108,7 @@ final class ControllerRole implements AutoCloseable {
     }
 
     ObjectNode view() {
-        ObjectNode root = StackView.apps(store.apps(), store.containers(), urls);
+        ObjectNode root = StackView.apps(store.apps(), store.containers(), scaling(), urls);
         ObjectNode routes = root.putObject("routes");
         store.routes().forEach(routes::put);
         StackView.workers(root.putArray("workers"), store.workers(), store.containers());
@@ -101,8 +116,63 @@ final class ControllerRole implements AutoCloseable {
     }
 
     ObjectNode view(AppDeployment app) {
-        return StackView.app(app, store.containers(), urls);
+        return StackView.app(app, store.containers(), scaling(), urls);
     }
+
+    /** The scaling side of the view: decisions, overrides and the demand gateways report now. */
+    private StackView.Scaling scaling() {
+        Map<String, ScaleStatus> statuses = new HashMap<>();
+        store.scaleStatuses().forEach(s -> statuses.put(s.key(), s));
+        Map<String, ScaleOverride> overrides = new HashMap<>();
+        store.scaleOverrides().forEach(o -> overrides.put(o.key(), o));
+        Map<String, FunctionLoad> loads = new HashMap<>();
+        FunctionLoad.aggregate(store.demand(), clock.instant(), timings.sampleFreshness())
+                .forEach(l -> loads.put(l.function() + '@' + l.version(), l));
+        return new StackView.Scaling(statuses, overrides, loads);
+    }
+
+    /**
+     * Changes how the current version of {@code app}'s {@code function} scales, without a
+     * redeploy: the settings {@code change} gives are laid over any earlier override (the
+     * next deploy starts from its own settings again).
+     *
+     * @return the settings now in force
+     * @throws IllegalArgumentException when the function is not deployed, or the settings
+     *     together are inconsistent (e.g. min above max), naming the value
+     */
+    Scaled scale(String app, String function, ScaleOverride change) {
+        DeployedFunction f = deployed(app, function);
+        ScaleOverride merged = store.scaleOverride(f.id(), f.version())
+                .orElse(ScaleOverride.none(f.id(), f.version(), change.setAt()))
+                .with(change);
+        AutoscalerSettings effective = Autoscaling.settings(f.settings(), Optional.of(merged));
+        store.putScaleOverride(merged);
+        return new Scaled(f.id(), f.version(), effective, true);
+    }
+
+    /** The scaling settings in force for the current version of {@code app}'s {@code function}. */
+    Scaled scaling(String app, String function) {
+        DeployedFunction f = deployed(app, function);
+        Optional<ScaleOverride> override = store.scaleOverride(f.id(), f.version());
+        return new Scaled(f.id(), f.version(), Autoscaling.settings(f.settings(), override), override.isPresent());
+    }
+
+    private DeployedFunction deployed(String app, String function) {
+        FunctionSettings.checkName("app", app);
+        FunctionSettings.checkName("function", function);
+        AppDeployment deployed = store.app(app).orElseThrow(() -> new IllegalArgumentException(
+                "app: " + app + " is not deployed (expected: an app listed by ferry ls)"));
+        return deployed.function(function).orElseThrow(() -> new IllegalArgumentException(
+                "function: " + function + " is not a function of " + app + " " + deployed.version()
+                        + " (expected: one of " + deployed.functions().stream().map(d -> d.settings().name()).toList() + ")"));
+    }
+
+    /**
+     * The scaling settings in force for one function version.
+     *
+     * @param overridden whether {@code ferry scale} changed them since the deploy
+     */
+    record Scaled(String function, String version, AutoscalerSettings settings, boolean overridden) {}
 
     @Override
     public void close() {

@@ -38,7 +38,8 @@ final class LsCommand implements Callable<Integer> {
 
     static String format(JsonNode root) {
         StringBuilder out = new StringBuilder();
-        out.append(String.format("%-12s %-8s %-12s %-48s %s%n", "APP", "VERSION", "FUNCTION", "URL", "CONTAINERS"));
+        String row = "%-12s %-8s %-12s %-48s %7s %8s %5s %9s %6s%n";
+        out.append(String.format(row, "APP", "VERSION", "FUNCTION", "URL", "DESIRED", "STARTING", "READY", "IN-FLIGHT", "QUEUED"));
         for (JsonNode app : root.path("apps")) {
             for (JsonNode f : app.path("functions")) {
                 StringBuilder containers = new StringBuilder();
@@ -58,8 +59,25 @@ final class LsCommand implements Callable<Integer> {
                         containers.append(": ").append(c.path("reason").asText());
                     }
                 }
-                out.append(String.format("%-12s %-8s %-12s %-48s %s%n", app.path("name").asText(), app.path("version").asText(),
-                        f.path("name").asText(), f.path("url").asText(), containers.isEmpty() ? "-" : containers));
+                JsonNode scaling = f.path("scaling");
+                out.append(String.format(row, app.path("name").asText(), app.path("version").asText(),
+                        f.path("name").asText(), f.path("url").asText(), scaling.path("desired").asText("-"),
+                        scaling.path("starting").asText("-"), scaling.path("ready").asText("-"),
+                        scaling.path("inFlight").asText("-"), scaling.path("queued").asText("-")));
+                if (scaling.has("decision")) {
+                    JsonNode d = scaling.path("decision");
+                    out.append("    autoscaler: ").append(d.path("reason").asText()).append(" (at ")
+                            .append(clock(d.path("at").asText())).append(")\n");
+                }
+                if (scaling.path("settings").path("overridden").asBoolean()) {
+                    JsonNode s = scaling.path("settings");
+                    out.append("    scale: min ").append(s.path("minContainers").asText()).append(", max ")
+                            .append(s.path("maxContainers").asInt() == 0 ? "none" : s.path("maxContainers").asText())
+                            .append(", buffer ").append(s.path("bufferContainers").asText()).append(", target ")
+                            .append(s.path("targetInputs").asText()).append(" inputs, scaledown window ")
+                            .append(s.path("scaledownWindowSeconds").asText()).append(" s (ferry scale)\n");
+                }
+                out.append("    containers: ").append(containers.isEmpty() ? "-" : containers).append('\n');
             }
         }
         if (root.path("workers").size() > 0) {
@@ -78,5 +96,15 @@ final class LsCommand implements Callable<Integer> {
             }
         }
         return out.toString().stripTrailing();
+    }
+
+    /** "12:00:01" from an instant's text; the text itself if it is not one. */
+    private static String clock(String instant) {
+        try {
+            return java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss").withZone(java.time.ZoneOffset.UTC)
+                    .format(java.time.Instant.parse(instant));
+        } catch (java.time.DateTimeException e) {
+            return instant;
+        }
     }
 }

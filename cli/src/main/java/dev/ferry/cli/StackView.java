@@ -7,11 +7,18 @@ import dev.ferry.routing.AppDeployment;
 import dev.ferry.routing.ContainerInfo;
 import dev.ferry.routing.WorkerInfo;
 import dev.ferry.routing.DeployedFunction;
+import dev.ferry.routing.ScaleOverride;
+import dev.ferry.routing.ScaleStatus;
+import dev.ferry.autoscaler.AutoscalerSettings;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * The JSON shape of what {@code ferry ls} and {@code ferry deploy} show: apps, their
- * functions with URLs and settings, and each function's containers with their state.
+ * functions with URLs and settings, each function's scaling (the settings in force, the
+ * autoscaler's last decision, containers starting and ready, calls in flight and queued)
+ * and its containers with their state.
  */
 final class StackView {
 
@@ -19,14 +26,22 @@ final class StackView {
 
     private StackView() {}
 
-    static ObjectNode apps(List<AppDeployment> apps, List<ContainerInfo> containers, FunctionUrls urls) {
+    /**
+     * What the store says of scaling: decisions and overrides by {@code function@version}, and
+     * the demand summed over gateways by the same key.
+     */
+    record Scaling(Map<String, ScaleStatus> statuses, Map<String, ScaleOverride> overrides, Map<String, FunctionLoad> loads) {
+        static final Scaling NONE = new Scaling(Map.of(), Map.of(), Map.of());
+    }
+
+    static ObjectNode apps(List<AppDeployment> apps, List<ContainerInfo> containers, Scaling scaling, FunctionUrls urls) {
         ObjectNode root = JSON.createObjectNode();
         ArrayNode list = root.putArray("apps");
-        apps.forEach(app -> list.add(app(app, containers, urls)));
+        apps.forEach(app -> list.add(app(app, containers, scaling, urls)));
         return root;
     }
 
-    static ObjectNode app(AppDeployment app, List<ContainerInfo> containers, FunctionUrls urls) {
+    static ObjectNode app(AppDeployment app, List<ContainerInfo> containers, Scaling scaling, FunctionUrls urls) {
         ObjectNode node = JSON.createObjectNode()
                 .put("name", app.app())
                 .put("version", app.version())
@@ -46,6 +61,7 @@ final class StackView {
                     .put("memoryMib", f.settings().memoryMib() > 0 ? f.settings().memoryMib() : ClusterView.DEFAULT_MEMORY_MIB);
             f.settings().gpu().forEach(resources.putArray("gpu")::add);
             f.settings().workerLabels().forEach(resources.putArray("workerLabels")::add);
+            scaling(fn.putObject("scaling"), f, containers, scaling);
             ArrayNode cs = fn.putArray("containers");
             for (ContainerInfo c : containers) {
                 if (c.function().equals(f.id())) {
@@ -64,6 +80,53 @@ final class StackView {
             }
         }
         return node;
+    }
+
+    /** The settings in force, the last decision, and the containers and calls of the current version. */
+    private static void scaling(ObjectNode n, DeployedFunction f, List<ContainerInfo> containers, Scaling scaling) {
+        String key = f.id() + '@' + f.version();
+        ScaleOverride override = scaling.overrides().get(key);
+        try {
+            settings(n.putObject("settings"), Autoscaling.settings(f.settings(), Optional.ofNullable(override)), override != null);
+        } catch (IllegalArgumentException e) {
+            settings(n.putObject("settings"), AutoscalerSettings.from(f.settings()), false);
+            n.put("overrideIgnored", e.getMessage());
+        }
+        int starting = 0, ready = 0, stopping = 0;
+        for (ContainerInfo c : containers) {
+            if (c.function().equals(f.id()) && c.version().equals(f.version())) {
+                switch (c.state()) {
+                    case PENDING, STARTING -> starting++;
+                    case READY -> ready++;
+                    case STOPPING -> stopping++;
+                    case FAILED -> { }
+                }
+            }
+        }
+        FunctionLoad load = scaling.loads().get(key);
+        ScaleStatus status = scaling.statuses().get(key);
+        n.put("desired", status == null ? starting + ready : status.desired())
+                .put("starting", starting)
+                .put("ready", ready)
+                .put("stopping", stopping)
+                .put("inFlight", load == null ? 0 : load.inFlight())
+                .put("queued", load == null ? 0 : load.queued());
+        if (status != null) {
+            n.putObject("decision")
+                    .put("reason", status.reason())
+                    .put("panic", status.panic())
+                    .put("at", status.decidedAt().toString());
+        }
+    }
+
+    private static void settings(ObjectNode n, AutoscalerSettings s, boolean overridden) {
+        n.put("minContainers", s.minContainers())
+                .put("maxContainers", s.maxContainers())
+                .put("bufferContainers", s.bufferContainers())
+                .put("targetInputs", s.targetInputs())
+                .put("maxInputs", s.maxInputs())
+                .put("scaledownWindowSeconds", s.scaledownWindow().toSeconds())
+                .put("overridden", overridden);
     }
 
     /** The workers, with what they offer and how many containers each runs. */

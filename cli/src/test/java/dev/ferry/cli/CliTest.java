@@ -114,4 +114,76 @@ class CliTest {
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.err()).contains("--head-timeout: \"30\" (expected: a number and a unit").doesNotContain("\tat ");
     }
+
+    @Test
+    void scaleChangesTheSettingsWithoutARedeployLsShowsThemAndTheNextDeployResetsThem(FerryStack stack) throws Exception {
+        Path jar = TestJars.jar(stack.home.resolve("build/scaled.jar"), "ignored", TestApp.class);
+        assertThat(ferry("deploy", jar.toString(), "--name", "scaled", "--home", stack.home.toString()).exitCode()).isZero();
+
+        Run scale = ferry("scale", "scaled", "boom", "--max", "2", "--scaledown-window", "10s", "--home", stack.home.toString());
+        assertThat(scale.exitCode()).as(scale.err()).isZero();
+        assertThat(scale.out()).startsWith("scaled--boom v1: min 0, max 2, buffer 0, target")
+                .contains("scaledown window 10 s (changed by ferry scale; the next deploy resets it)");
+        Run more = ferry("scale", "scaled", "boom", "--buffer", "1", "--home", stack.home.toString());
+        assertThat(more.out()).as("changes add up").contains("max 2, buffer 1").contains("scaledown window 10 s");
+
+        Run table = ferry("ls", "--home", stack.home.toString());
+        assertThat(table.out()).contains("DESIRED").contains("IN-FLIGHT").contains("QUEUED")
+                .contains("scale: min 0, max 2, buffer 1");
+        JsonNode scaling = function(ferry("ls", "--json", "--home", stack.home.toString()), "scaled", "boom").path("scaling");
+        assertThat(scaling.path("settings").path("maxContainers").asInt()).isEqualTo(2);
+        assertThat(scaling.path("settings").path("scaledownWindowSeconds").asInt()).isEqualTo(10);
+        assertThat(scaling.path("settings").path("overridden").asBoolean()).isTrue();
+
+        assertThat(ferry("deploy", jar.toString(), "--name", "scaled", "--home", stack.home.toString()).exitCode()).isZero();
+        Run reset = ferry("scale", "scaled", "boom", "--home", stack.home.toString());
+        assertThat(reset.out()).startsWith("scaled--boom v2: min 0, max").doesNotContain("max 2,").doesNotContain("ferry scale");
+    }
+
+    @Test
+    void lsShowsTheAutoscalersDecisionAndTheContainersReady(FerryStack stack) throws Exception {
+        stack.get("examples--echo", "/");
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        JsonNode scaling;
+        do {
+            scaling = function(ferry("ls", "--json", "--home", stack.home.toString()), "examples", "echo").path("scaling");
+        } while (!scaling.has("decision") && System.nanoTime() < deadline);
+
+        assertThat(scaling.path("decision").path("reason").asText()).as(scaling.toString()).isNotEmpty();
+        assertThat(scaling.path("desired").asInt()).isEqualTo(1);
+        assertThat(scaling.path("ready").asInt() + scaling.path("starting").asInt()).isEqualTo(1);
+        assertThat(ferry("ls", "--home", stack.home.toString()).out()).contains("autoscaler: ");
+    }
+
+    @Test
+    void scaleRefusesWhatCannotBeDoneNamingTheValue(FerryStack stack) {
+        String home = stack.home.toString();
+        Run target = ferry("scale", "examples", "slow", "--target-inputs", "9", "--home", home);
+        assertThat(target.exitCode()).isEqualTo(1);
+        assertThat(target.err()).contains("targetInputs: 9 (expected: 1..4)").doesNotContain("\tat ");
+        assertThat(ferry("scale", "examples", "slow", "--min", "3", "--max", "2", "--home", home).err())
+                .contains("maxContainers: 2 (expected: 0 for no limit, or >= minContainers 3)");
+        assertThat(ferry("scale", "examples", "nope", "--max", "1", "--home", home).err())
+                .contains("function: nope is not a function of examples");
+        assertThat(ferry("scale", "examples", "slow", "--min", "-1", "--home", home).err())
+                .contains("minContainers: -1 (expected: >= 0)");
+        assertThat(ferry("scale", "examples", "slow", "--scaledown-window", "10", "--home", home).err())
+                .contains("--scaledown-window: \"10\" (expected: a number and a unit");
+        assertThat(ferry("scale", "examples", "slow", "--home", home).out()).as("nothing changed")
+                .doesNotContain("ferry scale");
+    }
+
+    /** Function {@code name} of app {@code app} in {@code ferry ls --json}'s output. */
+    private static JsonNode function(Run ls, String app, String name) throws Exception {
+        for (JsonNode a : StackView.JSON.readTree(ls.out()).path("apps")) {
+            if (a.path("name").asText().equals(app)) {
+                for (JsonNode f : a.path("functions")) {
+                    if (f.path("name").asText().equals(name)) {
+                        return f;
+                    }
+                }
+            }
+        }
+        throw new AssertionError(app + "--" + name + " not in " + ls);
+    }
 }
