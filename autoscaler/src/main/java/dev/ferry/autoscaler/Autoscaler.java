@@ -95,6 +95,11 @@ public final class Autoscaler {
         }
         int panicNeed = containersFor(panicAverage, target);
         int need = Math.max(containersFor(stableAverage, target), panicNeed);
+        // Requests wait for a slot now: every slot (maxInputs each) is taken, so whatever the
+        // averages say, what runs and waits needs this many containers at their hard limit.
+        int queuedNeed = now.queued() > 0 ? containersFor(now.concurrency(), settings.maxInputs()) : 0;
+        boolean queueing = queuedNeed > need;
+        need = Math.max(need, queuedNeed);
 
         if (panicNeed >= PANIC_THRESHOLD * Math.max(1, ready)) {
             if (!s.panicking) {
@@ -118,7 +123,10 @@ public final class Autoscaler {
         String clamp = clampNote(settings, wanted, desired, buffer);
 
         if (desired > current) {
-            String reason = s.panicking
+            String reason = queueing && !s.panicking
+                    ? "queueing: " + now.concurrency() + " in flight + queued, at most " + settings.maxInputs()
+                            + " per container → " + desired + clamp
+                    : s.panicking
                     ? "burst: " + amount(panicAverage) + " in flight + queued, target " + target
                             + " per container → " + desired + clamp
                     : demand(Math.max(stableAverage, panicAverage)) + ", target " + target

@@ -12,13 +12,18 @@ import java.util.Set;
  * @param at when; a key's observations come in order (equal instants are allowed)
  * @param concurrency inputs in flight plus queued, summed over all gateways, &ge; 0
  * @param containers the version's containers, draining ones included; ids distinct
+ * @param queued of {@code concurrency}, the requests waiting at gateways for a free input
+ *     slot: capacity is short now, whatever the averages say
  */
-public record Observation(Instant at, int concurrency, List<ContainerLoad> containers) {
+public record Observation(Instant at, int concurrency, List<ContainerLoad> containers, int queued) {
 
     public Observation {
         Objects.requireNonNull(at, "at");
         if (concurrency < 0) {
             throw new IllegalArgumentException("concurrency: " + concurrency + " (expected: >= 0)");
+        }
+        if (queued < 0 || queued > concurrency) {
+            throw new IllegalArgumentException("queued: " + queued + " (expected: 0.." + concurrency + ", part of the concurrency)");
         }
         containers = List.copyOf(containers);
         Set<String> ids = new HashSet<>();
@@ -27,6 +32,11 @@ public record Observation(Instant at, int concurrency, List<ContainerLoad> conta
                 throw new IllegalArgumentException("containers: " + c.id() + " twice (expected: distinct ids)");
             }
         }
+    }
+
+    /** An observation with nothing queued. */
+    public Observation(Instant at, int concurrency, List<ContainerLoad> containers) {
+        this(at, concurrency, containers, 0);
     }
 
     /** Starting plus ready containers. */

@@ -38,6 +38,30 @@ class AutoscalerTest {
     }
 
     @Test
+    void aRequestWaitingForASlotGetsAContainerWhateverTheAveragesSay() {
+        AutoscalerSettings four = new AutoscalerSettings(0, 0, 0, 4, 4, Duration.ofSeconds(60));
+        for (int t = 0; t < 30; t++) { // quiet, then four calls on the one container
+            autoscaler.decide("k", four, new Observation(T0.plusSeconds(t), t < 27 ? 0 : 4, ready(t < 27 ? 0 : 4)));
+        }
+        Decision fifth = autoscaler.decide("k", four, new Observation(T0.plusSeconds(30), 5, ready(4), 1));
+
+        assertThat(fifth.desired()).isEqualTo(2);
+        assertThat(fifth.toStart()).isEqualTo(1);
+        assertThat(fifth.reason()).isEqualTo("queueing: 5 in flight + queued, at most 4 per container → 2");
+
+        Decision after = autoscaler.decide("k", four, new Observation(T0.plusSeconds(32), 1,
+                List.of(ContainerLoad.ready("c0", 1, T0), ContainerLoad.ready("c1", 0, T0.plusSeconds(31)))));
+        assertThat(after.toStop()).as("kept for the scaledown window").isEmpty();
+        assertThat(after.desired()).isEqualTo(2);
+    }
+
+    @Test
+    void queuedIsPartOfTheConcurrency() {
+        assertThatThrownBy(() -> new Observation(T0, 3, List.of(), 4))
+                .hasMessageContaining("queued: 4 (expected: 0..3, part of the concurrency)");
+    }
+
+    @Test
     void neverStopsAContainerWithInputsInFlight() {
         // Demand fell to 1 but each container still runs an input (e.g. an open WebSocket).
         Decision d = autoscaler.decide("k", SETTINGS, new Observation(T0, 3, ready(1, 1, 1)));

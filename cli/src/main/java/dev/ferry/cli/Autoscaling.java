@@ -85,7 +85,7 @@ final class Autoscaling {
                 case FAILED -> { }
             }
         }
-        return new Observation(now, load == null ? 0 : load.concurrency(), loads);
+        return new Observation(now, load == null ? 0 : load.concurrency(), loads, load == null ? 0 : load.queued());
     }
 
     /** Decides for {@code key} ({@code function@version}). */

@@ -115,16 +115,28 @@ public final class ContainerMain {
                 .start();
     }
 
-    /** Stops taking calls, lets those in flight finish, runs the stop hooks. */
+    /**
+     * How long a stopping container keeps its port open refusing new calls, at least: the
+     * time gateways take to hear it is stopping. A call that arrives meanwhile is refused
+     * (and retried elsewhere by its gateway) rather than finding the port closed.
+     */
+    static final Duration LAME_DUCK = Duration.ofMillis(500);
+
+    /** Refuses new calls, lets those in flight finish, closes the server and runs the stop hooks. */
     void stop() {
         try {
-            server.shutdown();
+            long start = System.nanoTime();
             // An input runs at most the function's timeout, so that is how long a drain can take:
             // a scale-down never cuts a long stream short. (The worker's SIGKILL waits as long.)
             Duration drain = function.settings().timeout();
             if (!service.drain(drain)) {
                 log.info("stopping with " + service.running() + " inputs still running after " + drain.toSeconds() + "s");
             }
+            long lameDuckLeft = LAME_DUCK.toNanos() - (System.nanoTime() - start);
+            if (lameDuckLeft > 0) {
+                TimeUnit.NANOSECONDS.sleep(lameDuckLeft);
+            }
+            server.shutdown();
             server.awaitTermination(5, TimeUnit.SECONDS);
             server.shutdownNow();
             Thread.currentThread().setContextClassLoader(loader);

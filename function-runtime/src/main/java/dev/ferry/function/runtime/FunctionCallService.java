@@ -29,6 +29,8 @@ final class FunctionCallService extends FunctionCallGrpc.FunctionCallImplBase {
     private final Duration timeout;
     private final ScheduledExecutorService timer;
     private final ContainerLog log;
+    /** Set when the container stops: new calls are refused (gateways send them elsewhere), running ones finish. */
+    private volatile boolean draining;
 
     FunctionCallService(String function, AsgiApp app, ClassLoader appLoader, FunctionSettings settings,
                         ScheduledExecutorService timer, ContainerLog log) {
@@ -47,8 +49,14 @@ final class FunctionCallService extends FunctionCallGrpc.FunctionCallImplBase {
         return maxInputs - inputs.availablePermits();
     }
 
-    /** Waits until no input runs, at most {@code wait}; true when drained. */
+    /**
+     * Refuses new calls from now on with NO_CAPACITY ("container is draining"), which a
+     * gateway answers by sending the request to another container (or queueing it): a call
+     * that races with the stop is never lost. Then waits until no input runs, at most
+     * {@code wait}; true when drained.
+     */
     boolean drain(Duration wait) throws InterruptedException {
+        draining = true;
         if (inputs.tryAcquire(maxInputs, wait.toMillis(), TimeUnit.MILLISECONDS)) {
             inputs.release(maxInputs);
             return true;
@@ -99,6 +107,10 @@ final class FunctionCallService extends FunctionCallGrpc.FunctionCallImplBase {
         if (!first.getStart().getFunction().equals(function)) {
             call.refuse(ErrorCode.FUNCTION_NOT_FOUND,
                     "this container serves " + function + ", not " + first.getStart().getFunction());
+            return;
+        }
+        if (draining) {
+            call.refuse(ErrorCode.NO_CAPACITY, "container is draining");
             return;
         }
         if (!inputs.tryAcquire()) {
