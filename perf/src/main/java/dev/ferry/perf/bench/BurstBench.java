@@ -340,6 +340,7 @@ public final class BurstBench implements Callable<Integer> {
         double[] at = run.sampleSeconds();
         int maxReady = 0;
         int maxTotal = 0;
+        int maxUnplaced = 0;
         int maxInFlight = 0;
         double firstReady = -1;
         double maxReadyAt = -1;
@@ -353,6 +354,7 @@ public final class BurstBench implements Callable<Integer> {
                 firstReady = at[i];
             }
             maxTotal = Math.max(maxTotal, s.total());
+            maxUnplaced = Math.max(maxUnplaced, s.unplaced());
             maxInFlight = Math.max(maxInFlight, s.inFlight());
         }
         double drained = run.drainedSeconds();
@@ -377,6 +379,7 @@ public final class BurstBench implements Callable<Integer> {
         burst.put("ok", load.ok());
         burst.put("errors", load.errors());
         burst.put("outcomes", load.outcomes());
+        burst.put("first_bodies", load.firstBodies());
         burst.put("zero_containers_before", run.zeroBefore());
         burst.put("last_request_sent_s", round(run.lastArrivalSeconds(), 3));
         burst.put("queue_drained_s", round(drained, 3));
@@ -387,6 +390,7 @@ public final class BurstBench implements Callable<Integer> {
         burst.put("max_ready_containers", maxReady);
         burst.put("max_ready_at_s", maxReadyAt < 0 ? null : round(maxReadyAt, 3));
         burst.put("max_containers_any_state", maxTotal);
+        burst.put("max_unplaced_containers", maxUnplaced);
         burst.put("containers_the_load_needs", expectedContainers);
         burst.put("max_in_flight", maxInFlight);
         burst.put("connections_opened", load.connectionsOpened());
@@ -442,6 +446,8 @@ public final class BurstBench implements Callable<Integer> {
         report.line("burst", "|---|---:|");
         report.line("burst", "| calls (ok / errors) | " + load.requests().size() + " (" + load.ok() + " / " + load.errors() + ") |");
         report.line("burst", "| answers by outcome | " + outcomes(load.outcomes()) + " |");
+        load.firstBodies().forEach((outcome, body) -> report.line("burst", "| first " + outcome + "'s body | `"
+                + body.replace("|", "\\|").replace("\n", " ").replace("`", "'") + "` |"));
         report.line("burst", "| last call sent at | " + fmt(run.lastArrivalSeconds(), 2) + " s |");
         report.line("burst", "| **queue drained** (first call due → last answer) | **" + fmt(drained, 2) + " s** |");
         report.line("burst", "| the least it could be (last call sent + its " + fmt(sleep, 2) + " s sleep) | "
@@ -450,7 +456,8 @@ public final class BurstBench implements Callable<Integer> {
                 + ") |");
         report.line("burst", "| first container ready | " + (firstReady < 0 ? "–" : fmt(firstReady, 2) + " s") + " |");
         report.line("burst", "| most containers ready (at) | " + maxReady + (maxReadyAt < 0 ? "" : " (" + fmt(maxReadyAt, 2) + " s)") + " |");
-        report.line("burst", "| most containers in any state | " + maxTotal + " |");
+        report.line("burst", "| most containers in any state (of them unplaced: no worker had room) | " + maxTotal + " ("
+                + maxUnplaced + ") |");
         report.line("burst", "| containers the steady load needs (rate × sleep / maxInputs) | " + expectedContainers + " |");
         report.line("burst", "| most calls in flight (seen by the sampler) | " + maxInFlight + " |");
         report.line("burst", "| connections the load opened | " + load.connectionsOpened() + " |");
@@ -463,7 +470,7 @@ public final class BurstBench implements Callable<Integer> {
         report.line("burst", "| " + pct(l, 50) + " | " + pct(l, 90) + " | " + pct(l, 99) + " | "
                 + (l.count() == 0 ? "–" : ClusterReport.fmtMs(l.maxMicros())) + " |");
         report.line("burst", "");
-        report.line("burst", "Containers over time: `containers.svg` (ready, starting, stopping; requests in flight on the right axis).");
+        report.line("burst", "Containers over time: `containers.svg` (ready, starting, unplaced, stopping; requests in flight on the right axis).");
 
         report.line("scaledown", "");
         report.line("scaledown", "## Scale-down");

@@ -57,7 +57,7 @@ final class BurstLoad {
     }
 
     /** What a run found. {@code startNanos} is the first request's due time, on {@link System#nanoTime()}'s scale. */
-    record Result(long startNanos, List<Request> requests, Latencies latencies, int connectionsOpened) {
+    record Result(long startNanos, List<Request> requests, Latencies latencies, int connectionsOpened, Map<String, String> firstBodies) {
 
         /** Requests by outcome, in order ("200" first among the status codes). */
         Map<String, Long> outcomes() {
@@ -93,6 +93,8 @@ final class BurstLoad {
     private final Set<Channel> channels = new HashSet<>();
     private final ArrayDeque<Integer> waiting = new ArrayDeque<>();
     private final List<Request> done = new ArrayList<>();
+    /** The body of the first answer of each status other than 200, cut short: what the server said. */
+    private final Map<String, String> firstBodies = new TreeMap<>();
     private final Latencies latencies = new Latencies();
     private final CompletableFuture<Result> result = new CompletableFuture<>();
     private RatePacer pacer;
@@ -209,7 +211,7 @@ final class BurstLoad {
         request.release();
         List<Request> sorted = new ArrayList<>(done);
         sorted.sort((a, b) -> Long.compare(a.dueNanos(), b.dueNanos()));
-        result.complete(new Result(pacer.intendedStart(0), List.copyOf(sorted), latencies, opened));
+        result.complete(new Result(pacer.intendedStart(0), List.copyOf(sorted), latencies, opened, Map.copyOf(firstBodies)));
     }
 
     private final class Connection extends SimpleChannelInboundHandler<FullHttpResponse> {
@@ -243,8 +245,12 @@ final class BurstLoad {
             pending = -1;
             timeout.cancel(false);
             String outcome = Integer.toString(response.status().code());
-            if (response.status().code() == 200 && !response.content().toString(StandardCharsets.UTF_8).startsWith(bodyPrefix)) {
+            String body = response.content().toString(StandardCharsets.UTF_8);
+            if (response.status().code() == 200 && !body.startsWith(bodyPrefix)) {
                 outcome = "200 unexpected body";
+            }
+            if (!outcome.equals("200")) {
+                firstBodies.putIfAbsent(outcome, body.length() > 200 ? body.substring(0, 200) + "..." : body.strip());
             }
             boolean keepAlive = HttpUtil.isKeepAlive(response);
             end(index, outcome);

@@ -8,7 +8,7 @@ import java.util.function.ToIntFunction;
 /**
  * The burst bench's plot, {@code containers.svg}, written by hand (no charting library): x is
  * seconds since the burst's first request, the left axis containers (ready; starting, which
- * counts unplaced, pending and starting; stopping), the right axis requests in flight; dashed
+ * counts pending and starting; unplaced; stopping), the right axis requests in flight; dashed
  * vertical lines mark the events of the run. Each series is a step line through the samples.
  */
 final class BurstPlot {
@@ -43,7 +43,7 @@ final class BurstPlot {
         int maxContainers = 1;
         int maxInFlight = 1;
         for (ContainerSampler.Sample s : samples) {
-            maxContainers = Math.max(maxContainers, Math.max(s.ready(), Math.max(s.coming(), s.stopping())));
+            maxContainers = Math.max(maxContainers, Math.max(Math.max(s.ready(), s.unplaced()), Math.max(s.pending() + s.starting(), s.stopping())));
             maxInFlight = Math.max(maxInFlight, s.inFlight());
         }
         double yMax = niceCeiling(maxContainers);
@@ -97,11 +97,13 @@ final class BurstPlot {
 
         series(svg, samples, seconds, x, r, ContainerSampler.Sample::inFlight, "#1f77b4", "1.2", "2 2");
         series(svg, samples, seconds, x, y, ContainerSampler.Sample::stopping, "#7f7f7f", "2", null);
-        series(svg, samples, seconds, x, y, ContainerSampler.Sample::coming, "#ff7f0e", "2", null);
+        series(svg, samples, seconds, x, y, ContainerSampler.Sample::unplaced, "#9467bd", "2", null);
+        series(svg, samples, seconds, x, y, s -> s.pending() + s.starting(), "#ff7f0e", "2", null);
         series(svg, samples, seconds, x, y, ContainerSampler.Sample::ready, "#2ca02c", "2.5", null);
 
         // Legend: one row between the title and the plot, clear of the markers' labels.
-        String[][] legend = {{"#2ca02c", "ready"}, {"#ff7f0e", "starting (unplaced, pending, starting)"},
+        String[][] legend = {{"#2ca02c", "ready"}, {"#ff7f0e", "starting (pending, starting)"},
+                {"#9467bd", "unplaced (no worker has room)"},
                 {"#7f7f7f", "stopping"}, {"#1f77b4", "requests in flight (right axis)"}};
         int lx = LEFT;
         int ly = 44;
@@ -109,7 +111,7 @@ final class BurstPlot {
             svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"2.5\"/>%n",
                     lx, ly - 4, lx + 18, ly - 4, entry[0]));
             svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\">%s</text>%n", lx + 24, ly, escape(entry[1])));
-            lx += 24 + 7 * entry[1].length() + 24;
+            lx += 24 + 6 * entry[1].length() + 16;
         }
         svg.append("</svg>\n");
         return svg.toString();

@@ -49,7 +49,7 @@ class BurstBenchQuickTest {
         // The plot is well-formed SVG with its series in it.
         var svg = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(out.resolve("containers.svg").toFile());
         assertThat(svg.getDocumentElement().getTagName()).isEqualTo("svg");
-        assertThat(svg.getElementsByTagName("polyline").getLength()).as("ready, starting, stopping, in flight").isEqualTo(4);
+        assertThat(svg.getElementsByTagName("polyline").getLength()).as("ready, starting, unplaced, stopping, in flight").isEqualTo(5);
 
         String dir = out.toString();
         assertThat(ProcessHandle.allProcesses()
