@@ -111,7 +111,7 @@ final class BurstPlot {
             svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"2.5\"/>%n",
                     lx, ly - 4, lx + 18, ly - 4, entry[0]));
             svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\">%s</text>%n", lx + 24, ly, escape(entry[1])));
-            lx += 24 + 6 * entry[1].length() + 16;
+            lx += 40 + 13 * entry[1].length() / 2;
         }
         svg.append("</svg>\n");
         return svg.toString();
