@@ -31,11 +31,12 @@ import picocli.CommandLine.Option;
  * first event. Targets take turns within each round, in a rotating order, and rounds repeat,
  * so machine noise hits all of them alike; the report gives medians over rounds.
  */
-@Command(name = "ferry bench", mixinStandardHelpOptions = true, sortOptions = false, subcommands = {ClusterBench.class, WorkersBench.class, PlacementCommand.class},
+@Command(name = "ferry bench", mixinStandardHelpOptions = true, sortOptions = false, subcommands = {ClusterBench.class, WorkersBench.class, PlacementCommand.class, BurstBench.class},
         description = {"Measures Ferry against a bare Netty server, nginx and HAProxy, side by side, and writes a report.",
                 "`ferry bench cluster` measures Ferry as a cluster on Redis instead (see ferry bench cluster --help);",
                 "`ferry bench workers` measures each sandbox's container start and the healing after a worker is killed;",
-                "`ferry bench placement` measures the scheduler's decisions per second."})
+                "`ferry bench placement` measures the scheduler's decisions per second;",
+                "`ferry bench burst` measures a burst from zero: the time until the queue drains, containers over time, errors."})
 public final class BenchMain implements Callable<Integer> {
 
     @Option(names = "--quick", description = "A short run (under 2 minutes on 2 cores): 1 round, short measurements.")

@@ -116,8 +116,19 @@ final class FerryTarget extends ProcessTarget {
         });
     }
 
-    private String host(String function) {
+    /** The Host header (authority) that reaches the example app's {@code function} through the gateway. */
+    String host(String function) {
         return APP + "--" + function + ".localhost:" + httpPort;
+    }
+
+    /** The admin API's port on 127.0.0.1. */
+    int adminPort() {
+        return adminPort;
+    }
+
+    /** The process of {@code ferry dev}, for its log and to check it is alive. */
+    Processes.Child process() {
+        return ferry;
     }
 
     /**
