@@ -96,8 +96,8 @@ final class CallAdmission implements SlotWaiter {
         if (!pool.enqueue(this, maxQueued)) {
             state.set(DONE);
             cancelTimer();
-            outcome.refused(maxQueued + " requests already wait for " + function.id() + " (its queue limit); retry shortly",
-                    RETRY_SOON_SECONDS);
+            outcome.refused((maxQueued == 1 ? "1 request already waits" : maxQueued + " requests already wait") + " for "
+                    + function.id() + " (its queue limit); retry shortly", RETRY_SOON_SECONDS);
             return;
         }
         config.scaleUp().scaleUp(function);
