@@ -79,11 +79,13 @@ final class DevStack implements AutoCloseable {
      * @param maxRequestLine the longest request line in bytes; then 414
      * @param maxHeaderSize the largest request head in bytes; then 431
      * @param maxConcurrentStreams streams per HTTP/2 or HTTP/3 connection
+     * @param unschedulableWait how long a request waits while no container of its function can be placed; then 503
+     * @param maxQueued requests that may wait per function, unless the function sets its own; then 503
      */
     record EdgeLimits(Duration head, Duration idle, int maxRequestLine, int maxHeaderSize, int maxConcurrentStreams,
-                      Duration unschedulableWait) {
+                      Duration unschedulableWait, int maxQueued) {
         static final EdgeLimits DEFAULTS = new EdgeLimits(Duration.ofSeconds(30), Duration.ofSeconds(75), 8192, 16384, 256,
-                Duration.ofSeconds(10));
+                Duration.ofSeconds(10), 1024);
     }
 
     private final Options options;

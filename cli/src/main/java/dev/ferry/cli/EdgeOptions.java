@@ -27,8 +27,14 @@ final class EdgeOptions {
     String domain;
 
     @Option(names = "--queue-timeout", defaultValue = "60s",
-            description = "How long a request waits for a container before a 503 (default: ${DEFAULT-VALUE}).")
+            description = "How long a request waits for a container before a 503, unless its function sets queueTimeout "
+                    + "(default: ${DEFAULT-VALUE}).")
     String queueTimeout;
+
+    @Option(names = "--max-queued", defaultValue = "1024",
+            description = "How many requests may wait per function for a container before more get a 503, unless the "
+                    + "function sets maxQueued (default: ${DEFAULT-VALUE}).")
+    int maxQueued;
 
     @Option(names = "--unschedulable-wait", defaultValue = "10s",
             description = "How long a request waits while no container of its function can be placed (no worker fits it, or "
@@ -66,6 +72,6 @@ final class EdgeOptions {
     DevStack.EdgeLimits limits() {
         return new DevStack.EdgeLimits(FunctionSettings.parseDuration("--head-timeout", headTimeout),
                 FunctionSettings.parseDuration("--idle-timeout", idleTimeout), maxRequestLine, maxHeaderSize, maxStreams,
-                FunctionSettings.parseDuration("--unschedulable-wait", unschedulableWait));
+                FunctionSettings.parseDuration("--unschedulable-wait", unschedulableWait), maxQueued);
     }
 }

@@ -93,6 +93,7 @@ final class GatewayRole implements RoutingListener, AutoCloseable {
                     .maxHeaderSize(options.limits().maxHeaderSize())
                     .maxConcurrentStreams(options.limits().maxConcurrentStreams())
                     .unschedulableWait(options.limits().unschedulableWait())
+                    .maxQueuedPerFunction(options.limits().maxQueued())
                     .clock(options.clock())
                     .start();
         } catch (RuntimeException | IOException | InterruptedException e) {

@@ -1,19 +1,27 @@
 package dev.ferry.gateway;
 
-import dev.ferry.request.protocol.ErrorCode;
 import dev.ferry.routing.DeployedFunction;
 import io.netty.util.concurrent.EventExecutor;
+import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Gets one exchange an input slot: at once when one is free, else after waiting in its
- * function's queue (bounded in size and in time), asking for capacity the moment it waits.
+ * function's queue, asking for capacity the moment it waits. The queue is bounded in size and
+ * in time by the function's {@code maxQueued} and {@code queueTimeout}, or the gateway's
+ * defaults where the function sets none; past either bound the request is refused with a
+ * reason that names the bound.
  *
- * <p>Its outcome is reported on the exchange's event loop, exactly once: admitted with a
- * lease, or refused with a 503 reason. A grant can race with the wait ending (timed out,
- * rejected, abandoned by a departing client); the first to claim the wait wins.
+ * <p>When the container of an admitted call refuses it (another gateway holds its slots), the
+ * exchange calls {@link #retry()}: the request takes another free slot or waits again, first
+ * in line, within what is left of its queue timeout and at most {@link #MAX_REFUSALS} times.
+ *
+ * <p>Its outcome is reported on the exchange's event loop, once per admission: admitted with a
+ * lease, or refused with a 503 reason and the Retry-After to send. A grant can race with the
+ * wait ending (timed out, rejected, abandoned by a departing client); the first to claim the
+ * wait wins.
  */
 final class CallAdmission implements SlotWaiter {
 
@@ -21,8 +29,30 @@ final class CallAdmission implements SlotWaiter {
     interface Outcome {
         void admitted(SlotLease lease);
 
-        void refused(ErrorCode code, String detail);
+        /** No slot: answer 503 (NO_CAPACITY) with {@code detail} and Retry-After {@code retryAfterSeconds}. */
+        void refused(String detail, int retryAfterSeconds);
     }
+
+    /**
+     * Refusals by containers after which a request gets a 503. Each refusal holds the container
+     * for up to {@link FunctionPool#REFUSAL_HOLD}, so this many take seconds of contention with
+     * other gateways; more than that, or a container that refuses every call, is an overload
+     * the client should back off from rather than wait out the whole queue timeout.
+     */
+    static final int MAX_REFUSALS = 10;
+
+    /**
+     * Retry-After for a full queue and for repeated refusals: slots turn over within a second
+     * under load, and a client that comes back later finds room.
+     */
+    static final int RETRY_SOON_SECONDS = 1;
+
+    /**
+     * The most Retry-After for a request that waited out its queue timeout or whose containers
+     * cannot start: capacity did not come within the whole wait, so clients should not come
+     * straight back; but never longer than the function lets a request wait.
+     */
+    static final int RETRY_LATER_SECONDS = 5;
 
     private static final int WAITING = 0, DONE = 1;
 
@@ -31,7 +61,12 @@ final class CallAdmission implements SlotWaiter {
     private final DeployedFunction function;
     private final FunctionPool pool;
     private final Outcome outcome;
+    private final int maxQueued;
+    private final Duration timeout;
     private final AtomicInteger state = new AtomicInteger(WAITING);
+    /** When the queue timeout ends, in {@link System#nanoTime()}; it spans the retries. */
+    private long deadline;
+    private int refusals;
     private ScheduledFuture<?> queueTimeout;
     private ScheduledFuture<?> unschedulableCheck;
 
@@ -41,26 +76,53 @@ final class CallAdmission implements SlotWaiter {
         this.function = function;
         this.pool = pool;
         this.outcome = outcome;
+        this.maxQueued = function.settings().maxQueued() > 0 ? function.settings().maxQueued() : config.maxQueued();
+        this.timeout = function.settings().queueTimeout().isZero() ? config.queueTimeout() : function.settings().queueTimeout();
     }
 
     /** Takes a free slot, or queues for one. Call once, on the exchange's loop. */
     void begin() {
+        deadline = System.nanoTime() + timeout.toNanos();
         SlotLease free = pool.tryAcquire();
         if (free != null) {
             state.set(DONE);
             outcome.admitted(free);
             return;
         }
-        queueTimeout = loop.schedule(this::timedOut, config.queueTimeout().toNanos(), TimeUnit.NANOSECONDS);
-        if (config.unschedulableWait().compareTo(config.queueTimeout()) < 0) {
+        queueTimeout = loop.schedule(this::timedOut, timeout.toNanos(), TimeUnit.NANOSECONDS);
+        if (config.unschedulableWait().compareTo(timeout) < 0) {
             unschedulableCheck = loop.schedule(this::checkUnschedulable, config.unschedulableWait().toNanos(), TimeUnit.NANOSECONDS);
         }
-        if (!pool.enqueue(this)) {
+        if (!pool.enqueue(this, maxQueued)) {
             state.set(DONE);
-            queueTimeout.cancel(false);
-            outcome.refused(ErrorCode.NO_CAPACITY, "too many requests waiting for " + function.id() + "; retry shortly");
+            cancelTimer();
+            outcome.refused((maxQueued == 1 ? "1 request already waits" : maxQueued + " requests already wait") + " for "
+                    + function.id() + " (its queue limit); retry shortly", RETRY_SOON_SECONDS);
             return;
         }
+        config.scaleUp().scaleUp(function);
+    }
+
+    /**
+     * The container refused the admitted call before it started: waits again, first in line,
+     * for what is left of the queue timeout. Call on the exchange's loop, after the lease was
+     * released as refused.
+     */
+    void retry() {
+        refusals++;
+        if (refusals >= MAX_REFUSALS) {
+            outcome.refused("the containers of " + function.id() + " refused the request " + refusals
+                    + " times (other gateways' calls hold their slots); retry shortly", RETRY_SOON_SECONDS);
+            return;
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+            outcome.refused(timedOutDetail(), retryLater());
+            return;
+        }
+        state.set(WAITING);
+        queueTimeout = loop.schedule(this::timedOut, left, TimeUnit.NANOSECONDS);
+        pool.requeue(this);
         config.scaleUp().scaleUp(function);
     }
 
@@ -90,7 +152,7 @@ final class CallAdmission implements SlotWaiter {
         if (state.compareAndSet(WAITING, DONE)) {
             loop.execute(() -> {
                 cancelTimer();
-                outcome.refused(ErrorCode.NO_CAPACITY, reason);
+                outcome.refused(reason, retryLater());
             });
         }
     }
@@ -99,10 +161,19 @@ final class CallAdmission implements SlotWaiter {
         if (state.compareAndSet(WAITING, DONE)) {
             pool.cancel(this);
             cancelTimer();
-            outcome.refused(ErrorCode.NO_CAPACITY, "no container of " + function.id() + " could take the request within "
-                    + config.queueTimeout().toMillis() / 1000.0 + "s"
-                    + pool.unschedulable().map(reason -> ": " + reason).orElse(""));
+            outcome.refused(timedOutDetail(), retryLater());
         }
+    }
+
+    private String timedOutDetail() {
+        return "no container of " + function.id() + " could take the request within " + timeout.toMillis() / 1000.0
+                + "s (its queue timeout)" + pool.unschedulable().map(reason -> ": " + reason).orElse("");
+    }
+
+    /** {@link #RETRY_LATER_SECONDS}, or the queue timeout rounded up when that is shorter. */
+    private int retryLater() {
+        long seconds = (timeout.toMillis() + 999) / 1000;
+        return (int) Math.max(1, Math.min(RETRY_LATER_SECONDS, seconds));
     }
 
     /**
@@ -115,7 +186,7 @@ final class CallAdmission implements SlotWaiter {
             if (state.compareAndSet(WAITING, DONE)) {
                 pool.cancel(this);
                 cancelTimer();
-                outcome.refused(ErrorCode.NO_CAPACITY, "no container of " + function.id() + " can be started: " + reason);
+                outcome.refused("no container of " + function.id() + " can be started: " + reason, retryLater());
             }
         });
     }

@@ -4,20 +4,29 @@ import dev.ferry.routing.ContainerInfo;
 
 /**
  * A ready container as its function's pool sees it: its channels and how many of its input
- * slots are taken. Guarded by the owning {@link FunctionPool}'s monitor.
+ * slots this gateway uses. Guarded by the owning {@link FunctionPool}'s monitor.
  */
 final class ContainerSlots {
 
     final ContainerInfo info;
     final ContainerChannels channels;
+    /** This gateway's calls on the container. */
     int inFlight;
+    /**
+     * The slots this gateway may use: the container's maxInputs, or fewer for a while after it
+     * refused a call because other gateways' calls hold the rest.
+     */
+    int limit;
+    /** Counts refusals, so that a hold's expiry ends only the latest hold. */
+    long holds;
 
     ContainerSlots(ContainerInfo info, ContainerChannels channels) {
         this.info = info;
         this.channels = channels;
+        this.limit = info.maxInputs();
     }
 
     boolean hasFreeSlot() {
-        return inFlight < info.maxInputs();
+        return inFlight < limit;
     }
 }

@@ -92,7 +92,7 @@ final class DemandReporter implements ScaleUpSignal, RoutingListener, AutoClosea
     private void send(FunctionDemand d, boolean waiting) {
         try {
             store.recordDemand(new DemandSample(gatewayId, d.function(), d.version(), d.inFlight(), d.queued(),
-                    d.lastActive(), clock.instant()));
+                    d.lastActive(), clock.instant(), d.busy()));
             sent.put(FunctionPools.key(d.function(), d.version()), d);
             if (storeDown) {
                 storeDown = false;

@@ -20,7 +20,7 @@ import java.nio.charset.StandardCharsets;
  */
 final class ErrorResponses {
 
-    /** Seconds a client is told to wait before retrying after a 503. */
+    /** Seconds a client is told to wait before retrying after a 503, unless the caller says. */
     static final int RETRY_AFTER_SECONDS = 1;
 
     private ErrorResponses() {}
@@ -30,6 +30,11 @@ final class ErrorResponses {
     }
 
     static FullHttpResponse of(ByteBufAllocator alloc, CallError error, boolean keepAlive) {
+        return of(alloc, error, keepAlive, RETRY_AFTER_SECONDS);
+    }
+
+    /** As {@link #of(ByteBufAllocator, CallError, boolean)}; a 503 says Retry-After {@code retryAfterSeconds}. */
+    static FullHttpResponse of(ByteBufAllocator alloc, CallError error, boolean keepAlive, int retryAfterSeconds) {
         int status = CallErrors.httpStatus(error.getCode());
         byte[] text = (CallErrors.clientMessage(error) + "\n").getBytes(StandardCharsets.UTF_8);
         ByteBuf body = alloc.buffer(text.length).writeBytes(text);
@@ -39,7 +44,7 @@ final class ErrorResponses {
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, text.length)
                 .set("x-ferry-error", error.getCode().name().toLowerCase(java.util.Locale.ROOT));
         if (error.getCode() == ErrorCode.NO_CAPACITY) {
-            response.headers().setInt(HttpHeaderNames.RETRY_AFTER, RETRY_AFTER_SECONDS);
+            response.headers().setInt(HttpHeaderNames.RETRY_AFTER, retryAfterSeconds);
         }
         HttpUtil.setKeepAlive(response, keepAlive);
         return response;

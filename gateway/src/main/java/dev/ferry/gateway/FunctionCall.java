@@ -101,6 +101,16 @@ final class FunctionCall {
         }
     }
 
+    /**
+     * The container refused the call before running it (its inputs were all taken): its slot
+     * goes back as refused, and the stream, which the container is ending anyway, is cancelled
+     * so that nothing more goes out on it.
+     */
+    void refused() {
+        lease.releaseRefused();
+        cancel("refused by the container; the request goes to another slot");
+    }
+
     String containerId() {
         return lease.containerId();
     }

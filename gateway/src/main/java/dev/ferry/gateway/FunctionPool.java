@@ -8,6 +8,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -16,24 +17,48 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * The ready containers of one function version and the requests waiting for their slots.
  *
- * <p>Placement is least-loaded of two random containers with a free slot, which spreads
- * load nearly as well as a global least-loaded pick without scanning. Waiters are served
- * first come, first served, as slots free up or containers become ready. Thread-safe: every
- * method takes the pool's monitor, and callbacks to waiters never block.
+ * <p>A fresh request takes the less loaded of two random containers with a free slot, which
+ * spreads load nearly as well as a global least-loaded pick without scanning. Waiters are
+ * served first come, first served, as slots free up or containers become ready, each on the
+ * least-loaded container with a free slot (a full scan: the queue is released at most once
+ * per freed slot), so a container that just became ready takes only its own slots' worth of
+ * the queue.
+ *
+ * <p>Other gateways share the containers, and only the container knows how many of its slots
+ * are taken: when it refuses a call ({@link #refused}), this pool counts it full for this
+ * gateway ({@link ContainerSlots#limit}) until one of this gateway's calls on it ends or
+ * {@link #REFUSAL_HOLD} passes.
+ *
+ * <p>Thread-safe: every method takes the pool's monitor, and callbacks to waiters never block.
  */
 final class FunctionPool {
 
     /** How long a call broken by its container's death waits for the worker to say why. */
     static final Duration EXIT_REASON_WAIT = Duration.ofSeconds(2);
 
+    /**
+     * How long a container that refused a call counts as full when none of this gateway's calls
+     * on it ends sooner: short, since another gateway's calls may end any moment, and long
+     * enough that waiters do not bounce off a busy container at network speed.
+     */
+    static final Duration REFUSAL_HOLD = Duration.ofMillis(250);
+
     private static final int MAX_EXITS_KEPT = 256;
+
+    /** Runs a task once after a delay; how a refusal hold ends. Must not block or run the task inline. */
+    @FunctionalInterface
+    interface Timer {
+        void after(Duration delay, Runnable task);
+    }
 
     private final String function;
     private final String version;
-    private final int maxQueued;
     private final Clock clock;
+    private final Timer timer;
     private final List<ContainerSlots> containers = new ArrayList<>();
     private final ArrayDeque<SlotWaiter> waiters = new ArrayDeque<>();
+    /** This gateway's calls in flight per container id, only those with any; also containers no longer placed. */
+    private final Map<String, Integer> busy = new HashMap<>();
     private int inFlight;
     private Instant lastActive;
     /** Containers this version needs that no worker runs yet, and why; insertion order. */
@@ -50,11 +75,11 @@ final class FunctionPool {
         }
     };
 
-    FunctionPool(String function, String version, int maxQueued, Clock clock) {
+    FunctionPool(String function, String version, Clock clock, Timer timer) {
         this.function = function;
         this.version = version;
-        this.maxQueued = maxQueued;
         this.clock = clock;
+        this.timer = timer;
         this.lastActive = clock.instant();
     }
 
@@ -75,16 +100,26 @@ final class FunctionPool {
     }
 
     /**
-     * Queues {@code waiter}; it is granted a slot when one frees up, or at once if one just
+     * Queues {@code waiter} last; it is granted a slot when one frees up, or at once if one just
      * did. Returns false, queueing nothing, when {@code maxQueued} requests already wait.
      */
-    synchronized boolean enqueue(SlotWaiter waiter) {
+    synchronized boolean enqueue(SlotWaiter waiter, int maxQueued) {
         if (waiters.size() >= maxQueued) {
             return false;
         }
         waiters.add(waiter);
         dispatch();
         return true;
+    }
+
+    /**
+     * Queues first a waiter whose container refused it: it already waited its turn. Not bound
+     * by the queue limit, since it held a slot a moment ago (the queue grows by at most the
+     * calls in flight).
+     */
+    synchronized void requeue(SlotWaiter waiter) {
+        waiters.addFirst(waiter);
+        dispatch();
     }
 
     /** Forgets {@code waiter} if it is still queued (it timed out or its client left). */
@@ -157,10 +192,14 @@ final class FunctionPool {
     }
 
     synchronized FunctionDemand demand() {
-        return new FunctionDemand(function, version, inFlight, waiters.size(), containers.size(), lastActive);
+        return new FunctionDemand(function, version, inFlight, waiters.size(), containers.size(), lastActive, busy);
     }
 
-    /** Returns a slot of {@code container}; with {@code lost}, the container leaves placement first. */
+    /**
+     * Returns a slot of {@code container} after a call on it ended; with {@code lost}, the
+     * container leaves placement first. The slot is this gateway's to use again even if the
+     * container refused a call meanwhile: it just ran one of ours.
+     */
     synchronized void release(ContainerSlots container, boolean lost) {
         if (lost) {
             containers.remove(container);
@@ -169,14 +208,34 @@ final class FunctionPool {
         dispatch();
     }
 
+    /**
+     * Returns the slot of a call {@code container} refused: other gateways hold its slots, so
+     * this gateway counts it full at what it runs there now, until one of those calls ends or
+     * {@link #REFUSAL_HOLD} passes.
+     */
+    synchronized void refused(ContainerSlots container) {
+        untake(container);
+        container.limit = container.inFlight;
+        long hold = ++container.holds;
+        timer.after(REFUSAL_HOLD, () -> holdExpired(container, hold));
+        dispatch();
+    }
+
+    private synchronized void holdExpired(ContainerSlots container, long hold) {
+        if (container.holds == hold) { // a later refusal holds it longer
+            container.limit = container.info.maxInputs();
+            dispatch();
+        }
+    }
+
+    /** Hands free slots to waiters in order, each on the least-loaded container with room. */
     private void dispatch() {
         while (!waiters.isEmpty()) {
-            Optional<ContainerSlots> free = pick();
-            if (free.isEmpty()) {
+            ContainerSlots container = leastLoaded();
+            if (container == null) {
                 return;
             }
             SlotWaiter waiter = waiters.poll();
-            ContainerSlots container = free.get();
             take(container);
             if (!waiter.grant(new SlotLease(this, container))) {
                 untake(container);
@@ -187,13 +246,36 @@ final class FunctionPool {
     private void take(ContainerSlots container) {
         container.inFlight++;
         inFlight++;
+        busy.merge(container.info.id(), 1, Integer::sum);
         lastActive = clock.instant();
     }
 
     private void untake(ContainerSlots container) {
         container.inFlight--;
         inFlight--;
+        busy.computeIfPresent(container.info.id(), (id, calls) -> calls == 1 ? null : calls - 1);
         lastActive = clock.instant();
+    }
+
+    /**
+     * The container with a free slot that runs the fewest calls, ties broken at random: gateways
+     * releasing their queues at once should not all aim at the container listed first.
+     */
+    private ContainerSlots leastLoaded() {
+        ContainerSlots least = null;
+        int ties = 0;
+        for (ContainerSlots c : containers) {
+            if (!c.hasFreeSlot()) {
+                continue;
+            }
+            if (least == null || c.inFlight < least.inFlight) {
+                least = c;
+                ties = 1;
+            } else if (c.inFlight == least.inFlight && ThreadLocalRandom.current().nextInt(++ties) == 0) {
+                least = c;
+            }
+        }
+        return least;
     }
 
     private Optional<ContainerSlots> pick() {
@@ -209,12 +291,6 @@ final class FunctionPool {
             return Optional.of(best);
         }
         // Both picks were full: fall back to a scan so a free slot is never missed.
-        ContainerSlots least = null;
-        for (ContainerSlots c : containers) {
-            if (c.hasFreeSlot() && (least == null || c.inFlight < least.inFlight)) {
-                least = c;
-            }
-        }
-        return Optional.ofNullable(least);
+        return Optional.ofNullable(leastLoaded());
     }
 }

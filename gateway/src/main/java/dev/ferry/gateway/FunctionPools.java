@@ -22,19 +22,19 @@ final class FunctionPools implements RoutingListener {
     private static final java.time.Duration FORGET_EXITS_AFTER = java.time.Duration.ofSeconds(10);
 
     private final EventLoopGroup eventLoops;
-    private final int maxQueued;
     private final Clock clock;
+    private final FunctionPool.Timer timer;
     private final Map<String, FunctionPool> pools = new ConcurrentHashMap<>();
     private final Map<String, ContainerChannels> channels = new ConcurrentHashMap<>();
 
-    FunctionPools(EventLoopGroup eventLoops, int maxQueued, Clock clock) {
+    FunctionPools(EventLoopGroup eventLoops, Clock clock) {
         this.eventLoops = eventLoops;
-        this.maxQueued = maxQueued;
         this.clock = clock;
+        this.timer = (delay, task) -> eventLoops.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     FunctionPool pool(String function, String version) {
-        return pools.computeIfAbsent(key(function, version), k -> new FunctionPool(function, version, maxQueued, clock));
+        return pools.computeIfAbsent(key(function, version), k -> new FunctionPool(function, version, clock, timer));
     }
 
     void rejectWaiting(String function, String version, String reason) {

@@ -39,7 +39,7 @@ public final class GatewayServer implements AutoCloseable {
     private GatewayServer(Builder b) throws InterruptedException {
         this.bossGroup = new MultiThreadIoEventLoopGroup(1, Transport.ioHandlerFactory());
         this.workerGroup = new MultiThreadIoEventLoopGroup(b.eventLoopThreads, Transport.ioHandlerFactory());
-        this.pools = new FunctionPools(workerGroup, b.maxQueuedPerFunction, b.clock);
+        this.pools = new FunctionPools(workerGroup, b.clock);
         this.store = b.store;
         this.demandReporter = b.gatewayId == null ? null
                 : new DemandReporter(b.store, b.gatewayId, b.demandInterval, pools, b.clock);
@@ -47,7 +47,7 @@ public final class GatewayServer implements AutoCloseable {
             demandReporter.scaleUp(f);
             b.scaleUp.scaleUp(f);
         };
-        GatewayConfig config = new GatewayConfig(b.domain, b.queueTimeout, b.unschedulableWait, DEADLINE_GRACE, b.headTimeout, b.idleTimeout,
+        GatewayConfig config = new GatewayConfig(b.domain, b.maxQueuedPerFunction, b.queueTimeout, b.unschedulableWait, DEADLINE_GRACE, b.headTimeout, b.idleTimeout,
                 b.maxRequestLine, b.maxHeaderSize, b.maxConcurrentStreams, b.clock, scaleUp);
         b.store.subscribe(pools);
         if (demandReporter != null) {
@@ -251,11 +251,12 @@ public final class GatewayServer implements AutoCloseable {
             return this;
         }
 
-        /** Told whenever a request has to wait for a slot. Default: nobody. */
         /**
          * Reports this gateway's demand to the store as {@code gatewayId}, every
          * {@code interval} while calls are in flight or waiting and at once when a request has
-         * to wait: how a controller in another process learns of demand. Off by default.
+         * to wait: how a controller in another process learns of demand. Off by default. The
+         * controller expects a sample from every busy gateway at least once a second: the
+         * roles pass 1 s ({@code ferry gateway}) or 250 ms ({@code ferry dev}).
          */
         public Builder reportDemand(String gatewayId, Duration interval) {
             this.gatewayId = Objects.requireNonNull(gatewayId, "gatewayId");
@@ -263,12 +264,16 @@ public final class GatewayServer implements AutoCloseable {
             return this;
         }
 
+        /** Told whenever a request has to wait for a slot. Default: nobody. */
         public Builder scaleUpSignal(ScaleUpSignal scaleUp) {
             this.scaleUp = Objects.requireNonNull(scaleUp, "scaleUp");
             return this;
         }
 
-        /** How long a request waits for a slot before a 503. Default 60 s. */
+        /**
+         * How long a request waits for a slot before a 503, for functions that set no
+         * {@code queueTimeout} of their own. Default 60 s.
+         */
         public Builder queueTimeout(Duration queueTimeout) {
             if (queueTimeout.isNegative() || queueTimeout.isZero()) {
                 throw new IllegalArgumentException("queueTimeout: " + queueTimeout + " (expected: > 0)");
@@ -290,7 +295,10 @@ public final class GatewayServer implements AutoCloseable {
             return this;
         }
 
-        /** How many requests may wait per function version before more get a 503. Default 1024. */
+        /**
+         * How many requests may wait per function version before more get a 503, for functions
+         * that set no {@code maxQueued} of their own; 0 queues none. Default 1024.
+         */
         public Builder maxQueuedPerFunction(int max) {
             if (max < 0) {
                 throw new IllegalArgumentException("maxQueuedPerFunction: " + max + " (expected: >= 0)");

@@ -39,9 +39,22 @@ import java.util.List;
  * given that loop as its executor; {@link CallAdmission} reports on it too).
  *
  * <p>Backpressure: while the call is not ready for more, the client socket is not read;
- * while the client socket is not writable, no more response messages are requested.
+ * while the client socket is not writable, no more response messages are requested. While
+ * the request waits for a slot, the socket is not read either: its body waits there.
+ *
+ * <p>A container may refuse the call before running it, when other gateways' calls hold its
+ * slots. The request then goes to another slot, or waits again first in line, and what it
+ * sent is sent again: the body the call took is kept until the container answers, up to
+ * {@link #MAX_RESEND_BYTES}.
  */
 final class HttpExchange {
+
+    /**
+     * Request body kept for a resend until the container answers. A container refuses a call
+     * as soon as it reads its start, so a refusal seldom comes after more than what arrived
+     * in one round trip; a refusal after more than this many bytes is a 503.
+     */
+    static final int MAX_RESEND_BYTES = 64 * 1024;
 
     private static final ClientEvent HTTP_DISCONNECT =
             ClientEvent.newBuilder().setHttpDisconnect(HttpDisconnect.getDefaultInstance()).build();
@@ -55,7 +68,16 @@ final class HttpExchange {
     private final String callId;
     private final boolean head;
     private final CallAdmission admission;
-    private final List<ClientEvent> bodyBeforeCall = new ArrayList<>();
+    /**
+     * Body events no container has answered yet: waiting for a call to start, or sent to the
+     * current call and kept for a resend should its container refuse it.
+     */
+    private final List<ClientEvent> unanswered = new ArrayList<>();
+    private long unansweredBytes;
+    /** False once more body went to an unanswered call than is kept: a refusal can no longer be retried. */
+    private boolean resendable = true;
+    /** The current call's container has sent its first event: it runs the call. */
+    private boolean answered;
 
     private FunctionCall functionCall;
     private ClientCall<ClientEvent, ServerEvent> call;
@@ -90,8 +112,8 @@ final class HttpExchange {
             }
 
             @Override
-            public void refused(ErrorCode code, String detail) {
-                respondError(code, detail);
+            public void refused(String detail, int retryAfterSeconds) {
+                respondError(CallErrors.of(ErrorCode.NO_CAPACITY, detail), retryAfterSeconds);
             }
         });
     }
@@ -105,7 +127,7 @@ final class HttpExchange {
         long limit = function.settings().maxRequestBody();
         if (limit > 0 && HttpUtil.getContentLength(request, -1L) > limit) {
             keepAlive = false;
-            respondError(ErrorCode.PAYLOAD_TOO_LARGE, tooLarge(limit));
+            respondError(CallErrors.of(ErrorCode.PAYLOAD_TOO_LARGE, tooLarge(limit)), ErrorResponses.RETRY_AFTER_SECONDS);
             return;
         }
         admission.begin();
@@ -120,18 +142,50 @@ final class HttpExchange {
             lease.release();
             return;
         }
-        functionCall = new FunctionCall(ctx.channel(), lease, config, function, new Listener());
+        Listener listener = new Listener();
+        functionCall = new FunctionCall(ctx.channel(), lease, config, function, listener);
+        listener.call = functionCall;
         call = functionCall.grpc();
+        answered = false;
         call.sendMessage(ClientEvent.newBuilder()
                 .setStart(CallStart.newBuilder().setFunction(function.id()).setCallId(callId).setHttp(scope))
                 .build());
-        for (ClientEvent event : bodyBeforeCall) {
+        for (ClientEvent event : unanswered) {
             call.sendMessage(event);
         }
-        bodyBeforeCall.clear();
+        if (unansweredBytes > MAX_RESEND_BYTES) {
+            forgetUnanswered();
+            resendable = false;
+        }
         // No half-close when the body ends (its last event says so): the call must stay open
         // for an http.disconnect until the response is done.
         updateReading();
+    }
+
+    private void forgetUnanswered() {
+        unanswered.clear();
+        unansweredBytes = 0;
+    }
+
+    /**
+     * The container refused the call before running it: its slots are taken by other gateways'
+     * calls. The request goes to another slot or waits again, with what it sent, unless more
+     * body went out than was kept.
+     */
+    private void refusedByContainer() {
+        String container = functionCall.containerId();
+        functionCall.refused();
+        functionCall = null;
+        call = null;
+        updateReading(); // no more body until the next call starts
+        if (!resendable) {
+            respondError(CallErrors.of(ErrorCode.NO_CAPACITY, "container " + container + " of " + function.id()
+                    + " refused the request after more than " + MAX_RESEND_BYTES / 1024
+                    + " KiB of its body had gone to it, which the gateway cannot send again; retry shortly"),
+                    CallAdmission.RETRY_SOON_SECONDS);
+            return;
+        }
+        admission.retry();
     }
 
     /** A piece of the request body from the client. Takes ownership of {@code content}. */
@@ -162,15 +216,27 @@ final class HttpExchange {
                     .build();
             if (call == null) {
                 // Until the call starts, the rest of the body waits in the socket, not here.
-                bodyBeforeCall.add(event);
+                keepUnanswered(event);
                 updateReading();
                 return;
             }
             call.sendMessage(event);
+            if (!answered && resendable) {
+                keepUnanswered(event);
+                if (unansweredBytes > MAX_RESEND_BYTES) {
+                    forgetUnanswered();
+                    resendable = false;
+                }
+            }
             updateReading();
         } finally {
             content.release();
         }
+    }
+
+    private void keepUnanswered(ClientEvent event) {
+        unanswered.add(event);
+        unansweredBytes += event.getHttpRequest().getBody().size();
     }
 
     /** The client's connection closed. */
@@ -215,19 +281,34 @@ final class HttpExchange {
     }
 
 
+    /** Listens to one call; once the exchange moved on to another call (a refusal), it only returns the slot. */
     private final class Listener extends ClientCall.Listener<ServerEvent> {
+
+        private FunctionCall call;
+
+        private boolean current() {
+            return call == functionCall && !finished;
+        }
 
         @Override
         public void onReady() {
-            if (!finished) {
+            if (current()) {
                 updateReading();
             }
         }
 
         @Override
         public void onMessage(ServerEvent event) {
-            if (finished) {
+            if (!current()) {
                 return;
+            }
+            if (!answered) {
+                answered = true;
+                if (event.hasError() && event.getError().getCode() == ErrorCode.NO_CAPACITY) {
+                    refusedByContainer();
+                    return;
+                }
+                forgetUnanswered();
             }
             switch (event.getEventCase()) {
                 case HTTP_RESPONSE_START -> onStart(event);
@@ -240,8 +321,8 @@ final class HttpExchange {
 
         @Override
         public void onClose(Status status, Metadata trailers) {
-            functionCall.closed(status);
-            if (finished) {
+            call.closed(status);
+            if (!current()) {
                 return;
             }
             if (status.isOk()) {
@@ -380,17 +461,21 @@ final class HttpExchange {
         sendError(error);
     }
 
-    private void respondError(ErrorCode code, String detail) {
+    private void respondError(CallError error, int retryAfterSeconds) {
         if (finished) {
             return;
         }
         finished = true;
-        sendError(CallErrors.of(code, detail));
+        sendError(error, retryAfterSeconds);
     }
 
     private void sendError(CallError error) {
+        sendError(error, ErrorResponses.RETRY_AFTER_SECONDS);
+    }
+
+    private void sendError(CallError error, int retryAfterSeconds) {
         boolean reuse = keepAlive && requestEnded;
-        ChannelFuture written = ctx.writeAndFlush(ErrorResponses.of(ctx.alloc(), error, reuse));
+        ChannelFuture written = ctx.writeAndFlush(ErrorResponses.of(ctx.alloc(), error, reuse, retryAfterSeconds));
         if (reuse) {
             written.addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
         } else {

@@ -44,4 +44,14 @@ final class SlotLease {
             pool.release(container, true);
         }
     }
+
+    /**
+     * Releases the slot of a call the container refused because its inputs were all taken
+     * (by other gateways' calls): this gateway counts it full for a while.
+     */
+    void releaseRefused() {
+        if (released.compareAndSet(false, true)) {
+            pool.refused(container);
+        }
+    }
 }

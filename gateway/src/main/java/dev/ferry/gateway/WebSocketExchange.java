@@ -51,6 +51,10 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
  * pings are answered here; close codes and reasons pass both ways. Backpressure as for HTTP:
  * the socket is not read while the call cannot take more, and no more events are requested
  * from the call while the socket is not writable. Runs on the channel's event loop only.
+ *
+ * <p>A container that refuses the call before accepting (other gateways' calls hold its
+ * slots) has been sent only the start and {@code websocket.connect}: the upgrade goes to
+ * another slot, or waits again first in line, and they are sent again there.
  */
 final class WebSocketExchange {
 
@@ -93,8 +97,8 @@ final class WebSocketExchange {
             }
 
             @Override
-            public void refused(ErrorCode code, String detail) {
-                refuse(CallErrors.of(code, detail));
+            public void refused(String detail, int retryAfterSeconds) {
+                refuse(CallErrors.of(ErrorCode.NO_CAPACITY, detail), 503, retryAfterSeconds);
             }
         });
     }
@@ -108,7 +112,9 @@ final class WebSocketExchange {
             lease.release();
             return;
         }
-        functionCall = new FunctionCall(ctx.channel(), lease, config, function, new Listener());
+        Listener listener = new Listener();
+        functionCall = new FunctionCall(ctx.channel(), lease, config, function, listener);
+        listener.call = functionCall;
         call = functionCall.grpc();
         call.sendMessage(ClientEvent.newBuilder()
                 .setStart(CallStart.newBuilder().setFunction(function.id()).setCallId(callId).setWebsocket(scope)).build());
@@ -184,17 +190,29 @@ final class WebSocketExchange {
     }
 
 
+    /** Listens to one call; once the exchange moved on to another call (a refusal), it only returns the slot. */
     private final class Listener extends ClientCall.Listener<ServerEvent> {
+
+        private FunctionCall call;
+
+        private boolean current() {
+            return call == functionCall && !finished;
+        }
+
         @Override
         public void onReady() {
-            if (open && !finished) {
+            if (open && current()) {
                 ctx.channel().config().setAutoRead(true);
             }
         }
 
         @Override
         public void onMessage(ServerEvent event) {
-            if (finished) {
+            if (!current()) {
+                return;
+            }
+            if (!open && event.hasError() && event.getError().getCode() == ErrorCode.NO_CAPACITY) {
+                refusedByContainer();
                 return;
             }
             switch (event.getEventCase()) {
@@ -221,8 +239,8 @@ final class WebSocketExchange {
 
         @Override
         public void onClose(Status status, Metadata trailers) {
-            functionCall.closed(status);
-            if (finished) {
+            call.closed(status);
+            if (!current()) {
                 return;
             }
             if (status.isOk()) {
@@ -236,6 +254,14 @@ final class WebSocketExchange {
                         "the call ended: " + status.getCode()));
             }
         }
+    }
+
+    /** The container refused the call before accepting: try another slot, or wait again first in line. */
+    private void refusedByContainer() {
+        functionCall.refused();
+        functionCall = null;
+        call = null;
+        admission.retry();
     }
 
     private void accept(dev.ferry.request.protocol.WebSocketAccept accept) {
@@ -317,8 +343,12 @@ final class WebSocketExchange {
         refuse(error, CallErrors.httpStatus(error.getCode()));
     }
 
-    /** Answers the upgrade request with an HTTP error; the connection then closes. */
     private void refuse(CallError error, int status) {
+        refuse(error, status, ErrorResponses.RETRY_AFTER_SECONDS);
+    }
+
+    /** Answers the upgrade request with an HTTP error; the connection then closes. */
+    private void refuse(CallError error, int status, int retryAfterSeconds) {
         if (finished) {
             return;
         }
@@ -327,7 +357,7 @@ final class WebSocketExchange {
             functionCall.cancel("WebSocket refused");
         }
         upgrade.release();
-        var response = ErrorResponses.of(ctx.alloc(), error, false);
+        var response = ErrorResponses.of(ctx.alloc(), error, false, retryAfterSeconds);
         response.setStatus(io.netty.handler.codec.http.HttpResponseStatus.valueOf(status));
         ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
     }

@@ -5,15 +5,33 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ferry.routing.ContainerInfo;
 import dev.ferry.routing.ContainerState;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class FunctionPoolTest {
 
     private final Clock clock = Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
+    /** The pool's timer, run by hand: what is due runs when a test says time has passed. */
+    private final List<Runnable> timers = new ArrayList<>();
+    private final List<Duration> delays = new ArrayList<>();
+
+    private FunctionPool newPool() {
+        return new FunctionPool("a--f", "v1", clock, (delay, task) -> {
+            delays.add(delay);
+            timers.add(task);
+        });
+    }
+
+    private void runTimers() {
+        List<Runnable> due = new ArrayList<>(timers);
+        timers.clear();
+        due.forEach(Runnable::run);
+    }
 
     /** Records what the pool gives it. */
     private static final class Waiter implements SlotWaiter {
@@ -42,11 +60,11 @@ class FunctionPoolTest {
 
     @Test
     void queuesUntilAContainerIsReady() {
-        FunctionPool pool = new FunctionPool("a--f", "v1", 10, clock);
+        FunctionPool pool = newPool();
         Waiter waiter = new Waiter();
 
         assertThat(pool.tryAcquire()).isNull();
-        assertThat(pool.enqueue(waiter)).isTrue();
+        assertThat(pool.enqueue(waiter, 10)).isTrue();
         assertThat(pool.demand().queued()).isEqualTo(1);
 
         pool.addContainer(container("c1", 1), null);
@@ -58,7 +76,7 @@ class FunctionPoolTest {
 
     @Test
     void neverExceedsMaxInputsAndHandsFreedSlotsToWaitersInOrder() {
-        FunctionPool pool = new FunctionPool("a--f", "v1", 10, clock);
+        FunctionPool pool = newPool();
         pool.addContainer(container("c1", 2), null);
         Waiter c = new Waiter(), d = new Waiter();
 
@@ -66,8 +84,8 @@ class FunctionPoolTest {
         assertThat(a).isNotNull();
         assertThat(pool.tryAcquire()).isNotNull();
         assertThat(pool.tryAcquire()).isNull();
-        assertThat(pool.enqueue(c)).isTrue();
-        assertThat(pool.enqueue(d)).isTrue();
+        assertThat(pool.enqueue(c, 10)).isTrue();
+        assertThat(pool.enqueue(d, 10)).isTrue();
         assertThat(c.leases).isEmpty();
 
         a.release();
@@ -80,10 +98,10 @@ class FunctionPoolTest {
 
     @Test
     void skipsWaitersThatGaveUp() {
-        FunctionPool pool = new FunctionPool("a--f", "v1", 10, clock);
+        FunctionPool pool = newPool();
         Waiter gone = new Waiter(), next = new Waiter();
-        pool.enqueue(gone);
-        pool.enqueue(next);
+        pool.enqueue(gone, 10);
+        pool.enqueue(next, 10);
         gone.gaveUp = true;
 
         pool.addContainer(container("c1", 1), null);
@@ -94,22 +112,22 @@ class FunctionPoolTest {
 
     @Test
     void aWaiterQueuedAsASlotFreesIsGrantedAtOnce() {
-        FunctionPool pool = new FunctionPool("a--f", "v1", 10, clock);
+        FunctionPool pool = newPool();
         pool.addContainer(container("c1", 1), null);
         Waiter late = new Waiter();
 
-        pool.enqueue(late);
+        pool.enqueue(late, 10);
 
         assertThat(late.leases).hasSize(1);
     }
 
     @Test
     void aFreedSlotGoesToTheWaiterNotToALaterCaller() {
-        FunctionPool pool = new FunctionPool("a--f", "v1", 10, clock);
+        FunctionPool pool = newPool();
         pool.addContainer(container("c1", 1), null);
         SlotLease first = pool.tryAcquire();
         Waiter queued = new Waiter();
-        pool.enqueue(queued);
+        pool.enqueue(queued, 10);
 
         first.release();
 
@@ -119,11 +137,11 @@ class FunctionPoolTest {
 
     @Test
     void aLostContainersFreedSlotGoesToNoWaiter() {
-        FunctionPool pool = new FunctionPool("a--f", "v1", 10, clock);
+        FunctionPool pool = newPool();
         pool.addContainer(container("c1", 1), null);
         SlotLease running = pool.tryAcquire();
         Waiter waiting = new Waiter();
-        pool.enqueue(waiting);
+        pool.enqueue(waiting, 10);
 
         running.releaseLost();
 
@@ -134,16 +152,16 @@ class FunctionPoolTest {
 
     @Test
     void refusesBeyondTheQueueBound() {
-        FunctionPool pool = new FunctionPool("a--f", "v1", 1, clock);
-        pool.enqueue(new Waiter());
+        FunctionPool pool = newPool();
+        pool.enqueue(new Waiter(), 1);
 
-        assertThat(pool.enqueue(new Waiter())).isFalse();
+        assertThat(pool.enqueue(new Waiter(), 1)).isFalse();
         assertThat(pool.demand().queued()).isEqualTo(1);
     }
 
     @Test
     void spreadsCallsOverContainers() {
-        FunctionPool pool = new FunctionPool("a--f", "v1", 10, clock);
+        FunctionPool pool = newPool();
         pool.addContainer(container("c1", 2), null);
         pool.addContainer(container("c2", 2), null);
         List<SlotLease> leases = new ArrayList<>();
@@ -158,10 +176,10 @@ class FunctionPoolTest {
 
     @Test
     void rejectsEveryWaiterWhenTheContainerCannotStart() {
-        FunctionPool pool = new FunctionPool("a--f", "v1", 10, clock);
+        FunctionPool pool = newPool();
         Waiter a = new Waiter(), b = new Waiter();
-        pool.enqueue(a);
-        pool.enqueue(b);
+        pool.enqueue(a, 10);
+        pool.enqueue(b, 10);
 
         pool.rejectWaiting("container failed to start");
 
@@ -172,7 +190,7 @@ class FunctionPoolTest {
 
     @Test
     void aRemovedContainerTakesNoNewCalls() {
-        FunctionPool pool = new FunctionPool("a--f", "v1", 10, clock);
+        FunctionPool pool = newPool();
         pool.addContainer(container("c1", 5), null);
         pool.removeContainer("c1");
 
@@ -181,7 +199,7 @@ class FunctionPoolTest {
 
     @Test
     void reportsWhyAContainerCannotBePlacedUntilItIsPlacedOrGone() {
-        FunctionPool pool = new FunctionPool("a--f", "v1", 10, clock);
+        FunctionPool pool = newPool();
         assertThat(pool.unschedulable()).isEmpty();
 
         pool.unplaced("c1", "no worker has gpu H100:2");
@@ -196,7 +214,7 @@ class FunctionPoolTest {
 
     @Test
     void anExitReasonReachesCallsThatAskBeforeOrAfterItCame() {
-        FunctionPool pool = new FunctionPool("a--f", "v1", 10, clock);
+        FunctionPool pool = newPool();
         var early = pool.exitReason("c1");
         assertThat(early).isNotDone();
 
@@ -211,11 +229,136 @@ class FunctionPoolTest {
 
     @Test
     void aContainerGoneWithoutAReasonAnswersEmpty() {
-        FunctionPool pool = new FunctionPool("a--f", "v1", 10, clock);
+        FunctionPool pool = newPool();
         var reason = pool.exitReason("c1");
 
         pool.gone("c1");
 
         assertThat(reason).isCompletedWithValue("");
+    }
+
+    @Test
+    void releasesTheQueueToTheLeastLoadedContainerAndNeverBeyondMaxInputs() {
+        FunctionPool pool = newPool();
+        pool.addContainer(container("c1", 4), null);
+        for (int i = 0; i < 3; i++) {
+            assertThat(pool.tryAcquire().containerId()).isEqualTo("c1");
+        }
+        pool.addContainer(container("c2", 4), null);
+        List<Waiter> waiters = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            Waiter w = new Waiter();
+            waiters.add(w);
+            pool.enqueue(w, 10);
+        }
+
+        // c2 runs fewer until it runs as many as c1; then both fill, and the sixth waits.
+        assertThat(waiters.subList(0, 3)).allSatisfy(w -> assertThat(w.leases).extracting(SlotLease::containerId).containsExactly("c2"));
+        assertThat(waiters.get(5).leases).isEmpty();
+        assertThat(pool.demand().busy()).containsExactlyInAnyOrderEntriesOf(Map.of("c1", 4, "c2", 4));
+        assertThat(pool.demand().queued()).isEqualTo(1);
+    }
+
+    @Test
+    void aNewContainerTakesOnlyItsMaxInputsOfTheQueue() {
+        FunctionPool pool = newPool();
+        pool.addContainer(container("c1", 2), null);
+        SlotLease running = pool.tryAcquire();
+        pool.tryAcquire();
+        List<Waiter> waiters = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            Waiter w = new Waiter();
+            waiters.add(w);
+            pool.enqueue(w, 10);
+        }
+
+        pool.addContainer(container("c2", 3), null);
+
+        // First come, first served: the first three go to c2, the rest wait for a slot.
+        assertThat(waiters.subList(0, 3)).allSatisfy(w -> assertThat(w.leases).extracting(SlotLease::containerId).containsExactly("c2"));
+        assertThat(waiters.subList(3, 5)).allSatisfy(w -> assertThat(w.leases).isEmpty());
+        assertThat(pool.demand().busy()).containsExactlyInAnyOrderEntriesOf(Map.of("c1", 2, "c2", 3));
+
+        running.release();
+
+        assertThat(waiters.get(3).leases).extracting(SlotLease::containerId).containsExactly("c1");
+        assertThat(waiters.get(4).leases).isEmpty();
+    }
+
+    @Test
+    void aRefusingContainerCountsAsFullUntilTheHoldExpires() {
+        FunctionPool pool = newPool();
+        pool.addContainer(container("c1", 2), null);
+        pool.tryAcquire();
+        SlotLease refused = pool.tryAcquire();
+
+        refused.releaseRefused();
+
+        // One of its two slots is free as this gateway counts, but another gateway holds it.
+        assertThat(pool.demand().busy()).containsExactlyEntriesOf(Map.of("c1", 1));
+        assertThat(pool.tryAcquire()).isNull();
+        Waiter waiter = new Waiter();
+        pool.requeue(waiter);
+        assertThat(waiter.leases).isEmpty();
+        assertThat(delays).containsExactly(FunctionPool.REFUSAL_HOLD);
+
+        runTimers();
+
+        assertThat(waiter.leases).extracting(SlotLease::containerId).containsExactly("c1");
+    }
+
+    @Test
+    void aCallOfThisGatewayEndingFreesItsSlotDuringAHold() {
+        FunctionPool pool = newPool();
+        pool.addContainer(container("c1", 3), null);
+        SlotLease ours = pool.tryAcquire();
+        pool.tryAcquire();
+        pool.tryAcquire().releaseRefused();
+        Waiter first = new Waiter(), second = new Waiter();
+        pool.enqueue(first, 10);
+        pool.enqueue(second, 10);
+
+        ours.release();
+
+        // The slot our call held is free for sure; the one the container refused is not.
+        assertThat(first.leases).hasSize(1);
+        assertThat(second.leases).isEmpty();
+        runTimers();
+        assertThat(second.leases).hasSize(1);
+    }
+
+    @Test
+    void onlyTheLatestRefusalsHoldEndsIt() {
+        FunctionPool pool = newPool();
+        pool.addContainer(container("c1", 2), null);
+        pool.tryAcquire().releaseRefused();
+        assertThat(pool.tryAcquire()).isNull();
+        Runnable firstHold = timers.removeFirst();
+        firstHold.run();
+        pool.tryAcquire().releaseRefused(); // free again, and refused again
+
+        Waiter waiter = new Waiter();
+        pool.requeue(waiter);
+        firstHold.run(); // late: the second refusal's hold goes on
+
+        assertThat(waiter.leases).isEmpty();
+        runTimers();
+        assertThat(waiter.leases).hasSize(1);
+    }
+
+    @Test
+    void aRequeuedWaiterGoesFirst() {
+        FunctionPool pool = newPool();
+        pool.addContainer(container("c1", 1), null);
+        SlotLease running = pool.tryAcquire();
+        Waiter queued = new Waiter(), refused = new Waiter();
+        pool.enqueue(queued, 1);
+        pool.requeue(refused); // past the queue bound: it held a slot a moment ago
+
+        running.release();
+
+        assertThat(refused.leases).hasSize(1);
+        assertThat(queued.leases).isEmpty();
+        assertThat(pool.demand().queued()).isEqualTo(1);
     }
 }

@@ -1,0 +1,111 @@
+package dev.ferry.gateway;
+
+import dev.ferry.function.runtime.ContainerArgs;
+import dev.ferry.function.runtime.TestJars;
+import dev.ferry.routing.ContainerInfo;
+import dev.ferry.routing.ContainerState;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real container: the function runtime in its own process, started as a worker starts it,
+ * serving one test function from a jar on a free port.
+ */
+final class TestContainer implements AutoCloseable {
+
+    private final String id;
+    private final String function;
+    private final int maxInputs;
+    private final int port;
+    private final Process process;
+
+    private TestContainer(String id, String function, int maxInputs, int port, Process process) {
+        this.id = id;
+        this.function = function;
+        this.maxInputs = maxInputs;
+        this.port = port;
+        this.process = process;
+    }
+
+    /** Starts containers of {@code type} ({@code app--name}), from the jar at {@code jar}, and waits until all are ready. */
+    static List<TestContainer> start(Path jar, String function, Class<?> type, int maxInputs, String... ids) throws Exception {
+        String classpath = TestJars.runtimeClasspath(type);
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<TestContainer> started = new ArrayList<>();
+        List<CompletableFuture<Void>> ready = new ArrayList<>();
+        for (String id : ids) {
+            int port;
+            try (ServerSocket socket = new ServerSocket(0)) {
+                port = socket.getLocalPort();
+            }
+            List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED",
+                    "--sun-misc-unsafe-memory-access=allow", "-cp", classpath, ContainerArgs.MAIN_CLASS));
+            command.addAll(new ContainerArgs(id, function, type.getName(), jar, port).toArgs());
+            ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
+            builder.environment().put(ContainerArgs.READY_TOKEN_ENV, id);
+            Process process = builder.start();
+            started.add(new TestContainer(id, function, maxInputs, port, process));
+            ready.add(CompletableFuture.runAsync(() -> awaitReadyLine(process, ContainerArgs.readyLine(id))));
+        }
+        try {
+            CompletableFuture.allOf(ready.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            started.forEach(TestContainer::close);
+            throw e;
+        }
+        return started;
+    }
+
+    private static void awaitReadyLine(Process process, String readyLine) {
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            String line;
+            while ((line = out.readLine()) != null) {
+                if (line.equals(readyLine)) {
+                    // Keep reading, so that a full pipe never blocks the container.
+                    Thread.ofVirtual().start(() -> {
+                        try {
+                            out.transferTo(java.io.Writer.nullWriter());
+                        } catch (IOException ignored) {
+                            // the container exited
+                        }
+                    });
+                    return;
+                }
+            }
+            throw new IllegalStateException("container exited before it was ready: " + process.waitFor());
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** How the routing store lists this container once it is ready. */
+    ContainerInfo ready(String version) {
+        return new ContainerInfo(id, function, version, "w1", "127.0.0.1", port, ContainerState.READY, maxInputs, Instant.EPOCH);
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
