@@ -37,7 +37,7 @@ class QueueEndToEndTest {
         HttpResponse<String> waited = stack.get("testapp--one-slow", "/?ms=1");
 
         assertThat(waited.statusCode()).isEqualTo(503);
-        assertThat(waited.body()).isEqualTo("no container of testapp--one-slow could take the request within 1.0s\n");
+        assertThat(waited.body()).isEqualTo("no container of testapp--one-slow could take the request within 1.0s (its queue timeout)\n");
         assertThat(waited.headers().firstValue("retry-after")).contains("1");
         for (CompletableFuture<HttpResponse<String>> call : busy) {
             assertThat(call.get().statusCode()).isEqualTo(200);

@@ -63,6 +63,8 @@ final class FunctionPool {
     private Instant lastActive;
     /** Containers this version needs that no worker runs yet, and why; insertion order. */
     private final Map<String, String> unplaced = new LinkedHashMap<>();
+    /** Containers of this version placed on a worker and starting: requests wait for them. */
+    private final java.util.Set<String> starting = new java.util.HashSet<>();
     /**
      * Why recently exited containers exited ("" when not said); completed when their worker
      * says. Bounded: a call may ask about a container whose record is long gone, and nothing
@@ -150,17 +152,32 @@ final class FunctionPool {
         containers.removeIf(c -> c.info.id().equals(containerId));
     }
 
-    /** The reason a container of this version cannot be started now, if any (e.g. "no worker has gpu H100:2"). */
+    /**
+     * Why waiting requests cannot be served, if so: a container this version needs cannot be
+     * started now (e.g. "no worker has gpu H100:2"), and none is ready or on its way. While
+     * one serves or starts, requests wait for it: the unplaced ones are extra capacity.
+     */
     synchronized Optional<String> unschedulable() {
+        if (!containers.isEmpty() || !starting.isEmpty()) {
+            return Optional.empty();
+        }
         return unplaced.values().stream().findFirst();
     }
 
-    /** Container {@code id} is needed but unplaced for {@code reason}; an empty reason clears it. */
-    synchronized void unplaced(String id, String reason) {
+    /**
+     * Container {@code id} is needed but unplaced for {@code reason} (an empty reason: it is
+     * not), and whether it is placed and starting.
+     */
+    synchronized void placement(String id, String reason, boolean isStarting) {
         if (reason.isEmpty()) {
             unplaced.remove(id);
         } else {
             unplaced.put(id, reason);
+        }
+        if (isStarting) {
+            starting.add(id);
+        } else {
+            starting.remove(id);
         }
     }
 
@@ -172,6 +189,7 @@ final class FunctionPool {
     /** The record of container {@code id} is gone: it is placed no more, and if no reason came, none will. */
     synchronized void gone(String id) {
         unplaced.remove(id);
+        starting.remove(id);
         exits.computeIfAbsent(id, k -> new CompletableFuture<>()).complete("");
     }
 

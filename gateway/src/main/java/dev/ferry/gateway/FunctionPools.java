@@ -53,7 +53,8 @@ final class FunctionPools implements RoutingListener {
     @Override
     public void containerUpdated(ContainerInfo container) {
         FunctionPool pool = pool(container.function(), container.version());
-        pool.unplaced(container.id(), container.unplaced() ? container.reason() : "");
+        pool.placement(container.id(), container.unplaced() ? container.reason() : "", !container.unplaced()
+                && (container.state() == ContainerState.PENDING || container.state() == ContainerState.STARTING));
         if (container.state() == ContainerState.READY) {
             pool.addContainer(container, channels.computeIfAbsent(container.id(), id -> new ContainerChannels(container, eventLoops)));
         } else if (container.state() == ContainerState.STOPPING) {

@@ -202,14 +202,26 @@ class FunctionPoolTest {
         FunctionPool pool = newPool();
         assertThat(pool.unschedulable()).isEmpty();
 
-        pool.unplaced("c1", "no worker has gpu H100:2");
-        pool.unplaced("c2", "no worker has gpu H100:2 (again)");
+        pool.placement("c1", "no worker has gpu H100:2", false);
+        pool.placement("c2", "no worker has gpu H100:2 (again)", false);
         assertThat(pool.unschedulable()).contains("no worker has gpu H100:2");
 
-        pool.unplaced("c1", ""); // placed
+        pool.placement("c1", "", false); // placed, then gone
+        pool.gone("c1");
         assertThat(pool.unschedulable()).contains("no worker has gpu H100:2 (again)");
         pool.gone("c2");
         assertThat(pool.unschedulable()).isEmpty();
+    }
+
+    @Test
+    void extraContainersThatCannotBePlacedDoNotTurnAwayRequestsWhileOthersServeOrStart() {
+        FunctionPool pool = newPool();
+        pool.placement("c1", "", true); // starting on a worker
+        pool.placement("c2", "no worker has 0.125 CPUs and 128 MiB free", false);
+        assertThat(pool.unschedulable()).as("c1 is on its way").isEmpty();
+
+        pool.placement("c1", "", false); // it failed
+        assertThat(pool.unschedulable()).contains("no worker has 0.125 CPUs and 128 MiB free");
     }
 
     @Test
