@@ -39,6 +39,19 @@ class GpuDetectorTest {
                 .containsExactly(new GpuDevice(0, "GPU-dfa0340b-6fd2-01a8-5b83-9f4e7a7ec0f3", "NVIDIA H200", 143771));
     }
 
+    /**
+     * The exact output of {@link GpuDetector}'s query on a real H200 machine (driver 580.159.04,
+     * CUDA 13.0), captured on 2026-11-27, byte for byte.
+     */
+    @Test
+    void readsWhatARealH200MachinePrints() throws Exception {
+        Path script = FakeNvidiaSmi.script(dir, "0, GPU-9ce49c92-f91f-680e-f332-4f495674fc1e, NVIDIA H200, 143771\n", "", 0);
+
+        assertThat(detector(script).detect())
+                .containsExactly(new GpuDevice(0, "GPU-9ce49c92-f91f-680e-f332-4f495674fc1e", "NVIDIA H200", 143771));
+        assertThat(dev.ferry.request.protocol.GpuRequest.modelOf("NVIDIA H200", 143771)).isEqualTo("H200");
+    }
+
     @Test
     void emptyOutputIsNoGpus() throws Exception {
         assertThat(detector(FakeNvidiaSmi.script(dir, "", "", 0)).detect()).isEmpty();

@@ -105,7 +105,8 @@ class SandboxTest {
     @ParameterizedTest
     @MethodSource("sandboxes")
     void killsContainerThatIgnoresSigtermAfterGraceWithItsChildren(String sandbox) throws Exception {
-        Worker worker = worker(builder(sandbox).stopGrace(Duration.ofMillis(500)));
+        // Longer than the container's 500 ms lame duck, so its stop hook runs (and hangs) first.
+        Worker worker = worker(builder(sandbox).stopGrace(Duration.ofSeconds(2)));
         Container container = started(worker.start(spec("stubborn", StubbornFunction.class)));
         sink.await(l -> l.containerId().equals(container.id()) && l.text().startsWith(StubbornFunction.CHILD_LINE), WAIT);
         List<ProcessHandle> tree = ProcessHandle.of(container.pid()).orElseThrow().descendants().toList();
@@ -115,7 +116,7 @@ class SandboxTest {
 
         assertThat(exitCode).as("output %s", sink.lines()).isEqualTo(137);
         sink.await(container, Source.STDOUT, StubbornFunction.STOPPING_LINE, WAIT);
-        assertThat(container.exit().orElseThrow().reason()).isEqualTo("stopped (killed after the 500 ms stop grace)");
+        assertThat(container.exit().orElseThrow().reason()).isEqualTo("stopped (killed after the 2 s stop grace)");
         for (ProcessHandle process : tree) {
             process.onExit().get(WAIT.toSeconds(), TimeUnit.SECONDS);
         }

@@ -68,11 +68,11 @@ public final class BurstBench implements Callable<Integer> {
     @Option(names = "--idle", paramLabel = "SECONDS", description = "Quiet time before the burst, slow checked to stay at zero "
             + "containers meanwhile; may be 0 (default: 2; quick: 0).")
     Double idle;
-    @Option(names = "--scaledown-window", paramLabel = "SECONDS", description = "The scaledown window wanted for slow during the run. "
-            + "Ferry cannot change a deployed function's window yet: the deployed one applies (60 s), and the report says so.")
+    @Option(names = "--scaledown-window", paramLabel = "SECONDS", description = "slow's scaledown window for the run, set as ferry scale does "
+            + "(default: 10; quick: 3).")
     Double scaledownWindow;
     @Option(names = "--max-wait", paramLabel = "SECONDS", description = "The longest wait after the last answer for slow to be back at "
-            + "zero containers (default: 120; quick: 5).")
+            + "zero containers (default: 120; quick: 20).")
     Double maxWait;
     @Option(names = "--sample-ms", paramLabel = "MILLIS", defaultValue = "250",
             description = "Between the admin API's polls for slow's containers (default: ${DEFAULT-VALUE}).")
@@ -134,8 +134,8 @@ public final class BurstBench implements Callable<Integer> {
                 OptionChecks.seconds(this, "--duration", duration, quick ? 3 : 10),
                 ms,
                 Duration.ofNanos((long) (idleSeconds * 1e9)),
-                scaledownWindow == null ? Optional.empty() : Optional.of(OptionChecks.seconds(this, "--scaledown-window", scaledownWindow, 0)),
-                OptionChecks.seconds(this, "--max-wait", maxWait, quick ? 5 : 120),
+                Optional.of(OptionChecks.seconds(this, "--scaledown-window", scaledownWindow == null ? (quick ? 3 : 10) : scaledownWindow, 0)),
+                OptionChecks.seconds(this, "--max-wait", maxWait, quick ? 20 : 120),
                 Duration.ofMillis(sampleMillis),
                 OptionChecks.seconds(this, "--request-timeout", requestTimeout, 90 + ms / 1000.0),
                 maxConnections);
@@ -147,13 +147,33 @@ public final class BurstBench implements Callable<Integer> {
     }
 
     /**
-     * Gives slow the scaledown window {@code window} for this run; returns whether it could.
-     * Ferry cannot change a deployed function's window yet: {@code ferry scale APP FUNCTION
-     * --scaledown-window} (an admin API call) is on its way, and its call belongs here. Until
-     * then the deployed window applies and the report says so.
+     * Gives slow the scaledown window {@code window} for this run, as {@code ferry scale
+     * examples slow --scaledown-window} does (the admin API); returns whether it could. The
+     * window is whole seconds, at least 1.
      */
     static boolean setScaledownWindow(FerryTarget ferry, Duration window) {
-        return false;
+        long seconds = Math.max(1, (window.toMillis() + 999) / 1000);
+        try {
+            java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + ferry.adminPort()
+                                    + "/v1/scale/examples/slow"))
+                            .header("Content-Type", "application/json")
+                            .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"scaledownWindow\": \"" + seconds + "s\"}"))
+                            .build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                System.err.print("bench: ferry scale refused: " + response.body());
+                return false;
+            }
+            System.err.print("bench: " + response.body());
+            return true;
+        } catch (java.io.IOException e) {
+            System.err.println("bench: cannot reach the admin API to set the scaledown window: " + e);
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     @Override
@@ -243,7 +263,7 @@ public final class BurstBench implements Callable<Integer> {
         JsonNode function = function(ferry);
         boolean windowSet = plan.scaledownWindow().isPresent() && setScaledownWindow(ferry, plan.scaledownWindow().get());
         if (plan.scaledownWindow().isPresent() && !windowSet) {
-            System.err.printf("bench: --scaledown-window %s s not applied: Ferry cannot change a deployed function's window yet;"
+            System.err.printf("bench: --scaledown-window %s s not applied;"
                     + " %s's deployed window (%s s) applies%n", fmt(plan.scaledownWindow().get().toMillis() / 1000.0), FUNCTION_ID,
                     fmt(function.path("scaledownWindowSeconds").asDouble()));
         }
@@ -477,11 +497,13 @@ public final class BurstBench implements Callable<Integer> {
         report.line("scaledown", "");
         if (plan.scaledownWindow().isPresent() && !run.windowSet()) {
             report.line("scaledown", "`--scaledown-window " + fmt(plan.scaledownWindow().get().toMillis() / 1000.0) + "` was asked for but"
-                    + " not applied: Ferry cannot change a deployed function's window yet. ");
+                    + " not applied (see the log). ");
         }
-        report.line("scaledown", "slow's scaledown window is the deployed one, " + fmt(window) + " s"
-                + (run.windowSet() ? " (set for this run)" : "") + "; the run waited for it (at most " + fmt(plan.maxWait().toMillis() / 1000.0)
-                + " s after the last answer).");
+        report.line("scaledown", (run.windowSet()
+                ? "slow's scaledown window was set to " + fmt(Math.max(1, Math.ceil(plan.scaledownWindow().get().toMillis() / 1000.0)))
+                        + " s for this run, as `ferry scale examples slow --scaledown-window` does"
+                : "slow's scaledown window is the deployed one, " + fmt(window) + " s")
+                + "; the run waited for it (at most " + fmt(plan.maxWait().toMillis() / 1000.0) + " s after the last answer).");
         report.line("scaledown", "");
         report.line("scaledown", "| figure | value |");
         report.line("scaledown", "|---|---:|");
