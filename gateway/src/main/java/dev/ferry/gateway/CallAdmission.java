@@ -167,7 +167,7 @@ final class CallAdmission implements SlotWaiter {
 
     private String timedOutDetail() {
         return "no container of " + function.id() + " could take the request within " + timeout.toMillis() / 1000.0
-                + "s (its queue timeout)" + pool.unschedulable().map(reason -> ": " + reason).orElse("");
+                + "s (its queue timeout)" + pool.unplacedReason().map(reason -> ": " + reason).orElse("");
     }
 
     /** {@link #RETRY_LATER_SECONDS}, or the queue timeout rounded up when that is shorter. */

@@ -164,6 +164,11 @@ final class FunctionPool {
         return unplaced.values().stream().findFirst();
     }
 
+    /** Why a container this version needs cannot be started now, if one cannot, whether or not others serve. */
+    synchronized Optional<String> unplacedReason() {
+        return unplaced.values().stream().findFirst();
+    }
+
     /**
      * Container {@code id} is needed but unplaced for {@code reason} (an empty reason: it is
      * not), and whether it is placed and starting.

@@ -66,7 +66,7 @@ class SchedulingEndToEndTest {
         gpuWorker = cluster.worker(gpu);
         cluster.worker(runc);
         cluster.awaitLeader(controller, Duration.ofSeconds(20));
-        Path jar = cluster.jar("sched.jar", "sched", GpuProbe.class, GeneralHello.class, MemoryHog.class);
+        Path jar = cluster.jar("sched.jar", "sched", GpuProbe.class, GpuQuad.class, GeneralHello.class, MemoryHog.class);
         Run deploy = cluster.ferry("deploy", jar.toString(), "--controller", controller.adminUrl());
         assertThat(deploy.exitCode()).as(deploy.toString()).isZero();
     }
@@ -100,20 +100,20 @@ class SchedulingEndToEndTest {
         String host = host("sched--gpu-probe");
         List<Future<RawHttp.Response>> busy = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
-            busy.add(clients.submit(() -> RawHttp.get(gateway.httpPort(), host, "/?ms=15000")));
+            busy.add(clients.submit(() -> RawHttp.get(gateway.httpPort(), host, "/?ms=10000")));
         }
         ClusterProcesses.await("two gpu-probe containers ready", COLD_START, () -> readyOf("sched--gpu-probe").size() == 2);
-
-        long start = System.nanoTime();
-        RawHttp.Response third = RawHttp.get(gateway.httpPort(), host, "/?ms=1");
-        long waitedMs = (System.nanoTime() - start) / 1_000_000;
-
-        assertThat(third.status()).as(third.toString()).isEqualTo(503);
-        assertThat(third.body()).contains("no worker").contains("gpu any");
-        assertThat(waitedMs).as("waited about the gateway's --unschedulable-wait").isBetween(2_500L, 14_000L);
         List<JsonNode> ready = readyOf("sched--gpu-probe");
         assertThat(ready).allSatisfy(c -> assertThat(c.path("worker").asText()).isEqualTo(gpuWorker.id()));
         assertThat(ready).extracting(c -> c.path("gpus").toString()).containsExactlyInAnyOrder("[0]", "[1]");
+
+        // A third call: a third container is wanted, and cannot be placed; the call waits for a
+        // GPU container to be free rather than being turned away while two serve.
+        Future<RawHttp.Response> third = clients.submit(() -> RawHttp.get(gateway.httpPort(), host, "/?ms=1"));
+        ClusterProcesses.await("a third gpu-probe container, unplaced", COLD_START, () -> inState("sched--gpu-probe", "UNPLACED")
+                .stream().anyMatch(c -> c.path("reason").asText().contains("no worker has a free gpu any")));
+        Run ls = cluster.ferry("ls", "--controller", controller.adminUrl());
+        assertThat(ls.out()).as(ls.toString()).contains("UNPLACED").contains("gpu any").contains("w-gpu").contains("0:H100,1:H100");
 
         List<String> answers = new ArrayList<>();
         for (Future<RawHttp.Response> f : busy) {
@@ -124,9 +124,17 @@ class SchedulingEndToEndTest {
         assertThat(answers).containsExactlyInAnyOrder(
                 "w-gpu GPU-11111111-0000-0000-0000-000000000000 GPU-11111111-0000-0000-0000-000000000000",
                 "w-gpu GPU-22222222-0000-0000-0000-000000000000 GPU-22222222-0000-0000-0000-000000000000");
+        RawHttp.Response served = third.get(60, TimeUnit.SECONDS);
+        assertThat(served.status()).as(served.toString()).isEqualTo(200);
+        assertThat(served.body()).startsWith("w-gpu GPU-");
 
-        Run ls = cluster.ferry("ls", "--controller", controller.adminUrl());
-        assertThat(ls.out()).as(ls.toString()).contains("UNPLACED").contains("gpu any").contains("w-gpu").contains("0:H100,1:H100");
+        // A function no worker can ever take: 503 with the scheduler's reason after --unschedulable-wait.
+        long start = System.nanoTime();
+        RawHttp.Response never = RawHttp.get(gateway.httpPort(), host("sched--gpu-quad"), "/");
+        long waitedMs = (System.nanoTime() - start) / 1_000_000;
+        assertThat(never.status()).as(never.toString()).isEqualTo(503);
+        assertThat(never.body()).contains("no worker has gpu H100:4");
+        assertThat(waitedMs).as("waited about the gateway's --unschedulable-wait").isBetween(2_500L, 14_000L);
     }
 
     @Test
@@ -180,13 +188,18 @@ class SchedulingEndToEndTest {
 
     /** The READY containers of {@code functionId}, as the admin API lists them. */
     private List<JsonNode> readyOf(String functionId) {
+        return inState(functionId, "READY");
+    }
+
+    /** The containers of {@code functionId} in {@code state} (or UNPLACED), as the admin API lists them. */
+    private List<JsonNode> inState(String functionId, String state) {
         try {
             List<JsonNode> ready = new ArrayList<>();
             for (JsonNode app : cluster.apps(controller.adminUrl()).path("apps")) {
                 for (JsonNode f : app.path("functions")) {
                     if (f.path("id").asText().equals(functionId)) {
                         f.path("containers").forEach(c -> {
-                            if (c.path("state").asText().equals("READY")) {
+                            if (c.path("state").asText().equals(state)) {
                                 ready.add(c);
                             }
                         });
