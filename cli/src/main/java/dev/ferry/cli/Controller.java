@@ -168,7 +168,12 @@ final class Controller implements RoutingListener, AutoCloseable {
         switch (container.state()) {
             case READY -> {
                 serving.add(container.id());
-                thread.execute(() -> crashes.ready(container.function() + '@' + container.version(), clock.instant()));
+                thread.execute(() -> {
+                    crashes.ready(container.function() + '@' + container.version(), clock.instant());
+                    if (leader) {
+                        placeUnplaced(clock.instant()); // its start slot is free: the next one starts now
+                    }
+                });
             }
             case FAILED -> thread.execute(() -> containerFailed(container));
             default -> { }
@@ -365,7 +370,21 @@ final class Controller implements RoutingListener, AutoCloseable {
         if (unplaced.isEmpty()) {
             return;
         }
-        Cluster cluster = ClusterView.of(store.workers(), store.containers(), now, timings.heartbeats());
+        List<ContainerInfo> containers = store.containers();
+        Cluster cluster = ClusterView.of(store.workers(), containers, now, timings.heartbeats());
+        // Workers with a start slot free: the same view, less those starting all they may at once.
+        Cluster open = ClusterView.of(store.workers(), containers, now, timings.heartbeats());
+        Map<String, Integer> starting = new HashMap<>();
+        for (ContainerInfo c : containers) {
+            if (!c.unplaced() && (c.state() == ContainerState.PENDING || c.state() == ContainerState.STARTING)) {
+                starting.merge(c.worker(), 1, Integer::sum);
+            }
+        }
+        for (var node : cluster.nodes()) {
+            if (starting.getOrDefault(node.id(), 0) >= startSlots(node)) {
+                open.removeNode(node.id());
+            }
+        }
         for (ContainerInfo c : unplaced) {
             Optional<DeployedFunction> function = currentFunction(c.function(), c.version());
             if (function.isEmpty()) {
@@ -381,20 +400,41 @@ final class Controller implements RoutingListener, AutoCloseable {
                 continue;
             }
             Demand demand = ClusterView.demand(function.get());
-            switch (scheduler.place(demand, cluster)) {
+            switch (scheduler.place(demand, open)) {
                 case Decision.Placed placed -> {
                     ContainerResources resources = new ContainerResources(demand.cpu(), demand.memoryMib(), placed.gpus());
-                    cluster.allocate(new Allocation(c.id(), c.function(), placed.node(), demand.cpu(), demand.memoryMib(), placed.gpus()));
+                    Allocation allocation = new Allocation(c.id(), c.function(), placed.node(), demand.cpu(), demand.memoryMib(),
+                            placed.gpus());
+                    cluster.allocate(allocation);
+                    open.allocate(allocation);
+                    int startingThere = starting.merge(placed.node(), 1, Integer::sum);
+                    if (startingThere >= startSlots(cluster.node(placed.node()).orElseThrow())) {
+                        open.removeNode(placed.node());
+                    }
                     warned.remove("unschedulable:" + key);
                     write(() -> store.putContainer(c.placedOn(placed.node(), resources, now)));
                 }
                 case Decision.Unschedulable no -> {
+                    if (scheduler.place(demand, cluster) instanceof Decision.Placed) {
+                        // It fits, on workers busy starting others: placed as soon as one is ready.
+                        setReason(c, "waiting for a start slot: the workers it fits on are starting all they may at once");
+                        continue;
+                    }
                     warnOnce("unschedulable:" + key, "ferry: cannot place a container of " + c.function() + " "
                             + c.version() + ": " + no.reason());
                     setReason(c, no.reason());
                 }
             }
         }
+    }
+
+    /**
+     * How many containers a worker starts at once: one per core, at least two. A JVM's start is
+     * CPU-bound; sixteen at once on two cores make every one of them late, while started in
+     * turns the first ones serve seconds sooner.
+     */
+    static int startSlots(dev.ferry.scheduler.Node worker) {
+        return Math.max(2, (int) Math.floor(worker.cpus()));
     }
 
     private void setReason(ContainerInfo c, String reason) {

@@ -411,6 +411,23 @@ class ControllerTest {
     }
 
     @Test
+    void aWorkerStartsOneContainerPerCoreAtOnceAndTheRestAsTheyBecomeReady() {
+        deploy(Duration.ofSeconds(30));
+        worker("w1", T0); // 2 cores: two starts at once
+        waiting(16);
+
+        tick();
+        assertThat(of("a--fn")).filteredOn(c -> !c.unplaced()).hasSize(2);
+        assertThat(of("a--fn")).filteredOn(ContainerInfo::unplaced).hasSize(2).allSatisfy(c -> assertThat(c.reason())
+                .isEqualTo("waiting for a start slot: the workers it fits on are starting all they may at once"));
+
+        allReady();
+        tick();
+        assertThat(of("a--fn")).filteredOn(c -> !c.unplaced()).hasSize(4);
+        assertThat(of("a--fn")).filteredOn(ContainerInfo::unplaced).isEmpty();
+    }
+
+    @Test
     void scaleDownWaitsForTheWindowAndStopsOnlyIdleContainers() {
         deploy(Duration.ofSeconds(10));
         bigWorker("w1");
