@@ -4,15 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * One short real run of {@code ferry bench burst --quick}: {@code ferry dev} with the example
@@ -51,26 +47,14 @@ class BurstBenchQuickTest {
         assertThat(svg.getDocumentElement().getTagName()).isEqualTo("svg");
         assertThat(svg.getElementsByTagName("polyline").getLength()).as("ready, starting, unplaced, stopping, in flight").isEqualTo(5);
 
-        String dir = out.toString();
-        assertThat(ProcessHandle.allProcesses()
-                .filter(p -> p.info().commandLine().orElse("").contains(dir))
-                .map(p -> p.pid() + " " + p.info().commandLine().orElse(""))
-                .toList()).as("processes the run started, still running").isEmpty();
+        assertThat(BenchCommand.leftovers(out)).as("processes the run started, still running").isEmpty();
     }
 
     @Test
     void aBadRateIsRefusedBeforeAnythingStarts() {
-        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
-        PrintStream original = System.err;
-        int exit;
-        System.setErr(new PrintStream(stderr, true, StandardCharsets.UTF_8));
-        try {
-            exit = new CommandLine(new BenchMain()).execute("burst", "--rate", "0", "--out", out.toString());
-        } finally {
-            System.setErr(original);
-        }
-        assertThat(exit).isEqualTo(2);
-        assertThat(stderr.toString(StandardCharsets.UTF_8)).contains("--rate: 0.0 (expected: arrivals per second, > 0 and <= 10000)");
+        BenchCommand.Ran refused = BenchCommand.refused("burst", "--rate", "0", "--out", out.toString());
+        assertThat(refused.exit()).isEqualTo(2);
+        assertThat(refused.printed()).contains("--rate: 0.0 (expected: arrivals per second, > 0 and <= 10000)");
         assertThat(out.resolve("summary.md")).doesNotExist();
     }
 }

@@ -4,14 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * One short real run of {@code ferry bench cluster --quick}: its own redis-server, a cluster of
@@ -68,25 +64,13 @@ class ClusterBenchQuickTest {
         assertThat(outage.get("phases").get("before").get("count").asLong()).isPositive();
         assertThat(outage.get("timeline").size()).isGreaterThanOrEqualTo(6);
 
-        String dir = out.toString();
-        assertThat(ProcessHandle.allProcesses()
-                .filter(p -> p.info().commandLine().orElse("").contains(dir))
-                .map(p -> p.pid() + " " + p.info().commandLine().orElse(""))
-                .toList()).as("processes the run started, still running").isEmpty();
+        assertThat(BenchCommand.leftovers(out)).as("processes the run started, still running").isEmpty();
     }
 
     @Test
     void anUnknownPartIsRefusedBeforeAnythingStarts() {
-        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
-        PrintStream original = System.err;
-        int exit;
-        System.setErr(new PrintStream(stderr, true, StandardCharsets.UTF_8)); // where the option checks' CommandLine prints
-        try {
-            exit = new CommandLine(new BenchMain()).execute("cluster", "--parts", "propagation,nope", "--out", out.toString());
-        } finally {
-            System.setErr(original);
-        }
-        assertThat(exit).isEqualTo(2);
-        assertThat(stderr.toString(StandardCharsets.UTF_8)).contains("--parts: nope (expected: some of propagation, throughput, outage)");
+        BenchCommand.Ran refused = BenchCommand.refused("cluster", "--parts", "propagation,nope", "--out", out.toString());
+        assertThat(refused.exit()).isEqualTo(2);
+        assertThat(refused.printed()).contains("--parts: nope (expected: some of propagation, throughput, outage)");
     }
 }

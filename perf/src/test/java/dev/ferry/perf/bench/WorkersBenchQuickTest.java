@@ -4,15 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * One short real run of {@code ferry bench workers --quick}: a container started in each
@@ -60,25 +56,13 @@ class WorkersBenchQuickTest {
         assertThat(trial.get("rejoinMs").asDouble()).as("the killed worker, started again, listed").isPositive();
         assertThat(healing.get("median_serving_again_ms").asDouble()).isEqualTo(trial.get("servingMs").asDouble());
 
-        String dir = out.toString();
-        assertThat(ProcessHandle.allProcesses()
-                .filter(p -> p.info().commandLine().orElse("").contains(dir))
-                .map(p -> p.pid() + " " + p.info().commandLine().orElse(""))
-                .toList()).as("processes the run started, still running").isEmpty();
+        assertThat(BenchCommand.leftovers(out)).as("processes the run started, still running").isEmpty();
     }
 
     @Test
     void anUnknownPartIsRefusedBeforeAnythingStarts() {
-        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
-        PrintStream original = System.err;
-        int exit;
-        System.setErr(new PrintStream(stderr, true, StandardCharsets.UTF_8));
-        try {
-            exit = new CommandLine(new BenchMain()).execute("workers", "--parts", "sandboxes,nope", "--out", out.toString());
-        } finally {
-            System.setErr(original);
-        }
-        assertThat(exit).isEqualTo(2);
-        assertThat(stderr.toString(StandardCharsets.UTF_8)).contains("--parts: nope (expected: some of sandboxes, healing)");
+        BenchCommand.Ran refused = BenchCommand.refused("workers", "--parts", "sandboxes,nope", "--out", out.toString());
+        assertThat(refused.exit()).isEqualTo(2);
+        assertThat(refused.printed()).contains("--parts: nope (expected: some of sandboxes, healing)");
     }
 }
