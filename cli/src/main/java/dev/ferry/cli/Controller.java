@@ -367,6 +367,10 @@ final class Controller implements RoutingListener, AutoCloseable {
     private void placeUnplaced(Instant now) {
         List<ContainerInfo> unplaced = store.containers().stream().filter(ContainerInfo::unplaced)
                 .sorted(Comparator.comparing(ContainerInfo::startedAt).thenComparing(ContainerInfo::id)).toList();
+        // A version warned of once is warned again only after none of its containers waited for room.
+        Set<String> waiting = new HashSet<>();
+        unplaced.forEach(c -> waiting.add("unschedulable:" + c.function() + '@' + c.version()));
+        warned.removeIf(w -> w.startsWith("unschedulable:") && !waiting.contains(w));
         if (unplaced.isEmpty()) {
             return;
         }
@@ -411,18 +415,23 @@ final class Controller implements RoutingListener, AutoCloseable {
                     if (startingThere >= startSlots(cluster.node(placed.node()).orElseThrow())) {
                         open.removeNode(placed.node());
                     }
-                    warned.remove("unschedulable:" + key);
                     write(() -> store.putContainer(c.placedOn(placed.node(), resources, now)));
                 }
-                case Decision.Unschedulable no -> {
-                    if (scheduler.place(demand, cluster) instanceof Decision.Placed) {
-                        // It fits, on workers busy starting others: placed as soon as one is ready.
-                        setReason(c, "waiting for a start slot: the workers it fits on are starting all they may at once");
-                        continue;
+                case Decision.Unschedulable busy -> {
+                    switch (scheduler.place(demand, cluster)) {
+                        case Decision.Placed later -> {
+                            // It fits, on workers busy starting others: placed as soon as one is ready.
+                            // Its room is held in this pass, so the ones after it see what is left.
+                            cluster.allocate(new Allocation(c.id(), c.function(), later.node(), demand.cpu(), demand.memoryMib(),
+                                    later.gpus()));
+                            setReason(c, "waiting for a start slot: the workers it fits on are starting all they may at once");
+                        }
+                        case Decision.Unschedulable no -> {
+                            warnOnce("unschedulable:" + key, "ferry: cannot place a container of " + c.function() + " "
+                                    + c.version() + ": " + no.reason());
+                            setReason(c, no.reason());
+                        }
                     }
-                    warnOnce("unschedulable:" + key, "ferry: cannot place a container of " + c.function() + " "
-                            + c.version() + ": " + no.reason());
-                    setReason(c, no.reason());
                 }
             }
         }

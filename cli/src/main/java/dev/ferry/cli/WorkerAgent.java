@@ -21,9 +21,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -70,6 +72,8 @@ final class WorkerAgent implements RoutingListener, ContainerListener, AutoClose
      * function's timeout, so a scale-down drains a long stream or WebSocket instead of cutting it.
      */
     private final Map<String, Duration> drains = new ConcurrentHashMap<>();
+    /** Containers the controller asked to stop: one stopped before it was ready did not fail. Agent thread only. */
+    private final Set<String> stopAsked = new HashSet<>();
     private boolean storeDown;
     /** Records to write again, and jars to write back after a data loss; agent thread only. */
     private boolean rewritePending;
@@ -111,8 +115,10 @@ final class WorkerAgent implements RoutingListener, ContainerListener, AutoClose
         }
         switch (container.state()) {
             case PENDING -> thread.execute(() -> launch(container));
-            case STOPPING -> thread.execute(() -> worker.container(container.id())
-                    .ifPresent(c -> c.stop(drains.getOrDefault(container.id(), Duration.ZERO))));
+            case STOPPING -> thread.execute(() -> worker.container(container.id()).ifPresent(c -> {
+                stopAsked.add(container.id());
+                c.stop(drains.getOrDefault(container.id(), Duration.ZERO));
+            }));
             case STARTING, READY -> {
                 if (!mine.containsKey(container.id())) {
                     thread.execute(() -> forgetIfNotRunning(container.id())); // from an earlier process of this worker
@@ -159,6 +165,7 @@ final class WorkerAgent implements RoutingListener, ContainerListener, AutoClose
                 case EXITED -> {
                     mine.remove(container.id());
                     drains.remove(container.id());
+                    stopAsked.remove(container.id());
                     container.exit().filter(ContainerExit::failed).ifPresent(exit -> {
                         // Not asked to stop: say why, at once, so gateways tell the calls it broke
                         // and the controller replaces it.
@@ -198,6 +205,9 @@ final class WorkerAgent implements RoutingListener, ContainerListener, AutoClose
             worker.start(placed.id(), spec).whenComplete((container, error) -> {
                 if (error != null) {
                     thread.execute(() -> {
+                        if (stopAsked.contains(placed.id())) {
+                            return; // stopped on purpose before it was ready (a scale-down): its exit removes the record
+                        }
                         // Once: its EXITED change may have been handled first, and written FAILED.
                         drains.remove(placed.id());
                         if (mine.remove(placed.id()) != null) {
@@ -238,7 +248,7 @@ final class WorkerAgent implements RoutingListener, ContainerListener, AutoClose
     /** Writes FAILED, so gateways answer the requests waiting for it, then removes the record. */
     private void fail(ContainerInfo placed, String reason) {
         System.err.println("ferry: container " + placed.id() + " for " + placed.function() + " failed to start: " + reason);
-        write(placed.withState(ContainerState.FAILED));
+        write(placed.withState(ContainerState.FAILED).withReason(reason));
         remove(placed.id());
     }
 

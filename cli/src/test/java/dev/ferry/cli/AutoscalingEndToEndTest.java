@@ -136,4 +136,31 @@ class AutoscalingEndToEndTest {
         assertThat(events).as("every event of the stream").hasSize(12);
         FerryStack.await("examples--sse back to zero containers", () -> all("examples--sse").isEmpty());
     }
+
+    @Test
+    void aContainerStoppedWhileItStartsIsNoFailure() throws Exception {
+        var echo = stack.dev.store().app("examples").flatMap(a -> a.function("echo")).orElseThrow();
+        ContainerInfo wanted = ContainerInfo.unplaced(dev.ferry.worker.Worker.newContainerId(), echo, "waiting for placement", java.time.Instant.now())
+                .placedOn("worker-dev", new dev.ferry.routing.ContainerResources(0.125, 128, List.of()), java.time.Instant.now());
+        List<ContainerState> states = new CopyOnWriteArrayList<>();
+        dev.ferry.routing.RoutingListener listener = new dev.ferry.routing.RoutingListener() {
+            @Override
+            public void containerUpdated(ContainerInfo container) {
+                if (container.id().equals(wanted.id())) {
+                    states.add(container.state());
+                }
+            }
+        };
+        stack.dev.store().subscribe(listener);
+        try {
+            stack.dev.store().putContainer(wanted);
+            FerryStack.await("the container starting", () -> states.contains(ContainerState.STARTING));
+            // A scale-down names it while it starts (the autoscaler stops idle ones, starting ones included).
+            stack.dev.store().putContainer(wanted.withState(ContainerState.STOPPING));
+            FerryStack.await("the container gone", () -> all("examples--echo").stream().noneMatch(c -> c.id().equals(wanted.id())));
+        } finally {
+            stack.dev.store().unsubscribe(listener);
+        }
+        assertThat(states).as("its states").doesNotContain(ContainerState.FAILED);
+    }
 }

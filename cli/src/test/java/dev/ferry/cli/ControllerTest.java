@@ -425,6 +425,15 @@ class ControllerTest {
         tick();
         assertThat(of("a--fn")).filteredOn(c -> !c.unplaced()).hasSize(4);
         assertThat(of("a--fn")).filteredOn(ContainerInfo::unplaced).isEmpty();
+
+        // With both start slots taken, and no room for some either: those say the room is short.
+        waiting(40);
+        tick();
+        // Two still start; 1 GiB holds 8: 4 more wait for a slot, and the last 2 of the 10 wanted have no room.
+        List<String> reasons = of("a--fn").stream().filter(ContainerInfo::unplaced).map(ContainerInfo::reason).toList();
+        assertThat(reasons).hasSize(6);
+        assertThat(reasons).filteredOn(r -> r.startsWith("waiting for a start slot")).hasSize(4);
+        assertThat(reasons).filteredOn(r -> r.startsWith("no worker has 0.125 CPUs and 128 MiB free")).hasSize(2);
     }
 
     @Test
