@@ -51,11 +51,15 @@ public record AutoscalerSettings(
      * is rounded up to the next whole second.
      */
     public static AutoscalerSettings from(FunctionSettings settings) {
-        Duration window = settings.scaledownWindow();
-        long seconds = window.toSeconds() + (window.toNanosPart() > 0 ? 1 : 0);
         return new AutoscalerSettings(settings.minContainers(), settings.maxContainers(),
                 settings.bufferContainers(), settings.targetInputs(), settings.maxInputs(),
-                Duration.ofSeconds(Math.max(1, seconds)));
+                wholeSeconds(settings.scaledownWindow()));
+    }
+
+    /** {@code window} rounded up to whole seconds, at least 1 s: a scaledown window as these settings take it. */
+    public static Duration wholeSeconds(Duration window) {
+        long seconds = window.toSeconds() + (window.toNanosPart() > 0 ? 1 : 0);
+        return Duration.ofSeconds(Math.max(1, seconds));
     }
 
     public AutoscalerSettings withMinContainers(int minContainers) {

@@ -57,16 +57,8 @@ final class Autoscaling {
         int max = o.maxContainers() != null ? o.maxContainers() : s.maxContainers();
         int buffer = o.bufferContainers() != null ? o.bufferContainers() : s.bufferContainers();
         int target = o.targetInputs() != null ? o.targetInputs() : s.targetInputs();
-        Duration window = o.scaledownWindow() != null
-                ? AutoscalerSettings.from(withWindow(deployed, o.scaledownWindow())).scaledownWindow()
-                : s.scaledownWindow();
+        Duration window = o.scaledownWindow() != null ? AutoscalerSettings.wholeSeconds(o.scaledownWindow()) : s.scaledownWindow();
         return new AutoscalerSettings(min, max, buffer, target, s.maxInputs(), window);
-    }
-
-    private static FunctionSettings withWindow(FunctionSettings s, Duration window) {
-        return new FunctionSettings(s.name(), s.maxInputs(), s.targetInputs(), s.timeout(), window, s.minContainers(),
-                s.maxContainers(), s.bufferContainers(), s.cpu(), s.memoryMib(), s.gpu(), s.maxRequestBody(),
-                s.maxWebSocketMessage(), s.workerLabels(), s.maxQueued(), s.queueTimeout());
     }
 
     /**

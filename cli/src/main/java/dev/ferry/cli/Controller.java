@@ -25,6 +25,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -157,8 +158,9 @@ final class Controller implements RoutingListener, AutoCloseable {
                 FunctionLoad load = FunctionLoad.aggregate(store.demand(), now, timings.sampleFreshness()).stream()
                         .filter(l -> l.function().equals(sample.function()) && l.version().equals(sample.version()))
                         .findFirst().orElse(null);
-                currentFunction(sample.function(), sample.version())
-                        .ifPresent(f -> autoscale(f, load, store.containers(), now, false));
+                currentFunction(sample.function(), sample.version()).ifPresent(f -> autoscale(f, load,
+                        store.containers().stream().filter(c -> c.function().equals(f.id()) && c.version().equals(f.version()))
+                                .toList(), now, false));
             });
         }
     }
@@ -278,10 +280,14 @@ final class Controller implements RoutingListener, AutoCloseable {
         loads.forEach(l -> loadByVersion.put(l.function() + '@' + l.version(), l));
         // A new leader scales up at once but stops nothing until gateways have reported what they carry.
         boolean settling = Duration.between(leaderSince, now).compareTo(timings.settle()) < 0;
-        List<ContainerInfo> containers = store.containers();
+        Map<String, List<ContainerInfo>> containersByVersion = new HashMap<>();
+        for (ContainerInfo c : store.containers()) {
+            containersByVersion.computeIfAbsent(c.function() + '@' + c.version(), k -> new ArrayList<>()).add(c);
+        }
         for (AppDeployment app : store.apps()) {
             for (DeployedFunction f : app.functions()) {
-                autoscale(f, loadByVersion.get(f.id() + '@' + f.version()), containers, now, settling);
+                String key = f.id() + '@' + f.version();
+                autoscale(f, loadByVersion.get(key), containersByVersion.getOrDefault(key, List.of()), now, settling);
             }
         }
         if (settling) {
@@ -294,12 +300,13 @@ final class Controller implements RoutingListener, AutoCloseable {
     }
 
     /**
-     * Asks the autoscaler about function version {@code f} and carries out its decision: new
+     * Asks the autoscaler about function version {@code f}, whose containers are {@code mine},
+     * and carries out its decision: new
      * containers are written unplaced and placed at once where they fit; the idle containers
      * it names are stopped (drained by their worker), unless {@code settling}. Publishes the
      * decision for {@code ferry ls}.
      */
-    private void autoscale(DeployedFunction f, FunctionLoad load, List<ContainerInfo> all, Instant now, boolean settling) {
+    private void autoscale(DeployedFunction f, FunctionLoad load, List<ContainerInfo> mine, Instant now, boolean settling) {
         if (!leader) {
             return;
         }
@@ -312,8 +319,6 @@ final class Controller implements RoutingListener, AutoCloseable {
                     + f.version() + ": " + e.getMessage());
             settings = AutoscalerSettings.from(f.settings());
         }
-        List<ContainerInfo> mine = all.stream()
-                .filter(c -> c.function().equals(f.id()) && c.version().equals(f.version())).toList();
         var decision = autoscaling.decide(f.id() + '@' + f.version(), settings, Autoscaling.observe(now, load, mine));
         for (int i = 0; i < decision.toStart(); i++) {
             ContainerInfo wanted = ContainerInfo.unplaced(Worker.newContainerId(), f, "waiting for placement", now);

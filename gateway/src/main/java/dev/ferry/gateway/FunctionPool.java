@@ -6,11 +6,13 @@ import java.time.Instant;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -64,7 +66,7 @@ final class FunctionPool {
     /** Containers this version needs that no worker runs yet, and why; insertion order. */
     private final Map<String, String> unplaced = new LinkedHashMap<>();
     /** Containers of this version placed on a worker and starting: requests wait for them. */
-    private final java.util.Set<String> starting = new java.util.HashSet<>();
+    private final Set<String> starting = new HashSet<>();
     /**
      * Why recently exited containers exited ("" when not said); completed when their worker
      * says. Bounded: a call may ask about a container whose record is long gone, and nothing
