@@ -1,10 +1,8 @@
 package dev.ferry.perf.load;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 import com.sun.net.httpserver.HttpServer;
-import java.io.File;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -14,7 +12,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -22,14 +19,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Runs the burst simulation for real, as {@code ./ferry load burst} does (Gatling in a JVM of
- * its own; see {@link WarmSimulationSmokeTest}): 1 s of nothing, then 5 GETs a second for 2
+ * its own; see {@link GatlingProcess}): 1 s of nothing, then 5 GETs a second for 2
  * seconds against a server of this test's on 127.0.0.1 that, like the example {@code slow}
  * function, answers after {@code ?ms=}. Every one of the 10 must arrive and the run must pass;
  * a single 503 among them must fail it, since a burst's goal is no error at all.
  */
 class BurstSimulationSmokeTest {
-
-    private static final long RUN_TIMEOUT_SECONDS = 90;
 
     @TempDir
     Path dir;
@@ -81,36 +76,13 @@ class BurstSimulationSmokeTest {
             }
         });
         server.start();
-        Path output = dir.resolve("gatling-output-" + failing + ".txt");
         try {
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-            List<String> command = List.of(java,
-                    "-Xmx512m",
-                    "--enable-native-access=ALL-UNNAMED",
-                    "--add-opens=java.base/java.lang=ALL-UNNAMED",
-                    "-Djava.util.prefs.userRoot=" + dir.resolve("prefs"),
-                    "-Dgatling.data.enableAnalytics=false",
-                    "-D" + LoadSettings.URL + "=http://127.0.0.1:" + server.getAddress().getPort() + "/?ms=200",
-                    "-D" + LoadSettings.RATE + "=5",
-                    "-D" + LoadSettings.DURATION + "=2s",
-                    "-D" + LoadSettings.IDLE + "=1s",
-                    "-cp", classPath,
-                    WarmSimulationSmokeTest.GatlingMain.class.getName(),
-                    "--simulation", BurstSimulation.class.getName(),
-                    "--results-folder", dir.resolve("gatling" + (failing < 0 ? "" : "-failing")).toString());
-            Process gatling = new ProcessBuilder(command)
-                    .redirectErrorStream(true)
-                    .redirectOutput(output.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                    .start();
-            if (!gatling.waitFor(RUN_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                gatling.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-                fail("Gatling ran past " + RUN_TIMEOUT_SECONDS + "s:\n" + Files.readString(output));
-            }
-            String log = Files.readString(output);
-            System.out.println(log);
-            return new Run(gatling.exitValue(), requests.get(), log);
+            GatlingProcess.Ran ran = GatlingProcess.run(dir, BurstSimulation.class, List.of(
+                    LoadSettings.URL + "=http://127.0.0.1:" + server.getAddress().getPort() + "/?ms=200",
+                    LoadSettings.RATE + "=5",
+                    LoadSettings.DURATION + "=2s",
+                    LoadSettings.IDLE + "=1s"), dir.resolve("gatling" + (failing < 0 ? "" : "-failing")));
+            return new Run(ran.exit(), requests.get(), ran.log());
         } finally {
             server.stop(0);
             executor.close();
