@@ -1,5 +1,8 @@
 package dev.ferry.cli;
 
+import dev.ferry.controller.ControllerRole;
+import dev.ferry.controller.ControllerTimings;
+import dev.ferry.gateway.GatewayRole;
 import dev.ferry.routing.ContainerLogs;
 import dev.ferry.routing.RoutingStore;
 import java.nio.file.Path;
@@ -50,7 +53,7 @@ final class ControllerCommand implements Callable<Integer> {
         }
         try {
             controller = new ControllerRole(store, controllerId, ferryHome, host, adminPort, Clock.systemUTC(),
-                    Controller.Timings.CLUSTER, f -> GatewayRole.url(f, domain, gatewayPort), deployment -> { }, logs);
+                    ControllerTimings.CLUSTER, f -> GatewayRole.url(f, domain, gatewayPort), deployment -> { }, logs);
         } catch (Exception e) {
             logs.close();
             store.close();

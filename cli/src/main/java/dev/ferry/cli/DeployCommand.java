@@ -42,7 +42,7 @@ final class DeployCommand implements Callable<Integer> {
             System.err.print("ferry deploy: " + response.body());
             return 1;
         }
-        JsonNode app = StackView.JSON.readTree(response.body());
+        JsonNode app = Json.MAPPER.readTree(response.body());
         DevCommand.printApp(app);
         return 0;
     }

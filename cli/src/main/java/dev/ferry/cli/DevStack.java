@@ -1,5 +1,12 @@
 package dev.ferry.cli;
 
+import dev.ferry.controller.ControllerRole;
+import dev.ferry.controller.ControllerTimings;
+import dev.ferry.gateway.GatewayRole;
+import dev.ferry.gateway.LocalCertificates;
+import dev.ferry.worker.WorkerRole;
+import dev.ferry.worker.ShippedLogs;
+import dev.ferry.gateway.EdgeLimits;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.gateway.FunctionDemand;
 import dev.ferry.routing.AppDeployment;
@@ -71,23 +78,6 @@ final class DevStack implements AutoCloseable {
         }
     }
 
-    /**
-     * The edge's limits.
-     *
-     * @param head from an HTTP/1.x head's first byte to its end; then 408 and close
-     * @param idle between HTTP/1.x requests; then the connection is closed
-     * @param maxRequestLine the longest request line in bytes; then 414
-     * @param maxHeaderSize the largest request head in bytes; then 431
-     * @param maxConcurrentStreams streams per HTTP/2 or HTTP/3 connection
-     * @param unschedulableWait how long a request waits while no container of its function can be placed; then 503
-     * @param maxQueued requests that may wait per function, unless the function sets its own; then 503
-     */
-    record EdgeLimits(Duration head, Duration idle, int maxRequestLine, int maxHeaderSize, int maxConcurrentStreams,
-                      Duration unschedulableWait, int maxQueued) {
-        static final EdgeLimits DEFAULTS = new EdgeLimits(Duration.ofSeconds(30), Duration.ofSeconds(75), 8192, 16384, 256,
-                Duration.ofSeconds(10), 1024);
-    }
-
     private final Options options;
     private final RoutingStore store;
     private final ContainerLogs logs;
@@ -122,7 +112,7 @@ final class DevStack implements AutoCloseable {
         }
         try {
             this.controller = new ControllerRole(store, "controller-" + node, options.home(), options.host(), options.adminPort(),
-                    options.clock(), options.redis() == null ? Controller.Timings.DEV : Controller.Timings.CLUSTER,
+                    options.clock(), options.redis() == null ? ControllerTimings.DEV : ControllerTimings.CLUSTER,
                     gateway::url, deployment -> gateway.reissueCertificate(), logs);
         } catch (RuntimeException | IOException e) {
             gateway.close();

@@ -23,8 +23,8 @@ record DevState(String adminUrl, long pid) {
     void write(Path home) throws IOException {
         Files.createDirectories(home);
         Path tmp = Files.createTempFile(home, "dev", ".json");
-        Files.write(tmp, StackView.JSON.writeValueAsBytes(
-                StackView.JSON.createObjectNode().put("adminUrl", adminUrl).put("pid", pid)));
+        Files.write(tmp, Json.MAPPER.writeValueAsBytes(
+                Json.MAPPER.createObjectNode().put("adminUrl", adminUrl).put("pid", pid)));
         Files.move(tmp, file(home), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
@@ -32,7 +32,7 @@ record DevState(String adminUrl, long pid) {
     static DevState read(Path home) throws IOException {
         JsonNode node;
         try {
-            node = StackView.JSON.readTree(Files.readAllBytes(file(home)));
+            node = Json.MAPPER.readTree(Files.readAllBytes(file(home)));
         } catch (NoSuchFileException e) {
             throw new IOException("no dev server found (" + file(home) + " is missing); start one with ./ferry dev");
         }

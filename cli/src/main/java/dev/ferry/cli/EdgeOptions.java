@@ -1,5 +1,7 @@
 package dev.ferry.cli;
 
+import dev.ferry.gateway.LocalCertificates;
+import dev.ferry.gateway.EdgeLimits;
 import dev.ferry.request.protocol.FunctionSettings;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
@@ -69,8 +71,8 @@ final class EdgeOptions {
         return tlsCert == null ? null : new LocalCertificates.Pem(tlsCert, tlsKey);
     }
 
-    DevStack.EdgeLimits limits() {
-        return new DevStack.EdgeLimits(FunctionSettings.parseDuration("--head-timeout", headTimeout),
+    EdgeLimits limits() {
+        return new EdgeLimits(FunctionSettings.parseDuration("--head-timeout", headTimeout),
                 FunctionSettings.parseDuration("--idle-timeout", idleTimeout), maxRequestLine, maxHeaderSize, maxStreams,
                 FunctionSettings.parseDuration("--unschedulable-wait", unschedulableWait), maxQueued);
     }

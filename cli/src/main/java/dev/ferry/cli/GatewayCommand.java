@@ -1,5 +1,6 @@
 package dev.ferry.cli;
 
+import dev.ferry.gateway.GatewayRole;
 import dev.ferry.request.protocol.FunctionSettings;
 import dev.ferry.routing.RoutingStore;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package dev.ferry.cli;
 
+import dev.ferry.controller.AdminApi;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,7 +23,7 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code ferry logs APP [FUNCTION] [-f] [--tail N]}: what an app's containers print, from every
- * worker, through the controller's {@code GET /v1/logs/APP} ({@link LogsHandler}). Lines are
+ * worker, through the controller's {@code GET /v1/logs/APP} ({@link AdminApi#LOGS_PATH}). Lines are
  * printed as they arrive; with {@code -f} it runs until Ctrl-C (or, in process, an interrupt),
  * which ends it with status 0.
  */
@@ -41,8 +42,8 @@ final class LogsCommand implements Callable<Integer> {
     @Option(names = {"-f", "--follow"}, description = "Keep printing new lines as containers write them, until Ctrl-C.")
     boolean follow;
 
-    @Option(names = "--tail", defaultValue = "" + LogsHandler.DEFAULT_TAIL, paramLabel = "N",
-            description = "How many of the latest lines to print first, 0 to " + LogsHandler.MAX_TAIL + " (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--tail", defaultValue = "" + AdminApi.DEFAULT_TAIL, paramLabel = "N",
+            description = "How many of the latest lines to print first, 0 to " + AdminApi.MAX_TAIL + " (default: ${DEFAULT-VALUE}).")
     int tail;
 
     @Mixin
@@ -53,7 +54,7 @@ final class LogsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        String uri = target.adminUrl() + LogsHandler.PATH + URLEncoder.encode(app, StandardCharsets.UTF_8) + "?tail=" + tail
+        String uri = target.adminUrl() + AdminApi.LOGS_PATH + URLEncoder.encode(app, StandardCharsets.UTF_8) + "?tail=" + tail
                 + (function == null ? "" : "&function=" + URLEncoder.encode(function, StandardCharsets.UTF_8))
                 + (follow ? "&follow=1" : "");
         PrintWriter out = spec.commandLine().getOut();

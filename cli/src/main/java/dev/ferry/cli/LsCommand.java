@@ -27,9 +27,9 @@ final class LsCommand implements Callable<Integer> {
             System.err.print("ferry ls: " + response.body());
             return 1;
         }
-        JsonNode root = StackView.JSON.readTree(response.body());
+        JsonNode root = Json.MAPPER.readTree(response.body());
         if (json) {
-            System.out.println(StackView.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root));
+            System.out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(root));
             return 0;
         }
         System.out.println(format(root));

@@ -65,7 +65,7 @@ final class RouteCommand implements Runnable {
                 System.err.print("ferry route ls: " + response.body());
                 return 1;
             }
-            StackView.JSON.readTree(response.body()).properties()
+            Json.MAPPER.readTree(response.body()).properties()
                     .forEach(e -> System.out.printf("%-40s %s%n", e.getKey(), e.getValue().asText()));
             return 0;
         }

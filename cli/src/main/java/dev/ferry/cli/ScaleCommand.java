@@ -1,5 +1,6 @@
 package dev.ferry.cli;
 
+import dev.ferry.controller.AdminApi;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.request.protocol.FunctionSettings;
 import java.net.URI;
@@ -52,7 +53,7 @@ final class ScaleCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         FunctionSettings.checkName("app", app);
         FunctionSettings.checkName("function", function);
-        ObjectNode change = StackView.JSON.createObjectNode();
+        ObjectNode change = Json.MAPPER.createObjectNode();
         if (min != null) {
             change.put("minContainers", min);
         }
@@ -69,7 +70,7 @@ final class ScaleCommand implements Callable<Integer> {
             FunctionSettings.parseDuration("--scaledown-window", scaledownWindow); // a clear error here, not from the server
             change.put("scaledownWindow", scaledownWindow);
         }
-        URI uri = URI.create(target.adminUrl() + ScaleHandler.PATH + app + "/" + function);
+        URI uri = URI.create(target.adminUrl() + AdminApi.SCALE_PATH + app + "/" + function);
         HttpRequest request = change.isEmpty()
                 ? HttpRequest.newBuilder(uri).GET().build()
                 : HttpRequest.newBuilder(uri).header("Content-Type", "application/json")

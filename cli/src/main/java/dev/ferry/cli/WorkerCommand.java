@@ -1,5 +1,7 @@
 package dev.ferry.cli;
 
+import dev.ferry.worker.ShippedLogs;
+import dev.ferry.worker.WorkerRole;
 import dev.ferry.request.protocol.FunctionSettings;
 import dev.ferry.routing.ContainerLogs;
 import dev.ferry.routing.RoutingStore;

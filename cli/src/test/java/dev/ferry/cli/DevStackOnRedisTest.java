@@ -1,5 +1,6 @@
 package dev.ferry.cli;
 
+import dev.ferry.gateway.EdgeLimits;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.examples.Hello;
@@ -25,7 +26,7 @@ class DevStackOnRedisTest {
         Path home = Files.createTempDirectory("ferry-dev-redis");
         try (RedisServer redis = RedisServer.start()) {
             DevStack.Options options = new DevStack.Options("127.0.0.1", 0, 0, null, 0, "localhost", home, Duration.ofSeconds(30),
-                    DevStack.EdgeLimits.DEFAULTS, TestJars.runtimeClasspath(DevStackOnRedisTest.class, Hello.class),
+                    EdgeLimits.DEFAULTS, TestJars.runtimeClasspath(DevStackOnRedisTest.class, Hello.class),
                     Clock.systemUTC(), ContainerLogSink.console(), redis.uri(), "dev-test");
             try (DevStack stack = DevStack.start(options);
                  HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {

@@ -1,5 +1,6 @@
 package dev.ferry.cli;
 
+import dev.ferry.gateway.EdgeLimits;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.worker.ContainerLogSink;
@@ -17,7 +18,7 @@ class DevStackTest {
     Path home;
 
     private DevStack.Options options(String classpath) {
-        return new DevStack.Options("127.0.0.1", 0, 0, null, 0, "localhost", home, Duration.ofSeconds(1), DevStack.EdgeLimits.DEFAULTS, classpath,
+        return new DevStack.Options("127.0.0.1", 0, 0, null, 0, "localhost", home, Duration.ofSeconds(1), EdgeLimits.DEFAULTS, classpath,
                 Clock.systemUTC(), ContainerLogSink.console());
     }
 

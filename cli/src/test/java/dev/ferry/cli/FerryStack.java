@@ -1,5 +1,6 @@
 package dev.ferry.cli;
 
+import dev.ferry.gateway.EdgeLimits;
 import dev.ferry.examples.ChatStream;
 import dev.ferry.examples.Echo;
 import dev.ferry.examples.Hello;
@@ -58,7 +59,7 @@ final class FerryStack implements AutoCloseable {
             console.line(container, source, line);
         };
         String runtimeClasspath = TestJars.runtimeClasspath(FerryStack.class, Hello.class);
-        dev = DevStack.start(new DevStack.Options("127.0.0.1", 0, 0, null, 0, "localhost", home, queueTimeout, DevStack.EdgeLimits.DEFAULTS,
+        dev = DevStack.start(new DevStack.Options("127.0.0.1", 0, 0, null, 0, "localhost", home, queueTimeout, EdgeLimits.DEFAULTS,
                 runtimeClasspath, Clock.systemUTC(), sink));
         dev.worker().addListener((container, state) -> pids.add(container.pid()));
         Path examples = TestJars.jar(home.resolve("build/examples.jar"), "examples",

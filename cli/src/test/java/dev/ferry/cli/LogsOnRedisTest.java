@@ -1,5 +1,7 @@
 package dev.ferry.cli;
 
+import dev.ferry.controller.LogsApp;
+import dev.ferry.gateway.EdgeLimits;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.examples.Hello;
@@ -36,7 +38,7 @@ class LogsOnRedisTest {
         Path home = Files.createTempDirectory("ferry-logs-redis");
         try (RedisServer redis = RedisServer.start()) {
             DevStack.Options options = new DevStack.Options("127.0.0.1", 0, 0, null, 0, "localhost", home, Duration.ofSeconds(30),
-                    DevStack.EdgeLimits.DEFAULTS, TestJars.runtimeClasspath(LogsOnRedisTest.class, Hello.class),
+                    EdgeLimits.DEFAULTS, TestJars.runtimeClasspath(LogsOnRedisTest.class, Hello.class),
                     Clock.systemUTC(), ContainerLogSink.console(), redis.uri(), "logs-test");
             try (DevStack stack = DevStack.start(options);
                  HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {

@@ -1,5 +1,6 @@
 package dev.ferry.worker;
 
+import dev.ferry.routing.ContainerIds;
 import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;

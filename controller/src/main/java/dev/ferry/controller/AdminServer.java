@@ -1,0 +1,163 @@
+package dev.ferry.controller;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.ferry.routing.AppDeployment;
+import dev.ferry.routing.StoreUnavailableException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+
+/**
+ * The controller's API (the dev server's too):
+ * <ul>
+ *   <li>{@code GET /v1/apps} → the JSON of {@link StackView#apps}.</li>
+ *   <li>{@code POST /v1/apps[?name=NAME][&file=FILE.jar]} with a jar as the body → deploys it;
+ *       200 with the app's JSON, 400 with a one-line reason when the jar is unusable. FILE is
+ *       the jar's own file name, used for the default app name and in errors.</li>
+ *   <li>{@code GET /v1/routes} → custom routes, host to function.</li>
+ *   <li>{@code GET /v1/scale/APP/FUNCTION} → the scaling settings in force; {@code POST} with
+ *       a JSON object of some of them changes them without a redeploy ({@link ScaleHandler}).</li>
+ *   <li>{@code PUT /v1/routes/HOST} with a function id as the body → routes HOST there;
+ *       {@code DELETE /v1/routes/HOST} removes the route.</li>
+ * </ul>
+ * A write the store cannot take (Redis down) is answered 503 with the store's reason.
+ * Uploads are capped at {@link #MAX_JAR_BYTES}.
+ */
+final class AdminServer implements AutoCloseable {
+
+    static final long MAX_JAR_BYTES = 512L * 1024 * 1024;
+
+    private final HttpServer server;
+    private final ControllerRole stack;
+
+    AdminServer(ControllerRole stack, String host, int port) throws IOException {
+        this.stack = stack;
+        this.server = HttpServer.create(new InetSocketAddress(host, port), 16);
+        server.createContext("/v1/apps", this::apps);
+        server.createContext("/v1/routes", this::routes);
+        server.createContext(ScaleHandler.PATH, new ScaleHandler(stack, stack.clock()));
+        server.createContext(LogsHandler.PATH, new LogsHandler(stack.store(), stack.logs()));
+        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        server.start();
+    }
+
+    int port() {
+        return server.getAddress().getPort();
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+
+    private void apps(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            switch (exchange.getRequestMethod()) {
+                case "GET" -> respond(exchange, 200, StackView.JSON.writeValueAsBytes(stack.view()));
+                case "POST" -> deploy(exchange);
+                default -> {
+                    exchange.getResponseHeaders().add("Allow", "GET, POST");
+                    text(exchange, 405, "method not allowed: " + exchange.getRequestMethod() + " (expected: GET or POST)");
+                }
+            }
+        }
+    }
+
+    private void deploy(HttpExchange exchange) throws IOException {
+        Optional<String> name = queryParam(exchange, "name");
+        String fileName = queryParam(exchange, "file").map(f -> Path.of(f).getFileName().toString()).orElse("upload.jar");
+        Path upload = Files.createTempFile("ferry-upload-", ".jar");
+        try {
+            try (InputStream in = exchange.getRequestBody(); OutputStream out = Files.newOutputStream(upload)) {
+                byte[] buffer = new byte[64 * 1024];
+                long total = 0;
+                for (int n; (n = in.read(buffer)) > 0; ) {
+                    total += n;
+                    if (total > MAX_JAR_BYTES) {
+                        text(exchange, 413, "jar larger than " + MAX_JAR_BYTES / (1024 * 1024) + " MiB");
+                        return;
+                    }
+                    out.write(buffer, 0, n);
+                }
+            }
+            AppDeployment deployment;
+            try {
+                deployment = stack.deploy(upload, name, fileName);
+            } catch (IllegalArgumentException | IOException e) {
+                text(exchange, 400, "cannot deploy: " + e.getMessage());
+                return;
+            } catch (StoreUnavailableException e) {
+                text(exchange, 503, "cannot deploy: " + e.getMessage());
+                return;
+            }
+            respond(exchange, 200, StackView.JSON.writeValueAsBytes(stack.view(deployment)));
+        } finally {
+            Files.deleteIfExists(upload);
+        }
+    }
+
+    private void routes(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String path = exchange.getRequestURI().getPath();
+            String host = path.length() > "/v1/routes/".length() ? path.substring("/v1/routes/".length()) : "";
+            String method = exchange.getRequestMethod();
+            try {
+                if (method.equals("GET") && host.isEmpty()) {
+                    respond(exchange, 200, StackView.JSON.writeValueAsBytes(stack.view().path("routes")));
+                } else if (method.equals("PUT") && !host.isEmpty()) {
+                    String function;
+                    try (InputStream in = exchange.getRequestBody()) {
+                        function = new String(in.readNBytes(256), StandardCharsets.UTF_8).strip();
+                    }
+                    text(exchange, 200, "routed " + stack.route(host, function) + " to " + function);
+                } else if (method.equals("DELETE") && !host.isEmpty()) {
+                    stack.unroute(host);
+                    text(exchange, 200, "removed the route of " + host);
+                } else {
+                    exchange.getResponseHeaders().add("Allow", host.isEmpty() ? "GET" : "PUT, DELETE");
+                    text(exchange, 405, "method not allowed: " + method + " " + path
+                            + " (expected: GET /v1/routes, PUT or DELETE /v1/routes/HOST)");
+                }
+            } catch (IllegalArgumentException e) {
+                text(exchange, 400, "cannot route: " + e.getMessage());
+            } catch (StoreUnavailableException e) {
+                text(exchange, 503, "cannot route: " + e.getMessage());
+            }
+        }
+    }
+
+    private static Optional<String> queryParam(HttpExchange exchange, String name) {
+        String query = exchange.getRequestURI().getRawQuery();
+        if (query == null) {
+            return Optional.empty();
+        }
+        for (String pair : query.split("&")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0 && URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8).equals(name)) {
+                return Optional.of(URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static void text(HttpExchange exchange, int status, String line) throws IOException {
+        exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+        respond(exchange, status, (line.replace('\n', ' ') + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void respond(HttpExchange exchange, int status, byte[] body) throws IOException {
+        if (!exchange.getResponseHeaders().containsKey("Content-Type")) {
+            exchange.getResponseHeaders().set("Content-Type", "application/json");
+        }
+        exchange.sendResponseHeaders(status, body.length);
+        exchange.getResponseBody().write(body);
+    }
+}

@@ -1,0 +1,142 @@
+package dev.ferry.controller;
+
+import dev.ferry.autoscaler.Autoscaler;
+import dev.ferry.autoscaler.AutoscalerSettings;
+import dev.ferry.autoscaler.ContainerLoad;
+import dev.ferry.autoscaler.Decision;
+import dev.ferry.autoscaler.Observation;
+import dev.ferry.request.protocol.FunctionSettings;
+import dev.ferry.routing.AppDeployment;
+import dev.ferry.routing.ContainerInfo;
+import dev.ferry.routing.ContainerState;
+import dev.ferry.routing.ScaleOverride;
+import dev.ferry.routing.ScaleStatus;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The controller's side of the {@link Autoscaler}: turns what the store says of a function
+ * version (its demand over all gateways, its containers, an operator's {@code ferry scale}
+ * override) into an {@link Observation}, and remembers the decisions to publish for
+ * {@code ferry ls}. Also decides which containers of replaced versions may stop. Pure apart
+ * from its own history; the controller thread is its only caller.
+ */
+final class Autoscaling {
+
+    /** A decision whose reason alone changed is published at most this often. */
+    static final Duration STATUS_REFRESH = Duration.ofSeconds(1);
+
+    private Autoscaler autoscaler = Autoscaler.create();
+    private final Map<String, ScaleStatus> published = new HashMap<>();
+
+    /** Forgets all history: a controller that (again) became the leader cannot trust what it saw before. */
+    void restart() {
+        autoscaler = Autoscaler.create();
+        published.clear();
+    }
+
+    /**
+     * The settings {@code function} scales by: as deployed, with an operator's override laid
+     * over them.
+     *
+     * @throws IllegalArgumentException if the two together are inconsistent (e.g. an override's
+     *     min above the deployed max), naming the offending value
+     */
+    static AutoscalerSettings settings(FunctionSettings deployed, Optional<ScaleOverride> override) {
+        AutoscalerSettings s = AutoscalerSettings.from(deployed);
+        if (override.isEmpty()) {
+            return s;
+        }
+        ScaleOverride o = override.get();
+        int min = o.minContainers() != null ? o.minContainers() : s.minContainers();
+        int max = o.maxContainers() != null ? o.maxContainers() : s.maxContainers();
+        int buffer = o.bufferContainers() != null ? o.bufferContainers() : s.bufferContainers();
+        int target = o.targetInputs() != null ? o.targetInputs() : s.targetInputs();
+        Duration window = o.scaledownWindow() != null ? AutoscalerSettings.wholeSeconds(o.scaledownWindow()) : s.scaledownWindow();
+        return new AutoscalerSettings(min, max, buffer, target, s.maxInputs(), window);
+    }
+
+    /**
+     * What the autoscaler sees of one version: the concurrency its gateways report and its
+     * containers by phase (placed or starting: starting; ready with the calls gateways report
+     * on it; stopping: draining). Failed containers are no capacity and not listed.
+     */
+    static Observation observe(Instant now, FunctionLoad load, List<ContainerInfo> containers) {
+        Map<String, Integer> busy = load == null ? Map.of() : load.busy();
+        List<ContainerLoad> loads = new ArrayList<>();
+        for (ContainerInfo c : containers) {
+            switch (c.state()) {
+                case PENDING, STARTING -> loads.add(ContainerLoad.starting(c.id(), c.startedAt()));
+                case READY -> loads.add(ContainerLoad.ready(c.id(), busy.getOrDefault(c.id(), 0), c.startedAt()));
+                case STOPPING -> loads.add(new ContainerLoad(c.id(), ContainerLoad.Phase.DRAINING, 0, c.startedAt()));
+                case FAILED -> { }
+            }
+        }
+        return new Observation(now, load == null ? 0 : load.concurrency(), loads, load == null ? 0 : load.queued());
+    }
+
+    /** Decides for {@code key} ({@code function@version}). */
+    Decision decide(String key, AutoscalerSettings settings, Observation observation) {
+        return autoscaler.decide(key, settings, observation);
+    }
+
+    /**
+     * The decision as {@code ferry ls} shows it, when it should be written: when the count or
+     * panic changed, or the reason changed and the last write is {@link #STATUS_REFRESH} old.
+     */
+    Optional<ScaleStatus> toPublish(String function, String version, Decision d, Instant now) {
+        String key = function + '@' + version;
+        ScaleStatus last = published.get(key);
+        boolean changed = last == null || last.desired() != d.desired() || last.panic() != d.panic();
+        boolean refresh = last != null && !last.reason().equals(d.reason())
+                && !now.isBefore(last.decidedAt().plus(STATUS_REFRESH));
+        if (!changed && !refresh) {
+            return Optional.empty();
+        }
+        ScaleStatus status = new ScaleStatus(function, version, d.desired(), d.panic(), d.reason(), now);
+        published.put(key, status);
+        return Optional.of(status);
+    }
+
+    /** Drops the history of {@code function@version}, whose version was replaced and whose containers are gone. */
+    void forget(String function, String version) {
+        String key = function + '@' + version;
+        autoscaler.forget(key);
+        published.remove(key);
+    }
+
+    /**
+     * Containers of versions a redeploy replaced, that may stop now: nothing new comes their
+     * way, so each stops as soon as no gateway reports a call on it and none waits for its
+     * version. Unplaced ones too (nothing runs there). Ready or unplaced only: one still
+     * starting is stopped once ready.
+     */
+    static List<ContainerInfo> replacedToStop(List<ContainerInfo> containers, Map<String, FunctionLoad> loads,
+                                              Map<String, AppDeployment> apps) {
+        List<ContainerInfo> stop = new ArrayList<>();
+        for (ContainerInfo c : containers) {
+            if ((c.state() != ContainerState.READY && !c.unplaced()) || isCurrent(c.function(), c.version(), apps)) {
+                continue;
+            }
+            FunctionLoad load = loads.get(c.function() + '@' + c.version());
+            if (load != null && (load.queued() > 0 || load.busy().containsKey(c.id())
+                    || (load.busy().isEmpty() && load.inFlight() > 0))) {
+                continue; // still serving (a sample without per-container counts: the version is busy)
+            }
+            stop.add(c);
+        }
+        return stop;
+    }
+
+    /** Whether {@code version} is the current version of {@code function} ({@code <app>--<name>}) among {@code apps} by name. */
+    static boolean isCurrent(String function, String version, Map<String, AppDeployment> apps) {
+        int sep = function.indexOf("--");
+        AppDeployment app = sep < 0 ? null : apps.get(function.substring(0, sep));
+        return app != null && app.version().equals(version) && app.function(function.substring(sep + 2)).isPresent();
+    }
+}
