@@ -316,7 +316,7 @@ class ControllerTest {
         worker("w1", T0);
         container("ct-aaaaaaaa", "w1", ContainerState.PENDING);
         tick();
-        clock.advance(Controller.PENDING_TIMEOUT.plusSeconds(1));
+        clock.advance(Healing.PENDING_TIMEOUT.plusSeconds(1));
         worker("w1", clock.instant());
 
         tick();
