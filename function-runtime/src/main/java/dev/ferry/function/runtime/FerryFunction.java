@@ -68,16 +68,17 @@ public @interface FerryFunction {
     int bufferContainers() default 0;
 
     /**
-     * CPU cores reserved per container, e.g. 0.5; 0 means the default, 0.25. The scheduler
-     * places the container where that much is free, and a {@code runc} worker holds it to it
-     * (a CPU quota).
+     * CPU cores reserved per container, e.g. 0.5; 0 means the default, 0.125. The scheduler
+     * places the container where that much is free, and a {@code runc} worker holds a declared
+     * value to it (a CPU quota).
      */
     double cpu() default 0;
 
     /**
-     * Memory per container in MiB; 0 means the default, 512. The scheduler places the container
-     * where that much is free, and a {@code runc} worker holds it to it: a container over its
-     * limit is killed and reported as out of memory.
+     * Memory per container in MiB; 0 means the default: 128 for placement, and a 1 GiB limit
+     * under {@code runc}. The scheduler places the container where that much is free, and a
+     * {@code runc} worker holds it to it: a container over its limit is killed and reported as
+     * out of memory.
      */
     int memoryMib() default 0;
 
