@@ -35,6 +35,7 @@ public class SandboxProbeFunction implements HttpHandler {
         report("usr-writable", Boolean.toString(canWrite(Path.of("/usr"))));
         report("tmp-writable", Boolean.toString(canWrite(Path.of("/tmp"))));
         report("root-home-entries", rootHomeEntries());
+        report("root-home-mount", mountAt("/root"));
         report("shadow-readable", Boolean.toString(readable(Path.of("/etc/shadow"))));
         for (String name : VARIABLES) {
             String value = System.getenv(name);
@@ -70,6 +71,25 @@ public class SandboxProbeFunction implements HttpHandler {
         try (Stream<Path> entries = Files.list(Path.of("/root"))) {
             return String.join(",", entries.map(p -> p.getFileName().toString()).sorted().toList());
         }
+    }
+
+    /**
+     * The file system type of what is mounted at {@code mountPoint} and whether that mount is
+     * read-only ("tmpfs ro"), as this process's /proc/self/mountinfo says; "<not a mount>"
+     * when nothing is mounted there (it is part of the file system above it).
+     */
+    private static String mountAt(String mountPoint) throws IOException {
+        String found = "<not a mount>";
+        // The last line wins: a later mount on the same point covers the earlier ones.
+        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+            int separator = line.indexOf(" - ");
+            String[] mount = line.substring(0, separator).split(" ");
+            String[] filesystem = line.substring(separator + 3).split(" ");
+            if (mount[4].equals(mountPoint)) {
+                found = filesystem[0] + (List.of(mount[5].split(",")).contains("ro") ? " ro" : " rw");
+            }
+        }
+        return found;
     }
 
     private static boolean readable(Path file) {
