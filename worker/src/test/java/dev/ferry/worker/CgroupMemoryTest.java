@@ -75,10 +75,32 @@ class CgroupMemoryTest {
     }
 
     @Test
-    void thisMachineIsDetected() {
+    void thisMachineIsDetected() throws Exception {
         CgroupMemory memory = CgroupMemory.detect();
 
-        assertThat(memory.isV2()).isEqualTo(Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers")));
-        assertThat(memory.dir("/ferry/ct-x").toString()).endsWith("/ferry/ct-x");
+        // Asked otherwise than detect() asks: what is mounted at /sys/fs/cgroup (the unified
+        // hierarchy, or a tmpfs holding one mount per v1 controller)...
+        String mounted = Files.getFileStore(Path.of("/sys/fs/cgroup")).type();
+        assertThat(memory.isV2()).as("/sys/fs/cgroup is a %s mount", mounted).isEqualTo(mounted.equals("cgroup2"));
+        // ...and this JVM's own memory cgroup, as the kernel names it: its out-of-memory count
+        // lies where the detected hierarchy puts it.
+        String own = ownMemoryCgroup(memory.isV2());
+        assertThat(memory.dir(own).resolve(memory.isV2() ? "memory.events" : "memory.oom_control"))
+                .as("the out-of-memory count of this JVM's cgroup %s under %s", own, memory).isRegularFile();
+    }
+
+    /**
+     * This process's cgroup in /proc/self/cgroup: the {@code 0::} line under v2, else the line
+     * of the v1 hierarchy that holds the memory controller.
+     */
+    private static String ownMemoryCgroup(boolean v2) throws Exception {
+        for (String line : Files.readAllLines(Path.of("/proc/self/cgroup"))) {
+            String[] fields = line.split(":", 3);
+            boolean wanted = v2 ? fields[0].equals("0") : List.of(fields[1].split(",")).contains("memory");
+            if (wanted) {
+                return fields[2];
+            }
+        }
+        throw new AssertionError("no " + (v2 ? "v2" : "v1 memory") + " cgroup in /proc/self/cgroup");
     }
 }
