@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -434,6 +435,7 @@ class ClusterEndToEndTest {
         // The dead controller, restarted, stands by; when ctl-b stops, it leads with the same containers.
         Controller restarted = cluster.controller(cluster.launchController("ctl-a", "ctl-a-restarted"));
         assertThat(restarted.saysLeader()).as("the restarted ctl-a while ctl-b leads").isFalse();
+        Instant beforeTheStop = Instant.now();
         long stopping = System.nanoTime();
         standby.process().terminate();
         assertThat(standby.process().waitFor(Duration.ofSeconds(15))).as("ctl-b stops on SIGTERM").isTrue();
@@ -442,7 +444,13 @@ class ClusterEndToEndTest {
         System.out.println("[test] the restarted ctl-a took over within " + (System.nanoTime() - stopping) / 1_000_000
                 + " ms of ctl-b's SIGTERM");
         leader = restarted;
-        ClusterProcesses.pause(Duration.ofSeconds(3));
+        // The marker that the new leader has weighed both functions and their containers: the
+        // scale decisions it publishes for them on its first tick as the leader (a new process, it
+        // has published none), dated after ctl-b was told to stop. Any container it started in
+        // that tick was written before them.
+        ClusterProcesses.awaitValue("the first decisions of " + leader.id() + " on " + HELLO + " and failover--version",
+                PROPAGATION, () -> cluster.apps(leader.adminUrl()), apps -> decidedSince(apps, HELLO, beforeTheStop)
+                        && decidedSince(apps, "failover--version", beforeTheStop));
         assertThat(cluster.containers(leader.adminUrl(), HELLO)).singleElement().isEqualTo(hello);
         assertThat(cluster.containers(leader.adminUrl(), "failover--version")).singleElement().isEqualTo(failover);
         for (Gateway g : gateways()) {
@@ -459,6 +467,19 @@ class ClusterEndToEndTest {
         assertThat(run.exitCode()).as(run.toString()).isZero();
         deployedJars.put(app, jar);
         return run;
+    }
+
+    /** Whether {@code ferry ls} shows a scale decision on {@code functionId} made at {@code since} or later. */
+    private static boolean decidedSince(JsonNode apps, String functionId, Instant since) {
+        for (JsonNode app : apps.path("apps")) {
+            for (JsonNode f : app.path("functions")) {
+                JsonNode at = f.path("scaling").path("decision").path("at");
+                if (f.path("id").asText().equals(functionId) && at.isTextual()) {
+                    return !Instant.parse(at.asText()).isBefore(since);
+                }
+            }
+        }
+        return false;
     }
 
     /** {@link ClusterProcesses#ferry}, for lambdas. */
