@@ -23,16 +23,8 @@ public record AutoscalerSettings(
     public static final Duration MAX_STABLE_WINDOW = Duration.ofSeconds(60);
 
     public AutoscalerSettings {
-        if (minContainers < 0) {
-            throw new IllegalArgumentException("minContainers: " + minContainers + " (expected: >= 0)");
-        }
-        if (maxContainers < 0 || (maxContainers > 0 && maxContainers < minContainers)) {
-            throw new IllegalArgumentException("maxContainers: " + maxContainers
-                    + " (expected: 0 for no limit, or >= minContainers " + minContainers + ")");
-        }
-        if (bufferContainers < 0) {
-            throw new IllegalArgumentException("bufferContainers: " + bufferContainers + " (expected: >= 0)");
-        }
+        // The same counts, and messages, as a deploy's: an operator's override is checked as the author's setting was.
+        FunctionSettings.checkContainers(minContainers, maxContainers, bufferContainers);
         if (maxInputs <= 0) {
             throw new IllegalArgumentException("maxInputs: " + maxInputs + " (expected: > 0)");
         }

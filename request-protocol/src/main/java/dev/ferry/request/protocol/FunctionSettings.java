@@ -57,16 +57,7 @@ public record FunctionSettings(
         if (scaledownWindow.isZero() || scaledownWindow.isNegative()) {
             throw new IllegalArgumentException("scaledownWindow: " + scaledownWindow + " (expected: > 0)");
         }
-        if (minContainers < 0) {
-            throw new IllegalArgumentException("minContainers: " + minContainers + " (expected: >= 0)");
-        }
-        if (maxContainers < 0 || (maxContainers > 0 && maxContainers < minContainers)) {
-            throw new IllegalArgumentException("maxContainers: " + maxContainers
-                    + " (expected: 0 for no limit, or >= minContainers " + minContainers + ")");
-        }
-        if (bufferContainers < 0) {
-            throw new IllegalArgumentException("bufferContainers: " + bufferContainers + " (expected: >= 0)");
-        }
+        checkContainers(minContainers, maxContainers, bufferContainers);
         if (cpu < 0 || Double.isNaN(cpu)) {
             throw new IllegalArgumentException("cpu: " + cpu + " (expected: >= 0)");
         }
@@ -108,6 +99,26 @@ public record FunctionSettings(
     /** {@link #gpu} parsed, in order of preference; empty for none. */
     public List<GpuRequest> gpuRequests() {
         return GpuRequest.parseAll(gpu);
+    }
+
+    /**
+     * Checks the container counts of a function, as deployed or as an operator overrides them:
+     * {@code minContainers} &ge; 0, {@code maxContainers} 0 (no limit) or &ge; {@code minContainers},
+     * {@code bufferContainers} &ge; 0; in that order.
+     *
+     * @throws IllegalArgumentException naming the first count that is off and what was expected
+     */
+    public static void checkContainers(int minContainers, int maxContainers, int bufferContainers) {
+        if (minContainers < 0) {
+            throw new IllegalArgumentException("minContainers: " + minContainers + " (expected: >= 0)");
+        }
+        if (maxContainers < 0 || (maxContainers > 0 && maxContainers < minContainers)) {
+            throw new IllegalArgumentException("maxContainers: " + maxContainers
+                    + " (expected: 0 for no limit, or >= minContainers " + minContainers + ")");
+        }
+        if (bufferContainers < 0) {
+            throw new IllegalArgumentException("bufferContainers: " + bufferContainers + " (expected: >= 0)");
+        }
     }
 
     /**

@@ -54,6 +54,20 @@ class FunctionSettingsTest {
     }
 
     @Test
+    void checksContainerCountsAndNamesTheFirstOneOff() {
+        FunctionSettings.checkContainers(0, 0, 0);
+        FunctionSettings.checkContainers(3, 3, 1);
+        assertThatThrownBy(() -> FunctionSettings.checkContainers(-1, -1, -1))
+                .hasMessage("minContainers: -1 (expected: >= 0)");
+        assertThatThrownBy(() -> FunctionSettings.checkContainers(3, 2, -1))
+                .hasMessage("maxContainers: 2 (expected: 0 for no limit, or >= minContainers 3)");
+        assertThatThrownBy(() -> FunctionSettings.checkContainers(0, -1, 0))
+                .hasMessage("maxContainers: -1 (expected: 0 for no limit, or >= minContainers 0)");
+        assertThatThrownBy(() -> FunctionSettings.checkContainers(1, 0, -1))
+                .hasMessage("bufferContainers: -1 (expected: >= 0)");
+    }
+
+    @Test
     void acceptsGpuRequestsWithCountsAndRejectsOthers() {
         assertThat(settings(1, 1, List.of("H100", "a100-80gb:2")).gpu()).containsExactly("H100", "A100-80GB:2");
         assertThatThrownBy(() -> settings(1, 1, List.of("H100:9"))).hasMessageContaining("gpu: \"H100:9\"");
