@@ -96,7 +96,7 @@ abstract class LogFollower implements ContainerLogs.Subscription {
                     }
                     if (backoff == 0) {
                         LOG.warning("Following the logs of " + app + " in " + store + " failed; trying again: "
-                                + RedisRoutingStore.reason(e));
+                                + RedisClients.reason(e));
                     }
                     backoff = backoff == 0 ? FIRST_BACKOFF_NANOS : Math.min(backoff * 2, MAX_BACKOFF_NANOS);
                     if (closing.await(backoff, TimeUnit.NANOSECONDS)) {

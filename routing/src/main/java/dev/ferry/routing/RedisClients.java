@@ -2,6 +2,7 @@ package dev.ferry.routing;
 
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
@@ -11,12 +12,13 @@ import io.lettuce.core.resource.Delay;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 
 /**
  * Lettuce clients as Ferry's Redis stores ({@link RedisRoutingStore}, {@link RedisContainerLogs})
  * want them: quick to reconnect, failing fast while disconnected, never replaying a write, and
- * every command bounded in time.
+ * every command bounded in time; and what the stores say when that Redis fails.
  */
 final class RedisClients {
 
@@ -25,6 +27,30 @@ final class RedisClients {
         /** Closes the client and stops its threads; quiet, bounded. */
         void shutdown() {
             RedisClients.shutdown(client, resources);
+        }
+
+        /**
+         * Runs {@code op} against this Redis, turning any failure into a {@link StoreUnavailableException}
+         * naming it: "refused the command" for an error reply, "is unreachable" for the rest.
+         */
+        <T> T call(Supplier<T> op) {
+            try {
+                return op.get();
+            } catch (RedisCommandExecutionException e) {
+                throw new StoreUnavailableException(describe + " refused the command: " + redactor.scrub(e.getMessage()), e);
+            } catch (RuntimeException e) {
+                throw unreachable(e);
+            }
+        }
+
+        /** This Redis is unreachable because of {@code e}; the message hides the password. */
+        StoreUnavailableException unreachable(Throwable e) {
+            return new StoreUnavailableException(describe + " is unreachable: " + redactor.scrub(reason(e)), e);
+        }
+
+        /** This Redis is unreachable, for a reason of the caller's own, e.g. "this store is closed". */
+        StoreUnavailableException unreachable(String why) {
+            return new StoreUnavailableException(describe + " is unreachable: " + why, null);
         }
     }
 
@@ -68,7 +94,20 @@ final class RedisClients {
         return new Client("Redis at " + redactor.describe(redisUri), redactor, resources, client);
     }
 
-    static void shutdown(RedisClient client, ClientResources resources) {
+    /** {@code e}'s message, with its root cause's when that says more ("Connection refused"). */
+    static String reason(Throwable e) {
+        String message = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        if (root != e && root.getMessage() != null && !message.contains(root.getMessage())) {
+            message += ": " + root.getMessage();
+        }
+        return message;
+    }
+
+    private static void shutdown(RedisClient client, ClientResources resources) {
         try {
             client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         } catch (RuntimeException e) {

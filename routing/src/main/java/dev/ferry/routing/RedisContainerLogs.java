@@ -2,8 +2,6 @@ package dev.ferry.routing;
 
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.TimeoutOptions;
@@ -12,7 +10,6 @@ import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
-import io.lettuce.core.resource.ClientResources;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -73,28 +70,21 @@ final class RedisContainerLogs implements ContainerLogs {
     /** The most {@code XADD}s sent together. */
     private static final int APPEND_PIECE = 250;
 
-    private final String describe;
-    private final RedisRoutingStore.Redactor redactor;
+    private final RedisClients.Client redis;
     private final String prefix;
     private final Options options;
-    private final ClientResources resources;
-    private final RedisClient client;
     private final StatefulRedisConnection<String, String> commands;
     /** Appends only, one batch at a time: its commands go out together, on {@code flushCommands}. */
     private final StatefulRedisConnection<String, String> appends;
     private final Set<LogFollower> followers = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
-    private RedisContainerLogs(String describe, RedisRoutingStore.Redactor redactor, RedisKeys keys, Options options,
-                               ClientResources resources, RedisClient client) {
-        this.describe = describe;
-        this.redactor = redactor;
+    private RedisContainerLogs(RedisClients.Client redis, RedisKeys keys, Options options) {
+        this.redis = redis;
         this.prefix = keys.prefix() + "logs:";
         this.options = options;
-        this.resources = resources;
-        this.client = client;
-        this.commands = client.connect(StringCodec.UTF8);
-        this.appends = client.connect(StringCodec.UTF8);
+        this.commands = redis.client().connect(StringCodec.UTF8);
+        this.appends = redis.client().connect(StringCodec.UTF8);
         appends.setAutoFlushCommands(false);
     }
 
@@ -106,22 +96,18 @@ final class RedisContainerLogs implements ContainerLogs {
      */
     static RedisContainerLogs open(String uri, String cluster, Options options) {
         RedisKeys keys = new RedisKeys(cluster);
-        RedisClients.Client c = RedisClients.create(uri, options.commandTimeout());
-        String describe = c.describe();
-        RedisRoutingStore.Redactor redactor = c.redactor();
-        ClientResources resources = c.resources();
-        RedisClient client = c.client();
+        RedisClients.Client redis = RedisClients.create(uri, options.commandTimeout());
         try {
-            return new RedisContainerLogs(describe, redactor, keys, options, resources, client);
+            return new RedisContainerLogs(redis, keys, options);
         } catch (RuntimeException e) {
-            RedisClients.shutdown(client, resources);
-            throw new StoreUnavailableException(describe + " is unreachable: " + redactor.scrub(RedisRoutingStore.reason(e)), e);
+            redis.shutdown();
+            throw redis.unreachable(e);
         }
     }
 
     @Override
     public String describe() {
-        return describe;
+        return redis.describe();
     }
 
     /** The stream of {@code app}'s lines. */
@@ -208,20 +194,20 @@ final class RedisContainerLogs implements ContainerLogs {
         InMemoryContainerLogs.checkNames(app, function);
         Objects.requireNonNull(each, "each");
         if (closed) {
-            throw new IllegalStateException(describe + ": these container logs are closed");
+            throw new IllegalStateException(redis.describe() + ": these container logs are closed");
         }
         String key = key(app);
         Duration readTimeout = options.idleWait().plus(options.commandTimeout());
         XReadArgs read = XReadArgs.Builder.block(options.idleWait()).count(BATCH);
         LogFollower[] self = new LogFollower[1];
-        LogFollower follower = new LogFollower(describe, app, function, afterId, each, () -> followers.remove(self[0])) {
+        LogFollower follower = new LogFollower(redis.describe(), app, function, afterId, each, () -> followers.remove(self[0])) {
             /** Follow thread only. */
             private StatefulRedisConnection<String, String> connection;
 
             @Override
             protected Batch next(String after) {
                 if (connection == null) {
-                    connection = client.connect(StringCodec.UTF8);
+                    connection = redis.client().connect(StringCodec.UTF8);
                     connection.setTimeout(readTimeout); // the read blocks for the idle wait on purpose
                 }
                 List<StreamMessage<String, String>> entries = connection.sync().xread(read, XReadArgs.StreamOffset.from(key, after));
@@ -258,8 +244,8 @@ final class RedisContainerLogs implements ContainerLogs {
             return new LogLine(entry.getId(), Instant.parse(field(fields, "at")), app, field(fields, "function"),
                     field(fields, "container"), field(fields, "worker"), field(fields, "stream"), field(fields, "text"));
         } catch (RuntimeException e) {
-            Complaints.PROCESS.once(describe + '\0' + key(app) + '\0' + fields,
-                    "Skipping an entry of " + key(app) + " in " + describe + " that is not a log line (" + e.getMessage() + "): "
+            Complaints.PROCESS.once(redis.describe() + '\0' + key(app) + '\0' + fields,
+                    "Skipping an entry of " + key(app) + " in " + redis.describe() + " that is not a log line (" + e.getMessage() + "): "
                             + Complaints.quote(String.valueOf(fields)));
             return null;
         }
@@ -288,15 +274,9 @@ final class RedisContainerLogs implements ContainerLogs {
     /** Runs {@code op} against Redis, turning any failure into a {@link StoreUnavailableException} naming the store. */
     private <T> T call(Supplier<T> op) {
         if (closed) {
-            throw new StoreUnavailableException(describe + " is unreachable: these container logs are closed", null);
+            throw redis.unreachable("these container logs are closed");
         }
-        try {
-            return op.get();
-        } catch (RedisCommandExecutionException e) {
-            throw new StoreUnavailableException(describe + " refused the command: " + redactor.scrub(e.getMessage()), e);
-        } catch (RuntimeException e) {
-            throw new StoreUnavailableException(describe + " is unreachable: " + redactor.scrub(RedisRoutingStore.reason(e)), e);
-        }
+        return redis.call(op);
     }
 
     @Override
@@ -310,7 +290,7 @@ final class RedisContainerLogs implements ContainerLogs {
         for (LogFollower follower : List.copyOf(followers)) {
             follower.close();
         }
-        RedisClients.shutdown(client, resources);
+        redis.shutdown();
     }
 
 }

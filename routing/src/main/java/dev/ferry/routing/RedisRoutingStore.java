@@ -1,14 +1,12 @@
 package dev.ferry.routing;
 
 import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
-import io.lettuce.core.resource.ClientResources;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -63,11 +61,8 @@ final class RedisRoutingStore implements RoutingStore {
         }
     }
 
-    private final String describe;
-    private final Redactor redactor;
+    private final RedisClients.Client redis;
     private final RedisKeys keys;
-    private final ClientResources resources;
-    private final RedisClient client;
     private final StatefulRedisConnection<String, String> commands;
     private final StatefulRedisConnection<String, byte[]> jars;
     private final StatefulRedisPubSubConnection<String, String> pubsub;
@@ -76,13 +71,10 @@ final class RedisRoutingStore implements RoutingStore {
     private final RoutingCopy copy;
     private volatile boolean closed;
 
-    private RedisRoutingStore(String describe, Redactor redactor, RedisKeys keys, ClientResources resources,
-                              RedisClient client, Options options) {
-        this.describe = describe;
-        this.redactor = redactor;
+    private RedisRoutingStore(RedisClients.Client redis, RedisKeys keys, Options options) {
+        this.redis = redis;
         this.keys = keys;
-        this.resources = resources;
-        this.client = client;
+        RedisClient client = redis.client();
         this.feedThread = new FeedThread("ferry-routing-feed-" + keys.cluster(), options.checkInterval());
         this.copy = new RoutingCopy(feedThread);
         this.commands = client.connect(StringCodec.UTF8);
@@ -90,7 +82,7 @@ final class RedisRoutingStore implements RoutingStore {
         jars.setTimeout(options.jarTimeout());
         this.pubsub = client.connectPubSub(StringCodec.UTF8);
         this.scripts = new RedisScripts(commands.sync(), keys);
-        RedisChangeFeed feed = new RedisChangeFeed(describe, keys, scripts, commands, pubsub, copy, feedThread,
+        RedisChangeFeed feed = new RedisChangeFeed(redis.describe(), keys, scripts, commands, pubsub, copy, feedThread,
                 options.gracePeriod().toNanos(), Complaints.PROCESS);
         feed.start();
     }
@@ -103,22 +95,18 @@ final class RedisRoutingStore implements RoutingStore {
      */
     static RedisRoutingStore open(String uri, String cluster, Options options) {
         RedisKeys keys = new RedisKeys(cluster);
-        RedisClients.Client c = RedisClients.create(uri, options.commandTimeout());
-        String describe = c.describe();
-        Redactor redactor = c.redactor();
-        ClientResources resources = c.resources();
-        RedisClient client = c.client();
+        RedisClients.Client redis = RedisClients.create(uri, options.commandTimeout());
         try {
-            return new RedisRoutingStore(describe, redactor, keys, resources, client, options);
+            return new RedisRoutingStore(redis, keys, options);
         } catch (RuntimeException e) {
-            RedisClients.shutdown(client, resources);
-            throw new StoreUnavailableException(describe + " is unreachable: " + redactor.scrub(reason(e)), e);
+            redis.shutdown();
+            throw redis.unreachable(e);
         }
     }
 
     @Override
     public String describe() {
-        return describe;
+        return redis.describe();
     }
 
     // ---- apps ----
@@ -321,13 +309,13 @@ final class RedisRoutingStore implements RoutingStore {
         }
         feedThread.close();
         copy.detach();
-        RedisClients.shutdown(client, resources);
+        redis.shutdown();
     }
 
 
     @Override
     public String toString() {
-        return describe;
+        return redis.describe();
     }
 
     // ---- writes ----
@@ -342,28 +330,9 @@ final class RedisRoutingStore implements RoutingStore {
     /** Runs {@code op} against Redis, turning any failure into a {@link StoreUnavailableException} naming the store. */
     private <T> T call(Supplier<T> op) {
         if (closed) {
-            throw new StoreUnavailableException(describe + " is unreachable: this store is closed", null);
+            throw redis.unreachable("this store is closed");
         }
-        try {
-            return op.get();
-        } catch (RedisCommandExecutionException e) {
-            throw new StoreUnavailableException(describe + " refused the command: " + redactor.scrub(e.getMessage()), e);
-        } catch (RuntimeException e) {
-            throw new StoreUnavailableException(describe + " is unreachable: " + redactor.scrub(reason(e)), e);
-        }
-    }
-
-    /** {@code e}'s message, with its root cause's when that says more ("Connection refused"). */
-    static String reason(Throwable e) {
-        String message = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        if (root != e && root.getMessage() != null && !message.contains(root.getMessage())) {
-            message += ": " + root.getMessage();
-        }
-        return message;
+        return redis.call(op);
     }
 
     /** Keeps the password of a Redis URI out of everything this store says. */
