@@ -9,18 +9,7 @@ final class ProcessLauncher implements ContainerLauncher {
     public SandboxedProcess launch(ContainerLaunch launch) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(launch.command());
         builder.environment().putAll(launch.environment());
-        Process process = builder.start();
-        return new SandboxedProcess() {
-            @Override
-            public Process process() {
-                return process;
-            }
-
-            @Override
-            public void terminate() {
-                process.toHandle().destroy();
-            }
-        };
+        return ForegroundProcess.of(builder.start());
     }
 
     @Override

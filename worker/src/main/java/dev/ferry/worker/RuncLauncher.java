@@ -107,25 +107,12 @@ final class RuncLauncher implements ContainerLauncher {
             throw e;
         }
         String cgroupsPath = OciBundle.cgroupsPath(launch.id());
-        return new SandboxedProcess() {
-            @Override
-            public Process process() {
-                return process;
-            }
-
-            @Override
-            public void terminate() {
-                process.toHandle().destroy();
-            }
-
-            @Override
-            public long cleanUp() {
-                long oomKills = cgroups.oomKills(cgroupsPath);
-                delete(launch.id());
-                deleteBundle(bundle);
-                return oomKills;
-            }
-        };
+        return ForegroundProcess.of(process, () -> {
+            long oomKills = cgroups.oomKills(cgroupsPath);
+            delete(launch.id());
+            deleteBundle(bundle);
+            return oomKills;
+        });
     }
 
     @Override
