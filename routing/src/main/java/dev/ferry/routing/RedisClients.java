@@ -12,6 +12,7 @@ import io.lettuce.core.resource.Delay;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 
@@ -57,12 +58,29 @@ final class RedisClients {
     private RedisClients() {}
 
     /**
+     * A store on a new client of {@code uri}: {@code store} connects it. If that fails, the
+     * client is shut down and the failure becomes "unreachable".
+     *
+     * @throws IllegalArgumentException if {@code uri} is malformed (the message hides the password)
+     * @throws StoreUnavailableException if {@code store} fails
+     */
+    static <T> T connect(String uri, Duration commandTimeout, Function<Client, T> store) {
+        Client redis = create(uri, commandTimeout);
+        try {
+            return store.apply(redis);
+        } catch (RuntimeException e) {
+            redis.shutdown();
+            throw redis.unreachable(e);
+        }
+    }
+
+    /**
      * A client of {@code uri} whose commands time out after {@code commandTimeout}; it has not
      * connected yet.
      *
      * @throws IllegalArgumentException if {@code uri} is malformed (the message hides the password)
      */
-    static Client create(String uri, Duration commandTimeout) {
+    private static Client create(String uri, Duration commandTimeout) {
         Objects.requireNonNull(uri, "uri");
         RedisRoutingStore.Redactor redactor = new RedisRoutingStore.Redactor(uri);
         RedisURI redisUri;

@@ -96,13 +96,7 @@ final class RedisContainerLogs implements ContainerLogs {
      */
     static RedisContainerLogs open(String uri, String cluster, Options options) {
         RedisKeys keys = new RedisKeys(cluster);
-        RedisClients.Client redis = RedisClients.create(uri, options.commandTimeout());
-        try {
-            return new RedisContainerLogs(redis, keys, options);
-        } catch (RuntimeException e) {
-            redis.shutdown();
-            throw redis.unreachable(e);
-        }
+        return RedisClients.connect(uri, options.commandTimeout(), redis -> new RedisContainerLogs(redis, keys, options));
     }
 
     @Override

@@ -95,13 +95,7 @@ final class RedisRoutingStore implements RoutingStore {
      */
     static RedisRoutingStore open(String uri, String cluster, Options options) {
         RedisKeys keys = new RedisKeys(cluster);
-        RedisClients.Client redis = RedisClients.create(uri, options.commandTimeout());
-        try {
-            return new RedisRoutingStore(redis, keys, options);
-        } catch (RuntimeException e) {
-            redis.shutdown();
-            throw redis.unreachable(e);
-        }
+        return RedisClients.connect(uri, options.commandTimeout(), redis -> new RedisRoutingStore(redis, keys, options));
     }
 
     @Override
