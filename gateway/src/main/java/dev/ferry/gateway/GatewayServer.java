@@ -47,8 +47,7 @@ public final class GatewayServer implements AutoCloseable {
             demandReporter.scaleUp(f);
             b.scaleUp.scaleUp(f);
         };
-        GatewayConfig config = new GatewayConfig(b.domain, b.maxQueuedPerFunction, b.queueTimeout, b.unschedulableWait, DEADLINE_GRACE, b.headTimeout, b.idleTimeout,
-                b.maxRequestLine, b.maxHeaderSize, b.maxConcurrentStreams, b.clock, scaleUp);
+        GatewayConfig config = new GatewayConfig(b, scaleUp);
         b.store.subscribe(pools);
         if (demandReporter != null) {
             b.store.subscribe(demandReporter);
@@ -99,6 +98,21 @@ public final class GatewayServer implements AutoCloseable {
 
     /** The gRPC deadline allows this much beyond the function's timeout, so the container's own 504 wins. */
     static final Duration DEADLINE_GRACE = Duration.ofSeconds(5);
+    // The defaults of the builder's options, named so the gateway role's builder shares them.
+    /** Default address to listen on. */
+    static final String DEFAULT_HOST = "127.0.0.1";
+    /** Default HTTP port. */
+    static final int DEFAULT_PORT = 8080;
+    /** Default HTTPS (and HTTP/3) port. */
+    static final int DEFAULT_HTTPS_PORT = 8443;
+    /** Default domain of functions. */
+    static final String DEFAULT_DOMAIN = "localhost";
+    /** Default wait for a slot, for functions that set none. */
+    static final Duration DEFAULT_QUEUE_TIMEOUT = Duration.ofSeconds(60);
+    /** Default wait while no container of a function can be placed. */
+    static final Duration DEFAULT_UNSCHEDULABLE_WAIT = Duration.ofSeconds(10);
+    /** Default bound of the requests waiting per function version, for functions that set none. */
+    static final int DEFAULT_MAX_QUEUED = 1024;
     /** Default longest request line. */
     static final int MAX_INITIAL_LINE = 8 * 1024;
     /** Default largest request head. */
@@ -145,25 +159,26 @@ public final class GatewayServer implements AutoCloseable {
 
     /** Builds a {@link GatewayServer}. Not thread-safe. */
     public static final class Builder {
-        private String host = "127.0.0.1";
-        private int port = 8080;
-        private String domain = "localhost";
-        private RoutingStore store;
-        private ScaleUpSignal scaleUp = f -> { };
-        private String gatewayId;
-        private Duration demandInterval;
-        private Duration queueTimeout = Duration.ofSeconds(60);
-        private Duration unschedulableWait = Duration.ofSeconds(10);
-        private int maxQueuedPerFunction = 1024;
-        private int eventLoopThreads = 0;
-        private Clock clock = Clock.systemUTC();
-        private ServerTls tls;
-        private int httpsPort = 8443;
-        private Duration headTimeout = Http1Timeouts.DEFAULT_HEAD_TIMEOUT;
-        private Duration idleTimeout = Http1Timeouts.DEFAULT_IDLE_TIMEOUT;
-        private int maxRequestLine = MAX_INITIAL_LINE;
-        private int maxHeaderSize = MAX_HEADER_SIZE;
-        private int maxConcurrentStreams = EdgeHandlers.MAX_CONCURRENT_STREAMS;
+        // Package-private: GatewayConfig takes the connections' settings from here by name.
+        String host = DEFAULT_HOST;
+        int port = DEFAULT_PORT;
+        String domain = DEFAULT_DOMAIN;
+        RoutingStore store;
+        ScaleUpSignal scaleUp = f -> { };
+        String gatewayId;
+        Duration demandInterval;
+        Duration queueTimeout = DEFAULT_QUEUE_TIMEOUT;
+        Duration unschedulableWait = DEFAULT_UNSCHEDULABLE_WAIT;
+        int maxQueuedPerFunction = DEFAULT_MAX_QUEUED;
+        int eventLoopThreads = 0;
+        Clock clock = Clock.systemUTC();
+        ServerTls tls;
+        int httpsPort = DEFAULT_HTTPS_PORT;
+        Duration headTimeout = Http1Timeouts.DEFAULT_HEAD_TIMEOUT;
+        Duration idleTimeout = Http1Timeouts.DEFAULT_IDLE_TIMEOUT;
+        int maxRequestLine = MAX_INITIAL_LINE;
+        int maxHeaderSize = MAX_HEADER_SIZE;
+        int maxConcurrentStreams = EdgeHandlers.MAX_CONCURRENT_STREAMS;
 
         /** The longest HTTP/1.x request line in bytes; longer gets a 414. Default 8192. */
         public Builder maxRequestLine(int bytes) {
@@ -181,6 +196,14 @@ public final class GatewayServer implements AutoCloseable {
         public Builder maxConcurrentStreams(int streams) {
             this.maxConcurrentStreams = atLeast("maxConcurrentStreams", streams, 1);
             return this;
+        }
+
+        /** A TCP or UDP port, 0 for a free one. */
+        static int checkPort(String name, int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException(name + ": " + port + " (expected: 0-65535)");
+            }
+            return port;
         }
 
         private static int atLeast(String name, int value, int min) {
@@ -213,10 +236,7 @@ public final class GatewayServer implements AutoCloseable {
 
         /** Serves HTTPS (h2 and http/1.1 by ALPN) with {@code tls} on {@code port}; 0 picks a free one. Default: no HTTPS. */
         public Builder https(int port, ServerTls tls) {
-            if (port < 0 || port > 65535) {
-                throw new IllegalArgumentException("httpsPort: " + port + " (expected: 0-65535)");
-            }
-            this.httpsPort = port;
+            this.httpsPort = checkPort("httpsPort", port);
             this.tls = Objects.requireNonNull(tls, "tls");
             return this;
         }
@@ -229,10 +249,7 @@ public final class GatewayServer implements AutoCloseable {
 
         /** The TCP port; 0 picks a free one. Default 8080. */
         public Builder port(int port) {
-            if (port < 0 || port > 65535) {
-                throw new IllegalArgumentException("port: " + port + " (expected: 0-65535)");
-            }
-            this.port = port;
+            this.port = checkPort("port", port);
             return this;
         }
 
@@ -260,7 +277,7 @@ public final class GatewayServer implements AutoCloseable {
          */
         public Builder reportDemand(String gatewayId, Duration interval) {
             this.gatewayId = Objects.requireNonNull(gatewayId, "gatewayId");
-            this.demandInterval = positive("demand interval", interval);
+            this.demandInterval = positive("demandInterval", interval);
             return this;
         }
 
