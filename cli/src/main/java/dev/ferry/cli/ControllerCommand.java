@@ -1,12 +1,10 @@
 package dev.ferry.cli;
 
 import dev.ferry.controller.ControllerRole;
-import dev.ferry.controller.ControllerTimings;
 import dev.ferry.gateway.GatewayRole;
 import dev.ferry.routing.ContainerLogs;
 import dev.ferry.routing.RoutingStore;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -42,6 +40,8 @@ final class ControllerCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         String controllerId = id != null ? id : NodeIds.of("controller");
         Path ferryHome = Home.resolve(home);
+        ControllerRole.Builder options = ControllerRole.builder().id(controllerId).home(ferryHome).adminHost(host)
+                .adminPort(adminPort).functionUrls(f -> GatewayRole.url(f, domain, gatewayPort));
         RoutingStore store = storeOptions.connect();
         ContainerLogs logs;
         ControllerRole controller;
@@ -52,8 +52,7 @@ final class ControllerCommand implements Callable<Integer> {
             throw e;
         }
         try {
-            controller = new ControllerRole(store, controllerId, ferryHome, host, adminPort, Clock.systemUTC(),
-                    ControllerTimings.CLUSTER, f -> GatewayRole.url(f, domain, gatewayPort), deployment -> { }, logs);
+            controller = options.store(store).logs(logs).build().start();
         } catch (Exception e) {
             logs.close();
             store.close();

@@ -1,12 +1,9 @@
 package dev.ferry.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ferry.request.protocol.FunctionSettings;
 import dev.ferry.routing.AppDeployment;
-import dev.ferry.worker.ContainerLogSink;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -40,11 +37,15 @@ final class DevCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path ferryHome = Home.resolve(home);
-        DevStack.Options options = new DevStack.Options(edge.host, edge.httpPort, edge.httpsPort, edge.tls(), adminPort,
-                edge.domain, ferryHome, FunctionSettings.parseDuration("--queue-timeout", edge.queueTimeout), edge.limits(),
-                System.getProperty("java.class.path"), Clock.systemUTC(), ContainerLogSink.console(),
-                storeOptions.redis, storeOptions.cluster);
-        DevStack stack = DevStack.start(options);
+        DevStack stack = DevStack.builder()
+                .gateway(edge.gatewayOptions())
+                .host(edge.host)
+                .adminPort(adminPort)
+                .home(ferryHome)
+                .redis(storeOptions.redis)
+                .cluster(storeOptions.cluster)
+                .build()
+                .start();
         long pid = ProcessHandle.current().pid();
         new DevState("http://" + edge.host + ":" + stack.adminPort(), pid).write(ferryHome);
         System.out.println("ferry dev: gateway on http://" + edge.host + ":" + stack.httpPort() + " and https://" + edge.host + ":"

@@ -6,7 +6,6 @@ import dev.ferry.gateway.GatewayRole;
 import dev.ferry.gateway.LocalCertificates;
 import dev.ferry.worker.WorkerRole;
 import dev.ferry.worker.ShippedLogs;
-import dev.ferry.gateway.EdgeLimits;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.gateway.FunctionDemand;
 import dev.ferry.routing.AppDeployment;
@@ -15,20 +14,22 @@ import dev.ferry.routing.RoutingStore;
 import dev.ferry.worker.ContainerLogSink;
 import dev.ferry.worker.Worker;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * The whole platform in one JVM, as {@code ferry dev} runs it: the in-memory routing store
  * (or a Redis one with {@code --redis}), and the worker, gateway and controller roles on it,
  * exactly as {@code ferry worker}, {@code ferry gateway} and {@code ferry controller} run them
- * in separate processes. Containers are real child processes. Start with {@link #start(Options)}; {@link #close()} stops everything
+ * in separate processes. Containers are real child processes. Made by {@link #builder()};
+ * {@link #start()} opens the store and starts the roles; {@link #close()} stops everything
  * and leaves no container process behind.
  */
 final class DevStack implements AutoCloseable {
@@ -36,159 +37,137 @@ final class DevStack implements AutoCloseable {
     /** How often the gateway reports demand (the controller ticks as often). */
     static final Duration TICK = Duration.ofMillis(250);
 
+    private final String host;
+    private final int adminPort;
+    private final Path home;
+    private final String runtimeClasspath;
+    private final Clock clock;
+    private final ContainerLogSink logSink;
+    private final String redis;
+    private final String cluster;
+    private final Consumer<GatewayRole.Builder> gatewayOptions;
+    /** What {@link #start()} opened and started; null before. */
+    private volatile Started started;
+
+    private record Started(RoutingStore store, ContainerLogs logs, ShippedLogs shipped, WorkerRole worker, GatewayRole gateway,
+                           ControllerRole controller) {}
+
+    private DevStack(Builder b) {
+        this.host = b.host;
+        this.adminPort = b.adminPort;
+        this.home = b.home;
+        this.runtimeClasspath = b.runtimeClasspath;
+        this.clock = b.clock;
+        this.logSink = b.logSink;
+        this.redis = b.redis;
+        this.cluster = b.cluster;
+        this.gatewayOptions = b.gatewayOptions;
+    }
+
+    static Builder builder() {
+        return new Builder();
+    }
+
     /**
-     * What a dev stack is started with.
+     * Opens the store and the container logs, checks every role's options, then starts the
+     * worker, the gateway and the controller, in that order. On a failure, closes what it
+     * opened and started.
      *
-     * @param host the address the gateway and admin API listen on
-     * @param httpPort the gateway's port, 0 for a free one
-     * @param httpsPort the gateway's HTTPS port, 0 for a free one
-     * @param tls the HTTPS certificate and key; null for certificates from the local authority under the home
-     * @param adminPort the admin API's port, 0 for a free one
-     * @param domain the functions' domain
-     * @param home the Ferry home (deployed jars live under {@code home/apps})
-     * @param queueTimeout how long a request waits for a container
-     * @param limits the edge's timeouts for stalled HTTP/1.x connections
-     * @param runtimeClasspath the class path of container processes
-     * @param clock the controller's clock
-     * @param logSink where container output goes
-     * @param redis the Redis URL of a shared store; null for the in-memory store
-     * @param cluster the cluster's namespace in Redis
+     * @return this stack
+     * @throws IllegalArgumentException naming a role's option that cannot work, with its value
+     * @throws IllegalStateException when started before
      */
-    record Options(String host, int httpPort, int httpsPort, LocalCertificates.Pem tls, int adminPort, String domain, Path home,
-                   Duration queueTimeout, EdgeLimits limits, String runtimeClasspath, Clock clock, ContainerLogSink logSink,
-                   String redis, String cluster) {
-
-        /** Options with the in-memory store. */
-        Options(String host, int httpPort, int httpsPort, LocalCertificates.Pem tls, int adminPort, String domain, Path home,
-                Duration queueTimeout, EdgeLimits limits, String runtimeClasspath, Clock clock, ContainerLogSink logSink) {
-            this(host, httpPort, httpsPort, tls, adminPort, domain, home, queueTimeout, limits, runtimeClasspath, clock, logSink,
-                    null, "default");
+    DevStack start() throws IOException, InterruptedException {
+        if (started != null) {
+            throw new IllegalStateException("dev stack: started already (expected: one start)");
         }
-
-        Options {
-            Objects.requireNonNull(cluster, "cluster");
-            Objects.requireNonNull(host, "host");
-            Objects.requireNonNull(domain, "domain");
-            Objects.requireNonNull(home, "home");
-            Objects.requireNonNull(queueTimeout, "queueTimeout");
-            Objects.requireNonNull(limits, "limits");
-            Objects.requireNonNull(runtimeClasspath, "runtimeClasspath");
-            Objects.requireNonNull(clock, "clock");
-            Objects.requireNonNull(logSink, "logSink");
-        }
-    }
-
-    private final Options options;
-    private final RoutingStore store;
-    private final ContainerLogs logs;
-    private final ShippedLogs shipped;
-    private final WorkerRole worker;
-    private final GatewayRole gateway;
-    private final ControllerRole controller;
-
-    private DevStack(Options options) throws IOException, InterruptedException {
-        this.options = options;
-        this.store = options.redis() == null ? RoutingStore.inMemory() : RoutingStore.redis(options.redis(), options.cluster());
-        String node = options.redis() == null ? "dev" : "dev-" + ProcessHandle.current().pid();
-        this.logs = openLogs(options, store);
-        this.shipped = new ShippedLogs(logs, "worker-" + node, options.logSink());
+        String node = redis == null ? "dev" : "dev-" + ProcessHandle.current().pid();
+        Deque<Runnable> undo = new ArrayDeque<>(); // closes in the reverse of the opening order, as close() does
         try {
-            this.worker = new WorkerRole(store, new WorkerRole.Options("worker-" + node, options.home(), Map.of(),
-                    InetAddress.getByName("127.0.0.1"), options.runtimeClasspath(), shipped, options.clock()));
-        } catch (RuntimeException | IOException e) {
-            closeLogs();
-            store.close();
-            throw e;
-        }
-        try {
-            this.gateway = new GatewayRole(store, new GatewayRole.Options("gateway-" + node, options.host(), options.httpPort(),
-                    options.httpsPort(), options.tls(), options.domain(), options.home(), options.queueTimeout(), options.limits(),
-                    TICK, options.clock()));
+            RoutingStore store = redis == null ? RoutingStore.inMemory() : RoutingStore.redis(redis, cluster);
+            undo.push(store::close);
+            ContainerLogs logs = redis == null ? ContainerLogs.inMemory() : ContainerLogs.redis(redis, cluster);
+            undo.push(logs::close);
+            ShippedLogs shipped = new ShippedLogs(logs, "worker-" + node, logSink);
+            undo.push(shipped::close);
+            WorkerRole worker = WorkerRole.builder().store(store).id("worker-" + node).home(home)
+                    .runtimeClasspath(runtimeClasspath).logSink(shipped).clock(clock).build();
+            undo.push(worker::close);
+            GatewayRole.Builder gatewayBuilder = GatewayRole.builder();
+            gatewayOptions.accept(gatewayBuilder);
+            GatewayRole gateway = gatewayBuilder.store(store).id("gateway-" + node).host(host).home(home)
+                    .demandInterval(TICK).clock(clock).build();
+            undo.push(gateway::close);
+            ControllerRole controller = ControllerRole.builder().store(store).id("controller-" + node).home(home)
+                    .adminHost(host).adminPort(adminPort).clock(clock)
+                    .timings(redis == null ? ControllerTimings.DEV : ControllerTimings.CLUSTER)
+                    .functionUrls(gateway::url).afterDeploy(deployment -> gateway.reissueCertificate()).logs(logs).build();
+            undo.push(controller::close);
+            worker.start();
+            gateway.start();
+            controller.start();
+            started = new Started(store, logs, shipped, worker, gateway, controller);
         } catch (RuntimeException | IOException | InterruptedException e) {
-            worker.close();
-            closeLogs();
-            store.close();
+            undo.forEach(Runnable::run);
             throw e;
         }
-        try {
-            this.controller = new ControllerRole(store, "controller-" + node, options.home(), options.host(), options.adminPort(),
-                    options.clock(), options.redis() == null ? ControllerTimings.DEV : ControllerTimings.CLUSTER,
-                    gateway::url, deployment -> gateway.reissueCertificate(), logs);
-        } catch (RuntimeException | IOException e) {
-            gateway.close();
-            worker.close();
-            closeLogs();
-            store.close();
-            throw e;
+        return this;
+    }
+
+    private Started started() {
+        Started s = started;
+        if (s == null) {
+            throw new IllegalStateException("dev stack: not started (expected: start() first)");
         }
+        return s;
     }
 
-    /** Container output, kept where the store is (in memory, or Redis); closes {@code store} when it cannot. */
-    private static ContainerLogs openLogs(Options options, RoutingStore store) {
-        try {
-            return options.redis() == null ? ContainerLogs.inMemory() : ContainerLogs.redis(options.redis(), options.cluster());
-        } catch (RuntimeException e) {
-            store.close();
-            throw e;
-        }
-    }
-
-    /** Ships the output the worker's containers left, then closes the container logs. */
-    private void closeLogs() {
-        shipped.close();
-        logs.close();
-    }
-
-    /** See {@link WorkerRole#classDataArchive}. */
-    static Optional<Path> classDataArchive(Options options) throws IOException {
-        return WorkerRole.classDataArchive(options.home(), options.runtimeClasspath());
-    }
-
-    static DevStack start(Options options) throws IOException, InterruptedException {
-        return new DevStack(options);
+    /** See {@link WorkerRole#classDataArchive}; known before the stack starts. */
+    Optional<Path> classDataArchive() throws IOException {
+        return WorkerRole.classDataArchive(home, runtimeClasspath);
     }
 
     int httpPort() {
-        return gateway.httpPort();
+        return started().gateway().httpPort();
     }
 
     int httpsPort() {
-        return gateway.httpsPort();
+        return started().gateway().httpsPort();
     }
 
     /** The local certificate authority HTTPS certificates come from, unless the user gave a certificate. */
     Optional<LocalCertificates> localCertificates() {
-        return gateway.localCertificates();
+        return started().gateway().localCertificates();
     }
 
     int adminPort() {
-        return controller.adminPort();
+        return started().controller().adminPort();
     }
 
     RoutingStore store() {
-        return store;
+        return started().store();
     }
 
     ContainerLogs logs() {
-        return logs;
+        return started().logs();
     }
 
     Worker worker() {
-        return worker.worker();
+        return started().worker().worker();
     }
 
     List<FunctionDemand> demand() {
-        return gateway.demand();
+        return started().gateway().demand();
     }
 
     /** Deploys {@code jar}; see {@link AppDeployer#deploy}. The local HTTPS certificate then covers its hosts too. */
     AppDeployment deploy(Path jar, Optional<String> name, String fileName) throws IOException {
-        return controller.deploy(jar, name, fileName);
+        return started().controller().deploy(jar, name, fileName);
     }
 
     /** See {@link GatewayRole#reissueCertificate()}. */
     void reissueCertificate() throws IOException {
-        gateway.reissueCertificate();
+        started().gateway().reissueCertificate();
     }
 
     /** Deploys the jar file at {@code jar}, named after its file unless it names itself. */
@@ -198,24 +177,126 @@ final class DevStack implements AutoCloseable {
 
     /** The public URL of function {@code functionId}. */
     String url(String functionId) {
-        return gateway.url(functionId);
+        return started().gateway().url(functionId);
     }
 
     ObjectNode view() {
-        return controller.view();
+        return started().controller().view();
     }
 
     ObjectNode view(AppDeployment app) {
-        return controller.view(app);
+        return started().controller().view(app);
     }
 
-    /** Stops the controller, then the gateway, then every container; ships their last output; closes the store last. */
+    /**
+     * Stops the controller, then the gateway, then every container; ships their last output;
+     * closes the store last. Does nothing when the stack never started.
+     */
     @Override
     public void close() {
-        controller.close();
-        gateway.close();
-        worker.close();
-        closeLogs();
-        store.close();
+        Started s = started;
+        if (s == null) {
+            return;
+        }
+        s.controller().close();
+        s.gateway().close();
+        s.worker().close();
+        s.shipped().close();
+        s.logs().close();
+        s.store().close();
+    }
+
+    /**
+     * Builds a {@link DevStack}. Setters refuse only null; {@link #build()} checks the stack's
+     * own options, and {@link DevStack#start()} each role's as it builds the roles. Not
+     * thread-safe.
+     */
+    static final class Builder {
+        private String host = "127.0.0.1";
+        private int adminPort;
+        private Path home;
+        private String runtimeClasspath = System.getProperty("java.class.path");
+        private Clock clock = Clock.systemUTC();
+        private ContainerLogSink logSink = ContainerLogSink.console();
+        private String redis;
+        private String cluster = "default";
+        private Consumer<GatewayRole.Builder> gatewayOptions = gateway -> { };
+
+        private Builder() {}
+
+        /** The address the gateway and the admin API listen on. Default 127.0.0.1. */
+        Builder host(String host) {
+            this.host = Objects.requireNonNull(host, "host");
+            return this;
+        }
+
+        /**
+         * The admin API's port; 0 picks a free one, which {@code ferry deploy} and {@code ferry ls}
+         * find through the home. Default 0.
+         */
+        Builder adminPort(int port) {
+            this.adminPort = port;
+            return this;
+        }
+
+        /** The Ferry home: deployed jars live under {@code home/apps}, the local certificates too. Required. */
+        Builder home(Path home) {
+            this.home = home;
+            return this;
+        }
+
+        /** The class path of container processes. Default this JVM's ({@code java.class.path}). */
+        Builder runtimeClasspath(String runtimeClasspath) {
+            this.runtimeClasspath = Objects.requireNonNull(runtimeClasspath, "runtimeClasspath");
+            return this;
+        }
+
+        /** The clock of every role. Default the UTC system clock. */
+        Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** Where container output goes, besides the container logs. Default {@link ContainerLogSink#console()}. */
+        Builder logSink(ContainerLogSink logSink) {
+            this.logSink = Objects.requireNonNull(logSink, "logSink");
+            return this;
+        }
+
+        /** The Redis URL of a shared store, e.g. {@code redis://127.0.0.1:6379}. Default none: the in-memory store. */
+        Builder redis(String url) {
+            this.redis = url;
+            return this;
+        }
+
+        /** The cluster's namespace in Redis. Default "default". */
+        Builder cluster(String cluster) {
+            this.cluster = Objects.requireNonNull(cluster, "cluster");
+            return this;
+        }
+
+        /**
+         * The gateway's own options (ports, certificate, domain, queue and edge limits), given
+         * to its builder when the stack starts; the stack then sets the gateway's store, id,
+         * host, home, clock and demand interval ({@link #TICK}) itself. Calls add up, in order.
+         * Default: the gateway role's defaults.
+         */
+        Builder gateway(Consumer<GatewayRole.Builder> options) {
+            this.gatewayOptions = gatewayOptions.andThen(options);
+            return this;
+        }
+
+        /**
+         * Checks the stack's own options and makes the stack; nothing opens or starts until
+         * {@link DevStack#start()}.
+         *
+         * @throws IllegalArgumentException naming the option that cannot work, with its value
+         */
+        DevStack build() {
+            if (home == null) {
+                throw new IllegalArgumentException("home: null (expected: the Ferry home directory)");
+            }
+            return new DevStack(this);
+        }
     }
 }

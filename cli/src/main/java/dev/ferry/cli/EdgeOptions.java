@@ -1,9 +1,11 @@
 package dev.ferry.cli;
 
 import dev.ferry.gateway.LocalCertificates;
-import dev.ferry.gateway.EdgeLimits;
+import dev.ferry.gateway.GatewayRole;
 import dev.ferry.request.protocol.FunctionSettings;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.Consumer;
 import picocli.CommandLine.Option;
 
 /** The gateway's listening and limit options, shared by {@code ferry dev} and {@code ferry gateway}. */
@@ -71,9 +73,19 @@ final class EdgeOptions {
         return tlsCert == null ? null : new LocalCertificates.Pem(tlsCert, tlsKey);
     }
 
-    EdgeLimits limits() {
-        return new EdgeLimits(FunctionSettings.parseDuration("--head-timeout", headTimeout),
-                FunctionSettings.parseDuration("--idle-timeout", idleTimeout), maxRequestLine, maxHeaderSize, maxStreams,
-                FunctionSettings.parseDuration("--unschedulable-wait", unschedulableWait), maxQueued);
+    /**
+     * These options for a gateway role's builder. Parsed now, so a malformed one fails before
+     * anything connects; the role's builder checks the values.
+     */
+    Consumer<GatewayRole.Builder> gatewayOptions() {
+        LocalCertificates.Pem pem = tls();
+        Duration queue = FunctionSettings.parseDuration("--queue-timeout", queueTimeout);
+        Duration head = FunctionSettings.parseDuration("--head-timeout", headTimeout);
+        Duration idle = FunctionSettings.parseDuration("--idle-timeout", idleTimeout);
+        Duration unschedulable = FunctionSettings.parseDuration("--unschedulable-wait", unschedulableWait);
+        return gateway -> gateway.host(host).httpPort(httpPort).httpsPort(httpsPort).tls(pem).domain(domain)
+                .queueTimeout(queue).maxQueuedPerFunction(maxQueued).unschedulableWait(unschedulable)
+                .headTimeout(head).idleTimeout(idle).maxRequestLine(maxRequestLine).maxHeaderSize(maxHeaderSize)
+                .maxConcurrentStreams(maxStreams);
     }
 }

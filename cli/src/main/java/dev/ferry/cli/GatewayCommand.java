@@ -1,11 +1,8 @@
 package dev.ferry.cli;
 
 import dev.ferry.gateway.GatewayRole;
-import dev.ferry.request.protocol.FunctionSettings;
 import dev.ferry.routing.RoutingStore;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -28,19 +25,16 @@ final class GatewayCommand implements Callable<Integer> {
     @Option(names = "--home", description = "Ferry's directory (default: $FERRY_HOME, else ~/.ferry).")
     Path home;
 
-    /** Gateways in a cluster report demand once a second; a waiting request is reported at once. */
-    static final Duration DEMAND_INTERVAL = Duration.ofSeconds(1);
-
     @Override
     public Integer call() throws Exception {
         String gatewayId = id != null ? id : NodeIds.of("gateway");
+        // Gateways in a cluster report demand at the role's default interval, once a second.
+        GatewayRole.Builder options = GatewayRole.builder().id(gatewayId).home(Home.resolve(home));
+        edge.gatewayOptions().accept(options);
         RoutingStore store = storeOptions.connect();
         GatewayRole gateway;
         try {
-            gateway = new GatewayRole(store, new GatewayRole.Options(gatewayId, edge.host, edge.httpPort, edge.httpsPort,
-                    edge.tls(), edge.domain, Home.resolve(home),
-                    FunctionSettings.parseDuration("--queue-timeout", edge.queueTimeout), edge.limits(), DEMAND_INTERVAL,
-                    Clock.systemUTC()));
+            gateway = options.store(store).build().start();
         } catch (Exception e) {
             store.close();
             throw e;

@@ -9,7 +9,6 @@ import dev.ferry.worker.ContainerLogSink;
 import dev.ferry.worker.Sandbox;
 import java.net.InetAddress;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -69,7 +68,9 @@ final class WorkerCommand implements Callable<Integer> {
         String workerId = id != null ? id : "worker-" + NodeIds.hostname();
         // A mistyped option fails before anything connects.
         Path ferryHome = Home.resolve(home);
-        Sandbox sandboxChoice = Sandbox.parse(sandbox, ferryHome.resolve("runc"));
+        WorkerRole.Builder options = WorkerRole.builder().id(workerId).home(ferryHome).labels(labelMap)
+                .containerHost(InetAddress.getByName(containerHost)).sandbox(Sandbox.parse(sandbox, ferryHome.resolve("runc")))
+                .gpus(WorkerRole.gpuDetector(nvidiaSmi)).cpus(cpus).memoryMib(memoryMib);
         RoutingStore store = storeOptions.connect();
         ContainerLogs logs;
         try {
@@ -81,9 +82,7 @@ final class WorkerCommand implements Callable<Integer> {
         ShippedLogs shipped = new ShippedLogs(logs, workerId, ContainerLogSink.console());
         WorkerRole worker;
         try {
-            worker = new WorkerRole(store, new WorkerRole.Options(workerId, ferryHome, labelMap,
-                    InetAddress.getByName(containerHost), System.getProperty("java.class.path"), shipped, Clock.systemUTC(),
-                    sandboxChoice, WorkerRole.gpuDetector(nvidiaSmi), cpus, memoryMib));
+            worker = options.store(store).logSink(shipped).build().start();
         } catch (Exception e) {
             shipped.close();
             logs.close();

@@ -1,19 +1,16 @@
 package dev.ferry.cli;
 
-import dev.ferry.gateway.EdgeLimits;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.examples.Hello;
 import dev.ferry.function.runtime.TestJars;
 import dev.ferry.routing.RedisServer;
-import dev.ferry.worker.ContainerLogSink;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -25,10 +22,13 @@ class DevStackOnRedisTest {
     void theDevStackKeepsItsStateInRedisAndServesFromIt() throws Exception {
         Path home = Files.createTempDirectory("ferry-dev-redis");
         try (RedisServer redis = RedisServer.start()) {
-            DevStack.Options options = new DevStack.Options("127.0.0.1", 0, 0, null, 0, "localhost", home, Duration.ofSeconds(30),
-                    EdgeLimits.DEFAULTS, TestJars.runtimeClasspath(DevStackOnRedisTest.class, Hello.class),
-                    Clock.systemUTC(), ContainerLogSink.console(), redis.uri(), "dev-test");
-            try (DevStack stack = DevStack.start(options);
+            try (DevStack stack = DevStack.builder()
+                         .gateway(gateway -> gateway.httpPort(0).httpsPort(0).queueTimeout(Duration.ofSeconds(30)))
+                         .home(home)
+                         .runtimeClasspath(TestJars.runtimeClasspath(DevStackOnRedisTest.class, Hello.class))
+                         .redis(redis.uri())
+                         .cluster("dev-test")
+                         .build().start();
                  HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
                 assertThat(stack.store().describe()).isEqualTo("Redis at " + redis.uri());
                 stack.deploy(TestJars.jar(home.resolve("build/examples.jar"), "examples", Hello.class), Optional.empty());

@@ -1,14 +1,11 @@
 package dev.ferry.cli;
 
-import dev.ferry.gateway.EdgeLimits;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.ferry.worker.ContainerLogSink;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,9 +14,9 @@ class DevStackTest {
     @TempDir
     Path home;
 
-    private DevStack.Options options(String classpath) {
-        return new DevStack.Options("127.0.0.1", 0, 0, null, 0, "localhost", home, Duration.ofSeconds(1), EdgeLimits.DEFAULTS, classpath,
-                Clock.systemUTC(), ContainerLogSink.console());
+    /** A stack built, not started: where its containers' archive would be is known before. */
+    private DevStack stack(String classpath) {
+        return DevStack.builder().home(home).runtimeClasspath(classpath).build();
     }
 
     @Test
@@ -27,11 +24,11 @@ class DevStackTest {
         Path a = Files.createFile(home.resolve("a.jar"));
         Path b = Files.createFile(home.resolve("b.jar"));
 
-        Path archive = DevStack.classDataArchive(options(a + File.pathSeparator + b)).orElseThrow();
+        Path archive = stack(a + File.pathSeparator + b).classDataArchive().orElseThrow();
 
         assertThat(archive.getParent()).isEqualTo(home.resolve("cds"));
         assertThat(archive.getFileName().toString()).startsWith("container-").endsWith(".jsa");
-        assertThat(DevStack.classDataArchive(options(a.toString()))).isNotEqualTo(DevStack.classDataArchive(options(b.toString())));
+        assertThat(stack(a.toString()).classDataArchive()).isNotEqualTo(stack(b.toString()).classDataArchive());
     }
 
     @Test
@@ -39,6 +36,27 @@ class DevStackTest {
         Path jar = Files.createFile(home.resolve("a.jar"));
         Path classes = Files.createDirectory(home.resolve("classes"));
 
-        assertThat(DevStack.classDataArchive(options(jar + File.pathSeparator + classes))).isEmpty();
+        assertThat(stack(jar + File.pathSeparator + classes).classDataArchive()).isEmpty();
+    }
+
+    @Test
+    void aBuiltStackOpensNothingUntilStartedAndNeedsAHome() {
+        DevStack stack = stack("a.jar");
+
+        assertThatThrownBy(stack::httpPort).isInstanceOf(IllegalStateException.class)
+                .hasMessage("dev stack: not started (expected: start() first)");
+        stack.close();
+        assertThatThrownBy(() -> DevStack.builder().build()).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("home: null (expected: the Ferry home directory)");
+    }
+
+    @Test
+    void aRoleOptionThatCannotWorkFailsTheStartNamingIt() {
+        DevStack stack = DevStack.builder().home(home).gateway(gateway -> gateway.httpPort(0).httpsPort(0).maxRequestLine(10))
+                .adminPort(0).build();
+
+        assertThatThrownBy(stack::start).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("maxRequestLine: 10 (expected: >= 256)");
+        assertThatThrownBy(stack::store).isInstanceOf(IllegalStateException.class);
     }
 }

@@ -1,6 +1,5 @@
 package dev.ferry.cli;
 
-import dev.ferry.gateway.EdgeLimits;
 import dev.ferry.examples.ChatStream;
 import dev.ferry.examples.Echo;
 import dev.ferry.examples.Hello;
@@ -19,7 +18,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -59,8 +57,13 @@ final class FerryStack implements AutoCloseable {
             console.line(container, source, line);
         };
         String runtimeClasspath = TestJars.runtimeClasspath(FerryStack.class, Hello.class);
-        dev = DevStack.start(new DevStack.Options("127.0.0.1", 0, 0, null, 0, "localhost", home, queueTimeout, EdgeLimits.DEFAULTS,
-                runtimeClasspath, Clock.systemUTC(), sink));
+        dev = DevStack.builder()
+                .gateway(gateway -> gateway.httpPort(0).httpsPort(0).queueTimeout(queueTimeout))
+                .home(home)
+                .runtimeClasspath(runtimeClasspath)
+                .logSink(sink)
+                .build()
+                .start();
         dev.worker().addListener((container, state) -> pids.add(container.pid()));
         Path examples = TestJars.jar(home.resolve("build/examples.jar"), "examples",
                 Hello.class, Echo.class, Sse.class, Slow.class, Ws.class, ChatStream.class);

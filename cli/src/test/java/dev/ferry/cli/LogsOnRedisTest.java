@@ -1,7 +1,6 @@
 package dev.ferry.cli;
 
 import dev.ferry.controller.LogsApp;
-import dev.ferry.gateway.EdgeLimits;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.examples.Hello;
@@ -10,7 +9,6 @@ import dev.ferry.routing.Await;
 import dev.ferry.routing.ContainerInfo;
 import dev.ferry.routing.ContainerState;
 import dev.ferry.routing.RedisServer;
-import dev.ferry.worker.ContainerLogSink;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -21,7 +19,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -37,10 +34,13 @@ class LogsOnRedisTest {
     void containerOutputReachesTheAdminApiThroughRedis() throws Exception {
         Path home = Files.createTempDirectory("ferry-logs-redis");
         try (RedisServer redis = RedisServer.start()) {
-            DevStack.Options options = new DevStack.Options("127.0.0.1", 0, 0, null, 0, "localhost", home, Duration.ofSeconds(30),
-                    EdgeLimits.DEFAULTS, TestJars.runtimeClasspath(LogsOnRedisTest.class, Hello.class),
-                    Clock.systemUTC(), ContainerLogSink.console(), redis.uri(), "logs-test");
-            try (DevStack stack = DevStack.start(options);
+            try (DevStack stack = DevStack.builder()
+                         .gateway(gateway -> gateway.httpPort(0).httpsPort(0).queueTimeout(Duration.ofSeconds(30)))
+                         .home(home)
+                         .runtimeClasspath(TestJars.runtimeClasspath(LogsOnRedisTest.class, Hello.class))
+                         .redis(redis.uri())
+                         .cluster("logs-test")
+                         .build().start();
                  HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
                 assertThat(stack.logs().describe()).isEqualTo("Redis at " + redis.uri());
                 stack.deploy(TestJars.jar(home.resolve("build/logsapp.jar"), LogsApp.NAME, LogsApp.class), Optional.empty());

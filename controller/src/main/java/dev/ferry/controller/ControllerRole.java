@@ -16,12 +16,16 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
  * The controller role: the {@link Controller} loop, the {@link AppDeployer} and the admin
  * API that {@code ferry deploy}, {@code ferry ls} and {@code ferry route} talk to. Any
  * controller, leader or standby, takes deploys: a deploy is a write to the store.
+ *
+ * <p>Made by {@link #builder()}, which checks the options; {@link #start()} starts the loop
+ * and binds the admin API.
  */
 public final class ControllerRole implements AutoCloseable {
 
@@ -35,26 +39,52 @@ public final class ControllerRole implements AutoCloseable {
         String of(String functionId);
     }
 
+    /** The admin API's port unless told otherwise: {@code ferry controller}'s. */
+    public static final int DEFAULT_ADMIN_PORT = 7070;
+
     private final RoutingStore store;
+    private final String id;
+    private final String adminHost;
+    private final int adminPort;
     private final Controller controller;
     private final AppDeployer deployer;
     private final ControllerRole.FunctionUrls urls;
     private final AfterDeploy afterDeploy;
-    private final AdminServer admin;
     private final ContainerLogs logs;
     private final Clock clock;
     private final ControllerTimings timings;
+    /** Bound by {@link #start()}; null before. */
+    private volatile AdminServer admin;
 
-    public ControllerRole(RoutingStore store, String id, Path home, String adminHost, int adminPort, Clock clock,
-                   ControllerTimings timings, ControllerRole.FunctionUrls urls, AfterDeploy afterDeploy, ContainerLogs logs) throws IOException {
-        this.store = store;
-        this.logs = logs; // the caller's to close; the admin API reads container output from it
-        this.clock = clock;
-        this.timings = timings;
-        this.urls = urls;
-        this.afterDeploy = afterDeploy;
-        this.deployer = new AppDeployer(store, home.resolve("apps"), clock);
-        this.controller = new Controller(store, id, clock, timings, new AppJars(store, home.resolve("jars")));
+    private ControllerRole(Builder b) {
+        this.store = b.store;
+        this.id = b.id;
+        this.adminHost = b.adminHost;
+        this.adminPort = b.adminPort;
+        this.logs = b.logs; // the caller's to close; the admin API reads container output from it
+        this.clock = b.clock;
+        this.timings = b.timings;
+        this.urls = b.urls;
+        this.afterDeploy = b.afterDeploy;
+        this.deployer = new AppDeployer(store, b.home.resolve("apps"), clock);
+        // Its thread starts with the first tick, in start().
+        this.controller = new Controller(store, id, clock, timings, new AppJars(store, b.home.resolve("jars")));
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Starts following the store and ticking, then binds and starts the admin API.
+     *
+     * @return this role
+     * @throws IllegalStateException when started before
+     */
+    public ControllerRole start() throws IOException {
+        if (admin != null) {
+            throw new IllegalStateException("controller " + id + ": started already (expected: one start)");
+        }
         controller.start();
         try {
             this.admin = new AdminServer(this, adminHost, adminPort);
@@ -62,10 +92,16 @@ public final class ControllerRole implements AutoCloseable {
             controller.close();
             throw e;
         }
+        return this;
     }
 
+    /** The admin API's port (useful after binding port 0). */
     public int adminPort() {
-        return admin.port();
+        AdminServer a = admin;
+        if (a == null) {
+            throw new IllegalStateException("controller " + id + ": not started (expected: start() first)");
+        }
+        return a.port();
     }
 
     Controller controller() {
@@ -180,9 +216,123 @@ public final class ControllerRole implements AutoCloseable {
      */
     record Scaled(String function, String version, AutoscalerSettings settings, boolean overridden) {}
 
+    /** Stops the admin API and the loop; does only the latter when it never started. */
     @Override
     public void close() {
-        admin.close();
+        AdminServer a = admin;
+        if (a != null) {
+            a.close();
+        }
         controller.close();
+    }
+
+    /**
+     * Builds a {@link ControllerRole}. Setters refuse only null; {@link #build()} checks every
+     * value. Not thread-safe.
+     */
+    public static final class Builder {
+        private RoutingStore store;
+        private String id;
+        private Path home;
+        private String adminHost = "127.0.0.1";
+        private int adminPort = DEFAULT_ADMIN_PORT;
+        private Clock clock = Clock.systemUTC();
+        private ControllerTimings timings = ControllerTimings.CLUSTER;
+        private FunctionUrls urls;
+        private AfterDeploy afterDeploy = deployment -> { };
+        private ContainerLogs logs;
+
+        private Builder() {}
+
+        /** The cluster's state: apps, routes, containers, demand and the leader lease. Required. */
+        public Builder store(RoutingStore store) {
+            this.store = store;
+            return this;
+        }
+
+        /** This controller's id in the leader lease, e.g. {@code controller-<hostname>-<pid>}. Required. */
+        public Builder id(String id) {
+            this.id = id;
+            return this;
+        }
+
+        /** The Ferry home: deployed jars are kept under {@code apps/} and {@code jars/}. Required. */
+        public Builder home(Path home) {
+            this.home = home;
+            return this;
+        }
+
+        /** The address of the admin API. Default 127.0.0.1. */
+        public Builder adminHost(String host) {
+            this.adminHost = Objects.requireNonNull(host, "adminHost");
+            return this;
+        }
+
+        /** The admin API's port; 0 picks a free one. Default 7070. */
+        public Builder adminPort(int port) {
+            this.adminPort = port;
+            return this;
+        }
+
+        /** The clock of the lease, the autoscaler and deploys. Default the UTC system clock. */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * How often the controller ticks, how long its lease lasts, how long a new leader
+         * settles. Default {@link ControllerTimings#CLUSTER}; {@link ControllerTimings#DEV} for
+         * one process on the in-memory store.
+         */
+        public Builder timings(ControllerTimings timings) {
+            this.timings = Objects.requireNonNull(timings, "timings");
+            return this;
+        }
+
+        /** Makes the public URL of a function for the admin API's answers. Required. */
+        public Builder functionUrls(FunctionUrls urls) {
+            this.urls = urls;
+            return this;
+        }
+
+        /** Told after each deploy, before the deploy is answered. Default: nobody. */
+        public Builder afterDeploy(AfterDeploy afterDeploy) {
+            this.afterDeploy = Objects.requireNonNull(afterDeploy, "afterDeploy");
+            return this;
+        }
+
+        /** Container output, which the admin API serves; the caller closes it after the role. Required. */
+        public Builder logs(ContainerLogs logs) {
+            this.logs = logs;
+            return this;
+        }
+
+        /**
+         * Checks every option and makes the role; nothing runs until {@link ControllerRole#start()}.
+         *
+         * @throws IllegalArgumentException naming the first option that cannot work, with its value
+         */
+        public ControllerRole build() {
+            if (store == null) {
+                throw new IllegalArgumentException("store: null (expected: the RoutingStore of the cluster)");
+            }
+            if (id == null || id.isBlank()) {
+                throw new IllegalArgumentException("id: " + id + " (expected: this controller's id, e.g. controller-<hostname>-<pid>)");
+            }
+            if (home == null) {
+                throw new IllegalArgumentException("home: null (expected: the Ferry home directory)");
+            }
+            if (adminPort < 0 || adminPort > 65535) {
+                throw new IllegalArgumentException("adminPort: " + adminPort + " (expected: 0-65535)");
+            }
+            if (urls == null) {
+                throw new IllegalArgumentException("functionUrls: null (expected: what makes a function's public URL)");
+            }
+            if (logs == null) {
+                throw new IllegalArgumentException("logs: null (expected: the ContainerLogs the admin API serves)");
+            }
+            return new ControllerRole(this);
+        }
     }
 }

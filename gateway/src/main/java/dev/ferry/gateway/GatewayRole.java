@@ -1,8 +1,5 @@
 package dev.ferry.gateway;
 
-import dev.ferry.gateway.FunctionDemand;
-import dev.ferry.gateway.GatewayServer;
-import dev.ferry.gateway.ServerTls;
 import dev.ferry.routing.AppDeployment;
 import dev.ferry.routing.RoutingListener;
 import dev.ferry.routing.RoutingStore;
@@ -23,108 +20,116 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * The gateway role: the edge server on the store's routing copy, reporting its demand, with
  * HTTPS from the user's certificate or from the local authority, whose certificate is
  * reissued to cover every function host and custom route as they are deployed.
+ *
+ * <p>Made by {@link #builder()}, which checks the options; {@link #start()} issues the
+ * certificate and binds the ports. Thread-safe once started.
  */
 public final class GatewayRole implements RoutingListener, AutoCloseable {
 
-    /**
-     * What a gateway is started with.
-     *
-     * @param id this gateway's id in demand reports
-     * @param host the address to listen on
-     * @param httpPort the HTTP port, 0 for a free one
-     * @param httpsPort the HTTPS (and HTTP/3) port, 0 for a free one
-     * @param tls the HTTPS certificate and key; null for certificates from the local authority under {@code home}
-     * @param domain the functions' domain
-     * @param home the Ferry home
-     * @param queueTimeout how long a request waits for a container
-     * @param limits the edge's limits
-     * @param demandInterval how often demand is reported
-     * @param clock the clock of demand samples
-     */
-    public record Options(String id, String host, int httpPort, int httpsPort, LocalCertificates.Pem tls, String domain, Path home,
-                   Duration queueTimeout, EdgeLimits limits, Duration demandInterval, Clock clock) {
-        public Options {
-            Objects.requireNonNull(id, "id");
-            Objects.requireNonNull(host, "host");
-            Objects.requireNonNull(domain, "domain");
-            Objects.requireNonNull(home, "home");
-            Objects.requireNonNull(queueTimeout, "queueTimeout");
-            Objects.requireNonNull(limits, "limits");
-            Objects.requireNonNull(demandInterval, "demandInterval");
-            Objects.requireNonNull(clock, "clock");
-        }
-    }
-
-    private final RoutingStore store;
-    private final Options options;
-    private final GatewayServer gateway;
-    private final ServerTls serverTls;
-    /** Issues the HTTPS certificate when the user gave none; null when they did. */
-    private final LocalCertificates localCertificates;
-    /** Reissues certificates off the store's feed thread. */
     /** How long after a change of hosts the certificate is reissued; changes meanwhile join in. */
     static final Duration REISSUE_DELAY = Duration.ofMillis(250);
 
-    private final AtomicBoolean reissuePending = new AtomicBoolean();
-    /** The hosts of the certificate served now; null when the user gave the certificate. */
-    private volatile List<String> issuedHosts;
+    /** How often a gateway of a cluster reports demand by default: the controller wants a sample a second. */
+    public static final Duration DEFAULT_DEMAND_INTERVAL = Duration.ofSeconds(1);
+
+    private final RoutingStore store;
+    private final String id;
+    private final String domain;
+    private final Path home;
+    private final int httpsPort;
+    /** The user's certificate and key; null for the local authority's. */
+    private final LocalCertificates.Pem tls;
+    /** The edge server's options, checked by {@link Builder#build()}; started by {@link #start()}. */
+    private final GatewayServer.Builder server;
+    /** Reissues certificates off the store's feed thread. */
     private final ScheduledExecutorService certificates = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("ferry-certificates").daemon().factory());
+    private final AtomicBoolean reissuePending = new AtomicBoolean();
+    /** What {@link #start()} made; null before. */
+    private volatile Started started;
+    /** The hosts of the certificate served now; null when the user gave the certificate. */
+    private volatile List<String> issuedHosts;
 
-    public GatewayRole(RoutingStore store, Options options) throws IOException, InterruptedException {
-        this.store = store;
-        this.options = options;
+    /**
+     * What a started gateway runs.
+     *
+     * @param localCertificates issues the HTTPS certificate when the user gave none; null when they did
+     */
+    private record Started(GatewayServer gateway, ServerTls serverTls, LocalCertificates localCertificates) {}
+
+    private GatewayRole(Builder b, GatewayServer.Builder server) {
+        this.store = b.store;
+        this.id = b.id;
+        this.domain = b.domain;
+        this.home = b.home;
+        this.httpsPort = b.httpsPort;
+        this.tls = b.tls;
+        this.server = server;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Issues the HTTPS certificate (unless the user gave one), binds the HTTP and HTTPS ports
+     * and starts serving. Blocks until bound.
+     *
+     * @return this role
+     * @throws IllegalStateException when started before
+     */
+    public GatewayRole start() throws IOException, InterruptedException {
+        if (started != null) {
+            throw new IllegalStateException("gateway " + id + ": started already (expected: one start)");
+        }
+        Started s;
         try {
-            this.localCertificates = options.tls() == null ? LocalCertificates.open(options.home()) : null;
-            this.issuedHosts = options.tls() == null ? hosts() : null;
-            LocalCertificates.Pem pem = options.tls() != null ? options.tls() : localCertificates.issue(issuedHosts);
-            this.serverTls = ServerTls.fromPem(pem.certificate(), pem.key());
-            this.gateway = GatewayServer.builder()
-                    .host(options.host())
-                    .port(options.httpPort())
-                    .https(options.httpsPort(), serverTls)
-                    .domain(options.domain())
-                    .store(store)
-                    .reportDemand(options.id(), options.demandInterval())
-                    .queueTimeout(options.queueTimeout())
-                    .headTimeout(options.limits().head())
-                    .idleTimeout(options.limits().idle())
-                    .maxRequestLine(options.limits().maxRequestLine())
-                    .maxHeaderSize(options.limits().maxHeaderSize())
-                    .maxConcurrentStreams(options.limits().maxConcurrentStreams())
-                    .unschedulableWait(options.limits().unschedulableWait())
-                    .maxQueuedPerFunction(options.limits().maxQueued())
-                    .clock(options.clock())
-                    .start();
+            LocalCertificates local = tls == null ? LocalCertificates.open(home) : null;
+            this.issuedHosts = tls == null ? hosts() : null;
+            LocalCertificates.Pem pem = tls != null ? tls : local.issue(issuedHosts);
+            ServerTls serverTls = ServerTls.fromPem(pem.certificate(), pem.key());
+            s = new Started(server.https(httpsPort, serverTls).start(), serverTls, local);
         } catch (RuntimeException | IOException | InterruptedException e) {
             certificates.shutdownNow();
             throw e;
         }
-        if (localCertificates != null) {
+        started = s;
+        if (s.localCertificates() != null) {
             store.subscribe(this);
         }
+        return this;
     }
 
+    private Started started() {
+        Started s = started;
+        if (s == null) {
+            throw new IllegalStateException("gateway " + id + ": not started (expected: start() first)");
+        }
+        return s;
+    }
+
+    /** The HTTP port (useful after binding port 0). */
     public int httpPort() {
-        return gateway.port();
+        return started().gateway().port();
     }
 
+    /** The HTTPS port (useful after binding port 0), also HTTP/3's UDP port. */
     public int httpsPort() {
-        return gateway.httpsPort().orElseThrow();
+        return started().gateway().httpsPort().orElseThrow();
     }
 
     /** The local certificate authority HTTPS certificates come from, unless the user gave a certificate. */
     public Optional<LocalCertificates> localCertificates() {
-        return Optional.ofNullable(localCertificates);
+        return Optional.ofNullable(started().localCertificates());
     }
 
     public List<FunctionDemand> demand() {
-        return gateway.demand();
+        return started().gateway().demand();
     }
 
     /** The public URL of function {@code functionId} on this gateway. */
     public String url(String functionId) {
-        return url(functionId, options.domain(), gateway.port());
+        return url(functionId, domain, httpPort());
     }
 
     public static String url(String functionId, String domain, int port) {
@@ -162,14 +167,15 @@ public final class GatewayRole implements RoutingListener, AutoCloseable {
      * serves it from the next handshake on; does nothing when the user gave a certificate.
      */
     public void reissueCertificate() throws IOException {
-        if (localCertificates != null) {
+        Started s = started();
+        if (s.localCertificates() != null) {
             // ServerTls.reload holds this monitor, and so does the gateway's check for changed
             // files: neither a concurrent reissue nor that check can load the new key with the
             // old certificate (or the reverse) between the two files' writes.
-            synchronized (serverTls) {
+            synchronized (s.serverTls()) {
                 List<String> hosts = hosts();
-                localCertificates.issue(hosts);
-                serverTls.reload();
+                s.localCertificates().issue(hosts);
+                s.serverTls().reload();
                 issuedHosts = hosts;
             }
         }
@@ -186,19 +192,209 @@ public final class GatewayRole implements RoutingListener, AutoCloseable {
     /** Every function host and custom route, sorted, so equal sets compare equal. */
     private List<String> hosts() {
         TreeSet<String> hosts = new TreeSet<>();
-        store.apps().forEach(app -> app.functions().forEach(f -> hosts.add(f.id() + "." + options.domain())));
+        store.apps().forEach(app -> app.functions().forEach(f -> hosts.add(f.id() + "." + domain)));
         hosts.addAll(store.routes().keySet());
         return List.copyOf(hosts);
     }
 
+    /** Stops serving; does nothing more when it never started. */
     @Override
     public void close() {
         store.unsubscribe(this);
         certificates.shutdownNow();
+        Started s = started;
+        if (s == null) {
+            return;
+        }
         try {
-            gateway.close();
+            s.gateway().close();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Builds a {@link GatewayRole}. Setters refuse only null; {@link #build()} checks every value.
+     * Not thread-safe.
+     */
+    public static final class Builder {
+        private RoutingStore store;
+        private String id;
+        private String host = GatewayServer.DEFAULT_HOST;
+        private int httpPort = GatewayServer.DEFAULT_PORT;
+        private int httpsPort = GatewayServer.DEFAULT_HTTPS_PORT;
+        private LocalCertificates.Pem tls;
+        private String domain = GatewayServer.DEFAULT_DOMAIN;
+        private Path home;
+        private Duration queueTimeout = GatewayServer.DEFAULT_QUEUE_TIMEOUT;
+        private Duration unschedulableWait = GatewayServer.DEFAULT_UNSCHEDULABLE_WAIT;
+        private int maxQueuedPerFunction = GatewayServer.DEFAULT_MAX_QUEUED;
+        private Duration headTimeout = Http1Timeouts.DEFAULT_HEAD_TIMEOUT;
+        private Duration idleTimeout = Http1Timeouts.DEFAULT_IDLE_TIMEOUT;
+        private int maxRequestLine = GatewayServer.MAX_INITIAL_LINE;
+        private int maxHeaderSize = GatewayServer.MAX_HEADER_SIZE;
+        private int maxConcurrentStreams = EdgeHandlers.MAX_CONCURRENT_STREAMS;
+        private Duration demandInterval = DEFAULT_DEMAND_INTERVAL;
+        private Clock clock = Clock.systemUTC();
+
+        private Builder() {}
+
+        /** Where routes and containers come from, and demand goes. Required. */
+        public Builder store(RoutingStore store) {
+            this.store = store;
+            return this;
+        }
+
+        /** This gateway's id in demand reports, e.g. {@code gateway-<hostname>-<pid>}. Required. */
+        public Builder id(String id) {
+            this.id = id;
+            return this;
+        }
+
+        /** The address to listen on. Default 127.0.0.1. */
+        public Builder host(String host) {
+            this.host = Objects.requireNonNull(host, "host");
+            return this;
+        }
+
+        /** The HTTP (HTTP/1.1 and h2c) port; 0 picks a free one. Default 8080. */
+        public Builder httpPort(int port) {
+            this.httpPort = port;
+            return this;
+        }
+
+        /** The HTTPS port, over TCP, and HTTP/3's over UDP; 0 picks a free one. Default 8443. */
+        public Builder httpsPort(int port) {
+            this.httpsPort = port;
+            return this;
+        }
+
+        /**
+         * The HTTPS certificate chain and key, both PEM files, reloaded when they change.
+         * Default: none, for certificates from the local authority under the {@link #home}, made
+         * on first start, that cover every function host and custom route.
+         */
+        public Builder tls(LocalCertificates.Pem tls) {
+            this.tls = tls;
+            return this;
+        }
+
+        /** Functions are served at {@code <app>--<function>.<domain>}. Default "localhost". */
+        public Builder domain(String domain) {
+            this.domain = domain;
+            return this;
+        }
+
+        /** The Ferry home, where the local certificate authority lives. Required. */
+        public Builder home(Path home) {
+            this.home = home;
+            return this;
+        }
+
+        /** How long a request waits for a container before a 503, unless its function sets queueTimeout. Default 60 s. */
+        public Builder queueTimeout(Duration timeout) {
+            this.queueTimeout = Objects.requireNonNull(timeout, "queueTimeout");
+            return this;
+        }
+
+        /**
+         * How long a request waits while no container of its function can be placed (no worker
+         * fits it, or it is in a crash loop), before a 503 that says why. Default 10 s.
+         */
+        public Builder unschedulableWait(Duration wait) {
+            this.unschedulableWait = Objects.requireNonNull(wait, "unschedulableWait");
+            return this;
+        }
+
+        /**
+         * How many requests may wait per function version for a container before more get a
+         * 503, unless the function sets maxQueued; 0 queues none. Default 1024.
+         */
+        public Builder maxQueuedPerFunction(int max) {
+            this.maxQueuedPerFunction = max;
+            return this;
+        }
+
+        /** How long an HTTP/1.x request head may take from its first byte; then 408 and close. Default 30 s. */
+        public Builder headTimeout(Duration timeout) {
+            this.headTimeout = Objects.requireNonNull(timeout, "headTimeout");
+            return this;
+        }
+
+        /** How long a keep-alive HTTP/1.x connection may wait for its next request; then it is closed. Default 75 s. */
+        public Builder idleTimeout(Duration timeout) {
+            this.idleTimeout = Objects.requireNonNull(timeout, "idleTimeout");
+            return this;
+        }
+
+        /** The longest HTTP/1.x request line in bytes, at least 256; longer gets a 414. Default 8192. */
+        public Builder maxRequestLine(int bytes) {
+            this.maxRequestLine = bytes;
+            return this;
+        }
+
+        /** The largest request head in bytes, at least 1024; larger gets a 431. Default 16384. */
+        public Builder maxHeaderSize(int bytes) {
+            this.maxHeaderSize = bytes;
+            return this;
+        }
+
+        /** Concurrent streams per HTTP/2 or HTTP/3 connection, at least 1. Default 256. */
+        public Builder maxConcurrentStreams(int streams) {
+            this.maxConcurrentStreams = streams;
+            return this;
+        }
+
+        /**
+         * How often demand is reported while calls are in flight or waiting (a waiting request
+         * is reported at once). Default 1 s: the controller expects a sample a second from
+         * every busy gateway; {@code ferry dev} reports at each of its controller's ticks.
+         */
+        public Builder demandInterval(Duration interval) {
+            this.demandInterval = Objects.requireNonNull(interval, "demandInterval");
+            return this;
+        }
+
+        /** The clock of demand samples. Default the UTC system clock. */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * Checks every option and makes the role; nothing is bound or issued until
+         * {@link GatewayRole#start()}.
+         *
+         * @throws IllegalArgumentException naming the first option that cannot work, with its value
+         */
+        public GatewayRole build() {
+            if (store == null) {
+                throw new IllegalArgumentException("store: null (expected: the RoutingStore the gateway serves from)");
+            }
+            if (id == null || id.isBlank()) {
+                throw new IllegalArgumentException("id: " + id + " (expected: this gateway's id, e.g. gateway-<hostname>-<pid>)");
+            }
+            if (home == null) {
+                throw new IllegalArgumentException("home: null (expected: the Ferry home directory)");
+            }
+            GatewayServer.Builder.checkPort("httpsPort", httpsPort);
+            // The edge server's builder checks the rest, each by name; the role starts it as built here.
+            GatewayServer.Builder server = GatewayServer.builder()
+                    .host(host)
+                    .port(httpPort)
+                    .domain(domain)
+                    .store(store)
+                    .reportDemand(id, demandInterval)
+                    .queueTimeout(queueTimeout)
+                    .unschedulableWait(unschedulableWait)
+                    .maxQueuedPerFunction(maxQueuedPerFunction)
+                    .headTimeout(headTimeout)
+                    .idleTimeout(idleTimeout)
+                    .maxRequestLine(maxRequestLine)
+                    .maxHeaderSize(maxHeaderSize)
+                    .maxConcurrentStreams(maxConcurrentStreams)
+                    .clock(clock);
+            return new GatewayRole(this, server);
         }
     }
 }

@@ -21,93 +21,100 @@ import java.util.stream.Collectors;
 /**
  * The worker role: a {@link Worker} whose containers are child processes of this one, and
  * the {@link WorkerAgent} that connects it to the store. Closing it stops every container.
+ *
+ * <p>Made by {@link #builder()}, which checks the options; {@link #start()} finds the machine's
+ * capacity and registers the worker.
  */
 public final class WorkerRole implements AutoCloseable {
 
-    /**
-     * What a worker is started with.
-     *
-     * @param id this worker's id in the store
-     * @param home the Ferry home (fetched jars and the class data archive live there)
-     * @param labels placement labels
-     * @param containerHost the address containers listen on and gateways call them at
-     * @param runtimeClasspath the class path of container processes
-     * @param logSink where container output goes
-     * @param clock the heartbeat clock
-     * @param sandbox how containers are isolated and held to their limits
-     * @param gpus finds the machine's GPUs ({@code nvidia-smi})
-     * @param cpus CPU cores offered to containers, 0 for all the machine has
-     * @param memoryMib memory offered to containers in MiB, 0 for all the machine has
-     */
-    public record Options(String id, Path home, Map<String, String> labels, InetAddress containerHost, String runtimeClasspath,
-                   ContainerLogSink logSink, Clock clock, Sandbox sandbox, GpuDetector gpus, int cpus, long memoryMib) {
+    private final RoutingStore store;
+    private final String id;
+    private final Path home;
+    private final Map<String, String> labels;
+    private final InetAddress containerHost;
+    private final String runtimeClasspath;
+    private final ContainerLogSink logSink;
+    private final Clock clock;
+    private final Sandbox sandbox;
+    private final GpuDetector gpus;
+    private final int cpus;
+    private final long memoryMib;
+    /** What {@link #start()} made; null before. */
+    private volatile Started started;
 
-        /** Plain child processes, the machine's GPUs and all its CPUs and memory. */
-        public Options(String id, Path home, Map<String, String> labels, InetAddress containerHost, String runtimeClasspath,
-                ContainerLogSink logSink, Clock clock) {
-            this(id, home, labels, containerHost, runtimeClasspath, logSink, clock, Sandbox.process(), gpuDetector(null), 0, 0);
-        }
+    private record Started(Worker worker, WorkerAgent agent) {}
 
-        public Options {
-            Objects.requireNonNull(sandbox, "sandbox");
-            Objects.requireNonNull(gpus, "gpus");
-            if (cpus < 0 || memoryMib < 0) {
-                throw new IllegalArgumentException("worker capacity: " + cpus + " CPUs, " + memoryMib
-                        + " MiB (expected: >= 0, 0 for what the machine has)");
-            }
-            Objects.requireNonNull(containerHost, "containerHost");
-            Objects.requireNonNull(id, "id");
-            Objects.requireNonNull(home, "home");
-            labels = Map.copyOf(labels);
-            Objects.requireNonNull(runtimeClasspath, "runtimeClasspath");
-            Objects.requireNonNull(logSink, "logSink");
-            Objects.requireNonNull(clock, "clock");
-        }
+    private WorkerRole(Builder b) {
+        this.store = b.store;
+        this.id = b.id;
+        this.home = b.home;
+        this.labels = Map.copyOf(b.labels);
+        this.containerHost = b.containerHost;
+        this.runtimeClasspath = b.runtimeClasspath;
+        this.logSink = b.logSink;
+        this.clock = b.clock;
+        this.sandbox = b.sandbox;
+        this.gpus = b.gpus;
+        this.cpus = b.cpus;
+        this.memoryMib = b.memoryMib;
     }
 
-    private final Worker worker;
-    private final WorkerAgent agent;
+    public static Builder builder() {
+        return new Builder();
+    }
 
     /**
-     * Starts the worker and registers it.
+     * Finds the machine's GPUs, CPUs and memory, starts the worker and registers it.
      *
+     * @return this role
      * @throws dev.ferry.routing.StoreUnavailableException when the store cannot be reached (nothing is left running)
+     * @throws IllegalStateException when started before
      */
-    public WorkerRole(RoutingStore store, Options options) throws IOException {
-        MachineCapacity machine = MachineCapacity.detect(options.gpus());
-        List<WorkerGpu> gpus = machine.gpus().stream()
+    public WorkerRole start() throws IOException {
+        if (started != null) {
+            throw new IllegalStateException("worker " + id + ": started already (expected: one start)");
+        }
+        MachineCapacity machine = MachineCapacity.detect(gpus);
+        List<WorkerGpu> workerGpus = machine.gpus().stream()
                 .map(g -> new WorkerGpu(g.index(), g.uuid(), GpuRequest.modelOf(g.name(), g.memoryMib()), g.memoryMib())).toList();
-        int cpus = options.cpus() > 0 ? options.cpus() : machine.cpuCores();
-        long memoryMib = options.memoryMib() > 0 ? options.memoryMib() : machine.memoryMib();
-        System.out.println("ferry worker " + options.id() + ": " + cpus + " CPUs, " + memoryMib + " MiB, "
-                + (gpus.isEmpty() ? "no GPUs" : gpus.size() + " GPUs (" + gpus.stream()
+        int offeredCpus = cpus > 0 ? cpus : machine.cpuCores();
+        long offeredMib = memoryMib > 0 ? memoryMib : machine.memoryMib();
+        System.out.println("ferry worker " + id + ": " + offeredCpus + " CPUs, " + offeredMib + " MiB, "
+                + (workerGpus.isEmpty() ? "no GPUs" : workerGpus.size() + " GPUs (" + workerGpus.stream()
                         .map(g -> g.index() + ": " + g.model() + " " + g.uuid()).collect(Collectors.joining(", ")) + ")")
-                + ", sandbox " + options.sandbox());
+                + ", sandbox " + sandbox);
         Worker.Builder builder = Worker.builder()
-                .runtimeClasspath(options.runtimeClasspath())
-                .logSink(options.logSink())
-                .containerHost(options.containerHost())
-                .sandbox(options.sandbox())
+                .runtimeClasspath(runtimeClasspath)
+                .logSink(logSink)
+                .containerHost(containerHost)
+                .sandbox(sandbox)
                 .gpus(machine.gpus());
-        classDataArchive(options.home(), options.runtimeClasspath()).ifPresent(builder::classDataArchive);
-        this.worker = builder.build();
-        WorkerInfo info = new WorkerInfo(options.id(), options.containerHost().getHostAddress(), cpus,
-                memoryMib * 1024 * 1024, gpus, options.labels(), options.clock().instant());
-        this.agent = new WorkerAgent(store, worker, info, new AppJars(store, options.home().resolve("jars")), options.clock());
+        classDataArchive(home, runtimeClasspath).ifPresent(builder::classDataArchive);
+        Worker worker = builder.build();
+        WorkerInfo info = new WorkerInfo(id, containerHost.getHostAddress(), offeredCpus,
+                offeredMib * 1024 * 1024, workerGpus, labels, clock.instant());
         try {
+            WorkerAgent agent = new WorkerAgent(store, worker, info, new AppJars(store, home.resolve("jars")), clock);
             agent.start();
+            this.started = new Started(worker, agent);
         } catch (RuntimeException e) {
             worker.close();
             throw e;
         }
+        return this;
     }
 
+    /** The started worker. */
     public Worker worker() {
-        return worker;
+        Started s = started;
+        if (s == null) {
+            throw new IllegalStateException("worker " + id + ": not started (expected: start() first)");
+        }
+        return s.worker();
     }
 
     public String id() {
-        return agent.id();
+        return id;
     }
 
     /**
@@ -141,9 +148,137 @@ public final class WorkerRole implements AutoCloseable {
         return GpuDetector.of(command, GpuDetector.DEFAULT_TIMEOUT);
     }
 
-    /** Stops every container and deregisters the worker. */
+    /** Stops every container and deregisters the worker; does nothing when it never started. */
     @Override
     public void close() {
-        agent.close();
+        Started s = started;
+        if (s != null) {
+            s.agent().close();
+        }
+    }
+
+    /**
+     * Builds a {@link WorkerRole}. Setters refuse only null; {@link #build()} checks every value.
+     * Not thread-safe.
+     */
+    public static final class Builder {
+        private RoutingStore store;
+        private String id;
+        private Path home;
+        private Map<String, String> labels = Map.of();
+        private InetAddress containerHost = InetAddress.getLoopbackAddress();
+        private String runtimeClasspath = System.getProperty("java.class.path");
+        private ContainerLogSink logSink = ContainerLogSink.console();
+        private Clock clock = Clock.systemUTC();
+        private Sandbox sandbox = Sandbox.process();
+        private GpuDetector gpus = gpuDetector(null);
+        private int cpus;
+        private long memoryMib;
+
+        private Builder() {}
+
+        /** Where the worker registers, beats and finds the containers placed on it. Required. */
+        public Builder store(RoutingStore store) {
+            this.store = store;
+            return this;
+        }
+
+        /** This worker's id in the store; keep it across restarts, e.g. {@code worker-<hostname>}. Required. */
+        public Builder id(String id) {
+            this.id = id;
+            return this;
+        }
+
+        /** The Ferry home: fetched jars and the class data archive live there. Required. */
+        public Builder home(Path home) {
+            this.home = home;
+            return this;
+        }
+
+        /** Placement labels, key to value, that functions may require. Default none. */
+        public Builder labels(Map<String, String> labels) {
+            this.labels = Objects.requireNonNull(labels, "labels");
+            return this;
+        }
+
+        /**
+         * The address containers listen on and gateways call them at. Containers' gRPC has no
+         * authentication: use an address on a private network. Default the loopback address
+         * (127.0.0.1), for gateways on this machine only.
+         */
+        public Builder containerHost(InetAddress containerHost) {
+            this.containerHost = Objects.requireNonNull(containerHost, "containerHost");
+            return this;
+        }
+
+        /** The class path of container processes. Default this JVM's ({@code java.class.path}). */
+        public Builder runtimeClasspath(String runtimeClasspath) {
+            this.runtimeClasspath = runtimeClasspath;
+            return this;
+        }
+
+        /** Where container output goes. Default {@link ContainerLogSink#console()}. */
+        public Builder logSink(ContainerLogSink logSink) {
+            this.logSink = Objects.requireNonNull(logSink, "logSink");
+            return this;
+        }
+
+        /** The clock of heartbeats. Default the UTC system clock. */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** How containers are isolated and held to their limits. Default {@link Sandbox#process()}: plain child processes. */
+        public Builder sandbox(Sandbox sandbox) {
+            this.sandbox = Objects.requireNonNull(sandbox, "sandbox");
+            return this;
+        }
+
+        /** Finds the machine's GPUs. Default {@link #gpuDetector gpuDetector(null)}: $FERRY_NVIDIA_SMI, else nvidia-smi. */
+        public Builder gpus(GpuDetector gpus) {
+            this.gpus = Objects.requireNonNull(gpus, "gpus");
+            return this;
+        }
+
+        /** CPU cores offered to containers; 0 for all the machine has. Default 0. */
+        public Builder cpus(int cpus) {
+            this.cpus = cpus;
+            return this;
+        }
+
+        /** Memory offered to containers, in MiB; 0 for all the machine has. Default 0. */
+        public Builder memoryMib(long memoryMib) {
+            this.memoryMib = memoryMib;
+            return this;
+        }
+
+        /**
+         * Checks every option and makes the role; nothing runs until {@link WorkerRole#start()}.
+         *
+         * @throws IllegalArgumentException naming the first option that cannot work, with its value
+         */
+        public WorkerRole build() {
+            if (store == null) {
+                throw new IllegalArgumentException("store: null (expected: the RoutingStore the worker registers in)");
+            }
+            if (id == null || id.isBlank()) {
+                throw new IllegalArgumentException("id: " + id + " (expected: this worker's id, e.g. worker-<hostname>)");
+            }
+            if (home == null) {
+                throw new IllegalArgumentException("home: null (expected: the Ferry home directory)");
+            }
+            if (runtimeClasspath == null || runtimeClasspath.isBlank()) {
+                throw new IllegalArgumentException("runtimeClasspath: " + runtimeClasspath
+                        + " (expected: the class path of container processes)");
+            }
+            if (cpus < 0) {
+                throw new IllegalArgumentException("cpus: " + cpus + " (expected: >= 0, 0 for all the machine has)");
+            }
+            if (memoryMib < 0) {
+                throw new IllegalArgumentException("memoryMib: " + memoryMib + " (expected: >= 0, 0 for all the machine has)");
+            }
+            return new WorkerRole(this);
+        }
     }
 }
