@@ -16,10 +16,7 @@ import picocli.CommandLine.Option;
 final class ControllerCommand implements Callable<Integer> {
 
     @Mixin
-    StoreOptions storeOptions;
-
-    @Option(names = "--id", description = "This controller's id (default: controller-<hostname>-<pid>).")
-    String id;
+    RoleOptions role;
 
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address of the admin API (default: ${DEFAULT-VALUE}).")
     String host;
@@ -33,20 +30,17 @@ final class ControllerCommand implements Callable<Integer> {
     @Option(names = "--gateway-port", defaultValue = "8080", description = "The gateways' HTTP port, for URLs (default: ${DEFAULT-VALUE}).")
     int gatewayPort;
 
-    @Option(names = "--home", description = "Ferry's directory, where deployed jars are kept (default: $FERRY_HOME, else ~/.ferry).")
-    Path home;
-
     @Override
     public Integer call() throws Exception {
-        String controllerId = id != null ? id : NodeIds.of("controller");
-        Path ferryHome = Home.resolve(home);
+        String controllerId = role.id(() -> NodeIds.of("controller"));
+        Path ferryHome = role.home.resolve();
         ControllerRole.Builder options = ControllerRole.builder().id(controllerId).home(ferryHome).adminHost(host)
                 .adminPort(adminPort).functionUrls(f -> GatewayRole.url(f, domain, gatewayPort));
-        RoutingStore store = storeOptions.connect();
+        RoutingStore store = role.store.connect();
         ContainerLogs logs;
         ControllerRole controller;
         try {
-            logs = storeOptions.containerLogs();
+            logs = role.store.containerLogs();
         } catch (RuntimeException e) {
             store.close();
             throw e;

@@ -25,8 +25,8 @@ final class DevCommand implements Callable<Integer> {
             description = "Admin API port; 0 picks a free one, which deploy and ls find through the home directory (default: ${DEFAULT-VALUE}).")
     int adminPort;
 
-    @Option(names = "--home", description = "Ferry's directory (default: $FERRY_HOME, else ~/.ferry).")
-    Path home;
+    @Mixin
+    HomeOption home;
 
     @Option(names = "--examples", description = "The example app's jar (default: examples/target/examples.jar under $FERRY_ROOT).")
     Path examples;
@@ -36,7 +36,7 @@ final class DevCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path ferryHome = Home.resolve(home);
+        Path ferryHome = home.resolve();
         DevStack stack = DevStack.builder()
                 .gateway(edge.gatewayOptions())
                 .host(edge.host)

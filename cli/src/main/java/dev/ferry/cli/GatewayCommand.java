@@ -2,11 +2,9 @@ package dev.ferry.cli;
 
 import dev.ferry.gateway.GatewayRole;
 import dev.ferry.routing.RoutingStore;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 /** {@code ferry gateway --redis URL}: one edge server of a cluster. */
 @Command(name = "gateway", mixinStandardHelpOptions = true,
@@ -17,21 +15,15 @@ final class GatewayCommand implements Callable<Integer> {
     EdgeOptions edge;
 
     @Mixin
-    StoreOptions storeOptions;
-
-    @Option(names = "--id", description = "This gateway's id (default: gateway-<hostname>-<pid>).")
-    String id;
-
-    @Option(names = "--home", description = "Ferry's directory (default: $FERRY_HOME, else ~/.ferry).")
-    Path home;
+    RoleOptions role;
 
     @Override
     public Integer call() throws Exception {
-        String gatewayId = id != null ? id : NodeIds.of("gateway");
+        String gatewayId = role.id(() -> NodeIds.of("gateway"));
         // Gateways in a cluster report demand at the role's default interval, once a second.
-        GatewayRole.Builder options = GatewayRole.builder().id(gatewayId).home(Home.resolve(home));
+        GatewayRole.Builder options = GatewayRole.builder().id(gatewayId).home(role.home.resolve());
         edge.gatewayOptions().accept(options);
-        RoutingStore store = storeOptions.connect();
+        RoutingStore store = role.store.connect();
         GatewayRole gateway;
         try {
             gateway = options.store(store).build().start();

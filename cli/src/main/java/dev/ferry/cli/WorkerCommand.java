@@ -23,10 +23,7 @@ import picocli.CommandLine.Option;
 final class WorkerCommand implements Callable<Integer> {
 
     @Mixin
-    StoreOptions storeOptions;
-
-    @Option(names = "--id", description = "This worker's id; keep it across restarts (default: worker-<hostname>).")
-    String id;
+    RoleOptions role;
 
     @Option(names = "--label", paramLabel = "KEY=VALUE", description = "A placement label; repeatable.")
     List<String> labels = List.of();
@@ -54,9 +51,6 @@ final class WorkerCommand implements Callable<Integer> {
             description = "Memory to offer to containers, in MiB (default: all the machine has).")
     long memoryMib;
 
-    @Option(names = "--home", description = "Ferry's directory, where fetched jars are cached (default: $FERRY_HOME, else ~/.ferry).")
-    Path home;
-
     @Override
     public Integer call() throws Exception {
         Map<String, String> labelMap = new LinkedHashMap<>();
@@ -65,16 +59,16 @@ final class WorkerCommand implements Callable<Integer> {
             int eq = label.indexOf('=');
             labelMap.put(label.substring(0, eq), label.substring(eq + 1));
         }
-        String workerId = id != null ? id : "worker-" + NodeIds.hostname();
+        String workerId = role.id(() -> "worker-" + NodeIds.hostname());
         // A mistyped option fails before anything connects.
-        Path ferryHome = Home.resolve(home);
+        Path ferryHome = role.home.resolve();
         WorkerRole.Builder options = WorkerRole.builder().id(workerId).home(ferryHome).labels(labelMap)
                 .containerHost(InetAddress.getByName(containerHost)).sandbox(Sandbox.parse(sandbox, ferryHome.resolve("runc")))
                 .gpus(WorkerRole.gpuDetector(nvidiaSmi)).cpus(cpus).memoryMib(memoryMib);
-        RoutingStore store = storeOptions.connect();
+        RoutingStore store = role.store.connect();
         ContainerLogs logs;
         try {
-            logs = storeOptions.containerLogs();
+            logs = role.store.containerLogs();
         } catch (RuntimeException e) {
             store.close();
             throw e;

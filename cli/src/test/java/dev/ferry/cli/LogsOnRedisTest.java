@@ -3,7 +3,6 @@ package dev.ferry.cli;
 import dev.ferry.controller.LogsApp;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferry.examples.Hello;
 import dev.ferry.function.runtime.TestJars;
 import dev.ferry.routing.Await;
 import dev.ferry.routing.ContainerInfo;
@@ -34,13 +33,7 @@ class LogsOnRedisTest {
     void containerOutputReachesTheAdminApiThroughRedis() throws Exception {
         Path home = Files.createTempDirectory("ferry-logs-redis");
         try (RedisServer redis = RedisServer.start()) {
-            try (DevStack stack = DevStack.builder()
-                         .gateway(gateway -> gateway.httpPort(0).httpsPort(0).queueTimeout(Duration.ofSeconds(30)))
-                         .home(home)
-                         .runtimeClasspath(TestJars.runtimeClasspath(LogsOnRedisTest.class, Hello.class))
-                         .redis(redis.uri())
-                         .cluster("logs-test")
-                         .build().start();
+            try (DevStack stack = DevStackOnRedisTest.onRedis(redis, "logs-test", home).build().start();
                  HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
                 assertThat(stack.logs().describe()).isEqualTo("Redis at " + redis.uri());
                 stack.deploy(TestJars.jar(home.resolve("build/logsapp.jar"), LogsApp.NAME, LogsApp.class), Optional.empty());

@@ -40,4 +40,22 @@ class RoleCommandsTest {
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.err()).contains("Bad_Name").doesNotContain("\tat ");
     }
+
+    @Test
+    void eachRoleDescribesItsOwnIdAndHomeThoughTheyAreDeclaredOnce() {
+        assertThat(description("gateway", "--id")).isEqualTo("This gateway's id (default: gateway-<hostname>-<pid>).");
+        assertThat(description("controller", "--id")).isEqualTo("This controller's id (default: controller-<hostname>-<pid>).");
+        assertThat(description("worker", "--id")).isEqualTo("This worker's id; keep it across restarts (default: worker-<hostname>).");
+        assertThat(description("gateway", "--home")).isEqualTo("Ferry's directory (default: $FERRY_HOME, else ~/.ferry).");
+        assertThat(description("controller", "--home"))
+                .isEqualTo("Ferry's directory, where deployed jars are kept (default: $FERRY_HOME, else ~/.ferry).");
+        assertThat(description("worker", "--home"))
+                .isEqualTo("Ferry's directory, where fetched jars are cached (default: $FERRY_HOME, else ~/.ferry).");
+        assertThat(description("ls", "--home")).isEqualTo("Ferry's directory (default: $FERRY_HOME, else ~/.ferry).");
+    }
+
+    /** What {@code ferry command --help} says of {@code option}. */
+    private static String description(String command, String option) {
+        return String.join(" ", Main.commandLine().getSubcommands().get(command).getCommandSpec().findOption(option).description());
+    }
 }
