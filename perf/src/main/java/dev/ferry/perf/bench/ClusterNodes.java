@@ -7,7 +7,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,9 +33,7 @@ final class ClusterNodes implements AutoCloseable {
     /** One worker: its id and its latest process. */
     record Worker(String id, Processes.Child process) {}
 
-    private final Path root;
-    private final Path ferryJar;
-    private final Path examplesJar;
+    private final FerryBuild build;
     private final Path work;
     private final String redisUrl;
     private final Map<String, Worker> workers = new java.util.LinkedHashMap<>();
@@ -48,10 +45,8 @@ final class ClusterNodes implements AutoCloseable {
     private int adminPort;
     private Processes.Child controller;
 
-    private ClusterNodes(Path root, Path ferryJar, Path examplesJar, Path work, String redisUrl) {
-        this.root = root;
-        this.ferryJar = ferryJar;
-        this.examplesJar = examplesJar;
+    private ClusterNodes(FerryBuild build, Path work, String redisUrl) {
+        this.build = build;
         this.work = work;
         this.redisUrl = redisUrl;
     }
@@ -79,9 +74,7 @@ final class ClusterNodes implements AutoCloseable {
         if (workerIds.isEmpty() || new java.util.HashSet<>(workerIds).size() != workerIds.size()) {
             throw new IllegalArgumentException("workerIds: " + workerIds + " (expected: at least one, no repeats)");
         }
-        Path root = ferryRoot.toAbsolutePath();
-        ClusterNodes nodes = new ClusterNodes(root, requireFile(root.resolve("cli/target/ferry.jar")),
-                requireFile(root.resolve("examples/target/examples.jar")), workDir.toAbsolutePath(), redisUrl);
+        ClusterNodes nodes = new ClusterNodes(FerryBuild.of(ferryRoot), workDir.toAbsolutePath(), redisUrl);
         try {
             int adminPort = Processes.freeLoopbackPort();
             nodes.controller = nodes.launch("controller", List.of("controller", "--redis", redisUrl,
@@ -140,27 +133,12 @@ final class ClusterNodes implements AutoCloseable {
     }
 
     private Processes.Child launch(String name, List<String> arguments, String ready) throws IOException {
-        Path home = work.resolve(name + "-home");
-        Files.createDirectories(home);
-        List<String> command = new ArrayList<>(List.of(Processes.javaExecutable(), "--enable-native-access=ALL-UNNAMED", "-jar",
-                ferryJar.toString()));
-        command.addAll(arguments);
-        command.add("--home");
-        command.add(home.toString());
         long start = System.nanoTime();
-        Processes.Child child = Processes.start(command, root, work.resolve(name + ".log"),
-                Map.of("FERRY_ROOT", root.toString(), "FERRY_HOME", home.toString()));
+        Processes.Child child = build.launch(arguments, work.resolve(name + "-home"), work.resolve(name + ".log")).readyOnLine(ready)
+                .start(START_TIMEOUT);
         started.add(child);
-        child.awaitLine(ready, START_TIMEOUT);
         System.err.printf("bench: cluster: %s up in %.1f s%n", name, (System.nanoTime() - start) / 1e9);
         return child;
-    }
-
-    private static Path requireFile(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) {
-            throw new IOException(file + ": no such file (expected: built; run ./mvnw -B -DskipTests install in the repository root)");
-        }
-        return file;
     }
 
     List<Gateway> gateways() {
@@ -198,6 +176,7 @@ final class ClusterNodes implements AutoCloseable {
 
     /** Deploys the example app through the admin API; blocking. */
     void deployExamples() throws IOException, InterruptedException {
+        Path examplesJar = build.examplesJar();
         URI uri = URI.create("http://127.0.0.1:" + adminPort + "/v1/apps?file=" + examplesJar.getFileName());
         HttpResponse<String> response = send(HttpRequest.newBuilder(uri).timeout(ADMIN_TIMEOUT)
                 .header("Content-Type", "application/java-archive")

@@ -22,13 +22,9 @@ final class DirectTarget extends ProcessTarget {
     /** A JVM and Netty start in well under a second on an idle machine; a loaded one gets slack. */
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
 
-    private final Processes.Child server;
-    private final int port;
-
+    /** The same port for both protocols: the server tells h2c from HTTP/1.1 by the connection preface. */
     private DirectTarget(Processes.Child server, int port) {
-        super(server);
-        this.server = server;
-        this.port = port;
+        super("direct", server, port, port);
     }
 
     /**
@@ -40,16 +36,9 @@ final class DirectTarget extends ProcessTarget {
     static DirectTarget start(Path workDir) throws IOException {
         Objects.requireNonNull(workDir, "workDir");
         int port = Processes.freeLoopbackPort();
-        List<String> command = List.of(Processes.javaExecutable(), "--enable-native-access=ALL-UNNAMED",
-                "-cp", absoluteClassPath(), BareServer.class.getName(), Integer.toString(port));
-        Processes.Child server = Processes.start(command, workDir, workDir.resolve("direct.log"));
-        try {
-            server.awaitLine(BareServer.READY, START_TIMEOUT);
-        } catch (IOException | RuntimeException e) {
-            server.stop();
-            throw e;
-        }
-        return new DirectTarget(server, port);
+        List<String> command = Processes.javaCommand(List.of("-cp", absoluteClassPath(), BareServer.class.getName(), Integer.toString(port)));
+        return new DirectTarget(Processes.launch(command, workDir, workDir.resolve("direct.log")).readyOnLine(BareServer.READY)
+                .start(START_TIMEOUT), port);
     }
 
     /**
@@ -69,20 +58,8 @@ final class DirectTarget extends ProcessTarget {
     }
 
     @Override
-    public String name() {
-        return "direct";
-    }
-
-    /** The same port for both: the server tells h2c from HTTP/1.1 by the connection preface. */
-    @Override
-    public int port(Protocol protocol) {
-        Objects.requireNonNull(protocol, "protocol");
-        return port;
-    }
-
-    @Override
     public Optional<Route> route(Endpoint endpoint) {
-        String authority = "127.0.0.1:" + port;
+        String authority = "127.0.0.1:" + port(Protocol.HTTP_1_1);
         return Optional.of(switch (endpoint) {
             case HELLO -> new Route(authority, "/");
             case WEBSOCKET_ECHO -> new Route(authority, "/ws");
@@ -92,6 +69,6 @@ final class DirectTarget extends ProcessTarget {
 
     @Override
     public String toString() {
-        return "direct (127.0.0.1:" + port + ", " + server + ")";
+        return "direct (127.0.0.1:" + port(Protocol.HTTP_1_1) + ", " + process() + ")";
     }
 }

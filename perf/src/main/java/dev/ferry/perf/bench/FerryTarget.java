@@ -5,13 +5,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -32,16 +29,13 @@ final class FerryTarget extends ProcessTarget {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
     private static final Duration DEPLOY_TIMEOUT = Duration.ofSeconds(60);
 
-    private final Processes.Child ferry;
     private final Path examplesJar;
-    private final int httpPort;
     private final int adminPort;
 
+    /** The gateway's HTTP port for both protocols: it tells h2c from HTTP/1.1 by the connection preface. */
     private FerryTarget(Processes.Child ferry, Path examplesJar, int httpPort, int adminPort) {
-        super(ferry);
-        this.ferry = ferry;
+        super("ferry", ferry, httpPort, httpPort);
         this.examplesJar = examplesJar;
-        this.httpPort = httpPort;
         this.adminPort = adminPort;
     }
 
@@ -64,47 +58,18 @@ final class FerryTarget extends ProcessTarget {
      * (such as {@code --redis URL}, for the same stack on the Redis store).
      */
     static FerryTarget start(Path ferryRoot, Path workDir, List<String> extraArguments) throws IOException {
-        Path root = ferryRoot.toAbsolutePath();
-        Path ferryJar = requireFile(root.resolve("cli/target/ferry.jar"));
-        Path examplesJar = requireFile(root.resolve("examples/target/examples.jar"));
+        FerryBuild build = FerryBuild.of(ferryRoot);
         Path work = workDir.toAbsolutePath();
-        Path home = work.resolve("ferry-home");
-        Files.createDirectories(home);
         int httpPort = Processes.freeLoopbackPort();
         int httpsPort = Processes.freeLoopbackPort();
         int adminPort = Processes.freeLoopbackPort();
-        List<String> command = new ArrayList<>(List.of(Processes.javaExecutable(), "--enable-native-access=ALL-UNNAMED", "-jar", ferryJar.toString(),
-                "dev", "--host", "127.0.0.1", "--http-port", Integer.toString(httpPort), "--https-port", Integer.toString(httpsPort),
-                "--admin-port", Integer.toString(adminPort), "--home", home.toString(), "--examples", examplesJar.toString()));
-        command.addAll(extraArguments);
-        Processes.Child ferry = Processes.start(command, root, work.resolve("ferry.log"),
-                Map.of("FERRY_ROOT", root.toString(), "FERRY_HOME", home.toString()));
-        try {
-            ferry.awaitLine(READY, START_TIMEOUT);
-        } catch (IOException | RuntimeException e) {
-            ferry.stop();
-            throw e;
-        }
-        return new FerryTarget(ferry, examplesJar, httpPort, adminPort);
-    }
-
-    private static Path requireFile(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) {
-            throw new IOException(file + ": no such file (expected: built; run ./mvnw -B -DskipTests install in the repository root)");
-        }
-        return file;
-    }
-
-    @Override
-    public String name() {
-        return "ferry";
-    }
-
-    /** The gateway's HTTP port, for both: it tells h2c from HTTP/1.1 by the connection preface. */
-    @Override
-    public int port(Protocol protocol) {
-        Objects.requireNonNull(protocol, "protocol");
-        return httpPort;
+        List<String> arguments = new ArrayList<>(List.of("dev", "--host", "127.0.0.1", "--http-port", Integer.toString(httpPort),
+                "--https-port", Integer.toString(httpsPort), "--admin-port", Integer.toString(adminPort),
+                "--examples", build.examplesJar().toString()));
+        arguments.addAll(extraArguments);
+        Processes.Child ferry = build.launch(arguments, work.resolve("ferry-home"), work.resolve("ferry.log")).readyOnLine(READY)
+                .start(START_TIMEOUT);
+        return new FerryTarget(ferry, build.examplesJar(), httpPort, adminPort);
     }
 
     @Override
@@ -118,17 +83,12 @@ final class FerryTarget extends ProcessTarget {
 
     /** The Host header (authority) that reaches the example app's {@code function} through the gateway. */
     String host(String function) {
-        return APP + "--" + function + ".localhost:" + httpPort;
+        return APP + "--" + function + ".localhost:" + port(Protocol.HTTP_1_1);
     }
 
     /** The admin API's port on 127.0.0.1. */
     int adminPort() {
         return adminPort;
-    }
-
-    /** The process of {@code ferry dev}, for its log and to check it is alive. */
-    Processes.Child process() {
-        return ferry;
     }
 
     /**
@@ -140,6 +100,7 @@ final class FerryTarget extends ProcessTarget {
      *     holds its answer and Ferry's last log lines
      */
     void makeCold() throws IOException, InterruptedException {
+        Processes.Child ferry = process();
         ferry.checkAlive();
         URI uri = URI.create("http://127.0.0.1:" + adminPort + "/v1/apps?name=" + APP + "&file=" + examplesJar.getFileName());
         HttpRequest request = HttpRequest.newBuilder(uri)
@@ -161,6 +122,6 @@ final class FerryTarget extends ProcessTarget {
 
     @Override
     public String toString() {
-        return "ferry (gateway 127.0.0.1:" + httpPort + ", admin 127.0.0.1:" + adminPort + ", " + ferry + ")";
+        return "ferry (gateway 127.0.0.1:" + port(Protocol.HTTP_1_1) + ", admin 127.0.0.1:" + adminPort + ", " + process() + ")";
     }
 }

@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
  * "haproxy": HAProxy reverse-proxying to the {@link DirectTarget}, the other proxy people
@@ -23,13 +22,9 @@ final class HaproxyTarget extends ProcessTarget {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
 
-    private final Processes.Child haproxy;
-    private final int port;
-
+    /** The same port for both protocols. */
     private HaproxyTarget(Processes.Child haproxy, int port) {
-        super(haproxy);
-        this.haproxy = haproxy;
-        this.port = port;
+        super("haproxy", haproxy, port, port);
     }
 
     /**
@@ -48,14 +43,8 @@ final class HaproxyTarget extends ProcessTarget {
         Path cfg = dir.resolve("haproxy.cfg");
         Files.writeString(cfg, config(backend.port(Protocol.HTTP_1_1), port, Runtime.getRuntime().availableProcessors()));
         List<String> command = List.of(executable.toString(), "-f", cfg.toString(), "-db");
-        Processes.Child haproxy = Processes.start(command, dir, workDir.toAbsolutePath().resolve("haproxy.log"));
-        try {
-            haproxy.awaitPort(port, START_TIMEOUT);
-        } catch (IOException | RuntimeException e) {
-            haproxy.stop();
-            throw e;
-        }
-        return new HaproxyTarget(haproxy, port);
+        return new HaproxyTarget(Processes.launch(command, dir, workDir.toAbsolutePath().resolve("haproxy.log")).readyOnPort(port)
+                .start(START_TIMEOUT), port);
     }
 
     /**
@@ -92,25 +81,7 @@ final class HaproxyTarget extends ProcessTarget {
     }
 
     @Override
-    public String name() {
-        return "haproxy";
-    }
-
-    /** The same port for both. */
-    @Override
-    public int port(Protocol protocol) {
-        Objects.requireNonNull(protocol, "protocol");
-        return port;
-    }
-
-    /** HELLO only: the other endpoints measure Ferry against the bare server, not proxies. */
-    @Override
-    public Optional<Route> route(Endpoint endpoint) {
-        return endpoint == Endpoint.HELLO ? Optional.of(new Route("127.0.0.1:" + port, "/")) : Optional.empty();
-    }
-
-    @Override
     public String toString() {
-        return "haproxy (127.0.0.1:" + port + " HTTP/1.1 and h2c, " + haproxy + ")";
+        return "haproxy (127.0.0.1:" + port(Protocol.HTTP_1_1) + " HTTP/1.1 and h2c, " + process() + ")";
     }
 }

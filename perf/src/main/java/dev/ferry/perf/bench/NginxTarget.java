@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
  * "nginx": nginx reverse-proxying to the {@link DirectTarget}, the proxy most people would
@@ -33,15 +32,8 @@ final class NginxTarget extends ProcessTarget {
     /** nginx's default of 1000 would close (HTTP/1.1) or GOAWAY (HTTP/2) a connection mid-run. */
     static final long MAX_REQUESTS_PER_CONNECTION = 1_000_000_000L;
 
-    private final Processes.Child nginx;
-    private final int http1Port;
-    private final int http2Port;
-
     private NginxTarget(Processes.Child nginx, int http1Port, int http2Port) {
-        super(nginx);
-        this.nginx = nginx;
-        this.http1Port = http1Port;
-        this.http2Port = http2Port;
+        super("nginx", nginx, http1Port, http2Port);
     }
 
     /**
@@ -64,15 +56,8 @@ final class NginxTarget extends ProcessTarget {
         // -e: nginx writes to its error log before it has read the configuration; the compiled-in
         // one (/var/log/nginx) may not be writable.
         List<String> command = List.of(executable.toString(), "-c", conf.toString(), "-p", dir + "/", "-e", log.toString());
-        Processes.Child nginx = Processes.start(command, dir, log);
-        try {
-            nginx.awaitPort(http1Port, START_TIMEOUT);
-            nginx.awaitPort(http2Port, START_TIMEOUT);
-        } catch (IOException | RuntimeException e) {
-            nginx.stop();
-            throw e;
-        }
-        return new NginxTarget(nginx, http1Port, http2Port);
+        return new NginxTarget(Processes.launch(command, dir, log).readyOnPort(http1Port).readyOnPort(http2Port).start(START_TIMEOUT),
+                http1Port, http2Port);
     }
 
     /**
@@ -165,26 +150,7 @@ final class NginxTarget extends ProcessTarget {
     }
 
     @Override
-    public String name() {
-        return "nginx";
-    }
-
-    @Override
-    public int port(Protocol protocol) {
-        return switch (Objects.requireNonNull(protocol, "protocol")) {
-            case HTTP_1_1 -> http1Port;
-            case HTTP_2 -> http2Port;
-        };
-    }
-
-    /** HELLO only: the other endpoints measure Ferry against the bare server, not proxies. */
-    @Override
-    public Optional<Route> route(Endpoint endpoint) {
-        return endpoint == Endpoint.HELLO ? Optional.of(new Route("127.0.0.1:" + http1Port, "/")) : Optional.empty();
-    }
-
-    @Override
     public String toString() {
-        return "nginx (127.0.0.1:" + http1Port + " HTTP/1.1, 127.0.0.1:" + http2Port + " h2c, " + nginx + ")";
+        return "nginx (127.0.0.1:" + port(Protocol.HTTP_1_1) + " HTTP/1.1, 127.0.0.1:" + port(Protocol.HTTP_2) + " h2c, " + process() + ")";
     }
 }

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -27,13 +28,18 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
- * Starts, watches and stops the processes the bench measures (bare servers, nginx, HAProxy,
- * Ferry). A target is only as trustworthy as its start and stop: a port that nothing listens
- * on yet, or a proxy left running by an earlier run, silently skews every number. So readiness
- * is waited for with an explicit deadline, and a stop takes down the whole process tree.
- * Every failure names the command, what was waited for and the last lines of the process's log.
+ * The one way the benches start, watch and stop the processes they measure (bare servers,
+ * nginx, HAProxy, redis-server, Ferry's JVMs). A target is
+ * only as trustworthy as its start and stop: a port that nothing listens on yet, or a proxy
+ * left running by an earlier run, silently skews every number. So a {@link Launch} waits for
+ * readiness (a port that accepts, a log line, a probe) with one explicit deadline and stops
+ * what it started when that fails, and a stop takes down the whole process tree: SIGTERM, then
+ * SIGKILL. Every failure names the command, what was waited for and the last lines of the
+ * process's log.
  */
 final class Processes {
 
@@ -108,40 +114,128 @@ final class Processes {
                 + installHint + ")");
     }
 
-    /** The java launcher of this JVM, so children run on the same JDK as the bench. */
-    static String javaExecutable() {
-        return ProcessHandle.current().info().command()
+    /**
+     * {@code java ARGUMENTS} on this JVM's launcher, so children run on the same JDK as the
+     * bench, with native access allowed (Netty's epoll and the JDK warn without it).
+     */
+    static List<String> javaCommand(List<String> arguments) {
+        String java = ProcessHandle.current().info().command()
                 .orElseGet(() -> Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED"));
+        command.addAll(arguments);
+        return command;
     }
 
     /**
-     * Starts {@code command} in {@code workDir} with stdout and stderr appended to {@code log}.
-     * Its stdin stays an open pipe from this JVM, so a child that watches stdin for EOF (the
-     * bare server does) exits when this JVM dies, however it dies.
-     *
-     * @param env variables added to this JVM's environment
+     * How to start {@code command} in {@code workDir}, its stdout and stderr appended to
+     * {@code log}; nothing runs before {@link Launch#start}.
      */
-    static Child start(List<String> command, Path workDir, Path log, Map<String, String> env) throws IOException {
-        List<String> copy = List.copyOf(command);
-        Files.createDirectories(workDir);
-        Path parent = log.toAbsolutePath().getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
+    static Launch launch(List<String> command, Path workDir, Path log) {
+        return new Launch(command, workDir, log);
+    }
+
+    /** A check of readiness: true once the process is ready. Called again and again, from one thread, until it is. */
+    @FunctionalInterface
+    interface Probe {
+        boolean ready() throws IOException;
+    }
+
+    /**
+     * A process to start and what shows that it is ready. Not thread-safe; each {@link #start}
+     * starts a process of its own.
+     */
+    static final class Launch {
+
+        /** One sign of readiness: what it waits for (for messages), and a fresh probe of it for each start. */
+        private record Sign(Supplier<String> awaited, Function<Child, Probe> probe) {}
+
+        private final List<String> command;
+        private final Path workDir;
+        private final Path log;
+        private final Map<String, String> env = new LinkedHashMap<>();
+        private final List<Sign> signs = new ArrayList<>();
+
+        private Launch(List<String> command, Path workDir, Path log) {
+            if (command.isEmpty()) {
+                throw new IllegalArgumentException("command: [] (expected: an executable and its arguments)");
+            }
+            this.command = List.copyOf(command);
+            this.workDir = workDir;
+            this.log = log;
         }
-        ProcessBuilder builder = new ProcessBuilder(copy)
-                .directory(workDir.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        builder.environment().putAll(env);
-        Process process;
-        try {
-            process = builder.start();
-        } catch (IOException e) {
-            throw new IOException("cannot start `" + String.join(" ", copy) + "` in " + workDir + ": " + e.getMessage(), e);
+
+        /** Variables added to this JVM's environment for the process; none by default. */
+        Launch env(Map<String, String> variables) {
+            env.putAll(variables);
+            return this;
         }
-        Child child = new Child(copy, process, log, watchdog(process.pid()).orElse(null));
-        LIVE.add(child);
-        return child;
+
+        /** Ready once 127.0.0.1:{@code port} accepts a TCP connection while the process is alive. */
+        Launch readyOnPort(int port) {
+            signs.add(new Sign(() -> "port 127.0.0.1:" + port + " to accept connections", child -> () -> child.accepting(port)));
+            return this;
+        }
+
+        /** Ready once a line of the log contains {@code fragment} (printed before the process exits). */
+        Launch readyOnLine(String fragment) {
+            signs.add(new Sign(() -> "a log line containing \"" + fragment + "\"", child -> new LogScanner(child.log(), fragment)::found));
+            return this;
+        }
+
+        /**
+         * Ready once {@code probe} says so while the process is alive.
+         *
+         * @param awaited what the probe waits for, for messages; asked only when the wait fails
+         */
+        Launch readyWhen(Supplier<String> awaited, Probe probe) {
+            signs.add(new Sign(awaited, child -> probe));
+            return this;
+        }
+
+        /**
+         * Starts the process and returns once every sign of readiness has shown, in the order
+         * given, all within {@code timeout} of the start (at once when none was given). Blocking.
+         *
+         * @throws IOException when it cannot start, exits first or {@code timeout} passes; it is
+         *     stopped by then, and the message names the command, what was waited for and the
+         *     log's last lines
+         */
+        Child start(Duration timeout) throws IOException {
+            Files.createDirectories(workDir);
+            Path parent = log.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            // stdin stays an open pipe from this JVM, so a child that watches it for EOF (the bare
+            // server, the watchdog) exits when this JVM dies, however it dies.
+            ProcessBuilder builder = new ProcessBuilder(command)
+                    .directory(workDir.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            builder.environment().putAll(env);
+            Process process;
+            try {
+                process = builder.start();
+            } catch (IOException e) {
+                throw new IOException("cannot start `" + String.join(" ", command) + "` in " + workDir + ": " + e.getMessage(), e);
+            }
+            Child child = new Child(command, process, log, watchdog(process.pid()).orElse(null));
+            LIVE.add(child);
+            try {
+                long deadline = System.nanoTime() + timeout.toNanos();
+                for (Sign sign : signs) {
+                    child.await(sign.probe().apply(child), sign.awaited(), deadline, timeout);
+                }
+            } catch (IOException | RuntimeException e) {
+                try {
+                    child.stop();
+                } catch (RuntimeException stopFailure) {
+                    e.addSuppressed(stopFailure);
+                }
+                throw e;
+            }
+            return child;
+        }
     }
 
     /**
@@ -160,11 +254,6 @@ final class Processes {
         } catch (IOException e) {
             return Optional.empty();
         }
-    }
-
-    /** {@link #start(List, Path, Path, Map)} with this JVM's environment unchanged. */
-    static Child start(List<String> command, Path workDir, Path log) throws IOException {
-        return start(command, workDir, log, Map.of());
     }
 
     /**
@@ -186,10 +275,6 @@ final class Processes {
             this.process = process;
             this.log = log;
             this.watchdog = watchdog;
-        }
-
-        List<String> command() {
-            return command;
         }
 
         Path log() {
@@ -214,47 +299,43 @@ final class Processes {
         }
 
         /**
-         * Blocks until a line of the log contains {@code fragment}.
+         * Polls {@code probe} until it says ready.
          *
-         * @throws IOException when the process exits first or {@code timeout} passes; the message
-         *     names the command, the fragment and the log's last lines
+         * @throws IOException when the process exits first or {@code deadline} (a nanoTime)
+         *     passes; the message names the command, {@code awaited} and the log's last lines
          */
-        void awaitLine(String fragment, Duration timeout) throws IOException {
-            String what = "a log line containing \"" + fragment + "\"";
-            LogScanner scanner = new LogScanner(log, fragment);
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (true) {
-                if (scanner.found()) {
-                    return;
-                }
+        private void await(Probe probe, Supplier<String> awaited, long deadline, Duration timeout) throws IOException {
+            while (!probe.ready()) {
                 if (!process.isAlive()) {
-                    throw failure("exited with status " + process.exitValue() + " before " + what);
+                    throw failure("exited with status " + process.exitValue() + " before " + awaited.get());
                 }
-                pause(deadline, what, timeout);
+                pause(deadline, awaited, timeout);
             }
         }
 
-        /**
-         * Blocks until 127.0.0.1:{@code port} accepts a TCP connection while the process is alive.
-         *
-         * @throws IOException when the process exits first or {@code timeout} passes
-         */
-        void awaitPort(int port, Duration timeout) throws IOException {
-            String what = "port 127.0.0.1:" + port + " to accept connections";
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (true) {
-                if (!process.isAlive()) {
-                    throw failure("exited with status " + process.exitValue() + " before " + what);
-                }
-                if (accepts(port)) {
-                    if (!process.isAlive()) { // someone else holds the port
-                        throw failure("exited with status " + process.exitValue() + " while " + what
-                                + " (is another process listening there?)");
-                    }
-                    return;
-                }
-                pause(deadline, what, timeout);
+        /** Whether 127.0.0.1:{@code port} accepts a connection; throws when it does but this process has exited. */
+        private boolean accepting(int port) throws IOException {
+            if (!accepts(port)) {
+                return false;
             }
+            if (!process.isAlive()) {
+                throw failure("exited with status " + process.exitValue() + ", yet port 127.0.0.1:" + port
+                        + " accepts connections (is another process listening there?)");
+            }
+            return true;
+        }
+
+        /**
+         * Blocks until the process exits and returns its exit status.
+         *
+         * @throws IOException when it still runs after {@code timeout}; it is stopped by then
+         */
+        int awaitExit(Duration timeout) throws IOException {
+            if (!waitFor(process.toHandle(), timeout)) {
+                stop();
+                throw failure("still running after " + timeout.toMillis() + " ms (expected: to exit)");
+            }
+            return process.exitValue();
         }
 
         /**
@@ -356,14 +437,14 @@ final class Processes {
             return tree.subList(1, tree.size());
         }
 
-        private void pause(long deadline, String what, Duration timeout) throws IOException {
+        private void pause(long deadline, Supplier<String> awaited, Duration timeout) throws IOException {
             if (System.nanoTime() - deadline >= 0) {
-                throw failure("timed out after " + timeout.toMillis() + " ms waiting for " + what);
+                throw failure("timed out after " + timeout.toMillis() + " ms waiting for " + awaited.get());
             }
             LockSupport.parkNanos(POLL_NANOS);
             if (Thread.interrupted()) {
                 Thread.currentThread().interrupt();
-                throw new InterruptedIOException(describe("was still starting: interrupted while waiting for " + what));
+                throw new InterruptedIOException(describe("was still starting: interrupted while waiting for " + awaited.get()));
             }
         }
 

@@ -31,6 +31,8 @@ final class RedisProcess implements AutoCloseable {
     private final int port;
     private Processes.Child server;
     private int starts;
+    /** redis-server's latest answer to PING while it starts, for the message when it never answers PONG. */
+    private String lastPing = "";
 
     private RedisProcess(Path executable, Path dir, Path log, int port) {
         this.executable = executable;
@@ -46,8 +48,8 @@ final class RedisProcess implements AutoCloseable {
      *     or does not start
      */
     static RedisProcess start(Path dir, Path log) throws IOException {
-        Path executable = Processes.executable("redis-server", "apt-get install redis-server");
         Files.createDirectories(dir);
+        Path executable = Processes.executable("redis-server", "apt-get install redis-server");
         RedisProcess redis = new RedisProcess(executable, dir.toAbsolutePath(), log.toAbsolutePath(), Processes.freeLoopbackPort());
         redis.launch();
         return redis;
@@ -69,31 +71,17 @@ final class RedisProcess implements AutoCloseable {
         starts++;
         Files.writeString(log, "---- bench: start " + starts + " of redis-server on port " + port + "\n", StandardCharsets.UTF_8,
                 java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
-        Processes.Child child = Processes.start(command, dir, log);
-        try {
-            child.awaitPort(port, START_TIMEOUT);
-            awaitLoaded(child);
-        } catch (IOException | RuntimeException e) {
-            child.stop();
-            throw e;
-        }
-        server = child;
+        // Redis accepts connections while it loads its snapshot and answers LOADING meanwhile.
+        server = Processes.launch(command, dir, log)
+                .readyOnPort(port)
+                .readyWhen(() -> "PING to be answered PONG (last answer: \"" + lastPing + "\")", this::answersPong)
+                .start(START_TIMEOUT);
     }
 
-    /** Redis accepts connections while it loads its snapshot and answers LOADING meanwhile: wait for PONG. */
-    private void awaitLoaded(Processes.Child child) throws IOException {
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        while (true) {
-            String reply = command("PING");
-            if (reply.equals("PONG")) {
-                return;
-            }
-            child.checkAlive();
-            if (System.nanoTime() - deadline > 0) {
-                throw child.failure("answered PING with \"" + reply + "\" for " + START_TIMEOUT.toSeconds() + " s (expected: PONG)");
-            }
-            sleep(20);
-        }
+    /** Whether PING is answered PONG; the answer is kept for the message when it never is. */
+    private boolean answersPong() throws IOException {
+        lastPing = command("PING");
+        return lastPing.equals("PONG");
     }
 
     /** The number of keys. */
@@ -140,8 +128,8 @@ final class RedisProcess implements AutoCloseable {
         Processes.Child child = server;
         server = null;
         if (child != null) {
-            ProcessHandle.of(child.pid()).ifPresent(ProcessHandle::destroyForcibly);
-            child.stop(); // reaps it, and its watchdog
+            child.kill();
+            child.stop(); // its watchdog
         }
     }
 
@@ -253,15 +241,6 @@ final class RedisProcess implements AutoCloseable {
             line.write(b);
         }
         return "";
-    }
-
-    private static void sleep(long millis) throws IOException {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while waiting for redis-server");
-        }
     }
 
     @Override

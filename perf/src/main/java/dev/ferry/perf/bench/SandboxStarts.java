@@ -55,8 +55,9 @@ final class SandboxStarts {
         if (starts < 1) {
             throw new IllegalArgumentException("starts: " + starts + " (expected: >= 1)");
         }
-        Path examples = requireFile(root.resolve("examples/target/examples.jar"));
-        Path runtime = requireFile(root.resolve("cli/target/ferry.jar"));
+        FerryBuild build = FerryBuild.of(root);
+        Path examples = build.examplesJar();
+        Path runtime = build.ferryJar();
         try (ZipFile zip = new ZipFile(runtime.toFile())) {
             if (zip.getEntry("dev/ferry/function/runtime/ContainerMain.class") == null) {
                 throw new IOException(runtime + " holds no function runtime (expected: the shaded CLI jar)");
@@ -143,12 +144,5 @@ final class SandboxStarts {
             return "–";
         }
         return String.format(java.util.Locale.ROOT, "%.0f", millis);
-    }
-
-    private static Path requireFile(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) {
-            throw new IOException(file + ": no such file (expected: built; run ./mvnw -B -DskipTests install in the repository root)");
-        }
-        return file;
     }
 }

@@ -1,7 +1,6 @@
 package dev.ferry.perf.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.perf.bench.Target.Endpoint;
 import dev.ferry.perf.bench.Target.Protocol;
@@ -168,37 +167,6 @@ class TargetsTest {
             ferry.close();
         }
         assertThat(processes).as("ferry and the containers it started").hasSizeGreaterThan(2).noneMatch(ProcessHandle::isAlive);
-    }
-
-    @Test
-    void waitingForAProcessThatExitsNamesItsCommandStatusAndLog() throws IOException {
-        try (Processes.Child child = Processes.start(List.of("sh", "-c", "echo about to fail; exit 3"), work, work.resolve("fails.log"))) {
-            assertThatThrownBy(() -> child.awaitLine("never printed", Duration.ofSeconds(20)))
-                    .isInstanceOf(IOException.class)
-                    .hasMessageContaining("`sh -c echo about to fail; exit 3`")
-                    .hasMessageContaining("exited with status 3 before a log line containing \"never printed\"")
-                    .hasMessageContaining("fails.log")
-                    .hasMessageContaining("    about to fail");
-        }
-        int port = Processes.freeLoopbackPort();
-        List<ProcessHandle> processes;
-        try (Processes.Child child = Processes.start(List.of("sleep", "60"), work, work.resolve("sleeps.log"))) {
-            assertThatThrownBy(() -> child.awaitPort(port, Duration.ofMillis(300)))
-                    .isInstanceOf(IOException.class)
-                    .hasMessageContaining("`sleep 60`")
-                    .hasMessageContaining("timed out after 300 ms waiting for port 127.0.0.1:" + port + " to accept connections")
-                    .hasMessageContaining("(empty)");
-            processes = child.processTree();
-        }
-        assertThat(processes).noneMatch(ProcessHandle::isAlive);
-    }
-
-    @Test
-    void aMissingProxyFailsWithHowToInstallIt() {
-        assertThatThrownBy(() -> Processes.executable("no-such-proxy-ferry", "apt-get install no-such-proxy-ferry"))
-                .isInstanceOf(IOException.class)
-                .hasMessageContaining("no-such-proxy-ferry: not found on PATH")
-                .hasMessageContaining("apt-get install no-such-proxy-ferry");
     }
 
     /** HELLO over HTTP/1.1 (two requests on one connection: keep-alive works) and over h2c. */
