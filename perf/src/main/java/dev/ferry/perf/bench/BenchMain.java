@@ -81,18 +81,20 @@ public final class BenchMain implements Callable<Integer> {
         Path dir = out != null ? out : root.resolve("perf/results").resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         Files.createDirectories(dir.resolve("logs"));
         BenchReport report = new BenchReport(plan.targets(), Machine.describe(), plan.settings());
+        // A run stopped by SIGTERM or Ctrl-C does not reach the finally: Processes stops the targets then.
         List<Target> started = new ArrayList<>();
-        Thread cleanup = new Thread(() -> started.forEach(BenchMain::closeQuietly), "bench-cleanup");
-        Runtime.getRuntime().addShutdownHook(cleanup);
         EventLoopGroup group = ClientTransport.group(plan.threads());
         try {
             Map<String, Target> targets = startTargets(plan, root, dir.resolve("logs"), started);
             new Run(plan, targets, loops(group), report).all();
         } finally {
-            started.forEach(BenchMain::closeQuietly);
-            started.clear();
+            try {
+                Processes.stopAll(started);
+            } catch (RuntimeException e) {
+                // The figures are taken: report them, and say what could not be stopped.
+                System.err.println("bench: stopping the targets: " + e.getMessage());
+            }
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS);
-            Runtime.getRuntime().removeShutdownHook(cleanup);
         }
         String markdown = report.markdown();
         Files.writeString(dir.resolve("summary.md"), markdown + "\n" + String.join("\n", report.goals()) + "\n");
@@ -175,14 +177,6 @@ public final class BenchMain implements Callable<Integer> {
             loops.add((EventLoop) executor);
         }
         return loops;
-    }
-
-    private static void closeQuietly(Target target) {
-        try {
-            target.close();
-        } catch (RuntimeException e) {
-            System.err.println("bench: stopping " + target.name() + ": " + e.getMessage());
-        }
     }
 
     /** What to measure and how long, after defaults and checks. */

@@ -165,7 +165,7 @@ public final class ClusterBench implements Callable<Integer> {
     public Integer call() throws Exception {
         Plan plan = plan();
         try {
-            Processes.executable("redis-server", "apt-get install redis-server");
+            RedisProcess.executable();
         } catch (java.io.IOException e) {
             System.err.println("ferry bench cluster: " + e.getMessage());
             return 1;
@@ -179,7 +179,7 @@ public final class ClusterBench implements Callable<Integer> {
         ClusterReport report = new ClusterReport(List.of(PROPAGATION, THROUGHPUT, OUTAGE), Machine.describe(), plan.settings());
         report.line("# ferry bench cluster");
         report.line("");
-        report.line("All on 127.0.0.1: redis-server " + redisVersion() + ", Ferry from cli/target/ferry.jar, " + Machine.describe().get("cpus")
+        report.line("All on 127.0.0.1: redis-server " + RedisProcess.version() + ", Ferry from cli/target/ferry.jar, " + Machine.describe().get("cpus")
                 + " CPUs (" + Machine.describe().get("cpu_model") + "); load generator, Redis and Ferry share them.");
         String loadBefore = loadAverage();
         EventLoopGroup group = ClientTransport.group(plan.threads());
@@ -230,19 +230,6 @@ public final class ClusterBench implements Callable<Integer> {
             return f[0] + " " + f[1] + " " + f[2];
         } catch (java.io.IOException | RuntimeException e) {
             return "unknown";
-        }
-    }
-
-    static String redisVersion() {
-        try {
-            Process p = new ProcessBuilder(Processes.executable("redis-server", "apt-get install redis-server").toString(), "--version")
-                    .redirectErrorStream(true).start();
-            String text = new String(p.getInputStream().readAllBytes()).strip();
-            p.waitFor(5, TimeUnit.SECONDS);
-            int v = text.indexOf("v=");
-            return v >= 0 ? text.substring(v + 2).split(" ")[0] : text;
-        } catch (Exception e) {
-            return "(version unknown)";
         }
     }
 
@@ -593,12 +580,11 @@ public final class ClusterBench implements Callable<Integer> {
             report.goal("hello's throughput on Redis ≈ in-memory (ratio within 0.9–1.1)", ratio >= 0.9 && ratio <= 1.1,
                     "ratio " + ClusterReport.fmt(ratio, 3) + ": " + ClusterReport.fmt(onRedis, 0) + " against " + ClusterReport.fmt(memory, 0) + " req/s");
         } finally {
-            for (FerryTarget target : targets.values()) {
-                try {
-                    target.close();
-                } catch (RuntimeException e) {
-                    System.err.println("bench: stopping ferry dev: " + e.getMessage());
-                }
+            try {
+                Processes.stopAll(List.copyOf(targets.values()));
+            } catch (RuntimeException e) {
+                // The figures are taken: report them, and say what could not be stopped.
+                System.err.println("bench: stopping ferry dev: " + e.getMessage());
             }
         }
     }

@@ -213,26 +213,17 @@ final class ClusterNodes implements AutoCloseable {
         }
     }
 
-    /** Stops the gateways, the workers (and their containers, orphans of a killed worker included), then the controller. */
+    /**
+     * Stops the gateways, the workers (and their containers, orphans of a killed worker included), then the controller.
+     *
+     * @throws IllegalStateException when one could not be stopped; see {@link Processes#stopAll}
+     */
     @Override
     public void close() {
         admin.close();
-        RuntimeException failure = null;
-        for (Processes.Child child : started.reversed()) {
-            try {
-                child.stop();
-            } catch (RuntimeException e) {
-                if (failure == null) {
-                    failure = e;
-                } else {
-                    failure.addSuppressed(e);
-                }
-            }
-        }
+        List<Processes.Child> all = List.copyOf(started);
         started.clear();
-        if (failure != null) {
-            throw failure;
-        }
+        Processes.stopAll(all);
     }
 
     @Override

@@ -33,7 +33,7 @@ import java.util.function.Supplier;
 
 /**
  * The one way the benches start, watch and stop the processes they measure (bare servers,
- * nginx, HAProxy, redis-server, Ferry's JVMs). A target is
+ * nginx, HAProxy, redis-server, Ferry's JVMs) and the tools they ask for a version. A target is
  * only as trustworthy as its start and stop: a port that nothing listens on yet, or a proxy
  * left running by an earlier run, silently skews every number. So a {@link Launch} waits for
  * readiness (a port that accepts, a log line, a probe) with one explicit deadline and stops
@@ -132,6 +132,57 @@ final class Processes {
      */
     static Launch launch(List<String> command, Path workDir, Path log) {
         return new Launch(command, workDir, log);
+    }
+
+    /**
+     * The first line that {@code name flag} prints (such as "bubblewrap 0.8.0"), for a report's
+     * description of the machine; "(name not found)" when it is not installed and "(name version
+     * unknown)" when it does not run or does not end within {@link #STOP_GRACE}. Blocking.
+     */
+    static String version(String name, String flag) {
+        Path executable;
+        try {
+            executable = executable(name, "");
+        } catch (IOException e) {
+            return "(" + name + " not found)";
+        }
+        try {
+            Path log = Files.createTempFile("bench-version-", ".log");
+            try (Child child = launch(List.of(executable.toString(), flag), log.getParent(), log).start(STOP_GRACE)) {
+                child.awaitExit(STOP_GRACE);
+                return new String(Files.readAllBytes(log), StandardCharsets.UTF_8).strip().lines().findFirst().orElse(name);
+            } finally {
+                Files.deleteIfExists(log);
+            }
+        } catch (IOException | RuntimeException e) {
+            return "(" + name + " version unknown)";
+        }
+    }
+
+    /**
+     * Stops each of {@code started}, the last started first (a proxy before its backend), and
+     * every one even when another fails. Blocks until all have stopped.
+     *
+     * @throws IllegalStateException when one could not be stopped: the first failure, the others suppressed
+     */
+    static void stopAll(List<? extends AutoCloseable> started) {
+        IllegalStateException failure = null;
+        for (AutoCloseable one : started.reversed()) {
+            try {
+                one.close();
+            } catch (Exception e) {
+                IllegalStateException stopFailure = e instanceof IllegalStateException ise ? ise
+                        : new IllegalStateException("stopping " + one + ": " + e.getMessage(), e);
+                if (failure == null) {
+                    failure = stopFailure;
+                } else {
+                    failure.addSuppressed(stopFailure);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
     }
 
     /** A check of readiness: true once the process is ready. Called again and again, from one thread, until it is. */

@@ -49,10 +49,25 @@ final class RedisProcess implements AutoCloseable {
      */
     static RedisProcess start(Path dir, Path log) throws IOException {
         Files.createDirectories(dir);
-        Path executable = Processes.executable("redis-server", "apt-get install redis-server");
-        RedisProcess redis = new RedisProcess(executable, dir.toAbsolutePath(), log.toAbsolutePath(), Processes.freeLoopbackPort());
+        RedisProcess redis = new RedisProcess(executable(), dir.toAbsolutePath(), log.toAbsolutePath(), Processes.freeLoopbackPort());
         redis.launch();
         return redis;
+    }
+
+    /**
+     * The redis-server executable.
+     *
+     * @throws IOException when it is not installed; the message says how to get it
+     */
+    static Path executable() throws IOException {
+        return Processes.executable("redis-server", "apt-get install redis-server");
+    }
+
+    /** The installed redis-server's version, such as "7.0.15", for a report; what it printed else. */
+    static String version() {
+        String text = Processes.version("redis-server", "--version");
+        int v = text.indexOf("v=");
+        return v >= 0 ? text.substring(v + 2).split(" ")[0] : text;
     }
 
     int port() {

@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -112,7 +111,7 @@ public final class WorkersBench implements Callable<Integer> {
         Plan plan = plan();
         try {
             if (plan.has(HEALING)) {
-                Processes.executable("redis-server", "apt-get install redis-server");
+                RedisProcess.executable();
             }
             if (plan.has(SANDBOXES) && plan.sandboxes().contains("bwrap")) {
                 Processes.executable("bwrap", "apt-get install bubblewrap");
@@ -131,9 +130,9 @@ public final class WorkersBench implements Callable<Integer> {
         Files.createDirectories(logs);
         long began = System.nanoTime();
         Map<String, Object> machine = Machine.describe();
-        machine.put("bwrap", version("bwrap", "--version"));
-        machine.put("runc", version("runc", "--version"));
-        machine.put("redis_server", ClusterBench.redisVersion());
+        machine.put("bwrap", Processes.version("bwrap", "--version"));
+        machine.put("runc", Processes.version("runc", "--version"));
+        machine.put("redis_server", RedisProcess.version());
         ClusterReport report = new ClusterReport(List.of(SANDBOXES, HEALING), machine, plan.settings());
         report.line("# ferry bench workers");
         report.line("");
@@ -301,22 +300,5 @@ public final class WorkersBench implements Callable<Integer> {
 
     private static double round1(double value) {
         return Math.round(value * 10) / 10.0;
-    }
-
-    /** The first line of {@code command flag}'s output, e.g. "bubblewrap 0.8.0"; "(name not found)" when it cannot run. */
-    private static String version(String command, String flag) {
-        try {
-            Process p = new ProcessBuilder(Processes.executable(command, "").toString(), flag).redirectErrorStream(true).start();
-            String text = new String(p.getInputStream().readAllBytes()).strip();
-            if (!p.waitFor(5, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-            }
-            return text.lines().findFirst().orElse(command);
-        } catch (IOException e) {
-            return "(" + command + " not found)";
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "(" + command + " version unknown)";
-        }
     }
 }

@@ -89,6 +89,28 @@ class ProcessesTest {
     }
 
     @Test
+    void stopAllStopsTheLastStartedFirstAndEveryOneWhenOneFails() {
+        List<String> stopped = new ArrayList<>();
+        AutoCloseable backend = () -> stopped.add("backend");
+        AutoCloseable stuck = () -> {
+            stopped.add("stuck");
+            throw new IllegalStateException("stuck: left processes [42] running after SIGKILL");
+        };
+        AutoCloseable proxy = () -> stopped.add("proxy");
+
+        assertThatThrownBy(() -> Processes.stopAll(List.of(backend, stuck, proxy)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("stuck: left processes [42] running after SIGKILL");
+        assertThat(stopped).containsExactly("proxy", "stuck", "backend");
+    }
+
+    @Test
+    void aVersionIsTheFirstLineTheToolPrintsOrSaysItIsMissing() {
+        assertThat(RedisProcess.version()).matches("\\d+\\.\\d+\\.\\d+");
+        assertThat(Processes.version("no-such-tool-ferry", "--version")).isEqualTo("(no-such-tool-ferry not found)");
+    }
+
+    @Test
     void aMissingExecutableFailsWithHowToInstallIt() {
         assertThatThrownBy(() -> Processes.executable("no-such-proxy-ferry", "apt-get install no-such-proxy-ferry"))
                 .isInstanceOf(IOException.class)
