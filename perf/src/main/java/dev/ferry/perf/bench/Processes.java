@@ -530,22 +530,34 @@ final class Processes {
         }
     }
 
-    /** Whether {@code handle} exits within {@code timeout}; false when it is still running. */
+    /**
+     * Whether {@code handle} exits within {@code timeout}; false when it is still running. An
+     * interrupt does not cut the wait short (it is kept for the caller): stopping must finish
+     * even then, as when a test's timeout interrupts a bench, or a leaked server skews the next
+     * run and a stop's check of what survived would see processes that were only still dying.
+     */
     private static boolean waitFor(ProcessHandle handle, Duration timeout) {
-        if (!handle.isAlive()) {
-            return true;
-        }
+        long deadline = System.nanoTime() + Math.max(1, timeout.toNanos());
+        boolean interrupted = false;
         try {
-            handle.onExit().get(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS);
+            while (handle.isAlive()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                try {
+                    handle.onExit().get(left, TimeUnit.NANOSECONDS);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (TimeoutException | ExecutionException e) {
+                    return !handle.isAlive();
+                }
+            }
             return true;
-        } catch (TimeoutException e) {
-            return !handle.isAlive();
-        } catch (ExecutionException e) {
-            return !handle.isAlive();
-        } catch (InterruptedException e) {
-            // Stopping must finish even when interrupted: a leaked server skews the next run.
-            Thread.currentThread().interrupt();
-            return !handle.isAlive();
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

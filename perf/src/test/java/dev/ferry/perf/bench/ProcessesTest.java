@@ -89,6 +89,22 @@ class ProcessesTest {
     }
 
     @Test
+    void aStopFinishesWhenTheStoppingThreadIsInterrupted() throws IOException {
+        // As when a test's timeout interrupts a bench that then stops what it started.
+        Processes.Child child = Processes.launch(List.of("sh", "-c", "trap '' TERM; echo ignoring TERM; while :; do sleep 0.1; done"),
+                work, work.resolve("ignores-term.log")).readyOnLine("ignoring TERM").start(Duration.ofSeconds(20));
+        List<ProcessHandle> processes = child.processTree();
+
+        Thread.currentThread().interrupt();
+        try {
+            child.stop();
+        } finally {
+            assertThat(Thread.interrupted()).as("the interrupt, kept for the caller").isTrue();
+        }
+        assertThat(processes).noneMatch(ProcessHandle::isAlive);
+    }
+
+    @Test
     void stopAllStopsTheLastStartedFirstAndEveryOneWhenOneFails() {
         List<String> stopped = new ArrayList<>();
         AutoCloseable backend = () -> stopped.add("backend");
