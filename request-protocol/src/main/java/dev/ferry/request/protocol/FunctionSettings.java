@@ -37,7 +37,6 @@ public record FunctionSettings(
         List<String> gpu, long maxRequestBody, long maxWebSocketMessage, List<String> workerLabels,
         int maxQueued, Duration queueTimeout) {
 
-    private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9]*(-[a-z0-9]+)*");
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
     private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/-]{0,62}=[A-Za-z0-9._-]{0,63}");
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(b|kb|kib|mb|mib|gb|gib)");
@@ -137,22 +136,45 @@ public record FunctionSettings(
 
     /** The function id {@code <app>--<function>} used in URLs and calls. */
     public static String functionId(String app, String function) {
-        return checkName("app", app) + "--" + checkName("function", function);
+        return FunctionId.of(app, function).toString();
     }
+
+    /** What {@link #checkName} expects, for messages about values made of names. */
+    static final String NAME_RULE = "1-30 lower-case letters, digits and single hyphens, starting with a letter";
 
     /**
      * Checks that {@code value} is usable as an app or function name: lower-case letters,
      * digits and single hyphens, starting with a letter, at most 30 characters so that
-     * {@code <app>--<function>} fits a 63-character DNS label.
+     * {@code <app>--<function>} fits a 63-character DNS label. (A name never holds "--", so
+     * a {@link FunctionId} splits one way only.)
      *
      * @throws IllegalArgumentException naming {@code what} and the value
      */
     public static String checkName(String what, String value) {
-        if (value == null || value.length() > 30 || !NAME.matcher(value).matches()) {
+        if (!isName(value)) {
             throw new IllegalArgumentException(what + ": " + (value == null ? "null" : '"' + value + '"')
-                    + " (expected: 1-30 lower-case letters, digits and single hyphens, starting with a letter)");
+                    + " (expected: " + NAME_RULE + ")");
         }
         return value;
+    }
+
+    /**
+     * Whether {@code value} is an app or function name (see {@link #checkName}). By hand, not a
+     * regex: the gateway asks on every request whose host names a function.
+     */
+    static boolean isName(String value) {
+        int n = value == null ? 0 : value.length();
+        if (n == 0 || n > 30 || value.charAt(0) < 'a' || value.charAt(0) > 'z' || value.charAt(n - 1) == '-') {
+            return false;
+        }
+        for (int i = 1; i < n; i++) {
+            char c = value.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c == '-' && value.charAt(i - 1) != '-');
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -40,8 +40,9 @@ class FunctionSettingsTest {
 
     @Test
     void checksNames() {
-        assertThat(FunctionSettings.functionId("my-app", "greet")).isEqualTo("my-app--greet");
-        for (String bad : new String[] {"", "Hello", "a--b", "-a", "a-", "1a", "a_b", "a".repeat(31)}) {
+        assertThat(FunctionSettings.checkName("function", "my-fn-2")).isEqualTo("my-fn-2");
+        assertThat(FunctionSettings.checkName("function", "a".repeat(30))).hasSize(30);
+        for (String bad : new String[] {"", "Hello", "a--b", "-a", "a-", "1a", "a_b", "a.b", "a".repeat(31)}) {
             assertThatThrownBy(() -> FunctionSettings.checkName("function", bad))
                     .as(bad).hasMessageContaining("function: \"" + bad + "\" (expected: 1-30 lower-case letters");
         }
