@@ -1,12 +1,13 @@
 package dev.ferry.routing;
 
+import dev.ferry.request.protocol.ContainerId;
 import java.security.SecureRandom;
 
 /** Makes container ids: {@code ct-} and 8 random base32 characters (40 bits). Thread-safe. */
 public final class ContainerIds {
 
-    public static final String PREFIX = "ct-";
-    static final int RANDOM_CHARS = 8;
+    public static final String PREFIX = ContainerId.PREFIX;
+    static final int RANDOM_CHARS = ContainerId.RANDOM_CHARS;
 
     // RFC 4648 base32 in lower case: no 0/1/8/9, so no o/l/b/g look-alikes to misread.
     private static final char[] ALPHABET = "abcdefghijklmnopqrstuvwxyz234567".toCharArray();
@@ -16,14 +17,7 @@ public final class ContainerIds {
 
     /** @throws IllegalArgumentException unless {@code id} is {@code ct-} and 8 base32 characters */
     public static void check(String id) {
-        boolean ok = id != null && id.length() == PREFIX.length() + RANDOM_CHARS && id.startsWith(PREFIX);
-        for (int i = PREFIX.length(); ok && i < id.length(); i++) {
-            char c = id.charAt(i);
-            ok = (c >= 'a' && c <= 'z') || (c >= '2' && c <= '7');
-        }
-        if (!ok) {
-            throw new IllegalArgumentException("container id: " + id + " (expected: ct- and 8 characters of a-z, 2-7)");
-        }
+        ContainerId.parse(id);
     }
 
     /** A new random id; callers check it against the ids in use. */

@@ -1,5 +1,8 @@
 package dev.ferry.routing;
 
+import dev.ferry.request.protocol.AppName;
+import dev.ferry.request.protocol.FunctionId;
+import dev.ferry.request.protocol.VersionKey;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -8,8 +11,8 @@ import java.util.Objects;
  * A container as the cluster sees it.
  *
  * @param id unique container id
- * @param function the function id it serves, {@code <app>--<function>}
- * @param version the app version it runs
+ * @param function the function it serves
+ * @param version the app version it runs (see {@link VersionKey#version()})
  * @param worker the id of the worker it runs on; empty while it is {@linkplain #unplaced() unplaced}
  * @param host the address its gRPC server listens on; empty while {@link ContainerState#PENDING}
  * @param port its gRPC port; 0 while {@link ContainerState#PENDING}
@@ -20,12 +23,12 @@ import java.util.Objects;
  * @param reason why it is unplaced (no worker fits, a crash back-off) or why it {@link ContainerState#FAILED};
  *     empty otherwise. Gateways and {@code ferry ls} show it.
  */
-public record ContainerInfo(String id, String function, String version, String worker, String host, int port,
+public record ContainerInfo(String id, FunctionId function, String version, String worker, String host, int port,
                             ContainerState state, int maxInputs, Instant startedAt, ContainerResources resources,
                             String reason) {
 
     /** A container with no resources set aside and no reason. */
-    public ContainerInfo(String id, String function, String version, String worker, String host, int port,
+    public ContainerInfo(String id, FunctionId function, String version, String worker, String host, int port,
                          ContainerState state, int maxInputs, Instant startedAt) {
         this(id, function, version, worker, host, port, state, maxInputs, startedAt, ContainerResources.NONE, "");
     }
@@ -40,6 +43,7 @@ public record ContainerInfo(String id, String function, String version, String w
         Objects.requireNonNull(startedAt, "startedAt");
         Objects.requireNonNull(resources, "resources");
         Objects.requireNonNull(reason, "reason");
+        VersionKey.of(function, version); // checks the version
         if (worker.isEmpty() && state != ContainerState.PENDING) {
             throw new IllegalArgumentException("container " + id + " is " + state + " on no worker (expected: PENDING while unplaced)");
         }
@@ -93,8 +97,13 @@ public record ContainerInfo(String id, String function, String version, String w
                 newResources, "");
     }
 
-    /** The app part of {@link #function}. */
-    public String app() {
-        return function.substring(0, function.indexOf("--"));
+    /** The app of {@link #function}. */
+    public AppName app() {
+        return function.app();
+    }
+
+    /** The function version it runs: the key of its version's back-off, demand and scaling. */
+    public VersionKey versionKey() {
+        return VersionKey.of(function, version);
     }
 }

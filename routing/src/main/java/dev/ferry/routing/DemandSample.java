@@ -1,5 +1,7 @@
 package dev.ferry.routing;
 
+import dev.ferry.request.protocol.FunctionId;
+import dev.ferry.request.protocol.VersionKey;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
@@ -11,7 +13,7 @@ import java.util.TreeMap;
  * same function version replaces the older one.
  *
  * @param gateway the reporting gateway's id
- * @param function the function id
+ * @param function the function
  * @param version the app version
  * @param inFlight calls running now
  * @param queued requests waiting for a slot
@@ -20,7 +22,7 @@ import java.util.TreeMap;
  * @param busy this gateway's calls in flight per container id, for containers with any; the
  *     autoscaler stops only containers no gateway has a call on
  */
-public record DemandSample(String gateway, String function, String version, int inFlight, int queued,
+public record DemandSample(String gateway, FunctionId function, String version, int inFlight, int queued,
                            Instant lastActive, Instant sampledAt, Map<String, Integer> busy) {
 
     public DemandSample {
@@ -29,6 +31,7 @@ public record DemandSample(String gateway, String function, String version, int 
         Objects.requireNonNull(version, "version");
         Objects.requireNonNull(lastActive, "lastActive");
         Objects.requireNonNull(sampledAt, "sampledAt");
+        VersionKey.of(function, version); // checks the version
         if (inFlight < 0 || queued < 0) {
             throw new IllegalArgumentException("demand of " + function + ": inFlight " + inFlight + ", queued " + queued
                     + " (expected: >= 0)");
@@ -44,13 +47,18 @@ public record DemandSample(String gateway, String function, String version, int 
     }
 
     /** A sample that does not say which containers carry the calls. */
-    public DemandSample(String gateway, String function, String version, int inFlight, int queued,
+    public DemandSample(String gateway, FunctionId function, String version, int inFlight, int queued,
                         Instant lastActive, Instant sampledAt) {
         this(gateway, function, version, inFlight, queued, lastActive, sampledAt, Map.of());
     }
 
-    /** The key a newer sample replaces this one under. */
+    /** The function version it samples. */
+    public VersionKey versionKey() {
+        return VersionKey.of(function, version);
+    }
+
+    /** The key a newer sample replaces this one under, and the store's field of it: {@code <gateway>|<app>--<function>@<version>}. */
     public String key() {
-        return gateway + '|' + function + '@' + version;
+        return gateway + '|' + versionKey();
     }
 }

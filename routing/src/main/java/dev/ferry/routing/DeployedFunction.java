@@ -1,6 +1,8 @@
 package dev.ferry.routing;
 
+import dev.ferry.request.protocol.FunctionId;
 import dev.ferry.request.protocol.FunctionSettings;
+import dev.ferry.request.protocol.VersionKey;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -25,11 +27,16 @@ public record DeployedFunction(String app, String version, String className, Pat
         Objects.requireNonNull(jar, "jar");
         Objects.requireNonNull(jarDigest, "jarDigest");
         Objects.requireNonNull(settings, "settings");
-        FunctionSettings.checkName("app", app);
+        VersionKey.of(FunctionId.of(app, settings.name()), version); // checks the app's name and the version
     }
 
-    /** The function id, {@code <app>--<function>}. On the request path: no validation here. */
-    public String id() {
-        return app + "--" + settings.name();
+    /** The function id, {@code <app>--<function>}. */
+    public FunctionId id() {
+        return FunctionId.of(app, settings.name());
+    }
+
+    /** This function at its version: what a gateway's pool and the controller's decisions are kept by. */
+    public VersionKey versionKey() {
+        return VersionKey.of(id(), version);
     }
 }

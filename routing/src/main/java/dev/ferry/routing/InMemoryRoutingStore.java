@@ -1,5 +1,7 @@
 package dev.ferry.routing;
 
+import dev.ferry.request.protocol.FunctionId;
+import dev.ferry.request.protocol.VersionKey;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -7,6 +9,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -27,11 +30,12 @@ final class InMemoryRoutingStore implements RoutingStore {
 
     // The two maps every request reads: concurrent, so the request path takes no lock.
     private final Map<String, AppDeployment> apps = new ConcurrentSkipListMap<>();
-    private final Map<String, String> routes = new ConcurrentSkipListMap<>();
+    private final Map<String, FunctionId> routes = new ConcurrentSkipListMap<>();
     private final Map<String, ContainerInfo> containers = new TreeMap<>();
     private final Map<String, WorkerInfo> workers = new TreeMap<>();
     private final Map<String, DemandSample> demand = new TreeMap<>();
     private final Map<String, byte[]> jars = new HashMap<>();
+    // By the printed key, as Redis keeps them: the same order from both stores.
     private final Map<String, ScaleOverride> scaleOverrides = new TreeMap<>();
     private final Map<String, ScaleStatus> scaleStatuses = new TreeMap<>();
     private final List<RoutingListener> listeners = new CopyOnWriteArrayList<>();
@@ -63,9 +67,9 @@ final class InMemoryRoutingStore implements RoutingStore {
     }
 
     @Override
-    public synchronized void putRoute(String host, String function) {
+    public synchronized void putRoute(String host, FunctionId function) {
         Routes.checkHost(host);
-        Routes.checkFunction(function);
+        Objects.requireNonNull(function, "function");
         routes.put(host, function);
         tell(l -> l.routeUpdated(host, function));
     }
@@ -78,12 +82,12 @@ final class InMemoryRoutingStore implements RoutingStore {
     }
 
     @Override
-    public Optional<String> route(String host) {
+    public Optional<FunctionId> route(String host) {
         return Optional.ofNullable(routes.get(host));
     }
 
     @Override
-    public synchronized Map<String, String> routes() {
+    public synchronized Map<String, FunctionId> routes() {
         return Collections.unmodifiableMap(new TreeMap<>(routes));
     }
 
@@ -144,17 +148,17 @@ final class InMemoryRoutingStore implements RoutingStore {
 
     @Override
     public synchronized void putScaleOverride(ScaleOverride override) {
-        scaleOverrides.put(override.key(), override);
+        scaleOverrides.put(override.key().toString(), override);
     }
 
     @Override
-    public synchronized void removeScaleOverride(String function, String version) {
-        scaleOverrides.remove(ScaleOverride.key(function, version));
+    public synchronized void removeScaleOverride(VersionKey key) {
+        scaleOverrides.remove(key.toString());
     }
 
     @Override
-    public synchronized Optional<ScaleOverride> scaleOverride(String function, String version) {
-        return Optional.ofNullable(scaleOverrides.get(ScaleOverride.key(function, version)));
+    public synchronized Optional<ScaleOverride> scaleOverride(VersionKey key) {
+        return Optional.ofNullable(scaleOverrides.get(key.toString()));
     }
 
     @Override
@@ -164,12 +168,12 @@ final class InMemoryRoutingStore implements RoutingStore {
 
     @Override
     public synchronized void putScaleStatus(ScaleStatus status) {
-        scaleStatuses.put(status.key(), status);
+        scaleStatuses.put(status.key().toString(), status);
     }
 
     @Override
-    public synchronized void removeScaleStatus(String function, String version) {
-        scaleStatuses.remove(ScaleOverride.key(function, version));
+    public synchronized void removeScaleStatus(VersionKey key) {
+        scaleStatuses.remove(key.toString());
     }
 
     @Override

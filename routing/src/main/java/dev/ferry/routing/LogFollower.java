@@ -1,5 +1,6 @@
 package dev.ferry.routing;
 
+import dev.ferry.request.protocol.FunctionId;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -156,6 +157,7 @@ abstract class LogFollower implements ContainerLogs.Subscription {
 
     @Override
     public String toString() {
-        return "LogFollower[" + app + function.map(f -> "--" + f).orElse("") + " in " + store + "]";
+        // The names were checked when the follower was asked for (ContainerLogs#follow).
+        return "LogFollower[" + function.map(f -> FunctionId.of(app, f).toString()).orElse(app) + " in " + store + "]";
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ferry.request.protocol.FunctionId;
 import dev.ferry.request.protocol.FunctionSettings;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -107,16 +108,16 @@ final class RecordCodec {
         }
     }
 
-    static String route(String function) {
+    static String route(FunctionId function) {
         ObjectNode n = JSON.createObjectNode();
-        n.put("function", function);
+        n.put("function", function.toString());
         return n.toString();
     }
 
     static String container(ContainerInfo c) {
         ObjectNode n = JSON.createObjectNode();
         n.put("id", c.id());
-        n.put("function", c.function());
+        n.put("function", c.function().toString());
         n.put("version", c.version());
         n.put("worker", c.worker());
         n.put("host", c.host());
@@ -155,7 +156,7 @@ final class RecordCodec {
     static String demand(DemandSample d) {
         ObjectNode n = JSON.createObjectNode();
         n.put("gateway", d.gateway());
-        n.put("function", d.function());
+        n.put("function", d.function().toString());
         n.put("version", d.version());
         n.put("inFlight", d.inFlight());
         n.put("queued", d.queued());
@@ -170,7 +171,7 @@ final class RecordCodec {
 
     static String scaleOverride(ScaleOverride o) {
         ObjectNode n = JSON.createObjectNode();
-        n.put("function", o.function());
+        n.put("function", o.function().toString());
         n.put("version", o.version());
         if (o.minContainers() != null) {
             n.put("minContainers", o.minContainers());
@@ -193,7 +194,7 @@ final class RecordCodec {
 
     static String scaleStatus(ScaleStatus s) {
         ObjectNode n = JSON.createObjectNode();
-        n.put("function", s.function());
+        n.put("function", s.function().toString());
         n.put("version", s.version());
         n.put("desired", s.desired());
         n.put("panic", s.panic());
@@ -255,8 +256,8 @@ final class RecordCodec {
                 case ROUTE -> key;
                 case CONTAINER -> ((ContainerInfo) record).id();
                 case WORKER -> ((WorkerInfo) record).id();
-                case SCALE_OVERRIDE -> ((ScaleOverride) record).key();
-                case SCALE_STATUS -> ((ScaleStatus) record).key();
+                case SCALE_OVERRIDE -> ((ScaleOverride) record).key().toString();
+                case SCALE_STATUS -> ((ScaleStatus) record).key().toString();
             };
             if (!own.equals(key)) {
                 throw new MalformedRecordException(kind.label + " \"" + own + "\" stored under \"" + key + "\"");
@@ -324,10 +325,9 @@ final class RecordCodec {
         return list;
     }
 
-    private static String routeTarget(String host, JsonNode n) {
-        String function = text(n, "function");
+    private static FunctionId routeTarget(String host, JsonNode n) {
+        FunctionId function = FunctionId.parse(text(n, "function"));
         Routes.checkHost(host);
-        Routes.checkFunction(function);
         return function;
     }
 
@@ -342,7 +342,7 @@ final class RecordCodec {
         if (reason != null && !reason.isTextual()) {
             throw new MalformedRecordException("field \"reason\" is not a string");
         }
-        return new ContainerInfo(text(n, "id"), text(n, "function"), text(n, "version"), text(n, "worker"),
+        return new ContainerInfo(text(n, "id"), FunctionId.parse(text(n, "function")), text(n, "version"), text(n, "worker"),
                 text(n, "host"), intField(n, "port"), state, intField(n, "maxInputs"), instantField(n, "startedAt"),
                 resources(n.get("resources")), reason == null ? "" : reason.textValue());
     }
@@ -391,7 +391,7 @@ final class RecordCodec {
     }
 
     static ScaleOverride scaleOverride(JsonNode n) {
-        return new ScaleOverride(text(n, "function"), text(n, "version"), optionalInt(n, "minContainers"),
+        return new ScaleOverride(FunctionId.parse(text(n, "function")), text(n, "version"), optionalInt(n, "minContainers"),
                 optionalInt(n, "maxContainers"), optionalInt(n, "bufferContainers"), optionalInt(n, "targetInputs"),
                 n.has("scaledownWindow") ? durationField(n, "scaledownWindow") : null, instantField(n, "setAt"));
     }
@@ -401,7 +401,7 @@ final class RecordCodec {
         if (panic == null || !panic.isBoolean()) {
             throw new MalformedRecordException("field \"panic\" is not a boolean");
         }
-        return new ScaleStatus(text(n, "function"), text(n, "version"), intField(n, "desired"), panic.booleanValue(),
+        return new ScaleStatus(FunctionId.parse(text(n, "function")), text(n, "version"), intField(n, "desired"), panic.booleanValue(),
                 text(n, "reason"), instantField(n, "decidedAt"));
     }
 
@@ -413,7 +413,7 @@ final class RecordCodec {
     static DemandSample demand(String text) {
         JsonNode n = parse(text);
         try {
-            return new DemandSample(text(n, "gateway"), text(n, "function"), text(n, "version"),
+            return new DemandSample(text(n, "gateway"), FunctionId.parse(text(n, "function")), text(n, "version"),
                     intField(n, "inFlight"), intField(n, "queued"), instantField(n, "lastActive"),
                     instantField(n, "sampledAt"), busy(n.get("busy")));
         } catch (MalformedRecordException e) {

@@ -1,5 +1,7 @@
 package dev.ferry.routing;
 
+import dev.ferry.request.protocol.FunctionId;
+import dev.ferry.request.protocol.VersionKey;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -129,9 +131,9 @@ final class RedisRoutingStore implements RoutingStore {
     // ---- routes ----
 
     @Override
-    public void putRoute(String host, String function) {
+    public void putRoute(String host, FunctionId function) {
         Routes.checkHost(host);
-        Routes.checkFunction(function);
+        Objects.requireNonNull(function, "function");
         write(RoutingCopy.Kind.ROUTE, host, RecordCodec.route(function), function);
     }
 
@@ -142,12 +144,12 @@ final class RedisRoutingStore implements RoutingStore {
     }
 
     @Override
-    public Optional<String> route(String host) {
+    public Optional<FunctionId> route(String host) {
         return copy.route(host);
     }
 
     @Override
-    public Map<String, String> routes() {
+    public Map<String, FunctionId> routes() {
         return copy.routes();
     }
 
@@ -194,17 +196,17 @@ final class RedisRoutingStore implements RoutingStore {
     @Override
     public void putScaleOverride(ScaleOverride override) {
         Objects.requireNonNull(override, "override");
-        write(RoutingCopy.Kind.SCALE_OVERRIDE, override.key(), RecordCodec.scaleOverride(override), override);
+        write(RoutingCopy.Kind.SCALE_OVERRIDE, override.key().toString(), RecordCodec.scaleOverride(override), override);
     }
 
     @Override
-    public void removeScaleOverride(String function, String version) {
-        write(RoutingCopy.Kind.SCALE_OVERRIDE, ScaleOverride.key(function, version), null, null);
+    public void removeScaleOverride(VersionKey key) {
+        write(RoutingCopy.Kind.SCALE_OVERRIDE, key.toString(), null, null);
     }
 
     @Override
-    public Optional<ScaleOverride> scaleOverride(String function, String version) {
-        return copy.scaleOverride(function, version);
+    public Optional<ScaleOverride> scaleOverride(VersionKey key) {
+        return copy.scaleOverride(key);
     }
 
     @Override
@@ -215,12 +217,12 @@ final class RedisRoutingStore implements RoutingStore {
     @Override
     public void putScaleStatus(ScaleStatus status) {
         Objects.requireNonNull(status, "status");
-        write(RoutingCopy.Kind.SCALE_STATUS, status.key(), RecordCodec.scaleStatus(status), status);
+        write(RoutingCopy.Kind.SCALE_STATUS, status.key().toString(), RecordCodec.scaleStatus(status), status);
     }
 
     @Override
-    public void removeScaleStatus(String function, String version) {
-        write(RoutingCopy.Kind.SCALE_STATUS, ScaleOverride.key(function, version), null, null);
+    public void removeScaleStatus(VersionKey key) {
+        write(RoutingCopy.Kind.SCALE_STATUS, key.toString(), null, null);
     }
 
     @Override

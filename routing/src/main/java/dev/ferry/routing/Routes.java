@@ -3,11 +3,10 @@ package dev.ferry.routing;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
-/** Checks of custom route hosts and their targets. */
+/** Checks of custom route hosts (their targets are {@link dev.ferry.request.protocol.FunctionId}s). */
 public final class Routes {
 
     private static final Pattern HOST = Pattern.compile("(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*");
-    private static final Pattern FUNCTION = Pattern.compile("[a-z0-9][a-z0-9-]*--[a-z0-9][a-z0-9-]*");
 
     private Routes() {}
 
@@ -28,14 +27,6 @@ public final class Routes {
         if (host == null || !HOST.matcher(host).matches()) {
             throw new IllegalArgumentException("route host: " + (host == null ? null : '"' + host + '"')
                     + " (expected: a lowercase DNS name like api.example.com, without a port)");
-        }
-    }
-
-    /** @throws IllegalArgumentException unless {@code function} looks like {@code <app>--<function>} */
-    public static void checkFunction(String function) {
-        if (function == null || !FUNCTION.matcher(function).matches()) {
-            throw new IllegalArgumentException("route target: " + (function == null ? null : '"' + function + '"')
-                    + " (expected: a function id <app>--<function>)");
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.ferry.routing;
 
+import dev.ferry.request.protocol.FunctionId;
+import dev.ferry.request.protocol.VersionKey;
 import dev.ferry.routing.RecordCodec.Versioned;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -148,14 +150,14 @@ final class RoutingCopy {
         return FunctionLookup.in(e == null ? null : (AppDeployment) e.record, app, function);
     }
 
-    Optional<String> route(String host) {
+    Optional<FunctionId> route(String host) {
         Entry e = tables.get(Kind.ROUTE).get(host);
-        return e == null ? Optional.empty() : Optional.of((String) e.record);
+        return e == null ? Optional.empty() : Optional.of((FunctionId) e.record);
     }
 
-    Map<String, String> routes() {
-        Map<String, String> all = new TreeMap<>();
-        tables.get(Kind.ROUTE).forEach((host, e) -> all.put(host, (String) e.record));
+    Map<String, FunctionId> routes() {
+        Map<String, FunctionId> all = new TreeMap<>();
+        tables.get(Kind.ROUTE).forEach((host, e) -> all.put(host, (FunctionId) e.record));
         return Collections.unmodifiableMap(all);
     }
 
@@ -177,8 +179,8 @@ final class RoutingCopy {
         return records(Kind.SCALE_OVERRIDE, ScaleOverride.class);
     }
 
-    Optional<ScaleOverride> scaleOverride(String function, String version) {
-        Entry e = tables.get(Kind.SCALE_OVERRIDE).get(ScaleOverride.key(function, version));
+    Optional<ScaleOverride> scaleOverride(VersionKey key) {
+        Entry e = tables.get(Kind.SCALE_OVERRIDE).get(key.toString());
         return e == null ? Optional.empty() : Optional.of((ScaleOverride) e.record);
     }
 
@@ -413,7 +415,7 @@ final class RoutingCopy {
     private static void updated(RoutingListener l, Kind kind, String key, Object record) {
         switch (kind) {
             case APP -> l.appDeployed((AppDeployment) record);
-            case ROUTE -> l.routeUpdated(key, (String) record);
+            case ROUTE -> l.routeUpdated(key, (FunctionId) record);
             case CONTAINER -> l.containerUpdated((ContainerInfo) record);
             case WORKER -> l.workerUpdated((WorkerInfo) record);
             case SCALE_OVERRIDE, SCALE_STATUS -> {} // read when needed, nobody listens
@@ -439,7 +441,7 @@ final class RoutingCopy {
         synchronized (lock) {
             List<Consumer<RoutingListener>> replay = new ArrayList<>();
             tables.get(Kind.APP).values().forEach(e -> replay.add(l -> l.appDeployed((AppDeployment) e.record)));
-            tables.get(Kind.ROUTE).forEach((host, e) -> replay.add(l -> l.routeUpdated(host, (String) e.record)));
+            tables.get(Kind.ROUTE).forEach((host, e) -> replay.add(l -> l.routeUpdated(host, (FunctionId) e.record)));
             tables.get(Kind.WORKER).values().forEach(e -> replay.add(l -> l.workerUpdated((WorkerInfo) e.record)));
             tables.get(Kind.CONTAINER).values().forEach(
                     e -> replay.add(l -> l.containerUpdated((ContainerInfo) e.record)));

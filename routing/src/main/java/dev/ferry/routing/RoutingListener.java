@@ -1,5 +1,7 @@
 package dev.ferry.routing;
 
+import dev.ferry.request.protocol.FunctionId;
+
 /**
  * Hears changes to a {@link RoutingStore}'s in-process copy. Callbacks come in the order
  * the changes were applied, one at a time; they must not block (and must not write to the
@@ -10,8 +12,8 @@ public interface RoutingListener {
     /** An app was deployed or redeployed (or restored after the store lost its data). */
     default void appDeployed(AppDeployment deployment) {}
 
-    /** {@code host} now routes to function {@code function} ({@code <app>--<function>}). */
-    default void routeUpdated(String host, String function) {}
+    /** {@code host} now routes to function {@code function}. */
+    default void routeUpdated(String host, FunctionId function) {}
 
     /** {@code host} no longer has a route of its own. */
     default void routeRemoved(String host) {}

@@ -1,5 +1,7 @@
 package dev.ferry.routing;
 
+import dev.ferry.request.protocol.FunctionId;
+import dev.ferry.request.protocol.VersionKey;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -64,22 +66,29 @@ public interface RoutingStore extends AutoCloseable {
     /** Finds function {@code function} of app {@code app} in the app's current version. */
     FunctionLookup lookup(String app, String function);
 
+    /** Function version {@code key} if its version is its app's current one: what may run now. */
+    default Optional<DeployedFunction> currentFunction(VersionKey key) {
+        return app(key.function().app().value())
+                .filter(app -> app.version().equals(key.version()))
+                .flatMap(app -> app.function(key.function().name()));
+    }
+
     // ---- routes of custom hosts ----
 
     /**
      * Routes requests for {@code host} (a custom domain, lowercase, no port) to function
-     * {@code function} ({@code <app>--<function>}), replacing any earlier route of that host.
+     * {@code function}, replacing any earlier route of that host.
      */
-    void putRoute(String host, String function);
+    void putRoute(String host, FunctionId function);
 
     /** Removes the route of {@code host}; nothing happens if there is none. */
     void removeRoute(String host);
 
     /** The function {@code host} routes to, if it has a route of its own. */
-    Optional<String> route(String host);
+    Optional<FunctionId> route(String host);
 
     /** Every custom route, host to function, sorted by host. */
-    Map<String, String> routes();
+    Map<String, FunctionId> routes();
 
     // ---- containers ----
 
@@ -119,11 +128,11 @@ public interface RoutingStore extends AutoCloseable {
      */
     void putScaleOverride(ScaleOverride override);
 
-    /** Removes the override of {@code function} at {@code version}; nothing happens if there is none. */
-    void removeScaleOverride(String function, String version);
+    /** Removes the override of function version {@code key}; nothing happens if there is none. */
+    void removeScaleOverride(VersionKey key);
 
-    /** The override of {@code function} at {@code version}, if an operator made one. */
-    Optional<ScaleOverride> scaleOverride(String function, String version);
+    /** The override of function version {@code key}, if an operator made one. */
+    Optional<ScaleOverride> scaleOverride(VersionKey key);
 
     /** Every override, sorted by key. */
     List<ScaleOverride> scaleOverrides();
@@ -131,8 +140,8 @@ public interface RoutingStore extends AutoCloseable {
     /** Records the autoscaler's latest decision for a function version, replacing the previous one. */
     void putScaleStatus(ScaleStatus status);
 
-    /** Removes the decision kept for {@code function} at {@code version}; nothing happens if there is none. */
-    void removeScaleStatus(String function, String version);
+    /** Removes the decision kept for function version {@code key}; nothing happens if there is none. */
+    void removeScaleStatus(VersionKey key);
 
     /** The latest decision for every function version, sorted by key. */
     List<ScaleStatus> scaleStatuses();

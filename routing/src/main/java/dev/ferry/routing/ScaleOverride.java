@@ -1,5 +1,7 @@
 package dev.ferry.routing;
 
+import dev.ferry.request.protocol.FunctionId;
+import dev.ferry.request.protocol.VersionKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
@@ -9,7 +11,7 @@ import java.util.Objects;
  * made without a redeploy. Each setting is null where the deployed one stands. It belongs to
  * one version, so the next deploy (a new version) starts from its own settings again.
  *
- * @param function the function id
+ * @param function the function
  * @param version the app version it applies to
  * @param minContainers containers kept even when idle, or null
  * @param maxContainers the most containers at once (0 for no limit), or null
@@ -18,13 +20,14 @@ import java.util.Objects;
  * @param scaledownWindow how long demand must stay low before containers stop, or null
  * @param setAt when it was last changed
  */
-public record ScaleOverride(String function, String version, Integer minContainers, Integer maxContainers,
+public record ScaleOverride(FunctionId function, String version, Integer minContainers, Integer maxContainers,
                             Integer bufferContainers, Integer targetInputs, Duration scaledownWindow, Instant setAt) {
 
     public ScaleOverride {
         Objects.requireNonNull(function, "function");
         Objects.requireNonNull(version, "version");
         Objects.requireNonNull(setAt, "setAt");
+        VersionKey.of(function, version); // checks the version
         checkNotNegative("minContainers", minContainers);
         checkNotNegative("maxContainers", maxContainers);
         checkNotNegative("bufferContainers", bufferContainers);
@@ -36,9 +39,9 @@ public record ScaleOverride(String function, String version, Integer minContaine
         }
     }
 
-    /** No change yet for {@code function} at {@code version}. */
-    public static ScaleOverride none(String function, String version, Instant at) {
-        return new ScaleOverride(function, version, null, null, null, null, null, at);
+    /** No change yet for function version {@code key}. */
+    public static ScaleOverride none(VersionKey key, Instant at) {
+        return new ScaleOverride(key.function(), key.version(), null, null, null, null, null, at);
     }
 
     /** This override with {@code other}'s settings laid over it: what {@code other} leaves null stays. */
@@ -52,13 +55,9 @@ public record ScaleOverride(String function, String version, Integer minContaine
                 other.setAt);
     }
 
-    /** The key the store keeps it under: {@code function@version}. */
-    public String key() {
-        return key(function, version);
-    }
-
-    static String key(String function, String version) {
-        return function + '@' + version;
+    /** The key the store keeps it under: its function version, {@code <app>--<function>@<version>}. */
+    public VersionKey key() {
+        return VersionKey.of(function, version);
     }
 
     private static void checkNotNegative(String what, Integer value) {

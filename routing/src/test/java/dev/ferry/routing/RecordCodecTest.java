@@ -8,6 +8,8 @@ import static dev.ferry.routing.Samples.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ferry.request.protocol.FunctionId;
+import dev.ferry.request.protocol.VersionKey;
 import dev.ferry.routing.RecordCodec.MalformedRecordException;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -29,23 +31,38 @@ class RecordCodecTest {
         }
         WorkerInfo w = worker("w1");
         assertThat(roundTrip(RoutingCopy.Kind.WORKER, "w1", RecordCodec.worker(w))).isEqualTo(w);
-        assertThat(roundTrip(RoutingCopy.Kind.ROUTE, "api.example.com", RecordCodec.route("shop--cart")))
-                .isEqualTo("shop--cart");
-        ScaleOverride override = new ScaleOverride("shop--cart", "v1", 1, null, 2, null, java.time.Duration.ofSeconds(30), T0);
+        assertThat(roundTrip(RoutingCopy.Kind.ROUTE, "api.example.com", RecordCodec.route(FunctionId.parse("shop--cart"))))
+                .isEqualTo(FunctionId.parse("shop--cart"));
+        ScaleOverride override = new ScaleOverride(FunctionId.parse("shop--cart"), "v1", 1, null, 2, null, java.time.Duration.ofSeconds(30), T0);
         assertThat(roundTrip(RoutingCopy.Kind.SCALE_OVERRIDE, "shop--cart@v1", RecordCodec.scaleOverride(override)))
                 .isEqualTo(override);
-        ScaleStatus status = new ScaleStatus("shop--cart", "v1", 4, true, "burst: 16 in flight + queued → 4", T0);
+        ScaleStatus status = new ScaleStatus(FunctionId.parse("shop--cart"), "v1", 4, true, "burst: 16 in flight + queued → 4", T0);
         assertThat(roundTrip(RoutingCopy.Kind.SCALE_STATUS, "shop--cart@v1", RecordCodec.scaleStatus(status)))
                 .isEqualTo(status);
         assertThatThrownBy(() -> roundTrip(RoutingCopy.Kind.SCALE_STATUS, "shop--cart@v2", RecordCodec.scaleStatus(status)))
                 .isInstanceOf(MalformedRecordException.class).hasMessageContaining("stored under");
         DemandSample d = demand("g1", "shop--cart", 4, T0);
         assertThat(RecordCodec.demand(RecordCodec.demand(d))).isEqualTo(d);
-        DemandSample busy = new DemandSample("g1", "shop--cart", "v1", 5, 0, T0, T0, java.util.Map.of("c2", 1, "c1", 4));
+        DemandSample busy = new DemandSample("g1", FunctionId.parse("shop--cart"), "v1", 5, 0, T0, T0, java.util.Map.of("c2", 1, "c1", 4));
         assertThat(RecordCodec.demand(RecordCodec.demand(busy))).isEqualTo(busy);
         assertThat(RecordCodec.demand(RecordCodec.demand(busy)).busy().keySet()).containsExactly("c1", "c2");
         assertThat(RecordCodec.versioned(RoutingCopy.Kind.ROUTE, "a.example.com",
                 "{\"v\":7,\"r\":{\"function\":\"a--b\"}}").version()).isEqualTo(7);
+    }
+
+    @Test
+    void identitiesAreWrittenAsTheStringsTheyAlwaysWere() {
+        // Old and new processes share one Redis: a function is "app--fn", a version's key "app--fn@version".
+        assertThat(RecordCodec.route(FunctionId.parse("shop--cart"))).isEqualTo("{\"function\":\"shop--cart\"}");
+        assertThat(RecordCodec.container(container("c1", "shop--cart", ContainerState.READY)))
+                .startsWith("{\"id\":\"c1\",\"function\":\"shop--cart\",\"version\":\"v1\",");
+        DemandSample d = demand("g1", "shop--cart", 4, T0);
+        assertThat(d.key()).isEqualTo("g1|shop--cart@v1");
+        assertThat(RecordCodec.demand(d)).startsWith("{\"gateway\":\"g1\",\"function\":\"shop--cart\",\"version\":\"v1\",");
+        ScaleOverride override = ScaleOverride.none(VersionKey.parse("shop--cart@v1"), T0);
+        assertThat(RecordCodec.scaleOverride(override)).startsWith("{\"function\":\"shop--cart\",\"version\":\"v1\"");
+        assertThat(RecordCodec.versioned(RoutingCopy.Kind.SCALE_OVERRIDE, "shop--cart@v1",
+                "{\"v\":7,\"r\":" + RecordCodec.scaleOverride(override) + "}").record()).isEqualTo(override);
     }
 
     @Test
@@ -86,9 +103,11 @@ class RecordCodecTest {
         assertThatThrownBy(() -> roundTrip(RoutingCopy.Kind.CONTAINER, "c1",
                 RecordCodec.container(container("c1", "shop--cart", ContainerState.READY)).replace("READY", "NAPPING")))
                 .isInstanceOf(MalformedRecordException.class).hasMessageContaining("NAPPING");
-        assertThatThrownBy(() -> roundTrip(RoutingCopy.Kind.ROUTE, "Bad Host", RecordCodec.route("shop--cart")))
+        assertThatThrownBy(() -> roundTrip(RoutingCopy.Kind.ROUTE, "Bad Host", RecordCodec.route(FunctionId.parse("shop--cart"))))
                 .isInstanceOf(MalformedRecordException.class).hasMessageContaining("route host");
-        String sample = RecordCodec.demand(new DemandSample("g1", "shop--cart", "v1", 1, 0, T0, T0, java.util.Map.of("c1", 1)));
+        assertThatThrownBy(() -> roundTrip(RoutingCopy.Kind.ROUTE, "api.example.com", "{\"function\":\"shop\"}"))
+                .isInstanceOf(MalformedRecordException.class).hasMessageContaining("function id: \"shop\" (expected: app--function");
+        String sample = RecordCodec.demand(new DemandSample("g1", FunctionId.parse("shop--cart"), "v1", 1, 0, T0, T0, java.util.Map.of("c1", 1)));
         assertThatThrownBy(() -> RecordCodec.demand(sample.replace("\"c1\":1", "\"c1\":0")))
                 .isInstanceOf(MalformedRecordException.class).hasMessageContaining("c1");
         assertThatThrownBy(() -> RecordCodec.demand(sample.replace("\"c1\":1", "\"c1\":\"x\"")))

@@ -1,5 +1,6 @@
 package dev.ferry.routing;
 
+import dev.ferry.request.protocol.FunctionId;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -16,7 +17,7 @@ class RecordingListener implements RoutingListener {
     }
 
     @Override
-    public void routeUpdated(String host, String function) {
+    public void routeUpdated(String host, FunctionId function) {
         add("route " + host + "=" + function);
     }
 

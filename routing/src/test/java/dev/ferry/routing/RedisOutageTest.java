@@ -5,6 +5,7 @@ import static dev.ferry.routing.Samples.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ferry.request.protocol.FunctionId;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -45,17 +46,17 @@ class RedisOutageTest {
         try (RoutingStore store = open(); RoutingStore other = open()) {
             RecordingListener heard = new RecordingListener();
             store.subscribe(heard);
-            store.putRoute("api.example.com", "shop--cart");
+            store.putRoute("api.example.com", FunctionId.parse("shop--cart"));
             Await.until(WAIT, () -> other.route("api.example.com").isPresent(), "the route at the other store");
 
             redis.save();
             redis.kill();
 
-            assertThat(store.route("api.example.com")).contains("shop--cart");
+            assertThat(store.route("api.example.com")).contains(FunctionId.parse("shop--cart"));
             assertThat(other.routes()).containsOnlyKeys("api.example.com");
             String named = "Redis at redis://127.0.0.1:" + redis.port();
             long started = System.nanoTime();
-            assertThatThrownBy(() -> store.putRoute("new.example.com", "shop--cart"))
+            assertThatThrownBy(() -> store.putRoute("new.example.com", FunctionId.parse("shop--cart")))
                     .isInstanceOf(StoreUnavailableException.class)
                     .hasMessageStartingWith(named + "/0 is unreachable: ");
             assertThatThrownBy(() -> store.jar("ab".repeat(32))).isInstanceOf(StoreUnavailableException.class)
@@ -68,12 +69,12 @@ class RedisOutageTest {
 
             redis.restart(); // loads the snapshot: the same data, the same epoch
 
-            Await.until(WAIT, () -> writes(() -> other.putRoute("back.example.com", "shop--cart")),
+            Await.until(WAIT, () -> writes(() -> other.putRoute("back.example.com", FunctionId.parse("shop--cart"))),
                     "a write once Redis is back");
             Await.until(WAIT, () -> store.route("back.example.com").isPresent(), "the other store's write, here");
             assertThat(store.routes()).containsOnlyKeys("api.example.com", "back.example.com");
             assertThat(heard.events()).doesNotContain("resynced true");
-            Await.until(WAIT, () -> writes(() -> store.putRoute("new.example.com", "shop--cart")),
+            Await.until(WAIT, () -> writes(() -> store.putRoute("new.example.com", FunctionId.parse("shop--cart"))),
                     "this store's write once Redis is back");
             Await.until(WAIT, () -> other.route("new.example.com").isPresent(), "this store's write, there");
         }
@@ -96,8 +97,8 @@ class RedisOutageTest {
                     super.routeRemoved(host);
                 }
             };
-            store.putRoute("kept.example.com", "shop--cart");
-            store.putRoute("lost.example.com", "shop--cart");
+            store.putRoute("kept.example.com", FunctionId.parse("shop--cart"));
+            store.putRoute("lost.example.com", FunctionId.parse("shop--cart"));
             store.putWorker(worker("w1"));
             store.putContainer(container("c1", "shop--cart", ContainerState.READY));
             Await.until(WAIT, () -> store.routes().size() == 2 && store.containers().size() == 1, "the records");
@@ -110,7 +111,7 @@ class RedisOutageTest {
             assertThat(store.routes()).containsOnlyKeys("kept.example.com", "lost.example.com");
             assertThat(store.containers()).hasSize(1);
             assertThat(store.workers()).hasSize(1);
-            store.putRoute("kept.example.com", "shop--cart");
+            store.putRoute("kept.example.com", FunctionId.parse("shop--cart"));
             store.putWorker(worker("w1"));
 
             heard.awaitHeard("-route lost.example.com", GRACE.plus(WAIT));

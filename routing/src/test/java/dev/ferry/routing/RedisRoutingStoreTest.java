@@ -8,6 +8,7 @@ import static dev.ferry.routing.Samples.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ferry.request.protocol.FunctionId;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
@@ -80,7 +81,7 @@ class RedisRoutingStoreTest extends RoutingStoreContract {
             ContainerInfo c1 = container("c1", "shop--cart", ContainerState.READY);
             DemandSample sample = demand("g1", "shop--cart", 3, T0);
             other.deploy(shop);
-            other.putRoute("api.example.com", "shop--cart");
+            other.putRoute("api.example.com", FunctionId.parse("shop--cart"));
             other.putWorker(worker("w1"));
             other.putContainer(c1);
             other.recordDemand(sample);
@@ -107,9 +108,9 @@ class RedisRoutingStoreTest extends RoutingStoreContract {
     void clustersSharingOneRedisDoNotSeeEachOther() {
         String otherCluster = cluster + "-other";
         try (RoutingStore other = open(otherCluster)) {
-            store.putRoute("api.example.com", "shop--cart");
+            store.putRoute("api.example.com", FunctionId.parse("shop--cart"));
             store.deploy(app("shop", "v1", "cart"));
-            other.putRoute("marker.example.com", "blog--render");
+            other.putRoute("marker.example.com", FunctionId.parse("blog--render"));
             await(() -> other.route("marker.example.com").isPresent() && store.route("api.example.com").isPresent(),
                     "both writes");
 
@@ -130,9 +131,9 @@ class RedisRoutingStoreTest extends RoutingStoreContract {
         String database1 = redis.uri().replace("/0", "/1");
         try (RoutingStore elsewhere = RedisRoutingStore.open(database1, cluster, FAST);
              RoutingStore same = open(cluster)) {
-            elsewhere.putRoute("elsewhere.example.com", "shop--cart");
-            elsewhere.putRoute("elsewhere2.example.com", "shop--cart");
-            same.putRoute("marker.example.com", "shop--cart");
+            elsewhere.putRoute("elsewhere.example.com", FunctionId.parse("shop--cart"));
+            elsewhere.putRoute("elsewhere2.example.com", FunctionId.parse("shop--cart"));
+            same.putRoute("marker.example.com", FunctionId.parse("shop--cart"));
             heard.awaitHeard("route marker.example.com=shop--cart", WAIT);
 
             assertThat(store.routes()).containsOnlyKeys("marker.example.com");
@@ -145,9 +146,9 @@ class RedisRoutingStoreTest extends RoutingStoreContract {
     void aStaleChangeNeverWins() {
         RecordingListener heard = new RecordingListener();
         store.subscribe(heard);
-        store.putRoute("api.example.com", "shop--one");
-        store.putRoute("api.example.com", "shop--two");
-        await(() -> store.route("api.example.com").equals(Optional.of("shop--two")), "the second route");
+        store.putRoute("api.example.com", FunctionId.parse("shop--one"));
+        store.putRoute("api.example.com", FunctionId.parse("shop--two"));
+        await(() -> store.route("api.example.com").equals(Optional.of(FunctionId.parse("shop--two"))), "the second route");
         String epoch = redis.redisCli("GET", key("epoch"));
         long seq = Long.parseLong(redis.redisCli("GET", key("seq")));
 
@@ -156,11 +157,11 @@ class RedisRoutingStoreTest extends RoutingStoreContract {
         publishChange(epoch, seq, "api.example.com", "shop--older");
         try (RoutingStore other = open(cluster)) {
             // Published after the forged messages, so heard after them.
-            other.putRoute("marker.example.com", "shop--cart");
+            other.putRoute("marker.example.com", FunctionId.parse("shop--cart"));
             heard.awaitHeard("route marker.example.com=shop--cart", WAIT);
         }
 
-        assertThat(store.route("api.example.com")).contains("shop--two");
+        assertThat(store.route("api.example.com")).contains(FunctionId.parse("shop--two"));
         assertThat(heard.changes()).doesNotContain("route api.example.com=shop--old", "route api.example.com=shop--older");
     }
 
@@ -168,15 +169,15 @@ class RedisRoutingStoreTest extends RoutingStoreContract {
     void aChangeFromTheFutureBringsAResyncThatRestoresTheTruth() {
         RecordingListener heard = new RecordingListener();
         store.subscribe(heard);
-        store.putRoute("api.example.com", "shop--two");
+        store.putRoute("api.example.com", FunctionId.parse("shop--two"));
         await(() -> store.route("api.example.com").isPresent(), "the route");
         String epoch = redis.redisCli("GET", key("epoch"));
 
         publishChange(epoch, 1000, "api.example.com", "shop--forged");
 
         heard.awaitHeard("resynced false", WAIT);
-        await(() -> store.route("api.example.com").equals(Optional.of("shop--two")), "the route Redis holds");
-        store.putRoute("after.example.com", "shop--cart");
+        await(() -> store.route("api.example.com").equals(Optional.of(FunctionId.parse("shop--two"))), "the route Redis holds");
+        store.putRoute("after.example.com", FunctionId.parse("shop--cart"));
         try (RoutingStore other = open(cluster)) {
             await(() -> other.route("after.example.com").isPresent(), "a write after the resync");
         }
@@ -194,7 +195,7 @@ class RedisRoutingStoreTest extends RoutingStoreContract {
                 """, "2", key("seq"), key("routes"), "quiet.example.com");
 
         heard.awaitHeard("resynced false", WAIT);
-        assertThat(store.route("quiet.example.com")).contains("shop--cart");
+        assertThat(store.route("quiet.example.com")).contains(FunctionId.parse("shop--cart"));
         assertThat(heard.events()).containsSubsequence("route quiet.example.com=shop--cart", "resynced false");
     }
 
@@ -291,7 +292,7 @@ class RedisRoutingStoreTest extends RoutingStoreContract {
                 CompletableFuture<Void> jarWrite = CompletableFuture.runAsync(() -> s.putJar(digest, content));
                 await(() -> heldCommands().contains("set"), "Redis to hold the jar's SET");
 
-                assertThatThrownBy(() -> s.putRoute("api.example.com", "shop--cart"))
+                assertThatThrownBy(() -> s.putRoute("api.example.com", FunctionId.parse("shop--cart")))
                         .isInstanceOf(StoreUnavailableException.class)
                         .hasMessageStartingWith(s.describe() + " is unreachable: ")
                         .hasMessageContaining("timed out after 300 millisecond");
@@ -322,7 +323,7 @@ class RedisRoutingStoreTest extends RoutingStoreContract {
             String address = "redis://:***@127.0.0.1:" + secured.port() + "/0";
             try (RoutingStore s = RoutingStore.redis(secured.uri(), "default")) {
                 assertThat(s.describe()).isEqualTo("Redis at " + address).doesNotContain("s3cret");
-                s.putRoute("api.example.com", "shop--cart");
+                s.putRoute("api.example.com", FunctionId.parse("shop--cart"));
                 await(() -> s.route("api.example.com").isPresent(), "the route");
             }
             assertThatThrownBy(() -> RoutingStore.redis("redis://:wrong-pw@127.0.0.1:" + secured.port() + "/0", "default"))
@@ -364,7 +365,7 @@ class RedisRoutingStoreTest extends RoutingStoreContract {
 
         closing.close();
 
-        assertThatThrownBy(() -> closing.putRoute("api.example.com", "shop--cart"))
+        assertThatThrownBy(() -> closing.putRoute("api.example.com", FunctionId.parse("shop--cart")))
                 .isInstanceOf(StoreUnavailableException.class).hasMessageContaining("closed");
         Await.until(WAIT, () -> threads("ferry-routing-feed-" + other) == 0 && threads("lettuce-") <= lettuceThreads,
                 () -> "the closed store's threads to end; running: " + Thread.getAllStackTraces().keySet().stream()

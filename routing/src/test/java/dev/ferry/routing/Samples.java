@@ -1,5 +1,6 @@
 package dev.ferry.routing;
 
+import dev.ferry.request.protocol.FunctionId;
 import dev.ferry.request.protocol.FunctionSettings;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,7 +34,7 @@ final class Samples {
     }
 
     static ContainerInfo container(String id, String function, ContainerState state) {
-        return new ContainerInfo(id, function, "v1", "w1", "127.0.0.7", 50051, state, 8, T0.plusSeconds(1),
+        return new ContainerInfo(id, FunctionId.parse(function), "v1", "w1", "127.0.0.7", 50051, state, 8, T0.plusSeconds(1),
                 new ContainerResources(0.5, 512, List.of(1)), state == ContainerState.FAILED ? "out of memory (limit 512 MiB)" : "");
     }
 
@@ -44,6 +45,6 @@ final class Samples {
     }
 
     static DemandSample demand(String gateway, String function, int inFlight, Instant sampledAt) {
-        return new DemandSample(gateway, function, "v1", inFlight, inFlight / 2, sampledAt.minusMillis(10), sampledAt);
+        return new DemandSample(gateway, FunctionId.parse(function), "v1", inFlight, inFlight / 2, sampledAt.minusMillis(10), sampledAt);
     }
 }
