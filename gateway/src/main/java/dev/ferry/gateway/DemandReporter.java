@@ -1,5 +1,6 @@
 package dev.ferry.gateway;
 
+import dev.ferry.request.protocol.VersionKey;
 import dev.ferry.routing.DeployedFunction;
 import dev.ferry.routing.DemandSample;
 import dev.ferry.routing.RoutingListener;
@@ -37,9 +38,9 @@ final class DemandReporter implements ScaleUpSignal, RoutingListener, AutoClosea
     private final Clock clock;
     private final ScheduledExecutorService thread;
     /** Pools with a request waiting that asked for a report now; deduplicates bursts. */
-    private final Set<String> urgent = ConcurrentHashMap.newKeySet();
+    private final Set<VersionKey> urgent = ConcurrentHashMap.newKeySet();
     /** What was last sent per pool; touched only on the reporter thread. */
-    private final Map<String, FunctionDemand> sent = new HashMap<>();
+    private final Map<VersionKey, FunctionDemand> sent = new HashMap<>();
     private boolean storeDown;
 
     DemandReporter(RoutingStore store, String gatewayId, Duration interval, FunctionPools pools, Clock clock) {
@@ -54,11 +55,11 @@ final class DemandReporter implements ScaleUpSignal, RoutingListener, AutoClosea
 
     @Override
     public void scaleUp(DeployedFunction function) {
-        String key = FunctionPools.key(function.id(), function.version());
+        VersionKey key = function.versionKey();
         if (urgent.add(key)) {
             thread.execute(() -> {
                 urgent.remove(key);
-                FunctionDemand d = pools.pool(function.id(), function.version()).demand();
+                FunctionDemand d = pools.pool(key).demand();
                 send(d, true);
             });
         }
@@ -79,7 +80,7 @@ final class DemandReporter implements ScaleUpSignal, RoutingListener, AutoClosea
     private void reportAll() {
         try {
             for (FunctionDemand d : pools.demand()) {
-                FunctionDemand last = sent.get(FunctionPools.key(d.function(), d.version()));
+                FunctionDemand last = sent.get(d.versionKey());
                 if (d.inFlight() > 0 || d.queued() > 0 || !d.equals(last)) {
                     send(d, false);
                 }
@@ -93,7 +94,7 @@ final class DemandReporter implements ScaleUpSignal, RoutingListener, AutoClosea
         try {
             store.recordDemand(new DemandSample(gatewayId, d.function(), d.version(), d.inFlight(), d.queued(),
                     d.lastActive(), clock.instant(), d.busy()));
-            sent.put(FunctionPools.key(d.function(), d.version()), d);
+            sent.put(d.versionKey(), d);
             if (storeDown) {
                 storeDown = false;
                 logger.log(System.Logger.Level.INFO, "demand reports reach " + store.describe() + " again");
@@ -105,7 +106,7 @@ final class DemandReporter implements ScaleUpSignal, RoutingListener, AutoClosea
                         + "; warm functions go on serving");
             }
             if (waiting && d.queued() > 0 && d.readyContainers() == 0) {
-                pools.rejectWaiting(d.function(), d.version(), "no container of " + d.function()
+                pools.rejectWaiting(d.versionKey(), "no container of " + d.function()
                         + " is ready and none can be started: " + e.getMessage());
             }
         }

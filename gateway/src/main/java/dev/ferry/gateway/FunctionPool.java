@@ -1,5 +1,6 @@
 package dev.ferry.gateway;
 
+import dev.ferry.request.protocol.VersionKey;
 import dev.ferry.routing.ContainerInfo;
 import java.time.Clock;
 import java.time.Instant;
@@ -53,8 +54,7 @@ final class FunctionPool {
         void after(Duration delay, Runnable task);
     }
 
-    private final String function;
-    private final String version;
+    private final VersionKey key;
     private final Clock clock;
     private final Timer timer;
     private final List<ContainerSlots> containers = new ArrayList<>();
@@ -79,9 +79,8 @@ final class FunctionPool {
         }
     };
 
-    FunctionPool(String function, String version, Clock clock, Timer timer) {
-        this.function = function;
-        this.version = version;
+    FunctionPool(VersionKey key, Clock clock, Timer timer) {
+        this.key = key;
         this.clock = clock;
         this.timer = timer;
         this.lastActive = clock.instant();
@@ -217,7 +216,7 @@ final class FunctionPool {
     }
 
     synchronized FunctionDemand demand() {
-        return new FunctionDemand(function, version, inFlight, waiters.size(), containers.size(), lastActive, busy);
+        return new FunctionDemand(key.function(), key.version(), inFlight, waiters.size(), containers.size(), lastActive, busy);
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.ferry.gateway;
 
+import dev.ferry.request.protocol.VersionKey;
 import dev.ferry.routing.ContainerInfo;
 import dev.ferry.routing.ContainerState;
 import dev.ferry.routing.RoutingListener;
@@ -24,7 +25,7 @@ final class FunctionPools implements RoutingListener {
     private final EventLoopGroup eventLoops;
     private final Clock clock;
     private final FunctionPool.Timer timer;
-    private final Map<String, FunctionPool> pools = new ConcurrentHashMap<>();
+    private final Map<VersionKey, FunctionPool> pools = new ConcurrentHashMap<>();
     private final Map<String, ContainerChannels> channels = new ConcurrentHashMap<>();
 
     FunctionPools(EventLoopGroup eventLoops, Clock clock) {
@@ -33,12 +34,12 @@ final class FunctionPools implements RoutingListener {
         this.timer = (delay, task) -> eventLoops.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
     }
 
-    FunctionPool pool(String function, String version) {
-        return pools.computeIfAbsent(key(function, version), k -> new FunctionPool(function, version, clock, timer));
+    FunctionPool pool(VersionKey key) {
+        return pools.computeIfAbsent(key, k -> new FunctionPool(k, clock, timer));
     }
 
-    void rejectWaiting(String function, String version, String reason) {
-        FunctionPool pool = pools.get(key(function, version));
+    void rejectWaiting(VersionKey key, String reason) {
+        FunctionPool pool = pools.get(key);
         if (pool != null) {
             pool.rejectWaiting(reason);
         }
@@ -52,7 +53,7 @@ final class FunctionPools implements RoutingListener {
 
     @Override
     public void containerUpdated(ContainerInfo container) {
-        FunctionPool pool = pool(container.function(), container.version());
+        FunctionPool pool = pool(container.versionKey());
         pool.placement(container.id(), container.unplaced() ? container.reason() : "", !container.unplaced()
                 && (container.state() == ContainerState.PENDING || container.state() == ContainerState.STARTING));
         if (container.state() == ContainerState.READY) {
@@ -74,7 +75,7 @@ final class FunctionPools implements RoutingListener {
 
     @Override
     public void containerRemoved(ContainerInfo container) {
-        FunctionPool pool = pool(container.function(), container.version());
+        FunctionPool pool = pool(container.versionKey());
         pool.removeContainer(container.id());
         pool.gone(container.id());
         // Calls that broke on it may ask why a little later; keep the answer for them a while.
@@ -90,9 +91,5 @@ final class FunctionPools implements RoutingListener {
             c.shutdownNow(5, TimeUnit.SECONDS);
         }
         channels.clear();
-    }
-
-    static String key(String function, String version) {
-        return function + '@' + version;
     }
 }

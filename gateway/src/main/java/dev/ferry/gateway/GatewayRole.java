@@ -1,5 +1,6 @@
 package dev.ferry.gateway;
 
+import dev.ferry.request.protocol.FunctionId;
 import dev.ferry.routing.AppDeployment;
 import dev.ferry.routing.RoutingListener;
 import dev.ferry.routing.RoutingStore;
@@ -142,7 +143,7 @@ public final class GatewayRole implements RoutingListener, AutoCloseable {
     }
 
     @Override
-    public void routeUpdated(String host, String function) {
+    public void routeUpdated(String host, FunctionId function) {
         scheduleReissue();
     }
 

@@ -1,6 +1,7 @@
 package dev.ferry.gateway;
 
 import dev.ferry.request.protocol.ErrorCode;
+import dev.ferry.request.protocol.FunctionId;
 import dev.ferry.request.protocol.HttpScope;
 import dev.ferry.request.protocol.WebSocketScope;
 import dev.ferry.routing.FunctionLookup;
@@ -257,13 +258,13 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
             reject(request, ErrorCode.BAD_REQUEST, "missing Host header", false);
             return;
         }
-        Optional<HostRoute> route = HostRoute.resolve(host, config.domain(), store);
+        Optional<FunctionId> route = HostRoute.resolve(host, config.domain(), store);
         if (route.isEmpty()) {
             reject(request, ErrorCode.FUNCTION_NOT_FOUND,
                     "no function at host " + host + " (expected: <app>--<function>." + config.domain() + " or a custom domain routed with ferry route)", true);
             return;
         }
-        FunctionLookup lookup = store.lookup(route.get().app(), route.get().function());
+        FunctionLookup lookup = store.lookup(route.get().app().value(), route.get().name());
         switch (lookup) {
             case FunctionLookup.AppNotFound missing ->
                     reject(request, ErrorCode.APP_NOT_FOUND, "app not found: " + missing.app(), true);
@@ -281,7 +282,7 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
                 var function = found.function();
                 FullHttpRequest upgrade = new DefaultFullHttpRequest(request.protocolVersion(), request.method(), request.uri(),
                         Unpooled.EMPTY_BUFFER, request.headers().copy(), EmptyHttpHeaders.INSTANCE);
-                webSocket = new WebSocketExchange(this, ctx, config, function, pools.pool(function.id(), function.version()),
+                webSocket = new WebSocketExchange(this, ctx, config, function, pools.pool(function.versionKey()),
                         upgrade, "2".equals(httpVersion), scope, Long.toString(CALL_IDS.incrementAndGet(), 36));
                 webSocket.begin();
             }
@@ -294,7 +295,7 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
                     return;
                 }
                 var function = found.function();
-                current = new HttpExchange(this, ctx, config, function, pools.pool(function.id(), function.version()),
+                current = new HttpExchange(this, ctx, config, function, pools.pool(function.versionKey()),
                         request, scope, Long.toString(CALL_IDS.incrementAndGet(), 36));
                 current.begin();
             }

@@ -148,7 +148,7 @@ final class HttpExchange {
         call = functionCall.grpc();
         answered = false;
         call.sendMessage(ClientEvent.newBuilder()
-                .setStart(CallStart.newBuilder().setFunction(function.id()).setCallId(callId).setHttp(scope))
+                .setStart(CallStart.newBuilder().setFunction(function.id().toString()).setCallId(callId).setHttp(scope))
                 .build());
         for (ClientEvent event : unanswered) {
             call.sendMessage(event);

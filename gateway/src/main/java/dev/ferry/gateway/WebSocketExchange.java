@@ -117,7 +117,7 @@ final class WebSocketExchange {
         listener.call = functionCall;
         call = functionCall.grpc();
         call.sendMessage(ClientEvent.newBuilder()
-                .setStart(CallStart.newBuilder().setFunction(function.id()).setCallId(callId).setWebsocket(scope)).build());
+                .setStart(CallStart.newBuilder().setFunction(function.id().toString()).setCallId(callId).setWebsocket(scope)).build());
         call.sendMessage(ClientEvent.newBuilder().setWebsocketConnect(WebSocketConnect.getDefaultInstance()).build());
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.function.runtime.FunctionClass;
 import dev.ferry.function.runtime.TestJars;
+import dev.ferry.request.protocol.FunctionId;
 import dev.ferry.routing.AppDeployment;
 import dev.ferry.routing.DeployedFunction;
 import dev.ferry.routing.DemandSample;
@@ -93,8 +94,8 @@ class ContainerRefusalTest {
     }
 
     private static FunctionDemand demand(GatewayServer gateway, String function) {
-        return gateway.demand().stream().filter(d -> d.function().equals(function)).findFirst()
-                .orElse(new FunctionDemand(function, "v1", 0, 0, 0, Instant.EPOCH));
+        return gateway.demand().stream().filter(d -> d.function().equals(FunctionId.parse(function))).findFirst()
+                .orElse(new FunctionDemand(FunctionId.parse(function), "v1", 0, 0, 0, Instant.EPOCH));
     }
 
     @Test

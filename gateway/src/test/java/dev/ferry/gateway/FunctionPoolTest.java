@@ -2,6 +2,8 @@ package dev.ferry.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.request.protocol.FunctionId;
+import dev.ferry.request.protocol.VersionKey;
 import dev.ferry.routing.ContainerInfo;
 import dev.ferry.routing.ContainerState;
 import java.time.Clock;
@@ -21,7 +23,7 @@ class FunctionPoolTest {
     private final List<Duration> delays = new ArrayList<>();
 
     private FunctionPool newPool() {
-        return new FunctionPool("a--f", "v1", clock, (delay, task) -> {
+        return new FunctionPool(VersionKey.parse("a--f@v1"), clock, (delay, task) -> {
             delays.add(delay);
             timers.add(task);
         });
@@ -55,7 +57,7 @@ class FunctionPoolTest {
     }
 
     private static ContainerInfo container(String id, int maxInputs) {
-        return new ContainerInfo(id, "a--f", "v1", "w1", "127.0.0.1", 1, ContainerState.READY, maxInputs, Instant.EPOCH);
+        return new ContainerInfo(id, FunctionId.parse("a--f"), "v1", "w1", "127.0.0.1", 1, ContainerState.READY, maxInputs, Instant.EPOCH);
     }
 
     @Test

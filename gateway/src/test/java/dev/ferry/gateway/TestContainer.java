@@ -2,6 +2,7 @@ package dev.ferry.gateway;
 
 import dev.ferry.function.runtime.ContainerArgs;
 import dev.ferry.function.runtime.TestJars;
+import dev.ferry.request.protocol.FunctionId;
 import dev.ferry.routing.ContainerInfo;
 import dev.ferry.routing.ContainerState;
 import java.io.BufferedReader;
@@ -23,12 +24,12 @@ import java.util.concurrent.TimeUnit;
 final class TestContainer implements AutoCloseable {
 
     private final String id;
-    private final String function;
+    private final FunctionId function;
     private final int maxInputs;
     private final int port;
     private final Process process;
 
-    private TestContainer(String id, String function, int maxInputs, int port, Process process) {
+    private TestContainer(String id, FunctionId function, int maxInputs, int port, Process process) {
         this.id = id;
         this.function = function;
         this.maxInputs = maxInputs;
@@ -37,7 +38,8 @@ final class TestContainer implements AutoCloseable {
     }
 
     /** Starts containers of {@code type} ({@code app--name}), from the jar at {@code jar}, and waits until all are ready. */
-    static List<TestContainer> start(Path jar, String function, Class<?> type, int maxInputs, String... ids) throws Exception {
+    static List<TestContainer> start(Path jar, String functionId, Class<?> type, int maxInputs, String... ids) throws Exception {
+        FunctionId function = FunctionId.parse(functionId);
         String classpath = TestJars.runtimeClasspath(type);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<TestContainer> started = new ArrayList<>();

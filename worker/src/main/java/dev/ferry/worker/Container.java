@@ -1,5 +1,6 @@
 package dev.ferry.worker;
 
+import dev.ferry.request.protocol.FunctionId;
 import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.util.Optional;
@@ -23,7 +24,7 @@ public interface Container {
     ContainerSpec spec();
 
     /** The function id {@code <app>--<function>} this container serves. */
-    default String function() {
+    default FunctionId function() {
         return spec().function();
     }
 

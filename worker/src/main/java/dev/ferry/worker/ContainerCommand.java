@@ -44,7 +44,7 @@ final class ContainerCommand {
 
     /** The arguments of the main class, as {@code ContainerArgs.toArgs()} writes them. */
     static List<String> args(String containerId, ContainerSpec spec, String host, int port) {
-        return List.of("--container-id", containerId, "--function", spec.function(), "--class", spec.className(),
+        return List.of("--container-id", containerId, "--function", spec.function().toString(), "--class", spec.className(),
                 "--jar", spec.jar().toString(), "--port", Integer.toString(port), "--host", host);
     }
 

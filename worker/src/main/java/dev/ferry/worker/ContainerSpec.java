@@ -1,5 +1,6 @@
 package dev.ferry.worker;
 
+import dev.ferry.request.protocol.FunctionId;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.HashSet;
@@ -14,7 +15,7 @@ import java.util.regex.Pattern;
  * What to run in a container: one function of a user's jar, with its resource limits, its
  * GPUs and extra environment variables. Immutable.
  *
- * @param function the function id {@code <app>--<function>}
+ * @param function the function it serves
  * @param className the user's class that implements the function
  * @param jar the user's jar
  * @param limits CPU, memory and process limits; enforced by a {@code runc} worker only (see
@@ -26,7 +27,7 @@ import java.util.regex.Pattern;
  *     {@code FERRY_WORKER_ID}; the names the worker sets itself ({@link #RESERVED_ENVIRONMENT})
  *     are refused
  */
-public record ContainerSpec(String function, String className, Path jar, ContainerLimits limits, List<String> gpus,
+public record ContainerSpec(FunctionId function, String className, Path jar, ContainerLimits limits, List<String> gpus,
         Map<String, String> environment) {
 
     /**
@@ -49,10 +50,6 @@ public record ContainerSpec(String function, String className, Path jar, Contain
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(gpus, "gpus");
         Objects.requireNonNull(environment, "environment");
-        if (function.isBlank() || function.chars().anyMatch(Character::isWhitespace)) {
-            throw new IllegalArgumentException(
-                    "function: \"" + function + "\" (expected: an id like <app>--<function>, without whitespace)");
-        }
         if (className.isBlank()) {
             throw new IllegalArgumentException("className: \"" + className + "\" (expected: a class name)");
         }
@@ -88,17 +85,26 @@ public record ContainerSpec(String function, String className, Path jar, Contain
     }
 
     /** A spec for {@code function} with no limits, no GPUs and no extra environment. Kept for callers of the three-part spec. */
-    public ContainerSpec(String function, String className, Path jar) {
+    public ContainerSpec(FunctionId function, String className, Path jar) {
         this(function, className, jar, ContainerLimits.NONE, List.of(), Map.of());
     }
 
     /** A spec for {@code function}, implemented by {@code className} in {@code jar}: no limits, no GPUs, no extra environment. */
-    public static ContainerSpec of(String function, String className, Path jar) {
+    public static ContainerSpec of(FunctionId function, String className, Path jar) {
         return new ContainerSpec(function, className, jar);
     }
 
+    /**
+     * A spec for the function {@code functionId} ({@code <app>--<function>}), as {@link #of(FunctionId, String, Path)}.
+     *
+     * @throws IllegalArgumentException naming the id, unless it is one
+     */
+    public static ContainerSpec of(String functionId, String className, Path jar) {
+        return new ContainerSpec(FunctionId.parse(functionId), className, jar);
+    }
+
     /** A spec with everything given; see the record's components. */
-    public static ContainerSpec of(String function, String className, Path jar, ContainerLimits limits, List<String> gpus,
+    public static ContainerSpec of(FunctionId function, String className, Path jar, ContainerLimits limits, List<String> gpus,
             Map<String, String> environment) {
         return new ContainerSpec(function, className, jar, limits, gpus, environment);
     }

@@ -1,6 +1,6 @@
 package dev.ferry.worker;
 
-import dev.ferry.request.protocol.FunctionSettings;
+import dev.ferry.request.protocol.FunctionId;
 import dev.ferry.routing.ContainerLogs;
 import dev.ferry.routing.LogLine;
 import java.time.Clock;
@@ -82,27 +82,14 @@ public final class ShippedLogs implements ContainerLogSink, AutoCloseable {
     }
 
     /**
-     * Queues {@code text}, written by container {@code containerId} of function
-     * {@code functionId} ({@code <app>--<function>}) on {@code source}; never blocks. A
-     * function id that does not name an app and a function is not shipped.
+     * Queues {@code text}, written by container {@code containerId} of {@code function} on
+     * {@code source}; never blocks.
      */
-    void ship(String functionId, String containerId, Source source, String text) {
+    void ship(FunctionId function, String containerId, Source source, String text) {
         if (closed) {
             return;
         }
-        int separator = functionId.indexOf("--");
-        if (separator <= 0) {
-            return;
-        }
-        String app = functionId.substring(0, separator);
-        String function = functionId.substring(separator + 2);
-        try {
-            FunctionSettings.checkName("app", app);
-            FunctionSettings.checkName("function", function);
-        } catch (IllegalArgumentException e) {
-            return; // the store files lines under valid names only; the tee had the line
-        }
-        LogLine line = LogLine.of(clock.instant(), app, function, containerId, worker,
+        LogLine line = LogLine.of(clock.instant(), function.app().value(), function.name(), containerId, worker,
                 source == Source.STDOUT ? LogLine.STDOUT : LogLine.STDERR, text);
         if (!queue.offer(line)) {
             drop(1, "the queue of " + queueSize + " lines waiting for it is full");

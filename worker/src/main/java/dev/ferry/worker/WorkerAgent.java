@@ -179,9 +179,7 @@ final class WorkerAgent implements RoutingListener, ContainerListener, AutoClose
         if (mine.containsKey(placed.id()) || worker.container(placed.id()).isPresent()) {
             return;
         }
-        Optional<DeployedFunction> function = store.app(placed.app())
-                .filter(app -> app.version().equals(placed.version()))
-                .flatMap(app -> app.function(placed.function().substring(placed.app().length() + 2)));
+        Optional<DeployedFunction> function = store.currentFunction(placed.versionKey());
         if (function.isEmpty()) {
             fail(placed, "app " + placed.app() + " " + placed.version() + " is no longer deployed");
             return;

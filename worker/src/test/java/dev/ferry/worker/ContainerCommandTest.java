@@ -3,6 +3,7 @@ package dev.ferry.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.function.runtime.ContainerArgs;
+import dev.ferry.request.protocol.FunctionId;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -17,7 +18,7 @@ class ContainerCommandTest {
         ContainerArgs parsed = ContainerArgs.parse(ContainerCommand.args("ct-abcdefgh", spec, "127.0.0.3", 40123));
 
         assertThat(parsed).isEqualTo(
-                new ContainerArgs("ct-abcdefgh", "shop--checkout", "com.example.Checkout", Path.of("/apps/shop.jar"), 40123, "127.0.0.3"));
+                new ContainerArgs("ct-abcdefgh", FunctionId.parse("shop--checkout"), "com.example.Checkout", Path.of("/apps/shop.jar"), 40123, "127.0.0.3"));
     }
 
     @Test

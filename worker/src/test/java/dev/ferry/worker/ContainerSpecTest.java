@@ -3,6 +3,7 @@ package dev.ferry.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ferry.request.protocol.FunctionId;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,7 +23,7 @@ class ContainerSpecTest {
         assertThat(spec.limits().isUnlimited()).isTrue();
         assertThat(spec.gpus()).isEmpty();
         assertThat(spec.environment()).isEmpty();
-        assertThat(spec).isEqualTo(new ContainerSpec("shop--checkout", "com.example.Checkout", JAR));
+        assertThat(spec).isEqualTo(new ContainerSpec(FunctionId.parse("shop--checkout"), "com.example.Checkout", JAR));
     }
 
     @Test
@@ -31,7 +32,7 @@ class ContainerSpecTest {
         env.put("FERRY_WORKER_ID", "gpu-1");
         env.put("MODEL", "small");
 
-        ContainerSpec spec = ContainerSpec.of("ml--infer", "com.example.Infer", JAR, ContainerLimits.of(2, 4096, 512),
+        ContainerSpec spec = ContainerSpec.of(FunctionId.parse("ml--infer"), "com.example.Infer", JAR, ContainerLimits.of(2, 4096, 512),
                 List.of(GPU, "GPU-1"), env);
 
         assertThat(spec.limits()).isEqualTo(new ContainerLimits(2, 4096, 512));

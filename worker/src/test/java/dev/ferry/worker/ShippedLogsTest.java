@@ -2,6 +2,7 @@ package dev.ferry.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.request.protocol.FunctionId;
 import dev.ferry.routing.Await;
 import dev.ferry.routing.ContainerLogs;
 import dev.ferry.routing.LogLine;
@@ -32,6 +33,7 @@ class ShippedLogsTest {
 
     static final Duration WAIT = Duration.ofSeconds(15);
     static final Instant T0 = Instant.parse("2025-03-04T05:06:07.123Z");
+    static final FunctionId CART = FunctionId.parse("shop--cart");
     static final ContainerLogSink NOWHERE = (container, source, line) -> { };
 
     private final List<LogRecord> said = new CopyOnWriteArrayList<>();
@@ -71,9 +73,8 @@ class ShippedLogsTest {
     void shipsEachLineTaggedWithAppFunctionContainerAndWorker() {
         try (ContainerLogs logs = ContainerLogs.inMemory();
              ShippedLogs shipped = new ShippedLogs(logs, "worker-9", NOWHERE, Clock.fixed(T0, ZoneOffset.UTC), 100)) {
-            shipped.ship("shop--cart", "ct-aaaaaaaa", Source.STDOUT, "to out");
-            shipped.ship("shop--cart", "ct-aaaaaaaa", Source.STDERR, "to err");
-            shipped.ship("not-a-function-id", "ct-bbbbbbbb", Source.STDOUT, "not shipped");
+            shipped.ship(CART, "ct-aaaaaaaa", Source.STDOUT, "to out");
+            shipped.ship(CART, "ct-aaaaaaaa", Source.STDERR, "to err");
 
             Await.until(WAIT, () -> logs.tail("shop", Optional.empty(), 10).size() == 2, "the two lines shipped");
             List<LogLine> lines = logs.tail("shop", Optional.empty(), 10);
@@ -90,13 +91,13 @@ class ShippedLogsTest {
         try (ContainerLogs logs = ContainerLogs.inMemory()) {
             ShippedLogs shipped = new ShippedLogs(logs, "worker-9", NOWHERE);
             for (int i = 0; i < 2000; i++) {
-                shipped.ship("shop--cart", "ct-aaaaaaaa", Source.STDOUT, "line " + i);
+                shipped.ship(CART, "ct-aaaaaaaa", Source.STDOUT, "line " + i);
             }
 
             shipped.close();
 
             assertThat(logs.tail("shop", Optional.empty(), 5000)).hasSize(2000);
-            shipped.ship("shop--cart", "ct-aaaaaaaa", Source.STDOUT, "after close");
+            shipped.ship(CART, "ct-aaaaaaaa", Source.STDOUT, "after close");
             assertThat(shipped.dropped()).isZero();
         }
     }
@@ -108,11 +109,11 @@ class ShippedLogsTest {
             // A real Redis that holds every write until the test lets go: the shipper's append
             // waits, and its queue fills up.
             redis.redisCli("CLIENT", "PAUSE", "60000", "WRITE");
-            shipped.ship("shop--cart", "ct-aaaaaaaa", Source.STDOUT, "held");
+            shipped.ship(CART, "ct-aaaaaaaa", Source.STDOUT, "held");
             Await.until(WAIT, () -> shipped.queued() == 0, "the shipper to take the first line and wait on Redis");
 
             for (int i = 0; i < 1000; i++) {
-                shipped.ship("shop--cart", "ct-aaaaaaaa", Source.STDOUT, "line " + i);
+                shipped.ship(CART, "ct-aaaaaaaa", Source.STDOUT, "line " + i);
             }
 
             // The counts hold while the first append waits: it gives up after the store's 2 s
@@ -130,7 +131,7 @@ class ShippedLogsTest {
             // The full queue drains first; a line shipped before that would be dropped too.
             Await.until(WAIT, () -> shipped.queued() == 0, "the queue to drain after the pause");
             long droppedBefore = shipped.dropped();
-            shipped.ship("shop--cart", "ct-aaaaaaaa", Source.STDOUT, "after the pause");
+            shipped.ship(CART, "ct-aaaaaaaa", Source.STDOUT, "after the pause");
             assertThat(shipped.dropped()).isEqualTo(droppedBefore);
 
             Await.until(WAIT, () -> logs.tail("shop", Optional.empty(), 100).stream().anyMatch(l -> l.text().equals("after the pause")),
@@ -146,12 +147,12 @@ class ShippedLogsTest {
     void whileTheStoreIsDownLinesAreDroppedAndCountedWithOneWarningPerOutage() {
         try (RedisServer redis = RedisServer.start(); ContainerLogs logs = ContainerLogs.redis(redis.uri(), "default");
              ShippedLogs shipped = new ShippedLogs(logs, "worker-9", NOWHERE)) {
-            shipped.ship("shop--cart", "ct-aaaaaaaa", Source.STDOUT, "before");
+            shipped.ship(CART, "ct-aaaaaaaa", Source.STDOUT, "before");
             Await.until(WAIT, () -> !logs.tail("shop", Optional.empty(), 10).isEmpty(), "the first line in Redis");
 
             redis.stop();
             for (int i = 0; i < 100; i++) {
-                shipped.ship("shop--cart", "ct-aaaaaaaa", Source.STDOUT, "lost " + i);
+                shipped.ship(CART, "ct-aaaaaaaa", Source.STDOUT, "lost " + i);
             }
 
             Await.until(WAIT, () -> shipped.dropped() == 100, () -> "100 lines dropped, counted " + shipped.dropped());
@@ -163,14 +164,14 @@ class ShippedLogsTest {
 
             redis.restart();
             Await.until(WAIT, () -> {
-                shipped.ship("shop--cart", "ct-aaaaaaaa", Source.STDOUT, "after");
+                shipped.ship(CART, "ct-aaaaaaaa", Source.STDOUT, "after");
                 return !notes().isEmpty();
             }, "lines to reach Redis again");
             assertThat(notes()).singleElement().asString().endsWith("again; " + shipped.dropped() + " lines were dropped meanwhile");
             assertThat(warnings()).hasSize(1);
 
             redis.stop();
-            shipped.ship("shop--cart", "ct-aaaaaaaa", Source.STDOUT, "lost again");
+            shipped.ship(CART, "ct-aaaaaaaa", Source.STDOUT, "lost again");
             Await.until(WAIT, () -> warnings().size() == 2, "a warning for the second outage");
         }
     }

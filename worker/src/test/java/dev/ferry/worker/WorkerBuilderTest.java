@@ -37,7 +37,7 @@ class WorkerBuilderTest {
     void rejectsFunctionIdWithWhitespace() {
         assertThatThrownBy(() -> ContainerSpec.of("shop checkout", "com.example.Checkout", Path.of("shop.jar")))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("expected: an id like <app>--<function>");
+                .hasMessageContaining("function id: \"shop checkout\" (expected: app--function");
     }
 
     @Test

@@ -55,7 +55,7 @@ class WorkerTest {
 
         assertThat(container.state()).isEqualTo(ContainerState.READY);
         assertThat(container.id()).matches("ct-[a-z2-7]{8}");
-        assertThat(container.function()).isEqualTo("test--probe");
+        assertThat(container.function()).hasToString("test--probe");
         assertThat(container.address().getHostString()).isEqualTo("127.0.0.1");
         assertThat(container.address().getPort()).isEqualTo(container.port());
         assertThat(ProcessHandle.of(container.pid())).hasValueSatisfying(p -> assertThat(p.isAlive()).isTrue());
@@ -85,7 +85,7 @@ class WorkerTest {
         assertThatThrownBy(() -> worker.start("ct-hostaddr", probe()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("(expected: one not in use on this worker)");
         assertThatThrownBy(() -> worker.start("bad id", probe()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("container id: bad id (expected: ct- and 8");
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("container id: \"bad id\" (expected: ct- and 8");
     }
 
     @Test

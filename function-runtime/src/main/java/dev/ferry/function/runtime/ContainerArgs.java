@@ -1,5 +1,6 @@
 package dev.ferry.function.runtime;
 
+import dev.ferry.request.protocol.FunctionId;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,19 +17,19 @@ import java.util.Objects;
  * in flight, runs its stop hooks and exits 0.
  *
  * @param containerId unique id, used in logs
- * @param function the function id {@code <app>--<function>} this container serves
+ * @param function the function this container serves, {@code <app>--<function>} on the command line
  * @param className the user's class that implements the function
  * @param jar the user's jar
  * @param port the TCP port the container's gRPC server binds
  * @param host the address it binds: 127.0.0.1 unless its worker serves gateways on other machines
  */
-public record ContainerArgs(String containerId, String function, String className, Path jar, int port, String host) {
+public record ContainerArgs(String containerId, FunctionId function, String className, Path jar, int port, String host) {
 
     /** The address a container binds unless told otherwise. */
     public static final String DEFAULT_HOST = "127.0.0.1";
 
     /** Arguments for a container that binds {@link #DEFAULT_HOST}. */
-    public ContainerArgs(String containerId, String function, String className, Path jar, int port) {
+    public ContainerArgs(String containerId, FunctionId function, String className, Path jar, int port) {
         this(containerId, function, className, jar, port, DEFAULT_HOST);
     }
 
@@ -56,7 +57,7 @@ public record ContainerArgs(String containerId, String function, String classNam
 
     /** These arguments as a command line, for {@link #parse(List)}. */
     public List<String> toArgs() {
-        return List.of("--container-id", containerId, "--function", function, "--class", className,
+        return List.of("--container-id", containerId, "--function", function.toString(), "--class", className,
                 "--jar", jar.toString(), "--port", Integer.toString(port), "--host", host);
     }
 
@@ -93,7 +94,7 @@ public record ContainerArgs(String containerId, String function, String classNam
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("--port: " + port + " (expected: a number)");
         }
-        return new ContainerArgs(require(id, "--container-id"), require(function, "--function"),
+        return new ContainerArgs(require(id, "--container-id"), FunctionId.parse(require(function, "--function")),
                 require(className, "--class"), Path.of(require(jar, "--jar")), portNumber, require(host, "--host"));
     }
 

@@ -89,7 +89,7 @@ public final class ContainerMain {
         }
         loader = new URLClassLoader(new URL[] {args.jar().toUri().toURL()}, ContainerMain.class.getClassLoader());
         function = FunctionClass.of(Class.forName(args.className(), true, loader));
-        String expected = args.function().substring(args.function().indexOf("--") + 2);
+        String expected = args.function().name();
         if (!function.settings().name().equals(expected)) {
             throw new IllegalArgumentException(args.className() + " is function \"" + function.settings().name()
                     + "\", not \"" + expected + "\"");
@@ -100,7 +100,7 @@ public final class ContainerMain {
             AsgiApp app = function.newInstance();
             instance = app;
             runHooks(function.onStart());
-            service = new FunctionCallService(args.function(), app, loader, function.settings(), timer, log);
+            service = new FunctionCallService(args.function().toString(), app, loader, function.settings(), timer, log);
         } finally {
             Thread.currentThread().setContextClassLoader(previous);
         }

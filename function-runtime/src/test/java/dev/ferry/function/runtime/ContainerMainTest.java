@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.request.protocol.ErrorCode;
+import dev.ferry.request.protocol.FunctionId;
 import dev.ferry.request.protocol.ServerEvent;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -44,7 +45,7 @@ class ContainerMainTest {
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
-        container = new ContainerMain(new ContainerArgs("ct-test", "t--" + name, function.getName(), jar, port));
+        container = new ContainerMain(new ContainerArgs("ct-test", FunctionId.of("t", name), function.getName(), jar, port));
         container.start();
         channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
     }
@@ -175,7 +176,7 @@ class ContainerMainTest {
     @Test
     void doesNotStartWhenAStartHookFails() throws IOException {
         Path jar = TestJars.jar(dir.resolve("app.jar"), "t", TestFunctions.BrokenStart.class);
-        ContainerMain broken = new ContainerMain(new ContainerArgs("ct-x", "t--broken-start",
+        ContainerMain broken = new ContainerMain(new ContainerArgs("ct-x", FunctionId.parse("t--broken-start"),
                 TestFunctions.BrokenStart.class.getName(), jar, 1));
 
         assertThatThrownBy(broken::start).hasMessageContaining("BrokenStart.load failed: model file missing");
@@ -184,7 +185,7 @@ class ContainerMainTest {
     @Test
     void doesNotStartAClassUnderAnotherName() throws IOException {
         Path jar = TestJars.jar(dir.resolve("app.jar"), "t", TestFunctions.Hello.class);
-        ContainerMain wrong = new ContainerMain(new ContainerArgs("ct-x", "t--greet", TestFunctions.Hello.class.getName(), jar, 1));
+        ContainerMain wrong = new ContainerMain(new ContainerArgs("ct-x", FunctionId.parse("t--greet"), TestFunctions.Hello.class.getName(), jar, 1));
 
         assertThatThrownBy(wrong::start).hasMessageContaining("is function \"hello\", not \"greet\"");
     }

@@ -7,12 +7,13 @@ import java.util.Optional;
  * Which function of which app: {@code <app>--<function>}, the form it takes in a host name
  * ({@code shop--cart.localhost}), in stored records and on the wire. Both parts follow
  * {@link FunctionSettings#checkName}, so neither holds "--" and the form parses one way only;
- * together they fit a 63-character DNS label. Equal by value, usable as a map key.
+ * together they fit a 63-character DNS label. Equal by value, usable as a map key; ordered as
+ * their printed forms are.
  *
  * @param app the app
  * @param name the function's name within the app, as in {@link FunctionSettings#name()}
  */
-public record FunctionId(AppName app, String name) {
+public record FunctionId(AppName app, String name) implements Comparable<FunctionId> {
 
     /** What separates the app from the function in {@link #toString()}. */
     private static final String SEPARATOR = "--";
@@ -66,6 +67,16 @@ public record FunctionId(AppName app, String name) {
             return Optional.empty();
         }
         return Optional.of(new FunctionId(new AppName(app), name));
+    }
+
+    /**
+     * By app, then function: the order of the printed forms, as '-' sorts before letters and
+     * digits and a name never holds "--".
+     */
+    @Override
+    public int compareTo(FunctionId other) {
+        int byApp = app.value().compareTo(other.app.value());
+        return byApp != 0 ? byApp : name.compareTo(other.name);
     }
 
     /** {@code <app>--<function>}, e.g. {@code shop--cart}: the id as hosts, records and messages show it. */

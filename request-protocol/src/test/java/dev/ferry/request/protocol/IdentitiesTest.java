@@ -3,7 +3,10 @@ package dev.ferry.request.protocol;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -37,6 +40,14 @@ class IdentitiesTest {
         }
         assertThatThrownBy(() -> FunctionId.parse(null)).hasMessageStartingWith("function id: null (expected: app--function");
         assertThat(FunctionId.tryParse(null)).isEmpty();
+    }
+
+    @Test
+    void functionIdsSortAsTheirPrintedForms() {
+        List<String> printed = List.of("a-b--x", "a--z", "a0--b", "ab--c", "a--b-c", "a--b", "b--a");
+        List<FunctionId> ids = new ArrayList<>(printed.stream().map(FunctionId::parse).toList());
+        Collections.sort(ids);
+        assertThat(ids).extracting(FunctionId::toString).containsExactlyElementsOf(printed.stream().sorted().toList());
     }
 
     @Test
