@@ -2,6 +2,7 @@ package dev.ferry.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.request.protocol.FunctionId;
 import dev.ferry.routing.ContainerInfo;
 import dev.ferry.routing.ContainerState;
 import java.net.http.HttpResponse;
@@ -50,13 +51,13 @@ class AutoscalingEndToEndTest {
     /** Containers of {@code function} that count as capacity: placed or unplaced, starting or ready. */
     private static List<ContainerInfo> serving(String function) {
         return stack.dev.store().containers().stream()
-                .filter(c -> c.function().equals(function))
+                .filter(c -> c.function().equals(FunctionId.parse(function)))
                 .filter(c -> c.state() != ContainerState.STOPPING && c.state() != ContainerState.FAILED)
                 .toList();
     }
 
     private static List<ContainerInfo> all(String function) {
-        return stack.dev.store().containers().stream().filter(c -> c.function().equals(function)).toList();
+        return stack.dev.store().containers().stream().filter(c -> c.function().equals(FunctionId.parse(function))).toList();
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.ferry.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.gateway.FunctionDemand;
+import dev.ferry.request.protocol.FunctionId;
 import dev.ferry.routing.ContainerInfo;
 import dev.ferry.routing.ContainerState;
 import java.io.BufferedReader;
@@ -288,7 +289,7 @@ class ExamplesEndToEndTest {
     }
 
     static FunctionDemand demand(FerryStack stack, String function) {
-        return stack.dev.demand().stream().filter(d -> d.function().equals(function)).findFirst()
-                .orElse(new FunctionDemand(function, "-", 0, 0, 0, java.time.Instant.EPOCH));
+        return stack.dev.demand().stream().filter(d -> d.function().equals(FunctionId.parse(function))).findFirst()
+                .orElse(new FunctionDemand(FunctionId.parse(function), "-", 0, 0, 0, java.time.Instant.EPOCH));
     }
 }

@@ -7,6 +7,7 @@ import dev.ferry.examples.Slow;
 import dev.ferry.examples.Sse;
 import dev.ferry.examples.Ws;
 import dev.ferry.function.runtime.TestJars;
+import dev.ferry.request.protocol.FunctionId;
 import dev.ferry.routing.ContainerInfo;
 import dev.ferry.routing.ContainerState;
 import dev.ferry.worker.Container;
@@ -113,7 +114,7 @@ final class FerryStack implements AutoCloseable {
     /** The containers of {@code functionId} in {@code state}. */
     List<ContainerInfo> containers(String functionId, ContainerState state) {
         return dev.store().containers().stream()
-                .filter(c -> c.function().equals(functionId) && c.state() == state).toList();
+                .filter(c -> c.function().equals(FunctionId.parse(functionId)) && c.state() == state).toList();
     }
 
     Container process(String containerId) {

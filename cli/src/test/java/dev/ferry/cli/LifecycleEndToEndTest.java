@@ -3,6 +3,7 @@ package dev.ferry.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.function.runtime.TestJars;
+import dev.ferry.request.protocol.FunctionId;
 import dev.ferry.routing.AppDeployment;
 import dev.ferry.routing.ContainerInfo;
 import dev.ferry.routing.ContainerState;
@@ -37,7 +38,7 @@ class LifecycleEndToEndTest {
     void startHooksRunBeforeTheFirstInputAndAGracefulStopFinishesInputsThenRunsStopHooks(FerryStack stack) throws Exception {
         assertThat(stack.get("testapp--hooks", "/").body()).isEqualTo("started=true");
         // One request from zero starts one container, so /wait below runs on the one stopped.
-        assertThat(stack.dev.store().containers()).filteredOn(c -> c.function().equals("testapp--hooks")).hasSize(1);
+        assertThat(stack.dev.store().containers()).filteredOn(c -> c.function().equals(FunctionId.parse("testapp--hooks"))).hasSize(1);
         ContainerInfo info = stack.containers("testapp--hooks", ContainerState.READY).get(0);
         Container container = stack.process(info.id());
         CompletableFuture<HttpResponse<String>> inFlight = stack.client.sendAsync(

@@ -4,6 +4,7 @@ import dev.ferry.controller.LogsApp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.function.runtime.TestJars;
+import dev.ferry.request.protocol.FunctionId;
 import dev.ferry.routing.Await;
 import dev.ferry.routing.ContainerInfo;
 import dev.ferry.routing.ContainerState;
@@ -42,7 +43,7 @@ class LogsOnRedisTest {
                 assertThat(client.send(HttpRequest.newBuilder(URI.create("http://logsapp--say.localhost:" + stack.httpPort() + "/?redis-1"))
                         .build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
                 ContainerInfo container = stack.store().containers().stream()
-                        .filter(c -> c.function().equals("logsapp--say") && c.state() == ContainerState.READY).findFirst().orElseThrow();
+                        .filter(c -> c.function().equals(FunctionId.parse("logsapp--say")) && c.state() == ContainerState.READY).findFirst().orElseThrow();
                 String tags = " say " + container.id() + " " + container.worker() + " ";
 
                 Await.until(WAIT, () -> body(client, admin + "?function=say").contains(tags + "stderr | err redis-1")

@@ -2,6 +2,7 @@ package dev.ferry.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.request.protocol.FunctionId;
 import dev.ferry.routing.ContainerInfo;
 import dev.ferry.routing.ContainerState;
 import java.io.IOException;
@@ -47,7 +48,7 @@ class RolesEndToEndTest {
 
     @Test
     void theWorkerRemovesRecordsOfContainersItDoesNotRun(FerryStack stack) throws Exception {
-        ContainerInfo ghost = new ContainerInfo("ct-zzzzzzzz", "examples--hello", "v1", "worker-dev", "127.0.0.1", 9,
+        ContainerInfo ghost = new ContainerInfo("ct-zzzzzzzz", FunctionId.parse("examples--hello"), "v1", "worker-dev", "127.0.0.1", 9,
                 ContainerState.READY, 1, Instant.now());
 
         stack.dev.store().putContainer(ghost);
