@@ -1,5 +1,6 @@
 package dev.ferry.autoscaler;
 
+import dev.ferry.request.protocol.VersionKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -12,7 +13,7 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Decides, per function version (a key), how many containers it wants and which idle ones
+ * Decides, per function version (a {@link VersionKey}), how many containers it wants and which idle ones
  * to stop, from its demand (inputs in flight + queued) observed at least once a second.
  * See the module's README for the rules and the maths.
  *
@@ -38,7 +39,7 @@ public final class Autoscaler {
     private static final Comparator<ContainerLoad> NEWEST_FIRST =
             Comparator.comparing(ContainerLoad::startedAt).thenComparing(ContainerLoad::id).reversed();
 
-    private final Map<String, State> states = new HashMap<>();
+    private final Map<VersionKey, State> states = new HashMap<>();
 
     private Autoscaler() {}
 
@@ -67,7 +68,7 @@ public final class Autoscaler {
      *
      * @throws IllegalArgumentException if {@code now} is before the key's last observation
      */
-    public Decision decide(String key, AutoscalerSettings settings, Observation now) {
+    public Decision decide(VersionKey key, AutoscalerSettings settings, Observation now) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(settings, "settings");
         Objects.requireNonNull(now, "now");
@@ -164,7 +165,7 @@ public final class Autoscaler {
     }
 
     /** Drops everything about {@code key}, e.g. when its function version is deleted. */
-    public void forget(String key) {
+    public void forget(VersionKey key) {
         states.remove(key);
     }
 
@@ -174,7 +175,7 @@ public final class Autoscaler {
     }
 
     /** Buckets held for {@code key}, for tests of the memory bound. */
-    int buckets(String key) {
+    int buckets(VersionKey key) {
         State s = states.get(key);
         return s == null ? 0 : s.window.size();
     }

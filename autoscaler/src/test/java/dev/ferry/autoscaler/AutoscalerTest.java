@@ -3,6 +3,7 @@ package dev.ferry.autoscaler;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ferry.request.protocol.VersionKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -12,6 +13,9 @@ import org.junit.jupiter.api.Test;
 class AutoscalerTest {
 
     private static final Instant T0 = Simulation.T0;
+    private static final VersionKey K = VersionKey.parse("shop--cart@v1");
+    private static final VersionKey A = VersionKey.parse("shop--a@v1");
+    private static final VersionKey B = VersionKey.parse("shop--b@v1");
     private static final AutoscalerSettings SETTINGS =
             new AutoscalerSettings(0, 0, 0, 1, 1, Duration.ofSeconds(30));
 
@@ -28,11 +32,11 @@ class AutoscalerTest {
     /** Three ready containers, demand 3 for 40 s, then {@code after} for 60 s; the last decision. */
     private Decision dropTo(int after, int... inFlightAtEnd) {
         for (int t = 0; t < 40; t++) {
-            autoscaler.decide("k", SETTINGS, new Observation(T0.plusSeconds(t), 3, ready(1, 1, 1)));
+            autoscaler.decide(K, SETTINGS, new Observation(T0.plusSeconds(t), 3, ready(1, 1, 1)));
         }
         Decision last = null;
         for (int t = 40; t < 100; t++) {
-            last = autoscaler.decide("k", SETTINGS, new Observation(T0.plusSeconds(t), after, ready(inFlightAtEnd)));
+            last = autoscaler.decide(K, SETTINGS, new Observation(T0.plusSeconds(t), after, ready(inFlightAtEnd)));
         }
         return last;
     }
@@ -41,15 +45,15 @@ class AutoscalerTest {
     void aRequestWaitingForASlotGetsAContainerWhateverTheAveragesSay() {
         AutoscalerSettings four = new AutoscalerSettings(0, 0, 0, 4, 4, Duration.ofSeconds(60));
         for (int t = 0; t < 30; t++) { // quiet, then four calls on the one container
-            autoscaler.decide("k", four, new Observation(T0.plusSeconds(t), t < 27 ? 0 : 4, ready(t < 27 ? 0 : 4)));
+            autoscaler.decide(K, four, new Observation(T0.plusSeconds(t), t < 27 ? 0 : 4, ready(t < 27 ? 0 : 4)));
         }
-        Decision fifth = autoscaler.decide("k", four, new Observation(T0.plusSeconds(30), 5, ready(4), 1));
+        Decision fifth = autoscaler.decide(K, four, new Observation(T0.plusSeconds(30), 5, ready(4), 1));
 
         assertThat(fifth.desired()).isEqualTo(2);
         assertThat(fifth.toStart()).isEqualTo(1);
         assertThat(fifth.reason()).isEqualTo("queueing: 5 in flight + queued, at most 4 per container → 2");
 
-        Decision after = autoscaler.decide("k", four, new Observation(T0.plusSeconds(32), 1,
+        Decision after = autoscaler.decide(K, four, new Observation(T0.plusSeconds(32), 1,
                 List.of(ContainerLoad.ready("c0", 1, T0), ContainerLoad.ready("c1", 0, T0.plusSeconds(31)))));
         assertThat(after.toStop()).as("kept for the scaledown window").isEmpty();
         assertThat(after.desired()).isEqualTo(2);
@@ -64,7 +68,7 @@ class AutoscalerTest {
     @Test
     void neverStopsAContainerWithInputsInFlight() {
         // Demand fell to 1 but each container still runs an input (e.g. an open WebSocket).
-        Decision d = autoscaler.decide("k", SETTINGS, new Observation(T0, 3, ready(1, 1, 1)));
+        Decision d = autoscaler.decide(K, SETTINGS, new Observation(T0, 3, ready(1, 1, 1)));
         assertThat(d.desired()).isEqualTo(3);
 
         Decision down = dropTo(1, 1, 1, 1);
@@ -88,7 +92,7 @@ class AutoscalerTest {
                 ContainerLoad.ready("r", 1, T0.minusSeconds(5)),
                 new ContainerLoad("d", ContainerLoad.Phase.DRAINING, 1, T0.minusSeconds(50)));
 
-        Decision d = autoscaler.decide("k", SETTINGS, new Observation(T0, 3, loads));
+        Decision d = autoscaler.decide(K, SETTINGS, new Observation(T0, 3, loads));
 
         assertThat(d.desired()).isEqualTo(3);
         assertThat(d.toStart()).isEqualTo(1);
@@ -96,12 +100,12 @@ class AutoscalerTest {
 
     @Test
     void rejectsObservationsOutOfOrder() {
-        autoscaler.decide("k", SETTINGS, new Observation(T0.plusSeconds(5), 0, List.of()));
-        autoscaler.decide("k", SETTINGS, new Observation(T0.plusSeconds(5), 0, List.of()));
+        autoscaler.decide(K, SETTINGS, new Observation(T0.plusSeconds(5), 0, List.of()));
+        autoscaler.decide(K, SETTINGS, new Observation(T0.plusSeconds(5), 0, List.of()));
 
-        assertThatThrownBy(() -> autoscaler.decide("k", SETTINGS, new Observation(T0, 0, List.of())))
+        assertThatThrownBy(() -> autoscaler.decide(K, SETTINGS, new Observation(T0, 0, List.of())))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("at: 2026-01-01T12:00:00Z (expected: >= 2026-01-01T12:00:05Z, the last observation of k)");
+                .hasMessage("at: 2026-01-01T12:00:00Z (expected: >= 2026-01-01T12:00:05Z, the last observation of shop--cart@v1)");
     }
 
     @Test
@@ -118,22 +122,22 @@ class AutoscalerTest {
         for (int t = 0; t < 7200; t++) {
             // Several observations a second share a bucket.
             for (int ms = 0; ms < 1000; ms += 250) {
-                autoscaler.decide("k", long20m, new Observation(T0.plusSeconds(t).plusMillis(ms), t % 7, List.of()));
+                autoscaler.decide(K, long20m, new Observation(T0.plusSeconds(t).plusMillis(ms), t % 7, List.of()));
             }
         }
-        assertThat(autoscaler.buckets("k")).isEqualTo(1200);
+        assertThat(autoscaler.buckets(K)).isEqualTo(1200);
     }
 
     @Test
     void keysAreIndependentAndForgettable() {
-        autoscaler.decide("a", SETTINGS, new Observation(T0, 5, List.of()));
-        Decision b = autoscaler.decide("b", SETTINGS, new Observation(T0, 0, List.of()));
+        autoscaler.decide(A, SETTINGS, new Observation(T0, 5, List.of()));
+        Decision b = autoscaler.decide(B, SETTINGS, new Observation(T0, 0, List.of()));
         assertThat(b.desired()).isZero();
         assertThat(autoscaler.keys()).isEqualTo(2);
 
-        autoscaler.forget("a");
+        autoscaler.forget(A);
         assertThat(autoscaler.keys()).isEqualTo(1);
         // A forgotten key starts over: an earlier instant is accepted again.
-        autoscaler.decide("a", SETTINGS, new Observation(T0.minusSeconds(10), 0, List.of()));
+        autoscaler.decide(A, SETTINGS, new Observation(T0.minusSeconds(10), 0, List.of()));
     }
 }

@@ -1,5 +1,6 @@
 package dev.ferry.autoscaler;
 
+import dev.ferry.request.protocol.VersionKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,7 +18,7 @@ final class Simulation {
 
     static final Instant T0 = Instant.parse("2026-01-01T12:00:00Z");
     static final Duration STARTUP = Duration.ofSeconds(1);
-    static final String KEY = "shop--checkout:3";
+    static final VersionKey KEY = VersionKey.parse("shop--checkout@v3");
 
     private static final class Container {
         final String id;

@@ -1,5 +1,6 @@
 package dev.ferry.scheduler;
 
+import dev.ferry.request.protocol.VersionKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -10,7 +11,7 @@ import java.util.Optional;
 /**
  * When a function whose containers keep crashing may start another one.
  *
- * <p>Per key (a function version), the {@code n}th crash in a row holds new containers back
+ * <p>Per key (a {@link VersionKey}: a function at one version), the {@code n}th crash in a row holds new containers back
  * for {@link #FIRST_DELAY} × 2<sup>n−1</sup>, at most {@link #MAX_DELAY}: 1 s, 2 s, 4 s, 8 s,
  * 16 s, 32 s, then 60 s for every further crash. From the {@value #CRASH_LOOP}rd crash in a
  * row the key is {@linkplain #inCrashLoop in a crash loop}, which the controller reports to
@@ -34,7 +35,7 @@ public final class CrashBackoff {
     /** Crashes in a row from which a key is in a crash loop. */
     public static final int CRASH_LOOP = 3;
 
-    private final Map<String, State> states = new HashMap<>();
+    private final Map<VersionKey, State> states = new HashMap<>();
 
     private CrashBackoff() {}
 
@@ -55,7 +56,7 @@ public final class CrashBackoff {
      * Records that a container of {@code key} crashed (exited, or failed to become ready) at
      * {@code at}, for {@code reason}, e.g. {@code "exit code 1: ImportError: torch"}.
      */
-    public void crashed(String key, Instant at, String reason) {
+    public void crashed(VersionKey key, Instant at, String reason) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(at, "at");
         Objects.requireNonNull(reason, "reason");
@@ -76,36 +77,36 @@ public final class CrashBackoff {
     }
 
     /** When {@code key} may start a container again; empty when it is not held back at all. */
-    public Optional<Instant> readyAt(String key) {
+    public Optional<Instant> readyAt(VersionKey key) {
         State state = states.get(key);
         return state == null || state.crashes == 0 ? Optional.empty() : Optional.of(state.readyAt);
     }
 
     /** Whether {@code key} may start a container at {@code now}: its hold, if any, is over. */
-    public boolean mayStart(String key, Instant now) {
+    public boolean mayStart(VersionKey key, Instant now) {
         Optional<Instant> readyAt = readyAt(key);
         return readyAt.isEmpty() || !now.isBefore(readyAt.get());
     }
 
     /** Crashes of {@code key} in a row, since it was last healthy. */
-    public int crashes(String key) {
+    public int crashes(VersionKey key) {
         State state = states.get(key);
         return state == null ? 0 : state.crashes;
     }
 
     /** Whether {@code key} crashed {@value #CRASH_LOOP} or more times in a row. */
-    public boolean inCrashLoop(String key) {
+    public boolean inCrashLoop(VersionKey key) {
         return crashes(key) >= CRASH_LOOP;
     }
 
     /** The reason of {@code key}'s last crash, kept after it is healthy again until {@link #forget}. */
-    public Optional<String> lastReason(String key) {
+    public Optional<String> lastReason(VersionKey key) {
         State state = states.get(key);
         return state == null ? Optional.empty() : Optional.of(state.reason);
     }
 
     /** Records that a container of {@code key} became ready at {@code at}. */
-    public void ready(String key, Instant at) {
+    public void ready(VersionKey key, Instant at) {
         Objects.requireNonNull(at, "at");
         State state = states.get(key);
         if (state != null && state.crashes > 0 && (state.readySince == null || at.isBefore(state.readySince))) {
@@ -121,7 +122,7 @@ public final class CrashBackoff {
      *
      * @return whether the count was started over by this call
      */
-    public boolean healthy(String key, Instant now) {
+    public boolean healthy(VersionKey key, Instant now) {
         State state = states.get(key);
         if (state == null || state.crashes == 0 || state.readySince == null
                 || Duration.between(state.readySince, now).compareTo(STABLE_AFTER) < 0) {
@@ -134,7 +135,7 @@ public final class CrashBackoff {
     }
 
     /** Drops everything about {@code key}, e.g. when its function version is deleted. */
-    public void forget(String key) {
+    public void forget(VersionKey key) {
         states.remove(key);
     }
 

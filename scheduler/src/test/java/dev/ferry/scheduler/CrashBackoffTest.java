@@ -3,6 +3,7 @@ package dev.ferry.scheduler;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ferry.request.protocol.VersionKey;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -10,16 +11,18 @@ import org.junit.jupiter.api.Test;
 class CrashBackoffTest {
 
     private static final Instant T0 = Instant.parse("2025-01-01T00:00:00Z");
+    private static final VersionKey F = VersionKey.parse("shop--f@v1");
+    private static final VersionKey G = VersionKey.parse("shop--g@v1");
 
     private final CrashBackoff backoff = CrashBackoff.create();
 
     @Test
     void aKeyThatNeverCrashedMayAlwaysStart() {
-        assertThat(backoff.mayStart("f:1", T0)).isTrue();
-        assertThat(backoff.readyAt("f:1")).isEmpty();
-        assertThat(backoff.crashes("f:1")).isZero();
-        assertThat(backoff.inCrashLoop("f:1")).isFalse();
-        assertThat(backoff.lastReason("f:1")).isEmpty();
+        assertThat(backoff.mayStart(F, T0)).isTrue();
+        assertThat(backoff.readyAt(F)).isEmpty();
+        assertThat(backoff.crashes(F)).isZero();
+        assertThat(backoff.inCrashLoop(F)).isFalse();
+        assertThat(backoff.lastReason(F)).isEmpty();
     }
 
     @Test
@@ -32,84 +35,84 @@ class CrashBackoffTest {
 
     @Test
     void holdsNewContainersBackAfterEachCrash() {
-        backoff.crashed("f:1", T0, "exit code 1");
-        assertThat(backoff.readyAt("f:1")).contains(T0.plusSeconds(1));
-        assertThat(backoff.mayStart("f:1", T0.plusMillis(999))).isFalse();
-        assertThat(backoff.mayStart("f:1", T0.plusSeconds(1))).isTrue();
+        backoff.crashed(F, T0, "exit code 1");
+        assertThat(backoff.readyAt(F)).contains(T0.plusSeconds(1));
+        assertThat(backoff.mayStart(F, T0.plusMillis(999))).isFalse();
+        assertThat(backoff.mayStart(F, T0.plusSeconds(1))).isTrue();
 
         Instant second = T0.plusSeconds(5);
-        backoff.crashed("f:1", second, "exit code 2");
-        assertThat(backoff.readyAt("f:1")).contains(second.plusSeconds(2));
-        assertThat(backoff.mayStart("f:1", second.plusSeconds(1))).isFalse();
-        assertThat(backoff.mayStart("f:1", second.plusSeconds(2))).isTrue();
-        assertThat(backoff.lastReason("f:1")).contains("exit code 2");
-        assertThat(backoff.mayStart("g:1", second)).isTrue();
+        backoff.crashed(F, second, "exit code 2");
+        assertThat(backoff.readyAt(F)).contains(second.plusSeconds(2));
+        assertThat(backoff.mayStart(F, second.plusSeconds(1))).isFalse();
+        assertThat(backoff.mayStart(F, second.plusSeconds(2))).isTrue();
+        assertThat(backoff.lastReason(F)).contains("exit code 2");
+        assertThat(backoff.mayStart(G, second)).isTrue();
     }
 
     @Test
     void threeCrashesInARowAreACrashLoop() {
-        backoff.crashed("f:1", T0, "a");
-        backoff.crashed("f:1", T0.plusSeconds(2), "b");
-        assertThat(backoff.inCrashLoop("f:1")).isFalse();
+        backoff.crashed(F, T0, "a");
+        backoff.crashed(F, T0.plusSeconds(2), "b");
+        assertThat(backoff.inCrashLoop(F)).isFalse();
 
-        backoff.crashed("f:1", T0.plusSeconds(5), "ImportError: torch");
+        backoff.crashed(F, T0.plusSeconds(5), "ImportError: torch");
 
-        assertThat(backoff.inCrashLoop("f:1")).isTrue();
-        assertThat(backoff.crashes("f:1")).isEqualTo(3);
-        assertThat(backoff.readyAt("f:1")).contains(T0.plusSeconds(9));
-        assertThat(backoff.lastReason("f:1")).contains("ImportError: torch");
+        assertThat(backoff.inCrashLoop(F)).isTrue();
+        assertThat(backoff.crashes(F)).isEqualTo(3);
+        assertThat(backoff.readyAt(F)).contains(T0.plusSeconds(9));
+        assertThat(backoff.lastReason(F)).contains("ImportError: torch");
     }
 
     @Test
     void startsOverOnceAContainerStayedReadyAMinute() {
         for (int i = 0; i < 3; i++) {
-            backoff.crashed("f:1", T0.plusSeconds(i), "boom");
+            backoff.crashed(F, T0.plusSeconds(i), "boom");
         }
         Instant ready = T0.plusSeconds(10);
-        backoff.ready("f:1", ready);
+        backoff.ready(F, ready);
 
-        assertThat(backoff.healthy("f:1", ready.plusSeconds(59))).isFalse();
-        assertThat(backoff.inCrashLoop("f:1")).isTrue();
-        assertThat(backoff.healthy("f:1", ready.plusSeconds(60))).isTrue();
+        assertThat(backoff.healthy(F, ready.plusSeconds(59))).isFalse();
+        assertThat(backoff.inCrashLoop(F)).isTrue();
+        assertThat(backoff.healthy(F, ready.plusSeconds(60))).isTrue();
 
-        assertThat(backoff.crashes("f:1")).isZero();
-        assertThat(backoff.inCrashLoop("f:1")).isFalse();
-        assertThat(backoff.readyAt("f:1")).isEmpty();
-        assertThat(backoff.mayStart("f:1", ready.plusSeconds(60))).isTrue();
-        assertThat(backoff.lastReason("f:1")).contains("boom");
-        assertThat(backoff.healthy("f:1", ready.plusSeconds(120))).isFalse();
+        assertThat(backoff.crashes(F)).isZero();
+        assertThat(backoff.inCrashLoop(F)).isFalse();
+        assertThat(backoff.readyAt(F)).isEmpty();
+        assertThat(backoff.mayStart(F, ready.plusSeconds(60))).isTrue();
+        assertThat(backoff.lastReason(F)).contains("boom");
+        assertThat(backoff.healthy(F, ready.plusSeconds(120))).isFalse();
 
-        backoff.crashed("f:1", ready.plusSeconds(200), "again");
-        assertThat(backoff.readyAt("f:1")).contains(ready.plusSeconds(201));
+        backoff.crashed(F, ready.plusSeconds(200), "again");
+        assertThat(backoff.readyAt(F)).contains(ready.plusSeconds(201));
     }
 
     @Test
     void aCrashVoidsReadinessBeforeIt() {
-        backoff.crashed("f:1", T0, "a");
-        backoff.ready("f:1", T0.plusSeconds(2));
-        backoff.crashed("f:1", T0.plusSeconds(30), "b");
+        backoff.crashed(F, T0, "a");
+        backoff.ready(F, T0.plusSeconds(2));
+        backoff.crashed(F, T0.plusSeconds(30), "b");
 
-        assertThat(backoff.healthy("f:1", T0.plusSeconds(100))).isFalse();
-        assertThat(backoff.crashes("f:1")).isEqualTo(2);
+        assertThat(backoff.healthy(F, T0.plusSeconds(100))).isFalse();
+        assertThat(backoff.crashes(F)).isEqualTo(2);
 
-        backoff.ready("f:1", T0.plusSeconds(40));
-        backoff.ready("f:1", T0.plusSeconds(50));
-        assertThat(backoff.healthy("f:1", T0.plusSeconds(100))).isTrue();
+        backoff.ready(F, T0.plusSeconds(40));
+        backoff.ready(F, T0.plusSeconds(50));
+        assertThat(backoff.healthy(F, T0.plusSeconds(100))).isTrue();
     }
 
     @Test
     void readinessWithoutCrashesCostsNothing() {
-        backoff.ready("f:1", T0);
-        assertThat(backoff.healthy("f:1", T0.plusSeconds(600))).isFalse();
-        assertThat(backoff.lastReason("f:1")).isEmpty();
+        backoff.ready(F, T0);
+        assertThat(backoff.healthy(F, T0.plusSeconds(600))).isFalse();
+        assertThat(backoff.lastReason(F)).isEmpty();
     }
 
     @Test
     void forgetsAKey() {
-        backoff.crashed("f:1", T0, "a");
-        backoff.forget("f:1");
-        assertThat(backoff.crashes("f:1")).isZero();
-        assertThat(backoff.lastReason("f:1")).isEmpty();
-        assertThat(backoff.mayStart("f:1", T0)).isTrue();
+        backoff.crashed(F, T0, "a");
+        backoff.forget(F);
+        assertThat(backoff.crashes(F)).isZero();
+        assertThat(backoff.lastReason(F)).isEmpty();
+        assertThat(backoff.mayStart(F, T0)).isTrue();
     }
 }
