@@ -43,7 +43,6 @@ public record ContainerInfo(String id, FunctionId function, String version, Stri
         Objects.requireNonNull(startedAt, "startedAt");
         Objects.requireNonNull(resources, "resources");
         Objects.requireNonNull(reason, "reason");
-        VersionKey.of(function, version); // checks the version
         if (worker.isEmpty() && state != ContainerState.PENDING) {
             throw new IllegalArgumentException("container " + id + " is " + state + " on no worker (expected: PENDING while unplaced)");
         }

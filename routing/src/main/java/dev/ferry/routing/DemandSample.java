@@ -31,7 +31,6 @@ public record DemandSample(String gateway, FunctionId function, String version, 
         Objects.requireNonNull(version, "version");
         Objects.requireNonNull(lastActive, "lastActive");
         Objects.requireNonNull(sampledAt, "sampledAt");
-        VersionKey.of(function, version); // checks the version
         if (inFlight < 0 || queued < 0) {
             throw new IllegalArgumentException("demand of " + function + ": inFlight " + inFlight + ", queued " + queued
                     + " (expected: >= 0)");

@@ -27,7 +27,7 @@ public record DeployedFunction(String app, String version, String className, Pat
         Objects.requireNonNull(jar, "jar");
         Objects.requireNonNull(jarDigest, "jarDigest");
         Objects.requireNonNull(settings, "settings");
-        VersionKey.of(FunctionId.of(app, settings.name()), version); // checks the app's name and the version
+        FunctionSettings.checkName("app", app);
     }
 
     /** The function id, {@code <app>--<function>}. */

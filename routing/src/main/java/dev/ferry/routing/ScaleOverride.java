@@ -27,7 +27,6 @@ public record ScaleOverride(FunctionId function, String version, Integer minCont
         Objects.requireNonNull(function, "function");
         Objects.requireNonNull(version, "version");
         Objects.requireNonNull(setAt, "setAt");
-        VersionKey.of(function, version); // checks the version
         checkNotNegative("minContainers", minContainers);
         checkNotNegative("maxContainers", maxContainers);
         checkNotNegative("bufferContainers", bufferContainers);

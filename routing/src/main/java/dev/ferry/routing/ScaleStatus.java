@@ -23,7 +23,6 @@ public record ScaleStatus(FunctionId function, String version, int desired, bool
         Objects.requireNonNull(version, "version");
         Objects.requireNonNull(reason, "reason");
         Objects.requireNonNull(decidedAt, "decidedAt");
-        VersionKey.of(function, version); // checks the version
         if (desired < 0) {
             throw new IllegalArgumentException("desired: " + desired + " (expected: >= 0)");
         }

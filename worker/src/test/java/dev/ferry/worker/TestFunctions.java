@@ -1,6 +1,7 @@
 package dev.ferry.worker;
 
 import dev.ferry.function.runtime.TestJars;
+import dev.ferry.request.protocol.FunctionId;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -18,7 +19,7 @@ final class TestFunctions {
 
     /** The spec of a function of {@code type}, id {@code test--<name>}, from {@code jar}. */
     static ContainerSpec spec(String name, Class<?> type, Path jar) {
-        return ContainerSpec.of(APP + "--" + name, type.getName(), jar);
+        return ContainerSpec.of(FunctionId.of(APP, name), type.getName(), jar);
     }
 
     /** The test class path without this module's own classes: test functions must come from their jar only. */

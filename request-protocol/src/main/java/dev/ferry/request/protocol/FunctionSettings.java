@@ -134,11 +134,6 @@ public record FunctionSettings(
         return label;
     }
 
-    /** The function id {@code <app>--<function>} used in URLs and calls. */
-    public static String functionId(String app, String function) {
-        return FunctionId.of(app, function).toString();
-    }
-
     /** What {@link #checkName} expects, for messages about values made of names. */
     static final String NAME_RULE = "1-30 lower-case letters, digits and single hyphens, starting with a letter";
 

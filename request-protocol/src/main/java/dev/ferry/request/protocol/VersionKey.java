@@ -5,13 +5,14 @@ import java.util.Objects;
 /**
  * One function at one app version: {@code <app>--<function>@<version>}, the key the
  * platform keeps per-version state under (scale overrides and decisions in the store, demand,
- * crash back-off, autoscaling history, a gateway's pools). Equal by value, usable as a map key.
+ * crash back-off, autoscaling history, a gateway's pools). Equal by value, usable as a map key;
+ * ordered by function, then version.
  *
  * @param function the function
  * @param version the app version, e.g. {@code v3}: 1-64 letters, digits, '.', '_' and '-',
  *     starting with a letter or a digit
  */
-public record VersionKey(FunctionId function, String version) {
+public record VersionKey(FunctionId function, String version) implements Comparable<VersionKey> {
 
     private static final char SEPARATOR = '@';
     private static final String VERSION_RULE = "1-64 letters, digits, '.', '_' and '-', starting with a letter or a digit";
@@ -49,6 +50,13 @@ public record VersionKey(FunctionId function, String version) {
         }
         throw new IllegalArgumentException("version key: " + (text == null ? "null" : '"' + text + '"')
                 + " (expected: app--function@version, e.g. \"shop--cart@v3\")");
+    }
+
+    /** By function ({@link FunctionId#compareTo}), then version. */
+    @Override
+    public int compareTo(VersionKey other) {
+        int byFunction = function.compareTo(other.function);
+        return byFunction != 0 ? byFunction : version.compareTo(other.version);
     }
 
     /** {@code <app>--<function>@<version>}, e.g. {@code shop--cart@v3}: the form stores keep it in. */

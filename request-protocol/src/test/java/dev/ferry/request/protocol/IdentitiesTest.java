@@ -66,6 +66,14 @@ class IdentitiesTest {
     }
 
     @Test
+    void versionKeysSortByFunctionThenVersion() {
+        List<VersionKey> keys = new ArrayList<>(List.of(VersionKey.parse("b--a@v1"), VersionKey.parse("a--b@v2"),
+                VersionKey.parse("a--b-c@v1"), VersionKey.parse("a--b@v10")));
+        Collections.sort(keys);
+        assertThat(keys).extracting(VersionKey::toString).containsExactly("a--b@v10", "a--b@v2", "a--b-c@v1", "b--a@v1");
+    }
+
+    @Test
     void versionKeyRejectsMissingOrMalformedParts() {
         for (String bad : new String[] {"shop--cart", "shop--cart@", "shop@v1", "shop--cart@v1@v2", "shop--cart@v 1",
                 "shop--cart@-v1", "@v1"}) {
