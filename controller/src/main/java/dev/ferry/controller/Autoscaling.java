@@ -6,6 +6,7 @@ import dev.ferry.autoscaler.ContainerLoad;
 import dev.ferry.autoscaler.Decision;
 import dev.ferry.autoscaler.Observation;
 import dev.ferry.request.protocol.FunctionSettings;
+import dev.ferry.request.protocol.VersionKey;
 import dev.ferry.routing.AppDeployment;
 import dev.ferry.routing.ContainerInfo;
 import dev.ferry.routing.ContainerState;
@@ -32,7 +33,7 @@ final class Autoscaling {
     static final Duration STATUS_REFRESH = Duration.ofSeconds(1);
 
     private Autoscaler autoscaler = Autoscaler.create();
-    private final Map<String, ScaleStatus> published = new HashMap<>();
+    private final Map<VersionKey, ScaleStatus> published = new HashMap<>();
 
     /** Forgets all history: a controller that (again) became the leader cannot trust what it saw before. */
     void restart() {
@@ -80,8 +81,8 @@ final class Autoscaling {
         return new Observation(now, load == null ? 0 : load.concurrency(), loads, load == null ? 0 : load.queued());
     }
 
-    /** Decides for {@code key} ({@code function@version}). */
-    Decision decide(String key, AutoscalerSettings settings, Observation observation) {
+    /** Decides for function version {@code key}. */
+    Decision decide(VersionKey key, AutoscalerSettings settings, Observation observation) {
         return autoscaler.decide(key, settings, observation);
     }
 
@@ -89,8 +90,7 @@ final class Autoscaling {
      * The decision as {@code ferry ls} shows it, when it should be written: when the count or
      * panic changed, or the reason changed and the last write is {@link #STATUS_REFRESH} old.
      */
-    Optional<ScaleStatus> toPublish(String function, String version, Decision d, Instant now) {
-        String key = function + '@' + version;
+    Optional<ScaleStatus> toPublish(VersionKey key, Decision d, Instant now) {
         ScaleStatus last = published.get(key);
         boolean changed = last == null || last.desired() != d.desired() || last.panic() != d.panic();
         boolean refresh = last != null && !last.reason().equals(d.reason())
@@ -98,14 +98,13 @@ final class Autoscaling {
         if (!changed && !refresh) {
             return Optional.empty();
         }
-        ScaleStatus status = new ScaleStatus(function, version, d.desired(), d.panic(), d.reason(), now);
+        ScaleStatus status = new ScaleStatus(key.function(), key.version(), d.desired(), d.panic(), d.reason(), now);
         published.put(key, status);
         return Optional.of(status);
     }
 
-    /** Drops the history of {@code function@version}, whose version was replaced and whose containers are gone. */
-    void forget(String function, String version) {
-        String key = function + '@' + version;
+    /** Drops the history of function version {@code key}, which was replaced and whose containers are gone. */
+    void forget(VersionKey key) {
         autoscaler.forget(key);
         published.remove(key);
     }
@@ -116,14 +115,14 @@ final class Autoscaling {
      * version. Unplaced ones too (nothing runs there). Ready or unplaced only: one still
      * starting is stopped once ready.
      */
-    static List<ContainerInfo> replacedToStop(List<ContainerInfo> containers, Map<String, FunctionLoad> loads,
+    static List<ContainerInfo> replacedToStop(List<ContainerInfo> containers, Map<VersionKey, FunctionLoad> loads,
                                               Map<String, AppDeployment> apps) {
         List<ContainerInfo> stop = new ArrayList<>();
         for (ContainerInfo c : containers) {
-            if ((c.state() != ContainerState.READY && !c.unplaced()) || isCurrent(c.function(), c.version(), apps)) {
+            if ((c.state() != ContainerState.READY && !c.unplaced()) || isCurrent(c.versionKey(), apps)) {
                 continue;
             }
-            FunctionLoad load = loads.get(c.function() + '@' + c.version());
+            FunctionLoad load = loads.get(c.versionKey());
             if (load != null && (load.queued() > 0 || load.busy().containsKey(c.id())
                     || (load.busy().isEmpty() && load.inFlight() > 0))) {
                 continue; // still serving (a sample without per-container counts: the version is busy)
@@ -133,10 +132,9 @@ final class Autoscaling {
         return stop;
     }
 
-    /** Whether {@code version} is the current version of {@code function} ({@code <app>--<name>}) among {@code apps} by name. */
-    static boolean isCurrent(String function, String version, Map<String, AppDeployment> apps) {
-        int sep = function.indexOf("--");
-        AppDeployment app = sep < 0 ? null : apps.get(function.substring(0, sep));
-        return app != null && app.version().equals(version) && app.function(function.substring(sep + 2)).isPresent();
+    /** Whether {@code key}'s version is the current version of its function among {@code apps} by name. */
+    static boolean isCurrent(VersionKey key, Map<String, AppDeployment> apps) {
+        AppDeployment app = apps.get(key.function().app().value());
+        return app != null && app.version().equals(key.version()) && app.function(key.function().name()).isPresent();
     }
 }

@@ -44,7 +44,7 @@ final class ClusterView {
                 continue;
             }
             try {
-                cluster.allocate(new Allocation(c.id(), c.function(), c.worker(), c.resources().cpu(), c.resources().memoryMib(),
+                cluster.allocate(new Allocation(c.id(), c.function().toString(), c.worker(), c.resources().cpu(), c.resources().memoryMib(),
                         c.resources().gpus()));
             } catch (IllegalArgumentException e) {
                 // Two records claim one GPU or more than the worker has: only a worker that shrank
@@ -63,7 +63,7 @@ final class ClusterView {
     /** What one more container of {@code function} needs. */
     static Demand demand(DeployedFunction function) {
         FunctionSettings s = function.settings();
-        return new Demand(function.id(), s.cpu() > 0 ? s.cpu() : DEFAULT_CPU, s.memoryMib() > 0 ? s.memoryMib() : DEFAULT_MEMORY_MIB,
+        return new Demand(function.id().toString(), s.cpu() > 0 ? s.cpu() : DEFAULT_CPU, s.memoryMib() > 0 ? s.memoryMib() : DEFAULT_MEMORY_MIB,
                 s.gpuRequests(), s.workerLabels());
     }
 }

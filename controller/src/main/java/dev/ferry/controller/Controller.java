@@ -1,5 +1,6 @@
 package dev.ferry.controller;
 
+import dev.ferry.request.protocol.VersionKey;
 import dev.ferry.routing.AppDeployment;
 import dev.ferry.routing.AppJars;
 import dev.ferry.routing.ContainerInfo;
@@ -109,11 +110,10 @@ final class Controller implements RoutingListener, AutoCloseable {
             thread.execute(() -> {
                 Instant now = clock.instant();
                 FunctionLoad load = FunctionLoad.aggregate(store.demand(), now, timings.sampleFreshness()).stream()
-                        .filter(l -> l.function().equals(sample.function()) && l.version().equals(sample.version()))
+                        .filter(l -> l.versionKey().equals(sample.versionKey()))
                         .findFirst().orElse(null);
-                CurrentVersions.function(store, sample.function(), sample.version()).ifPresent(f -> autoscale(f, load,
-                        store.containers().stream().filter(c -> c.function().equals(f.id()) && c.version().equals(f.version()))
-                                .toList(), now, false));
+                store.currentFunction(sample.versionKey()).ifPresent(f -> autoscale(f, load,
+                        store.containers().stream().filter(c -> c.versionKey().equals(f.versionKey())).toList(), now, false));
             });
         }
     }
@@ -191,17 +191,17 @@ final class Controller implements RoutingListener, AutoCloseable {
         }
         healing.noteHealthy(now);
         List<FunctionLoad> loads = FunctionLoad.aggregate(store.demand(), now, timings.sampleFreshness());
-        Map<String, FunctionLoad> loadByVersion = new HashMap<>();
-        loads.forEach(l -> loadByVersion.put(l.function() + '@' + l.version(), l));
+        Map<VersionKey, FunctionLoad> loadByVersion = new HashMap<>();
+        loads.forEach(l -> loadByVersion.put(l.versionKey(), l));
         // A new leader scales up at once but stops nothing until gateways have reported what they carry.
         boolean settling = Duration.between(leaderSince, now).compareTo(timings.settle()) < 0;
-        Map<String, List<ContainerInfo>> containersByVersion = new HashMap<>();
+        Map<VersionKey, List<ContainerInfo>> containersByVersion = new HashMap<>();
         for (ContainerInfo c : store.containers()) {
-            containersByVersion.computeIfAbsent(c.function() + '@' + c.version(), k -> new ArrayList<>()).add(c);
+            containersByVersion.computeIfAbsent(c.versionKey(), k -> new ArrayList<>()).add(c);
         }
         for (AppDeployment app : store.apps()) {
             for (DeployedFunction f : app.functions()) {
-                String key = f.id() + '@' + f.version();
+                VersionKey key = f.versionKey();
                 autoscale(f, loadByVersion.get(key), containersByVersion.getOrDefault(key, List.of()), now, settling);
             }
         }

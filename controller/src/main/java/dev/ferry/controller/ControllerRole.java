@@ -2,7 +2,9 @@ package dev.ferry.controller;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.autoscaler.AutoscalerSettings;
+import dev.ferry.request.protocol.FunctionId;
 import dev.ferry.request.protocol.FunctionSettings;
+import dev.ferry.request.protocol.VersionKey;
 import dev.ferry.routing.AppJars;
 import dev.ferry.routing.AppDeployment;
 import dev.ferry.routing.DeployedFunction;
@@ -136,12 +138,12 @@ public final class ControllerRole implements AutoCloseable {
     String route(String host, String function) {
         String h = Routes.normalizeHost(host);
         Routes.checkHost(h);
-        Routes.checkFunction(function);
-        String app = function.substring(0, function.indexOf("--"));
-        if (store.app(app).flatMap(a -> a.function(function.substring(app.length() + 2))).isEmpty()) {
-            throw new IllegalArgumentException("route target: " + function + " is not deployed (expected: a function listed by ferry ls)");
+        FunctionId target = FunctionId.tryParse(function).orElseThrow(() -> new IllegalArgumentException("route target: "
+                + (function == null ? null : '"' + function + '"') + " (expected: a function id <app>--<function>)"));
+        if (store.app(target.app().value()).flatMap(a -> a.function(target.name())).isEmpty()) {
+            throw new IllegalArgumentException("route target: " + target + " is not deployed (expected: a function listed by ferry ls)");
         }
-        store.putRoute(h, function);
+        store.putRoute(h, target);
         return h;
     }
 
@@ -152,7 +154,7 @@ public final class ControllerRole implements AutoCloseable {
     public ObjectNode view() {
         ObjectNode root = StackView.apps(store.apps(), store.containers(), scaling(), urls);
         ObjectNode routes = root.putObject("routes");
-        store.routes().forEach(routes::put);
+        store.routes().forEach((host, function) -> routes.put(host, function.toString()));
         StackView.workers(root.putArray("workers"), store.workers(), store.containers());
         return root;
     }
@@ -163,13 +165,13 @@ public final class ControllerRole implements AutoCloseable {
 
     /** The scaling side of the view: decisions, overrides and the demand gateways report now. */
     private StackView.Scaling scaling() {
-        Map<String, ScaleStatus> statuses = new HashMap<>();
+        Map<VersionKey, ScaleStatus> statuses = new HashMap<>();
         store.scaleStatuses().forEach(s -> statuses.put(s.key(), s));
-        Map<String, ScaleOverride> overrides = new HashMap<>();
+        Map<VersionKey, ScaleOverride> overrides = new HashMap<>();
         store.scaleOverrides().forEach(o -> overrides.put(o.key(), o));
-        Map<String, FunctionLoad> loads = new HashMap<>();
+        Map<VersionKey, FunctionLoad> loads = new HashMap<>();
         FunctionLoad.aggregate(store.demand(), clock.instant(), timings.sampleFreshness())
-                .forEach(l -> loads.put(l.function() + '@' + l.version(), l));
+                .forEach(l -> loads.put(l.versionKey(), l));
         return new StackView.Scaling(statuses, overrides, loads);
     }
 
@@ -184,8 +186,8 @@ public final class ControllerRole implements AutoCloseable {
      */
     Scaled scale(String app, String function, ScaleOverride change) {
         DeployedFunction f = deployed(app, function);
-        ScaleOverride merged = store.scaleOverride(f.id(), f.version())
-                .orElse(ScaleOverride.none(f.id(), f.version(), change.setAt()))
+        ScaleOverride merged = store.scaleOverride(f.versionKey())
+                .orElse(ScaleOverride.none(f.versionKey(), change.setAt()))
                 .with(change);
         AutoscalerSettings effective = Autoscaling.settings(f.settings(), Optional.of(merged));
         store.putScaleOverride(merged);
@@ -195,7 +197,7 @@ public final class ControllerRole implements AutoCloseable {
     /** The scaling settings in force for the current version of {@code app}'s {@code function}. */
     Scaled scaling(String app, String function) {
         DeployedFunction f = deployed(app, function);
-        Optional<ScaleOverride> override = store.scaleOverride(f.id(), f.version());
+        Optional<ScaleOverride> override = store.scaleOverride(f.versionKey());
         return new Scaled(f.id(), f.version(), Autoscaling.settings(f.settings(), override), override.isPresent());
     }
 
@@ -214,7 +216,7 @@ public final class ControllerRole implements AutoCloseable {
      *
      * @param overridden whether {@code ferry scale} changed them since the deploy
      */
-    record Scaled(String function, String version, AutoscalerSettings settings, boolean overridden) {}
+    record Scaled(FunctionId function, String version, AutoscalerSettings settings, boolean overridden) {}
 
     /** Stops the admin API and the loop; does only the latter when it never started. */
     @Override

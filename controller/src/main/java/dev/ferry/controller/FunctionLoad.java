@@ -1,5 +1,7 @@
 package dev.ferry.controller;
 
+import dev.ferry.request.protocol.FunctionId;
+import dev.ferry.request.protocol.VersionKey;
 import dev.ferry.routing.DemandSample;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,22 +14,27 @@ import java.util.TreeMap;
 /**
  * One function version's demand across all gateways: what the controller scales on.
  *
- * @param function the function id
+ * @param function the function
  * @param version the app version
  * @param inFlight calls running now, summed over gateways
  * @param queued requests waiting, summed over gateways
  * @param lastActive the latest time any gateway saw a call start or end
  * @param busy calls in flight per container id, summed over gateways; idle containers are absent
  */
-record FunctionLoad(String function, String version, int inFlight, int queued, Instant lastActive,
+record FunctionLoad(FunctionId function, String version, int inFlight, int queued, Instant lastActive,
                     Map<String, Integer> busy) {
 
     FunctionLoad {
         busy = Map.copyOf(busy);
     }
 
-    FunctionLoad(String function, String version, int inFlight, int queued, Instant lastActive) {
+    FunctionLoad(FunctionId function, String version, int inFlight, int queued, Instant lastActive) {
         this(function, version, inFlight, queued, lastActive, Map.of());
+    }
+
+    /** The function version it is the load of. */
+    VersionKey versionKey() {
+        return VersionKey.of(function, version);
     }
 
     /** Calls in flight plus requests waiting: the concurrency the autoscaler scales on. */
@@ -41,12 +48,12 @@ record FunctionLoad(String function, String version, int inFlight, int queued, I
      * a live gateway re-reports calls in flight every interval.
      */
     static List<FunctionLoad> aggregate(List<DemandSample> samples, Instant now, Duration freshness) {
-        Map<String, FunctionLoad> byVersion = new TreeMap<>();
+        Map<VersionKey, FunctionLoad> byVersion = new TreeMap<>();
         for (DemandSample s : samples) {
             boolean fresh = !s.sampledAt().isBefore(now.minus(freshness));
             FunctionLoad sample = new FunctionLoad(s.function(), s.version(), fresh ? s.inFlight() : 0,
                     fresh ? s.queued() : 0, s.lastActive(), fresh ? s.busy() : Map.of());
-            byVersion.merge(s.function() + '@' + s.version(), sample, FunctionLoad::plus);
+            byVersion.merge(s.versionKey(), sample, FunctionLoad::plus);
         }
         return new ArrayList<>(byVersion.values());
     }

@@ -1,5 +1,6 @@
 package dev.ferry.controller;
 
+import dev.ferry.request.protocol.VersionKey;
 import dev.ferry.routing.ContainerIds;
 import dev.ferry.routing.ContainerInfo;
 import dev.ferry.routing.ContainerState;
@@ -45,14 +46,14 @@ final class Healing {
 
     /** {@code container} became ready: its version's back-off starts over once it stays up. */
     void ready(ContainerInfo container, Instant now) {
-        crashes.ready(container.function() + '@' + container.version(), now);
+        crashes.ready(container.versionKey(), now);
     }
 
     /** A version that stays up starts its failure count over. */
     void noteHealthy(Instant now) {
         for (ContainerInfo c : store.containers()) {
             if (c.state() == ContainerState.READY) {
-                crashes.healthy(c.function() + '@' + c.version(), now);
+                crashes.healthy(c.versionKey(), now);
             }
         }
     }
@@ -70,7 +71,7 @@ final class Healing {
      * @return whether a replacement was written, to be placed
      */
     boolean failed(ContainerInfo c, Instant now) {
-        String key = c.function() + '@' + c.version();
+        VersionKey key = c.versionKey();
         boolean wasServing = serving.remove(c.id());
         crashes.crashed(key, now, c.reason().isEmpty() ? "exited" : c.reason());
         System.err.println("ferry: container " + c.id() + " of " + c.function() + " " + c.version() + " on worker " + c.worker()
@@ -120,7 +121,7 @@ final class Healing {
 
     /** Writes an unplaced replacement for {@code lost}, if its version is still current. */
     private void replace(ContainerInfo lost, String reason, Instant now) {
-        CurrentVersions.function(store, lost.function(), lost.version()).ifPresent(f -> {
+        store.currentFunction(lost.versionKey()).ifPresent(f -> {
             ContainerInfo replacement = ContainerInfo.unplaced(ContainerIds.next(), f, reason, now);
             writes.write(() -> store.putContainer(replacement));
         });

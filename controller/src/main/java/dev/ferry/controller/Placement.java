@@ -1,5 +1,6 @@
 package dev.ferry.controller;
 
+import dev.ferry.request.protocol.VersionKey;
 import dev.ferry.routing.ContainerInfo;
 import dev.ferry.routing.ContainerResources;
 import dev.ferry.routing.ContainerState;
@@ -54,7 +55,7 @@ final class Placement {
                 .sorted(Comparator.comparing(ContainerInfo::startedAt).thenComparing(ContainerInfo::id)).toList();
         // A version warned of once is warned again only after none of its containers waited for room.
         Set<String> waiting = new HashSet<>();
-        unplaced.forEach(c -> waiting.add("unschedulable:" + c.function() + '@' + c.version()));
+        unplaced.forEach(c -> waiting.add("unschedulable:" + c.versionKey()));
         writes.clearIf(w -> w.startsWith("unschedulable:") && !waiting.contains(w));
         if (unplaced.isEmpty()) {
             return;
@@ -75,12 +76,12 @@ final class Placement {
             }
         }
         for (ContainerInfo c : unplaced) {
-            Optional<DeployedFunction> function = CurrentVersions.function(store, c.function(), c.version());
+            Optional<DeployedFunction> function = store.currentFunction(c.versionKey());
             if (function.isEmpty()) {
                 writes.write(() -> store.removeContainer(c.id())); // its version was replaced before it could start
                 continue;
             }
-            String key = c.function() + '@' + c.version();
+            VersionKey key = c.versionKey();
             if (!crashes.mayStart(key, now)) {
                 long wait = Math.max(1, Duration.between(now, crashes.readyAt(key).orElse(now)).toSeconds());
                 String reason = (crashes.inCrashLoop(key) ? "crash loop" : "restarting after a crash") + ": "
@@ -92,7 +93,7 @@ final class Placement {
             switch (scheduler.place(demand, open)) {
                 case Decision.Placed placed -> {
                     ContainerResources resources = new ContainerResources(demand.cpu(), demand.memoryMib(), placed.gpus());
-                    Allocation allocation = new Allocation(c.id(), c.function(), placed.node(), demand.cpu(), demand.memoryMib(),
+                    Allocation allocation = new Allocation(c.id(), c.function().toString(), placed.node(), demand.cpu(), demand.memoryMib(),
                             placed.gpus());
                     cluster.allocate(allocation);
                     open.allocate(allocation);
@@ -107,7 +108,7 @@ final class Placement {
                         case Decision.Placed later -> {
                             // It fits, on workers busy starting others: placed as soon as one is ready.
                             // Its room is held in this pass, so the ones after it see what is left.
-                            cluster.allocate(new Allocation(c.id(), c.function(), later.node(), demand.cpu(), demand.memoryMib(),
+                            cluster.allocate(new Allocation(c.id(), c.function().toString(), later.node(), demand.cpu(), demand.memoryMib(),
                                     later.gpus()));
                             setReason(c, "waiting for a start slot: the workers it fits on are starting all they may at once");
                         }

@@ -1,5 +1,6 @@
 package dev.ferry.controller;
 
+import dev.ferry.request.protocol.FunctionId;
 import dev.ferry.routing.AppDeployment;
 import dev.ferry.routing.AppJars;
 import dev.ferry.routing.DeployedFunction;
@@ -66,7 +67,7 @@ final class Recovery {
     /** Writes back the apps, jars and routes this controller knows; true when every write went through. */
     private boolean restore() {
         List<AppDeployment> apps = store.apps();
-        Map<String, String> routes = store.routes();
+        Map<String, FunctionId> routes = store.routes();
         boolean done = true;
         for (AppDeployment app : apps) {
             for (DeployedFunction f : app.functions()) {
@@ -86,7 +87,7 @@ final class Recovery {
             }
             done &= writes.write(() -> store.deploy(app));
         }
-        for (Map.Entry<String, String> route : routes.entrySet()) {
+        for (Map.Entry<String, FunctionId> route : routes.entrySet()) {
             done &= writes.write(() -> store.putRoute(route.getKey(), route.getValue()));
         }
         return done;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import dev.ferry.autoscaler.AutoscalerSettings;
+import dev.ferry.request.protocol.FunctionId;
 import dev.ferry.request.protocol.FunctionSettings;
 import dev.ferry.routing.ScaleOverride;
 import dev.ferry.routing.StoreUnavailableException;
@@ -52,7 +53,7 @@ final class ScaleHandler implements HttpHandler {
                 switch (method) {
                     case "GET" -> text(exchange, 200, describe(stack.scaling(parts[0], parts[1])));
                     case "POST" -> text(exchange, 200, describe(stack.scale(parts[0], parts[1],
-                            parse(FunctionSettings.functionId(parts[0], parts[1]), body(exchange)))));
+                            parse(FunctionId.of(parts[0], parts[1]), body(exchange)))));
                     default -> {
                         exchange.getResponseHeaders().add("Allow", "GET, POST");
                         text(exchange, 405, "method not allowed: " + method + " (expected: GET or POST)");
@@ -67,7 +68,7 @@ final class ScaleHandler implements HttpHandler {
     }
 
     /** The change a request body asks for; every field optional, at least one given. */
-    ScaleOverride parse(String function, String body) {
+    ScaleOverride parse(FunctionId function, String body) {
         JsonNode n;
         try {
             n = StackView.JSON.readTree(body);

@@ -2,6 +2,7 @@ package dev.ferry.controller;
 
 import dev.ferry.autoscaler.AutoscalerSettings;
 import dev.ferry.autoscaler.Decision;
+import dev.ferry.request.protocol.VersionKey;
 import dev.ferry.routing.AppDeployment;
 import dev.ferry.routing.ContainerIds;
 import dev.ferry.routing.ContainerInfo;
@@ -47,16 +48,17 @@ final class Scaling {
      * @return how many unplaced containers it wrote, which the caller places
      */
     int autoscale(DeployedFunction f, FunctionLoad load, List<ContainerInfo> mine, Instant now, boolean settling) {
+        VersionKey key = f.versionKey();
         AutoscalerSettings settings;
         try {
-            settings = Autoscaling.settings(f.settings(), store.scaleOverride(f.id(), f.version()));
-            writes.clear("override:" + f.id() + '@' + f.version());
+            settings = Autoscaling.settings(f.settings(), store.scaleOverride(key));
+            writes.clear("override:" + key);
         } catch (IllegalArgumentException e) {
-            writes.warnOnce("override:" + f.id() + '@' + f.version(), "ferry: ignoring the scale override of " + f.id() + " "
+            writes.warnOnce("override:" + key, "ferry: ignoring the scale override of " + f.id() + " "
                     + f.version() + ": " + e.getMessage());
             settings = AutoscalerSettings.from(f.settings());
         }
-        Decision decision = autoscaling.decide(f.id() + '@' + f.version(), settings, Autoscaling.observe(now, load, mine));
+        Decision decision = autoscaling.decide(key, settings, Autoscaling.observe(now, load, mine));
         for (int i = 0; i < decision.toStart(); i++) {
             ContainerInfo wanted = ContainerInfo.unplaced(ContainerIds.next(), f, "waiting for placement", now);
             writes.write(() -> store.putContainer(wanted));
@@ -66,7 +68,7 @@ final class Scaling {
                 mine.stream().filter(c -> c.id().equals(id)).findFirst().ifPresent(this::stop);
             }
         }
-        autoscaling.toPublish(f.id(), f.version(), decision, now)
+        autoscaling.toPublish(key, decision, now)
                 .ifPresent(status -> writes.write(() -> store.putScaleStatus(status)));
         return decision.toStart();
     }
@@ -81,24 +83,24 @@ final class Scaling {
      * Stops the idle containers of versions a redeploy replaced, and forgets the scaling state
      * (history, override, published decision) of replaced versions with no container left.
      *
-     * @param loads the load of each version, by {@code function@version}
+     * @param loads the load of each version
      */
-    void retireReplacedVersions(Map<String, FunctionLoad> loads) {
+    void retireReplacedVersions(Map<VersionKey, FunctionLoad> loads) {
         Map<String, AppDeployment> apps = new HashMap<>();
         store.apps().forEach(a -> apps.put(a.app(), a));
         List<ContainerInfo> containers = store.containers();
         Autoscaling.replacedToStop(containers, loads, apps).forEach(this::stop);
-        Set<String> withContainers = new HashSet<>();
-        containers.forEach(c -> withContainers.add(c.function() + '@' + c.version()));
+        Set<VersionKey> withContainers = new HashSet<>();
+        containers.forEach(c -> withContainers.add(c.versionKey()));
         for (var status : store.scaleStatuses()) {
-            if (!Autoscaling.isCurrent(status.function(), status.version(), apps) && !withContainers.contains(status.key())) {
-                autoscaling.forget(status.function(), status.version());
-                writes.write(() -> store.removeScaleStatus(status.function(), status.version()));
+            if (!Autoscaling.isCurrent(status.key(), apps) && !withContainers.contains(status.key())) {
+                autoscaling.forget(status.key());
+                writes.write(() -> store.removeScaleStatus(status.key()));
             }
         }
         for (var override : store.scaleOverrides()) {
-            if (!Autoscaling.isCurrent(override.function(), override.version(), apps) && !withContainers.contains(override.key())) {
-                writes.write(() -> store.removeScaleOverride(override.function(), override.version()));
+            if (!Autoscaling.isCurrent(override.key(), apps) && !withContainers.contains(override.key())) {
+                writes.write(() -> store.removeScaleOverride(override.key()));
             }
         }
     }

@@ -3,6 +3,7 @@ package dev.ferry.controller;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ferry.request.protocol.VersionKey;
 import dev.ferry.routing.AppDeployment;
 import dev.ferry.routing.ContainerInfo;
 import dev.ferry.routing.WorkerInfo;
@@ -27,10 +28,11 @@ final class StackView {
     private StackView() {}
 
     /**
-     * What the store says of scaling: decisions and overrides by {@code function@version}, and
-     * the demand summed over gateways by the same key.
+     * What the store says of scaling: decisions and overrides by function version, and the
+     * demand summed over gateways by the same key.
      */
-    record Scaling(Map<String, ScaleStatus> statuses, Map<String, ScaleOverride> overrides, Map<String, FunctionLoad> loads) {
+    record Scaling(Map<VersionKey, ScaleStatus> statuses, Map<VersionKey, ScaleOverride> overrides,
+                   Map<VersionKey, FunctionLoad> loads) {
         static final Scaling NONE = new Scaling(Map.of(), Map.of(), Map.of());
     }
 
@@ -50,8 +52,8 @@ final class StackView {
         for (DeployedFunction f : app.functions()) {
             ObjectNode fn = functions.addObject()
                     .put("name", f.settings().name())
-                    .put("id", f.id())
-                    .put("url", urls.of(f.id()))
+                    .put("id", f.id().toString())
+                    .put("url", urls.of(f.id().toString()))
                     .put("className", f.className())
                     .put("maxInputs", f.settings().maxInputs())
                     .put("timeoutSeconds", f.settings().timeout().toMillis() / 1000.0)
@@ -84,7 +86,7 @@ final class StackView {
 
     /** The settings in force, the last decision, and the containers and calls of the current version. */
     private static void scaling(ObjectNode n, DeployedFunction f, List<ContainerInfo> containers, Scaling scaling) {
-        String key = f.id() + '@' + f.version();
+        VersionKey key = f.versionKey();
         ScaleOverride override = scaling.overrides().get(key);
         try {
             settings(n.putObject("settings"), Autoscaling.settings(f.settings(), Optional.ofNullable(override)), override != null);
@@ -94,7 +96,7 @@ final class StackView {
         }
         int starting = 0, ready = 0, stopping = 0;
         for (ContainerInfo c : containers) {
-            if (c.function().equals(f.id()) && c.version().equals(f.version())) {
+            if (c.versionKey().equals(key)) {
                 switch (c.state()) {
                     case PENDING, STARTING -> starting++;
                     case READY -> ready++;

@@ -7,7 +7,9 @@ import dev.ferry.autoscaler.AutoscalerSettings;
 import dev.ferry.autoscaler.ContainerLoad;
 import dev.ferry.autoscaler.Decision;
 import dev.ferry.autoscaler.Observation;
+import dev.ferry.request.protocol.FunctionId;
 import dev.ferry.request.protocol.FunctionSettings;
+import dev.ferry.request.protocol.VersionKey;
 import dev.ferry.routing.AppDeployment;
 import dev.ferry.routing.ContainerInfo;
 import dev.ferry.routing.ContainerState;
@@ -25,12 +27,13 @@ import org.junit.jupiter.api.Test;
 class AutoscalingTest {
 
     private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+    private static final FunctionId FN = FunctionId.parse("a--fn");
 
     private static final FunctionSettings DEPLOYED = new FunctionSettings("fn", 4, 4, Duration.ofSeconds(30),
             Duration.ofMillis(1500), 1, 0, 0, 0, 0, List.of(), 0, FunctionSettings.DEFAULT_MAX_WEBSOCKET_MESSAGE, List.of());
 
     private static ContainerInfo container(String id, String version, ContainerState state) {
-        return new ContainerInfo(id, "a--fn", version, "w1", "127.0.0.1", 1, state, 4, T0);
+        return new ContainerInfo(id, FN, version, "w1", "127.0.0.1", 1, state, 4, T0);
     }
 
     @Test
@@ -40,23 +43,23 @@ class AutoscalingTest {
         assertThat(deployed.scaledownWindow()).as("rounded up to whole seconds").isEqualTo(Duration.ofSeconds(2));
 
         AutoscalerSettings s = Autoscaling.settings(DEPLOYED, Optional.of(
-                new ScaleOverride("a--fn", "v1", null, 5, 2, 2, Duration.ofSeconds(10), T0)));
+                new ScaleOverride(FN, "v1", null, 5, 2, 2, Duration.ofSeconds(10), T0)));
         assertThat(s).isEqualTo(new AutoscalerSettings(1, 5, 2, 2, 4, Duration.ofSeconds(10)));
     }
 
     @Test
     void anInconsistentOverrideIsRefusedNamingTheValue() {
         assertThatThrownBy(() -> Autoscaling.settings(DEPLOYED, Optional.of(
-                new ScaleOverride("a--fn", "v1", 3, 2, null, null, null, T0))))
+                new ScaleOverride(FN, "v1", 3, 2, null, null, null, T0))))
                 .hasMessageContaining("maxContainers: 2 (expected: 0 for no limit, or >= minContainers 3)");
         assertThatThrownBy(() -> Autoscaling.settings(DEPLOYED, Optional.of(
-                new ScaleOverride("a--fn", "v1", null, null, null, 5, null, T0))))
+                new ScaleOverride(FN, "v1", null, null, null, 5, null, T0))))
                 .hasMessageContaining("targetInputs: 5 (expected: 1..4)");
     }
 
     @Test
     void containersAreObservedByPhaseWithTheCallsGatewaysReportOnThem() {
-        FunctionLoad load = new FunctionLoad("a--fn", "v1", 3, 2, T0, Map.of("c-ready", 3));
+        FunctionLoad load = new FunctionLoad(FN, "v1", 3, 2, T0, Map.of("c-ready", 3));
         Observation o = Autoscaling.observe(T0, load, List.of(
                 container("c-placed", "v1", ContainerState.PENDING),
                 container("c-starting", "v1", ContainerState.STARTING),
@@ -79,12 +82,12 @@ class AutoscalingTest {
     void aDecisionIsPublishedWhenItsCountChangesAndItsReasonAtMostOnceASecond() {
         Autoscaling autoscaling = new Autoscaling();
         Decision ten = new Decision(10, 10, List.of(), true, "burst: 40 → 10");
-        assertThat(autoscaling.toPublish("a--fn", "v1", ten, T0)).isPresent();
-        assertThat(autoscaling.toPublish("a--fn", "v1", ten, T0.plusMillis(100))).as("the same").isEmpty();
+        assertThat(autoscaling.toPublish(VersionKey.of(FN, "v1"), ten, T0)).isPresent();
+        assertThat(autoscaling.toPublish(VersionKey.of(FN, "v1"), ten, T0.plusMillis(100))).as("the same").isEmpty();
         Decision reworded = new Decision(10, 0, List.of(), true, "panic: steady at 10");
-        assertThat(autoscaling.toPublish("a--fn", "v1", reworded, T0.plusMillis(500))).as("reason only, too soon").isEmpty();
-        assertThat(autoscaling.toPublish("a--fn", "v1", reworded, T0.plusSeconds(1))).isPresent();
-        assertThat(autoscaling.toPublish("a--fn", "v1", new Decision(3, 0, List.of(), false, "low"), T0.plusMillis(1100)))
+        assertThat(autoscaling.toPublish(VersionKey.of(FN, "v1"), reworded, T0.plusMillis(500))).as("reason only, too soon").isEmpty();
+        assertThat(autoscaling.toPublish(VersionKey.of(FN, "v1"), reworded, T0.plusSeconds(1))).isPresent();
+        assertThat(autoscaling.toPublish(VersionKey.of(FN, "v1"), new Decision(3, 0, List.of(), false, "low"), T0.plusMillis(1100)))
                 .as("a new count at once").hasValueSatisfying(s -> assertThat(s.desired()).isEqualTo(3));
     }
 
@@ -98,11 +101,11 @@ class AutoscalingTest {
                 container("c-starting", "v1", ContainerState.STARTING),
                 container("c-current", "v2", ContainerState.READY));
 
-        assertThat(Autoscaling.replacedToStop(containers, Map.of("a--fn@v1",
-                new FunctionLoad("a--fn", "v1", 1, 0, T0, Map.of("c-busy", 1))), apps))
+        assertThat(Autoscaling.replacedToStop(containers, Map.of(VersionKey.parse("a--fn@v1"),
+                new FunctionLoad(FN, "v1", 1, 0, T0, Map.of("c-busy", 1))), apps))
                 .extracting(ContainerInfo::id).containsExactly("c-idle");
-        assertThat(Autoscaling.replacedToStop(containers, Map.of("a--fn@v1",
-                new FunctionLoad("a--fn", "v1", 0, 1, T0, Map.of())), apps)).as("a request waits for v1").isEmpty();
+        assertThat(Autoscaling.replacedToStop(containers, Map.of(VersionKey.parse("a--fn@v1"),
+                new FunctionLoad(FN, "v1", 0, 1, T0, Map.of())), apps)).as("a request waits for v1").isEmpty();
         assertThat(Autoscaling.replacedToStop(containers, Map.of(), apps)).extracting(ContainerInfo::id)
                 .containsExactly("c-busy", "c-idle");
     }

@@ -2,6 +2,7 @@ package dev.ferry.controller;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.request.protocol.FunctionId;
 import dev.ferry.request.protocol.FunctionSettings;
 import dev.ferry.routing.AppJars;
 import dev.ferry.routing.AppDeployment;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ControllerTest {
 
     private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+    private static final FunctionId FN = FunctionId.parse("a--fn");
 
     private final MutableClock clock = new MutableClock(T0);
     private final RoutingStore store = RoutingStore.inMemory();
@@ -85,11 +87,11 @@ class ControllerTest {
     }
 
     private List<ContainerInfo> of(String function) {
-        return store.containers().stream().filter(c -> c.function().equals(function)).toList();
+        return store.containers().stream().filter(c -> c.function().equals(FunctionId.parse(function))).toList();
     }
 
     private void waiting(int queued) {
-        store.recordDemand(new DemandSample("g1", "a--fn", "v1", 0, queued, clock.instant(), clock.instant()));
+        store.recordDemand(new DemandSample("g1", FN, "v1", 0, queued, clock.instant(), clock.instant()));
     }
 
     /** A gateway reports {@code inFlight} calls running now. */
@@ -98,11 +100,11 @@ class ControllerTest {
     }
 
     private void calls(int inFlight, Map<String, Integer> busy) {
-        store.recordDemand(new DemandSample("g1", "a--fn", "v1", inFlight, 0, clock.instant(), clock.instant(), busy));
+        store.recordDemand(new DemandSample("g1", FN, "v1", inFlight, 0, clock.instant(), clock.instant(), busy));
     }
 
     private ContainerInfo container(String id, String worker, ContainerState state) {
-        ContainerInfo c = new ContainerInfo(id, "a--fn", "v1", worker, "127.0.0.1", 1, state, 4, T0);
+        ContainerInfo c = new ContainerInfo(id, FN, "v1", worker, "127.0.0.1", 1, state, 4, T0);
         store.putContainer(c);
         return c;
     }
@@ -113,12 +115,12 @@ class ControllerTest {
         worker("w0", T0.minusSeconds(60)); // dead: no heartbeat for a minute
         worker("w1", T0);
         worker("w2", T0);
-        store.putContainer(new ContainerInfo("ct-aaaaaaaa", "b--other", "v1", "w1", "127.0.0.1", 1, ContainerState.READY, 1, T0));
+        store.putContainer(new ContainerInfo("ct-aaaaaaaa", FunctionId.parse("b--other"), "v1", "w1", "127.0.0.1", 1, ContainerState.READY, 1, T0));
         waiting(1);
 
         tick();
 
-        assertThat(store.containers()).filteredOn(c -> c.function().equals("a--fn"))
+        assertThat(store.containers()).filteredOn(c -> c.function().equals(FN))
                 .singleElement()
                 .satisfies(c -> {
                     assertThat(c.state()).isEqualTo(ContainerState.PENDING);
@@ -189,7 +191,7 @@ class ControllerTest {
         tick();
         assertThat(store.containers()).singleElement().extracting(ContainerInfo::unplaced).isEqualTo(true);
 
-        store.recordDemand(new DemandSample("g1", "a--fn", "v1", 0, 0, clock.instant(), clock.instant())); // the caller gave up
+        store.recordDemand(new DemandSample("g1", FN, "v1", 0, 0, clock.instant(), clock.instant())); // the caller gave up
         tickAfter(Duration.ofSeconds(29), "w1");
         assertThat(store.containers()).hasSize(1);
 
@@ -329,7 +331,7 @@ class ControllerTest {
         deploy(Duration.ofSeconds(1));
         worker("w1", T0);
         container("ct-aaaaaaaa", "w1", ContainerState.READY);
-        store.recordDemand(new DemandSample("g1", "a--fn", "v1", 0, 0, T0, T0));
+        store.recordDemand(new DemandSample("g1", FN, "v1", 0, 0, T0, T0));
         clock.advance(Duration.ofSeconds(5));
         worker("w1", clock.instant());
 
@@ -370,7 +372,7 @@ class ControllerTest {
         tick();
         clock.advance(Duration.ofSeconds(5));
         worker("w1", clock.instant());
-        store.recordDemand(new DemandSample("g1", "a--fn", "v1", 1, 0, T0, clock.instant()));
+        store.recordDemand(new DemandSample("g1", FN, "v1", 1, 0, T0, clock.instant()));
 
         tick();
 
@@ -477,7 +479,7 @@ class ControllerTest {
     void anOverrideTakesEffectWithoutARedeployAndTheNextDeployStartsAfresh() {
         deploy(Duration.ofSeconds(30));
         bigWorker("w1");
-        store.putScaleOverride(new dev.ferry.routing.ScaleOverride("a--fn", "v1", 2, 3, null, null, null, clock.instant()));
+        store.putScaleOverride(new dev.ferry.routing.ScaleOverride(FN, "v1", 2, 3, null, null, null, clock.instant()));
 
         tick();
         assertThat(running()).as("min 2, with no demand at all").hasSize(2);
@@ -490,7 +492,7 @@ class ControllerTest {
         FunctionSettings settings = new FunctionSettings("fn", 4, 4, Duration.ofSeconds(30), Duration.ofSeconds(30), 0, 0, 0,
                 0, 0, List.of(), 0, FunctionSettings.DEFAULT_MAX_WEBSOCKET_MESSAGE, List.of());
         store.deploy(new AppDeployment("a", "v2", List.of(new DeployedFunction("a", "v2", "C", Path.of("a.jar"), "00", settings)), T0));
-        store.recordDemand(new DemandSample("g1", "a--fn", "v2", 0, 40, clock.instant(), clock.instant()));
+        store.recordDemand(new DemandSample("g1", FN, "v2", 0, 40, clock.instant(), clock.instant()));
         tick();
 
         assertThat(of("a--fn")).filteredOn(c -> c.version().equals("v2")).as("v2 has no max").hasSize(10);
