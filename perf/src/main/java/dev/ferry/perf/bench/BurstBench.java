@@ -1,5 +1,6 @@
 package dev.ferry.perf.bench;
 
+import dev.ferry.request.protocol.FunctionId;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.channel.EventLoop;
@@ -51,7 +52,7 @@ import picocli.CommandLine.Option;
 public final class BurstBench implements Callable<Integer> {
 
     static final String FUNCTION = "slow";
-    static final String FUNCTION_ID = FerryTarget.APP + "--" + FUNCTION;
+    static final String FUNCTION_ID = FunctionId.of(FerryTarget.APP, FUNCTION).toString();
     /** How slow's 200 answers start ("slept 2000 ms"). */
     private static final String SLOW_BODY = "slept ";
     private static final Duration AT_ZERO_TIMEOUT = Duration.ofSeconds(30);

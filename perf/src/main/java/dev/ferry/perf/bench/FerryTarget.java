@@ -1,5 +1,6 @@
 package dev.ferry.perf.bench;
 
+import dev.ferry.request.protocol.FunctionId;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -83,7 +84,7 @@ final class FerryTarget extends ProcessTarget {
 
     /** The Host header (authority) that reaches the example app's {@code function} through the gateway. */
     String host(String function) {
-        return APP + "--" + function + ".localhost:" + port(Protocol.HTTP_1_1);
+        return FunctionId.of(APP, function) + ".localhost:" + port(Protocol.HTTP_1_1);
     }
 
     /** The admin API's port on 127.0.0.1. */

@@ -1,5 +1,6 @@
 package dev.ferry.perf.load;
 
+import dev.ferry.request.protocol.FunctionId;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -370,13 +371,10 @@ public final class LoadSettings {
         String host = url.getHost();
         int dot = host.indexOf('.');
         String label = dot < 0 ? host : host.substring(0, dot);
-        int sep = label.indexOf("--");
-        if (sep <= 0) {
-            throw new IllegalArgumentException(name + ": not set, and " + URL + " (" + url
-                    + ") has no Ferry host <app>--<function>.<domain> to derive it from (expected: set " + name + ")");
-        }
+        FunctionId target = FunctionId.tryParse(label).orElseThrow(() -> new IllegalArgumentException(name + ": not set, and "
+                + URL + " (" + url + ") has no Ferry host <app>--<function>.<domain> to derive it from (expected: set " + name + ")"));
         String secure = url.getScheme().equalsIgnoreCase("https") ? "s" : "";
-        String newHost = label.substring(0, sep) + "--" + function + (dot < 0 ? "" : host.substring(dot));
+        String newHost = FunctionId.of(target.app(), function) + (dot < 0 ? "" : host.substring(dot));
         String port = url.getPort() < 0 ? "" : ":" + url.getPort();
         return URI.create(scheme + secure + "://" + newHost + port + "/?" + query);
     }
