@@ -22,6 +22,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class Healing {
 
+    private static final System.Logger logger = System.getLogger(Healing.class.getName());
+
     /** A placed container its worker has not started by then is forgotten. Worker start-up is far quicker. */
     static final Duration PENDING_TIMEOUT = Duration.ofSeconds(30);
 
@@ -74,7 +76,7 @@ final class Healing {
         VersionKey key = c.versionKey();
         boolean wasServing = serving.remove(c.id());
         crashes.crashed(key, now, c.reason().isEmpty() ? "exited" : c.reason());
-        System.err.println("ferry: container " + c.id() + " of " + c.function() + " " + c.version() + " on worker " + c.worker()
+        logger.log(System.Logger.Level.WARNING, "container " + c.id() + " of " + c.function() + " " + c.version() + " on worker " + c.worker()
                 + (wasServing ? " died: " : " failed to start: ") + (c.reason().isEmpty() ? "no reason given" : c.reason())
                 + (crashes.inCrashLoop(key) ? "; crash loop, next start in "
                         + Math.max(1, Duration.between(now, crashes.readyAt(key).orElse(now)).toSeconds()) + " s" : ""));
@@ -93,7 +95,7 @@ final class Healing {
         Set<String> live = new HashSet<>();
         for (WorkerInfo w : store.workers()) {
             if (heartbeats.lost(w.heartbeat(), now)) {
-                System.err.println("ferry: worker " + w.id() + " is lost: no heartbeat since " + w.heartbeat()
+                logger.log(System.Logger.Level.WARNING, "worker " + w.id() + " is lost: no heartbeat since " + w.heartbeat()
                         + "; replacing its containers elsewhere");
                 writes.write(() -> store.removeWorker(w.id()));
             } else {
@@ -112,7 +114,7 @@ final class Healing {
                 }
             } else if (c.state() == ContainerState.PENDING && c.startedAt().isBefore(now.minus(PENDING_TIMEOUT))) {
                 // Its worker never took it up (it missed the record): place again on the next demand.
-                System.err.println("ferry: worker " + c.worker() + " did not start container " + c.id() + " of " + c.function()
+                logger.log(System.Logger.Level.WARNING, "worker " + c.worker() + " did not start container " + c.id() + " of " + c.function()
                         + " within " + PENDING_TIMEOUT.toSeconds() + " s; forgetting it");
                 writes.write(() -> store.removeContainer(c.id()));
             }

@@ -53,7 +53,7 @@ final class Lease {
         held = now;
         if (!storeDown && !Boolean.valueOf(now).equals(lastAnswer)) {
             lastAnswer = now;
-            System.err.println("ferry: controller " + id + (now ? " is the leader" : " is a standby"));
+            logger.log(System.Logger.Level.INFO, "controller " + id + (now ? " is the leader" : " is a standby"));
         }
         return now;
     }

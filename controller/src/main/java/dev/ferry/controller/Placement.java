@@ -113,7 +113,7 @@ final class Placement {
                             setReason(c, "waiting for a start slot: the workers it fits on are starting all they may at once");
                         }
                         case Decision.Unschedulable no -> {
-                            writes.warnOnce("unschedulable:" + key, "ferry: cannot place a container of " + c.function() + " "
+                            writes.warnOnce("unschedulable:" + key, "cannot place a container of " + c.function() + " "
                                     + c.version() + ": " + no.reason());
                             setReason(c, no.reason());
                         }

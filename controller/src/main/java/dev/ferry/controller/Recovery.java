@@ -21,6 +21,8 @@ import java.util.Optional;
  */
 final class Recovery {
 
+    private static final System.Logger logger = System.getLogger(Recovery.class.getName());
+
     private final RoutingStore store;
     private final AppJars jars;
     private final StoreWrites writes;
@@ -42,7 +44,7 @@ final class Recovery {
             try {
                 jars.localJar(f);
             } catch (IOException | StoreUnavailableException e) {
-                writes.warnOnce("jar:" + f.jarDigest(), "ferry: cannot keep a copy of the jar of " + f.id() + " " + f.version()
+                writes.warnOnce("jar:" + f.jarDigest(), "cannot keep a copy of the jar of " + f.id() + " " + f.version()
                         + ": " + e.getMessage());
             }
         });
@@ -50,7 +52,7 @@ final class Recovery {
 
     /** The store came back empty: writes back what this controller knew, now or on a later {@link #retry}. */
     void dataLost() {
-        System.err.println("ferry: " + store.describe() + " lost its data; restoring " + store.apps().size() + " apps and "
+        logger.log(System.Logger.Level.WARNING, store.describe() + " lost its data; restoring " + store.apps().size() + " apps and "
                 + store.routes().size() + " routes");
         pending = true;
         retry();
@@ -60,7 +62,7 @@ final class Recovery {
     void retry() {
         if (pending && restore()) {
             pending = false;
-            System.err.println("ferry: restored the apps, jars and routes in " + store.describe());
+            logger.log(System.Logger.Level.INFO, "restored the apps, jars and routes in " + store.describe());
         }
     }
 
@@ -73,7 +75,7 @@ final class Recovery {
             for (DeployedFunction f : app.functions()) {
                 Optional<Path> jar = jars.localCopy(f);
                 if (jar.isEmpty()) {
-                    writes.warnOnce("no-jar:" + f.jarDigest(), "ferry: no copy of the jar of " + f.id() + " " + f.version()
+                    writes.warnOnce("no-jar:" + f.jarDigest(), "no copy of the jar of " + f.id() + " " + f.version()
                             + " (" + f.jarDigest() + ") here to write back; workers that have it write it back, others cannot start it");
                     continue;
                 }
@@ -81,7 +83,7 @@ final class Recovery {
                     try {
                         store.putJar(f.jarDigest(), Files.readAllBytes(jar.get()));
                     } catch (IOException e) {
-                        System.err.println("ferry: cannot read " + jar.get() + " to write it back: " + e);
+                        logger.log(System.Logger.Level.ERROR, "cannot read " + jar.get() + " to write it back: " + e);
                     }
                 });
             }

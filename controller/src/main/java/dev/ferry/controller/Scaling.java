@@ -54,7 +54,7 @@ final class Scaling {
             settings = Autoscaling.settings(f.settings(), store.scaleOverride(key));
             writes.clear("override:" + key);
         } catch (IllegalArgumentException e) {
-            writes.warnOnce("override:" + key, "ferry: ignoring the scale override of " + f.id() + " "
+            writes.warnOnce("override:" + key, "ignoring the scale override of " + f.id() + " "
                     + f.version() + ": " + e.getMessage());
             settings = AutoscalerSettings.from(f.settings());
         }

@@ -11,6 +11,8 @@ import java.util.function.Predicate;
  */
 final class StoreWrites {
 
+    private static final System.Logger logger = System.getLogger(StoreWrites.class.getName());
+
     /** What was warned of, by a key naming the subject: warned again only after {@link #clear}. */
     private final Set<String> warned = new HashSet<>();
 
@@ -21,15 +23,15 @@ final class StoreWrites {
             warned.remove("store");
             return true;
         } catch (StoreUnavailableException e) {
-            warnOnce("store", "ferry: " + e.getMessage());
+            warnOnce("store", e.getMessage());
             return false;
         }
     }
 
-    /** Prints {@code message} unless {@code what} was warned of already and not cleared since. */
+    /** Logs {@code message} as a warning unless {@code what} was warned of already and not cleared since. */
     void warnOnce(String what, String message) {
         if (warned.add(what)) {
-            System.err.println(message);
+            logger.log(System.Logger.Level.WARNING, message);
         }
     }
 

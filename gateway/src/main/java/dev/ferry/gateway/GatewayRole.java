@@ -27,6 +27,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class GatewayRole implements RoutingListener, AutoCloseable {
 
+    private static final System.Logger logger = System.getLogger(GatewayRole.class.getName());
+
     /** How long after a change of hosts the certificate is reissued; changes meanwhile join in. */
     static final Duration REISSUE_DELAY = Duration.ofMillis(250);
 
@@ -186,7 +188,7 @@ public final class GatewayRole implements RoutingListener, AutoCloseable {
         try {
             reissueCertificate();
         } catch (IOException | RuntimeException e) {
-            System.err.println("ferry: cannot reissue the local HTTPS certificate: " + e);
+            logger.log(System.Logger.Level.WARNING, "cannot reissue the local HTTPS certificate: " + e);
         }
     }
 

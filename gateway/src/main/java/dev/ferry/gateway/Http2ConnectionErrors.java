@@ -17,6 +17,8 @@ import java.io.IOException;
 @ChannelHandler.Sharable
 final class Http2ConnectionErrors extends ChannelInboundHandlerAdapter {
 
+    private static final System.Logger logger = System.getLogger(Http2ConnectionErrors.class.getName());
+
     static final Http2ConnectionErrors INSTANCE = new Http2ConnectionErrors();
 
     private Http2ConnectionErrors() {
@@ -28,7 +30,7 @@ final class Http2ConnectionErrors extends ChannelInboundHandlerAdapter {
             return;
         }
         if (!(cause instanceof IOException)) {
-            System.err.println("ferry gateway: closing " + ctx.channel() + " after an unexpected error: " + cause);
+            logger.log(System.Logger.Level.ERROR, "closing " + ctx.channel() + " after an unexpected error: " + cause, cause);
         }
         ctx.close();
     }

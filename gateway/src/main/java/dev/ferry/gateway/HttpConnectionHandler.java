@@ -42,6 +42,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
 
+    private static final System.Logger logger = System.getLogger(HttpConnectionHandler.class.getName());
+
     static final int MAX_BACKLOG = 64;
     /**
      * How long a connection that is being closed after a response keeps reading (and dropping)
@@ -138,8 +140,7 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
         // Socket errors (reset by peer and the like) end the connection quietly; anything else
         // is a fault of ours, worth a log line. channelInactive cleans up either way.
         if (!(cause instanceof java.io.IOException)) {
-            log("closing " + ctx.channel() + " after an unexpected error: " + cause);
-            cause.printStackTrace();
+            logger.log(System.Logger.Level.ERROR, "closing " + ctx.channel() + " after an unexpected error: " + cause, cause);
         }
         ctx.close();
     }
@@ -206,10 +207,6 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
     /** Whether pipelined messages may still be read into the backlog. */
     boolean backlogHasRoom() {
         return backlog.size() < MAX_BACKLOG;
-    }
-
-    void log(String line) {
-        System.err.println("ferry gateway: " + line);
     }
 
     private void handle(Object msg) {

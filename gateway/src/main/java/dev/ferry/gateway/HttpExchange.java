@@ -49,6 +49,8 @@ import java.util.List;
  */
 final class HttpExchange {
 
+    private static final System.Logger logger = System.getLogger(HttpExchange.class.getName());
+
     /**
      * Request body kept for a resend until the container answers. A container refuses a call
      * as soon as it reads its start, so a refusal seldom comes after more than what arrived
@@ -405,7 +407,9 @@ final class HttpExchange {
 
     private void onError(CallError error) {
         if (error.getCode() == ErrorCode.FUNCTION_FAILED || error.getCode() == ErrorCode.INTERNAL) {
-            connection.log("call " + callId + " to " + function.id() + " failed: " + error.getDetail());
+            // A function that threw is its author's to see; an internal error is Ferry's.
+            logger.log(error.getCode() == ErrorCode.INTERNAL ? System.Logger.Level.ERROR : System.Logger.Level.WARNING,
+                    "call " + callId + " to " + function.id() + " failed: " + error.getDetail());
         }
         abort(error);
     }

@@ -26,6 +26,8 @@ import java.util.Objects;
  */
 public final class ServerTls {
 
+    private static final System.Logger logger = System.getLogger(ServerTls.class.getName());
+
     private final Path certificate;
     private final Path key;
     private volatile SslContext context;
@@ -66,7 +68,7 @@ public final class ServerTls {
             reload();
             return true;
         } catch (IOException e) {
-            System.err.println("ferry gateway: keeping the current TLS certificate: " + e.getMessage());
+            logger.log(System.Logger.Level.WARNING, "keeping the current TLS certificate: " + e.getMessage());
             return false;
         }
     }

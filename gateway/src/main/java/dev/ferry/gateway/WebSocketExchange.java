@@ -58,6 +58,8 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
  */
 final class WebSocketExchange {
 
+    private static final System.Logger logger = System.getLogger(WebSocketExchange.class.getName());
+
     /**
      * The most a compressed message may inflate to, whatever the function allows: a bound
      * against compression bombs before the per-function limit is applied to whole messages.
@@ -329,7 +331,8 @@ final class WebSocketExchange {
 
     private void fail(CallError error) {
         if (open) {
-            connection.log("WebSocket call " + callId + " to " + function.id() + " failed: " + error.getDetail());
+            logger.log(error.getCode() == ErrorCode.INTERNAL ? System.Logger.Level.ERROR : System.Logger.Level.WARNING,
+                    "WebSocket call " + callId + " to " + function.id() + " failed: " + error.getDetail());
             if (functionCall != null) {
                 functionCall.cancel("gateway closed the WebSocket");
             }

@@ -1,9 +1,9 @@
 package dev.ferry.routing;
 
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * Logs each distinct problem with the shared data once per process. Bad data in Redis stays
@@ -17,7 +17,7 @@ final class Complaints {
     /** The one memory of the process. */
     static final Complaints PROCESS = new Complaints();
 
-    private static final Logger LOG = Logger.getLogger(RedisRoutingStore.class.getName());
+    private static final Logger LOG = System.getLogger(RedisRoutingStore.class.getName());
     private static final int MEMORY = 10_000;
 
     private final Set<String> said = ConcurrentHashMap.newKeySet();
@@ -30,12 +30,12 @@ final class Complaints {
         }
         if (said.size() >= MEMORY) {
             if (said.add("\0full")) {
-                LOG.warning("Too many distinct problems with the routing data in Redis; logging no more of them");
+                LOG.log(Level.WARNING, "Too many distinct problems with the routing data in Redis; logging no more of them");
             }
             return;
         }
         if (said.add(fingerprint)) {
-            LOG.warning(message);
+            LOG.log(Level.WARNING, message);
         }
     }
 

@@ -1,11 +1,11 @@
 package dev.ferry.routing;
 
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * The one thread that applies a Redis store's change feed and calls its listeners. Lettuce
@@ -18,7 +18,7 @@ import java.util.logging.Logger;
  */
 final class FeedThread implements Executor, AutoCloseable {
 
-    private static final Logger LOG = Logger.getLogger(FeedThread.class.getName());
+    private static final Logger LOG = System.getLogger(FeedThread.class.getName());
 
     private final LinkedBlockingQueue<Runnable> queue = new LinkedBlockingQueue<>();
     private final Thread thread;

@@ -2,6 +2,8 @@ package dev.ferry.routing;
 
 import dev.ferry.request.protocol.FunctionId;
 import dev.ferry.request.protocol.VersionKey;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -15,8 +17,6 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * The single-machine {@link RoutingStore}. Writes are serialised by the store's monitor and
@@ -26,7 +26,7 @@ import java.util.logging.Logger;
  */
 final class InMemoryRoutingStore implements RoutingStore {
 
-    private static final Logger LOG = Logger.getLogger(InMemoryRoutingStore.class.getName());
+    private static final Logger LOG = System.getLogger(InMemoryRoutingStore.class.getName());
 
     // The two maps every request reads: concurrent, so the request path takes no lock.
     private final Map<String, AppDeployment> apps = new ConcurrentSkipListMap<>();

@@ -1,6 +1,8 @@
 package dev.ferry.routing;
 
 import dev.ferry.request.protocol.FunctionId;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -8,8 +10,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * A {@link ContainerLogs.Subscription}: one thread per follower asks its store for the lines
@@ -20,7 +20,7 @@ import java.util.logging.Logger;
  */
 abstract class LogFollower implements ContainerLogs.Subscription {
 
-    private static final Logger LOG = Logger.getLogger(ContainerLogs.class.getName());
+    private static final Logger LOG = System.getLogger(ContainerLogs.class.getName());
     private static final long FIRST_BACKOFF_NANOS = Duration.ofMillis(50).toNanos();
     private static final long MAX_BACKOFF_NANOS = Duration.ofSeconds(2).toNanos();
     private static final long JOIN_MILLIS = Duration.ofSeconds(5).toMillis();
@@ -96,7 +96,7 @@ abstract class LogFollower implements ContainerLogs.Subscription {
                         break;
                     }
                     if (backoff == 0) {
-                        LOG.warning("Following the logs of " + app + " in " + store + " failed; trying again: "
+                        LOG.log(Level.WARNING, "Following the logs of " + app + " in " + store + " failed; trying again: "
                                 + RedisClients.reason(e));
                     }
                     backoff = backoff == 0 ? FIRST_BACKOFF_NANOS : Math.min(backoff * 2, MAX_BACKOFF_NANOS);
@@ -107,7 +107,7 @@ abstract class LogFollower implements ContainerLogs.Subscription {
                 }
                 if (backoff != 0) {
                     backoff = 0;
-                    LOG.info("Following the logs of " + app + " in " + store + " again");
+                    LOG.log(Level.INFO, "Following the logs of " + app + " in " + store + " again");
                 }
                 rounds.incrementAndGet();
                 for (LogLine line : batch.lines()) {
@@ -127,7 +127,7 @@ abstract class LogFollower implements ContainerLogs.Subscription {
             // close()
         } catch (RuntimeException e) {
             if (!closed) {
-                LOG.log(Level.FINE, "A follower of the logs of " + app + " ended: its consumer threw", e);
+                LOG.log(Level.DEBUG, "A follower of the logs of " + app + " ended: its consumer threw", e);
             }
         } finally {
             closed = true;

@@ -9,12 +9,12 @@ import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
+import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import java.util.logging.Level;
 
 /**
  * Lettuce clients as Ferry's Redis stores ({@link RedisRoutingStore}, {@link RedisContainerLogs})
@@ -129,7 +129,7 @@ final class RedisClients {
         try {
             client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         } catch (RuntimeException e) {
-            Complaints.log(Level.FINE, "Closing the Redis client failed: " + e);
+            Complaints.log(Level.DEBUG, "Closing the Redis client failed: " + e);
         }
         try {
             resources.shutdown(0, 2, TimeUnit.SECONDS).get(5, TimeUnit.SECONDS);
@@ -137,7 +137,7 @@ final class RedisClients {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
-            Complaints.log(Level.FINE, "Shutting down the Redis client's threads failed: " + e);
+            Complaints.log(Level.DEBUG, "Shutting down the Redis client's threads failed: " + e);
         }
     }
 }

@@ -18,7 +18,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import java.util.logging.Level;
 
 /**
  * The {@link RoutingStore} of a cluster: the shared state lives in Redis (one namespace per

@@ -3,6 +3,8 @@ package dev.ferry.routing;
 import dev.ferry.request.protocol.FunctionId;
 import dev.ferry.request.protocol.VersionKey;
 import dev.ferry.routing.RecordCodec.Versioned;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -17,8 +19,6 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * The in-process copy of a shared store that reads answer from, and the dispatch of its
@@ -37,7 +37,7 @@ import java.util.logging.Logger;
  */
 final class RoutingCopy {
 
-    private static final Logger LOG = Logger.getLogger(RoutingCopy.class.getName());
+    private static final Logger LOG = System.getLogger(RoutingCopy.class.getName());
 
     /** The versioned kinds of record; demand is kept apart because it is not versioned. */
     enum Kind {

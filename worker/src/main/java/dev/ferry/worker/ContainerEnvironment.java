@@ -28,8 +28,11 @@ final class ContainerEnvironment {
     /** PATH inside a sandbox. */
     static final String SANDBOX_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-    /** Variables a sandboxed container takes from the worker's environment when set there. */
-    private static final List<String> PASSED_TO_SANDBOX = List.of("LANG", "LC_ALL", "TZ");
+    /**
+     * Variables a sandboxed container takes from the worker's environment when set there; with
+     * FERRY_LOG_LEVEL the runtime in the container logs at the worker's levels.
+     */
+    private static final List<String> PASSED_TO_SANDBOX = List.of("LANG", "LC_ALL", "TZ", "FERRY_LOG_LEVEL");
 
     private ContainerEnvironment() {}
 
@@ -53,7 +56,7 @@ final class ContainerEnvironment {
 
     /**
      * The whole environment of a sandboxed container: PATH, {@code HOME=/tmp}, the worker's
-     * LANG, LC_ALL and TZ (LANG defaults to C.UTF-8), then {@code added}.
+     * LANG, LC_ALL, TZ and FERRY_LOG_LEVEL (LANG defaults to C.UTF-8), then {@code added}.
      */
     static Map<String, String> sandboxed(Map<String, String> workerEnvironment, Map<String, String> added) {
         Map<String, String> env = new LinkedHashMap<>();

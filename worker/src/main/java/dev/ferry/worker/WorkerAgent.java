@@ -164,7 +164,7 @@ final class WorkerAgent implements RoutingListener, ContainerListener, AutoClose
                     container.exit().filter(ContainerExit::failed).ifPresent(exit -> {
                         // Not asked to stop: say why, at once, so gateways tell the calls it broke
                         // and the controller replaces it.
-                        System.err.println("ferry: container " + container.id() + " of " + placed.function() + " " + exit.reason());
+                        logger.log(System.Logger.Level.WARNING, "container " + container.id() + " of " + placed.function() + " " + exit.reason());
                         write(started(placed, container, ContainerState.FAILED).withReason(exit.reason()));
                     });
                     remove(container.id());
@@ -240,7 +240,7 @@ final class WorkerAgent implements RoutingListener, ContainerListener, AutoClose
 
     /** Writes FAILED, so gateways answer the requests waiting for it, then removes the record. */
     private void fail(ContainerInfo placed, String reason) {
-        System.err.println("ferry: container " + placed.id() + " for " + placed.function() + " failed to start: " + reason);
+        logger.log(System.Logger.Level.ERROR, "container " + placed.id() + " for " + placed.function() + " failed to start: " + reason);
         write(placed.withState(ContainerState.FAILED).withReason(reason));
         remove(placed.id());
     }
@@ -299,7 +299,7 @@ final class WorkerAgent implements RoutingListener, ContainerListener, AutoClose
             try {
                 store.putJar(jar.getKey(), Files.readAllBytes(jar.getValue()));
             } catch (IOException e) {
-                System.err.println("ferry: cannot read " + jar.getValue() + " to write it back: " + e);
+                logger.log(System.Logger.Level.ERROR, "cannot read " + jar.getValue() + " to write it back: " + e);
             } catch (StoreUnavailableException e) {
                 storeUnavailable(e);
                 done = false;

@@ -27,6 +27,8 @@ import java.util.stream.Collectors;
  */
 public final class WorkerRole implements AutoCloseable {
 
+    private static final System.Logger logger = System.getLogger(WorkerRole.class.getName());
+
     private final RoutingStore store;
     private final String id;
     private final Path home;
@@ -79,7 +81,7 @@ public final class WorkerRole implements AutoCloseable {
                 .map(g -> new WorkerGpu(g.index(), g.uuid(), GpuRequest.modelOf(g.name(), g.memoryMib()), g.memoryMib())).toList();
         int offeredCpus = cpus > 0 ? cpus : machine.cpuCores();
         long offeredMib = memoryMib > 0 ? memoryMib : machine.memoryMib();
-        System.out.println("ferry worker " + id + ": " + offeredCpus + " CPUs, " + offeredMib + " MiB, "
+        logger.log(System.Logger.Level.INFO, "worker " + id + ": " + offeredCpus + " CPUs, " + offeredMib + " MiB, "
                 + (workerGpus.isEmpty() ? "no GPUs" : workerGpus.size() + " GPUs (" + workerGpus.stream()
                         .map(g -> g.index() + ": " + g.model() + " " + g.uuid()).collect(Collectors.joining(", ")) + ")")
                 + ", sandbox " + sandbox);

@@ -1,5 +1,6 @@
 package dev.ferry.function.runtime;
 
+import dev.ferry.logging.FerryLogging;
 import io.grpc.Server;
 import io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
@@ -25,9 +26,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ContainerMain {
 
-
     private final ContainerArgs args;
-    private final ContainerLog log = new ContainerLog(System.err);
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "ferry-timer");
         t.setDaemon(true);
@@ -46,8 +45,10 @@ public final class ContainerMain {
     public static void main(String[] argv) {
         ContainerArgs args;
         try {
+            FerryLogging.install("container");
             args = ContainerArgs.parse(List.of(argv));
         } catch (IllegalArgumentException e) {
+            // A bad command line (or log level) from the worker: a usage error, before there is a container to log for.
             System.err.println("ferry container: " + e.getMessage());
             System.exit(2);
             return;
@@ -57,8 +58,8 @@ public final class ContainerMain {
         try {
             container.start();
         } catch (Throwable e) {
-            System.err.println("ferry container " + args.containerId() + ": cannot start " + args.function() + ": " + describe(e));
-            e.printStackTrace(System.err);
+            logger().log(System.Logger.Level.ERROR, "container " + args.containerId() + ": cannot start " + args.function() + ": "
+                    + describe(e), e);
             System.exit(1);
             return;
         }
@@ -100,7 +101,7 @@ public final class ContainerMain {
             AsgiApp app = function.newInstance();
             instance = app;
             runHooks(function.onStart());
-            service = new FunctionCallService(args.function().toString(), app, loader, function.settings(), timer, log);
+            service = new FunctionCallService(args.function().toString(), app, loader, function.settings(), timer);
         } finally {
             Thread.currentThread().setContextClassLoader(previous);
         }
@@ -130,7 +131,8 @@ public final class ContainerMain {
             // a scale-down never cuts a long stream short. (The worker's SIGKILL waits as long.)
             Duration drain = function.settings().timeout();
             if (!service.drain(drain)) {
-                log.info("stopping with " + service.running() + " inputs still running after " + drain.toSeconds() + "s");
+                logger().log(System.Logger.Level.WARNING, "stopping with " + service.running() + " inputs still running after "
+                        + drain.toSeconds() + "s");
             }
             long lameDuckLeft = LAME_DUCK.toNanos() - (System.nanoTime() - start);
             if (lameDuckLeft > 0) {
@@ -142,7 +144,7 @@ public final class ContainerMain {
             Thread.currentThread().setContextClassLoader(loader);
             runHooks(function.onStop());
         } catch (Throwable e) {
-            log.error("-", "stop failed", e);
+            logger().log(System.Logger.Level.ERROR, "stop failed", e);
         }
     }
 
@@ -155,6 +157,16 @@ public final class ContainerMain {
                 throw cause instanceof Exception ex ? new HookFailedException(hook, ex) : new HookFailedException(hook, e);
             }
         }
+    }
+
+    /**
+     * The runtime's own lines, on standard error like the user's output (the worker tags both
+     * with the container id); what the user's code prints is left as it is. Not a static field:
+     * this class initializes before {@link #main} installs logging, and the first logger a
+     * process asks for fixes its {@code LogManager}.
+     */
+    private static System.Logger logger() {
+        return System.getLogger(ContainerMain.class.getName());
     }
 
     private static String describe(Throwable e) {

@@ -21,6 +21,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class FunctionCallService extends FunctionCallGrpc.FunctionCallImplBase {
 
+    private static final System.Logger logger = System.getLogger(FunctionCallService.class.getName());
+
     private final String function;
     private final AsgiApp app;
     private final ClassLoader appLoader;
@@ -28,12 +30,11 @@ final class FunctionCallService extends FunctionCallGrpc.FunctionCallImplBase {
     private final int maxInputs;
     private final Duration timeout;
     private final ScheduledExecutorService timer;
-    private final ContainerLog log;
     /** Set when the container stops: new calls are refused (gateways send them elsewhere), running ones finish. */
     private volatile boolean draining;
 
     FunctionCallService(String function, AsgiApp app, ClassLoader appLoader, FunctionSettings settings,
-                        ScheduledExecutorService timer, ContainerLog log) {
+                        ScheduledExecutorService timer) {
         this.function = function;
         this.app = app;
         this.appLoader = appLoader;
@@ -41,7 +42,6 @@ final class FunctionCallService extends FunctionCallGrpc.FunctionCallImplBase {
         this.inputs = new Semaphore(maxInputs);
         this.timeout = settings.timeout();
         this.timer = timer;
-        this.log = log;
     }
 
     /** Inputs running now. */
@@ -140,7 +140,7 @@ final class FunctionCallService extends FunctionCallGrpc.FunctionCallImplBase {
             Thread.interrupted(); // clear a late cancellation interrupt before closing the stream
         }
         if (failure != null && !call.ended()) {
-            log.error(call.callId(), "function threw", failure);
+            logger.log(System.Logger.Level.ERROR, "call " + call.callId() + ": function threw", failure);
         }
         // The slot is free before the stream ends: the end is the gateway's signal to send the
         // next input here, which must not find this one still holding its permit.
