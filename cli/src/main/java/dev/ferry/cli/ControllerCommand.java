@@ -2,6 +2,7 @@ package dev.ferry.cli;
 
 import dev.ferry.controller.ControllerRole;
 import dev.ferry.gateway.GatewayRole;
+import dev.ferry.logging.FerryLogging;
 import dev.ferry.routing.ContainerLogs;
 import dev.ferry.routing.RoutingStore;
 import java.nio.file.Path;
@@ -32,6 +33,7 @@ final class ControllerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        FerryLogging.install("controller");
         String controllerId = role.id(() -> NodeIds.of("controller"));
         Path ferryHome = role.home.resolve();
         ControllerRole.Builder options = ControllerRole.builder().id(controllerId).home(ferryHome).adminHost(host)

@@ -1,6 +1,7 @@
 package dev.ferry.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.logging.FerryLogging;
 import dev.ferry.routing.AppDeployment;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,6 +37,8 @@ final class DevCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // One process, every role: each line names the role of the code that logged it.
+        FerryLogging.installByPackage("dev");
         Path ferryHome = home.resolve();
         DevStack stack = DevStack.builder()
                 .gateway(edge.gatewayOptions())

@@ -1,6 +1,7 @@
 package dev.ferry.cli;
 
 import dev.ferry.gateway.GatewayRole;
+import dev.ferry.logging.FerryLogging;
 import dev.ferry.routing.RoutingStore;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -19,6 +20,7 @@ final class GatewayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        FerryLogging.install("gateway");
         String gatewayId = role.id(() -> NodeIds.of("gateway"));
         // Gateways in a cluster report demand at the role's default interval, once a second.
         GatewayRole.Builder options = GatewayRole.builder().id(gatewayId).home(role.home.resolve());

@@ -46,7 +46,10 @@ final class StoreOptions {
                 }
                 if (!told) {
                     told = true;
-                    System.err.println("ferry: " + e.getMessage() + "; trying again for up to " + redisWait);
+                    // Asked for here, not held in a static field: picocli makes this mixin before
+                    // the command installs logging, and the first logger fixes JUL's manager.
+                    System.getLogger(StoreOptions.class.getName())
+                            .log(System.Logger.Level.WARNING, e.getMessage() + "; trying again for up to " + redisWait);
                 }
                 Thread.sleep(RETRY.toMillis()); // a start-up retry loop, not a wait for a condition
             }

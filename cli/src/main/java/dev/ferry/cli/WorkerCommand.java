@@ -1,5 +1,6 @@
 package dev.ferry.cli;
 
+import dev.ferry.logging.FerryLogging;
 import dev.ferry.worker.ShippedLogs;
 import dev.ferry.worker.WorkerRole;
 import dev.ferry.request.protocol.FunctionSettings;
@@ -53,6 +54,7 @@ final class WorkerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        FerryLogging.install("worker");
         Map<String, String> labelMap = new LinkedHashMap<>();
         for (String label : labels) {
             FunctionSettings.checkLabel("--label", label);

@@ -29,8 +29,25 @@ class RoleCommandsTest {
         CliTest.Run run = CliTest.ferry("worker", "--redis", "redis://127.0.0.1:" + closed, "--redis-wait", "3s", "--id", "w1");
 
         assertThat(run.exitCode()).isEqualTo(1);
-        assertThat(run.err()).contains("trying again for up to 3s")
+        // Logged while it waits; the last line is the command's answer.
+        String waiting = "Z WARN  worker      Redis at redis://127\\.0\\.0\\.1:" + closed + "/0 is unreachable.*; trying again for up to 3s";
+        assertThat(run.err()).containsPattern(waiting)
                 .contains("ferry worker: Redis at redis://127.0.0.1:" + closed + "/0 is unreachable").doesNotContain("\tat ");
+    }
+
+    @Test
+    void aBadLogLevelIsNamedWithWhatWasExpected() {
+        System.setProperty("ferry.log.level", "LOUD");
+        CliTest.Run run;
+        try {
+            run = CliTest.ferry("gateway", "--redis", "redis://127.0.0.1:1");
+        } finally {
+            System.clearProperty("ferry.log.level");
+        }
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains("ferry gateway: ferry.log.level: \"LOUD\" (expected: ERROR, WARNING, INFO, DEBUG or TRACE")
+                .doesNotContain("\tat ");
     }
 
     @Test

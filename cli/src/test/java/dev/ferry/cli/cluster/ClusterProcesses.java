@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -59,12 +60,14 @@ final class ClusterProcesses implements AutoCloseable {
 
     /** A controller: its process and admin API. */
     record Controller(String id, RoleProcess process, String adminUrl, Path home) {
-        /** Whether it has said it leads (its latest leader/standby line says leader). */
+        /** Whether it has said it leads (its latest leader/standby line, logged at INFO, says leader). */
         boolean saysLeader() {
             String last = null;
             for (String line : process.err) {
-                if (line.startsWith("ferry: controller " + id + " is ")) {
-                    last = line;
+                Optional<LogLine> logged = LogLine.parse(line);
+                if (logged.isPresent() && logged.get().level().equals("INFO") && logged.get().role().equals("controller")
+                        && logged.get().message().startsWith("controller " + id + " is ")) {
+                    last = logged.get().message();
                 }
             }
             return last != null && last.endsWith(" is the leader");

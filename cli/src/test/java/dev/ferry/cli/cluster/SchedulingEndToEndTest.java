@@ -179,7 +179,8 @@ class SchedulingEndToEndTest {
         System.out.println("[test] kill -9 of " + cpuWorker.id() + " to its container serving again elsewhere: " + ms + " ms");
         assertThat(readyOf("sched--general")).singleElement()
                 .satisfies(c -> assertThat(c.path("worker").asText()).isEqualTo("w-gpu"));
-        assertThat(controller.process().err).anyMatch(l -> l.contains("worker w-cpu is lost"));
+        assertThat(LogLine.said(controller.process().err, "WARN", "controller", "worker w-cpu is lost: no heartbeat since "))
+                .as("the controller's warning that w-cpu is lost").isTrue();
     }
 
     private String host(String functionId) {
