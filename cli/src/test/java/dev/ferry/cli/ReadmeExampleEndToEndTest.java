@@ -2,6 +2,7 @@ package dev.ferry.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.logging.FerryLogging;
 import dev.ferry.function.runtime.FerryFunction;
 import dev.ferry.request.protocol.FunctionSettings;
 import java.io.IOException;
@@ -41,7 +42,7 @@ import org.w3c.dom.NodeList;
  *
  * <p>The nested Maven must find {@code ferry-function-runtime} without anything being
  * installed into the shared {@code ~/.m2}: it gets a local repository of its own holding this
- * build's runtime, request-protocol and parent, as {@code mvn install} would lay them out,
+ * build's runtime, the modules it needs (request-protocol, logging) and parent, as {@code mvn install} would lay them out,
  * with {@code ~/.m2/repository} as a read-only tail for everything else (Maven 3.9's
  * {@code maven.repo.local.tail}); what neither has, it downloads as any build does. Anything
  * missing fails the test: it never skips.
@@ -102,6 +103,8 @@ class ReadmeExampleEndToEndTest {
         install(repository, "ferry-parent", version, root.resolve("pom.xml"), null);
         install(repository, "ferry-request-protocol", version, root.resolve("request-protocol/pom.xml"),
                 jarOf(FunctionSettings.class, work.resolve("request-protocol.jar")));
+        install(repository, "ferry-logging", version, root.resolve("logging/pom.xml"),
+                jarOf(FerryLogging.class, work.resolve("logging.jar")));
         install(repository, "ferry-function-runtime", version, root.resolve("function-runtime/pom.xml"),
                 jarOf(FerryFunction.class, work.resolve("function-runtime.jar")));
 
