@@ -5,6 +5,7 @@ import java.lang.reflect.Constructor;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.time.Duration;
 import java.util.List;
 
@@ -36,9 +37,7 @@ public record FunctionClass(Class<?> type, FunctionSettings settings, List<Metho
             throw new IllegalArgumentException(
                     type.getName() + ": expected to implement " + HttpHandler.class.getName() + " or " + AsgiApp.class.getName());
         }
-        try {
-            type.getConstructor();
-        } catch (NoSuchMethodException e) {
+        if (Arrays.stream(type.getConstructors()).noneMatch(c -> c.getParameterCount() == 0)) {
             throw new IllegalArgumentException(type.getName() + ": expected a public no-argument constructor");
         }
         FunctionSettings settings;
