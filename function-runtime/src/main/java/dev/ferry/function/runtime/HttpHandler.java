@@ -18,6 +18,10 @@ public interface HttpHandler extends AsgiApp {
     /** Handles one request; called concurrently, up to the function's maxInputs at once. */
     Response handle(Request request) throws Exception;
 
+    // Error Prone's FunctionalInterfaceMethodChanged warns that a lambda typed as HttpHandler runs
+    // handle() where one typed as AsgiApp would run call(). Turning handle() into call() is what
+    // this interface is for, and AsgiApp's events cannot be written as a request-to-response lambda.
+    @SuppressWarnings("FunctionalInterfaceMethodChanged")
     @Override
     default void call(CallStart scope, Receive receive, Send send) throws Exception {
         SimpleHttpCall.run(this, scope, receive, send);
