@@ -40,14 +40,30 @@ public final class Http3Bench {
         int streams = Integer.parseInt(args[2]);
         int seconds = Integer.parseInt(args[3]);
         var group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
-        QuicSslContext ssl = QuicSslContextBuilder.forClient().trustManager(ca).applicationProtocols(Http3.supportedApplicationProtocols()).build();
-        var codec = Http3.newQuicClientCodecBuilder().sslContext(ssl)
+        QuicSslContext ssl = QuicSslContextBuilder.forClient()
+                .trustManager(ca)
+                .applicationProtocols(Http3.supportedApplicationProtocols())
+                .build();
+        var codec = Http3.newQuicClientCodecBuilder()
+                .sslContext(ssl)
                 .sslEngineProvider(q -> ssl.newEngine(q.alloc(), "localhost", port))
-                .maxIdleTimeout(30, TimeUnit.SECONDS).initialMaxData(64 << 20).initialMaxStreamDataBidirectionalLocal(1 << 20)
-                .initialMaxStreamsBidirectional(1024).build();
-        Channel datagram = new Bootstrap().group(group).channel(EpollDatagramChannel.class).handler(codec).bind(0).sync().channel();
-        QuicChannel quic = QuicChannel.newBootstrap(datagram).handler(new Http3ClientConnectionHandler())
-                .remoteAddress(new InetSocketAddress("127.0.0.1", port)).connect().get(30, TimeUnit.SECONDS);
+                .maxIdleTimeout(30, TimeUnit.SECONDS)
+                .initialMaxData(64 << 20)
+                .initialMaxStreamDataBidirectionalLocal(1 << 20)
+                .initialMaxStreamsBidirectional(1024)
+                .build();
+        Channel datagram = new Bootstrap()
+                .group(group)
+                .channel(EpollDatagramChannel.class)
+                .handler(codec)
+                .bind(0)
+                .sync()
+                .channel();
+        QuicChannel quic = QuicChannel.newBootstrap(datagram)
+                .handler(new Http3ClientConnectionHandler())
+                .remoteAddress(new InetSocketAddress("127.0.0.1", port))
+                .connect()
+                .get(30, TimeUnit.SECONDS);
         run(quic, streams, 5, false);
         run(quic, streams, seconds, true);
         System.exit(0);
@@ -66,8 +82,13 @@ public final class Http3Bench {
             long n = Math.min(count.get(), samples.length);
             long[] sorted = Arrays.copyOf(samples, (int) n);
             Arrays.sort(sorted);
-            System.out.printf("HTTP/3 hello, %d streams in flight, %ds: %,.0f requests/s, p50 %.3f ms, p99 %.3f ms%n", streams, seconds,
-                    count.get() / (double) seconds, sorted[(int) (n / 2)] / 1e6, sorted[(int) (n * 0.99)] / 1e6);
+            System.out.printf(
+                    "HTTP/3 hello, %d streams in flight, %ds: %,.0f requests/s, p50 %.3f ms, p99 %.3f ms%n",
+                    streams,
+                    seconds,
+                    count.get() / (double) seconds,
+                    sorted[(int) (n / 2)] / 1e6,
+                    sorted[(int) (n * 0.99)] / 1e6);
         }
     }
 
@@ -78,26 +99,34 @@ public final class Http3Bench {
         }
         long start = System.nanoTime();
         Http3.newRequestStream(quic, new ChannelInitializer<QuicStreamChannel>() {
-            @Override
-            protected void initChannel(QuicStreamChannel ch) {
-                ch.pipeline().addLast(new Http3FrameToHttpObjectCodec(false), new HttpObjectAggregator(65536),
-                        new SimpleChannelInboundHandler<FullHttpResponse>() {
-                            @Override
-                            protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse response) {
-                                long i = count.getAndIncrement();
-                                if (i < samples.length) {
-                                    samples[(int) i] = System.nanoTime() - start;
-                                }
-                                ctx.close();
-                                next(quic, end, samples, count, done);
-                            }
-                        });
-            }
-        }).addListener(f -> {
-            QuicStreamChannel stream = (QuicStreamChannel) f.getNow();
-            DefaultFullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/", Unpooled.EMPTY_BUFFER);
-            request.headers().set("host", "examples--hello.localhost").set(HttpConversionUtil.ExtensionHeaderNames.SCHEME.text(), "https");
-            stream.writeAndFlush(request);
-        });
+                    @Override
+                    protected void initChannel(QuicStreamChannel ch) {
+                        ch.pipeline()
+                                .addLast(
+                                        new Http3FrameToHttpObjectCodec(false),
+                                        new HttpObjectAggregator(65536),
+                                        new SimpleChannelInboundHandler<FullHttpResponse>() {
+                                            @Override
+                                            protected void channelRead0(
+                                                    ChannelHandlerContext ctx, FullHttpResponse response) {
+                                                long i = count.getAndIncrement();
+                                                if (i < samples.length) {
+                                                    samples[(int) i] = System.nanoTime() - start;
+                                                }
+                                                ctx.close();
+                                                next(quic, end, samples, count, done);
+                                            }
+                                        });
+                    }
+                })
+                .addListener(f -> {
+                    QuicStreamChannel stream = (QuicStreamChannel) f.getNow();
+                    DefaultFullHttpRequest request = new DefaultFullHttpRequest(
+                            HttpVersion.HTTP_1_1, HttpMethod.GET, "/", Unpooled.EMPTY_BUFFER);
+                    request.headers()
+                            .set("host", "examples--hello.localhost")
+                            .set(HttpConversionUtil.ExtensionHeaderNames.SCHEME.text(), "https");
+                    stream.writeAndFlush(request);
+                });
     }
 }

@@ -36,8 +36,9 @@ public final class Autoscaler {
     private static final DateTimeFormatter CLOCK =
             DateTimeFormatter.ofPattern("HH:mm:ss", Locale.ROOT).withZone(ZoneOffset.UTC);
 
-    private static final Comparator<ContainerLoad> NEWEST_FIRST =
-            Comparator.comparing(ContainerLoad::startedAt).thenComparing(ContainerLoad::id).reversed();
+    private static final Comparator<ContainerLoad> NEWEST_FIRST = Comparator.comparing(ContainerLoad::startedAt)
+            .thenComparing(ContainerLoad::id)
+            .reversed();
 
     private final Map<VersionKey, State> states = new HashMap<>();
 
@@ -128,25 +129,35 @@ public final class Autoscaler {
                     ? "queueing: " + now.concurrency() + " in flight + queued, at most " + settings.maxInputs()
                             + " per container → " + desired + clamp
                     : s.panicking
-                    ? "burst: " + amount(panicAverage) + " in flight + queued, target " + target
-                            + " per container → " + desired + clamp
-                    : demand(Math.max(stableAverage, panicAverage)) + ", target " + target
-                            + " per container → " + desired + clamp;
+                            ? "burst: " + amount(panicAverage) + " in flight + queued, target " + target
+                                    + " per container → " + desired + clamp
+                            : demand(Math.max(stableAverage, panicAverage)) + ", target " + target + " per container → "
+                                    + desired + clamp;
             return new Decision(desired, desired - current, List.of(), s.panicking, reason);
         }
         if (desired == current) {
-            return hold(current, s.panicking, (s.panicking ? "panic: steady at " : "steady at ") + current + ": "
-                    + demand(Math.max(stableAverage, panicAverage)) + ", target " + target + " per container"
-                    + clamp);
+            return hold(
+                    current,
+                    s.panicking,
+                    (s.panicking ? "panic: steady at " : "steady at ") + current + ": "
+                            + demand(Math.max(stableAverage, panicAverage)) + ", target " + target + " per container"
+                            + clamp);
         }
         if (current > settings.limit()) {
-            return scaleDown(now, current, settings.limit(), false, "over max " + settings.limit() + ": "
-                    + current + " → " + settings.limit());
+            return scaleDown(
+                    now,
+                    current,
+                    settings.limit(),
+                    false,
+                    "over max " + settings.limit() + ": " + current + " → " + settings.limit());
         }
         if (s.panicking) {
-            return hold(current, true, "panic: holding " + current + " until "
-                    + CLOCK.format(s.lastOverThreshold.plus(settings.stableWindow())) + " ("
-                    + now.concurrency() + " in flight + queued now)");
+            return hold(
+                    current,
+                    true,
+                    "panic: holding " + current + " until "
+                            + CLOCK.format(s.lastOverThreshold.plus(settings.stableWindow())) + " ("
+                            + now.concurrency() + " in flight + queued now)");
         }
         Instant restartHold = s.firstSeen.plus(settings.scaledownWindow());
         if (at.isBefore(restartHold)) {
@@ -158,8 +169,11 @@ public final class Autoscaler {
         }
         int floor = Math.min(s.window.maxDesired(second, scaledownSeconds), settings.limit());
         if (floor >= current) {
-            return hold(current, false, "holding " + current + ": " + floor + " needed within the last "
-                    + window + ", " + desired + " now");
+            return hold(
+                    current,
+                    false,
+                    "holding " + current + ": " + floor + " needed within the last " + window + ", " + desired
+                            + " now");
         }
         return scaleDown(now, current, floor, false, "low for " + window + ": " + current + " → " + floor);
     }
@@ -193,8 +207,8 @@ public final class Autoscaler {
                 .map(ContainerLoad::id)
                 .toList();
         int busy = excess - toStop.size();
-        return new Decision(desired, 0, toStop, panic,
-                busy == 0 ? reason : reason + " (" + busy + " busy, stopped once idle)");
+        return new Decision(
+                desired, 0, toStop, panic, busy == 0 ? reason : reason + " (" + busy + " busy, stopped once idle)");
     }
 
     private static int containersFor(double concurrency, int target) {

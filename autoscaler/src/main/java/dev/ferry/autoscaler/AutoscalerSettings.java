@@ -16,7 +16,11 @@ import java.util.Objects;
  * @param scaledownWindow how long demand must stay low before containers are stopped, whole seconds, &ge; 1 s
  */
 public record AutoscalerSettings(
-        int minContainers, int maxContainers, int bufferContainers, int targetInputs, int maxInputs,
+        int minContainers,
+        int maxContainers,
+        int bufferContainers,
+        int targetInputs,
+        int maxInputs,
         Duration scaledownWindow) {
 
     /** The longest stable window: demand is averaged over {@code min(scaledownWindow, 60 s)}. */
@@ -43,8 +47,12 @@ public record AutoscalerSettings(
      * is rounded up to the next whole second.
      */
     public static AutoscalerSettings from(FunctionSettings settings) {
-        return new AutoscalerSettings(settings.minContainers(), settings.maxContainers(),
-                settings.bufferContainers(), settings.targetInputs(), settings.maxInputs(),
+        return new AutoscalerSettings(
+                settings.minContainers(),
+                settings.maxContainers(),
+                settings.bufferContainers(),
+                settings.targetInputs(),
+                settings.maxInputs(),
                 wholeSeconds(settings.scaledownWindow()));
     }
 
@@ -55,35 +63,40 @@ public record AutoscalerSettings(
     }
 
     public AutoscalerSettings withMinContainers(int minContainers) {
-        return new AutoscalerSettings(minContainers, maxContainers, bufferContainers, targetInputs, maxInputs,
-                scaledownWindow);
+        return new AutoscalerSettings(
+                minContainers, maxContainers, bufferContainers, targetInputs, maxInputs, scaledownWindow);
     }
 
     public AutoscalerSettings withMaxContainers(int maxContainers) {
-        return new AutoscalerSettings(minContainers, maxContainers, bufferContainers, targetInputs, maxInputs,
-                scaledownWindow);
+        return new AutoscalerSettings(
+                minContainers, maxContainers, bufferContainers, targetInputs, maxInputs, scaledownWindow);
     }
 
     public AutoscalerSettings withBufferContainers(int bufferContainers) {
-        return new AutoscalerSettings(minContainers, maxContainers, bufferContainers, targetInputs, maxInputs,
-                scaledownWindow);
+        return new AutoscalerSettings(
+                minContainers, maxContainers, bufferContainers, targetInputs, maxInputs, scaledownWindow);
     }
 
     /** These settings aiming at {@code targetInputs} per container, which must be 1..maxInputs. */
     public AutoscalerSettings withTargetInputs(int targetInputs) {
-        return new AutoscalerSettings(minContainers, maxContainers, bufferContainers, targetInputs, maxInputs,
-                scaledownWindow);
+        return new AutoscalerSettings(
+                minContainers, maxContainers, bufferContainers, targetInputs, maxInputs, scaledownWindow);
     }
 
     /** These settings with {@code maxInputs}, and {@code targetInputs} lowered to it if above. */
     public AutoscalerSettings withMaxInputs(int maxInputs) {
-        return new AutoscalerSettings(minContainers, maxContainers, bufferContainers,
-                Math.min(targetInputs, Math.max(1, maxInputs)), maxInputs, scaledownWindow);
+        return new AutoscalerSettings(
+                minContainers,
+                maxContainers,
+                bufferContainers,
+                Math.min(targetInputs, Math.max(1, maxInputs)),
+                maxInputs,
+                scaledownWindow);
     }
 
     public AutoscalerSettings withScaledownWindow(Duration scaledownWindow) {
-        return new AutoscalerSettings(minContainers, maxContainers, bufferContainers, targetInputs, maxInputs,
-                scaledownWindow);
+        return new AutoscalerSettings(
+                minContainers, maxContainers, bufferContainers, targetInputs, maxInputs, scaledownWindow);
     }
 
     /** The window demand is averaged over: the scaledown window, at most {@link #MAX_STABLE_WINDOW}. */

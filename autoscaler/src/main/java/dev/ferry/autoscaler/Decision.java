@@ -19,8 +19,8 @@ public record Decision(int desired, int toStart, List<String> toStop, boolean pa
         toStop = List.copyOf(toStop);
         Objects.requireNonNull(reason, "reason");
         if (toStart > 0 && !toStop.isEmpty()) {
-            throw new IllegalArgumentException("toStart: " + toStart + " with toStop: " + toStop
-                    + " (expected: one or the other)");
+            throw new IllegalArgumentException(
+                    "toStart: " + toStart + " with toStop: " + toStop + " (expected: one or the other)");
         }
     }
 }

@@ -23,7 +23,8 @@ public record Observation(Instant at, int concurrency, List<ContainerLoad> conta
             throw new IllegalArgumentException("concurrency: " + concurrency + " (expected: >= 0)");
         }
         if (queued < 0 || queued > concurrency) {
-            throw new IllegalArgumentException("queued: " + queued + " (expected: 0.." + concurrency + ", part of the concurrency)");
+            throw new IllegalArgumentException(
+                    "queued: " + queued + " (expected: 0.." + concurrency + ", part of the concurrency)");
         }
         containers = List.copyOf(containers);
         Set<String> ids = new HashSet<>();
@@ -46,6 +47,8 @@ public record Observation(Instant at, int concurrency, List<ContainerLoad> conta
 
     /** Ready containers. */
     int ready() {
-        return (int) containers.stream().filter(c -> c.phase() == ContainerLoad.Phase.READY).count();
+        return (int) containers.stream()
+                .filter(c -> c.phase() == ContainerLoad.Phase.READY)
+                .count();
     }
 }

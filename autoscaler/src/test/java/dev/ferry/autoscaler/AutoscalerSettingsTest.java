@@ -10,14 +10,25 @@ import org.junit.jupiter.api.Test;
 
 class AutoscalerSettingsTest {
 
-    private static final AutoscalerSettings SETTINGS =
-            new AutoscalerSettings(0, 0, 0, 4, 8, Duration.ofSeconds(30));
+    private static final AutoscalerSettings SETTINGS = new AutoscalerSettings(0, 0, 0, 4, 8, Duration.ofSeconds(30));
 
     @Test
     void takesTheDeployedSettings() {
-        FunctionSettings deployed = new FunctionSettings("checkout", 8, 4, Duration.ofMinutes(1),
-                Duration.ofMillis(45_500), 1, 5, 2, 0, 0, List.of(), 0,
-                FunctionSettings.DEFAULT_MAX_WEBSOCKET_MESSAGE, List.of());
+        FunctionSettings deployed = new FunctionSettings(
+                "checkout",
+                8,
+                4,
+                Duration.ofMinutes(1),
+                Duration.ofMillis(45_500),
+                1,
+                5,
+                2,
+                0,
+                0,
+                List.of(),
+                0,
+                FunctionSettings.DEFAULT_MAX_WEBSOCKET_MESSAGE,
+                List.of());
 
         assertThat(AutoscalerSettings.from(deployed))
                 .isEqualTo(new AutoscalerSettings(1, 5, 2, 4, 8, Duration.ofSeconds(46)));
@@ -25,8 +36,11 @@ class AutoscalerSettingsTest {
 
     @Test
     void overridesWithoutARedeploy() {
-        AutoscalerSettings s = SETTINGS.withMinContainers(1).withMaxContainers(9).withBufferContainers(2)
-                .withTargetInputs(6).withScaledownWindow(Duration.ofMinutes(5));
+        AutoscalerSettings s = SETTINGS.withMinContainers(1)
+                .withMaxContainers(9)
+                .withBufferContainers(2)
+                .withTargetInputs(6)
+                .withScaledownWindow(Duration.ofMinutes(5));
 
         assertThat(s).isEqualTo(new AutoscalerSettings(1, 9, 2, 6, 8, Duration.ofMinutes(5)));
         assertThat(s.withMaxInputs(3).targetInputs()).isEqualTo(3);
@@ -39,7 +53,8 @@ class AutoscalerSettingsTest {
         AutoscalerSettings longWindow = SETTINGS.withScaledownWindow(Duration.ofMinutes(10));
         assertThat(longWindow.stableWindow()).isEqualTo(Duration.ofSeconds(60));
         assertThat(longWindow.panicWindow()).isEqualTo(Duration.ofSeconds(6));
-        assertThat(SETTINGS.withScaledownWindow(Duration.ofSeconds(5)).panicWindow()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(SETTINGS.withScaledownWindow(Duration.ofSeconds(5)).panicWindow())
+                .isEqualTo(Duration.ofSeconds(1));
     }
 
     @Test

@@ -10,8 +10,7 @@ import org.junit.jupiter.api.Test;
 class AutoscalerSimulationTest {
 
     /** target 4 per container, at most 8; scaledown window 30 s (so stable 30 s, panic 3 s). */
-    private static final AutoscalerSettings SETTINGS =
-            new AutoscalerSettings(0, 0, 0, 4, 8, Duration.ofSeconds(30));
+    private static final AutoscalerSettings SETTINGS = new AutoscalerSettings(0, 0, 0, 4, 8, Duration.ofSeconds(30));
 
     @Test
     void burstFromZeroStartsEveryContainerAtOnce() {
@@ -53,7 +52,8 @@ class AutoscalerSimulationTest {
     @Test
     void slowDecayScalesDownOnlyAfterTheWindowAndNeverStopsABusyContainer() {
         // 40 for a minute, down by 1 every 3 s to 0, then idle: the simulation fails on a busy stop.
-        Simulation sim = new Simulation(SETTINGS).run(60, 40).run(120, t -> 40 - t / 3).run(60, 0);
+        Simulation sim =
+                new Simulation(SETTINGS).run(60, 40).run(120, t -> 40 - t / 3).run(60, 0);
         int lastActive = 60 + 119;
 
         int firstDown = -1;
@@ -62,7 +62,9 @@ class AutoscalerSimulationTest {
                 firstDown = t;
             }
             // Never below what the demand of the last 30 s needs.
-            int peak = sim.demand.subList(Math.max(0, t - 29), t + 1).stream().max(Integer::compare).orElseThrow();
+            int peak = sim.demand.subList(Math.max(0, t - 29), t + 1).stream()
+                    .max(Integer::compare)
+                    .orElseThrow();
             assertThat(sim.countAt(t)).as("second %d", t).isGreaterThanOrEqualTo((peak + 3) / 4);
         }
         assertThat(firstDown).isGreaterThanOrEqualTo(60 + 30);
@@ -122,9 +124,11 @@ class AutoscalerSimulationTest {
 
         Simulation max = new Simulation(SETTINGS.withMaxContainers(5)).run(30, 40);
         assertThat(max.counts).containsOnly(5);
-        assertThat(max.decisions.get(0).reason()).isEqualTo("burst: 40 in flight + queued, target 4 per container → 5 (max 5)");
+        assertThat(max.decisions.get(0).reason())
+                .isEqualTo("burst: 40 in flight + queued, target 4 per container → 5 (max 5)");
 
-        Simulation buffer = new Simulation(SETTINGS.withBufferContainers(1)).run(30, 8).run(60, 0);
+        Simulation buffer =
+                new Simulation(SETTINGS.withBufferContainers(1)).run(30, 8).run(60, 0);
         assertThat(buffer.counts.subList(0, 30)).containsOnly(3);
         assertThat(buffer.decisions.get(1).reason()).contains("(incl. 1 buffer)");
         assertThat(buffer.countAt(89)).isZero();
@@ -161,7 +165,8 @@ class AutoscalerSimulationTest {
         assertThat(panic.subList(0, 40)).containsOnly(false);
         assertThat(panic.get(40)).isTrue();
         // The 3 s panic window averages 4, 4 and 20: 9.3 → 3, then 4, then 5 as it fills.
-        assertThat(sim.decisions.get(40).reason()).isEqualTo("burst: 9.3 in flight + queued, target 4 per container → 3");
+        assertThat(sim.decisions.get(40).reason())
+                .isEqualTo("burst: 9.3 in flight + queued, target 4 per container → 3");
         assertThat(sim.counts.subList(40, 43)).containsExactly(3, 4, 5);
         int lastPanic = panic.lastIndexOf(true);
         assertThat(panic.subList(40, lastPanic + 1)).containsOnly(true);

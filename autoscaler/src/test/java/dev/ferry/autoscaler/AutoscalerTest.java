@@ -16,8 +16,7 @@ class AutoscalerTest {
     private static final VersionKey K = VersionKey.parse("shop--cart@v1");
     private static final VersionKey A = VersionKey.parse("shop--a@v1");
     private static final VersionKey B = VersionKey.parse("shop--b@v1");
-    private static final AutoscalerSettings SETTINGS =
-            new AutoscalerSettings(0, 0, 0, 1, 1, Duration.ofSeconds(30));
+    private static final AutoscalerSettings SETTINGS = new AutoscalerSettings(0, 0, 0, 1, 1, Duration.ofSeconds(30));
 
     private final Autoscaler autoscaler = Autoscaler.create();
 
@@ -53,8 +52,13 @@ class AutoscalerTest {
         assertThat(fifth.toStart()).isEqualTo(1);
         assertThat(fifth.reason()).isEqualTo("queueing: 5 in flight + queued, at most 4 per container → 2");
 
-        Decision after = autoscaler.decide(K, four, new Observation(T0.plusSeconds(32), 1,
-                List.of(ContainerLoad.ready("c0", 1, T0), ContainerLoad.ready("c1", 0, T0.plusSeconds(31)))));
+        Decision after = autoscaler.decide(
+                K,
+                four,
+                new Observation(
+                        T0.plusSeconds(32),
+                        1,
+                        List.of(ContainerLoad.ready("c0", 1, T0), ContainerLoad.ready("c1", 0, T0.plusSeconds(31)))));
         assertThat(after.toStop()).as("kept for the scaledown window").isEmpty();
         assertThat(after.desired()).isEqualTo(2);
     }
@@ -105,14 +109,16 @@ class AutoscalerTest {
 
         assertThatThrownBy(() -> autoscaler.decide(K, SETTINGS, new Observation(T0, 0, List.of())))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("at: 2026-01-01T12:00:00Z (expected: >= 2026-01-01T12:00:05Z, the last observation of shop--cart@v1)");
+                .hasMessage(
+                        "at: 2026-01-01T12:00:00Z (expected: >= 2026-01-01T12:00:05Z, the last observation of shop--cart@v1)");
     }
 
     @Test
     void rejectsBadObservations() {
         assertThatThrownBy(() -> new Observation(T0, -1, List.of())).hasMessage("concurrency: -1 (expected: >= 0)");
-        assertThatThrownBy(() -> new Observation(T0, 0, List.of(ContainerLoad.starting("a", T0),
-                ContainerLoad.starting("a", T0)))).hasMessage("containers: a twice (expected: distinct ids)");
+        assertThatThrownBy(() -> new Observation(
+                        T0, 0, List.of(ContainerLoad.starting("a", T0), ContainerLoad.starting("a", T0))))
+                .hasMessage("containers: a twice (expected: distinct ids)");
         assertThatThrownBy(() -> ContainerLoad.ready("a", -2, T0)).hasMessage("inFlight: -2 (expected: >= 0)");
     }
 

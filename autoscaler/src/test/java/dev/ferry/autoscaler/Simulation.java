@@ -77,7 +77,9 @@ final class Simulation {
         Instant now = T0.plusSeconds(second++);
         List<ContainerLoad> loads = new ArrayList<>();
         int left = concurrency;
-        List<Container> ready = pool.stream().filter(c -> !c.startedAt.plus(STARTUP).isAfter(now)).toList();
+        List<Container> ready = pool.stream()
+                .filter(c -> !c.startedAt.plus(STARTUP).isAfter(now))
+                .toList();
         int[] inFlight = new int[ready.size()];
         for (int pass = 0; pass < 2; pass++) {
             int cap = pass == 0 ? settings.targetInputs() : settings.maxInputs();
@@ -89,12 +91,15 @@ final class Simulation {
         }
         for (Container c : pool) {
             int i = ready.indexOf(c);
-            loads.add(i >= 0 ? ContainerLoad.ready(c.id, inFlight[i], c.startedAt)
-                    : ContainerLoad.starting(c.id, c.startedAt));
+            loads.add(
+                    i >= 0
+                            ? ContainerLoad.ready(c.id, inFlight[i], c.startedAt)
+                            : ContainerLoad.starting(c.id, c.startedAt));
         }
         Decision d = autoscaler.decide(KEY, settings, new Observation(now, concurrency, loads));
         for (String id : d.toStop()) {
-            ContainerLoad load = loads.stream().filter(l -> l.id().equals(id)).findFirst().orElseThrow();
+            ContainerLoad load =
+                    loads.stream().filter(l -> l.id().equals(id)).findFirst().orElseThrow();
             if (load.inFlight() > 0) {
                 throw new AssertionError("second " + (second - 1) + ": stopped busy " + load + " for " + d);
             }

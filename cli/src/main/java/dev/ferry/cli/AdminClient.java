@@ -13,10 +13,14 @@ final class AdminClient {
     private AdminClient() {}
 
     static HttpResponse<String> send(HttpRequest request) throws IOException, InterruptedException {
-        try (HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
+        try (HttpClient client =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
             return client.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (ConnectException e) {
-            throw new IOException("cannot reach the admin API at " + request.uri() + "; is ./ferry dev (or ferry controller) running?", e);
+            throw new IOException(
+                    "cannot reach the admin API at " + request.uri()
+                            + "; is ./ferry dev (or ferry controller) running?",
+                    e);
         }
     }
 }

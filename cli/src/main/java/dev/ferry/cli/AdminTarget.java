@@ -7,8 +7,11 @@ import picocli.CommandLine.Option;
 /** Which controller's admin API a client command talks to: {@code --controller}, else the dev server's. */
 final class AdminTarget {
 
-    @Option(names = "--controller", paramLabel = "URL",
-            description = "A controller's admin API, e.g. http://10.0.0.2:7070 (default: the dev server or controller recorded in the home).")
+    @Option(
+            names = "--controller",
+            paramLabel = "URL",
+            description =
+                    "A controller's admin API, e.g. http://10.0.0.2:7070 (default: the dev server or controller recorded in the home).")
     String controller;
 
     @Mixin

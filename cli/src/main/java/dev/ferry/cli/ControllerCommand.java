@@ -12,23 +12,37 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ferry controller --redis URL}: the cluster's controller, or a hot standby for it. */
-@Command(name = "controller", mixinStandardHelpOptions = true,
+@Command(
+        name = "controller",
+        mixinStandardHelpOptions = true,
         description = "Run a controller of the cluster whose state is in --redis: one leads, others stand by.")
 final class ControllerCommand implements Callable<Integer> {
 
     @Mixin
     RoleOptions role;
 
-    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address of the admin API (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--host",
+            defaultValue = "127.0.0.1",
+            description = "Address of the admin API (default: ${DEFAULT-VALUE}).")
     String host;
 
-    @Option(names = "--admin-port", defaultValue = "7070", description = "Admin API port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--admin-port",
+            defaultValue = "7070",
+            description = "Admin API port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
     int adminPort;
 
-    @Option(names = "--domain", defaultValue = "localhost", description = "The gateways' function domain, for URLs (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--domain",
+            defaultValue = "localhost",
+            description = "The gateways' function domain, for URLs (default: ${DEFAULT-VALUE}).")
     String domain;
 
-    @Option(names = "--gateway-port", defaultValue = "8080", description = "The gateways' HTTP port, for URLs (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--gateway-port",
+            defaultValue = "8080",
+            description = "The gateways' HTTP port, for URLs (default: ${DEFAULT-VALUE}).")
     int gatewayPort;
 
     @Override
@@ -36,8 +50,12 @@ final class ControllerCommand implements Callable<Integer> {
         FerryLogging.install("controller");
         String controllerId = role.id(() -> NodeIds.of("controller"));
         Path ferryHome = role.home.resolve();
-        ControllerRole.Builder options = ControllerRole.builder().id(controllerId).home(ferryHome).adminHost(host)
-                .adminPort(adminPort).functionUrls(f -> GatewayRole.url(f, domain, gatewayPort));
+        ControllerRole.Builder options = ControllerRole.builder()
+                .id(controllerId)
+                .home(ferryHome)
+                .adminHost(host)
+                .adminPort(adminPort)
+                .functionUrls(f -> GatewayRole.url(f, domain, gatewayPort));
         RoutingStore store = role.store.connect();
         ContainerLogs logs;
         ControllerRole controller;
@@ -56,8 +74,8 @@ final class ControllerCommand implements Callable<Integer> {
         }
         long pid = ProcessHandle.current().pid();
         new DevState("http://" + host + ":" + controller.adminPort(), pid).write(ferryHome);
-        System.out.println("ferry controller " + controllerId + ": admin API on http://" + host + ":" + controller.adminPort()
-                + ", state in " + store.describe());
+        System.out.println("ferry controller " + controllerId + ": admin API on http://" + host + ":"
+                + controller.adminPort() + ", state in " + store.describe());
         Serving.untilStopped("controller " + controllerId, () -> {
             controller.close();
             logs.close();

@@ -21,7 +21,9 @@ final class DeployCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "PATH.jar", description = "The app's jar.")
     Path jar;
 
-    @Option(names = "--name", description = "App name (default: the jar's Ferry-App manifest entry, else its file name).")
+    @Option(
+            names = "--name",
+            description = "App name (default: the jar's Ferry-App manifest entry, else its file name).")
     String name;
 
     @Mixin
@@ -33,11 +35,13 @@ final class DeployCommand implements Callable<Integer> {
             System.err.println("ferry deploy: " + jar + ": no such file");
             return 2;
         }
-                String uri = target.adminUrl() + "/v1/apps?file=" + URLEncoder.encode(jar.getFileName().toString(), StandardCharsets.UTF_8)
+        String uri = target.adminUrl() + "/v1/apps?file="
+                + URLEncoder.encode(jar.getFileName().toString(), StandardCharsets.UTF_8)
                 + (name == null ? "" : "&name=" + URLEncoder.encode(name, StandardCharsets.UTF_8));
         HttpResponse<String> response = AdminClient.send(HttpRequest.newBuilder(URI.create(uri))
                 .header("Content-Type", "application/java-archive")
-                .POST(HttpRequest.BodyPublishers.ofFile(jar)).build());
+                .POST(HttpRequest.BodyPublishers.ofFile(jar))
+                .build());
         if (response.statusCode() != 200) {
             System.err.print("ferry deploy: " + response.body());
             return 1;

@@ -12,7 +12,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ferry dev}: the whole platform in this process, with the example app deployed. */
-@Command(name = "dev", mixinStandardHelpOptions = true,
+@Command(
+        name = "dev",
+        mixinStandardHelpOptions = true,
         description = "Start gateway, controller and one worker in this process and deploy the example app.")
 final class DevCommand implements Callable<Integer> {
 
@@ -22,14 +24,19 @@ final class DevCommand implements Callable<Integer> {
     @Mixin
     StoreOptions storeOptions;
 
-    @Option(names = "--admin-port", defaultValue = "0",
-            description = "Admin API port; 0 picks a free one, which deploy and ls find through the home directory (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--admin-port",
+            defaultValue = "0",
+            description =
+                    "Admin API port; 0 picks a free one, which deploy and ls find through the home directory (default: ${DEFAULT-VALUE}).")
     int adminPort;
 
     @Mixin
     HomeOption home;
 
-    @Option(names = "--examples", description = "The example app's jar (default: examples/target/examples.jar under $FERRY_ROOT).")
+    @Option(
+            names = "--examples",
+            description = "The example app's jar (default: examples/target/examples.jar under $FERRY_ROOT).")
     Path examples;
 
     @Option(names = "--no-examples", description = "Do not deploy the example app.")
@@ -51,7 +58,8 @@ final class DevCommand implements Callable<Integer> {
                 .start();
         long pid = ProcessHandle.current().pid();
         new DevState("http://" + edge.host + ":" + stack.adminPort(), pid).write(ferryHome);
-        System.out.println("ferry dev: gateway on http://" + edge.host + ":" + stack.httpPort() + " and https://" + edge.host + ":"
+        System.out.println("ferry dev: gateway on http://" + edge.host + ":" + stack.httpPort() + " and https://"
+                + edge.host + ":"
                 + stack.httpsPort() + ", admin API on http://" + edge.host + ":" + stack.adminPort() + ", state in "
                 + stack.store().describe());
         stack.localCertificates().ifPresent(local -> System.out.println(local.trustInstructions(stack.httpsPort())));
@@ -69,9 +77,11 @@ final class DevCommand implements Callable<Integer> {
     }
 
     static void printApp(JsonNode app) {
-        System.out.println("app " + app.path("name").asText() + " " + app.path("version").asText() + ":");
+        System.out.println(
+                "app " + app.path("name").asText() + " " + app.path("version").asText() + ":");
         for (JsonNode f : app.path("functions")) {
-            System.out.printf("  %-12s %s%n", f.path("name").asText(), f.path("url").asText());
+            System.out.printf(
+                    "  %-12s %s%n", f.path("name").asText(), f.path("url").asText());
         }
     }
 

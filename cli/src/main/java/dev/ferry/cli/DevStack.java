@@ -1,25 +1,25 @@
 package dev.ferry.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.controller.ControllerRole;
 import dev.ferry.controller.ControllerTimings;
+import dev.ferry.gateway.FunctionDemand;
 import dev.ferry.gateway.GatewayRole;
 import dev.ferry.gateway.LocalCertificates;
-import dev.ferry.worker.WorkerRole;
-import dev.ferry.worker.ShippedLogs;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.ferry.gateway.FunctionDemand;
 import dev.ferry.routing.AppDeployment;
 import dev.ferry.routing.ContainerLogs;
 import dev.ferry.routing.RoutingStore;
 import dev.ferry.worker.ContainerLogSink;
+import dev.ferry.worker.ShippedLogs;
 import dev.ferry.worker.Worker;
+import dev.ferry.worker.WorkerRole;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -49,8 +49,13 @@ final class DevStack implements AutoCloseable {
     /** What {@link #start()} opened and started; null before. */
     private volatile Started started;
 
-    private record Started(RoutingStore store, ContainerLogs logs, ShippedLogs shipped, WorkerRole worker, GatewayRole gateway,
-                           ControllerRole controller) {}
+    private record Started(
+            RoutingStore store,
+            ContainerLogs logs,
+            ShippedLogs shipped,
+            WorkerRole worker,
+            GatewayRole gateway,
+            ControllerRole controller) {}
 
     private DevStack(Builder b) {
         this.host = b.host;
@@ -90,18 +95,38 @@ final class DevStack implements AutoCloseable {
             undo.push(logs::close);
             ShippedLogs shipped = new ShippedLogs(logs, "worker-" + node, logSink);
             undo.push(shipped::close);
-            WorkerRole worker = WorkerRole.builder().store(store).id("worker-" + node).home(home)
-                    .runtimeClasspath(runtimeClasspath).logSink(shipped).clock(clock).build();
+            WorkerRole worker = WorkerRole.builder()
+                    .store(store)
+                    .id("worker-" + node)
+                    .home(home)
+                    .runtimeClasspath(runtimeClasspath)
+                    .logSink(shipped)
+                    .clock(clock)
+                    .build();
             undo.push(worker::close);
             GatewayRole.Builder gatewayBuilder = GatewayRole.builder();
             gatewayOptions.accept(gatewayBuilder);
-            GatewayRole gateway = gatewayBuilder.store(store).id("gateway-" + node).host(host).home(home)
-                    .demandInterval(TICK).clock(clock).build();
+            GatewayRole gateway = gatewayBuilder
+                    .store(store)
+                    .id("gateway-" + node)
+                    .host(host)
+                    .home(home)
+                    .demandInterval(TICK)
+                    .clock(clock)
+                    .build();
             undo.push(gateway::close);
-            ControllerRole controller = ControllerRole.builder().store(store).id("controller-" + node).home(home)
-                    .adminHost(host).adminPort(adminPort).clock(clock)
+            ControllerRole controller = ControllerRole.builder()
+                    .store(store)
+                    .id("controller-" + node)
+                    .home(home)
+                    .adminHost(host)
+                    .adminPort(adminPort)
+                    .clock(clock)
                     .timings(redis == null ? ControllerTimings.DEV : ControllerTimings.CLUSTER)
-                    .functionUrls(gateway::url).afterDeploy(deployment -> gateway.reissueCertificate()).logs(logs).build();
+                    .functionUrls(gateway::url)
+                    .afterDeploy(deployment -> gateway.reissueCertificate())
+                    .logs(logs)
+                    .build();
             undo.push(controller::close);
             worker.start();
             gateway.start();
@@ -220,7 +245,7 @@ final class DevStack implements AutoCloseable {
         private ContainerLogSink logSink = ContainerLogSink.console();
         private String redis;
         private String cluster = "default";
-        private Consumer<GatewayRole.Builder> gatewayOptions = gateway -> { };
+        private Consumer<GatewayRole.Builder> gatewayOptions = gateway -> {};
 
         private Builder() {}
 

@@ -23,8 +23,10 @@ record DevState(String adminUrl, long pid) {
     void write(Path home) throws IOException {
         Files.createDirectories(home);
         Path tmp = Files.createTempFile(home, "dev", ".json");
-        Files.write(tmp, Json.MAPPER.writeValueAsBytes(
-                Json.MAPPER.createObjectNode().put("adminUrl", adminUrl).put("pid", pid)));
+        Files.write(
+                tmp,
+                Json.MAPPER.writeValueAsBytes(
+                        Json.MAPPER.createObjectNode().put("adminUrl", adminUrl).put("pid", pid)));
         Files.move(tmp, file(home), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
@@ -36,7 +38,8 @@ record DevState(String adminUrl, long pid) {
         } catch (NoSuchFileException e) {
             throw new IOException("no dev server found (" + file(home) + " is missing); start one with ./ferry dev");
         }
-        DevState state = new DevState(node.path("adminUrl").asText(), node.path("pid").asLong());
+        DevState state =
+                new DevState(node.path("adminUrl").asText(), node.path("pid").asLong());
         if (ProcessHandle.of(state.pid()).map(ProcessHandle::isAlive).orElse(false)) {
             return state;
         }

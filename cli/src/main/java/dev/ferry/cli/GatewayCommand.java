@@ -8,7 +8,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /** {@code ferry gateway --redis URL}: one edge server of a cluster. */
-@Command(name = "gateway", mixinStandardHelpOptions = true,
+@Command(
+        name = "gateway",
+        mixinStandardHelpOptions = true,
         description = "Run a gateway of the cluster whose state is in --redis. Run as many as you like.")
 final class GatewayCommand implements Callable<Integer> {
 
@@ -33,8 +35,8 @@ final class GatewayCommand implements Callable<Integer> {
             store.close();
             throw e;
         }
-        System.out.println("ferry gateway " + gatewayId + ": http://" + edge.host + ":" + gateway.httpPort() + " and https://"
-                + edge.host + ":" + gateway.httpsPort() + ", state in " + store.describe());
+        System.out.println("ferry gateway " + gatewayId + ": http://" + edge.host + ":" + gateway.httpPort()
+                + " and https://" + edge.host + ":" + gateway.httpsPort() + ", state in " + store.describe());
         Serving.untilStopped("gateway " + gatewayId, () -> {
             gateway.close();
             store.close();

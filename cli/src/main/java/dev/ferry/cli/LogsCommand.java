@@ -27,10 +27,14 @@ import picocli.CommandLine.Parameters;
  * printed as they arrive; with {@code -f} it runs until Ctrl-C (or, in process, an interrupt),
  * which ends it with status 0.
  */
-@Command(name = "logs", mixinStandardHelpOptions = true,
-        description = {"Print what an app's containers write on stdout and stderr, from every worker.",
-                "The latest lines first (--tail); with -f, new lines as they come, until Ctrl-C. One line each:",
-                "  TIME FUNCTION CONTAINER WORKER STREAM | TEXT"})
+@Command(
+        name = "logs",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Print what an app's containers write on stdout and stderr, from every worker.",
+            "The latest lines first (--tail); with -f, new lines as they come, until Ctrl-C. One line each:",
+            "  TIME FUNCTION CONTAINER WORKER STREAM | TEXT"
+        })
 final class LogsCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "APP", description = "The app, as ferry ls lists it.")
@@ -39,11 +43,17 @@ final class LogsCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "FUNCTION", arity = "0..1", description = "Only this function of the app.")
     String function;
 
-    @Option(names = {"-f", "--follow"}, description = "Keep printing new lines as containers write them, until Ctrl-C.")
+    @Option(
+            names = {"-f", "--follow"},
+            description = "Keep printing new lines as containers write them, until Ctrl-C.")
     boolean follow;
 
-    @Option(names = "--tail", defaultValue = "" + AdminApi.DEFAULT_TAIL, paramLabel = "N",
-            description = "How many of the latest lines to print first, 0 to " + AdminApi.MAX_TAIL + " (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--tail",
+            defaultValue = "" + AdminApi.DEFAULT_TAIL,
+            paramLabel = "N",
+            description = "How many of the latest lines to print first, 0 to " + AdminApi.MAX_TAIL
+                    + " (default: ${DEFAULT-VALUE}).")
     int tail;
 
     @Mixin
@@ -54,12 +64,14 @@ final class LogsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        String uri = target.adminUrl() + AdminApi.LOGS_PATH + URLEncoder.encode(app, StandardCharsets.UTF_8) + "?tail=" + tail
+        String uri = target.adminUrl() + AdminApi.LOGS_PATH + URLEncoder.encode(app, StandardCharsets.UTF_8) + "?tail="
+                + tail
                 + (function == null ? "" : "&function=" + URLEncoder.encode(function, StandardCharsets.UTF_8))
                 + (follow ? "&follow=1" : "");
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        HttpClient client =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         try {
             return print(client, uri, out, err);
         } finally {
@@ -67,15 +79,20 @@ final class LogsCommand implements Callable<Integer> {
         }
     }
 
-    private int print(HttpClient client, String uri, PrintWriter out, PrintWriter err) throws IOException, InterruptedException {
+    private int print(HttpClient client, String uri, PrintWriter out, PrintWriter err)
+            throws IOException, InterruptedException {
         HttpResponse<InputStream> response;
         try {
-            response = client.send(HttpRequest.newBuilder(URI.create(uri)).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+            response = client.send(
+                    HttpRequest.newBuilder(URI.create(uri)).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
         } catch (ConnectException e) {
-            throw new IOException("cannot reach the admin API at " + target.adminUrl()
-                    + "; is ./ferry dev (or ferry controller) running?", e);
+            throw new IOException(
+                    "cannot reach the admin API at " + target.adminUrl()
+                            + "; is ./ferry dev (or ferry controller) running?",
+                    e);
         }
-        try (BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+        try (BufferedReader lines =
+                new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
             if (response.statusCode() != 200) {
                 err.println("ferry logs: " + String.join(" ", lines.lines().toList()));
                 err.flush();
@@ -94,7 +111,8 @@ final class LogsCommand implements Callable<Integer> {
             throw e;
         }
         if (follow) {
-            err.println("ferry logs: the admin API at " + target.adminUrl() + " ended the stream (did the controller stop?)");
+            err.println("ferry logs: the admin API at " + target.adminUrl()
+                    + " ended the stream (did the controller stop?)");
             err.flush();
             return 1;
         }

@@ -4,10 +4,23 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code ferry} command. {@code ./ferry test} is the launcher script's, not this jar's. */
-@Command(name = "ferry", mixinStandardHelpOptions = true, version = "ferry 0.1.0", resourceBundle = "dev.ferry.cli.Help",
+@Command(
+        name = "ferry",
+        mixinStandardHelpOptions = true,
+        version = "ferry 0.1.0",
+        resourceBundle = "dev.ferry.cli.Help",
         description = "Self-hostable serverless HTTP functions.",
-        subcommands = {DevCommand.class, DeployCommand.class, LsCommand.class, ScaleCommand.class, RouteCommand.class, LogsCommand.class, GatewayCommand.class,
-                ControllerCommand.class, WorkerCommand.class})
+        subcommands = {
+            DevCommand.class,
+            DeployCommand.class,
+            LsCommand.class,
+            ScaleCommand.class,
+            RouteCommand.class,
+            LogsCommand.class,
+            GatewayCommand.class,
+            ControllerCommand.class,
+            WorkerCommand.class
+        })
 public final class Main implements Runnable {
 
     @CommandLine.Spec

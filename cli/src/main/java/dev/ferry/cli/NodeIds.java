@@ -15,7 +15,10 @@ final class NodeIds {
 
     static String hostname() {
         try {
-            return InetAddress.getLocalHost().getHostName().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]", "-");
+            return InetAddress.getLocalHost()
+                    .getHostName()
+                    .toLowerCase(Locale.ROOT)
+                    .replaceAll("[^a-z0-9-]", "-");
         } catch (UnknownHostException e) {
             return "localhost";
         }

@@ -11,7 +11,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code ferry route}: custom domains for functions. */
-@Command(name = "route", mixinStandardHelpOptions = true, description = "Route custom domains to functions.",
+@Command(
+        name = "route",
+        mixinStandardHelpOptions = true,
+        description = "Route custom domains to functions.",
         subcommands = {RouteCommand.Add.class, RouteCommand.Remove.class, RouteCommand.List.class})
 final class RouteCommand implements Runnable {
 
@@ -20,7 +23,10 @@ final class RouteCommand implements Runnable {
         System.out.println("ferry route add HOST APP--FUNCTION | ferry route rm HOST | ferry route ls");
     }
 
-    @Command(name = "add", mixinStandardHelpOptions = true, description = "Route HOST to a function, replacing its earlier route.")
+    @Command(
+            name = "add",
+            mixinStandardHelpOptions = true,
+            description = "Route HOST to a function, replacing its earlier route.")
     static final class Add implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "HOST", description = "A domain such as api.example.com.")
         String host;
@@ -33,8 +39,11 @@ final class RouteCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            return send("route add", HttpRequest.newBuilder(routeUri(target, host))
-                    .PUT(HttpRequest.BodyPublishers.ofString(function)).build());
+            return send(
+                    "route add",
+                    HttpRequest.newBuilder(routeUri(target, host))
+                            .PUT(HttpRequest.BodyPublishers.ofString(function))
+                            .build());
         }
     }
 
@@ -48,7 +57,9 @@ final class RouteCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            return send("route rm", HttpRequest.newBuilder(routeUri(target, host)).DELETE().build());
+            return send(
+                    "route rm",
+                    HttpRequest.newBuilder(routeUri(target, host)).DELETE().build());
         }
     }
 
@@ -59,14 +70,19 @@ final class RouteCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            HttpResponse<String> response = AdminClient.send(
-                    HttpRequest.newBuilder(URI.create(target.adminUrl() + "/v1/routes")).GET().build());
+            HttpResponse<String> response =
+                    AdminClient.send(HttpRequest.newBuilder(URI.create(target.adminUrl() + "/v1/routes"))
+                            .GET()
+                            .build());
             if (response.statusCode() != 200) {
                 System.err.print("ferry route ls: " + response.body());
                 return 1;
             }
-            Json.MAPPER.readTree(response.body()).properties()
-                    .forEach(e -> System.out.printf("%-40s %s%n", e.getKey(), e.getValue().asText()));
+            Json.MAPPER
+                    .readTree(response.body())
+                    .properties()
+                    .forEach(e -> System.out.printf(
+                            "%-40s %s%n", e.getKey(), e.getValue().asText()));
             return 0;
         }
     }

@@ -1,7 +1,7 @@
 package dev.ferry.cli;
 
-import dev.ferry.controller.AdminApi;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ferry.controller.AdminApi;
 import dev.ferry.request.protocol.FunctionSettings;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -18,9 +18,13 @@ import picocli.CommandLine.Parameters;
  * the next deploy starts from the settings in its code again. With no option, shows the
  * settings in force.
  */
-@Command(name = "scale", mixinStandardHelpOptions = true,
-        description = {"Change how a deployed function scales, without a redeploy (the next deploy resets it).",
-                "With no option, show the settings in force."})
+@Command(
+        name = "scale",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Change how a deployed function scales, without a redeploy (the next deploy resets it).",
+            "With no option, show the settings in force."
+        })
 final class ScaleCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "APP")
@@ -35,14 +39,21 @@ final class ScaleCommand implements Callable<Integer> {
     @Option(names = "--max", paramLabel = "N", description = "The most containers at once; 0 for no limit.")
     Integer max;
 
-    @Option(names = "--buffer", paramLabel = "N", description = "Idle containers kept in reserve while the function is in use.")
+    @Option(
+            names = "--buffer",
+            paramLabel = "N",
+            description = "Idle containers kept in reserve while the function is in use.")
     Integer buffer;
 
-    @Option(names = "--target-inputs", paramLabel = "N",
+    @Option(
+            names = "--target-inputs",
+            paramLabel = "N",
             description = "Inputs per container the autoscaler aims at, 1 to the function's maxInputs.")
     Integer targetInputs;
 
-    @Option(names = "--scaledown-window", paramLabel = "DURATION",
+    @Option(
+            names = "--scaledown-window",
+            paramLabel = "DURATION",
             description = "How long demand must stay low before containers stop, e.g. 30s or 5m.")
     String scaledownWindow;
 
@@ -67,14 +78,17 @@ final class ScaleCommand implements Callable<Integer> {
             change.put("targetInputs", targetInputs);
         }
         if (scaledownWindow != null) {
-            FunctionSettings.parseDuration("--scaledown-window", scaledownWindow); // a clear error here, not from the server
+            FunctionSettings.parseDuration(
+                    "--scaledown-window", scaledownWindow); // a clear error here, not from the server
             change.put("scaledownWindow", scaledownWindow);
         }
         URI uri = URI.create(target.adminUrl() + AdminApi.SCALE_PATH + app + "/" + function);
         HttpRequest request = change.isEmpty()
                 ? HttpRequest.newBuilder(uri).GET().build()
-                : HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(change.toString())).build();
+                : HttpRequest.newBuilder(uri)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(change.toString()))
+                        .build();
         HttpResponse<String> response = AdminClient.send(request);
         if (response.statusCode() != 200) {
             System.err.print("ferry scale: " + response.body());

@@ -19,14 +19,15 @@ final class Serving {
     /** Blocks until the JVM is asked to stop; {@code stop} runs in the shutdown hook, before exit. */
     static void untilStopped(String what, Runnable stop) throws InterruptedException {
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("ferry-stop").unstarted(() -> {
-            System.out.println("\nferry: stopping " + what);
-            try {
-                stop.run();
-            } finally {
-                stopped.countDown();
-            }
-        }));
+        Runtime.getRuntime()
+                .addShutdownHook(Thread.ofPlatform().name("ferry-stop").unstarted(() -> {
+                    System.out.println("\nferry: stopping " + what);
+                    try {
+                        stop.run();
+                    } finally {
+                        stopped.countDown();
+                    }
+                }));
         serving = true;
         stopped.await();
     }

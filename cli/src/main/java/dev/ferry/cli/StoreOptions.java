@@ -10,16 +10,25 @@ import picocli.CommandLine.Option;
 /** Where the cluster's shared state lives: {@code --redis URL} and {@code --cluster NAME}. */
 final class StoreOptions {
 
-    @Option(names = "--redis", paramLabel = "URL",
+    @Option(
+            names = "--redis",
+            paramLabel = "URL",
             description = "Redis holding the cluster's state: redis://[:password@]host:port[/db], rediss:// for TLS.")
     String redis;
 
-    @Option(names = "--cluster", defaultValue = "default", paramLabel = "NAME",
+    @Option(
+            names = "--cluster",
+            defaultValue = "default",
+            paramLabel = "NAME",
             description = "The cluster's namespace in Redis, so clusters can share one (default: ${DEFAULT-VALUE}).")
     String cluster;
 
-    @Option(names = "--redis-wait", defaultValue = "60s", paramLabel = "DURATION",
-            description = "How long to keep trying to reach Redis at start-up, so roles may start before it (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--redis-wait",
+            defaultValue = "60s",
+            paramLabel = "DURATION",
+            description =
+                    "How long to keep trying to reach Redis at start-up, so roles may start before it (default: ${DEFAULT-VALUE}).")
     String redisWait;
 
     /** How often start-up tries Redis again. */
@@ -32,10 +41,12 @@ final class StoreOptions {
      */
     RoutingStore connect() throws InterruptedException {
         if (redis == null) {
-            throw new IllegalArgumentException("--redis URL is required (expected: e.g. --redis redis://127.0.0.1:6379); "
-                    + "ferry dev runs every role in one process without it");
+            throw new IllegalArgumentException(
+                    "--redis URL is required (expected: e.g. --redis redis://127.0.0.1:6379); "
+                            + "ferry dev runs every role in one process without it");
         }
-        long deadline = System.nanoTime() + FunctionSettings.parseDuration("--redis-wait", redisWait).toNanos();
+        long deadline = System.nanoTime()
+                + FunctionSettings.parseDuration("--redis-wait", redisWait).toNanos();
         boolean told = false;
         while (true) {
             try {

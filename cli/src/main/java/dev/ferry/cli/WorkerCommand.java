@@ -1,13 +1,13 @@
 package dev.ferry.cli;
 
 import dev.ferry.logging.FerryLogging;
-import dev.ferry.worker.ShippedLogs;
-import dev.ferry.worker.WorkerRole;
 import dev.ferry.request.protocol.FunctionSettings;
 import dev.ferry.routing.ContainerLogs;
 import dev.ferry.routing.RoutingStore;
 import dev.ferry.worker.ContainerLogSink;
 import dev.ferry.worker.Sandbox;
+import dev.ferry.worker.ShippedLogs;
+import dev.ferry.worker.WorkerRole;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -19,7 +19,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ferry worker --redis URL}: runs the containers the controller places on this machine. */
-@Command(name = "worker", mixinStandardHelpOptions = true,
+@Command(
+        name = "worker",
+        mixinStandardHelpOptions = true,
         description = "Run a worker of the cluster whose state is in --redis: one per machine.")
 final class WorkerCommand implements Callable<Integer> {
 
@@ -29,26 +31,43 @@ final class WorkerCommand implements Callable<Integer> {
     @Option(names = "--label", paramLabel = "KEY=VALUE", description = "A placement label; repeatable.")
     List<String> labels = List.of();
 
-    @Option(names = "--container-host", defaultValue = "127.0.0.1", paramLabel = "ADDRESS",
-            description = "The address containers listen on and gateways call them at (default: ${DEFAULT-VALUE}, for gateways on "
-                    + "this machine only). Containers' gRPC has no authentication: use an address on a private network.")
+    @Option(
+            names = "--container-host",
+            defaultValue = "127.0.0.1",
+            paramLabel = "ADDRESS",
+            description =
+                    "The address containers listen on and gateways call them at (default: ${DEFAULT-VALUE}, for gateways on "
+                            + "this machine only). Containers' gRPC has no authentication: use an address on a private network.")
     String containerHost;
 
-    @Option(names = "--sandbox", defaultValue = "process", paramLabel = "process|bwrap|runc",
-            description = "How containers are isolated: process (plain child processes, the fastest), bwrap (bubblewrap "
-                    + "namespaces and a read-only view of the system) or runc (an OCI container with a read-only root and cgroup "
-                    + "limits on memory, CPU and processes; needs root) (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--sandbox",
+            defaultValue = "process",
+            paramLabel = "process|bwrap|runc",
+            description =
+                    "How containers are isolated: process (plain child processes, the fastest), bwrap (bubblewrap "
+                            + "namespaces and a read-only view of the system) or runc (an OCI container with a read-only root and cgroup "
+                            + "limits on memory, CPU and processes; needs root) (default: ${DEFAULT-VALUE}).")
     String sandbox;
 
-    @Option(names = "--nvidia-smi", paramLabel = "PATH",
-            description = "The nvidia-smi that lists this machine's GPUs (default: $FERRY_NVIDIA_SMI, else nvidia-smi on the PATH; "
-                    + "without one the worker offers no GPUs).")
+    @Option(
+            names = "--nvidia-smi",
+            paramLabel = "PATH",
+            description =
+                    "The nvidia-smi that lists this machine's GPUs (default: $FERRY_NVIDIA_SMI, else nvidia-smi on the PATH; "
+                            + "without one the worker offers no GPUs).")
     String nvidiaSmi;
 
-    @Option(names = "--cpus", defaultValue = "0", description = "CPU cores to offer to containers (default: all the machine has).")
+    @Option(
+            names = "--cpus",
+            defaultValue = "0",
+            description = "CPU cores to offer to containers (default: all the machine has).")
     int cpus;
 
-    @Option(names = "--memory", defaultValue = "0", paramLabel = "MiB",
+    @Option(
+            names = "--memory",
+            defaultValue = "0",
+            paramLabel = "MiB",
             description = "Memory to offer to containers, in MiB (default: all the machine has).")
     long memoryMib;
 
@@ -64,9 +83,15 @@ final class WorkerCommand implements Callable<Integer> {
         String workerId = role.id(() -> "worker-" + NodeIds.hostname());
         // A mistyped option fails before anything connects.
         Path ferryHome = role.home.resolve();
-        WorkerRole.Builder options = WorkerRole.builder().id(workerId).home(ferryHome).labels(labelMap)
-                .containerHost(InetAddress.getByName(containerHost)).sandbox(Sandbox.parse(sandbox, ferryHome.resolve("runc")))
-                .gpus(WorkerRole.gpuDetector(nvidiaSmi)).cpus(cpus).memoryMib(memoryMib);
+        WorkerRole.Builder options = WorkerRole.builder()
+                .id(workerId)
+                .home(ferryHome)
+                .labels(labelMap)
+                .containerHost(InetAddress.getByName(containerHost))
+                .sandbox(Sandbox.parse(sandbox, ferryHome.resolve("runc")))
+                .gpus(WorkerRole.gpuDetector(nvidiaSmi))
+                .cpus(cpus)
+                .memoryMib(memoryMib);
         RoutingStore store = role.store.connect();
         ContainerLogs logs;
         try {

@@ -57,7 +57,9 @@ class AutoscalingEndToEndTest {
     }
 
     private static List<ContainerInfo> all(String function) {
-        return stack.dev.store().containers().stream().filter(c -> c.function().equals(FunctionId.parse(function))).toList();
+        return stack.dev.store().containers().stream()
+                .filter(c -> c.function().equals(FunctionId.parse(function)))
+                .toList();
     }
 
     @Test
@@ -78,8 +80,8 @@ class AutoscalingEndToEndTest {
 
         List<CompletableFuture<HttpResponse<String>>> burst = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
-            burst.add(stack.client.sendAsync(stack.request("examples--slow", "/?ms=2000").build(),
-                    HttpResponse.BodyHandlers.ofString()));
+            burst.add(stack.client.sendAsync(
+                    stack.request("examples--slow", "/?ms=2000").build(), HttpResponse.BodyHandlers.ofString()));
         }
         List<String> failures = new ArrayList<>();
         for (CompletableFuture<HttpResponse<String>> call : burst) {
@@ -89,7 +91,9 @@ class AutoscalingEndToEndTest {
             }
         }
         assertThat(failures).as("errors during the burst").isEmpty();
-        assertThat(most.get()).as("containers at the peak (40 calls, 4 inputs each)").isGreaterThanOrEqualTo(10);
+        assertThat(most.get())
+                .as("containers at the peak (40 calls, 4 inputs each)")
+                .isGreaterThanOrEqualTo(10);
 
         // A trickle of calls while it scales down: none may fail.
         List<String> trickleFailures = new CopyOnWriteArrayList<>();
@@ -99,13 +103,19 @@ class AutoscalingEndToEndTest {
             HttpResponse<String> response = stack.get("examples--slow", "/?ms=50");
             trickled++;
             if (response.statusCode() != 200) {
-                trickleFailures.add(response.statusCode() + " " + response.body().strip());
+                trickleFailures.add(
+                        response.statusCode() + " " + response.body().strip());
             }
         }
-        assertThat(serving("examples--slow").size()).as("scaled down under a trickle of calls").isLessThanOrEqualTo(2);
-        assertThat(trickleFailures).as("errors among %d calls during the scale-down", trickled).isEmpty();
+        assertThat(serving("examples--slow").size())
+                .as("scaled down under a trickle of calls")
+                .isLessThanOrEqualTo(2);
+        assertThat(trickleFailures)
+                .as("errors among %d calls during the scale-down", trickled)
+                .isEmpty();
 
-        FerryStack.await("examples--slow back to zero containers after its 3 s window",
+        FerryStack.await(
+                "examples--slow back to zero containers after its 3 s window",
                 () -> all("examples--slow").isEmpty());
         watching.set(false);
         watcher.join();
@@ -114,18 +124,22 @@ class AutoscalingEndToEndTest {
     @Test
     void aScaleDownDuringALongSseStreamDrainsTheStreamInsteadOfCuttingIt() throws Exception {
         scale("sse", "--min", "3", "--scaledown-window", "2s");
-        FerryStack.await("three sse containers ready", () -> stack.containers("examples--sse", ContainerState.READY).size() == 3);
+        FerryStack.await(
+                "three sse containers ready",
+                () -> stack.containers("examples--sse", ContainerState.READY).size() == 3);
 
         // 12 events a second apart: longer than the worker's 10 s stop grace.
         List<String> events = new CopyOnWriteArrayList<>();
         CompletableFuture<HttpResponse<Stream<String>>> stream = stack.client.sendAsync(
                 stack.request("examples--sse", "/?n=12&interval_ms=1000").build(), HttpResponse.BodyHandlers.ofLines());
-        CompletableFuture<Void> read = stream.thenAccept(response -> response.body()
-                .filter(line -> line.startsWith("data: ")).forEach(events::add));
+        CompletableFuture<Void> read = stream.thenAccept(response ->
+                response.body().filter(line -> line.startsWith("data: ")).forEach(events::add));
         FerryStack.await("the stream's first event", () -> !events.isEmpty());
 
         scale("sse", "--min", "0");
-        FerryStack.await("the two idle sse containers stopped", () -> serving("examples--sse").size() == 1);
+        FerryStack.await(
+                "the two idle sse containers stopped",
+                () -> serving("examples--sse").size() == 1);
         ContainerInfo streaming = serving("examples--sse").getFirst();
         assertThat(events).as("the stream goes on").hasSizeLessThan(12);
 
@@ -135,14 +149,27 @@ class AutoscalingEndToEndTest {
         read.get(60, TimeUnit.SECONDS);
         assertThat(stream.get().statusCode()).isEqualTo(200);
         assertThat(events).as("every event of the stream").hasSize(12);
-        FerryStack.await("examples--sse back to zero containers", () -> all("examples--sse").isEmpty());
+        FerryStack.await(
+                "examples--sse back to zero containers",
+                () -> all("examples--sse").isEmpty());
     }
 
     @Test
     void aContainerStoppedWhileItStartsIsNoFailure() throws Exception {
-        var echo = stack.dev.store().app("examples").flatMap(a -> a.function("echo")).orElseThrow();
-        ContainerInfo wanted = ContainerInfo.unplaced(dev.ferry.worker.Worker.newContainerId(), echo, "waiting for placement", java.time.Instant.now())
-                .placedOn("worker-dev", new dev.ferry.routing.ContainerResources(0.125, 128, List.of()), java.time.Instant.now());
+        var echo = stack.dev
+                .store()
+                .app("examples")
+                .flatMap(a -> a.function("echo"))
+                .orElseThrow();
+        ContainerInfo wanted = ContainerInfo.unplaced(
+                        dev.ferry.worker.Worker.newContainerId(),
+                        echo,
+                        "waiting for placement",
+                        java.time.Instant.now())
+                .placedOn(
+                        "worker-dev",
+                        new dev.ferry.routing.ContainerResources(0.125, 128, List.of()),
+                        java.time.Instant.now());
         List<ContainerState> states = new CopyOnWriteArrayList<>();
         dev.ferry.routing.RoutingListener listener = new dev.ferry.routing.RoutingListener() {
             @Override
@@ -158,7 +185,9 @@ class AutoscalingEndToEndTest {
             FerryStack.await("the container starting", () -> states.contains(ContainerState.STARTING));
             // A scale-down names it while it starts (the autoscaler stops idle ones, starting ones included).
             stack.dev.store().putContainer(wanted.withState(ContainerState.STOPPING));
-            FerryStack.await("the container gone", () -> all("examples--echo").stream().noneMatch(c -> c.id().equals(wanted.id())));
+            FerryStack.await(
+                    "the container gone",
+                    () -> all("examples--echo").stream().noneMatch(c -> c.id().equals(wanted.id())));
         } finally {
             stack.dev.store().unsubscribe(listener);
         }

@@ -21,7 +21,10 @@ class CliTest {
 
     @BeforeEach
     void recordTheDevServer(FerryStack stack) throws Exception {
-        new DevState("http://127.0.0.1:" + stack.dev.adminPort(), ProcessHandle.current().pid()).write(stack.home);
+        new DevState(
+                        "http://127.0.0.1:" + stack.dev.adminPort(),
+                        ProcessHandle.current().pid())
+                .write(stack.home);
     }
 
     static Run ferry(String... args) {
@@ -45,7 +48,8 @@ class CliTest {
         Run run = ferry("deploy", jar.toString(), "--name", "cli-app", "--home", stack.home.toString());
 
         assertThat(run.exitCode()).as(run.err()).isZero();
-        assertThat(run.out()).contains("app cli-app v1:")
+        assertThat(run.out())
+                .contains("app cli-app v1:")
                 .contains("http://cli-app--boom.localhost:" + stack.port() + "/");
         assertThat(stack.get("cli-app--boom", "/ok").body()).isEqualTo("still serving");
     }
@@ -56,8 +60,12 @@ class CliTest {
 
         Run table = ferry("ls", "--home", stack.home.toString());
         assertThat(table.exitCode()).as(table.err()).isZero();
-        assertThat(table.out()).contains("APP").contains("examples").contains("hello")
-                .contains("http://examples--hello.localhost:" + stack.port() + "/").contains("READY");
+        assertThat(table.out())
+                .contains("APP")
+                .contains("examples")
+                .contains("hello")
+                .contains("http://examples--hello.localhost:" + stack.port() + "/")
+                .contains("READY");
 
         Run json = ferry("ls", "--json", "--home", stack.home.toString());
         JsonNode root = Json.MAPPER.readTree(json.out());
@@ -104,7 +112,10 @@ class CliTest {
         Run run = ferry("ls", "--home", home.toString());
 
         assertThat(run.exitCode()).isNotZero();
-        assertThat(run.err()).contains("no dev server found").contains("./ferry dev").doesNotContain("\tat ");
+        assertThat(run.err())
+                .contains("no dev server found")
+                .contains("./ferry dev")
+                .doesNotContain("\tat ");
     }
 
     @Test
@@ -112,32 +123,49 @@ class CliTest {
         Run run = ferry("dev", "--head-timeout", "30", "--home", stack.home.toString());
 
         assertThat(run.exitCode()).isEqualTo(1);
-        assertThat(run.err()).contains("--head-timeout: \"30\" (expected: a number and a unit").doesNotContain("\tat ");
+        assertThat(run.err())
+                .contains("--head-timeout: \"30\" (expected: a number and a unit")
+                .doesNotContain("\tat ");
     }
 
     @Test
-    void scaleChangesTheSettingsWithoutARedeployLsShowsThemAndTheNextDeployResetsThem(FerryStack stack) throws Exception {
+    void scaleChangesTheSettingsWithoutARedeployLsShowsThemAndTheNextDeployResetsThem(FerryStack stack)
+            throws Exception {
         Path jar = TestJars.jar(stack.home.resolve("build/scaled.jar"), "ignored", TestApp.class);
-        assertThat(ferry("deploy", jar.toString(), "--name", "scaled", "--home", stack.home.toString()).exitCode()).isZero();
+        assertThat(ferry("deploy", jar.toString(), "--name", "scaled", "--home", stack.home.toString())
+                        .exitCode())
+                .isZero();
 
-        Run scale = ferry("scale", "scaled", "boom", "--max", "2", "--scaledown-window", "10s", "--home", stack.home.toString());
+        Run scale = ferry(
+                "scale", "scaled", "boom", "--max", "2", "--scaledown-window", "10s", "--home", stack.home.toString());
         assertThat(scale.exitCode()).as(scale.err()).isZero();
-        assertThat(scale.out()).startsWith("scaled--boom v1: min 0, max 2, buffer 0, target")
+        assertThat(scale.out())
+                .startsWith("scaled--boom v1: min 0, max 2, buffer 0, target")
                 .contains("scaledown window 10 s (changed by ferry scale; the next deploy resets it)");
         Run more = ferry("scale", "scaled", "boom", "--buffer", "1", "--home", stack.home.toString());
         assertThat(more.out()).as("changes add up").contains("max 2, buffer 1").contains("scaledown window 10 s");
 
         Run table = ferry("ls", "--home", stack.home.toString());
-        assertThat(table.out()).contains("DESIRED").contains("IN-FLIGHT").contains("QUEUED")
+        assertThat(table.out())
+                .contains("DESIRED")
+                .contains("IN-FLIGHT")
+                .contains("QUEUED")
                 .contains("scale: min 0, max 2, buffer 1");
-        JsonNode scaling = function(ferry("ls", "--json", "--home", stack.home.toString()), "scaled", "boom").path("scaling");
+        JsonNode scaling = function(ferry("ls", "--json", "--home", stack.home.toString()), "scaled", "boom")
+                .path("scaling");
         assertThat(scaling.path("settings").path("maxContainers").asInt()).isEqualTo(2);
-        assertThat(scaling.path("settings").path("scaledownWindowSeconds").asInt()).isEqualTo(10);
+        assertThat(scaling.path("settings").path("scaledownWindowSeconds").asInt())
+                .isEqualTo(10);
         assertThat(scaling.path("settings").path("overridden").asBoolean()).isTrue();
 
-        assertThat(ferry("deploy", jar.toString(), "--name", "scaled", "--home", stack.home.toString()).exitCode()).isZero();
+        assertThat(ferry("deploy", jar.toString(), "--name", "scaled", "--home", stack.home.toString())
+                        .exitCode())
+                .isZero();
         Run reset = ferry("scale", "scaled", "boom", "--home", stack.home.toString());
-        assertThat(reset.out()).startsWith("scaled--boom v2: min 0, max").doesNotContain("max 2,").doesNotContain("ferry scale");
+        assertThat(reset.out())
+                .startsWith("scaled--boom v2: min 0, max")
+                .doesNotContain("max 2,")
+                .doesNotContain("ferry scale");
     }
 
     @Test
@@ -146,12 +174,16 @@ class CliTest {
         long deadline = System.nanoTime() + 10_000_000_000L;
         JsonNode scaling;
         do {
-            scaling = function(ferry("ls", "--json", "--home", stack.home.toString()), "examples", "echo").path("scaling");
+            scaling = function(ferry("ls", "--json", "--home", stack.home.toString()), "examples", "echo")
+                    .path("scaling");
         } while (!scaling.has("decision") && System.nanoTime() < deadline);
 
-        assertThat(scaling.path("decision").path("reason").asText()).as(scaling.toString()).isNotEmpty();
+        assertThat(scaling.path("decision").path("reason").asText())
+                .as(scaling.toString())
+                .isNotEmpty();
         assertThat(scaling.path("desired").asInt()).isEqualTo(1);
-        assertThat(scaling.path("ready").asInt() + scaling.path("starting").asInt()).isEqualTo(1);
+        assertThat(scaling.path("ready").asInt() + scaling.path("starting").asInt())
+                .isEqualTo(1);
         assertThat(ferry("ls", "--home", stack.home.toString()).out()).contains("autoscaler: ");
     }
 
@@ -161,15 +193,20 @@ class CliTest {
         Run target = ferry("scale", "examples", "slow", "--target-inputs", "9", "--home", home);
         assertThat(target.exitCode()).isEqualTo(1);
         assertThat(target.err()).contains("targetInputs: 9 (expected: 1..4)").doesNotContain("\tat ");
-        assertThat(ferry("scale", "examples", "slow", "--min", "3", "--max", "2", "--home", home).err())
+        assertThat(ferry("scale", "examples", "slow", "--min", "3", "--max", "2", "--home", home)
+                        .err())
                 .contains("maxContainers: 2 (expected: 0 for no limit, or >= minContainers 3)");
-        assertThat(ferry("scale", "examples", "nope", "--max", "1", "--home", home).err())
+        assertThat(ferry("scale", "examples", "nope", "--max", "1", "--home", home)
+                        .err())
                 .contains("function: nope is not a function of examples");
-        assertThat(ferry("scale", "examples", "slow", "--min", "-1", "--home", home).err())
+        assertThat(ferry("scale", "examples", "slow", "--min", "-1", "--home", home)
+                        .err())
                 .contains("minContainers: -1 (expected: >= 0)");
-        assertThat(ferry("scale", "examples", "slow", "--scaledown-window", "10", "--home", home).err())
+        assertThat(ferry("scale", "examples", "slow", "--scaledown-window", "10", "--home", home)
+                        .err())
                 .contains("--scaledown-window: \"10\" (expected: a number and a unit");
-        assertThat(ferry("scale", "examples", "slow", "--home", home).out()).as("nothing changed")
+        assertThat(ferry("scale", "examples", "slow", "--home", home).out())
+                .as("nothing changed")
                 .doesNotContain("ferry scale");
     }
 

@@ -56,7 +56,11 @@ class CurlEndToEndTest {
 
     @Test
     void uploadsAndStreamsBackWithHttp2(FerryStack stack) throws Exception {
-        assertThat(curl("--http2-prior-knowledge", "--data-binary", "ferry", "http://examples--echo.localhost:" + stack.port() + "/"))
+        assertThat(curl(
+                        "--http2-prior-knowledge",
+                        "--data-binary",
+                        "ferry",
+                        "http://examples--echo.localhost:" + stack.port() + "/"))
                 .isEqualTo("ferry|2");
     }
 }

@@ -37,30 +37,40 @@ final class DeflateWebSocketClient implements AutoCloseable {
     DeflateWebSocketClient(URI uri, int port) throws Exception {
         WebSocketClientHandshaker handshaker = WebSocketClientHandshakerFactory.newHandshaker(
                 uri, WebSocketVersion.V13, null, true, new DefaultHttpHeaders());
-        channel = new Bootstrap().group(group).channel(NioSocketChannel.class)
+        channel = new Bootstrap()
+                .group(group)
+                .channel(NioSocketChannel.class)
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(64 * 1024),
-                                WebSocketClientCompressionHandler.INSTANCE, new SimpleChannelInboundHandler<Object>() {
-                                    @Override
-                                    public void channelActive(ChannelHandlerContext ctx) {
-                                        handshaker.handshake(ctx.channel());
-                                    }
+                        ch.pipeline()
+                                .addLast(
+                                        new HttpClientCodec(),
+                                        new HttpObjectAggregator(64 * 1024),
+                                        WebSocketClientCompressionHandler.INSTANCE,
+                                        new SimpleChannelInboundHandler<Object>() {
+                                            @Override
+                                            public void channelActive(ChannelHandlerContext ctx) {
+                                                handshaker.handshake(ctx.channel());
+                                            }
 
-                                    @Override
-                                    protected void channelRead0(ChannelHandlerContext ctx, Object msg) {
-                                        if (!handshaker.isHandshakeComplete() && msg instanceof FullHttpResponse response) {
-                                            handshaker.finishHandshake(ctx.channel(), response);
-                                            acceptedExtensions.complete(response.headers().get("sec-websocket-extensions", ""));
-                                        } else if (msg instanceof TextWebSocketFrame text) {
-                                            received.add(text.text());
-                                        }
-                                    }
-                                });
+                                            @Override
+                                            protected void channelRead0(ChannelHandlerContext ctx, Object msg) {
+                                                if (!handshaker.isHandshakeComplete()
+                                                        && msg instanceof FullHttpResponse response) {
+                                                    handshaker.finishHandshake(ctx.channel(), response);
+                                                    acceptedExtensions.complete(
+                                                            response.headers().get("sec-websocket-extensions", ""));
+                                                } else if (msg instanceof TextWebSocketFrame text) {
+                                                    received.add(text.text());
+                                                }
+                                            }
+                                        });
                     }
                 })
-                .connect("127.0.0.1", port).sync().channel();
+                .connect("127.0.0.1", port)
+                .sync()
+                .channel();
     }
 
     void send(String text) {

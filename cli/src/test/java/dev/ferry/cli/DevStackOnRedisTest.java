@@ -33,16 +33,21 @@ class DevStackOnRedisTest {
         Path home = Files.createTempDirectory("ferry-dev-redis");
         try (RedisServer redis = RedisServer.start()) {
             try (DevStack stack = onRedis(redis, "dev-test", home).build().start();
-                 HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+                    HttpClient client = HttpClient.newBuilder()
+                            .version(HttpClient.Version.HTTP_1_1)
+                            .build()) {
                 assertThat(stack.store().describe()).isEqualTo("Redis at " + redis.uri());
-                stack.deploy(TestJars.jar(home.resolve("build/examples.jar"), "examples", Hello.class), Optional.empty());
+                stack.deploy(
+                        TestJars.jar(home.resolve("build/examples.jar"), "examples", Hello.class), Optional.empty());
 
-                HttpResponse<String> response = client.send(HttpRequest.newBuilder(
-                        URI.create("http://examples--hello.localhost:" + stack.httpPort() + "/")).build(),
+                HttpResponse<String> response = client.send(
+                        HttpRequest.newBuilder(URI.create("http://examples--hello.localhost:" + stack.httpPort() + "/"))
+                                .build(),
                         HttpResponse.BodyHandlers.ofString());
 
                 assertThat(response.statusCode()).isEqualTo(200);
-                assertThat(redis.redisCli("HEXISTS", "ferry:dev-test:apps", "examples")).isEqualTo("1");
+                assertThat(redis.redisCli("HEXISTS", "ferry:dev-test:apps", "examples"))
+                        .isEqualTo("1");
                 assertThat(redis.redisCli("HLEN", "ferry:dev-test:containers")).isEqualTo("1");
                 assertThat(redis.redisCli("HKEYS", "ferry:dev-test:workers")).startsWith("worker-dev-");
             }

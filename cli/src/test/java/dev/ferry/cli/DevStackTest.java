@@ -28,7 +28,8 @@ class DevStackTest {
 
         assertThat(archive.getParent()).isEqualTo(home.resolve("cds"));
         assertThat(archive.getFileName().toString()).startsWith("container-").endsWith(".jsa");
-        assertThat(stack(a.toString()).classDataArchive()).isNotEqualTo(stack(b.toString()).classDataArchive());
+        assertThat(stack(a.toString()).classDataArchive())
+                .isNotEqualTo(stack(b.toString()).classDataArchive());
     }
 
     @Test
@@ -43,19 +44,25 @@ class DevStackTest {
     void aBuiltStackOpensNothingUntilStartedAndNeedsAHome() {
         DevStack stack = stack("a.jar");
 
-        assertThatThrownBy(stack::httpPort).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(stack::httpPort)
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessage("dev stack: not started (expected: start() first)");
         stack.close();
-        assertThatThrownBy(() -> DevStack.builder().build()).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> DevStack.builder().build())
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("home: null (expected: the Ferry home directory)");
     }
 
     @Test
     void aRoleOptionThatCannotWorkFailsTheStartNamingIt() {
-        DevStack stack = DevStack.builder().home(home).gateway(gateway -> gateway.httpPort(0).httpsPort(0).maxRequestLine(10))
-                .adminPort(0).build();
+        DevStack stack = DevStack.builder()
+                .home(home)
+                .gateway(gateway -> gateway.httpPort(0).httpsPort(0).maxRequestLine(10))
+                .adminPort(0)
+                .build();
 
-        assertThatThrownBy(stack::start).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(stack::start)
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("maxRequestLine: 10 (expected: >= 256)");
         assertThatThrownBy(stack::store).isInstanceOf(IllegalStateException.class);
     }

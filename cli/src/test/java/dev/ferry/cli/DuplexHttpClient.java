@@ -30,23 +30,28 @@ final class DuplexHttpClient {
         try (Socket socket = new Socket("127.0.0.1", port)) {
             socket.setSoTimeout((int) FerryStack.WAIT.toMillis());
             OutputStream out = socket.getOutputStream();
-            CompletableFuture<Void> sent = CompletableFuture.runAsync(() -> {
-                try {
-                    out.write(("POST " + target + " HTTP/1.1\r\nHost: " + host + "\r\nContent-Length: " + length
-                            + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
-                    body.transferTo(out);
-                    out.flush();
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            }, runnable -> Thread.ofVirtual().start(runnable));
+            CompletableFuture<Void> sent = CompletableFuture.runAsync(
+                    () -> {
+                        try {
+                            out.write(("POST " + target + " HTTP/1.1\r\nHost: " + host + "\r\nContent-Length: " + length
+                                            + "\r\nConnection: close\r\n\r\n")
+                                    .getBytes(StandardCharsets.ISO_8859_1));
+                            body.transferTo(out);
+                            out.flush();
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    },
+                    runnable -> Thread.ofVirtual().start(runnable));
             InputStream in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
             String statusLine = line(in);
             int status = Integer.parseInt(statusLine.split(" ")[1]);
             Map<String, String> headers = new LinkedHashMap<>();
             for (String h; !(h = line(in)).isEmpty(); ) {
                 int colon = h.indexOf(':');
-                headers.put(h.substring(0, colon).trim().toLowerCase(Locale.ROOT), h.substring(colon + 1).trim());
+                headers.put(
+                        h.substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                        h.substring(colon + 1).trim());
             }
             long bytes;
             if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {

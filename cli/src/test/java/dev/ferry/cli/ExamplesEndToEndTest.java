@@ -112,7 +112,8 @@ class ExamplesEndToEndTest {
                 received.update(b, off, len);
             }
         };
-        DuplexHttpClient.Result result = DuplexHttpClient.post(stack.port(), "examples--echo.localhost", "/big", size, body, sink);
+        DuplexHttpClient.Result result =
+                DuplexHttpClient.post(stack.port(), "examples--echo.localhost", "/big", size, body, sink);
 
         assertThat(result.status()).isEqualTo(200);
         assertThat(result.bodyBytes()).isEqualTo(size);
@@ -123,8 +124,10 @@ class ExamplesEndToEndTest {
 
     @Test
     void echoTakesAChunkedRequestBodyAndAnswersChunked(FerryStack stack) throws Exception {
-        String raw = exchange(stack, "POST /c HTTP/1.1\r\nHost: examples--echo.localhost\r\nTransfer-Encoding: chunked\r\n"
-                + "Connection: close\r\n\r\n5\r\nhello\r\n1\r\n,\r\n6\r\n world\r\n0\r\n\r\n");
+        String raw = exchange(
+                stack,
+                "POST /c HTTP/1.1\r\nHost: examples--echo.localhost\r\nTransfer-Encoding: chunked\r\n"
+                        + "Connection: close\r\n\r\n5\r\nhello\r\n1\r\n,\r\n6\r\n world\r\n0\r\n\r\n");
 
         assertThat(raw).startsWith("HTTP/1.1 200 OK").contains("transfer-encoding: chunked");
         String body = raw.substring(raw.indexOf("\r\n\r\n") + 4);
@@ -143,9 +146,13 @@ class ExamplesEndToEndTest {
 
     @Test
     void trailersFollowAChunkedHttp11Body(FerryStack stack) throws Exception {
-        String raw = exchange(stack, "GET / HTTP/1.1\r\nHost: testapp--trailers.localhost\r\nTE: trailers\r\nConnection: close\r\n\r\n");
+        String raw = exchange(
+                stack,
+                "GET / HTTP/1.1\r\nHost: testapp--trailers.localhost\r\nTE: trailers\r\nConnection: close\r\n\r\n");
 
-        assertThat(raw).startsWith("HTTP/1.1 200 OK").contains("transfer-encoding: chunked")
+        assertThat(raw)
+                .startsWith("HTTP/1.1 200 OK")
+                .contains("transfer-encoding: chunked")
                 .endsWith("4\r\nbody\r\n0\r\nx-checksum: abc123\r\n\r\n");
     }
 
@@ -156,7 +163,8 @@ class ExamplesEndToEndTest {
                 HttpResponse.BodyHandlers.ofInputStream());
         assertThat(response.headers().firstValue("content-type")).contains("text/event-stream");
         List<Long> arrivals = new ArrayList<>();
-        try (BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+        try (BufferedReader lines =
+                new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
             for (String line; (line = lines.readLine()) != null; ) {
                 if (line.startsWith("data: ")) {
                     arrivals.add(System.nanoTime());
@@ -174,14 +182,16 @@ class ExamplesEndToEndTest {
     void aFifthConcurrentSlowCallWaitsAndBringsASecondContainer(FerryStack stack) throws Exception {
         List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
-            calls.add(stack.client.sendAsync(stack.request("examples--slow", "/?ms=1500").build(),
-                    HttpResponse.BodyHandlers.ofString()));
+            calls.add(stack.client.sendAsync(
+                    stack.request("examples--slow", "/?ms=1500").build(), HttpResponse.BodyHandlers.ofString()));
         }
-        FerryStack.await("4 slow calls in flight", () -> demand(stack, "examples--slow").inFlight() == 4);
+        FerryStack.await(
+                "4 slow calls in flight", () -> demand(stack, "examples--slow").inFlight() == 4);
 
         CompletableFuture<HttpResponse<String>> fifth = stack.client.sendAsync(
                 stack.request("examples--slow", "/?ms=10").build(), HttpResponse.BodyHandlers.ofString());
-        FerryStack.await("the fifth call queued", () -> demand(stack, "examples--slow").queued() == 1);
+        FerryStack.await(
+                "the fifth call queued", () -> demand(stack, "examples--slow").queued() == 1);
         assertThat(demand(stack, "examples--slow").inFlight()).isEqualTo(4);
         assertThat(fifth).isNotDone();
 
@@ -192,7 +202,9 @@ class ExamplesEndToEndTest {
         }
         assertThat(fifth.get().body()).isEqualTo("slept 10 ms\n");
         // Five calls at once, four per container: the controller started a second one.
-        FerryStack.await("a second slow container", () -> stack.containers("examples--slow", ContainerState.READY).size() == 2);
+        FerryStack.await(
+                "a second slow container",
+                () -> stack.containers("examples--slow", ContainerState.READY).size() == 2);
     }
 
     @Test
@@ -218,27 +230,40 @@ class ExamplesEndToEndTest {
 
     @Test
     void anOverlongRequestLineGets414AndOverlargeHeadersGet431(FerryStack stack) throws Exception {
-        String longLine = exchange(stack, "GET /" + "a".repeat(9000) + " HTTP/1.1\r\nHost: examples--hello.localhost\r\n\r\n");
-        assertThat(longLine).startsWith("HTTP/1.1 414 Request-URI Too Long").contains("request line longer than 8192 bytes");
+        String longLine =
+                exchange(stack, "GET /" + "a".repeat(9000) + " HTTP/1.1\r\nHost: examples--hello.localhost\r\n\r\n");
+        assertThat(longLine)
+                .startsWith("HTTP/1.1 414 Request-URI Too Long")
+                .contains("request line longer than 8192 bytes");
 
-        String bigHeaders = exchange(stack, "GET / HTTP/1.1\r\nHost: examples--hello.localhost\r\nX-Big: "
-                + "b".repeat(17_000) + "\r\n\r\n");
-        assertThat(bigHeaders).startsWith("HTTP/1.1 431 Request Header Fields Too Large").contains("request headers larger than 16384 bytes");
+        String bigHeaders = exchange(
+                stack,
+                "GET / HTTP/1.1\r\nHost: examples--hello.localhost\r\nX-Big: " + "b".repeat(17_000) + "\r\n\r\n");
+        assertThat(bigHeaders)
+                .startsWith("HTTP/1.1 431 Request Header Fields Too Large")
+                .contains("request headers larger than 16384 bytes");
     }
 
     @Test
     void aBodyOverTheFunctionsLimitGets413WhetherDeclaredOrStreamed(FerryStack stack) throws Exception {
-        String declared = exchange(stack, "POST / HTTP/1.1\r\nHost: testapp--small.localhost\r\nContent-Length: 2000\r\n\r\n"
-                + "x".repeat(2000));
-        assertThat(declared).startsWith("HTTP/1.1 413 Request Entity Too Large")
+        String declared = exchange(
+                stack,
+                "POST / HTTP/1.1\r\nHost: testapp--small.localhost\r\nContent-Length: 2000\r\n\r\n" + "x".repeat(2000));
+        assertThat(declared)
+                .startsWith("HTTP/1.1 413 Request Entity Too Large")
                 .contains("request body larger than 1000 bytes, the limit of testapp--small");
 
-        String streamed = exchange(stack, "POST / HTTP/1.1\r\nHost: testapp--small.localhost\r\nTransfer-Encoding: chunked\r\n\r\n"
-                + "7d0\r\n" + "y".repeat(2000) + "\r\n0\r\n\r\n");
+        String streamed = exchange(
+                stack,
+                "POST / HTTP/1.1\r\nHost: testapp--small.localhost\r\nTransfer-Encoding: chunked\r\n\r\n" + "7d0\r\n"
+                        + "y".repeat(2000) + "\r\n0\r\n\r\n");
         assertThat(streamed).startsWith("HTTP/1.1 413 Request Entity Too Large");
 
-        HttpResponse<String> fits = stack.client.send(stack.request("testapp--small", "/")
-                .POST(HttpRequest.BodyPublishers.ofString("z".repeat(1000))).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> fits = stack.client.send(
+                stack.request("testapp--small", "/")
+                        .POST(HttpRequest.BodyPublishers.ofString("z".repeat(1000)))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(fits.body()).isEqualTo("got 1000");
     }
 
@@ -251,8 +276,10 @@ class ExamplesEndToEndTest {
 
     @Test
     void contentLengthWithTransferEncodingGets400(FerryStack stack) throws Exception {
-        String raw = exchange(stack, "POST / HTTP/1.1\r\nHost: examples--echo.localhost\r\nContent-Length: 5\r\n"
-                + "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+        String raw = exchange(
+                stack,
+                "POST / HTTP/1.1\r\nHost: examples--echo.localhost\r\nContent-Length: 5\r\n"
+                        + "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
 
         assertThat(raw).startsWith("HTTP/1.1 400 Bad Request");
     }
@@ -284,12 +311,17 @@ class ExamplesEndToEndTest {
     }
 
     private static HttpResponse<byte[]> post(FerryStack stack, String pathAndQuery, byte[] body) throws Exception {
-        return stack.client.send(stack.request("examples--echo", pathAndQuery)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
+        return stack.client.send(
+                stack.request("examples--echo", pathAndQuery)
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofByteArray());
     }
 
     static FunctionDemand demand(FerryStack stack, String function) {
-        return stack.dev.demand().stream().filter(d -> d.function().equals(FunctionId.parse(function))).findFirst()
+        return stack.dev.demand().stream()
+                .filter(d -> d.function().equals(FunctionId.parse(function)))
+                .findFirst()
                 .orElse(new FunctionDemand(FunctionId.parse(function), "-", 0, 0, 0, java.time.Instant.EPOCH));
     }
 }

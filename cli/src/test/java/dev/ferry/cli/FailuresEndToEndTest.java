@@ -23,7 +23,8 @@ class FailuresEndToEndTest {
                 stack.request("testapp--hold", "/hold").build(), HttpResponse.BodyHandlers.ofString());
         // The function's own count, not the gateway's: that one may still count an earlier call.
         FerryStack.await("the function holding the call", () -> holding(stack) == 1);
-        ContainerInfo container = stack.containers("testapp--hold", ContainerState.READY).get(0);
+        ContainerInfo container =
+                stack.containers("testapp--hold", ContainerState.READY).get(0);
 
         stack.process(container.id()).kill();
 
@@ -37,14 +38,19 @@ class FailuresEndToEndTest {
     void requestsWaitingWhenTheirContainerDiesAreServedByANewOne(FerryStack stack) throws Exception {
         List<CompletableFuture<HttpResponse<String>>> running = new java.util.ArrayList<>();
         for (int i = 0; i < 4; i++) {
-            running.add(stack.client.sendAsync(stack.request("examples--slow", "/?ms=60000").build(),
-                    HttpResponse.BodyHandlers.ofString()));
+            running.add(stack.client.sendAsync(
+                    stack.request("examples--slow", "/?ms=60000").build(), HttpResponse.BodyHandlers.ofString()));
         }
-        FerryStack.await("4 calls in flight", () -> ExamplesEndToEndTest.demand(stack, "examples--slow").inFlight() == 4);
+        FerryStack.await(
+                "4 calls in flight",
+                () -> ExamplesEndToEndTest.demand(stack, "examples--slow").inFlight() == 4);
         CompletableFuture<HttpResponse<String>> waiting = stack.client.sendAsync(
                 stack.request("examples--slow", "/?ms=1").build(), HttpResponse.BodyHandlers.ofString());
-        FerryStack.await("the fifth call queued", () -> ExamplesEndToEndTest.demand(stack, "examples--slow").queued() == 1);
-        ContainerInfo container = stack.containers("examples--slow", ContainerState.READY).get(0);
+        FerryStack.await(
+                "the fifth call queued",
+                () -> ExamplesEndToEndTest.demand(stack, "examples--slow").queued() == 1);
+        ContainerInfo container =
+                stack.containers("examples--slow", ContainerState.READY).get(0);
 
         stack.process(container.id()).kill();
 
@@ -52,7 +58,8 @@ class FailuresEndToEndTest {
             assertThat(call.get().statusCode()).isEqualTo(502);
         }
         assertThat(waiting.get().statusCode()).isEqualTo(200);
-        assertThat(stack.containers("examples--slow", ContainerState.READY)).extracting(ContainerInfo::id)
+        assertThat(stack.containers("examples--slow", ContainerState.READY))
+                .extracting(ContainerInfo::id)
                 .doesNotContain(container.id());
     }
 
@@ -69,9 +76,13 @@ class FailuresEndToEndTest {
         HttpResponse<String> failed = stack.get("testapp--boom", "/boom");
 
         assertThat(failed.statusCode()).isEqualTo(500);
-        assertThat(failed.body()).isEqualTo("function failed; see the container log\n").doesNotContain("hunter2");
-        FerryStack.await("the stack trace in the container log", () -> stack.containerOutput.stream()
-                .anyMatch(line -> line.contains("IllegalStateException: internal secret")));
+        assertThat(failed.body())
+                .isEqualTo("function failed; see the container log\n")
+                .doesNotContain("hunter2");
+        FerryStack.await(
+                "the stack trace in the container log",
+                () -> stack.containerOutput.stream()
+                        .anyMatch(line -> line.contains("IllegalStateException: internal secret")));
 
         HttpResponse<String> next = stack.get("testapp--boom", "/ok");
         assertThat(next.statusCode()).isEqualTo(200);
@@ -84,13 +95,16 @@ class FailuresEndToEndTest {
         stack.get("testapp--hold", "/count"); // a container is up before the hold starts
         try (Socket socket = new Socket("127.0.0.1", stack.port())) {
             OutputStream out = socket.getOutputStream();
-            out.write("GET /hold HTTP/1.1\r\nHost: testapp--hold.localhost\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            out.write("GET /hold HTTP/1.1\r\nHost: testapp--hold.localhost\r\n\r\n"
+                    .getBytes(StandardCharsets.ISO_8859_1));
             out.flush();
             FerryStack.await("the function holding the input", () -> holding(stack) == 1);
         }
 
         FerryStack.await("the function to see the cancellation", () -> holding(stack) == 0);
-        FerryStack.await("the gateway to free the slot", () -> ExamplesEndToEndTest.demand(stack, "testapp--hold").inFlight() == 0);
+        FerryStack.await(
+                "the gateway to free the slot",
+                () -> ExamplesEndToEndTest.demand(stack, "testapp--hold").inFlight() == 0);
     }
 
     @Test
@@ -98,11 +112,20 @@ class FailuresEndToEndTest {
         assertThat(stack.get("testapp--hold-one", "/").body()).isEqualTo("ok"); // a container is up
         CompletableFuture<HttpResponse<String>> waiting;
         try (Socket socket = new Socket("127.0.0.1", stack.port())) {
-            socket.getOutputStream().write("GET /hold HTTP/1.1\r\nHost: testapp--hold-one.localhost\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            socket.getOutputStream()
+                    .write("GET /hold HTTP/1.1\r\nHost: testapp--hold-one.localhost\r\n\r\n"
+                            .getBytes(StandardCharsets.ISO_8859_1));
             socket.getOutputStream().flush();
-            FerryStack.await("the hold running", () -> stack.containerOutput.stream().anyMatch(l -> l.endsWith(" hold-one holding")));
-            waiting = stack.client.sendAsync(stack.request("testapp--hold-one", "/next").build(), HttpResponse.BodyHandlers.ofString());
-            FerryStack.await("the next request queued", () -> ExamplesEndToEndTest.demand(stack, "testapp--hold-one").queued() == 1);
+            FerryStack.await(
+                    "the hold running",
+                    () -> stack.containerOutput.stream().anyMatch(l -> l.endsWith(" hold-one holding")));
+            waiting = stack.client.sendAsync(
+                    stack.request("testapp--hold-one", "/next").build(), HttpResponse.BodyHandlers.ofString());
+            FerryStack.await(
+                    "the next request queued",
+                    () -> ExamplesEndToEndTest.demand(stack, "testapp--hold-one")
+                                    .queued()
+                            == 1);
         }
 
         // The container's one permit stays taken while the cancelled input cleans up; the
@@ -118,7 +141,8 @@ class FailuresEndToEndTest {
         HttpResponse<String> response = stack.get("testapp--broken", "/");
 
         assertThat(response.statusCode()).isEqualTo(503);
-        assertThat(response.body()).isEqualTo("container for testapp--broken failed to start on worker worker-dev: exited with code 1\n");
+        assertThat(response.body())
+                .isEqualTo("container for testapp--broken failed to start on worker worker-dev: exited with code 1\n");
         // A start that failed will not succeed at once: the queue timeout, at most 5 s.
         assertThat(response.headers().firstValue("retry-after")).contains("5");
         // Not the 30 s queue timeout: the failure is reported as soon as it is known.

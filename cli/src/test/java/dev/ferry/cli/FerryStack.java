@@ -43,7 +43,8 @@ final class FerryStack implements AutoCloseable {
 
     final Path home;
     final DevStack dev;
-    final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    final HttpClient client =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     /** Every line any container printed, as "containerId line". */
     final List<String> containerOutput = new CopyOnWriteArrayList<>();
     /** The pid of every container process this stack ever saw. */
@@ -66,8 +67,15 @@ final class FerryStack implements AutoCloseable {
                 .build()
                 .start();
         dev.worker().addListener((container, state) -> pids.add(container.pid()));
-        Path examples = TestJars.jar(home.resolve("build/examples.jar"), "examples",
-                Hello.class, Echo.class, Sse.class, Slow.class, Ws.class, ChatStream.class);
+        Path examples = TestJars.jar(
+                home.resolve("build/examples.jar"),
+                "examples",
+                Hello.class,
+                Echo.class,
+                Sse.class,
+                Slow.class,
+                Ws.class,
+                ChatStream.class);
         dev.deploy(examples, Optional.empty());
         Path testApp = TestJars.jar(home.resolve("build/testapp.jar"), TestApp.NAME, TestApp.class);
         dev.deploy(testApp, Optional.empty());
@@ -87,7 +95,9 @@ final class FerryStack implements AutoCloseable {
         java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
         trust.load(null, null);
         try (var in = Files.newInputStream(dev.localCertificates().orElseThrow().authority())) {
-            trust.setCertificateEntry("ferry-dev-ca", java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in));
+            trust.setCertificateEntry(
+                    "ferry-dev-ca",
+                    java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in));
         }
         javax.net.ssl.TrustManagerFactory trustManagers =
                 javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
@@ -114,7 +124,8 @@ final class FerryStack implements AutoCloseable {
     /** The containers of {@code functionId} in {@code state}. */
     List<ContainerInfo> containers(String functionId, ContainerState state) {
         return dev.store().containers().stream()
-                .filter(c -> c.function().equals(FunctionId.parse(functionId)) && c.state() == state).toList();
+                .filter(c -> c.function().equals(FunctionId.parse(functionId)) && c.state() == state)
+                .toList();
     }
 
     Container process(String containerId) {

@@ -46,55 +46,77 @@ final class H2WebSocketClient implements AutoCloseable {
     final LinkedBlockingQueue<String> received = new LinkedBlockingQueue<>();
 
     H2WebSocketClient(int port, String authority, String path) throws Exception {
-        connection = new Bootstrap().group(group).channel(NioSocketChannel.class)
+        connection = new Bootstrap()
+                .group(group)
+                .channel(NioSocketChannel.class)
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(Http2FrameCodecBuilder.forClient().build(),
-                                new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()),
-                                new ChannelInboundHandlerAdapter() {
-                                    @Override
-                                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                                        if (msg instanceof Http2SettingsFrame settings) {
-                                            connectProtocolEnabled.complete(Boolean.TRUE.equals(settings.settings().connectProtocolEnabled()));
-                                        }
-                                        ReferenceCountUtil.release(msg);
-                                    }
-                                });
+                        ch.pipeline()
+                                .addLast(
+                                        Http2FrameCodecBuilder.forClient().build(),
+                                        new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()),
+                                        new ChannelInboundHandlerAdapter() {
+                                            @Override
+                                            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                                                if (msg instanceof Http2SettingsFrame settings) {
+                                                    connectProtocolEnabled.complete(Boolean.TRUE.equals(
+                                                            settings.settings().connectProtocolEnabled()));
+                                                }
+                                                ReferenceCountUtil.release(msg);
+                                            }
+                                        });
                     }
                 })
-                .connect("127.0.0.1", port).sync().channel();
+                .connect("127.0.0.1", port)
+                .sync()
+                .channel();
         if (!connectProtocolEnabled.get(30, TimeUnit.SECONDS)) {
             throw new AssertionError("the server did not enable extended CONNECT (SETTINGS_ENABLE_CONNECT_PROTOCOL)");
         }
-        stream = new Http2StreamChannelBootstrap(connection).handler(new ChannelInitializer<Http2StreamChannel>() {
-            @Override
-            protected void initChannel(Http2StreamChannel ch) {
-                ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+        stream = new Http2StreamChannelBootstrap(connection)
+                .handler(new ChannelInitializer<Http2StreamChannel>() {
                     @Override
-                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                        if (msg instanceof Http2HeadersFrame headers && !status.isDone()) {
-                            String code = headers.headers().status().toString();
-                            if (code.equals("200")) {
-                                ctx.pipeline().addBefore(ctx.name(), null, new DataFrames());
-                                ctx.pipeline().addBefore(ctx.name(), null, new WebSocket13FrameDecoder(
-                                        WebSocketDecoderConfig.newBuilder().expectMaskedFrames(false).build()));
-                                ctx.pipeline().addBefore(ctx.name(), null, new WebSocket13FrameEncoder(true));
+                    protected void initChannel(Http2StreamChannel ch) {
+                        ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+                            @Override
+                            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                                if (msg instanceof Http2HeadersFrame headers && !status.isDone()) {
+                                    String code = headers.headers().status().toString();
+                                    if (code.equals("200")) {
+                                        ctx.pipeline().addBefore(ctx.name(), null, new DataFrames());
+                                        ctx.pipeline()
+                                                .addBefore(
+                                                        ctx.name(),
+                                                        null,
+                                                        new WebSocket13FrameDecoder(WebSocketDecoderConfig.newBuilder()
+                                                                .expectMaskedFrames(false)
+                                                                .build()));
+                                        ctx.pipeline().addBefore(ctx.name(), null, new WebSocket13FrameEncoder(true));
+                                    }
+                                    status.complete(code);
+                                } else if (msg instanceof TextWebSocketFrame text) {
+                                    received.add(text.text());
+                                } else if (msg instanceof CloseWebSocketFrame close) {
+                                    received.add("close:" + close.statusCode());
+                                }
+                                ReferenceCountUtil.release(msg);
                             }
-                            status.complete(code);
-                        } else if (msg instanceof TextWebSocketFrame text) {
-                            received.add(text.text());
-                        } else if (msg instanceof CloseWebSocketFrame close) {
-                            received.add("close:" + close.statusCode());
-                        }
-                        ReferenceCountUtil.release(msg);
+                        });
                     }
-                });
-            }
-        }).open().sync().getNow();
-        stream.writeAndFlush(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers()
-                .method("CONNECT").scheme("http").path(path).authority(authority)
-                .set(":protocol", "websocket").set("sec-websocket-version", "13"), false));
+                })
+                .open()
+                .sync()
+                .getNow();
+        stream.writeAndFlush(new DefaultHttp2HeadersFrame(
+                new DefaultHttp2Headers()
+                        .method("CONNECT")
+                        .scheme("http")
+                        .path(path)
+                        .authority(authority)
+                        .set(":protocol", "websocket")
+                        .set("sec-websocket-version", "13"),
+                false));
     }
 
     void send(String text) {

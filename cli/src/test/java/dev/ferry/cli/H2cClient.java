@@ -32,26 +32,36 @@ final class H2cClient implements AutoCloseable {
     private final Channel connection;
 
     H2cClient(int port) throws InterruptedException {
-        connection = new Bootstrap().group(group).channel(NioSocketChannel.class)
+        connection = new Bootstrap()
+                .group(group)
+                .channel(NioSocketChannel.class)
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(Http2FrameCodecBuilder.forClient().build(),
-                                new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
+                        ch.pipeline()
+                                .addLast(
+                                        Http2FrameCodecBuilder.forClient().build(),
+                                        new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
                     }
                 })
-                .connect("127.0.0.1", port).sync().channel();
+                .connect("127.0.0.1", port)
+                .sync()
+                .channel();
     }
 
     /** Sends {@code method path} to {@code host} on a new stream of the one connection. */
     CompletableFuture<Response> send(String method, String host, String path, String body) {
         CompletableFuture<Response> response = new CompletableFuture<>();
-        var opened = new Http2StreamChannelBootstrap(connection).handler(new ChannelInitializer<Http2StreamChannel>() {
-            @Override
-            protected void initChannel(Http2StreamChannel ch) {
-                ch.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(false)).addLast(StreamExchanges.collecting(response));
-            }
-        }).open();
+        var opened = new Http2StreamChannelBootstrap(connection)
+                .handler(new ChannelInitializer<Http2StreamChannel>() {
+                    @Override
+                    protected void initChannel(Http2StreamChannel ch) {
+                        ch.pipeline()
+                                .addLast(new Http2StreamFrameToHttpObjectCodec(false))
+                                .addLast(StreamExchanges.collecting(response));
+                    }
+                })
+                .open();
         StreamExchanges.send(opened, response, "http", method, host, path, body);
         return response;
     }

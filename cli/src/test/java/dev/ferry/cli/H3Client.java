@@ -1,8 +1,8 @@
 package dev.ferry.cli;
 
 import io.netty.bootstrap.Bootstrap;
-import io.netty.channel.Channel;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -34,16 +34,25 @@ final class H3Client implements AutoCloseable {
     private final CompletableFuture<QuicConnectionCloseEvent> peerClose = new CompletableFuture<>();
 
     H3Client(int port, Path trustedCa) throws Exception {
-        QuicSslContext ssl = QuicSslContextBuilder.forClient().trustManager(trustedCa.toFile())
-                .applicationProtocols(Http3.supportedApplicationProtocols()).build();
-        ChannelHandler codec = Http3.newQuicClientCodecBuilder().sslContext(ssl)
+        QuicSslContext ssl = QuicSslContextBuilder.forClient()
+                .trustManager(trustedCa.toFile())
+                .applicationProtocols(Http3.supportedApplicationProtocols())
+                .build();
+        ChannelHandler codec = Http3.newQuicClientCodecBuilder()
+                .sslContext(ssl)
                 // Verify the certificate for a name on it ("localhost"), as a browser would for its host.
                 .sslEngineProvider(quic -> ssl.newEngine(quic.alloc(), "localhost", port))
                 .maxIdleTimeout(30, TimeUnit.SECONDS)
                 .initialMaxData(16 * 1024 * 1024)
                 .initialMaxStreamDataBidirectionalLocal(1024 * 1024)
                 .build();
-        datagram = new Bootstrap().group(group).channel(NioDatagramChannel.class).handler(codec).bind(0).sync().channel();
+        datagram = new Bootstrap()
+                .group(group)
+                .channel(NioDatagramChannel.class)
+                .handler(codec)
+                .bind(0)
+                .sync()
+                .channel();
         ChannelHandler closeWatch = new ChannelInboundHandlerAdapter() {
             @Override
             public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
@@ -55,7 +64,8 @@ final class H3Client implements AutoCloseable {
 
             @Override
             public void channelInactive(ChannelHandlerContext ctx) {
-                peerClose.completeExceptionally(new IllegalStateException("the connection closed without a CONNECTION_CLOSE from the server"));
+                peerClose.completeExceptionally(
+                        new IllegalStateException("the connection closed without a CONNECTION_CLOSE from the server"));
                 ctx.fireChannelInactive();
             }
         };
@@ -67,7 +77,8 @@ final class H3Client implements AutoCloseable {
                     }
                 })
                 .remoteAddress(new InetSocketAddress("127.0.0.1", port))
-                .connect().get(30, TimeUnit.SECONDS);
+                .connect()
+                .get(30, TimeUnit.SECONDS);
     }
 
     /** Sends {@code method path} to {@code host} on a new request stream of the one connection. */
@@ -76,7 +87,9 @@ final class H3Client implements AutoCloseable {
         var opened = Http3.newRequestStream(connection, new ChannelInitializer<QuicStreamChannel>() {
             @Override
             protected void initChannel(QuicStreamChannel ch) {
-                ch.pipeline().addLast(new Http3FrameToHttpObjectCodec(false)).addLast(StreamExchanges.collecting(response));
+                ch.pipeline()
+                        .addLast(new Http3FrameToHttpObjectCodec(false))
+                        .addLast(StreamExchanges.collecting(response));
             }
         });
         StreamExchanges.send(opened, response, "https", method, host, path, body);
@@ -85,7 +98,8 @@ final class H3Client implements AutoCloseable {
 
     /** Opens a request stream without the HTTP/3 codec and writes {@code bytes} on it as they are. */
     void sendRaw(byte[] bytes) throws Exception {
-        QuicStreamChannel stream = connection.createStream(QuicStreamType.BIDIRECTIONAL, new ChannelInboundHandlerAdapter())
+        QuicStreamChannel stream = connection
+                .createStream(QuicStreamType.BIDIRECTIONAL, new ChannelInboundHandlerAdapter())
                 .get(30, TimeUnit.SECONDS);
         stream.writeAndFlush(Unpooled.wrappedBuffer(bytes)).sync();
     }

@@ -26,19 +26,24 @@ class Http3EndToEndTest {
 
     @Test
     void servesRequestsWhoseScopeSaysVersion3(FerryStack stack) throws Exception {
-        try (H3Client client = new H3Client(stack.dev.httpsPort(), stack.dev.localCertificates().orElseThrow().authority())) {
+        try (H3Client client = new H3Client(
+                stack.dev.httpsPort(),
+                stack.dev.localCertificates().orElseThrow().authority())) {
             H2cClient.Response response = client.send("POST", "testapp--scope.localhost", "/h3?q=1", "over quic")
                     .get(30, TimeUnit.SECONDS);
 
             assertThat(response.status()).isEqualTo(200);
-            assertThat(response.body()).contains("http_version=3\n", "scheme=https\n", "path=/h3\n", "body=over quic\n")
+            assertThat(response.body())
+                    .contains("http_version=3\n", "scheme=https\n", "path=/h3\n", "body=over quic\n")
                     .doesNotContain("x-http2-");
         }
     }
 
     @Test
     void carriesConcurrentStreamsAndTrailers(FerryStack stack) throws Exception {
-        try (H3Client client = new H3Client(stack.dev.httpsPort(), stack.dev.localCertificates().orElseThrow().authority())) {
+        try (H3Client client = new H3Client(
+                stack.dev.httpsPort(),
+                stack.dev.localCertificates().orElseThrow().authority())) {
             List<CompletableFuture<H2cClient.Response>> hellos = new ArrayList<>();
             for (int i = 0; i < 32; i++) {
                 hellos.add(client.send("GET", "examples--hello.localhost", "/", ""));
@@ -46,14 +51,17 @@ class Http3EndToEndTest {
             for (CompletableFuture<H2cClient.Response> hello : hellos) {
                 assertThat(hello.get(30, TimeUnit.SECONDS).body()).isEqualTo("Hello from Ferry!\n");
             }
-            assertThat(client.send("GET", "testapp--trailers.localhost", "/", "").get(30, TimeUnit.SECONDS))
+            assertThat(client.send("GET", "testapp--trailers.localhost", "/", "")
+                            .get(30, TimeUnit.SECONDS))
                     .isEqualTo(new H2cClient.Response(200, "body", "abc123"));
         }
     }
 
     @Test
     void aFrameNotAllowedOnARequestStreamClosesTheConnectionWithH3FrameUnexpected(FerryStack stack) throws Exception {
-        try (H3Client client = new H3Client(stack.dev.httpsPort(), stack.dev.localCertificates().orElseThrow().authority())) {
+        try (H3Client client = new H3Client(
+                stack.dev.httpsPort(),
+                stack.dev.localCertificates().orElseThrow().authority())) {
             client.sendRaw(new byte[] {0x04, 0x00}); // SETTINGS, empty: only the control stream may carry it
 
             QuicConnectionCloseEvent close = client.peerClose().get(30, TimeUnit.SECONDS);
@@ -67,22 +75,32 @@ class Http3EndToEndTest {
         try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
             byte[] junk = new byte[1200];
             new Random(7).nextBytes(junk);
-            for (byte[] datagram : List.of(junk, new byte[] {0x40}, new byte[] {(byte) 0xc0, 0, 0, 0, 1}, new byte[0])) {
-                socket.send(new DatagramPacket(datagram, datagram.length, InetAddress.getLoopbackAddress(), stack.dev.httpsPort()));
+            for (byte[] datagram :
+                    List.of(junk, new byte[] {0x40}, new byte[] {(byte) 0xc0, 0, 0, 0, 1}, new byte[0])) {
+                socket.send(new DatagramPacket(
+                        datagram, datagram.length, InetAddress.getLoopbackAddress(), stack.dev.httpsPort()));
             }
         }
-        try (H3Client client = new H3Client(stack.dev.httpsPort(), stack.dev.localCertificates().orElseThrow().authority())) {
-            assertThat(client.send("GET", "examples--hello.localhost", "/", "").get(30, TimeUnit.SECONDS).status()).isEqualTo(200);
+        try (H3Client client = new H3Client(
+                stack.dev.httpsPort(),
+                stack.dev.localCertificates().orElseThrow().authority())) {
+            assertThat(client.send("GET", "examples--hello.localhost", "/", "")
+                            .get(30, TimeUnit.SECONDS)
+                            .status())
+                    .isEqualTo(200);
         }
     }
 
     @Test
     void tcpResponsesAdvertiseHttp3(FerryStack stack) throws Exception {
         try (HttpClient client = stack.tlsClient(HttpClient.Version.HTTP_2)) {
-            HttpResponse<String> response = client.send(HttpRequest.newBuilder(stack.httpsUri("examples--hello", "/")).build(),
+            HttpResponse<String> response = client.send(
+                    HttpRequest.newBuilder(stack.httpsUri("examples--hello", "/"))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
 
-            assertThat(response.headers().firstValue("alt-svc")).contains("h3=\":" + stack.dev.httpsPort() + "\"; ma=86400");
+            assertThat(response.headers().firstValue("alt-svc"))
+                    .contains("h3=\":" + stack.dev.httpsPort() + "\"; ma=86400");
         }
     }
 }

@@ -21,7 +21,9 @@ class HttpsEndToEndTest {
     @Test
     void alpnNegotiatesHttp2AndTheScopeSaysHttps(FerryStack stack) throws Exception {
         try (HttpClient client = stack.tlsClient(HttpClient.Version.HTTP_2)) {
-            HttpResponse<String> response = client.send(HttpRequest.newBuilder(stack.httpsUri("testapp--scope", "/s?x=1")).build(),
+            HttpResponse<String> response = client.send(
+                    HttpRequest.newBuilder(stack.httpsUri("testapp--scope", "/s?x=1"))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
 
             assertThat(response.statusCode()).isEqualTo(200);
@@ -33,7 +35,9 @@ class HttpsEndToEndTest {
     @Test
     void http11OverTlsWorksForClientsThatAskForIt(FerryStack stack) throws Exception {
         try (HttpClient client = stack.tlsClient(HttpClient.Version.HTTP_1_1)) {
-            HttpResponse<String> response = client.send(HttpRequest.newBuilder(stack.httpsUri("testapp--scope", "/")).build(),
+            HttpResponse<String> response = client.send(
+                    HttpRequest.newBuilder(stack.httpsUri("testapp--scope", "/"))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
 
             assertThat(response.version()).isEqualTo(HttpClient.Version.HTTP_1_1);
@@ -47,12 +51,17 @@ class HttpsEndToEndTest {
         stack.dev.deploy(jar, Optional.empty());
 
         try (HttpClient client = stack.tlsClient(HttpClient.Version.HTTP_2)) {
-            HttpResponse<String> response = client.send(HttpRequest.newBuilder(stack.httpsUri("tls-app--boom", "/ok")).build(),
+            HttpResponse<String> response = client.send(
+                    HttpRequest.newBuilder(stack.httpsUri("tls-app--boom", "/ok"))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
 
             assertThat(response.body()).isEqualTo("still serving");
-            X509Certificate served = (X509Certificate) response.sslSession().orElseThrow().getPeerCertificates()[0];
-            List<String> names = served.getSubjectAlternativeNames().stream().map(name -> String.valueOf(name.get(1))).toList();
+            X509Certificate served =
+                    (X509Certificate) response.sslSession().orElseThrow().getPeerCertificates()[0];
+            List<String> names = served.getSubjectAlternativeNames().stream()
+                    .map(name -> String.valueOf(name.get(1)))
+                    .toList();
             assertThat(names).contains("localhost", "tls-app--boom.localhost", "examples--hello.localhost");
         }
     }
@@ -62,7 +71,10 @@ class HttpsEndToEndTest {
         BigInteger before = servedSerial(stack);
 
         // As a user replacing the files would: written to disk, picked up by the gateway's watch.
-        stack.dev.localCertificates().orElseThrow().issue(List.of("examples--hello.localhost", "testapp--scope.localhost"));
+        stack.dev
+                .localCertificates()
+                .orElseThrow()
+                .issue(List.of("examples--hello.localhost", "testapp--scope.localhost"));
 
         FerryStack.await("new connections to present the new certificate", () -> {
             try {
@@ -76,7 +88,9 @@ class HttpsEndToEndTest {
 
     private static BigInteger servedSerial(FerryStack stack) throws Exception {
         try (HttpClient client = stack.tlsClient(HttpClient.Version.HTTP_1_1)) {
-            HttpResponse<String> response = client.send(HttpRequest.newBuilder(stack.httpsUri("examples--hello", "/")).build(),
+            HttpResponse<String> response = client.send(
+                    HttpRequest.newBuilder(stack.httpsUri("examples--hello", "/"))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             return ((X509Certificate) response.sslSession().orElseThrow().getPeerCertificates()[0]).getSerialNumber();
         }

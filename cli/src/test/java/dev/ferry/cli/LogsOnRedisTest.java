@@ -1,8 +1,8 @@
 package dev.ferry.cli;
 
-import dev.ferry.controller.LogsApp;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.controller.LogsApp;
 import dev.ferry.function.runtime.TestJars;
 import dev.ferry.request.protocol.FunctionId;
 import dev.ferry.routing.Await;
@@ -34,28 +34,51 @@ class LogsOnRedisTest {
     void containerOutputReachesTheAdminApiThroughRedis() throws Exception {
         Path home = Files.createTempDirectory("ferry-logs-redis");
         try (RedisServer redis = RedisServer.start()) {
-            try (DevStack stack = DevStackOnRedisTest.onRedis(redis, "logs-test", home).build().start();
-                 HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+            try (DevStack stack = DevStackOnRedisTest.onRedis(redis, "logs-test", home)
+                            .build()
+                            .start();
+                    HttpClient client = HttpClient.newBuilder()
+                            .version(HttpClient.Version.HTTP_1_1)
+                            .build()) {
                 assertThat(stack.logs().describe()).isEqualTo("Redis at " + redis.uri());
-                stack.deploy(TestJars.jar(home.resolve("build/logsapp.jar"), LogsApp.NAME, LogsApp.class), Optional.empty());
+                stack.deploy(
+                        TestJars.jar(home.resolve("build/logsapp.jar"), LogsApp.NAME, LogsApp.class), Optional.empty());
                 String admin = "http://127.0.0.1:" + stack.adminPort() + "/v1/logs/logsapp";
 
-                assertThat(client.send(HttpRequest.newBuilder(URI.create("http://logsapp--say.localhost:" + stack.httpPort() + "/?redis-1"))
-                        .build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+                assertThat(client.send(
+                                        HttpRequest.newBuilder(URI.create("http://logsapp--say.localhost:"
+                                                        + stack.httpPort() + "/?redis-1"))
+                                                .build(),
+                                        HttpResponse.BodyHandlers.ofString())
+                                .statusCode())
+                        .isEqualTo(200);
                 ContainerInfo container = stack.store().containers().stream()
-                        .filter(c -> c.function().equals(FunctionId.parse("logsapp--say")) && c.state() == ContainerState.READY).findFirst().orElseThrow();
+                        .filter(c -> c.function().equals(FunctionId.parse("logsapp--say"))
+                                && c.state() == ContainerState.READY)
+                        .findFirst()
+                        .orElseThrow();
                 String tags = " say " + container.id() + " " + container.worker() + " ";
 
-                Await.until(WAIT, () -> body(client, admin + "?function=say").contains(tags + "stderr | err redis-1")
-                        && body(client, admin + "?function=say").contains(tags + "stdout | out redis-1"), "both lines, tagged");
+                Await.until(
+                        WAIT,
+                        () -> body(client, admin + "?function=say").contains(tags + "stderr | err redis-1")
+                                && body(client, admin + "?function=say").contains(tags + "stdout | out redis-1"),
+                        "both lines, tagged");
                 assertThat(container.worker()).startsWith("worker-dev-");
-                assertThat(Long.parseLong(redis.redisCli("XLEN", "ferry:logs-test:logs:logsapp"))).isGreaterThanOrEqualTo(2);
+                assertThat(Long.parseLong(redis.redisCli("XLEN", "ferry:logs-test:logs:logsapp")))
+                        .isGreaterThanOrEqualTo(2);
 
-                HttpResponse<InputStream> follow = client.send(HttpRequest.newBuilder(URI.create(admin + "?tail=0&follow=1")).build(),
+                HttpResponse<InputStream> follow = client.send(
+                        HttpRequest.newBuilder(URI.create(admin + "?tail=0&follow=1"))
+                                .build(),
                         HttpResponse.BodyHandlers.ofInputStream());
-                try (BufferedReader lines = new BufferedReader(new InputStreamReader(follow.body(), StandardCharsets.UTF_8))) {
-                    client.send(HttpRequest.newBuilder(URI.create("http://logsapp--say.localhost:" + stack.httpPort() + "/?redis-2"))
-                            .build(), HttpResponse.BodyHandlers.ofString());
+                try (BufferedReader lines =
+                        new BufferedReader(new InputStreamReader(follow.body(), StandardCharsets.UTF_8))) {
+                    client.send(
+                            HttpRequest.newBuilder(URI.create(
+                                            "http://logsapp--say.localhost:" + stack.httpPort() + "/?redis-2"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
                     String line;
                     do {
                         line = lines.readLine();
@@ -68,7 +91,8 @@ class LogsOnRedisTest {
 
     private static String body(HttpClient client, String uri) {
         try {
-            HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(uri)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response =
+                    client.send(HttpRequest.newBuilder(URI.create(uri)).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
             return response.body();
         } catch (Exception e) {

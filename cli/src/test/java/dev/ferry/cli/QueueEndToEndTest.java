@@ -37,7 +37,9 @@ class QueueEndToEndTest {
         HttpResponse<String> waited = stack.get("testapp--one-slow", "/?ms=1");
 
         assertThat(waited.statusCode()).isEqualTo(503);
-        assertThat(waited.body()).isEqualTo("no container of testapp--one-slow could take the request within 1.0s (its queue timeout)\n");
+        assertThat(waited.body())
+                .isEqualTo(
+                        "no container of testapp--one-slow could take the request within 1.0s (its queue timeout)\n");
         assertThat(waited.headers().firstValue("retry-after")).contains("1");
         for (CompletableFuture<HttpResponse<String>> call : busy) {
             assertThat(call.get().statusCode()).isEqualTo(200);
@@ -49,12 +51,19 @@ class QueueEndToEndTest {
         List<CompletableFuture<HttpResponse<String>>> busy = occupyAllSlowSlots();
         try (Socket socket = new Socket("127.0.0.1", stack.port())) {
             OutputStream out = socket.getOutputStream();
-            out.write("GET /?ms=1 HTTP/1.1\r\nHost: testapp--one-slow.localhost\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            out.write("GET /?ms=1 HTTP/1.1\r\nHost: testapp--one-slow.localhost\r\n\r\n"
+                    .getBytes(StandardCharsets.ISO_8859_1));
             out.flush();
-            FerryStack.await("the request queued", () -> ExamplesEndToEndTest.demand(stack, "testapp--one-slow").queued() == 1);
+            FerryStack.await(
+                    "the request queued",
+                    () -> ExamplesEndToEndTest.demand(stack, "testapp--one-slow")
+                                    .queued()
+                            == 1);
         }
 
-        FerryStack.await("the queue to be empty", () -> ExamplesEndToEndTest.demand(stack, "testapp--one-slow").queued() == 0);
+        FerryStack.await(
+                "the queue to be empty",
+                () -> ExamplesEndToEndTest.demand(stack, "testapp--one-slow").queued() == 0);
         for (CompletableFuture<HttpResponse<String>> call : busy) {
             assertThat(call.get().statusCode()).isEqualTo(200);
         }
@@ -65,10 +74,12 @@ class QueueEndToEndTest {
         stack.get("testapp--one-slow", "/?ms=0").statusCode(); // warm: the queue timeout must not race a cold start
         List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
-            calls.add(stack.client.sendAsync(stack.request("testapp--one-slow", "/?ms=3000").build(),
-                    HttpResponse.BodyHandlers.ofString()));
+            calls.add(stack.client.sendAsync(
+                    stack.request("testapp--one-slow", "/?ms=3000").build(), HttpResponse.BodyHandlers.ofString()));
         }
-        FerryStack.await("4 calls in flight", () -> ExamplesEndToEndTest.demand(stack, "testapp--one-slow").inFlight() == 4);
+        FerryStack.await(
+                "4 calls in flight",
+                () -> ExamplesEndToEndTest.demand(stack, "testapp--one-slow").inFlight() == 4);
         return calls;
     }
 }

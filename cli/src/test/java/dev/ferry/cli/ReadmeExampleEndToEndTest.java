@@ -2,8 +2,8 @@ package dev.ferry.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferry.logging.FerryLogging;
 import dev.ferry.function.runtime.FerryFunction;
+import dev.ferry.logging.FerryLogging;
 import dev.ferry.request.protocol.FunctionSettings;
 import java.io.IOException;
 import java.io.InputStream;
@@ -61,7 +61,10 @@ class ReadmeExampleEndToEndTest {
 
     @BeforeEach
     void recordTheDevServer(FerryStack stack) throws Exception {
-        new DevState("http://127.0.0.1:" + stack.dev.adminPort(), ProcessHandle.current().pid()).write(stack.home);
+        new DevState(
+                        "http://127.0.0.1:" + stack.dev.adminPort(),
+                        ProcessHandle.current().pid())
+                .write(stack.home);
         work = Files.createTempDirectory("ferry-readme-example");
     }
 
@@ -86,7 +89,8 @@ class ReadmeExampleEndToEndTest {
         Document parentPom = parse(Files.readString(root.resolve("pom.xml")));
         assertThat(List.of(text(dependency, "groupId"), text(dependency, "artifactId"), text(dependency, "version")))
                 .as("the README's runtime dependency")
-                .containsExactly(text(parentPom.getDocumentElement(), "groupId"),
+                .containsExactly(
+                        text(parentPom.getDocumentElement(), "groupId"),
                         text(runtimePom.getDocumentElement(), "artifactId"),
                         text(parentPom.getDocumentElement(), "version"));
         assertThat(text(dependency, "scope")).isEqualTo("provided");
@@ -94,35 +98,54 @@ class ReadmeExampleEndToEndTest {
         Path project = work.resolve("my-app");
         Files.createDirectories(project);
         Files.writeString(project.resolve("pom.xml"), pom);
-        Path source = project.resolve("src/main/java").resolve(javaPackage(java).replace('.', '/')).resolve(javaClass(java) + ".java");
+        Path source = project.resolve("src/main/java")
+                .resolve(javaPackage(java).replace('.', '/'))
+                .resolve(javaClass(java) + ".java");
         Files.createDirectories(source.getParent());
         Files.writeString(source, java);
 
         Path repository = work.resolve("repository");
         String version = text(parentPom.getDocumentElement(), "version");
         install(repository, "ferry-parent", version, root.resolve("pom.xml"), null);
-        install(repository, "ferry-request-protocol", version, root.resolve("request-protocol/pom.xml"),
+        install(
+                repository,
+                "ferry-request-protocol",
+                version,
+                root.resolve("request-protocol/pom.xml"),
                 jarOf(FunctionSettings.class, work.resolve("request-protocol.jar")));
-        install(repository, "ferry-logging", version, root.resolve("logging/pom.xml"),
+        install(
+                repository,
+                "ferry-logging",
+                version,
+                root.resolve("logging/pom.xml"),
                 jarOf(FerryLogging.class, work.resolve("logging.jar")));
-        install(repository, "ferry-function-runtime", version, root.resolve("function-runtime/pom.xml"),
+        install(
+                repository,
+                "ferry-function-runtime",
+                version,
+                root.resolve("function-runtime/pom.xml"),
                 jarOf(FerryFunction.class, work.resolve("function-runtime.jar")));
 
         build(root, project, repository);
 
         Matcher deploy = DEPLOY.matcher(readme);
-        assertThat(deploy.find()).as("a `ferry deploy .../target/NAME.jar` line in the README").isTrue();
+        assertThat(deploy.find())
+                .as("a `ferry deploy .../target/NAME.jar` line in the README")
+                .isTrue();
         Path jar = project.resolve(deploy.group(1));
         assertThat(jar).as("the jar the README deploys").isRegularFile();
         CliTest.Run run = CliTest.ferry("deploy", jar.toString(), "--home", stack.home.toString());
         assertThat(run.exitCode()).as(run.err()).isZero();
 
         Matcher call = CALL.matcher(readme);
-        assertThat(call.find(deploy.end())).as("a `curl \"URL\"    # ANSWER` line after the deploy in the README").isTrue();
+        assertThat(call.find(deploy.end()))
+                .as("a `curl \"URL\"    # ANSWER` line after the deploy in the README")
+                .isTrue();
         URI url = new URI(call.group(1));
         assertThat(url.getHost()).endsWith(".localhost");
         String functionId = url.getHost().substring(0, url.getHost().length() - ".localhost".length());
-        HttpResponse<String> answer = stack.get(functionId, url.getRawPath() + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery()));
+        HttpResponse<String> answer =
+                stack.get(functionId, url.getRawPath() + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery()));
         assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
         assertThat(answer.body()).isEqualTo(call.group(2).strip() + "\n");
     }
@@ -131,12 +154,15 @@ class ReadmeExampleEndToEndTest {
     private static Path projectRoot() throws Exception {
         for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
             Path pom = dir.resolve("pom.xml");
-            if (Files.isRegularFile(pom) && Files.isRegularFile(dir.resolve("README.md"))
-                    && text(parse(Files.readString(pom)).getDocumentElement(), "artifactId").equals("ferry-parent")) {
+            if (Files.isRegularFile(pom)
+                    && Files.isRegularFile(dir.resolve("README.md"))
+                    && text(parse(Files.readString(pom)).getDocumentElement(), "artifactId")
+                            .equals("ferry-parent")) {
                 return dir;
             }
         }
-        throw new AssertionError("no ferry-parent pom.xml with a README.md above " + Path.of("").toAbsolutePath());
+        throw new AssertionError(
+                "no ferry-parent pom.xml with a README.md above " + Path.of("").toAbsolutePath());
     }
 
     /** The one fenced block of {@code language} that contains {@code marker}. */
@@ -148,7 +174,9 @@ class ReadmeExampleEndToEndTest {
                 blocks.add(m.group(2));
             }
         }
-        assertThat(blocks).as("```" + language + " blocks in README.md containing " + marker).hasSize(1);
+        assertThat(blocks)
+                .as("```" + language + " blocks in README.md containing " + marker)
+                .hasSize(1);
         return blocks.getFirst();
     }
 
@@ -181,7 +209,9 @@ class ReadmeExampleEndToEndTest {
 
     private static String javaPackage(String java) {
         Matcher m = Pattern.compile("(?m)^package ([\\w.]+);").matcher(java);
-        assertThat(m.find()).as("a package declaration in the README's Java block").isTrue();
+        assertThat(m.find())
+                .as("a package declaration in the README's Java block")
+                .isTrue();
         return m.group(1);
     }
 
@@ -196,11 +226,13 @@ class ReadmeExampleEndToEndTest {
      * classes directory packed into {@code into}.
      */
     private static Path jarOf(Class<?> type, Path into) throws URISyntaxException, IOException {
-        Path location = Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path location =
+                Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI());
         if (Files.isRegularFile(location)) {
             return location;
         }
-        try (OutputStream file = Files.newOutputStream(into); JarOutputStream jar = new JarOutputStream(file);
+        try (OutputStream file = Files.newOutputStream(into);
+                JarOutputStream jar = new JarOutputStream(file);
                 Stream<Path> files = Files.walk(location)) {
             for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
                 jar.putNextEntry(new JarEntry(location.relativize(f).toString().replace('\\', '/')));
@@ -212,7 +244,8 @@ class ReadmeExampleEndToEndTest {
     }
 
     /** Lays out one dev.ferry artifact in {@code repository} as {@code mvn install} would. */
-    private static void install(Path repository, String artifactId, String version, Path pom, Path jar) throws IOException {
+    private static void install(Path repository, String artifactId, String version, Path pom, Path jar)
+            throws IOException {
         Path dir = repository.resolve("dev/ferry").resolve(artifactId).resolve(version);
         Files.createDirectories(dir);
         Files.copy(pom, dir.resolve(artifactId + "-" + version + ".pom"));
@@ -223,13 +256,21 @@ class ReadmeExampleEndToEndTest {
 
     /** {@code mvn package} of {@code project} with the project's wrapper, failing with Maven's output. */
     private static void build(Path root, Path project, Path repository) throws Exception {
-        List<String> command = new ArrayList<>(List.of(root.resolve("mvnw").toString(), "-B", "-q", "package",
-                "-f", project.resolve("pom.xml").toString(), "-Dmaven.repo.local=" + repository));
+        List<String> command = new ArrayList<>(List.of(
+                root.resolve("mvnw").toString(),
+                "-B",
+                "-q",
+                "package",
+                "-f",
+                project.resolve("pom.xml").toString(),
+                "-Dmaven.repo.local=" + repository));
         Path shared = Path.of(System.getProperty("user.home"), ".m2", "repository");
         if (Files.isDirectory(shared)) {
             command.add("-Dmaven.repo.local.tail=" + shared);
         }
-        ProcessBuilder builder = new ProcessBuilder(command).directory(project.toFile()).redirectErrorStream(true)
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .directory(project.toFile())
+                .redirectErrorStream(true)
                 .redirectOutput(project.resolveSibling("maven.log").toFile());
         builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
         if (Runtime.version().feature() >= 24) { // Maven's Guice uses sun.misc.Unsafe; quiet its warning
@@ -241,8 +282,11 @@ class ReadmeExampleEndToEndTest {
                 throw new AssertionError("mvn package of the README's example still running after " + BUILD_MINUTES
                         + " min; its output:\n" + Files.readString(project.resolveSibling("maven.log")));
             }
-            assertThat(maven.exitValue()).as("mvn package of the README's example exit status; its output:\n%s",
-                    Files.readString(project.resolveSibling("maven.log"))).isZero();
+            assertThat(maven.exitValue())
+                    .as(
+                            "mvn package of the README's example exit status; its output:\n%s",
+                            Files.readString(project.resolveSibling("maven.log")))
+                    .isZero();
         } finally {
             maven.descendants().forEach(ProcessHandle::destroyForcibly);
             maven.destroyForcibly();

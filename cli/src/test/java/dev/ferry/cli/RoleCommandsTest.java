@@ -15,7 +15,8 @@ class RoleCommandsTest {
         CliTest.Run run = CliTest.ferry("gateway");
 
         assertThat(run.exitCode()).isEqualTo(1);
-        assertThat(run.err()).contains("ferry gateway: --redis URL is required (expected: e.g. --redis redis://127.0.0.1:6379)")
+        assertThat(run.err())
+                .contains("ferry gateway: --redis URL is required (expected: e.g. --redis redis://127.0.0.1:6379)")
                 .doesNotContain("\tat ");
     }
 
@@ -26,13 +27,17 @@ class RoleCommandsTest {
             closed = socket.getLocalPort(); // free once closed: nothing listens there
         }
 
-        CliTest.Run run = CliTest.ferry("worker", "--redis", "redis://127.0.0.1:" + closed, "--redis-wait", "3s", "--id", "w1");
+        CliTest.Run run =
+                CliTest.ferry("worker", "--redis", "redis://127.0.0.1:" + closed, "--redis-wait", "3s", "--id", "w1");
 
         assertThat(run.exitCode()).isEqualTo(1);
         // Logged while it waits; the last line is the command's answer.
-        String waiting = "Z WARN  worker      Redis at redis://127\\.0\\.0\\.1:" + closed + "/0 is unreachable.*; trying again for up to 3s";
-        assertThat(run.err()).containsPattern(waiting)
-                .contains("ferry worker: Redis at redis://127.0.0.1:" + closed + "/0 is unreachable").doesNotContain("\tat ");
+        String waiting = "Z WARN  worker      Redis at redis://127\\.0\\.0\\.1:" + closed
+                + "/0 is unreachable.*; trying again for up to 3s";
+        assertThat(run.err())
+                .containsPattern(waiting)
+                .contains("ferry worker: Redis at redis://127.0.0.1:" + closed + "/0 is unreachable")
+                .doesNotContain("\tat ");
     }
 
     @Test
@@ -46,7 +51,8 @@ class RoleCommandsTest {
         }
 
         assertThat(run.exitCode()).isEqualTo(1);
-        assertThat(run.err()).contains("ferry gateway: ferry.log.level: \"LOUD\" (expected: ERROR, WARNING, INFO, DEBUG or TRACE")
+        assertThat(run.err())
+                .contains("ferry gateway: ferry.log.level: \"LOUD\" (expected: ERROR, WARNING, INFO, DEBUG or TRACE")
                 .doesNotContain("\tat ");
     }
 
@@ -61,9 +67,12 @@ class RoleCommandsTest {
     @Test
     void eachRoleDescribesItsOwnIdAndHomeThoughTheyAreDeclaredOnce() {
         assertThat(description("gateway", "--id")).isEqualTo("This gateway's id (default: gateway-<hostname>-<pid>).");
-        assertThat(description("controller", "--id")).isEqualTo("This controller's id (default: controller-<hostname>-<pid>).");
-        assertThat(description("worker", "--id")).isEqualTo("This worker's id; keep it across restarts (default: worker-<hostname>).");
-        assertThat(description("gateway", "--home")).isEqualTo("Ferry's directory (default: $FERRY_HOME, else ~/.ferry).");
+        assertThat(description("controller", "--id"))
+                .isEqualTo("This controller's id (default: controller-<hostname>-<pid>).");
+        assertThat(description("worker", "--id"))
+                .isEqualTo("This worker's id; keep it across restarts (default: worker-<hostname>).");
+        assertThat(description("gateway", "--home"))
+                .isEqualTo("Ferry's directory (default: $FERRY_HOME, else ~/.ferry).");
         assertThat(description("controller", "--home"))
                 .isEqualTo("Ferry's directory, where deployed jars are kept (default: $FERRY_HOME, else ~/.ferry).");
         assertThat(description("worker", "--home"))
@@ -73,6 +82,13 @@ class RoleCommandsTest {
 
     /** What {@code ferry command --help} says of {@code option}. */
     private static String description(String command, String option) {
-        return String.join(" ", Main.commandLine().getSubcommands().get(command).getCommandSpec().findOption(option).description());
+        return String.join(
+                " ",
+                Main.commandLine()
+                        .getSubcommands()
+                        .get(command)
+                        .getCommandSpec()
+                        .findOption(option)
+                        .description());
     }
 }

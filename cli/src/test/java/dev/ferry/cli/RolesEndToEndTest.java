@@ -23,7 +23,8 @@ class RolesEndToEndTest {
     void aCustomDomainRoutesToItsFunctionAndStopsWhenTheRouteIsRemoved(FerryStack stack) throws Exception {
         assertThat(get(stack, "api.example.test")).startsWith("HTTP/1.1 404");
 
-        CliTest.Run add = CliTest.ferry("route", "add", "API.Example.test", "examples--hello", "--controller", admin(stack));
+        CliTest.Run add =
+                CliTest.ferry("route", "add", "API.Example.test", "examples--hello", "--controller", admin(stack));
         assertThat(add.exitCode()).as(add.err()).isZero();
         assertThat(add.out()).contains("routed api.example.test to examples--hello");
 
@@ -32,40 +33,56 @@ class RolesEndToEndTest {
         CliTest.Run list = CliTest.ferry("route", "ls", "--controller", admin(stack));
         assertThat(list.out()).contains("api.example.test").contains("examples--hello");
 
-        assertThat(CliTest.ferry("route", "rm", "api.example.test", "--controller", admin(stack)).exitCode()).isZero();
+        assertThat(CliTest.ferry("route", "rm", "api.example.test", "--controller", admin(stack))
+                        .exitCode())
+                .isZero();
         assertThat(get(stack, "api.example.test")).startsWith("HTTP/1.1 404");
     }
 
     @Test
     void aRouteToAFunctionThatIsNotDeployedIsRefusedWithTheReason(FerryStack stack) {
-        CliTest.Run run = CliTest.ferry("route", "add", "api.example.test", "nope--nothing", "--controller", admin(stack));
+        CliTest.Run run =
+                CliTest.ferry("route", "add", "api.example.test", "nope--nothing", "--controller", admin(stack));
 
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.err()).contains("cannot route: route target: nope--nothing is not deployed");
-        CliTest.Run badHost = CliTest.ferry("route", "add", "bad_host!", "examples--hello", "--controller", admin(stack));
+        CliTest.Run badHost =
+                CliTest.ferry("route", "add", "bad_host!", "examples--hello", "--controller", admin(stack));
         assertThat(badHost.err()).contains("cannot route: route host: \"bad_host!\" (expected: a lowercase DNS name");
     }
 
     @Test
     void theWorkerRemovesRecordsOfContainersItDoesNotRun(FerryStack stack) throws Exception {
-        ContainerInfo ghost = new ContainerInfo("ct-zzzzzzzz", FunctionId.parse("examples--hello"), "v1", "worker-dev", "127.0.0.1", 9,
-                ContainerState.READY, 1, Instant.now());
+        ContainerInfo ghost = new ContainerInfo(
+                "ct-zzzzzzzz",
+                FunctionId.parse("examples--hello"),
+                "v1",
+                "worker-dev",
+                "127.0.0.1",
+                9,
+                ContainerState.READY,
+                1,
+                Instant.now());
 
         stack.dev.store().putContainer(ghost);
 
-        FerryStack.await("the worker to remove the record of a container it does not run",
+        FerryStack.await(
+                "the worker to remove the record of a container it does not run",
                 () -> stack.dev.store().containers().stream().noneMatch(c -> c.id().equals(ghost.id())));
     }
 
     @Test
     void theWorkerWritesBackTheRecordOfARunningContainerThatWasRemoved(FerryStack stack) throws Exception {
         assertThat(stack.get("examples--hello", "/").statusCode()).isEqualTo(200);
-        ContainerInfo running = stack.containers("examples--hello", ContainerState.READY).get(0);
+        ContainerInfo running =
+                stack.containers("examples--hello", ContainerState.READY).get(0);
 
         stack.dev.store().removeContainer(running.id());
 
-        FerryStack.await("the worker to write the record back", () -> stack.containers("examples--hello", ContainerState.READY)
-                .stream().anyMatch(c -> c.id().equals(running.id())));
+        FerryStack.await(
+                "the worker to write the record back",
+                () -> stack.containers("examples--hello", ContainerState.READY).stream()
+                        .anyMatch(c -> c.id().equals(running.id())));
         assertThat(stack.get("examples--hello", "/").statusCode()).isEqualTo(200);
     }
 
@@ -77,7 +94,8 @@ class RolesEndToEndTest {
     private static String get(FerryStack stack, String host) throws IOException {
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), stack.port())) {
             OutputStream out = socket.getOutputStream();
-            out.write(("GET / HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(("GET / HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
             out.flush();
             InputStream in = socket.getInputStream();
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);

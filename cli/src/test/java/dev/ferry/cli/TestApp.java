@@ -142,12 +142,25 @@ final class TestApp {
         public Response handle(Request request) {
             var scope = request.scope();
             StringBuilder out = new StringBuilder()
-                    .append("http_version=").append(scope.getHttpVersion()).append('\n')
-                    .append("scheme=").append(scope.getScheme()).append('\n')
-                    .append("method=").append(scope.getMethod()).append('\n')
-                    .append("path=").append(scope.getPath()).append('\n')
-                    .append("query=").append(request.query()).append('\n');
-            scope.getHeadersList().forEach(h -> out.append("header=").append(h.getName().toStringUtf8()).append('\n'));
+                    .append("http_version=")
+                    .append(scope.getHttpVersion())
+                    .append('\n')
+                    .append("scheme=")
+                    .append(scope.getScheme())
+                    .append('\n')
+                    .append("method=")
+                    .append(scope.getMethod())
+                    .append('\n')
+                    .append("path=")
+                    .append(scope.getPath())
+                    .append('\n')
+                    .append("query=")
+                    .append(request.query())
+                    .append('\n');
+            scope.getHeadersList()
+                    .forEach(h -> out.append("header=")
+                            .append(h.getName().toStringUtf8())
+                            .append('\n'));
             out.append("body=").append(request.bodyText()).append('\n');
             return Response.text(200, out.toString());
         }
@@ -157,19 +170,29 @@ final class TestApp {
     @FerryFunction(name = "trailers")
     public static final class Trailers implements dev.ferry.function.runtime.AsgiApp {
         @Override
-        public void call(dev.ferry.request.protocol.CallStart scope, dev.ferry.function.runtime.Receive receive,
-                         dev.ferry.function.runtime.Send send) throws Exception {
+        public void call(
+                dev.ferry.request.protocol.CallStart scope,
+                dev.ferry.function.runtime.Receive receive,
+                dev.ferry.function.runtime.Send send)
+                throws Exception {
             boolean offered = scope.getHttp().getExtensionsList().contains("http.response.trailers");
-            send.send(dev.ferry.request.protocol.ServerEvent.newBuilder().setHttpResponseStart(
-                    dev.ferry.request.protocol.HttpResponseStart.newBuilder().setStatus(200).setTrailers(offered)).build());
-            send.send(dev.ferry.request.protocol.ServerEvent.newBuilder().setHttpResponseBody(
-                    dev.ferry.request.protocol.HttpResponseBody.newBuilder()
-                            .setBody(com.google.protobuf.ByteString.copyFromUtf8("body")).setMoreBody(false)).build());
+            send.send(dev.ferry.request.protocol.ServerEvent.newBuilder()
+                    .setHttpResponseStart(dev.ferry.request.protocol.HttpResponseStart.newBuilder()
+                            .setStatus(200)
+                            .setTrailers(offered))
+                    .build());
+            send.send(dev.ferry.request.protocol.ServerEvent.newBuilder()
+                    .setHttpResponseBody(dev.ferry.request.protocol.HttpResponseBody.newBuilder()
+                            .setBody(com.google.protobuf.ByteString.copyFromUtf8("body"))
+                            .setMoreBody(false))
+                    .build());
             if (offered) {
-                send.send(dev.ferry.request.protocol.ServerEvent.newBuilder().setHttpResponseTrailers(
-                        dev.ferry.request.protocol.HttpResponseTrailers.newBuilder().addHeaders(dev.ferry.request.protocol.Header.newBuilder()
-                                .setName(com.google.protobuf.ByteString.copyFromUtf8("x-checksum"))
-                                .setValue(com.google.protobuf.ByteString.copyFromUtf8("abc123")))).build());
+                send.send(dev.ferry.request.protocol.ServerEvent.newBuilder()
+                        .setHttpResponseTrailers(dev.ferry.request.protocol.HttpResponseTrailers.newBuilder()
+                                .addHeaders(dev.ferry.request.protocol.Header.newBuilder()
+                                        .setName(com.google.protobuf.ByteString.copyFromUtf8("x-checksum"))
+                                        .setValue(com.google.protobuf.ByteString.copyFromUtf8("abc123"))))
+                        .build());
             }
         }
     }
@@ -192,15 +215,18 @@ final class TestApp {
         }
 
         @Override
-        public void onMessage(dev.ferry.function.runtime.WebSocketSession session, dev.ferry.function.runtime.WebSocketMessage message) {
-        }
+        public void onMessage(
+                dev.ferry.function.runtime.WebSocketSession session,
+                dev.ferry.function.runtime.WebSocketMessage message) {}
     }
 
     /** Echoes WebSocket messages of at most 1 KiB; prints the close code and reason it hears. */
     @FerryFunction(name = "ws-small", maxWebSocketMessage = "1KiB")
     public static final class WsSmall implements dev.ferry.function.runtime.WebSocketHandler {
         @Override
-        public void onMessage(dev.ferry.function.runtime.WebSocketSession session, dev.ferry.function.runtime.WebSocketMessage message)
+        public void onMessage(
+                dev.ferry.function.runtime.WebSocketSession session,
+                dev.ferry.function.runtime.WebSocketMessage message)
                 throws InterruptedException {
             session.send(message.asText());
         }
@@ -215,7 +241,9 @@ final class TestApp {
     @FerryFunction(name = "ws-boom")
     public static final class WsBoom implements dev.ferry.function.runtime.WebSocketHandler {
         @Override
-        public void onMessage(dev.ferry.function.runtime.WebSocketSession session, dev.ferry.function.runtime.WebSocketMessage message) {
+        public void onMessage(
+                dev.ferry.function.runtime.WebSocketSession session,
+                dev.ferry.function.runtime.WebSocketMessage message) {
             throw new IllegalStateException("secret detail that must not reach the client");
         }
     }
@@ -224,7 +252,9 @@ final class TestApp {
     @FerryFunction(name = "ws-closer")
     public static final class WsCloser implements dev.ferry.function.runtime.WebSocketHandler {
         @Override
-        public void onMessage(dev.ferry.function.runtime.WebSocketSession session, dev.ferry.function.runtime.WebSocketMessage message)
+        public void onMessage(
+                dev.ferry.function.runtime.WebSocketSession session,
+                dev.ferry.function.runtime.WebSocketMessage message)
                 throws InterruptedException {
             session.close(4001, "bye " + message.asText());
         }

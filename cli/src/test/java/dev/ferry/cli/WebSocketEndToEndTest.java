@@ -76,8 +76,10 @@ class WebSocketEndToEndTest {
     void echoesTextAndBinaryMessagesAndNegotiatesASubprotocol(FerryStack stack) throws Exception {
         Collector collector = new Collector();
         try (HttpClient client = HttpClient.newHttpClient()) {
-            WebSocket socket = client.newWebSocketBuilder().subprotocols("chat.v1", "chat.v0")
-                    .buildAsync(ws(stack, "examples--ws", "/"), collector).get(30, TimeUnit.SECONDS);
+            WebSocket socket = client.newWebSocketBuilder()
+                    .subprotocols("chat.v1", "chat.v0")
+                    .buildAsync(ws(stack, "examples--ws", "/"), collector)
+                    .get(30, TimeUnit.SECONDS);
             assertThat(socket.getSubprotocol()).isEqualTo("chat.v1");
 
             socket.sendText("hello", true).get();
@@ -97,7 +99,8 @@ class WebSocketEndToEndTest {
 
     @Test
     void webSocketsRunOverHttp2StreamsWithExtendedConnect(FerryStack stack) throws Exception {
-        try (H2WebSocketClient client = new H2WebSocketClient(stack.port(), "examples--chat-stream.localhost", "/?delay_ms=1")) {
+        try (H2WebSocketClient client =
+                new H2WebSocketClient(stack.port(), "examples--chat-stream.localhost", "/?delay_ms=1")) {
             assertThat(client.status.get(30, TimeUnit.SECONDS)).isEqualTo("200");
 
             client.send("over one stream");
@@ -120,9 +123,12 @@ class WebSocketEndToEndTest {
     void pingsAreAnsweredAtTheEdge(FerryStack stack) throws Exception {
         Collector collector = new Collector();
         try (HttpClient client = HttpClient.newHttpClient()) {
-            WebSocket socket = client.newWebSocketBuilder().buildAsync(ws(stack, "examples--ws", "/"), collector).get(30, TimeUnit.SECONDS);
+            WebSocket socket = client.newWebSocketBuilder()
+                    .buildAsync(ws(stack, "examples--ws", "/"), collector)
+                    .get(30, TimeUnit.SECONDS);
 
-            socket.sendPing(ByteBuffer.wrap("are you there".getBytes(StandardCharsets.UTF_8))).get();
+            socket.sendPing(ByteBuffer.wrap("are you there".getBytes(StandardCharsets.UTF_8)))
+                    .get();
 
             assertThat(collector.next()).isEqualTo("pong:are you there");
             socket.sendClose(1000, "").get();
@@ -134,7 +140,8 @@ class WebSocketEndToEndTest {
         Collector collector = new Collector();
         try (HttpClient client = HttpClient.newHttpClient()) {
             WebSocket socket = client.newWebSocketBuilder()
-                    .buildAsync(ws(stack, "examples--chat-stream", "/?delay_ms=1"), collector).get(30, TimeUnit.SECONDS);
+                    .buildAsync(ws(stack, "examples--chat-stream", "/?delay_ms=1"), collector)
+                    .get(30, TimeUnit.SECONDS);
 
             socket.sendText("tokens stream one by one", true).get();
 
@@ -150,13 +157,17 @@ class WebSocketEndToEndTest {
     @Test
     void aCloseBeforeAcceptRefusesTheUpgradeWith403(FerryStack stack) throws Exception {
         try (HttpClient client = HttpClient.newHttpClient()) {
-            CompletableFuture<WebSocket> connecting = client.newWebSocketBuilder()
-                    .buildAsync(ws(stack, "testapp--ws-refuse", "/"), new Collector());
+            CompletableFuture<WebSocket> connecting =
+                    client.newWebSocketBuilder().buildAsync(ws(stack, "testapp--ws-refuse", "/"), new Collector());
 
             assertThatThrownBy(() -> connecting.get(30, TimeUnit.SECONDS))
                     .isInstanceOf(ExecutionException.class)
-                    .cause().isInstanceOf(WebSocketHandshakeException.class)
-                    .satisfies(e -> assertThat(((WebSocketHandshakeException) e).getResponse().statusCode()).isEqualTo(403));
+                    .cause()
+                    .isInstanceOf(WebSocketHandshakeException.class)
+                    .satisfies(e -> assertThat(((WebSocketHandshakeException) e)
+                                    .getResponse()
+                                    .statusCode())
+                            .isEqualTo(403));
         }
     }
 
@@ -165,7 +176,8 @@ class WebSocketEndToEndTest {
         Collector collector = new Collector();
         try (HttpClient client = HttpClient.newHttpClient()) {
             WebSocket socket = client.newWebSocketBuilder()
-                    .buildAsync(ws(stack, "testapp--ws-closer", "/"), collector).get(30, TimeUnit.SECONDS);
+                    .buildAsync(ws(stack, "testapp--ws-closer", "/"), collector)
+                    .get(30, TimeUnit.SECONDS);
 
             socket.sendText("now", true).get();
 
@@ -189,7 +201,9 @@ class WebSocketEndToEndTest {
     void aMessageOverTheLimitClosesWith1009(FerryStack stack) throws Exception {
         Collector collector = new Collector();
         try (HttpClient client = HttpClient.newHttpClient()) {
-            WebSocket socket = client.newWebSocketBuilder().buildAsync(ws(stack, "examples--ws", "/"), collector).get(30, TimeUnit.SECONDS);
+            WebSocket socket = client.newWebSocketBuilder()
+                    .buildAsync(ws(stack, "examples--ws", "/"), collector)
+                    .get(30, TimeUnit.SECONDS);
 
             socket.sendText("x".repeat(17 * 1024 * 1024), true);
 
@@ -201,7 +215,9 @@ class WebSocketEndToEndTest {
     void theLimitIsTheFunctionsOwnAndAppliesToJoinedFragments(FerryStack stack) throws Exception {
         Collector collector = new Collector();
         try (HttpClient client = HttpClient.newHttpClient()) {
-            WebSocket socket = client.newWebSocketBuilder().buildAsync(ws(stack, "testapp--ws-small", "/"), collector).get(30, TimeUnit.SECONDS);
+            WebSocket socket = client.newWebSocketBuilder()
+                    .buildAsync(ws(stack, "testapp--ws-small", "/"), collector)
+                    .get(30, TimeUnit.SECONDS);
             socket.sendText("a".repeat(1000), true).get();
             assertThat(collector.next()).isEqualTo("text:" + "a".repeat(1000));
 
@@ -221,23 +237,35 @@ class WebSocketEndToEndTest {
             assertThat(held).isPositive();
             polite.sendClose(1000, "done").get();
             assertThat(closing.next()).startsWith("close:1000");
-            FerryStack.await("the slot freed after a close", () -> ExamplesEndToEndTest.demand(stack, "examples--ws").inFlight() == held - 1);
+            FerryStack.await(
+                    "the slot freed after a close",
+                    () -> ExamplesEndToEndTest.demand(stack, "examples--ws").inFlight() == held - 1);
 
             WebSocket rude = connected(client, stack, "examples--ws", new Collector());
-            FerryStack.await("the slot held again", () -> ExamplesEndToEndTest.demand(stack, "examples--ws").inFlight() == held);
+            FerryStack.await(
+                    "the slot held again",
+                    () -> ExamplesEndToEndTest.demand(stack, "examples--ws").inFlight() == held);
             rude.abort(); // the client vanishes without a close frame
-            FerryStack.await("the slot freed after an abort", () -> ExamplesEndToEndTest.demand(stack, "examples--ws").inFlight() == held - 1);
+            FerryStack.await(
+                    "the slot freed after an abort",
+                    () -> ExamplesEndToEndTest.demand(stack, "examples--ws").inFlight() == held - 1);
         }
     }
 
     @Test
     void theFunctionHearsTheClientsCloseCodeOr1006WhenTheClientVanishes(FerryStack stack) throws Exception {
         try (HttpClient client = HttpClient.newHttpClient()) {
-            connected(client, stack, "testapp--ws-small", new Collector()).sendClose(4000, "see you").get();
-            FerryStack.await("the function to hear 4000", () -> stack.containerOutput.stream().anyMatch(l -> l.endsWith("ws-small closed 4000 see you")));
+            connected(client, stack, "testapp--ws-small", new Collector())
+                    .sendClose(4000, "see you")
+                    .get();
+            FerryStack.await(
+                    "the function to hear 4000",
+                    () -> stack.containerOutput.stream().anyMatch(l -> l.endsWith("ws-small closed 4000 see you")));
 
             connected(client, stack, "testapp--ws-small", new Collector()).abort();
-            FerryStack.await("the function to hear 1006", () -> stack.containerOutput.stream().anyMatch(l -> l.endsWith("ws-small closed 1006 ")));
+            FerryStack.await(
+                    "the function to hear 1006",
+                    () -> stack.containerOutput.stream().anyMatch(l -> l.endsWith("ws-small closed 1006 ")));
         }
     }
 
@@ -245,7 +273,9 @@ class WebSocketEndToEndTest {
     void aFunctionThatThrowsClosesTheSocketWith1011AndAGenericReason(FerryStack stack) throws Exception {
         try (HttpClient client = HttpClient.newHttpClient()) {
             Collector collector = new Collector();
-            WebSocket socket = client.newWebSocketBuilder().buildAsync(ws(stack, "testapp--ws-boom", "/"), collector).get(30, TimeUnit.SECONDS);
+            WebSocket socket = client.newWebSocketBuilder()
+                    .buildAsync(ws(stack, "testapp--ws-boom", "/"), collector)
+                    .get(30, TimeUnit.SECONDS);
             socket.sendText("x", true).get();
 
             assertThat(collector.next()).startsWith("close:1011").doesNotContain("secret");
@@ -253,8 +283,11 @@ class WebSocketEndToEndTest {
     }
 
     /** Connects to {@code function} and has one message echoed, so the socket is open and holds its slot. */
-    private static WebSocket connected(HttpClient client, FerryStack stack, String function, Collector collector) throws Exception {
-        WebSocket socket = client.newWebSocketBuilder().buildAsync(ws(stack, function, "/"), collector).get(30, TimeUnit.SECONDS);
+    private static WebSocket connected(HttpClient client, FerryStack stack, String function, Collector collector)
+            throws Exception {
+        WebSocket socket = client.newWebSocketBuilder()
+                .buildAsync(ws(stack, function, "/"), collector)
+                .get(30, TimeUnit.SECONDS);
         socket.sendText("x", true).get();
         collector.next();
         return socket;

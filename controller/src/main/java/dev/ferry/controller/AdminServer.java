@@ -65,7 +65,10 @@ final class AdminServer implements AutoCloseable {
                 case "POST" -> deploy(exchange);
                 default -> {
                     exchange.getResponseHeaders().add("Allow", "GET, POST");
-                    text(exchange, 405, "method not allowed: " + exchange.getRequestMethod() + " (expected: GET or POST)");
+                    text(
+                            exchange,
+                            405,
+                            "method not allowed: " + exchange.getRequestMethod() + " (expected: GET or POST)");
                 }
             }
         }
@@ -73,10 +76,13 @@ final class AdminServer implements AutoCloseable {
 
     private void deploy(HttpExchange exchange) throws IOException {
         Optional<String> name = queryParam(exchange, "name");
-        String fileName = queryParam(exchange, "file").map(f -> Path.of(f).getFileName().toString()).orElse("upload.jar");
+        String fileName = queryParam(exchange, "file")
+                .map(f -> Path.of(f).getFileName().toString())
+                .orElse("upload.jar");
         Path upload = Files.createTempFile("ferry-upload-", ".jar");
         try {
-            try (InputStream in = exchange.getRequestBody(); OutputStream out = Files.newOutputStream(upload)) {
+            try (InputStream in = exchange.getRequestBody();
+                    OutputStream out = Files.newOutputStream(upload)) {
                 byte[] buffer = new byte[64 * 1024];
                 long total = 0;
                 for (int n; (n = in.read(buffer)) > 0; ) {
@@ -111,7 +117,10 @@ final class AdminServer implements AutoCloseable {
             String method = exchange.getRequestMethod();
             try {
                 if (method.equals("GET") && host.isEmpty()) {
-                    respond(exchange, 200, StackView.JSON.writeValueAsBytes(stack.view().path("routes")));
+                    respond(
+                            exchange,
+                            200,
+                            StackView.JSON.writeValueAsBytes(stack.view().path("routes")));
                 } else if (method.equals("PUT") && !host.isEmpty()) {
                     String function;
                     try (InputStream in = exchange.getRequestBody()) {
@@ -123,8 +132,11 @@ final class AdminServer implements AutoCloseable {
                     text(exchange, 200, "removed the route of " + host);
                 } else {
                     exchange.getResponseHeaders().add("Allow", host.isEmpty() ? "GET" : "PUT, DELETE");
-                    text(exchange, 405, "method not allowed: " + method + " " + path
-                            + " (expected: GET /v1/routes, PUT or DELETE /v1/routes/HOST)");
+                    text(
+                            exchange,
+                            405,
+                            "method not allowed: " + method + " " + path
+                                    + " (expected: GET /v1/routes, PUT or DELETE /v1/routes/HOST)");
                 }
             } catch (IllegalArgumentException e) {
                 text(exchange, 400, "cannot route: " + e.getMessage());
@@ -141,7 +153,9 @@ final class AdminServer implements AutoCloseable {
         }
         for (String pair : query.split("&")) {
             int eq = pair.indexOf('=');
-            if (eq > 0 && URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8).equals(name)) {
+            if (eq > 0
+                    && URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8)
+                            .equals(name)) {
                 return Optional.of(URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
             }
         }

@@ -2,8 +2,8 @@ package dev.ferry.controller;
 
 import dev.ferry.function.runtime.AppJar;
 import dev.ferry.request.protocol.FunctionSettings;
-import dev.ferry.routing.AppJars;
 import dev.ferry.routing.AppDeployment;
+import dev.ferry.routing.AppJars;
 import dev.ferry.routing.DeployedFunction;
 import dev.ferry.routing.RoutingStore;
 import java.io.IOException;
@@ -56,8 +56,8 @@ final class AppDeployer {
 
     private AppDeployment deployStaged(Path staged, Optional<String> name, String fileName) throws IOException {
         AppJar jar = AppJar.read(staged);
-        String app = name.or(jar::appName).orElseGet(() -> fileName.endsWith(".jar")
-                ? fileName.substring(0, fileName.length() - 4) : fileName);
+        String app = name.or(jar::appName)
+                .orElseGet(() -> fileName.endsWith(".jar") ? fileName.substring(0, fileName.length() - 4) : fileName);
         FunctionSettings.checkName("app", app);
         String version = nextVersion(app);
         Path target = ensureDir(appsDir.resolve(app)).resolve(version + ".jar");
@@ -75,7 +75,9 @@ final class AppDeployer {
     }
 
     private String nextVersion(String app) {
-        int previous = store.app(app).map(a -> Integer.parseInt(a.version().substring(1))).orElse(0);
+        int previous = store.app(app)
+                .map(a -> Integer.parseInt(a.version().substring(1)))
+                .orElse(0);
         return "v" + (previous + 1);
     }
 

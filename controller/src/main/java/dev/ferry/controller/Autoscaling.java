@@ -58,7 +58,9 @@ final class Autoscaling {
         int max = o.maxContainers() != null ? o.maxContainers() : s.maxContainers();
         int buffer = o.bufferContainers() != null ? o.bufferContainers() : s.bufferContainers();
         int target = o.targetInputs() != null ? o.targetInputs() : s.targetInputs();
-        Duration window = o.scaledownWindow() != null ? AutoscalerSettings.wholeSeconds(o.scaledownWindow()) : s.scaledownWindow();
+        Duration window = o.scaledownWindow() != null
+                ? AutoscalerSettings.wholeSeconds(o.scaledownWindow())
+                : s.scaledownWindow();
         return new AutoscalerSettings(min, max, buffer, target, s.maxInputs(), window);
     }
 
@@ -75,7 +77,7 @@ final class Autoscaling {
                 case PENDING, STARTING -> loads.add(ContainerLoad.starting(c.id(), c.startedAt()));
                 case READY -> loads.add(ContainerLoad.ready(c.id(), busy.getOrDefault(c.id(), 0), c.startedAt()));
                 case STOPPING -> loads.add(new ContainerLoad(c.id(), ContainerLoad.Phase.DRAINING, 0, c.startedAt()));
-                case FAILED -> { }
+                case FAILED -> {}
             }
         }
         return new Observation(now, load == null ? 0 : load.concurrency(), loads, load == null ? 0 : load.queued());
@@ -93,7 +95,8 @@ final class Autoscaling {
     Optional<ScaleStatus> toPublish(VersionKey key, Decision d, Instant now) {
         ScaleStatus last = published.get(key);
         boolean changed = last == null || last.desired() != d.desired() || last.panic() != d.panic();
-        boolean refresh = last != null && !last.reason().equals(d.reason())
+        boolean refresh = last != null
+                && !last.reason().equals(d.reason())
                 && !now.isBefore(last.decidedAt().plus(STATUS_REFRESH));
         if (!changed && !refresh) {
             return Optional.empty();
@@ -115,16 +118,18 @@ final class Autoscaling {
      * version. Unplaced ones too (nothing runs there). Ready or unplaced only: one still
      * starting is stopped once ready.
      */
-    static List<ContainerInfo> replacedToStop(List<ContainerInfo> containers, Map<VersionKey, FunctionLoad> loads,
-                                              Map<String, AppDeployment> apps) {
+    static List<ContainerInfo> replacedToStop(
+            List<ContainerInfo> containers, Map<VersionKey, FunctionLoad> loads, Map<String, AppDeployment> apps) {
         List<ContainerInfo> stop = new ArrayList<>();
         for (ContainerInfo c : containers) {
             if ((c.state() != ContainerState.READY && !c.unplaced()) || isCurrent(c.versionKey(), apps)) {
                 continue;
             }
             FunctionLoad load = loads.get(c.versionKey());
-            if (load != null && (load.queued() > 0 || load.busy().containsKey(c.id())
-                    || (load.busy().isEmpty() && load.inFlight() > 0))) {
+            if (load != null
+                    && (load.queued() > 0
+                            || load.busy().containsKey(c.id())
+                            || (load.busy().isEmpty() && load.inFlight() > 0))) {
                 continue; // still serving (a sample without per-container counts: the version is busy)
             }
             stop.add(c);
@@ -135,6 +140,8 @@ final class Autoscaling {
     /** Whether {@code key}'s version is the current version of its function among {@code apps} by name. */
     static boolean isCurrent(VersionKey key, Map<String, AppDeployment> apps) {
         AppDeployment app = apps.get(key.function().app().value());
-        return app != null && app.version().equals(key.version()) && app.function(key.function().name()).isPresent();
+        return app != null
+                && app.version().equals(key.version())
+                && app.function(key.function().name()).isPresent();
     }
 }

@@ -32,7 +32,8 @@ final class ClusterView {
     private ClusterView() {}
 
     /** The live workers (by {@code heartbeats} at {@code now}) with what their placed containers hold. */
-    static Cluster of(List<WorkerInfo> workers, List<ContainerInfo> containers, Instant now, HeartbeatPolicy heartbeats) {
+    static Cluster of(
+            List<WorkerInfo> workers, List<ContainerInfo> containers, Instant now, HeartbeatPolicy heartbeats) {
         Cluster cluster = Cluster.create();
         for (WorkerInfo w : workers) {
             if (!heartbeats.lost(w.heartbeat(), now)) {
@@ -40,30 +41,45 @@ final class ClusterView {
             }
         }
         for (ContainerInfo c : containers) {
-            if (c.unplaced() || c.state() == ContainerState.FAILED || cluster.node(c.worker()).isEmpty()) {
+            if (c.unplaced()
+                    || c.state() == ContainerState.FAILED
+                    || cluster.node(c.worker()).isEmpty()) {
                 continue;
             }
             try {
-                cluster.allocate(new Allocation(c.id(), c.function().toString(), c.worker(), c.resources().cpu(), c.resources().memoryMib(),
+                cluster.allocate(new Allocation(
+                        c.id(),
+                        c.function().toString(),
+                        c.worker(),
+                        c.resources().cpu(),
+                        c.resources().memoryMib(),
                         c.resources().gpus()));
             } catch (IllegalArgumentException e) {
                 // Two records claim one GPU or more than the worker has: only a worker that shrank
                 // or stale records do that. Place around what fits; the worker refuses doubles.
-                logger.log(System.Logger.Level.WARNING, "container " + c.id() + " on " + c.worker() + ": " + e.getMessage());
+                logger.log(
+                        System.Logger.Level.WARNING,
+                        "container " + c.id() + " on " + c.worker() + ": " + e.getMessage());
             }
         }
         return cluster;
     }
 
     static Node node(WorkerInfo w) {
-        List<Gpu> gpus = w.gpus().stream().map((WorkerGpu g) -> new Gpu(g.index(), g.uuid(), g.model(), g.memoryMib())).toList();
+        List<Gpu> gpus = w.gpus().stream()
+                .map((WorkerGpu g) -> new Gpu(g.index(), g.uuid(), g.model(), g.memoryMib()))
+                .toList();
         return new Node(w.id(), w.cpus(), w.memoryBytes() / (1024 * 1024), gpus, w.labels());
     }
 
     /** What one more container of {@code function} needs. */
     static Demand demand(DeployedFunction function) {
         FunctionSettings s = function.settings();
-        return new Demand(function.id().toString(), s.cpu() > 0 ? s.cpu() : DEFAULT_CPU, s.memoryMib() > 0 ? s.memoryMib() : DEFAULT_MEMORY_MIB,
-                s.gpuRequests(), s.workerLabels());
+        return new Demand(
+                function.id().toString(),
+                s.cpu() > 0 ? s.cpu() : DEFAULT_CPU,
+                s.memoryMib() > 0 ? s.memoryMib() : DEFAULT_MEMORY_MIB,
+                s.gpuRequests(),
+                s.workerLabels());
     }
 }

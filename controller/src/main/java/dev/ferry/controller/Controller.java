@@ -4,7 +4,6 @@ import dev.ferry.request.protocol.VersionKey;
 import dev.ferry.routing.AppDeployment;
 import dev.ferry.routing.AppJars;
 import dev.ferry.routing.ContainerInfo;
-import dev.ferry.routing.ContainerState;
 import dev.ferry.routing.DemandSample;
 import dev.ferry.routing.DeployedFunction;
 import dev.ferry.routing.RoutingListener;
@@ -88,7 +87,7 @@ final class Controller implements RoutingListener, AutoCloseable {
     /** Waits until what the store's changes queued on the controller thread has run: for tests. */
     void sync() {
         try {
-            thread.submit(() -> { }).get(10, TimeUnit.SECONDS);
+            thread.submit(() -> {}).get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new IllegalStateException("controller thread did not catch up", e);
         }
@@ -111,9 +110,17 @@ final class Controller implements RoutingListener, AutoCloseable {
                 Instant now = clock.instant();
                 FunctionLoad load = FunctionLoad.aggregate(store.demand(), now, timings.sampleFreshness()).stream()
                         .filter(l -> l.versionKey().equals(sample.versionKey()))
-                        .findFirst().orElse(null);
-                store.currentFunction(sample.versionKey()).ifPresent(f -> autoscale(f, load,
-                        store.containers().stream().filter(c -> c.versionKey().equals(f.versionKey())).toList(), now, false));
+                        .findFirst()
+                        .orElse(null);
+                store.currentFunction(sample.versionKey())
+                        .ifPresent(f -> autoscale(
+                                f,
+                                load,
+                                store.containers().stream()
+                                        .filter(c -> c.versionKey().equals(f.versionKey()))
+                                        .toList(),
+                                now,
+                                false));
             });
         }
     }
@@ -130,15 +137,16 @@ final class Controller implements RoutingListener, AutoCloseable {
                     }
                 });
             }
-            case FAILED -> thread.execute(() -> {
-                if (lease.held()) {
-                    Instant now = clock.instant();
-                    if (healing.failed(container, now)) {
-                        placement.placeUnplaced(now);
+            case FAILED ->
+                thread.execute(() -> {
+                    if (lease.held()) {
+                        Instant now = clock.instant();
+                        if (healing.failed(container, now)) {
+                            placement.placeUnplaced(now);
+                        }
                     }
-                }
-            });
-            default -> { }
+                });
+            default -> {}
         }
     }
 
@@ -197,7 +205,9 @@ final class Controller implements RoutingListener, AutoCloseable {
         boolean settling = Duration.between(leaderSince, now).compareTo(timings.settle()) < 0;
         Map<VersionKey, List<ContainerInfo>> containersByVersion = new HashMap<>();
         for (ContainerInfo c : store.containers()) {
-            containersByVersion.computeIfAbsent(c.versionKey(), k -> new ArrayList<>()).add(c);
+            containersByVersion
+                    .computeIfAbsent(c.versionKey(), k -> new ArrayList<>())
+                    .add(c);
         }
         for (AppDeployment app : store.apps()) {
             for (DeployedFunction f : app.functions()) {
@@ -215,7 +225,8 @@ final class Controller implements RoutingListener, AutoCloseable {
     }
 
     /** Autoscales {@code f} as the leader, and places what it starts at once. */
-    private void autoscale(DeployedFunction f, FunctionLoad load, List<ContainerInfo> mine, Instant now, boolean settling) {
+    private void autoscale(
+            DeployedFunction f, FunctionLoad load, List<ContainerInfo> mine, Instant now, boolean settling) {
         if (lease.held() && scaling.autoscale(f, load, mine, now, settling) > 0) {
             placement.placeUnplaced(now);
         }

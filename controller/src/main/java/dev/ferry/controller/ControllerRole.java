@@ -5,14 +5,14 @@ import dev.ferry.autoscaler.AutoscalerSettings;
 import dev.ferry.request.protocol.FunctionId;
 import dev.ferry.request.protocol.FunctionSettings;
 import dev.ferry.request.protocol.VersionKey;
-import dev.ferry.routing.AppJars;
 import dev.ferry.routing.AppDeployment;
+import dev.ferry.routing.AppJars;
+import dev.ferry.routing.ContainerLogs;
 import dev.ferry.routing.DeployedFunction;
+import dev.ferry.routing.Routes;
+import dev.ferry.routing.RoutingStore;
 import dev.ferry.routing.ScaleOverride;
 import dev.ferry.routing.ScaleStatus;
-import dev.ferry.routing.ContainerLogs;
-import dev.ferry.routing.RoutingStore;
-import dev.ferry.routing.Routes;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -138,10 +138,15 @@ public final class ControllerRole implements AutoCloseable {
     String route(String host, String function) {
         String h = Routes.normalizeHost(host);
         Routes.checkHost(h);
-        FunctionId target = FunctionId.tryParse(function).orElseThrow(() -> new IllegalArgumentException("route target: "
-                + (function == null ? null : '"' + function + '"') + " (expected: a function id <app>--<function>)"));
-        if (store.app(target.app().value()).flatMap(a -> a.function(target.name())).isEmpty()) {
-            throw new IllegalArgumentException("route target: " + target + " is not deployed (expected: a function listed by ferry ls)");
+        FunctionId target = FunctionId.tryParse(function)
+                .orElseThrow(() ->
+                        new IllegalArgumentException("route target: " + (function == null ? null : '"' + function + '"')
+                                + " (expected: a function id <app>--<function>)"));
+        if (store.app(target.app().value())
+                .flatMap(a -> a.function(target.name()))
+                .isEmpty()) {
+            throw new IllegalArgumentException(
+                    "route target: " + target + " is not deployed (expected: a function listed by ferry ls)");
         }
         store.putRoute(h, target);
         return h;
@@ -204,11 +209,15 @@ public final class ControllerRole implements AutoCloseable {
     private DeployedFunction deployed(String app, String function) {
         FunctionSettings.checkName("app", app);
         FunctionSettings.checkName("function", function);
-        AppDeployment deployed = store.app(app).orElseThrow(() -> new IllegalArgumentException(
-                "app: " + app + " is not deployed (expected: an app listed by ferry ls)"));
-        return deployed.function(function).orElseThrow(() -> new IllegalArgumentException(
-                "function: " + function + " is not a function of " + app + " " + deployed.version()
-                        + " (expected: one of " + deployed.functions().stream().map(d -> d.settings().name()).toList() + ")"));
+        AppDeployment deployed = store.app(app)
+                .orElseThrow(() -> new IllegalArgumentException(
+                        "app: " + app + " is not deployed (expected: an app listed by ferry ls)"));
+        return deployed.function(function)
+                .orElseThrow(() -> new IllegalArgumentException("function: " + function + " is not a function of " + app
+                        + " " + deployed.version() + " (expected: one of "
+                        + deployed.functions().stream()
+                                .map(d -> d.settings().name())
+                                .toList() + ")"));
     }
 
     /**
@@ -241,7 +250,7 @@ public final class ControllerRole implements AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private ControllerTimings timings = ControllerTimings.CLUSTER;
         private FunctionUrls urls;
-        private AfterDeploy afterDeploy = deployment -> { };
+        private AfterDeploy afterDeploy = deployment -> {};
         private ContainerLogs logs;
 
         private Builder() {}
@@ -320,7 +329,8 @@ public final class ControllerRole implements AutoCloseable {
                 throw new IllegalArgumentException("store: null (expected: the RoutingStore of the cluster)");
             }
             if (id == null || id.isBlank()) {
-                throw new IllegalArgumentException("id: " + id + " (expected: this controller's id, e.g. controller-<hostname>-<pid>)");
+                throw new IllegalArgumentException(
+                        "id: " + id + " (expected: this controller's id, e.g. controller-<hostname>-<pid>)");
             }
             if (home == null) {
                 throw new IllegalArgumentException("home: null (expected: the Ferry home directory)");

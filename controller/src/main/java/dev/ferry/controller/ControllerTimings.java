@@ -13,11 +13,20 @@ import java.time.Duration;
  * @param settle how long a new leader waits before stopping containers or declaring workers
  *     lost, so gateways have reported the calls they carry and workers have beaten
  */
-public record ControllerTimings(Duration tick, Duration lease, Duration sampleFreshness, HeartbeatPolicy heartbeats, Duration settle) {
+public record ControllerTimings(
+        Duration tick, Duration lease, Duration sampleFreshness, HeartbeatPolicy heartbeats, Duration settle) {
     /** One process with the in-memory store: no other controller, gateways report every tick. */
-    public static final ControllerTimings DEV = new ControllerTimings(Duration.ofMillis(250), Duration.ofSeconds(5), Duration.ofSeconds(3),
-            HeartbeatPolicy.DEFAULT, Duration.ZERO);
+    public static final ControllerTimings DEV = new ControllerTimings(
+            Duration.ofMillis(250),
+            Duration.ofSeconds(5),
+            Duration.ofSeconds(3),
+            HeartbeatPolicy.DEFAULT,
+            Duration.ZERO);
     /** A cluster: standbys take over within about 5 s. */
-    public static final ControllerTimings CLUSTER = new ControllerTimings(Duration.ofMillis(250), Duration.ofSeconds(5), Duration.ofSeconds(3),
-            HeartbeatPolicy.DEFAULT, Duration.ofSeconds(5));
+    public static final ControllerTimings CLUSTER = new ControllerTimings(
+            Duration.ofMillis(250),
+            Duration.ofSeconds(5),
+            Duration.ofSeconds(3),
+            HeartbeatPolicy.DEFAULT,
+            Duration.ofSeconds(5));
 }

@@ -21,8 +21,8 @@ import java.util.TreeMap;
  * @param lastActive the latest time any gateway saw a call start or end
  * @param busy calls in flight per container id, summed over gateways; idle containers are absent
  */
-record FunctionLoad(FunctionId function, String version, int inFlight, int queued, Instant lastActive,
-                    Map<String, Integer> busy) {
+record FunctionLoad(
+        FunctionId function, String version, int inFlight, int queued, Instant lastActive, Map<String, Integer> busy) {
 
     FunctionLoad {
         busy = Map.copyOf(busy);
@@ -51,8 +51,13 @@ record FunctionLoad(FunctionId function, String version, int inFlight, int queue
         Map<VersionKey, FunctionLoad> byVersion = new TreeMap<>();
         for (DemandSample s : samples) {
             boolean fresh = !s.sampledAt().isBefore(now.minus(freshness));
-            FunctionLoad sample = new FunctionLoad(s.function(), s.version(), fresh ? s.inFlight() : 0,
-                    fresh ? s.queued() : 0, s.lastActive(), fresh ? s.busy() : Map.of());
+            FunctionLoad sample = new FunctionLoad(
+                    s.function(),
+                    s.version(),
+                    fresh ? s.inFlight() : 0,
+                    fresh ? s.queued() : 0,
+                    s.lastActive(),
+                    fresh ? s.busy() : Map.of());
             byVersion.merge(s.versionKey(), sample, FunctionLoad::plus);
         }
         return new ArrayList<>(byVersion.values());
@@ -61,7 +66,12 @@ record FunctionLoad(FunctionId function, String version, int inFlight, int queue
     private FunctionLoad plus(FunctionLoad other) {
         Map<String, Integer> calls = new HashMap<>(busy);
         other.busy.forEach((container, n) -> calls.merge(container, n, Integer::sum));
-        return new FunctionLoad(function, version, inFlight + other.inFlight, queued + other.queued,
-                lastActive.isAfter(other.lastActive) ? lastActive : other.lastActive, calls);
+        return new FunctionLoad(
+                function,
+                version,
+                inFlight + other.inFlight,
+                queued + other.queued,
+                lastActive.isAfter(other.lastActive) ? lastActive : other.lastActive,
+                calls);
     }
 }

@@ -76,10 +76,22 @@ final class Healing {
         VersionKey key = c.versionKey();
         boolean wasServing = serving.remove(c.id());
         crashes.crashed(key, now, c.reason().isEmpty() ? "exited" : c.reason());
-        logger.log(System.Logger.Level.WARNING, "container " + c.id() + " of " + c.function() + " " + c.version() + " on worker " + c.worker()
-                + (wasServing ? " died: " : " failed to start: ") + (c.reason().isEmpty() ? "no reason given" : c.reason())
-                + (crashes.inCrashLoop(key) ? "; crash loop, next start in "
-                        + Math.max(1, Duration.between(now, crashes.readyAt(key).orElse(now)).toSeconds()) + " s" : ""));
+        logger.log(
+                System.Logger.Level.WARNING,
+                "container " + c.id() + " of " + c.function() + " " + c.version() + " on worker " + c.worker()
+                        + (wasServing ? " died: " : " failed to start: ")
+                        + (c.reason().isEmpty() ? "no reason given" : c.reason())
+                        + (crashes.inCrashLoop(key)
+                                ? "; crash loop, next start in "
+                                        + Math.max(
+                                                1,
+                                                Duration.between(
+                                                                now,
+                                                                crashes.readyAt(key)
+                                                                        .orElse(now))
+                                                        .toSeconds())
+                                        + " s"
+                                : ""));
         if (wasServing) {
             replace(c, "replacing " + c.id() + ", which died: " + c.reason(), now);
         }
@@ -95,8 +107,10 @@ final class Healing {
         Set<String> live = new HashSet<>();
         for (WorkerInfo w : store.workers()) {
             if (heartbeats.lost(w.heartbeat(), now)) {
-                logger.log(System.Logger.Level.WARNING, "worker " + w.id() + " is lost: no heartbeat since " + w.heartbeat()
-                        + "; replacing its containers elsewhere");
+                logger.log(
+                        System.Logger.Level.WARNING,
+                        "worker " + w.id() + " is lost: no heartbeat since " + w.heartbeat()
+                                + "; replacing its containers elsewhere");
                 writes.write(() -> store.removeWorker(w.id()));
             } else {
                 live.add(w.id());
@@ -114,8 +128,10 @@ final class Healing {
                 }
             } else if (c.state() == ContainerState.PENDING && c.startedAt().isBefore(now.minus(PENDING_TIMEOUT))) {
                 // Its worker never took it up (it missed the record): place again on the next demand.
-                logger.log(System.Logger.Level.WARNING, "worker " + c.worker() + " did not start container " + c.id() + " of " + c.function()
-                        + " within " + PENDING_TIMEOUT.toSeconds() + " s; forgetting it");
+                logger.log(
+                        System.Logger.Level.WARNING,
+                        "worker " + c.worker() + " did not start container " + c.id() + " of " + c.function()
+                                + " within " + PENDING_TIMEOUT.toSeconds() + " s; forgetting it");
                 writes.write(() -> store.removeContainer(c.id()));
             }
         }

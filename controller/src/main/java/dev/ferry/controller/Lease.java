@@ -20,6 +20,7 @@ final class Lease {
     private volatile boolean held;
     /** What the last renewal found: held, refused, or null before the first and while the store is down. */
     private Boolean lastAnswer;
+
     private boolean storeDown;
 
     Lease(RoutingStore store, String id, Duration duration) {

@@ -59,8 +59,8 @@ final class LogsHandler implements HttpHandler {
     /** The path this handler serves, with the app after it. */
     static final String PATH = AdminApi.LOGS_PATH;
 
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")
-            .withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter TIME =
+            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
     /** Lines handed from the follower's thread to the response's: the follower waits when it is full. */
     private static final int PENDING = 1000;
 
@@ -140,7 +140,8 @@ final class LogsHandler implements HttpHandler {
         Map<String, String> params = params(exchange.getRequestURI().getRawQuery());
         for (String name : params.keySet()) {
             if (!List.of("function", "tail", "follow").contains(name)) {
-                throw new Refused(400, "cannot read logs: unknown parameter \"" + name + "\" (expected: function, tail, follow)");
+                throw new Refused(
+                        400, "cannot read logs: unknown parameter \"" + name + "\" (expected: function, tail, follow)");
             }
         }
         Optional<String> function = Optional.ofNullable(params.get("function"));
@@ -154,14 +155,23 @@ final class LogsHandler implements HttpHandler {
         boolean follow = switch (params.getOrDefault("follow", "0")) {
             case "1", "true" -> true;
             case "0", "false" -> false;
-            default -> throw new Refused(400, "cannot read logs: follow: \"" + params.get("follow")
-                    + "\" (expected: 1 or true, 0 or false)");
+            default ->
+                throw new Refused(
+                        400,
+                        "cannot read logs: follow: \"" + params.get("follow") + "\" (expected: 1 or true, 0 or false)");
         };
-        AppDeployment deployment = store.app(app).orElseThrow(() -> new Refused(404,
-                "cannot read logs: app " + app + " is not deployed (expected: an app that ferry ls lists)"));
+        AppDeployment deployment = store.app(app)
+                .orElseThrow(() -> new Refused(
+                        404,
+                        "cannot read logs: app " + app + " is not deployed (expected: an app that ferry ls lists)"));
         if (function.isPresent() && deployment.function(function.get()).isEmpty()) {
-            throw new Refused(404, "cannot read logs: app " + app + " has no function " + function.get() + " (expected: one of "
-                    + deployment.functions().stream().map(f -> f.settings().name()).collect(Collectors.joining(", ")) + ")");
+            throw new Refused(
+                    404,
+                    "cannot read logs: app " + app + " has no function " + function.get() + " (expected: one of "
+                            + deployment.functions().stream()
+                                    .map(f -> f.settings().name())
+                                    .collect(Collectors.joining(", "))
+                            + ")");
         }
         return new Query(app, function, tail, follow);
     }
@@ -178,7 +188,8 @@ final class LogsHandler implements HttpHandler {
         } catch (NumberFormatException e) {
             // below
         }
-        throw new Refused(400, "cannot read logs: tail: \"" + text + "\" (expected: a whole number from 0 to " + MAX_TAIL + ")");
+        throw new Refused(
+                400, "cannot read logs: tail: \"" + text + "\" (expected: a whole number from 0 to " + MAX_TAIL + ")");
     }
 
     /**
@@ -225,7 +236,8 @@ final class LogsHandler implements HttpHandler {
     /** {@code line} as the response carries it, with its newline. */
     static byte[] format(LogLine line) {
         return (TIME.format(line.at()) + ' ' + line.function() + ' ' + line.container() + ' ' + line.worker() + ' '
-                + line.stream() + " | " + line.text() + '\n').getBytes(StandardCharsets.UTF_8);
+                        + line.stream() + " | " + line.text() + '\n')
+                .getBytes(StandardCharsets.UTF_8);
     }
 
     private static Map<String, String> params(String rawQuery) throws Refused {

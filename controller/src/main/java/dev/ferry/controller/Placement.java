@@ -51,8 +51,10 @@ final class Placement {
      * fitting some live worker. One that does not fit keeps the scheduler's reason in its record.
      */
     void placeUnplaced(Instant now) {
-        List<ContainerInfo> unplaced = store.containers().stream().filter(ContainerInfo::unplaced)
-                .sorted(Comparator.comparing(ContainerInfo::startedAt).thenComparing(ContainerInfo::id)).toList();
+        List<ContainerInfo> unplaced = store.containers().stream()
+                .filter(ContainerInfo::unplaced)
+                .sorted(Comparator.comparing(ContainerInfo::startedAt).thenComparing(ContainerInfo::id))
+                .toList();
         // A version warned of once is warned again only after none of its containers waited for room.
         Set<String> waiting = new HashSet<>();
         unplaced.forEach(c -> waiting.add("unschedulable:" + c.versionKey()));
@@ -83,7 +85,9 @@ final class Placement {
             }
             VersionKey key = c.versionKey();
             if (!crashes.mayStart(key, now)) {
-                long wait = Math.max(1, Duration.between(now, crashes.readyAt(key).orElse(now)).toSeconds());
+                long wait = Math.max(
+                        1,
+                        Duration.between(now, crashes.readyAt(key).orElse(now)).toSeconds());
                 String reason = (crashes.inCrashLoop(key) ? "crash loop" : "restarting after a crash") + ": "
                         + crashes.lastReason(key).orElse("exited") + "; next start in " + wait + " s";
                 setReason(c, reason);
@@ -92,8 +96,14 @@ final class Placement {
             Demand demand = ClusterView.demand(function.get());
             switch (scheduler.place(demand, open)) {
                 case Decision.Placed placed -> {
-                    ContainerResources resources = new ContainerResources(demand.cpu(), demand.memoryMib(), placed.gpus());
-                    Allocation allocation = new Allocation(c.id(), c.function().toString(), placed.node(), demand.cpu(), demand.memoryMib(),
+                    ContainerResources resources =
+                            new ContainerResources(demand.cpu(), demand.memoryMib(), placed.gpus());
+                    Allocation allocation = new Allocation(
+                            c.id(),
+                            c.function().toString(),
+                            placed.node(),
+                            demand.cpu(),
+                            demand.memoryMib(),
                             placed.gpus());
                     cluster.allocate(allocation);
                     open.allocate(allocation);
@@ -108,13 +118,22 @@ final class Placement {
                         case Decision.Placed later -> {
                             // It fits, on workers busy starting others: placed as soon as one is ready.
                             // Its room is held in this pass, so the ones after it see what is left.
-                            cluster.allocate(new Allocation(c.id(), c.function().toString(), later.node(), demand.cpu(), demand.memoryMib(),
+                            cluster.allocate(new Allocation(
+                                    c.id(),
+                                    c.function().toString(),
+                                    later.node(),
+                                    demand.cpu(),
+                                    demand.memoryMib(),
                                     later.gpus()));
-                            setReason(c, "waiting for a start slot: the workers it fits on are starting all they may at once");
+                            setReason(
+                                    c,
+                                    "waiting for a start slot: the workers it fits on are starting all they may at once");
                         }
                         case Decision.Unschedulable no -> {
-                            writes.warnOnce("unschedulable:" + key, "cannot place a container of " + c.function() + " "
-                                    + c.version() + ": " + no.reason());
+                            writes.warnOnce(
+                                    "unschedulable:" + key,
+                                    "cannot place a container of " + c.function() + " " + c.version() + ": "
+                                            + no.reason());
                             setReason(c, no.reason());
                         }
                     }

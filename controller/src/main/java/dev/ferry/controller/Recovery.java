@@ -44,16 +44,19 @@ final class Recovery {
             try {
                 jars.localJar(f);
             } catch (IOException | StoreUnavailableException e) {
-                writes.warnOnce("jar:" + f.jarDigest(), "cannot keep a copy of the jar of " + f.id() + " " + f.version()
-                        + ": " + e.getMessage());
+                writes.warnOnce(
+                        "jar:" + f.jarDigest(),
+                        "cannot keep a copy of the jar of " + f.id() + " " + f.version() + ": " + e.getMessage());
             }
         });
     }
 
     /** The store came back empty: writes back what this controller knew, now or on a later {@link #retry}. */
     void dataLost() {
-        logger.log(System.Logger.Level.WARNING, store.describe() + " lost its data; restoring " + store.apps().size() + " apps and "
-                + store.routes().size() + " routes");
+        logger.log(
+                System.Logger.Level.WARNING,
+                store.describe() + " lost its data; restoring " + store.apps().size() + " apps and "
+                        + store.routes().size() + " routes");
         pending = true;
         retry();
     }
@@ -75,8 +78,10 @@ final class Recovery {
             for (DeployedFunction f : app.functions()) {
                 Optional<Path> jar = jars.localCopy(f);
                 if (jar.isEmpty()) {
-                    writes.warnOnce("no-jar:" + f.jarDigest(), "no copy of the jar of " + f.id() + " " + f.version()
-                            + " (" + f.jarDigest() + ") here to write back; workers that have it write it back, others cannot start it");
+                    writes.warnOnce(
+                            "no-jar:" + f.jarDigest(),
+                            "no copy of the jar of " + f.id() + " " + f.version() + " (" + f.jarDigest()
+                                    + ") here to write back; workers that have it write it back, others cannot start it");
                     continue;
                 }
                 done &= writes.write(() -> {

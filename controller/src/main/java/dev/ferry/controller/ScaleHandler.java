@@ -43,17 +43,25 @@ final class ScaleHandler implements HttpHandler {
     @Override
     public void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
-            String[] parts = exchange.getRequestURI().getPath().substring(PATH.length()).split("/", -1);
+            String[] parts =
+                    exchange.getRequestURI().getPath().substring(PATH.length()).split("/", -1);
             if (parts.length != 2 || parts[0].isEmpty() || parts[1].isEmpty()) {
-                text(exchange, 404, "not found: " + exchange.getRequestURI().getPath() + " (expected: " + PATH + "APP/FUNCTION)");
+                text(
+                        exchange,
+                        404,
+                        "not found: " + exchange.getRequestURI().getPath() + " (expected: " + PATH + "APP/FUNCTION)");
                 return;
             }
             String method = exchange.getRequestMethod();
             try {
                 switch (method) {
                     case "GET" -> text(exchange, 200, describe(stack.scaling(parts[0], parts[1])));
-                    case "POST" -> text(exchange, 200, describe(stack.scale(parts[0], parts[1],
-                            parse(FunctionId.of(parts[0], parts[1]), body(exchange)))));
+                    case "POST" ->
+                        text(
+                                exchange,
+                                200,
+                                describe(stack.scale(
+                                        parts[0], parts[1], parse(FunctionId.of(parts[0], parts[1]), body(exchange)))));
                     default -> {
                         exchange.getResponseHeaders().add("Allow", "GET, POST");
                         text(exchange, 405, "method not allowed: " + method + " (expected: GET or POST)");
@@ -76,7 +84,8 @@ final class ScaleHandler implements HttpHandler {
             throw new IllegalArgumentException("body: not JSON (expected: an object such as {\"maxContainers\": 5})");
         }
         if (n == null || !n.isObject()) {
-            throw new IllegalArgumentException("body: not a JSON object (expected: an object such as {\"maxContainers\": 5})");
+            throw new IllegalArgumentException(
+                    "body: not a JSON object (expected: an object such as {\"maxContainers\": 5})");
         }
         for (Map.Entry<String, JsonNode> e : n.properties()) {
             if (!FIELDS.contains(e.getKey())) {
@@ -89,12 +98,21 @@ final class ScaleHandler implements HttpHandler {
         Duration window = null;
         if (n.has("scaledownWindow")) {
             if (!n.get("scaledownWindow").isTextual()) {
-                throw new IllegalArgumentException("scaledownWindow: " + n.get("scaledownWindow") + " (expected: a duration such as \"30s\")");
+                throw new IllegalArgumentException(
+                        "scaledownWindow: " + n.get("scaledownWindow") + " (expected: a duration such as \"30s\")");
             }
-            window = FunctionSettings.parseDuration("scaledownWindow", n.get("scaledownWindow").textValue());
+            window = FunctionSettings.parseDuration(
+                    "scaledownWindow", n.get("scaledownWindow").textValue());
         }
-        return new ScaleOverride(function, "", count(n, "minContainers"), count(n, "maxContainers"),
-                count(n, "bufferContainers"), count(n, "targetInputs"), window, clock.instant());
+        return new ScaleOverride(
+                function,
+                "",
+                count(n, "minContainers"),
+                count(n, "maxContainers"),
+                count(n, "bufferContainers"),
+                count(n, "targetInputs"),
+                window,
+                clock.instant());
     }
 
     private static Integer count(JsonNode n, String field) {
@@ -112,9 +130,11 @@ final class ScaleHandler implements HttpHandler {
     static String describe(ControllerRole.Scaled scaled) {
         AutoscalerSettings s = scaled.settings();
         return scaled.function() + " " + scaled.version() + ": min " + s.minContainers() + ", max "
-                + (s.maxContainers() == 0 ? "none" : Integer.toString(s.maxContainers())) + ", buffer " + s.bufferContainers()
+                + (s.maxContainers() == 0 ? "none" : Integer.toString(s.maxContainers())) + ", buffer "
+                + s.bufferContainers()
                 + ", target " + s.targetInputs() + " of " + s.maxInputs() + " inputs per container, scaledown window "
-                + s.scaledownWindow().toSeconds() + " s" + (scaled.overridden() ? " (changed by ferry scale; the next deploy resets it)" : "");
+                + s.scaledownWindow().toSeconds() + " s"
+                + (scaled.overridden() ? " (changed by ferry scale; the next deploy resets it)" : "");
     }
 
     private static String body(HttpExchange exchange) throws IOException {

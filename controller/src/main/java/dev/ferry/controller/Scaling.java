@@ -54,8 +54,9 @@ final class Scaling {
             settings = Autoscaling.settings(f.settings(), store.scaleOverride(key));
             writes.clear("override:" + key);
         } catch (IllegalArgumentException e) {
-            writes.warnOnce("override:" + key, "ignoring the scale override of " + f.id() + " "
-                    + f.version() + ": " + e.getMessage());
+            writes.warnOnce(
+                    "override:" + key,
+                    "ignoring the scale override of " + f.id() + " " + f.version() + ": " + e.getMessage());
             settings = AutoscalerSettings.from(f.settings());
         }
         Decision decision = autoscaling.decide(key, settings, Autoscaling.observe(now, load, mine));
@@ -68,15 +69,16 @@ final class Scaling {
                 mine.stream().filter(c -> c.id().equals(id)).findFirst().ifPresent(this::stop);
             }
         }
-        autoscaling.toPublish(key, decision, now)
-                .ifPresent(status -> writes.write(() -> store.putScaleStatus(status)));
+        autoscaling.toPublish(key, decision, now).ifPresent(status -> writes.write(() -> store.putScaleStatus(status)));
         return decision.toStart();
     }
 
     /** Stops {@code c}: removes an unplaced record (nothing runs), else marks it stopping for its worker to drain. */
     private void stop(ContainerInfo c) {
-        writes.write(c.unplaced() ? () -> store.removeContainer(c.id())
-                : () -> store.putContainer(c.withState(ContainerState.STOPPING)));
+        writes.write(
+                c.unplaced()
+                        ? () -> store.removeContainer(c.id())
+                        : () -> store.putContainer(c.withState(ContainerState.STOPPING)));
     }
 
     /**

@@ -3,14 +3,14 @@ package dev.ferry.controller;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ferry.autoscaler.AutoscalerSettings;
 import dev.ferry.request.protocol.VersionKey;
 import dev.ferry.routing.AppDeployment;
 import dev.ferry.routing.ContainerInfo;
-import dev.ferry.routing.WorkerInfo;
 import dev.ferry.routing.DeployedFunction;
 import dev.ferry.routing.ScaleOverride;
 import dev.ferry.routing.ScaleStatus;
-import dev.ferry.autoscaler.AutoscalerSettings;
+import dev.ferry.routing.WorkerInfo;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -31,36 +31,48 @@ final class StackView {
      * What the store says of scaling: decisions and overrides by function version, and the
      * demand summed over gateways by the same key.
      */
-    record Scaling(Map<VersionKey, ScaleStatus> statuses, Map<VersionKey, ScaleOverride> overrides,
-                   Map<VersionKey, FunctionLoad> loads) {
+    record Scaling(
+            Map<VersionKey, ScaleStatus> statuses,
+            Map<VersionKey, ScaleOverride> overrides,
+            Map<VersionKey, FunctionLoad> loads) {
         static final Scaling NONE = new Scaling(Map.of(), Map.of(), Map.of());
     }
 
-    static ObjectNode apps(List<AppDeployment> apps, List<ContainerInfo> containers, Scaling scaling, ControllerRole.FunctionUrls urls) {
+    static ObjectNode apps(
+            List<AppDeployment> apps,
+            List<ContainerInfo> containers,
+            Scaling scaling,
+            ControllerRole.FunctionUrls urls) {
         ObjectNode root = JSON.createObjectNode();
         ArrayNode list = root.putArray("apps");
         apps.forEach(app -> list.add(app(app, containers, scaling, urls)));
         return root;
     }
 
-    static ObjectNode app(AppDeployment app, List<ContainerInfo> containers, Scaling scaling, ControllerRole.FunctionUrls urls) {
+    static ObjectNode app(
+            AppDeployment app, List<ContainerInfo> containers, Scaling scaling, ControllerRole.FunctionUrls urls) {
         ObjectNode node = JSON.createObjectNode()
                 .put("name", app.app())
                 .put("version", app.version())
                 .put("deployedAt", app.deployedAt().toString());
         ArrayNode functions = node.putArray("functions");
         for (DeployedFunction f : app.functions()) {
-            ObjectNode fn = functions.addObject()
+            ObjectNode fn = functions
+                    .addObject()
                     .put("name", f.settings().name())
                     .put("id", f.id().toString())
                     .put("url", urls.of(f.id().toString()))
                     .put("className", f.className())
                     .put("maxInputs", f.settings().maxInputs())
                     .put("timeoutSeconds", f.settings().timeout().toMillis() / 1000.0)
-                    .put("scaledownWindowSeconds", f.settings().scaledownWindow().toMillis() / 1000.0);
+                    .put(
+                            "scaledownWindowSeconds",
+                            f.settings().scaledownWindow().toMillis() / 1000.0);
             ObjectNode resources = fn.putObject("resources")
                     .put("cpu", f.settings().cpu() > 0 ? f.settings().cpu() : ClusterView.DEFAULT_CPU)
-                    .put("memoryMib", f.settings().memoryMib() > 0 ? f.settings().memoryMib() : ClusterView.DEFAULT_MEMORY_MIB);
+                    .put(
+                            "memoryMib",
+                            f.settings().memoryMib() > 0 ? f.settings().memoryMib() : ClusterView.DEFAULT_MEMORY_MIB);
             f.settings().gpu().forEach(resources.putArray("gpu")::add);
             f.settings().workerLabels().forEach(resources.putArray("workerLabels")::add);
             scaling(fn.putObject("scaling"), f, containers, scaling);
@@ -89,7 +101,10 @@ final class StackView {
         VersionKey key = f.versionKey();
         ScaleOverride override = scaling.overrides().get(key);
         try {
-            settings(n.putObject("settings"), Autoscaling.settings(f.settings(), Optional.ofNullable(override)), override != null);
+            settings(
+                    n.putObject("settings"),
+                    Autoscaling.settings(f.settings(), Optional.ofNullable(override)),
+                    override != null);
         } catch (IllegalArgumentException e) {
             settings(n.putObject("settings"), AutoscalerSettings.from(f.settings()), false);
             n.put("overrideIgnored", e.getMessage());
@@ -101,7 +116,7 @@ final class StackView {
                     case PENDING, STARTING -> starting++;
                     case READY -> ready++;
                     case STOPPING -> stopping++;
-                    case FAILED -> { }
+                    case FAILED -> {}
                 }
             }
         }
@@ -139,11 +154,19 @@ final class StackView {
                     .put("host", w.host())
                     .put("cpus", w.cpus())
                     .put("memoryMib", w.memoryBytes() / (1024 * 1024))
-                    .put("containers", containers.stream().filter(c -> c.worker().equals(w.id())).count())
+                    .put(
+                            "containers",
+                            containers.stream()
+                                    .filter(c -> c.worker().equals(w.id()))
+                                    .count())
                     .put("heartbeat", w.heartbeat().toString());
             ArrayNode gpus = n.putArray("gpus");
-            w.gpus().forEach(g -> gpus.addObject().put("index", g.index()).put("uuid", g.uuid()).put("model", g.model())
-                    .put("memoryMib", g.memoryMib()));
+            w.gpus()
+                    .forEach(g -> gpus.addObject()
+                            .put("index", g.index())
+                            .put("uuid", g.uuid())
+                            .put("model", g.model())
+                            .put("memoryMib", g.memoryMib()));
             ObjectNode labels = n.putObject("labels");
             new java.util.TreeMap<>(w.labels()).forEach(labels::put);
         }

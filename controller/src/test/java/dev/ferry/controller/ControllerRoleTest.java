@@ -32,18 +32,25 @@ class ControllerRoleTest {
     }
 
     private ControllerRole.Builder required() {
-        return ControllerRole.builder().store(store).id("controller-test").home(home)
-                .functionUrls(f -> "http://" + f + ".test/").logs(logs);
+        return ControllerRole.builder()
+                .store(store)
+                .id("controller-test")
+                .home(home)
+                .functionUrls(f -> "http://" + f + ".test/")
+                .logs(logs);
     }
 
     @Test
     void buildNamesTheOptionThatCannotWork() {
         assertThatThrownBy(() -> required().store(null).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("store: null (expected: ");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("store: null (expected: ");
         assertThatThrownBy(() -> required().id(null).build())
                 .hasMessageStartingWith("id: null (expected: this controller's id");
-        assertThatThrownBy(() -> required().home(null).build()).hasMessage("home: null (expected: the Ferry home directory)");
-        assertThatThrownBy(() -> required().adminPort(65536).build()).hasMessage("adminPort: 65536 (expected: 0-65535)");
+        assertThatThrownBy(() -> required().home(null).build())
+                .hasMessage("home: null (expected: the Ferry home directory)");
+        assertThatThrownBy(() -> required().adminPort(65536).build())
+                .hasMessage("adminPort: 65536 (expected: 0-65535)");
         assertThatThrownBy(() -> required().functionUrls(null).build())
                 .hasMessage("functionUrls: null (expected: what makes a function's public URL)");
         assertThatThrownBy(() -> required().logs(null).build())
@@ -54,9 +61,11 @@ class ControllerRoleTest {
     void aBuiltRoleRunsNothingUntilStarted() {
         ControllerRole role = required().build();
 
-        assertThatThrownBy(role::adminPort).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(role::adminPort)
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessage("controller controller-test: not started (expected: start() first)");
-        assertThat(Thread.getAllStackTraces().keySet()).extracting(Thread::getName)
+        assertThat(Thread.getAllStackTraces().keySet())
+                .extracting(Thread::getName)
                 .doesNotContain("ferry-controller-controller-test");
         role.close();
     }
@@ -64,15 +73,21 @@ class ControllerRoleTest {
     @Test
     void byDefaultServesTheAdminApiOnLoopbackAndDeploysWithNothingAfter() throws Exception {
         try (ControllerRole role = required().adminPort(0).build().start();
-             HttpClient client = HttpClient.newHttpClient()) {
-            role.deploy(TestJars.jar(home.resolve("build/logsapp.jar"), LogsApp.NAME, LogsApp.class), Optional.empty(), "logsapp.jar");
+                HttpClient client = HttpClient.newHttpClient()) {
+            role.deploy(
+                    TestJars.jar(home.resolve("build/logsapp.jar"), LogsApp.NAME, LogsApp.class),
+                    Optional.empty(),
+                    "logsapp.jar");
 
-            HttpResponse<String> apps = client.send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + role.adminPort() + "/v1/apps")).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> apps = client.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + role.adminPort() + "/v1/apps"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
 
             assertThat(apps.statusCode()).isEqualTo(200);
             assertThat(apps.body()).contains("\"url\":\"http://logsapp--say.test/\"");
-            assertThatThrownBy(role::start).isInstanceOf(IllegalStateException.class)
+            assertThatThrownBy(role::start)
+                    .isInstanceOf(IllegalStateException.class)
                     .hasMessage("controller controller-test: started already (expected: one start)");
         }
     }

@@ -4,15 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.request.protocol.FunctionId;
 import dev.ferry.request.protocol.FunctionSettings;
-import dev.ferry.routing.AppJars;
 import dev.ferry.routing.AppDeployment;
+import dev.ferry.routing.AppJars;
 import dev.ferry.routing.ContainerInfo;
 import dev.ferry.routing.ContainerResources;
-import dev.ferry.routing.WorkerGpu;
 import dev.ferry.routing.ContainerState;
 import dev.ferry.routing.DemandSample;
 import dev.ferry.routing.DeployedFunction;
 import dev.ferry.routing.RoutingStore;
+import dev.ferry.routing.WorkerGpu;
 import dev.ferry.routing.WorkerInfo;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -59,9 +59,23 @@ class ControllerTest {
     }
 
     private void deploy(Duration scaledownWindow, List<String> gpu) {
-        FunctionSettings settings = new FunctionSettings("fn", 4, 4, Duration.ofSeconds(30), scaledownWindow, 0, 0, 0, 0, 0,
-                gpu, 0, FunctionSettings.DEFAULT_MAX_WEBSOCKET_MESSAGE, List.of());
-        store.deploy(new AppDeployment("a", "v1", List.of(new DeployedFunction("a", "v1", "C", Path.of("a.jar"), "00", settings)), T0));
+        FunctionSettings settings = new FunctionSettings(
+                "fn",
+                4,
+                4,
+                Duration.ofSeconds(30),
+                scaledownWindow,
+                0,
+                0,
+                0,
+                0,
+                0,
+                gpu,
+                0,
+                FunctionSettings.DEFAULT_MAX_WEBSOCKET_MESSAGE,
+                List.of());
+        store.deploy(new AppDeployment(
+                "a", "v1", List.of(new DeployedFunction("a", "v1", "C", Path.of("a.jar"), "00", settings)), T0));
     }
 
     private void worker(String id, Instant heartbeat) {
@@ -80,14 +94,18 @@ class ControllerTest {
     private void tickAfter(Duration by, String... liveWorkers) {
         clock.advance(by);
         for (String w : liveWorkers) {
-            store.workers().stream().filter(i -> i.id().equals(w)).findFirst()
+            store.workers().stream()
+                    .filter(i -> i.id().equals(w))
+                    .findFirst()
                     .ifPresent(i -> store.putWorker(i.withHeartbeat(clock.instant())));
         }
         tick();
     }
 
     private List<ContainerInfo> of(String function) {
-        return store.containers().stream().filter(c -> c.function().equals(FunctionId.parse(function))).toList();
+        return store.containers().stream()
+                .filter(c -> c.function().equals(FunctionId.parse(function)))
+                .toList();
     }
 
     private void waiting(int queued) {
@@ -115,18 +133,21 @@ class ControllerTest {
         worker("w0", T0.minusSeconds(60)); // dead: no heartbeat for a minute
         worker("w1", T0);
         worker("w2", T0);
-        store.putContainer(new ContainerInfo("ct-aaaaaaaa", FunctionId.parse("b--other"), "v1", "w1", "127.0.0.1", 1, ContainerState.READY, 1, T0));
+        store.putContainer(new ContainerInfo(
+                "ct-aaaaaaaa", FunctionId.parse("b--other"), "v1", "w1", "127.0.0.1", 1, ContainerState.READY, 1, T0));
         waiting(1);
 
         tick();
 
-        assertThat(store.containers()).filteredOn(c -> c.function().equals(FN))
+        assertThat(store.containers())
+                .filteredOn(c -> c.function().equals(FN))
                 .singleElement()
                 .satisfies(c -> {
                     assertThat(c.state()).isEqualTo(ContainerState.PENDING);
                     assertThat(c.worker()).isIn("w1", "w2");
-                    assertThat(c.resources()).isEqualTo(new ContainerResources(ClusterView.DEFAULT_CPU,
-                            ClusterView.DEFAULT_MEMORY_MIB, List.of()));
+                    assertThat(c.resources())
+                            .isEqualTo(new ContainerResources(
+                                    ClusterView.DEFAULT_CPU, ClusterView.DEFAULT_MEMORY_MIB, List.of()));
                     assertThat(c.version()).isEqualTo("v1");
                     assertThat(c.maxInputs()).isEqualTo(4);
                 });
@@ -142,7 +163,9 @@ class ControllerTest {
         tick();
         tickAfter(Duration.ofMillis(500), "w1");
 
-        assertThat(store.containers()).hasSize(2).allSatisfy(c -> assertThat(c.worker()).isEqualTo("w1"));
+        assertThat(store.containers())
+                .hasSize(2)
+                .allSatisfy(c -> assertThat(c.worker()).isEqualTo("w1"));
     }
 
     @Test
@@ -177,10 +200,17 @@ class ControllerTest {
 
         tick();
 
-        assertThat(store.containers()).filteredOn(c -> !c.unplaced())
-                .hasSize(2).flatExtracting(c -> c.resources().gpus()).containsExactlyInAnyOrder(0, 1);
-        assertThat(store.containers()).filteredOn(ContainerInfo::unplaced).singleElement()
-                .extracting(ContainerInfo::reason).asString().contains("H100");
+        assertThat(store.containers())
+                .filteredOn(c -> !c.unplaced())
+                .hasSize(2)
+                .flatExtracting(c -> c.resources().gpus())
+                .containsExactlyInAnyOrder(0, 1);
+        assertThat(store.containers())
+                .filteredOn(ContainerInfo::unplaced)
+                .singleElement()
+                .extracting(ContainerInfo::reason)
+                .asString()
+                .contains("H100");
     }
 
     @Test
@@ -189,9 +219,13 @@ class ControllerTest {
         worker("w1", T0);
         waiting(1);
         tick();
-        assertThat(store.containers()).singleElement().extracting(ContainerInfo::unplaced).isEqualTo(true);
+        assertThat(store.containers())
+                .singleElement()
+                .extracting(ContainerInfo::unplaced)
+                .isEqualTo(true);
 
-        store.recordDemand(new DemandSample("g1", FN, "v1", 0, 0, clock.instant(), clock.instant())); // the caller gave up
+        store.recordDemand(
+                new DemandSample("g1", FN, "v1", 0, 0, clock.instant(), clock.instant())); // the caller gave up
         tickAfter(Duration.ofSeconds(29), "w1");
         assertThat(store.containers()).hasSize(1);
 
@@ -304,12 +338,17 @@ class ControllerTest {
         tickAfter(Duration.ofMillis(1500), "w2");
 
         assertThat(store.workers()).extracting(WorkerInfo::id).containsExactly("w2");
-        assertThat(store.containers()).filteredOn(c -> c.id().equals("ct-aaaaaaaa")).isEmpty();
-        assertThat(store.containers()).filteredOn(c -> !c.id().equals("ct-bbbbbbbb")).singleElement().satisfies(c -> {
-            assertThat(c.worker()).isEqualTo("w2");
-            assertThat(c.state()).isEqualTo(ContainerState.PENDING);
-            assertThat(c.version()).isEqualTo("v1");
-        });
+        assertThat(store.containers())
+                .filteredOn(c -> c.id().equals("ct-aaaaaaaa"))
+                .isEmpty();
+        assertThat(store.containers())
+                .filteredOn(c -> !c.id().equals("ct-bbbbbbbb"))
+                .singleElement()
+                .satisfies(c -> {
+                    assertThat(c.worker()).isEqualTo("w2");
+                    assertThat(c.state()).isEqualTo(ContainerState.PENDING);
+                    assertThat(c.version()).isEqualTo("v1");
+                });
     }
 
     @Test
@@ -386,12 +425,15 @@ class ControllerTest {
     }
 
     private List<ContainerInfo> running() {
-        return of("a--fn").stream().filter(c -> c.state() != ContainerState.STOPPING).toList();
+        return of("a--fn").stream()
+                .filter(c -> c.state() != ContainerState.STOPPING)
+                .toList();
     }
 
     /** Every container of a--fn placed so far reports ready. */
     private void allReady() {
-        of("a--fn").stream().filter(c -> c.state() == ContainerState.PENDING && !c.unplaced())
+        of("a--fn").stream()
+                .filter(c -> c.state() == ContainerState.PENDING && !c.unplaced())
                 .forEach(c -> store.putContainer(c.withState(ContainerState.READY)));
     }
 
@@ -421,8 +463,12 @@ class ControllerTest {
 
         tick();
         assertThat(of("a--fn")).filteredOn(c -> !c.unplaced()).hasSize(2);
-        assertThat(of("a--fn")).filteredOn(ContainerInfo::unplaced).hasSize(2).allSatisfy(c -> assertThat(c.reason())
-                .isEqualTo("waiting for a start slot: the workers it fits on are starting all they may at once"));
+        assertThat(of("a--fn"))
+                .filteredOn(ContainerInfo::unplaced)
+                .hasSize(2)
+                .allSatisfy(c -> assertThat(c.reason())
+                        .isEqualTo(
+                                "waiting for a start slot: the workers it fits on are starting all they may at once"));
 
         allReady();
         tick();
@@ -433,10 +479,17 @@ class ControllerTest {
         waiting(40);
         tick();
         // Two still start; 1 GiB holds 8: 4 more wait for a slot, and the last 2 of the 10 wanted have no room.
-        List<String> reasons = of("a--fn").stream().filter(ContainerInfo::unplaced).map(ContainerInfo::reason).toList();
+        List<String> reasons = of("a--fn").stream()
+                .filter(ContainerInfo::unplaced)
+                .map(ContainerInfo::reason)
+                .toList();
         assertThat(reasons).hasSize(6);
-        assertThat(reasons).filteredOn(r -> r.startsWith("waiting for a start slot")).hasSize(4);
-        assertThat(reasons).filteredOn(r -> r.startsWith("no worker has 0.125 CPUs and 128 MiB free")).hasSize(2);
+        assertThat(reasons)
+                .filteredOn(r -> r.startsWith("waiting for a start slot"))
+                .hasSize(4);
+        assertThat(reasons)
+                .filteredOn(r -> r.startsWith("no worker has 0.125 CPUs and 128 MiB free"))
+                .hasSize(2);
     }
 
     @Test
@@ -470,9 +523,17 @@ class ControllerTest {
             tick();
         }
 
-        assertThat(running()).extracting(ContainerInfo::id).as("the busy one stays").containsExactly(ids.get(0));
-        assertThat(of("a--fn")).filteredOn(c -> c.state() == ContainerState.STOPPING).hasSize(2);
-        assertThat(store.scaleStatuses()).singleElement().extracting(s -> s.desired()).isEqualTo(1);
+        assertThat(running())
+                .extracting(ContainerInfo::id)
+                .as("the busy one stays")
+                .containsExactly(ids.get(0));
+        assertThat(of("a--fn"))
+                .filteredOn(c -> c.state() == ContainerState.STOPPING)
+                .hasSize(2);
+        assertThat(store.scaleStatuses())
+                .singleElement()
+                .extracting(s -> s.desired())
+                .isEqualTo(1);
     }
 
     @Test
@@ -487,15 +548,36 @@ class ControllerTest {
         waiting(40);
         tick();
         assertThat(running()).as("max 3").hasSize(3);
-        assertThat(store.scaleStatuses()).singleElement().extracting(s -> s.reason()).asString().contains("(max 3)");
+        assertThat(store.scaleStatuses())
+                .singleElement()
+                .extracting(s -> s.reason())
+                .asString()
+                .contains("(max 3)");
 
-        FunctionSettings settings = new FunctionSettings("fn", 4, 4, Duration.ofSeconds(30), Duration.ofSeconds(30), 0, 0, 0,
-                0, 0, List.of(), 0, FunctionSettings.DEFAULT_MAX_WEBSOCKET_MESSAGE, List.of());
-        store.deploy(new AppDeployment("a", "v2", List.of(new DeployedFunction("a", "v2", "C", Path.of("a.jar"), "00", settings)), T0));
+        FunctionSettings settings = new FunctionSettings(
+                "fn",
+                4,
+                4,
+                Duration.ofSeconds(30),
+                Duration.ofSeconds(30),
+                0,
+                0,
+                0,
+                0,
+                0,
+                List.of(),
+                0,
+                FunctionSettings.DEFAULT_MAX_WEBSOCKET_MESSAGE,
+                List.of());
+        store.deploy(new AppDeployment(
+                "a", "v2", List.of(new DeployedFunction("a", "v2", "C", Path.of("a.jar"), "00", settings)), T0));
         store.recordDemand(new DemandSample("g1", FN, "v2", 0, 40, clock.instant(), clock.instant()));
         tick();
 
-        assertThat(of("a--fn")).filteredOn(c -> c.version().equals("v2")).as("v2 has no max").hasSize(10);
+        assertThat(of("a--fn"))
+                .filteredOn(c -> c.version().equals("v2"))
+                .as("v2 has no max")
+                .hasSize(10);
     }
 
     @Test
@@ -512,7 +594,10 @@ class ControllerTest {
             tick();
         }
         assertThat(running()).hasSize(4);
-        assertThat(store.scaleStatuses()).singleElement().extracting(s -> s.reason()).asString()
+        assertThat(store.scaleStatuses())
+                .singleElement()
+                .extracting(s -> s.reason())
+                .asString()
                 .startsWith("holding 4 after restart until");
 
         for (int s = 0; s < 3; s++) {
@@ -531,14 +616,30 @@ class ControllerTest {
         container("ct-bbbbbbbb", "w1", ContainerState.READY);
         tick();
         tickAfter(ControllerTimings.CLUSTER.settle(), "w1");
-        FunctionSettings settings = new FunctionSettings("fn", 4, 4, Duration.ofSeconds(30), Duration.ofMinutes(10), 0, 0, 0,
-                0, 0, List.of(), 0, FunctionSettings.DEFAULT_MAX_WEBSOCKET_MESSAGE, List.of());
-        store.deploy(new AppDeployment("a", "v2", List.of(new DeployedFunction("a", "v2", "C", Path.of("a.jar"), "00", settings)), T0));
+        FunctionSettings settings = new FunctionSettings(
+                "fn",
+                4,
+                4,
+                Duration.ofSeconds(30),
+                Duration.ofMinutes(10),
+                0,
+                0,
+                0,
+                0,
+                0,
+                List.of(),
+                0,
+                FunctionSettings.DEFAULT_MAX_WEBSOCKET_MESSAGE,
+                List.of());
+        store.deploy(new AppDeployment(
+                "a", "v2", List.of(new DeployedFunction("a", "v2", "C", Path.of("a.jar"), "00", settings)), T0));
         calls(1, Map.of("ct-aaaaaaaa", 1)); // a long call of v1 still runs
 
         tickAfter(Duration.ofMillis(250), "w1");
 
-        assertThat(of("a--fn")).filteredOn(c -> c.state() == ContainerState.STOPPING).extracting(ContainerInfo::id)
+        assertThat(of("a--fn"))
+                .filteredOn(c -> c.state() == ContainerState.STOPPING)
+                .extracting(ContainerInfo::id)
                 .containsExactly("ct-bbbbbbbb");
         calls(0);
         tickAfter(Duration.ofMillis(250), "w1");

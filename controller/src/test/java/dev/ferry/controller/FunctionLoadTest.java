@@ -17,21 +17,25 @@ class FunctionLoadTest {
 
     @Test
     void sumsCallsOverGatewaysAndKeepsTheLatestActivity() {
-        List<FunctionLoad> loads = FunctionLoad.aggregate(List.of(
-                new DemandSample("g1", FN, "v1", 2, 1, T0.plusSeconds(1), T0.plusSeconds(2)),
-                new DemandSample("g2", FN, "v1", 3, 0, T0.plusSeconds(2), T0.plusSeconds(2)),
-                new DemandSample("g1", FN, "v2", 1, 0, T0, T0.plusSeconds(2))), T0.plusSeconds(3), Duration.ofSeconds(3));
+        List<FunctionLoad> loads = FunctionLoad.aggregate(
+                List.of(
+                        new DemandSample("g1", FN, "v1", 2, 1, T0.plusSeconds(1), T0.plusSeconds(2)),
+                        new DemandSample("g2", FN, "v1", 3, 0, T0.plusSeconds(2), T0.plusSeconds(2)),
+                        new DemandSample("g1", FN, "v2", 1, 0, T0, T0.plusSeconds(2))),
+                T0.plusSeconds(3),
+                Duration.ofSeconds(3));
 
-        assertThat(loads).containsExactly(
-                new FunctionLoad(FN, "v1", 5, 1, T0.plusSeconds(2)),
-                new FunctionLoad(FN, "v2", 1, 0, T0));
+        assertThat(loads)
+                .containsExactly(
+                        new FunctionLoad(FN, "v1", 5, 1, T0.plusSeconds(2)), new FunctionLoad(FN, "v2", 1, 0, T0));
     }
 
     @Test
     void aStaleSampleCountsOnlyForItsLastActivity() {
-        List<FunctionLoad> loads = FunctionLoad.aggregate(List.of(
-                new DemandSample("dead", FN, "v1", 7, 4, T0.plusSeconds(1), T0.plusSeconds(1))),
-                T0.plusSeconds(10), Duration.ofSeconds(3));
+        List<FunctionLoad> loads = FunctionLoad.aggregate(
+                List.of(new DemandSample("dead", FN, "v1", 7, 4, T0.plusSeconds(1), T0.plusSeconds(1))),
+                T0.plusSeconds(10),
+                Duration.ofSeconds(3));
 
         assertThat(loads).containsExactly(new FunctionLoad(FN, "v1", 0, 0, T0.plusSeconds(1)));
     }

@@ -54,7 +54,10 @@ class LogsHandlerTest {
         home = Files.createTempDirectory("ferry-logs-handler");
         store = RoutingStore.inMemory();
         new AppDeployer(store, home.resolve("apps"), Clock.systemUTC())
-                .deploy(TestJars.jar(home.resolve("build/logsapp.jar"), LogsApp.NAME, LogsApp.class), Optional.empty(), "logsapp.jar");
+                .deploy(
+                        TestJars.jar(home.resolve("build/logsapp.jar"), LogsApp.NAME, LogsApp.class),
+                        Optional.empty(),
+                        "logsapp.jar");
         logs = ContainerLogs.inMemory();
         serve(logs);
     }
@@ -96,7 +99,9 @@ class LogsHandlerTest {
 
     @Test
     void answersOneTextLinePerLineWithTimeFunctionContainerWorkerAndStream() throws Exception {
-        logs.append(List.of(line("say", LogLine.STDOUT, "hello | world"), line("say", LogLine.STDERR, ""),
+        logs.append(List.of(
+                line("say", LogLine.STDOUT, "hello | world"),
+                line("say", LogLine.STDERR, ""),
                 line("quiet", LogLine.STDOUT, "  indented")));
 
         HttpResponse<String> response = get("/v1/logs/logsapp");
@@ -118,9 +123,14 @@ class LogsHandlerTest {
         }
         logs.append(lines);
 
-        assertThat(get("/v1/logs/logsapp").body().lines()).hasSize(LogsHandler.DEFAULT_TAIL).last().asString().endsWith("| line 149");
+        assertThat(get("/v1/logs/logsapp").body().lines())
+                .hasSize(LogsHandler.DEFAULT_TAIL)
+                .last()
+                .asString()
+                .endsWith("| line 149");
         assertThat(get("/v1/logs/logsapp?tail=2&function=quiet").body().lines())
-                .containsExactly("2025-03-04T05:06:07.123Z quiet ct-quiet0001 worker-7 stdout | line 144",
+                .containsExactly(
+                        "2025-03-04T05:06:07.123Z quiet ct-quiet0001 worker-7 stdout | line 144",
                         "2025-03-04T05:06:07.123Z quiet ct-quiet0001 worker-7 stdout | line 147");
         assertThat(get("/v1/logs/logsapp?tail=0").body()).isEmpty();
         assertThat(get("/v1/logs/logsapp?tail=10000&follow=0").body().lines()).hasSize(150);
@@ -128,20 +138,41 @@ class LogsHandlerTest {
 
     @Test
     void refusesWhatItCannotAnswerSayingWhy() throws Exception {
-        assertRefused("/v1/logs/nope", 404, "cannot read logs: app nope is not deployed (expected: an app that ferry ls lists)");
-        assertRefused("/v1/logs/logsapp?function=loud", 404, "cannot read logs: app logsapp has no function loud (expected: one of quiet, say)");
-        assertRefused("/v1/logs/logsapp?function=Bad_Name", 400, "cannot read logs: function: \"Bad_Name\" (expected: 1-30 lower-case");
+        assertRefused(
+                "/v1/logs/nope",
+                404,
+                "cannot read logs: app nope is not deployed (expected: an app that ferry ls lists)");
+        assertRefused(
+                "/v1/logs/logsapp?function=loud",
+                404,
+                "cannot read logs: app logsapp has no function loud (expected: one of quiet, say)");
+        assertRefused(
+                "/v1/logs/logsapp?function=Bad_Name",
+                400,
+                "cannot read logs: function: \"Bad_Name\" (expected: 1-30 lower-case");
         assertRefused("/v1/logs/Bad_App", 400, "cannot read logs: app: \"Bad_App\"");
-        assertRefused("/v1/logs/logsapp?tail=-1", 400, "cannot read logs: tail: \"-1\" (expected: a whole number from 0 to 10000)");
+        assertRefused(
+                "/v1/logs/logsapp?tail=-1",
+                400,
+                "cannot read logs: tail: \"-1\" (expected: a whole number from 0 to 10000)");
         assertRefused("/v1/logs/logsapp?tail=10001", 400, "tail: \"10001\"");
         assertRefused("/v1/logs/logsapp?tail=many", 400, "tail: \"many\"");
-        assertRefused("/v1/logs/logsapp?follow=maybe", 400, "cannot read logs: follow: \"maybe\" (expected: 1 or true, 0 or false)");
-        assertRefused("/v1/logs/logsapp?lines=3", 400, "cannot read logs: unknown parameter \"lines\" (expected: function, tail, follow)");
+        assertRefused(
+                "/v1/logs/logsapp?follow=maybe",
+                400,
+                "cannot read logs: follow: \"maybe\" (expected: 1 or true, 0 or false)");
+        assertRefused(
+                "/v1/logs/logsapp?lines=3",
+                400,
+                "cannot read logs: unknown parameter \"lines\" (expected: function, tail, follow)");
         assertRefused("/v1/logs/logsapp?tail=1&tail=2", 400, "parameter \"tail\" given twice");
         assertRefused("/v1/logs/", 404, "no such resource: /v1/logs/ (expected: GET /v1/logs/APP)");
         assertRefused("/v1/logs/logsapp/say", 404, "no such resource");
-        HttpResponse<String> post = client.send(HttpRequest.newBuilder(uri("/v1/logs/logsapp"))
-                .POST(HttpRequest.BodyPublishers.ofString("x")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> post = client.send(
+                HttpRequest.newBuilder(uri("/v1/logs/logsapp"))
+                        .POST(HttpRequest.BodyPublishers.ofString("x"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(post.statusCode()).isEqualTo(405);
         assertThat(post.headers().firstValue("allow")).contains("GET");
     }
@@ -149,19 +180,25 @@ class LogsHandlerTest {
     private void assertRefused(String pathAndQuery, int status, String reason) throws Exception {
         HttpResponse<String> response = get(pathAndQuery);
         assertThat(response.statusCode()).as(pathAndQuery).isEqualTo(status);
-        assertThat(response.body()).as(pathAndQuery).contains(reason).endsWith("\n").hasLineCount(1);
+        assertThat(response.body())
+                .as(pathAndQuery)
+                .contains(reason)
+                .endsWith("\n")
+                .hasLineCount(1);
     }
 
     @Test
     void aStoreThatIsDownIsNamedIn503() throws Exception {
-        try (RedisServer redis = RedisServer.start(); ContainerLogs down = ContainerLogs.redis(redis.uri(), "default")) {
+        try (RedisServer redis = RedisServer.start();
+                ContainerLogs down = ContainerLogs.redis(redis.uri(), "default")) {
             serve(down);
             redis.stop();
 
             HttpResponse<String> response = get("/v1/logs/logsapp?follow=1");
 
             assertThat(response.statusCode()).isEqualTo(503);
-            assertThat(response.body()).startsWith("cannot read logs: Redis at redis://127.0.0.1:" + redis.port() + "/0 is unreachable");
+            assertThat(response.body())
+                    .startsWith("cannot read logs: Redis at redis://127.0.0.1:" + redis.port() + "/0 is unreachable");
             assertThat(followerRunning()).isFalse();
         }
     }
@@ -171,8 +208,10 @@ class LogsHandlerTest {
     void followSendsTheTailThenEachNewLineAndStopsFollowingWhenTheClientLeaves() throws Exception {
         logs.append(List.of(line("say", LogLine.STDOUT, "old 1"), line("quiet", LogLine.STDOUT, "old 2")));
 
-        HttpResponse<InputStream> response = client.send(HttpRequest.newBuilder(uri("/v1/logs/logsapp?function=say&follow=true"))
-                .build(), HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> response = client.send(
+                HttpRequest.newBuilder(uri("/v1/logs/logsapp?function=say&follow=true"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofInputStream());
         assertThat(response.statusCode()).isEqualTo(200);
         try (BufferedReader body = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
             assertThat(body.readLine()).endsWith("stdout | old 1");
@@ -197,8 +236,9 @@ class LogsHandlerTest {
     void followWithoutATailStartsAfterTheLatestLine() throws Exception {
         logs.append(List.of(line("say", LogLine.STDOUT, "old")));
 
-        HttpResponse<InputStream> response = client.send(HttpRequest.newBuilder(uri("/v1/logs/logsapp?tail=0&follow=1"))
-                .build(), HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> response = client.send(
+                HttpRequest.newBuilder(uri("/v1/logs/logsapp?tail=0&follow=1")).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
         try (BufferedReader body = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
             logs.append(List.of(line("say", LogLine.STDOUT, "new")));
 

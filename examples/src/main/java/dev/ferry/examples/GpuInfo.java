@@ -34,7 +34,10 @@ public final class GpuInfo implements HttpHandler {
                 + ", \"cuda_visible_devices\": " + quoted(System.getenv("CUDA_VISIBLE_DEVICES"))
                 + ", \"nvidia_visible_devices\": " + quoted(System.getenv("NVIDIA_VISIBLE_DEVICES"))
                 + ", \"held_ms\": " + ms + "}\n";
-        return Response.builder(200).header("content-type", "application/json").body(json).build();
+        return Response.builder(200)
+                .header("content-type", "application/json")
+                .body(json)
+                .build();
     }
 
     /** {@code value} as a JSON string, or {@code null}. */

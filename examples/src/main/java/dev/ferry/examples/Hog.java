@@ -43,7 +43,8 @@ public final class Hog implements HttpHandler {
     private static final int MIB = 1024 * 1024;
 
     private final Path dir = Files.isDirectory(Path.of("/dev/shm")) && Files.isWritable(Path.of("/dev/shm"))
-            ? Path.of("/dev/shm") : Path.of(System.getProperty("java.io.tmpdir"));
+            ? Path.of("/dev/shm")
+            : Path.of(System.getProperty("java.io.tmpdir"));
     // guarded by this
     private final List<FileChannel> kept = new ArrayList<>();
     // guarded by this
@@ -65,7 +66,8 @@ public final class Hog implements HttpHandler {
             } catch (IOException e) {
                 return Response.text(507, "could not take " + mib + " MiB in " + dir + ": " + e.getMessage() + "\n");
             }
-            String answer = "holding " + (keptMib + mib) + " MiB: " + mib + " taken now, " + keptMib + " kept from earlier calls, in " + dir + "\n";
+            String answer = "holding " + (keptMib + mib) + " MiB: " + mib + " taken now, " + keptMib
+                    + " kept from earlier calls, in " + dir + "\n";
             if (keep) {
                 kept.add(taken);
                 keptMib += mib;

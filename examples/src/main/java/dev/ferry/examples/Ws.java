@@ -14,7 +14,8 @@ public final class Ws implements WebSocketHandler {
 
     @Override
     public void onConnect(WebSocketSession session) throws InterruptedException {
-        session.accept(session.subprotocols().isEmpty() ? null : session.subprotocols().get(0));
+        session.accept(
+                session.subprotocols().isEmpty() ? null : session.subprotocols().get(0));
     }
 
     @Override

@@ -30,38 +30,52 @@ final class ExampleCall {
      * answer, or exceptionally when the call fails (the container died, say).
      */
     static Answer get(InetSocketAddress address, String function, String query, Duration timeout) throws Exception {
-        ManagedChannel channel = NettyChannelBuilder.forAddress(address).usePlaintext().build();
+        ManagedChannel channel =
+                NettyChannelBuilder.forAddress(address).usePlaintext().build();
         try {
             CompletableFuture<Answer> answer = new CompletableFuture<>();
             ByteArrayOutputStream body = new ByteArrayOutputStream();
             int[] status = {0};
-            StreamObserver<ClientEvent> requests = FunctionCallGrpc.newStub(channel).call(new StreamObserver<>() {
-                @Override
-                public void onNext(ServerEvent event) {
-                    if (event.hasHttpResponseStart()) {
-                        status[0] = event.getHttpResponseStart().getStatus();
-                    } else if (event.hasHttpResponseBody()) {
-                        body.writeBytes(event.getHttpResponseBody().getBody().toByteArray());
-                    } else if (event.hasError()) {
-                        answer.completeExceptionally(new IllegalStateException("call error: " + event.getError()));
-                    }
-                }
+            StreamObserver<ClientEvent> requests = FunctionCallGrpc.newStub(channel)
+                    .call(new StreamObserver<>() {
+                        @Override
+                        public void onNext(ServerEvent event) {
+                            if (event.hasHttpResponseStart()) {
+                                status[0] = event.getHttpResponseStart().getStatus();
+                            } else if (event.hasHttpResponseBody()) {
+                                body.writeBytes(
+                                        event.getHttpResponseBody().getBody().toByteArray());
+                            } else if (event.hasError()) {
+                                answer.completeExceptionally(
+                                        new IllegalStateException("call error: " + event.getError()));
+                            }
+                        }
 
-                @Override
-                public void onError(Throwable t) {
-                    answer.completeExceptionally(t);
-                }
+                        @Override
+                        public void onError(Throwable t) {
+                            answer.completeExceptionally(t);
+                        }
 
-                @Override
-                public void onCompleted() {
-                    answer.complete(new Answer(status[0], body.toString(StandardCharsets.UTF_8)));
-                }
-            });
-            requests.onNext(ClientEvent.newBuilder().setStart(CallStart.newBuilder()
-                    .setFunction(function).setCallId("example-" + System.nanoTime())
-                    .setHttp(HttpScope.newBuilder().setHttpVersion("1.1").setMethod("GET").setScheme("http").setPath("/")
-                            .setRawPath(ByteString.copyFromUtf8("/")).setQueryString(ByteString.copyFromUtf8(query)))).build());
-            requests.onNext(ClientEvent.newBuilder().setHttpRequest(HttpRequest.newBuilder().setMoreBody(false)).build());
+                        @Override
+                        public void onCompleted() {
+                            answer.complete(new Answer(status[0], body.toString(StandardCharsets.UTF_8)));
+                        }
+                    });
+            requests.onNext(ClientEvent.newBuilder()
+                    .setStart(CallStart.newBuilder()
+                            .setFunction(function)
+                            .setCallId("example-" + System.nanoTime())
+                            .setHttp(HttpScope.newBuilder()
+                                    .setHttpVersion("1.1")
+                                    .setMethod("GET")
+                                    .setScheme("http")
+                                    .setPath("/")
+                                    .setRawPath(ByteString.copyFromUtf8("/"))
+                                    .setQueryString(ByteString.copyFromUtf8(query))))
+                    .build());
+            requests.onNext(ClientEvent.newBuilder()
+                    .setHttpRequest(HttpRequest.newBuilder().setMoreBody(false))
+                    .build());
             requests.onCompleted();
             return answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } finally {

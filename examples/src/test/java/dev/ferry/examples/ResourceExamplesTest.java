@@ -49,14 +49,19 @@ class ResourceExamplesTest {
     @Test
     void gpuInfoAnswersWithItsGpusWorkerAndContainer() throws Exception {
         String gpu = FakeNvidiaSmi.uuid("NVIDIA H100 80GB HBM3", 1);
-        Container container = start(worker(Sandbox.process()), spec("gpu-info", GpuInfo.class)
-                .withGpus(List.of(gpu)).withEnvironment(Map.of("FERRY_WORKER_ID", "gpu-worker-7")));
+        Container container = start(
+                worker(Sandbox.process()),
+                spec("gpu-info", GpuInfo.class)
+                        .withGpus(List.of(gpu))
+                        .withEnvironment(Map.of("FERRY_WORKER_ID", "gpu-worker-7")));
 
         ExampleCall.Answer answer = ExampleCall.get(container.address(), "examples--gpu-info", "ms=20", WAIT);
 
         assertThat(answer.status()).isEqualTo(200);
-        assertThat(answer.body()).isEqualTo("{\"worker\": \"gpu-worker-7\", \"container\": \"" + container.id()
-                + "\", \"cuda_visible_devices\": \"" + gpu + "\", \"nvidia_visible_devices\": \"" + gpu + "\", \"held_ms\": 20}\n");
+        assertThat(answer.body())
+                .isEqualTo("{\"worker\": \"gpu-worker-7\", \"container\": \"" + container.id()
+                        + "\", \"cuda_visible_devices\": \"" + gpu + "\", \"nvidia_visible_devices\": \"" + gpu
+                        + "\", \"held_ms\": 20}\n");
     }
 
     @Test
@@ -65,9 +70,14 @@ class ResourceExamplesTest {
 
         ExampleCall.Answer answer = ExampleCall.get(container.address(), "examples--gpu-info", "", WAIT);
 
-        assertThat(answer.body()).contains("\"worker\": null").contains("\"cuda_visible_devices\": \"\"")
-                .contains("\"nvidia_visible_devices\": \"void\"").contains("\"held_ms\": 0");
-        assertThat(ExampleCall.get(container.address(), "examples--gpu-info", "ms=-1", WAIT).status()).isEqualTo(400);
+        assertThat(answer.body())
+                .contains("\"worker\": null")
+                .contains("\"cuda_visible_devices\": \"\"")
+                .contains("\"nvidia_visible_devices\": \"void\"")
+                .contains("\"held_ms\": 0");
+        assertThat(ExampleCall.get(container.address(), "examples--gpu-info", "ms=-1", WAIT)
+                        .status())
+                .isEqualTo(400);
         assertThat(GpuInfo.quoted("a\"b\\c\n")).isEqualTo("\"a\\\"b\\\\c\\u000a\"");
     }
 
@@ -75,11 +85,14 @@ class ResourceExamplesTest {
     void hogKeepsWhatItIsToldToAndFreesTheRest() throws Exception {
         Container container = start(worker(Sandbox.process()), spec("hog", Hog.class));
 
-        assertThat(hog(container, "mib=8&keep=1")).startsWith("holding 8 MiB: 8 taken now, 0 kept from earlier calls, in ");
+        assertThat(hog(container, "mib=8&keep=1"))
+                .startsWith("holding 8 MiB: 8 taken now, 0 kept from earlier calls, in ");
         assertThat(hog(container, "mib=4&keep=1")).startsWith("holding 12 MiB: 4 taken now, 8 kept from earlier calls");
         assertThat(hog(container, "mib=2")).startsWith("holding 14 MiB: 2 taken now, 12 kept from earlier calls");
         assertThat(hog(container, "mib=0")).startsWith("holding 0 MiB: 0 taken now, 0 kept from earlier calls");
-        assertThat(ExampleCall.get(container.address(), "examples--hog", "mib=100000", WAIT).status()).isEqualTo(400);
+        assertThat(ExampleCall.get(container.address(), "examples--hog", "mib=100000", WAIT)
+                        .status())
+                .isEqualTo(400);
     }
 
     @Test
@@ -94,7 +107,8 @@ class ResourceExamplesTest {
         });
         Container container = start(worker, spec("hog", Hog.class).withLimits(ContainerLimits.of(0, declared, 0)));
 
-        assertThat(hog(container, "mib=64&keep=1")).startsWith("holding 64 MiB: 64 taken now, 0 kept from earlier calls, in /dev/shm");
+        assertThat(hog(container, "mib=64&keep=1"))
+                .startsWith("holding 64 MiB: 64 taken now, 0 kept from earlier calls, in /dev/shm");
         assertThatThrownBy(() -> ExampleCall.get(container.address(), "examples--hog", "mib=" + 2 * declared, WAIT))
                 .isInstanceOf(Exception.class);
 

@@ -66,18 +66,23 @@ final class CallAdmission implements SlotWaiter {
     private final AtomicInteger state = new AtomicInteger(WAITING);
     /** When the queue timeout ends, in {@link System#nanoTime()}; it spans the retries. */
     private long deadline;
+
     private int refusals;
     private ScheduledFuture<?> queueTimeout;
     private ScheduledFuture<?> unschedulableCheck;
 
-    CallAdmission(EventExecutor loop, GatewayConfig config, DeployedFunction function, FunctionPool pool, Outcome outcome) {
+    CallAdmission(
+            EventExecutor loop, GatewayConfig config, DeployedFunction function, FunctionPool pool, Outcome outcome) {
         this.loop = loop;
         this.config = config;
         this.function = function;
         this.pool = pool;
         this.outcome = outcome;
-        this.maxQueued = function.settings().maxQueued() > 0 ? function.settings().maxQueued() : config.maxQueued();
-        this.timeout = function.settings().queueTimeout().isZero() ? config.queueTimeout() : function.settings().queueTimeout();
+        this.maxQueued =
+                function.settings().maxQueued() > 0 ? function.settings().maxQueued() : config.maxQueued();
+        this.timeout = function.settings().queueTimeout().isZero()
+                ? config.queueTimeout()
+                : function.settings().queueTimeout();
     }
 
     /** Takes a free slot, or queues for one. Call once, on the exchange's loop. */
@@ -91,13 +96,16 @@ final class CallAdmission implements SlotWaiter {
         }
         queueTimeout = loop.schedule(this::timedOut, timeout.toNanos(), TimeUnit.NANOSECONDS);
         if (config.unschedulableWait().compareTo(timeout) < 0) {
-            unschedulableCheck = loop.schedule(this::checkUnschedulable, config.unschedulableWait().toNanos(), TimeUnit.NANOSECONDS);
+            unschedulableCheck = loop.schedule(
+                    this::checkUnschedulable, config.unschedulableWait().toNanos(), TimeUnit.NANOSECONDS);
         }
         if (!pool.enqueue(this, maxQueued)) {
             state.set(DONE);
             cancelTimer();
-            outcome.refused((maxQueued == 1 ? "1 request already waits" : maxQueued + " requests already wait") + " for "
-                    + function.id() + " (its queue limit); retry shortly", RETRY_SOON_SECONDS);
+            outcome.refused(
+                    (maxQueued == 1 ? "1 request already waits" : maxQueued + " requests already wait") + " for "
+                            + function.id() + " (its queue limit); retry shortly",
+                    RETRY_SOON_SECONDS);
             return;
         }
         config.scaleUp().scaleUp(function);
@@ -111,8 +119,10 @@ final class CallAdmission implements SlotWaiter {
     void retry() {
         refusals++;
         if (refusals >= MAX_REFUSALS) {
-            outcome.refused("the containers of " + function.id() + " refused the request " + refusals
-                    + " times (other gateways' calls hold their slots); retry shortly", RETRY_SOON_SECONDS);
+            outcome.refused(
+                    "the containers of " + function.id() + " refused the request " + refusals
+                            + " times (other gateways' calls hold their slots); retry shortly",
+                    RETRY_SOON_SECONDS);
             return;
         }
         long left = deadline - System.nanoTime();
@@ -167,7 +177,8 @@ final class CallAdmission implements SlotWaiter {
 
     private String timedOutDetail() {
         return "no container of " + function.id() + " could take the request within " + timeout.toMillis() / 1000.0
-                + "s (its queue timeout)" + pool.unplacedReason().map(reason -> ": " + reason).orElse("");
+                + "s (its queue timeout)"
+                + pool.unplacedReason().map(reason -> ": " + reason).orElse("");
     }
 
     /** {@link #RETRY_LATER_SECONDS}, or the queue timeout rounded up when that is shorter. */

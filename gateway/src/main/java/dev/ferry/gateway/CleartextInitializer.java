@@ -32,8 +32,9 @@ final class CleartextInitializer extends ChannelInitializer<SocketChannel> {
     @Override
     protected void initChannel(SocketChannel ch) {
         HttpServerCodec http1 = handlers.http1Codec();
-        HttpServerUpgradeHandler upgrade = new HttpServerUpgradeHandler(http1, protocol ->
-                AsciiString.contentEquals(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)
+        HttpServerUpgradeHandler upgrade = new HttpServerUpgradeHandler(
+                http1,
+                protocol -> AsciiString.contentEquals(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)
                         ? new Http2ServerUpgradeCodec(handlers.http2Codec(), handlers.http2Streams("http"))
                         : null,
                 MAX_UPGRADE_BODY);
@@ -50,11 +51,12 @@ final class CleartextInitializer extends ChannelInitializer<SocketChannel> {
                 }
             }
         };
-        ch.pipeline().addLast(
-                handlers.http1Timeouts(), // removes itself once the connection is HTTP/2
-                new CleartextHttp2ServerUpgradeHandler(http1, upgrade, priorKnowledge),
-                handlers.webSocketCompression(),
-                new HttpServerExpectContinueHandler(),
-                handlers.http1("http"));
+        ch.pipeline()
+                .addLast(
+                        handlers.http1Timeouts(), // removes itself once the connection is HTTP/2
+                        new CleartextHttp2ServerUpgradeHandler(http1, upgrade, priorKnowledge),
+                        handlers.webSocketCompression(),
+                        new HttpServerExpectContinueHandler(),
+                        handlers.http1("http"));
     }
 }

@@ -1,8 +1,8 @@
 package dev.ferry.gateway;
 
 import dev.ferry.request.protocol.VersionKey;
-import dev.ferry.routing.DeployedFunction;
 import dev.ferry.routing.DemandSample;
+import dev.ferry.routing.DeployedFunction;
 import dev.ferry.routing.RoutingListener;
 import dev.ferry.routing.RoutingStore;
 import dev.ferry.routing.StoreUnavailableException;
@@ -41,6 +41,7 @@ final class DemandReporter implements ScaleUpSignal, RoutingListener, AutoClosea
     private final Set<VersionKey> urgent = ConcurrentHashMap.newKeySet();
     /** What was last sent per pool; touched only on the reporter thread. */
     private final Map<VersionKey, FunctionDemand> sent = new HashMap<>();
+
     private boolean storeDown;
 
     DemandReporter(RoutingStore store, String gatewayId, Duration interval, FunctionPools pools, Clock clock) {
@@ -92,8 +93,15 @@ final class DemandReporter implements ScaleUpSignal, RoutingListener, AutoClosea
 
     private void send(FunctionDemand d, boolean waiting) {
         try {
-            store.recordDemand(new DemandSample(gatewayId, d.function(), d.version(), d.inFlight(), d.queued(),
-                    d.lastActive(), clock.instant(), d.busy()));
+            store.recordDemand(new DemandSample(
+                    gatewayId,
+                    d.function(),
+                    d.version(),
+                    d.inFlight(),
+                    d.queued(),
+                    d.lastActive(),
+                    clock.instant(),
+                    d.busy()));
             sent.put(d.versionKey(), d);
             if (storeDown) {
                 storeDown = false;
@@ -102,12 +110,14 @@ final class DemandReporter implements ScaleUpSignal, RoutingListener, AutoClosea
         } catch (StoreUnavailableException e) {
             if (!storeDown) {
                 storeDown = true;
-                logger.log(System.Logger.Level.WARNING, "cannot report demand: " + e.getMessage()
-                        + "; warm functions go on serving");
+                logger.log(
+                        System.Logger.Level.WARNING,
+                        "cannot report demand: " + e.getMessage() + "; warm functions go on serving");
             }
             if (waiting && d.queued() > 0 && d.readyContainers() == 0) {
-                pools.rejectWaiting(d.versionKey(), "no container of " + d.function()
-                        + " is ready and none can be started: " + e.getMessage());
+                pools.rejectWaiting(
+                        d.versionKey(),
+                        "no container of " + d.function() + " is ready and none can be started: " + e.getMessage());
             }
         }
     }

@@ -38,7 +38,8 @@ final class ErrorResponses {
         int status = CallErrors.httpStatus(error.getCode());
         byte[] text = (CallErrors.clientMessage(error) + "\n").getBytes(StandardCharsets.UTF_8);
         ByteBuf body = alloc.buffer(text.length).writeBytes(text);
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), body);
+        FullHttpResponse response =
+                new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), body);
         response.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN + "; charset=utf-8")
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, text.length)

@@ -29,7 +29,9 @@ final class ExtendedConnectDecoder extends ChannelInboundHandlerAdapter {
         if (msg instanceof Http2HeadersFrame frame) {
             Http2Headers headers = frame.headers();
             CharSequence protocol = headers.get(Http2Headers.PseudoHeaderName.PROTOCOL.value());
-            if (HttpMethod.CONNECT.asciiName().contentEquals(headers.method()) && protocol != null && headers.path() != null) {
+            if (HttpMethod.CONNECT.asciiName().contentEquals(headers.method())
+                    && protocol != null
+                    && headers.path() != null) {
                 headers.method(HttpMethod.GET.asciiName());
                 ctx.channel().attr(PROTOCOL).set(protocol.toString());
             }

@@ -27,13 +27,25 @@ final class FunctionCall {
     private boolean cancelled;
 
     /** Starts a call on {@code lease}'s container; its deadline is the function's timeout plus the grace. */
-    FunctionCall(Channel client, SlotLease lease, GatewayConfig config, DeployedFunction function,
-                 ClientCall.Listener<ServerEvent> listener) {
+    FunctionCall(
+            Channel client,
+            SlotLease lease,
+            GatewayConfig config,
+            DeployedFunction function,
+            ClientCall.Listener<ServerEvent> listener) {
         this.client = client;
         this.lease = lease;
-        this.call = lease.channel(client.eventLoop()).newCall(FunctionCallGrpc.getCallMethod(), CallOptions.DEFAULT
-                .withExecutor(client.eventLoop())
-                .withDeadlineAfter(function.settings().timeout().plus(config.deadlineGrace()).toNanos(), TimeUnit.NANOSECONDS));
+        this.call = lease.channel(client.eventLoop())
+                .newCall(
+                        FunctionCallGrpc.getCallMethod(),
+                        CallOptions.DEFAULT
+                                .withExecutor(client.eventLoop())
+                                .withDeadlineAfter(
+                                        function.settings()
+                                                .timeout()
+                                                .plus(config.deadlineGrace())
+                                                .toNanos(),
+                                        TimeUnit.NANOSECONDS));
         call.start(listener, new Metadata());
         call.request(1);
     }

@@ -17,15 +17,22 @@ import java.util.Map;
  * @param lastActive when a call last started or ended
  * @param busy this gateway's calls in flight per container id, only containers with any
  */
-public record FunctionDemand(FunctionId function, String version, int inFlight, int queued, int readyContainers,
-                             Instant lastActive, Map<String, Integer> busy) {
+public record FunctionDemand(
+        FunctionId function,
+        String version,
+        int inFlight,
+        int queued,
+        int readyContainers,
+        Instant lastActive,
+        Map<String, Integer> busy) {
 
     public FunctionDemand {
         busy = Map.copyOf(busy);
     }
 
     /** Demand that does not say which containers carry the calls. */
-    public FunctionDemand(FunctionId function, String version, int inFlight, int queued, int readyContainers, Instant lastActive) {
+    public FunctionDemand(
+            FunctionId function, String version, int inFlight, int queued, int readyContainers, Instant lastActive) {
         this(function, version, inFlight, queued, readyContainers, lastActive, Map.of());
     }
 

@@ -3,8 +3,8 @@ package dev.ferry.gateway;
 import dev.ferry.request.protocol.VersionKey;
 import dev.ferry.routing.ContainerInfo;
 import java.time.Clock;
-import java.time.Instant;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -61,6 +61,7 @@ final class FunctionPool {
     private final ArrayDeque<SlotWaiter> waiters = new ArrayDeque<>();
     /** This gateway's calls in flight per container id, only those with any; also containers no longer placed. */
     private final Map<String, Integer> busy = new HashMap<>();
+
     private int inFlight;
     private Instant lastActive;
     /** Containers this version needs that no worker runs yet, and why; insertion order. */
@@ -216,7 +217,8 @@ final class FunctionPool {
     }
 
     synchronized FunctionDemand demand() {
-        return new FunctionDemand(key.function(), key.version(), inFlight, waiters.size(), containers.size(), lastActive, busy);
+        return new FunctionDemand(
+                key.function(), key.version(), inFlight, waiters.size(), containers.size(), lastActive, busy);
     }
 
     /**
@@ -295,7 +297,8 @@ final class FunctionPool {
             if (least == null || c.inFlight < least.inFlight) {
                 least = c;
                 ties = 1;
-            } else if (c.inFlight == least.inFlight && ThreadLocalRandom.current().nextInt(++ties) == 0) {
+            } else if (c.inFlight == least.inFlight
+                    && ThreadLocalRandom.current().nextInt(++ties) == 0) {
                 least = c;
             }
         }

@@ -54,10 +54,16 @@ final class FunctionPools implements RoutingListener {
     @Override
     public void containerUpdated(ContainerInfo container) {
         FunctionPool pool = pool(container.versionKey());
-        pool.placement(container.id(), container.unplaced() ? container.reason() : "", !container.unplaced()
-                && (container.state() == ContainerState.PENDING || container.state() == ContainerState.STARTING));
+        pool.placement(
+                container.id(),
+                container.unplaced() ? container.reason() : "",
+                !container.unplaced()
+                        && (container.state() == ContainerState.PENDING
+                                || container.state() == ContainerState.STARTING));
         if (container.state() == ContainerState.READY) {
-            pool.addContainer(container, channels.computeIfAbsent(container.id(), id -> new ContainerChannels(container, eventLoops)));
+            pool.addContainer(
+                    container,
+                    channels.computeIfAbsent(container.id(), id -> new ContainerChannels(container, eventLoops)));
         } else if (container.state() == ContainerState.STOPPING) {
             pool.removeContainer(container.id());
         } else if (container.state() == ContainerState.FAILED) {
@@ -79,7 +85,8 @@ final class FunctionPools implements RoutingListener {
         pool.removeContainer(container.id());
         pool.gone(container.id());
         // Calls that broke on it may ask why a little later; keep the answer for them a while.
-        eventLoops.schedule(() -> pool.forgetExit(container.id()), FORGET_EXITS_AFTER.toMillis(), TimeUnit.MILLISECONDS);
+        eventLoops.schedule(
+                () -> pool.forgetExit(container.id()), FORGET_EXITS_AFTER.toMillis(), TimeUnit.MILLISECONDS);
         ContainerChannels removed = channels.remove(container.id());
         if (removed != null) {
             removed.shutdown(); // calls in flight end on their own: the process is gone

@@ -47,6 +47,7 @@ public final class GatewayRole implements RoutingListener, AutoCloseable {
     /** Reissues certificates off the store's feed thread. */
     private final ScheduledExecutorService certificates = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("ferry-certificates").daemon().factory());
+
     private final AtomicBoolean reissuePending = new AtomicBoolean();
     /** What {@link #start()} made; null before. */
     private volatile Started started;
@@ -156,12 +157,15 @@ public final class GatewayRole implements RoutingListener, AutoCloseable {
      */
     private void scheduleReissue() {
         if (reissuePending.compareAndSet(false, true)) {
-            certificates.schedule(() -> {
-                reissuePending.set(false);
-                if (!hosts().equals(issuedHosts)) {
-                    reissueQuietly();
-                }
-            }, REISSUE_DELAY.toMillis(), TimeUnit.MILLISECONDS);
+            certificates.schedule(
+                    () -> {
+                        reissuePending.set(false);
+                        if (!hosts().equals(issuedHosts)) {
+                            reissueQuietly();
+                        }
+                    },
+                    REISSUE_DELAY.toMillis(),
+                    TimeUnit.MILLISECONDS);
         }
     }
 
@@ -375,7 +379,8 @@ public final class GatewayRole implements RoutingListener, AutoCloseable {
                 throw new IllegalArgumentException("store: null (expected: the RoutingStore the gateway serves from)");
             }
             if (id == null || id.isBlank()) {
-                throw new IllegalArgumentException("id: " + id + " (expected: this gateway's id, e.g. gateway-<hostname>-<pid>)");
+                throw new IllegalArgumentException(
+                        "id: " + id + " (expected: this gateway's id, e.g. gateway-<hostname>-<pid>)");
             }
             if (home == null) {
                 throw new IllegalArgumentException("home: null (expected: the Ferry home directory)");

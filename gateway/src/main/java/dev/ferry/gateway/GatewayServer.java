@@ -41,12 +41,14 @@ public final class GatewayServer implements AutoCloseable {
         this.workerGroup = new MultiThreadIoEventLoopGroup(b.eventLoopThreads, Transport.ioHandlerFactory());
         this.pools = new FunctionPools(workerGroup, b.clock);
         this.store = b.store;
-        this.demandReporter = b.gatewayId == null ? null
-                : new DemandReporter(b.store, b.gatewayId, b.demandInterval, pools, b.clock);
-        ScaleUpSignal scaleUp = demandReporter == null ? b.scaleUp : f -> {
-            demandReporter.scaleUp(f);
-            b.scaleUp.scaleUp(f);
-        };
+        this.demandReporter =
+                b.gatewayId == null ? null : new DemandReporter(b.store, b.gatewayId, b.demandInterval, pools, b.clock);
+        ScaleUpSignal scaleUp = demandReporter == null
+                ? b.scaleUp
+                : f -> {
+                    demandReporter.scaleUp(f);
+                    b.scaleUp.scaleUp(f);
+                };
         GatewayConfig config = new GatewayConfig(b, scaleUp);
         b.store.subscribe(pools);
         if (demandReporter != null) {
@@ -55,16 +57,29 @@ public final class GatewayServer implements AutoCloseable {
         EdgeHandlers handlers = new EdgeHandlers(config, b.store, pools);
         AtomicReference<String> altSvc = new AtomicReference<>();
         try {
-            this.serverChannel = bootstrap(new CleartextInitializer(handlers)).bind(b.host, b.port).sync().channel();
+            this.serverChannel = bootstrap(new CleartextInitializer(handlers))
+                    .bind(b.host, b.port)
+                    .sync()
+                    .channel();
             if (b.tls != null) {
-                this.httpsChannel = bootstrap(new TlsInitializer(handlers, b.tls, altSvc::get)).bind(b.host, b.httpsPort).sync().channel();
+                this.httpsChannel = bootstrap(new TlsInitializer(handlers, b.tls, altSvc::get))
+                        .bind(b.host, b.httpsPort)
+                        .sync()
+                        .channel();
                 int quicPort = ((InetSocketAddress) httpsChannel.localAddress()).getPort();
-                this.http3Channel = new Bootstrap().group(workerGroup).channel(Transport.datagramChannel())
+                this.http3Channel = new Bootstrap()
+                        .group(workerGroup)
+                        .channel(Transport.datagramChannel())
                         .handler(Http3Initializer.codec(handlers, b.tls, b.idleTimeout.toMillis()))
-                        .bind(b.host, quicPort).sync().channel();
+                        .bind(b.host, quicPort)
+                        .sync()
+                        .channel();
                 altSvc.set("h3=\":" + quicPort + "\"; ma=86400");
-                bossGroup.scheduleWithFixedDelay(b.tls::reloadIfChanged, TLS_RELOAD_CHECK.toMillis(),
-                        TLS_RELOAD_CHECK.toMillis(), TimeUnit.MILLISECONDS);
+                bossGroup.scheduleWithFixedDelay(
+                        b.tls::reloadIfChanged,
+                        TLS_RELOAD_CHECK.toMillis(),
+                        TLS_RELOAD_CHECK.toMillis(),
+                        TimeUnit.MILLISECONDS);
             } else {
                 this.httpsChannel = null;
                 this.http3Channel = null;
@@ -131,7 +146,8 @@ public final class GatewayServer implements AutoCloseable {
 
     /** The HTTPS port (useful after binding port 0), also HTTP/3's UDP port; empty without TLS. */
     public java.util.OptionalInt httpsPort() {
-        return httpsChannel == null ? java.util.OptionalInt.empty()
+        return httpsChannel == null
+                ? java.util.OptionalInt.empty()
                 : java.util.OptionalInt.of(((InetSocketAddress) httpsChannel.localAddress()).getPort());
     }
 
@@ -164,7 +180,7 @@ public final class GatewayServer implements AutoCloseable {
         int port = DEFAULT_PORT;
         String domain = DEFAULT_DOMAIN;
         RoutingStore store;
-        ScaleUpSignal scaleUp = f -> { };
+        ScaleUpSignal scaleUp = f -> {};
         String gatewayId;
         Duration demandInterval;
         Duration queueTimeout = DEFAULT_QUEUE_TIMEOUT;
@@ -256,7 +272,8 @@ public final class GatewayServer implements AutoCloseable {
         /** The domain under which functions live: {@code <app>--<function>.<domain>}. Default "localhost". */
         public Builder domain(String domain) {
             if (domain == null || domain.isEmpty() || domain.startsWith(".") || domain.endsWith(".")) {
-                throw new IllegalArgumentException("domain: " + domain + " (expected: a DNS name like \"localhost\" or \"fn.example.com\")");
+                throw new IllegalArgumentException(
+                        "domain: " + domain + " (expected: a DNS name like \"localhost\" or \"fn.example.com\")");
             }
             this.domain = domain;
             return this;

@@ -1,8 +1,8 @@
 package dev.ferry.gateway;
 
 import dev.ferry.request.protocol.FunctionId;
-import dev.ferry.routing.RoutingStore;
 import dev.ferry.routing.Routes;
+import dev.ferry.routing.RoutingStore;
 import java.util.Locale;
 import java.util.Optional;
 

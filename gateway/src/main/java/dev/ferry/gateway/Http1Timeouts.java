@@ -28,11 +28,17 @@ final class Http1Timeouts extends ChannelDuplexHandler {
     /** Default time a keep-alive connection may wait for its next request. */
     static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(75);
 
-    private static final byte[] REQUEST_TIMEOUT = ("HTTP/1.1 408 Request Timeout\r\ncontent-type: text/plain; charset=utf-8\r\n"
-            + "x-ferry-error: request_timeout\r\ncontent-length: 35\r\nconnection: close\r\n\r\n"
-            + "request head not received in time\r\n").getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] REQUEST_TIMEOUT =
+            ("HTTP/1.1 408 Request Timeout\r\ncontent-type: text/plain; charset=utf-8\r\n"
+                            + "x-ferry-error: request_timeout\r\ncontent-length: 35\r\nconnection: close\r\n\r\n"
+                            + "request head not received in time\r\n")
+                    .getBytes(StandardCharsets.US_ASCII);
 
-    private enum State { IDLE, HEAD, BUSY }
+    private enum State {
+        IDLE,
+        HEAD,
+        BUSY
+    }
 
     private final Duration headTimeout;
     private final Duration idleTimeout;

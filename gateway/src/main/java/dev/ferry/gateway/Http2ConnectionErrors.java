@@ -21,8 +21,7 @@ final class Http2ConnectionErrors extends ChannelInboundHandlerAdapter {
 
     static final Http2ConnectionErrors INSTANCE = new Http2ConnectionErrors();
 
-    private Http2ConnectionErrors() {
-    }
+    private Http2ConnectionErrors() {}
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
@@ -30,7 +29,10 @@ final class Http2ConnectionErrors extends ChannelInboundHandlerAdapter {
             return;
         }
         if (!(cause instanceof IOException)) {
-            logger.log(System.Logger.Level.ERROR, "closing " + ctx.channel() + " after an unexpected error: " + cause, cause);
+            logger.log(
+                    System.Logger.Level.ERROR,
+                    "closing " + ctx.channel() + " after an unexpected error: " + cause,
+                    cause);
         }
         ctx.close();
     }

@@ -21,6 +21,7 @@ final class Http3Initializer {
 
     /** Bytes in flight per stream and per connection before the receiver must grant more. */
     static final long STREAM_WINDOW = EdgeHandlers.STREAM_WINDOW;
+
     static final long CONNECTION_WINDOW = 16L * STREAM_WINDOW;
 
     private Http3Initializer() {}

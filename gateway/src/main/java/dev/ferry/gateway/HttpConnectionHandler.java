@@ -6,29 +6,29 @@ import dev.ferry.request.protocol.HttpScope;
 import dev.ferry.request.protocol.WebSocketScope;
 import dev.ferry.routing.FunctionLookup;
 import dev.ferry.routing.RoutingStore;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.socket.DuplexChannel;
-import java.util.concurrent.TimeUnit;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.buffer.Unpooled;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -51,6 +51,7 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
      * destroys the response before the client reads it (lingering close, as nginx does).
      */
     static final long LINGER_MILLIS = 2000;
+
     private static final AtomicLong CALL_IDS = new AtomicLong();
 
     private final GatewayConfig config;
@@ -59,6 +60,7 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
     private final String scheme;
     /** The HTTP version the scope reports when the request object cannot tell ("2" on an HTTP/2 stream); null for HTTP/1.x. */
     private final String httpVersion;
+
     private final ArrayDeque<Object> backlog = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
     private HttpExchange current;
@@ -67,7 +69,8 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
     /** The WebSocket this connection became, if it did; it then takes every message. */
     private WebSocketExchange webSocket;
 
-    HttpConnectionHandler(GatewayConfig config, RoutingStore store, FunctionPools pools, String scheme, String httpVersion) {
+    HttpConnectionHandler(
+            GatewayConfig config, RoutingStore store, FunctionPools pools, String scheme, String httpVersion) {
         this.config = config;
         this.store = store;
         this.pools = pools;
@@ -94,7 +97,10 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
             }
             return;
         }
-        if (current != null && !current.requestEnded() && msg instanceof HttpContent content && !(msg instanceof HttpRequest)) {
+        if (current != null
+                && !current.requestEnded()
+                && msg instanceof HttpContent content
+                && !(msg instanceof HttpRequest)) {
             current.onContent(content);
         } else if (current != null) {
             backlog.add(msg);
@@ -140,7 +146,10 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
         // Socket errors (reset by peer and the like) end the connection quietly; anything else
         // is a fault of ours, worth a log line. channelInactive cleans up either way.
         if (!(cause instanceof java.io.IOException)) {
-            logger.log(System.Logger.Level.ERROR, "closing " + ctx.channel() + " after an unexpected error: " + cause, cause);
+            logger.log(
+                    System.Logger.Level.ERROR,
+                    "closing " + ctx.channel() + " after an unexpected error: " + cause,
+                    cause);
         }
         ctx.close();
     }
@@ -242,11 +251,23 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
         if (request.decoderResult().isFailure()) {
             Throwable cause = request.decoderResult().cause();
             if (cause instanceof TooLongHttpLineException) {
-                reject(request, ErrorCode.URI_TOO_LONG, "request line longer than " + config.maxRequestLine() + " bytes", false);
+                reject(
+                        request,
+                        ErrorCode.URI_TOO_LONG,
+                        "request line longer than " + config.maxRequestLine() + " bytes",
+                        false);
             } else if (cause instanceof TooLongHttpHeaderException) {
-                reject(request, ErrorCode.HEADERS_TOO_LARGE, "request headers larger than " + config.maxHeaderSize() + " bytes", false);
+                reject(
+                        request,
+                        ErrorCode.HEADERS_TOO_LARGE,
+                        "request headers larger than " + config.maxHeaderSize() + " bytes",
+                        false);
             } else {
-                reject(request, ErrorCode.BAD_REQUEST, "malformed request: " + (cause.getMessage() == null ? cause : cause.getMessage()), false);
+                reject(
+                        request,
+                        ErrorCode.BAD_REQUEST,
+                        "malformed request: " + (cause.getMessage() == null ? cause : cause.getMessage()),
+                        false);
             }
             return;
         }
@@ -257,43 +278,82 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
         }
         Optional<FunctionId> route = HostRoute.resolve(host, config.domain(), store);
         if (route.isEmpty()) {
-            reject(request, ErrorCode.FUNCTION_NOT_FOUND,
-                    "no function at host " + host + " (expected: <app>--<function>." + config.domain() + " or a custom domain routed with ferry route)", true);
+            reject(
+                    request,
+                    ErrorCode.FUNCTION_NOT_FOUND,
+                    "no function at host " + host + " (expected: <app>--<function>." + config.domain()
+                            + " or a custom domain routed with ferry route)",
+                    true);
             return;
         }
-        FunctionLookup lookup = store.lookup(route.get().app().value(), route.get().name());
+        FunctionLookup lookup =
+                store.lookup(route.get().app().value(), route.get().name());
         switch (lookup) {
             case FunctionLookup.AppNotFound missing ->
-                    reject(request, ErrorCode.APP_NOT_FOUND, "app not found: " + missing.app(), true);
-            case FunctionLookup.FunctionNotFound missing -> reject(request, ErrorCode.FUNCTION_NOT_FOUND,
-                    "function not found: " + missing.function() + " in app " + missing.app(), true);
-            case FunctionLookup.Found found when isWebSocketUpgrade(request) -> {
+                reject(request, ErrorCode.APP_NOT_FOUND, "app not found: " + missing.app(), true);
+            case FunctionLookup.FunctionNotFound missing ->
+                reject(
+                        request,
+                        ErrorCode.FUNCTION_NOT_FOUND,
+                        "function not found: " + missing.function() + " in app " + missing.app(),
+                        true);
+            case FunctionLookup.Found found
+            when isWebSocketUpgrade(request) -> {
                 WebSocketScope scope;
                 try {
-                    scope = HttpScopeEncoder.encodeWebSocket(request, scheme.equals("https"), httpVersion, ctx.channel().remoteAddress(),
+                    scope = HttpScopeEncoder.encodeWebSocket(
+                            request,
+                            scheme.equals("https"),
+                            httpVersion,
+                            ctx.channel().remoteAddress(),
                             ctx.channel().localAddress());
                 } catch (IllegalArgumentException e) {
                     reject(request, ErrorCode.BAD_REQUEST, e.getMessage(), false);
                     return;
                 }
                 var function = found.function();
-                FullHttpRequest upgrade = new DefaultFullHttpRequest(request.protocolVersion(), request.method(), request.uri(),
-                        Unpooled.EMPTY_BUFFER, request.headers().copy(), EmptyHttpHeaders.INSTANCE);
-                webSocket = new WebSocketExchange(this, ctx, config, function, pools.pool(function.versionKey()),
-                        upgrade, "2".equals(httpVersion), scope, Long.toString(CALL_IDS.incrementAndGet(), 36));
+                FullHttpRequest upgrade = new DefaultFullHttpRequest(
+                        request.protocolVersion(),
+                        request.method(),
+                        request.uri(),
+                        Unpooled.EMPTY_BUFFER,
+                        request.headers().copy(),
+                        EmptyHttpHeaders.INSTANCE);
+                webSocket = new WebSocketExchange(
+                        this,
+                        ctx,
+                        config,
+                        function,
+                        pools.pool(function.versionKey()),
+                        upgrade,
+                        "2".equals(httpVersion),
+                        scope,
+                        Long.toString(CALL_IDS.incrementAndGet(), 36));
                 webSocket.begin();
             }
             case FunctionLookup.Found found -> {
                 HttpScope scope;
                 try {
-                    scope = HttpScopeEncoder.encode(request, scheme, httpVersion, ctx.channel().remoteAddress(), ctx.channel().localAddress());
+                    scope = HttpScopeEncoder.encode(
+                            request,
+                            scheme,
+                            httpVersion,
+                            ctx.channel().remoteAddress(),
+                            ctx.channel().localAddress());
                 } catch (IllegalArgumentException e) {
                     reject(request, ErrorCode.BAD_REQUEST, e.getMessage(), false);
                     return;
                 }
                 var function = found.function();
-                current = new HttpExchange(this, ctx, config, function, pools.pool(function.versionKey()),
-                        request, scope, Long.toString(CALL_IDS.incrementAndGet(), 36));
+                current = new HttpExchange(
+                        this,
+                        ctx,
+                        config,
+                        function,
+                        pools.pool(function.versionKey()),
+                        request,
+                        scope,
+                        Long.toString(CALL_IDS.incrementAndGet(), 36));
                 current.begin();
             }
         }
@@ -303,7 +363,9 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
     private boolean isWebSocketUpgrade(HttpRequest request) {
         if ("2".equals(httpVersion)) {
             // ExtendedConnectDecoder turned the CONNECT into a GET and kept its :protocol.
-            return "websocket".equalsIgnoreCase(ctx.channel().attr(ExtendedConnectDecoder.PROTOCOL).get());
+            return "websocket"
+                    .equalsIgnoreCase(
+                            ctx.channel().attr(ExtendedConnectDecoder.PROTOCOL).get());
         }
         return httpVersion == null
                 && request.method().equals(HttpMethod.GET)

@@ -14,7 +14,6 @@ import dev.ferry.routing.DeployedFunction;
 import io.grpc.ClientCall;
 import io.grpc.Metadata;
 import io.grpc.Status;
-import java.util.concurrent.TimeUnit;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
@@ -30,6 +29,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One HTTP/1.x request and its function call: waits for an input slot, streams the request
@@ -58,8 +58,9 @@ final class HttpExchange {
      */
     static final int MAX_RESEND_BYTES = 64 * 1024;
 
-    private static final ClientEvent HTTP_DISCONNECT =
-            ClientEvent.newBuilder().setHttpDisconnect(HttpDisconnect.getDefaultInstance()).build();
+    private static final ClientEvent HTTP_DISCONNECT = ClientEvent.newBuilder()
+            .setHttpDisconnect(HttpDisconnect.getDefaultInstance())
+            .build();
 
     private final HttpConnectionHandler connection;
     private final ChannelHandlerContext ctx;
@@ -75,6 +76,7 @@ final class HttpExchange {
      * current call and kept for a resend should its container refuse it.
      */
     private final List<ClientEvent> unanswered = new ArrayList<>();
+
     private long unansweredBytes;
     /** False once more body went to an unanswered call than is kept: a refusal can no longer be retried. */
     private boolean resendable = true;
@@ -94,9 +96,15 @@ final class HttpExchange {
     private boolean clientGone;
     private final FunctionPool pool;
 
-    HttpExchange(HttpConnectionHandler connection, ChannelHandlerContext ctx, GatewayConfig config,
-                 DeployedFunction function, FunctionPool pool, io.netty.handler.codec.http.HttpRequest request,
-                 HttpScope scope, String callId) {
+    HttpExchange(
+            HttpConnectionHandler connection,
+            ChannelHandlerContext ctx,
+            GatewayConfig config,
+            DeployedFunction function,
+            FunctionPool pool,
+            io.netty.handler.codec.http.HttpRequest request,
+            HttpScope scope,
+            String callId) {
         this.connection = connection;
         this.ctx = ctx;
         this.config = config;
@@ -129,7 +137,8 @@ final class HttpExchange {
         long limit = function.settings().maxRequestBody();
         if (limit > 0 && HttpUtil.getContentLength(request, -1L) > limit) {
             keepAlive = false;
-            respondError(CallErrors.of(ErrorCode.PAYLOAD_TOO_LARGE, tooLarge(limit)), ErrorResponses.RETRY_AFTER_SECONDS);
+            respondError(
+                    CallErrors.of(ErrorCode.PAYLOAD_TOO_LARGE, tooLarge(limit)), ErrorResponses.RETRY_AFTER_SECONDS);
             return;
         }
         admission.begin();
@@ -150,7 +159,10 @@ final class HttpExchange {
         call = functionCall.grpc();
         answered = false;
         call.sendMessage(ClientEvent.newBuilder()
-                .setStart(CallStart.newBuilder().setFunction(function.id().toString()).setCallId(callId).setHttp(scope))
+                .setStart(CallStart.newBuilder()
+                        .setFunction(function.id().toString())
+                        .setCallId(callId)
+                        .setHttp(scope))
                 .build());
         for (ClientEvent event : unanswered) {
             call.sendMessage(event);
@@ -181,9 +193,12 @@ final class HttpExchange {
         call = null;
         updateReading(); // no more body until the next call starts
         if (!resendable) {
-            respondError(CallErrors.of(ErrorCode.NO_CAPACITY, "container " + container + " of " + function.id()
-                    + " refused the request after more than " + MAX_RESEND_BYTES / 1024
-                    + " KiB of its body had gone to it, which the gateway cannot send again; retry shortly"),
+            respondError(
+                    CallErrors.of(
+                            ErrorCode.NO_CAPACITY,
+                            "container " + container + " of " + function.id()
+                                    + " refused the request after more than " + MAX_RESEND_BYTES / 1024
+                                    + " KiB of its body had gone to it, which the gateway cannot send again; retry shortly"),
                     CallAdmission.RETRY_SOON_SECONDS);
             return;
         }
@@ -196,7 +211,10 @@ final class HttpExchange {
             if (content.decoderResult().isFailure()) {
                 requestEnded = true;
                 keepAlive = false;
-                abort(ErrorCode.BAD_REQUEST, "malformed request body: " + content.decoderResult().cause().getMessage());
+                abort(
+                        ErrorCode.BAD_REQUEST,
+                        "malformed request body: "
+                                + content.decoderResult().cause().getMessage());
                 return;
             }
             boolean last = content instanceof LastHttpContent;
@@ -282,7 +300,6 @@ final class HttpExchange {
         }
     }
 
-
     /** Listens to one call; once the exchange moved on to another call (a refusal), it only returns the slot. */
     private final class Listener extends ClientCall.Listener<ServerEvent> {
 
@@ -317,7 +334,10 @@ final class HttpExchange {
                 case HTTP_RESPONSE_BODY -> onBody(event);
                 case HTTP_RESPONSE_TRAILERS -> onTrailers(event);
                 case ERROR -> onError(event.getError());
-                default -> abort(ErrorCode.PROTOCOL_VIOLATION, "unexpected event " + event.getEventCase() + " in an HTTP call");
+                default ->
+                    abort(
+                            ErrorCode.PROTOCOL_VIOLATION,
+                            "unexpected event " + event.getEventCase() + " in an HTTP call");
             }
         }
 
@@ -344,9 +364,11 @@ final class HttpExchange {
                 return;
             }
             String detail = code == ErrorCode.FUNCTION_TIMEOUT
-                    ? "function timed out after " + function.settings().timeout().toSeconds() + "s"
-                    : code == ErrorCode.CONTAINER_LOST ? "container " + functionCall.containerId() + " exited during the call"
-                    : status.toString();
+                    ? "function timed out after "
+                            + function.settings().timeout().toSeconds() + "s"
+                    : code == ErrorCode.CONTAINER_LOST
+                            ? "container " + functionCall.containerId() + " exited during the call"
+                            : status.toString();
             abort(code, detail);
         }
     }
@@ -373,7 +395,9 @@ final class HttpExchange {
 
     private void onBody(ServerEvent event) {
         if (!responseStarted || responseEnded) {
-            abort(ErrorCode.PROTOCOL_VIOLATION, "http.response.body " + (responseStarted ? "after the last chunk" : "before http.response.start"));
+            abort(
+                    ErrorCode.PROTOCOL_VIOLATION,
+                    "http.response.body " + (responseStarted ? "after the last chunk" : "before http.response.start"));
             return;
         }
         var body = event.getHttpResponseBody();
@@ -396,8 +420,10 @@ final class HttpExchange {
             return;
         }
         DefaultLastHttpContent last = new DefaultLastHttpContent();
-        event.getHttpResponseTrailers().getHeadersList().forEach(h ->
-                last.trailingHeaders().add(h.getName().toStringUtf8(), h.getValue().toStringUtf8()));
+        event.getHttpResponseTrailers()
+                .getHeadersList()
+                .forEach(h -> last.trailingHeaders()
+                        .add(h.getName().toStringUtf8(), h.getValue().toStringUtf8()));
         if (event.getHttpResponseTrailers().getMoreTrailers()) {
             functionCall.requestNext();
             return;
@@ -408,7 +434,8 @@ final class HttpExchange {
     private void onError(CallError error) {
         if (error.getCode() == ErrorCode.FUNCTION_FAILED || error.getCode() == ErrorCode.INTERNAL) {
             // A function that threw is its author's to see; an internal error is Ferry's.
-            logger.log(error.getCode() == ErrorCode.INTERNAL ? System.Logger.Level.ERROR : System.Logger.Level.WARNING,
+            logger.log(
+                    error.getCode() == ErrorCode.INTERNAL ? System.Logger.Level.ERROR : System.Logger.Level.WARNING,
                     "call " + callId + " to " + function.id() + " failed: " + error.getDetail());
         }
         abort(error);
@@ -434,10 +461,15 @@ final class HttpExchange {
      * breaks a little before the worker has read the exit and written it to the store.
      */
     private void abortWithExitReason(String containerId) {
-        pool.exitReason(containerId).copy()
+        pool.exitReason(containerId)
+                .copy()
                 .completeOnTimeout("", FunctionPool.EXIT_REASON_WAIT.toMillis(), TimeUnit.MILLISECONDS)
-                .whenCompleteAsync((reason, error) -> abort(ErrorCode.CONTAINER_LOST, "container " + containerId
-                        + " exited during the call" + (reason == null || reason.isEmpty() ? "" : ": " + reason)), ctx.executor());
+                .whenCompleteAsync(
+                        (reason, error) -> abort(
+                                ErrorCode.CONTAINER_LOST,
+                                "container " + containerId + " exited during the call"
+                                        + (reason == null || reason.isEmpty() ? "" : ": " + reason)),
+                        ctx.executor());
     }
 
     private void abort(ErrorCode code, String detail) {
@@ -493,7 +525,8 @@ final class HttpExchange {
             return Unpooled.EMPTY_BUFFER;
         }
         List<ByteBuffer> buffers = bytes.asReadOnlyByteBufferList();
-        return buffers.size() == 1 ? Unpooled.wrappedBuffer(buffers.get(0))
+        return buffers.size() == 1
+                ? Unpooled.wrappedBuffer(buffers.get(0))
                 : Unpooled.wrappedBuffer(buffers.toArray(ByteBuffer[]::new));
     }
 }

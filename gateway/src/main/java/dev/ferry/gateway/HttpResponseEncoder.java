@@ -22,8 +22,13 @@ final class HttpResponseEncoder {
 
     /** Framing and connection headers are the gateway's to set, never the function's. */
     private static final List<AsciiString> HOP_BY_HOP = List.of(
-            HttpHeaderNames.CONNECTION, HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.KEEP_ALIVE,
-            HttpHeaderNames.UPGRADE, HttpHeaderNames.PROXY_CONNECTION, HttpHeaderNames.TE, HttpHeaderNames.TRAILER);
+            HttpHeaderNames.CONNECTION,
+            HttpHeaderNames.TRANSFER_ENCODING,
+            HttpHeaderNames.KEEP_ALIVE,
+            HttpHeaderNames.UPGRADE,
+            HttpHeaderNames.PROXY_CONNECTION,
+            HttpHeaderNames.TE,
+            HttpHeaderNames.TRAILER);
 
     private HttpResponseEncoder() {}
 
@@ -42,7 +47,8 @@ final class HttpResponseEncoder {
             }
             headers.add(name, new AsciiString(header.getValue().toByteArray(), false));
         }
-        HttpResponse response = new DefaultHttpResponse(version, HttpResponseStatus.valueOf(start.getStatus()), headers);
+        HttpResponse response =
+                new DefaultHttpResponse(version, HttpResponseStatus.valueOf(start.getStatus()), headers);
         if (!headers.contains(HttpHeaderNames.CONTENT_LENGTH) && mayHaveBody(start.getStatus())) {
             if (version.equals(HttpVersion.HTTP_1_1)) {
                 HttpUtil.setTransferEncodingChunked(response, true);

@@ -15,8 +15,8 @@ import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Optional;
 import java.util.Map;
+import java.util.Optional;
 
 /** Turns a Netty {@link HttpRequest} into the ASGI HTTP scope. Stateless and thread-safe. */
 final class HttpScopeEncoder {
@@ -40,7 +40,8 @@ final class HttpScopeEncoder {
      * @param httpVersion the version to report ("2" for an HTTP/2 stream), or null for the request's own
      * @throws IllegalArgumentException when the request target is malformed (a 400)
      */
-    static HttpScope encode(HttpRequest request, String scheme, String httpVersion, SocketAddress client, SocketAddress server) {
+    static HttpScope encode(
+            HttpRequest request, String scheme, String httpVersion, SocketAddress client, SocketAddress server) {
         RequestTargets.Parts target = RequestTargets.split(request.uri());
         HttpScope.Builder scope = HttpScope.newBuilder()
                 .setHttpVersion(httpVersion != null ? httpVersion : version(request.protocolVersion()))
@@ -64,13 +65,14 @@ final class HttpScopeEncoder {
      *
      * @throws IllegalArgumentException when the request target is malformed (a 400)
      */
-    static WebSocketScope encodeWebSocket(HttpRequest request, boolean secure, SocketAddress client, SocketAddress server) {
+    static WebSocketScope encodeWebSocket(
+            HttpRequest request, boolean secure, SocketAddress client, SocketAddress server) {
         return encodeWebSocket(request, secure, null, client, server);
     }
 
     /** As {@link #encodeWebSocket(HttpRequest, boolean, SocketAddress, SocketAddress)}; {@code httpVersion} "2" for RFC 8441. */
-    static WebSocketScope encodeWebSocket(HttpRequest request, boolean secure, String httpVersion, SocketAddress client,
-                                          SocketAddress server) {
+    static WebSocketScope encodeWebSocket(
+            HttpRequest request, boolean secure, String httpVersion, SocketAddress client, SocketAddress server) {
         RequestTargets.Parts target = RequestTargets.split(request.uri());
         WebSocketScope.Builder scope = WebSocketScope.newBuilder()
                 .setHttpVersion(httpVersion != null ? httpVersion : version(request.protocolVersion()))
@@ -94,13 +96,18 @@ final class HttpScopeEncoder {
 
     private static List<Header> headers(HttpRequest request, boolean fromHttp2) {
         List<Header> headers = new ArrayList<>(request.headers().size());
-        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = request.headers().iteratorCharSequence(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<CharSequence, CharSequence>> it =
+                        request.headers().iteratorCharSequence();
+                it.hasNext(); ) {
             Map.Entry<CharSequence, CharSequence> header = it.next();
             AsciiString name = AsciiString.of(header.getKey()).toLowerCase();
             if (fromHttp2 && name.startsWith(HTTP2_EXTENSION_PREFIX)) {
                 continue;
             }
-            headers.add(Header.newBuilder().setName(latin1(name)).setValue(latin1(header.getValue())).build());
+            headers.add(Header.newBuilder()
+                    .setName(latin1(name))
+                    .setValue(latin1(header.getValue()))
+                    .build());
         }
         return headers;
     }
@@ -111,7 +118,10 @@ final class HttpScopeEncoder {
 
     private static Optional<Address> address(SocketAddress address) {
         return address instanceof InetSocketAddress inet
-                ? Optional.of(Address.newBuilder().setHost(inet.getAddress().getHostAddress()).setPort(inet.getPort()).build())
+                ? Optional.of(Address.newBuilder()
+                        .setHost(inet.getAddress().getHostAddress())
+                        .setPort(inet.getPort())
+                        .build())
                 : Optional.empty();
     }
 

@@ -84,8 +84,13 @@ public final class LocalCertificates {
             KeyPair keys = newKeyPair();
             X500Name name = new X500Name("CN=Ferry dev CA (" + hostName() + "), O=Ferry");
             Instant now = Instant.now();
-            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(name, new BigInteger(64, new SecureRandom()),
-                    Date.from(now.minus(Duration.ofDays(1))), Date.from(now.plus(CA_VALIDITY)), name, keys.getPublic())
+            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
+                            name,
+                            new BigInteger(64, new SecureRandom()),
+                            Date.from(now.minus(Duration.ofDays(1))),
+                            Date.from(now.plus(CA_VALIDITY)),
+                            name,
+                            keys.getPublic())
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(0))
                     .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
             X509Certificate ca = sign(builder, keys.getPrivate());
@@ -93,7 +98,8 @@ public final class LocalCertificates {
             write(caCert, pem("CERTIFICATE", ca.getEncoded()), false);
             return new LocalCertificates(dir, keys.getPrivate(), ca);
         } catch (GeneralSecurityException | OperatorCreationException e) {
-            throw new IOException("cannot make or read the local certificate authority in " + dir + ": " + e.getMessage(), e);
+            throw new IOException(
+                    "cannot make or read the local certificate authority in " + dir + ": " + e.getMessage(), e);
         }
     }
 
@@ -117,17 +123,28 @@ public final class LocalCertificates {
         try {
             KeyPair keys = newKeyPair();
             Instant now = Instant.now();
-            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(ca, new BigInteger(64, random),
-                    Date.from(now.minus(Duration.ofDays(1))), Date.from(now.plus(SERVER_VALIDITY)),
-                    new X500Name("CN=localhost, O=Ferry dev"), keys.getPublic())
+            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
+                            ca,
+                            new BigInteger(64, random),
+                            Date.from(now.minus(Duration.ofDays(1))),
+                            Date.from(now.plus(SERVER_VALIDITY)),
+                            new X500Name("CN=localhost, O=Ferry dev"),
+                            keys.getPublic())
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
                     .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
-                    .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth))
-                    .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(alternatives.toArray(GeneralName[]::new)));
+                    .addExtension(
+                            Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth))
+                    .addExtension(
+                            Extension.subjectAlternativeName,
+                            false,
+                            new GeneralNames(alternatives.toArray(GeneralName[]::new)));
             X509Certificate server = sign(builder, caKey);
             Pem pem = new Pem(dir.resolve("server.crt"), dir.resolve("server.key"));
             write(pem.key(), pem("PRIVATE KEY", keys.getPrivate().getEncoded()), true);
-            write(pem.certificate(), pem("CERTIFICATE", server.getEncoded()) + pem("CERTIFICATE", ca.getEncoded()), false);
+            write(
+                    pem.certificate(),
+                    pem("CERTIFICATE", server.getEncoded()) + pem("CERTIFICATE", ca.getEncoded()),
+                    false);
             return pem;
         } catch (GeneralSecurityException | OperatorCreationException e) {
             throw new IOException("cannot issue the local server certificate: " + e.getMessage(), e);
@@ -137,8 +154,10 @@ public final class LocalCertificates {
     /** How to make clients trust the local authority. */
     public String trustInstructions(int httpsPort) {
         return "HTTPS uses certificates from a local authority made for this machine: " + authority() + "\n"
-                + "  trust it per call:  curl --cacert " + authority() + " https://examples--hello.localhost:" + httpsPort + "/\n"
-                + "  or system-wide:     cp " + authority() + " /usr/local/share/ca-certificates/ferry-dev-ca.crt && update-ca-certificates";
+                + "  trust it per call:  curl --cacert " + authority() + " https://examples--hello.localhost:"
+                + httpsPort + "/\n"
+                + "  or system-wide:     cp " + authority()
+                + " /usr/local/share/ca-certificates/ferry-dev-ca.crt && update-ca-certificates";
     }
 
     private static KeyPair newKeyPair() throws GeneralSecurityException {
@@ -149,14 +168,15 @@ public final class LocalCertificates {
 
     private static X509Certificate sign(X509v3CertificateBuilder builder, PrivateKey key)
             throws OperatorCreationException, GeneralSecurityException {
-        return new JcaX509CertificateConverter().getCertificate(
-                builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(key)));
+        return new JcaX509CertificateConverter()
+                .getCertificate(builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(key)));
     }
 
     private static PrivateKey readKey(Path file) throws IOException, GeneralSecurityException {
         String text = Files.readString(file, StandardCharsets.US_ASCII);
         String base64 = text.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
-        return KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(base64)));
+        return KeyFactory.getInstance("EC")
+                .generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(base64)));
     }
 
     private static X509Certificate readCertificate(Path file) throws IOException, GeneralSecurityException {
@@ -175,7 +195,8 @@ public final class LocalCertificates {
 
     private static String pem(String type, byte[] der) {
         return "-----BEGIN " + type + "-----\n"
-                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
+                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                        .encodeToString(der)
                 + "\n-----END " + type + "-----\n";
     }
 

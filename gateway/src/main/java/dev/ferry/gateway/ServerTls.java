@@ -87,14 +87,18 @@ public final class ServerTls {
                             ApplicationProtocolConfig.Protocol.ALPN,
                             ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
                             ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
-                            ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1))
+                            ApplicationProtocolNames.HTTP_2,
+                            ApplicationProtocolNames.HTTP_1_1))
                     .build();
             quicContext = QuicSslContextBuilder.forServer(key.toFile(), null, certificate.toFile())
                     .applicationProtocols(Http3.supportedApplicationProtocols())
                     .build();
         } catch (IllegalArgumentException | javax.net.ssl.SSLException e) {
-            throw new IOException("TLS certificate " + certificate + " with key " + key
-                    + " cannot be used (expected: a PEM certificate chain and an unencrypted PKCS#8 PEM key): " + e.getMessage(), e);
+            throw new IOException(
+                    "TLS certificate " + certificate + " with key " + key
+                            + " cannot be used (expected: a PEM certificate chain and an unencrypted PKCS#8 PEM key): "
+                            + e.getMessage(),
+                    e);
         }
         loadedVersion = version;
     }

@@ -25,23 +25,36 @@ final class TlsInitializer extends ChannelInitializer<SocketChannel> {
 
     @Override
     protected void initChannel(SocketChannel ch) {
-        ch.pipeline().addLast(tls.context().newHandler(ch.alloc()), new ApplicationProtocolNegotiationHandler(ApplicationProtocolNames.HTTP_1_1) {
-            @Override
-            protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
-                if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
-                    ctx.pipeline().addLast(handlers.http2Codec()).addLast(handlers.http2Streams("https", altSvc));
-                } else if (ApplicationProtocolNames.HTTP_1_1.equals(protocol)) {
-                    ctx.pipeline().addLast(handlers.http1Timeouts(), handlers.http1Codec(), altSvc, handlers.webSocketCompression(),
-                            new HttpServerExpectContinueHandler(), handlers.http1("https"));
-                } else {
-                    throw new IllegalStateException("ALPN protocol: " + protocol + " (expected: h2 or http/1.1)");
-                }
-            }
+        ch.pipeline()
+                .addLast(
+                        tls.context().newHandler(ch.alloc()),
+                        new ApplicationProtocolNegotiationHandler(ApplicationProtocolNames.HTTP_1_1) {
+                            @Override
+                            protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
+                                if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
+                                    ctx.pipeline()
+                                            .addLast(handlers.http2Codec())
+                                            .addLast(handlers.http2Streams("https", altSvc));
+                                } else if (ApplicationProtocolNames.HTTP_1_1.equals(protocol)) {
+                                    ctx.pipeline()
+                                            .addLast(
+                                                    handlers.http1Timeouts(),
+                                                    handlers.http1Codec(),
+                                                    altSvc,
+                                                    handlers.webSocketCompression(),
+                                                    new HttpServerExpectContinueHandler(),
+                                                    handlers.http1("https"));
+                                } else {
+                                    throw new IllegalStateException(
+                                            "ALPN protocol: " + protocol + " (expected: h2 or http/1.1)");
+                                }
+                            }
 
-            @Override
-            protected void handshakeFailure(ChannelHandlerContext ctx, Throwable cause) {
-                ctx.close(); // a client that cannot agree on TLS gets a closed connection; nothing to log
-            }
-        });
+                            @Override
+                            protected void handshakeFailure(ChannelHandlerContext ctx, Throwable cause) {
+                                ctx.close(); // a client that cannot agree on TLS gets a closed connection; nothing
+                                // to log
+                            }
+                        });
     }
 }

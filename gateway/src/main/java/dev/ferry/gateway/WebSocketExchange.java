@@ -18,16 +18,15 @@ import io.grpc.Status;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
-import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
-import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
@@ -40,6 +39,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 
 /**
  * One WebSocket and its function call, on an HTTP/1.1 connection (RFC 6455 upgrade) or on an
@@ -73,6 +73,7 @@ final class WebSocketExchange {
     private final FullHttpRequest upgrade;
     /** RFC 8441: the WebSocket runs on an HTTP/2 stream, opened by an extended CONNECT. */
     private final boolean overHttp2;
+
     private final WebSocketScope scope;
     private final String callId;
     private final CallAdmission admission;
@@ -82,8 +83,16 @@ final class WebSocketExchange {
     private boolean open;
     private boolean finished;
 
-    WebSocketExchange(HttpConnectionHandler connection, ChannelHandlerContext ctx, GatewayConfig config, DeployedFunction function,
-                      FunctionPool pool, FullHttpRequest upgrade, boolean overHttp2, WebSocketScope scope, String callId) {
+    WebSocketExchange(
+            HttpConnectionHandler connection,
+            ChannelHandlerContext ctx,
+            GatewayConfig config,
+            DeployedFunction function,
+            FunctionPool pool,
+            FullHttpRequest upgrade,
+            boolean overHttp2,
+            WebSocketScope scope,
+            String callId) {
         this.connection = connection;
         this.ctx = ctx;
         this.config = config;
@@ -119,8 +128,14 @@ final class WebSocketExchange {
         listener.call = functionCall;
         call = functionCall.grpc();
         call.sendMessage(ClientEvent.newBuilder()
-                .setStart(CallStart.newBuilder().setFunction(function.id().toString()).setCallId(callId).setWebsocket(scope)).build());
-        call.sendMessage(ClientEvent.newBuilder().setWebsocketConnect(WebSocketConnect.getDefaultInstance()).build());
+                .setStart(CallStart.newBuilder()
+                        .setFunction(function.id().toString())
+                        .setCallId(callId)
+                        .setWebsocket(scope))
+                .build());
+        call.sendMessage(ClientEvent.newBuilder()
+                .setWebsocketConnect(WebSocketConnect.getDefaultInstance())
+                .build());
     }
 
     /** A frame from the client, after the handshake. Takes ownership of it. */
@@ -130,12 +145,16 @@ final class WebSocketExchange {
                 return;
             }
             switch (frame) {
-                case TextWebSocketFrame text -> forward(WebSocketReceive.newBuilder().setText(text.text()));
+                case TextWebSocketFrame text ->
+                    forward(WebSocketReceive.newBuilder().setText(text.text()));
                 case BinaryWebSocketFrame binary ->
-                        forward(WebSocketReceive.newBuilder().setBytes(ByteString.copyFrom(binary.content().nioBuffer())));
-                case PingWebSocketFrame ping -> ctx.writeAndFlush(new PongWebSocketFrame(ping.content().retain()));
-                case CloseWebSocketFrame close -> clientClosed(close.statusCode() < 0 ? 1005 : close.statusCode(), close.reasonText());
-                default -> { } // pongs, and continuations the aggregator already joined
+                    forward(WebSocketReceive.newBuilder()
+                            .setBytes(ByteString.copyFrom(binary.content().nioBuffer())));
+                case PingWebSocketFrame ping ->
+                    ctx.writeAndFlush(new PongWebSocketFrame(ping.content().retain()));
+                case CloseWebSocketFrame close ->
+                    clientClosed(close.statusCode() < 0 ? 1005 : close.statusCode(), close.reasonText());
+                default -> {} // pongs, and continuations the aggregator already joined
             }
         } finally {
             frame.release();
@@ -182,7 +201,9 @@ final class WebSocketExchange {
     /** The client is done: the function hears {@code code}, and the call ends when its app returns. */
     private void sendDisconnect(int code, String reason) {
         functionCall.clientLeft(ClientEvent.newBuilder()
-                .setWebsocketDisconnect(WebSocketDisconnect.newBuilder().setCode(code).setReason(reason)).build());
+                .setWebsocketDisconnect(
+                        WebSocketDisconnect.newBuilder().setCode(code).setReason(reason))
+                .build());
     }
 
     private void halfClose() {
@@ -190,7 +211,6 @@ final class WebSocketExchange {
             functionCall.halfClose();
         }
     }
-
 
     /** Listens to one call; once the exchange moved on to another call (a refusal), it only returns the slot. */
     private final class Listener extends ClientCall.Listener<ServerEvent> {
@@ -221,21 +241,30 @@ final class WebSocketExchange {
                 case WEBSOCKET_ACCEPT -> accept(event.getWebsocketAccept());
                 case WEBSOCKET_SEND -> {
                     var send = event.getWebsocketSend();
-                    ctx.write(send.hasText() ? new TextWebSocketFrame(send.getText())
-                            : new BinaryWebSocketFrame(Unpooled.wrappedBuffer(send.getBytes().asReadOnlyByteBuffer())));
+                    ctx.write(
+                            send.hasText()
+                                    ? new TextWebSocketFrame(send.getText())
+                                    : new BinaryWebSocketFrame(Unpooled.wrappedBuffer(
+                                            send.getBytes().asReadOnlyByteBuffer())));
                     ctx.flush();
                     functionCall.requestNext();
                 }
                 case WEBSOCKET_CLOSE -> {
                     if (open) {
-                        closeClient(event.getWebsocketClose().getCode() == 0 ? 1000 : event.getWebsocketClose().getCode(),
+                        closeClient(
+                                event.getWebsocketClose().getCode() == 0
+                                        ? 1000
+                                        : event.getWebsocketClose().getCode(),
                                 event.getWebsocketClose().getReason());
                     } else {
                         refuse(CallErrors.of(ErrorCode.BAD_REQUEST, "the function refused the WebSocket"), 403);
                     }
                 }
                 case ERROR -> fail(event.getError());
-                default -> fail(CallErrors.of(ErrorCode.PROTOCOL_VIOLATION, "unexpected event " + event.getEventCase() + " in a WebSocket"));
+                default ->
+                    fail(CallErrors.of(
+                            ErrorCode.PROTOCOL_VIOLATION,
+                            "unexpected event " + event.getEventCase() + " in a WebSocket"));
             }
         }
 
@@ -249,10 +278,15 @@ final class WebSocketExchange {
                 if (open) {
                     closeClient(1000, "");
                 } else {
-                    refuse(CallErrors.of(ErrorCode.BAD_REQUEST, "the function ended without accepting the WebSocket"), 403);
+                    refuse(
+                            CallErrors.of(ErrorCode.BAD_REQUEST, "the function ended without accepting the WebSocket"),
+                            403);
                 }
             } else {
-                fail(CallErrors.of(status.getCode() == Status.Code.DEADLINE_EXCEEDED ? ErrorCode.FUNCTION_TIMEOUT : ErrorCode.CONTAINER_LOST,
+                fail(CallErrors.of(
+                        status.getCode() == Status.Code.DEADLINE_EXCEEDED
+                                ? ErrorCode.FUNCTION_TIMEOUT
+                                : ErrorCode.CONTAINER_LOST,
                         "the call ended: " + status.getCode()));
             }
         }
@@ -277,13 +311,16 @@ final class WebSocketExchange {
             return;
         }
         WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(
-                "ws://" + upgrade.headers().get("host") + upgrade.uri(), subprotocol, true, maxMessage()).newHandshaker(upgrade);
+                        "ws://" + upgrade.headers().get("host") + upgrade.uri(), subprotocol, true, maxMessage())
+                .newHandshaker(upgrade);
         if (handshaker == null) {
             refuse(CallErrors.of(ErrorCode.BAD_REQUEST, "unsupported WebSocket version (expected: 13)"), 426);
             return;
         }
         HttpHeaders headers = new DefaultHttpHeaders();
-        accept.getHeadersList().forEach(h -> headers.add(h.getName().toStringUtf8(), h.getValue().toStringUtf8()));
+        accept.getHeadersList()
+                .forEach(h ->
+                        headers.add(h.getName().toStringUtf8(), h.getValue().toStringUtf8()));
         open = true;
         handshaker.handshake(ctx.channel(), upgrade, headers, ctx.newPromise()).addListener(done -> {
             upgrade.release();
@@ -305,7 +342,9 @@ final class WebSocketExchange {
      */
     private void acceptOnStream(dev.ferry.request.protocol.WebSocketAccept accept, String subprotocol) {
         HttpResponse ok = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
-        accept.getHeadersList().forEach(h -> ok.headers().add(h.getName().toStringUtf8(), h.getValue().toStringUtf8()));
+        accept.getHeadersList()
+                .forEach(h -> ok.headers()
+                        .add(h.getName().toStringUtf8(), h.getValue().toStringUtf8()));
         if (subprotocol != null) {
             ok.headers().set(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL, subprotocol);
         }
@@ -315,8 +354,14 @@ final class WebSocketExchange {
         ChannelPipeline pipeline = ctx.pipeline();
         pipeline.remove(Http2StreamFrameToHttpObjectCodec.class);
         pipeline.addBefore(ctx.name(), null, new Http2WebSocketFrames());
-        pipeline.addBefore(ctx.name(), null, new WebSocket13FrameDecoder(WebSocketDecoderConfig.newBuilder()
-                .expectMaskedFrames(true).maxFramePayloadLength(maxMessage()).allowExtensions(false).build()));
+        pipeline.addBefore(
+                ctx.name(),
+                null,
+                new WebSocket13FrameDecoder(WebSocketDecoderConfig.newBuilder()
+                        .expectMaskedFrames(true)
+                        .maxFramePayloadLength(maxMessage())
+                        .allowExtensions(false)
+                        .build()));
         pipeline.addBefore(ctx.name(), null, new WebSocket13FrameEncoder(false));
         pipeline.addBefore(ctx.name(), null, new WebSocketFrameAggregator(maxMessage()));
         ctx.channel().config().setAutoRead(call.isReady());
@@ -331,7 +376,8 @@ final class WebSocketExchange {
 
     private void fail(CallError error) {
         if (open) {
-            logger.log(error.getCode() == ErrorCode.INTERNAL ? System.Logger.Level.ERROR : System.Logger.Level.WARNING,
+            logger.log(
+                    error.getCode() == ErrorCode.INTERNAL ? System.Logger.Level.ERROR : System.Logger.Level.WARNING,
                     "WebSocket call " + callId + " to " + function.id() + " failed: " + error.getDetail());
             if (functionCall != null) {
                 functionCall.cancel("gateway closed the WebSocket");

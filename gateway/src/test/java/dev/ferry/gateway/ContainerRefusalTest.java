@@ -7,7 +7,6 @@ import dev.ferry.function.runtime.TestJars;
 import dev.ferry.request.protocol.FunctionId;
 import dev.ferry.routing.AppDeployment;
 import dev.ferry.routing.DeployedFunction;
-import dev.ferry.routing.DemandSample;
 import dev.ferry.routing.RoutingStore;
 import java.net.Socket;
 import java.nio.file.Path;
@@ -55,12 +54,21 @@ class ContainerRefusalTest {
         s2 = slow.get(1);
         w1 = ws.get(0);
         w2 = ws.get(1);
-        app = new AppDeployment("t", "v1", List.of(function(RefusalFunctions.Slow.class), function(RefusalFunctions.Echo.class)),
+        app = new AppDeployment(
+                "t",
+                "v1",
+                List.of(function(RefusalFunctions.Slow.class), function(RefusalFunctions.Echo.class)),
                 Instant.EPOCH);
     }
 
     private static DeployedFunction function(Class<?> type) {
-        return new DeployedFunction("t", "v1", type.getName(), dir.resolve("t.jar"), "00", FunctionClass.of(type).settings());
+        return new DeployedFunction(
+                "t",
+                "v1",
+                type.getName(),
+                dir.resolve("t.jar"),
+                "00",
+                FunctionClass.of(type).settings());
     }
 
     @AfterAll
@@ -85,16 +93,20 @@ class ContainerRefusalTest {
         return store;
     }
 
-    private GatewayServer gateway(GatewayServer.Builder builder, String function, int readyContainers) throws Exception {
+    private GatewayServer gateway(GatewayServer.Builder builder, String function, int readyContainers)
+            throws Exception {
         GatewayServer gateway = builder.port(0).start();
         closing.add(gateway::close);
-        Poll.await("gateway sees " + readyContainers + " containers of " + function,
+        Poll.await(
+                "gateway sees " + readyContainers + " containers of " + function,
                 () -> demand(gateway, function).readyContainers() == readyContainers);
         return gateway;
     }
 
     private static FunctionDemand demand(GatewayServer gateway, String function) {
-        return gateway.demand().stream().filter(d -> d.function().equals(FunctionId.parse(function))).findFirst()
+        return gateway.demand().stream()
+                .filter(d -> d.function().equals(FunctionId.parse(function)))
+                .findFirst()
                 .orElse(new FunctionDemand(FunctionId.parse(function), "v1", 0, 0, 0, Instant.EPOCH));
     }
 
@@ -129,7 +141,8 @@ class ContainerRefusalTest {
     @Test
     void aRefusedRequestGoesWithItsBodyToAnotherContainer() throws Exception {
         RoutingStore storeOfB = store(s1);
-        GatewayServer b = gateway(GatewayServer.builder().store(storeOfB).reportDemand("b", Duration.ofMillis(100)), "t--slow", 1);
+        GatewayServer b = gateway(
+                GatewayServer.builder().store(storeOfB).reportDemand("b", Duration.ofMillis(100)), "t--slow", 1);
         RoutingStore storeOfA = store(s1);
         GatewayServer a = gateway(GatewayServer.builder().store(storeOfA), "t--slow", 1);
         for (int i = 0; i < 2; i++) {
@@ -137,8 +150,10 @@ class ContainerRefusalTest {
             closing.add(busy);
         }
         Poll.await("b's two calls fill s1", () -> demand(b, "t--slow").inFlight() == 2);
-        Poll.await("b reports its calls on s1", () -> storeOfB.demand().stream()
-                .anyMatch(d -> d.gateway().equals("b") && d.busy().equals(Map.of("s1", 2))));
+        Poll.await(
+                "b reports its calls on s1",
+                () -> storeOfB.demand().stream()
+                        .anyMatch(d -> d.gateway().equals("b") && d.busy().equals(Map.of("s1", 2))));
 
         CompletableFuture<RawHttp.Response> response = CompletableFuture.supplyAsync(() -> {
             try {
@@ -148,7 +163,8 @@ class ContainerRefusalTest {
             }
         });
         // s1 refused it (a saw a free slot there): it waits in a's queue, for s2.
-        Poll.await("a's request waits again after s1 refused it",
+        Poll.await(
+                "a's request waits again after s1 refused it",
                 () -> demand(a, "t--slow").queued() == 1 && demand(a, "t--slow").inFlight() == 0);
         storeOfA.putContainer(s2.ready("v1"));
 
@@ -176,7 +192,8 @@ class ContainerRefusalTest {
                 throw new IllegalStateException(e);
             }
         });
-        Poll.await("a's WebSocket waits again after w1 refused it",
+        Poll.await(
+                "a's WebSocket waits again after w1 refused it",
                 () -> demand(a, "t--ws").queued() == 1 && demand(a, "t--ws").inFlight() == 0);
         storeOfA.putContainer(w2.ready("v1"));
 

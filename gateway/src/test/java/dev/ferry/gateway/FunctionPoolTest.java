@@ -20,6 +20,7 @@ class FunctionPoolTest {
     private final Clock clock = Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
     /** The pool's timer, run by hand: what is due runs when a test says time has passed. */
     private final List<Runnable> timers = new ArrayList<>();
+
     private final List<Duration> delays = new ArrayList<>();
 
     private FunctionPool newPool() {
@@ -57,7 +58,16 @@ class FunctionPoolTest {
     }
 
     private static ContainerInfo container(String id, int maxInputs) {
-        return new ContainerInfo(id, FunctionId.parse("a--f"), "v1", "w1", "127.0.0.1", 1, ContainerState.READY, maxInputs, Instant.EPOCH);
+        return new ContainerInfo(
+                id,
+                FunctionId.parse("a--f"),
+                "v1",
+                "w1",
+                "127.0.0.1",
+                1,
+                ContainerState.READY,
+                maxInputs,
+                Instant.EPOCH);
     }
 
     @Test
@@ -171,8 +181,11 @@ class FunctionPoolTest {
             leases.add(pool.tryAcquire());
         }
 
-        assertThat(leases).extracting(SlotLease::containerId).containsOnly("c1", "c2")
-                .filteredOn("c1"::equals).hasSize(2);
+        assertThat(leases)
+                .extracting(SlotLease::containerId)
+                .containsOnly("c1", "c2")
+                .filteredOn("c1"::equals)
+                .hasSize(2);
         assertThat(pool.tryAcquire()).isNull();
     }
 
@@ -267,7 +280,9 @@ class FunctionPoolTest {
         }
 
         // c2 runs fewer until it runs as many as c1; then both fill, and the sixth waits.
-        assertThat(waiters.subList(0, 3)).allSatisfy(w -> assertThat(w.leases).extracting(SlotLease::containerId).containsExactly("c2"));
+        assertThat(waiters.subList(0, 3))
+                .allSatisfy(w ->
+                        assertThat(w.leases).extracting(SlotLease::containerId).containsExactly("c2"));
         assertThat(waiters.get(5).leases).isEmpty();
         assertThat(pool.demand().busy()).containsExactlyInAnyOrderEntriesOf(Map.of("c1", 4, "c2", 4));
         assertThat(pool.demand().queued()).isEqualTo(1);
@@ -289,7 +304,9 @@ class FunctionPoolTest {
         pool.addContainer(container("c2", 3), null);
 
         // First come, first served: the first three go to c2, the rest wait for a slot.
-        assertThat(waiters.subList(0, 3)).allSatisfy(w -> assertThat(w.leases).extracting(SlotLease::containerId).containsExactly("c2"));
+        assertThat(waiters.subList(0, 3))
+                .allSatisfy(w ->
+                        assertThat(w.leases).extracting(SlotLease::containerId).containsExactly("c2"));
         assertThat(waiters.subList(3, 5)).allSatisfy(w -> assertThat(w.leases).isEmpty());
         assertThat(pool.demand().busy()).containsExactlyInAnyOrderEntriesOf(Map.of("c1", 2, "c2", 3));
 

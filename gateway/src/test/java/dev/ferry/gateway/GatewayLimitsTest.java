@@ -24,15 +24,28 @@ class GatewayLimitsTest {
 
     @Test
     void configuredRequestLineAndHeaderLimitsApply() throws Exception {
-        GatewayServer gateway = GatewayServer.builder().port(0).store(RoutingStore.inMemory())
-                .maxRequestLine(300).maxHeaderSize(2000).start();
+        GatewayServer gateway = GatewayServer.builder()
+                .port(0)
+                .store(RoutingStore.inMemory())
+                .maxRequestLine(300)
+                .maxHeaderSize(2000)
+                .start();
         try {
-            assertThat(exchange(gateway.port(), "GET /" + "a".repeat(400) + " HTTP/1.1\r\nHost: a--b.localhost\r\n\r\n"))
-                    .startsWith("HTTP/1.1 414").contains("request line longer than 300 bytes");
-            assertThat(exchange(gateway.port(), "GET / HTTP/1.1\r\nHost: a--b.localhost\r\nX-Big: " + "b".repeat(3000) + "\r\n\r\n"))
-                    .startsWith("HTTP/1.1 431").contains("request headers larger than 2000 bytes");
-            assertThat(exchange(gateway.port(), "GET /" + "a".repeat(200) + " HTTP/1.1\r\nHost: a--b.localhost\r\nConnection: close\r\n\r\n"))
-                    .startsWith("HTTP/1.1 404").contains("app not found: a");
+            assertThat(exchange(
+                            gateway.port(), "GET /" + "a".repeat(400) + " HTTP/1.1\r\nHost: a--b.localhost\r\n\r\n"))
+                    .startsWith("HTTP/1.1 414")
+                    .contains("request line longer than 300 bytes");
+            assertThat(exchange(
+                            gateway.port(),
+                            "GET / HTTP/1.1\r\nHost: a--b.localhost\r\nX-Big: " + "b".repeat(3000) + "\r\n\r\n"))
+                    .startsWith("HTTP/1.1 431")
+                    .contains("request headers larger than 2000 bytes");
+            assertThat(exchange(
+                            gateway.port(),
+                            "GET /" + "a".repeat(200)
+                                    + " HTTP/1.1\r\nHost: a--b.localhost\r\nConnection: close\r\n\r\n"))
+                    .startsWith("HTTP/1.1 404")
+                    .contains("app not found: a");
         } finally {
             gateway.close();
         }
@@ -40,8 +53,11 @@ class GatewayLimitsTest {
 
     @Test
     void rejectsLimitsThatCannotWork() {
-        assertThatThrownBy(() -> GatewayServer.builder().maxConcurrentStreams(0)).hasMessage("maxConcurrentStreams: 0 (expected: >= 1)");
-        assertThatThrownBy(() -> GatewayServer.builder().maxRequestLine(10)).hasMessage("maxRequestLine: 10 (expected: >= 256)");
-        assertThatThrownBy(() -> GatewayServer.builder().headTimeout(java.time.Duration.ZERO)).hasMessage("headTimeout: PT0S (expected: > 0)");
+        assertThatThrownBy(() -> GatewayServer.builder().maxConcurrentStreams(0))
+                .hasMessage("maxConcurrentStreams: 0 (expected: >= 1)");
+        assertThatThrownBy(() -> GatewayServer.builder().maxRequestLine(10))
+                .hasMessage("maxRequestLine: 10 (expected: >= 256)");
+        assertThatThrownBy(() -> GatewayServer.builder().headTimeout(java.time.Duration.ZERO))
+                .hasMessage("headTimeout: PT0S (expected: > 0)");
     }
 }

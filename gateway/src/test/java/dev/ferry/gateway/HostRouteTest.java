@@ -9,8 +9,10 @@ class HostRouteTest {
 
     @Test
     void readsAppAndFunctionWithOrWithoutPort() {
-        assertThat(HostRoute.parse("examples--hello.localhost:8080", "localhost")).contains(FunctionId.of("examples", "hello"));
-        assertThat(HostRoute.parse("Shop--Check-Out.Fn.Example.com", "fn.example.com")).contains(FunctionId.of("shop", "check-out"));
+        assertThat(HostRoute.parse("examples--hello.localhost:8080", "localhost"))
+                .contains(FunctionId.of("examples", "hello"));
+        assertThat(HostRoute.parse("Shop--Check-Out.Fn.Example.com", "fn.example.com"))
+                .contains(FunctionId.of("shop", "check-out"));
         assertThat(HostRoute.parse("a--b.localhost.", "localhost")).contains(FunctionId.of("a", "b"));
     }
 
@@ -23,7 +25,9 @@ class HostRouteTest {
         assertThat(HostRoute.parse("--b.localhost", "localhost")).isEmpty();
         assertThat(HostRoute.parse("a--.localhost", "localhost")).isEmpty();
         assertThat(HostRoute.parse("[::1]:8080", "localhost")).isEmpty();
-        assertThat(HostRoute.parse("1a--b.localhost", "localhost")).as("no app name starts with a digit").isEmpty();
+        assertThat(HostRoute.parse("1a--b.localhost", "localhost"))
+                .as("no app name starts with a digit")
+                .isEmpty();
         assertThat(HostRoute.parse("a_b--c.localhost", "localhost")).isEmpty();
     }
 }

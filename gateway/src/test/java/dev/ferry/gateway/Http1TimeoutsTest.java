@@ -48,7 +48,8 @@ class Http1TimeoutsTest {
     @Test
     void anUnfinishedHeadGets408AndTheConnectionClosesAfterTheHeadTimeout() {
         EmbeddedChannel channel = channel();
-        channel.writeInbound(Unpooled.copiedBuffer("GET / HTTP/1.1\r\nHost: a--b.localhost\r\nX-Slow: ", StandardCharsets.US_ASCII));
+        channel.writeInbound(
+                Unpooled.copiedBuffer("GET / HTTP/1.1\r\nHost: a--b.localhost\r\nX-Slow: ", StandardCharsets.US_ASCII));
 
         channel.advanceTimeBy(29, TimeUnit.SECONDS);
         channel.runScheduledPendingTasks();
@@ -56,14 +57,17 @@ class Http1TimeoutsTest {
 
         channel.advanceTimeBy(2, TimeUnit.SECONDS);
         channel.runScheduledPendingTasks();
-        assertThat(written(channel)).startsWith("HTTP/1.1 408 Request Timeout\r\n").endsWith("request head not received in time\r\n");
+        assertThat(written(channel))
+                .startsWith("HTTP/1.1 408 Request Timeout\r\n")
+                .endsWith("request head not received in time\r\n");
         assertThat(channel.isOpen()).isFalse();
     }
 
     @Test
     void aCompleteHeadIsNotTimedOutWhileItsRequestRuns() {
         EmbeddedChannel channel = channel();
-        channel.writeInbound(Unpooled.copiedBuffer("GET / HTTP/1.1\r\nHost: a--b.localhost\r\n\r\n", StandardCharsets.US_ASCII));
+        channel.writeInbound(
+                Unpooled.copiedBuffer("GET / HTTP/1.1\r\nHost: a--b.localhost\r\n\r\n", StandardCharsets.US_ASCII));
 
         channel.advanceTimeBy(10, TimeUnit.MINUTES);
         channel.runScheduledPendingTasks();
@@ -76,7 +80,8 @@ class Http1TimeoutsTest {
     @Test
     void anIdleKeepAliveConnectionIsClosedAfterTheIdleTimeout() {
         EmbeddedChannel channel = channel();
-        channel.writeInbound(Unpooled.copiedBuffer("GET / HTTP/1.1\r\nHost: a--b.localhost\r\n\r\n", StandardCharsets.US_ASCII));
+        channel.writeInbound(
+                Unpooled.copiedBuffer("GET / HTTP/1.1\r\nHost: a--b.localhost\r\n\r\n", StandardCharsets.US_ASCII));
         timeouts.idle(); // the response ended
 
         channel.advanceTimeBy(74, TimeUnit.SECONDS);

@@ -21,7 +21,12 @@ import org.junit.jupiter.api.Test;
 class Http2ProtocolErrorsTest {
 
     private static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
-    private static final int HEADERS = 0x1, RST_STREAM = 0x3, SETTINGS = 0x4, PING = 0x6, GOAWAY = 0x7, WINDOW_UPDATE = 0x8;
+    private static final int HEADERS = 0x1,
+            RST_STREAM = 0x3,
+            SETTINGS = 0x4,
+            PING = 0x6,
+            GOAWAY = 0x7,
+            WINDOW_UPDATE = 0x8;
     private static final int END_STREAM = 0x1, END_HEADERS = 0x4, ACK = 0x1;
     private static final long PROTOCOL_ERROR = 0x1, FRAME_SIZE_ERROR = 0x6;
 
@@ -184,10 +189,12 @@ class Http2ProtocolErrorsTest {
         }
     }
 
-    private record Frame(int type, int flags, int stream, byte[] payload) {
-    }
+    private record Frame(int type, int flags, int stream, byte[] payload) {}
 
     private static long readUnsigned32(byte[] bytes, int at) {
-        return ((bytes[at] & 0xffL) << 24) | ((bytes[at + 1] & 0xffL) << 16) | ((bytes[at + 2] & 0xffL) << 8) | (bytes[at + 3] & 0xffL);
+        return ((bytes[at] & 0xffL) << 24)
+                | ((bytes[at + 1] & 0xffL) << 16)
+                | ((bytes[at + 2] & 0xffL) << 8)
+                | (bytes[at + 3] & 0xffL);
     }
 }

@@ -23,7 +23,8 @@ class HttpResponseEncoderTest {
     private static HttpResponseStart start(int status, String... headers) {
         HttpResponseStart.Builder start = HttpResponseStart.newBuilder().setStatus(status);
         for (int i = 0; i < headers.length; i += 2) {
-            start.addHeaders(Header.newBuilder().setName(ByteString.copyFromUtf8(headers[i]))
+            start.addHeaders(Header.newBuilder()
+                    .setName(ByteString.copyFromUtf8(headers[i]))
                     .setValue(ByteString.copyFromUtf8(headers[i + 1])));
         }
         return start.build();
@@ -34,7 +35,8 @@ class HttpResponseEncoderTest {
         channel.writeOutbound(response);
         for (int i = 0; i < chunks.length; i++) {
             ByteBuf bytes = Unpooled.copiedBuffer(chunks[i], StandardCharsets.UTF_8);
-            channel.writeOutbound(i == chunks.length - 1 ? new DefaultLastHttpContent(bytes) : new DefaultHttpContent(bytes));
+            channel.writeOutbound(
+                    i == chunks.length - 1 ? new DefaultLastHttpContent(bytes) : new DefaultHttpContent(bytes));
         }
         StringBuilder out = new StringBuilder();
         ByteBuf buf;
@@ -48,17 +50,18 @@ class HttpResponseEncoderTest {
 
     @Test
     void streamsChunkedWhenTheFunctionGaveNoLength() {
-        HttpResponse response = dev.ferry.gateway.HttpResponseEncoder.encode(start(200, "content-type", "text/plain"),
-                HttpVersion.HTTP_1_1, true);
+        HttpResponse response = dev.ferry.gateway.HttpResponseEncoder.encode(
+                start(200, "content-type", "text/plain"), HttpVersion.HTTP_1_1, true);
 
-        assertThat(wire(response, "ab", "cde")).isEqualTo("HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\n"
-                + "transfer-encoding: chunked\r\n\r\n2\r\nab\r\n3\r\ncde\r\n0\r\n\r\n");
+        assertThat(wire(response, "ab", "cde"))
+                .isEqualTo("HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\n"
+                        + "transfer-encoding: chunked\r\n\r\n2\r\nab\r\n3\r\ncde\r\n0\r\n\r\n");
     }
 
     @Test
     void keepsTheFunctionsContentLength() {
-        HttpResponse response = dev.ferry.gateway.HttpResponseEncoder.encode(start(201, "content-length", "5"),
-                HttpVersion.HTTP_1_1, true);
+        HttpResponse response = dev.ferry.gateway.HttpResponseEncoder.encode(
+                start(201, "content-length", "5"), HttpVersion.HTTP_1_1, true);
 
         assertThat(wire(response, "hello")).isEqualTo("HTTP/1.1 201 Created\r\ncontent-length: 5\r\n\r\nhello");
     }
@@ -67,7 +70,8 @@ class HttpResponseEncoderTest {
     void dropsHopByHopHeadersTheFunctionSent() {
         HttpResponse response = dev.ferry.gateway.HttpResponseEncoder.encode(
                 start(200, "Connection", "close", "Transfer-Encoding", "gzip", "x-kept", "yes", "content-length", "0"),
-                HttpVersion.HTTP_1_1, true);
+                HttpVersion.HTTP_1_1,
+                true);
 
         assertThat(response.headers().names()).containsExactlyInAnyOrder("x-kept", "content-length");
     }
@@ -82,15 +86,16 @@ class HttpResponseEncoderTest {
 
     @Test
     void saysCloseWhenTheClientWillNotKeepAlive() {
-        HttpResponse response = dev.ferry.gateway.HttpResponseEncoder.encode(start(200, "content-length", "0"),
-                HttpVersion.HTTP_1_1, false);
+        HttpResponse response = dev.ferry.gateway.HttpResponseEncoder.encode(
+                start(200, "content-length", "0"), HttpVersion.HTTP_1_1, false);
 
         assertThat(response.headers().get("connection")).isEqualTo("close");
     }
 
     @Test
     void rejectsAHeaderNameThatIsNotAToken() {
-        assertThatThrownBy(() -> dev.ferry.gateway.HttpResponseEncoder.encode(start(200, "bad name", "x"),
-                HttpVersion.HTTP_1_1, true)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> dev.ferry.gateway.HttpResponseEncoder.encode(
+                        start(200, "bad name", "x"), HttpVersion.HTTP_1_1, true))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -37,11 +37,11 @@ class HttpScopeEncoderTest {
 
     @Test
     void carriesTheWholeScope() {
-        HttpRequest request = decode("PUT /a%20b/c?x=1&y=%41 HTTP/1.1\r\nHost: app--fn.localhost:8080\r\n"
-                + "Content-Length: 0\r\n\r\n");
+        HttpRequest request = decode(
+                "PUT /a%20b/c?x=1&y=%41 HTTP/1.1\r\nHost: app--fn.localhost:8080\r\n" + "Content-Length: 0\r\n\r\n");
 
-        HttpScope scope = HttpScopeEncoder.encode(request, "http",
-                new InetSocketAddress("127.0.0.2", 40000), new InetSocketAddress("127.0.0.1", 8080));
+        HttpScope scope = HttpScopeEncoder.encode(
+                request, "http", new InetSocketAddress("127.0.0.2", 40000), new InetSocketAddress("127.0.0.1", 8080));
 
         assertThat(scope.getHttpVersion()).isEqualTo("1.1");
         assertThat(scope.getMethod()).isEqualTo("PUT");
@@ -58,11 +58,14 @@ class HttpScopeEncoderTest {
 
     @Test
     void keepsHeaderOrderAndDuplicatesWithLowerCaseNames() {
-        HttpRequest request = decode("GET / HTTP/1.1\r\nHost: h\r\nX-B: 1\r\nAccept: a\r\nx-b: 2\r\nX-Value: Mixed Case\r\n\r\n");
+        HttpRequest request =
+                decode("GET / HTTP/1.1\r\nHost: h\r\nX-B: 1\r\nAccept: a\r\nx-b: 2\r\nX-Value: Mixed Case\r\n\r\n");
 
-        List<Header> headers = HttpScopeEncoder.encode(request, "http", null, null).getHeadersList();
+        List<Header> headers =
+                HttpScopeEncoder.encode(request, "http", null, null).getHeadersList();
 
-        assertThat(headers).extracting(h -> text(h.getName()) + "=" + text(h.getValue()))
+        assertThat(headers)
+                .extracting(h -> text(h.getName()) + "=" + text(h.getValue()))
                 .containsExactly("host=h", "x-b=1", "accept=a", "x-b=2", "x-value=Mixed Case");
     }
 

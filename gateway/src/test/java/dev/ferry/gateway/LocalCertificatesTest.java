@@ -19,7 +19,9 @@ class LocalCertificatesTest {
 
     private static List<X509Certificate> chain(Path pem) throws Exception {
         try (InputStream in = Files.newInputStream(pem)) {
-            return CertificateFactory.getInstance("X.509").generateCertificates(in).stream().map(c -> (X509Certificate) c).toList();
+            return CertificateFactory.getInstance("X.509").generateCertificates(in).stream()
+                    .map(c -> (X509Certificate) c)
+                    .toList();
         }
     }
 
@@ -33,7 +35,8 @@ class LocalCertificatesTest {
         X509Certificate ca = chain(local.authority()).get(0);
         assertThat(chain).hasSize(2);
         chain.get(0).verify(ca.getPublicKey());
-        assertThat(chain.get(0).getSubjectAlternativeNames()).extracting(n -> String.valueOf(n.get(1)))
+        assertThat(chain.get(0).getSubjectAlternativeNames())
+                .extracting(n -> String.valueOf(n.get(1)))
                 .contains("localhost", "shop--cart.localhost", "127.0.0.1");
         assertThat(ca.getBasicConstraints()).isZero();
         assertThat(Files.getPosixFilePermissions(pem.key())).isEqualTo(PosixFilePermissions.fromString("rw-------"));

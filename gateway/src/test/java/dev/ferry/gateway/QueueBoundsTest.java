@@ -38,10 +38,28 @@ class QueueBoundsTest {
     }
 
     private void deploy(int maxQueued, Duration queueTimeout) {
-        FunctionSettings settings = new FunctionSettings("cart", 1, 1, Duration.ofSeconds(300), Duration.ofSeconds(60),
-                0, 0, 0, 0, 0, List.of(), 0, FunctionSettings.DEFAULT_MAX_WEBSOCKET_MESSAGE, List.of(), maxQueued, queueTimeout);
-        store.deploy(new AppDeployment("shop", "v1",
-                List.of(new DeployedFunction("shop", "v1", "shop.Cart", Path.of("shop.jar"), "00", settings)), Instant.EPOCH));
+        FunctionSettings settings = new FunctionSettings(
+                "cart",
+                1,
+                1,
+                Duration.ofSeconds(300),
+                Duration.ofSeconds(60),
+                0,
+                0,
+                0,
+                0,
+                0,
+                List.of(),
+                0,
+                FunctionSettings.DEFAULT_MAX_WEBSOCKET_MESSAGE,
+                List.of(),
+                maxQueued,
+                queueTimeout);
+        store.deploy(new AppDeployment(
+                "shop",
+                "v1",
+                List.of(new DeployedFunction("shop", "v1", "shop.Cart", Path.of("shop.jar"), "00", settings)),
+                Instant.EPOCH));
     }
 
     private int queued() {
@@ -59,21 +77,30 @@ class QueueBoundsTest {
     @Test
     void aRequestBeyondTheQueueLimitGets503WithRetryAfterAndTheReason() throws Exception {
         deploy(0, Duration.ZERO);
-        gateway = GatewayServer.builder().port(0).store(store).maxQueuedPerFunction(2).start();
+        gateway = GatewayServer.builder()
+                .port(0)
+                .store(store)
+                .maxQueuedPerFunction(2)
+                .start();
         fillQueue(2);
 
         RawHttp.Response refused = RawHttp.send(gateway.port(), "shop--cart.localhost", "GET", "/", "");
 
         assertThat(refused.status()).isEqualTo(503);
         assertThat(refused.headers()).containsEntry("retry-after", "1").containsEntry("x-ferry-error", "no_capacity");
-        assertThat(refused.body()).isEqualTo("2 requests already wait for shop--cart (its queue limit); retry shortly\n");
+        assertThat(refused.body())
+                .isEqualTo("2 requests already wait for shop--cart (its queue limit); retry shortly\n");
         assertThat(queued()).isEqualTo(2);
     }
 
     @Test
     void aRequestThatWaitsPastTheQueueTimeoutGets503WithRetryAfterAndTheReason() throws Exception {
         deploy(0, Duration.ZERO);
-        gateway = GatewayServer.builder().port(0).store(store).queueTimeout(Duration.ofMillis(300)).start();
+        gateway = GatewayServer.builder()
+                .port(0)
+                .store(store)
+                .queueTimeout(Duration.ofMillis(300))
+                .start();
 
         long start = System.nanoTime();
         RawHttp.Response refused = RawHttp.send(gateway.port(), "shop--cart.localhost", "GET", "/", "");
@@ -81,14 +108,20 @@ class QueueBoundsTest {
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(300));
         assertThat(refused.status()).isEqualTo(503);
         assertThat(refused.headers()).containsEntry("retry-after", "1");
-        assertThat(refused.body()).isEqualTo("no container of shop--cart could take the request within 0.3s (its queue timeout)\n");
+        assertThat(refused.body())
+                .isEqualTo("no container of shop--cart could take the request within 0.3s (its queue timeout)\n");
         assertThat(queued()).isZero();
     }
 
     @Test
     void theFunctionsOwnQueueBoundsBeatTheGatewaysDefaults() throws Exception {
         deploy(1, Duration.ofMillis(1500));
-        gateway = GatewayServer.builder().port(0).store(store).maxQueuedPerFunction(100).queueTimeout(Duration.ofSeconds(60)).start();
+        gateway = GatewayServer.builder()
+                .port(0)
+                .store(store)
+                .maxQueuedPerFunction(100)
+                .queueTimeout(Duration.ofSeconds(60))
+                .start();
         Socket first = RawHttp.open(gateway.port(), "shop--cart.localhost", "GET", "/", "");
         waiting.add(first);
         Poll.await("one queued request", () -> queued() == 1);
@@ -102,6 +135,7 @@ class QueueBoundsTest {
         assertThat(timedOut.status()).isEqualTo(503);
         // Retry-After after a timed-out wait: the wait rounded up, at most 5 s.
         assertThat(timedOut.headers()).containsEntry("retry-after", "2");
-        assertThat(timedOut.body()).isEqualTo("no container of shop--cart could take the request within 1.5s (its queue timeout)\n");
+        assertThat(timedOut.body())
+                .isEqualTo("no container of shop--cart could take the request within 1.5s (its queue timeout)\n");
     }
 }

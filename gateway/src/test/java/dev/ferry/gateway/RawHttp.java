@@ -37,7 +37,8 @@ final class RawHttp {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         OutputStream out = socket.getOutputStream();
         out.write((method + " " + path + " HTTP/1.1\r\nHost: " + host + "\r\nContent-Length: " + bytes.length
-                + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                        + "\r\nConnection: close\r\n\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1));
         out.write(bytes);
         out.flush();
         return socket;
@@ -49,11 +50,15 @@ final class RawHttp {
         Map<String, String> headers = new TreeMap<>();
         for (String header = line(data); !header.isEmpty(); header = line(data)) {
             int colon = header.indexOf(':');
-            headers.put(header.substring(0, colon).trim().toLowerCase(Locale.ROOT), header.substring(colon + 1).trim());
+            headers.put(
+                    header.substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                    header.substring(colon + 1).trim());
         }
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
-            for (int size = Integer.parseInt(line(data).trim(), 16); size > 0; size = Integer.parseInt(line(data).trim(), 16)) {
+            for (int size = Integer.parseInt(line(data).trim(), 16);
+                    size > 0;
+                    size = Integer.parseInt(line(data).trim(), 16)) {
                 body.write(data.readNBytes(size));
                 line(data);
             }
@@ -87,9 +92,11 @@ final class RawHttp {
         WebSocket(int port, String host, String path) throws IOException {
             socket = new Socket("127.0.0.1", port);
             socket.setSoTimeout(60_000);
-            socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + host
-                    + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                    + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            socket.getOutputStream()
+                    .write(("GET " + path + " HTTP/1.1\r\nHost: " + host
+                                    + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                                    + "Sec-WebSocket-Version: 13\r\n\r\n")
+                            .getBytes(StandardCharsets.ISO_8859_1));
             in = new DataInputStream(socket.getInputStream());
             String statusLine = line(in);
             status = Integer.parseInt(statusLine.split(" ")[1]);

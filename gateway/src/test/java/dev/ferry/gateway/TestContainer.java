@@ -38,7 +38,8 @@ final class TestContainer implements AutoCloseable {
     }
 
     /** Starts containers of {@code type} ({@code app--name}), from the jar at {@code jar}, and waits until all are ready. */
-    static List<TestContainer> start(Path jar, String functionId, Class<?> type, int maxInputs, String... ids) throws Exception {
+    static List<TestContainer> start(Path jar, String functionId, Class<?> type, int maxInputs, String... ids)
+            throws Exception {
         FunctionId function = FunctionId.parse(functionId);
         String classpath = TestJars.runtimeClasspath(type);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -49,8 +50,13 @@ final class TestContainer implements AutoCloseable {
             try (ServerSocket socket = new ServerSocket(0)) {
                 port = socket.getLocalPort();
             }
-            List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED",
-                    "--sun-misc-unsafe-memory-access=allow", "-cp", classpath, ContainerArgs.MAIN_CLASS));
+            List<String> command = new ArrayList<>(List.of(
+                    java,
+                    "--enable-native-access=ALL-UNNAMED",
+                    "--sun-misc-unsafe-memory-access=allow",
+                    "-cp",
+                    classpath,
+                    ContainerArgs.MAIN_CLASS));
             command.addAll(new ContainerArgs(id, function, type.getName(), jar, port).toArgs());
             ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
             builder.environment().put(ContainerArgs.READY_TOKEN_ENV, id);
@@ -69,7 +75,8 @@ final class TestContainer implements AutoCloseable {
 
     private static void awaitReadyLine(Process process, String readyLine) {
         try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            BufferedReader out =
+                    new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
             String line;
             while ((line = out.readLine()) != null) {
                 if (line.equals(readyLine)) {
@@ -92,7 +99,8 @@ final class TestContainer implements AutoCloseable {
 
     /** How the routing store lists this container once it is ready. */
     ContainerInfo ready(String version) {
-        return new ContainerInfo(id, function, version, "w1", "127.0.0.1", port, ContainerState.READY, maxInputs, Instant.EPOCH);
+        return new ContainerInfo(
+                id, function, version, "w1", "127.0.0.1", port, ContainerState.READY, maxInputs, Instant.EPOCH);
     }
 
     long pid() {

@@ -15,8 +15,7 @@ import java.util.logging.LogManager;
 public final class FerryLogManager extends LogManager {
 
     /** Called by {@code LogManager} when the property names this class. */
-    public FerryLogManager() {
-    }
+    public FerryLogManager() {}
 
     /** Resets as {@link LogManager#reset()} does, except during shutdown, when it does nothing. */
     @Override
@@ -28,7 +27,7 @@ public final class FerryLogManager extends LogManager {
 
     /** Whether the JVM is shutting down: then {@link Runtime#addShutdownHook} refuses new hooks. */
     private static boolean shuttingDown() {
-        Thread probe = new Thread(() -> { });
+        Thread probe = new Thread(() -> {});
         try {
             Runtime.getRuntime().addShutdownHook(probe);
         } catch (IllegalStateException e) {

@@ -35,8 +35,9 @@ record LogLevels(Level all, Map<String, Level> loggers) {
     /** Without {@link #PROPERTY} and {@link #ENVIRONMENT}: INFO. */
     static final LogLevels DEFAULT = new LogLevels(Level.INFO, Map.of());
 
-    private static final String EXPECTED = "ERROR, WARNING, INFO, DEBUG or TRACE, then any LOGGER=LEVEL, comma-separated, "
-            + "e.g. INFO,io.lettuce=DEBUG";
+    private static final String EXPECTED =
+            "ERROR, WARNING, INFO, DEBUG or TRACE, then any LOGGER=LEVEL, comma-separated, "
+                    + "e.g. INFO,io.lettuce=DEBUG";
 
     LogLevels {
         loggers = Collections.unmodifiableMap(new LinkedHashMap<>(loggers));
@@ -72,11 +73,13 @@ record LogLevels(Level all, Map<String, Level> loggers) {
         for (String item : spec.split(",", -1)) {
             String trimmed = item.strip();
             int eq = trimmed.indexOf('=');
-            Level level = eq < 0 ? level(trimmed) : level(trimmed.substring(eq + 1).strip());
+            Level level =
+                    eq < 0 ? level(trimmed) : level(trimmed.substring(eq + 1).strip());
             String logger = eq < 0 ? "" : trimmed.substring(0, eq).strip();
             if (level == null || (eq >= 0 && logger.isEmpty())) {
                 String where = spec.strip().equals(trimmed) ? "" : " in \"" + spec + "\"";
-                throw new IllegalArgumentException(source + ": \"" + trimmed + "\"" + where + " (expected: " + EXPECTED + ")");
+                throw new IllegalArgumentException(
+                        source + ": \"" + trimmed + "\"" + where + " (expected: " + EXPECTED + ")");
             }
             if (eq < 0) {
                 all = level;

@@ -18,8 +18,8 @@ import java.util.logging.LogRecord;
  */
 final class OneLineFormatter extends Formatter {
 
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")
-            .withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter TIME =
+            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
     /** Wide enough for every role Ferry names ({@code controller}). */
     static final int ROLE_WIDTH = 10;
@@ -38,7 +38,8 @@ final class OneLineFormatter extends Formatter {
         line.append(' ');
         padded(line, levelName(record.getLevel()), 5).append(' ');
         String logger = record.getLoggerName();
-        padded(line, roleOfLogger.apply(logger == null ? "" : logger), ROLE_WIDTH).append("  ");
+        padded(line, roleOfLogger.apply(logger == null ? "" : logger), ROLE_WIDTH)
+                .append("  ");
         line.append(formatMessage(record)).append(System.lineSeparator());
         if (record.getThrown() != null) {
             StringWriter trace = new StringWriter();

@@ -45,6 +45,5 @@ final class StandardErrorHandler extends Handler {
 
     /** Nothing to release: {@code System.err} is not this handler's to close. */
     @Override
-    public void close() {
-    }
+    public void close() {}
 }

@@ -27,14 +27,19 @@ class FerryLoggingTest {
     void namesTheRoleOfEachPackageInAProcessOfSeveralRoles() {
         assertThat(FerryLogging.roleOf("dev.ferry.gateway.HttpExchange", "dev")).isEqualTo("gateway");
         assertThat(FerryLogging.roleOf("dev.ferry.controller.Lease", "dev")).isEqualTo("controller");
-        assertThat(FerryLogging.roleOf("dev.ferry.autoscaler.Autoscaler", "dev")).isEqualTo("controller");
+        assertThat(FerryLogging.roleOf("dev.ferry.autoscaler.Autoscaler", "dev"))
+                .isEqualTo("controller");
         assertThat(FerryLogging.roleOf("dev.ferry.scheduler.Scheduler", "dev")).isEqualTo("controller");
         assertThat(FerryLogging.roleOf("dev.ferry.worker.WorkerAgent", "dev")).isEqualTo("worker");
-        assertThat(FerryLogging.roleOf("dev.ferry.routing.RedisRoutingStore", "dev")).isEqualTo("store");
+        assertThat(FerryLogging.roleOf("dev.ferry.routing.RedisRoutingStore", "dev"))
+                .isEqualTo("store");
         assertThat(FerryLogging.roleOf("io.lettuce.core.RedisClient", "dev")).isEqualTo("store");
         assertThat(FerryLogging.roleOf("dev.ferry.cli.DevStack", "dev")).isEqualTo("dev");
-        assertThat(FerryLogging.roleOf("io.netty.channel.DefaultChannelPipeline", "dev")).isEqualTo("dev");
-        assertThat(FerryLogging.roleOf("dev.ferry.gatewayish.X", "dev")).as("a package, not a prefix").isEqualTo("dev");
+        assertThat(FerryLogging.roleOf("io.netty.channel.DefaultChannelPipeline", "dev"))
+                .isEqualTo("dev");
+        assertThat(FerryLogging.roleOf("dev.ferry.gatewayish.X", "dev"))
+                .as("a package, not a prefix")
+                .isEqualTo("dev");
     }
 
     @Test
@@ -46,7 +51,9 @@ class FerryLoggingTest {
             logger.log(System.Logger.Level.DEBUG, "not at INFO");
         });
 
-        assertThat(out).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z INFO  controller  controller c1 is the leader\\R");
+        assertThat(out)
+                .matches(
+                        "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z INFO  controller  controller c1 is the leader\\R");
     }
 
     @Test
@@ -59,7 +66,10 @@ class FerryLoggingTest {
             Logger.getLogger("io.netty.test").log(Level.INFO, "netty at INFO");
         });
 
-        assertThat(out).doesNotContain("not at WARNING").contains("DEBUG worker      chatty at DEBUG").doesNotContain("netty");
+        assertThat(out)
+                .doesNotContain("not at WARNING")
+                .contains("DEBUG worker      chatty at DEBUG")
+                .doesNotContain("netty");
     }
 
     @Test
@@ -81,9 +91,13 @@ class FerryLoggingTest {
 
     @Test
     void linesLoggedWhileTheJvmShutsDownStillAppear() throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), ShutdownLogging.class.getName())
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process process = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        ShutdownLogging.class.getName())
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
         String err;
         try (var in = process.getErrorStream()) {
             err = new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -104,7 +118,12 @@ class FerryLoggingTest {
         public static void main(String[] args) {
             FerryLogging.install("worker");
             System.Logger logger = System.getLogger(ShutdownLogging.class.getName());
-            logger.log(System.Logger.Level.INFO, "manager " + java.util.logging.LogManager.getLogManager().getClass().getName());
+            logger.log(
+                    System.Logger.Level.INFO,
+                    "manager "
+                            + java.util.logging.LogManager.getLogManager()
+                                    .getClass()
+                                    .getName());
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 java.util.logging.LogManager.getLogManager().reset();
                 logger.log(System.Logger.Level.INFO, "stopping after a reset");

@@ -32,7 +32,8 @@ class OneLineFormatterTest {
         LogRecord record = record(Level.SEVERE, "x", "m");
         record.setInstant(Instant.parse("2026-12-07T00:05:22Z")); // still three digits of milliseconds
 
-        assertThat(gateway.format(record)).isEqualTo("2026-12-07T00:05:22.000Z ERROR gateway     m" + System.lineSeparator());
+        assertThat(gateway.format(record))
+                .isEqualTo("2026-12-07T00:05:22.000Z ERROR gateway     m" + System.lineSeparator());
         assertThat(controller.format(record(Level.INFO, "x", "m")))
                 .isEqualTo("2026-12-07T00:05:22.123Z INFO  controller  m" + System.lineSeparator());
     }
@@ -52,7 +53,8 @@ class OneLineFormatterTest {
     void asksTheRoleOfTheLoggerThatLogged() {
         OneLineFormatter byPackage = new OneLineFormatter(logger -> FerryLogging.roleOf(logger, "dev"));
 
-        assertThat(byPackage.format(record(Level.INFO, "dev.ferry.worker.WorkerAgent", "m"))).contains(" INFO  worker      m");
+        assertThat(byPackage.format(record(Level.INFO, "dev.ferry.worker.WorkerAgent", "m")))
+                .contains(" INFO  worker      m");
         assertThat(byPackage.format(record(Level.INFO, null, "m"))).contains(" INFO  dev         m");
     }
 

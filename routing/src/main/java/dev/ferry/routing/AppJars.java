@@ -1,7 +1,5 @@
 package dev.ferry.routing;
 
-import dev.ferry.routing.DeployedFunction;
-import dev.ferry.routing.RoutingStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -43,8 +41,9 @@ public final class AppJars {
             return local.get();
         }
         String digest = function.jarDigest();
-        byte[] bytes = store.jar(digest).orElseThrow(() -> new IOException("jar " + digest + " of app "
-                + function.app() + " " + function.version() + " is not in " + store.describe()));
+        byte[] bytes = store.jar(digest)
+                .orElseThrow(() -> new IOException("jar " + digest + " of app " + function.app() + " "
+                        + function.version() + " is not in " + store.describe()));
         if (!digest.equals(sha256(bytes))) {
             throw new IOException("jar " + digest + " of app " + function.app() + " from " + store.describe()
                     + " does not match its digest");

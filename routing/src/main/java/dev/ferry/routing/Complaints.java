@@ -30,7 +30,9 @@ final class Complaints {
         }
         if (said.size() >= MEMORY) {
             if (said.add("\0full")) {
-                LOG.log(Level.WARNING, "Too many distinct problems with the routing data in Redis; logging no more of them");
+                LOG.log(
+                        Level.WARNING,
+                        "Too many distinct problems with the routing data in Redis; logging no more of them");
             }
             return;
         }

@@ -4,7 +4,6 @@ import dev.ferry.request.protocol.AppName;
 import dev.ferry.request.protocol.FunctionId;
 import dev.ferry.request.protocol.VersionKey;
 import java.time.Instant;
-import java.util.List;
 import java.util.Objects;
 
 /**
@@ -23,13 +22,30 @@ import java.util.Objects;
  * @param reason why it is unplaced (no worker fits, a crash back-off) or why it {@link ContainerState#FAILED};
  *     empty otherwise. Gateways and {@code ferry ls} show it.
  */
-public record ContainerInfo(String id, FunctionId function, String version, String worker, String host, int port,
-                            ContainerState state, int maxInputs, Instant startedAt, ContainerResources resources,
-                            String reason) {
+public record ContainerInfo(
+        String id,
+        FunctionId function,
+        String version,
+        String worker,
+        String host,
+        int port,
+        ContainerState state,
+        int maxInputs,
+        Instant startedAt,
+        ContainerResources resources,
+        String reason) {
 
     /** A container with no resources set aside and no reason. */
-    public ContainerInfo(String id, FunctionId function, String version, String worker, String host, int port,
-                         ContainerState state, int maxInputs, Instant startedAt) {
+    public ContainerInfo(
+            String id,
+            FunctionId function,
+            String version,
+            String worker,
+            String host,
+            int port,
+            ContainerState state,
+            int maxInputs,
+            Instant startedAt) {
         this(id, function, version, worker, host, port, state, maxInputs, startedAt, ContainerResources.NONE, "");
     }
 
@@ -44,7 +60,8 @@ public record ContainerInfo(String id, FunctionId function, String version, Stri
         Objects.requireNonNull(resources, "resources");
         Objects.requireNonNull(reason, "reason");
         if (worker.isEmpty() && state != ContainerState.PENDING) {
-            throw new IllegalArgumentException("container " + id + " is " + state + " on no worker (expected: PENDING while unplaced)");
+            throw new IllegalArgumentException(
+                    "container " + id + " is " + state + " on no worker (expected: PENDING while unplaced)");
         }
         if (maxInputs <= 0) {
             throw new IllegalArgumentException("maxInputs: " + maxInputs + " (expected: > 0)");
@@ -60,10 +77,20 @@ public record ContainerInfo(String id, FunctionId function, String version, Stri
     }
 
     /** A container the controller has placed on {@code worker}, holding {@code resources} there, not yet started. */
-    public static ContainerInfo pending(String id, DeployedFunction function, String worker, ContainerResources resources,
-                                       Instant placedAt) {
-        return new ContainerInfo(id, function.id(), function.version(), worker, "", 0, ContainerState.PENDING,
-                function.settings().maxInputs(), placedAt, resources, "");
+    public static ContainerInfo pending(
+            String id, DeployedFunction function, String worker, ContainerResources resources, Instant placedAt) {
+        return new ContainerInfo(
+                id,
+                function.id(),
+                function.version(),
+                worker,
+                "",
+                0,
+                ContainerState.PENDING,
+                function.settings().maxInputs(),
+                placedAt,
+                resources,
+                "");
     }
 
     /**
@@ -71,8 +98,18 @@ public record ContainerInfo(String id, FunctionId function, String version, Stri
      * fits it, or it waits out a crash back-off. The controller places it when it can.
      */
     public static ContainerInfo unplaced(String id, DeployedFunction function, String reason, Instant since) {
-        return new ContainerInfo(id, function.id(), function.version(), "", "", 0, ContainerState.PENDING,
-                function.settings().maxInputs(), since, ContainerResources.NONE, reason);
+        return new ContainerInfo(
+                id,
+                function.id(),
+                function.version(),
+                "",
+                "",
+                0,
+                ContainerState.PENDING,
+                function.settings().maxInputs(),
+                since,
+                ContainerResources.NONE,
+                reason);
     }
 
     /** Whether no worker has been given this container yet (see {@link #unplaced}). */
@@ -82,18 +119,20 @@ public record ContainerInfo(String id, FunctionId function, String version, Stri
 
     /** This container in {@code newState}. */
     public ContainerInfo withState(ContainerState newState) {
-        return new ContainerInfo(id, function, version, worker, host, port, newState, maxInputs, startedAt, resources, reason);
+        return new ContainerInfo(
+                id, function, version, worker, host, port, newState, maxInputs, startedAt, resources, reason);
     }
 
     /** This container with {@code newReason}. */
     public ContainerInfo withReason(String newReason) {
-        return new ContainerInfo(id, function, version, worker, host, port, state, maxInputs, startedAt, resources, newReason);
+        return new ContainerInfo(
+                id, function, version, worker, host, port, state, maxInputs, startedAt, resources, newReason);
     }
 
     /** This unplaced container, now placed on {@code worker} with {@code resources} at {@code at}. */
     public ContainerInfo placedOn(String newWorker, ContainerResources newResources, Instant at) {
-        return new ContainerInfo(id, function, version, newWorker, "", 0, ContainerState.PENDING, maxInputs, at,
-                newResources, "");
+        return new ContainerInfo(
+                id, function, version, newWorker, "", 0, ContainerState.PENDING, maxInputs, at, newResources, "");
     }
 
     /** The app of {@link #function}. */

@@ -17,7 +17,8 @@ public record ContainerResources(double cpu, long memoryMib, List<Integer> gpus)
     public ContainerResources {
         gpus = List.copyOf(gpus);
         if (cpu < 0 || Double.isNaN(cpu) || memoryMib < 0) {
-            throw new IllegalArgumentException("resources: cpu " + cpu + ", memory " + memoryMib + " MiB (expected: none negative)");
+            throw new IllegalArgumentException(
+                    "resources: cpu " + cpu + ", memory " + memoryMib + " MiB (expected: none negative)");
         }
     }
 }

@@ -22,8 +22,15 @@ import java.util.TreeMap;
  * @param busy this gateway's calls in flight per container id, for containers with any; the
  *     autoscaler stops only containers no gateway has a call on
  */
-public record DemandSample(String gateway, FunctionId function, String version, int inFlight, int queued,
-                           Instant lastActive, Instant sampledAt, Map<String, Integer> busy) {
+public record DemandSample(
+        String gateway,
+        FunctionId function,
+        String version,
+        int inFlight,
+        int queued,
+        Instant lastActive,
+        Instant sampledAt,
+        Map<String, Integer> busy) {
 
     public DemandSample {
         Objects.requireNonNull(gateway, "gateway");
@@ -32,8 +39,8 @@ public record DemandSample(String gateway, FunctionId function, String version, 
         Objects.requireNonNull(lastActive, "lastActive");
         Objects.requireNonNull(sampledAt, "sampledAt");
         if (inFlight < 0 || queued < 0) {
-            throw new IllegalArgumentException("demand of " + function + ": inFlight " + inFlight + ", queued " + queued
-                    + " (expected: >= 0)");
+            throw new IllegalArgumentException(
+                    "demand of " + function + ": inFlight " + inFlight + ", queued " + queued + " (expected: >= 0)");
         }
         // Sorted, so equal samples encode to equal text.
         busy = java.util.Collections.unmodifiableMap(new TreeMap<>(busy));
@@ -46,8 +53,14 @@ public record DemandSample(String gateway, FunctionId function, String version, 
     }
 
     /** A sample that does not say which containers carry the calls. */
-    public DemandSample(String gateway, FunctionId function, String version, int inFlight, int queued,
-                        Instant lastActive, Instant sampledAt) {
+    public DemandSample(
+            String gateway,
+            FunctionId function,
+            String version,
+            int inFlight,
+            int queued,
+            Instant lastActive,
+            Instant sampledAt) {
         this(gateway, function, version, inFlight, queued, lastActive, sampledAt, Map.of());
     }
 

@@ -17,8 +17,8 @@ import java.util.Objects;
  * @param jarDigest the SHA-256 of the jar's bytes, lowercase hex; its key in {@link RoutingStore#jar}
  * @param settings its settings
  */
-public record DeployedFunction(String app, String version, String className, Path jar, String jarDigest,
-                               FunctionSettings settings) {
+public record DeployedFunction(
+        String app, String version, String className, Path jar, String jarDigest, FunctionSettings settings) {
 
     public DeployedFunction {
         Objects.requireNonNull(app, "app");

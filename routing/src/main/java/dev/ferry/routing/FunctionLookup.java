@@ -17,7 +17,8 @@ public sealed interface FunctionLookup {
         if (deployment == null) {
             return new AppNotFound(app);
         }
-        return deployment.function(function)
+        return deployment
+                .function(function)
                 .<FunctionLookup>map(Found::new)
                 .orElseGet(() -> new FunctionNotFound(app, function));
     }

@@ -11,7 +11,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -68,7 +67,8 @@ final class InMemoryContainerLogs implements ContainerLogs {
                     lastSeq++;
                 }
                 LogIds.Id id = new LogIds.Id(lastMs, lastSeq);
-                rings.computeIfAbsent(line.app(), app -> new Ring(capacity)).add(new Entry(id, line.withId(id.toString())));
+                rings.computeIfAbsent(line.app(), app -> new Ring(capacity))
+                        .add(new Entry(id, line.withId(id.toString())));
             }
             appended.signalAll();
         } finally {
@@ -107,23 +107,24 @@ final class InMemoryContainerLogs implements ContainerLogs {
             throw new IllegalStateException("these container logs are closed");
         }
         LogFollower[] self = new LogFollower[1];
-        LogFollower follower = new LogFollower(describe(), app, function, afterId, each, () -> followers.remove(self[0])) {
-            @Override
-            protected Batch next(String after) throws InterruptedException {
-                LogIds.Id cursor = LogIds.parse("after", after);
-                lock.lockInterruptibly();
-                try {
-                    List<LogLine> lines = after(app, cursor);
-                    if (lines.isEmpty() && !closed) {
-                        appended.awaitNanos(idleNanos);
-                        lines = after(app, cursor);
+        LogFollower follower =
+                new LogFollower(describe(), app, function, afterId, each, () -> followers.remove(self[0])) {
+                    @Override
+                    protected Batch next(String after) throws InterruptedException {
+                        LogIds.Id cursor = LogIds.parse("after", after);
+                        lock.lockInterruptibly();
+                        try {
+                            List<LogLine> lines = after(app, cursor);
+                            if (lines.isEmpty() && !closed) {
+                                appended.awaitNanos(idleNanos);
+                                lines = after(app, cursor);
+                            }
+                            return Batch.of(lines, after);
+                        } finally {
+                            lock.unlock();
+                        }
                     }
-                    return Batch.of(lines, after);
-                } finally {
-                    lock.unlock();
-                }
-            }
-        };
+                };
         self[0] = follower;
         followers.add(follower);
         follower.start();

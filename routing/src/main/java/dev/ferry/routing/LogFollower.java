@@ -40,7 +40,13 @@ abstract class LogFollower implements ContainerLogs.Subscription {
     /**
      * @param ended run on the follow thread as it ends, however it ends
      */
-    LogFollower(String store, String app, Optional<String> function, String afterId, Consumer<LogLine> each, Runnable ended) {
+    LogFollower(
+            String store,
+            String app,
+            Optional<String> function,
+            String afterId,
+            Consumer<LogLine> each,
+            Runnable ended) {
         this.store = store;
         this.app = app;
         this.function = function;
@@ -96,8 +102,10 @@ abstract class LogFollower implements ContainerLogs.Subscription {
                         break;
                     }
                     if (backoff == 0) {
-                        LOG.log(Level.WARNING, "Following the logs of " + app + " in " + store + " failed; trying again: "
-                                + RedisClients.reason(e));
+                        LOG.log(
+                                Level.WARNING,
+                                "Following the logs of " + app + " in " + store + " failed; trying again: "
+                                        + RedisClients.reason(e));
                     }
                     backoff = backoff == 0 ? FIRST_BACKOFF_NANOS : Math.min(backoff * 2, MAX_BACKOFF_NANOS);
                     if (closing.await(backoff, TimeUnit.NANOSECONDS)) {
@@ -158,6 +166,7 @@ abstract class LogFollower implements ContainerLogs.Subscription {
     @Override
     public String toString() {
         // The names were checked when the follower was asked for (ContainerLogs#follow).
-        return "LogFollower[" + function.map(f -> FunctionId.of(app, f).toString()).orElse(app) + " in " + store + "]";
+        return "LogFollower["
+                + function.map(f -> FunctionId.of(app, f).toString()).orElse(app) + " in " + store + "]";
     }
 }

@@ -17,8 +17,15 @@ import java.util.Objects;
  * @param stream {@link #STDOUT} or {@link #STDERR}
  * @param text the line, without its terminator
  */
-public record LogLine(String id, Instant at, String app, String function, String container, String worker, String stream,
-                      String text) {
+public record LogLine(
+        String id,
+        Instant at,
+        String app,
+        String function,
+        String container,
+        String worker,
+        String stream,
+        String text) {
 
     /** The {@link #stream} of a line of standard output. */
     public static final String STDOUT = "stdout";
@@ -40,8 +47,8 @@ public record LogLine(String id, Instant at, String app, String function, String
     }
 
     /** A line to {@link ContainerLogs#append}: the store gives it its id. */
-    public static LogLine of(Instant at, String app, String function, String container, String worker, String stream,
-                             String text) {
+    public static LogLine of(
+            Instant at, String app, String function, String container, String worker, String stream, String text) {
         return new LogLine("", at, app, function, container, worker, stream, text);
     }
 

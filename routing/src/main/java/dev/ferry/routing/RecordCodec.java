@@ -144,7 +144,11 @@ final class RecordCodec {
         n.put("memoryBytes", w.memoryBytes());
         ArrayNode gpus = n.putArray("gpus");
         for (WorkerGpu g : w.gpus()) {
-            gpus.addObject().put("index", g.index()).put("uuid", g.uuid()).put("model", g.model()).put("memoryMib", g.memoryMib());
+            gpus.addObject()
+                    .put("index", g.index())
+                    .put("uuid", g.uuid())
+                    .put("model", g.model())
+                    .put("memoryMib", g.memoryMib());
         }
         ObjectNode labels = n.putObject("labels");
         // Sorted, so equal workers encode to equal text.
@@ -284,8 +288,13 @@ final class RecordCodec {
             if (s == null || !s.isObject()) {
                 throw new MalformedRecordException("function without \"settings\"");
             }
-            functions.add(new DeployedFunction(text(f, "app"), text(f, "version"), text(f, "className"),
-                    Path.of(text(f, "jar")), text(f, "jarDigest"), settings(s)));
+            functions.add(new DeployedFunction(
+                    text(f, "app"),
+                    text(f, "version"),
+                    text(f, "className"),
+                    Path.of(text(f, "jar")),
+                    text(f, "jarDigest"),
+                    settings(s)));
         }
         return new AppDeployment(app, version, functions, instantField(n, "deployedAt"));
     }
@@ -296,10 +305,20 @@ final class RecordCodec {
         if (cpu == null || !cpu.isNumber()) {
             throw new MalformedRecordException("field \"cpu\" is not a number");
         }
-        return new FunctionSettings(text(n, "name"), intField(n, "maxInputs"), intField(n, "targetInputs"),
-                durationField(n, "timeout"), durationField(n, "scaledownWindow"), intField(n, "minContainers"),
-                intField(n, "maxContainers"), intField(n, "bufferContainers"), cpu.doubleValue(),
-                intField(n, "memoryMib"), gpu, longField(n, "maxRequestBody"), longField(n, "maxWebSocketMessage"),
+        return new FunctionSettings(
+                text(n, "name"),
+                intField(n, "maxInputs"),
+                intField(n, "targetInputs"),
+                durationField(n, "timeout"),
+                durationField(n, "scaledownWindow"),
+                intField(n, "minContainers"),
+                intField(n, "maxContainers"),
+                intField(n, "bufferContainers"),
+                cpu.doubleValue(),
+                intField(n, "memoryMib"),
+                gpu,
+                longField(n, "maxRequestBody"),
+                longField(n, "maxWebSocketMessage"),
                 stringList(n, "workerLabels"),
                 // Absent in records written before per-function queue bounds: the gateway's defaults.
                 n.has("maxQueued") ? intField(n, "maxQueued") : 0,
@@ -342,9 +361,18 @@ final class RecordCodec {
         if (reason != null && !reason.isTextual()) {
             throw new MalformedRecordException("field \"reason\" is not a string");
         }
-        return new ContainerInfo(text(n, "id"), FunctionId.parse(text(n, "function")), text(n, "version"), text(n, "worker"),
-                text(n, "host"), intField(n, "port"), state, intField(n, "maxInputs"), instantField(n, "startedAt"),
-                resources(n.get("resources")), reason == null ? "" : reason.textValue());
+        return new ContainerInfo(
+                text(n, "id"),
+                FunctionId.parse(text(n, "function")),
+                text(n, "version"),
+                text(n, "worker"),
+                text(n, "host"),
+                intField(n, "port"),
+                state,
+                intField(n, "maxInputs"),
+                instantField(n, "startedAt"),
+                resources(n.get("resources")),
+                reason == null ? "" : reason.textValue());
     }
 
     /** Absent in records written before resources were tracked: nothing set aside. */
@@ -381,19 +409,32 @@ final class RecordCodec {
         JsonNode gpusNode = n.get("gpus");
         if (gpusNode != null && gpusNode.isArray()) {
             for (JsonNode g : gpusNode) {
-                gpus.add(new WorkerGpu(intField(g, "index"), text(g, "uuid"), text(g, "model"), longField(g, "memoryMib")));
+                gpus.add(new WorkerGpu(
+                        intField(g, "index"), text(g, "uuid"), text(g, "model"), longField(g, "memoryMib")));
             }
         } else if (gpusNode != null && !gpusNode.isInt()) { // a count, written before devices were tracked
             throw new MalformedRecordException("field \"gpus\" is not an array");
         }
-        return new WorkerInfo(text(n, "id"), text(n, "host"), intField(n, "cpus"), longField(n, "memoryBytes"),
-                gpus, labels, instantField(n, "heartbeat"));
+        return new WorkerInfo(
+                text(n, "id"),
+                text(n, "host"),
+                intField(n, "cpus"),
+                longField(n, "memoryBytes"),
+                gpus,
+                labels,
+                instantField(n, "heartbeat"));
     }
 
     static ScaleOverride scaleOverride(JsonNode n) {
-        return new ScaleOverride(FunctionId.parse(text(n, "function")), text(n, "version"), optionalInt(n, "minContainers"),
-                optionalInt(n, "maxContainers"), optionalInt(n, "bufferContainers"), optionalInt(n, "targetInputs"),
-                n.has("scaledownWindow") ? durationField(n, "scaledownWindow") : null, instantField(n, "setAt"));
+        return new ScaleOverride(
+                FunctionId.parse(text(n, "function")),
+                text(n, "version"),
+                optionalInt(n, "minContainers"),
+                optionalInt(n, "maxContainers"),
+                optionalInt(n, "bufferContainers"),
+                optionalInt(n, "targetInputs"),
+                n.has("scaledownWindow") ? durationField(n, "scaledownWindow") : null,
+                instantField(n, "setAt"));
     }
 
     static ScaleStatus scaleStatus(JsonNode n) {
@@ -401,8 +442,13 @@ final class RecordCodec {
         if (panic == null || !panic.isBoolean()) {
             throw new MalformedRecordException("field \"panic\" is not a boolean");
         }
-        return new ScaleStatus(FunctionId.parse(text(n, "function")), text(n, "version"), intField(n, "desired"), panic.booleanValue(),
-                text(n, "reason"), instantField(n, "decidedAt"));
+        return new ScaleStatus(
+                FunctionId.parse(text(n, "function")),
+                text(n, "version"),
+                intField(n, "desired"),
+                panic.booleanValue(),
+                text(n, "reason"),
+                instantField(n, "decidedAt"));
     }
 
     private static Integer optionalInt(JsonNode n, String field) {
@@ -413,9 +459,15 @@ final class RecordCodec {
     static DemandSample demand(String text) {
         JsonNode n = parse(text);
         try {
-            return new DemandSample(text(n, "gateway"), FunctionId.parse(text(n, "function")), text(n, "version"),
-                    intField(n, "inFlight"), intField(n, "queued"), instantField(n, "lastActive"),
-                    instantField(n, "sampledAt"), busy(n.get("busy")));
+            return new DemandSample(
+                    text(n, "gateway"),
+                    FunctionId.parse(text(n, "function")),
+                    text(n, "version"),
+                    intField(n, "inFlight"),
+                    intField(n, "queued"),
+                    instantField(n, "lastActive"),
+                    instantField(n, "sampledAt"),
+                    busy(n.get("busy")));
         } catch (MalformedRecordException e) {
             throw e;
         } catch (RuntimeException e) {

@@ -49,9 +49,16 @@ final class RedisChangeFeed {
     private boolean outage;
     private long awaitedSeq;
 
-    RedisChangeFeed(String store, RedisKeys keys, RedisScripts scripts, StatefulRedisConnection<String, String> commands,
-                    StatefulRedisPubSubConnection<String, String> pubsub, RoutingCopy copy, FeedThread thread,
-                    long graceNanos, Complaints complaints) {
+    RedisChangeFeed(
+            String store,
+            RedisKeys keys,
+            RedisScripts scripts,
+            StatefulRedisConnection<String, String> commands,
+            StatefulRedisPubSubConnection<String, String> pubsub,
+            RoutingCopy copy,
+            FeedThread thread,
+            long graceNanos,
+            Complaints complaints) {
         this.store = store;
         this.keys = keys;
         this.scripts = scripts;
@@ -150,8 +157,10 @@ final class RedisChangeFeed {
         } catch (MalformedRecordException e) {
             // Not applied and not counted: if it took the place of a real change, the gap
             // that leaves brings a resync.
-            complain(keys.changesChannel() + "\0" + message, "Ignoring a malformed message on " + keys.changesChannel() + " of "
-                    + store + ": " + e.getMessage() + ": " + Complaints.quote(message));
+            complain(
+                    keys.changesChannel() + "\0" + message,
+                    "Ignoring a malformed message on " + keys.changesChannel() + " of " + store + ": " + e.getMessage()
+                            + ": " + Complaints.quote(message));
             return;
         }
         switch (copy.applyFeed(epoch, seq, kind, key, record)) {
@@ -175,9 +184,13 @@ final class RedisChangeFeed {
             return;
         }
         if (current != null && current.equals(copy.epoch())) {
-            complain(keys.changesChannel() + "\0epoch\0" + messageEpoch, store + ": ignoring changes of epoch "
-                    + messageEpoch + " on " + keys.changesChannel() + ", which is not this database's epoch " + current
-                    + " (does another database of this Redis hold a cluster named \"" + keys.cluster() + "\"?)");
+            complain(
+                    keys.changesChannel() + "\0epoch\0" + messageEpoch,
+                    store + ": ignoring changes of epoch "
+                            + messageEpoch + " on " + keys.changesChannel() + ", which is not this database's epoch "
+                            + current
+                            + " (does another database of this Redis hold a cluster named \"" + keys.cluster()
+                            + "\"?)");
             return;
         }
         resync("a change of epoch " + messageEpoch + " arrived; the copy is of epoch " + copy.epoch());
@@ -188,8 +201,10 @@ final class RedisChangeFeed {
         try {
             sample = RecordCodec.demand(message);
         } catch (MalformedRecordException e) {
-            complain(keys.demandChannel() + "\0" + message, "Ignoring a malformed message on " + keys.demandChannel() + " of "
-                    + store + ": " + e.getMessage() + ": " + Complaints.quote(message));
+            complain(
+                    keys.demandChannel() + "\0" + message,
+                    "Ignoring a malformed message on " + keys.demandChannel() + " of " + store + ": " + e.getMessage()
+                            + ": " + Complaints.quote(message));
             return;
         }
         copy.applyDemand(sample);
@@ -218,8 +233,9 @@ final class RedisChangeFeed {
         try {
             seq = seqText == null ? 0 : Long.parseLong(seqText);
         } catch (NumberFormatException e) {
-            complain(keys.seq() + "\0" + seqText, store + ": key " + keys.seq() + " holds " + Complaints.quote(seqText)
-                    + ", not a number");
+            complain(
+                    keys.seq() + "\0" + seqText,
+                    store + ": key " + keys.seq() + " holds " + Complaints.quote(seqText) + ", not a number");
             return;
         }
         long applied = copy.applied();
@@ -245,8 +261,10 @@ final class RedisChangeFeed {
             }
             if (!outage) {
                 outage = true;
-                Complaints.log(Level.WARNING, store + " could not be read (" + why + "): " + e
-                        + "; reads answer from the last copy until it is back");
+                Complaints.log(
+                        Level.WARNING,
+                        store + " could not be read (" + why + "): " + e
+                                + "; reads answer from the last copy until it is back");
             }
             needsResync = true;
         }
@@ -266,8 +284,11 @@ final class RedisChangeFeed {
             Complaints.log(Level.INFO, store + " is back; the routing copy is resynchronised");
         }
         if (dataLost) {
-            Complaints.log(Level.WARNING, store + " came back without its data (a new epoch): owners write their"
-                    + " records again; records not written again within " + graceNanos / 1_000_000 + " ms are dropped");
+            Complaints.log(
+                    Level.WARNING,
+                    store + " came back without its data (a new epoch): owners write their"
+                            + " records again; records not written again within " + graceNanos / 1_000_000
+                            + " ms are dropped");
         }
     }
 
@@ -279,8 +300,10 @@ final class RedisChangeFeed {
         try {
             seq = Long.parseLong(raw.seq());
         } catch (NumberFormatException e) {
-            complain(keys.seq() + "\0" + raw.seq(), store + ": key " + keys.seq() + " holds " + Complaints.quote(raw.seq())
-                    + ", not a number; reading it as 0");
+            complain(
+                    keys.seq() + "\0" + raw.seq(),
+                    store + ": key " + keys.seq() + " holds " + Complaints.quote(raw.seq())
+                            + ", not a number; reading it as 0");
         }
         Map<RoutingCopy.Kind, Map<String, Versioned<Object>>> tables = new EnumMap<>(RoutingCopy.Kind.class);
         raw.hashes().forEach((kind, fields) -> {
@@ -299,7 +322,8 @@ final class RedisChangeFeed {
             try {
                 DemandSample sample = RecordCodec.demand(text);
                 if (!sample.key().equals(field)) {
-                    throw new MalformedRecordException("sample of \"" + sample.key() + "\" stored under \"" + field + "\"");
+                    throw new MalformedRecordException(
+                            "sample of \"" + sample.key() + "\" stored under \"" + field + "\"");
                 }
                 demand.put(field, sample);
             } catch (MalformedRecordException e) {
@@ -310,7 +334,9 @@ final class RedisChangeFeed {
     }
 
     private void malformed(String hash, String field, String text, MalformedRecordException e) {
-        complain(hash + "\0" + field + "\0" + text, "Ignoring field " + Complaints.quote(field) + " of " + hash
-                + " in " + store + ": " + e.getMessage() + ": " + Complaints.quote(text));
+        complain(
+                hash + "\0" + field + "\0" + text,
+                "Ignoring field " + Complaints.quote(field) + " of " + hash + " in " + store + ": " + e.getMessage()
+                        + ": " + Complaints.quote(text));
     }
 }

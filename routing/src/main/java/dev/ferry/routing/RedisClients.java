@@ -38,7 +38,8 @@ final class RedisClients {
             try {
                 return op.get();
             } catch (RedisCommandExecutionException e) {
-                throw new StoreUnavailableException(describe + " refused the command: " + redactor.scrub(e.getMessage()), e);
+                throw new StoreUnavailableException(
+                        describe + " refused the command: " + redactor.scrub(e.getMessage()), e);
             } catch (RuntimeException e) {
                 throw unreachable(e);
             }
@@ -88,14 +89,16 @@ final class RedisClients {
             redisUri = RedisURI.create(uri);
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("Redis URI: " + redactor.redactedUri() + " (expected: "
-                    + "redis://[:password@]host:port[/db], or rediss://... for TLS): " + redactor.scrub(e.getMessage()));
+                    + "redis://[:password@]host:port[/db], or rediss://... for TLS): "
+                    + redactor.scrub(e.getMessage()));
         }
         redisUri.setTimeout(commandTimeout);
         ClientResources resources = DefaultClientResources.builder()
                 .ioThreadPoolSize(2)
                 .computationThreadPoolSize(2)
                 // Lettuce's default backs off to 30 s; a control plane wants its store back sooner.
-                .reconnectDelay(Delay.exponential(Duration.ofMillis(50), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS))
+                .reconnectDelay(
+                        Delay.exponential(Duration.ofMillis(50), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS))
                 .build();
         RedisClient client = RedisClient.create(resources, redisUri);
         client.setOptions(ClientOptions.builder()
@@ -107,7 +110,10 @@ final class RedisClients {
                 // Every command times out, after its connection's timeout: the URI's (the
                 // command timeout), or one a connection sets for itself (jars).
                 .timeoutOptions(TimeoutOptions.enabled())
-                .socketOptions(SocketOptions.builder().connectTimeout(commandTimeout).keepAlive(true).build())
+                .socketOptions(SocketOptions.builder()
+                        .connectTimeout(commandTimeout)
+                        .keepAlive(true)
+                        .build())
                 .build());
         return new Client("Redis at " + redactor.describe(redisUri), redactor, resources, client);
     }

@@ -4,7 +4,6 @@ import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.StreamMessage;
-import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.XAddArgs;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -22,7 +21,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -76,6 +74,7 @@ final class RedisContainerLogs implements ContainerLogs {
     private final StatefulRedisConnection<String, String> commands;
     /** Appends only, one batch at a time: its commands go out together, on {@code flushCommands}. */
     private final StatefulRedisConnection<String, String> appends;
+
     private final Set<LogFollower> followers = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
@@ -96,7 +95,8 @@ final class RedisContainerLogs implements ContainerLogs {
      */
     static RedisContainerLogs open(String uri, String cluster, Options options) {
         RedisKeys keys = new RedisKeys(cluster);
-        return RedisClients.connect(uri, options.commandTimeout(), redis -> new RedisContainerLogs(redis, keys, options));
+        return RedisClients.connect(
+                uri, options.commandTimeout(), redis -> new RedisContainerLogs(redis, keys, options));
     }
 
     @Override
@@ -140,10 +140,14 @@ final class RedisContainerLogs implements ContainerLogs {
                 fields.put("worker", line.worker());
                 fields.put("stream", line.stream());
                 fields.put("text", line.text());
-                added.add(async.xadd(key(line.app()), XAddArgs.Builder.maxlen(options.capacity()).approximateTrimming(), fields));
+                added.add(async.xadd(
+                        key(line.app()),
+                        XAddArgs.Builder.maxlen(options.capacity()).approximateTrimming(),
+                        fields));
             }
         } finally {
-            appends.flushCommands(); // what was queued goes out, even after a failure: append says some lines may be stored
+            appends.flushCommands(); // what was queued goes out, even after a failure: append says some lines may be
+            // stored
         }
         for (RedisFuture<String> future : added) {
             await(future);
@@ -166,10 +170,13 @@ final class RedisContainerLogs implements ContainerLogs {
         while (latest.size() < max && scanned < scanLimit) {
             int count = function.isEmpty() ? Math.min(BATCH, max - latest.size()) : BATCH;
             Range<String> range = Range.from(Range.Boundary.unbounded(), upper);
-            List<StreamMessage<String, String>> entries = call(() -> commands.sync().xrevrange(key, range, Limit.from(count)));
+            List<StreamMessage<String, String>> entries =
+                    call(() -> commands.sync().xrevrange(key, range, Limit.from(count)));
             for (StreamMessage<String, String> entry : entries) {
                 LogLine line = decode(app, entry);
-                if (line != null && latest.size() < max && (function.isEmpty() || function.get().equals(line.function()))) {
+                if (line != null
+                        && latest.size() < max
+                        && (function.isEmpty() || function.get().equals(line.function()))) {
                     latest.add(line);
                 }
             }
@@ -194,37 +201,39 @@ final class RedisContainerLogs implements ContainerLogs {
         Duration readTimeout = options.idleWait().plus(options.commandTimeout());
         XReadArgs read = XReadArgs.Builder.block(options.idleWait()).count(BATCH);
         LogFollower[] self = new LogFollower[1];
-        LogFollower follower = new LogFollower(redis.describe(), app, function, afterId, each, () -> followers.remove(self[0])) {
-            /** Follow thread only. */
-            private StatefulRedisConnection<String, String> connection;
+        LogFollower follower =
+                new LogFollower(redis.describe(), app, function, afterId, each, () -> followers.remove(self[0])) {
+                    /** Follow thread only. */
+                    private StatefulRedisConnection<String, String> connection;
 
-            @Override
-            protected Batch next(String after) {
-                if (connection == null) {
-                    connection = redis.client().connect(StringCodec.UTF8);
-                    connection.setTimeout(readTimeout); // the read blocks for the idle wait on purpose
-                }
-                List<StreamMessage<String, String>> entries = connection.sync().xread(read, XReadArgs.StreamOffset.from(key, after));
-                if (entries == null || entries.isEmpty()) {
-                    return Batch.of(List.of(), after);
-                }
-                List<LogLine> lines = new ArrayList<>(entries.size());
-                for (StreamMessage<String, String> entry : entries) {
-                    LogLine line = decode(app, entry);
-                    if (line != null) {
-                        lines.add(line);
+                    @Override
+                    protected Batch next(String after) {
+                        if (connection == null) {
+                            connection = redis.client().connect(StringCodec.UTF8);
+                            connection.setTimeout(readTimeout); // the read blocks for the idle wait on purpose
+                        }
+                        List<StreamMessage<String, String>> entries =
+                                connection.sync().xread(read, XReadArgs.StreamOffset.from(key, after));
+                        if (entries == null || entries.isEmpty()) {
+                            return Batch.of(List.of(), after);
+                        }
+                        List<LogLine> lines = new ArrayList<>(entries.size());
+                        for (StreamMessage<String, String> entry : entries) {
+                            LogLine line = decode(app, entry);
+                            if (line != null) {
+                                lines.add(line);
+                            }
+                        }
+                        return new Batch(lines, entries.getLast().getId());
                     }
-                }
-                return new Batch(lines, entries.getLast().getId());
-            }
 
-            @Override
-            protected void release() {
-                if (connection != null) {
-                    connection.close();
-                }
-            }
-        };
+                    @Override
+                    protected void release() {
+                        if (connection != null) {
+                            connection.close();
+                        }
+                    }
+                };
         self[0] = follower;
         followers.add(follower);
         follower.start();
@@ -235,12 +244,20 @@ final class RedisContainerLogs implements ContainerLogs {
     private LogLine decode(String app, StreamMessage<String, String> entry) {
         Map<String, String> fields = entry.getBody();
         try {
-            return new LogLine(entry.getId(), Instant.parse(field(fields, "at")), app, field(fields, "function"),
-                    field(fields, "container"), field(fields, "worker"), field(fields, "stream"), field(fields, "text"));
+            return new LogLine(
+                    entry.getId(),
+                    Instant.parse(field(fields, "at")),
+                    app,
+                    field(fields, "function"),
+                    field(fields, "container"),
+                    field(fields, "worker"),
+                    field(fields, "stream"),
+                    field(fields, "text"));
         } catch (RuntimeException e) {
-            Complaints.PROCESS.once(redis.describe() + '\0' + key(app) + '\0' + fields,
-                    "Skipping an entry of " + key(app) + " in " + redis.describe() + " that is not a log line (" + e.getMessage() + "): "
-                            + Complaints.quote(String.valueOf(fields)));
+            Complaints.PROCESS.once(
+                    redis.describe() + '\0' + key(app) + '\0' + fields,
+                    "Skipping an entry of " + key(app) + " in " + redis.describe() + " that is not a log line ("
+                            + e.getMessage() + "): " + Complaints.quote(String.valueOf(fields)));
             return null;
         }
     }
@@ -286,5 +303,4 @@ final class RedisContainerLogs implements ContainerLogs {
         }
         redis.shutdown();
     }
-
 }

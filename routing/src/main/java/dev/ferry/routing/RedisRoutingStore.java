@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -42,8 +41,8 @@ final class RedisRoutingStore implements RoutingStore {
      * @param checkInterval how often the feed compares Redis's version with the copy's and expires lost records
      */
     record Options(Duration commandTimeout, Duration jarTimeout, Duration gracePeriod, Duration checkInterval) {
-        static final Options DEFAULTS = new Options(Duration.ofSeconds(2), Duration.ofSeconds(60), Duration.ofSeconds(10),
-                Duration.ofSeconds(1));
+        static final Options DEFAULTS = new Options(
+                Duration.ofSeconds(2), Duration.ofSeconds(60), Duration.ofSeconds(10), Duration.ofSeconds(1));
 
         Options withCommandTimeout(Duration timeout) {
             return new Options(timeout, jarTimeout, gracePeriod, checkInterval);
@@ -83,8 +82,16 @@ final class RedisRoutingStore implements RoutingStore {
         jars.setTimeout(options.jarTimeout());
         this.pubsub = client.connectPubSub(StringCodec.UTF8);
         this.scripts = new RedisScripts(commands.sync(), keys);
-        RedisChangeFeed feed = new RedisChangeFeed(redis.describe(), keys, scripts, commands, pubsub, copy, feedThread,
-                options.gracePeriod().toNanos(), Complaints.PROCESS);
+        RedisChangeFeed feed = new RedisChangeFeed(
+                redis.describe(),
+                keys,
+                scripts,
+                commands,
+                pubsub,
+                copy,
+                feedThread,
+                options.gracePeriod().toNanos(),
+                Complaints.PROCESS);
         feed.start();
     }
 
@@ -96,7 +103,8 @@ final class RedisRoutingStore implements RoutingStore {
      */
     static RedisRoutingStore open(String uri, String cluster, Options options) {
         RedisKeys keys = new RedisKeys(cluster);
-        return RedisClients.connect(uri, options.commandTimeout(), redis -> new RedisRoutingStore(redis, keys, options));
+        return RedisClients.connect(
+                uri, options.commandTimeout(), redis -> new RedisRoutingStore(redis, keys, options));
     }
 
     @Override
@@ -195,7 +203,11 @@ final class RedisRoutingStore implements RoutingStore {
     @Override
     public void putScaleOverride(ScaleOverride override) {
         Objects.requireNonNull(override, "override");
-        write(RoutingCopy.Kind.SCALE_OVERRIDE, override.key().toString(), RecordCodec.scaleOverride(override), override);
+        write(
+                RoutingCopy.Kind.SCALE_OVERRIDE,
+                override.key().toString(),
+                RecordCodec.scaleOverride(override),
+                override);
     }
 
     @Override
@@ -307,7 +319,6 @@ final class RedisRoutingStore implements RoutingStore {
         redis.shutdown();
     }
 
-
     @Override
     public String toString() {
         return redis.describe();
@@ -362,7 +373,9 @@ final class RedisRoutingStore implements RoutingStore {
 
         /** The store's address for messages, {@code redis://host:port/db}, with *** for a password. */
         String describe(RedisURI parsed) {
-            if (parsed.getHost() == null || parsed.getSocket() != null || !parsed.getSentinels().isEmpty()) {
+            if (parsed.getHost() == null
+                    || parsed.getSocket() != null
+                    || !parsed.getSentinels().isEmpty()) {
                 return redactedUri();
             }
             String host = parsed.getHost().contains(":") ? "[" + parsed.getHost() + "]" : parsed.getHost();

@@ -29,8 +29,12 @@ final class RedisScripts {
     record Written(String epoch, long seq) {}
 
     /** The raw snapshot: hash fields to their stored text, and the keys that were of the wrong type. */
-    record RawSnapshot(String epoch, String seq, Map<RoutingCopy.Kind, Map<String, String>> hashes,
-                       Map<String, String> demand, List<String> problems) {}
+    record RawSnapshot(
+            String epoch,
+            String seq,
+            Map<RoutingCopy.Kind, Map<String, String>> hashes,
+            Map<String, String> demand,
+            List<String> problems) {}
 
     // Fails before changing anything when a key holds the wrong type, so that a write either
     // happens whole (stored, versioned and published) or not at all.
@@ -155,9 +159,15 @@ final class RedisScripts {
 
     /** Stores {@code json} (null: removes) as {@code field} of {@code kind}'s hash, versioned and published. */
     Written write(RoutingCopy.Kind kind, String field, String json) {
-        List<Object> r = run(WRITE, ScriptOutputType.MULTI,
+        List<Object> r = run(
+                WRITE,
+                ScriptOutputType.MULTI,
                 new String[] {keys.epoch(), keys.seq(), keys.hash(kind)},
-                newEpoch(), keys.changesChannel(), kind.label, field, json == null ? "" : json);
+                newEpoch(),
+                keys.changesChannel(),
+                kind.label,
+                field,
+                json == null ? "" : json);
         return new Written((String) r.get(0), (Long) r.get(1));
     }
 
@@ -184,14 +194,20 @@ final class RedisScripts {
 
     /** Stores {@code json}, the form of {@code sample}, unless a newer sample of its key is stored. */
     boolean recordDemand(DemandSample sample, String json) {
-        Long stored = run(DEMAND, ScriptOutputType.INTEGER, new String[] {keys.demand()},
-                sample.key(), json, RecordCodec.instant(sample.sampledAt()), keys.demandChannel());
+        Long stored = run(
+                DEMAND,
+                ScriptOutputType.INTEGER,
+                new String[] {keys.demand()},
+                sample.key(),
+                json,
+                RecordCodec.instant(sample.sampledAt()),
+                keys.demandChannel());
         return stored == 1;
     }
 
     boolean acquireLeadership(String candidate, long leaseMillis) {
-        Long held = run(ACQUIRE, ScriptOutputType.INTEGER, new String[] {keys.leader()},
-                candidate, Long.toString(leaseMillis));
+        Long held = run(
+                ACQUIRE, ScriptOutputType.INTEGER, new String[] {keys.leader()}, candidate, Long.toString(leaseMillis));
         return held == 1;
     }
 
@@ -232,8 +248,8 @@ final class RedisScripts {
 
         private static String sha1(String text) {
             try {
-                return HexFormat.of().formatHex(
-                        MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8)));
+                return HexFormat.of()
+                        .formatHex(MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8)));
             } catch (NoSuchAlgorithmException e) {
                 throw new IllegalStateException("SHA-1 is missing from this JVM", e);
             }

@@ -6,7 +6,8 @@ import java.util.regex.Pattern;
 /** Checks of custom route hosts (their targets are {@link dev.ferry.request.protocol.FunctionId}s). */
 public final class Routes {
 
-    private static final Pattern HOST = Pattern.compile("(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*");
+    private static final Pattern HOST = Pattern.compile(
+            "(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*");
 
     private Routes() {}
 

@@ -73,11 +73,19 @@ final class RoutingCopy {
      * changes before it were missed (a resync is due); or not applied because it is of
      * another epoch than the copy (Redis lost its data, or the message is foreign).
      */
-    enum Outcome { APPLIED, STALE, GAP, OTHER_EPOCH }
+    enum Outcome {
+        APPLIED,
+        STALE,
+        GAP,
+        OTHER_EPOCH
+    }
 
     /** The whole shared state at one moment: what a resync loads. */
-    record Snapshot(String epoch, long seq, Map<Kind, Map<String, Versioned<Object>>> tables,
-                    Map<String, DemandSample> demand) {}
+    record Snapshot(
+            String epoch,
+            long seq,
+            Map<Kind, Map<String, Versioned<Object>>> tables,
+            Map<String, DemandSample> demand) {}
 
     /**
      * One record and the version it was written at. An orphan is a record the store lost
@@ -351,7 +359,9 @@ final class RoutingCopy {
         synchronized (lock) {
             if (orphans > 0) {
                 for (Kind kind : Kind.values()) {
-                    for (Iterator<Map.Entry<String, Entry>> it = tables.get(kind).entrySet().iterator(); it.hasNext(); ) {
+                    for (Iterator<Map.Entry<String, Entry>> it =
+                                    tables.get(kind).entrySet().iterator();
+                            it.hasNext(); ) {
                         Map.Entry<String, Entry> e = it.next();
                         Entry current = e.getValue();
                         if (current.orphan && now - current.deadline >= 0) {
@@ -443,8 +453,9 @@ final class RoutingCopy {
             tables.get(Kind.APP).values().forEach(e -> replay.add(l -> l.appDeployed((AppDeployment) e.record)));
             tables.get(Kind.ROUTE).forEach((host, e) -> replay.add(l -> l.routeUpdated(host, (FunctionId) e.record)));
             tables.get(Kind.WORKER).values().forEach(e -> replay.add(l -> l.workerUpdated((WorkerInfo) e.record)));
-            tables.get(Kind.CONTAINER).values().forEach(
-                    e -> replay.add(l -> l.containerUpdated((ContainerInfo) e.record)));
+            tables.get(Kind.CONTAINER)
+                    .values()
+                    .forEach(e -> replay.add(l -> l.containerUpdated((ContainerInfo) e.record)));
             demand.values().forEach(d -> replay.add(l -> l.demandSampled(d)));
             Subscription subscription = new Subscription(listener, events);
             subscriptions.add(subscription);

@@ -20,8 +20,15 @@ import java.util.Objects;
  * @param scaledownWindow how long demand must stay low before containers stop, or null
  * @param setAt when it was last changed
  */
-public record ScaleOverride(FunctionId function, String version, Integer minContainers, Integer maxContainers,
-                            Integer bufferContainers, Integer targetInputs, Duration scaledownWindow, Instant setAt) {
+public record ScaleOverride(
+        FunctionId function,
+        String version,
+        Integer minContainers,
+        Integer maxContainers,
+        Integer bufferContainers,
+        Integer targetInputs,
+        Duration scaledownWindow,
+        Instant setAt) {
 
     public ScaleOverride {
         Objects.requireNonNull(function, "function");
@@ -45,7 +52,9 @@ public record ScaleOverride(FunctionId function, String version, Integer minCont
 
     /** This override with {@code other}'s settings laid over it: what {@code other} leaves null stays. */
     public ScaleOverride with(ScaleOverride other) {
-        return new ScaleOverride(function, version,
+        return new ScaleOverride(
+                function,
+                version,
                 other.minContainers != null ? other.minContainers : minContainers,
                 other.maxContainers != null ? other.maxContainers : maxContainers,
                 other.bufferContainers != null ? other.bufferContainers : bufferContainers,

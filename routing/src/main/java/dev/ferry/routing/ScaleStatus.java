@@ -16,7 +16,8 @@ import java.util.Objects;
  * @param reason why, in a line, e.g. "burst: 40 in flight + queued, target 4 per container → 10"
  * @param decidedAt when it decided that
  */
-public record ScaleStatus(FunctionId function, String version, int desired, boolean panic, String reason, Instant decidedAt) {
+public record ScaleStatus(
+        FunctionId function, String version, int desired, boolean panic, String reason, Instant decidedAt) {
 
     public ScaleStatus {
         Objects.requireNonNull(function, "function");

@@ -17,7 +17,8 @@ public record WorkerGpu(int index, String uuid, String model, long memoryMib) {
         Objects.requireNonNull(uuid, "uuid");
         Objects.requireNonNull(model, "model");
         if (index < 0 || memoryMib < 0) {
-            throw new IllegalArgumentException("gpu " + index + " " + uuid + ": memory " + memoryMib + " (expected: none negative)");
+            throw new IllegalArgumentException(
+                    "gpu " + index + " " + uuid + ": memory " + memoryMib + " (expected: none negative)");
         }
     }
 }

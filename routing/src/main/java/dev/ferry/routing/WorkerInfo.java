@@ -16,8 +16,14 @@ import java.util.Objects;
  * @param labels free-form labels for placement ({@code zone=eu}, {@code gpu=h100})
  * @param heartbeat when it last reported
  */
-public record WorkerInfo(String id, String host, int cpus, long memoryBytes, List<WorkerGpu> gpus,
-                         Map<String, String> labels, Instant heartbeat) {
+public record WorkerInfo(
+        String id,
+        String host,
+        int cpus,
+        long memoryBytes,
+        List<WorkerGpu> gpus,
+        Map<String, String> labels,
+        Instant heartbeat) {
 
     public WorkerInfo {
         Objects.requireNonNull(id, "id");

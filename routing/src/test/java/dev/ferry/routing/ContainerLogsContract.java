@@ -22,6 +22,7 @@ abstract class ContainerLogsContract {
     static final int CAPACITY = 100;
     /** How long followers wait before asking again: short, so tests see several waits pass. */
     static final Duration IDLE = Duration.ofMillis(50);
+
     static final Instant T0 = Instant.parse("2025-03-04T05:06:07.123456789Z");
     private static final AtomicInteger APPS = new AtomicInteger();
 
@@ -72,7 +73,8 @@ abstract class ContainerLogsContract {
         assertThat(tail.get(2)).isEqualTo(third.withId(tail.get(2).id()));
         assertThat(tail).extracting(LogLine::id).allMatch(id -> id.matches("\\d+-\\d+"));
         for (int i = 1; i < tail.size(); i++) {
-            assertThat(LogIds.parse("id", tail.get(i).id())).isGreaterThan(LogIds.parse("id", tail.get(i - 1).id()));
+            assertThat(LogIds.parse("id", tail.get(i).id()))
+                    .isGreaterThan(LogIds.parse("id", tail.get(i - 1).id()));
         }
     }
 
@@ -91,8 +93,13 @@ abstract class ContainerLogsContract {
 
     @Test
     void tailFiltersByFunctionAndAppsAreSeparate() {
-        logs.append(List.of(line(app, "cart", "c1"), line(app, "checkout", "k1"), line(app, "cart", "c2"),
-                line(app, "checkout", "k2"), line(app, "cart", "c3"), line(app + "x", "cart", "other app")));
+        logs.append(List.of(
+                line(app, "cart", "c1"),
+                line(app, "checkout", "k1"),
+                line(app, "cart", "c2"),
+                line(app, "checkout", "k2"),
+                line(app, "cart", "c3"),
+                line(app + "x", "cart", "other app")));
 
         assertThat(texts(logs.tail(app, Optional.of("cart"), 2))).containsExactly("c2", "c3");
         assertThat(texts(logs.tail(app, Optional.of("checkout"), 10))).containsExactly("k1", "k2");
@@ -179,7 +186,8 @@ abstract class ContainerLogsContract {
     @Test
     void followRidesOutWaitsWithNothingAppended() {
         List<LogLine> heard = new CopyOnWriteArrayList<>();
-        try (ContainerLogs.Subscription subscription = logs.follow(app, Optional.empty(), ContainerLogs.START, heard::add)) {
+        try (ContainerLogs.Subscription subscription =
+                logs.follow(app, Optional.empty(), ContainerLogs.START, heard::add)) {
             LogFollower follower = (LogFollower) subscription;
             Await.until(WAIT, () -> follower.rounds() >= 3, "three idle waits to pass");
 
@@ -195,9 +203,11 @@ abstract class ContainerLogsContract {
         List<LogLine> closedOne = new CopyOnWriteArrayList<>();
         List<LogLine> openOne = new CopyOnWriteArrayList<>();
         ContainerLogs.Subscription toClose = logs.follow(app, Optional.empty(), ContainerLogs.START, closedOne::add);
-        try (ContainerLogs.Subscription ignored = logs.follow(app, Optional.empty(), ContainerLogs.START, openOne::add)) {
+        try (ContainerLogs.Subscription ignored =
+                logs.follow(app, Optional.empty(), ContainerLogs.START, openOne::add)) {
             logs.append(List.of(line(app, "cart", "first")));
-            Await.until(WAIT, () -> closedOne.size() == 1 && openOne.size() == 1, "both followers to hear the first line");
+            Await.until(
+                    WAIT, () -> closedOne.size() == 1 && openOne.size() == 1, "both followers to hear the first line");
 
             toClose.close();
             toClose.close(); // idempotent
@@ -229,7 +239,7 @@ abstract class ContainerLogsContract {
 
     @Test
     void closingTheStoreClosesItsFollowers() {
-        logs.follow(app, Optional.empty(), ContainerLogs.START, line -> { });
+        logs.follow(app, Optional.empty(), ContainerLogs.START, line -> {});
         Await.until(WAIT, () -> followerThreadAlive(app), "the follower thread to run");
 
         logs.close();
@@ -239,18 +249,23 @@ abstract class ContainerLogsContract {
 
     @Test
     void badNamesIdsAndCountsAreRefusedNamingThem() {
-        assertThatThrownBy(() -> logs.tail("Bad_App", Optional.empty(), 1)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> logs.tail("Bad_App", Optional.empty(), 1))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("app: \"Bad_App\" (expected: 1-30 lower-case letters");
-        assertThatThrownBy(() -> logs.tail(app, Optional.of("no--pe"), 1)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> logs.tail(app, Optional.of("no--pe"), 1))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("function: \"no--pe\"");
-        assertThatThrownBy(() -> logs.tail(app, Optional.empty(), -1)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> logs.tail(app, Optional.empty(), -1))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("max: -1 (expected: >= 0)");
-        assertThatThrownBy(() -> logs.follow(app, Optional.empty(), "latest", line -> { }))
+        assertThatThrownBy(() -> logs.follow(app, Optional.empty(), "latest", line -> {}))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("afterId: \"latest\" (expected: a line's id");
-        assertThatThrownBy(() -> logs.append(List.of(line("Bad App", "cart", "x")))).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> logs.append(List.of(line("Bad App", "cart", "x"))))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("app: \"Bad App\"");
-        assertThatThrownBy(() -> LogLine.of(T0, app, "cart", "c", "w", "stdin", "x")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> LogLine.of(T0, app, "cart", "c", "w", "stdin", "x"))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("stream: \"stdin\" (expected: \"stdout\" or \"stderr\")");
         assertThat(followerThreadAlive(app)).isFalse();
     }

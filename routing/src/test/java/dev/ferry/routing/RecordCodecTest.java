@@ -24,30 +24,41 @@ class RecordCodecTest {
     @Test
     void recordsRoundTripExactly() {
         AppDeployment shop = app("shop", "v1", "cart", "checkout");
-        assertThat(roundTrip(RoutingCopy.Kind.APP, "shop", RecordCodec.app(shop))).isEqualTo(shop);
+        assertThat(roundTrip(RoutingCopy.Kind.APP, "shop", RecordCodec.app(shop)))
+                .isEqualTo(shop);
         for (ContainerState state : ContainerState.values()) {
             ContainerInfo c = container("c1", "shop--cart", state);
-            assertThat(roundTrip(RoutingCopy.Kind.CONTAINER, "c1", RecordCodec.container(c))).isEqualTo(c);
+            assertThat(roundTrip(RoutingCopy.Kind.CONTAINER, "c1", RecordCodec.container(c)))
+                    .isEqualTo(c);
         }
         WorkerInfo w = worker("w1");
-        assertThat(roundTrip(RoutingCopy.Kind.WORKER, "w1", RecordCodec.worker(w))).isEqualTo(w);
-        assertThat(roundTrip(RoutingCopy.Kind.ROUTE, "api.example.com", RecordCodec.route(FunctionId.parse("shop--cart"))))
+        assertThat(roundTrip(RoutingCopy.Kind.WORKER, "w1", RecordCodec.worker(w)))
+                .isEqualTo(w);
+        assertThat(roundTrip(
+                        RoutingCopy.Kind.ROUTE, "api.example.com", RecordCodec.route(FunctionId.parse("shop--cart"))))
                 .isEqualTo(FunctionId.parse("shop--cart"));
-        ScaleOverride override = new ScaleOverride(FunctionId.parse("shop--cart"), "v1", 1, null, 2, null, java.time.Duration.ofSeconds(30), T0);
+        ScaleOverride override = new ScaleOverride(
+                FunctionId.parse("shop--cart"), "v1", 1, null, 2, null, java.time.Duration.ofSeconds(30), T0);
         assertThat(roundTrip(RoutingCopy.Kind.SCALE_OVERRIDE, "shop--cart@v1", RecordCodec.scaleOverride(override)))
                 .isEqualTo(override);
-        ScaleStatus status = new ScaleStatus(FunctionId.parse("shop--cart"), "v1", 4, true, "burst: 16 in flight + queued → 4", T0);
+        ScaleStatus status =
+                new ScaleStatus(FunctionId.parse("shop--cart"), "v1", 4, true, "burst: 16 in flight + queued → 4", T0);
         assertThat(roundTrip(RoutingCopy.Kind.SCALE_STATUS, "shop--cart@v1", RecordCodec.scaleStatus(status)))
                 .isEqualTo(status);
-        assertThatThrownBy(() -> roundTrip(RoutingCopy.Kind.SCALE_STATUS, "shop--cart@v2", RecordCodec.scaleStatus(status)))
-                .isInstanceOf(MalformedRecordException.class).hasMessageContaining("stored under");
+        assertThatThrownBy(() ->
+                        roundTrip(RoutingCopy.Kind.SCALE_STATUS, "shop--cart@v2", RecordCodec.scaleStatus(status)))
+                .isInstanceOf(MalformedRecordException.class)
+                .hasMessageContaining("stored under");
         DemandSample d = demand("g1", "shop--cart", 4, T0);
         assertThat(RecordCodec.demand(RecordCodec.demand(d))).isEqualTo(d);
-        DemandSample busy = new DemandSample("g1", FunctionId.parse("shop--cart"), "v1", 5, 0, T0, T0, java.util.Map.of("c2", 1, "c1", 4));
+        DemandSample busy = new DemandSample(
+                "g1", FunctionId.parse("shop--cart"), "v1", 5, 0, T0, T0, java.util.Map.of("c2", 1, "c1", 4));
         assertThat(RecordCodec.demand(RecordCodec.demand(busy))).isEqualTo(busy);
         assertThat(RecordCodec.demand(RecordCodec.demand(busy)).busy().keySet()).containsExactly("c1", "c2");
-        assertThat(RecordCodec.versioned(RoutingCopy.Kind.ROUTE, "a.example.com",
-                "{\"v\":7,\"r\":{\"function\":\"a--b\"}}").version()).isEqualTo(7);
+        assertThat(RecordCodec.versioned(
+                                RoutingCopy.Kind.ROUTE, "a.example.com", "{\"v\":7,\"r\":{\"function\":\"a--b\"}}")
+                        .version())
+                .isEqualTo(7);
     }
 
     @Test
@@ -58,61 +69,90 @@ class RecordCodecTest {
                 .startsWith("{\"id\":\"c1\",\"function\":\"shop--cart\",\"version\":\"v1\",");
         DemandSample d = demand("g1", "shop--cart", 4, T0);
         assertThat(d.key()).isEqualTo("g1|shop--cart@v1");
-        assertThat(RecordCodec.demand(d)).startsWith("{\"gateway\":\"g1\",\"function\":\"shop--cart\",\"version\":\"v1\",");
+        assertThat(RecordCodec.demand(d))
+                .startsWith("{\"gateway\":\"g1\",\"function\":\"shop--cart\",\"version\":\"v1\",");
         ScaleOverride override = ScaleOverride.none(VersionKey.parse("shop--cart@v1"), T0);
         assertThat(RecordCodec.scaleOverride(override)).startsWith("{\"function\":\"shop--cart\",\"version\":\"v1\"");
-        assertThat(RecordCodec.versioned(RoutingCopy.Kind.SCALE_OVERRIDE, "shop--cart@v1",
-                "{\"v\":7,\"r\":" + RecordCodec.scaleOverride(override) + "}").record()).isEqualTo(override);
+        assertThat(RecordCodec.versioned(
+                                RoutingCopy.Kind.SCALE_OVERRIDE,
+                                "shop--cart@v1",
+                                "{\"v\":7,\"r\":" + RecordCodec.scaleOverride(override) + "}")
+                        .record())
+                .isEqualTo(override);
     }
 
     @Test
     void recordsWrittenBeforeNewFieldsReadWithTheirDefaults() {
         String app = RecordCodec.app(app("shop", "v1", "cart"));
         assertThat(app).contains("\"maxQueued\":50", "\"queueTimeout\":\"PT20S\"");
-        AppDeployment old = (AppDeployment) roundTrip(RoutingCopy.Kind.APP, "shop",
+        AppDeployment old = (AppDeployment) roundTrip(
+                RoutingCopy.Kind.APP,
+                "shop",
                 app.replace(",\"maxQueued\":50", "").replace(",\"queueTimeout\":\"PT20S\"", ""));
         assertThat(old.functions().get(0).settings().maxQueued()).isZero();
         assertThat(old.functions().get(0).settings().queueTimeout()).isZero();
-        assertThat(RecordCodec.demand(RecordCodec.demand(demand("g1", "shop--cart", 4, T0))).busy()).isEmpty();
+        assertThat(RecordCodec.demand(RecordCodec.demand(demand("g1", "shop--cart", 4, T0)))
+                        .busy())
+                .isEmpty();
     }
 
     @Test
     void instantsHaveAFixedWidthSoTheyCompareAsText() {
-        assertThat(RecordCodec.instant(Instant.parse("2025-01-01T00:00:00Z"))).isEqualTo("2025-01-01T00:00:00.000000000Z");
+        assertThat(RecordCodec.instant(Instant.parse("2025-01-01T00:00:00Z")))
+                .isEqualTo("2025-01-01T00:00:00.000000000Z");
         assertThat(RecordCodec.instant(T0)).isEqualTo("2025-03-04T05:06:07.123456789Z");
-        assertThat(RecordCodec.instant(T0).compareTo(RecordCodec.instant(T0.plusNanos(1)))).isNegative();
+        assertThat(RecordCodec.instant(T0).compareTo(RecordCodec.instant(T0.plusNanos(1))))
+                .isNegative();
     }
 
     @Test
     void anythingElseIsRefused() {
         String app = RecordCodec.app(app("shop", "v1", "cart"));
         assertThatThrownBy(() -> RecordCodec.versioned(RoutingCopy.Kind.APP, "shop", "not json"))
-                .isInstanceOf(MalformedRecordException.class).hasMessageContaining("not JSON");
+                .isInstanceOf(MalformedRecordException.class)
+                .hasMessageContaining("not JSON");
         assertThatThrownBy(() -> RecordCodec.versioned(RoutingCopy.Kind.APP, "shop", "[1]"))
                 .isInstanceOf(MalformedRecordException.class);
         assertThatThrownBy(() -> RecordCodec.versioned(RoutingCopy.Kind.APP, "shop", "{\"v\":1}"))
-                .isInstanceOf(MalformedRecordException.class).hasMessageContaining("\"r\"");
+                .isInstanceOf(MalformedRecordException.class)
+                .hasMessageContaining("\"r\"");
         assertThatThrownBy(() -> RecordCodec.versioned(RoutingCopy.Kind.APP, "shop", "{\"v\":0,\"r\":" + app + "}"))
-                .isInstanceOf(MalformedRecordException.class).hasMessageContaining("version");
+                .isInstanceOf(MalformedRecordException.class)
+                .hasMessageContaining("version");
         assertThatThrownBy(() -> RecordCodec.versioned(RoutingCopy.Kind.APP, "blog", "{\"v\":1,\"r\":" + app + "}"))
-                .isInstanceOf(MalformedRecordException.class).hasMessageContaining("stored under");
-        assertThatThrownBy(() -> roundTrip(RoutingCopy.Kind.APP, "shop", app.replace("\"maxInputs\":8", "\"maxInputs\":-1")))
-                .isInstanceOf(MalformedRecordException.class).hasMessageContaining("maxInputs");
+                .isInstanceOf(MalformedRecordException.class)
+                .hasMessageContaining("stored under");
+        assertThatThrownBy(() ->
+                        roundTrip(RoutingCopy.Kind.APP, "shop", app.replace("\"maxInputs\":8", "\"maxInputs\":-1")))
+                .isInstanceOf(MalformedRecordException.class)
+                .hasMessageContaining("maxInputs");
         assertThatThrownBy(() -> roundTrip(RoutingCopy.Kind.APP, "shop", app.replace("\"PT1.500000007S\"", "\"soon\"")))
-                .isInstanceOf(MalformedRecordException.class).hasMessageContaining("timeout");
-        assertThatThrownBy(() -> roundTrip(RoutingCopy.Kind.CONTAINER, "c1",
-                RecordCodec.container(container("c1", "shop--cart", ContainerState.READY)).replace("READY", "NAPPING")))
-                .isInstanceOf(MalformedRecordException.class).hasMessageContaining("NAPPING");
-        assertThatThrownBy(() -> roundTrip(RoutingCopy.Kind.ROUTE, "Bad Host", RecordCodec.route(FunctionId.parse("shop--cart"))))
-                .isInstanceOf(MalformedRecordException.class).hasMessageContaining("route host");
+                .isInstanceOf(MalformedRecordException.class)
+                .hasMessageContaining("timeout");
+        assertThatThrownBy(() -> roundTrip(
+                        RoutingCopy.Kind.CONTAINER,
+                        "c1",
+                        RecordCodec.container(container("c1", "shop--cart", ContainerState.READY))
+                                .replace("READY", "NAPPING")))
+                .isInstanceOf(MalformedRecordException.class)
+                .hasMessageContaining("NAPPING");
+        assertThatThrownBy(() -> roundTrip(
+                        RoutingCopy.Kind.ROUTE, "Bad Host", RecordCodec.route(FunctionId.parse("shop--cart"))))
+                .isInstanceOf(MalformedRecordException.class)
+                .hasMessageContaining("route host");
         assertThatThrownBy(() -> roundTrip(RoutingCopy.Kind.ROUTE, "api.example.com", "{\"function\":\"shop\"}"))
-                .isInstanceOf(MalformedRecordException.class).hasMessageContaining("function id: \"shop\" (expected: app--function");
-        String sample = RecordCodec.demand(new DemandSample("g1", FunctionId.parse("shop--cart"), "v1", 1, 0, T0, T0, java.util.Map.of("c1", 1)));
+                .isInstanceOf(MalformedRecordException.class)
+                .hasMessageContaining("function id: \"shop\" (expected: app--function");
+        String sample = RecordCodec.demand(
+                new DemandSample("g1", FunctionId.parse("shop--cart"), "v1", 1, 0, T0, T0, java.util.Map.of("c1", 1)));
         assertThatThrownBy(() -> RecordCodec.demand(sample.replace("\"c1\":1", "\"c1\":0")))
-                .isInstanceOf(MalformedRecordException.class).hasMessageContaining("c1");
+                .isInstanceOf(MalformedRecordException.class)
+                .hasMessageContaining("c1");
         assertThatThrownBy(() -> RecordCodec.demand(sample.replace("\"c1\":1", "\"c1\":\"x\"")))
-                .isInstanceOf(MalformedRecordException.class).hasMessageContaining("c1");
+                .isInstanceOf(MalformedRecordException.class)
+                .hasMessageContaining("c1");
         assertThatThrownBy(() -> RecordCodec.demand("{\"gateway\":\"g\"}"))
-                .isInstanceOf(MalformedRecordException.class).hasMessageContaining("function");
+                .isInstanceOf(MalformedRecordException.class)
+                .hasMessageContaining("function");
     }
 }

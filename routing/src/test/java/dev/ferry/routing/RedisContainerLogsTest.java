@@ -43,7 +43,9 @@ class RedisContainerLogsTest extends ContainerLogsContract {
     }
 
     static RedisContainerLogs open(RedisServer server, String cluster, int capacity, Duration idle) {
-        return RedisContainerLogs.open(server.uri(), cluster,
+        return RedisContainerLogs.open(
+                server.uri(),
+                cluster,
                 new RedisContainerLogs.Options(RedisContainerLogs.Options.DEFAULTS.commandTimeout(), capacity, idle));
     }
 
@@ -55,8 +57,19 @@ class RedisContainerLogsTest extends ContainerLogsContract {
         assertThat(redis.redisCli("TYPE", key)).isEqualTo("stream");
         assertThat(redis.redisCli("XLEN", key)).isEqualTo("2");
         assertThat(redis.redisCli("XREVRANGE", key, "+", "-", "COUNT", "1"))
-                .contains("at", "2025-03-04T05:06:07.123456789Z", "function", "cart", "container", "ct-cart0001",
-                        "worker", "worker-1", "stream", "stdout", "text", "two");
+                .contains(
+                        "at",
+                        "2025-03-04T05:06:07.123456789Z",
+                        "function",
+                        "cart",
+                        "container",
+                        "ct-cart0001",
+                        "worker",
+                        "worker-1",
+                        "stream",
+                        "stdout",
+                        "text",
+                        "two");
         assertThat(logs.describe()).isEqualTo("Redis at redis://127.0.0.1:" + redis.port() + "/0");
     }
 
@@ -71,7 +84,10 @@ class RedisContainerLogsTest extends ContainerLogsContract {
             big.append(busy);
 
             assertThat(texts(big.tail(app, Optional.of("rare"), 5))).containsExactly("rare 1");
-            assertThat(big.tail(app, Optional.of("busy"), 2200)).hasSize(2200).last().extracting(LogLine::text)
+            assertThat(big.tail(app, Optional.of("busy"), 2200))
+                    .hasSize(2200)
+                    .last()
+                    .extracting(LogLine::text)
                     .isEqualTo("busy 2499");
         }
     }
@@ -83,8 +99,22 @@ class RedisContainerLogsTest extends ContainerLogsContract {
         try (ContainerLogs.Subscription ignored = logs.follow(app, Optional.empty(), ContainerLogs.START, heard::add)) {
             logs.append(List.of(line(app, "cart", "before")));
             redis.redisCli("XADD", key, "*", "garbage", "yes");
-            redis.redisCli("XADD", key, "*", "at", "yesterday", "function", "cart", "container", "c", "worker", "w",
-                    "stream", "stdout", "text", "bad time");
+            redis.redisCli(
+                    "XADD",
+                    key,
+                    "*",
+                    "at",
+                    "yesterday",
+                    "function",
+                    "cart",
+                    "container",
+                    "c",
+                    "worker",
+                    "w",
+                    "stream",
+                    "stdout",
+                    "text",
+                    "bad time");
             logs.append(List.of(line(app, "cart", "after")));
 
             Await.until(WAIT, () -> heard.size() == 2, () -> "the two real lines, heard " + texts(heard));
@@ -95,18 +125,22 @@ class RedisContainerLogsTest extends ContainerLogsContract {
 
     @Test
     void whileRedisIsDownAppendAndTailFailNamingItAndFollowersResumeAfterward() {
-        try (RedisServer own = RedisServer.start(); ContainerLogs store = open(own, "default", CAPACITY, IDLE)) {
+        try (RedisServer own = RedisServer.start();
+                ContainerLogs store = open(own, "default", CAPACITY, IDLE)) {
             List<LogLine> heard = new CopyOnWriteArrayList<>();
-            ContainerLogs.Subscription subscription = store.follow(app, Optional.empty(), ContainerLogs.START, heard::add);
+            ContainerLogs.Subscription subscription =
+                    store.follow(app, Optional.empty(), ContainerLogs.START, heard::add);
             store.append(List.of(line(app, "cart", "before")));
             Await.until(WAIT, () -> heard.size() == 1, "the line before the outage");
 
             own.stop();
 
             String named = "Redis at redis://127.0.0.1:" + own.port() + "/0 is unreachable: ";
-            assertThatThrownBy(() -> store.append(List.of(line(app, "cart", "lost")))).isInstanceOf(StoreUnavailableException.class)
+            assertThatThrownBy(() -> store.append(List.of(line(app, "cart", "lost"))))
+                    .isInstanceOf(StoreUnavailableException.class)
                     .hasMessageStartingWith(named);
-            assertThatThrownBy(() -> store.tail(app, Optional.empty(), 10)).isInstanceOf(StoreUnavailableException.class)
+            assertThatThrownBy(() -> store.tail(app, Optional.empty(), 10))
+                    .isInstanceOf(StoreUnavailableException.class)
                     .hasMessageStartingWith(named);
 
             own.restart(); // empty: nothing was saved
@@ -124,7 +158,8 @@ class RedisContainerLogsTest extends ContainerLogsContract {
         RedisServer gone = RedisServer.start();
         gone.close();
 
-        assertThatThrownBy(() -> open(gone, "default", CAPACITY, IDLE)).isInstanceOf(StoreUnavailableException.class)
+        assertThatThrownBy(() -> open(gone, "default", CAPACITY, IDLE))
+                .isInstanceOf(StoreUnavailableException.class)
                 .hasMessageStartingWith("Redis at redis://127.0.0.1:" + gone.port() + "/0 is unreachable: ");
     }
 

@@ -43,7 +43,8 @@ class RedisOutageTest {
 
     @Test
     void whileRedisIsDownReadsAnswerAndWritesFailFastThenItAllComesBack() {
-        try (RoutingStore store = open(); RoutingStore other = open()) {
+        try (RoutingStore store = open();
+                RoutingStore other = open()) {
             RecordingListener heard = new RecordingListener();
             store.subscribe(heard);
             store.putRoute("api.example.com", FunctionId.parse("shop--cart"));
@@ -59,7 +60,8 @@ class RedisOutageTest {
             assertThatThrownBy(() -> store.putRoute("new.example.com", FunctionId.parse("shop--cart")))
                     .isInstanceOf(StoreUnavailableException.class)
                     .hasMessageStartingWith(named + "/0 is unreachable: ");
-            assertThatThrownBy(() -> store.jar("ab".repeat(32))).isInstanceOf(StoreUnavailableException.class)
+            assertThatThrownBy(() -> store.jar("ab".repeat(32)))
+                    .isInstanceOf(StoreUnavailableException.class)
                     .hasMessageContaining(named);
             assertThatThrownBy(() -> store.putJar("ab".repeat(32), new byte[1]))
                     .isInstanceOf(StoreUnavailableException.class);
@@ -69,12 +71,16 @@ class RedisOutageTest {
 
             redis.restart(); // loads the snapshot: the same data, the same epoch
 
-            Await.until(WAIT, () -> writes(() -> other.putRoute("back.example.com", FunctionId.parse("shop--cart"))),
+            Await.until(
+                    WAIT,
+                    () -> writes(() -> other.putRoute("back.example.com", FunctionId.parse("shop--cart"))),
                     "a write once Redis is back");
             Await.until(WAIT, () -> store.route("back.example.com").isPresent(), "the other store's write, here");
             assertThat(store.routes()).containsOnlyKeys("api.example.com", "back.example.com");
             assertThat(heard.events()).doesNotContain("resynced true");
-            Await.until(WAIT, () -> writes(() -> store.putRoute("new.example.com", FunctionId.parse("shop--cart"))),
+            Await.until(
+                    WAIT,
+                    () -> writes(() -> store.putRoute("new.example.com", FunctionId.parse("shop--cart"))),
                     "this store's write once Redis is back");
             Await.until(WAIT, () -> other.route("new.example.com").isPresent(), "this store's write, there");
         }
@@ -101,7 +107,8 @@ class RedisOutageTest {
             store.putRoute("lost.example.com", FunctionId.parse("shop--cart"));
             store.putWorker(worker("w1"));
             store.putContainer(container("c1", "shop--cart", ContainerState.READY));
-            Await.until(WAIT, () -> store.routes().size() == 2 && store.containers().size() == 1, "the records");
+            Await.until(
+                    WAIT, () -> store.routes().size() == 2 && store.containers().size() == 1, "the records");
             store.subscribe(heard);
 
             redis.restartEmpty();

@@ -33,8 +33,8 @@ import org.junit.jupiter.api.Test;
  */
 class RedisRoutingStoreTest extends RoutingStoreContract {
 
-    static final RedisRoutingStore.Options FAST = RedisRoutingStore.Options.DEFAULTS
-            .withCheckInterval(Duration.ofMillis(100));
+    static final RedisRoutingStore.Options FAST =
+            RedisRoutingStore.Options.DEFAULTS.withCheckInterval(Duration.ofMillis(100));
     private static final AtomicInteger CLUSTERS = new AtomicInteger();
 
     static RedisServer redis;
@@ -85,8 +85,13 @@ class RedisRoutingStoreTest extends RoutingStoreContract {
             other.putWorker(worker("w1"));
             other.putContainer(c1);
             other.recordDemand(sample);
-            await(() -> !store.demand().isEmpty() && !store.containers().isEmpty() && !store.workers().isEmpty()
-                    && store.app("shop").isPresent() && store.route("api.example.com").isPresent(), "other's writes");
+            await(
+                    () -> !store.demand().isEmpty()
+                            && !store.containers().isEmpty()
+                            && !store.workers().isEmpty()
+                            && store.app("shop").isPresent()
+                            && store.route("api.example.com").isPresent(),
+                    "other's writes");
 
             // Decoded from Redis, every field survives: nanoseconds, durations, paths, labels.
             assertThat(store.app("shop")).contains(shop);
@@ -97,9 +102,15 @@ class RedisRoutingStoreTest extends RoutingStoreContract {
             other.removeContainer("c1");
             other.removeRoute("api.example.com");
             await(() -> store.containers().isEmpty() && store.routes().isEmpty(), "other's removals");
-            assertThat(heard.changes()).containsExactly("app shop@v1", "route api.example.com=shop--cart",
-                    "worker w1 " + worker("w1").heartbeat(), "container c1 READY", "demand g1|shop--cart@v1 3",
-                    "-container c1", "-route api.example.com");
+            assertThat(heard.changes())
+                    .containsExactly(
+                            "app shop@v1",
+                            "route api.example.com=shop--cart",
+                            "worker w1 " + worker("w1").heartbeat(),
+                            "container c1 READY",
+                            "demand g1|shop--cart@v1 3",
+                            "-container c1",
+                            "-route api.example.com");
             assertThat(heard.threads()).allMatch(t -> t.equals("ferry-routing-feed-" + cluster));
         }
     }
@@ -111,7 +122,9 @@ class RedisRoutingStoreTest extends RoutingStoreContract {
             store.putRoute("api.example.com", FunctionId.parse("shop--cart"));
             store.deploy(app("shop", "v1", "cart"));
             other.putRoute("marker.example.com", FunctionId.parse("blog--render"));
-            await(() -> other.route("marker.example.com").isPresent() && store.route("api.example.com").isPresent(),
+            await(
+                    () -> other.route("marker.example.com").isPresent()
+                            && store.route("api.example.com").isPresent(),
                     "both writes");
 
             assertThat(other.routes()).containsOnlyKeys("marker.example.com");
@@ -130,7 +143,7 @@ class RedisRoutingStoreTest extends RoutingStoreContract {
         // Pub/sub channels are shared by all databases: database 1's changes reach database 0's store.
         String database1 = redis.uri().replace("/0", "/1");
         try (RoutingStore elsewhere = RedisRoutingStore.open(database1, cluster, FAST);
-             RoutingStore same = open(cluster)) {
+                RoutingStore same = open(cluster)) {
             elsewhere.putRoute("elsewhere.example.com", FunctionId.parse("shop--cart"));
             elsewhere.putRoute("elsewhere2.example.com", FunctionId.parse("shop--cart"));
             same.putRoute("marker.example.com", FunctionId.parse("shop--cart"));
@@ -148,7 +161,9 @@ class RedisRoutingStoreTest extends RoutingStoreContract {
         store.subscribe(heard);
         store.putRoute("api.example.com", FunctionId.parse("shop--one"));
         store.putRoute("api.example.com", FunctionId.parse("shop--two"));
-        await(() -> store.route("api.example.com").equals(Optional.of(FunctionId.parse("shop--two"))), "the second route");
+        await(
+                () -> store.route("api.example.com").equals(Optional.of(FunctionId.parse("shop--two"))),
+                "the second route");
         String epoch = redis.redisCli("GET", key("epoch"));
         long seq = Long.parseLong(redis.redisCli("GET", key("seq")));
 
@@ -162,7 +177,8 @@ class RedisRoutingStoreTest extends RoutingStoreContract {
         }
 
         assertThat(store.route("api.example.com")).contains(FunctionId.parse("shop--two"));
-        assertThat(heard.changes()).doesNotContain("route api.example.com=shop--old", "route api.example.com=shop--older");
+        assertThat(heard.changes())
+                .doesNotContain("route api.example.com=shop--old", "route api.example.com=shop--older");
     }
 
     @Test
@@ -176,7 +192,9 @@ class RedisRoutingStoreTest extends RoutingStoreContract {
         publishChange(epoch, 1000, "api.example.com", "shop--forged");
 
         heard.awaitHeard("resynced false", WAIT);
-        await(() -> store.route("api.example.com").equals(Optional.of(FunctionId.parse("shop--two"))), "the route Redis holds");
+        await(
+                () -> store.route("api.example.com").equals(Optional.of(FunctionId.parse("shop--two"))),
+                "the route Redis holds");
         store.putRoute("after.example.com", FunctionId.parse("shop--cart"));
         try (RoutingStore other = open(cluster)) {
             await(() -> other.route("after.example.com").isPresent(), "a write after the resync");
@@ -207,7 +225,10 @@ class RedisRoutingStoreTest extends RoutingStoreContract {
             assertThat(other.acquireLeadership("b", shortLease)).isFalse();
             assertThat(store.acquireLeadership("a", shortLease)).isTrue();
 
-            Await.until(WAIT, () -> other.acquireLeadership("b", Duration.ofSeconds(10)), "b to take over the lapsed lease");
+            Await.until(
+                    WAIT,
+                    () -> other.acquireLeadership("b", Duration.ofSeconds(10)),
+                    "b to take over the lapsed lease");
             assertThat(store.acquireLeadership("a", shortLease)).isFalse();
             store.releaseLeadership("a"); // not the holder: changes nothing
             assertThat(redis.redisCli("GET", key("leader"))).isEqualTo("b");
@@ -261,9 +282,13 @@ class RedisRoutingStoreTest extends RoutingStoreContract {
             other.subscribe(heard);
             publishChange(redis.redisCli("GET", key("epoch")), 1000, "x.example.com", "shop--forged");
             heard.awaitHeard("resynced false", WAIT);
-            assertThat(logged.stream().filter(m -> m.contains("\"garbage\" of " + key("apps")))).hasSize(1);
-            assertThat(logged).anyMatch(m -> m.contains("\"shape\"")).anyMatch(m -> m.contains("\"array\""))
-                    .anyMatch(m -> m.contains("Bad Host!")).anyMatch(m -> m.contains(key("workers") + " holds a string"));
+            assertThat(logged.stream().filter(m -> m.contains("\"garbage\" of " + key("apps"))))
+                    .hasSize(1);
+            assertThat(logged)
+                    .anyMatch(m -> m.contains("\"shape\""))
+                    .anyMatch(m -> m.contains("\"array\""))
+                    .anyMatch(m -> m.contains("Bad Host!"))
+                    .anyMatch(m -> m.contains(key("workers") + " holds a string"));
 
             // A write to the key of the wrong type fails, naming it; once it is gone, writes work.
             assertThatThrownBy(() -> store.putWorker(worker("w1")))
@@ -280,8 +305,8 @@ class RedisRoutingStoreTest extends RoutingStoreContract {
 
     @Test
     void aHungRedisFailsWritesAfterTheCommandTimeoutButGivesJarsLonger() throws Exception {
-        RedisRoutingStore.Options options = FAST.withCommandTimeout(Duration.ofMillis(300))
-                .withJarTimeout(Duration.ofSeconds(30));
+        RedisRoutingStore.Options options =
+                FAST.withCommandTimeout(Duration.ofMillis(300)).withJarTimeout(Duration.ofSeconds(30));
         String digest = "cd".repeat(32);
         byte[] content = {1, 2, 3};
         try (RoutingStore s = RedisRoutingStore.open(redis.uri(), cluster, options)) {
@@ -304,16 +329,19 @@ class RedisRoutingStoreTest extends RoutingStoreContract {
             } finally {
                 redis.redisCli("CLIENT", "UNPAUSE"); // the server is the class's: no pause may outlive this test
             }
-            assertThat(s.jar(digest)).hasValueSatisfying(read -> assertThat(read).isEqualTo(content));
+            assertThat(s.jar(digest))
+                    .hasValueSatisfying(read -> assertThat(read).isEqualTo(content));
         }
     }
 
     /** The commands of the clients Redis holds now (CLIENT LIST's "b" flag: blocked, as a pause blocks them). */
     private static List<String> heldCommands() {
-        return redis.redisCli("CLIENT", "LIST").lines()
+        return redis.redisCli("CLIENT", "LIST")
+                .lines()
                 .map(line -> List.of(line.split(" ")))
                 .filter(fields -> fields.stream().anyMatch(f -> f.startsWith("flags=") && f.contains("b")))
-                .flatMap(fields -> fields.stream().filter(f -> f.startsWith("cmd=")).map(f -> f.substring(4)))
+                .flatMap(fields ->
+                        fields.stream().filter(f -> f.startsWith("cmd=")).map(f -> f.substring(4)))
                 .toList();
     }
 
@@ -326,7 +354,8 @@ class RedisRoutingStoreTest extends RoutingStoreContract {
                 s.putRoute("api.example.com", FunctionId.parse("shop--cart"));
                 await(() -> s.route("api.example.com").isPresent(), "the route");
             }
-            assertThatThrownBy(() -> RoutingStore.redis("redis://:wrong-pw@127.0.0.1:" + secured.port() + "/0", "default"))
+            assertThatThrownBy(
+                            () -> RoutingStore.redis("redis://:wrong-pw@127.0.0.1:" + secured.port() + "/0", "default"))
                     .isInstanceOf(StoreUnavailableException.class)
                     .hasMessageStartingWith("Redis at " + address + " is unreachable: ")
                     .hasMessageNotContaining("wrong-pw");
@@ -337,10 +366,12 @@ class RedisRoutingStoreTest extends RoutingStoreContract {
     void theFactoryChecksItsArguments() {
         for (String bad : new String[] {"", "Default", "a:b", "a b", "x".repeat(41)}) {
             assertThatThrownBy(() -> RoutingStore.redis(redis.uri(), bad))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cluster");
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("cluster");
         }
         assertThatThrownBy(() -> RoutingStore.redis("http://:pw@127.0.0.1:1", "default"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Redis URI")
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("Redis URI")
                 .hasMessageNotContaining(":pw@");
     }
 
@@ -366,20 +397,30 @@ class RedisRoutingStoreTest extends RoutingStoreContract {
         closing.close();
 
         assertThatThrownBy(() -> closing.putRoute("api.example.com", FunctionId.parse("shop--cart")))
-                .isInstanceOf(StoreUnavailableException.class).hasMessageContaining("closed");
-        Await.until(WAIT, () -> threads("ferry-routing-feed-" + other) == 0 && threads("lettuce-") <= lettuceThreads,
-                () -> "the closed store's threads to end; running: " + Thread.getAllStackTraces().keySet().stream()
-                        .map(Thread::getName).filter(n -> n.startsWith("lettuce-") || n.startsWith("ferry-")).toList());
+                .isInstanceOf(StoreUnavailableException.class)
+                .hasMessageContaining("closed");
+        Await.until(
+                WAIT,
+                () -> threads("ferry-routing-feed-" + other) == 0 && threads("lettuce-") <= lettuceThreads,
+                () -> "the closed store's threads to end; running: "
+                        + Thread.getAllStackTraces().keySet().stream()
+                                .map(Thread::getName)
+                                .filter(n -> n.startsWith("lettuce-") || n.startsWith("ferry-"))
+                                .toList());
     }
 
     private static long threads(String prefix) {
         return Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.isAlive() && t.getName().startsWith(prefix)).count();
+                .filter(t -> t.isAlive() && t.getName().startsWith(prefix))
+                .count();
     }
 
     private void publishChange(String epoch, long seq, String host, String function) {
-        redis.redisCli("PUBLISH", key("changes"), "{\"epoch\":\"" + epoch + "\",\"seq\":" + seq
-                + ",\"kind\":\"route\",\"key\":\"" + host + "\",\"value\":{\"v\":" + seq
-                + ",\"r\":{\"function\":\"" + function + "\"}}}");
+        redis.redisCli(
+                "PUBLISH",
+                key("changes"),
+                "{\"epoch\":\"" + epoch + "\",\"seq\":" + seq
+                        + ",\"kind\":\"route\",\"key\":\"" + host + "\",\"value\":{\"v\":" + seq
+                        + ",\"r\":{\"function\":\"" + function + "\"}}}");
     }
 }

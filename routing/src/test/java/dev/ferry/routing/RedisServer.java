@@ -166,8 +166,8 @@ public final class RedisServer implements AutoCloseable {
      * split by a shell) and returns what it printed, trimmed.
      */
     public String redisCli(String... args) {
-        List<String> command = new ArrayList<>(List.of(find("redis-cli").toString(), "-h", "127.0.0.1", "-p",
-                Integer.toString(port)));
+        List<String> command =
+                new ArrayList<>(List.of(find("redis-cli").toString(), "-h", "127.0.0.1", "-p", Integer.toString(port)));
         if (password != null) {
             command.addAll(List.of("-a", password, "--no-auth-warning"));
         }
@@ -181,12 +181,13 @@ public final class RedisServer implements AutoCloseable {
             }
             if (!cli.waitFor(CLI_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
                 cli.destroyForcibly();
-                throw new IllegalStateException("redis-cli " + String.join(" ", args) + " did not finish in " + CLI_TIMEOUT);
+                throw new IllegalStateException(
+                        "redis-cli " + String.join(" ", args) + " did not finish in " + CLI_TIMEOUT);
             }
             String text = new String(out, StandardCharsets.UTF_8).trim();
             if (cli.exitValue() != 0) {
-                throw new IllegalStateException("redis-cli " + String.join(" ", args) + " exited with "
-                        + cli.exitValue() + ": " + text);
+                throw new IllegalStateException(
+                        "redis-cli " + String.join(" ", args) + " exited with " + cli.exitValue() + ": " + text);
             }
             return text;
         } catch (IOException e) {
@@ -233,14 +234,22 @@ public final class RedisServer implements AutoCloseable {
     // ---- process ----
 
     private synchronized void launch() {
-        List<String> command = new ArrayList<>(List.of(executable.toString(),
-                "--port", Integer.toString(port),
-                "--bind", "127.0.0.1",
-                "--save", "",
-                "--appendonly", "no",
-                "--dir", dir.toString(),
-                "--dbfilename", "dump.rdb",
-                "--daemonize", "no"));
+        List<String> command = new ArrayList<>(List.of(
+                executable.toString(),
+                "--port",
+                Integer.toString(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                dir.toString(),
+                "--dbfilename",
+                "dump.rdb",
+                "--daemonize",
+                "no"));
         if (password != null) {
             command.addAll(List.of("--requirepass", password));
         }
@@ -255,8 +264,10 @@ public final class RedisServer implements AutoCloseable {
         }
         Process started = process;
         try {
-            Await.until(READY_TIMEOUT, () -> !started.isAlive() || answersPing(), "redis-server on port " + port
-                    + " to answer PING");
+            Await.until(
+                    READY_TIMEOUT,
+                    () -> !started.isAlive() || answersPing(),
+                    "redis-server on port " + port + " to answer PING");
         } catch (AssertionError e) {
             destroy();
             throw new IllegalStateException(e.getMessage() + ":\n" + tail(log));

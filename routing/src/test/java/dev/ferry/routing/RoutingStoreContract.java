@@ -78,7 +78,8 @@ abstract class RoutingStoreContract {
         assertThat(store.app("shop")).contains(v2);
         assertThat(store.apps()).containsExactly(v2);
         assertThat(store.lookup("shop", "cart")).isEqualTo(new FunctionLookup.FunctionNotFound("shop", "cart"));
-        assertThat(store.lookup("shop", "basket")).isEqualTo(new FunctionLookup.Found(v2.functions().get(0)));
+        assertThat(store.lookup("shop", "basket"))
+                .isEqualTo(new FunctionLookup.Found(v2.functions().get(0)));
     }
 
     @Test
@@ -96,7 +97,8 @@ abstract class RoutingStoreContract {
                 }
                 AppDeployment app = seen.get();
                 String n = app.version().substring(1);
-                List<String> names = app.functions().stream().map(f -> f.settings().name()).toList();
+                List<String> names =
+                        app.functions().stream().map(f -> f.settings().name()).toList();
                 if (!names.equals(List.of("a" + n, "b" + n))) {
                     problems.add(app.version() + " has " + names);
                 }
@@ -137,12 +139,15 @@ abstract class RoutingStoreContract {
         store.putRoute("api.example.com", FunctionId.parse("shop--cart"));
         store.putRoute("blog.example.com", FunctionId.parse("blog--render"));
         store.putRoute("api.example.com", FunctionId.parse("shop--checkout"));
-        await(() -> store.route("api.example.com").equals(Optional.of(FunctionId.parse("shop--checkout")))
-                && store.route("blog.example.com").isPresent(), "both routes, api replaced");
+        await(
+                () -> store.route("api.example.com").equals(Optional.of(FunctionId.parse("shop--checkout")))
+                        && store.route("blog.example.com").isPresent(),
+                "both routes, api replaced");
 
-        assertThat(store.routes()).containsExactly(
-                Map.entry("api.example.com", FunctionId.parse("shop--checkout")),
-                Map.entry("blog.example.com", FunctionId.parse("blog--render")));
+        assertThat(store.routes())
+                .containsExactly(
+                        Map.entry("api.example.com", FunctionId.parse("shop--checkout")),
+                        Map.entry("blog.example.com", FunctionId.parse("blog--render")));
 
         store.removeRoute("api.example.com");
         store.removeRoute("never.example.com");
@@ -154,10 +159,13 @@ abstract class RoutingStoreContract {
     @Test
     void invalidRoutesAreRejected() {
         assertThatThrownBy(() -> store.putRoute("API.example.com", FunctionId.parse("shop--cart")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("route host");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("route host");
         assertThatThrownBy(() -> store.putRoute("api.example.com:443", FunctionId.parse("shop--cart")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("route host");
-        assertThatThrownBy(() -> store.putRoute(null, FunctionId.parse("shop--cart"))).isInstanceOf(IllegalArgumentException.class);
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("route host");
+        assertThatThrownBy(() -> store.putRoute(null, FunctionId.parse("shop--cart")))
+                .isInstanceOf(IllegalArgumentException.class);
         // A target that is no function id cannot be made: FunctionId.parse refuses it.
         assertThatThrownBy(() -> store.putRoute("api.example.com", null)).isInstanceOf(NullPointerException.class);
 
@@ -175,8 +183,10 @@ abstract class RoutingStoreContract {
         store.putContainer(container("c0", "shop--checkout", ContainerState.STARTING));
         store.putContainer(container("c9", "blog--render", ContainerState.READY));
         store.putContainer(container("c2", "shop--cart", ContainerState.STOPPING));
-        await(() -> store.containers().size() == 4
-                && store.containers().stream().anyMatch(c -> c.state() == ContainerState.STOPPING), "four containers");
+        await(
+                () -> store.containers().size() == 4
+                        && store.containers().stream().anyMatch(c -> c.state() == ContainerState.STOPPING),
+                "four containers");
 
         assertThat(store.containers()).extracting(ContainerInfo::id).containsExactly("c9", "c1", "c2", "c0");
         assertThat(store.containers().get(2)).isEqualTo(container("c2", "shop--cart", ContainerState.STOPPING));
@@ -211,7 +221,14 @@ abstract class RoutingStoreContract {
     @Test
     void scaleOverridesArePutMergedReadAndRemovedPerVersion() {
         ScaleOverride max = new ScaleOverride(FunctionId.parse("shop--cart"), "v1", null, 5, null, null, null, T0);
-        ScaleOverride window = new ScaleOverride(FunctionId.parse("shop--cart"), "v1", null, null, null, null, java.time.Duration.ofSeconds(10),
+        ScaleOverride window = new ScaleOverride(
+                FunctionId.parse("shop--cart"),
+                "v1",
+                null,
+                null,
+                null,
+                null,
+                java.time.Duration.ofSeconds(10),
                 T0.plusSeconds(1));
         ScaleOverride merged = max.with(window);
         store.putScaleOverride(merged);
@@ -221,8 +238,12 @@ abstract class RoutingStoreContract {
         assertThat(store.scaleOverride(VersionKey.parse("shop--cart@v1"))).contains(merged);
         assertThat(merged.maxContainers()).isEqualTo(5);
         assertThat(merged.scaledownWindow()).hasSeconds(10);
-        assertThat(store.scaleOverride(VersionKey.parse("shop--cart@v2"))).as("another version starts from its own settings").isEmpty();
-        assertThat(store.scaleOverrides()).extracting(o -> o.key().toString()).containsExactly("blog--render@v3", "shop--cart@v1");
+        assertThat(store.scaleOverride(VersionKey.parse("shop--cart@v2")))
+                .as("another version starts from its own settings")
+                .isEmpty();
+        assertThat(store.scaleOverrides())
+                .extracting(o -> o.key().toString())
+                .containsExactly("blog--render@v3", "shop--cart@v1");
 
         store.removeScaleOverride(VersionKey.parse("shop--cart@v1"));
         store.removeScaleOverride(VersionKey.parse("shop--cart@missing"));
@@ -232,13 +253,26 @@ abstract class RoutingStoreContract {
 
     @Test
     void scaleStatusesKeepTheLatestDecisionPerVersion() {
-        store.putScaleStatus(new ScaleStatus(FunctionId.parse("shop--cart"), "v1", 10, true, "burst: 40 in flight + queued, target 4 per container → 10", T0));
-        ScaleStatus later = new ScaleStatus(FunctionId.parse("shop--cart"), "v1", 3, false, "low for 30 s: 10 → 3", T0.plusSeconds(40));
+        store.putScaleStatus(new ScaleStatus(
+                FunctionId.parse("shop--cart"),
+                "v1",
+                10,
+                true,
+                "burst: 40 in flight + queued, target 4 per container → 10",
+                T0));
+        ScaleStatus later = new ScaleStatus(
+                FunctionId.parse("shop--cart"), "v1", 3, false, "low for 30 s: 10 → 3", T0.plusSeconds(40));
         store.putScaleStatus(later);
-        store.putScaleStatus(new ScaleStatus(FunctionId.parse("blog--render"), "v3", 0, false, "idle for 60 s → 0", T0));
-        await(() -> store.scaleStatuses().contains(later) && store.scaleStatuses().size() == 2, "two statuses, the later kept");
+        store.putScaleStatus(
+                new ScaleStatus(FunctionId.parse("blog--render"), "v3", 0, false, "idle for 60 s → 0", T0));
+        await(
+                () -> store.scaleStatuses().contains(later)
+                        && store.scaleStatuses().size() == 2,
+                "two statuses, the later kept");
 
-        assertThat(store.scaleStatuses()).extracting(s -> s.key().toString()).containsExactly("blog--render@v3", "shop--cart@v1");
+        assertThat(store.scaleStatuses())
+                .extracting(s -> s.key().toString())
+                .containsExactly("blog--render@v3", "shop--cart@v1");
         store.removeScaleStatus(VersionKey.parse("blog--render@v3"));
         await(() -> store.scaleStatuses().size() == 1, "blog--render@v3 removed");
     }
@@ -267,15 +301,16 @@ abstract class RoutingStoreContract {
         for (int i = 0; i < content.length; i++) {
             content[i] = (byte) (i * 31);
         }
-        String digest = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+        String digest =
+                HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
         store.putJar(digest, content);
 
         byte[] read = store.jar(digest).orElseThrow();
         assertThat(read).isEqualTo(content);
         read[0]++;
         assertThat(store.jar(digest).orElseThrow()).isEqualTo(content);
-        String absent = HexFormat.of().formatHex(
-                MessageDigest.getInstance("SHA-256").digest("nothing".getBytes(StandardCharsets.UTF_8)));
+        String absent = HexFormat.of()
+                .formatHex(MessageDigest.getInstance("SHA-256").digest("nothing".getBytes(StandardCharsets.UTF_8)));
         assertThat(store.jar(absent)).isEmpty();
     }
 
@@ -283,10 +318,13 @@ abstract class RoutingStoreContract {
 
     @Test
     void leadershipIsTakenRenewedAndReleased() {
-        assertThat(store.acquireLeadership("controller-a", Duration.ofSeconds(10))).isTrue();
-        assertThat(store.acquireLeadership("controller-a", Duration.ofSeconds(10))).isTrue();
+        assertThat(store.acquireLeadership("controller-a", Duration.ofSeconds(10)))
+                .isTrue();
+        assertThat(store.acquireLeadership("controller-a", Duration.ofSeconds(10)))
+                .isTrue();
         store.releaseLeadership("controller-a");
-        assertThat(store.acquireLeadership("controller-b", Duration.ofSeconds(10))).isTrue();
+        assertThat(store.acquireLeadership("controller-b", Duration.ofSeconds(10)))
+                .isTrue();
         store.releaseLeadership("controller-b");
     }
 
@@ -303,8 +341,12 @@ abstract class RoutingStoreContract {
 
         RecordingListener listener = new RecordingListener();
         store.subscribe(listener);
-        List<String> replay = List.of("app shop@v1", "route api.example.com=shop--cart", "worker w1 " + worker("w1").heartbeat(),
-                "container c1 READY", "demand g1|shop--cart@v1 4");
+        List<String> replay = List.of(
+                "app shop@v1",
+                "route api.example.com=shop--cart",
+                "worker w1 " + worker("w1").heartbeat(),
+                "container c1 READY",
+                "demand g1|shop--cart@v1 4");
         await(() -> listener.changes().size() >= replay.size(), "the replay");
         assertThat(listener.changes()).isEqualTo(replay);
 
@@ -315,8 +357,13 @@ abstract class RoutingStoreContract {
         store.removeWorker("w1");
         store.recordDemand(demand("g1", "shop--cart", 0, T0.plusSeconds(1)));
         List<String> all = new java.util.ArrayList<>(replay);
-        all.addAll(List.of("container c1 STOPPING", "-container c1", "-route api.example.com", "app shop@v2",
-                "-worker w1", "demand g1|shop--cart@v1 0"));
+        all.addAll(List.of(
+                "container c1 STOPPING",
+                "-container c1",
+                "-route api.example.com",
+                "app shop@v2",
+                "-worker w1",
+                "demand g1|shop--cart@v1 0"));
         await(() -> listener.changes().size() >= all.size(), "the changes");
         assertThat(listener.changes()).isEqualTo(all);
     }
@@ -363,8 +410,8 @@ abstract class RoutingStoreContract {
         store.putRoute("two.example.com", FunctionId.parse("shop--cart"));
         listener.awaitHeard("route two.example.com=shop--cart", WAIT);
 
-        assertThat(listener.changes()).containsExactly(
-                "route one.example.com=shop--cart", "route two.example.com=shop--cart");
+        assertThat(listener.changes())
+                .containsExactly("route one.example.com=shop--cart", "route two.example.com=shop--cart");
         assertThat(store.routes()).containsOnlyKeys("one.example.com", "two.example.com");
     }
 
@@ -374,7 +421,10 @@ abstract class RoutingStoreContract {
     void readsKeepAnsweringAfterClose() {
         store.putRoute("api.example.com", FunctionId.parse("shop--cart"));
         store.deploy(app("shop", "v1", "cart"));
-        await(() -> store.route("api.example.com").isPresent() && store.app("shop").isPresent(), "the records");
+        await(
+                () -> store.route("api.example.com").isPresent()
+                        && store.app("shop").isPresent(),
+                "the records");
 
         store.close();
 

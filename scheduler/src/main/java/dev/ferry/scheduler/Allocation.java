@@ -14,7 +14,8 @@ import java.util.Set;
  * @param memoryMib memory it holds, MiB, {@code >= 0}
  * @param gpus the indices of the GPUs it holds on its worker, each once; empty for none
  */
-public record Allocation(String containerId, String function, String node, double cpu, long memoryMib, List<Integer> gpus) {
+public record Allocation(
+        String containerId, String function, String node, double cpu, long memoryMib, List<Integer> gpus) {
 
     public Allocation {
         Checks.name("containerId", containerId);
@@ -26,14 +27,15 @@ public record Allocation(String containerId, String function, String node, doubl
         Set<Integer> seen = new HashSet<>();
         for (int gpu : gpus) {
             if (!seen.add(gpu)) {
-                throw new IllegalArgumentException("container " + containerId + ": gpus " + gpus
-                        + " name gpu " + gpu + " twice (expected: each index once)");
+                throw new IllegalArgumentException("container " + containerId + ": gpus " + gpus + " name gpu " + gpu
+                        + " twice (expected: each index once)");
             }
         }
     }
 
     /** The allocation that carries out {@code placed} for a new container of {@code demand}. */
     public static Allocation of(String containerId, Demand demand, Decision.Placed placed) {
-        return new Allocation(containerId, demand.function(), placed.node(), demand.cpu(), demand.memoryMib(), placed.gpus());
+        return new Allocation(
+                containerId, demand.function(), placed.node(), demand.cpu(), demand.memoryMib(), placed.gpus());
     }
 }

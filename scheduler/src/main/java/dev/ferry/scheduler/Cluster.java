@@ -119,7 +119,8 @@ public final class Cluster {
         String container = allocation.containerId();
         Allocation existing = allocations.get(container);
         if (existing != null) {
-            throw new IllegalArgumentException("container " + container + " is already placed on worker " + existing.node());
+            throw new IllegalArgumentException(
+                    "container " + container + " is already placed on worker " + existing.node());
         }
         NodeState state = nodes.get(allocation.node());
         if (state == null) {
@@ -128,24 +129,28 @@ public final class Cluster {
         for (int index : allocation.gpus()) {
             int at = state.position(index);
             if (at < 0) {
-                throw new IllegalArgumentException("container " + container + ": worker " + state.id() + " has no gpu " + index);
+                throw new IllegalArgumentException(
+                        "container " + container + ": worker " + state.id() + " has no gpu " + index);
             }
             if (state.owners[at] != null) {
-                throw new IllegalArgumentException("container " + container + ": gpu " + index + " on worker " + state.id()
-                        + " is already held by container " + state.owners[at]);
+                throw new IllegalArgumentException("container " + container + ": gpu " + index + " on worker "
+                        + state.id() + " is already held by container " + state.owners[at]);
             }
         }
         long millis = Checks.millis(allocation.cpu());
         if (millis > state.freeMillis || allocation.memoryMib() > state.freeMemoryMib) {
             throw new IllegalArgumentException("container " + container + " needs " + Checks.cpus(millis) + " CPUs and "
-                    + allocation.memoryMib() + " MiB, but worker " + state.id() + " has " + Checks.cpus(state.freeMillis)
+                    + allocation.memoryMib() + " MiB, but worker " + state.id() + " has "
+                    + Checks.cpus(state.freeMillis)
                     + " CPUs and " + state.freeMemoryMib + " MiB free");
         }
         state.take(allocation);
         mirror(state);
         state.allocations.put(container, allocation);
         allocations.put(container, allocation);
-        functions.computeIfAbsent(allocation.function(), f -> new FunctionSpread()).add(state.slot, 1);
+        functions
+                .computeIfAbsent(allocation.function(), f -> new FunctionSpread())
+                .add(state.slot, 1);
     }
 
     /**

@@ -124,7 +124,9 @@ public final class CrashBackoff {
      */
     public boolean healthy(VersionKey key, Instant now) {
         State state = states.get(key);
-        if (state == null || state.crashes == 0 || state.readySince == null
+        if (state == null
+                || state.crashes == 0
+                || state.readySince == null
                 || Duration.between(state.readySince, now).compareTo(STABLE_AFTER) < 0) {
             return false;
         }

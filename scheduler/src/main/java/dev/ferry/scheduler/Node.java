@@ -25,8 +25,8 @@ public record Node(String id, double cpus, long memoryMib, List<Gpu> gpus, Map<S
         Set<Integer> seen = new HashSet<>();
         for (Gpu gpu : gpus) {
             if (!seen.add(gpu.index())) {
-                throw new IllegalArgumentException("node " + id + ": gpu index " + gpu.index()
-                        + " is listed twice (expected: each index once)");
+                throw new IllegalArgumentException(
+                        "node " + id + ": gpu index " + gpu.index() + " is listed twice (expected: each index once)");
             }
         }
     }

@@ -16,9 +16,11 @@ final class NodeState {
 
     /** Where this node's counters live in the cluster's per-function arrays. */
     final int slot;
+
     final Map<String, Allocation> allocations = new LinkedHashMap<>();
     /** Its position in the cluster's views of workers without GPUs; -1 when it has GPUs. */
     int cpuPosition = -1;
+
     Node node;
     long freeMillis;
     long freeMemoryMib;

@@ -105,7 +105,8 @@ public final class Scheduler {
             for (GpuRequest request : demand.gpu()) {
                 GpuPool pool = bestPool(cluster.pools(request.type()), request.count(), cpu, memory, labels, spread);
                 if (pool != null) {
-                    return new Decision.Placed(pool.node.id(), pool.node.pickFree(pool, request.count()), Optional.of(request));
+                    return new Decision.Placed(
+                            pool.node.id(), pool.node.pickFree(pool, request.count()), Optional.of(request));
                 }
             }
         }
@@ -125,8 +126,8 @@ public final class Scheduler {
     // Each scan visits workers by id and takes a worker only when strictly better: ties go to the lowest id.
 
     /** The position of the best worker without GPUs in the cluster's flat arrays, or -1 when none fits. */
-    private static int bestWithoutGpus(Cluster cluster, long cpu, long memory, boolean[] labels,
-                                       Cluster.FunctionSpread spread) {
+    private static int bestWithoutGpus(
+            Cluster cluster, long cpu, long memory, boolean[] labels, Cluster.FunctionSpread spread) {
         int[] slots = cluster.cpuSlots();
         long[] freeMillis = cluster.cpuFreeMillis();
         long[] freeMemory = cluster.cpuFreeMemory();
@@ -137,8 +138,11 @@ public final class Scheduler {
                 continue;
             }
             int count = spread.count(slots[i]);
-            if (best < 0 || count < bestCount || count == bestCount
-                    && (freeMillis[i] < freeMillis[best] || freeMillis[i] == freeMillis[best] && freeMemory[i] < freeMemory[best])) {
+            if (best < 0
+                    || count < bestCount
+                    || count == bestCount
+                            && (freeMillis[i] < freeMillis[best]
+                                    || freeMillis[i] == freeMillis[best] && freeMemory[i] < freeMemory[best])) {
                 best = i;
                 bestCount = count;
             }
@@ -146,8 +150,8 @@ public final class Scheduler {
         return best;
     }
 
-    private static NodeState bestAmongGpuNodes(NodeState[] nodes, long cpu, long memory, boolean[] labels,
-                                               Cluster.FunctionSpread spread) {
+    private static NodeState bestAmongGpuNodes(
+            NodeState[] nodes, long cpu, long memory, boolean[] labels, Cluster.FunctionSpread spread) {
         NodeState best = null;
         int bestCount = 0;
         for (NodeState node : nodes) {
@@ -155,8 +159,10 @@ public final class Scheduler {
                 continue;
             }
             int count = spread.count(node.slot);
-            if (best == null || node.freeGpus < best.freeGpus
-                    || node.freeGpus == best.freeGpus && (count < bestCount || count == bestCount && tighter(node, best))) {
+            if (best == null
+                    || node.freeGpus < best.freeGpus
+                    || node.freeGpus == best.freeGpus
+                            && (count < bestCount || count == bestCount && tighter(node, best))) {
                 best = node;
                 bestCount = count;
             }
@@ -164,8 +170,8 @@ public final class Scheduler {
         return best;
     }
 
-    private static GpuPool bestPool(GpuPool[] pools, int gpus, long cpu, long memory, boolean[] labels,
-                                    Cluster.FunctionSpread spread) {
+    private static GpuPool bestPool(
+            GpuPool[] pools, int gpus, long cpu, long memory, boolean[] labels, Cluster.FunctionSpread spread) {
         GpuPool best = null;
         int bestCount = 0;
         for (GpuPool pool : pools) {
@@ -173,8 +179,10 @@ public final class Scheduler {
                 continue;
             }
             int count = spread.count(pool.node.slot);
-            if (best == null || pool.free < best.free
-                    || pool.free == best.free && (count < bestCount || count == bestCount && tighter(pool.node, best.node))) {
+            if (best == null
+                    || pool.free < best.free
+                    || pool.free == best.free
+                            && (count < bestCount || count == bestCount && tighter(pool.node, best.node))) {
                 best = pool;
                 bestCount = count;
             }

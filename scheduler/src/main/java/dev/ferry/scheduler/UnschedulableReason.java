@@ -59,9 +59,13 @@ final class UnschedulableReason {
                 capable += has ? 1 : 0;
             }
             anyCapable |= capable > 0;
-            details.add(capable == 0 ? "none has " + request
-                    : capable + (capable == 1 ? " worker has " : " workers have ") + typeName(request)
-                            + (mostFree == 0 ? ", all in use" : ", at most " + mostFree + " free"));
+            details.add(
+                    capable == 0
+                            ? "none has " + request
+                            : capable
+                                    + (capable == 1 ? " worker has " : " workers have ")
+                                    + typeName(request)
+                                    + (mostFree == 0 ? ", all in use" : ", at most " + mostFree + " free"));
         }
         if (!anyCapable) {
             return noWorker + " has gpu " + requests;

@@ -21,7 +21,9 @@ class ClusterTest {
         cluster.allocate(new Allocation("c2", "f", "a", 0.2, 2048, List.of()));
 
         assertThat(cluster.free("a")).contains(new Cluster.Free(15.7, 62_464, List.of(0, 2)));
-        assertThat(cluster.allocationsOn("a")).extracting(Allocation::containerId).containsExactly("c1", "c2");
+        assertThat(cluster.allocationsOn("a"))
+                .extracting(Allocation::containerId)
+                .containsExactly("c1", "c2");
         assertThat(cluster.containersOf("f", "a")).isEqualTo(2);
 
         assertThat(cluster.release("c1")).map(Allocation::containerId).contains("c1");
@@ -110,7 +112,9 @@ class ClusterTest {
 
         cluster.putNode(gpu("a", 4, 8192, Map.of(), "H100", 2));
 
-        assertThat(cluster.allocationsOn("a")).extracting(Allocation::containerId).containsExactly("c1");
+        assertThat(cluster.allocationsOn("a"))
+                .extracting(Allocation::containerId)
+                .containsExactly("c1");
         assertThat(cluster.free("a")).contains(new Cluster.Free(-2.0, 4096, List.of(0, 1)));
         assertThat(Scheduler.create().place(Demand.of("g", 1, 1), cluster)).isInstanceOf(Decision.Unschedulable.class);
         cluster.release("c1");
@@ -130,7 +134,8 @@ class ClusterTest {
     void valueTypesCheckTheirArguments() {
         assertThatThrownBy(() -> Node.of("a", -1, 1)).hasMessage("cpus: -1.0 (expected: a finite number >= 0)");
         assertThatThrownBy(() -> Node.of(" ", 1, 1)).hasMessage("id: \" \" (expected: not blank)");
-        assertThatThrownBy(() -> new Node("a", 1, 1, List.of(new Gpu(0, "", "H100", 1), new Gpu(0, "", "H100", 1)), Map.of()))
+        assertThatThrownBy(() ->
+                        new Node("a", 1, 1, List.of(new Gpu(0, "", "H100", 1), new Gpu(0, "", "H100", 1)), Map.of()))
                 .hasMessage("node a: gpu index 0 is listed twice (expected: each index once)");
         assertThatThrownBy(() -> Demand.of("f", Double.NaN, 1)).hasMessage("cpu: NaN (expected: a finite number >= 0)");
         assertThatThrownBy(() -> new Demand("f", 1, 1, List.of(), List.of("zone")))

@@ -27,7 +27,9 @@ class CrashBackoffTest {
 
     @Test
     void doublesTheHoldFromOneSecondUpToAMinute() {
-        assertThat(java.util.stream.IntStream.rangeClosed(1, 9).mapToObj(CrashBackoff::delay).map(Duration::toSeconds))
+        assertThat(java.util.stream.IntStream.rangeClosed(1, 9)
+                        .mapToObj(CrashBackoff::delay)
+                        .map(Duration::toSeconds))
                 .containsExactly(1L, 2L, 4L, 8L, 16L, 32L, 60L, 60L, 60L);
         assertThat(CrashBackoff.delay(Integer.MAX_VALUE)).isEqualTo(Duration.ofSeconds(60));
         assertThatThrownBy(() -> CrashBackoff.delay(0)).hasMessage("crashes: 0 (expected: >= 1)");

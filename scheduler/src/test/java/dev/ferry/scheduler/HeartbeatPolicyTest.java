@@ -33,6 +33,7 @@ class HeartbeatPolicyTest {
     @Test
     void refusesNonsense() {
         assertThatThrownBy(() -> new HeartbeatPolicy(Duration.ZERO, 3)).hasMessage("interval: PT0S (expected: > 0)");
-        assertThatThrownBy(() -> new HeartbeatPolicy(Duration.ofSeconds(1), 0)).hasMessage("misses: 0 (expected: >= 1)");
+        assertThatThrownBy(() -> new HeartbeatPolicy(Duration.ofSeconds(1), 0))
+                .hasMessage("misses: 0 (expected: >= 1)");
     }
 }

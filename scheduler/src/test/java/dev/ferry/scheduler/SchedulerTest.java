@@ -49,13 +49,16 @@ class SchedulerTest {
 
         List<String> nodes = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
-            nodes.add(placeAndAllocate(cluster, "f-" + i, Demand.of("f", 1, 1024)).node());
+            nodes.add(
+                    placeAndAllocate(cluster, "f-" + i, Demand.of("f", 1, 1024)).node());
         }
 
         assertThat(nodes).containsExactly("a", "b", "c", "a", "b", "c");
         // Another function packs onto the tightest worker with none of its own; all are equal, so by id.
-        assertThat(placeAndAllocate(cluster, "g-0", Demand.of("g", 4, 1024)).node()).isEqualTo("a");
-        assertThat(placeAndAllocate(cluster, "g-1", Demand.of("g", 1, 1024)).node()).isEqualTo("b");
+        assertThat(placeAndAllocate(cluster, "g-0", Demand.of("g", 4, 1024)).node())
+                .isEqualTo("a");
+        assertThat(placeAndAllocate(cluster, "g-1", Demand.of("g", 1, 1024)).node())
+                .isEqualTo("b");
         assertThat(cluster.containersOf("f", "a")).isEqualTo(2);
     }
 
@@ -73,8 +76,10 @@ class SchedulerTest {
         cluster.putNode(gpu("a-gpu", "H100", 8));
         cluster.putNode(cpu("z-cpu", 2, 4096));
 
-        assertThat(placeAndAllocate(cluster, "c1", Demand.of("f", 2, 1024)).node()).isEqualTo("z-cpu");
-        assertThat(placeAndAllocate(cluster, "c2", Demand.of("f", 2, 1024)).node()).isEqualTo("a-gpu");
+        assertThat(placeAndAllocate(cluster, "c1", Demand.of("f", 2, 1024)).node())
+                .isEqualTo("z-cpu");
+        assertThat(placeAndAllocate(cluster, "c2", Demand.of("f", 2, 1024)).node())
+                .isEqualTo("a-gpu");
     }
 
     @Test
@@ -94,7 +99,8 @@ class SchedulerTest {
 
         Decision decision = scheduler.place(gpuDemand("f", "H100:2"), cluster);
 
-        assertThat(decision).isEqualTo(new Decision.Placed("b", List.of(1, 2), Optional.of(GpuRequest.parse("H100:2"))));
+        assertThat(decision)
+                .isEqualTo(new Decision.Placed("b", List.of(1, 2), Optional.of(GpuRequest.parse("H100:2"))));
     }
 
     @Test
@@ -106,9 +112,12 @@ class SchedulerTest {
         cluster.allocate(new Allocation("y", "other", "b", 1, 1024, List.of(0, 1)));
 
         assertThat(place(gpuDemand("f", "H100"))).isEqualTo("c");
-        assertThat(scheduler.place(gpuDemand("f", "H100:4"), cluster)).isInstanceOfSatisfying(Decision.Placed.class,
-                placed -> assertThat(placed).isEqualTo(new Decision.Placed("b", List.of(2, 3, 4, 5),
-                        Optional.of(GpuRequest.parse("H100:4")))));
+        assertThat(scheduler.place(gpuDemand("f", "H100:4"), cluster))
+                .isInstanceOfSatisfying(
+                        Decision.Placed.class,
+                        placed -> assertThat(placed)
+                                .isEqualTo(new Decision.Placed(
+                                        "b", List.of(2, 3, 4, 5), Optional.of(GpuRequest.parse("H100:4")))));
     }
 
     @Test
@@ -117,13 +126,17 @@ class SchedulerTest {
         cluster.putNode(gpu("b", "H100", 8));
 
         for (int i = 0; i < 7; i++) {
-            assertThat(placeAndAllocate(cluster, "small-" + i, gpuDemand("small", "H100")).node()).isEqualTo("a");
+            assertThat(placeAndAllocate(cluster, "small-" + i, gpuDemand("small", "H100"))
+                            .node())
+                    .isEqualTo("a");
         }
         Decision.Placed big = placeAndAllocate(cluster, "big", gpuDemand("big", "H100:8"));
 
         assertThat(big.node()).isEqualTo("b");
         assertThat(big.gpus()).containsExactly(0, 1, 2, 3, 4, 5, 6, 7);
-        assertThat(placeAndAllocate(cluster, "small-7", gpuDemand("small", "H100")).node()).isEqualTo("a");
+        assertThat(placeAndAllocate(cluster, "small-7", gpuDemand("small", "H100"))
+                        .node())
+                .isEqualTo("a");
         assertThat(cluster.free("a").orElseThrow().gpus()).isEmpty();
     }
 
@@ -144,11 +157,11 @@ class SchedulerTest {
         cluster.putNode(gpu("h100", "H100", 2));
         Demand demand = gpuDemand("f", "H100:2", "A100-80GB:2");
 
-        assertThat(scheduler.place(demand, cluster)).isEqualTo(
-                new Decision.Placed("h100", List.of(0, 1), Optional.of(GpuRequest.parse("H100:2"))));
+        assertThat(scheduler.place(demand, cluster))
+                .isEqualTo(new Decision.Placed("h100", List.of(0, 1), Optional.of(GpuRequest.parse("H100:2"))));
         cluster.allocate(new Allocation("x", "other", "h100", 1, 1024, List.of(1)));
-        assertThat(scheduler.place(demand, cluster)).isEqualTo(
-                new Decision.Placed("a100", List.of(0, 1), Optional.of(GpuRequest.parse("A100-80GB:2"))));
+        assertThat(scheduler.place(demand, cluster))
+                .isEqualTo(new Decision.Placed("a100", List.of(0, 1), Optional.of(GpuRequest.parse("A100-80GB:2"))));
     }
 
     @Test
@@ -164,14 +177,16 @@ class SchedulerTest {
 
     @Test
     void oneContainersGpusAreOfOneModel() {
-        List<Gpu> gpus = List.of(new Gpu(0, "u0", "A100-40GB", 40_960), new Gpu(1, "u1", "A100-80GB", 81_920),
+        List<Gpu> gpus = List.of(
+                new Gpu(0, "u0", "A100-40GB", 40_960),
+                new Gpu(1, "u1", "A100-80GB", 81_920),
                 new Gpu(2, "u2", "A100-80GB", 81_920));
         cluster.putNode(new Node("mixed", 32, 65_536, gpus, Map.of()));
 
-        assertThat(scheduler.place(gpuDemand("f", "A100:2"), cluster)).isEqualTo(
-                new Decision.Placed("mixed", List.of(1, 2), Optional.of(GpuRequest.parse("A100:2"))));
-        assertThat(scheduler.place(gpuDemand("f", "any"), cluster)).isEqualTo(
-                new Decision.Placed("mixed", List.of(0), Optional.of(GpuRequest.parse("any"))));
+        assertThat(scheduler.place(gpuDemand("f", "A100:2"), cluster))
+                .isEqualTo(new Decision.Placed("mixed", List.of(1, 2), Optional.of(GpuRequest.parse("A100:2"))));
+        assertThat(scheduler.place(gpuDemand("f", "any"), cluster))
+                .isEqualTo(new Decision.Placed("mixed", List.of(0), Optional.of(GpuRequest.parse("any"))));
         assertThat(scheduler.place(gpuDemand("f", "any:3"), cluster)).isInstanceOf(Decision.Unschedulable.class);
     }
 
@@ -191,10 +206,14 @@ class SchedulerTest {
         cluster.putNode(new Node("b", 4, 8192, List.of(), Map.of("zone", "eu", "disk", "ssd")));
         cluster.putNode(new Node("c", 8, 8192, List.of(), Map.of("zone", "eu")));
 
-        assertThat(place(new Demand("f", 1, 1024, List.of(), List.of("zone=eu")))).isEqualTo("b");
-        assertThat(place(new Demand("f", 1, 1024, List.of(), List.of("zone=eu", "disk=ssd")))).isEqualTo("b");
-        assertThat(place(new Demand("f", 6, 1024, List.of(), List.of("zone=eu")))).isEqualTo("c");
-        assertThat(place(new Demand("f", 1, 1024, List.of(), List.of("zone=us")))).isEqualTo("a");
+        assertThat(place(new Demand("f", 1, 1024, List.of(), List.of("zone=eu"))))
+                .isEqualTo("b");
+        assertThat(place(new Demand("f", 1, 1024, List.of(), List.of("zone=eu", "disk=ssd"))))
+                .isEqualTo("b");
+        assertThat(place(new Demand("f", 6, 1024, List.of(), List.of("zone=eu"))))
+                .isEqualTo("c");
+        assertThat(place(new Demand("f", 1, 1024, List.of(), List.of("zone=us"))))
+                .isEqualTo("a");
     }
 
     @Test
@@ -216,15 +235,21 @@ class SchedulerTest {
 
     @Test
     void everyPlacementCanBeAllocatedAndNothingFitsWhenItSaysSo() {
-        // A seeded random walk of places, releases and worker churn, checked against a brute force over the free capacity.
+        // A seeded random walk of places, releases and worker churn, checked against a brute force over the free
+        // capacity.
         java.util.Random random = new java.util.Random(42);
         List<String> models = List.of("H100", "A100-80GB", "A100-40GB");
         for (int n = 0; n < 12; n++) {
             if (n % 3 == 0) {
                 cluster.putNode(cpu("cpu-" + n, 4 + random.nextInt(12), 4096L * (1 + random.nextInt(8))));
             } else {
-                cluster.putNode(gpu("gpu-" + n, 8 + random.nextInt(32), 65_536, Map.of(),
-                        models.get(random.nextInt(models.size())), 1 + random.nextInt(8)));
+                cluster.putNode(gpu(
+                        "gpu-" + n,
+                        8 + random.nextInt(32),
+                        65_536,
+                        Map.of(),
+                        models.get(random.nextInt(models.size())),
+                        1 + random.nextInt(8)));
             }
         }
         List<String> requests = List.of("H100", "A100", "A100-80GB:2", "any:4", "H100:8", "any");
@@ -237,8 +262,12 @@ class SchedulerTest {
                 cluster.removeNode(lost.id());
                 cluster.putNode(lost);
                 Node changed = nodes.get(random.nextInt(nodes.size()));
-                cluster.putNode(new Node(changed.id(), Math.max(1, changed.cpus() + random.nextInt(-2, 3)), changed.memoryMib(),
-                        changed.gpus(), changed.labels()));
+                cluster.putNode(new Node(
+                        changed.id(),
+                        Math.max(1, changed.cpus() + random.nextInt(-2, 3)),
+                        changed.memoryMib(),
+                        changed.gpus(),
+                        changed.labels()));
                 continue;
             }
             if (!cluster.allocations().isEmpty() && random.nextInt(3) == 0) {
@@ -246,10 +275,15 @@ class SchedulerTest {
                 cluster.release(all.get(random.nextInt(all.size())).containerId());
                 continue;
             }
-            List<GpuRequest> gpu = random.nextBoolean() ? List.of()
+            List<GpuRequest> gpu = random.nextBoolean()
+                    ? List.of()
                     : GpuRequest.parseAll(List.of(requests.get(random.nextInt(requests.size()))));
-            Demand demand = new Demand("f" + random.nextInt(4), 0.25 * (1 + random.nextInt(8)),
-                    256L * (1 + random.nextInt(16)), gpu, List.of());
+            Demand demand = new Demand(
+                    "f" + random.nextInt(4),
+                    0.25 * (1 + random.nextInt(8)),
+                    256L * (1 + random.nextInt(16)),
+                    gpu,
+                    List.of());
             Decision decision = scheduler.place(demand, cluster);
             if (decision instanceof Decision.Placed p) {
                 cluster.allocate(Allocation.of("c" + i, demand, p));
@@ -273,7 +307,9 @@ class SchedulerTest {
             for (GpuRequest request : demand.gpu()) {
                 for (Gpu gpu : node.gpus()) {
                     long sameModelFree = node.gpus().stream()
-                            .filter(g -> g.model().equals(gpu.model()) && free.gpus().contains(g.index())).count();
+                            .filter(g ->
+                                    g.model().equals(gpu.model()) && free.gpus().contains(g.index()))
+                            .count();
                     if (request.accepts(gpu.model()) && sameModelFree >= request.count()) {
                         return true;
                     }

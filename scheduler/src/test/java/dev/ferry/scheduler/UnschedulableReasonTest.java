@@ -24,7 +24,8 @@ class UnschedulableReasonTest {
         cluster.putNode(new Node("a", 4, 4096, List.of(), Map.of("zone", "us")));
         cluster.putNode(new Node("b", 4, 4096, List.of(), Map.of("disk", "ssd")));
 
-        assertThat(reason(new Demand("f", 1, 1024, List.of(), List.of("zone=eu")))).isEqualTo("no worker has labels zone=eu");
+        assertThat(reason(new Demand("f", 1, 1024, List.of(), List.of("zone=eu"))))
+                .isEqualTo("no worker has labels zone=eu");
         assertThat(reason(new Demand("f", 1, 1024, List.of(), List.of("zone=us", "disk=ssd"))))
                 .isEqualTo("no worker has labels zone=us, disk=ssd");
     }
@@ -60,7 +61,8 @@ class UnschedulableReasonTest {
         cluster.putNode(new Node("b", 2, 4096, List.of(), Map.of("zone", "eu")));
 
         assertThat(reason(new Demand("f", 4, 1024, List.of(), List.of("zone=eu"))))
-                .isEqualTo("no worker with labels zone=eu has 4.0 CPUs and 1024 MiB free (largest free: 2.0 CPUs and 4096 MiB on b)");
+                .isEqualTo(
+                        "no worker with labels zone=eu has 4.0 CPUs and 1024 MiB free (largest free: 2.0 CPUs and 4096 MiB on b)");
     }
 
     @Test
@@ -69,7 +71,8 @@ class UnschedulableReasonTest {
         cluster.putNode(gpu("b", "H100", 1));
 
         assertThat(reason(gpuDemand("f", "H100:2"))).isEqualTo("no worker has gpu H100:2");
-        assertThat(reason(gpuDemand("f", "H100:2", "A100-80GB:2"))).isEqualTo("no worker has gpu H100:2 or A100-80GB:2");
+        assertThat(reason(gpuDemand("f", "H100:2", "A100-80GB:2")))
+                .isEqualTo("no worker has gpu H100:2 or A100-80GB:2");
         assertThat(reason(gpuDemand("f", "H100:2", "L40S:2", "A100-80GB:2")))
                 .isEqualTo("no worker has gpu H100:2, L40S:2 or A100-80GB:2");
         assertThat(reason(gpuDemand("f", "any:2"))).isEqualTo("no worker has gpu any:2");
@@ -91,8 +94,10 @@ class UnschedulableReasonTest {
         cluster.allocate(new Allocation("x", "g", "a", 1, 1024, List.of(0, 1)));
         cluster.allocate(new Allocation("y", "g", "b", 1, 1024, List.of(0, 1)));
 
-        assertThat(reason(gpuDemand("f", "H100:2"))).isEqualTo("no worker has a free gpu H100:2 (2 workers have H100, all in use)");
-        assertThat(reason(gpuDemand("f", "any"))).isEqualTo("no worker has a free gpu any (2 workers have GPUs, all in use)");
+        assertThat(reason(gpuDemand("f", "H100:2")))
+                .isEqualTo("no worker has a free gpu H100:2 (2 workers have H100, all in use)");
+        assertThat(reason(gpuDemand("f", "any")))
+                .isEqualTo("no worker has a free gpu any (2 workers have GPUs, all in use)");
     }
 
     @Test
@@ -102,7 +107,8 @@ class UnschedulableReasonTest {
         cluster.allocate(new Allocation("x", "g", "a", 1, 1024, List.of(1)));
         cluster.allocate(new Allocation("y", "g", "b", 1, 1024, List.of(0, 1, 2, 3, 4, 5, 6)));
 
-        assertThat(reason(gpuDemand("f", "H100:2"))).isEqualTo("no worker has a free gpu H100:2 (1 worker has H100, at most 1 free)");
+        assertThat(reason(gpuDemand("f", "H100:2")))
+                .isEqualTo("no worker has a free gpu H100:2 (1 worker has H100, at most 1 free)");
         assertThat(reason(gpuDemand("f", "H100:2", "A100:2", "H200")))
                 .isEqualTo("no worker has a free gpu H100:2, A100:2 or H200 (1 worker has H100, at most 1 free;"
                         + " 1 worker has A100, at most 1 free; none has H200)");
@@ -116,11 +122,13 @@ class UnschedulableReasonTest {
         cluster.allocate(new Allocation("x", "g", "a", 0, 0, List.of(0, 1, 2, 3, 4, 5, 6)));
 
         Demand demand = new Demand("f", 16, 8192, GpuRequest.parseAll(List.of("H100:2")), List.of());
-        assertThat(reason(demand)).isEqualTo("no worker with a free gpu H100:2 has 16.0 CPUs and 8192 MiB free"
-                + " (largest free: 4.0 CPUs and 131072 MiB on b)");
+        assertThat(reason(demand))
+                .isEqualTo("no worker with a free gpu H100:2 has 16.0 CPUs and 8192 MiB free"
+                        + " (largest free: 4.0 CPUs and 131072 MiB on b)");
         Demand eu = new Demand("f", 16, 8192, GpuRequest.parseAll(List.of("H100", "A100")), List.of("zone=eu"));
-        assertThat(reason(eu)).isEqualTo("no worker with labels zone=eu and a free gpu H100 or A100 has 16.0 CPUs and"
-                + " 8192 MiB free (largest free: 4.0 CPUs and 131072 MiB on b)");
+        assertThat(reason(eu))
+                .isEqualTo("no worker with labels zone=eu and a free gpu H100 or A100 has 16.0 CPUs and"
+                        + " 8192 MiB free (largest free: 4.0 CPUs and 131072 MiB on b)");
     }
 
     private String reason(Demand demand) {

@@ -43,7 +43,8 @@ final class BwrapLauncher implements ContainerLauncher {
     BwrapLauncher(Path bwrap) {
         this.bwrap = bwrap;
         List<Path> dirs = new ArrayList<>(List.of(Path.of("/etc/ssh"), Path.of("/root")));
-        Path home = Path.of(System.getProperty("user.home", "/")).toAbsolutePath().normalize();
+        Path home =
+                Path.of(System.getProperty("user.home", "/")).toAbsolutePath().normalize();
         if (home.getNameCount() > 0 && !dirs.contains(home)) {
             dirs.add(home);
         }
@@ -66,7 +67,10 @@ final class BwrapLauncher implements ContainerLauncher {
 
             @Override
             public void terminate() {
-                Optional<ProcessHandle> jvm = process.toHandle().children().flatMap(ProcessHandle::children).findFirst();
+                Optional<ProcessHandle> jvm = process.toHandle()
+                        .children()
+                        .flatMap(ProcessHandle::children)
+                        .findFirst();
                 // Not started yet: bwrap dies of the signal, and --die-with-parent takes the rest.
                 jvm.orElse(process.toHandle()).destroy();
             }
@@ -93,15 +97,32 @@ final class BwrapLauncher implements ContainerLauncher {
         // there; bwrap's --hostname comes first.
         String mark = " --hostname " + id + " ";
         ProcessHandle.allProcesses()
-                .filter(p -> p.info().commandLine().map(line -> line.contains(mark)).orElse(false))
+                .filter(p ->
+                        p.info().commandLine().map(line -> line.contains(mark)).orElse(false))
                 .forEach(ProcessHandle::destroyForcibly);
     }
 
     List<String> command(ContainerLaunch launch) {
-        List<String> command = new ArrayList<>(List.of(bwrap.toString(),
-                "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--hostname", launch.id(),
-                "--die-with-parent", "--new-session", "--cap-drop", "ALL",
-                "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"));
+        List<String> command = new ArrayList<>(List.of(
+                bwrap.toString(),
+                "--unshare-pid",
+                "--unshare-ipc",
+                "--unshare-uts",
+                "--hostname",
+                launch.id(),
+                "--die-with-parent",
+                "--new-session",
+                "--cap-drop",
+                "ALL",
+                "--ro-bind",
+                "/",
+                "/",
+                "--dev",
+                "/dev",
+                "--proc",
+                "/proc",
+                "--tmpfs",
+                "/tmp"));
         for (Path file : MASKED_FILES) {
             if (Files.isRegularFile(file)) {
                 command.addAll(List.of("--ro-bind", "/dev/null", file.toString()));

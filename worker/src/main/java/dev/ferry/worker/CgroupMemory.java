@@ -42,7 +42,8 @@ final class CgroupMemory {
         }
         Path memory = Path.of("/sys/fs/cgroup/memory");
         try {
-            memory = v1MemoryMount(Files.readAllLines(Path.of("/proc/self/mountinfo"))).orElse(memory);
+            memory = v1MemoryMount(Files.readAllLines(Path.of("/proc/self/mountinfo")))
+                    .orElse(memory);
         } catch (IOException e) {
             // keep the usual place
         }
@@ -58,7 +59,9 @@ final class CgroupMemory {
             }
             String[] before = line.substring(0, separator).split(" ");
             String[] after = line.substring(separator + 3).split(" ");
-            if (before.length >= 5 && after.length >= 3 && after[0].equals("cgroup")
+            if (before.length >= 5
+                    && after.length >= 3
+                    && after[0].equals("cgroup")
                     && List.of(after[2].split(",")).contains("memory")) {
                 return Optional.of(Path.of(before[4]));
             }
@@ -92,18 +95,23 @@ final class CgroupMemory {
         Path dir = dir(cgroupsPath);
         try {
             if (v2) {
-                return field(Files.readAllLines(dir.resolve("memory.events")), "oom_kill").orElse(0L);
+                return field(Files.readAllLines(dir.resolve("memory.events")), "oom_kill")
+                        .orElse(0L);
             }
             Optional<Long> kills = field(Files.readAllLines(dir.resolve("memory.oom_control")), "oom_kill");
             if (kills.isPresent()) {
                 return kills.get();
             }
-            return Long.parseLong(Files.readString(dir.resolve("memory.failcnt")).trim()) > 0 ? 1 : 0;
+            return Long.parseLong(Files.readString(dir.resolve("memory.failcnt"))
+                                    .trim())
+                            > 0
+                    ? 1
+                    : 0;
         } catch (NoSuchFileException e) {
             return 0;
         } catch (IOException | NumberFormatException e) {
-            System.getLogger(CgroupMemory.class.getName()).log(System.Logger.Level.WARNING,
-                    "cannot read the out-of-memory count of cgroup " + dir, e);
+            System.getLogger(CgroupMemory.class.getName())
+                    .log(System.Logger.Level.WARNING, "cannot read the out-of-memory count of cgroup " + dir, e);
             return 0;
         }
     }

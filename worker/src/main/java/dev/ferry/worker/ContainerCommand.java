@@ -44,13 +44,30 @@ final class ContainerCommand {
 
     /** The arguments of the main class, as {@code ContainerArgs.toArgs()} writes them. */
     static List<String> args(String containerId, ContainerSpec spec, String host, int port) {
-        return List.of("--container-id", containerId, "--function", spec.function().toString(), "--class", spec.className(),
-                "--jar", spec.jar().toString(), "--port", Integer.toString(port), "--host", host);
+        return List.of(
+                "--container-id",
+                containerId,
+                "--function",
+                spec.function().toString(),
+                "--class",
+                spec.className(),
+                "--jar",
+                spec.jar().toString(),
+                "--port",
+                Integer.toString(port),
+                "--host",
+                host);
     }
 
     /** The whole command: {@code <java> <fixed options> <jvmOptions> -cp <classpath> <main class> <args>}. */
-    static List<String> of(Path java, List<String> jvmOptions, String classpath, String containerId,
-            ContainerSpec spec, String host, int port) {
+    static List<String> of(
+            Path java,
+            List<String> jvmOptions,
+            String classpath,
+            String containerId,
+            ContainerSpec spec,
+            String host,
+            int port) {
         List<String> command = new ArrayList<>();
         command.add(java.toString());
         command.addAll(FIXED_JVM_OPTIONS);

@@ -23,8 +23,8 @@ import java.util.Objects;
  *     {@code "exited with code 3"}, {@code "killed by signal 9 (SIGKILL)"},
  *     {@code "not ready within 60 s"}, {@code "stopped"}
  */
-public record ContainerExit(int exitCode, int signal, boolean outOfMemory, boolean startTimedOut, boolean requested,
-        String reason) {
+public record ContainerExit(
+        int exitCode, int signal, boolean outOfMemory, boolean startTimedOut, boolean requested, String reason) {
 
     public ContainerExit {
         Objects.requireNonNull(reason, "reason");

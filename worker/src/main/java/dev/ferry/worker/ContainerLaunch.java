@@ -17,8 +17,13 @@ import java.util.Map;
  * @param gpuDevices the device nodes of the container's GPUs and the driver's control nodes;
  *     empty without GPUs
  */
-record ContainerLaunch(String id, ContainerSpec spec, List<String> command, Map<String, String> environment,
-        List<Path> readablePaths, List<Path> gpuDevices) {
+record ContainerLaunch(
+        String id,
+        ContainerSpec spec,
+        List<String> command,
+        Map<String, String> environment,
+        List<Path> readablePaths,
+        List<Path> gpuDevices) {
 
     ContainerLaunch {
         command = List.copyOf(command);

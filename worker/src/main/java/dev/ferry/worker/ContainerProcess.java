@@ -83,9 +83,20 @@ final class ContainerProcess implements Container {
     // read and written by the stdout reader only
     private boolean readyLineSeen;
 
-    ContainerProcess(String id, ContainerSpec spec, InetSocketAddress address, Instant startedAt, SandboxedProcess sandboxed, String readyToken,
-            Duration startTimeoutAfter, Duration stopGrace, ScheduledExecutorService timer, ContainerLogSink logSink,
-            StateChanges changes, ContainerListener listeners, Consumer<ContainerProcess> unregister) {
+    ContainerProcess(
+            String id,
+            ContainerSpec spec,
+            InetSocketAddress address,
+            Instant startedAt,
+            SandboxedProcess sandboxed,
+            String readyToken,
+            Duration startTimeoutAfter,
+            Duration stopGrace,
+            ScheduledExecutorService timer,
+            ContainerLogSink logSink,
+            StateChanges changes,
+            ContainerListener listeners,
+            Consumer<ContainerProcess> unregister) {
         this.id = id;
         this.spec = spec;
         this.port = address.getPort();
@@ -126,8 +137,10 @@ final class ContainerProcess implements Container {
         } catch (RejectedExecutionException e) {
             // the worker is closing and stops this container anyway
         }
-        process.onExit().whenCompleteAsync((p, e) -> afterExit(),
-                task -> Thread.ofVirtual().name("ferry-" + id + "-exit").start(task));
+        process.onExit()
+                .whenCompleteAsync(
+                        (p, e) -> afterExit(),
+                        task -> Thread.ofVirtual().name("ferry-" + id + "-exit").start(task));
     }
 
     /** The start future handed to the caller: cancelling it stops the container. */
@@ -206,8 +219,8 @@ final class ContainerProcess implements Container {
         if (previous != null) {
             changes.deliver();
             if (previous == ContainerState.STARTING) {
-                ready.completeExceptionally(
-                        ContainerStartException.ofProcess(id, describe() + " was stopped before it was ready", stderr.lines()));
+                ready.completeExceptionally(ContainerStartException.ofProcess(
+                        id, describe() + " was stopped before it was ready", stderr.lines()));
             }
             // The sandbox signals through its handles: Process.destroy() would also close our
             // ends of the output pipes, losing what the container says while it stops.
@@ -240,7 +253,8 @@ final class ContainerProcess implements Container {
 
     @Override
     public String toString() {
-        return "Container[" + id + " " + spec.function() + " pid=" + process.pid() + " port=" + port + " " + state() + "]";
+        return "Container[" + id + " " + spec.function() + " pid=" + process.pid() + " port=" + port + " " + state()
+                + "]";
     }
 
     private void stdoutLine(String line) {
@@ -283,9 +297,10 @@ final class ContainerProcess implements Container {
             return;
         }
         changes.deliver();
-        ready.completeExceptionally(ContainerStartException.ofProcess(id,
-                describe() + " was not ready within " + describe(startTimeoutAfter)
-                        + ", so it was killed", stderr.lines()));
+        ready.completeExceptionally(ContainerStartException.ofProcess(
+                id,
+                describe() + " was not ready within " + describe(startTimeoutAfter) + ", so it was killed",
+                stderr.lines()));
         destroyTree();
     }
 
@@ -299,8 +314,16 @@ final class ContainerProcess implements Container {
         cancel(forcedKill);
         ContainerExit info;
         synchronized (lock) {
-            info = exitOf(code, oomKills, spec.limits(), timedOut, startTimeoutAfter, stopRequested, killRequested,
-                    killedAfterGrace, grace);
+            info = exitOf(
+                    code,
+                    oomKills,
+                    spec.limits(),
+                    timedOut,
+                    startTimeoutAfter,
+                    stopRequested,
+                    killRequested,
+                    killedAfterGrace,
+                    grace);
             state = ContainerState.EXITED;
             exitCode = code;
             exitInfo = info;
@@ -309,10 +332,12 @@ final class ContainerProcess implements Container {
         unregister.accept(this);
         changes.deliver();
         if (!ready.isDone()) {
-            String how = info.outOfMemory() ? "ran out of memory (limit " + spec.limits().memoryMib() + " MiB)"
-                    : "exited with code " + code + (info.signal() != 0 ? " (killed by " + Signals.describe(info.signal()) + ")" : "");
-            ready.completeExceptionally(ContainerStartException.ofProcess(id,
-                    describe() + " " + how + " before it was ready", stderr.lines()));
+            String how = info.outOfMemory()
+                    ? "ran out of memory (limit " + spec.limits().memoryMib() + " MiB)"
+                    : "exited with code " + code
+                            + (info.signal() != 0 ? " (killed by " + Signals.describe(info.signal()) + ")" : "");
+            ready.completeExceptionally(ContainerStartException.ofProcess(
+                    id, describe() + " " + how + " before it was ready", stderr.lines()));
         }
         exit.complete(code);
     }
@@ -330,8 +355,16 @@ final class ContainerProcess implements Container {
      * How a container ended, from what the worker saw: the exit code, the sandbox's count of
      * out-of-memory kills, and what the worker itself did to it.
      */
-    static ContainerExit exitOf(int code, long oomKills, ContainerLimits limits, boolean timedOut, Duration startTimeout,
-            boolean stopRequested, boolean killRequested, boolean killedAfterGrace, Duration stopGrace) {
+    static ContainerExit exitOf(
+            int code,
+            long oomKills,
+            ContainerLimits limits,
+            boolean timedOut,
+            Duration startTimeout,
+            boolean stopRequested,
+            boolean killRequested,
+            boolean killedAfterGrace,
+            Duration stopGrace) {
         int signal = Signals.fromExitCode(code);
         // An OOM kill is SIGKILL; a count with another exit was a child of the container's.
         boolean outOfMemory = oomKills > 0 && signal == Signals.SIGKILL;
@@ -341,12 +374,14 @@ final class ContainerProcess implements Container {
         if (timedOut) {
             reason = "not ready within " + spaced(startTimeout);
         } else if (outOfMemory) {
-            reason = limits.memoryMib() > 0 ? "out of memory (limit " + limits.memoryMib() + " MiB)"
+            reason = limits.memoryMib() > 0
+                    ? "out of memory (limit " + limits.memoryMib() + " MiB)"
                     : "out of memory (no limit of its own: the machine ran out)";
         } else if (killRequested) {
             reason = "killed on request";
         } else if (stopRequested) {
-            reason = killedAfterGrace ? "stopped (killed after the " + spaced(stopGrace) + " stop grace)"
+            reason = killedAfterGrace
+                    ? "stopped (killed after the " + spaced(stopGrace) + " stop grace)"
                     : code == 0 || signal == Signals.SIGTERM ? "stopped" : "stopped (" + how + ")";
         } else {
             reason = how;
@@ -410,8 +445,9 @@ final class ContainerProcess implements Container {
             for (Thread reader : List.of(stdoutReader, stderrReader)) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0 || !reader.join(Duration.ofNanos(left))) {
-                    logger.log(System.Logger.Level.DEBUG, id + " exited but its " + reader.getName()
-                            + " is still open (held by a child process?)");
+                    logger.log(
+                            System.Logger.Level.DEBUG,
+                            id + " exited but its " + reader.getName() + " is still open (held by a child process?)");
                 }
             }
         } catch (InterruptedException e) {

@@ -27,7 +27,12 @@ import java.util.regex.Pattern;
  *     {@code FERRY_WORKER_ID}; the names the worker sets itself ({@link #RESERVED_ENVIRONMENT})
  *     are refused
  */
-public record ContainerSpec(FunctionId function, String className, Path jar, ContainerLimits limits, List<String> gpus,
+public record ContainerSpec(
+        FunctionId function,
+        String className,
+        Path jar,
+        ContainerLimits limits,
+        List<String> gpus,
         Map<String, String> environment) {
 
     /**
@@ -35,12 +40,15 @@ public record ContainerSpec(FunctionId function, String className, Path jar, Con
      * the ready token, the container's id ({@code FERRY_CONTAINER_ID}) and the GPUs it sees
      * ({@code CUDA_VISIBLE_DEVICES}, {@code NVIDIA_VISIBLE_DEVICES}).
      */
-    public static final Set<String> RESERVED_ENVIRONMENT = Set.of(ContainerCommand.READY_TOKEN_ENV,
-            ContainerEnvironment.CONTAINER_ID, ContainerEnvironment.CUDA_VISIBLE_DEVICES,
+    public static final Set<String> RESERVED_ENVIRONMENT = Set.of(
+            ContainerCommand.READY_TOKEN_ENV,
+            ContainerEnvironment.CONTAINER_ID,
+            ContainerEnvironment.CUDA_VISIBLE_DEVICES,
             ContainerEnvironment.NVIDIA_VISIBLE_DEVICES);
 
     /** A GPU UUID as it goes into a comma-separated list: no commas, no whitespace. */
     private static final Pattern GPU_UUID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_./:-]*");
+
     private static final Pattern ENVIRONMENT_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
     public ContainerSpec {
@@ -57,8 +65,9 @@ public record ContainerSpec(FunctionId function, String className, Path jar, Con
         Set<String> seen = new HashSet<>();
         for (String gpu : gpus) {
             if (!GPU_UUID.matcher(gpu).matches()) {
-                throw new IllegalArgumentException("gpus: \"" + gpu
-                        + "\" (expected: a GPU UUID like GPU-dfa0340b-6fd2-01a8-5b83-9f4e7a7ec0f3, without commas or whitespace)");
+                throw new IllegalArgumentException(
+                        "gpus: \"" + gpu
+                                + "\" (expected: a GPU UUID like GPU-dfa0340b-6fd2-01a8-5b83-9f4e7a7ec0f3, without commas or whitespace)");
             }
             if (!seen.add(gpu)) {
                 throw new IllegalArgumentException("gpus: " + gpu + " twice in " + gpus + " (expected: each GPU once)");
@@ -69,12 +78,12 @@ public record ContainerSpec(FunctionId function, String className, Path jar, Con
             Objects.requireNonNull(name, "environment name");
             Objects.requireNonNull(value, "environment value of " + name);
             if (!ENVIRONMENT_NAME.matcher(name).matches()) {
-                throw new IllegalArgumentException(
-                        "environment: \"" + name + "\" (expected: a name of letters, digits and _, not starting with a digit)");
+                throw new IllegalArgumentException("environment: \"" + name
+                        + "\" (expected: a name of letters, digits and _, not starting with a digit)");
             }
             if (RESERVED_ENVIRONMENT.contains(name)) {
-                throw new IllegalArgumentException(
-                        "environment: " + name + " (expected: none of " + RESERVED_ENVIRONMENT + ", which the worker sets)");
+                throw new IllegalArgumentException("environment: " + name + " (expected: none of "
+                        + RESERVED_ENVIRONMENT + ", which the worker sets)");
             }
             if (value.indexOf('\0') >= 0) {
                 throw new IllegalArgumentException("environment: value of " + name + " holds a NUL character");
@@ -104,7 +113,12 @@ public record ContainerSpec(FunctionId function, String className, Path jar, Con
     }
 
     /** A spec with everything given; see the record's components. */
-    public static ContainerSpec of(FunctionId function, String className, Path jar, ContainerLimits limits, List<String> gpus,
+    public static ContainerSpec of(
+            FunctionId function,
+            String className,
+            Path jar,
+            ContainerLimits limits,
+            List<String> gpus,
             Map<String, String> environment) {
         return new ContainerSpec(function, className, jar, limits, gpus, environment);
     }

@@ -34,8 +34,8 @@ import java.util.concurrent.TimeoutException;
 public final class GpuDetector {
 
     /** nvidia-smi's query for what {@link GpuDevice} holds. */
-    public static final List<String> NVIDIA_SMI = List.of(
-            "nvidia-smi", "--query-gpu=index,uuid,name,memory.total", "--format=csv,noheader,nounits");
+    public static final List<String> NVIDIA_SMI =
+            List.of("nvidia-smi", "--query-gpu=index,uuid,name,memory.total", "--format=csv,noheader,nounits");
 
     /** Default {@link #of(List, Duration) timeout}: 10 seconds, for a driver that is slow to wake up. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
@@ -104,14 +104,17 @@ public final class GpuDetector {
             CompletableFuture<String> out = readAll(process.getInputStream());
             CompletableFuture<String> err = readAll(process.getErrorStream());
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new IllegalStateException(describe() + " did not finish within " + ContainerProcess.spaced(timeout));
+                throw new IllegalStateException(
+                        describe() + " did not finish within " + ContainerProcess.spaced(timeout));
             }
             int exitCode = process.exitValue();
             String stdout = out.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             String stderr = err.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             if (exitCode == NO_DEVICES_FOUND) {
-                logger.log(System.Logger.Level.WARNING, describe() + " found no GPU (exit code 6): "
-                        + (stdout + stderr).strip() + "; going on without GPUs");
+                logger.log(
+                        System.Logger.Level.WARNING,
+                        describe() + " found no GPU (exit code 6): " + (stdout + stderr).strip()
+                                + "; going on without GPUs");
                 return List.of();
             }
             if (exitCode != 0) {
@@ -159,8 +162,8 @@ public final class GpuDetector {
     }
 
     private IllegalStateException malformed(int lineIndex, String line, String problem) {
-        return new IllegalStateException(describe() + " printed \"" + line + "\" on line " + (lineIndex + 1) + ": " + problem
-                + " (expected: " + EXPECTED + ")");
+        return new IllegalStateException(describe() + " printed \"" + line + "\" on line " + (lineIndex + 1) + ": "
+                + problem + " (expected: " + EXPECTED + ")");
     }
 
     private String describe() {

@@ -20,7 +20,8 @@ public record GpuDevice(int index, String uuid, String name, long memoryMib) {
             throw new IllegalArgumentException("index: " + index + " (expected: >= 0)");
         }
         if (uuid.isBlank() || uuid.chars().anyMatch(c -> c == ',' || Character.isWhitespace(c))) {
-            throw new IllegalArgumentException("uuid: \"" + uuid + "\" (expected: a GPU UUID, without commas or whitespace)");
+            throw new IllegalArgumentException(
+                    "uuid: \"" + uuid + "\" (expected: a GPU UUID, without commas or whitespace)");
         }
         if (name.isBlank()) {
             throw new IllegalArgumentException("name: \"" + name + "\" (expected: a product name)");

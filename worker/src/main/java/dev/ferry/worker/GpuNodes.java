@@ -64,7 +64,8 @@ final class GpuNodes {
             if (minor == null) {
                 GpuDevice gpu = known.get(uuid);
                 if (gpu == null) {
-                    throw new IOException("GPU " + uuid + " is not one of this worker's GPUs " + known.keySet().stream().sorted().toList()
+                    throw new IOException("GPU " + uuid + " is not one of this worker's GPUs "
+                            + known.keySet().stream().sorted().toList()
                             + " (a bwrap or runc worker must be given its GPUs, to pass their device nodes)");
                 }
                 minor = gpu.index();
@@ -94,12 +95,16 @@ final class GpuNodes {
             for (Path gpu : gpus) {
                 Path information = gpu.resolve("information");
                 if (Files.isRegularFile(information)) {
-                    parseInformation(Files.readAllLines(information)).ifPresent(e -> minors.put(e.getKey(), e.getValue()));
+                    parseInformation(Files.readAllLines(information))
+                            .ifPresent(e -> minors.put(e.getKey(), e.getValue()));
                 }
             }
         } catch (IOException e) {
-            System.getLogger(GpuNodes.class.getName()).log(System.Logger.Level.WARNING,
-                    "cannot read " + driverDir + "; taking nvidia-smi's index for the device minor", e);
+            System.getLogger(GpuNodes.class.getName())
+                    .log(
+                            System.Logger.Level.WARNING,
+                            "cannot read " + driverDir + "; taking nvidia-smi's index for the device minor",
+                            e);
         }
         return minors;
     }

@@ -58,7 +58,9 @@ final class Json {
                 indent(out, depth);
                 out.append(']');
             }
-            default -> throw new IllegalArgumentException("not writable as JSON: " + value.getClass().getName());
+            default ->
+                throw new IllegalArgumentException(
+                        "not writable as JSON: " + value.getClass().getName());
         }
     }
 

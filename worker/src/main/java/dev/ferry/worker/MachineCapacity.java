@@ -34,6 +34,7 @@ public record MachineCapacity(int cpuCores, long memoryMib, List<GpuDevice> gpus
     public static MachineCapacity detect(GpuDetector detector) {
         OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
         long bytes = os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getTotalMemorySize() : 0;
-        return new MachineCapacity(Runtime.getRuntime().availableProcessors(), bytes / (1024 * 1024), detector.detect());
+        return new MachineCapacity(
+                Runtime.getRuntime().availableProcessors(), bytes / (1024 * 1024), detector.detect());
     }
 }

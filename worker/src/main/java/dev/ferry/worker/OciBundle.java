@@ -43,12 +43,25 @@ final class OciBundle {
 
     /** Top-level directories that are links into /usr on a merged-/usr system. */
     private static final List<String> TOP_LEVEL = List.of("bin", "sbin", "lib", "lib32", "lib64", "libx32");
+
     private static final List<Path> SYSTEM = List.of(Path.of("/usr"), Path.of("/etc"));
     /** Secrets in /etc that a container has no business reading. */
-    private static final List<String> MASKED_IN_ETC = List.of("/etc/shadow", "/etc/shadow-", "/etc/gshadow", "/etc/gshadow-", "/etc/ssh");
-    private static final List<String> MASKED = List.of("/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys",
-            "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/sys/firmware", "/proc/scsi");
-    private static final List<String> READ_ONLY = List.of("/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger");
+    private static final List<String> MASKED_IN_ETC =
+            List.of("/etc/shadow", "/etc/shadow-", "/etc/gshadow", "/etc/gshadow-", "/etc/ssh");
+
+    private static final List<String> MASKED = List.of(
+            "/proc/acpi",
+            "/proc/asound",
+            "/proc/kcore",
+            "/proc/keys",
+            "/proc/latency_stats",
+            "/proc/timer_list",
+            "/proc/timer_stats",
+            "/proc/sched_debug",
+            "/sys/firmware",
+            "/proc/scsi");
+    private static final List<String> READ_ONLY =
+            List.of("/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger");
 
     private OciBundle() {}
 
@@ -61,7 +74,8 @@ final class OciBundle {
      * Creates the bundle of {@code launch} at {@code dir} (which must not exist), readable by
      * root only: config.json holds the ready token.
      */
-    static void create(Path dir, ContainerLaunch launch, Map<String, String> environment, boolean limitSwap) throws IOException {
+    static void create(Path dir, ContainerLaunch launch, Map<String, String> environment, boolean limitSwap)
+            throws IOException {
         Files.createDirectories(dir.getParent());
         Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         Path rootfs = Files.createDirectory(dir.resolve("rootfs"));
@@ -77,7 +91,10 @@ final class OciBundle {
         for (Path path : boundPaths(launch.readablePaths())) {
             mounts.add(bind(path));
         }
-        Files.writeString(dir.resolve("config.json"), Json.write(config(launch, environment, mounts, limitSwap)), StandardCharsets.UTF_8);
+        Files.writeString(
+                dir.resolve("config.json"),
+                Json.write(config(launch, environment, mounts, limitSwap)),
+                StandardCharsets.UTF_8);
     }
 
     /** The system directories and then the launch's readable paths that they do not already hold, parents before children. */
@@ -93,13 +110,18 @@ final class OciBundle {
         return List.copyOf(paths);
     }
 
-    private static Map<String, Object> config(ContainerLaunch launch, Map<String, String> environment, List<Object> mounts,
-            boolean limitSwap) throws IOException {
+    private static Map<String, Object> config(
+            ContainerLaunch launch, Map<String, String> environment, List<Object> mounts, boolean limitSwap)
+            throws IOException {
         Map<String, Object> process = new LinkedHashMap<>();
         process.put("terminal", false);
         process.put("user", Map.of("uid", 0, "gid", 0));
         process.put("args", launch.command());
-        process.put("env", environment.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
+        process.put(
+                "env",
+                environment.entrySet().stream()
+                        .map(e -> e.getKey() + "=" + e.getValue())
+                        .toList());
         process.put("cwd", "/tmp");
         Map<String, Object> capabilities = new LinkedHashMap<>();
         for (String set : List.of("bounding", "effective", "inheritable", "permitted", "ambient")) {
@@ -111,7 +133,9 @@ final class OciBundle {
         Map<String, Object> linux = new LinkedHashMap<>();
         linux.put("cgroupsPath", cgroupsPath(launch.id()));
         linux.put("resources", resources(launch, limitSwap));
-        linux.put("namespaces", List.of(Map.of("type", "pid"), Map.of("type", "ipc"), Map.of("type", "uts"), Map.of("type", "mount")));
+        linux.put(
+                "namespaces",
+                List.of(Map.of("type", "pid"), Map.of("type", "ipc"), Map.of("type", "uts"), Map.of("type", "mount")));
         List<Object> devices = new ArrayList<>();
         for (Path node : launch.gpuDevices()) {
             DeviceNumber number = DeviceNumber.of(node);
@@ -127,7 +151,9 @@ final class OciBundle {
         }
         linux.put("devices", devices);
         List<String> masked = new ArrayList<>(MASKED);
-        MASKED_IN_ETC.stream().filter(p -> Files.exists(Path.of(p), LinkOption.NOFOLLOW_LINKS)).forEach(masked::add);
+        MASKED_IN_ETC.stream()
+                .filter(p -> Files.exists(Path.of(p), LinkOption.NOFOLLOW_LINKS))
+                .forEach(masked::add);
         linux.put("maskedPaths", masked);
         linux.put("readonlyPaths", READ_ONLY);
 
@@ -154,7 +180,8 @@ final class OciBundle {
             resources.put("memory", memory);
         }
         if (limits.cpu() > 0) {
-            resources.put("cpu", Map.of("quota", Math.round(limits.cpu() * CPU_PERIOD_MICROS), "period", CPU_PERIOD_MICROS));
+            resources.put(
+                    "cpu", Map.of("quota", Math.round(limits.cpu() * CPU_PERIOD_MICROS), "period", CPU_PERIOD_MICROS));
         }
         if (limits.pids() > 0) {
             resources.put("pids", Map.of("limit", (long) limits.pids()));
@@ -163,7 +190,17 @@ final class OciBundle {
         devices.add(Map.of("allow", false, "access", "rwm"));
         for (Path node : launch.gpuDevices()) {
             DeviceNumber number = DeviceNumber.of(node);
-            devices.add(Map.of("allow", true, "type", number.type(), "major", number.major(), "minor", number.minor(), "access", "rwm"));
+            devices.add(Map.of(
+                    "allow",
+                    true,
+                    "type",
+                    number.type(),
+                    "major",
+                    number.major(),
+                    "minor",
+                    number.minor(),
+                    "access",
+                    "rwm"));
         }
         resources.put("devices", devices);
         return resources;

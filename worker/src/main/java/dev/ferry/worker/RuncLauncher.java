@@ -63,7 +63,8 @@ final class RuncLauncher implements ContainerLauncher {
         FileChannel channel = null;
         try {
             Files.createDirectories(stateDir);
-            channel = FileChannel.open(stateDir.resolve("worker.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            channel = FileChannel.open(
+                    stateDir.resolve("worker.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             FileLock lock;
             try {
                 lock = channel.tryLock();
@@ -79,7 +80,8 @@ final class RuncLauncher implements ContainerLauncher {
             return launcher;
         } catch (IOException e) {
             closeQuietly(channel);
-            throw new IllegalStateException("--sandbox runc: cannot set up state directory " + stateDir + ": " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "--sandbox runc: cannot set up state directory " + stateDir + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
             closeQuietly(channel);
             throw e;
@@ -91,14 +93,24 @@ final class RuncLauncher implements ContainerLauncher {
         Path bundle = bundles.resolve(launch.id());
         OciBundle.delete(bundle);
         try {
-            OciBundle.create(bundle, launch,
-                    ContainerEnvironment.sandboxed(System.getenv(), launch.environment()), cgroups.limitsSwap());
+            OciBundle.create(
+                    bundle,
+                    launch,
+                    ContainerEnvironment.sandboxed(System.getenv(), launch.environment()),
+                    cgroups.limitsSwap());
         } catch (IOException | RuntimeException e) {
             deleteBundle(bundle);
             throw e;
         }
-        ProcessBuilder builder = new ProcessBuilder(runc.toString(), "--root", runcRoot.toString(),
-                "run", "--keep", "--bundle", bundle.toString(), launch.id());
+        ProcessBuilder builder = new ProcessBuilder(
+                runc.toString(),
+                "--root",
+                runcRoot.toString(),
+                "run",
+                "--keep",
+                "--bundle",
+                bundle.toString(),
+                launch.id());
         Process process;
         try {
             process = builder.start();
@@ -132,8 +144,14 @@ final class RuncLauncher implements ContainerLauncher {
             if (list.exitCode() != 0) {
                 throw new IOException("runc list failed: " + list.output());
             }
-            for (String id : list.output().lines().map(String::strip).filter(s -> !s.isEmpty()).toList()) {
-                logger.log(System.Logger.Level.INFO, "removing container " + id + " left in " + runcRoot + " by an earlier worker");
+            for (String id : list.output()
+                    .lines()
+                    .map(String::strip)
+                    .filter(s -> !s.isEmpty())
+                    .toList()) {
+                logger.log(
+                        System.Logger.Level.INFO,
+                        "removing container " + id + " left in " + runcRoot + " by an earlier worker");
                 delete(id);
             }
         }
@@ -151,8 +169,10 @@ final class RuncLauncher implements ContainerLauncher {
         try {
             RuncResult result = runc(List.of("delete", "--force", id));
             if (result.exitCode() != 0 && !result.output().contains("does not exist")) {
-                logger.log(System.Logger.Level.WARNING, "runc delete --force " + id + " exited with code "
-                        + result.exitCode() + ": " + result.output().strip());
+                logger.log(
+                        System.Logger.Level.WARNING,
+                        "runc delete --force " + id + " exited with code " + result.exitCode() + ": "
+                                + result.output().strip());
             }
         } catch (IOException e) {
             logger.log(System.Logger.Level.WARNING, "runc delete --force " + id + " failed", e);
@@ -178,9 +198,11 @@ final class RuncLauncher implements ContainerLauncher {
             // runc says little; the pipe holds it all until the process is done.
             if (!process.waitFor(RUNC_COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly();
-                throw new IOException(String.join(" ", command) + " did not finish within " + RUNC_COMMAND_TIMEOUT.toSeconds() + " s");
+                throw new IOException(String.join(" ", command) + " did not finish within "
+                        + RUNC_COMMAND_TIMEOUT.toSeconds() + " s");
             }
-            return new RuncResult(process.exitValue(), new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+            return new RuncResult(
+                    process.exitValue(), new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
         } catch (InterruptedException e) {
             process.destroyForcibly();
             Thread.currentThread().interrupt();

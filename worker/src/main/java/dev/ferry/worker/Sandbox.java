@@ -77,8 +77,9 @@ public final class Sandbox {
             case "process" -> process();
             case "bwrap" -> bwrap();
             case "runc" -> runc(stateDir);
-            default -> throw new IllegalArgumentException(
-                    "sandbox: \"" + name + "\" (expected: one of " + String.join(", ", NAMES) + ")");
+            default ->
+                throw new IllegalArgumentException(
+                        "sandbox: \"" + name + "\" (expected: one of " + String.join(", ", NAMES) + ")");
         };
     }
 

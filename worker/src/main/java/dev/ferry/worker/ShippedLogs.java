@@ -50,6 +50,7 @@ public final class ShippedLogs implements ContainerLogSink, AutoCloseable {
     private final AtomicBoolean dropping = new AtomicBoolean();
     /** {@link #dropped} when the dropping began. */
     private final AtomicLong droppedBefore = new AtomicLong();
+
     private volatile boolean closed;
 
     /** Ships to {@code logs} the lines of the containers of worker {@code worker}, passing each on to {@code tee} first. */
@@ -89,8 +90,14 @@ public final class ShippedLogs implements ContainerLogSink, AutoCloseable {
         if (closed) {
             return;
         }
-        LogLine line = LogLine.of(clock.instant(), function.app().value(), function.name(), containerId, worker,
-                source == Source.STDOUT ? LogLine.STDOUT : LogLine.STDERR, text);
+        LogLine line = LogLine.of(
+                clock.instant(),
+                function.app().value(),
+                function.name(),
+                containerId,
+                worker,
+                source == Source.STDOUT ? LogLine.STDOUT : LogLine.STDERR,
+                text);
         if (!queue.offer(line)) {
             drop(1, "the queue of " + queueSize + " lines waiting for it is full");
         }
@@ -139,8 +146,10 @@ public final class ShippedLogs implements ContainerLogSink, AutoCloseable {
         }
         if (dropping.compareAndSet(true, false)) {
             long lost = dropped.get() - droppedBefore.get();
-            logger.log(System.Logger.Level.INFO, "Container output of worker " + worker + " reaches " + logs.describe()
-                    + " again; " + lost + " line" + (lost == 1 ? " was" : "s were") + " dropped meanwhile");
+            logger.log(
+                    System.Logger.Level.INFO,
+                    "Container output of worker " + worker + " reaches " + logs.describe() + " again; " + lost + " line"
+                            + (lost == 1 ? " was" : "s were") + " dropped meanwhile");
         }
     }
 
@@ -148,9 +157,12 @@ public final class ShippedLogs implements ContainerLogSink, AutoCloseable {
         long before = dropped.getAndAdd(lines);
         if (dropping.compareAndSet(false, true)) {
             droppedBefore.set(before);
-            logger.log(System.Logger.Level.WARNING, "Container output of worker " + worker + " is not reaching "
-                    + logs.describe() + ": " + reason + "; dropping lines until it does (ferry logs will miss them; "
-                    + "the console still has them)");
+            logger.log(
+                    System.Logger.Level.WARNING,
+                    "Container output of worker " + worker + " is not reaching "
+                            + logs.describe() + ": " + reason
+                            + "; dropping lines until it does (ferry logs will miss them; "
+                            + "the console still has them)");
         }
     }
 

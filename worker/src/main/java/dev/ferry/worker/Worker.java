@@ -138,8 +138,8 @@ public final class Worker implements AutoCloseable {
         this.stopGrace = builder.stopGrace;
         this.logSink = builder.logSink;
         this.containerHost = builder.containerHost;
-        this.timer = new ScheduledThreadPoolExecutor(1,
-                Thread.ofPlatform().name("ferry-worker-timer").daemon().factory());
+        this.timer = new ScheduledThreadPoolExecutor(
+                1, Thread.ofPlatform().name("ferry-worker-timer").daemon().factory());
         timer.setRemoveOnCancelPolicy(true);
         this.shutdownHook = Thread.ofPlatform().name("ferry-worker-shutdown").unstarted(this::stopAll);
         Runtime.getRuntime().addShutdownHook(shutdownHook);
@@ -186,11 +186,19 @@ public final class Worker implements AutoCloseable {
         // Archiving warns about every optional class it cannot verify (Netty's loggers for
         // absent libraries): noise in the user's log. Errors still show.
         if (launcher.writesClassDataArchive()) {
-            return concat(jvmOptions, "-XX:+AutoCreateSharedArchive", "-XX:SharedArchiveFile=" + classDataArchive,
-                    "-Xlog:cds=error", "-Xlog:cds+dynamic=error");
+            return concat(
+                    jvmOptions,
+                    "-XX:+AutoCreateSharedArchive",
+                    "-XX:SharedArchiveFile=" + classDataArchive,
+                    "-Xlog:cds=error",
+                    "-Xlog:cds+dynamic=error");
         }
         if (Files.isRegularFile(classDataArchive)) {
-            return concat(jvmOptions, "-XX:SharedArchiveFile=" + classDataArchive, "-Xlog:cds=error", "-Xlog:cds+dynamic=error");
+            return concat(
+                    jvmOptions,
+                    "-XX:SharedArchiveFile=" + classDataArchive,
+                    "-Xlog:cds=error",
+                    "-Xlog:cds+dynamic=error");
         }
         return jvmOptions;
     }
@@ -263,7 +271,8 @@ public final class Worker implements AutoCloseable {
                     problem = "gpus: " + gpu + " is held by container " + holder
                             + " (expected: a GPU that no running container of this worker holds)";
                 } else if (!knownGpus.isEmpty() && !knownGpus.contains(gpu)) {
-                    problem = "gpus: " + gpu + " (expected: one of this worker's GPUs " + knownGpus.stream().sorted().toList() + ")";
+                    problem = "gpus: " + gpu + " (expected: one of this worker's GPUs "
+                            + knownGpus.stream().sorted().toList() + ")";
                 }
                 if (problem != null) {
                     idsInUse.remove(id);
@@ -355,12 +364,21 @@ public final class Worker implements AutoCloseable {
         } catch (IOException e) {
             idsInUse.remove(id);
             releaseGpus(id, spec);
-            return CompletableFuture.failedFuture(ContainerStartException.ofLaunch(id,
-                    "container " + id + " (" + spec.function() + "): no free port on " + containerHost.getHostAddress() + ": " + e.getMessage(), e));
+            return CompletableFuture.failedFuture(ContainerStartException.ofLaunch(
+                    id,
+                    "container " + id + " (" + spec.function() + "): no free port on " + containerHost.getHostAddress()
+                            + ": " + e.getMessage(),
+                    e));
         }
         String token = ContainerCommand.newReadyToken();
-        List<String> command = ContainerCommand.of(javaExecutable, jvmOptionsForLaunch(), runtimeClasspath, id, spec,
-                containerHost.getHostAddress(), port);
+        List<String> command = ContainerCommand.of(
+                javaExecutable,
+                jvmOptionsForLaunch(),
+                runtimeClasspath,
+                id,
+                spec,
+                containerHost.getHostAddress(),
+                port);
         List<Path> readable = new ArrayList<>(runtimePaths);
         if (classDataArchive != null) {
             readable.add(classDataArchive);
@@ -370,18 +388,35 @@ public final class Worker implements AutoCloseable {
         SandboxedProcess process;
         try {
             List<Path> gpuDevices = launcher instanceof ProcessLauncher ? List.of() : gpuNodes.nodes(spec.gpus());
-            process = launcher.launch(new ContainerLaunch(id, spec, command, ContainerEnvironment.added(id, spec, token),
-                    readable, gpuDevices));
+            process = launcher.launch(new ContainerLaunch(
+                    id, spec, command, ContainerEnvironment.added(id, spec, token), readable, gpuDevices));
         } catch (IOException e) {
             idsInUse.remove(id);
             portsInUse.remove(port);
             releaseGpus(id, spec);
-            String with = launcher instanceof ProcessLauncher ? " with " + javaExecutable : " in its " + sandbox.name() + " sandbox";
-            return CompletableFuture.failedFuture(ContainerStartException.ofLaunch(id,
-                    "container " + id + " (" + spec.function() + ") could not be launched" + with + ": " + e.getMessage(), e));
+            String with = launcher instanceof ProcessLauncher
+                    ? " with " + javaExecutable
+                    : " in its " + sandbox.name() + " sandbox";
+            return CompletableFuture.failedFuture(ContainerStartException.ofLaunch(
+                    id,
+                    "container " + id + " (" + spec.function() + ") could not be launched" + with + ": "
+                            + e.getMessage(),
+                    e));
         }
-        ContainerProcess container = new ContainerProcess(id, spec, new InetSocketAddress(containerHost, port), startedAt, process, token, startTimeout,
-                stopGrace, timer, logSink, changes, allListeners, this::forget);
+        ContainerProcess container = new ContainerProcess(
+                id,
+                spec,
+                new InetSocketAddress(containerHost, port),
+                startedAt,
+                process,
+                token,
+                startTimeout,
+                stopGrace,
+                timer,
+                logSink,
+                changes,
+                allListeners,
+                this::forget);
         containers.put(id, container);
         logger.log(System.Logger.Level.DEBUG, () -> "launched " + container);
         container.watch();
@@ -421,8 +456,10 @@ public final class Worker implements AutoCloseable {
             try {
                 listener.stateChanged(container, state);
             } catch (RuntimeException e) {
-                logger.log(System.Logger.Level.WARNING,
-                        "container listener " + listener + " failed on " + container.id() + " " + state, e);
+                logger.log(
+                        System.Logger.Level.WARNING,
+                        "container listener " + listener + " failed on " + container.id() + " " + state,
+                        e);
             }
         }
     }
@@ -550,7 +587,8 @@ public final class Worker implements AutoCloseable {
         public Builder runtimeClasspath(String runtimeClasspath) {
             Objects.requireNonNull(runtimeClasspath, "runtimeClasspath");
             if (runtimeClasspath.isBlank()) {
-                throw new IllegalArgumentException("runtimeClasspath: \"" + runtimeClasspath + "\" (expected: a class path)");
+                throw new IllegalArgumentException(
+                        "runtimeClasspath: \"" + runtimeClasspath + "\" (expected: a class path)");
             }
             this.runtimeClasspath = runtimeClasspath;
             return this;
@@ -640,18 +678,20 @@ public final class Worker implements AutoCloseable {
                     Path runc = tool("runc", "runc");
                     long uid = currentUid();
                     if (uid != 0) {
-                        throw new IllegalStateException("--sandbox runc: needs root (this worker runs as uid " + uid + ")");
+                        throw new IllegalStateException(
+                                "--sandbox runc: needs root (this worker runs as uid " + uid + ")");
                     }
-                    yield RuncLauncher.open(runc, sandbox.stateDir().orElseThrow(),
-                            cgroups != null ? cgroups : CgroupMemory.detect());
+                    yield RuncLauncher.open(
+                            runc, sandbox.stateDir().orElseThrow(), cgroups != null ? cgroups : CgroupMemory.detect());
                 }
                 default -> throw new AssertionError(sandbox);
             };
         }
 
         private Path tool(String command, String aptPackage) {
-            return Executables.find(command, toolPath).orElseThrow(() -> new IllegalStateException(
-                    "--sandbox " + sandbox.name() + ": " + command + " not found on PATH (install the " + aptPackage + " package)"));
+            return Executables.find(command, toolPath)
+                    .orElseThrow(() -> new IllegalStateException("--sandbox " + sandbox.name() + ": " + command
+                            + " not found on PATH (install the " + aptPackage + " package)"));
         }
 
         private static long currentUid() {

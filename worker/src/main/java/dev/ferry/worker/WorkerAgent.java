@@ -12,9 +12,9 @@ import dev.ferry.routing.WorkerGpu;
 import dev.ferry.routing.WorkerInfo;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -69,9 +69,11 @@ final class WorkerAgent implements RoutingListener, ContainerListener, AutoClose
     private final Map<String, Duration> drains = new ConcurrentHashMap<>();
     /** Containers the controller asked to stop: one stopped before it was ready did not fail. Agent thread only. */
     private final Set<String> stopAsked = new HashSet<>();
+
     private boolean storeDown;
     /** Records to write again, and jars to write back after a data loss; agent thread only. */
     private boolean rewritePending;
+
     private boolean jarsPending;
 
     WorkerAgent(RoutingStore store, Worker worker, WorkerInfo self, AppJars jars, Clock clock) {
@@ -110,16 +112,17 @@ final class WorkerAgent implements RoutingListener, ContainerListener, AutoClose
         }
         switch (container.state()) {
             case PENDING -> thread.execute(() -> launch(container));
-            case STOPPING -> thread.execute(() -> worker.container(container.id()).ifPresent(c -> {
-                stopAsked.add(container.id());
-                c.stop(drains.getOrDefault(container.id(), Duration.ZERO));
-            }));
+            case STOPPING ->
+                thread.execute(() -> worker.container(container.id()).ifPresent(c -> {
+                    stopAsked.add(container.id());
+                    c.stop(drains.getOrDefault(container.id(), Duration.ZERO));
+                }));
             case STARTING, READY -> {
                 if (!mine.containsKey(container.id())) {
                     thread.execute(() -> forgetIfNotRunning(container.id())); // from an earlier process of this worker
                 }
             }
-            case FAILED -> { }
+            case FAILED -> {}
         }
     }
 
@@ -164,7 +167,9 @@ final class WorkerAgent implements RoutingListener, ContainerListener, AutoClose
                     container.exit().filter(ContainerExit::failed).ifPresent(exit -> {
                         // Not asked to stop: say why, at once, so gateways tell the calls it broke
                         // and the controller replaces it.
-                        logger.log(System.Logger.Level.WARNING, "container " + container.id() + " of " + placed.function() + " " + exit.reason());
+                        logger.log(
+                                System.Logger.Level.WARNING,
+                                "container " + container.id() + " of " + placed.function() + " " + exit.reason());
                         write(started(placed, container, ContainerState.FAILED).withReason(exit.reason()));
                     });
                     remove(container.id());
@@ -186,8 +191,13 @@ final class WorkerAgent implements RoutingListener, ContainerListener, AutoClose
         }
         ContainerSpec spec;
         try {
-            spec = ContainerSpec.of(placed.function(), function.get().className(), jars.localJar(function.get()),
-                    limits(function.get().settings()), gpuUuids(placed), Map.of(WORKER_ID_ENV, self.id()));
+            spec = ContainerSpec.of(
+                    placed.function(),
+                    function.get().className(),
+                    jars.localJar(function.get()),
+                    limits(function.get().settings()),
+                    gpuUuids(placed),
+                    Map.of(WORKER_ID_ENV, self.id()));
         } catch (IOException | StoreUnavailableException | IllegalArgumentException e) {
             fail(placed, e.getMessage());
             return;
@@ -199,12 +209,15 @@ final class WorkerAgent implements RoutingListener, ContainerListener, AutoClose
                 if (error != null) {
                     thread.execute(() -> {
                         if (stopAsked.contains(placed.id())) {
-                            return; // stopped on purpose before it was ready (a scale-down): its exit removes the record
+                            return; // stopped on purpose before it was ready (a scale-down): its exit removes the
+                            // record
                         }
                         // Once: its EXITED change may have been handled first, and written FAILED.
                         drains.remove(placed.id());
                         if (mine.remove(placed.id()) != null) {
-                            fail(placed, error.getCause() != null ? error.getCause().getMessage() : error.getMessage());
+                            fail(
+                                    placed,
+                                    error.getCause() != null ? error.getCause().getMessage() : error.getMessage());
                         }
                     });
                 }
@@ -222,17 +235,20 @@ final class WorkerAgent implements RoutingListener, ContainerListener, AutoClose
      * reservation, since a JVM needs room; undeclared CPU gets no quota.
      */
     static ContainerLimits limits(FunctionSettings settings) {
-        return ContainerLimits.of(settings.cpu(), settings.memoryMib() > 0 ? settings.memoryMib() : DEFAULT_MEMORY_LIMIT_MIB,
-                PIDS_LIMIT);
+        return ContainerLimits.of(
+                settings.cpu(), settings.memoryMib() > 0 ? settings.memoryMib() : DEFAULT_MEMORY_LIMIT_MIB, PIDS_LIMIT);
     }
 
     /** The UUIDs of the GPUs the controller gave {@code placed}, by their indices on this worker. */
     private List<String> gpuUuids(ContainerInfo placed) {
         List<String> uuids = new ArrayList<>();
         for (int index : placed.resources().gpus()) {
-            uuids.add(self.gpus().stream().filter(g -> g.index() == index).findFirst()
-                    .orElseThrow(() -> new IllegalArgumentException("GPU " + index + " was assigned, but worker " + self.id()
-                            + " has GPUs " + self.gpus().stream().map(WorkerGpu::index).toList()))
+            uuids.add(self.gpus().stream()
+                    .filter(g -> g.index() == index)
+                    .findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException(
+                            "GPU " + index + " was assigned, but worker " + self.id() + " has GPUs "
+                                    + self.gpus().stream().map(WorkerGpu::index).toList()))
                     .uuid());
         }
         return uuids;
@@ -240,7 +256,9 @@ final class WorkerAgent implements RoutingListener, ContainerListener, AutoClose
 
     /** Writes FAILED, so gateways answer the requests waiting for it, then removes the record. */
     private void fail(ContainerInfo placed, String reason) {
-        logger.log(System.Logger.Level.ERROR, "container " + placed.id() + " for " + placed.function() + " failed to start: " + reason);
+        logger.log(
+                System.Logger.Level.ERROR,
+                "container " + placed.id() + " for " + placed.function() + " failed to start: " + reason);
         write(placed.withState(ContainerState.FAILED).withReason(reason));
         remove(placed.id());
     }
@@ -353,9 +371,18 @@ final class WorkerAgent implements RoutingListener, ContainerListener, AutoClose
     }
 
     private ContainerInfo started(ContainerInfo placed, Container container, ContainerState state) {
-        return new ContainerInfo(placed.id(), placed.function(), placed.version(), self.id(),
-                container.address().getHostString(), container.port(), state, placed.maxInputs(), container.startedAt(),
-                placed.resources(), "");
+        return new ContainerInfo(
+                placed.id(),
+                placed.function(),
+                placed.version(),
+                self.id(),
+                container.address().getHostString(),
+                container.port(),
+                state,
+                placed.maxInputs(),
+                container.startedAt(),
+                placed.resources(),
+                "");
     }
 
     /**

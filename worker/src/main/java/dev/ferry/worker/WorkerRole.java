@@ -78,13 +78,22 @@ public final class WorkerRole implements AutoCloseable {
         }
         MachineCapacity machine = MachineCapacity.detect(gpus);
         List<WorkerGpu> workerGpus = machine.gpus().stream()
-                .map(g -> new WorkerGpu(g.index(), g.uuid(), GpuRequest.modelOf(g.name(), g.memoryMib()), g.memoryMib())).toList();
+                .map(g ->
+                        new WorkerGpu(g.index(), g.uuid(), GpuRequest.modelOf(g.name(), g.memoryMib()), g.memoryMib()))
+                .toList();
         int offeredCpus = cpus > 0 ? cpus : machine.cpuCores();
         long offeredMib = memoryMib > 0 ? memoryMib : machine.memoryMib();
-        logger.log(System.Logger.Level.INFO, "worker " + id + ": " + offeredCpus + " CPUs, " + offeredMib + " MiB, "
-                + (workerGpus.isEmpty() ? "no GPUs" : workerGpus.size() + " GPUs (" + workerGpus.stream()
-                        .map(g -> g.index() + ": " + g.model() + " " + g.uuid()).collect(Collectors.joining(", ")) + ")")
-                + ", sandbox " + sandbox);
+        logger.log(
+                System.Logger.Level.INFO,
+                "worker " + id + ": " + offeredCpus + " CPUs, " + offeredMib + " MiB, "
+                        + (workerGpus.isEmpty()
+                                ? "no GPUs"
+                                : workerGpus.size() + " GPUs ("
+                                        + workerGpus.stream()
+                                                .map(g -> g.index() + ": " + g.model() + " " + g.uuid())
+                                                .collect(Collectors.joining(", "))
+                                        + ")")
+                        + ", sandbox " + sandbox);
         Worker.Builder builder = Worker.builder()
                 .runtimeClasspath(runtimeClasspath)
                 .logSink(logSink)
@@ -93,8 +102,14 @@ public final class WorkerRole implements AutoCloseable {
                 .gpus(machine.gpus());
         classDataArchive(home, runtimeClasspath).ifPresent(builder::classDataArchive);
         Worker worker = builder.build();
-        WorkerInfo info = new WorkerInfo(id, containerHost.getHostAddress(), offeredCpus,
-                offeredMib * 1024 * 1024, workerGpus, labels, clock.instant());
+        WorkerInfo info = new WorkerInfo(
+                id,
+                containerHost.getHostAddress(),
+                offeredCpus,
+                offeredMib * 1024 * 1024,
+                workerGpus,
+                labels,
+                clock.instant());
         try {
             WorkerAgent agent = new WorkerAgent(store, worker, info, new AppJars(store, home.resolve("jars")), clock);
             agent.start();
@@ -265,20 +280,22 @@ public final class WorkerRole implements AutoCloseable {
                 throw new IllegalArgumentException("store: null (expected: the RoutingStore the worker registers in)");
             }
             if (id == null || id.isBlank()) {
-                throw new IllegalArgumentException("id: " + id + " (expected: this worker's id, e.g. worker-<hostname>)");
+                throw new IllegalArgumentException(
+                        "id: " + id + " (expected: this worker's id, e.g. worker-<hostname>)");
             }
             if (home == null) {
                 throw new IllegalArgumentException("home: null (expected: the Ferry home directory)");
             }
             if (runtimeClasspath == null || runtimeClasspath.isBlank()) {
-                throw new IllegalArgumentException("runtimeClasspath: " + runtimeClasspath
-                        + " (expected: the class path of container processes)");
+                throw new IllegalArgumentException(
+                        "runtimeClasspath: " + runtimeClasspath + " (expected: the class path of container processes)");
             }
             if (cpus < 0) {
                 throw new IllegalArgumentException("cpus: " + cpus + " (expected: >= 0, 0 for all the machine has)");
             }
             if (memoryMib < 0) {
-                throw new IllegalArgumentException("memoryMib: " + memoryMib + " (expected: >= 0, 0 for all the machine has)");
+                throw new IllegalArgumentException(
+                        "memoryMib: " + memoryMib + " (expected: >= 0, 0 for all the machine has)");
             }
             return new WorkerRole(this);
         }

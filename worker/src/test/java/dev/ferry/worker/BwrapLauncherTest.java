@@ -21,14 +21,26 @@ class BwrapLauncherTest {
         Path jar = Files.writeString(dir.resolve("app.jar"), "jar");
         Path node = Files.writeString(dir.resolve("nvidia3"), "");
         ContainerSpec spec = ContainerSpec.of("shop--checkout", "com.example.Checkout", jar);
-        ContainerLaunch launch = new ContainerLaunch("ct-abcd2345", spec, List.of("/usr/bin/java", "-version"), Map.of(),
-                List.of(jar, Path.of("/usr/lib"), dir.resolve("missing.jar")), List.of(node));
+        ContainerLaunch launch = new ContainerLaunch(
+                "ct-abcd2345",
+                spec,
+                List.of("/usr/bin/java", "-version"),
+                Map.of(),
+                List.of(jar, Path.of("/usr/lib"), dir.resolve("missing.jar")),
+                List.of(node));
 
         List<String> command = new BwrapLauncher(Path.of("/usr/bin/bwrap")).command(launch);
 
-        assertThat(command.subList(0, 6)).containsExactly("/usr/bin/bwrap", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
-                "--hostname", "ct-abcd2345");
-        assertThat(command).containsSequence("--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp")
+        assertThat(command.subList(0, 6))
+                .containsExactly(
+                        "/usr/bin/bwrap",
+                        "--unshare-pid",
+                        "--unshare-ipc",
+                        "--unshare-uts",
+                        "--hostname",
+                        "ct-abcd2345");
+        assertThat(command)
+                .containsSequence("--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp")
                 .containsSequence("--ro-bind", jar.toString(), jar.toString())
                 .containsSequence("--dev-bind", node.toString(), "/dev/nvidia3")
                 .containsSequence("--tmpfs", "/root")

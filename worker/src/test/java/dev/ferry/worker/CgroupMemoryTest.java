@@ -41,7 +41,8 @@ class CgroupMemoryTest {
     @Test
     void v2CountsOomKillsInMemoryEvents() throws Exception {
         Path cgroup = Files.createDirectories(root.resolve("ferry/ct-abc"));
-        Files.writeString(cgroup.resolve("memory.events"), "low 0\nhigh 0\nmax 12\noom 1\noom_kill 1\noom_group_kill 0\n");
+        Files.writeString(
+                cgroup.resolve("memory.events"), "low 0\nhigh 0\nmax 12\noom 1\noom_kill 1\noom_group_kill 0\n");
 
         CgroupMemory memory = new CgroupMemory(true, root);
 
@@ -71,7 +72,8 @@ class CgroupMemoryTest {
                 "602 599 0:63 / /sys/fs/cgroup/unified rw,nosuid,nodev,noexec,relatime - cgroup2 cgroup2 rw");
 
         assertThat(CgroupMemory.v1MemoryMount(mountinfo)).contains(Path.of("/sys/fs/cgroup/memory"));
-        assertThat(CgroupMemory.v1MemoryMount(List.of(mountinfo.get(0), mountinfo.get(2)))).isEmpty();
+        assertThat(CgroupMemory.v1MemoryMount(List.of(mountinfo.get(0), mountinfo.get(2))))
+                .isEmpty();
     }
 
     @Test
@@ -86,7 +88,8 @@ class CgroupMemoryTest {
         // lies where the detected hierarchy puts it.
         String own = ownMemoryCgroup(memory.isV2());
         assertThat(memory.dir(own).resolve(memory.isV2() ? "memory.events" : "memory.oom_control"))
-                .as("the out-of-memory count of this JVM's cgroup %s under %s", own, memory).isRegularFile();
+                .as("the out-of-memory count of this JVM's cgroup %s under %s", own, memory)
+                .isRegularFile();
     }
 
     /**
@@ -96,7 +99,8 @@ class CgroupMemoryTest {
     private static String ownMemoryCgroup(boolean v2) throws Exception {
         for (String line : Files.readAllLines(Path.of("/proc/self/cgroup"))) {
             String[] fields = line.split(":", 3);
-            boolean wanted = v2 ? fields[0].equals("0") : List.of(fields[1].split(",")).contains("memory");
+            boolean wanted =
+                    v2 ? fields[0].equals("0") : List.of(fields[1].split(",")).contains("memory");
             if (wanted) {
                 return fields[2];
             }

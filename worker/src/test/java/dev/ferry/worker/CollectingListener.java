@@ -22,7 +22,10 @@ final class CollectingListener implements ContainerListener {
 
     /** The states {@code containerId} went through, in order. */
     synchronized List<ContainerState> states(String containerId) {
-        return changes.stream().filter(c -> c.container().id().equals(containerId)).map(Change::state).toList();
+        return changes.stream()
+                .filter(c -> c.container().id().equals(containerId))
+                .map(Change::state)
+                .toList();
     }
 
     /** The containers heard of, in the order they were first heard of. */
@@ -41,7 +44,8 @@ final class CollectingListener implements ContainerListener {
             }
             long left = deadline - System.nanoTime();
             if (left <= 0) {
-                throw new AssertionError(containerId + " not heard " + state + " within " + timeout + "; heard " + changes);
+                throw new AssertionError(
+                        containerId + " not heard " + state + " within " + timeout + "; heard " + changes);
             }
             wait(Math.max(1, Duration.ofNanos(left).toMillis()));
         }

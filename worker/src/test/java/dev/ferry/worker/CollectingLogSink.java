@@ -41,7 +41,10 @@ final class CollectingLogSink implements ContainerLogSink {
 
     /** Waits for {@code text} from {@code container} on {@code source}. */
     Line await(Container container, Source source, String text, Duration timeout) throws InterruptedException {
-        return await(line -> line.containerId().equals(container.id()) && line.source() == source
-                && line.text().equals(text), timeout);
+        return await(
+                line -> line.containerId().equals(container.id())
+                        && line.source() == source
+                        && line.text().equals(text),
+                timeout);
     }
 }

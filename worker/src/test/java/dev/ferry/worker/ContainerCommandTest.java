@@ -11,24 +11,45 @@ import org.junit.jupiter.api.Test;
 /** The worker's copy of the container contract agrees with the runtime's. */
 class ContainerCommandTest {
 
-    private final ContainerSpec spec = ContainerSpec.of("shop--checkout", "com.example.Checkout", Path.of("/apps/shop.jar"));
+    private final ContainerSpec spec =
+            ContainerSpec.of("shop--checkout", "com.example.Checkout", Path.of("/apps/shop.jar"));
 
     @Test
     void argumentsParseAsRuntimeContainerArgs() {
         ContainerArgs parsed = ContainerArgs.parse(ContainerCommand.args("ct-abcdefgh", spec, "127.0.0.3", 40123));
 
-        assertThat(parsed).isEqualTo(
-                new ContainerArgs("ct-abcdefgh", FunctionId.parse("shop--checkout"), "com.example.Checkout", Path.of("/apps/shop.jar"), 40123, "127.0.0.3"));
+        assertThat(parsed)
+                .isEqualTo(new ContainerArgs(
+                        "ct-abcdefgh",
+                        FunctionId.parse("shop--checkout"),
+                        "com.example.Checkout",
+                        Path.of("/apps/shop.jar"),
+                        40123,
+                        "127.0.0.3"));
     }
 
     @Test
     void commandRunsRuntimeMainClassWithOptionsFirst() {
-        List<String> command = ContainerCommand.of(Path.of("/jdk/bin/java"), List.of("-Xmx64m"), "/rt/a.jar:/rt/b.jar",
-                "ct-abcdefgh", spec, "127.0.0.1", 40123);
+        List<String> command = ContainerCommand.of(
+                Path.of("/jdk/bin/java"),
+                List.of("-Xmx64m"),
+                "/rt/a.jar:/rt/b.jar",
+                "ct-abcdefgh",
+                spec,
+                "127.0.0.1",
+                40123);
 
-        assertThat(command).startsWith("/jdk/bin/java", "-Dstdout.encoding=UTF-8", "-Dstderr.encoding=UTF-8", "-Xmx64m",
-                "-cp", "/rt/a.jar:/rt/b.jar", ContainerArgs.MAIN_CLASS);
-        assertThat(command.subList(7, command.size())).isEqualTo(ContainerCommand.args("ct-abcdefgh", spec, "127.0.0.1", 40123));
+        assertThat(command)
+                .startsWith(
+                        "/jdk/bin/java",
+                        "-Dstdout.encoding=UTF-8",
+                        "-Dstderr.encoding=UTF-8",
+                        "-Xmx64m",
+                        "-cp",
+                        "/rt/a.jar:/rt/b.jar",
+                        ContainerArgs.MAIN_CLASS);
+        assertThat(command.subList(7, command.size()))
+                .isEqualTo(ContainerCommand.args("ct-abcdefgh", spec, "127.0.0.1", 40123));
     }
 
     @Test
@@ -42,6 +63,8 @@ class ContainerCommandTest {
 
     @Test
     void readyTokensAreLongAndFresh() {
-        assertThat(ContainerCommand.newReadyToken()).matches("[0-9a-f]{32}").isNotEqualTo(ContainerCommand.newReadyToken());
+        assertThat(ContainerCommand.newReadyToken())
+                .matches("[0-9a-f]{32}")
+                .isNotEqualTo(ContainerCommand.newReadyToken());
     }
 }

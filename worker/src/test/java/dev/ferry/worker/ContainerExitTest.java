@@ -38,7 +38,8 @@ class ContainerExitTest {
         assertThat(oom.outOfMemory()).isTrue();
         // a child of the container was killed for memory; the JVM went on and exited itself
         assertThat(exit(1, 2, false, false, false, false).outOfMemory()).isFalse();
-        assertThat(ContainerProcess.exitOf(137, 1, ContainerLimits.NONE, false, START, false, false, false, GRACE).reason())
+        assertThat(ContainerProcess.exitOf(137, 1, ContainerLimits.NONE, false, START, false, false, false, GRACE)
+                        .reason())
                 .isEqualTo("out of memory (no limit of its own: the machine ran out)");
     }
 
@@ -49,7 +50,8 @@ class ContainerExitTest {
         assertThat(exit(0, 0, false, true, false, false).reason()).isEqualTo("stopped");
         assertThat(exit(143, 0, false, true, false, false).reason()).isEqualTo("stopped");
         assertThat(exit(1, 0, false, true, false, false).reason()).isEqualTo("stopped (exited with code 1)");
-        assertThat(exit(137, 0, false, true, false, true).reason()).isEqualTo("stopped (killed after the 10 s stop grace)");
+        assertThat(exit(137, 0, false, true, false, true).reason())
+                .isEqualTo("stopped (killed after the 10 s stop grace)");
         assertThat(exit(137, 0, false, false, true, false).reason()).isEqualTo("killed on request");
         assertThat(exit(137, 0, false, false, true, false).requested()).isTrue();
         assertThat(exit(137, 0, false, false, true, false).failed()).isFalse();
@@ -62,7 +64,8 @@ class ContainerExitTest {
         assertThat(ContainerProcess.spaced(Duration.ofMillis(250))).isEqualTo("250 ms");
     }
 
-    private static ContainerExit exit(int code, long oomKills, boolean timedOut, boolean stop, boolean kill, boolean afterGrace) {
+    private static ContainerExit exit(
+            int code, long oomKills, boolean timedOut, boolean stop, boolean kill, boolean afterGrace) {
         return ContainerProcess.exitOf(code, oomKills, LIMITED, timedOut, START, stop, kill, afterGrace, GRACE);
     }
 }

@@ -32,12 +32,18 @@ class ContainerSpecTest {
         env.put("FERRY_WORKER_ID", "gpu-1");
         env.put("MODEL", "small");
 
-        ContainerSpec spec = ContainerSpec.of(FunctionId.parse("ml--infer"), "com.example.Infer", JAR, ContainerLimits.of(2, 4096, 512),
-                List.of(GPU, "GPU-1"), env);
+        ContainerSpec spec = ContainerSpec.of(
+                FunctionId.parse("ml--infer"),
+                "com.example.Infer",
+                JAR,
+                ContainerLimits.of(2, 4096, 512),
+                List.of(GPU, "GPU-1"),
+                env);
 
         assertThat(spec.limits()).isEqualTo(new ContainerLimits(2, 4096, 512));
         assertThat(spec.gpus()).containsExactly(GPU, "GPU-1");
-        assertThat(spec.environment()).containsExactly(Map.entry("FERRY_WORKER_ID", "gpu-1"), Map.entry("MODEL", "small"));
+        assertThat(spec.environment())
+                .containsExactly(Map.entry("FERRY_WORKER_ID", "gpu-1"), Map.entry("MODEL", "small"));
         assertThat(spec.withLimits(ContainerLimits.NONE).limits()).isEqualTo(ContainerLimits.NONE);
         assertThat(spec.withGpus(List.of()).gpus()).isEmpty();
         assertThat(spec.withEnvironment(Map.of()).environment()).isEmpty();
@@ -50,7 +56,8 @@ class ContainerSpecTest {
 
         assertThatThrownBy(() -> spec.withGpus(List.of("GPU-a,GPU-b")))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("gpus: \"GPU-a,GPU-b\" (expected: a GPU UUID like GPU-dfa0340b-6fd2-01a8-5b83-9f4e7a7ec0f3, without commas or whitespace)");
+                .hasMessage(
+                        "gpus: \"GPU-a,GPU-b\" (expected: a GPU UUID like GPU-dfa0340b-6fd2-01a8-5b83-9f4e7a7ec0f3, without commas or whitespace)");
         assertThatThrownBy(() -> spec.withGpus(List.of("")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("expected: a GPU UUID");
@@ -63,7 +70,8 @@ class ContainerSpecTest {
     void refusesEnvironmentTheWorkerSetsOrThatIsMalformed() {
         ContainerSpec spec = ContainerSpec.of("ml--infer", "com.example.Infer", JAR);
 
-        for (String reserved : List.of("FERRY_CONTAINER_ID", "CUDA_VISIBLE_DEVICES", "NVIDIA_VISIBLE_DEVICES", "FERRY_READY_TOKEN")) {
+        for (String reserved :
+                List.of("FERRY_CONTAINER_ID", "CUDA_VISIBLE_DEVICES", "NVIDIA_VISIBLE_DEVICES", "FERRY_READY_TOKEN")) {
             assertThatThrownBy(() -> spec.withEnvironment(Map.of(reserved, "x")))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageStartingWith("environment: " + reserved + " (expected: none of ")
@@ -71,7 +79,8 @@ class ContainerSpecTest {
         }
         assertThatThrownBy(() -> spec.withEnvironment(Map.of("1ABC", "x")))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("environment: \"1ABC\" (expected: a name of letters, digits and _, not starting with a digit)");
+                .hasMessage(
+                        "environment: \"1ABC\" (expected: a name of letters, digits and _, not starting with a digit)");
         assertThatThrownBy(() -> spec.withEnvironment(Map.of("A=B", "x")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("(expected: a name of letters");

@@ -34,8 +34,14 @@ public final class FakeNvidiaSmi {
     public static Path write(Path dir, List<GpuDevice> gpus) throws IOException {
         StringBuilder out = new StringBuilder();
         for (GpuDevice gpu : gpus) {
-            out.append(gpu.index()).append(", ").append(gpu.uuid()).append(", ").append(gpu.name()).append(", ")
-                    .append(gpu.memoryMib()).append(", 0, 0\n");
+            out.append(gpu.index())
+                    .append(", ")
+                    .append(gpu.uuid())
+                    .append(", ")
+                    .append(gpu.name())
+                    .append(", ")
+                    .append(gpu.memoryMib())
+                    .append(", 0, 0\n");
         }
         return script(dir, out.toString(), "", 0);
     }
@@ -52,7 +58,9 @@ public final class FakeNvidiaSmi {
         Files.writeString(data, stdout, StandardCharsets.UTF_8);
         Files.writeString(errors, stderr, StandardCharsets.UTF_8);
         Path script = dir.resolve("nvidia-smi");
-        Files.writeString(script, "#!/bin/sh\ncat '" + data + "'\ncat '" + errors + "' >&2\nexit " + exitCode + "\n",
+        Files.writeString(
+                script,
+                "#!/bin/sh\ncat '" + data + "'\ncat '" + errors + "' >&2\nexit " + exitCode + "\n",
                 StandardCharsets.UTF_8);
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
         return script;
@@ -77,7 +85,8 @@ public final class FakeNvidiaSmi {
 
     /** The UUID {@link #devices(String, int)} gives GPU {@code index} named {@code name}: {@code GPU-xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}. */
     public static String uuid(String name, int index) {
-        String hex = HexFormat.of().toHexDigits(name.hashCode()) + HexFormat.of().toHexDigits((long) index);
+        String hex =
+                HexFormat.of().toHexDigits(name.hashCode()) + HexFormat.of().toHexDigits((long) index);
         // 8 + 16 hex digits: the name's hash, then the index
         return "GPU-" + hex.substring(0, 8) + "-" + hex.substring(8, 12) + "-" + hex.substring(12, 16) + "-"
                 + hex.substring(16, 20) + "-" + hex.substring(20, 24) + "fa4e0000";

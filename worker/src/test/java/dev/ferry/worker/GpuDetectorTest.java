@@ -28,12 +28,15 @@ class GpuDetectorTest {
         assertThat(gpus).containsExactlyElementsOf(FakeNvidiaSmi.devices("NVIDIA H100 80GB HBM3", 2));
         assertThat(gpus).extracting(GpuDevice::index).containsExactly(0, 1);
         assertThat(gpus).extracting(GpuDevice::memoryMib).containsOnly(81559L);
-        assertThat(gpus.get(0).uuid()).isNotEqualTo(gpus.get(1).uuid()).matches("GPU-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+        assertThat(gpus.get(0).uuid())
+                .isNotEqualTo(gpus.get(1).uuid())
+                .matches("GPU-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
     }
 
     @Test
     void readsTheRealFormatAndIgnoresExtraColumns() throws Exception {
-        Path script = FakeNvidiaSmi.script(dir, "0, GPU-dfa0340b-6fd2-01a8-5b83-9f4e7a7ec0f3, NVIDIA H200, 143771, 0, 0\n\n", "", 0);
+        Path script = FakeNvidiaSmi.script(
+                dir, "0, GPU-dfa0340b-6fd2-01a8-5b83-9f4e7a7ec0f3, NVIDIA H200, 143771, 0, 0\n\n", "", 0);
 
         assertThat(detector(script).detect())
                 .containsExactly(new GpuDevice(0, "GPU-dfa0340b-6fd2-01a8-5b83-9f4e7a7ec0f3", "NVIDIA H200", 143771));
@@ -45,11 +48,13 @@ class GpuDetectorTest {
      */
     @Test
     void readsWhatARealH200MachinePrints() throws Exception {
-        Path script = FakeNvidiaSmi.script(dir, "0, GPU-9ce49c92-f91f-680e-f332-4f495674fc1e, NVIDIA H200, 143771\n", "", 0);
+        Path script =
+                FakeNvidiaSmi.script(dir, "0, GPU-9ce49c92-f91f-680e-f332-4f495674fc1e, NVIDIA H200, 143771\n", "", 0);
 
         assertThat(detector(script).detect())
                 .containsExactly(new GpuDevice(0, "GPU-9ce49c92-f91f-680e-f332-4f495674fc1e", "NVIDIA H200", 143771));
-        assertThat(dev.ferry.request.protocol.GpuRequest.modelOf("NVIDIA H200", 143771)).isEqualTo("H200");
+        assertThat(dev.ferry.request.protocol.GpuRequest.modelOf("NVIDIA H200", 143771))
+                .isEqualTo("H200");
     }
 
     @Test
@@ -59,8 +64,12 @@ class GpuDetectorTest {
 
     @Test
     void missingCommandIsACpuMachine() {
-        assertThat(GpuDetector.of(List.of(dir.resolve("nvidia-smi").toString()), TIMEOUT).detect()).isEmpty();
-        assertThat(GpuDetector.of(List.of("ferry-no-such-nvidia-smi", "--query-gpu=index"), TIMEOUT).detect()).isEmpty();
+        assertThat(GpuDetector.of(List.of(dir.resolve("nvidia-smi").toString()), TIMEOUT)
+                        .detect())
+                .isEmpty();
+        assertThat(GpuDetector.of(List.of("ferry-no-such-nvidia-smi", "--query-gpu=index"), TIMEOUT)
+                        .detect())
+                .isEmpty();
     }
 
     @Test
@@ -72,12 +81,13 @@ class GpuDetectorTest {
 
     @Test
     void failureNamesTheCommandAndWhatItSaid() throws Exception {
-        Path script = FakeNvidiaSmi.script(dir, "",
-                "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver.\n", 9);
+        Path script = FakeNvidiaSmi.script(
+                dir, "", "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver.\n", 9);
 
         assertThatThrownBy(() -> detector(script).detect())
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessage(script + " --query-gpu=index,uuid,name,memory.total --format=csv,noheader,nounits exited with code 9: "
+                .hasMessage(script
+                        + " --query-gpu=index,uuid,name,memory.total --format=csv,noheader,nounits exited with code 9: "
                         + "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver."
                         + " (expected: exit code 0 and one GPU per line)");
     }
@@ -119,7 +129,8 @@ class GpuDetectorTest {
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
 
         long started = System.nanoTime();
-        assertThatThrownBy(() -> GpuDetector.of(List.of(script.toString()), Duration.ofMillis(300)).detect())
+        assertThatThrownBy(() -> GpuDetector.of(List.of(script.toString()), Duration.ofMillis(300))
+                        .detect())
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessage(script + " did not finish within 300 ms");
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
@@ -146,7 +157,8 @@ class GpuDetectorTest {
     }
 
     private static GpuDetector detector(Path script) {
-        return GpuDetector.of(List.of(script.toString(), "--query-gpu=index,uuid,name,memory.total", "--format=csv,noheader,nounits"),
+        return GpuDetector.of(
+                List.of(script.toString(), "--query-gpu=index,uuid,name,memory.total", "--format=csv,noheader,nounits"),
                 TIMEOUT);
     }
 }

@@ -30,7 +30,11 @@ class GpuNodesTest {
         assertThat(nodes.nodes(List.of(gpus.get(1).uuid())))
                 .containsExactly(dev.resolve("nvidia7"), dev.resolve("nvidiactl"), dev.resolve("nvidia-uvm"));
         assertThat(nodes.nodes(List.of(gpus.get(0).uuid(), gpus.get(1).uuid())))
-                .containsExactly(dev.resolve("nvidia0"), dev.resolve("nvidia7"), dev.resolve("nvidiactl"), dev.resolve("nvidia-uvm"));
+                .containsExactly(
+                        dev.resolve("nvidia0"),
+                        dev.resolve("nvidia7"),
+                        dev.resolve("nvidiactl"),
+                        dev.resolve("nvidia-uvm"));
         assertThat(nodes.nodes(List.of())).isEmpty();
     }
 
@@ -76,6 +80,8 @@ class GpuNodesTest {
 
     private static void information(Path driver, String busId, String uuid, int minor) throws IOException {
         Path gpu = Files.createDirectories(driver.resolve(busId));
-        Files.writeString(gpu.resolve("information"), "Model: \t\t NVIDIA H100\nGPU UUID: \t " + uuid + "\nDevice Minor: \t " + minor + "\n");
+        Files.writeString(
+                gpu.resolve("information"),
+                "Model: \t\t NVIDIA H100\nGPU UUID: \t " + uuid + "\nDevice Minor: \t " + minor + "\n");
     }
 }

@@ -19,9 +19,15 @@ class OciBundleTest {
     @Test
     void configHoldsLimitsNamespacesAndReadOnlyRoot() throws Exception {
         Path jar = Files.writeString(dir.resolve("app.jar"), "jar");
-        ContainerSpec spec = ContainerSpec.of("shop--checkout", "com.example.Checkout", jar).withLimits(ContainerLimits.of(0.5, 256, 128));
-        ContainerLaunch launch = new ContainerLaunch("ct-abcd2345", spec, List.of("/usr/bin/java", "-version"),
-                Map.of(), List.of(jar, Path.of("/usr/lib")), List.of());
+        ContainerSpec spec = ContainerSpec.of("shop--checkout", "com.example.Checkout", jar)
+                .withLimits(ContainerLimits.of(0.5, 256, 128));
+        ContainerLaunch launch = new ContainerLaunch(
+                "ct-abcd2345",
+                spec,
+                List.of("/usr/bin/java", "-version"),
+                Map.of(),
+                List.of(jar, Path.of("/usr/lib")),
+                List.of());
         Path bundle = dir.resolve("bundles/ct-abcd2345");
 
         OciBundle.create(bundle, launch, Map.of("PATH", "/usr/bin", "FERRY_CONTAINER_ID", "ct-abcd2345"), true);
@@ -30,7 +36,8 @@ class OciBundleTest {
         assertThat(Files.getPosixFilePermissions(bundle)).isEqualTo(PosixFilePermissions.fromString("rwx------"));
         if (Files.isSymbolicLink(Path.of("/bin"))) {
             // merged /usr: the same link, not one more mount
-            assertThat(Files.readSymbolicLink(bundle.resolve("rootfs/bin"))).isEqualTo(Files.readSymbolicLink(Path.of("/bin")));
+            assertThat(Files.readSymbolicLink(bundle.resolve("rootfs/bin")))
+                    .isEqualTo(Files.readSymbolicLink(Path.of("/bin")));
             assertThat(config).doesNotContain("\"destination\": \"/bin\"");
         }
         assertThat(config)
@@ -55,13 +62,18 @@ class OciBundleTest {
     @Test
     void unlimitedContainerHasNoResourceLimits() throws Exception {
         ContainerSpec spec = ContainerSpec.of("shop--checkout", "com.example.Checkout", dir.resolve("missing.jar"));
-        ContainerLaunch launch = new ContainerLaunch("ct-abcd2345", spec, List.of("/usr/bin/java"), Map.of(), List.of(), List.of());
+        ContainerLaunch launch =
+                new ContainerLaunch("ct-abcd2345", spec, List.of("/usr/bin/java"), Map.of(), List.of(), List.of());
         Path bundle = dir.resolve("bundle");
 
         OciBundle.create(bundle, launch, Map.of(), false);
 
         String config = Files.readString(bundle.resolve("config.json"));
-        assertThat(config).doesNotContain("\"memory\"").doesNotContain("\"quota\"").doesNotContain("\"pids\"").doesNotContainPattern("size=\\d+m\"");
+        assertThat(config)
+                .doesNotContain("\"memory\"")
+                .doesNotContain("\"quota\"")
+                .doesNotContain("\"pids\"")
+                .doesNotContainPattern("size=\\d+m\"");
         OciBundle.delete(bundle);
         assertThat(bundle).doesNotExist();
         OciBundle.delete(bundle);
@@ -73,7 +85,8 @@ class OciBundleTest {
         Path inLib = Files.writeString(lib.resolve("a.jar"), "a");
         Path other = Files.writeString(dir.resolve("b.jar"), "b");
 
-        assertThat(OciBundle.boundPaths(List.of(inLib, lib, other, dir.resolve("missing.jar"), Path.of("/usr/lib/jvm"))))
+        assertThat(OciBundle.boundPaths(
+                        List.of(inLib, lib, other, dir.resolve("missing.jar"), Path.of("/usr/lib/jvm"))))
                 .containsExactly(Path.of("/etc"), other, lib, Path.of("/usr"));
     }
 }

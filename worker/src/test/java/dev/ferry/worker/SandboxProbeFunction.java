@@ -23,15 +23,28 @@ public class SandboxProbeFunction implements HttpHandler {
     static final String PREFIX = "sandbox-probe ";
     static final String DONE_LINE = "sandbox-probe done";
     /** Environment variables it reports, when set. */
-    static final List<String> VARIABLES = List.of("FERRY_CONTAINER_ID", "CUDA_VISIBLE_DEVICES", "NVIDIA_VISIBLE_DEVICES",
-            "FERRY_TEST_VALUE", "JAVA_HOME", "MAVEN_OPTS", "HOME");
+    static final List<String> VARIABLES = List.of(
+            "FERRY_CONTAINER_ID",
+            "CUDA_VISIBLE_DEVICES",
+            "NVIDIA_VISIBLE_DEVICES",
+            "FERRY_TEST_VALUE",
+            "JAVA_HOME",
+            "MAVEN_OPTS",
+            "HOME");
 
     @OnStart
     public void start() throws IOException {
         report("pid", Long.toString(ProcessHandle.current().pid()));
-        report("hostname", Files.readString(Path.of("/proc/sys/kernel/hostname")).strip());
-        report("cap-eff", Files.readAllLines(Path.of("/proc/self/status")).stream()
-                .filter(line -> line.startsWith("CapEff:")).map(line -> line.substring(7).strip()).findFirst().orElse("?"));
+        report(
+                "hostname",
+                Files.readString(Path.of("/proc/sys/kernel/hostname")).strip());
+        report(
+                "cap-eff",
+                Files.readAllLines(Path.of("/proc/self/status")).stream()
+                        .filter(line -> line.startsWith("CapEff:"))
+                        .map(line -> line.substring(7).strip())
+                        .findFirst()
+                        .orElse("?"));
         report("usr-writable", Boolean.toString(canWrite(Path.of("/usr"))));
         report("tmp-writable", Boolean.toString(canWrite(Path.of("/tmp"))));
         report("root-home-entries", rootHomeEntries());
@@ -42,8 +55,14 @@ public class SandboxProbeFunction implements HttpHandler {
             report("env." + name, value == null ? "<unset>" : value);
         }
         try (Stream<Path> dev = Files.list(Path.of("/dev"))) {
-            report("gpu-devices", String.join(",", dev.map(p -> p.getFileName().toString())
-                    .filter(name -> name.startsWith("nvidia")).sorted().toList()));
+            report(
+                    "gpu-devices",
+                    String.join(
+                            ",",
+                            dev.map(p -> p.getFileName().toString())
+                                    .filter(name -> name.startsWith("nvidia"))
+                                    .sorted()
+                                    .toList()));
         }
         report("cpus", Integer.toString(Runtime.getRuntime().availableProcessors()));
         OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
@@ -69,7 +88,8 @@ public class SandboxProbeFunction implements HttpHandler {
             return "<absent>";
         }
         try (Stream<Path> entries = Files.list(Path.of("/root"))) {
-            return String.join(",", entries.map(p -> p.getFileName().toString()).sorted().toList());
+            return String.join(
+                    ",", entries.map(p -> p.getFileName().toString()).sorted().toList());
         }
     }
 

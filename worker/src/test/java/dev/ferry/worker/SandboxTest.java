@@ -50,8 +50,14 @@ class SandboxTest {
 
     @BeforeEach
     void packFunctions() throws Exception {
-        jar = TestFunctions.jar(dir, ProbeFunction.class, FakeReadyFunction.class, StubbornFunction.class,
-                SandboxProbeFunction.class, MemoryHogFunction.class, ExitingFunction.class);
+        jar = TestFunctions.jar(
+                dir,
+                ProbeFunction.class,
+                FakeReadyFunction.class,
+                StubbornFunction.class,
+                SandboxProbeFunction.class,
+                MemoryHogFunction.class,
+                ExitingFunction.class);
     }
 
     @AfterEach
@@ -63,9 +69,12 @@ class SandboxTest {
             while (processesOf(container.id()).findAny().isPresent()) {
                 if (System.nanoTime() > deadline) {
                     throw new AssertionError("processes of " + container.id() + " outlived their worker: "
-                            + processesOf(container.id()).map(p -> p.pid() + " " + p.info().command().orElse("?")).toList());
+                            + processesOf(container.id())
+                                    .map(p -> p.pid() + " " + p.info().command().orElse("?"))
+                                    .toList());
                 }
-                java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(10).toNanos());
+                java.util.concurrent.locks.LockSupport.parkNanos(
+                        Duration.ofMillis(10).toNanos());
             }
         }
     }
@@ -96,8 +105,9 @@ class SandboxTest {
             assertThat(exit.outOfMemory()).isFalse();
             assertThat(exit.failed()).isFalse();
         });
-        assertThat(listener.states(container.id())).containsExactly(
-                ContainerState.STARTING, ContainerState.READY, ContainerState.STOPPING, ContainerState.EXITED);
+        assertThat(listener.states(container.id()))
+                .containsExactly(
+                        ContainerState.STARTING, ContainerState.READY, ContainerState.STOPPING, ContainerState.EXITED);
         assertThat(isAlive(container.pid())).isFalse();
         assertNothingLeft(sandbox, container);
     }
@@ -108,9 +118,13 @@ class SandboxTest {
         // Longer than the container's 500 ms lame duck, so its stop hook runs (and hangs) first.
         Worker worker = worker(builder(sandbox).stopGrace(Duration.ofSeconds(2)));
         Container container = started(worker.start(spec("stubborn", StubbornFunction.class)));
-        sink.await(l -> l.containerId().equals(container.id()) && l.text().startsWith(StubbornFunction.CHILD_LINE), WAIT);
-        List<ProcessHandle> tree = ProcessHandle.of(container.pid()).orElseThrow().descendants().toList();
-        assertThat(tree).anySatisfy(p -> assertThat(p.info().command()).hasValueSatisfying(c -> assertThat(c).endsWith("sleep")));
+        sink.await(
+                l -> l.containerId().equals(container.id()) && l.text().startsWith(StubbornFunction.CHILD_LINE), WAIT);
+        List<ProcessHandle> tree =
+                ProcessHandle.of(container.pid()).orElseThrow().descendants().toList();
+        assertThat(tree)
+                .anySatisfy(p -> assertThat(p.info().command())
+                        .hasValueSatisfying(c -> assertThat(c).endsWith("sleep")));
 
         int exitCode = container.stop().get(WAIT.toSeconds(), TimeUnit.SECONDS);
 
@@ -191,11 +205,12 @@ class SandboxTest {
                 .isInstanceOf(ExecutionException.class)
                 .cause()
                 .hasMessageContaining("was not ready within 1.5s, so it was killed");
-        assertThat(listener.await(container.id(), ContainerState.EXITED, WAIT).exit()).hasValueSatisfying(exit -> {
-            assertThat(exit.reason()).isEqualTo("not ready within 1.5 s");
-            assertThat(exit.startTimedOut()).isTrue();
-            assertThat(exit.requested()).isFalse();
-        });
+        assertThat(listener.await(container.id(), ContainerState.EXITED, WAIT).exit())
+                .hasValueSatisfying(exit -> {
+                    assertThat(exit.reason()).isEqualTo("not ready within 1.5 s");
+                    assertThat(exit.startTimedOut()).isTrue();
+                    assertThat(exit.requested()).isFalse();
+                });
         assertNothingLeft(sandbox, container);
     }
 
@@ -203,7 +218,8 @@ class SandboxTest {
     @MethodSource("sandboxes")
     void closeLeavesNoContainerBehind(String sandbox) throws Exception {
         Worker worker = worker(builder(sandbox).stopGrace(Duration.ofMillis(500)));
-        List<Container> running = List.of(started(worker.start(probe())), started(worker.start(spec("stubborn", StubbornFunction.class))));
+        List<Container> running = List.of(
+                started(worker.start(probe())), started(worker.start(spec("stubborn", StubbornFunction.class))));
         List<ProcessHandle> trees = new ArrayList<>();
         for (Container container : running) {
             ProcessHandle handle = ProcessHandle.of(container.pid()).orElseThrow();
@@ -221,7 +237,8 @@ class SandboxTest {
         assertThat(listener.containers()).hasSize(3);
         for (Container container : listener.containers()) {
             assertThat(container.state()).isEqualTo(ContainerState.EXITED);
-            assertThat(container.exit()).hasValueSatisfying(exit -> assertThat(exit.requested()).isTrue());
+            assertThat(container.exit())
+                    .hasValueSatisfying(exit -> assertThat(exit.requested()).isTrue());
             assertNothingLeft(sandbox, container);
         }
     }
@@ -231,11 +248,13 @@ class SandboxTest {
     void sandboxIsolatesTheContainer(String sandbox) throws Exception {
         Worker worker = worker(builder(sandbox));
 
-        Container container = started(worker.start(spec("sandbox-probe", SandboxProbeFunction.class)
-                .withEnvironment(Map.of("FERRY_TEST_VALUE", "42"))));
+        Container container = started(worker.start(
+                spec("sandbox-probe", SandboxProbeFunction.class).withEnvironment(Map.of("FERRY_TEST_VALUE", "42"))));
         Map<String, String> seen = probed(container);
 
-        assertThat(Long.parseLong(seen.get("pid"))).as("pid in its own namespace").isLessThanOrEqualTo(2);
+        assertThat(Long.parseLong(seen.get("pid")))
+                .as("pid in its own namespace")
+                .isLessThanOrEqualTo(2);
         assertThat(seen.get("hostname")).isEqualTo(container.id());
         assertThat(seen.get("cap-eff")).isEqualTo("0000000000000000");
         assertThat(seen.get("usr-writable")).isEqualTo("false");
@@ -244,7 +263,8 @@ class SandboxTest {
         // (the Maven repository, when the tests run with ~/.m2).
         String rootEntries = seen.get("root-home-entries");
         if (!rootEntries.equals("<absent>") && !rootEntries.isEmpty()) {
-            assertThat(List.of(rootEntries.split(","))).allSatisfy(entry -> assertThat(classpathUnderRoot()).contains(entry));
+            assertThat(List.of(rootEntries.split(",")))
+                    .allSatisfy(entry -> assertThat(classpathUnderRoot()).contains(entry));
         }
         assertThat(seen.get("shadow-readable")).isEqualTo("false");
         assertThat(seen.get("env.FERRY_CONTAINER_ID")).isEqualTo(container.id());
@@ -252,11 +272,15 @@ class SandboxTest {
         assertThat(seen.get("env.CUDA_VISIBLE_DEVICES")).isEmpty();
         assertThat(seen.get("env.NVIDIA_VISIBLE_DEVICES")).isEqualTo("void");
         assertThat(seen.get("env.HOME")).isEqualTo("/tmp");
-        assertThat(seen.get("env.JAVA_HOME")).as("the worker's environment stays out").isEqualTo("<unset>");
+        assertThat(seen.get("env.JAVA_HOME"))
+                .as("the worker's environment stays out")
+                .isEqualTo("<unset>");
         assertThat(seen.get("gpu-devices")).isEmpty();
         if (sandbox.equals("bwrap")) {
             // bwrap lays an empty tmpfs of its own over /root, and the container cannot write to it.
-            assertThat(seen.get("root-home-mount")).as("/root inside the container").isEqualTo("tmpfs ro");
+            assertThat(seen.get("root-home-mount"))
+                    .as("/root inside the container")
+                    .isEqualTo("tmpfs ro");
         }
     }
 
@@ -270,7 +294,8 @@ class SandboxTest {
         assertThat(seen.get("env.FERRY_CONTAINER_ID")).isEqualTo(container.id());
         assertThat(seen.get("env.CUDA_VISIBLE_DEVICES")).isEmpty();
         assertThat(seen.get("env.NVIDIA_VISIBLE_DEVICES")).isEqualTo("void");
-        assertThat(seen.get("env.MAVEN_OPTS")).isEqualTo(Optional.ofNullable(System.getenv("MAVEN_OPTS")).orElse("<unset>"));
+        assertThat(seen.get("env.MAVEN_OPTS"))
+                .isEqualTo(Optional.ofNullable(System.getenv("MAVEN_OPTS")).orElse("<unset>"));
     }
 
     @ParameterizedTest
@@ -284,7 +309,8 @@ class SandboxTest {
         Worker worker = worker(builder(sandbox).gpus(gpus).gpuNodes(new GpuNodes(dev, dir.resolve("no-driver"), gpus)));
         String second = gpus.get(1).uuid();
 
-        Container container = started(worker.start(spec("sandbox-probe", SandboxProbeFunction.class).withGpus(List.of(second))));
+        Container container = started(
+                worker.start(spec("sandbox-probe", SandboxProbeFunction.class).withGpus(List.of(second))));
         Map<String, String> seen = probed(container);
 
         assertThat(seen.get("gpu-devices")).isEqualTo("nvidia1,nvidiactl");
@@ -300,7 +326,8 @@ class SandboxTest {
         Path dev = Files.createDirectories(dir.resolve("empty-dev"));
         Worker worker = worker(builder(sandbox).gpus(gpus).gpuNodes(new GpuNodes(dev, dir.resolve("no-driver"), gpus)));
 
-        CompletableFuture<Container> start = worker.start(probe().withGpus(List.of(gpus.get(0).uuid())));
+        CompletableFuture<Container> start =
+                worker.start(probe().withGpus(List.of(gpus.get(0).uuid())));
 
         assertThatThrownBy(() -> start.get(WAIT.toSeconds(), TimeUnit.SECONDS))
                 .cause()
@@ -314,8 +341,8 @@ class SandboxTest {
     void runcHoldsTheContainerToItsLimits() throws Exception {
         Worker worker = worker(builder("runc"));
 
-        Container container = started(worker.start(spec("sandbox-probe", SandboxProbeFunction.class)
-                .withLimits(ContainerLimits.of(1, 256, 300))));
+        Container container = started(worker.start(
+                spec("sandbox-probe", SandboxProbeFunction.class).withLimits(ContainerLimits.of(1, 256, 300))));
         Map<String, String> seen = probed(container);
 
         assertThat(seen.get("cpus")).isEqualTo("1");
@@ -332,8 +359,10 @@ class SandboxTest {
             assertThat(read(memory.resolve("memory.memsw.limit_in_bytes"))).isEqualTo(Long.toString(256L << 20));
             Path cgroupRoot = memory.getParent().getParent().getParent();
             String path = OciBundle.cgroupsPath(container.id()).substring(1);
-            assertThat(read(cgroupRoot.resolve("cpu").resolve(path).resolve("cpu.cfs_quota_us"))).isEqualTo("100000");
-            assertThat(read(cgroupRoot.resolve("pids").resolve(path).resolve("pids.max"))).isEqualTo("300");
+            assertThat(read(cgroupRoot.resolve("cpu").resolve(path).resolve("cpu.cfs_quota_us")))
+                    .isEqualTo("100000");
+            assertThat(read(cgroupRoot.resolve("pids").resolve(path).resolve("pids.max")))
+                    .isEqualTo("300");
         }
     }
 
@@ -343,7 +372,8 @@ class SandboxTest {
         try (ServerSocket trigger = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             Container container = started(worker.start(spec("memory-hog", MemoryHogFunction.class)
                     .withLimits(ContainerLimits.of(0, 128, 0))
-                    .withEnvironment(Map.of(MemoryHogFunction.TRIGGER_PORT, Integer.toString(trigger.getLocalPort())))));
+                    .withEnvironment(
+                            Map.of(MemoryHogFunction.TRIGGER_PORT, Integer.toString(trigger.getLocalPort())))));
             try (Socket hog = trigger.accept()) {
                 new DataOutputStream(hog.getOutputStream()).writeInt(1024);
 
@@ -383,16 +413,32 @@ class SandboxTest {
         Path state = dir.resolve("runc-state");
         Path runc = Executables.find("runc").orElseThrow();
         // What a worker killed with SIGKILL leaves: a bundle, and a container that runs on.
-        ContainerLaunch launch = new ContainerLaunch("ct-leftover", probe(), List.of("/bin/sleep", "600"), Map.of(), List.of(), List.of());
+        ContainerLaunch launch = new ContainerLaunch(
+                "ct-leftover", probe(), List.of("/bin/sleep", "600"), Map.of(), List.of(), List.of());
         Path bundle = state.resolve("bundles").resolve("ct-leftover");
-        OciBundle.create(bundle, launch, Map.of("PATH", ContainerEnvironment.SANDBOX_PATH), CgroupMemory.detect().limitsSwap());
-        Process detached = new ProcessBuilder(runc.toString(), "--root", state.resolve("runc").toString(), "run", "--detach",
-                "--bundle", bundle.toString(), "ct-leftover")
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        OciBundle.create(
+                bundle,
+                launch,
+                Map.of("PATH", ContainerEnvironment.SANDBOX_PATH),
+                CgroupMemory.detect().limitsSwap());
+        Process detached = new ProcessBuilder(
+                        runc.toString(),
+                        "--root",
+                        state.resolve("runc").toString(),
+                        "run",
+                        "--detach",
+                        "--bundle",
+                        bundle.toString(),
+                        "ct-leftover")
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
         assertThat(detached.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
         assertThat(detached.exitValue()).isZero();
-        ProcessHandle sleeper = ProcessHandle.of(runcStatePid(state, "ct-leftover")).orElseThrow();
-        assertThat(sleeper.info().command()).hasValueSatisfying(c -> assertThat(c).endsWith("sleep"));
+        ProcessHandle sleeper =
+                ProcessHandle.of(runcStatePid(state, "ct-leftover")).orElseThrow();
+        assertThat(sleeper.info().command())
+                .hasValueSatisfying(c -> assertThat(c).endsWith("sleep"));
 
         worker(builder("runc"));
 
@@ -422,7 +468,8 @@ class SandboxTest {
         sink.await(container, Source.STDOUT, SandboxProbeFunction.DONE_LINE, WAIT);
         Map<String, String> seen = new HashMap<>();
         for (Line line : sink.lines()) {
-            if (line.containerId().equals(container.id()) && line.text().startsWith(SandboxProbeFunction.PREFIX)
+            if (line.containerId().equals(container.id())
+                    && line.text().startsWith(SandboxProbeFunction.PREFIX)
                     && line.text().contains("=")) {
                 String fact = line.text().substring(SandboxProbeFunction.PREFIX.length());
                 int eq = fact.indexOf('=');
@@ -437,28 +484,35 @@ class SandboxTest {
         ProcessHandle launched = ProcessHandle.of(container.pid()).orElseThrow();
         return Stream.concat(Stream.of(launched), launched.descendants())
                 .filter(p -> p.info().command().map(c -> c.endsWith("/java")).orElse(false))
-                .findFirst().orElseThrow(() -> new AssertionError("no JVM under " + launched));
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no JVM under " + launched));
     }
 
     /** No process, and for runc no state, bundle or cgroup, of {@code container} is left. */
     private void assertNothingLeft(String sandbox, Container container) throws Exception {
         Optional<ProcessHandle> launched = ProcessHandle.of(container.pid());
-        assertThat(launched.map(ProcessHandle::isAlive).orElse(false)).as("%s alive", container).isFalse();
+        assertThat(launched.map(ProcessHandle::isAlive).orElse(false))
+                .as("%s alive", container)
+                .isFalse();
         // Nor anything it started: a bwrap killed in the instant after its fork once left its
         // namespace's init and the JVM running, reparented to the system's init.
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (processesOf(container.id()).findAny().isPresent()) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("processes of " + container.id() + " still run: "
-                        + processesOf(container.id()).map(p -> p.pid() + " " + p.info().command().orElse("?")).toList());
+                        + processesOf(container.id())
+                                .map(p -> p.pid() + " " + p.info().command().orElse("?"))
+                                .toList());
             }
-            java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(10).toNanos());
+            java.util.concurrent.locks.LockSupport.parkNanos(
+                    Duration.ofMillis(10).toNanos());
         }
         if (sandbox.equals("runc")) {
             Path state = dir.resolve("runc-state");
             assertThat(runcContainers(state)).doesNotContain(container.id());
             assertThat(state.resolve("bundles").resolve(container.id())).doesNotExist();
-            assertThat(CgroupMemory.detect().dir(OciBundle.cgroupsPath(container.id()))).doesNotExist();
+            assertThat(CgroupMemory.detect().dir(OciBundle.cgroupsPath(container.id())))
+                    .doesNotExist();
         }
     }
 
@@ -468,14 +522,18 @@ class SandboxTest {
      * 4 KiB (and then gives no argument list); each names the id within that.
      */
     private static java.util.stream.Stream<ProcessHandle> processesOf(String id) {
-        return ProcessHandle.allProcesses().filter(ProcessHandle::isAlive)
-                .filter(p -> p.info().commandLine().map(line -> line.contains(id)).orElse(false));
+        return ProcessHandle.allProcesses()
+                .filter(ProcessHandle::isAlive)
+                .filter(p ->
+                        p.info().commandLine().map(line -> line.contains(id)).orElse(false));
     }
 
     private static List<String> runcContainers(Path state) {
         try {
-            Process list = new ProcessBuilder("runc", "--root", state.resolve("runc").toString(), "list", "--quiet")
-                    .redirectErrorStream(true).start();
+            Process list = new ProcessBuilder(
+                            "runc", "--root", state.resolve("runc").toString(), "list", "--quiet")
+                    .redirectErrorStream(true)
+                    .start();
             String out = new String(list.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             list.waitFor();
             return out.lines().map(String::strip).filter(s -> !s.isEmpty()).toList();
@@ -488,18 +546,23 @@ class SandboxTest {
     }
 
     private static long runcStatePid(Path state, String id) throws Exception {
-        Process process = new ProcessBuilder("runc", "--root", state.resolve("runc").toString(), "state", id)
-                .redirectErrorStream(true).start();
+        Process process = new ProcessBuilder(
+                        "runc", "--root", state.resolve("runc").toString(), "state", id)
+                .redirectErrorStream(true)
+                .start();
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(process.waitFor()).as(out).isZero();
-        java.util.regex.Matcher pid = java.util.regex.Pattern.compile("\"pid\":\\s*(\\d+)").matcher(out);
+        java.util.regex.Matcher pid =
+                java.util.regex.Pattern.compile("\"pid\":\\s*(\\d+)").matcher(out);
         assertThat(pid.find()).as(out).isTrue();
         return Long.parseLong(pid.group(1));
     }
 
     private static void mknod(Path node, int major, int minor) throws Exception {
-        Process mknod = new ProcessBuilder("mknod", node.toString(), "c", Integer.toString(major), Integer.toString(minor))
-                .inheritIO().start();
+        Process mknod = new ProcessBuilder(
+                        "mknod", node.toString(), "c", Integer.toString(major), Integer.toString(minor))
+                .inheritIO()
+                .start();
         assertThat(mknod.waitFor()).isZero();
     }
 

@@ -7,7 +7,6 @@ import dev.ferry.routing.Await;
 import dev.ferry.routing.ContainerLogs;
 import dev.ferry.routing.LogLine;
 import dev.ferry.routing.RedisServer;
-import dev.ferry.worker.ContainerLogSink;
 import dev.ferry.worker.ContainerLogSink.Source;
 import java.time.Clock;
 import java.time.Duration;
@@ -34,7 +33,7 @@ class ShippedLogsTest {
     static final Duration WAIT = Duration.ofSeconds(15);
     static final Instant T0 = Instant.parse("2025-03-04T05:06:07.123Z");
     static final FunctionId CART = FunctionId.parse("shop--cart");
-    static final ContainerLogSink NOWHERE = (container, source, line) -> { };
+    static final ContainerLogSink NOWHERE = (container, source, line) -> {};
 
     private final List<LogRecord> said = new CopyOnWriteArrayList<>();
     private final Logger logger = Logger.getLogger(ShippedLogs.class.getName());
@@ -62,26 +61,35 @@ class ShippedLogsTest {
     }
 
     private List<String> warnings() {
-        return said.stream().filter(r -> r.getLevel() == Level.WARNING).map(LogRecord::getMessage).toList();
+        return said.stream()
+                .filter(r -> r.getLevel() == Level.WARNING)
+                .map(LogRecord::getMessage)
+                .toList();
     }
 
     private List<String> notes() {
-        return said.stream().filter(r -> r.getLevel() == Level.INFO).map(LogRecord::getMessage).toList();
+        return said.stream()
+                .filter(r -> r.getLevel() == Level.INFO)
+                .map(LogRecord::getMessage)
+                .toList();
     }
 
     @Test
     void shipsEachLineTaggedWithAppFunctionContainerAndWorker() {
         try (ContainerLogs logs = ContainerLogs.inMemory();
-             ShippedLogs shipped = new ShippedLogs(logs, "worker-9", NOWHERE, Clock.fixed(T0, ZoneOffset.UTC), 100)) {
+                ShippedLogs shipped =
+                        new ShippedLogs(logs, "worker-9", NOWHERE, Clock.fixed(T0, ZoneOffset.UTC), 100)) {
             shipped.ship(CART, "ct-aaaaaaaa", Source.STDOUT, "to out");
             shipped.ship(CART, "ct-aaaaaaaa", Source.STDERR, "to err");
 
             Await.until(WAIT, () -> logs.tail("shop", Optional.empty(), 10).size() == 2, "the two lines shipped");
             List<LogLine> lines = logs.tail("shop", Optional.empty(), 10);
             assertThat(lines.getFirst())
-                    .isEqualTo(new LogLine(lines.getFirst().id(), T0, "shop", "cart", "ct-aaaaaaaa", "worker-9", "stdout", "to out"));
+                    .isEqualTo(new LogLine(
+                            lines.getFirst().id(), T0, "shop", "cart", "ct-aaaaaaaa", "worker-9", "stdout", "to out"));
             assertThat(lines.get(1))
-                    .isEqualTo(new LogLine(lines.get(1).id(), T0, "shop", "cart", "ct-aaaaaaaa", "worker-9", "stderr", "to err"));
+                    .isEqualTo(new LogLine(
+                            lines.get(1).id(), T0, "shop", "cart", "ct-aaaaaaaa", "worker-9", "stderr", "to err"));
             assertThat(shipped.dropped()).isZero();
         }
     }
@@ -104,8 +112,9 @@ class ShippedLogsTest {
 
     @Test
     void whenTheStoreCannotKeepUpLinesAreDroppedAndCountedWithoutWaiting() {
-        try (RedisServer redis = RedisServer.start(); ContainerLogs logs = ContainerLogs.redis(redis.uri(), "default");
-             ShippedLogs shipped = new ShippedLogs(logs, "worker-9", NOWHERE, Clock.systemUTC(), 10)) {
+        try (RedisServer redis = RedisServer.start();
+                ContainerLogs logs = ContainerLogs.redis(redis.uri(), "default");
+                ShippedLogs shipped = new ShippedLogs(logs, "worker-9", NOWHERE, Clock.systemUTC(), 10)) {
             // A real Redis that holds every write until the test lets go: the shipper's append
             // waits, and its queue fills up.
             redis.redisCli("CLIENT", "PAUSE", "60000", "WRITE");
@@ -122,8 +131,12 @@ class ShippedLogsTest {
             // Redis, which answers reads while it holds writes, has no line yet: every call returned
             // while the first line's write was held, so none waited for the store. A call that
             // waited would have returned only once the pause lapsed, and that line would be there.
-            assertThat(logs.tail("shop", Optional.empty(), 10)).as("lines in Redis while it holds writes").isEmpty();
-            assertThat(warnings()).singleElement().asString()
+            assertThat(logs.tail("shop", Optional.empty(), 10))
+                    .as("lines in Redis while it holds writes")
+                    .isEmpty();
+            assertThat(warnings())
+                    .singleElement()
+                    .asString()
                     .contains("Container output of worker worker-9 is not reaching Redis at " + redis.uri())
                     .contains("the queue of 10 lines waiting for it is full");
 
@@ -134,10 +147,16 @@ class ShippedLogsTest {
             shipped.ship(CART, "ct-aaaaaaaa", Source.STDOUT, "after the pause");
             assertThat(shipped.dropped()).isEqualTo(droppedBefore);
 
-            Await.until(WAIT, () -> logs.tail("shop", Optional.empty(), 100).stream().anyMatch(l -> l.text().equals("after the pause")),
+            Await.until(
+                    WAIT,
+                    () -> logs.tail("shop", Optional.empty(), 100).stream()
+                            .anyMatch(l -> l.text().equals("after the pause")),
                     "the line after the pause");
             Await.until(WAIT, () -> !notes().isEmpty(), "the note that lines reach Redis again");
-            assertThat(notes()).singleElement().asString().contains("reaches Redis at " + redis.uri() + " again; ")
+            assertThat(notes())
+                    .singleElement()
+                    .asString()
+                    .contains("reaches Redis at " + redis.uri() + " again; ")
                     .contains(shipped.dropped() + " lines were dropped meanwhile");
             assertThat(warnings()).hasSize(1);
         }
@@ -145,8 +164,9 @@ class ShippedLogsTest {
 
     @Test
     void whileTheStoreIsDownLinesAreDroppedAndCountedWithOneWarningPerOutage() {
-        try (RedisServer redis = RedisServer.start(); ContainerLogs logs = ContainerLogs.redis(redis.uri(), "default");
-             ShippedLogs shipped = new ShippedLogs(logs, "worker-9", NOWHERE)) {
+        try (RedisServer redis = RedisServer.start();
+                ContainerLogs logs = ContainerLogs.redis(redis.uri(), "default");
+                ShippedLogs shipped = new ShippedLogs(logs, "worker-9", NOWHERE)) {
             shipped.ship(CART, "ct-aaaaaaaa", Source.STDOUT, "before");
             Await.until(WAIT, () -> !logs.tail("shop", Optional.empty(), 10).isEmpty(), "the first line in Redis");
 
@@ -158,16 +178,25 @@ class ShippedLogsTest {
             Await.until(WAIT, () -> shipped.dropped() == 100, () -> "100 lines dropped, counted " + shipped.dropped());
             // The shipper counts a failed batch, then warns: the warning may trail the count.
             Await.until(WAIT, () -> !warnings().isEmpty(), "the warning of the outage");
-            assertThat(warnings()).singleElement().asString()
-                    .startsWith("Container output of worker worker-9 is not reaching Redis at " + redis.uri() + ": Redis at ")
+            assertThat(warnings())
+                    .singleElement()
+                    .asString()
+                    .startsWith("Container output of worker worker-9 is not reaching Redis at " + redis.uri()
+                            + ": Redis at ")
                     .contains("is unreachable");
 
             redis.restart();
-            Await.until(WAIT, () -> {
-                shipped.ship(CART, "ct-aaaaaaaa", Source.STDOUT, "after");
-                return !notes().isEmpty();
-            }, "lines to reach Redis again");
-            assertThat(notes()).singleElement().asString().endsWith("again; " + shipped.dropped() + " lines were dropped meanwhile");
+            Await.until(
+                    WAIT,
+                    () -> {
+                        shipped.ship(CART, "ct-aaaaaaaa", Source.STDOUT, "after");
+                        return !notes().isEmpty();
+                    },
+                    "lines to reach Redis again");
+            assertThat(notes())
+                    .singleElement()
+                    .asString()
+                    .endsWith("again; " + shipped.dropped() + " lines were dropped meanwhile");
             assertThat(warnings()).hasSize(1);
 
             redis.stop();

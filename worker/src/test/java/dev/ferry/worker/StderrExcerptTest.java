@@ -37,6 +37,8 @@ class StderrExcerptTest {
         StderrExcerpt excerpt = new StderrExcerpt();
         excerpt.add("x".repeat(10_000));
 
-        assertThat(excerpt.lines().get(0)).hasSize(StderrExcerpt.MAX_LINE_CHARS + 3).endsWith("...");
+        assertThat(excerpt.lines().get(0))
+                .hasSize(StderrExcerpt.MAX_LINE_CHARS + 3)
+                .endsWith("...");
     }
 }

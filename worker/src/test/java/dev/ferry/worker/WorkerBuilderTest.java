@@ -67,10 +67,16 @@ class WorkerBuilderTest {
 
     @Test
     void sandboxToolMustBeOnThePath(@TempDir Path dir) {
-        assertThatThrownBy(() -> Worker.builder().sandbox(Sandbox.runc(dir)).toolPath(dir.toString()).build())
+        assertThatThrownBy(() -> Worker.builder()
+                        .sandbox(Sandbox.runc(dir))
+                        .toolPath(dir.toString())
+                        .build())
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessage("--sandbox runc: runc not found on PATH (install the runc package)");
-        assertThatThrownBy(() -> Worker.builder().sandbox(Sandbox.bwrap()).toolPath(dir.toString()).build())
+        assertThatThrownBy(() -> Worker.builder()
+                        .sandbox(Sandbox.bwrap())
+                        .toolPath(dir.toString())
+                        .build())
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessage("--sandbox bwrap: bwrap not found on PATH (install the bubblewrap package)");
     }

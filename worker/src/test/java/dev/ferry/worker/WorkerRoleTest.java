@@ -28,21 +28,27 @@ class WorkerRoleTest {
     /** The required options, and one fake GPU: the default detector asks this machine's nvidia-smi. */
     private WorkerRole.Builder required() throws Exception {
         Path nvidiaSmi = FakeNvidiaSmi.write(home, "NVIDIA H100 80GB HBM3", 1);
-        return WorkerRole.builder().store(store).id("worker-test").home(home)
+        return WorkerRole.builder()
+                .store(store)
+                .id("worker-test")
+                .home(home)
                 .gpus(GpuDetector.of(List.of(nvidiaSmi.toString()), GpuDetector.DEFAULT_TIMEOUT));
     }
 
     @Test
     void buildNamesTheOptionThatCannotWork() throws Exception {
         assertThatThrownBy(() -> WorkerRole.builder().id("w").home(home).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("store: null (expected: ");
-        assertThatThrownBy(() -> WorkerRole.builder().store(store).id(" ").home(home).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("store: null (expected: ");
+        assertThatThrownBy(() ->
+                        WorkerRole.builder().store(store).id(" ").home(home).build())
                 .hasMessage("id:   (expected: this worker's id, e.g. worker-<hostname>)");
         assertThatThrownBy(() -> WorkerRole.builder().store(store).id("w").build())
                 .hasMessage("home: null (expected: the Ferry home directory)");
         assertThatThrownBy(() -> required().runtimeClasspath("").build())
                 .hasMessage("runtimeClasspath:  (expected: the class path of container processes)");
-        assertThatThrownBy(() -> required().cpus(-1).build()).hasMessage("cpus: -1 (expected: >= 0, 0 for all the machine has)");
+        assertThatThrownBy(() -> required().cpus(-1).build())
+                .hasMessage("cpus: -1 (expected: >= 0, 0 for all the machine has)");
         assertThatThrownBy(() -> required().memoryMib(-1).build())
                 .hasMessage("memoryMib: -1 (expected: >= 0, 0 for all the machine has)");
     }
@@ -51,10 +57,13 @@ class WorkerRoleTest {
     void aBuiltRoleRunsNothingUntilStarted() throws Exception {
         WorkerRole role = required().build();
 
-        assertThatThrownBy(role::worker).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(role::worker)
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessage("worker worker-test: not started (expected: start() first)");
         assertThat(store.workers()).isEmpty();
-        assertThat(Thread.getAllStackTraces().keySet()).extracting(Thread::getName).doesNotContain("ferry-worker-worker-test");
+        assertThat(Thread.getAllStackTraces().keySet())
+                .extracting(Thread::getName)
+                .doesNotContain("ferry-worker-worker-test");
         role.close();
     }
 
@@ -70,14 +79,20 @@ class WorkerRoleTest {
             assertThat(info.gpus()).hasSize(1);
             assertThat(info.labels()).isEmpty();
             assertThat(role.worker().sandbox()).isEqualTo(Sandbox.process());
-            assertThatThrownBy(role::start).isInstanceOf(IllegalStateException.class)
+            assertThatThrownBy(role::start)
+                    .isInstanceOf(IllegalStateException.class)
                     .hasMessage("worker worker-test: started already (expected: one start)");
         }
     }
 
     @Test
     void offersWhatItIsToldTo() throws Exception {
-        try (WorkerRole role = required().cpus(2).memoryMib(512).labels(Map.of("zone", "eu")).build().start()) {
+        try (WorkerRole role = required()
+                .cpus(2)
+                .memoryMib(512)
+                .labels(Map.of("zone", "eu"))
+                .build()
+                .start()) {
             WorkerInfo info = store.workers().getFirst();
 
             assertThat(info.cpus()).isEqualTo(2);

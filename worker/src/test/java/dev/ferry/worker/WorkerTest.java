@@ -58,7 +58,8 @@ class WorkerTest {
         assertThat(container.function()).hasToString("test--probe");
         assertThat(container.address().getHostString()).isEqualTo("127.0.0.1");
         assertThat(container.address().getPort()).isEqualTo(container.port());
-        assertThat(ProcessHandle.of(container.pid())).hasValueSatisfying(p -> assertThat(p.isAlive()).isTrue());
+        assertThat(ProcessHandle.of(container.pid()))
+                .hasValueSatisfying(p -> assertThat(p.isAlive()).isTrue());
         assertThat(worker.containers()).containsExactly(container);
         assertThat(worker.container(container.id())).contains(container);
         try (Socket socket = new Socket()) {
@@ -83,9 +84,11 @@ class WorkerTest {
             assertThat(socket.isConnected()).isTrue();
         }
         assertThatThrownBy(() -> worker.start("ct-hostaddr", probe()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("(expected: one not in use on this worker)");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("(expected: one not in use on this worker)");
         assertThatThrownBy(() -> worker.start("bad id", probe()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("container id: \"bad id\" (expected: ct- and 8");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("container id: \"bad id\" (expected: ct- and 8");
     }
 
     @Test
@@ -100,7 +103,9 @@ class WorkerTest {
 
         assertThat(start).isNotDone();
         assertThat(container.state()).isEqualTo(ContainerState.STARTING);
-        assertThat(sink.lines()).filteredOn(line -> line.text().contains("ferry-ready")).hasSize(4);
+        assertThat(sink.lines())
+                .filteredOn(line -> line.text().contains("ferry-ready"))
+                .hasSize(4);
 
         container.stop().get(WAIT.toSeconds(), TimeUnit.SECONDS);
         assertThatThrownBy(() -> start.get(WAIT.toSeconds(), TimeUnit.SECONDS))
@@ -114,8 +119,8 @@ class WorkerTest {
     void failsStartWithStderrReasonWhenClassIsMissing() {
         Worker worker = worker(builder());
 
-        CompletableFuture<Container> start = worker.start(
-                ContainerSpec.of("test--probe", "dev.ferry.worker.NoSuchFunction", jar));
+        CompletableFuture<Container> start =
+                worker.start(ContainerSpec.of("test--probe", "dev.ferry.worker.NoSuchFunction", jar));
 
         assertThatThrownBy(() -> start.get(WAIT.toSeconds(), TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class)
@@ -123,7 +128,8 @@ class WorkerTest {
                 .isInstanceOf(ContainerStartException.class)
                 .hasMessageContaining("(test--probe) exited with code 1 before it was ready")
                 .hasMessageContaining("dev.ferry.worker.NoSuchFunction")
-                .satisfies(e -> assertThat(((ContainerStartException) e).stderr()).isNotEmpty());
+                .satisfies(
+                        e -> assertThat(((ContainerStartException) e).stderr()).isNotEmpty());
         assertThat(worker.containers()).isEmpty();
     }
 
@@ -172,9 +178,11 @@ class WorkerTest {
         assertThat(container.exitCode()).hasValue(0);
         assertThat(container.state()).isEqualTo(ContainerState.EXITED);
         sink.await(container, Source.STDOUT, ProbeFunction.STOPPED_LINE, WAIT);
-        assertThat(listener.await(container.id(), ContainerState.EXITED, WAIT).exitCode()).hasValue(0);
-        assertThat(listener.states(container.id())).containsExactly(
-                ContainerState.STARTING, ContainerState.READY, ContainerState.STOPPING, ContainerState.EXITED);
+        assertThat(listener.await(container.id(), ContainerState.EXITED, WAIT).exitCode())
+                .hasValue(0);
+        assertThat(listener.states(container.id()))
+                .containsExactly(
+                        ContainerState.STARTING, ContainerState.READY, ContainerState.STOPPING, ContainerState.EXITED);
         assertThat(worker.containers()).isEmpty();
         assertThat(isAlive(container.pid())).isFalse();
     }
@@ -192,8 +200,9 @@ class WorkerTest {
         assertThat(exitCode).as("exit code; output %s", sink.lines()).isEqualTo(137);
         assertThat(Duration.ofNanos(System.nanoTime() - stopping)).isGreaterThanOrEqualTo(grace);
         listener.await(container.id(), ContainerState.EXITED, WAIT);
-        assertThat(listener.states(container.id())).containsExactly(
-                ContainerState.STARTING, ContainerState.READY, ContainerState.STOPPING, ContainerState.EXITED);
+        assertThat(listener.states(container.id()))
+                .containsExactly(
+                        ContainerState.STARTING, ContainerState.READY, ContainerState.STOPPING, ContainerState.EXITED);
         assertThat(isAlive(container.pid())).isFalse();
         awaitDeath(childPid);
     }
@@ -247,7 +256,10 @@ class WorkerTest {
         }
         assertThat(listener.containers()).hasSize(4).containsAll(containers);
         List<Long> pids = listener.containers().stream().map(Container::pid).toList();
-        assertThat(ProcessHandle.current().children().filter(ProcessHandle::isAlive).map(ProcessHandle::pid))
+        assertThat(ProcessHandle.current()
+                        .children()
+                        .filter(ProcessHandle::isAlive)
+                        .map(ProcessHandle::pid))
                 .doesNotContainAnyElementsOf(pids);
         assertThatThrownBy(() -> worker.start(probe()).get(WAIT.toSeconds(), TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class)
@@ -318,7 +330,9 @@ class WorkerTest {
     @Test
     void gpuGoesToOneRunningContainerAtATime() throws Exception {
         Worker worker = worker(builder());
-        List<String> gpus = FakeNvidiaSmi.devices("NVIDIA H100 80GB HBM3", 2).stream().map(GpuDevice::uuid).toList();
+        List<String> gpus = FakeNvidiaSmi.devices("NVIDIA H100 80GB HBM3", 2).stream()
+                .map(GpuDevice::uuid)
+                .toList();
         Container holder = started(worker.start(probe().withGpus(List.of(gpus.get(0)))));
 
         assertThatThrownBy(() -> worker.start("ct-gpuuser2", probe().withGpus(List.of(gpus.get(1), gpus.get(0)))))
@@ -327,7 +341,8 @@ class WorkerTest {
                         + " (expected: a GPU that no running container of this worker holds)");
         assertThat(worker.gpuHolders()).containsExactly(Map.entry(gpus.get(0), holder.id()));
         Container other = started(worker.start("ct-gpuuser2", probe().withGpus(List.of(gpus.get(1)))));
-        assertThat(worker.gpuHolders()).containsOnly(Map.entry(gpus.get(0), holder.id()), Map.entry(gpus.get(1), other.id()));
+        assertThat(worker.gpuHolders())
+                .containsOnly(Map.entry(gpus.get(0), holder.id()), Map.entry(gpus.get(1), other.id()));
 
         holder.stop().get(WAIT.toSeconds(), TimeUnit.SECONDS);
 
@@ -366,7 +381,8 @@ class WorkerTest {
 
         assertThatThrownBy(() -> worker.start("ct-strange2", probe().withGpus(List.of("GPU-strange"))))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("gpus: GPU-strange (expected: one of this worker's GPUs [" + gpus.get(0).uuid() + "])");
+                .hasMessage("gpus: GPU-strange (expected: one of this worker's GPUs ["
+                        + gpus.get(0).uuid() + "])");
         // the id was given back
         assertThat(worker.start("ct-strange2", probe())).isNotNull();
     }
@@ -394,8 +410,8 @@ class WorkerTest {
     }
 
     private long childPid(Container container) throws InterruptedException {
-        Line line = sink.await(l -> l.containerId().equals(container.id())
-                && l.text().startsWith(StubbornFunction.CHILD_LINE), WAIT);
+        Line line = sink.await(
+                l -> l.containerId().equals(container.id()) && l.text().startsWith(StubbornFunction.CHILD_LINE), WAIT);
         return Long.parseLong(line.text().substring(StubbornFunction.CHILD_LINE.length()));
     }
 

@@ -53,6 +53,7 @@ class ClusterEndToEndTest {
 
     /** The jar of each app's current version, as deployed by these tests. */
     private final Map<String, Path> deployedJars = new ConcurrentHashMap<>();
+
     private ClusterProcesses cluster;
     private Controller leader;
     private Controller controllerA;
@@ -83,8 +84,12 @@ class ClusterEndToEndTest {
             return;
         }
         cluster.close();
-        assertThat(cluster.leftovers).as("processes that outlived the cluster's shutdown").isEmpty();
-        assertThat(cluster.leakReports()).as("Netty leak reports in the processes' output").isEmpty();
+        assertThat(cluster.leftovers)
+                .as("processes that outlived the cluster's shutdown")
+                .isEmpty();
+        assertThat(cluster.leakReports())
+                .as("Netty leak reports in the processes' output")
+                .isEmpty();
     }
 
     // ---- the tests ----
@@ -96,16 +101,23 @@ class ClusterEndToEndTest {
 
         Run deploy = deploy("cluster", jar, leader);
 
-        assertThat(deploy.out()).as(deploy.toString()).contains("app cluster v1:").contains("hello");
+        assertThat(deploy.out())
+                .as(deploy.toString())
+                .contains("app cluster v1:")
+                .contains("hello");
         long start = System.nanoTime();
-        RawHttp.Response cold = awaitBody(gatewayA, functionHost(HELLO, gatewayA), ClusterHello.BODY::equals, COLD_START);
-        System.out.println("[test] cold start through " + gatewayA.id() + ": " + (System.nanoTime() - start) / 1_000_000 + " ms");
+        RawHttp.Response cold =
+                awaitBody(gatewayA, functionHost(HELLO, gatewayA), ClusterHello.BODY::equals, COLD_START);
+        System.out.println(
+                "[test] cold start through " + gatewayA.id() + ": " + (System.nanoTime() - start) / 1_000_000 + " ms");
         assertThat(cold.headers()).containsKey("content-type");
         RawHttp.Response warm = RawHttp.get(gatewayB.httpPort(), functionHost(HELLO, gatewayB), "/");
         assertThat(warm.status()).as(warm.toString()).isEqualTo(200);
         assertThat(warm.body()).isEqualTo(ClusterHello.BODY);
         List<ContainerView> containers = cluster.containers(leader.adminUrl(), HELLO);
-        assertThat(containers).as("one container for both gateways").singleElement()
+        assertThat(containers)
+                .as("one container for both gateways")
+                .singleElement()
                 .satisfies(c -> assertThat(c.state()).isEqualTo("READY"));
     }
 
@@ -123,7 +135,9 @@ class ClusterEndToEndTest {
 
         awaitBody(gatewayB, functionHost("fetched--hello", gatewayB), ClusterHello.BODY::equals, COLD_START);
 
-        assertThat(worker.home().resolve("jars").resolve(digest + ".jar")).as("the jar the worker fetched from Redis").exists();
+        assertThat(worker.home().resolve("jars").resolve(digest + ".jar"))
+                .as("the jar the worker fetched from Redis")
+                .exists();
     }
 
     @Test
@@ -132,7 +146,9 @@ class ClusterEndToEndTest {
         ensureHelloIsWarm();
         String host = "api.example.test";
         for (Gateway g : gateways()) {
-            assertThat(RawHttp.get(g.httpPort(), host, "/").status()).as("before the route, through " + g.id()).isEqualTo(404);
+            assertThat(RawHttp.get(g.httpPort(), host, "/").status())
+                    .as("before the route, through " + g.id())
+                    .isEqualTo(404);
         }
 
         Run add = cluster.ferry("route", "add", host, HELLO, "--controller", leader.adminUrl());
@@ -147,8 +163,11 @@ class ClusterEndToEndTest {
 
         assertThat(rm.exitCode()).as(rm.toString()).isZero();
         for (Gateway g : gateways()) {
-            ClusterProcesses.awaitValue(host + " to answer 404 through " + g.id() + " once its route is removed", PROPAGATION,
-                    () -> RawHttp.get(g.httpPort(), host, "/"), r -> r.status() == 404);
+            ClusterProcesses.awaitValue(
+                    host + " to answer 404 through " + g.id() + " once its route is removed",
+                    PROPAGATION,
+                    () -> RawHttp.get(g.httpPort(), host, "/"),
+                    r -> r.status() == 404);
         }
     }
 
@@ -169,16 +188,23 @@ class ClusterEndToEndTest {
         Load load = Load.start(targets(function, "/"), Duration.ofSeconds(60), 20_000);
         Thread watcher = null;
         try {
-            ClusterProcesses.await("the load to get going", Duration.ofSeconds(20), () -> load.count(o -> o.status() == 200) >= 40);
+            ClusterProcesses.await(
+                    "the load to get going", Duration.ofSeconds(20), () -> load.count(o -> o.status() == 200) >= 40);
             // Watch the old container through the redeploy: its states, until it is gone.
-            watcher = Thread.ofPlatform().daemon().name("watch-" + old.id()).start(() -> watch(old.id(), function, oldStates));
+            watcher = Thread.ofPlatform()
+                    .daemon()
+                    .name("watch-" + old.id())
+                    .start(() -> watch(old.id(), function, oldStates));
 
             Run second = deploy("atomic", two, leader);
 
             assertThat(second.out()).contains("app atomic v2:");
             ClusterProcesses.await("every load thread to get version two 20 times", COLD_START, () -> {
                 for (int t = 0; t < load.threads(); t++) {
-                    if (load.outcomes(t).stream().filter(o -> VersionTwo.BODY.equals(o.body())).count() < 20) {
+                    if (load.outcomes(t).stream()
+                                    .filter(o -> VersionTwo.BODY.equals(o.body()))
+                                    .count()
+                            < 20) {
                         return false;
                     }
                 }
@@ -200,14 +226,19 @@ class ClusterEndToEndTest {
                 }
             }
             assertThat(firstTwo).as("thread %d got version two", t).isNotNegative();
-            assertThat(outcomes.subList(firstTwo, outcomes.size())).as("thread %d: once its gateway answers with version two, "
-                    + "never version one again", t).allSatisfy(o -> assertThat(o.body()).isEqualTo(VersionTwo.BODY));
+            assertThat(outcomes.subList(firstTwo, outcomes.size()))
+                    .as("thread %d: once its gateway answers with version two, " + "never version one again", t)
+                    .allSatisfy(o -> assertThat(o.body()).isEqualTo(VersionTwo.BODY));
         }
         System.out.println("[test] redeploy under load: " + load.all().size() + " requests, all 200");
         watcher.join(Duration.ofSeconds(35));
         System.out.println("[test] states of the old container " + old.id() + ": " + oldStates);
-        assertThat(oldStates).as("the old container, polled through the redeploy").endsWith("gone");
-        assertThat(oldStates).as("the old container drains (STOPPING) before it goes").contains("STOPPING");
+        assertThat(oldStates)
+                .as("the old container, polled through the redeploy")
+                .endsWith("gone");
+        assertThat(oldStates)
+                .as("the old container drains (STOPPING) before it goes")
+                .contains("STOPPING");
         ContainerView current = single(cluster.containers(leader.adminUrl(), function));
         assertThat(current.version()).isEqualTo("v2");
         assertThat(current.state()).isEqualTo("READY");
@@ -219,8 +250,11 @@ class ClusterEndToEndTest {
         while (System.nanoTime() < deadline) {
             String state;
             try {
-                state = cluster.containers(leader.adminUrl(), function).stream().filter(c -> c.id().equals(id))
-                        .map(ContainerView::state).findFirst().orElse("gone");
+                state = cluster.containers(leader.adminUrl(), function).stream()
+                        .filter(c -> c.id().equals(id))
+                        .map(ContainerView::state)
+                        .findFirst()
+                        .orElse("gone");
             } catch (IOException e) {
                 state = "admin API error: " + e;
             }
@@ -247,7 +281,8 @@ class ClusterEndToEndTest {
         String redisName = "Redis at redis://127.0.0.1:" + cluster.redis.port();
         Load load = Load.start(targets(HELLO, "/"), Duration.ofSeconds(60), 20_000);
         try {
-            ClusterProcesses.await("the load to get going", Duration.ofSeconds(20), () -> load.count(o -> o.status() == 200) >= 40);
+            ClusterProcesses.await(
+                    "the load to get going", Duration.ofSeconds(20), () -> load.count(o -> o.status() == 200) >= 40);
 
             cluster.redis.save();
             cluster.redis.kill();
@@ -255,28 +290,38 @@ class ClusterEndToEndTest {
             long okAtOutage = load.count(o -> o.status() == 200);
 
             // Both at once, so the outage stays short on a slow machine.
-            CompletableFuture<Run> routing = CompletableFuture.supplyAsync(() -> ferry("route", "add", "down.example.test", HELLO,
-                    "--controller", leader.adminUrl()));
+            CompletableFuture<Run> routing = CompletableFuture.supplyAsync(
+                    () -> ferry("route", "add", "down.example.test", HELLO, "--controller", leader.adminUrl()));
             Run deploy = cluster.ferry("deploy", late.toString(), "--controller", leader.adminUrl());
             Run route = routing.get(90, TimeUnit.SECONDS);
             assertThat(deploy.exitCode()).as(deploy.toString()).isEqualTo(1);
-            assertThat(deploy.err()).as(deploy.toString()).contains("cannot deploy").contains(redisName);
+            assertThat(deploy.err())
+                    .as(deploy.toString())
+                    .contains("cannot deploy")
+                    .contains(redisName);
             assertThat(route.exitCode()).as(route.toString()).isEqualTo(1);
             assertThat(route.err()).as(route.toString()).contains(redisName);
             // A cold start cannot happen without Redis: the request is told so at once, not after the queue timeout.
             RawHttp.Response cold = RawHttp.get(gatewayA.httpPort(), functionHost("cold--version", gatewayA), "/");
             assertThat(cold.status()).as(cold.toString()).isEqualTo(503);
-            assertThat(cold.body()).as(cold.toString()).contains("no container of cold--version is ready and none can be started")
+            assertThat(cold.body())
+                    .as(cold.toString())
+                    .contains("no container of cold--version is ready and none can be started")
                     .contains(redisName);
-            ClusterProcesses.await("requests to succeed while Redis is down", Duration.ofSeconds(10),
+            ClusterProcesses.await(
+                    "requests to succeed while Redis is down",
+                    Duration.ofSeconds(10),
                     () -> load.count(o -> o.status() == 200) >= okAtOutage + 40);
-            ClusterProcesses.pause(Duration.ofNanos(Math.max(0, down + Duration.ofSeconds(6).toNanos() - System.nanoTime())));
+            ClusterProcesses.pause(
+                    Duration.ofNanos(Math.max(0, down + Duration.ofSeconds(6).toNanos() - System.nanoTime())));
 
             cluster.redis.restart();
             long okAtReturn = load.count(o -> o.status() == 200);
             System.out.println("[test] Redis was down for " + (System.nanoTime() - down) / 1_000_000 + " ms; "
                     + (okAtReturn - okAtOutage) + " requests succeeded meanwhile");
-            ClusterProcesses.await("requests to succeed after Redis is back", Duration.ofSeconds(20),
+            ClusterProcesses.await(
+                    "requests to succeed after Redis is back",
+                    Duration.ofSeconds(20),
                     () -> load.count(o -> o.status() == 200) >= okAtReturn + 40);
         } finally {
             load.stop();
@@ -284,13 +329,16 @@ class ClusterEndToEndTest {
         assertThat(load.unexpected(HELLO_BODY)).as(load.summary(HELLO_BODY)).isEmpty();
 
         // Everyone resynced, nothing restarted: a new route and a new app reach both gateways.
-        Run route = retry("ferry route add after Redis came back",
-                () -> cluster.ferry("route", "add", "after-outage.example.test", HELLO, "--controller", leader.adminUrl()));
+        Run route = retry(
+                "ferry route add after Redis came back",
+                () -> cluster.ferry(
+                        "route", "add", "after-outage.example.test", HELLO, "--controller", leader.adminUrl()));
         assertThat(route.out()).contains("routed after-outage.example.test to " + HELLO);
         for (Gateway g : gateways()) {
             awaitBody(g, "after-outage.example.test", ClusterHello.BODY::equals, PROPAGATION);
         }
-        Run deploy = retry("ferry deploy after Redis came back",
+        Run deploy = retry(
+                "ferry deploy after Redis came back",
                 () -> cluster.ferry("deploy", late.toString(), "--controller", leader.adminUrl()));
         assertThat(deploy.out()).contains("app late v1:");
         deployedJars.put("late", late);
@@ -313,22 +361,32 @@ class ClusterEndToEndTest {
         Map<String, String> digests = new TreeMap<>();
         deployedJars.forEach((app, jar) -> digests.put(app, sha256(jar)));
         digests.forEach((app, digest) -> assertThat(cluster.redis.redisCli("EXISTS", "ferry:default:jar:" + digest))
-                .as("the jar of app %s in Redis before it loses its data", app).isEqualTo("1"));
+                .as("the jar of app %s in Redis before it loses its data", app)
+                .isEqualTo("1"));
 
         cluster.redis.restartEmpty();
 
-        ClusterProcesses.awaitValue("Redis to hold the apps " + digests.keySet() + " again", Duration.ofSeconds(30),
-                () -> cluster.redisHashKeys("apps"), keys -> keys.containsAll(digests.keySet()));
+        ClusterProcesses.awaitValue(
+                "Redis to hold the apps " + digests.keySet() + " again",
+                Duration.ofSeconds(30),
+                () -> cluster.redisHashKeys("apps"),
+                keys -> keys.containsAll(digests.keySet()));
         // A worker without a cached copy (a new machine, a wiped disk) can only get a jar from Redis.
-        ClusterProcesses.awaitValue("the jar of every app back in Redis", Duration.ofSeconds(15), () -> {
-            List<String> missing = new ArrayList<>();
-            digests.forEach((app, digest) -> {
-                if (!cluster.redis.redisCli("EXISTS", "ferry:default:jar:" + digest).equals("1")) {
-                    missing.add("the jar of app " + app + " (" + digest + ")");
-                }
-            });
-            return missing;
-        }, List::isEmpty);
+        ClusterProcesses.awaitValue(
+                "the jar of every app back in Redis",
+                Duration.ofSeconds(15),
+                () -> {
+                    List<String> missing = new ArrayList<>();
+                    digests.forEach((app, digest) -> {
+                        if (!cluster.redis
+                                .redisCli("EXISTS", "ferry:default:jar:" + digest)
+                                .equals("1")) {
+                            missing.add("the jar of app " + app + " (" + digest + ")");
+                        }
+                    });
+                    return missing;
+                },
+                List::isEmpty);
     }
 
     @Test
@@ -344,27 +402,43 @@ class ClusterEndToEndTest {
         Load load = Load.start(targets(HELLO, "/"), Duration.ofSeconds(90), 40_000);
         long restarted;
         try {
-            ClusterProcesses.await("the load to get going", Duration.ofSeconds(20), () -> load.count(o -> o.status() == 200) >= 40);
+            ClusterProcesses.await(
+                    "the load to get going", Duration.ofSeconds(20), () -> load.count(o -> o.status() == 200) >= 40);
 
             cluster.redis.kill();
             cluster.redis.deleteData();
             cluster.redis.restart();
             restarted = System.nanoTime();
 
-            ClusterProcesses.awaitValue("Redis to hold the apps " + apps + " again", Duration.ofSeconds(30),
-                    () -> cluster.redisHashKeys("apps"), keys -> keys.containsAll(apps));
-            ClusterProcesses.awaitValue("Redis to hold the routes " + routes + " again", Duration.ofSeconds(30),
-                    () -> cluster.redisHashKeys("routes"), keys -> keys.containsAll(routes));
-            ClusterProcesses.awaitValue("Redis to hold worker " + worker.id() + " again", Duration.ofSeconds(30),
-                    () -> cluster.redisHashKeys("workers"), keys -> keys.contains(worker.id()));
-            ClusterProcesses.awaitValue("Redis to hold container " + hello.id() + " again", Duration.ofSeconds(30),
-                    () -> cluster.redisHashKeys("containers"), keys -> keys.contains(hello.id()));
+            ClusterProcesses.awaitValue(
+                    "Redis to hold the apps " + apps + " again",
+                    Duration.ofSeconds(30),
+                    () -> cluster.redisHashKeys("apps"),
+                    keys -> keys.containsAll(apps));
+            ClusterProcesses.awaitValue(
+                    "Redis to hold the routes " + routes + " again",
+                    Duration.ofSeconds(30),
+                    () -> cluster.redisHashKeys("routes"),
+                    keys -> keys.containsAll(routes));
+            ClusterProcesses.awaitValue(
+                    "Redis to hold worker " + worker.id() + " again",
+                    Duration.ofSeconds(30),
+                    () -> cluster.redisHashKeys("workers"),
+                    keys -> keys.contains(worker.id()));
+            ClusterProcesses.awaitValue(
+                    "Redis to hold container " + hello.id() + " again",
+                    Duration.ofSeconds(30),
+                    () -> cluster.redisHashKeys("containers"),
+                    keys -> keys.contains(hello.id()));
             System.out.println("[test] the cluster wrote its state again " + (System.nanoTime() - restarted) / 1_000_000
                     + " ms after Redis restarted empty");
             // Past the grace period in which the processes keep records that Redis lost.
-            ClusterProcesses.pause(Duration.ofNanos(Math.max(0, restarted + Duration.ofSeconds(12).toNanos() - System.nanoTime())));
+            ClusterProcesses.pause(Duration.ofNanos(
+                    Math.max(0, restarted + Duration.ofSeconds(12).toNanos() - System.nanoTime())));
             long okNow = load.count(o -> o.status() == 200);
-            ClusterProcesses.await("requests to succeed after the grace period", Duration.ofSeconds(20),
+            ClusterProcesses.await(
+                    "requests to succeed after the grace period",
+                    Duration.ofSeconds(20),
                     () -> load.count(o -> o.status() == 200) >= okNow + 40);
         } finally {
             load.stop();
@@ -375,10 +449,13 @@ class ClusterEndToEndTest {
         assertThat(ls.exitCode()).as(ls.toString()).isZero();
         JsonNode after = ClusterProcesses.JSON.readTree(ls.out());
         for (String app : apps) {
-            assertThat(ClusterProcesses.appVersion(after, app)).as("app %s after Redis lost its data", app)
+            assertThat(ClusterProcesses.appVersion(after, app))
+                    .as("app %s after Redis lost its data", app)
                     .isEqualTo(ClusterProcesses.appVersion(before, app));
         }
-        assertThat(ClusterProcesses.containers(after, HELLO)).as("the same warm container, no new one").singleElement()
+        assertThat(ClusterProcesses.containers(after, HELLO))
+                .as("the same warm container, no new one")
+                .singleElement()
                 .isEqualTo(hello);
         // A gateway that starts now knows only what Redis holds: it serves the warm container.
         Gateway late = cluster.startGateway("gw-c");
@@ -390,7 +467,9 @@ class ClusterEndToEndTest {
         } finally {
             late.process().terminate();
         }
-        assertThat(late.process().waitFor(Duration.ofSeconds(15))).as("gw-c stops on SIGTERM").isTrue();
+        assertThat(late.process().waitFor(Duration.ofSeconds(15)))
+                .as("gw-c stops on SIGTERM")
+                .isTrue();
         late.process().awaitOut(Pattern.compile("^ferry: stopping gateway gw-c$"), Duration.ofSeconds(5));
         assertThat(cluster.containers(leader.adminUrl(), HELLO)).singleElement().isEqualTo(hello);
     }
@@ -401,25 +480,38 @@ class ClusterEndToEndTest {
         ensureHelloIsWarm();
         ContainerView hello = single(cluster.containers(leader.adminUrl(), HELLO));
         Controller standby = cluster.startController("ctl-b");
-        assertThat(cluster.containers(standby.adminUrl(), HELLO)).as("the standby's view").singleElement().isEqualTo(hello);
-        assertThat(standby.saysLeader()).as("ctl-b while " + leader.id() + " leads").isFalse();
+        assertThat(cluster.containers(standby.adminUrl(), HELLO))
+                .as("the standby's view")
+                .singleElement()
+                .isEqualTo(hello);
+        assertThat(standby.saysLeader())
+                .as("ctl-b while " + leader.id() + " leads")
+                .isFalse();
         Path jar = cluster.jar("failover.jar", "failover", VersionTwo.class);
 
-        Load load = Load.start(List.of(new Load.Target(gatewayA.httpPort(), functionHost(HELLO, gatewayA), "/"),
-                new Load.Target(gatewayB.httpPort(), functionHost(HELLO, gatewayB), "/")), Duration.ofSeconds(90), 20_000);
+        Load load = Load.start(
+                List.of(
+                        new Load.Target(gatewayA.httpPort(), functionHost(HELLO, gatewayA), "/"),
+                        new Load.Target(gatewayB.httpPort(), functionHost(HELLO, gatewayB), "/")),
+                Duration.ofSeconds(90),
+                20_000);
         try {
-            ClusterProcesses.await("the load to get going", Duration.ofSeconds(20), () -> load.count(o -> o.status() == 200) >= 20);
+            ClusterProcesses.await(
+                    "the load to get going", Duration.ofSeconds(20), () -> load.count(o -> o.status() == 200) >= 20);
 
             leader.process().kill();
             long killed = System.nanoTime();
             cluster.awaitLeader(standby, Duration.ofSeconds(10));
-            System.out.println("[test] ctl-b took over " + (System.nanoTime() - killed) / 1_000_000 + " ms after the leader died");
+            System.out.println(
+                    "[test] ctl-b took over " + (System.nanoTime() - killed) / 1_000_000 + " ms after the leader died");
             leader = standby;
             // The new leader stops idle containers only after a settling delay (5 s): nothing shows
             // that it has passed, so this is a window for a wrong stop to happen in, not a wait.
             ClusterProcesses.pause(Duration.ofSeconds(6));
-            assertThat(cluster.containers(leader.adminUrl(), HELLO)).as("the running container, kept by the new leader")
-                    .singleElement().isEqualTo(hello);
+            assertThat(cluster.containers(leader.adminUrl(), HELLO))
+                    .as("the running container, kept by the new leader")
+                    .singleElement()
+                    .isEqualTo(hello);
 
             // The new leader scales a new function from zero.
             deploy("failover", jar, standby);
@@ -434,11 +526,15 @@ class ClusterEndToEndTest {
 
         // The dead controller, restarted, stands by; when ctl-b stops, it leads with the same containers.
         Controller restarted = cluster.controller(cluster.launchController("ctl-a", "ctl-a-restarted"));
-        assertThat(restarted.saysLeader()).as("the restarted ctl-a while ctl-b leads").isFalse();
+        assertThat(restarted.saysLeader())
+                .as("the restarted ctl-a while ctl-b leads")
+                .isFalse();
         Instant beforeTheStop = Instant.now();
         long stopping = System.nanoTime();
         standby.process().terminate();
-        assertThat(standby.process().waitFor(Duration.ofSeconds(15))).as("ctl-b stops on SIGTERM").isTrue();
+        assertThat(standby.process().waitFor(Duration.ofSeconds(15)))
+                .as("ctl-b stops on SIGTERM")
+                .isTrue();
         // ctl-b gives its lease up as it stops: no 5 s wait for it to lapse.
         cluster.awaitLeader(restarted, Duration.ofSeconds(3));
         System.out.println("[test] the restarted ctl-a took over within " + (System.nanoTime() - stopping) / 1_000_000
@@ -448,11 +544,16 @@ class ClusterEndToEndTest {
         // scale decisions it publishes for them on its first tick as the leader (a new process, it
         // has published none), dated after ctl-b was told to stop. Any container it started in
         // that tick was written before them.
-        ClusterProcesses.awaitValue("the first decisions of " + leader.id() + " on " + HELLO + " and failover--version",
-                PROPAGATION, () -> cluster.apps(leader.adminUrl()), apps -> decidedSince(apps, HELLO, beforeTheStop)
+        ClusterProcesses.awaitValue(
+                "the first decisions of " + leader.id() + " on " + HELLO + " and failover--version",
+                PROPAGATION,
+                () -> cluster.apps(leader.adminUrl()),
+                apps -> decidedSince(apps, HELLO, beforeTheStop)
                         && decidedSince(apps, "failover--version", beforeTheStop));
         assertThat(cluster.containers(leader.adminUrl(), HELLO)).singleElement().isEqualTo(hello);
-        assertThat(cluster.containers(leader.adminUrl(), "failover--version")).singleElement().isEqualTo(failover);
+        assertThat(cluster.containers(leader.adminUrl(), "failover--version"))
+                .singleElement()
+                .isEqualTo(failover);
         for (Gateway g : gateways()) {
             RawHttp.Response r = RawHttp.get(g.httpPort(), functionHost(HELLO, g), "/");
             assertThat(r.status()).as(r.toString()).isEqualTo(200);
@@ -522,13 +623,17 @@ class ClusterEndToEndTest {
 
     /** GETs {@code /} with {@code host} through {@code gateway} until a 200 whose body passes {@code body}. */
     private static RawHttp.Response awaitBody(Gateway gateway, String host, Predicate<String> body, Duration timeout) {
-        return ClusterProcesses.awaitValue("a 200 from " + host + " through " + gateway.id(), timeout,
-                () -> RawHttp.get(gateway.httpPort(), host, "/"), r -> r.status() == 200 && body.test(r.body()));
+        return ClusterProcesses.awaitValue(
+                "a 200 from " + host + " through " + gateway.id(),
+                timeout,
+                () -> RawHttp.get(gateway.httpPort(), host, "/"),
+                r -> r.status() == 200 && body.test(r.body()));
     }
 
     /** Runs a client command until it succeeds (Redis just came back: clients may need a moment), at most 20 s. */
     private static Run retry(String what, ClusterProcesses.Probe<Run> command) {
-        return ClusterProcesses.awaitValue(what + " to succeed", Duration.ofSeconds(20), command, r -> r.exitCode() == 0);
+        return ClusterProcesses.awaitValue(
+                what + " to succeed", Duration.ofSeconds(20), command, r -> r.exitCode() == 0);
     }
 
     private static ContainerView single(List<ContainerView> containers) {

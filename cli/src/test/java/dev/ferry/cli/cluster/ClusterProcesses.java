@@ -49,8 +49,8 @@ final class ClusterProcesses implements AutoCloseable {
 
     private static final Pattern GATEWAY = Pattern.compile(
             "^ferry gateway (\\S+): http://127\\.0\\.0\\.1:(\\d+) and https://127\\.0\\.0\\.1:(\\d+), state in (.+)$");
-    private static final Pattern CONTROLLER = Pattern.compile(
-            "^ferry controller (\\S+): admin API on (http://127\\.0\\.0\\.1:(\\d+)), state in (.+)$");
+    private static final Pattern CONTROLLER =
+            Pattern.compile("^ferry controller (\\S+): admin API on (http://127\\.0\\.0\\.1:(\\d+)), state in (.+)$");
     private static final Pattern WORKER = Pattern.compile("^ferry worker (\\S+): state in (.+)$");
 
     static final ObjectMapper JSON = new ObjectMapper();
@@ -65,7 +65,9 @@ final class ClusterProcesses implements AutoCloseable {
             String last = null;
             for (String line : process.err) {
                 Optional<LogLine> logged = LogLine.parse(line);
-                if (logged.isPresent() && logged.get().level().equals("INFO") && logged.get().role().equals("controller")
+                if (logged.isPresent()
+                        && logged.get().level().equals("INFO")
+                        && logged.get().role().equals("controller")
                         && logged.get().message().startsWith("controller " + id + " is ")) {
                     last = logged.get().message();
                 }
@@ -89,8 +91,10 @@ final class ClusterProcesses implements AutoCloseable {
     final Path root;
     private final List<RoleProcess> processes = new CopyOnWriteArrayList<>();
     private final Map<String, Path> homes = new ConcurrentHashMap<>();
-    private final HttpClient admin = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
-            .version(HttpClient.Version.HTTP_1_1).build();
+    private final HttpClient admin = HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(5))
+            .version(HttpClient.Version.HTTP_1_1)
+            .build();
     private final Thread sampler;
     private volatile boolean closed;
     /** Problems found while closing: processes that did not stop, containers left behind. */
@@ -133,10 +137,15 @@ final class ClusterProcesses implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("closed");
         }
-        List<String> command = new ArrayList<>(List.of(java(), "-cp", CLASSPATH,
+        List<String> command = new ArrayList<>(List.of(
+                java(),
+                "-cp",
+                CLASSPATH,
                 "-Dio.netty.leakDetection.level=PARANOID",
-                "-XX:+UseSerialGC", "-Xmx256m",
-                "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
+                "-XX:+UseSerialGC",
+                "-Xmx256m",
+                "--enable-native-access=ALL-UNNAMED",
+                "--sun-misc-unsafe-memory-access=allow",
                 "dev.ferry.cli.Main"));
         command.addAll(List.of(args));
         RoleProcess process = RoleProcess.start(name, command, root.resolve("logs"));
@@ -145,8 +154,18 @@ final class ClusterProcesses implements AutoCloseable {
     }
 
     RoleProcess launchGateway(String id, String... more) throws IOException {
-        List<String> args = new ArrayList<>(List.of("gateway", "--redis", redis.uri(), "--http-port", "0", "--https-port", "0",
-                "--id", id, "--home", home(id).toString()));
+        List<String> args = new ArrayList<>(List.of(
+                "gateway",
+                "--redis",
+                redis.uri(),
+                "--http-port",
+                "0",
+                "--https-port",
+                "0",
+                "--id",
+                id,
+                "--home",
+                home(id).toString()));
         args.addAll(List.of(more));
         return launch(id, args.toArray(String[]::new));
     }
@@ -157,12 +176,22 @@ final class ClusterProcesses implements AutoCloseable {
 
     /** Launches controller {@code id} as process {@code name} (a restarted controller keeps its id). */
     RoleProcess launchController(String id, String name) throws IOException {
-        return launch(name, "controller", "--redis", redis.uri(), "--admin-port", "0", "--id", id,
-                "--home", home(id).toString());
+        return launch(
+                name,
+                "controller",
+                "--redis",
+                redis.uri(),
+                "--admin-port",
+                "0",
+                "--id",
+                id,
+                "--home",
+                home(id).toString());
     }
 
     RoleProcess launchWorker(String id, String... more) throws IOException {
-        List<String> args = new ArrayList<>(List.of("worker", "--redis", redis.uri(), "--id", id, "--home", home(id).toString()));
+        List<String> args =
+                new ArrayList<>(List.of("worker", "--redis", redis.uri(), "--id", id, "--home", home(id).toString()));
         args.addAll(List.of(more));
         return launch(id, args.toArray(String[]::new));
     }
@@ -202,9 +231,15 @@ final class ClusterProcesses implements AutoCloseable {
 
     /** Runs {@code ferry ARGS} (deploy, ls, route...) in a child JVM to its end; at most 60 s. */
     Run ferry(String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(java(), "-cp", CLASSPATH,
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto",
-                "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
+        List<String> command = new ArrayList<>(List.of(
+                java(),
+                "-cp",
+                CLASSPATH,
+                "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC",
+                "-Xshare:auto",
+                "--enable-native-access=ALL-UNNAMED",
+                "--sun-misc-unsafe-memory-access=allow",
                 "dev.ferry.cli.Main"));
         command.addAll(List.of(args));
         // Output to files, not pipes: the JDK may drop what a child prints just before it exits.
@@ -236,10 +271,15 @@ final class ClusterProcesses implements AutoCloseable {
     /** {@code GET adminUrl/v1/apps}: the JSON that {@code ferry ls --json} prints, read directly (fast enough to poll). */
     JsonNode apps(String adminUrl) throws IOException {
         try {
-            HttpResponse<String> response = admin.send(HttpRequest.newBuilder(URI.create(adminUrl + "/v1/apps"))
-                    .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = admin.send(
+                    HttpRequest.newBuilder(URI.create(adminUrl + "/v1/apps"))
+                            .timeout(Duration.ofSeconds(10))
+                            .GET()
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
-                throw new IOException("GET " + adminUrl + "/v1/apps answered " + response.statusCode() + ": " + response.body());
+                throw new IOException(
+                        "GET " + adminUrl + "/v1/apps answered " + response.statusCode() + ": " + response.body());
             }
             return JSON.readTree(response.body());
         } catch (InterruptedException e) {
@@ -262,7 +302,10 @@ final class ClusterProcesses implements AutoCloseable {
             for (JsonNode f : app.path("functions")) {
                 if (f.path("id").asText().equals(functionId)) {
                     for (JsonNode c : f.path("containers")) {
-                        list.add(new ContainerView(c.path("id").asText(), functionId, c.path("version").asText(),
+                        list.add(new ContainerView(
+                                c.path("id").asText(),
+                                functionId,
+                                c.path("version").asText(),
                                 c.path("state").asText()));
                     }
                 }
@@ -323,8 +366,8 @@ final class ClusterProcesses implements AutoCloseable {
                 last = e;
             }
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for: " + what
-                        + "; last: " + last);
+                throw new AssertionError(
+                        "timed out after " + timeout.toSeconds() + " s waiting for: " + what + "; last: " + last);
             }
             pause(Duration.ofMillis(50));
         }
@@ -349,7 +392,9 @@ final class ClusterProcesses implements AutoCloseable {
     List<String> leakReports() {
         List<String> leaks = new ArrayList<>();
         for (RoleProcess p : processes) {
-            Stream.concat(p.out.stream(), p.err.stream()).filter(l -> l.contains("LEAK:")).forEach(l -> leaks.add(p.name + ": " + l));
+            Stream.concat(p.out.stream(), p.err.stream())
+                    .filter(l -> l.contains("LEAK:"))
+                    .forEach(l -> leaks.add(p.name + ": " + l));
         }
         return leaks;
     }
@@ -373,7 +418,8 @@ final class ClusterProcesses implements AutoCloseable {
         }
         long start = System.nanoTime();
         processes.forEach(RoleProcess::sampleDescendants);
-        List<RoleProcess> running = processes.stream().filter(RoleProcess::alive).toList();
+        List<RoleProcess> running =
+                processes.stream().filter(RoleProcess::alive).toList();
         running.forEach(RoleProcess::terminate);
         long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
         for (RoleProcess p : running) {
@@ -387,8 +433,8 @@ final class ClusterProcesses implements AutoCloseable {
             for (ProcessHandle child : p.liveDescendants()) {
                 // A container may take a moment to exit after its worker: give it that moment.
                 if (!exits(child, Duration.ofSeconds(3))) {
-                    leftovers.add("process " + child.pid() + " (" + child.info().commandLine().orElse("?")
-                            + ") started by " + p + " outlived it; killed");
+                    leftovers.add("process " + child.pid() + " ("
+                            + child.info().commandLine().orElse("?") + ") started by " + p + " outlived it; killed");
                     child.destroyForcibly();
                 }
             }
@@ -396,10 +442,12 @@ final class ClusterProcesses implements AutoCloseable {
         }
         for (RoleProcess p : running) {
             if (p.out.stream().noneMatch(l -> l.startsWith("ferry: stopping "))) {
-                leftovers.add(p + " exited with " + p.process.exitValue() + " without saying \"ferry: stopping\" (no graceful stop)");
+                leftovers.add(p + " exited with " + p.process.exitValue()
+                        + " without saying \"ferry: stopping\" (no graceful stop)");
             }
         }
-        System.out.println("[cluster] stopped " + running.size() + " processes in " + (System.nanoTime() - start) / 1_000_000 + " ms");
+        System.out.println("[cluster] stopped " + running.size() + " processes in "
+                + (System.nanoTime() - start) / 1_000_000 + " ms");
         admin.close();
         redis.close();
         try (Stream<Path> files = Files.walk(root)) {

@@ -19,7 +19,9 @@ public final class GpuProbe implements HttpHandler {
         if (!ms.isEmpty() && ms.chars().allMatch(Character::isDigit)) {
             Thread.sleep(Long.parseLong(ms));
         }
-        return Response.text(200, System.getenv("FERRY_WORKER_ID") + " " + System.getenv("NVIDIA_VISIBLE_DEVICES") + " "
-                + System.getenv("CUDA_VISIBLE_DEVICES") + "\n");
+        return Response.text(
+                200,
+                System.getenv("FERRY_WORKER_ID") + " " + System.getenv("NVIDIA_VISIBLE_DEVICES") + " "
+                        + System.getenv("CUDA_VISIBLE_DEVICES") + "\n");
     }
 }

@@ -119,7 +119,9 @@ final class Load implements AutoCloseable {
 
     /** Outcomes that are not a 200 whose body passes {@code expected}. */
     List<Outcome> unexpected(Predicate<String> expected) {
-        return all().stream().filter(o -> o.status() != 200 || !expected.test(o.body())).toList();
+        return all().stream()
+                .filter(o -> o.status() != 200 || !expected.test(o.body()))
+                .toList();
     }
 
     int threads() {

@@ -22,7 +22,8 @@ record LogLine(String level, String role, String message) {
 
     /** Whether one of {@code lines} logged, at {@code level} for {@code role}, a message starting with {@code start}. */
     static boolean said(List<String> lines, String level, String role, String start) {
-        return lines.stream().flatMap(l -> parse(l).stream())
+        return lines.stream()
+                .flatMap(l -> parse(l).stream())
                 .anyMatch(l -> l.level.equals(level) && l.role.equals(role) && l.message.startsWith(start));
     }
 }

@@ -68,7 +68,8 @@ final class RawHttp implements AutoCloseable {
         if (!open()) {
             throw new IOException("connection closed");
         }
-        String head = "GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nUser-Agent: ferry-cluster-test\r\nAccept: */*\r\n\r\n";
+        String head = "GET " + path + " HTTP/1.1\r\nHost: " + host
+                + "\r\nUser-Agent: ferry-cluster-test\r\nAccept: */*\r\n\r\n";
         try {
             out.write(head.getBytes(StandardCharsets.ISO_8859_1));
             out.flush();
@@ -89,7 +90,9 @@ final class RawHttp implements AutoCloseable {
         for (String line; !(line = line()).isEmpty(); ) {
             int colon = line.indexOf(':');
             if (colon > 0) {
-                headers.merge(line.substring(0, colon).strip().toLowerCase(Locale.ROOT), line.substring(colon + 1).strip(),
+                headers.merge(
+                        line.substring(0, colon).strip().toLowerCase(Locale.ROOT),
+                        line.substring(colon + 1).strip(),
                         (a, b) -> a + ", " + b);
             }
         }

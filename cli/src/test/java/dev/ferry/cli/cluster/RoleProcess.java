@@ -34,6 +34,7 @@ final class RoleProcess {
     final List<String> err = new CopyOnWriteArrayList<>();
     /** Every descendant ever seen: containers are children of the worker JVM. */
     private final Set<ProcessHandle> descendants = ConcurrentHashMap.newKeySet();
+
     private final List<Thread> readers = new ArrayList<>();
 
     private RoleProcess(String name, Process process, Path outFile, Path errFile) {

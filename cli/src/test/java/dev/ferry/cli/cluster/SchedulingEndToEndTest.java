@@ -2,11 +2,11 @@ package dev.ferry.cli.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.cli.cluster.ClusterProcesses.Controller;
 import dev.ferry.cli.cluster.ClusterProcesses.Gateway;
 import dev.ferry.cli.cluster.ClusterProcesses.Run;
 import dev.ferry.cli.cluster.ClusterProcesses.Worker;
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,7 +66,8 @@ class SchedulingEndToEndTest {
         gpuWorker = cluster.worker(gpu);
         cluster.worker(runc);
         cluster.awaitLeader(controller, Duration.ofSeconds(20));
-        Path jar = cluster.jar("sched.jar", "sched", GpuProbe.class, GpuQuad.class, GeneralHello.class, MemoryHog.class);
+        Path jar =
+                cluster.jar("sched.jar", "sched", GpuProbe.class, GpuQuad.class, GeneralHello.class, MemoryHog.class);
         Run deploy = cluster.ferry("deploy", jar.toString(), "--controller", controller.adminUrl());
         assertThat(deploy.exitCode()).as(deploy.toString()).isZero();
     }
@@ -78,8 +79,12 @@ class SchedulingEndToEndTest {
             return;
         }
         cluster.close();
-        assertThat(cluster.leftovers).as("processes that outlived the cluster's shutdown").isEmpty();
-        assertThat(cluster.leakReports()).as("Netty leak reports in the processes' output").isEmpty();
+        assertThat(cluster.leftovers)
+                .as("processes that outlived the cluster's shutdown")
+                .isEmpty();
+        assertThat(cluster.leakReports())
+                .as("Netty leak reports in the processes' output")
+                .isEmpty();
     }
 
     /** A stand-in for nvidia-smi that reports two H100s, in the format of the real one's CSV query. */
@@ -102,7 +107,10 @@ class SchedulingEndToEndTest {
         for (int i = 0; i < 2; i++) {
             busy.add(clients.submit(() -> RawHttp.get(gateway.httpPort(), host, "/?ms=10000")));
         }
-        ClusterProcesses.await("two gpu-probe containers ready", COLD_START, () -> readyOf("sched--gpu-probe").size() == 2);
+        ClusterProcesses.await(
+                "two gpu-probe containers ready",
+                COLD_START,
+                () -> readyOf("sched--gpu-probe").size() == 2);
         List<JsonNode> ready = readyOf("sched--gpu-probe");
         assertThat(ready).allSatisfy(c -> assertThat(c.path("worker").asText()).isEqualTo(gpuWorker.id()));
         assertThat(ready).extracting(c -> c.path("gpus").toString()).containsExactlyInAnyOrder("[0]", "[1]");
@@ -110,10 +118,18 @@ class SchedulingEndToEndTest {
         // A third call: a third container is wanted, and cannot be placed; the call waits for a
         // GPU container to be free rather than being turned away while two serve.
         Future<RawHttp.Response> third = clients.submit(() -> RawHttp.get(gateway.httpPort(), host, "/?ms=1"));
-        ClusterProcesses.await("a third gpu-probe container, unplaced", COLD_START, () -> inState("sched--gpu-probe", "UNPLACED")
-                .stream().anyMatch(c -> c.path("reason").asText().contains("no worker has a free gpu any")));
+        ClusterProcesses.await(
+                "a third gpu-probe container, unplaced",
+                COLD_START,
+                () -> inState("sched--gpu-probe", "UNPLACED").stream()
+                        .anyMatch(c -> c.path("reason").asText().contains("no worker has a free gpu any")));
         Run ls = cluster.ferry("ls", "--controller", controller.adminUrl());
-        assertThat(ls.out()).as(ls.toString()).contains("UNPLACED").contains("gpu any").contains("w-gpu").contains("0:H100,1:H100");
+        assertThat(ls.out())
+                .as(ls.toString())
+                .contains("UNPLACED")
+                .contains("gpu any")
+                .contains("w-gpu")
+                .contains("0:H100,1:H100");
 
         List<String> answers = new ArrayList<>();
         for (Future<RawHttp.Response> f : busy) {
@@ -121,9 +137,10 @@ class SchedulingEndToEndTest {
             assertThat(r.status()).as(r.toString()).isEqualTo(200);
             answers.add(r.body().strip());
         }
-        assertThat(answers).containsExactlyInAnyOrder(
-                "w-gpu GPU-11111111-0000-0000-0000-000000000000 GPU-11111111-0000-0000-0000-000000000000",
-                "w-gpu GPU-22222222-0000-0000-0000-000000000000 GPU-22222222-0000-0000-0000-000000000000");
+        assertThat(answers)
+                .containsExactlyInAnyOrder(
+                        "w-gpu GPU-11111111-0000-0000-0000-000000000000 GPU-11111111-0000-0000-0000-000000000000",
+                        "w-gpu GPU-22222222-0000-0000-0000-000000000000 GPU-22222222-0000-0000-0000-000000000000");
         RawHttp.Response served = third.get(60, TimeUnit.SECONDS);
         assertThat(served.status()).as(served.toString()).isEqualTo(200);
         assertThat(served.body()).startsWith("w-gpu GPU-");
@@ -134,15 +151,20 @@ class SchedulingEndToEndTest {
         long waitedMs = (System.nanoTime() - start) / 1_000_000;
         assertThat(never.status()).as(never.toString()).isEqualTo(503);
         assertThat(never.body()).contains("no worker has gpu H100:4");
-        assertThat(waitedMs).as("waited about the gateway's --unschedulable-wait").isBetween(2_500L, 14_000L);
+        assertThat(waitedMs)
+                .as("waited about the gateway's --unschedulable-wait")
+                .isBetween(2_500L, 14_000L);
     }
 
     @Test
     @Order(2)
     void aContainerOverItsMemoryLimitUnderRuncIsReportedOutOfMemoryAndReplaced() throws Exception {
         String host = host("sched--hog");
-        RawHttp.Response small = ClusterProcesses.awaitValue("hog to answer", COLD_START,
-                () -> RawHttp.get(gateway.httpPort(), host, "/?mib=16"), r -> r.status() == 200);
+        RawHttp.Response small = ClusterProcesses.awaitValue(
+                "hog to answer",
+                COLD_START,
+                () -> RawHttp.get(gateway.httpPort(), host, "/?mib=16"),
+                r -> r.status() == 200);
         assertThat(small.body()).isEqualTo("held 16 MiB\n");
         String first = readyOf("sched--hog").getFirst().path("id").asText();
 
@@ -150,8 +172,11 @@ class SchedulingEndToEndTest {
 
         assertThat(over.status()).as(over.toString()).isEqualTo(502);
         assertThat(over.body()).contains("container " + first).contains("out of memory (limit 256 MiB)");
-        RawHttp.Response again = ClusterProcesses.awaitValue("the replacement to answer", COLD_START,
-                () -> RawHttp.get(gateway.httpPort(), host, "/?mib=16"), r -> r.status() == 200);
+        RawHttp.Response again = ClusterProcesses.awaitValue(
+                "the replacement to answer",
+                COLD_START,
+                () -> RawHttp.get(gateway.httpPort(), host, "/?mib=16"),
+                r -> r.status() == 200);
         assertThat(again.body()).isEqualTo("held 16 MiB\n");
         assertThat(readyOf("sched--hog")).singleElement().satisfies(c -> {
             assertThat(c.path("id").asText()).isNotEqualTo(first);
@@ -164,8 +189,11 @@ class SchedulingEndToEndTest {
     @Order(3)
     void aKilledWorkersContainersAreReplacedOnAnotherWorker() throws Exception {
         String host = host("sched--general");
-        RawHttp.Response before = ClusterProcesses.awaitValue("general to answer", COLD_START,
-                () -> RawHttp.get(gateway.httpPort(), host, "/"), r -> r.status() == 200);
+        RawHttp.Response before = ClusterProcesses.awaitValue(
+                "general to answer",
+                COLD_START,
+                () -> RawHttp.get(gateway.httpPort(), host, "/"),
+                r -> r.status() == 200);
         // A CPU-only function goes to the CPU worker, leaving the GPU worker's room for GPU work.
         assertThat(before.body()).isEqualTo("served by w-cpu\n");
 
@@ -173,14 +201,21 @@ class SchedulingEndToEndTest {
         cpuWorker.process().kill();
 
         // Its orphaned container may answer a little longer, until it notices its worker is gone.
-        ClusterProcesses.awaitValue("general to answer from another worker", COLD_START,
-                () -> RawHttp.get(gateway.httpPort(), host, "/"), r -> r.status() == 200 && r.body().equals("served by w-gpu\n"));
+        ClusterProcesses.awaitValue(
+                "general to answer from another worker",
+                COLD_START,
+                () -> RawHttp.get(gateway.httpPort(), host, "/"),
+                r -> r.status() == 200 && r.body().equals("served by w-gpu\n"));
         long ms = (System.nanoTime() - killed) / 1_000_000;
-        System.out.println("[test] kill -9 of " + cpuWorker.id() + " to its container serving again elsewhere: " + ms + " ms");
-        assertThat(readyOf("sched--general")).singleElement()
+        System.out.println(
+                "[test] kill -9 of " + cpuWorker.id() + " to its container serving again elsewhere: " + ms + " ms");
+        assertThat(readyOf("sched--general"))
+                .singleElement()
                 .satisfies(c -> assertThat(c.path("worker").asText()).isEqualTo("w-gpu"));
-        assertThat(LogLine.said(controller.process().err, "WARN", "controller", "worker w-cpu is lost: no heartbeat since "))
-                .as("the controller's warning that w-cpu is lost").isTrue();
+        assertThat(LogLine.said(
+                        controller.process().err, "WARN", "controller", "worker w-cpu is lost: no heartbeat since "))
+                .as("the controller's warning that w-cpu is lost")
+                .isTrue();
     }
 
     private String host(String functionId) {

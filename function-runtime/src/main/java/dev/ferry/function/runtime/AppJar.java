@@ -48,18 +48,24 @@ public record AppJar(Optional<String> appName, List<Function> functions) {
         List<String> classNames = new ArrayList<>();
         try (JarFile file = new JarFile(jar.toFile())) {
             Manifest manifest = file.getManifest();
-            appName = Optional.ofNullable(manifest == null ? null : manifest.getMainAttributes().getValue(APP_ATTRIBUTE))
-                    .map(String::trim).filter(s -> !s.isEmpty());
+            appName = Optional.ofNullable(
+                            manifest == null
+                                    ? null
+                                    : manifest.getMainAttributes().getValue(APP_ATTRIBUTE))
+                    .map(String::trim)
+                    .filter(s -> !s.isEmpty());
             for (Enumeration<JarEntry> entries = file.entries(); entries.hasMoreElements(); ) {
                 String name = entries.nextElement().getName();
                 if (name.endsWith(".class") && !name.endsWith("module-info.class") && !name.startsWith("META-INF/")) {
-                    classNames.add(name.substring(0, name.length() - ".class".length()).replace('/', '.'));
+                    classNames.add(
+                            name.substring(0, name.length() - ".class".length()).replace('/', '.'));
                 }
             }
         }
         appName.ifPresent(name -> FunctionSettings.checkName(APP_ATTRIBUTE, name));
         Map<String, Function> byName = new HashMap<>();
-        try (URLClassLoader loader = new URLClassLoader(new URL[] {jar.toUri().toURL()}, AppJar.class.getClassLoader())) {
+        try (URLClassLoader loader =
+                new URLClassLoader(new URL[] {jar.toUri().toURL()}, AppJar.class.getClassLoader())) {
             for (String className : classNames) {
                 Class<?> type;
                 try {
@@ -71,10 +77,12 @@ public record AppJar(Optional<String> appName, List<Function> functions) {
                     continue;
                 }
                 FunctionClass function = FunctionClass.of(type);
-                Function previous = byName.put(function.settings().name(), new Function(className, function.settings()));
+                Function previous =
+                        byName.put(function.settings().name(), new Function(className, function.settings()));
                 if (previous != null) {
-                    throw new IllegalArgumentException("function name \"" + function.settings().name()
-                            + "\" declared twice: " + previous.className() + " and " + className);
+                    throw new IllegalArgumentException(
+                            "function name \"" + function.settings().name() + "\" declared twice: "
+                                    + previous.className() + " and " + className);
                 }
             }
         }

@@ -23,7 +23,8 @@ import java.util.Objects;
  * @param port the TCP port the container's gRPC server binds
  * @param host the address it binds: 127.0.0.1 unless its worker serves gateways on other machines
  */
-public record ContainerArgs(String containerId, FunctionId function, String className, Path jar, int port, String host) {
+public record ContainerArgs(
+        String containerId, FunctionId function, String className, Path jar, int port, String host) {
 
     /** The address a container binds unless told otherwise. */
     public static final String DEFAULT_HOST = "127.0.0.1";
@@ -57,8 +58,19 @@ public record ContainerArgs(String containerId, FunctionId function, String clas
 
     /** These arguments as a command line, for {@link #parse(List)}. */
     public List<String> toArgs() {
-        return List.of("--container-id", containerId, "--function", function.toString(), "--class", className,
-                "--jar", jar.toString(), "--port", Integer.toString(port), "--host", host);
+        return List.of(
+                "--container-id",
+                containerId,
+                "--function",
+                function.toString(),
+                "--class",
+                className,
+                "--jar",
+                jar.toString(),
+                "--port",
+                Integer.toString(port),
+                "--host",
+                host);
     }
 
     /**
@@ -94,8 +106,13 @@ public record ContainerArgs(String containerId, FunctionId function, String clas
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("--port: " + port + " (expected: a number)");
         }
-        return new ContainerArgs(require(id, "--container-id"), FunctionId.parse(require(function, "--function")),
-                require(className, "--class"), Path.of(require(jar, "--jar")), portNumber, require(host, "--host"));
+        return new ContainerArgs(
+                require(id, "--container-id"),
+                FunctionId.parse(require(function, "--function")),
+                require(className, "--class"),
+                Path.of(require(jar, "--jar")),
+                portNumber,
+                require(host, "--host"));
     }
 
     private static String require(String value, String option) {

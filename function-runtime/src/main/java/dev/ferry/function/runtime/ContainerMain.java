@@ -58,8 +58,11 @@ public final class ContainerMain {
         try {
             container.start();
         } catch (Throwable e) {
-            logger().log(System.Logger.Level.ERROR, "container " + args.containerId() + ": cannot start " + args.function() + ": "
-                    + describe(e), e);
+            logger().log(
+                            System.Logger.Level.ERROR,
+                            "container " + args.containerId() + ": cannot start " + args.function() + ": "
+                                    + describe(e),
+                            e);
             System.exit(1);
             return;
         }
@@ -92,8 +95,8 @@ public final class ContainerMain {
         function = FunctionClass.of(Class.forName(args.className(), true, loader));
         String expected = args.function().name();
         if (!function.settings().name().equals(expected)) {
-            throw new IllegalArgumentException(args.className() + " is function \"" + function.settings().name()
-                    + "\", not \"" + expected + "\"");
+            throw new IllegalArgumentException(
+                    args.className() + " is function \"" + function.settings().name() + "\", not \"" + expected + "\"");
         }
         ClassLoader previous = Thread.currentThread().getContextClassLoader();
         Thread.currentThread().setContextClassLoader(loader);
@@ -108,7 +111,8 @@ public final class ContainerMain {
         server = NettyServerBuilder.forAddress(new InetSocketAddress(args.host(), args.port()))
                 .directExecutor() // our callbacks never block; the app runs on virtual threads
                 .maxInboundMessageSize(8 * 1024 * 1024)
-                .flowControlWindow(1024 * 1024) // fixed: BDP auto-tuning pings on every read, which loopback does not need
+                .flowControlWindow(
+                        1024 * 1024) // fixed: BDP auto-tuning pings on every read, which loopback does not need
                 .permitKeepAliveWithoutCalls(true)
                 .permitKeepAliveTime(10, TimeUnit.SECONDS)
                 .addService(service)
@@ -131,8 +135,10 @@ public final class ContainerMain {
             // a scale-down never cuts a long stream short. (The worker's SIGKILL waits as long.)
             Duration drain = function.settings().timeout();
             if (!service.drain(drain)) {
-                logger().log(System.Logger.Level.WARNING, "stopping with " + service.running() + " inputs still running after "
-                        + drain.toSeconds() + "s");
+                logger().log(
+                                System.Logger.Level.WARNING,
+                                "stopping with " + service.running() + " inputs still running after "
+                                        + drain.toSeconds() + "s");
             }
             long lameDuckLeft = LAME_DUCK.toNanos() - (System.nanoTime() - start);
             if (lameDuckLeft > 0) {
@@ -154,7 +160,9 @@ public final class ContainerMain {
                 hook.invoke(instance);
             } catch (InvocationTargetException e) {
                 Throwable cause = e.getCause();
-                throw cause instanceof Exception ex ? new HookFailedException(hook, ex) : new HookFailedException(hook, e);
+                throw cause instanceof Exception ex
+                        ? new HookFailedException(hook, ex)
+                        : new HookFailedException(hook, e);
             }
         }
     }
@@ -178,7 +186,9 @@ public final class ContainerMain {
         private static final long serialVersionUID = 1L;
 
         HookFailedException(Method hook, Exception cause) {
-            super(hook.getDeclaringClass().getSimpleName() + "." + hook.getName() + " failed: " + describe(cause), cause);
+            super(
+                    hook.getDeclaringClass().getSimpleName() + "." + hook.getName() + " failed: " + describe(cause),
+                    cause);
         }
     }
 }

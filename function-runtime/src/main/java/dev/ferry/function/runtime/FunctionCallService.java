@@ -1,9 +1,9 @@
 package dev.ferry.function.runtime;
 
-import dev.ferry.request.protocol.FunctionSettings;
 import dev.ferry.request.protocol.ClientEvent;
 import dev.ferry.request.protocol.ErrorCode;
 import dev.ferry.request.protocol.FunctionCallGrpc;
+import dev.ferry.request.protocol.FunctionSettings;
 import dev.ferry.request.protocol.ServerEvent;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -33,8 +33,12 @@ final class FunctionCallService extends FunctionCallGrpc.FunctionCallImplBase {
     /** Set when the container stops: new calls are refused (gateways send them elsewhere), running ones finish. */
     private volatile boolean draining;
 
-    FunctionCallService(String function, AsgiApp app, ClassLoader appLoader, FunctionSettings settings,
-                        ScheduledExecutorService timer) {
+    FunctionCallService(
+            String function,
+            AsgiApp app,
+            ClassLoader appLoader,
+            FunctionSettings settings,
+            ScheduledExecutorService timer) {
         this.function = function;
         this.app = app;
         this.appLoader = appLoader;
@@ -105,8 +109,10 @@ final class FunctionCallService extends FunctionCallGrpc.FunctionCallImplBase {
             return;
         }
         if (!first.getStart().getFunction().equals(function)) {
-            call.refuse(ErrorCode.FUNCTION_NOT_FOUND,
-                    "this container serves " + function + ", not " + first.getStart().getFunction());
+            call.refuse(
+                    ErrorCode.FUNCTION_NOT_FOUND,
+                    "this container serves " + function + ", not "
+                            + first.getStart().getFunction());
             return;
         }
         if (draining) {
@@ -117,7 +123,8 @@ final class FunctionCallService extends FunctionCallGrpc.FunctionCallImplBase {
             call.refuse(ErrorCode.NO_CAPACITY, "container is running its maximum of " + maxInputs + " inputs");
             return;
         }
-        Thread thread = Thread.ofVirtual().name("input-" + first.getStart().getCallId()).unstarted(() -> run(call));
+        Thread thread =
+                Thread.ofVirtual().name("input-" + first.getStart().getCallId()).unstarted(() -> run(call));
         thread.setContextClassLoader(appLoader);
         call.started(first.getStart(), thread);
         out.request(1);
@@ -125,7 +132,8 @@ final class FunctionCallService extends FunctionCallGrpc.FunctionCallImplBase {
     }
 
     private void run(InputCall call) {
-        ScheduledFuture<?> deadline = timer.schedule(() -> call.timeOut(format(timeout)), timeout.toNanos(), TimeUnit.NANOSECONDS);
+        ScheduledFuture<?> deadline =
+                timer.schedule(() -> call.timeOut(format(timeout)), timeout.toNanos(), TimeUnit.NANOSECONDS);
         Throwable failure = null;
         try {
             app.call(call.start(), call, call);

@@ -4,9 +4,9 @@ import dev.ferry.request.protocol.FunctionSettings;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.time.Duration;
 import java.util.List;
 
 /**
@@ -34,8 +34,8 @@ public record FunctionClass(Class<?> type, FunctionSettings settings, List<Metho
             throw new IllegalArgumentException(type.getName() + ": expected a public, non-abstract class");
         }
         if (!AsgiApp.class.isAssignableFrom(type)) {
-            throw new IllegalArgumentException(
-                    type.getName() + ": expected to implement " + HttpHandler.class.getName() + " or " + AsgiApp.class.getName());
+            throw new IllegalArgumentException(type.getName() + ": expected to implement " + HttpHandler.class.getName()
+                    + " or " + AsgiApp.class.getName());
         }
         if (Arrays.stream(type.getConstructors()).noneMatch(c -> c.getParameterCount() == 0)) {
             throw new IllegalArgumentException(type.getName() + ": expected a public no-argument constructor");
@@ -52,15 +52,24 @@ public record FunctionClass(Class<?> type, FunctionSettings settings, List<Metho
     /** The settings declared by {@code annotation}, validated. */
     static FunctionSettings settings(FerryFunction annotation) {
         int target = annotation.targetInputs() == 0 ? annotation.maxInputs() : annotation.targetInputs();
-        return new FunctionSettings(annotation.name(), annotation.maxInputs(), target,
+        return new FunctionSettings(
+                annotation.name(),
+                annotation.maxInputs(),
+                target,
                 FunctionSettings.parseDuration("timeout", annotation.timeout()),
                 FunctionSettings.parseDuration("scaledownWindow", annotation.scaledownWindow()),
-                annotation.minContainers(), annotation.maxContainers(), annotation.bufferContainers(),
-                annotation.cpu(), annotation.memoryMib(), List.of(annotation.gpu()),
+                annotation.minContainers(),
+                annotation.maxContainers(),
+                annotation.bufferContainers(),
+                annotation.cpu(),
+                annotation.memoryMib(),
+                List.of(annotation.gpu()),
                 FunctionSettings.parseSize("maxRequestBody", annotation.maxRequestBody()),
                 FunctionSettings.parseSize("maxWebSocketMessage", annotation.maxWebSocketMessage()),
-                List.of(annotation.workerLabels()), annotation.maxQueued(),
-                annotation.queueTimeout().isEmpty() ? Duration.ZERO
+                List.of(annotation.workerLabels()),
+                annotation.maxQueued(),
+                annotation.queueTimeout().isEmpty()
+                        ? Duration.ZERO
                         : FunctionSettings.parseDuration("queueTimeout", annotation.queueTimeout()));
     }
 
@@ -77,8 +86,8 @@ public record FunctionClass(Class<?> type, FunctionSettings settings, List<Metho
                 continue;
             }
             if (method.getParameterCount() != 0 || Modifier.isStatic(method.getModifiers())) {
-                throw new IllegalArgumentException(type.getName() + "." + method.getName()
-                        + ": @" + marker.getSimpleName() + " expected on a public instance method without parameters");
+                throw new IllegalArgumentException(type.getName() + "." + method.getName() + ": @"
+                        + marker.getSimpleName() + " expected on a public instance method without parameters");
             }
             hooks.add(method);
         }

@@ -28,13 +28,21 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class InputCall implements Receive, Send {
 
-    private static final ClientEvent HTTP_DISCONNECT =
-            ClientEvent.newBuilder().setHttpDisconnect(HttpDisconnect.getDefaultInstance()).build();
+    private static final ClientEvent HTTP_DISCONNECT = ClientEvent.newBuilder()
+            .setHttpDisconnect(HttpDisconnect.getDefaultInstance())
+            .build();
 
-    private static final ClientEvent WEBSOCKET_ABNORMAL_CLOSE =
-            ClientEvent.newBuilder().setWebsocketDisconnect(WebSocketDisconnect.newBuilder().setCode(1006)).build();
+    private static final ClientEvent WEBSOCKET_ABNORMAL_CLOSE = ClientEvent.newBuilder()
+            .setWebsocketDisconnect(WebSocketDisconnect.newBuilder().setCode(1006))
+            .build();
 
-    private enum Phase { NOT_STARTED, BODY, TRAILERS, WS_OPEN, DONE }
+    private enum Phase {
+        NOT_STARTED,
+        BODY,
+        TRAILERS,
+        WS_OPEN,
+        DONE
+    }
 
     private final ServerCallStreamObserver<ServerEvent> out;
     private final BlockingQueue<ClientEvent> inbound = new LinkedBlockingQueue<>();
@@ -252,7 +260,8 @@ final class InputCall implements Receive, Send {
 
     private void fail(ErrorCode code, String detail) {
         closed = true;
-        out.onNext(ServerEvent.newBuilder().setError(CallErrors.of(code, detail)).build());
+        out.onNext(
+                ServerEvent.newBuilder().setError(CallErrors.of(code, detail)).build());
         out.onCompleted();
     }
 
@@ -272,7 +281,8 @@ final class InputCall implements Receive, Send {
                 expect(http && phase == Phase.NOT_STARTED, event, "http.response.start must come first, once");
                 int status = event.getHttpResponseStart().getStatus();
                 if (status < 100 || status > 599) {
-                    throw new IllegalArgumentException("http.response.start status: " + status + " (expected: 100-599)");
+                    throw new IllegalArgumentException(
+                            "http.response.start status: " + status + " (expected: 100-599)");
                 }
                 yield Phase.BODY;
             }
@@ -285,7 +295,9 @@ final class InputCall implements Receive, Send {
                 yield trailersAnnounced ? Phase.TRAILERS : Phase.DONE;
             }
             case HTTP_RESPONSE_TRAILERS -> {
-                expect(http && phase == Phase.TRAILERS, event,
+                expect(
+                        http && phase == Phase.TRAILERS,
+                        event,
                         "http.response.trailers must follow the last body chunk of a response that announced trailers");
                 yield event.getHttpResponseTrailers().getMoreTrailers() ? Phase.TRAILERS : Phase.DONE;
             }
@@ -301,8 +313,9 @@ final class InputCall implements Receive, Send {
                 expect(!http && phase != Phase.DONE, event, "websocket.close must come once");
                 yield Phase.DONE;
             }
-            case ERROR, EVENT_NOT_SET -> throw new IllegalArgumentException(
-                    "event: " + event.getEventCase() + " (expected: an http.response.* or websocket.* event)");
+            case ERROR, EVENT_NOT_SET ->
+                throw new IllegalArgumentException(
+                        "event: " + event.getEventCase() + " (expected: an http.response.* or websocket.* event)");
         };
     }
 

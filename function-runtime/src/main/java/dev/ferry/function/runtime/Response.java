@@ -30,7 +30,10 @@ public final class Response {
 
     /** A response with a UTF-8 plain-text body. */
     public static Response text(int status, String text) {
-        return builder(status).header("content-type", "text/plain; charset=utf-8").body(text).build();
+        return builder(status)
+                .header("content-type", "text/plain; charset=utf-8")
+                .body(text)
+                .build();
     }
 
     /** A builder for a response with {@code status}. */

@@ -79,7 +79,8 @@ public final class ResponseStream extends OutputStream {
     private void sendChunk(ByteString bytes, boolean more) throws IOException {
         try {
             send.send(ServerEvent.newBuilder()
-                    .setHttpResponseBody(HttpResponseBody.newBuilder().setBody(bytes).setMoreBody(more))
+                    .setHttpResponseBody(
+                            HttpResponseBody.newBuilder().setBody(bytes).setMoreBody(more))
                     .build());
         } catch (ClientDisconnectedException e) {
             throw e.asIOException();

@@ -10,7 +10,8 @@ final class SimpleWebSocketCall {
 
     static void run(WebSocketHandler handler, CallStart scope, Receive receive, Send send) throws Exception {
         if (!scope.hasWebsocket()) {
-            throw new IllegalStateException("WebSocketHandler got a " + scope.getScopeCase() + " call; it serves WebSockets only");
+            throw new IllegalStateException(
+                    "WebSocketHandler got a " + scope.getScopeCase() + " call; it serves WebSockets only");
         }
         WebSocketSession session = new WebSocketSession(scope.getWebsocket(), send);
         ClientEvent first = receive.receive();
@@ -25,12 +26,23 @@ final class SimpleWebSocketCall {
         while (true) {
             ClientEvent event = receive.receive();
             switch (event.getEventCase()) {
-                case WEBSOCKET_RECEIVE -> handler.onMessage(session, event.getWebsocketReceive().hasText()
-                        ? WebSocketMessage.text(event.getWebsocketReceive().getText())
-                        : new WebSocketMessage(null, event.getWebsocketReceive().getBytes().toByteArray()));
+                case WEBSOCKET_RECEIVE ->
+                    handler.onMessage(
+                            session,
+                            event.getWebsocketReceive().hasText()
+                                    ? WebSocketMessage.text(
+                                            event.getWebsocketReceive().getText())
+                                    : new WebSocketMessage(
+                                            null,
+                                            event.getWebsocketReceive()
+                                                    .getBytes()
+                                                    .toByteArray()));
                 case WEBSOCKET_DISCONNECT -> {
                     session.markClosed();
-                    handler.onClose(session, event.getWebsocketDisconnect().getCode(), event.getWebsocketDisconnect().getReason());
+                    handler.onClose(
+                            session,
+                            event.getWebsocketDisconnect().getCode(),
+                            event.getWebsocketDisconnect().getReason());
                     return;
                 }
                 default -> throw new IllegalStateException("unexpected event in a WebSocket: " + event.getEventCase());

@@ -54,7 +54,8 @@ public final class WebSocketSession {
         WebSocketAccept.Builder accept = WebSocketAccept.newBuilder();
         if (subprotocol != null) {
             if (!subprotocols().contains(subprotocol)) {
-                throw new IllegalArgumentException("subprotocol: \"" + subprotocol + "\" (expected: one the client offered, " + subprotocols() + ")");
+                throw new IllegalArgumentException("subprotocol: \"" + subprotocol
+                        + "\" (expected: one the client offered, " + subprotocols() + ")");
             }
             accept.setSubprotocol(subprotocol);
         }
@@ -72,11 +73,15 @@ public final class WebSocketSession {
     }
 
     public synchronized void send(String text) throws InterruptedException {
-        send.send(ServerEvent.newBuilder().setWebsocketSend(WebSocketSend.newBuilder().setText(text)).build());
+        send.send(ServerEvent.newBuilder()
+                .setWebsocketSend(WebSocketSend.newBuilder().setText(text))
+                .build());
     }
 
     public synchronized void send(byte[] bytes) throws InterruptedException {
-        send.send(ServerEvent.newBuilder().setWebsocketSend(WebSocketSend.newBuilder().setBytes(ByteString.copyFrom(bytes))).build());
+        send.send(ServerEvent.newBuilder()
+                .setWebsocketSend(WebSocketSend.newBuilder().setBytes(ByteString.copyFrom(bytes)))
+                .build());
     }
 
     /** Closes with code 1000. */
@@ -88,7 +93,9 @@ public final class WebSocketSession {
     public synchronized void close(int code, String reason) throws InterruptedException {
         if (!closed) {
             closed = true;
-            send.send(ServerEvent.newBuilder().setWebsocketClose(WebSocketClose.newBuilder().setCode(code).setReason(reason)).build());
+            send.send(ServerEvent.newBuilder()
+                    .setWebsocketClose(WebSocketClose.newBuilder().setCode(code).setReason(reason))
+                    .build());
         }
     }
 

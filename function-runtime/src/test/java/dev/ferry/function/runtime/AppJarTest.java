@@ -57,8 +57,9 @@ class AppJarTest {
 
         assertThatThrownBy(() -> AppJar.read(jar))
                 .hasMessageContaining("BadGpu")
-                .hasMessageContaining("gpu: \"X100:2\" (expected: one of T4, L4, A10, L40S, A100, A100-40GB, A100-80GB, H100, H200,"
-                        + " B200 or any, with an optional count :1 to :8");
+                .hasMessageContaining(
+                        "gpu: \"X100:2\" (expected: one of T4, L4, A10, L40S, A100, A100-40GB, A100-80GB, H100, H200,"
+                                + " B200 or any, with an optional count :1 to :8");
     }
 
     @Test
@@ -80,7 +81,9 @@ class AppJarTest {
         assertThatThrownBy(() -> AppJar.read(jar)).hasMessageContaining("workerLabels: \"zone\" (expected: key=value");
     }
 
-    @FerryFunction(name = "bad-gpu", gpu = {"H100", "X100:2"})
+    @FerryFunction(
+            name = "bad-gpu",
+            gpu = {"H100", "X100:2"})
     public static final class BadGpu implements HttpHandler {
         @Override
         public Response handle(Request request) {
@@ -88,7 +91,12 @@ class AppJarTest {
         }
     }
 
-    @FerryFunction(name = "good-gpu", gpu = {"h100:2", "a100-80gb:2", "ANY"}, workerLabels = "zone=eu", cpu = 2.5, memoryMib = 4096)
+    @FerryFunction(
+            name = "good-gpu",
+            gpu = {"h100:2", "a100-80gb:2", "ANY"},
+            workerLabels = "zone=eu",
+            cpu = 2.5,
+            memoryMib = 4096)
     public static final class GoodGpu implements HttpHandler {
         @Override
         public Response handle(Request request) {

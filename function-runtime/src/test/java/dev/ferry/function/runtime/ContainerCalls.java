@@ -57,10 +57,17 @@ final class ContainerCalls {
     /** Starts an HTTP call to {@code function} for {@code method path}. */
     static ContainerCalls http(ManagedChannel channel, String function, String method, String path) {
         ContainerCalls c = new ContainerCalls(channel);
-        c.requests.onNext(ClientEvent.newBuilder().setStart(CallStart.newBuilder()
-                .setFunction(function).setCallId("test-" + System.nanoTime())
-                .setHttp(HttpScope.newBuilder().setHttpVersion("1.1").setMethod(method).setScheme("http").setPath(path)
-                        .setRawPath(ByteString.copyFromUtf8(path)))).build());
+        c.requests.onNext(ClientEvent.newBuilder()
+                .setStart(CallStart.newBuilder()
+                        .setFunction(function)
+                        .setCallId("test-" + System.nanoTime())
+                        .setHttp(HttpScope.newBuilder()
+                                .setHttpVersion("1.1")
+                                .setMethod(method)
+                                .setScheme("http")
+                                .setPath(path)
+                                .setRawPath(ByteString.copyFromUtf8(path))))
+                .build());
         return c;
     }
 
@@ -76,14 +83,18 @@ final class ContainerCalls {
     /** Sends a body chunk and nothing else. */
     ContainerCalls sendBody(String chunk, boolean more) {
         requests.onNext(ClientEvent.newBuilder()
-                .setHttpRequest(HttpRequest.newBuilder().setBody(ByteString.copyFromUtf8(chunk)).setMoreBody(more)).build());
+                .setHttpRequest(HttpRequest.newBuilder()
+                        .setBody(ByteString.copyFromUtf8(chunk))
+                        .setMoreBody(more))
+                .build());
         return this;
     }
 
     /** Sends http.disconnect, as a gateway whose client left may. */
     void disconnect() {
         requests.onNext(ClientEvent.newBuilder()
-                .setHttpDisconnect(dev.ferry.request.protocol.HttpDisconnect.getDefaultInstance()).build());
+                .setHttpDisconnect(dev.ferry.request.protocol.HttpDisconnect.getDefaultInstance())
+                .build());
     }
 
     void cancel() {
@@ -100,7 +111,8 @@ final class ContainerCalls {
 
     static String bodyOf(List<ServerEvent> events) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        events.stream().filter(ServerEvent::hasHttpResponseBody)
+        events.stream()
+                .filter(ServerEvent::hasHttpResponseBody)
                 .forEach(e -> out.writeBytes(e.getHttpResponseBody().getBody().toByteArray()));
         return out.toString(java.nio.charset.StandardCharsets.UTF_8);
     }

@@ -45,19 +45,24 @@ class ContainerMainTest {
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
-        container = new ContainerMain(new ContainerArgs("ct-test", FunctionId.of("t", name), function.getName(), jar, port));
+        container = new ContainerMain(
+                new ContainerArgs("ct-test", FunctionId.of("t", name), function.getName(), jar, port));
         container.start();
-        channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+        channel =
+                NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
     }
 
     @Test
     void answersAfterItsStartHookRan() throws Exception {
         start(TestFunctions.Hello.class, "hello");
-        List<ServerEvent> events = ContainerCalls.http(channel, "t--hello", "GET", "/").body("", false).awaitEnd();
+        List<ServerEvent> events = ContainerCalls.http(channel, "t--hello", "GET", "/")
+                .body("", false)
+                .awaitEnd();
 
         assertThat(events.get(0).getHttpResponseStart().getStatus()).isEqualTo(200);
         assertThat(ContainerCalls.bodyOf(events)).isEqualTo("hello started=true");
-        assertThat(events.get(events.size() - 1).getHttpResponseBody().getMoreBody()).isFalse();
+        assertThat(events.get(events.size() - 1).getHttpResponseBody().getMoreBody())
+                .isFalse();
     }
 
     @Test
@@ -84,12 +89,17 @@ class ContainerMainTest {
     @Test
     void refusesACallBeyondMaxInputs() throws Exception {
         start(TestFunctions.Block.class, "block");
-        ContainerCalls first = ContainerCalls.http(channel, "t--block", "GET", "/").body("", false);
+        ContainerCalls first =
+                ContainerCalls.http(channel, "t--block", "GET", "/").body("", false);
         awaitRunning(1);
 
-        List<ServerEvent> second = ContainerCalls.http(channel, "t--block", "GET", "/").body("", false).awaitEnd();
+        List<ServerEvent> second = ContainerCalls.http(channel, "t--block", "GET", "/")
+                .body("", false)
+                .awaitEnd();
 
-        assertThat(second).singleElement().satisfies(e -> assertThat(e.getError().getCode()).isEqualTo(ErrorCode.NO_CAPACITY));
+        assertThat(second)
+                .singleElement()
+                .satisfies(e -> assertThat(e.getError().getCode()).isEqualTo(ErrorCode.NO_CAPACITY));
         first.cancel();
     }
 
@@ -97,7 +107,9 @@ class ContainerMainTest {
     void endsAnInputThatOutlivesItsTimeoutWith504() throws Exception {
         TestFunctions.Block.interrupted = new CountDownLatch(1);
         start(TestFunctions.Block.class, "block");
-        List<ServerEvent> events = ContainerCalls.http(channel, "t--block", "GET", "/").body("", false).awaitEnd();
+        List<ServerEvent> events = ContainerCalls.http(channel, "t--block", "GET", "/")
+                .body("", false)
+                .awaitEnd();
 
         assertThat(events).singleElement().satisfies(e -> {
             assertThat(e.getError().getCode()).isEqualTo(ErrorCode.FUNCTION_TIMEOUT);
@@ -111,7 +123,8 @@ class ContainerMainTest {
     void cancellingTheStreamInterruptsTheInputAndFreesItsSlot() throws Exception {
         TestFunctions.Block.interrupted = new CountDownLatch(1);
         start(TestFunctions.Block.class, "block");
-        ContainerCalls call = ContainerCalls.http(channel, "t--block", "GET", "/").body("", false);
+        ContainerCalls call =
+                ContainerCalls.http(channel, "t--block", "GET", "/").body("", false);
         awaitRunning(1);
 
         call.cancel();
@@ -119,7 +132,8 @@ class ContainerMainTest {
         assertThat(TestFunctions.Block.interrupted.await(5, TimeUnit.SECONDS)).isTrue();
         awaitRunning(0);
         // The slot is free again: a new call is taken, not refused.
-        ContainerCalls next = ContainerCalls.http(channel, "t--block", "GET", "/").body("", false);
+        ContainerCalls next =
+                ContainerCalls.http(channel, "t--block", "GET", "/").body("", false);
         awaitRunning(1);
         next.cancel();
     }
@@ -128,7 +142,8 @@ class ContainerMainTest {
     void anHttpDisconnectEventInterruptsTheInput() throws Exception {
         TestFunctions.Block.interrupted = new CountDownLatch(1);
         start(TestFunctions.Block.class, "block");
-        ContainerCalls call = ContainerCalls.http(channel, "t--block", "GET", "/").sendBody("", false);
+        ContainerCalls call =
+                ContainerCalls.http(channel, "t--block", "GET", "/").sendBody("", false);
         awaitRunning(1);
 
         call.disconnect(); // the function never reads: the event must reach it all the same
@@ -141,20 +156,26 @@ class ContainerMainTest {
     @Test
     void aThrowingFunctionFailsItsCallAndTheContainerKeepsServing() throws Exception {
         start(TestFunctions.Boom.class, "boom");
-        List<ServerEvent> failed = ContainerCalls.http(channel, "t--boom", "GET", "/boom").body("", false).awaitEnd();
+        List<ServerEvent> failed = ContainerCalls.http(channel, "t--boom", "GET", "/boom")
+                .body("", false)
+                .awaitEnd();
 
         assertThat(failed).singleElement().satisfies(e -> {
             assertThat(e.getError().getCode()).isEqualTo(ErrorCode.FUNCTION_FAILED);
             assertThat(e.getError().getDetail()).contains("IllegalStateException");
         });
-        List<ServerEvent> next = ContainerCalls.http(channel, "t--boom", "GET", "/").body("", false).awaitEnd();
+        List<ServerEvent> next = ContainerCalls.http(channel, "t--boom", "GET", "/")
+                .body("", false)
+                .awaitEnd();
         assertThat(ContainerCalls.bodyOf(next)).isEqualTo("fine");
     }
 
     @Test
     void rejectsEventsOutOfOrder() throws Exception {
         start(TestFunctions.Disorder.class, "disorder");
-        List<ServerEvent> events = ContainerCalls.http(channel, "t--disorder", "GET", "/").body("", false).awaitEnd();
+        List<ServerEvent> events = ContainerCalls.http(channel, "t--disorder", "GET", "/")
+                .body("", false)
+                .awaitEnd();
 
         assertThat(events).singleElement().satisfies(e -> {
             assertThat(e.getError().getCode()).isEqualTo(ErrorCode.FUNCTION_FAILED);
@@ -165,7 +186,9 @@ class ContainerMainTest {
     @Test
     void refusesACallForAnotherFunction() throws Exception {
         start(TestFunctions.Hello.class, "hello");
-        List<ServerEvent> events = ContainerCalls.http(channel, "t--other", "GET", "/").body("", false).awaitEnd();
+        List<ServerEvent> events = ContainerCalls.http(channel, "t--other", "GET", "/")
+                .body("", false)
+                .awaitEnd();
 
         assertThat(events).singleElement().satisfies(e -> {
             assertThat(e.getError().getCode()).isEqualTo(ErrorCode.FUNCTION_NOT_FOUND);
@@ -176,8 +199,8 @@ class ContainerMainTest {
     @Test
     void doesNotStartWhenAStartHookFails() throws IOException {
         Path jar = TestJars.jar(dir.resolve("app.jar"), "t", TestFunctions.BrokenStart.class);
-        ContainerMain broken = new ContainerMain(new ContainerArgs("ct-x", FunctionId.parse("t--broken-start"),
-                TestFunctions.BrokenStart.class.getName(), jar, 1));
+        ContainerMain broken = new ContainerMain(new ContainerArgs(
+                "ct-x", FunctionId.parse("t--broken-start"), TestFunctions.BrokenStart.class.getName(), jar, 1));
 
         assertThatThrownBy(broken::start).hasMessageContaining("BrokenStart.load failed: model file missing");
     }
@@ -185,7 +208,8 @@ class ContainerMainTest {
     @Test
     void doesNotStartAClassUnderAnotherName() throws IOException {
         Path jar = TestJars.jar(dir.resolve("app.jar"), "t", TestFunctions.Hello.class);
-        ContainerMain wrong = new ContainerMain(new ContainerArgs("ct-x", FunctionId.parse("t--greet"), TestFunctions.Hello.class.getName(), jar, 1));
+        ContainerMain wrong = new ContainerMain(
+                new ContainerArgs("ct-x", FunctionId.parse("t--greet"), TestFunctions.Hello.class.getName(), jar, 1));
 
         assertThatThrownBy(wrong::start).hasMessageContaining("is function \"hello\", not \"greet\"");
     }
@@ -194,7 +218,8 @@ class ContainerMainTest {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (TestFunctions.Block.running.get() != expected) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("running inputs: " + TestFunctions.Block.running.get() + " (expected: " + expected + ")");
+                throw new AssertionError(
+                        "running inputs: " + TestFunctions.Block.running.get() + " (expected: " + expected + ")");
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
         }

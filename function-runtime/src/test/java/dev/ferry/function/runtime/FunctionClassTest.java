@@ -9,7 +9,8 @@ class FunctionClassTest {
 
     @Test
     void acceptsAPublicClassWithAPublicNoArgumentConstructor() {
-        assertThat(FunctionClass.of(TestFunctions.Hello.class).settings().name()).isEqualTo("hello");
+        assertThat(FunctionClass.of(TestFunctions.Hello.class).settings().name())
+                .isEqualTo("hello");
     }
 
     @Test

@@ -39,8 +39,10 @@ final class TestFunctions {
     public static final class Echo implements HttpHandler {
         @Override
         public Response handle(Request request) {
-            return Response.builder(201).header("x-path", request.path())
-                    .streamingBody(out -> request.body().transferTo(out)).build();
+            return Response.builder(201)
+                    .header("x-path", request.path())
+                    .streamingBody(out -> request.body().transferTo(out))
+                    .build();
         }
     }
 
@@ -82,8 +84,9 @@ final class TestFunctions {
     public static final class Disorder implements AsgiApp {
         @Override
         public void call(CallStart scope, Receive receive, Send send) throws Exception {
-            send.send(ServerEvent.newBuilder().setHttpResponseBody(
-                    HttpResponseBody.newBuilder().setBody(ByteString.copyFromUtf8("too early"))).build());
+            send.send(ServerEvent.newBuilder()
+                    .setHttpResponseBody(HttpResponseBody.newBuilder().setBody(ByteString.copyFromUtf8("too early")))
+                    .build());
         }
     }
 

@@ -36,7 +36,8 @@ public final class TestJars {
         manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
         manifest.getMainAttributes().putValue(AppJar.APP_ATTRIBUTE, app);
         Files.createDirectories(jar.getParent());
-        try (OutputStream file = Files.newOutputStream(jar); JarOutputStream out = new JarOutputStream(file, manifest)) {
+        try (OutputStream file = Files.newOutputStream(jar);
+                JarOutputStream out = new JarOutputStream(file, manifest)) {
             for (Class<?> type : classes) {
                 Path source = codeSource(type);
                 // A class may come from a classes directory or, in a reactor build, from a jar.
@@ -44,7 +45,8 @@ public final class TestJars {
                     Path root = jarFs == null ? source : jarFs.getPath("/");
                     Path classFile = root.resolve(type.getName().replace('.', '/') + ".class");
                     List<Path> files = new ArrayList<>(List.of(classFile));
-                    try (DirectoryStream<Path> nested = Files.newDirectoryStream(classFile.getParent(), type.getSimpleName() + "$*.class")) {
+                    try (DirectoryStream<Path> nested =
+                            Files.newDirectoryStream(classFile.getParent(), type.getSimpleName() + "$*.class")) {
                         nested.forEach(files::add);
                     }
                     String packagePath = type.getPackageName().replace('.', '/');
@@ -70,14 +72,20 @@ public final class TestJars {
         List<Path> excluded = Arrays.stream(exclude).map(TestJars::codeSource).toList();
         return Arrays.stream(classpath.split(File.pathSeparator))
                 .filter(entry -> !entry.isBlank())
-                .filter(entry -> !excluded.contains(Path.of(entry).toAbsolutePath().normalize()))
+                .filter(entry ->
+                        !excluded.contains(Path.of(entry).toAbsolutePath().normalize()))
                 .collect(Collectors.joining(File.pathSeparator));
     }
 
     /** Where {@code type} was loaded from: a classes directory or a jar. */
     public static Path codeSource(Class<?> type) {
         try {
-            return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toAbsolutePath().normalize();
+            return Path.of(type.getProtectionDomain()
+                            .getCodeSource()
+                            .getLocation()
+                            .toURI())
+                    .toAbsolutePath()
+                    .normalize();
         } catch (URISyntaxException e) {
             throw new UncheckedIOException(new IOException(e));
         }

@@ -100,6 +100,7 @@ final class BareServer {
     static final String HELLO = "Hello from Ferry!\n";
     /** The one event of {@code /sse}: what the example function sse sends first, without its timestamp. */
     static final String SSE_EVENT = "id: 1\nevent: tick\ndata: {\"n\": 1}\n\n";
+
     static final int MAX_WEBSOCKET_FRAME = 16 * 1024 * 1024;
     /** Per HTTP/2 connection, as Ferry's gateway allows by default and nginx and HAProxy are set to. */
     static final int MAX_CONCURRENT_STREAMS = 256;
@@ -112,6 +113,7 @@ final class BareServer {
      * update on a buffer all event loops share.
      */
     private static final ByteBuf HELLO_BODY = constant(HELLO);
+
     private static final ByteBuf SSE_BODY = constant(SSE_EVENT);
 
     private BareServer() {}
@@ -133,7 +135,8 @@ final class BareServer {
         }
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        Class<? extends ServerChannel> channelType =
+                epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         EventLoopGroup acceptor = new MultiThreadIoEventLoopGroup(1, io);
         EventLoopGroup workers = new MultiThreadIoEventLoopGroup(io);
         Channel server;
@@ -149,7 +152,9 @@ final class BareServer {
                             ch.pipeline().addLast("protocol-detector", new ProtocolDetector());
                         }
                     })
-                    .bind(InetAddress.getLoopbackAddress(), port).sync().channel();
+                    .bind(InetAddress.getLoopbackAddress(), port)
+                    .sync()
+                    .channel();
         } catch (Exception e) {
             System.err.println("BareServer: cannot listen on 127.0.0.1:" + port + ": " + e);
             acceptor.shutdownGracefully(0, 0, TimeUnit.SECONDS);
@@ -157,11 +162,12 @@ final class BareServer {
             System.exit(1);
             return;
         }
-        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("bare-server-stop").unstarted(() -> {
-            server.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
-            acceptor.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-            workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);
-        }));
+        Runtime.getRuntime()
+                .addShutdownHook(Thread.ofPlatform().name("bare-server-stop").unstarted(() -> {
+                    server.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+                    acceptor.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+                    workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);
+                }));
         exitWithParent();
         System.err.println("BareServer: listening on 127.0.0.1:" + port + " for HTTP/1.1 and h2c ("
                 + (epoll ? "epoll" : "nio") + ", " + Runtime.getRuntime().availableProcessors() + " processors)");
@@ -242,15 +248,21 @@ final class BareServer {
         private static final HttpHeaders HELLO_HEADERS_CLOSE = helloHeaders(HttpHeaderValues.CLOSE);
         /** An HTTP/1.0 client keeps the connection only when told so. */
         private static final HttpHeaders HELLO_HEADERS_KEEP_ALIVE = helloHeaders(HttpHeaderValues.KEEP_ALIVE);
+
         private static final WebSocketDecoderConfig WEBSOCKET = WebSocketDecoderConfig.newBuilder()
                 .maxFramePayloadLength(MAX_WEBSOCKET_FRAME)
                 .allowExtensions(false)
                 .build();
 
-        private enum Reply { HELLO, SSE, WEBSOCKET }
+        private enum Reply {
+            HELLO,
+            SSE,
+            WEBSOCKET
+        }
 
         /** The request whose end has not arrived yet; null between requests. */
         private HttpRequest request;
+
         private Reply reply;
 
         @Override
@@ -264,7 +276,9 @@ final class BareServer {
                 request = head;
                 reply = classify(head);
                 if (reply != Reply.WEBSOCKET && HttpUtil.is100ContinueExpected(head)) {
-                    ctx.write(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER),
+                    ctx.write(
+                            new DefaultFullHttpResponse(
+                                    HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER),
                             ctx.voidPromise());
                 }
             }
@@ -298,7 +312,8 @@ final class BareServer {
 
         private static Reply classify(HttpRequest head) {
             String path = path(head.uri());
-            if (path.equals("/ws") && head.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)) {
+            if (path.equals("/ws")
+                    && head.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)) {
                 return Reply.WEBSOCKET;
             }
             if (path.equals("/sse") && head.method().equals(HttpMethod.GET)) {
@@ -311,9 +326,13 @@ final class BareServer {
             boolean keepAlive = HttpUtil.isKeepAlive(head);
             switch (reply) {
                 case HELLO -> {
-                    HttpHeaders headers = !keepAlive ? HELLO_HEADERS_CLOSE
-                            : head.protocolVersion().equals(HttpVersion.HTTP_1_0) ? HELLO_HEADERS_KEEP_ALIVE : HELLO_HEADERS;
-                    ByteBuf body = head.method().equals(HttpMethod.HEAD) ? Unpooled.EMPTY_BUFFER : HELLO_BODY.duplicate();
+                    HttpHeaders headers = !keepAlive
+                            ? HELLO_HEADERS_CLOSE
+                            : head.protocolVersion().equals(HttpVersion.HTTP_1_0)
+                                    ? HELLO_HEADERS_KEEP_ALIVE
+                                    : HELLO_HEADERS;
+                    ByteBuf body =
+                            head.method().equals(HttpMethod.HEAD) ? Unpooled.EMPTY_BUFFER : HELLO_BODY.duplicate();
                     DefaultFullHttpResponse response = new DefaultFullHttpResponse(
                             HttpVersion.HTTP_1_1, HttpResponseStatus.OK, body, headers, EmptyHttpHeaders.INSTANCE);
                     if (keepAlive) {
@@ -345,11 +364,17 @@ final class BareServer {
 
         /** Answers the upgrade and hands the connection to an echo handler. */
         private void upgrade(ChannelHandlerContext ctx, HttpRequest head) {
-            FullHttpRequest full = new DefaultFullHttpRequest(head.protocolVersion(), head.method(), head.uri(),
-                    Unpooled.EMPTY_BUFFER, head.headers(), EmptyHttpHeaders.INSTANCE);
+            FullHttpRequest full = new DefaultFullHttpRequest(
+                    head.protocolVersion(),
+                    head.method(),
+                    head.uri(),
+                    Unpooled.EMPTY_BUFFER,
+                    head.headers(),
+                    EmptyHttpHeaders.INSTANCE);
             String host = head.headers().get(HttpHeaderNames.HOST, "127.0.0.1");
-            WebSocketServerHandshaker handshaker =
-                    new WebSocketServerHandshakerFactory("ws://" + host + head.uri(), null, WEBSOCKET).newHandshaker(full);
+            WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(
+                            "ws://" + host + head.uri(), null, WEBSOCKET)
+                    .newHandshaker(full);
             if (handshaker == null) {
                 WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
                 return;
@@ -359,8 +384,10 @@ final class BareServer {
             try {
                 handshaker.handshake(channel, full).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
             } catch (WebSocketHandshakeException e) {
-                DefaultFullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                        HttpResponseStatus.BAD_REQUEST, Unpooled.copiedBuffer(e.getMessage() + "\n", StandardCharsets.UTF_8));
+                DefaultFullHttpResponse response = new DefaultFullHttpResponse(
+                        HttpVersion.HTTP_1_1,
+                        HttpResponseStatus.BAD_REQUEST,
+                        Unpooled.copiedBuffer(e.getMessage() + "\n", StandardCharsets.UTF_8));
                 HttpUtil.setContentLength(response, response.content().readableBytes());
                 response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
                 channel.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
@@ -368,9 +395,11 @@ final class BareServer {
         }
 
         private static void badRequest(ChannelHandlerContext ctx) {
-            DefaultFullHttpResponse response =
-                    new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.BAD_REQUEST, Unpooled.EMPTY_BUFFER);
-            response.headers().set(HttpHeaderNames.CONTENT_LENGTH, 0).set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            DefaultFullHttpResponse response = new DefaultFullHttpResponse(
+                    HttpVersion.HTTP_1_1, HttpResponseStatus.BAD_REQUEST, Unpooled.EMPTY_BUFFER);
+            response.headers()
+                    .set(HttpHeaderNames.CONTENT_LENGTH, 0)
+                    .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
             ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
         }
 
@@ -457,7 +486,8 @@ final class BareServer {
         }
 
         @Override
-        public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers, int padding, boolean endOfStream) {
+        public void onHeadersRead(
+                ChannelHandlerContext ctx, int streamId, Http2Headers headers, int padding, boolean endOfStream) {
             Http2Stream stream = connection().stream(streamId);
             Http2Headers request = stream == null ? null : stream.getProperty(requestKey);
             if (request == null) {
@@ -471,8 +501,15 @@ final class BareServer {
         }
 
         @Override
-        public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers, int streamDependency,
-                                  short weight, boolean exclusive, int padding, boolean endOfStream) {
+        public void onHeadersRead(
+                ChannelHandlerContext ctx,
+                int streamId,
+                Http2Headers headers,
+                int streamDependency,
+                short weight,
+                boolean exclusive,
+                int padding,
+                boolean endOfStream) {
             onHeadersRead(ctx, streamId, headers, padding, endOfStream);
         }
 
@@ -492,7 +529,8 @@ final class BareServer {
         private void respond(ChannelHandlerContext ctx, int streamId, Http2Headers request) {
             boolean head = HttpMethod.HEAD.asciiName().contentEquals(request.method());
             boolean sse = HttpMethod.GET.asciiName().contentEquals(request.method())
-                    && request.path() != null && path(request.path()).equals("/sse");
+                    && request.path() != null
+                    && path(request.path()).equals("/sse");
             Http2ConnectionEncoder encoder = encoder();
             if (sse) {
                 encoder.writeHeaders(ctx, streamId, SSE_HEADERS, 0, false, ctx.newPromise());
@@ -508,48 +546,42 @@ final class BareServer {
         }
 
         @Override
-        public void onPriorityRead(ChannelHandlerContext ctx, int streamId, int streamDependency, short weight, boolean exclusive) {
-        }
+        public void onPriorityRead(
+                ChannelHandlerContext ctx, int streamId, int streamDependency, short weight, boolean exclusive) {}
 
         @Override
-        public void onRstStreamRead(ChannelHandlerContext ctx, int streamId, long errorCode) {
-        }
+        public void onRstStreamRead(ChannelHandlerContext ctx, int streamId, long errorCode) {}
 
         @Override
-        public void onSettingsAckRead(ChannelHandlerContext ctx) {
-        }
+        public void onSettingsAckRead(ChannelHandlerContext ctx) {}
 
         @Override
-        public void onSettingsRead(ChannelHandlerContext ctx, Http2Settings settings) {
-        }
+        public void onSettingsRead(ChannelHandlerContext ctx, Http2Settings settings) {}
 
         @Override
-        public void onPingRead(ChannelHandlerContext ctx, long data) {
-        }
+        public void onPingRead(ChannelHandlerContext ctx, long data) {}
 
         @Override
-        public void onPingAckRead(ChannelHandlerContext ctx, long data) {
-        }
+        public void onPingAckRead(ChannelHandlerContext ctx, long data) {}
 
         @Override
-        public void onPushPromiseRead(ChannelHandlerContext ctx, int streamId, int promisedStreamId, Http2Headers headers, int padding) {
-        }
+        public void onPushPromiseRead(
+                ChannelHandlerContext ctx, int streamId, int promisedStreamId, Http2Headers headers, int padding) {}
 
         @Override
-        public void onGoAwayRead(ChannelHandlerContext ctx, int lastStreamId, long errorCode, ByteBuf debugData) {
-        }
+        public void onGoAwayRead(ChannelHandlerContext ctx, int lastStreamId, long errorCode, ByteBuf debugData) {}
 
         @Override
-        public void onWindowUpdateRead(ChannelHandlerContext ctx, int streamId, int windowSizeIncrement) {
-        }
+        public void onWindowUpdateRead(ChannelHandlerContext ctx, int streamId, int windowSizeIncrement) {}
 
         @Override
-        public void onUnknownFrame(ChannelHandlerContext ctx, byte frameType, int streamId, Http2Flags flags, ByteBuf payload) {
-        }
+        public void onUnknownFrame(
+                ChannelHandlerContext ctx, byte frameType, int streamId, Http2Flags flags, ByteBuf payload) {}
     }
 
     /** Builds a server-side {@link Http2Handler} that is its own frame listener. */
-    static final class Http2HandlerBuilder extends AbstractHttp2ConnectionHandlerBuilder<Http2Handler, Http2HandlerBuilder> {
+    static final class Http2HandlerBuilder
+            extends AbstractHttp2ConnectionHandlerBuilder<Http2Handler, Http2HandlerBuilder> {
 
         Http2HandlerBuilder() {
             server(true);
@@ -562,7 +594,8 @@ final class BareServer {
         }
 
         @Override
-        protected Http2Handler build(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings settings) {
+        protected Http2Handler build(
+                Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings settings) {
             Http2Handler handler = new Http2Handler(decoder, encoder, settings);
             frameListener(handler);
             return handler;

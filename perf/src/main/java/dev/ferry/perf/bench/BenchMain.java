@@ -31,43 +31,98 @@ import picocli.CommandLine.Option;
  * first event. Targets take turns within each round, in a rotating order, and rounds repeat,
  * so machine noise hits all of them alike; the report gives medians over rounds.
  */
-@Command(name = "ferry bench", mixinStandardHelpOptions = true, sortOptions = false, subcommands = {ClusterBench.class, WorkersBench.class, PlacementCommand.class, BurstBench.class},
-        description = {"Measures Ferry against a bare Netty server, nginx and HAProxy, side by side, and writes a report.",
-                "`ferry bench cluster` measures Ferry as a cluster on Redis instead (see ferry bench cluster --help);",
-                "`ferry bench workers` measures each sandbox's container start and the healing after a worker is killed;",
-                "`ferry bench placement` measures the scheduler's decisions per second;",
-                "`ferry bench burst` measures a burst from zero: the time until the queue drains, containers over time, errors."})
+@Command(
+        name = "ferry bench",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        subcommands = {ClusterBench.class, WorkersBench.class, PlacementCommand.class, BurstBench.class},
+        description = {
+            "Measures Ferry against a bare Netty server, nginx and HAProxy, side by side, and writes a report.",
+            "`ferry bench cluster` measures Ferry as a cluster on Redis instead (see ferry bench cluster --help);",
+            "`ferry bench workers` measures each sandbox's container start and the healing after a worker is killed;",
+            "`ferry bench placement` measures the scheduler's decisions per second;",
+            "`ferry bench burst` measures a burst from zero: the time until the queue drains, containers over time, errors."
+        })
 public final class BenchMain implements Callable<Integer> {
 
     @Option(names = "--quick", description = "A short run (under 2 minutes on 2 cores): 1 round, short measurements.")
     boolean quick;
-    @Option(names = "--duration", paramLabel = "SECONDS", description = "Length of each measurement (default: 4; quick: 1).")
+
+    @Option(
+            names = "--duration",
+            paramLabel = "SECONDS",
+            description = "Length of each measurement (default: 4; quick: 1).")
     Double duration;
-    @Option(names = "--warmup", paramLabel = "SECONDS", description = "Closed-loop warm-up per target and protocol (default: 15; quick: 2).")
+
+    @Option(
+            names = "--warmup",
+            paramLabel = "SECONDS",
+            description = "Closed-loop warm-up per target and protocol (default: 15; quick: 2).")
     Double warmup;
+
     @Option(names = "--rounds", description = "Rounds of every measurement, for medians (default: 3; quick: 1).")
     Integer rounds;
+
     @Option(names = "--cold-starts", paramLabel = "N", description = "Cold-start trials (default: 10; quick: 3).")
     Integer coldStarts;
-    @Option(names = "--sse-trials", paramLabel = "N", description = "SSE time-to-first-event trials per target (default: 30; quick: 10).")
+
+    @Option(
+            names = "--sse-trials",
+            paramLabel = "N",
+            description = "SSE time-to-first-event trials per target (default: 30; quick: 10).")
     Integer sseTrials;
-    @Option(names = "--loads", split = ",", paramLabel = "FRACTION", defaultValue = "0.25,0.5,0.75",
-            description = "Arrival rates for the latency runs, as fractions of the direct target's saturation (default: ${DEFAULT-VALUE}).")
+
+    @Option(
+            names = "--loads",
+            split = ",",
+            paramLabel = "FRACTION",
+            defaultValue = "0.25,0.5,0.75",
+            description =
+                    "Arrival rates for the latency runs, as fractions of the direct target's saturation (default: ${DEFAULT-VALUE}).")
     List<Double> loads;
-    @Option(names = "--connections", defaultValue = "64", description = "HTTP/1.1 connections (default: ${DEFAULT-VALUE}).")
+
+    @Option(
+            names = "--connections",
+            defaultValue = "64",
+            description = "HTTP/1.1 connections (default: ${DEFAULT-VALUE}).")
     int connections;
-    @Option(names = "--h2-connections", defaultValue = "2", description = "HTTP/2 connections (default: ${DEFAULT-VALUE}).")
+
+    @Option(
+            names = "--h2-connections",
+            defaultValue = "2",
+            description = "HTTP/2 connections (default: ${DEFAULT-VALUE}).")
     int h2Connections;
-    @Option(names = "--streams", defaultValue = "32", description = "Concurrent streams per HTTP/2 connection (default: ${DEFAULT-VALUE}).")
+
+    @Option(
+            names = "--streams",
+            defaultValue = "32",
+            description = "Concurrent streams per HTTP/2 connection (default: ${DEFAULT-VALUE}).")
     int streams;
-    @Option(names = "--websockets", defaultValue = "16", description = "WebSocket echo sockets (default: ${DEFAULT-VALUE}).")
+
+    @Option(
+            names = "--websockets",
+            defaultValue = "16",
+            description = "WebSocket echo sockets (default: ${DEFAULT-VALUE}).")
     int webSockets;
-    @Option(names = "--threads", defaultValue = "2", description = "Load generator threads (default: ${DEFAULT-VALUE}).")
+
+    @Option(
+            names = "--threads",
+            defaultValue = "2",
+            description = "Load generator threads (default: ${DEFAULT-VALUE}).")
     int threads;
-    @Option(names = "--targets", split = ",", defaultValue = "direct,ferry,nginx,haproxy",
-            description = "Which targets to measure; direct is required, it is the baseline (default: ${DEFAULT-VALUE}).")
+
+    @Option(
+            names = "--targets",
+            split = ",",
+            defaultValue = "direct,ferry,nginx,haproxy",
+            description =
+                    "Which targets to measure; direct is required, it is the baseline (default: ${DEFAULT-VALUE}).")
     List<String> targetNames;
-    @Option(names = "--out", paramLabel = "DIR", description = "Where to write the report (default: perf/results/<timestamp>).")
+
+    @Option(
+            names = "--out",
+            paramLabel = "DIR",
+            description = "Where to write the report (default: perf/results/<timestamp>).")
     Path out;
 
     public static void main(String[] args) {
@@ -78,7 +133,10 @@ public final class BenchMain implements Callable<Integer> {
     public Integer call() throws Exception {
         Plan plan = plan();
         Path root = root();
-        Path dir = out != null ? out : root.resolve("perf/results").resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        Path dir = out != null
+                ? out
+                : root.resolve("perf/results")
+                        .resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         Files.createDirectories(dir.resolve("logs"));
         BenchReport report = new BenchReport(plan.targets(), Machine.describe(), plan.settings());
         // A run stopped by SIGTERM or Ctrl-C does not reach the finally: Processes stops the targets then.
@@ -122,22 +180,31 @@ public final class BenchMain implements Callable<Integer> {
         List<String> known = List.of(BenchReport.DIRECT, BenchReport.FERRY, BenchReport.NGINX, "haproxy");
         for (String name : targetNames) {
             if (!known.contains(name)) {
-                throw new CommandLine.ParameterException(new CommandLine(this), "--targets: " + name + " (expected: some of " + String.join(", ", known) + ")");
+                throw new CommandLine.ParameterException(
+                        new CommandLine(this),
+                        "--targets: " + name + " (expected: some of " + String.join(", ", known) + ")");
             }
         }
         if (!targetNames.contains(BenchReport.DIRECT)) {
-            throw new CommandLine.ParameterException(new CommandLine(this), "--targets: " + String.join(",", targetNames)
-                    + " (expected: direct among them; it is the baseline the load levels come from)");
+            throw new CommandLine.ParameterException(
+                    new CommandLine(this),
+                    "--targets: " + String.join(",", targetNames)
+                            + " (expected: direct among them; it is the baseline the load levels come from)");
         }
         List<String> ordered = known.stream().filter(targetNames::contains).toList();
-        Plan plan = new Plan(ordered,
+        Plan plan = new Plan(
+                ordered,
                 seconds("--duration", duration, quick ? 1 : 4),
                 seconds("--warmup", warmup, quick ? 2 : 15),
                 positive("--rounds", rounds, quick ? 1 : 3),
                 positive("--cold-starts", coldStarts, quick ? 3 : 10),
                 positive("--sse-trials", sseTrials, quick ? 10 : 30),
-                loads, positive("--connections", connections, 0), positive("--h2-connections", h2Connections, 0),
-                positive("--streams", streams, 0), positive("--websockets", webSockets, 0), positive("--threads", threads, 0));
+                loads,
+                positive("--connections", connections, 0),
+                positive("--h2-connections", h2Connections, 0),
+                positive("--streams", streams, 0),
+                positive("--websockets", webSockets, 0),
+                positive("--threads", threads, 0));
         Ratios.rates(1, loads); // checks each fraction
         return plan;
     }
@@ -150,7 +217,8 @@ public final class BenchMain implements Callable<Integer> {
         return OptionChecks.positive(this, option, value, fallback);
     }
 
-    private static Map<String, Target> startTargets(Plan plan, Path root, Path logs, List<Target> started) throws Exception {
+    private static Map<String, Target> startTargets(Plan plan, Path root, Path logs, List<Target> started)
+            throws Exception {
         Map<String, Target> targets = new LinkedHashMap<>();
         System.err.println("bench: starting targets: " + String.join(", ", plan.targets()));
         DirectTarget direct = DirectTarget.start(logs);
@@ -180,8 +248,19 @@ public final class BenchMain implements Callable<Integer> {
     }
 
     /** What to measure and how long, after defaults and checks. */
-    record Plan(List<String> targets, Duration duration, Duration warmup, int rounds, int coldStarts, int sseTrials,
-                List<Double> loads, int connections, int h2Connections, int streams, int webSockets, int threads) {
+    record Plan(
+            List<String> targets,
+            Duration duration,
+            Duration warmup,
+            int rounds,
+            int coldStarts,
+            int sseTrials,
+            List<Double> loads,
+            int connections,
+            int h2Connections,
+            int streams,
+            int webSockets,
+            int threads) {
 
         Map<String, Object> settings() {
             Map<String, Object> s = new LinkedHashMap<>();

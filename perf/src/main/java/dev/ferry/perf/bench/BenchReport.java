@@ -34,6 +34,7 @@ final class BenchReport {
     private final List<Measurement> measurements = new ArrayList<>();
     /** Merged latencies per measure and target, for the percentile curves. */
     private final Map<String, Map<String, Histogram>> histograms = new LinkedHashMap<>();
+
     private final List<String> targets;
 
     BenchReport(List<String> targets, Map<String, Object> machine, Map<String, Object> settings) {
@@ -44,7 +45,8 @@ final class BenchReport {
 
     void add(Measurement m, Latencies latencies) {
         measurements.add(m);
-        histograms.computeIfAbsent(m.measure(), k -> new LinkedHashMap<>())
+        histograms
+                .computeIfAbsent(m.measure(), k -> new LinkedHashMap<>())
                 .computeIfAbsent(m.target(), k -> new Histogram(1, Latencies.HIGHEST_MICROS, 3))
                 .add(latencies.histogram());
     }
@@ -72,11 +74,18 @@ final class BenchReport {
     }
 
     private double offeredRate(String measure) {
-        return measurements.stream().filter(m -> m.measure().equals(measure)).mapToDouble(Measurement::rate).findFirst().orElse(0);
+        return measurements.stream()
+                .filter(m -> m.measure().equals(measure))
+                .mapToDouble(Measurement::rate)
+                .findFirst()
+                .orElse(0);
     }
 
     private long errors(String measure, String target) {
-        return measurements.stream().filter(m -> m.measure().equals(measure) && m.target().equals(target)).mapToLong(Measurement::errors).sum();
+        return measurements.stream()
+                .filter(m -> m.measure().equals(measure) && m.target().equals(target))
+                .mapToLong(Measurement::errors)
+                .sum();
     }
 
     /** The summary table, one row per figure, a column per target, then Ferry's ratios. */
@@ -90,10 +99,15 @@ final class BenchReport {
         for (String measure : measures()) {
             String[] parts = measure.split("\\|", -1);
             String section = parts[0], protocol = parts[1], level = parts[2];
-            String what = protocol + (level.isEmpty() ? "" : level.equals(OWN_HALF) ? " at " + level
-                    : " at " + level + " of direct (" + format(offeredRate(measure), 0) + " req/s)");
+            String what = protocol
+                    + (level.isEmpty()
+                            ? ""
+                            : level.equals(OWN_HALF)
+                                    ? " at " + level
+                                    : " at " + level + " of direct (" + format(offeredRate(measure), 0) + " req/s)");
             switch (section) {
-                case "saturation" -> row(out, "saturation, " + protocol + " (req/s)", measure, Measurement::throughput, 0);
+                case "saturation" ->
+                    row(out, "saturation, " + protocol + " (req/s)", measure, Measurement::throughput, 0);
                 case "load" -> {
                     row(out, "p50, " + what + " (µs)", measure, Measurement::p50, 0);
                     row(out, "p99, " + what + " (µs)", measure, Measurement::p99, 0);
@@ -124,19 +138,28 @@ final class BenchReport {
             }
         }
         if (!failures.isEmpty()) {
-            out.append("\nFailed requests (not in the latencies): ").append(String.join("; ", failures)).append('\n');
+            out.append("\nFailed requests (not in the latencies): ")
+                    .append(String.join("; ", failures))
+                    .append('\n');
         }
         return out.toString();
     }
 
-    private void row(StringBuilder out, String label, String measure, ToDoubleFunction<Measurement> field, int decimals) {
+    private void row(
+            StringBuilder out, String label, String measure, ToDoubleFunction<Measurement> field, int decimals) {
         out.append("| ").append(label).append(" |");
         for (String target : targets) {
-            out.append(' ').append(format(median(measure, target, field), decimals)).append(" |");
+            out.append(' ')
+                    .append(format(median(measure, target, field), decimals))
+                    .append(" |");
         }
         double ferry = median(measure, FERRY, field);
-        out.append(' ').append(format(Ratios.ratio(ferry, median(measure, DIRECT, field)), 2)).append(" |");
-        out.append(' ').append(format(Ratios.ratio(ferry, median(measure, NGINX, field)), 2)).append(" |\n");
+        out.append(' ')
+                .append(format(Ratios.ratio(ferry, median(measure, DIRECT, field)), 2))
+                .append(" |");
+        out.append(' ')
+                .append(format(Ratios.ratio(ferry, median(measure, NGINX, field)), 2))
+                .append(" |\n");
     }
 
     /** The project's goals, each with where Ferry stands in this run. */
@@ -147,22 +170,33 @@ final class BenchReport {
             double ferry = median(saturation, FERRY, Measurement::throughput);
             double nginx = median(saturation, NGINX, Measurement::throughput);
             if (!Double.isNaN(ferry) && !Double.isNaN(nginx)) {
-                lines.add(verdict(ferry >= nginx, protocol + " saturation >= nginx's: " + format(ferry, 0) + " vs " + format(nginx, 0) + " req/s"));
+                lines.add(verdict(
+                        ferry >= nginx,
+                        protocol + " saturation >= nginx's: " + format(ferry, 0) + " vs " + format(nginx, 0)
+                                + " req/s"));
             }
             String at25 = "load|" + protocol + "|25%";
-            double added50 = Ratios.added(median(at25, FERRY, Measurement::p50), median(at25, DIRECT, Measurement::p50));
+            double added50 =
+                    Ratios.added(median(at25, FERRY, Measurement::p50), median(at25, DIRECT, Measurement::p50));
             if (!Double.isNaN(added50)) {
-                lines.add(verdict(added50 <= 100, protocol + " added p50 over direct at 25% load <= 100 µs: " + format(added50, 0) + " µs"));
+                lines.add(verdict(
+                        added50 <= 100,
+                        protocol + " added p50 over direct at 25% load <= 100 µs: " + format(added50, 0) + " µs"));
             }
             String at50 = "load|" + protocol + "|50%";
-            double added99 = Ratios.added(median(at50, FERRY, Measurement::p99), median(at50, DIRECT, Measurement::p99));
+            double added99 =
+                    Ratios.added(median(at50, FERRY, Measurement::p99), median(at50, DIRECT, Measurement::p99));
             if (!Double.isNaN(added99)) {
-                lines.add(verdict(added99 <= 1000, protocol + " added p99 over direct at 50% load <= 1 ms: " + format(added99 / 1000, 2) + " ms"));
+                lines.add(verdict(
+                        added99 <= 1000,
+                        protocol + " added p99 over direct at 50% load <= 1 ms: " + format(added99 / 1000, 2) + " ms"));
             }
         }
         double cold = median("cold-start|HTTP/1.1|", FERRY, Measurement::p50) / 1000;
         if (!Double.isNaN(cold)) {
-            lines.add(verdict(cold <= 300, "cold start p50 <= 300 ms: " + format(cold, 0) + " ms (target after cold-start work: 100 ms)"));
+            lines.add(verdict(
+                    cold <= 300,
+                    "cold start p50 <= 300 ms: " + format(cold, 0) + " ms (target after cold-start work: 100 ms)"));
         }
         return lines;
     }
@@ -221,7 +255,8 @@ final class BenchReport {
             curves.put(measure, percentileCurves(measure));
         }
         json.put("percentile_curves_us", curves);
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+        new ObjectMapper()
+                .enable(SerializationFeature.INDENT_OUTPUT)
                 .configure(SerializationFeature.FAIL_ON_EMPTY_BEANS, false)
                 .writeValue(file.toFile(), json);
     }

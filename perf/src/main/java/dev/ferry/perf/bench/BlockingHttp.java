@@ -45,7 +45,8 @@ final class BlockingHttp implements AutoCloseable {
 
     /** {@code GET path} with {@code Host: host}, as bytes to send again and again. */
     static byte[] get(String host, String path) {
-        return ("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nUser-Agent: ferry-bench\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        return ("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nUser-Agent: ferry-bench\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
     }
 
     /**
@@ -109,7 +110,7 @@ final class BlockingHttp implements AutoCloseable {
                 case "content-length" -> length = Long.parseLong(value);
                 case "transfer-encoding" -> chunked = value.contains("chunked");
                 case "connection" -> close = value.contains("close") || (close && !value.contains("keep-alive"));
-                default -> { }
+                default -> {}
             }
         }
         if (chunked) {
@@ -145,7 +146,8 @@ final class BlockingHttp implements AutoCloseable {
         while (true) {
             int b = in.read();
             if (b < 0) {
-                throw new EOFException("the server closed the connection" + (line.isEmpty() ? "" : " mid-line: \"" + line + "\""));
+                throw new EOFException(
+                        "the server closed the connection" + (line.isEmpty() ? "" : " mid-line: \"" + line + "\""));
             }
             if (b == '\n') {
                 int end = line.length();
@@ -164,7 +166,8 @@ final class BlockingHttp implements AutoCloseable {
             long skipped = in.skip(left);
             if (skipped <= 0) {
                 if (in.read() < 0) {
-                    throw new EOFException("the server closed the connection with " + left + " bytes of the body unread");
+                    throw new EOFException(
+                            "the server closed the connection with " + left + " bytes of the body unread");
                 }
                 skipped = 1;
             }

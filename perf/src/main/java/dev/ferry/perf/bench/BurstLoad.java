@@ -57,7 +57,12 @@ final class BurstLoad {
     }
 
     /** What a run found. {@code startNanos} is the first request's due time, on {@link System#nanoTime()}'s scale. */
-    record Result(long startNanos, List<Request> requests, Latencies latencies, int connectionsOpened, Map<String, String> firstBodies) {
+    record Result(
+            long startNanos,
+            List<Request> requests,
+            Latencies latencies,
+            int connectionsOpened,
+            Map<String, String> firstBodies) {
 
         /** Requests by outcome, in order ("200" first among the status codes). */
         Map<String, Long> outcomes() {
@@ -95,6 +100,7 @@ final class BurstLoad {
     private final List<Request> done = new ArrayList<>();
     /** The body of the first answer of each status other than 200, cut short: what the server said. */
     private final Map<String, String> firstBodies = new TreeMap<>();
+
     private final Latencies latencies = new Latencies();
     private final CompletableFuture<Result> result = new CompletableFuture<>();
     private RatePacer pacer;
@@ -111,7 +117,14 @@ final class BurstLoad {
      * @param maxConnections how many connections may be open at once, &ge; 1
      * @param timeout the longest wait for one request's answer, from when it was sent
      */
-    BurstLoad(EventLoop loop, int port, String authority, String path, String bodyPrefix, int maxConnections, Duration timeout) {
+    BurstLoad(
+            EventLoop loop,
+            int port,
+            String authority,
+            String path,
+            String bodyPrefix,
+            int maxConnections,
+            Duration timeout) {
         if (maxConnections < 1) {
             throw new IllegalArgumentException("maxConnections: " + maxConnections + " (expected: >= 1)");
         }
@@ -121,7 +134,9 @@ final class BurstLoad {
         this.timeoutNanos = timeout.toNanos();
         this.request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, path, Unpooled.EMPTY_BUFFER);
         request.headers().set(HttpHeaderNames.HOST, authority);
-        this.bootstrap = new Bootstrap().group(loop).channel(ClientTransport.socketChannel())
+        this.bootstrap = new Bootstrap()
+                .group(loop)
+                .channel(ClientTransport.socketChannel())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5_000)
                 .remoteAddress("127.0.0.1", port);
@@ -170,12 +185,15 @@ final class BurstLoad {
         connecting++;
         opened++;
         Connection connection = new Connection();
-        ChannelFuture future = bootstrap.clone().handler(new ChannelInitializer<Channel>() {
-            @Override
-            protected void initChannel(Channel ch) {
-                ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(1 << 16), connection);
-            }
-        }).connect();
+        ChannelFuture future = bootstrap
+                .clone()
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(1 << 16), connection);
+                    }
+                })
+                .connect();
         future.addListener(f -> {
             connecting--;
             if (f.isSuccess()) {
@@ -211,7 +229,8 @@ final class BurstLoad {
         request.release();
         List<Request> sorted = new ArrayList<>(done);
         sorted.sort((a, b) -> Long.compare(a.dueNanos(), b.dueNanos()));
-        result.complete(new Result(pacer.intendedStart(0), List.copyOf(sorted), latencies, opened, Map.copyOf(firstBodies)));
+        result.complete(
+                new Result(pacer.intendedStart(0), List.copyOf(sorted), latencies, opened, Map.copyOf(firstBodies)));
     }
 
     private final class Connection extends SimpleChannelInboundHandler<FullHttpResponse> {
@@ -226,13 +245,16 @@ final class BurstLoad {
 
         void send(int index) {
             pending = index;
-            timeout = loop.schedule(() -> {
-                if (pending == index) {
-                    pending = -1;
-                    end(index, "timeout");
-                    ctx.close();
-                }
-            }, timeoutNanos, TimeUnit.NANOSECONDS);
+            timeout = loop.schedule(
+                    () -> {
+                        if (pending == index) {
+                            pending = -1;
+                            end(index, "timeout");
+                            ctx.close();
+                        }
+                    },
+                    timeoutNanos,
+                    TimeUnit.NANOSECONDS);
             ctx.writeAndFlush(request.retainedDuplicate());
         }
 

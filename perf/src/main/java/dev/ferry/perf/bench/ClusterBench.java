@@ -34,7 +34,10 @@ import picocli.CommandLine.Option;
  * {@code perf/results/<timestamp>-cluster/}, with every process's log in {@code logs/}, and
  * stops every process it started.
  */
-@Command(name = "cluster", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(
+        name = "cluster",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
         description = "Measures Ferry as a cluster on one Redis: route propagation to two gateways, hello's throughput "
                 + "on the Redis store against the in-memory one, and failed requests during a Redis outage.")
 public final class ClusterBench implements Callable<Integer> {
@@ -45,54 +48,138 @@ public final class ClusterBench implements Callable<Integer> {
     private static final String HELLO = FerryTarget.APP + "--hello";
     private static final Duration ONE_SHOT_TIMEOUT = Duration.ofSeconds(120);
 
-    @Option(names = "--quick", description = "A short run (under a minute or so on 2 cores): few trials, short loads, a 4 s outage.")
+    @Option(
+            names = "--quick",
+            description = "A short run (under a minute or so on 2 cores): few trials, short loads, a 4 s outage.")
     boolean quick;
-    @Option(names = "--parts", split = ",", defaultValue = "propagation,throughput,outage",
+
+    @Option(
+            names = "--parts",
+            split = ",",
+            defaultValue = "propagation,throughput,outage",
             description = "What to measure (default: ${DEFAULT-VALUE}).")
     List<String> parts;
+
     @Option(names = "--trials", paramLabel = "N", description = "Route-propagation trials (default: 200; quick: 20).")
     Integer trials;
-    @Option(names = "--propagation-limit", paramLabel = "SECONDS", description = "Stop the trials after this long (default: 60; quick: 15).")
+
+    @Option(
+            names = "--propagation-limit",
+            paramLabel = "SECONDS",
+            description = "Stop the trials after this long (default: 60; quick: 15).")
     Double propagationLimit;
-    @Option(names = "--trial-timeout", paramLabel = "SECONDS", defaultValue = "5",
-            description = "How long a gateway may take to serve a new route before the trial counts it missed (default: ${DEFAULT-VALUE}).")
+
+    @Option(
+            names = "--trial-timeout",
+            paramLabel = "SECONDS",
+            defaultValue = "5",
+            description =
+                    "How long a gateway may take to serve a new route before the trial counts it missed (default: ${DEFAULT-VALUE}).")
     double trialTimeout;
-    @Option(names = "--poll-interval-us", paramLabel = "MICROS", defaultValue = "100",
+
+    @Option(
+            names = "--poll-interval-us",
+            paramLabel = "MICROS",
+            defaultValue = "100",
             description = "Pause between a poller's requests (default: ${DEFAULT-VALUE}; 0: none).")
     long pollIntervalMicros;
-    @Option(names = "--gateways", defaultValue = "2", description = "Gateways in the cluster (default: ${DEFAULT-VALUE}).")
+
+    @Option(
+            names = "--gateways",
+            defaultValue = "2",
+            description = "Gateways in the cluster (default: ${DEFAULT-VALUE}).")
     int gatewayCount;
-    @Option(names = "--connections", paramLabel = "N", defaultValue = "16",
+
+    @Option(
+            names = "--connections",
+            paramLabel = "N",
+            defaultValue = "16",
             description = "HTTP/1.1 connections of the throughput runs (default: ${DEFAULT-VALUE}).")
     int connections;
-    @Option(names = "--duration", paramLabel = "SECONDS", description = "Length of each throughput run (default: 4; quick: 1).")
+
+    @Option(
+            names = "--duration",
+            paramLabel = "SECONDS",
+            description = "Length of each throughput run (default: 4; quick: 1).")
     Double duration;
-    @Option(names = "--warmup", paramLabel = "SECONDS", description = "Closed-loop warm-up of each store before its runs; the container's JIT needs about half a minute (default: 30; quick: 1).")
+
+    @Option(
+            names = "--warmup",
+            paramLabel = "SECONDS",
+            description =
+                    "Closed-loop warm-up of each store before its runs; the container's JIT needs about half a minute (default: 30; quick: 1).")
     Double warmup;
-    @Option(names = "--rounds", description = "Throughput rounds, the stores taking turns first (default: 4; quick: 1).")
+
+    @Option(
+            names = "--rounds",
+            description = "Throughput rounds, the stores taking turns first (default: 4; quick: 1).")
     Integer rounds;
-    @Option(names = "--outage-connections", paramLabel = "N", defaultValue = "8",
-            description = "Keep-alive connections of the outage load, shared among the gateways (default: ${DEFAULT-VALUE}).")
+
+    @Option(
+            names = "--outage-connections",
+            paramLabel = "N",
+            defaultValue = "8",
+            description =
+                    "Keep-alive connections of the outage load, shared among the gateways (default: ${DEFAULT-VALUE}).")
     int outageConnections;
-    @Option(names = "--before", paramLabel = "SECONDS", description = "Load before Redis is killed (default: 5; quick: 2).")
+
+    @Option(
+            names = "--before",
+            paramLabel = "SECONDS",
+            description = "Load before Redis is killed (default: 5; quick: 2).")
     Double before;
-    @Option(names = "--outage", paramLabel = "SECONDS", description = "How long Redis stays down (default: 10; quick: 4).")
+
+    @Option(
+            names = "--outage",
+            paramLabel = "SECONDS",
+            description = "How long Redis stays down (default: 10; quick: 4).")
     Double outage;
-    @Option(names = "--after", paramLabel = "SECONDS", description = "Load after Redis is back (default: 10; quick: 3).")
+
+    @Option(
+            names = "--after",
+            paramLabel = "SECONDS",
+            description = "Load after Redis is back (default: 10; quick: 3).")
     Double after;
-    @Option(names = "--request-timeout", paramLabel = "SECONDS", defaultValue = "5",
+
+    @Option(
+            names = "--request-timeout",
+            paramLabel = "SECONDS",
+            defaultValue = "5",
             description = "An outage-load request unanswered this long counts as failed (default: ${DEFAULT-VALUE}).")
     double requestTimeout;
-    @Option(names = "--threads", defaultValue = "2", description = "Load generator threads (default: ${DEFAULT-VALUE}).")
+
+    @Option(
+            names = "--threads",
+            defaultValue = "2",
+            description = "Load generator threads (default: ${DEFAULT-VALUE}).")
     int threads;
-    @Option(names = "--out", paramLabel = "DIR", description = "Where to write the report (default: perf/results/<timestamp>-cluster).")
+
+    @Option(
+            names = "--out",
+            paramLabel = "DIR",
+            description = "Where to write the report (default: perf/results/<timestamp>-cluster).")
     Path out;
 
     /** What to measure and how long, after defaults and checks. */
-    record Plan(List<String> parts, int trials, int warmupTrials, Duration propagationLimit, Duration trialTimeout, Duration pollInterval,
-                int gateways, int connections, Duration duration, Duration warmup, int rounds,
-                int outageConnections, Duration outageWarmup, Duration before, Duration outage, Duration after, Duration requestTimeout,
-                int threads) {
+    record Plan(
+            List<String> parts,
+            int trials,
+            int warmupTrials,
+            Duration propagationLimit,
+            Duration trialTimeout,
+            Duration pollInterval,
+            int gateways,
+            int connections,
+            Duration duration,
+            Duration warmup,
+            int rounds,
+            int outageConnections,
+            Duration outageWarmup,
+            Duration before,
+            Duration outage,
+            Duration after,
+            Duration requestTimeout,
+            int threads) {
 
         boolean has(String part) {
             return parts.contains(part);
@@ -125,15 +212,17 @@ public final class ClusterBench implements Callable<Integer> {
         List<String> known = List.of(PROPAGATION, THROUGHPUT, OUTAGE);
         for (String part : parts) {
             if (!known.contains(part)) {
-                throw new CommandLine.ParameterException(new CommandLine(this), "--parts: " + part + " (expected: some of "
-                        + String.join(", ", known) + ")");
+                throw new CommandLine.ParameterException(
+                        new CommandLine(this),
+                        "--parts: " + part + " (expected: some of " + String.join(", ", known) + ")");
             }
         }
         if (pollIntervalMicros < 0 || pollIntervalMicros > 1000) {
-            throw new CommandLine.ParameterException(new CommandLine(this), "--poll-interval-us: " + pollIntervalMicros
-                    + " (expected: 0 to 1000)");
+            throw new CommandLine.ParameterException(
+                    new CommandLine(this), "--poll-interval-us: " + pollIntervalMicros + " (expected: 0 to 1000)");
         }
-        return new Plan(known.stream().filter(parts::contains).toList(),
+        return new Plan(
+                known.stream().filter(parts::contains).toList(),
                 positive("--trials", trials, quick ? 20 : 200),
                 quick ? 2 : 50,
                 seconds("--propagation-limit", propagationLimit, quick ? 15 : 60),
@@ -171,16 +260,21 @@ public final class ClusterBench implements Callable<Integer> {
             return 1;
         }
         Path root = BenchMain.root();
-        Path dir = out != null ? out : root.resolve("perf/results")
-                .resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-cluster");
+        Path dir = out != null
+                ? out
+                : root.resolve("perf/results")
+                        .resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
+                                + "-cluster");
         Path logs = dir.resolve("logs");
         Files.createDirectories(logs);
         long began = System.nanoTime();
-        ClusterReport report = new ClusterReport(List.of(PROPAGATION, THROUGHPUT, OUTAGE), Machine.describe(), plan.settings());
+        ClusterReport report =
+                new ClusterReport(List.of(PROPAGATION, THROUGHPUT, OUTAGE), Machine.describe(), plan.settings());
         report.line("# ferry bench cluster");
         report.line("");
-        report.line("All on 127.0.0.1: redis-server " + RedisProcess.version() + ", Ferry from cli/target/ferry.jar, " + Machine.describe().get("cpus")
-                + " CPUs (" + Machine.describe().get("cpu_model") + "); load generator, Redis and Ferry share them.");
+        report.line("All on 127.0.0.1: redis-server " + RedisProcess.version() + ", Ferry from cli/target/ferry.jar, "
+                + Machine.describe().get("cpus") + " CPUs ("
+                + Machine.describe().get("cpu_model") + "); load generator, Redis and Ferry share them.");
         String loadBefore = loadAverage();
         EventLoopGroup group = ClientTransport.group(plan.threads());
         List<EventLoop> loops = loops(group);
@@ -200,9 +294,12 @@ public final class ClusterBench implements Callable<Integer> {
         String loadAfter = loadAverage();
         report.put("load_average_before", loadBefore);
         report.put("load_average_after", loadAfter);
-        report.footer("Load average (1, 5, 15 min) before the run: " + loadBefore + "; after it: " + loadAfter + " (its own included)."
-                + (busy(loadBefore) ? " A load above the CPU count before the run may mean other work competed with it (or only a"
-                        + " virtual machine's reckoning of load): check with top before trusting small differences." : ""));
+        report.footer("Load average (1, 5, 15 min) before the run: " + loadBefore + "; after it: " + loadAfter
+                + " (its own included)."
+                + (busy(loadBefore)
+                        ? " A load above the CPU count before the run may mean other work competed with it (or only a"
+                                + " virtual machine's reckoning of load): check with top before trusting small differences."
+                        : ""));
         report.footer("");
         report.footer(String.format(java.util.Locale.ROOT, "Whole run: %.0f s.", seconds));
         report.write(dir);
@@ -217,7 +314,8 @@ public final class ClusterBench implements Callable<Integer> {
     /** Whether a 1-minute load average is above half the CPUs: something else is running. */
     static boolean busy(String loadAverage) {
         try {
-            return Double.parseDouble(loadAverage.split(" ")[0]) > Runtime.getRuntime().availableProcessors() / 2.0;
+            return Double.parseDouble(loadAverage.split(" ")[0])
+                    > Runtime.getRuntime().availableProcessors() / 2.0;
         } catch (NumberFormatException e) {
             return false;
         }
@@ -235,18 +333,23 @@ public final class ClusterBench implements Callable<Integer> {
 
     // ---- parts 1 and 3: the cluster ----
 
-    private static void clusterParts(Plan plan, Path root, Path logs, RedisProcess redis, List<EventLoop> loops, ClusterReport report)
+    private static void clusterParts(
+            Plan plan, Path root, Path logs, RedisProcess redis, List<EventLoop> loops, ClusterReport report)
             throws Exception {
         System.err.println("bench: starting the cluster: controller, worker, " + plan.gateways() + " gateways");
         long t = System.nanoTime();
         try (ClusterNodes nodes = ClusterNodes.start(root, logs, redis.url(), plan.gateways())) {
             nodes.deployExamples();
             for (ClusterNodes.Gateway g : nodes.gateways()) {
-                long nanos = OneShot.time(loops.get(0), g.httpPort(), hello(g.httpPort()), OneShot.Until.RESPONSE_END, ONE_SHOT_TIMEOUT);
+                long nanos = OneShot.time(
+                        loops.get(0), g.httpPort(), hello(g.httpPort()), OneShot.Until.RESPONSE_END, ONE_SHOT_TIMEOUT);
                 System.err.printf("bench: first hello through %s: %.0f ms%n", g.id(), nanos / 1e6);
             }
-            System.err.printf("bench: cluster up, examples deployed and warm in %.1f s: %s%n", (System.nanoTime() - t) / 1e9, nodes);
-            try (RoutePropagation propagation = new RoutePropagation(nodes.gateways(), plan.pollInterval(), plan.trialTimeout())) {
+            System.err.printf(
+                    "bench: cluster up, examples deployed and warm in %.1f s: %s%n",
+                    (System.nanoTime() - t) / 1e9, nodes);
+            try (RoutePropagation propagation =
+                    new RoutePropagation(nodes.gateways(), plan.pollInterval(), plan.trialTimeout())) {
                 if (plan.has(PROPAGATION)) {
                     propagation(plan, nodes, propagation, report);
                 }
@@ -262,8 +365,11 @@ public final class ClusterBench implements Callable<Integer> {
         return new Target.Route(HELLO + ".localhost:" + port, "/");
     }
 
-    private static void propagation(Plan plan, ClusterNodes nodes, RoutePropagation propagation, ClusterReport report) throws Exception {
-        System.err.printf("bench: route propagation: up to %d trials or %d s%n", plan.trials(), plan.propagationLimit().toSeconds());
+    private static void propagation(Plan plan, ClusterNodes nodes, RoutePropagation propagation, ClusterReport report)
+            throws Exception {
+        System.err.printf(
+                "bench: route propagation: up to %d trials or %d s%n",
+                plan.trials(), plan.propagationLimit().toSeconds());
         // Unrecorded trials first: the admin API, the store and the gateways' 404 and 200 paths
         // run interpreted at first, and those trials would measure the JIT, not the feed.
         for (int i = 0; i < plan.warmupTrials(); i++) {
@@ -287,7 +393,9 @@ public final class ClusterBench implements Callable<Integer> {
             g.put("served_before_put_answered", r.beforeAnswer.get(id));
             g.put("missed", r.missed.get(id));
             g.put("polls", r.polls.get(id));
-            g.put("mean_poll_interval_us", r.polls.get(id) == 0 ? null : Math.round(r.pollingNanos.get(id) / 1000.0 / r.polls.get(id)));
+            g.put(
+                    "mean_poll_interval_us",
+                    r.polls.get(id) == 0 ? null : Math.round(r.pollingNanos.get(id) / 1000.0 / r.polls.get(id)));
             g.put("other_statuses", r.otherStatuses.get(id));
             g.put("io_errors", r.ioErrors.get(id));
             perGateway.put(id, g);
@@ -301,14 +409,24 @@ public final class ClusterBench implements Callable<Integer> {
         report.line(PROPAGATION, "");
         report.line(PROPAGATION, "## 1. Route propagation to " + r.fromPut.size() + " gateways");
         report.line(PROPAGATION, "");
-        report.line(PROPAGATION, String.format(java.util.Locale.ROOT,
-                "%d trials in %.1f s (of %d planned): PUT /v1/routes/r<i>.bench.test → %s on the controller, while one poller per "
-                        + "gateway GETs that host on a keep-alive connection (≤ %d µs between requests) until it answers 200; the "
-                        + "gateway was reached when the request that got the 200 was sent. Delays in ms, from just before the PUT was sent; \"from answer\" counts from the PUT's answer (0 when the "
-                        + "gateway served the route first).",
-                r.trials, r.seconds, plan.trials(), HELLO, plan.pollInterval().toNanos() / 1000));
+        report.line(
+                PROPAGATION,
+                String.format(
+                        java.util.Locale.ROOT,
+                        "%d trials in %.1f s (of %d planned): PUT /v1/routes/r<i>.bench.test → %s on the controller, while one poller per "
+                                + "gateway GETs that host on a keep-alive connection (≤ %d µs between requests) until it answers 200; the "
+                                + "gateway was reached when the request that got the 200 was sent. Delays in ms, from just before the PUT was sent; \"from answer\" counts from the PUT's answer (0 when the "
+                                + "gateway served the route first).",
+                        r.trials,
+                        r.seconds,
+                        plan.trials(),
+                        HELLO,
+                        plan.pollInterval().toNanos() / 1000));
         report.line(PROPAGATION, "");
-        report.line(PROPAGATION, "| delay (ms) | p50 | p90 | p99 | max | trials | missed (> " + plan.trialTimeout().toSeconds() + " s) |");
+        report.line(
+                PROPAGATION,
+                "| delay (ms) | p50 | p90 | p99 | max | trials | missed (> "
+                        + plan.trialTimeout().toSeconds() + " s) |");
         report.line(PROPAGATION, "|---|---|---|---|---|---|---|");
         for (String id : r.fromPut.keySet()) {
             row(report, id + ", from PUT", r.fromPut.get(id));
@@ -320,41 +438,68 @@ public final class ClusterBench implements Callable<Integer> {
         List<String> intervals = new ArrayList<>();
         for (String id : r.fromPut.keySet()) {
             long polls = r.polls.get(id);
-            intervals.add(id + " " + (polls == 0 ? "–" : ClusterReport.fmt(r.pollingNanos.get(id) / 1000.0 / polls, 0) + " µs"));
+            intervals.add(id + " "
+                    + (polls == 0 ? "–" : ClusterReport.fmt(r.pollingNanos.get(id) / 1000.0 / polls, 0) + " µs"));
         }
         report.line(PROPAGATION, "");
-        report.line(PROPAGATION, "Mean time between a poller's requests (the measure's resolution): " + String.join(", ", intervals) + ".");
+        report.line(
+                PROPAGATION,
+                "Mean time between a poller's requests (the measure's resolution): " + String.join(", ", intervals)
+                        + ".");
         if (r.failedPuts > 0 || !r.problems.isEmpty()) {
             report.line(PROPAGATION, "");
             report.line(PROPAGATION, "Problems (" + r.failedPuts + " PUTs refused): " + String.join("; ", r.problems));
         }
         double p99 = r.allGateways.count() == 0 ? Double.NaN : r.allGateways.percentileMicros(99);
         long missed = r.allGateways.errors();
-        report.goal("route change reaches every gateway, p99 < 100 ms", missed == 0 && r.failedPuts == 0 && p99 < 100_000,
-                "p99 " + ClusterReport.fmtMs(p99) + " ms over " + r.trials + " trials, " + missed + " missed, " + r.failedPuts + " PUTs refused");
-        System.err.printf("bench: route propagation: %d trials, all gateways p50 %s ms, p99 %s ms, max %s ms, %d missed%n", r.trials,
-                ClusterReport.fmtMs(r.allGateways.percentileMicros(50)), ClusterReport.fmtMs(p99),
-                ClusterReport.fmtMs(r.allGateways.maxMicros()), missed);
+        report.goal(
+                "route change reaches every gateway, p99 < 100 ms",
+                missed == 0 && r.failedPuts == 0 && p99 < 100_000,
+                "p99 " + ClusterReport.fmtMs(p99) + " ms over " + r.trials + " trials, " + missed + " missed, "
+                        + r.failedPuts + " PUTs refused");
+        System.err.printf(
+                "bench: route propagation: %d trials, all gateways p50 %s ms, p99 %s ms, max %s ms, %d missed%n",
+                r.trials,
+                ClusterReport.fmtMs(r.allGateways.percentileMicros(50)),
+                ClusterReport.fmtMs(p99),
+                ClusterReport.fmtMs(r.allGateways.maxMicros()),
+                missed);
     }
 
     private static void row(ClusterReport report, String label, Latencies l) {
         boolean any = l.count() > 0;
-        report.line(PROPAGATION, "| " + label + " | " + (any ? ClusterReport.fmtMs(l.percentileMicros(50)) : "–") + " | "
-                + (any ? ClusterReport.fmtMs(l.percentileMicros(90)) : "–") + " | "
-                + (any ? ClusterReport.fmtMs(l.percentileMicros(99)) : "–") + " | "
-                + (any ? ClusterReport.fmtMs(l.maxMicros()) : "–") + " | " + (l.count() + l.errors()) + " | " + l.errors() + " |");
+        report.line(
+                PROPAGATION,
+                "| " + label + " | " + (any ? ClusterReport.fmtMs(l.percentileMicros(50)) : "–") + " | "
+                        + (any ? ClusterReport.fmtMs(l.percentileMicros(90)) : "–") + " | "
+                        + (any ? ClusterReport.fmtMs(l.percentileMicros(99)) : "–") + " | "
+                        + (any ? ClusterReport.fmtMs(l.maxMicros()) : "–") + " | " + (l.count() + l.errors()) + " | "
+                        + l.errors() + " |");
     }
 
-    private static void outage(Plan plan, ClusterNodes nodes, RedisProcess redis, RoutePropagation propagation, List<EventLoop> loops,
-                               ClusterReport report) throws Exception {
+    private static void outage(
+            Plan plan,
+            ClusterNodes nodes,
+            RedisProcess redis,
+            RoutePropagation propagation,
+            List<EventLoop> loops,
+            ClusterReport report)
+            throws Exception {
         // A route written before the outage, to check afterwards that it survived.
         nodes.expect200(nodes.route("before-outage.bench.test", HELLO), "PUT /v1/routes/before-outage.bench.test");
         List<PhasedLoad.Endpoint> endpoints = nodes.gateways().stream()
-                .map(g -> new PhasedLoad.Endpoint(g.httpPort(), HELLO + ".localhost:" + g.httpPort(), "/")).toList();
+                .map(g -> new PhasedLoad.Endpoint(g.httpPort(), HELLO + ".localhost:" + g.httpPort(), "/"))
+                .toList();
         PhasedLoad load = new PhasedLoad(loops, endpoints, plan.outageConnections(), plan.requestTimeout());
         Duration warm = plan.outageWarmup();
-        System.err.printf("bench: Redis outage: %d connections through %d gateways, %.0f s warm-up, then %.0f s, Redis down %.0f s, %.0f s%n",
-                plan.outageConnections(), endpoints.size(), seconds(warm), seconds(plan.before()), seconds(plan.outage()), seconds(plan.after()));
+        System.err.printf(
+                "bench: Redis outage: %d connections through %d gateways, %.0f s warm-up, then %.0f s, Redis down %.0f s, %.0f s%n",
+                plan.outageConnections(),
+                endpoints.size(),
+                seconds(warm),
+                seconds(plan.before()),
+                seconds(plan.outage()),
+                seconds(plan.after()));
         load.start();
         sleepNanos(warm.toNanos());
         load.phase(PhasedLoad.Phase.BEFORE);
@@ -369,15 +514,18 @@ public final class ClusterBench implements Callable<Integer> {
         } finally {
             killed = System.nanoTime();
         }
-        System.err.printf("bench: Redis killed at %.1f s (SAVE and SIGKILL took %.0f ms)%n", (killed - start) / 1e9, (killed - saveStarted) / 1e6);
+        System.err.printf(
+                "bench: Redis killed at %.1f s (SAVE and SIGKILL took %.0f ms)%n",
+                (killed - start) / 1e9, (killed - saveStarted) / 1e6);
         sleepUntil(saveStarted + plan.outage().toNanos());
         long restarting = System.nanoTime();
         redis.restart();
         long back = System.nanoTime();
         load.phase(PhasedLoad.Phase.AFTER);
         java.util.SortedMap<String, Long> keysAfter = redis.keys();
-        System.err.printf("bench: Redis back at %.1f s (restart took %.0f ms, %d keys, %d before)%n", (back - start) / 1e9,
-                (back - restarting) / 1e6, keysAfter.size(), keysBefore.size());
+        System.err.printf(
+                "bench: Redis back at %.1f s (restart took %.0f ms, %d keys, %d before)%n",
+                (back - start) / 1e9, (back - restarting) / 1e6, keysAfter.size(), keysBefore.size());
         // Keys with a time to live (a leader's lease) may expire while Redis is down; any other lost key is lost data.
         Map<String, Long> lost = new LinkedHashMap<>(keysBefore);
         lost.keySet().removeAll(keysAfter.keySet());
@@ -396,7 +544,9 @@ public final class ClusterBench implements Callable<Integer> {
 
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("connections", plan.outageConnections());
-        json.put("gateways", nodes.gateways().stream().map(ClusterNodes.Gateway::id).toList());
+        json.put(
+                "gateways",
+                nodes.gateways().stream().map(ClusterNodes.Gateway::id).toList());
         json.put("redis_down_s", Math.round((back - killed) / 1e6) / 1000.0);
         json.put("redis_restart_ms", Math.round((back - restarting) / 1e5) / 10.0);
         json.put("keys_before_kill", keysBefore.size());
@@ -432,38 +582,61 @@ public final class ClusterBench implements Callable<Integer> {
         report.line(OUTAGE, "");
         report.line(OUTAGE, "## 3. Redis outage under load");
         report.line(OUTAGE, "");
-        report.line(OUTAGE, String.format(java.util.Locale.ROOT,
-                "%d keep-alive connections call %s through %d gateways in a closed loop. Redis is killed (SAVE, then SIGKILL) "
-                        + "after %.1f s and started again on the same port with its data (%d keys before, %d after%s) %.1f s later; "
-                        + "the load goes on %.1f s more. A request fails on a status other than 200, a broken connection or no answer in %.0f s.",
-                plan.outageConnections(), HELLO, endpoints.size(), phaseSeconds.get(PhasedLoad.Phase.BEFORE), keysBefore.size(),
-                keysAfter.size(), lost.isEmpty() ? "" : "; gone: " + describeLost(lost),
-                (back - killed) / 1e9, phaseSeconds.get(PhasedLoad.Phase.AFTER), seconds(plan.requestTimeout())));
+        report.line(
+                OUTAGE,
+                String.format(
+                        java.util.Locale.ROOT,
+                        "%d keep-alive connections call %s through %d gateways in a closed loop. Redis is killed (SAVE, then SIGKILL) "
+                                + "after %.1f s and started again on the same port with its data (%d keys before, %d after%s) %.1f s later; "
+                                + "the load goes on %.1f s more. A request fails on a status other than 200, a broken connection or no answer in %.0f s.",
+                        plan.outageConnections(),
+                        HELLO,
+                        endpoints.size(),
+                        phaseSeconds.get(PhasedLoad.Phase.BEFORE),
+                        keysBefore.size(),
+                        keysAfter.size(),
+                        lost.isEmpty() ? "" : "; gone: " + describeLost(lost),
+                        (back - killed) / 1e9,
+                        phaseSeconds.get(PhasedLoad.Phase.AFTER),
+                        seconds(plan.requestTimeout())));
         report.line(OUTAGE, "");
         report.line(OUTAGE, "| phase | seconds | ok | failed | ok req/s | p50 ms | p99 ms | max ms |");
         report.line(OUTAGE, "|---|---|---|---|---|---|---|---|");
         for (var e : phaseSeconds.entrySet()) {
             Latencies l = r.latencies.get(e.getKey());
-            report.line(OUTAGE, "| " + e.getKey().name().toLowerCase() + " | " + ClusterReport.fmt(e.getValue(), 1) + " | " + l.count() + " | "
-                    + r.failed.get(e.getKey()) + " | " + ClusterReport.fmt(l.count() / e.getValue(), 0) + " | "
-                    + (l.count() > 0 ? ClusterReport.fmtMs(l.percentileMicros(50)) : "–") + " | "
-                    + (l.count() > 0 ? ClusterReport.fmtMs(l.percentileMicros(99)) : "–") + " | "
-                    + (l.count() > 0 ? ClusterReport.fmtMs(l.maxMicros()) : "–") + " |");
+            report.line(
+                    OUTAGE,
+                    "| " + e.getKey().name().toLowerCase() + " | " + ClusterReport.fmt(e.getValue(), 1) + " | "
+                            + l.count() + " | "
+                            + r.failed.get(e.getKey()) + " | " + ClusterReport.fmt(l.count() / e.getValue(), 0) + " | "
+                            + (l.count() > 0 ? ClusterReport.fmtMs(l.percentileMicros(50)) : "–") + " | "
+                            + (l.count() > 0 ? ClusterReport.fmtMs(l.percentileMicros(99)) : "–") + " | "
+                            + (l.count() > 0 ? ClusterReport.fmtMs(l.maxMicros()) : "–") + " |");
         }
         report.line(OUTAGE, "");
-        report.line(OUTAGE, "Failed: " + r.failedTotal() + " of " + r.total() + " requests" + (r.failures.isEmpty() ? "." : ": " + r.failures
-                + "; first: " + String.join("; ", r.samples)));
-        report.line(OUTAGE, "After the outage: a new route reached " + describeTrial(nodes, check) + "; a route written before it answers "
-                + old + ".");
-        report.goal("no failed request while Redis is down for " + ClusterReport.fmt((back - killed) / 1e9, 1) + " s",
-                r.failedTotal() == 0 && r.total() > 0, r.failedTotal() + " failed of " + r.total());
-        System.err.printf("bench: Redis outage: %d failed of %d requests%s%n", r.failedTotal(), r.total(),
-                r.failures.isEmpty() ? "" : " " + r.failures);
+        report.line(
+                OUTAGE,
+                "Failed: " + r.failedTotal() + " of " + r.total() + " requests"
+                        + (r.failures.isEmpty()
+                                ? "."
+                                : ": " + r.failures + "; first: " + String.join("; ", r.samples)));
+        report.line(
+                OUTAGE,
+                "After the outage: a new route reached " + describeTrial(nodes, check)
+                        + "; a route written before it answers " + old + ".");
+        report.goal(
+                "no failed request while Redis is down for " + ClusterReport.fmt((back - killed) / 1e9, 1) + " s",
+                r.failedTotal() == 0 && r.total() > 0,
+                r.failedTotal() + " failed of " + r.total());
+        System.err.printf(
+                "bench: Redis outage: %d failed of %d requests%s%n",
+                r.failedTotal(), r.total(), r.failures.isEmpty() ? "" : " " + r.failures);
     }
 
     private static String describeLost(Map<String, Long> lost) {
         List<String> keys = new ArrayList<>();
-        lost.forEach((key, ttl) -> keys.add(key + (ttl >= 0 ? " (" + ttl + " ms to live at the kill: expired)" : " (no TTL: LOST DATA)")));
+        lost.forEach((key, ttl) ->
+                keys.add(key + (ttl >= 0 ? " (" + ttl + " ms to live at the kill: expired)" : " (no TTL: LOST DATA)")));
         return String.join(", ", keys);
     }
 
@@ -487,7 +660,9 @@ public final class ClusterBench implements Callable<Integer> {
         m.put("put_status", trial.putStatus());
         for (int i = 0; i < trial.seen().size(); i++) {
             RoutePropagation.Seen seen = trial.seen().get(i);
-            m.put(nodes.gateways().get(i).id() + "_ms", seen.ok() ? ClusterReport.ms((seen.okNanos() - trial.putSent()) / 1000.0) : null);
+            m.put(
+                    nodes.gateways().get(i).id() + "_ms",
+                    seen.ok() ? ClusterReport.ms((seen.okNanos() - trial.putSent()) / 1000.0) : null);
         }
         return m;
     }
@@ -496,26 +671,42 @@ public final class ClusterBench implements Callable<Integer> {
         List<String> parts = new ArrayList<>();
         for (int i = 0; i < trial.seen().size(); i++) {
             RoutePropagation.Seen seen = trial.seen().get(i);
-            parts.add(nodes.gateways().get(i).id() + " " + (seen.ok() ? "in " + ClusterReport.fmtMs((seen.okNanos() - trial.putSent()) / 1000.0)
-                    + " ms" : "NEVER (" + seen.lastProblem() + ")"));
+            parts.add(nodes.gateways().get(i).id() + " "
+                    + (seen.ok()
+                            ? "in " + ClusterReport.fmtMs((seen.okNanos() - trial.putSent()) / 1000.0) + " ms"
+                            : "NEVER (" + seen.lastProblem() + ")"));
         }
-        return (trial.putStatus() == 200 ? "" : "PUT " + trial.putStatus() + " " + trial.putBody() + ", ") + String.join(", ", parts);
+        return (trial.putStatus() == 200 ? "" : "PUT " + trial.putStatus() + " " + trial.putBody() + ", ")
+                + String.join(", ", parts);
     }
 
     // ---- part 2: the store's cost on the request path ----
 
-    private static void throughput(Plan plan, Path root, Path logs, RedisProcess redis, List<EventLoop> loops, ClusterReport report)
+    private static void throughput(
+            Plan plan, Path root, Path logs, RedisProcess redis, List<EventLoop> loops, ClusterReport report)
             throws Exception {
         System.err.println("bench: throughput: starting ferry dev on the in-memory store, then on Redis");
         Map<String, FerryTarget> targets = new LinkedHashMap<>();
         try {
             targets.put("memory", FerryTarget.start(root, logs.resolve("dev-memory")));
-            targets.put("redis", FerryTarget.start(root, logs.resolve("dev-redis"), List.of("--redis", redis.url(), "--cluster", "bench-dev")));
+            targets.put(
+                    "redis",
+                    FerryTarget.start(
+                            root,
+                            logs.resolve("dev-redis"),
+                            List.of("--redis", redis.url(), "--cluster", "bench-dev")));
             for (var e : targets.entrySet()) {
                 Target.Route route = e.getValue().route(Target.Endpoint.HELLO).orElseThrow();
-                OneShot.time(loops.get(0), e.getValue().port(Target.Protocol.HTTP_1_1), route, OneShot.Until.RESPONSE_END, ONE_SHOT_TIMEOUT);
+                OneShot.time(
+                        loops.get(0),
+                        e.getValue().port(Target.Protocol.HTTP_1_1),
+                        route,
+                        OneShot.Until.RESPONSE_END,
+                        ONE_SHOT_TIMEOUT);
                 LoadDriver.Result r = closed(plan, e.getValue(), loops, plan.warmup());
-                System.err.printf("bench: throughput warm-up %s: %s req/s%n", e.getKey(), ClusterReport.fmt(r.requestsPerSecond(), 0));
+                System.err.printf(
+                        "bench: throughput warm-up %s: %s req/s%n",
+                        e.getKey(), ClusterReport.fmt(r.requestsPerSecond(), 0));
             }
             Map<String, List<Double>> rates = new LinkedHashMap<>();
             Map<String, Latencies> latencies = new LinkedHashMap<>();
@@ -537,8 +728,12 @@ public final class ClusterBench implements Callable<Integer> {
                     run.put("p99_ms", ClusterReport.ms(r.latencies().percentileMicros(99)));
                     run.put("failed", r.latencies().errors());
                     runs.add(run);
-                    System.err.printf("bench: throughput %s round %d: %s req/s, p50 %s ms, p99 %s ms%s%n", name, round,
-                            ClusterReport.fmt(r.requestsPerSecond(), 0), ClusterReport.fmtMs(r.latencies().percentileMicros(50)),
+                    System.err.printf(
+                            "bench: throughput %s round %d: %s req/s, p50 %s ms, p99 %s ms%s%n",
+                            name,
+                            round,
+                            ClusterReport.fmt(r.requestsPerSecond(), 0),
+                            ClusterReport.fmtMs(r.latencies().percentileMicros(50)),
                             ClusterReport.fmtMs(r.latencies().percentileMicros(99)),
                             r.latencies().errors() > 0 ? ", " + r.latencies().errors() + " failed" : "");
                 }
@@ -561,24 +756,36 @@ public final class ClusterBench implements Callable<Integer> {
             report.line(THROUGHPUT, "");
             report.line(THROUGHPUT, "## 2. hello throughput: Redis store against in-memory store");
             report.line(THROUGHPUT, "");
-            report.line(THROUGHPUT, String.format(java.util.Locale.ROOT,
-                    "`ferry dev` (gateway, controller and worker in one process, hello in a container process) on each store, "
-                            + "closed loop over %d HTTP/1.1 keep-alive connections, %d round(s) of %.1f s taking turns, after %.1f s of "
-                            + "warm-up each. Medians of rounds; latencies pooled over rounds.",
-                    plan.connections(), plan.rounds(), seconds(plan.duration()), seconds(plan.warmup())));
+            report.line(
+                    THROUGHPUT,
+                    String.format(
+                            java.util.Locale.ROOT,
+                            "`ferry dev` (gateway, controller and worker in one process, hello in a container process) on each store, "
+                                    + "closed loop over %d HTTP/1.1 keep-alive connections, %d round(s) of %.1f s taking turns, after %.1f s of "
+                                    + "warm-up each. Medians of rounds; latencies pooled over rounds.",
+                            plan.connections(),
+                            plan.rounds(),
+                            seconds(plan.duration()),
+                            seconds(plan.warmup())));
             report.line(THROUGHPUT, "");
             report.line(THROUGHPUT, "| store | req/s | p50 ms | p99 ms | failed |");
             report.line(THROUGHPUT, "|---|---|---|---|---|");
             for (String name : names) {
                 Latencies l = latencies.get(name);
-                report.line(THROUGHPUT, "| " + name + " | " + ClusterReport.fmt(Ratios.median(rates.get(name)), 0) + " | "
-                        + ClusterReport.fmtMs(l.percentileMicros(50)) + " | " + ClusterReport.fmtMs(l.percentileMicros(99)) + " | "
-                        + errors.get(name) + " |");
+                report.line(
+                        THROUGHPUT,
+                        "| " + name + " | " + ClusterReport.fmt(Ratios.median(rates.get(name)), 0) + " | "
+                                + ClusterReport.fmtMs(l.percentileMicros(50)) + " | "
+                                + ClusterReport.fmtMs(l.percentileMicros(99)) + " | "
+                                + errors.get(name) + " |");
             }
             report.line(THROUGHPUT, "");
             report.line(THROUGHPUT, "Redis / in-memory: " + ClusterReport.fmt(ratio, 3) + ".");
-            report.goal("hello's throughput on Redis ≈ in-memory (ratio within 0.9–1.1)", ratio >= 0.9 && ratio <= 1.1,
-                    "ratio " + ClusterReport.fmt(ratio, 3) + ": " + ClusterReport.fmt(onRedis, 0) + " against " + ClusterReport.fmt(memory, 0) + " req/s");
+            report.goal(
+                    "hello's throughput on Redis ≈ in-memory (ratio within 0.9–1.1)",
+                    ratio >= 0.9 && ratio <= 1.1,
+                    "ratio " + ClusterReport.fmt(ratio, 3) + ": " + ClusterReport.fmt(onRedis, 0) + " against "
+                            + ClusterReport.fmt(memory, 0) + " req/s");
         } finally {
             try {
                 Processes.stopAll(List.copyOf(targets.values()));
@@ -589,7 +796,8 @@ public final class ClusterBench implements Callable<Integer> {
         }
     }
 
-    private static LoadDriver.Result closed(Plan plan, FerryTarget target, List<EventLoop> loops, Duration duration) throws Exception {
+    private static LoadDriver.Result closed(Plan plan, FerryTarget target, List<EventLoop> loops, Duration duration)
+            throws Exception {
         Target.Route route = target.route(Target.Endpoint.HELLO).orElseThrow();
         int port = target.port(Target.Protocol.HTTP_1_1);
         List<LoadClient> clients = new ArrayList<>();

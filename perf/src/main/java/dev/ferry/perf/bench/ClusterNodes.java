@@ -24,8 +24,10 @@ final class ClusterNodes implements AutoCloseable {
 
     /** A cold JVM and, for a gateway, a fresh local certificate authority, on a busy machine. */
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+
     private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(60);
-    private static final com.fasterxml.jackson.databind.ObjectMapper VIEW_JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+    private static final com.fasterxml.jackson.databind.ObjectMapper VIEW_JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper();
 
     /** One gateway: its id and HTTP port. */
     record Gateway(String id, int httpPort, Processes.Child process) {}
@@ -40,8 +42,10 @@ final class ClusterNodes implements AutoCloseable {
     private final Map<String, Integer> workerStarts = new java.util.HashMap<>();
     private final List<Processes.Child> started = new ArrayList<>();
     private final List<Gateway> gateways = new ArrayList<>();
-    private final HttpClient admin = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient admin = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
     private int adminPort;
     private Processes.Child controller;
 
@@ -70,15 +74,25 @@ final class ClusterNodes implements AutoCloseable {
      * @throws IOException when a jar is missing or a process does not start (the message
      *     holds its command and its log's last lines); whatever was started is stopped first
      */
-    static ClusterNodes start(Path ferryRoot, Path workDir, String redisUrl, int gateways, List<String> workerIds) throws IOException {
+    static ClusterNodes start(Path ferryRoot, Path workDir, String redisUrl, int gateways, List<String> workerIds)
+            throws IOException {
         if (workerIds.isEmpty() || new java.util.HashSet<>(workerIds).size() != workerIds.size()) {
             throw new IllegalArgumentException("workerIds: " + workerIds + " (expected: at least one, no repeats)");
         }
         ClusterNodes nodes = new ClusterNodes(FerryBuild.of(ferryRoot), workDir.toAbsolutePath(), redisUrl);
         try {
             int adminPort = Processes.freeLoopbackPort();
-            nodes.controller = nodes.launch("controller", List.of("controller", "--redis", redisUrl,
-                    "--id", "controller", "--admin-port", Integer.toString(adminPort)), "admin API on");
+            nodes.controller = nodes.launch(
+                    "controller",
+                    List.of(
+                            "controller",
+                            "--redis",
+                            redisUrl,
+                            "--id",
+                            "controller",
+                            "--admin-port",
+                            Integer.toString(adminPort)),
+                    "admin API on");
             nodes.adminPort = adminPort;
             for (String id : workerIds) {
                 nodes.startWorker(id);
@@ -87,8 +101,19 @@ final class ClusterNodes implements AutoCloseable {
                 String id = "gateway-" + i;
                 int httpPort = Processes.freeLoopbackPort();
                 int httpsPort = Processes.freeLoopbackPort();
-                Processes.Child gateway = nodes.launch(id, List.of("gateway", "--redis", redisUrl, "--id", id,
-                        "--http-port", Integer.toString(httpPort), "--https-port", Integer.toString(httpsPort)), "ferry gateway " + id + ":");
+                Processes.Child gateway = nodes.launch(
+                        id,
+                        List.of(
+                                "gateway",
+                                "--redis",
+                                redisUrl,
+                                "--id",
+                                id,
+                                "--http-port",
+                                Integer.toString(httpPort),
+                                "--https-port",
+                                Integer.toString(httpsPort)),
+                        "ferry gateway " + id + ":");
                 nodes.gateways.add(new Gateway(id, httpPort, gateway));
             }
         } catch (IOException | RuntimeException e) {
@@ -108,10 +133,13 @@ final class ClusterNodes implements AutoCloseable {
     void startWorker(String id) throws IOException {
         Worker running = workers.get(id);
         if (running != null && running.process().isAlive()) {
-            throw new IllegalStateException("worker " + id + " is running (pid " + running.process().pid() + ")");
+            throw new IllegalStateException(
+                    "worker " + id + " is running (pid " + running.process().pid() + ")");
         }
         int n = workerStarts.merge(id, 1, Integer::sum);
-        Processes.Child child = launch(n == 1 ? id : id + "-" + n, List.of("worker", "--redis", redisUrl, "--id", id),
+        Processes.Child child = launch(
+                n == 1 ? id : id + "-" + n,
+                List.of("worker", "--redis", redisUrl, "--id", id),
                 "ferry worker " + id + ":");
         workers.put(id, new Worker(id, child));
     }
@@ -134,7 +162,8 @@ final class ClusterNodes implements AutoCloseable {
 
     private Processes.Child launch(String name, List<String> arguments, String ready) throws IOException {
         long start = System.nanoTime();
-        Processes.Child child = build.launch(arguments, work.resolve(name + "-home"), work.resolve(name + ".log")).readyOnLine(ready)
+        Processes.Child child = build.launch(arguments, work.resolve(name + "-home"), work.resolve(name + ".log"))
+                .readyOnLine(ready)
                 .start(START_TIMEOUT);
         started.add(child);
         System.err.printf("bench: cluster: %s up in %.1f s%n", name, (System.nanoTime() - start) / 1e9);
@@ -162,7 +191,8 @@ final class ClusterNodes implements AutoCloseable {
      */
     com.fasterxml.jackson.databind.JsonNode view() throws IOException, InterruptedException {
         URI uri = URI.create("http://127.0.0.1:" + adminPort + "/v1/apps");
-        HttpResponse<String> response = send(HttpRequest.newBuilder(uri).timeout(ADMIN_TIMEOUT).GET().build(), "GET /v1/apps");
+        HttpResponse<String> response =
+                send(HttpRequest.newBuilder(uri).timeout(ADMIN_TIMEOUT).GET().build(), "GET /v1/apps");
         expect200(response, "GET " + uri);
         return VIEW_JSON.readTree(response.body());
     }
@@ -178,9 +208,13 @@ final class ClusterNodes implements AutoCloseable {
     void deployExamples() throws IOException, InterruptedException {
         Path examplesJar = build.examplesJar();
         URI uri = URI.create("http://127.0.0.1:" + adminPort + "/v1/apps?file=" + examplesJar.getFileName());
-        HttpResponse<String> response = send(HttpRequest.newBuilder(uri).timeout(ADMIN_TIMEOUT)
-                .header("Content-Type", "application/java-archive")
-                .POST(HttpRequest.BodyPublishers.ofFile(examplesJar)).build(), "deploy " + examplesJar);
+        HttpResponse<String> response = send(
+                HttpRequest.newBuilder(uri)
+                        .timeout(ADMIN_TIMEOUT)
+                        .header("Content-Type", "application/java-archive")
+                        .POST(HttpRequest.BodyPublishers.ofFile(examplesJar))
+                        .build(),
+                "deploy " + examplesJar);
         expect200(response, "deploy " + examplesJar + " at " + uri);
     }
 
@@ -189,12 +223,17 @@ final class ClusterNodes implements AutoCloseable {
      * the caller decides what a non-200 means).
      */
     HttpResponse<String> route(String host, String function) throws IOException, InterruptedException {
-        return send(HttpRequest.newBuilder(routeUri(host)).timeout(ADMIN_TIMEOUT)
-                .PUT(HttpRequest.BodyPublishers.ofString(function)).build(), "route " + host);
+        return send(
+                HttpRequest.newBuilder(routeUri(host))
+                        .timeout(ADMIN_TIMEOUT)
+                        .PUT(HttpRequest.BodyPublishers.ofString(function))
+                        .build(),
+                "route " + host);
     }
 
     private URI routeUri(String host) {
-        return URI.create("http://127.0.0.1:" + adminPort + "/v1/routes/" + URLEncoder.encode(host, StandardCharsets.UTF_8));
+        return URI.create(
+                "http://127.0.0.1:" + adminPort + "/v1/routes/" + URLEncoder.encode(host, StandardCharsets.UTF_8));
     }
 
     private HttpResponse<String> send(HttpRequest request, String what) throws IOException, InterruptedException {
@@ -228,6 +267,9 @@ final class ClusterNodes implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "cluster (admin 127.0.0.1:" + adminPort + ", gateways " + gateways.stream().map(g -> g.id() + " 127.0.0.1:" + g.httpPort()).toList() + ")";
+        return "cluster (admin 127.0.0.1:" + adminPort + ", gateways "
+                + gateways.stream()
+                        .map(g -> g.id() + " 127.0.0.1:" + g.httpPort())
+                        .toList() + ")";
     }
 }

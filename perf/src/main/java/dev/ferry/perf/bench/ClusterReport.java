@@ -60,7 +60,8 @@ final class ClusterReport {
     void goal(String what, boolean met, String figures) {
         goals.add("goal: " + what + ": " + (met ? "met" : "MISSED") + " (" + figures + ")");
         @SuppressWarnings("unchecked")
-        Map<String, Object> all = (Map<String, Object>) json.computeIfAbsent("goals", k -> new LinkedHashMap<String, Object>());
+        Map<String, Object> all =
+                (Map<String, Object>) json.computeIfAbsent("goals", k -> new LinkedHashMap<String, Object>());
         Map<String, Object> g = new LinkedHashMap<>();
         g.put("met", met);
         g.put("figures", figures);
@@ -95,10 +96,15 @@ final class ClusterReport {
     /** Writes summary.md, the figures as {@code jsonName} and the .hgrm files into {@code dir}. */
     void write(Path dir, String jsonName) throws IOException {
         Files.createDirectories(dir);
-        Files.writeString(dir.resolve("summary.md"), markdown() + (goals.isEmpty() ? "" : "\n" + String.join("\n", goals) + "\n"));
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve(jsonName).toFile(), json);
+        Files.writeString(
+                dir.resolve("summary.md"),
+                markdown() + (goals.isEmpty() ? "" : "\n" + String.join("\n", goals) + "\n"));
+        new ObjectMapper()
+                .enable(SerializationFeature.INDENT_OUTPUT)
+                .writeValue(dir.resolve(jsonName).toFile(), json);
         for (Map.Entry<String, Latencies> h : histograms.entrySet()) {
-            try (PrintStream out = new PrintStream(Files.newOutputStream(dir.resolve(h.getKey() + ".hgrm")), true, StandardCharsets.UTF_8)) {
+            try (PrintStream out = new PrintStream(
+                    Files.newOutputStream(dir.resolve(h.getKey() + ".hgrm")), true, StandardCharsets.UTF_8)) {
                 h.getValue().histogram().outputPercentileDistribution(out, 1000.0);
             }
         }

@@ -47,8 +47,10 @@ final class ContainerSampler implements AutoCloseable {
     private final URI uri;
     private final String function;
     private final IntSupplier inFlight;
-    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(CALL_TIMEOUT).build();
+    private final HttpClient client = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(CALL_TIMEOUT)
+            .build();
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().daemon().name("burst-container-sampler").unstarted(r));
     private final List<Sample> samples = new ArrayList<>();
@@ -70,7 +72,8 @@ final class ContainerSampler implements AutoCloseable {
 
     private void sample() {
         try {
-            HttpResponse<String> response = client.send(HttpRequest.newBuilder(uri).timeout(CALL_TIMEOUT).GET().build(),
+            HttpResponse<String> response = client.send(
+                    HttpRequest.newBuilder(uri).timeout(CALL_TIMEOUT).GET().build(),
                     HttpResponse.BodyHandlers.ofString());
             long at = System.nanoTime();
             if (response.statusCode() != 200) {
@@ -90,7 +93,7 @@ final class ContainerSampler implements AutoCloseable {
                             case "STARTING" -> counts[2]++;
                             case "READY" -> counts[3]++;
                             case "STOPPING" -> counts[4]++;
-                            default -> { } // FAILED: removed right after; not a container that runs
+                            default -> {} // FAILED: removed right after; not a container that runs
                         }
                     }
                 }

@@ -36,9 +36,13 @@ final class DirectTarget extends ProcessTarget {
     static DirectTarget start(Path workDir) throws IOException {
         Objects.requireNonNull(workDir, "workDir");
         int port = Processes.freeLoopbackPort();
-        List<String> command = Processes.javaCommand(List.of("-cp", absoluteClassPath(), BareServer.class.getName(), Integer.toString(port)));
-        return new DirectTarget(Processes.launch(command, workDir, workDir.resolve("direct.log")).readyOnLine(BareServer.READY)
-                .start(START_TIMEOUT), port);
+        List<String> command = Processes.javaCommand(
+                List.of("-cp", absoluteClassPath(), BareServer.class.getName(), Integer.toString(port)));
+        return new DirectTarget(
+                Processes.launch(command, workDir, workDir.resolve("direct.log"))
+                        .readyOnLine(BareServer.READY)
+                        .start(START_TIMEOUT),
+                port);
     }
 
     /**
@@ -48,8 +52,8 @@ final class DirectTarget extends ProcessTarget {
     static String absoluteClassPath() {
         String classPath = System.getProperty("java.class.path", "");
         if (classPath.isEmpty()) {
-            throw new IllegalStateException("java.class.path: empty (expected: the class path that holds "
-                    + BareServer.class.getName() + ")");
+            throw new IllegalStateException(
+                    "java.class.path: empty (expected: the class path that holds " + BareServer.class.getName() + ")");
         }
         return Arrays.stream(classPath.split(File.pathSeparator))
                 .filter(entry -> !entry.isEmpty())
@@ -60,11 +64,12 @@ final class DirectTarget extends ProcessTarget {
     @Override
     public Optional<Route> route(Endpoint endpoint) {
         String authority = "127.0.0.1:" + port(Protocol.HTTP_1_1);
-        return Optional.of(switch (endpoint) {
-            case HELLO -> new Route(authority, "/");
-            case WEBSOCKET_ECHO -> new Route(authority, "/ws");
-            case SSE -> new Route(authority, "/sse");
-        });
+        return Optional.of(
+                switch (endpoint) {
+                    case HELLO -> new Route(authority, "/");
+                    case WEBSOCKET_ECHO -> new Route(authority, "/ws");
+                    case SSE -> new Route(authority, "/sse");
+                });
     }
 
     @Override

@@ -23,7 +23,10 @@ record FerryBuild(Path root, Path ferryJar, Path examplesJar) {
      */
     static FerryBuild of(Path ferryRoot) throws IOException {
         Path root = ferryRoot.toAbsolutePath();
-        return new FerryBuild(root, requireFile(root.resolve("cli/target/ferry.jar")), requireFile(root.resolve("examples/target/examples.jar")));
+        return new FerryBuild(
+                root,
+                requireFile(root.resolve("cli/target/ferry.jar")),
+                requireFile(root.resolve("examples/target/examples.jar")));
     }
 
     /**
@@ -42,7 +45,8 @@ record FerryBuild(Path root, Path ferryJar, Path examplesJar) {
 
     private static Path requireFile(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
-            throw new IOException(file + ": no such file (expected: built; run ./mvnw -B -DskipTests install in the repository root)");
+            throw new IOException(file
+                    + ": no such file (expected: built; run ./mvnw -B -DskipTests install in the repository root)");
         }
         return file;
     }

@@ -28,6 +28,7 @@ final class FerryTarget extends ProcessTarget {
     static final String APP = "examples";
     /** A cold JVM, a fresh local certificate authority and the example app's deploy, on a busy machine. */
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+
     private static final Duration DEPLOY_TIMEOUT = Duration.ofSeconds(60);
 
     private final Path examplesJar;
@@ -64,22 +65,33 @@ final class FerryTarget extends ProcessTarget {
         int httpPort = Processes.freeLoopbackPort();
         int httpsPort = Processes.freeLoopbackPort();
         int adminPort = Processes.freeLoopbackPort();
-        List<String> arguments = new ArrayList<>(List.of("dev", "--host", "127.0.0.1", "--http-port", Integer.toString(httpPort),
-                "--https-port", Integer.toString(httpsPort), "--admin-port", Integer.toString(adminPort),
-                "--examples", build.examplesJar().toString()));
+        List<String> arguments = new ArrayList<>(List.of(
+                "dev",
+                "--host",
+                "127.0.0.1",
+                "--http-port",
+                Integer.toString(httpPort),
+                "--https-port",
+                Integer.toString(httpsPort),
+                "--admin-port",
+                Integer.toString(adminPort),
+                "--examples",
+                build.examplesJar().toString()));
         arguments.addAll(extraArguments);
-        Processes.Child ferry = build.launch(arguments, work.resolve("ferry-home"), work.resolve("ferry.log")).readyOnLine(READY)
+        Processes.Child ferry = build.launch(arguments, work.resolve("ferry-home"), work.resolve("ferry.log"))
+                .readyOnLine(READY)
                 .start(START_TIMEOUT);
         return new FerryTarget(ferry, build.examplesJar(), httpPort, adminPort);
     }
 
     @Override
     public Optional<Route> route(Endpoint endpoint) {
-        return Optional.of(switch (endpoint) {
-            case HELLO -> new Route(host("hello"), "/");
-            case WEBSOCKET_ECHO -> new Route(host("ws"), "/");
-            case SSE -> new Route(host("sse"), "/?n=1");
-        });
+        return Optional.of(
+                switch (endpoint) {
+                    case HELLO -> new Route(host("hello"), "/");
+                    case WEBSOCKET_ECHO -> new Route(host("ws"), "/");
+                    case SSE -> new Route(host("sse"), "/?n=1");
+                });
     }
 
     /** The Host header (authority) that reaches the example app's {@code function} through the gateway. */
@@ -103,17 +115,20 @@ final class FerryTarget extends ProcessTarget {
     void makeCold() throws IOException, InterruptedException {
         Processes.Child ferry = process();
         ferry.checkAlive();
-        URI uri = URI.create("http://127.0.0.1:" + adminPort + "/v1/apps?name=" + APP + "&file=" + examplesJar.getFileName());
+        URI uri = URI.create(
+                "http://127.0.0.1:" + adminPort + "/v1/apps?name=" + APP + "&file=" + examplesJar.getFileName());
         HttpRequest request = HttpRequest.newBuilder(uri)
                 .timeout(DEPLOY_TIMEOUT)
                 .header("Content-Type", "application/java-archive")
                 .POST(HttpRequest.BodyPublishers.ofFile(examplesJar))
                 .build();
         HttpResponse<String> response;
-        try (HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
+        try (HttpClient client =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
             response = client.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
-            throw new IOException(ferry.describe("did not take the redeploy of " + examplesJar + " at " + uri + ": " + e), e);
+            throw new IOException(
+                    ferry.describe("did not take the redeploy of " + examplesJar + " at " + uri + ": " + e), e);
         }
         if (response.statusCode() != 200) {
             throw new IOException(ferry.describe("refused the redeploy of " + examplesJar + " at " + uri + ": "
@@ -123,6 +138,7 @@ final class FerryTarget extends ProcessTarget {
 
     @Override
     public String toString() {
-        return "ferry (gateway 127.0.0.1:" + port(Protocol.HTTP_1_1) + ", admin 127.0.0.1:" + adminPort + ", " + process() + ")";
+        return "ferry (gateway 127.0.0.1:" + port(Protocol.HTTP_1_1) + ", admin 127.0.0.1:" + adminPort + ", "
+                + process() + ")";
     }
 }

@@ -41,10 +41,18 @@ final class HaproxyTarget extends ProcessTarget {
         Files.createDirectories(dir);
         int port = Processes.freeLoopbackPort();
         Path cfg = dir.resolve("haproxy.cfg");
-        Files.writeString(cfg, config(backend.port(Protocol.HTTP_1_1), port, Runtime.getRuntime().availableProcessors()));
+        Files.writeString(
+                cfg,
+                config(
+                        backend.port(Protocol.HTTP_1_1),
+                        port,
+                        Runtime.getRuntime().availableProcessors()));
         List<String> command = List.of(executable.toString(), "-f", cfg.toString(), "-db");
-        return new HaproxyTarget(Processes.launch(command, dir, workDir.toAbsolutePath().resolve("haproxy.log")).readyOnPort(port)
-                .start(START_TIMEOUT), port);
+        return new HaproxyTarget(
+                Processes.launch(command, dir, workDir.toAbsolutePath().resolve("haproxy.log"))
+                        .readyOnPort(port)
+                        .start(START_TIMEOUT),
+                port);
     }
 
     /**

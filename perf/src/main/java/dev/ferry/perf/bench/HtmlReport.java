@@ -17,16 +17,22 @@ final class HtmlReport {
 
     private HtmlReport() {}
 
-    static String page(BenchReport report, String title, Map<String, Object> machine, String markdown, List<String> goals) {
+    static String page(
+            BenchReport report, String title, Map<String, Object> machine, String markdown, List<String> goals) {
         StringBuilder html = new StringBuilder();
-        html.append("<!doctype html><html><head><meta charset=\"utf-8\"><title>").append(escape(title)).append("</title>")
-                .append("<style>body{font-family:sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse}"
-                        + "td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}td:first-child{text-align:left}"
-                        + "svg{margin:1em 0;border:1px solid #eee}pre{background:#f6f6f6;padding:1em}</style></head><body>");
+        html.append("<!doctype html><html><head><meta charset=\"utf-8\"><title>")
+                .append(escape(title))
+                .append("</title>")
+                .append(
+                        "<style>body{font-family:sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse}"
+                                + "td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}td:first-child{text-align:left}"
+                                + "svg{margin:1em 0;border:1px solid #eee}pre{background:#f6f6f6;padding:1em}</style></head><body>");
         html.append("<h1>").append(escape(title)).append("</h1>");
         html.append("<p>").append(escape(machine.toString())).append("</p>");
         html.append(table(markdown));
-        html.append("<h2>Goals</h2><pre>").append(escape(String.join("\n", goals))).append("</pre>");
+        html.append("<h2>Goals</h2><pre>")
+                .append(escape(String.join("\n", goals)))
+                .append("</pre>");
         html.append("<h2>Saturation throughput</h2>");
         for (String measure : report.measures()) {
             if (measure.startsWith("saturation|")) {
@@ -56,7 +62,13 @@ final class HtmlReport {
             String tag = out.indexOf("<tr>") < 0 ? "th" : "td";
             out.append("<tr>");
             for (String cell : cells) {
-                out.append('<').append(tag).append('>').append(escape(cell.trim())).append("</").append(tag).append('>');
+                out.append('<')
+                        .append(tag)
+                        .append('>')
+                        .append(escape(cell.trim()))
+                        .append("</")
+                        .append(tag)
+                        .append('>');
             }
             out.append("</tr>");
         }
@@ -78,8 +90,14 @@ final class HtmlReport {
             double v = report.median(measure, targets.get(i), Measurement::throughput);
             double h = Double.isNaN(v) ? 0 : (H - TOP - BOTTOM) * v / max;
             double x = LEFT + i * slot + slot * 0.15;
-            svg.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"/>",
-                    x, H - BOTTOM - h, slot * 0.7, h, COLOURS[i % COLOURS.length]));
+            svg.append(String.format(
+                    Locale.ROOT,
+                    "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"/>",
+                    x,
+                    H - BOTTOM - h,
+                    slot * 0.7,
+                    h,
+                    COLOURS[i % COLOURS.length]));
             svg.append(text(x + slot * 0.35, H - BOTTOM + 15, targets.get(i), "middle"));
             svg.append(text(x + slot * 0.35, H - BOTTOM - h - 4, BenchReport.format(v, 0), "middle"));
         }
@@ -99,7 +117,11 @@ final class HtmlReport {
         for (int decade = 0; decade <= 5; decade++) {
             double x = LEFT + (W - LEFT - RIGHT) * decade / 5.0;
             svg.append(line(x, TOP, x, H - BOTTOM, "#eee"));
-            svg.append(text(x, H - BOTTOM + 15, new String[] {"0%", "90%", "99%", "99.9%", "99.99%", "99.999%"}[decade], "middle"));
+            svg.append(text(
+                    x,
+                    H - BOTTOM + 15,
+                    new String[] {"0%", "90%", "99%", "99.9%", "99.99%", "99.999%"}[decade],
+                    "middle"));
         }
         for (int decade = 0; decade <= top; decade++) {
             double y = H - BOTTOM - (H - TOP - BOTTOM) * decade / Math.max(1, top);
@@ -116,7 +138,11 @@ final class HtmlReport {
                 double y = H - BOTTOM - (H - TOP - BOTTOM) * Math.log10(Math.max(1, p[1])) / Math.max(1, top);
                 path.append(path.isEmpty() ? "M" : "L").append(String.format(Locale.ROOT, "%.1f %.1f ", x, y));
             }
-            svg.append("<path d=\"").append(path).append("\" fill=\"none\" stroke=\"").append(colour).append("\" stroke-width=\"2\"/>");
+            svg.append("<path d=\"")
+                    .append(path)
+                    .append("\" fill=\"none\" stroke=\"")
+                    .append(colour)
+                    .append("\" stroke-width=\"2\"/>");
             svg.append(line(W - RIGHT + 10, TOP + 15 * i, W - RIGHT + 30, TOP + 15 * i, colour));
             svg.append(text(W - RIGHT + 35, TOP + 15 * i + 4, curve.getKey(), "start"));
             i++;
@@ -125,19 +151,30 @@ final class HtmlReport {
     }
 
     private static StringBuilder svgStart(String title) {
-        return new StringBuilder(String.format(Locale.ROOT,
-                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-size=\"11\">", W, H))
+        return new StringBuilder(String.format(
+                        Locale.ROOT,
+                        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-size=\"11\">",
+                        W,
+                        H))
                 .append(text(W / 2.0, 18, title, "middle"))
                 .append(line(LEFT, H - BOTTOM, W - RIGHT, H - BOTTOM, "#333"))
                 .append(line(LEFT, TOP, LEFT, H - BOTTOM, "#333"));
     }
 
     private static String line(double x1, double y1, double x2, double y2, String colour) {
-        return String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>", x1, y1, x2, y2, colour);
+        return String.format(
+                Locale.ROOT,
+                "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>",
+                x1,
+                y1,
+                x2,
+                y2,
+                colour);
     }
 
     private static String text(double x, double y, String s, String anchor) {
-        return String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\">%s</text>", x, y, anchor, escape(s));
+        return String.format(
+                Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\">%s</text>", x, y, anchor, escape(s));
     }
 
     static String escape(String s) {

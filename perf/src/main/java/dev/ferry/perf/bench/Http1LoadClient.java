@@ -39,9 +39,12 @@ final class Http1LoadClient implements LoadClient {
     Http1LoadClient(EventLoop loop, int port, Target.Route route, int connections) throws Exception {
         this.loop = loop;
         this.connections = connections;
-        this.request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, route.path(), Unpooled.EMPTY_BUFFER);
+        this.request =
+                new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, route.path(), Unpooled.EMPTY_BUFFER);
         request.headers().set(HttpHeaderNames.HOST, route.authority());
-        this.bootstrap = new Bootstrap().group(loop).channel(ClientTransport.socketChannel())
+        this.bootstrap = new Bootstrap()
+                .group(loop)
+                .channel(ClientTransport.socketChannel())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .remoteAddress("127.0.0.1", port);
         for (int i = 0; i < connections; i++) {
@@ -51,20 +54,24 @@ final class Http1LoadClient implements LoadClient {
 
     private io.netty.channel.ChannelFuture connect() {
         Connection connection = new Connection();
-        return bootstrap.clone().handler(new ChannelInitializer<Channel>() {
-            @Override
-            protected void initChannel(Channel ch) {
-                ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(1 << 20), connection);
-            }
-        }).connect().addListener(f -> {
-            if (f.isSuccess()) {
-                Channel channel = ((io.netty.channel.ChannelFuture) f).channel();
-                channels.add(channel);
-                if (!closed) {
-                    idle.add(connection);
-                }
-            }
-        });
+        return bootstrap
+                .clone()
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(1 << 20), connection);
+                    }
+                })
+                .connect()
+                .addListener(f -> {
+                    if (f.isSuccess()) {
+                        Channel channel = ((io.netty.channel.ChannelFuture) f).channel();
+                        channels.add(channel);
+                        if (!closed) {
+                            idle.add(connection);
+                        }
+                    }
+                });
     }
 
     @Override
@@ -86,10 +93,11 @@ final class Http1LoadClient implements LoadClient {
     public void close() {
         try {
             loop.submit(() -> {
-                closed = true;
-                idle.clear();
-                channels.forEach(Channel::close);
-            }).get(10, TimeUnit.SECONDS);
+                        closed = true;
+                        idle.clear();
+                        channels.forEach(Channel::close);
+                    })
+                    .get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new IllegalStateException("closing HTTP/1.1 load connections", e);
         } finally {

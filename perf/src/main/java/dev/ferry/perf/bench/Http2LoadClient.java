@@ -35,23 +35,34 @@ final class Http2LoadClient implements LoadClient {
     private final List<Connection> connections = new ArrayList<>();
     private int next;
 
-    Http2LoadClient(EventLoop loop, int port, Target.Route route, int connections, int streamsPerConnection) throws Exception {
+    Http2LoadClient(EventLoop loop, int port, Target.Route route, int connections, int streamsPerConnection)
+            throws Exception {
         this.loop = loop;
         this.streamsPerConnection = streamsPerConnection;
-        this.headers = new DefaultHttp2Headers().method("GET").scheme("http").path(route.path()).authority(route.authority());
-        Bootstrap bootstrap = new Bootstrap().group(loop).channel(ClientTransport.socketChannel())
+        this.headers = new DefaultHttp2Headers()
+                .method("GET")
+                .scheme("http")
+                .path(route.path())
+                .authority(route.authority());
+        Bootstrap bootstrap = new Bootstrap()
+                .group(loop)
+                .channel(ClientTransport.socketChannel())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(Http2FrameCodecBuilder.forClient()
-                                        .initialSettings(Http2Settings.defaultSettings().initialWindowSize(1 << 20))
-                                        .build(),
-                                new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
+                        ch.pipeline()
+                                .addLast(
+                                        Http2FrameCodecBuilder.forClient()
+                                                .initialSettings(Http2Settings.defaultSettings()
+                                                        .initialWindowSize(1 << 20))
+                                                .build(),
+                                        new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
                     }
                 });
         for (int i = 0; i < connections; i++) {
-            this.connections.add(new Connection(bootstrap.connect("127.0.0.1", port).sync().channel()));
+            this.connections.add(
+                    new Connection(bootstrap.connect("127.0.0.1", port).sync().channel()));
         }
     }
 

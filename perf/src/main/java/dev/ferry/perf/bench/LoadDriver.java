@@ -24,6 +24,7 @@ final class LoadDriver {
 
     /** How long a closed-loop run or a WebSocket run may take to finish after its deadline. */
     static final Duration DRAIN_LIMIT = Duration.ofSeconds(30);
+
     private static final long TICK_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
 
     /** What a run measured: completions per second over its duration, and every latency. */
@@ -44,7 +45,8 @@ final class LoadDriver {
         return new Result(all.count() / (duration.toNanos() / 1e9), all);
     }
 
-    static Result openLoop(List<LoadClient> clients, List<EventLoop> loops, double rate, Duration duration) throws Exception {
+    static Result openLoop(List<LoadClient> clients, List<EventLoop> loops, double rate, Duration duration)
+            throws Exception {
         return openLoop(clients, loops, rate, duration, overrunLimit(duration));
     }
 
@@ -53,12 +55,16 @@ final class LoadDriver {
      * {@link #overrunLimit}: for tests whose point is not that limit, so that a slow machine
      * does not reach it.
      */
-    static Result openLoop(List<LoadClient> clients, List<EventLoop> loops, double rate, Duration duration, Duration overrun)
+    static Result openLoop(
+            List<LoadClient> clients, List<EventLoop> loops, double rate, Duration duration, Duration overrun)
             throws Exception {
         List<OpenLane> lanes = new ArrayList<>();
         long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20); // every lane starts together
         for (int i = 0; i < clients.size(); i++) {
-            lanes.add(new OpenLane(clients.get(i), loops.get(i), new RatePacer(start, rate / clients.size(), duration.toNanos()),
+            lanes.add(new OpenLane(
+                    clients.get(i),
+                    loops.get(i),
+                    new RatePacer(start, rate / clients.size(), duration.toNanos()),
                     overrun.toNanos()));
         }
         lanes.forEach(OpenLane::start);
@@ -145,6 +151,7 @@ final class LoadDriver {
         final CompletableFuture<Latencies> done = new CompletableFuture<>();
         /** Intended starts of requests that are due but found no free slot yet. */
         final ArrayDeque<Long> waiting = new ArrayDeque<>();
+
         long scheduled;
         long finished;
         ScheduledFuture<?> ticker;

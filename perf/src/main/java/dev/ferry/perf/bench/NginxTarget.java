@@ -55,9 +55,15 @@ final class NginxTarget extends ProcessTarget {
         Files.writeString(conf, config(dir, log, backend.port(Protocol.HTTP_1_1), http1Port, http2Port));
         // -e: nginx writes to its error log before it has read the configuration; the compiled-in
         // one (/var/log/nginx) may not be writable.
-        List<String> command = List.of(executable.toString(), "-c", conf.toString(), "-p", dir + "/", "-e", log.toString());
-        return new NginxTarget(Processes.launch(command, dir, log).readyOnPort(http1Port).readyOnPort(http2Port).start(START_TIMEOUT),
-                http1Port, http2Port);
+        List<String> command =
+                List.of(executable.toString(), "-c", conf.toString(), "-p", dir + "/", "-e", log.toString());
+        return new NginxTarget(
+                Processes.launch(command, dir, log)
+                        .readyOnPort(http1Port)
+                        .readyOnPort(http2Port)
+                        .start(START_TIMEOUT),
+                http1Port,
+                http2Port);
     }
 
     /**
@@ -119,10 +125,21 @@ final class NginxTarget extends ProcessTarget {
                         }
                     }
                 }
-                """.formatted(quote(dir.resolve("nginx.pid")), quote(log), workerConnections(),
-                quote(dir.resolve("client_body_temp")), quote(dir.resolve("proxy_temp")), quote(dir.resolve("fastcgi_temp")),
-                quote(dir.resolve("uwsgi_temp")), quote(dir.resolve("scgi_temp")), MAX_REQUESTS_PER_CONNECTION,
-                BareServer.MAX_CONCURRENT_STREAMS, upstreamPort, UPSTREAM_KEEPALIVE, http1Port, http2Port);
+                """.formatted(
+                        quote(dir.resolve("nginx.pid")),
+                        quote(log),
+                        workerConnections(),
+                        quote(dir.resolve("client_body_temp")),
+                        quote(dir.resolve("proxy_temp")),
+                        quote(dir.resolve("fastcgi_temp")),
+                        quote(dir.resolve("uwsgi_temp")),
+                        quote(dir.resolve("scgi_temp")),
+                        MAX_REQUESTS_PER_CONNECTION,
+                        BareServer.MAX_CONCURRENT_STREAMS,
+                        upstreamPort,
+                        UPSTREAM_KEEPALIVE,
+                        http1Port,
+                        http2Port);
     }
 
     /** A path as an nginx string; nginx has no escape that every directive honours, so odd paths are refused. */
@@ -130,8 +147,9 @@ final class NginxTarget extends ProcessTarget {
         String text = path.toString();
         for (char c : text.toCharArray()) {
             if (c == '"' || c == '\\' || c == '$' || c == ';' || c < ' ') {
-                throw new IllegalArgumentException("workDir: " + path
-                        + " (expected: a path without quotes, backslashes, '$', ';' or control characters, for nginx.conf)");
+                throw new IllegalArgumentException(
+                        "workDir: " + path
+                                + " (expected: a path without quotes, backslashes, '$', ';' or control characters, for nginx.conf)");
             }
         }
         return '"' + text + '"';
@@ -151,6 +169,7 @@ final class NginxTarget extends ProcessTarget {
 
     @Override
     public String toString() {
-        return "nginx (127.0.0.1:" + port(Protocol.HTTP_1_1) + " HTTP/1.1, 127.0.0.1:" + port(Protocol.HTTP_2) + " h2c, " + process() + ")";
+        return "nginx (127.0.0.1:" + port(Protocol.HTTP_1_1) + " HTTP/1.1, 127.0.0.1:" + port(Protocol.HTTP_2)
+                + " h2c, " + process() + ")";
     }
 }

@@ -29,7 +29,10 @@ import java.util.concurrent.TimeUnit;
  */
 final class OneShot {
 
-    enum Until { RESPONSE_END, FIRST_EVENT }
+    enum Until {
+        RESPONSE_END,
+        FIRST_EVENT
+    }
 
     private OneShot() {}
 
@@ -37,7 +40,9 @@ final class OneShot {
     static long time(EventLoop loop, int port, Target.Route route, Until until, Duration timeout) throws Exception {
         CompletableFuture<Long> result = new CompletableFuture<>();
         long start = System.nanoTime();
-        Channel channel = new Bootstrap().group(loop).channel(ClientTransport.socketChannel())
+        Channel channel = new Bootstrap()
+                .group(loop)
+                .channel(ClientTransport.socketChannel())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
@@ -45,9 +50,12 @@ final class OneShot {
                         ch.pipeline().addLast(new HttpClientCodec(), new Probe(start, until, result));
                     }
                 })
-                .connect("127.0.0.1", port).sync().channel();
+                .connect("127.0.0.1", port)
+                .sync()
+                .channel();
         try {
-            DefaultFullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, route.path());
+            DefaultFullHttpRequest request =
+                    new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, route.path());
             request.headers().set(HttpHeaderNames.HOST, route.authority());
             channel.writeAndFlush(request);
             return result.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -71,7 +79,8 @@ final class OneShot {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
             if (msg instanceof HttpResponse response && response.status().code() != 200) {
-                result.completeExceptionally(new IllegalStateException("status " + response.status().code() + " (expected: 200)"));
+                result.completeExceptionally(
+                        new IllegalStateException("status " + response.status().code() + " (expected: 200)"));
                 return;
             }
             if (msg instanceof HttpContent content) {

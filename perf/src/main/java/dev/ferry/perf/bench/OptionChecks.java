@@ -12,8 +12,8 @@ final class OptionChecks {
     static Duration seconds(Object command, String option, Double value, double fallback) {
         double s = value == null ? fallback : value;
         if (!(s > 0) || s > 3600) {
-            throw new CommandLine.ParameterException(new CommandLine(command), option + ": " + s
-                    + " (expected: seconds, > 0 and <= 3600)");
+            throw new CommandLine.ParameterException(
+                    new CommandLine(command), option + ": " + s + " (expected: seconds, > 0 and <= 3600)");
         }
         return Duration.ofNanos((long) (s * 1e9));
     }

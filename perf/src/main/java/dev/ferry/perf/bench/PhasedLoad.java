@@ -39,7 +39,12 @@ import java.util.concurrent.TimeUnit;
  */
 final class PhasedLoad {
 
-    enum Phase { WARMUP, BEFORE, OUTAGE, AFTER }
+    enum Phase {
+        WARMUP,
+        BEFORE,
+        OUTAGE,
+        AFTER
+    }
 
     /** Where the load goes: a gateway's port and the Host header of the function. */
     record Endpoint(int port, String host, String path) {}
@@ -165,14 +170,18 @@ final class PhasedLoad {
         Channel channel;
         /** When the request in flight was sent; 0 when none is. */
         long sent;
+
         ScheduledFuture<?> timeout;
 
         Lane(EventLoop loop, Endpoint endpoint) {
             this.loop = loop;
             this.endpoint = endpoint;
-            this.request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, endpoint.path(), Unpooled.EMPTY_BUFFER);
+            this.request = new DefaultFullHttpRequest(
+                    HttpVersion.HTTP_1_1, HttpMethod.GET, endpoint.path(), Unpooled.EMPTY_BUFFER);
             request.headers().set(HttpHeaderNames.HOST, endpoint.host());
-            this.bootstrap = new Bootstrap().group(loop).channel(ClientTransport.socketChannel())
+            this.bootstrap = new Bootstrap()
+                    .group(loop)
+                    .channel(ClientTransport.socketChannel())
                     .option(ChannelOption.TCP_NODELAY, true)
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5_000)
                     .remoteAddress("127.0.0.1", endpoint.port());
@@ -188,12 +197,15 @@ final class PhasedLoad {
                 return;
             }
             Handler handler = new Handler();
-            ChannelFuture future = bootstrap.clone().handler(new ChannelInitializer<Channel>() {
-                @Override
-                protected void initChannel(Channel ch) {
-                    ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(1 << 20), handler);
-                }
-            }).connect();
+            ChannelFuture future = bootstrap
+                    .clone()
+                    .handler(new ChannelInitializer<Channel>() {
+                        @Override
+                        protected void initChannel(Channel ch) {
+                            ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(1 << 20), handler);
+                        }
+                    })
+                    .connect();
             future.addListener(f -> {
                 if (f.isSuccess()) {
                     channel = future.channel();
@@ -217,14 +229,20 @@ final class PhasedLoad {
             sent = System.nanoTime();
             handler.pending = true;
             long mine = sent;
-            timeout = loop.schedule(() -> {
-                if (handler.pending && sent == mine) {
-                    handler.pending = false;
-                    sent = 0;
-                    fail("timeout (no answer in " + TimeUnit.NANOSECONDS.toMillis(requestTimeoutNanos) + " ms)", null);
-                    channel.close(); // its channelInactive reconnects
-                }
-            }, requestTimeoutNanos, TimeUnit.NANOSECONDS);
+            timeout = loop.schedule(
+                    () -> {
+                        if (handler.pending && sent == mine) {
+                            handler.pending = false;
+                            sent = 0;
+                            fail(
+                                    "timeout (no answer in " + TimeUnit.NANOSECONDS.toMillis(requestTimeoutNanos)
+                                            + " ms)",
+                                    null);
+                            channel.close(); // its channelInactive reconnects
+                        }
+                    },
+                    requestTimeoutNanos,
+                    TimeUnit.NANOSECONDS);
             channel.writeAndFlush(request.retainedDuplicate()).addListener(f -> {
                 if (!f.isSuccess()) {
                     channel.close();
@@ -241,7 +259,8 @@ final class PhasedLoad {
                 results.latencies.get(phase).record(sent, now);
                 tick(now, 0);
             } else {
-                String body = response.content().toString(StandardCharsets.UTF_8).strip();
+                String body =
+                        response.content().toString(StandardCharsets.UTF_8).strip();
                 fail("status " + status, body.length() > 200 ? body.substring(0, 200) + "..." : body);
             }
             sent = 0;
@@ -269,8 +288,12 @@ final class PhasedLoad {
             results.failed.merge(current, 1L, Long::sum);
             results.failures.merge(kind, 1L, Long::sum);
             if (results.samples.size() < MAX_SAMPLES && current != Phase.WARMUP) {
-                results.samples.add(String.format("at %.3f s (%s): %s%s", (now - startNanos) / 1e9, current.name().toLowerCase(),
-                        kind, body == null || body.isEmpty() ? "" : ": " + body));
+                results.samples.add(String.format(
+                        "at %.3f s (%s): %s%s",
+                        (now - startNanos) / 1e9,
+                        current.name().toLowerCase(),
+                        kind,
+                        body == null || body.isEmpty() ? "" : ": " + body));
             }
             tick(now, 1);
         }

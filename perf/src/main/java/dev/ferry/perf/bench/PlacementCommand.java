@@ -9,17 +9,27 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code ./ferry bench placement}: the scheduler's decisions per second (JMH, about 15 s). */
-@Command(name = "placement", mixinStandardHelpOptions = true,
-        description = "Measures the scheduler: 10,000 containers placed onto 1,000 workers, decisions per second (JMH).")
+@Command(
+        name = "placement",
+        mixinStandardHelpOptions = true,
+        description =
+                "Measures the scheduler: 10,000 containers placed onto 1,000 workers, decisions per second (JMH).")
 final class PlacementCommand implements Callable<Integer> {
 
-    @Option(names = "--out", paramLabel = "DIR", description = "Where to write the results (default: perf/results/<timestamp>-placement).")
+    @Option(
+            names = "--out",
+            paramLabel = "DIR",
+            description = "Where to write the results (default: perf/results/<timestamp>-placement).")
     Path out;
 
     @Override
     public Integer call() throws Exception {
-        Path dir = out != null ? out : BenchMain.root().resolve("perf/results")
-                .resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-placement");
+        Path dir = out != null
+                ? out
+                : BenchMain.root()
+                        .resolve("perf/results")
+                        .resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
+                                + "-placement");
         PlacementBench.run(dir);
         System.out.println("results in " + dir);
         return 0;

@@ -47,6 +47,7 @@ final class Processes {
     private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     /** How long a process may take to exit after SIGTERM before it is killed. */
     static final Duration STOP_GRACE = Duration.ofSeconds(5);
+
     private static final int TAIL_LINES = 30;
     /** Arguments longer than this (class paths) are shortened in messages. */
     private static final int MAX_SHOWN_ARGUMENT = 160;
@@ -60,15 +61,18 @@ final class Processes {
     private static final Set<Child> LIVE = ConcurrentHashMap.newKeySet();
 
     static {
-        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("bench-processes-stop").unstarted(() -> {
-            for (Child child : List.copyOf(LIVE)) {
-                try {
-                    child.stop();
-                } catch (RuntimeException e) {
-                    System.err.println("bench: " + e.getMessage());
-                }
-            }
-        }));
+        Runtime.getRuntime()
+                .addShutdownHook(Thread.ofPlatform()
+                        .name("bench-processes-stop")
+                        .unstarted(() -> {
+                            for (Child child : List.copyOf(LIVE)) {
+                                try {
+                                    child.stop();
+                                } catch (RuntimeException e) {
+                                    System.err.println("bench: " + e.getMessage());
+                                }
+                            }
+                        }));
     }
 
     private Processes() {}
@@ -110,8 +114,9 @@ final class Processes {
                 return candidate;
             }
         }
-        throw new IOException(name + ": not found on PATH nor in /usr/sbin, /usr/local/sbin, /sbin (expected: installed; "
-                + installHint + ")");
+        throw new IOException(
+                name + ": not found on PATH nor in /usr/sbin, /usr/local/sbin, /sbin (expected: installed; "
+                        + installHint + ")");
     }
 
     /**
@@ -119,8 +124,11 @@ final class Processes {
      * bench, with native access allowed (Netty's epoll and the JDK warn without it).
      */
     static List<String> javaCommand(List<String> arguments) {
-        String java = ProcessHandle.current().info().command()
-                .orElseGet(() -> Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        String java = ProcessHandle.current()
+                .info()
+                .command()
+                .orElseGet(() ->
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED"));
         command.addAll(arguments);
         return command;
@@ -148,9 +156,14 @@ final class Processes {
         }
         try {
             Path log = Files.createTempFile("bench-version-", ".log");
-            try (Child child = launch(List.of(executable.toString(), flag), log.getParent(), log).start(STOP_GRACE)) {
+            try (Child child = launch(List.of(executable.toString(), flag), log.getParent(), log)
+                    .start(STOP_GRACE)) {
                 child.awaitExit(STOP_GRACE);
-                return new String(Files.readAllBytes(log), StandardCharsets.UTF_8).strip().lines().findFirst().orElse(name);
+                return new String(Files.readAllBytes(log), StandardCharsets.UTF_8)
+                        .strip()
+                        .lines()
+                        .findFirst()
+                        .orElse(name);
             } finally {
                 Files.deleteIfExists(log);
             }
@@ -171,7 +184,8 @@ final class Processes {
             try {
                 one.close();
             } catch (Exception e) {
-                IllegalStateException stopFailure = e instanceof IllegalStateException ise ? ise
+                IllegalStateException stopFailure = e instanceof IllegalStateException ise
+                        ? ise
                         : new IllegalStateException("stopping " + one + ": " + e.getMessage(), e);
                 if (failure == null) {
                     failure = stopFailure;
@@ -223,13 +237,16 @@ final class Processes {
 
         /** Ready once 127.0.0.1:{@code port} accepts a TCP connection while the process is alive. */
         Launch readyOnPort(int port) {
-            signs.add(new Sign(() -> "port 127.0.0.1:" + port + " to accept connections", child -> () -> child.accepting(port)));
+            signs.add(new Sign(
+                    () -> "port 127.0.0.1:" + port + " to accept connections", child -> () -> child.accepting(port)));
             return this;
         }
 
         /** Ready once a line of the log contains {@code fragment} (printed before the process exits). */
         Launch readyOnLine(String fragment) {
-            signs.add(new Sign(() -> "a log line containing \"" + fragment + "\"", child -> new LogScanner(child.log(), fragment)::found));
+            signs.add(new Sign(
+                    () -> "a log line containing \"" + fragment + "\"",
+                    child -> new LogScanner(child.log(), fragment)::found));
             return this;
         }
 
@@ -268,9 +285,11 @@ final class Processes {
             try {
                 process = builder.start();
             } catch (IOException e) {
-                throw new IOException("cannot start `" + String.join(" ", command) + "` in " + workDir + ": " + e.getMessage(), e);
+                throw new IOException(
+                        "cannot start `" + String.join(" ", command) + "` in " + workDir + ": " + e.getMessage(), e);
             }
-            Child child = new Child(command, process, log, watchdog(process.pid()).orElse(null));
+            Child child =
+                    new Child(command, process, log, watchdog(process.pid()).orElse(null));
             LIVE.add(child);
             try {
                 long deadline = System.nanoTime() + timeout.toNanos();
@@ -297,8 +316,12 @@ final class Processes {
      */
     private static Optional<Process> watchdog(long pid) {
         try {
-            return Optional.of(new ProcessBuilder("/bin/sh", "-c",
-                    "while IFS= read -r _; do :; done; kill -TERM \"$1\" 2>/dev/null", "bench-watchdog", Long.toString(pid))
+            return Optional.of(new ProcessBuilder(
+                            "/bin/sh",
+                            "-c",
+                            "while IFS= read -r _; do :; done; kill -TERM \"$1\" 2>/dev/null",
+                            "bench-watchdog",
+                            Long.toString(pid))
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .redirectError(ProcessBuilder.Redirect.DISCARD)
                     .start());
@@ -410,8 +433,8 @@ final class Processes {
 
         /** {@code problem}, the command and the log's last lines, as one message. */
         String describe(String problem) {
-            return "`" + shownCommand() + "` (pid " + process.pid() + ") " + problem
-                    + "\n  log " + log + ", last lines:\n" + tail();
+            return "`" + shownCommand() + "` (pid " + process.pid() + ") " + problem + "\n  log " + log
+                    + ", last lines:\n" + tail();
         }
 
         /** The log's last lines, each indented; a note when there is no log or it is empty. */
@@ -452,7 +475,8 @@ final class Processes {
                 process.destroyForcibly();
                 waitFor(process.toHandle(), STOP_GRACE);
             }
-            List<ProcessHandle> left = seen.stream().filter(ProcessHandle::isAlive).toList();
+            List<ProcessHandle> left =
+                    seen.stream().filter(ProcessHandle::isAlive).toList();
             left.forEach(ProcessHandle::destroy);
             long deadline = System.nanoTime() + STOP_GRACE.toNanos();
             for (ProcessHandle handle : left) {
@@ -483,7 +507,8 @@ final class Processes {
             List<ProcessHandle> tree = processTree();
             process.destroyForcibly();
             if (!waitFor(process.toHandle(), STOP_GRACE)) {
-                throw new IllegalStateException(describe("still running " + STOP_GRACE.toSeconds() + " s after SIGKILL"));
+                throw new IllegalStateException(
+                        describe("still running " + STOP_GRACE.toSeconds() + " s after SIGKILL"));
             }
             return tree.subList(1, tree.size());
         }
@@ -495,7 +520,8 @@ final class Processes {
             LockSupport.parkNanos(POLL_NANOS);
             if (Thread.interrupted()) {
                 Thread.currentThread().interrupt();
-                throw new InterruptedIOException(describe("was still starting: interrupted while waiting for " + awaited.get()));
+                throw new InterruptedIOException(
+                        describe("was still starting: interrupted while waiting for " + awaited.get()));
             }
         }
 
@@ -507,7 +533,10 @@ final class Processes {
                     shown.append(' ');
                 }
                 if (argument.length() > MAX_SHOWN_ARGUMENT) {
-                    shown.append(argument, 0, MAX_SHOWN_ARGUMENT).append("...(").append(argument.length()).append(" chars)");
+                    shown.append(argument, 0, MAX_SHOWN_ARGUMENT)
+                            .append("...(")
+                            .append(argument.length())
+                            .append(" chars)");
                 } else {
                     shown.append(argument);
                 }

@@ -49,7 +49,8 @@ final class RedisProcess implements AutoCloseable {
      */
     static RedisProcess start(Path dir, Path log) throws IOException {
         Files.createDirectories(dir);
-        RedisProcess redis = new RedisProcess(executable(), dir.toAbsolutePath(), log.toAbsolutePath(), Processes.freeLoopbackPort());
+        RedisProcess redis = new RedisProcess(
+                executable(), dir.toAbsolutePath(), log.toAbsolutePath(), Processes.freeLoopbackPort());
         redis.launch();
         return redis;
     }
@@ -80,12 +81,33 @@ final class RedisProcess implements AutoCloseable {
     }
 
     private void launch() throws IOException {
-        List<String> command = List.of(executable.toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--protected-mode", "no", "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--dbfilename", "dump.rdb",
-                "--daemonize", "no", "--logfile", "");
+        List<String> command = List.of(
+                executable.toString(),
+                "--port",
+                Integer.toString(port),
+                "--bind",
+                "127.0.0.1",
+                "--protected-mode",
+                "no",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                dir.toString(),
+                "--dbfilename",
+                "dump.rdb",
+                "--daemonize",
+                "no",
+                "--logfile",
+                "");
         starts++;
-        Files.writeString(log, "---- bench: start " + starts + " of redis-server on port " + port + "\n", StandardCharsets.UTF_8,
-                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+        Files.writeString(
+                log,
+                "---- bench: start " + starts + " of redis-server on port " + port + "\n",
+                StandardCharsets.UTF_8,
+                java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.APPEND);
         // Redis accepts connections while it loads its snapshot and answers LOADING meanwhile.
         server = Processes.launch(command, dir, log)
                 .readyOnPort(port)
@@ -105,7 +127,8 @@ final class RedisProcess implements AutoCloseable {
         try {
             return Long.parseLong(reply);
         } catch (NumberFormatException e) {
-            throw new IOException("redis-server on port " + port + " answered DBSIZE with \"" + reply + "\" (expected: a number)");
+            throw new IOException(
+                    "redis-server on port " + port + " answered DBSIZE with \"" + reply + "\" (expected: a number)");
         }
     }
 
@@ -117,7 +140,8 @@ final class RedisProcess implements AutoCloseable {
         java.util.SortedMap<String, Long> keys = new java.util.TreeMap<>();
         Object reply = call("KEYS", "*");
         if (!(reply instanceof List<?> names)) {
-            throw new IOException("redis-server on port " + port + " answered KEYS with " + reply + " (expected: an array)");
+            throw new IOException(
+                    "redis-server on port " + port + " answered KEYS with " + reply + " (expected: an array)");
         }
         for (Object name : names) {
             Object ttl = call("PTTL", String.valueOf(name));
@@ -133,7 +157,8 @@ final class RedisProcess implements AutoCloseable {
     void saveAndKill() throws IOException {
         String reply = command("SAVE");
         if (!reply.equals("OK")) {
-            throw new IOException("redis-server on port " + port + " answered SAVE with \"" + reply + "\" (expected: OK)");
+            throw new IOException(
+                    "redis-server on port " + port + " answered SAVE with \"" + reply + "\" (expected: OK)");
         }
         kill();
     }
@@ -201,17 +226,23 @@ final class RedisProcess implements AutoCloseable {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), IO_TIMEOUT_MILLIS);
             socket.setSoTimeout(IO_TIMEOUT_MILLIS);
-            StringBuilder request = new StringBuilder("*").append(arguments.length).append("\r\n");
+            StringBuilder request =
+                    new StringBuilder("*").append(arguments.length).append("\r\n");
             for (String argument : arguments) {
                 byte[] bytes = argument.getBytes(StandardCharsets.UTF_8);
-                request.append('$').append(bytes.length).append("\r\n").append(argument).append("\r\n");
+                request.append('$')
+                        .append(bytes.length)
+                        .append("\r\n")
+                        .append(argument)
+                        .append("\r\n");
             }
             OutputStream out = socket.getOutputStream();
             out.write(request.toString().getBytes(StandardCharsets.UTF_8));
             out.flush();
             return reply(new BufferedInputStream(socket.getInputStream()));
         } catch (IOException e) {
-            throw new IOException("redis-server on port " + port + ": " + String.join(" ", arguments) + ": " + e.getMessage(), e);
+            throw new IOException(
+                    "redis-server on port " + port + ": " + String.join(" ", arguments) + ": " + e.getMessage(), e);
         }
     }
 

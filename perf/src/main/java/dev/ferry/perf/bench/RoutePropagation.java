@@ -27,7 +27,14 @@ import java.util.concurrent.locks.LockSupport;
 final class RoutePropagation implements AutoCloseable {
 
     /** What one gateway saw in one trial. */
-    record Seen(boolean ok, long okNanos, long polls, long pollingNanos, long otherStatuses, long ioErrors, String lastProblem) {}
+    record Seen(
+            boolean ok,
+            long okNanos,
+            long polls,
+            long pollingNanos,
+            long otherStatuses,
+            long ioErrors,
+            String lastProblem) {}
 
     /** One trial: the host, and what the PUT's sending and answer were, in System.nanoTime. */
     record Trial(String host, long putSent, long putAnswered, int putStatus, String putBody, List<Seen> seen) {}
@@ -38,6 +45,7 @@ final class RoutePropagation implements AutoCloseable {
         final Map<String, Latencies> fromAnswer = new LinkedHashMap<>();
         /** Trials whose 200 came before the PUT's answer, per gateway. */
         final Map<String, Long> beforeAnswer = new LinkedHashMap<>();
+
         final Map<String, Long> missed = new LinkedHashMap<>();
         final Map<String, Long> otherStatuses = new LinkedHashMap<>();
         final Map<String, Long> ioErrors = new LinkedHashMap<>();
@@ -47,6 +55,7 @@ final class RoutePropagation implements AutoCloseable {
         final Latencies anyGateway = new Latencies();
         /** Per trial, the slowest gateway's delay: when the route had reached all of them. */
         final Latencies allGateways = new Latencies();
+
         final Latencies put = new Latencies();
         final List<String> problems = new ArrayList<>();
         int trials;
@@ -92,8 +101,9 @@ final class RoutePropagation implements AutoCloseable {
             Trial trial = trial(nodes, prefix + i + ".bench.test", function);
             record(results, trial);
             if ((i + 1) % 50 == 0) {
-                System.err.printf("bench: route propagation: %d trials, p99 %.1f ms (all gateways)%n", i + 1,
-                        results.allGateways.percentileMicros(99) / 1000.0);
+                System.err.printf(
+                        "bench: route propagation: %d trials, p99 %.1f ms (all gateways)%n",
+                        i + 1, results.allGateways.percentileMicros(99) / 1000.0);
             }
         }
         results.seconds = (System.nanoTime() - start) / 1e9;
@@ -110,8 +120,8 @@ final class RoutePropagation implements AutoCloseable {
             seen.add(poller.submit(request, deadline, polling));
         }
         if (!polling.await(trialTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
-            throw new TimeoutException("the gateways did not answer the pollers' first requests for " + host + " within "
-                    + trialTimeout.toMillis() + " ms");
+            throw new TimeoutException("the gateways did not answer the pollers' first requests for " + host
+                    + " within " + trialTimeout.toMillis() + " ms");
         }
         long sent = System.nanoTime();
         HttpResponse<String> response = nodes.route(host, function);
@@ -120,7 +130,8 @@ final class RoutePropagation implements AutoCloseable {
         for (CompletableFuture<Seen> s : seen) {
             all.add(s.get(trialTimeout.toMillis() + 10_000, TimeUnit.MILLISECONDS));
         }
-        return new Trial(host, sent, answered, response.statusCode(), response.body().strip(), all);
+        return new Trial(
+                host, sent, answered, response.statusCode(), response.body().strip(), all);
     }
 
     private void record(Results results, Trial trial) {
@@ -148,7 +159,8 @@ final class RoutePropagation implements AutoCloseable {
                 results.fromAnswer.get(id).error();
                 results.anyGateway.error();
                 if (results.problems.size() < 10) {
-                    results.problems.add(id + " never answered 200 for " + trial.host() + " within " + trialTimeout.toMillis() + " ms"
+                    results.problems.add(id + " never answered 200 for " + trial.host() + " within "
+                            + trialTimeout.toMillis() + " ms"
                             + (seen.lastProblem() == null ? "" : " (last: " + seen.lastProblem() + ")"));
                 }
                 continue;

@@ -56,10 +56,16 @@ final class Run {
     private void prime() throws Exception {
         for (Target target : order(0)) {
             Target.Route hello = target.route(Endpoint.HELLO).orElseThrow();
-            OneShot.time(loops.get(0), target.port(Protocol.HTTP_1_1), hello, OneShot.Until.RESPONSE_END, ONE_SHOT_TIMEOUT);
+            OneShot.time(
+                    loops.get(0), target.port(Protocol.HTTP_1_1), hello, OneShot.Until.RESPONSE_END, ONE_SHOT_TIMEOUT);
             var sse = target.route(Endpoint.SSE);
             if (sse.isPresent()) {
-                OneShot.time(loops.get(0), target.port(Protocol.HTTP_1_1), sse.get(), OneShot.Until.FIRST_EVENT, ONE_SHOT_TIMEOUT);
+                OneShot.time(
+                        loops.get(0),
+                        target.port(Protocol.HTTP_1_1),
+                        sse.get(),
+                        OneShot.Until.FIRST_EVENT,
+                        ONE_SHOT_TIMEOUT);
             }
         }
     }
@@ -78,7 +84,16 @@ final class Run {
             for (Protocol protocol : Protocol.values()) {
                 for (Target target : order(round)) {
                     LoadDriver.Result r = closed(target, protocol, plan.duration());
-                    report.add(Measurement.of("saturation", name(protocol), "", 0, target.name(), round, r.requestsPerSecond(), r.latencies()),
+                    report.add(
+                            Measurement.of(
+                                    "saturation",
+                                    name(protocol),
+                                    "",
+                                    0,
+                                    target.name(),
+                                    round,
+                                    r.requestsPerSecond(),
+                                    r.latencies()),
                             r.latencies());
                     progress("saturation", protocol, target, round, r);
                 }
@@ -88,26 +103,56 @@ final class Run {
 
     private void latencyAtFixedRates() throws Exception {
         for (Protocol protocol : Protocol.values()) {
-            double direct = report.median("saturation|" + name(protocol) + "|", BenchReport.DIRECT, Measurement::throughput);
+            double direct =
+                    report.median("saturation|" + name(protocol) + "|", BenchReport.DIRECT, Measurement::throughput);
             List<Double> rates = Ratios.rates(direct, plan.loads());
             for (int round = 1; round <= plan.rounds(); round++) {
                 for (int level = 0; level < rates.size(); level++) {
                     String label = Math.round(plan.loads().get(level) * 100) + "%";
                     for (Target target : order(round + level)) {
                         LoadDriver.Result r = open(target, protocol, rates.get(level), plan.duration());
-                        report.add(Measurement.of("load", name(protocol), label, rates.get(level), target.name(), round,
-                                r.requestsPerSecond(), r.latencies()), r.latencies());
-                        progress("load " + label + " (" + BenchReport.format(rates.get(level), 0) + " req/s)", protocol, target, round, r);
+                        report.add(
+                                Measurement.of(
+                                        "load",
+                                        name(protocol),
+                                        label,
+                                        rates.get(level),
+                                        target.name(),
+                                        round,
+                                        r.requestsPerSecond(),
+                                        r.latencies()),
+                                r.latencies());
+                        progress(
+                                "load " + label + " (" + BenchReport.format(rates.get(level), 0) + " req/s)",
+                                protocol,
+                                target,
+                                round,
+                                r);
                     }
                 }
                 // Where each target is comfortable: half its own saturation.
                 for (Target target : order(round)) {
-                    double own = report.median("saturation|" + name(protocol) + "|", target.name(), Measurement::throughput);
+                    double own =
+                            report.median("saturation|" + name(protocol) + "|", target.name(), Measurement::throughput);
                     double rate = Ratios.rates(own, List.of(0.5)).get(0);
                     LoadDriver.Result r = open(target, protocol, rate, plan.duration());
-                    report.add(Measurement.of("load", name(protocol), BenchReport.OWN_HALF, rate, target.name(), round,
-                            r.requestsPerSecond(), r.latencies()), r.latencies());
-                    progress("load at half its own saturation (" + BenchReport.format(rate, 0) + " req/s)", protocol, target, round, r);
+                    report.add(
+                            Measurement.of(
+                                    "load",
+                                    name(protocol),
+                                    BenchReport.OWN_HALF,
+                                    rate,
+                                    target.name(),
+                                    round,
+                                    r.requestsPerSecond(),
+                                    r.latencies()),
+                            r.latencies());
+                    progress(
+                            "load at half its own saturation (" + BenchReport.format(rate, 0) + " req/s)",
+                            protocol,
+                            target,
+                            round,
+                            r);
                 }
             }
         }
@@ -121,7 +166,8 @@ final class Run {
         Target.Route hello = ferry.route(Endpoint.HELLO).orElseThrow();
         for (int i = 0; i < plan.coldStarts(); i++) {
             ferry.makeCold();
-            long nanos = OneShot.time(loops.get(0), ferry.port(Protocol.HTTP_1_1), hello, OneShot.Until.RESPONSE_END, ONE_SHOT_TIMEOUT);
+            long nanos = OneShot.time(
+                    loops.get(0), ferry.port(Protocol.HTTP_1_1), hello, OneShot.Until.RESPONSE_END, ONE_SHOT_TIMEOUT);
             latencies.record(0, nanos);
             System.err.printf("bench: cold start %d/%d: %.0f ms%n", i + 1, plan.coldStarts(), nanos / 1e6);
         }
@@ -135,10 +181,25 @@ final class Run {
                 if (route.isEmpty()) {
                     continue;
                 }
-                LoadDriver.Result r = WebSocketLoad.run(loops.get(0), target.port(Protocol.HTTP_1_1), route.get(), plan.webSockets(), plan.duration());
-                report.add(Measurement.of("websocket", "WebSocket", "", 0, target.name(), round, r.requestsPerSecond(), r.latencies()), r.latencies());
-                System.err.printf("bench: WebSocket echo %s round %d: %s round trips/s, p99 %s µs%n", target.name(), round,
-                        BenchReport.format(r.requestsPerSecond(), 0), BenchReport.format(r.latencies().percentileMicros(99), 0));
+                LoadDriver.Result r = WebSocketLoad.run(
+                        loops.get(0), target.port(Protocol.HTTP_1_1), route.get(), plan.webSockets(), plan.duration());
+                report.add(
+                        Measurement.of(
+                                "websocket",
+                                "WebSocket",
+                                "",
+                                0,
+                                target.name(),
+                                round,
+                                r.requestsPerSecond(),
+                                r.latencies()),
+                        r.latencies());
+                System.err.printf(
+                        "bench: WebSocket echo %s round %d: %s round trips/s, p99 %s µs%n",
+                        target.name(),
+                        round,
+                        BenchReport.format(r.requestsPerSecond(), 0),
+                        BenchReport.format(r.latencies().percentileMicros(99), 0));
             }
         }
     }
@@ -151,10 +212,19 @@ final class Run {
             }
             Latencies latencies = new Latencies();
             for (int i = 0; i < plan.sseTrials(); i++) {
-                latencies.record(0, OneShot.time(loops.get(0), target.port(Protocol.HTTP_1_1), route.get(), OneShot.Until.FIRST_EVENT, ONE_SHOT_TIMEOUT));
+                latencies.record(
+                        0,
+                        OneShot.time(
+                                loops.get(0),
+                                target.port(Protocol.HTTP_1_1),
+                                route.get(),
+                                OneShot.Until.FIRST_EVENT,
+                                ONE_SHOT_TIMEOUT));
             }
             report.add(Measurement.of("sse", "SSE", "", 0, target.name(), 1, 0, latencies), latencies);
-            System.err.printf("bench: SSE first event %s: p50 %s µs%n", target.name(), BenchReport.format(latencies.percentileMicros(50), 0));
+            System.err.printf(
+                    "bench: SSE first event %s: p50 %s µs%n",
+                    target.name(), BenchReport.format(latencies.percentileMicros(50), 0));
         }
     }
 
@@ -178,7 +248,8 @@ final class Run {
 
     /** One client per load thread, the connections (or streams) shared out among them. */
     private List<LoadClient> clients(Target target, Protocol protocol) throws Exception {
-        Target.Route route = target.route(Endpoint.HELLO).orElseThrow(() -> new IllegalStateException(target.name() + " has no hello route"));
+        Target.Route route = target.route(Endpoint.HELLO)
+                .orElseThrow(() -> new IllegalStateException(target.name() + " has no hello route"));
         int port = target.port(protocol);
         List<LoadClient> clients = new ArrayList<>();
         try {
@@ -197,15 +268,22 @@ final class Run {
             }
         } catch (Exception e) {
             clients.forEach(LoadClient::close);
-            throw new IllegalStateException("connecting to " + target.name() + " over " + name(protocol) + " on port " + port + ": " + e, e);
+            throw new IllegalStateException(
+                    "connecting to " + target.name() + " over " + name(protocol) + " on port " + port + ": " + e, e);
         }
         return clients;
     }
 
     private static void progress(String what, Protocol protocol, Target target, int round, LoadDriver.Result r) {
-        System.err.printf("bench: %s %s %s%s: %s req/s, p50 %s µs, p99 %s µs%s%n", what, name(protocol), target.name(),
-                round < 0 ? "" : " round " + round, BenchReport.format(r.requestsPerSecond(), 0),
-                BenchReport.format(r.latencies().percentileMicros(50), 0), BenchReport.format(r.latencies().percentileMicros(99), 0),
+        System.err.printf(
+                "bench: %s %s %s%s: %s req/s, p50 %s µs, p99 %s µs%s%n",
+                what,
+                name(protocol),
+                target.name(),
+                round < 0 ? "" : " round " + round,
+                BenchReport.format(r.requestsPerSecond(), 0),
+                BenchReport.format(r.latencies().percentileMicros(50), 0),
+                BenchReport.format(r.latencies().percentileMicros(99), 0),
                 r.latencies().errors() > 0 ? ", " + r.latencies().errors() + " failed" : "");
     }
 }

@@ -75,7 +75,7 @@ final class SandboxStarts {
                         .sandbox(Sandbox.parse(name, work.resolve("runc-state")))
                         .runtimeClasspath(runtime.toString())
                         .startTimeout(START_TIMEOUT)
-                        .logSink((container, source, line) -> { })
+                        .logSink((container, source, line) -> {})
                         .build();
                 workers.put(name, worker);
                 ready.put(name, new ArrayList<>());
@@ -110,22 +110,34 @@ final class SandboxStarts {
     /** The results as markdown: a table of percentiles per sandbox, then every start in order. */
     static String markdown(Results results) {
         StringBuilder text = new StringBuilder();
-        text.append("| sandbox | ready p50 ms | ready p90 ms | ready max ms | stop → exited p50 ms | stop → exited max ms |\n");
+        text.append(
+                "| sandbox | ready p50 ms | ready p90 ms | ready max ms | stop → exited p50 ms | stop → exited max ms |\n");
         text.append("|---|---:|---:|---:|---:|---:|\n");
         for (Map.Entry<String, List<Double>> entry : results.ready().entrySet()) {
             List<Double> times = entry.getValue();
             List<Double> stops = results.stopped().get(entry.getKey());
-            text.append("| ").append(entry.getKey())
-                    .append(" | ").append(format(percentile(times, 50)))
-                    .append(" | ").append(format(percentile(times, 90)))
-                    .append(" | ").append(format(percentile(times, 100)))
-                    .append(" | ").append(format(percentile(stops, 50)))
-                    .append(" | ").append(format(percentile(stops, 100)))
+            text.append("| ")
+                    .append(entry.getKey())
+                    .append(" | ")
+                    .append(format(percentile(times, 50)))
+                    .append(" | ")
+                    .append(format(percentile(times, 90)))
+                    .append(" | ")
+                    .append(format(percentile(times, 100)))
+                    .append(" | ")
+                    .append(format(percentile(stops, 50)))
+                    .append(" | ")
+                    .append(format(percentile(stops, 100)))
                     .append(" |\n");
         }
         text.append("\nEach start in order, launch to ready (ms):\n\n");
-        results.ready().forEach((name, times) -> text.append("- ").append(name).append(": ")
-                .append(String.join(", ", times.stream().map(SandboxStarts::format).toList())).append('\n'));
+        results.ready()
+                .forEach((name, times) -> text.append("- ")
+                        .append(name)
+                        .append(": ")
+                        .append(String.join(
+                                ", ", times.stream().map(SandboxStarts::format).toList()))
+                        .append('\n'));
         return text.toString();
     }
 

@@ -11,9 +11,16 @@ import java.util.Optional;
 interface Target extends AutoCloseable {
 
     /** What a request can reach. */
-    enum Endpoint { HELLO, WEBSOCKET_ECHO, SSE }
+    enum Endpoint {
+        HELLO,
+        WEBSOCKET_ECHO,
+        SSE
+    }
 
-    enum Protocol { HTTP_1_1, HTTP_2 }
+    enum Protocol {
+        HTTP_1_1,
+        HTTP_2
+    }
 
     /** The authority (Host header / :authority) and path that reach an endpoint. */
     record Route(String authority, String path) {}

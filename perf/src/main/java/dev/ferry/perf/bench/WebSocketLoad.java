@@ -31,7 +31,8 @@ final class WebSocketLoad {
 
     private WebSocketLoad() {}
 
-    static LoadDriver.Result run(EventLoop loop, int port, Target.Route route, int sockets, Duration duration) throws Exception {
+    static LoadDriver.Result run(EventLoop loop, int port, Target.Route route, int sockets, Duration duration)
+            throws Exception {
         URI uri = URI.create("ws://" + route.authority() + route.path());
         List<Socket> all = new ArrayList<>();
         List<Channel> channels = new ArrayList<>();
@@ -39,18 +40,28 @@ final class WebSocketLoad {
             for (int i = 0; i < sockets; i++) {
                 Socket socket = new Socket();
                 all.add(socket);
-                channels.add(new Bootstrap().group(loop).channel(ClientTransport.socketChannel())
+                channels.add(new Bootstrap()
+                        .group(loop)
+                        .channel(ClientTransport.socketChannel())
                         .option(ChannelOption.TCP_NODELAY, true)
                         .handler(new ChannelInitializer<Channel>() {
                             @Override
                             protected void initChannel(Channel ch) {
-                                ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(1 << 16),
-                                        new WebSocketClientProtocolHandler(WebSocketClientProtocolConfig.newBuilder()
-                                                .webSocketUri(uri).version(WebSocketVersion.V13).build()),
-                                        socket);
+                                ch.pipeline()
+                                        .addLast(
+                                                new HttpClientCodec(),
+                                                new HttpObjectAggregator(1 << 16),
+                                                new WebSocketClientProtocolHandler(
+                                                        WebSocketClientProtocolConfig.newBuilder()
+                                                                .webSocketUri(uri)
+                                                                .version(WebSocketVersion.V13)
+                                                                .build()),
+                                                socket);
                             }
                         })
-                        .connect("127.0.0.1", port).sync().channel());
+                        .connect("127.0.0.1", port)
+                        .sync()
+                        .channel());
             }
             for (Socket socket : all) {
                 socket.open.get(30, TimeUnit.SECONDS);
@@ -59,7 +70,8 @@ final class WebSocketLoad {
             loop.execute(() -> all.forEach(s -> s.start(deadline)));
             Latencies latencies = new Latencies();
             for (Socket socket : all) {
-                latencies.add(socket.done.get(duration.toSeconds() + LoadDriver.DRAIN_LIMIT.toSeconds(), TimeUnit.SECONDS));
+                latencies.add(
+                        socket.done.get(duration.toSeconds() + LoadDriver.DRAIN_LIMIT.toSeconds(), TimeUnit.SECONDS));
             }
             return new LoadDriver.Result(latencies.count() / (duration.toNanos() / 1e9), latencies);
         } finally {
@@ -114,7 +126,8 @@ final class WebSocketLoad {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            open.completeExceptionally(new IllegalStateException("the WebSocket closed before its handshake completed"));
+            open.completeExceptionally(
+                    new IllegalStateException("the WebSocket closed before its handshake completed"));
             if (!done.isDone()) {
                 latencies.error();
                 done.complete(latencies);

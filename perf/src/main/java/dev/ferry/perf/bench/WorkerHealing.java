@@ -78,10 +78,29 @@ final class WorkerHealing {
      * @param adminViews what the admin API listed after the kill, each change, until the trial's calls ended and the worker was declared lost
      * @param callLog every call of the trial
      */
-    record Trial(int number, String killed, String survivor, List<String> oldContainers, int orphans, double killMs,
-                 double lostMs, double orphansGoneMs, double oldStoppedListeningMs, int orphanOks, double lastOrphanOkMs, double replacementReadyMs, double servingMs, double servingSentMs,
-                 Map<String, Integer> failures, int calls, List<Span> timeline, String newContainer, String newContainerWorker,
-                 double rejoinMs, List<AdminView> adminViews, List<Call> callLog) {
+    record Trial(
+            int number,
+            String killed,
+            String survivor,
+            List<String> oldContainers,
+            int orphans,
+            double killMs,
+            double lostMs,
+            double orphansGoneMs,
+            double oldStoppedListeningMs,
+            int orphanOks,
+            double lastOrphanOkMs,
+            double replacementReadyMs,
+            double servingMs,
+            double servingSentMs,
+            Map<String, Integer> failures,
+            int calls,
+            List<Span> timeline,
+            String newContainer,
+            String newContainerWorker,
+            double rejoinMs,
+            List<AdminView> adminViews,
+            List<Call> callLog) {
 
         int nonOk() {
             return failures.values().stream().mapToInt(Integer::intValue).sum();
@@ -134,8 +153,8 @@ final class WorkerHealing {
                 pause(System.nanoTime() + pollIntervalNanos);
             }
         }
-        throw new IOException(HELLO + " through " + gateway.id() + " did not answer 200 within " + SETTLE_TIMEOUT.toSeconds()
-                + " s (last: " + last + ")");
+        throw new IOException(HELLO + " through " + gateway.id() + " did not answer 200 within "
+                + SETTLE_TIMEOUT.toSeconds() + " s (last: " + last + ")");
     }
 
     /** One trial: waits for the cluster to settle, kills hello's worker, measures, starts it again. Blocking. */
@@ -143,10 +162,16 @@ final class WorkerHealing {
         JsonNode view = settle();
         List<JsonNode> containers = helloContainers(view);
         String killed = containers.getFirst().path("worker").asText();
-        String survivor = nodes.workers().keySet().stream().filter(id -> !id.equals(killed)).findFirst().orElseThrow();
-        List<String> oldContainers = containers.stream().map(c -> c.path("id").asText()).toList();
-        List<Integer> oldPorts = containers.stream().map(c -> port(c.path("address").asText())).toList();
-        System.err.printf("bench: healing trial %d: killing %s (runs %s), %s stays%n", number, killed, oldContainers, survivor);
+        String survivor = nodes.workers().keySet().stream()
+                .filter(id -> !id.equals(killed))
+                .findFirst()
+                .orElseThrow();
+        List<String> oldContainers =
+                containers.stream().map(c -> c.path("id").asText()).toList();
+        List<Integer> oldPorts =
+                containers.stream().map(c -> port(c.path("address").asText())).toList();
+        System.err.printf(
+                "bench: healing trial %d: killing %s (runs %s), %s stays%n", number, killed, oldContainers, survivor);
 
         long t0 = System.nanoTime();
         List<ProcessHandle> orphans = nodes.killWorker(killed);
@@ -173,17 +198,26 @@ final class WorkerHealing {
         AtomicBoolean callsDone = new AtomicBoolean();
         AtomicBoolean replacementListed = new AtomicBoolean();
         List<AdminView> adminViews = java.util.Collections.synchronizedList(new ArrayList<>());
-        // Until the calls are over, the worker is declared lost and, unless the calls gave up, the replacement is listed READY.
+        // Until the calls are over, the worker is declared lost and, unless the calls gave up, the replacement is
+        // listed READY.
         Thread lostWatch = Thread.ofVirtual().name("bench-lost").start(() -> {
-            while (System.nanoTime() - deadline < 0 && !Thread.currentThread().isInterrupted()
+            while (System.nanoTime() - deadline < 0
+                    && !Thread.currentThread().isInterrupted()
                     && !(callsDone.get() && lost.get() >= 0 && (replacementListed.get() || servingAt.get() < 0))) {
                 long sent = System.nanoTime();
                 try {
                     JsonNode v = nodes.view();
                     long answered = System.nanoTime() - t0;
-                    AdminView seen = new AdminView(ms(answered), List.copyOf(workerIds(v)), helloContainers(v).stream()
-                            .map(c -> c.path("id").asText() + " " + c.path("state").asText() + " on " + c.path("worker").asText()).toList());
-                    if (adminViews.isEmpty() || !adminViews.getLast().workers().equals(seen.workers())
+                    AdminView seen = new AdminView(
+                            ms(answered),
+                            List.copyOf(workerIds(v)),
+                            helloContainers(v).stream()
+                                    .map(c -> c.path("id").asText() + " "
+                                            + c.path("state").asText() + " on "
+                                            + c.path("worker").asText())
+                                    .toList());
+                    if (adminViews.isEmpty()
+                            || !adminViews.getLast().workers().equals(seen.workers())
                             || !adminViews.getLast().hello().equals(seen.hello())) {
                         adminViews.add(seen);
                     }
@@ -211,12 +245,14 @@ final class WorkerHealing {
         long servingSent = -1;
         int calls = 0;
         // The gateway holds a call while no container is ready: let it, up to the trial's end.
-        try (BlockingHttp http = new BlockingHttp(gateway.httpPort(), (int) Math.min(Integer.MAX_VALUE, giveUp.toMillis()))) {
+        try (BlockingHttp http =
+                new BlockingHttp(gateway.httpPort(), (int) Math.min(Integer.MAX_VALUE, giveUp.toMillis()))) {
             while (System.nanoTime() - deadline < 0) {
                 long sent = System.nanoTime();
                 // An orphan that stopped listening still answers on the gateway's open connection to
                 // it, until the controller has declared its worker lost (the gateway then drops it).
-                boolean oldServes = orphans.stream().anyMatch(ProcessHandle::isAlive) && (lost.get() < 0 || listening(oldPorts));
+                boolean oldServes =
+                        orphans.stream().anyMatch(ProcessHandle::isAlive) && (lost.get() < 0 || listening(oldPorts));
                 String outcome;
                 int status = -1;
                 try {
@@ -262,15 +298,23 @@ final class WorkerHealing {
         String newContainer = "";
         String newWorker = "";
         for (JsonNode c : helloContainers(nodes.view())) {
-            if (c.path("state").asText().equals("READY") && !oldContainers.contains(c.path("id").asText())) {
+            if (c.path("state").asText().equals("READY")
+                    && !oldContainers.contains(c.path("id").asText())) {
                 newContainer = c.path("id").asText();
                 newWorker = c.path("worker").asText();
                 break;
             }
         }
-        System.err.printf("bench: healing trial %d: %s lost after %s ms, hello served again after %s ms (by %s on %s), %d other answers %s%n",
-                number, killed, fmt(lost.get()), fmt(serving), newContainer.isEmpty() ? "?" : newContainer, newWorker,
-                failures.values().stream().mapToInt(Integer::intValue).sum(), failures);
+        System.err.printf(
+                "bench: healing trial %d: %s lost after %s ms, hello served again after %s ms (by %s on %s), %d other answers %s%n",
+                number,
+                killed,
+                fmt(lost.get()),
+                fmt(serving),
+                newContainer.isEmpty() ? "?" : newContainer,
+                newWorker,
+                failures.values().stream().mapToInt(Integer::intValue).sum(),
+                failures);
 
         long restart = System.nanoTime();
         nodes.startWorker(killed);
@@ -287,11 +331,34 @@ final class WorkerHealing {
             throw new IOException("worker " + killed + ", started again, is not in the admin API's workers after "
                     + SETTLE_TIMEOUT.toSeconds() + " s");
         }
-        double replacementReady = adminViews.stream().filter(v -> isReplacementReady(v, oldContainers))
-                .mapToDouble(AdminView::ms).findFirst().orElse(-1);
-        return new Trial(number, killed, survivor, oldContainers, orphans.size(), killMs, ms(lost.get()), ms(orphansGone.get()),
-                ms(stoppedListening.get()), orphanOks, ms(lastOrphanOk), replacementReady, ms(serving), ms(servingSent), failures,
-                calls, timeline, newContainer, newWorker, ms(rejoined), List.copyOf(adminViews), callLog);
+        double replacementReady = adminViews.stream()
+                .filter(v -> isReplacementReady(v, oldContainers))
+                .mapToDouble(AdminView::ms)
+                .findFirst()
+                .orElse(-1);
+        return new Trial(
+                number,
+                killed,
+                survivor,
+                oldContainers,
+                orphans.size(),
+                killMs,
+                ms(lost.get()),
+                ms(orphansGone.get()),
+                ms(stoppedListening.get()),
+                orphanOks,
+                ms(lastOrphanOk),
+                replacementReady,
+                ms(serving),
+                ms(servingSent),
+                failures,
+                calls,
+                timeline,
+                newContainer,
+                newWorker,
+                ms(rejoined),
+                List.copyOf(adminViews),
+                callLog);
     }
 
     /**
@@ -312,15 +379,20 @@ final class WorkerHealing {
                 List<JsonNode> containers = helloContainers(view);
                 Set<String> on = new LinkedHashSet<>();
                 containers.forEach(c -> on.add(c.path("worker").asText()));
-                boolean allReady = !containers.isEmpty() && containers.stream().allMatch(c -> c.path("state").asText().equals("READY"));
-                if (allReady && on.size() == 1 && workerIds(view).containsAll(nodes.workers().keySet())) {
+                boolean allReady = !containers.isEmpty()
+                        && containers.stream()
+                                .allMatch(c -> c.path("state").asText().equals("READY"));
+                if (allReady
+                        && on.size() == 1
+                        && workerIds(view).containsAll(nodes.workers().keySet())) {
                     return view;
                 }
                 pause(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100));
             }
         }
-        throw new IOException("the cluster did not settle within " + SETTLE_TIMEOUT.toSeconds() + " s (expected: workers "
-                + nodes.workers().keySet() + " listed, and " + HELLO + "'s containers all READY on one of them); last view: " + view);
+        throw new IOException("the cluster did not settle within " + SETTLE_TIMEOUT.toSeconds()
+                + " s (expected: workers " + nodes.workers().keySet() + " listed, and " + HELLO
+                + "'s containers all READY on one of them); last view: " + view);
     }
 
     /** hello's containers as the admin API lists them (id, state, worker, ...). */
@@ -344,7 +416,8 @@ final class WorkerHealing {
 
     /** Whether {@code view} lists a hello container READY that is none of {@code oldContainers}. */
     private static boolean isReplacementReady(AdminView view, List<String> oldContainers) {
-        return view.hello().stream().anyMatch(c -> c.contains(" READY on ") && !oldContainers.contains(c.split(" ")[0]));
+        return view.hello().stream()
+                .anyMatch(c -> c.contains(" READY on ") && !oldContainers.contains(c.split(" ")[0]));
     }
 
     /** The port of "host:port"; -1 when there is none. */

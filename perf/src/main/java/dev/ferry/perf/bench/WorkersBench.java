@@ -33,7 +33,10 @@ import picocli.CommandLine.Option;
  * answers in order) under {@code perf/results/<timestamp>-workers/}, with every process's log
  * and home in {@code logs/}, and stops every process it started. All traffic is to 127.0.0.1.
  */
-@Command(name = "workers", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(
+        name = "workers",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
         description = "Measures the workers: each sandbox's container start, and how long hello takes to serve again "
                 + "after the worker that runs it is killed with SIGKILL.")
 public final class WorkersBench implements Callable<Integer> {
@@ -41,28 +44,64 @@ public final class WorkersBench implements Callable<Integer> {
     static final String SANDBOXES = "sandboxes";
     static final String HEALING = "healing";
 
-    @Option(names = "--quick", description = "A short run (under a minute on 2 cores): 2 starts per sandbox, 1 healing trial.")
+    @Option(
+            names = "--quick",
+            description = "A short run (under a minute on 2 cores): 2 starts per sandbox, 1 healing trial.")
     boolean quick;
-    @Option(names = "--parts", split = ",", defaultValue = "sandboxes,healing", description = "What to measure (default: ${DEFAULT-VALUE}).")
+
+    @Option(
+            names = "--parts",
+            split = ",",
+            defaultValue = "sandboxes,healing",
+            description = "What to measure (default: ${DEFAULT-VALUE}).")
     List<String> parts;
+
     @Option(names = "--starts", paramLabel = "N", description = "Measured starts per sandbox (default: 10; quick: 2).")
     Integer starts;
-    @Option(names = "--sandboxes", split = ",", defaultValue = "process,bwrap,runc",
+
+    @Option(
+            names = "--sandboxes",
+            split = ",",
+            defaultValue = "process,bwrap,runc",
             description = "Which sandboxes to start containers in (default: ${DEFAULT-VALUE}).")
     List<String> sandboxes;
-    @Option(names = "--trials", paramLabel = "N", description = "Healing trials, one worker killed in each (default: 5; quick: 1).")
+
+    @Option(
+            names = "--trials",
+            paramLabel = "N",
+            description = "Healing trials, one worker killed in each (default: 5; quick: 1).")
     Integer trials;
-    @Option(names = "--poll-interval-ms", paramLabel = "MILLIS", defaultValue = "20",
-            description = "Between calls of hello, and between the admin API's polls, during a trial (default: ${DEFAULT-VALUE}).")
+
+    @Option(
+            names = "--poll-interval-ms",
+            paramLabel = "MILLIS",
+            defaultValue = "20",
+            description =
+                    "Between calls of hello, and between the admin API's polls, during a trial (default: ${DEFAULT-VALUE}).")
     int pollIntervalMillis;
-    @Option(names = "--give-up", paramLabel = "SECONDS", defaultValue = "60",
-            description = "A trial stops waiting for the replacement this long after the kill (default: ${DEFAULT-VALUE}).")
+
+    @Option(
+            names = "--give-up",
+            paramLabel = "SECONDS",
+            defaultValue = "60",
+            description =
+                    "A trial stops waiting for the replacement this long after the kill (default: ${DEFAULT-VALUE}).")
     double giveUp;
-    @Option(names = "--out", paramLabel = "DIR", description = "Where to write the report (default: perf/results/<timestamp>-workers).")
+
+    @Option(
+            names = "--out",
+            paramLabel = "DIR",
+            description = "Where to write the report (default: perf/results/<timestamp>-workers).")
     Path out;
 
     /** What to measure, after defaults and checks. */
-    record Plan(List<String> parts, int starts, List<String> sandboxes, int trials, Duration pollInterval, Duration giveUp) {
+    record Plan(
+            List<String> parts,
+            int starts,
+            List<String> sandboxes,
+            int trials,
+            Duration pollInterval,
+            Duration giveUp) {
 
         boolean has(String part) {
             return parts.contains(part);
@@ -84,21 +123,24 @@ public final class WorkersBench implements Callable<Integer> {
         List<String> known = List.of(SANDBOXES, HEALING);
         for (String part : parts) {
             if (!known.contains(part)) {
-                throw new CommandLine.ParameterException(new CommandLine(this), "--parts: " + part + " (expected: some of "
-                        + String.join(", ", known) + ")");
+                throw new CommandLine.ParameterException(
+                        new CommandLine(this),
+                        "--parts: " + part + " (expected: some of " + String.join(", ", known) + ")");
             }
         }
         for (String sandbox : sandboxes) {
             if (!Sandbox.NAMES.contains(sandbox)) {
-                throw new CommandLine.ParameterException(new CommandLine(this), "--sandboxes: " + sandbox + " (expected: some of "
-                        + String.join(", ", Sandbox.NAMES) + ")");
+                throw new CommandLine.ParameterException(
+                        new CommandLine(this),
+                        "--sandboxes: " + sandbox + " (expected: some of " + String.join(", ", Sandbox.NAMES) + ")");
             }
         }
         if (pollIntervalMillis < 1 || pollIntervalMillis > 1000) {
-            throw new CommandLine.ParameterException(new CommandLine(this), "--poll-interval-ms: " + pollIntervalMillis
-                    + " (expected: 1 to 1000)");
+            throw new CommandLine.ParameterException(
+                    new CommandLine(this), "--poll-interval-ms: " + pollIntervalMillis + " (expected: 1 to 1000)");
         }
-        return new Plan(known.stream().filter(parts::contains).toList(),
+        return new Plan(
+                known.stream().filter(parts::contains).toList(),
                 OptionChecks.positive(this, "--starts", starts, quick ? 2 : 10),
                 Sandbox.NAMES.stream().filter(sandboxes::contains).toList(),
                 OptionChecks.positive(this, "--trials", trials, quick ? 1 : 5),
@@ -124,8 +166,11 @@ public final class WorkersBench implements Callable<Integer> {
             return 1;
         }
         Path root = BenchMain.root();
-        Path dir = out != null ? out : root.resolve("perf/results")
-                .resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-workers");
+        Path dir = out != null
+                ? out
+                : root.resolve("perf/results")
+                        .resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
+                                + "-workers");
         Path logs = dir.resolve("logs");
         Files.createDirectories(logs);
         long began = System.nanoTime();
@@ -136,9 +181,12 @@ public final class WorkersBench implements Callable<Integer> {
         ClusterReport report = new ClusterReport(List.of(SANDBOXES, HEALING), machine, plan.settings());
         report.line("# ferry bench workers");
         report.line("");
-        report.line("All on 127.0.0.1: " + machine.get("cpus") + " CPUs (" + machine.get("cpu_model") + "), " + machine.get("memory")
-                + " memory, " + machine.get("os") + ", " + machine.get("java") + "; " + machine.get("bwrap") + ", " + machine.get("runc")
-                + ", redis-server " + machine.get("redis_server") + "; Ferry from cli/target/ferry.jar. The bench and every process"
+        report.line("All on 127.0.0.1: " + machine.get("cpus") + " CPUs (" + machine.get("cpu_model") + "), "
+                + machine.get("memory")
+                + " memory, " + machine.get("os") + ", " + machine.get("java") + "; " + machine.get("bwrap") + ", "
+                + machine.get("runc")
+                + ", redis-server " + machine.get("redis_server")
+                + "; Ferry from cli/target/ferry.jar. The bench and every process"
                 + " it starts share the CPUs.");
         report.line("");
         report.line("Settings: " + plan.settings());
@@ -155,8 +203,10 @@ public final class WorkersBench implements Callable<Integer> {
         report.put("load_average_before", loadBefore);
         report.put("load_average_after", loadAfter);
         report.footer("");
-        report.footer("Load average (1, 5, 15 min) before the run: " + loadBefore + "; after it: " + loadAfter + " (its own included)."
-                + (ClusterBench.busy(loadBefore) ? " A load above half the CPUs before the run may mean other work competed with it."
+        report.footer("Load average (1, 5, 15 min) before the run: " + loadBefore + "; after it: " + loadAfter
+                + " (its own included)."
+                + (ClusterBench.busy(loadBefore)
+                        ? " A load above half the CPUs before the run may mean other work competed with it."
                         : ""));
         report.footer("");
         report.footer(String.format(Locale.ROOT, "Whole run: %.0f s.", seconds));
@@ -170,7 +220,9 @@ public final class WorkersBench implements Callable<Integer> {
     // ---- part 1 ----
 
     private static void sandboxes(Plan plan, Path root, Path logs, ClusterReport report) throws Exception {
-        System.err.printf("bench: sandbox starts: %d per sandbox of %s, after one unmeasured each%n", plan.starts(), plan.sandboxes());
+        System.err.printf(
+                "bench: sandbox starts: %d per sandbox of %s, after one unmeasured each%n",
+                plan.starts(), plan.sandboxes());
         SandboxStarts.Results r = SandboxStarts.run(root, logs.resolve("sandboxes"), plan.starts(), plan.sandboxes());
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("starts_per_sandbox", r.starts());
@@ -191,10 +243,13 @@ public final class WorkersBench implements Callable<Integer> {
         report.line(SANDBOXES, "");
         report.line(SANDBOXES, "## 1. Sandbox start cost");
         report.line(SANDBOXES, "");
-        report.line(SANDBOXES, "Containers of the example `hello` function started by a worker in this JVM, one at a time: launch to ready"
-                + " (`Worker.start` to the container's ready line; for runc with writing the bundle), then stop to exited (for runc with"
-                + " `runc delete`). " + r.starts() + " starts per sandbox in interleaved rounds whose order rotates, after one unmeasured"
-                + " start each; no class data archive. Nearest-rank percentiles.");
+        report.line(
+                SANDBOXES,
+                "Containers of the example `hello` function started by a worker in this JVM, one at a time: launch to ready"
+                        + " (`Worker.start` to the container's ready line; for runc with writing the bundle), then stop to exited (for runc with"
+                        + " `runc delete`). " + r.starts()
+                        + " starts per sandbox in interleaved rounds whose order rotates, after one unmeasured"
+                        + " start each; no class data archive. Nearest-rank percentiles.");
         report.line(SANDBOXES, "");
         report.line(SANDBOXES, SandboxStarts.markdown(r).stripTrailing());
         System.err.print(SandboxStarts.markdown(r));
@@ -232,49 +287,71 @@ public final class WorkersBench implements Callable<Integer> {
         report.line(HEALING, "");
         report.line(HEALING, "## 2. Healing after kill -9 of a worker");
         report.line(HEALING, "");
-        report.line(HEALING, "A controller, a gateway and two workers (`worker-a`, `worker-b`, sandbox `process`) as separate JVMs on one"
-                + " redis-server. Each trial kills (SIGKILL) the worker whose JVM runs `hello`'s container, then calls hello through the"
-                + " gateway on one keep-alive connection every " + plan.pollInterval().toMillis() + " ms until a 200 comes from the"
-                + " replacement on the other worker; meanwhile the admin API (`GET /v1/apps`) is asked every "
-                + plan.pollInterval().toMillis() + " ms whether it still lists the dead worker. The killed worker's container lives"
-                + " on as an orphan until it notices its parent is gone, and answers meanwhile; hello's answer does not name its"
-                + " container, so a 200 counts as the replacement's when its call was sent after the orphan had exited, or after the"
-                + " controller declared its worker lost (gateways then drop it) and it had stopped listening on its port; the"
-                + " orphan's 200s are counted apart. Times in ms from the kill. Then the killed worker is"
-                + " started again (same id, fresh home) and the next trial waits until it is listed and hello's container runs on one"
-                + " worker. A trial gives up " + plan.giveUp().toSeconds() + " s after the kill.");
+        report.line(
+                HEALING,
+                "A controller, a gateway and two workers (`worker-a`, `worker-b`, sandbox `process`) as separate JVMs on one"
+                        + " redis-server. Each trial kills (SIGKILL) the worker whose JVM runs `hello`'s container, then calls hello through the"
+                        + " gateway on one keep-alive connection every "
+                        + plan.pollInterval().toMillis() + " ms until a 200 comes from the"
+                        + " replacement on the other worker; meanwhile the admin API (`GET /v1/apps`) is asked every "
+                        + plan.pollInterval().toMillis()
+                        + " ms whether it still lists the dead worker. The killed worker's container lives"
+                        + " on as an orphan until it notices its parent is gone, and answers meanwhile; hello's answer does not name its"
+                        + " container, so a 200 counts as the replacement's when its call was sent after the orphan had exited, or after the"
+                        + " controller declared its worker lost (gateways then drop it) and it had stopped listening on its port; the"
+                        + " orphan's 200s are counted apart. Times in ms from the kill. Then the killed worker is"
+                        + " started again (same id, fresh home) and the next trial waits until it is listed and hello's container runs on one"
+                        + " worker. A trial gives up " + plan.giveUp().toSeconds() + " s after the kill.");
         report.line(HEALING, "");
-        report.line(HEALING, "| trial | killed | declared lost | replacement listed READY | serving again | non-200 answers | their"
-                + " outcomes | orphan's 200s (last at) | orphan stopped listening | orphan exited | killed worker back in |");
+        report.line(
+                HEALING,
+                "| trial | killed | declared lost | replacement listed READY | serving again | non-200 answers | their"
+                        + " outcomes | orphan's 200s (last at) | orphan stopped listening | orphan exited | killed worker back in |");
         report.line(HEALING, "|---|---|---:|---:|---:|---:|---|---:|---:|---:|---:|");
         for (WorkerHealing.Trial t : trials) {
-            report.line(HEALING, "| " + t.number() + " | " + t.killed() + " | " + ms(t.lostMs()) + " | " + ms(t.replacementReadyMs())
-                    + " | " + ms(t.servingMs()) + " | "
-                    + t.nonOk() + " | " + (t.failures().isEmpty() ? "–" : outcomes(t.failures())) + " | " + t.orphanOks()
-                    + (t.orphanOks() > 0 ? " (" + ms(t.lastOrphanOkMs()) + ")" : "") + " | " + ms(t.oldStoppedListeningMs()) + " | "
-                    + ms(t.orphansGoneMs()) + " | " + ms(t.rejoinMs()) + " |");
+            report.line(
+                    HEALING,
+                    "| " + t.number() + " | " + t.killed() + " | " + ms(t.lostMs()) + " | " + ms(t.replacementReadyMs())
+                            + " | " + ms(t.servingMs()) + " | "
+                            + t.nonOk() + " | " + (t.failures().isEmpty() ? "–" : outcomes(t.failures())) + " | "
+                            + t.orphanOks()
+                            + (t.orphanOks() > 0 ? " (" + ms(t.lastOrphanOkMs()) + ")" : "") + " | "
+                            + ms(t.oldStoppedListeningMs()) + " | "
+                            + ms(t.orphansGoneMs()) + " | " + ms(t.rejoinMs()) + " |");
         }
-        report.line(HEALING, "| **median** | | **" + ms(median(trials, WorkerHealing.Trial::lostMs)) + "** | "
-                + ms(median(trials, WorkerHealing.Trial::replacementReadyMs)) + " | **"
-                + ms(median(trials, WorkerHealing.Trial::servingMs)) + "** | **"
-                + BenchReport.format(median(trials, t -> (double) t.nonOk()), 1) + "** | | | " + ms(median(trials,
-                WorkerHealing.Trial::oldStoppedListeningMs)) + " | " + ms(median(trials, WorkerHealing.Trial::orphansGoneMs)) + " | "
-                + ms(median(trials, WorkerHealing.Trial::rejoinMs)) + " |");
+        report.line(
+                HEALING,
+                "| **median** | | **" + ms(median(trials, WorkerHealing.Trial::lostMs)) + "** | "
+                        + ms(median(trials, WorkerHealing.Trial::replacementReadyMs)) + " | **"
+                        + ms(median(trials, WorkerHealing.Trial::servingMs)) + "** | **"
+                        + BenchReport.format(median(trials, t -> (double) t.nonOk()), 1) + "** | | | "
+                        + ms(median(trials, WorkerHealing.Trial::oldStoppedListeningMs)) + " | "
+                        + ms(median(trials, WorkerHealing.Trial::orphansGoneMs)) + " | "
+                        + ms(median(trials, WorkerHealing.Trial::rejoinMs)) + " |");
         report.line(HEALING, "");
         report.line(HEALING, "What each trial's calls got, in order (outcome × calls, from–to ms after the kill):");
         report.line(HEALING, "");
         for (WorkerHealing.Trial t : trials) {
-            List<String> spans = t.timeline().stream().map(s -> s.outcome() + " × " + s.count() + " (" + ms(s.fromMs()) + "–"
-                    + ms(s.toMs()) + ")").toList();
-            report.line(HEALING, "- trial " + t.number() + " (" + t.killed() + " killed, " + t.oldContainers() + " orphaned; replacement "
-                    + (t.newContainer().isEmpty() ? "not listed" : t.newContainer() + " on " + t.newContainerWorker()) + "): "
-                    + String.join(", ", spans));
+            List<String> spans = t.timeline().stream()
+                    .map(s -> s.outcome() + " × " + s.count() + " (" + ms(s.fromMs()) + "–" + ms(s.toMs()) + ")")
+                    .toList();
+            report.line(
+                    HEALING,
+                    "- trial " + t.number() + " (" + t.killed() + " killed, " + t.oldContainers()
+                            + " orphaned; replacement "
+                            + (t.newContainer().isEmpty()
+                                    ? "not listed"
+                                    : t.newContainer() + " on " + t.newContainerWorker())
+                            + "): "
+                            + String.join(", ", spans));
         }
         long missed = trials.stream().filter(t -> t.servingMs() < 0).count();
         if (missed > 0) {
             report.line(HEALING, "");
-            report.line(HEALING, missed + " of " + trials.size() + " trials saw no 200 from a replacement within "
-                    + plan.giveUp().toSeconds() + " s (\"–\"); their medians count them as missing.");
+            report.line(
+                    HEALING,
+                    missed + " of " + trials.size() + " trials saw no 200 from a replacement within "
+                            + plan.giveUp().toSeconds() + " s (\"–\"); their medians count them as missing.");
         }
     }
 
@@ -285,8 +362,13 @@ public final class WorkersBench implements Callable<Integer> {
     }
 
     /** The median of the trials' values that happened (>= 0); NaN when none did. */
-    private static double median(List<WorkerHealing.Trial> trials, java.util.function.ToDoubleFunction<WorkerHealing.Trial> value) {
-        List<Double> values = trials.stream().map(value::applyAsDouble).filter(v -> v >= 0).sorted().toList();
+    private static double median(
+            List<WorkerHealing.Trial> trials, java.util.function.ToDoubleFunction<WorkerHealing.Trial> value) {
+        List<Double> values = trials.stream()
+                .map(value::applyAsDouble)
+                .filter(v -> v >= 0)
+                .sorted()
+                .toList();
         if (values.isEmpty()) {
             return Double.NaN;
         }

@@ -45,8 +45,10 @@ public final class PlacementBench {
     /** Runs the benchmark and writes its results to {@code dir}; returns the summary. */
     public static String run(Path dir) throws IOException, RunnerException {
         Files.createDirectories(dir);
-        List<String> forkArgs = ManagementFactory.getRuntimeMXBean().getInputArguments().contains(UNSAFE_ALLOWED)
-                ? List.of() : List.of(UNSAFE_ALLOWED);
+        List<String> forkArgs =
+                ManagementFactory.getRuntimeMXBean().getInputArguments().contains(UNSAFE_ALLOWED)
+                        ? List.of()
+                        : List.of(UNSAFE_ALLOWED);
         Options options = new OptionsBuilder()
                 .include("^" + Pattern.quote(PlacementBenchmark.class.getName()) + "\\.")
                 .warmupIterations(3)
@@ -63,17 +65,25 @@ public final class PlacementBench {
         Result<?> score = results.iterator().next().getPrimaryResult();
 
         Cluster cluster = PlacementWorkload.freshCluster(PlacementWorkload.workers());
-        int placed = PlacementWorkload.placeAll(Scheduler.create(), cluster, PlacementWorkload.demands(),
-                PlacementWorkload.containerIds());
-        String summary = String.format(Locale.ROOT, """
+        int placed = PlacementWorkload.placeAll(
+                Scheduler.create(), cluster, PlacementWorkload.demands(), PlacementWorkload.containerIds());
+        String summary = String.format(
+                Locale.ROOT,
+                """
                 placement: %d containers onto %d workers (%d CPU, %d GPU), one decision at a time (place + allocate)
                 decisions/s: %.0f ± %.0f (99.9%% error; %d × 1 s measured after 3 × 1 s warm-up, 1 fork, Java %s)
                 one run: %d placed, %d unschedulable
                 """,
-                PlacementWorkload.CONTAINERS, PlacementWorkload.CPU_WORKERS + PlacementWorkload.GPU_WORKERS,
-                PlacementWorkload.CPU_WORKERS, PlacementWorkload.GPU_WORKERS,
-                score.getScore(), score.getScoreError(), score.getStatistics().getN(), Runtime.version(),
-                placed, PlacementWorkload.CONTAINERS - placed);
+                PlacementWorkload.CONTAINERS,
+                PlacementWorkload.CPU_WORKERS + PlacementWorkload.GPU_WORKERS,
+                PlacementWorkload.CPU_WORKERS,
+                PlacementWorkload.GPU_WORKERS,
+                score.getScore(),
+                score.getScoreError(),
+                score.getStatistics().getN(),
+                Runtime.version(),
+                placed,
+                PlacementWorkload.CONTAINERS - placed);
         Files.writeString(dir.resolve("placement.txt"), summary);
         System.out.print(summary);
         return summary;

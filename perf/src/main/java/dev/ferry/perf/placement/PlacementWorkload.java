@@ -60,7 +60,8 @@ final class PlacementWorkload {
         List<Demand> cpuFunctions = new ArrayList<>();
         for (int f = 0; f < 24; f++) {
             List<String> labels = f % 8 == 7 ? List.of("zone=eu") : List.of();
-            cpuFunctions.add(new Demand("web-" + f, cpus[f % cpus.length], memories[f % memories.length], List.of(), labels));
+            cpuFunctions.add(
+                    new Demand("web-" + f, cpus[f % cpus.length], memories[f % memories.length], List.of(), labels));
         }
         Demand[] oneGpu = {
             gpu("llm-h100", 8, 65_536, "H100"),

@@ -21,7 +21,8 @@ final class BenchCommand {
      */
     static Ran run(String... args) {
         if (System.getenv("FERRY_ROOT") == null) {
-            System.setProperty("ferry.root", Path.of("").toAbsolutePath().getParent().toString());
+            System.setProperty(
+                    "ferry.root", Path.of("").toAbsolutePath().getParent().toString());
         }
         ByteArrayOutputStream stdout = new ByteArrayOutputStream();
         PrintStream original = System.out;
@@ -42,7 +43,8 @@ final class BenchCommand {
         ByteArrayOutputStream stderr = new ByteArrayOutputStream();
         PrintStream original = System.err;
         int exit;
-        System.setErr(new PrintStream(stderr, true, StandardCharsets.UTF_8)); // where the option checks' CommandLine prints
+        System.setErr(
+                new PrintStream(stderr, true, StandardCharsets.UTF_8)); // where the option checks' CommandLine prints
         try {
             exit = new CommandLine(new BenchMain()).execute(args);
         } finally {

@@ -33,7 +33,9 @@ class BenchReportTest {
 
     private static BenchReport sample() {
         BenchReport report = new BenchReport(TARGETS, Map.of("cpus", 2), Map.of("rounds", 3));
-        double[][] rounds = {{60_000, 6_000, 20_000, 25_000}, {50_000, 7_000, 18_000, 22_000}, {70_000, 5_000, 19_000, 24_000}};
+        double[][] rounds = {
+            {60_000, 6_000, 20_000, 25_000}, {50_000, 7_000, 18_000, 22_000}, {70_000, 5_000, 19_000, 24_000}
+        };
         for (int r = 0; r < 3; r++) {
             for (int t = 0; t < 4; t++) {
                 saturation(report, TARGETS.get(t), r + 1, rounds[r][t]);
@@ -52,20 +54,25 @@ class BenchReportTest {
     void theTableGivesMediansOverRoundsAndFerrysRatios() {
         String markdown = sample().markdown();
 
-        assertThat(markdown).startsWith("| measure | direct | ferry | nginx | haproxy | ferry / direct | ferry / nginx |\n");
+        assertThat(markdown)
+                .startsWith("| measure | direct | ferry | nginx | haproxy | ferry / direct | ferry / nginx |\n");
         // Medians: direct 60,000, ferry 6,000, nginx 19,000, haproxy 24,000.
-        assertThat(markdown).contains("| saturation, HTTP/1.1 (req/s) | 60,000 | 6,000 | 19,000 | 24,000 | 0.10 | 0.32 |");
-        assertThat(markdown).contains("| p50, HTTP/1.1 at 25% of direct (15,000 req/s) (µs) | 120 | 500 | 120 | 120 | 4.17 | 4.17 |");
+        assertThat(markdown)
+                .contains("| saturation, HTTP/1.1 (req/s) | 60,000 | 6,000 | 19,000 | 24,000 | 0.10 | 0.32 |");
+        assertThat(markdown)
+                .contains(
+                        "| p50, HTTP/1.1 at 25% of direct (15,000 req/s) (µs) | 120 | 500 | 120 | 120 | 4.17 | 4.17 |");
         assertThat(markdown).contains("| cold start p50 (ms) | – | 310 | – | – | – | – |");
         assertThat(markdown).doesNotContain("Failed requests");
     }
 
     @Test
     void goalsSayWhereFerryStands() {
-        assertThat(sample().goals()).containsExactly(
-                "missed: HTTP/1.1 saturation >= nginx's: 6,000 vs 19,000 req/s",
-                "missed: HTTP/1.1 added p50 over direct at 25% load <= 100 µs: 380 µs",
-                "missed: cold start p50 <= 300 ms: 310 ms (target after cold-start work: 100 ms)");
+        assertThat(sample().goals())
+                .containsExactly(
+                        "missed: HTTP/1.1 saturation >= nginx's: 6,000 vs 19,000 req/s",
+                        "missed: HTTP/1.1 added p50 over direct at 25% load <= 100 µs: 380 µs",
+                        "missed: cold start p50 <= 300 ms: 310 ms (target after cold-start work: 100 ms)");
     }
 
     @Test
@@ -76,7 +83,8 @@ class BenchReportTest {
         failed.error();
         report.add(Measurement.of("load", "HTTP/1.1", "50%", 30_000, "nginx", 1, 29_000, failed), failed);
 
-        assertThat(report.markdown()).contains("Failed requests (not in the latencies): nginx load HTTP/1.1 50%: 2 failed");
+        assertThat(report.markdown())
+                .contains("Failed requests (not in the latencies): nginx load HTTP/1.1 50%: 2 failed");
     }
 
     @Test
@@ -87,9 +95,20 @@ class BenchReportTest {
 
         JsonNode json = new ObjectMapper().readTree(dir.resolve("bench.json").toFile());
         assertThat(json.get("measurements")).hasSize(12 + 4 + 1);
-        assertThat(json.get("summary_medians").get("saturation|HTTP/1.1|").get("ferry").get("throughput").asDouble()).isEqualTo(6_000);
-        assertThat(json.get("summary_medians").get("saturation|HTTP/1.1|").get("direct").get("p50_us").asDouble()).isEqualTo(100);
-        assertThat(json.get("percentile_curves_us").get("load|HTTP/1.1|25%").get("ferry")).isNotEmpty();
+        assertThat(json.get("summary_medians")
+                        .get("saturation|HTTP/1.1|")
+                        .get("ferry")
+                        .get("throughput")
+                        .asDouble())
+                .isEqualTo(6_000);
+        assertThat(json.get("summary_medians")
+                        .get("saturation|HTTP/1.1|")
+                        .get("direct")
+                        .get("p50_us")
+                        .asDouble())
+                .isEqualTo(100);
+        assertThat(json.get("percentile_curves_us").get("load|HTTP/1.1|25%").get("ferry"))
+                .isNotEmpty();
 
         String html = Files.readString(dir.resolve("report.html"));
         assertThat(html).contains("<table>", "<th>measure</th>", "<td>6,000</td>");

@@ -27,27 +27,44 @@ class BurstBenchQuickTest {
         BenchCommand.Ran ran = BenchCommand.run("burst", "--quick", "--out", out.toString());
 
         assertThat(ran.exit()).isZero();
-        assertThat(ran.printed()).contains("json:    " + out.resolve("burst.json"), "plot:    " + out.resolve("containers.svg"));
+        assertThat(ran.printed())
+                .contains("json:    " + out.resolve("burst.json"), "plot:    " + out.resolve("containers.svg"));
         String summary = Files.readString(out.resolve("summary.md"));
-        assertThat(summary).contains("# ferry bench burst", "## Burst", "**queue drained**", "## Scale-down",
-                "goal: zero errors during the burst");
+        assertThat(summary)
+                .contains(
+                        "# ferry bench burst",
+                        "## Burst",
+                        "**queue drained**",
+                        "## Scale-down",
+                        "goal: zero errors during the burst");
         assertThat(out.resolve("latency.hgrm")).isNotEmptyFile();
 
         JsonNode json = new ObjectMapper().readTree(out.resolve("burst.json").toFile());
         JsonNode burst = json.get("burst");
         assertThat(burst.get("requests").asInt()).as("calls sent").isPositive();
-        assertThat(burst.get("requests").asInt()).isEqualTo(json.get("settings").get("requests").asInt());
-        assertThat(burst.get("zero_containers_before").asBoolean()).as("slow at zero before the burst").isTrue();
-        assertThat(burst.get("max_ready_containers").asInt()).as("slow's containers seen READY").isPositive();
+        assertThat(burst.get("requests").asInt())
+                .isEqualTo(json.get("settings").get("requests").asInt());
+        assertThat(burst.get("zero_containers_before").asBoolean())
+                .as("slow at zero before the burst")
+                .isTrue();
+        assertThat(burst.get("max_ready_containers").asInt())
+                .as("slow's containers seen READY")
+                .isPositive();
         assertThat(burst.get("queue_drained_s").asDouble()).isPositive();
         assertThat(json.get("samples").size()).as("admin API samples").isPositive();
 
         // The plot is well-formed SVG with its series in it.
-        var svg = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(out.resolve("containers.svg").toFile());
+        var svg = DocumentBuilderFactory.newInstance()
+                .newDocumentBuilder()
+                .parse(out.resolve("containers.svg").toFile());
         assertThat(svg.getDocumentElement().getTagName()).isEqualTo("svg");
-        assertThat(svg.getElementsByTagName("polyline").getLength()).as("ready, starting, unplaced, stopping, in flight").isEqualTo(5);
+        assertThat(svg.getElementsByTagName("polyline").getLength())
+                .as("ready, starting, unplaced, stopping, in flight")
+                .isEqualTo(5);
 
-        assertThat(BenchCommand.leftovers(out)).as("processes the run started, still running").isEmpty();
+        assertThat(BenchCommand.leftovers(out))
+                .as("processes the run started, still running")
+                .isEmpty();
     }
 
     @Test

@@ -38,10 +38,13 @@ class LoadDriverTest {
                     return false;
                 }
                 busy = true;
-                loop.schedule(() -> {
-                    busy = false;
-                    completion.completed(true);
-                }, serviceMillis, TimeUnit.MILLISECONDS);
+                loop.schedule(
+                        () -> {
+                            busy = false;
+                            completion.completed(true);
+                        },
+                        serviceMillis,
+                        TimeUnit.MILLISECONDS);
                 return true;
             }
 
@@ -51,8 +54,7 @@ class LoadDriverTest {
             }
 
             @Override
-            public void close() {
-            }
+            public void close() {}
         };
     }
 
@@ -64,7 +66,8 @@ class LoadDriverTest {
         // 60 ms and the worst about 110 ms. The run ends about 110 ms after the last request is
         // due, a busy machine later still: the overrun limit (250 ms for this run) is not the
         // point here, so it is set far away.
-        LoadDriver.Result result = LoadDriver.openLoop(List.of(oneSlot(12)), List.of(loop), 100, Duration.ofMillis(500), FAR_OVERRUN);
+        LoadDriver.Result result =
+                LoadDriver.openLoop(List.of(oneSlot(12)), List.of(loop), 100, Duration.ofMillis(500), FAR_OVERRUN);
 
         assertThat(result.latencies().count()).isEqualTo(50);
         assertThat(result.latencies().errors()).isZero();
@@ -76,7 +79,8 @@ class LoadDriverTest {
     void aRunThatCannotKeepUpEndsAfterItsOverrunWithTheRestCountedAsFailed() throws Exception {
         // 2,000 requests due within 1 s against a server that takes 10 ms each: about 150 can be
         // answered by the time the 0.5 s overrun ends; the rest fail rather than keep the run going.
-        LoadDriver.Result result = LoadDriver.openLoop(List.of(oneSlot(10)), List.of(loop), 2_000, Duration.ofSeconds(1));
+        LoadDriver.Result result =
+                LoadDriver.openLoop(List.of(oneSlot(10)), List.of(loop), 2_000, Duration.ofSeconds(1));
 
         assertThat(result.latencies().count() + result.latencies().errors()).isEqualTo(2_000);
         assertThat(result.latencies().errors()).isGreaterThan(1_000);
@@ -86,7 +90,8 @@ class LoadDriverTest {
 
     @Test
     void openLoopBelowCapacitySeesOnlyTheServiceTime() throws Exception {
-        LoadDriver.Result result = LoadDriver.openLoop(List.of(oneSlot(1)), List.of(loop), 50, Duration.ofMillis(400), FAR_OVERRUN);
+        LoadDriver.Result result =
+                LoadDriver.openLoop(List.of(oneSlot(1)), List.of(loop), 50, Duration.ofMillis(400), FAR_OVERRUN);
 
         assertThat(result.latencies().count()).isEqualTo(20);
         assertThat(result.latencies().percentileMicros(0)).isGreaterThanOrEqualTo(1_000);
@@ -116,8 +121,7 @@ class LoadDriverTest {
             }
 
             @Override
-            public void close() {
-            }
+            public void close() {}
         };
         LoadDriver.Result result = LoadDriver.openLoop(List.of(failing), List.of(loop), 100, Duration.ofMillis(100));
 

@@ -26,7 +26,8 @@ class ProcessesTest {
 
     @Test
     void aLaunchWhoseProcessExitsFirstNamesItsCommandStatusAndLog() {
-        Processes.Launch fails = Processes.launch(List.of("sh", "-c", "echo about to fail; exit 3"), work, work.resolve("fails.log"))
+        Processes.Launch fails = Processes.launch(
+                        List.of("sh", "-c", "echo about to fail; exit 3"), work, work.resolve("fails.log"))
                 .readyOnLine("never printed");
 
         assertThatThrownBy(() -> fails.start(Duration.ofSeconds(20)))
@@ -41,21 +42,26 @@ class ProcessesTest {
     void aLaunchThatIsNotReadyInTimeIsStoppedAndSaysWhatItWaitedFor() throws IOException {
         int port = Processes.freeLoopbackPort();
         Set<Long> before = runningDescendants();
-        Processes.Launch sleeps = Processes.launch(List.of("sleep", "60"), work, work.resolve("sleeps.log")).readyOnPort(port);
+        Processes.Launch sleeps = Processes.launch(List.of("sleep", "60"), work, work.resolve("sleeps.log"))
+                .readyOnPort(port);
 
         assertThatThrownBy(() -> sleeps.start(Duration.ofMillis(300)))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("`sleep 60`")
-                .hasMessageContaining("timed out after 300 ms waiting for port 127.0.0.1:" + port + " to accept connections")
+                .hasMessageContaining(
+                        "timed out after 300 ms waiting for port 127.0.0.1:" + port + " to accept connections")
                 .hasMessageContaining("(empty)");
-        assertThat(runningDescendants()).as("the sleep and its watchdog, stopped").isSubsetOf(before);
+        assertThat(runningDescendants())
+                .as("the sleep and its watchdog, stopped")
+                .isSubsetOf(before);
     }
 
     @Test
     void aLaunchIsReadyOnceEverySignHasShownInTurn() throws IOException {
         Path log = work.resolve("signs.log");
         List<String> probed = new ArrayList<>();
-        Processes.Launch launch = Processes.launch(List.of("sh", "-c", "echo first; echo second; exec sleep 60"), work, log)
+        Processes.Launch launch = Processes.launch(
+                        List.of("sh", "-c", "echo first; echo second; exec sleep 60"), work, log)
                 .readyOnLine("first")
                 .readyWhen(() -> "the probe", () -> {
                     String text = Files.readString(log);
@@ -66,7 +72,11 @@ class ProcessesTest {
         List<ProcessHandle> processes;
         try (Processes.Child child = launch.start(Duration.ofSeconds(20))) {
             assertThat(child.isAlive()).isTrue();
-            assertThat(probed).as("the probe, asked after the line showed").first().asString().contains("first");
+            assertThat(probed)
+                    .as("the probe, asked after the line showed")
+                    .first()
+                    .asString()
+                    .contains("first");
             processes = child.processTree();
         }
         assertThat(processes).noneMatch(ProcessHandle::isAlive);
@@ -74,11 +84,13 @@ class ProcessesTest {
 
     @Test
     void aProcessRunToItsEndGivesItsStatusAndOneThatRunsOnIsStopped() throws IOException {
-        try (Processes.Child child = Processes.launch(List.of("sh", "-c", "exit 4"), work, work.resolve("exits.log")).start(Duration.ofSeconds(20))) {
+        try (Processes.Child child = Processes.launch(List.of("sh", "-c", "exit 4"), work, work.resolve("exits.log"))
+                .start(Duration.ofSeconds(20))) {
             assertThat(child.awaitExit(Duration.ofSeconds(20))).isEqualTo(4);
         }
         Set<Long> before = runningDescendants();
-        try (Processes.Child child = Processes.launch(List.of("sleep", "60"), work, work.resolve("runs-on.log")).start(Duration.ofSeconds(20))) {
+        try (Processes.Child child = Processes.launch(List.of("sleep", "60"), work, work.resolve("runs-on.log"))
+                .start(Duration.ofSeconds(20))) {
             assertThatThrownBy(() -> child.awaitExit(Duration.ofMillis(200)))
                     .isInstanceOf(IOException.class)
                     .hasMessageContaining("`sleep 60`")
@@ -91,15 +103,21 @@ class ProcessesTest {
     @Test
     void aStopFinishesWhenTheStoppingThreadIsInterrupted() throws IOException {
         // As when a test's timeout interrupts a bench that then stops what it started.
-        Processes.Child child = Processes.launch(List.of("sh", "-c", "trap '' TERM; echo ignoring TERM; while :; do sleep 0.1; done"),
-                work, work.resolve("ignores-term.log")).readyOnLine("ignoring TERM").start(Duration.ofSeconds(20));
+        Processes.Child child = Processes.launch(
+                        List.of("sh", "-c", "trap '' TERM; echo ignoring TERM; while :; do sleep 0.1; done"),
+                        work,
+                        work.resolve("ignores-term.log"))
+                .readyOnLine("ignoring TERM")
+                .start(Duration.ofSeconds(20));
         List<ProcessHandle> processes = child.processTree();
 
         Thread.currentThread().interrupt();
         try {
             child.stop();
         } finally {
-            assertThat(Thread.interrupted()).as("the interrupt, kept for the caller").isTrue();
+            assertThat(Thread.interrupted())
+                    .as("the interrupt, kept for the caller")
+                    .isTrue();
         }
         assertThat(processes).noneMatch(ProcessHandle::isAlive);
     }
@@ -136,6 +154,10 @@ class ProcessesTest {
 
     /** The pids of this JVM's descendants that are running. */
     private static Set<Long> runningDescendants() {
-        return ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).map(ProcessHandle::pid).collect(Collectors.toSet());
+        return ProcessHandle.current()
+                .descendants()
+                .filter(ProcessHandle::isAlive)
+                .map(ProcessHandle::pid)
+                .collect(Collectors.toSet());
     }
 }

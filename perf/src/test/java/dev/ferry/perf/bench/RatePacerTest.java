@@ -41,6 +41,7 @@ class RatePacerTest {
         assertThatThrownBy(() -> new RatePacer(0, 0, 1)).hasMessage("rate: 0.0 (expected: > 0 requests/s)");
         assertThatThrownBy(() -> new RatePacer(0, Double.NaN, 1)).hasMessage("rate: NaN (expected: > 0 requests/s)");
         assertThatThrownBy(() -> new RatePacer(0, 10, 0)).hasMessage("duration: 0 ns (expected: > 0)");
-        assertThatThrownBy(() -> new RatePacer(0, 10, 1_000_000_000L).intendedStart(10)).hasMessage("request 10 (expected: 0..9)");
+        assertThatThrownBy(() -> new RatePacer(0, 10, 1_000_000_000L).intendedStart(10))
+                .hasMessage("request 10 (expected: 0..9)");
     }
 }

@@ -32,6 +32,7 @@ class RatiosTest {
         assertThat(Ratios.rates(2, List.of(0.25))).containsExactly(1.0); // never below 1 request/s
         assertThatThrownBy(() -> Ratios.rates(Double.NaN, List.of(0.5)))
                 .hasMessage("baseline saturation: NaN requests/s (expected: > 0)");
-        assertThatThrownBy(() -> Ratios.rates(100, List.of(1.5))).hasMessage("load fraction: 1.5 (expected: in (0, 1])");
+        assertThatThrownBy(() -> Ratios.rates(100, List.of(1.5)))
+                .hasMessage("load fraction: 1.5 (expected: in (0, 1])");
     }
 }

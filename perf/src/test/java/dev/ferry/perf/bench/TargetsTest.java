@@ -82,9 +82,13 @@ class TargetsTest {
             assertEchoes(URI.create("ws://" + ws.authority() + ws.path()));
 
             Route sse = direct.route(Endpoint.SSE).orElseThrow();
-            try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
-                HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create("http://" + sse.authority() + sse.path()))
-                        .timeout(CLIENT_TIMEOUT).build(), HttpResponse.BodyHandlers.ofString());
+            try (HttpClient client =
+                    HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+                HttpResponse<String> response = client.send(
+                        HttpRequest.newBuilder(URI.create("http://" + sse.authority() + sse.path()))
+                                .timeout(CLIENT_TIMEOUT)
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
                 assertThat(response.statusCode()).isEqualTo(200);
                 assertThat(response.headers().firstValue("content-type")).hasValue("text/event-stream");
                 assertThat(response.headers().firstValue("cache-control")).hasValue("no-cache");
@@ -117,8 +121,11 @@ class TargetsTest {
             nginx.close();
         }
         assertThat(processes).as("master and workers").hasSizeGreaterThan(1).noneMatch(ProcessHandle::isAlive);
-        assertThat(work.resolve("nginx-run/nginx/nginx.conf")).content()
-                .contains("keepalive " + NginxTarget.UPSTREAM_KEEPALIVE + ";", "access_log off;",
+        assertThat(work.resolve("nginx-run/nginx/nginx.conf"))
+                .content()
+                .contains(
+                        "keepalive " + NginxTarget.UPSTREAM_KEEPALIVE + ";",
+                        "access_log off;",
                         "listen 127.0.0.1:" + nginx.port(Protocol.HTTP_2) + " http2");
     }
 
@@ -153,7 +160,9 @@ class TargetsTest {
             Route sse = ferry.route(Endpoint.SSE).orElseThrow();
             Http2Reply events = h2c(port, sse);
             assertThat(events.status()).isEqualTo(200);
-            assertThat(events.body()).startsWith("id: 1\nevent: tick\ndata: {\"n\": 1, ").doesNotContain("id: 2");
+            assertThat(events.body())
+                    .startsWith("id: 1\nevent: tick\ndata: {\"n\": 1, ")
+                    .doesNotContain("id: 2");
 
             processes.addAll(ferry.processes());
             Set<Long> before = pids(processes);
@@ -161,12 +170,17 @@ class TargetsTest {
             Route hello = ferry.route(Endpoint.HELLO).orElseThrow();
             assertThat(http1(port, hello, 1).getFirst().body()).isEqualTo(HELLO);
             List<ProcessHandle> after = ferry.processes();
-            assertThat(pids(after)).as("a container started for the new version").anyMatch(pid -> !before.contains(pid));
+            assertThat(pids(after))
+                    .as("a container started for the new version")
+                    .anyMatch(pid -> !before.contains(pid));
             processes.addAll(after);
         } finally {
             ferry.close();
         }
-        assertThat(processes).as("ferry and the containers it started").hasSizeGreaterThan(2).noneMatch(ProcessHandle::isAlive);
+        assertThat(processes)
+                .as("ferry and the containers it started")
+                .hasSizeGreaterThan(2)
+                .noneMatch(ProcessHandle::isAlive);
     }
 
     /** HELLO over HTTP/1.1 (two requests on one connection: keep-alive works) and over h2c. */
@@ -175,7 +189,8 @@ class TargetsTest {
         List<Http1Reply> replies = http1(target.port(Protocol.HTTP_1_1), hello, 2);
         for (Http1Reply reply : replies) {
             assertThat(reply.status()).as(target.name() + " HTTP/1.1 status").isEqualTo(200);
-            assertThat(reply.headers()).as(target.name() + " HTTP/1.1 headers")
+            assertThat(reply.headers())
+                    .as(target.name() + " HTTP/1.1 headers")
                     .containsEntry("content-type", "text/plain; charset=utf-8")
                     .containsEntry("content-length", "18");
             assertThat(reply.body()).as(target.name() + " HTTP/1.1 body").isEqualTo(HELLO);
@@ -202,18 +217,25 @@ class TargetsTest {
             OutputStream out = socket.getOutputStream();
             InputStream in = new BufferedInputStream(socket.getInputStream());
             for (int i = 0; i < count; i++) {
-                out.write(("GET " + route.path() + " HTTP/1.1\r\nHost: " + route.authority() + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.write(("GET " + route.path() + " HTTP/1.1\r\nHost: " + route.authority() + "\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
                 out.flush();
                 String statusLine = line(in);
                 assertThat(statusLine).startsWith("HTTP/1.1 ");
                 Map<String, String> headers = new TreeMap<>();
                 for (String header; !(header = line(in)).isEmpty(); ) {
                     int colon = header.indexOf(':');
-                    headers.put(header.substring(0, colon).trim().toLowerCase(Locale.ROOT), header.substring(colon + 1).trim());
+                    headers.put(
+                            header.substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                            header.substring(colon + 1).trim());
                 }
-                assertThat(headers).as("response to " + route + ": " + statusLine).containsKey("content-length");
+                assertThat(headers)
+                        .as("response to " + route + ": " + statusLine)
+                        .containsKey("content-length");
                 byte[] body = in.readNBytes(Integer.parseInt(headers.get("content-length")));
-                replies.add(new Http1Reply(Integer.parseInt(statusLine.substring(9, 12)), headers,
+                replies.add(new Http1Reply(
+                        Integer.parseInt(statusLine.substring(9, 12)),
+                        headers,
                         new String(body, StandardCharsets.UTF_8)));
             }
         }
@@ -224,7 +246,8 @@ class TargetsTest {
         ByteArrayOutputStream line = new ByteArrayOutputStream();
         for (int b; (b = in.read()) != '\n'; ) {
             if (b < 0) {
-                throw new IOException("connection closed mid-line after \"" + line.toString(StandardCharsets.UTF_8) + "\"");
+                throw new IOException(
+                        "connection closed mid-line after \"" + line.toString(StandardCharsets.UTF_8) + "\"");
             }
             line.write(b);
         }
@@ -235,15 +258,27 @@ class TargetsTest {
     /** A GET of {@code route} over HTTP/2 with prior knowledge to 127.0.0.1:{@code port}, by curl. */
     private static Http2Reply h2c(int port, Route route) throws IOException, InterruptedException {
         Path body = Files.createTempFile(work, "h2c-", ".body");
-        List<String> command = List.of("curl", "-sS", "--http2-prior-knowledge", "--max-time", Long.toString(CLIENT_TIMEOUT.toSeconds()),
-                "--connect-to", "::127.0.0.1:" + port, "-o", body.toString(), "-w", "%{http_version} %{http_code}",
+        List<String> command = List.of(
+                "curl",
+                "-sS",
+                "--http2-prior-knowledge",
+                "--max-time",
+                Long.toString(CLIENT_TIMEOUT.toSeconds()),
+                "--connect-to",
+                "::127.0.0.1:" + port,
+                "-o",
+                body.toString(),
+                "-w",
+                "%{http_version} %{http_code}",
                 "http://" + route.authority() + route.path());
         Process curl = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out;
         try (InputStream in = curl.getInputStream()) {
             out = new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
         }
-        assertThat(curl.waitFor(CLIENT_TIMEOUT.toSeconds() + 5, TimeUnit.SECONDS)).as(String.join(" ", command)).isTrue();
+        assertThat(curl.waitFor(CLIENT_TIMEOUT.toSeconds() + 5, TimeUnit.SECONDS))
+                .as(String.join(" ", command))
+                .isTrue();
         assertThat(curl.exitValue()).as(String.join(" ", command) + ": " + out).isZero();
         String[] parts = out.split(" ");
         return new Http2Reply(parts[0], Integer.parseInt(parts[1]), Files.readString(body));
@@ -286,7 +321,9 @@ class TargetsTest {
             }
         };
         try (HttpClient client = HttpClient.newHttpClient()) {
-            WebSocket socket = client.newWebSocketBuilder().connectTimeout(CLIENT_TIMEOUT).buildAsync(uri, listener)
+            WebSocket socket = client.newWebSocketBuilder()
+                    .connectTimeout(CLIENT_TIMEOUT)
+                    .buildAsync(uri, listener)
                     .get(CLIENT_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
             socket.sendText("hello, echo", true).get(CLIENT_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
             assertThat(text.get(CLIENT_TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isEqualTo("hello, echo");
@@ -307,6 +344,8 @@ class TargetsTest {
     /** $FERRY_ROOT, else the parent of the working directory (surefire runs in perf/). */
     private static Path ferryRoot() {
         String root = System.getenv("FERRY_ROOT");
-        return root != null && !root.isBlank() ? Path.of(root) : Path.of("").toAbsolutePath().getParent();
+        return root != null && !root.isBlank()
+                ? Path.of(root)
+                : Path.of("").toAbsolutePath().getParent();
     }
 }

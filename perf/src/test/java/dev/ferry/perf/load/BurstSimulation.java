@@ -26,8 +26,9 @@ public final class BurstSimulation extends Simulation {
 
     public BurstSimulation() {
         LoadSettings settings = LoadSettings.http(DEFAULTS);
-        System.out.println("ferry load: burst: nothing for " + Scenarios.text(settings.idle()) + ", then GET " + settings.url()
-                + " at " + Scenarios.text(settings.rate()) + "/s for " + Scenarios.text(settings.duration()));
+        System.out.println(
+                "ferry load: burst: nothing for " + Scenarios.text(settings.idle()) + ", then GET " + settings.url()
+                        + " at " + Scenarios.text(settings.rate()) + "/s for " + Scenarios.text(settings.duration()));
         List<OpenInjectionStep> injection = new ArrayList<>();
         if (!settings.idle().isZero()) {
             injection.add(nothingFor(settings.idle()));

@@ -32,9 +32,13 @@ class BurstSimulationSmokeTest {
     @Test
     void burstIdlesThenStepsToTheRateAndPassesWhenEveryCallSucceeds() throws Exception {
         Run run = run(-1);
-        assertThat(run.exit()).as("Gatling's exit status; its output:\n%s", run.log()).isZero();
+        assertThat(run.exit())
+                .as("Gatling's exit status; its output:\n%s", run.log())
+                .isZero();
         assertThat(run.requests()).as("5/s for 2s after the idle second").isEqualTo(10);
-        assertThat(run.log()).contains("ferry load: burst: nothing for 1s, then GET http://127.0.0.1:").contains("at 5/s for 2s");
+        assertThat(run.log())
+                .contains("ferry load: burst: nothing for 1s, then GET http://127.0.0.1:")
+                .contains("at 5/s for 2s");
         List<Path> runs;
         try (Stream<Path> list = Files.list(dir.resolve("gatling"))) {
             runs = list.filter(Files::isDirectory).toList();
@@ -49,7 +53,9 @@ class BurstSimulationSmokeTest {
     void oneFailedCallFailsTheBurst() throws Exception {
         Run run = run(3);
         assertThat(run.requests()).isEqualTo(10);
-        assertThat(run.exit()).as("Gatling's exit status with one 503 of 10; its output:\n%s", run.log()).isNotZero();
+        assertThat(run.exit())
+                .as("Gatling's exit status with one 503 of 10; its output:\n%s", run.log())
+                .isNotZero();
     }
 
     private record Run(int exit, int requests, String log) {}
@@ -64,7 +70,10 @@ class BurstSimulationSmokeTest {
             int n = requests.incrementAndGet();
             String query = exchange.getRequestURI().getQuery();
             try {
-                Thread.sleep(query != null && query.startsWith("ms=") ? Long.parseLong(query.substring(3)) : 0); // the handler's work, as slow's
+                Thread.sleep(
+                        query != null && query.startsWith("ms=")
+                                ? Long.parseLong(query.substring(3))
+                                : 0); // the handler's work, as slow's
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -77,11 +86,16 @@ class BurstSimulationSmokeTest {
         });
         server.start();
         try {
-            GatlingProcess.Ran ran = GatlingProcess.run(dir, BurstSimulation.class, List.of(
-                    LoadSettings.URL + "=http://127.0.0.1:" + server.getAddress().getPort() + "/?ms=200",
-                    LoadSettings.RATE + "=5",
-                    LoadSettings.DURATION + "=2s",
-                    LoadSettings.IDLE + "=1s"), dir.resolve("gatling" + (failing < 0 ? "" : "-failing")));
+            GatlingProcess.Ran ran = GatlingProcess.run(
+                    dir,
+                    BurstSimulation.class,
+                    List.of(
+                            LoadSettings.URL + "=http://127.0.0.1:"
+                                    + server.getAddress().getPort() + "/?ms=200",
+                            LoadSettings.RATE + "=5",
+                            LoadSettings.DURATION + "=2s",
+                            LoadSettings.IDLE + "=1s"),
+                    dir.resolve("gatling" + (failing < 0 ? "" : "-failing")));
             return new Run(ran.exit(), requests.get(), ran.log());
         } finally {
             server.stop(0);

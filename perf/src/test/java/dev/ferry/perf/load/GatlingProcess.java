@@ -34,16 +34,22 @@ final class GatlingProcess {
     static Ran run(Path dir, Class<?> simulation, List<String> properties, Path results) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<String> command = new ArrayList<>(List.of(java,
+        List<String> command = new ArrayList<>(List.of(
+                java,
                 "-Xmx512m",
                 "--enable-native-access=ALL-UNNAMED",
                 "--add-opens=java.base/java.lang=ALL-UNNAMED",
                 "-Djava.util.prefs.userRoot=" + dir.resolve("prefs"),
                 "-Dgatling.data.enableAnalytics=false"));
         properties.forEach(p -> command.add("-D" + p));
-        command.addAll(List.of("-cp", classPath, Main.class.getName(),
-                "--simulation", simulation.getName(),
-                "--results-folder", results.toString()));
+        command.addAll(List.of(
+                "-cp",
+                classPath,
+                Main.class.getName(),
+                "--simulation",
+                simulation.getName(),
+                "--results-folder",
+                results.toString()));
         Path output = Files.createTempFile(dir, "gatling-output-", ".txt");
         Process gatling = new ProcessBuilder(command)
                 .redirectErrorStream(true)

@@ -99,7 +99,8 @@ public final class LoadSettings {
         this.timeout = duration(props, TIMEOUT, DEFAULT_TIMEOUT, false);
         this.streamRate = rate(props, STREAM_RATE, DEFAULT_STREAM_RATE);
         this.sseUrl = optionalUrl(props, SSE_URL, Set.of("http", "https"));
-        this.wsUrl = optionalUrl(props, WS_URL, Set.of("ws", "wss", "http", "https")).map(LoadSettings::toWebSocket);
+        this.wsUrl =
+                optionalUrl(props, WS_URL, Set.of("ws", "wss", "http", "https")).map(LoadSettings::toWebSocket);
         this.resolve = resolve(props.getProperty(RESOLVE, ""));
         String out = props.getProperty(STREAMS_OUT, "").trim();
         this.streamsOut = out.isEmpty() ? Optional.empty() : Optional.of(out);
@@ -202,7 +203,8 @@ public final class LoadSettings {
      * with {@code ?n=<tokens>&interval_ms=50}.
      */
     public URI sseUrl() {
-        return sseUrl.orElseGet(() -> sibling(SSE_URL, "http", "sse", "n=" + tokens.orElse(DEFAULT_TOKENS) + "&interval_ms=50"));
+        return sseUrl.orElseGet(
+                () -> sibling(SSE_URL, "http", "sse", "n=" + tokens.orElse(DEFAULT_TOKENS) + "&interval_ms=50"));
     }
 
     /**
@@ -252,8 +254,11 @@ public final class LoadSettings {
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!schemes.contains(scheme) || uri.getHost() == null || uri.getHost().isEmpty()) {
-            throw bad(name, value, "an absolute " + String.join("/", schemes.stream().sorted().toList())
-                    + " URL with a host, such as http://examples--hello.localhost:8080/");
+            throw bad(
+                    name,
+                    value,
+                    "an absolute " + String.join("/", schemes.stream().sorted().toList())
+                            + " URL with a host, such as http://examples--hello.localhost:8080/");
         }
         if (uri.getRawFragment() != null) {
             throw bad(name, value, "a URL without a #fragment");
@@ -325,12 +330,13 @@ public final class LoadSettings {
         }
         long n = Long.parseLong(m.group(1));
         String unit = m.group(2) == null ? "s" : m.group(2);
-        return Optional.of(switch (unit) {
-            case "ms" -> Duration.ofMillis(n);
-            case "m" -> Duration.ofMinutes(n);
-            case "h" -> Duration.ofHours(n);
-            default -> Duration.ofSeconds(n);
-        });
+        return Optional.of(
+                switch (unit) {
+                    case "ms" -> Duration.ofMillis(n);
+                    case "m" -> Duration.ofMinutes(n);
+                    case "h" -> Duration.ofHours(n);
+                    default -> Duration.ofSeconds(n);
+                });
     }
 
     private static Map<String, String> resolve(String text) {
@@ -371,8 +377,10 @@ public final class LoadSettings {
         String host = url.getHost();
         int dot = host.indexOf('.');
         String label = dot < 0 ? host : host.substring(0, dot);
-        FunctionId target = FunctionId.tryParse(label).orElseThrow(() -> new IllegalArgumentException(name + ": not set, and "
-                + URL + " (" + url + ") has no Ferry host <app>--<function>.<domain> to derive it from (expected: set " + name + ")"));
+        FunctionId target = FunctionId.tryParse(label)
+                .orElseThrow(() -> new IllegalArgumentException(name + ": not set, and " + URL + " (" + url
+                        + ") has no Ferry host <app>--<function>.<domain> to derive it from (expected: set " + name
+                        + ")"));
         String secure = url.getScheme().equalsIgnoreCase("https") ? "s" : "";
         String newHost = FunctionId.of(target.app(), function) + (dot < 0 ? "" : host.substring(dot));
         String port = url.getPort() < 0 ? "" : ":" + url.getPort();
@@ -382,7 +390,8 @@ public final class LoadSettings {
     private static URI toWebSocket(URI uri) {
         String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
         if (scheme.equals("http") || scheme.equals("https")) {
-            return URI.create((scheme.equals("https") ? "wss" : "ws") + uri.toString().substring(scheme.length()));
+            return URI.create(
+                    (scheme.equals("https") ? "wss" : "ws") + uri.toString().substring(scheme.length()));
         }
         return uri;
     }

@@ -43,16 +43,18 @@ class LoadSettingsTest {
 
     @Test
     void readsEverySetting() {
-        LoadSettings s = LoadSettings.http(props(
-                "ferry.url", " https://api.example.com:9443/x?y=1 ",
-                "ferry.rate", "0.5",
-                "ferry.duration", "2m",
-                "ferry.steps", "4",
-                "ferry.idle", "0s",
-                "ferry.tokens", "7",
-                "ferry.timeout", "1500ms",
-                "ferry.stream-rate", "3",
-                "ferry.streams-out", "/tmp/out.txt"), DEFAULTS);
+        LoadSettings s = LoadSettings.http(
+                props(
+                        "ferry.url", " https://api.example.com:9443/x?y=1 ",
+                        "ferry.rate", "0.5",
+                        "ferry.duration", "2m",
+                        "ferry.steps", "4",
+                        "ferry.idle", "0s",
+                        "ferry.tokens", "7",
+                        "ferry.timeout", "1500ms",
+                        "ferry.stream-rate", "3",
+                        "ferry.streams-out", "/tmp/out.txt"),
+                DEFAULTS);
 
         assertThat(s.url()).isEqualTo(URI.create("https://api.example.com:9443/x?y=1"));
         assertThat(s.rate()).isEqualTo(0.5);
@@ -78,7 +80,8 @@ class LoadSettingsTest {
     void rejectsBadDurationsNamingTheValue(String text) {
         assertThatThrownBy(() -> LoadSettings.http(props("ferry.duration", text), DEFAULTS))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("ferry.duration: \"" + text + "\" (expected: a duration > 0 and <= 24h, such as 500ms, 30s, 2m or 1h)");
+                .hasMessage("ferry.duration: \"" + text
+                        + "\" (expected: a duration > 0 and <= 24h, such as 500ms, 30s, 2m or 1h)");
     }
 
     @Test
@@ -109,8 +112,16 @@ class LoadSettingsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"examples--hello.localhost:8080", "ftp://example.com/", "http://", "http:///x", "not a url",
-            "http://example.com/#frag", "ws://example.com/"})
+    @ValueSource(
+            strings = {
+                "examples--hello.localhost:8080",
+                "ftp://example.com/",
+                "http://",
+                "http:///x",
+                "not a url",
+                "http://example.com/#frag",
+                "ws://example.com/"
+            })
     void rejectsUrlsThatAreNotHttp(String text) {
         assertThatThrownBy(() -> LoadSettings.http(props("ferry.url", text), DEFAULTS))
                 .isInstanceOf(IllegalArgumentException.class)
@@ -119,19 +130,23 @@ class LoadSettingsTest {
 
     @Test
     void aUrlWithoutAPathGetsSlash() {
-        assertThat(LoadSettings.http(props("ferry.url", "http://127.0.0.1:9000"), DEFAULTS).url())
+        assertThat(LoadSettings.http(props("ferry.url", "http://127.0.0.1:9000"), DEFAULTS)
+                        .url())
                 .isEqualTo(URI.create("http://127.0.0.1:9000/"));
-        assertThat(LoadSettings.http(props("ferry.url", "http://127.0.0.1:9000?a=b"), DEFAULTS).url())
+        assertThat(LoadSettings.http(props("ferry.url", "http://127.0.0.1:9000?a=b"), DEFAULTS)
+                        .url())
                 .isEqualTo(URI.create("http://127.0.0.1:9000/?a=b"));
     }
 
     @Test
     void webSocketTakesWsOrHttpUrls() {
-        LoadSettings.Defaults ws = new LoadSettings.Defaults("ws://examples--chat-stream.localhost:8080/", 2, Duration.ofSeconds(20));
+        LoadSettings.Defaults ws =
+                new LoadSettings.Defaults("ws://examples--chat-stream.localhost:8080/", 2, Duration.ofSeconds(20));
 
         assertThat(LoadSettings.webSocket(props(), ws).webSocketUrl())
                 .isEqualTo(URI.create("ws://examples--chat-stream.localhost:8080/"));
-        assertThat(LoadSettings.webSocket(props("ferry.url", "https://h.example/chat?delay_ms=5"), ws).webSocketUrl())
+        assertThat(LoadSettings.webSocket(props("ferry.url", "https://h.example/chat?delay_ms=5"), ws)
+                        .webSocketUrl())
                 .isEqualTo(URI.create("wss://h.example/chat?delay_ms=5"));
         assertThatThrownBy(() -> LoadSettings.webSocket(props("ferry.url", "ftp://h.example/"), ws))
                 .hasMessageStartingWith("ferry.url: \"ftp://h.example/\" (expected: an absolute http/https/ws/wss URL");
@@ -139,16 +154,19 @@ class LoadSettingsTest {
 
     @Test
     void tokensDefaultToTheSseUrlsEventCount() {
-        LoadSettings s = LoadSettings.http(props("ferry.url", "http://examples--sse.localhost:8080/?interval_ms=5&n=12"), DEFAULTS);
+        LoadSettings s = LoadSettings.http(
+                props("ferry.url", "http://examples--sse.localhost:8080/?interval_ms=5&n=12"), DEFAULTS);
         assertThat(s.tokens()).isEqualTo(12);
 
-        LoadSettings set = LoadSettings.http(props("ferry.url", "http://examples--sse.localhost:8080/?n=12", "ferry.tokens", "3"), DEFAULTS);
+        LoadSettings set = LoadSettings.http(
+                props("ferry.url", "http://examples--sse.localhost:8080/?n=12", "ferry.tokens", "3"), DEFAULTS);
         assertThat(set.tokens()).isEqualTo(3);
     }
 
     @Test
     void mixedDerivesStreamingTargetsFromAFerryHost() {
-        LoadSettings s = LoadSettings.http(props("ferry.url", "http://shop--api.ferry.example:18200/orders", "ferry.tokens", "8"), DEFAULTS);
+        LoadSettings s = LoadSettings.http(
+                props("ferry.url", "http://shop--api.ferry.example:18200/orders", "ferry.tokens", "8"), DEFAULTS);
 
         assertThat(s.sseUrl()).isEqualTo(URI.create("http://shop--sse.ferry.example:18200/?n=8&interval_ms=50"));
         assertThat(s.sseTokens()).isEqualTo(8);
@@ -162,10 +180,12 @@ class LoadSettingsTest {
 
     @Test
     void mixedTakesStreamingTargetsAsGiven() {
-        LoadSettings s = LoadSettings.http(props(
-                "ferry.url", "http://127.0.0.1:9000/",
-                "ferry.sse-url", "http://127.0.0.1:9001/events?n=4",
-                "ferry.ws-url", "http://127.0.0.1:9002/chat"), DEFAULTS);
+        LoadSettings s = LoadSettings.http(
+                props(
+                        "ferry.url", "http://127.0.0.1:9000/",
+                        "ferry.sse-url", "http://127.0.0.1:9001/events?n=4",
+                        "ferry.ws-url", "http://127.0.0.1:9002/chat"),
+                DEFAULTS);
 
         assertThat(s.sseUrl()).isEqualTo(URI.create("http://127.0.0.1:9001/events?n=4"));
         assertThat(s.sseTokens()).isEqualTo(4);
@@ -177,30 +197,38 @@ class LoadSettingsTest {
     void mixedWithoutAFerryHostNeedsTheStreamingUrls() {
         LoadSettings s = LoadSettings.http(props("ferry.url", "http://127.0.0.1:9000/"), DEFAULTS);
 
-        assertThatThrownBy(s::sseUrl).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageStartingWith("ferry.sse-url: not set, and ferry.url (http://127.0.0.1:9000/) has no Ferry host");
+        assertThatThrownBy(s::sseUrl)
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith(
+                        "ferry.sse-url: not set, and ferry.url (http://127.0.0.1:9000/) has no Ferry host");
         assertThatThrownBy(s::wsUrl).hasMessageStartingWith("ferry.ws-url: not set");
     }
 
     @Test
     void localhostNamesResolveToLoopbackAndResolveAddsMore() {
-        LoadSettings s = LoadSettings.http(props("ferry.resolve", "api.ferry.test=127.0.0.5, v6.ferry.test=[::1]"), DEFAULTS);
+        LoadSettings s =
+                LoadSettings.http(props("ferry.resolve", "api.ferry.test=127.0.0.5, v6.ferry.test=[::1]"), DEFAULTS);
 
-        Map<String, List<String>> aliases = s.hostAliases(URI.create("http://Examples--Hello.localhost:8080/"),
-                URI.create("http://localhost:8080/"), URI.create("http://example.com/"));
+        Map<String, List<String>> aliases = s.hostAliases(
+                URI.create("http://Examples--Hello.localhost:8080/"),
+                URI.create("http://localhost:8080/"),
+                URI.create("http://example.com/"));
 
-        assertThat(aliases).containsExactly(
-                Map.entry("examples--hello.localhost", List.of("127.0.0.1")),
-                Map.entry("localhost", List.of("127.0.0.1")),
-                Map.entry("api.ferry.test", List.of("127.0.0.5")),
-                Map.entry("v6.ferry.test", List.of("::1")));
+        assertThat(aliases)
+                .containsExactly(
+                        Map.entry("examples--hello.localhost", List.of("127.0.0.1")),
+                        Map.entry("localhost", List.of("127.0.0.1")),
+                        Map.entry("api.ferry.test", List.of("127.0.0.5")),
+                        Map.entry("v6.ferry.test", List.of("::1")));
         assertThatThrownBy(() -> LoadSettings.http(props("ferry.resolve", "nohost"), DEFAULTS))
-                .hasMessage("ferry.resolve: \"nohost\" (expected: host=ip, such as examples--hello.ferry.test=127.0.0.1)");
+                .hasMessage(
+                        "ferry.resolve: \"nohost\" (expected: host=ip, such as examples--hello.ferry.test=127.0.0.1)");
     }
 
     @Test
     void rampStepsRiseToTheRate() {
-        LoadSettings s = LoadSettings.http(props("ferry.rate", "100", "ferry.steps", "4", "ferry.duration", "60s"), DEFAULTS);
+        LoadSettings s =
+                LoadSettings.http(props("ferry.rate", "100", "ferry.steps", "4", "ferry.duration", "60s"), DEFAULTS);
 
         assertThat(s.rampRates()).containsExactly(25.0, 50.0, 75.0, 100.0);
         assertThat(s.rampStep()).isEqualTo(Duration.ofSeconds(15));
@@ -208,13 +236,18 @@ class LoadSettingsTest {
 
     @Test
     void burstIsTheRateOverTheDurationAtLeastOne() {
-        assertThat(LoadSettings.http(props("ferry.rate", "50", "ferry.duration", "5s"), DEFAULTS).burstUsers()).isEqualTo(250);
-        assertThat(LoadSettings.http(props("ferry.rate", "0.1", "ferry.duration", "1s"), DEFAULTS).burstUsers()).isEqualTo(1);
+        assertThat(LoadSettings.http(props("ferry.rate", "50", "ferry.duration", "5s"), DEFAULTS)
+                        .burstUsers())
+                .isEqualTo(250);
+        assertThat(LoadSettings.http(props("ferry.rate", "0.1", "ferry.duration", "1s"), DEFAULTS)
+                        .burstUsers())
+                .isEqualTo(1);
     }
 
     @Test
     void runTimeIsBounded() {
-        LoadSettings s = LoadSettings.http(props("ferry.duration", "10s", "ferry.idle", "20s", "ferry.timeout", "5s"), DEFAULTS);
+        LoadSettings s =
+                LoadSettings.http(props("ferry.duration", "10s", "ferry.idle", "20s", "ferry.timeout", "5s"), DEFAULTS);
 
         assertThat(s.maxRunTime(false, 1)).isEqualTo(Duration.ofSeconds(10 + 2 * 5 + 60));
         assertThat(s.maxRunTime(true, 3)).isEqualTo(Duration.ofSeconds(20 + 10 + 4 * 5 + 60));
@@ -230,8 +263,9 @@ class LoadSettingsTest {
 
         assertThat(stats.streams("sse")).hasSize(2);
         assertThat(stats.incompleteCount("sse")).isEqualTo(1);
-        assertThat(stats.summary()).isEqualTo("sse streams: 2 complete, 1 incomplete; time to first token ms: p50 10.0,"
-                + " p95 30.0, max 30.0; tokens/s per stream: min 50.0, p50 50.0, mean 75.0, max 100.0\n");
+        assertThat(stats.summary())
+                .isEqualTo("sse streams: 2 complete, 1 incomplete; time to first token ms: p50 10.0,"
+                        + " p95 30.0, max 30.0; tokens/s per stream: min 50.0, p50 50.0, mean 75.0, max 100.0\n");
     }
 
     @Test

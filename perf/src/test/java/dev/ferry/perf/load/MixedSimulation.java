@@ -31,17 +31,22 @@ public final class MixedSimulation extends Simulation {
         Duration during = settings.duration();
         System.out.println("ferry load: mixed: for " + Scenarios.text(during) + ", GET " + settings.url() + " at "
                 + Scenarios.text(settings.rate()) + "/s, and " + Scenarios.text(settings.streamRate())
-                + " streams/s each of " + sseUrl + " and " + wsUrl + ", " + settings.sseTokens() + " and " + settings.wsTokens() + " tokens each");
+                + " streams/s each of " + sseUrl + " and " + wsUrl + ", " + settings.sseTokens() + " and "
+                + settings.wsTokens() + " tokens each");
         setUp(
-                Scenarios.warmUp(settings.url()).injectOpen(atOnceUsers(1))
-                        .andThen(Scenarios.get("warm", settings.url())
-                                .injectOpen(constantUsersPerSec(settings.rate()).during(during))),
-                scenario("sse streams")
-                        .exec(Scenarios.sseStream(sseUrl, settings.sseTokens(), settings.timeout(), stats))
-                        .injectOpen(constantUsersPerSec(settings.streamRate()).during(during)),
-                scenario("websocket streams")
-                        .exec(Scenarios.chatStream(wsUrl, settings.wsTokens(), settings.timeout(), stats))
-                        .injectOpen(constantUsersPerSec(settings.streamRate()).during(during)))
+                        Scenarios.warmUp(settings.url())
+                                .injectOpen(atOnceUsers(1))
+                                .andThen(Scenarios.get("warm", settings.url())
+                                        .injectOpen(constantUsersPerSec(settings.rate())
+                                                .during(during))),
+                        scenario("sse streams")
+                                .exec(Scenarios.sseStream(sseUrl, settings.sseTokens(), settings.timeout(), stats))
+                                .injectOpen(constantUsersPerSec(settings.streamRate())
+                                        .during(during)),
+                        scenario("websocket streams")
+                                .exec(Scenarios.chatStream(wsUrl, settings.wsTokens(), settings.timeout(), stats))
+                                .injectOpen(constantUsersPerSec(settings.streamRate())
+                                        .during(during)))
                 .protocols(Scenarios.protocol(settings, settings.url(), sseUrl, wsUrl))
                 .assertions(global().successfulRequests().percent().gte(99.0))
                 .maxDuration(settings.maxRunTime(false, Math.max(settings.sseTokens(), settings.wsTokens())));

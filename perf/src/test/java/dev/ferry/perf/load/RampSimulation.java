@@ -28,13 +28,14 @@ public final class RampSimulation extends Simulation {
         List<Double> rates = settings.rampRates();
         Duration step = settings.rampStep();
         System.out.println("ferry load: ramp: GET " + settings.url() + " in " + rates.size() + " steps of "
-                + Scenarios.text(step) + " at " + rates.stream().map(r -> Scenarios.text(r) + "/s")
-                        .collect(Collectors.joining(", ")));
+                + Scenarios.text(step) + " at "
+                + rates.stream().map(r -> Scenarios.text(r) + "/s").collect(Collectors.joining(", ")));
         List<OpenInjectionStep> injection = new ArrayList<>();
         for (double rate : rates) {
             injection.add(constantUsersPerSec(rate).during(step));
         }
-        setUp(Scenarios.warmUp(settings.url()).injectOpen(atOnceUsers(1))
+        setUp(Scenarios.warmUp(settings.url())
+                        .injectOpen(atOnceUsers(1))
                         .andThen(Scenarios.get("ramp", settings.url()).injectOpen(injection)))
                 .protocols(Scenarios.protocol(settings, settings.url()))
                 .assertions(global().failedRequests().count().is(0L))

@@ -57,7 +57,8 @@ final class Scenarios {
     /** One GET of {@code url} per user. */
     static ScenarioBuilder get(String scenarioName, URI url) {
         String target = url.toString();
-        return scenario(scenarioName).exec(http("GET " + url.getHost() + pathAndQuery(url)).get(session -> target));
+        return scenario(scenarioName)
+                .exec(http("GET " + url.getHost() + pathAndQuery(url)).get(session -> target));
     }
 
     /**
@@ -69,9 +70,11 @@ final class Scenarios {
      */
     static ChainBuilder sseStream(URI url, int tokens, Duration timeout, StreamStats stats) {
         String target = url.toString();
-        SseConnectActionBuilder connect = sse("sse connect").get(session -> target)
+        SseConnectActionBuilder connect = sse("sse connect")
+                .get(session -> target)
                 .header("accept", "text/event-stream")
-                .await(timeout).on(sseToken("sse first token", true, tokens == 1));
+                .await(timeout)
+                .on(sseToken("sse first token", true, tokens == 1));
         for (int i = 2; i <= tokens; i++) {
             connect = connect.await(timeout).on(sseToken("sse next token", false, i == tokens));
         }
@@ -89,12 +92,15 @@ final class Scenarios {
      */
     static ChainBuilder chatStream(URI url, int tokens, Duration timeout, StreamStats stats) {
         String target = url.toString();
-        WsSendTextActionBuilder prompt = ws("ws prompt").sendText(prompt(tokens))
-                .await(timeout).on(wsToken("ws first token", true, tokens == 1));
+        WsSendTextActionBuilder prompt = ws("ws prompt")
+                .sendText(prompt(tokens))
+                .await(timeout)
+                .on(wsToken("ws first token", true, tokens == 1));
         for (int i = 2; i <= tokens; i++) {
             prompt = prompt.await(timeout).on(wsToken("ws next token", false, i == tokens));
         }
-        prompt = prompt.await(timeout).on(ws.checkTextMessage("ws done").check(bodyString().is(END_MARKER)));
+        prompt = prompt.await(timeout)
+                .on(ws.checkTextMessage("ws done").check(bodyString().is(END_MARKER)));
         return exec(ws("ws connect").connect(session -> target))
                 .exec(session -> session.set(START, System.nanoTime()))
                 .exec(prompt)
@@ -114,28 +120,32 @@ final class Scenarios {
     private static SseMessageCheck sseToken(String name, boolean first, boolean last) {
         SseMessageCheck check = sse.checkMessage(name);
         if (first) {
-            check = check.check(bodyString().transform(body -> System.nanoTime()).saveAs(FIRST));
+            check = check.check(
+                    bodyString().transform(body -> System.nanoTime()).saveAs(FIRST));
         }
         if (last) {
-            check = check.check(bodyString().transform(body -> System.nanoTime()).saveAs(LAST));
+            check = check.check(
+                    bodyString().transform(body -> System.nanoTime()).saveAs(LAST));
         }
         return check;
     }
 
     private static WsFrameCheck wsToken(String name, boolean first, boolean last) {
         // A validation, not bodyString().not(END_MARKER): that one fails on every message in 3.14.
-        WsFrameCheck.Text check = ws.checkTextMessage(name).check(bodyString().validate("a token, not " + END_MARKER,
-                (body, session) -> {
+        WsFrameCheck.Text check = ws.checkTextMessage(name)
+                .check(bodyString().validate("a token, not " + END_MARKER, (body, session) -> {
                     if (END_MARKER.equals(body)) {
                         throw new IllegalStateException(END_MARKER + " before all the tokens");
                     }
                     return body;
                 }));
         if (first) {
-            check = check.check(bodyString().transform(body -> System.nanoTime()).saveAs(FIRST));
+            check = check.check(
+                    bodyString().transform(body -> System.nanoTime()).saveAs(FIRST));
         }
         if (last) {
-            check = check.check(bodyString().transform(body -> System.nanoTime()).saveAs(LAST));
+            check = check.check(
+                    bodyString().transform(body -> System.nanoTime()).saveAs(LAST));
         }
         return check;
     }

@@ -67,16 +67,30 @@ public final class StreamStats {
                     rates.add(s.tokensPerSecond());
                 }
             }
-            out.append(String.format(Locale.ROOT, "%s streams: %d complete, %d incomplete", kind, streams.size(),
+            out.append(String.format(
+                    Locale.ROOT,
+                    "%s streams: %d complete, %d incomplete",
+                    kind,
+                    streams.size(),
                     incompleteCount(kind)));
             if (!ttft.isEmpty()) {
-                out.append(String.format(Locale.ROOT, "; time to first token ms: p50 %.1f, p95 %.1f, max %.1f",
-                        percentile(ttft, 50), percentile(ttft, 95), percentile(ttft, 100)));
+                out.append(String.format(
+                        Locale.ROOT,
+                        "; time to first token ms: p50 %.1f, p95 %.1f, max %.1f",
+                        percentile(ttft, 50),
+                        percentile(ttft, 95),
+                        percentile(ttft, 100)));
             }
             if (!rates.isEmpty()) {
-                out.append(String.format(Locale.ROOT, "; tokens/s per stream: min %.1f, p50 %.1f, mean %.1f, max %.1f",
-                        percentile(rates, 0), percentile(rates, 50),
-                        rates.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN),
+                out.append(String.format(
+                        Locale.ROOT,
+                        "; tokens/s per stream: min %.1f, p50 %.1f, mean %.1f, max %.1f",
+                        percentile(rates, 0),
+                        percentile(rates, 50),
+                        rates.stream()
+                                .mapToDouble(Double::doubleValue)
+                                .average()
+                                .orElse(Double.NaN),
                         percentile(rates, 100)));
             }
             out.append('\n');

@@ -22,7 +22,8 @@ public final class WarmSimulation extends Simulation {
         LoadSettings settings = LoadSettings.http(DEFAULTS);
         System.out.println("ferry load: warm: GET " + settings.url() + " at " + Scenarios.text(settings.rate())
                 + "/s for " + Scenarios.text(settings.duration()));
-        setUp(Scenarios.warmUp(settings.url()).injectOpen(atOnceUsers(1))
+        setUp(Scenarios.warmUp(settings.url())
+                        .injectOpen(atOnceUsers(1))
                         .andThen(Scenarios.get("warm", settings.url())
                                 .injectOpen(constantUsersPerSec(settings.rate()).during(settings.duration()))))
                 .protocols(Scenarios.protocol(settings, settings.url()))

@@ -41,13 +41,20 @@ class WarmSimulationSmokeTest {
         server.start();
         Path results = dir.resolve("gatling");
         try {
-            GatlingProcess.Ran ran = GatlingProcess.run(dir, WarmSimulation.class, List.of(
-                    LoadSettings.URL + "=http://127.0.0.1:" + server.getAddress().getPort() + "/hello",
-                    LoadSettings.RATE + "=5",
-                    LoadSettings.DURATION + "=2s"), results);
+            GatlingProcess.Ran ran = GatlingProcess.run(
+                    dir,
+                    WarmSimulation.class,
+                    List.of(
+                            LoadSettings.URL + "=http://127.0.0.1:"
+                                    + server.getAddress().getPort() + "/hello",
+                            LoadSettings.RATE + "=5",
+                            LoadSettings.DURATION + "=2s"),
+                    results);
             String log = ran.log();
 
-            assertThat(ran.exit()).as("Gatling's exit status; its output:\n%s", log).isZero();
+            assertThat(ran.exit())
+                    .as("Gatling's exit status; its output:\n%s", log)
+                    .isZero();
             assertThat(requests).as("the warm-up GET, then 5/s for 2s").hasValue(11);
             assertThat(log).contains("ferry load: warm: GET http://127.0.0.1:").contains("at 5/s for 2s");
             List<Path> runs;

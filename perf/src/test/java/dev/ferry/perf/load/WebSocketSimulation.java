@@ -28,7 +28,8 @@ public final class WebSocketSimulation extends Simulation {
                 + settings.webSocketUrl() + " for " + Scenarios.text(settings.duration()) + ", "
                 + settings.tokens() + " tokens each");
         setUp(scenario("websocket streams")
-                        .exec(Scenarios.chatStream(settings.webSocketUrl(), settings.tokens(), settings.timeout(), stats))
+                        .exec(Scenarios.chatStream(
+                                settings.webSocketUrl(), settings.tokens(), settings.timeout(), stats))
                         .injectOpen(constantUsersPerSec(settings.rate()).during(settings.duration())))
                 .protocols(Scenarios.protocol(settings, settings.webSocketUrl()))
                 .assertions(global().successfulRequests().percent().gte(99.0))

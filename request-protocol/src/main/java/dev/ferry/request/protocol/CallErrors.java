@@ -31,11 +31,18 @@ public final class CallErrors {
     /** Whether the detail text of an error with {@code code} may be shown to a client. */
     public static boolean detailIsClientSafe(ErrorCode code) {
         return switch (code) {
-            case APP_NOT_FOUND, FUNCTION_NOT_FOUND, BAD_REQUEST, FUNCTION_TIMEOUT,
-                 CONTAINER_LOST, NO_CAPACITY, URI_TOO_LONG, HEADERS_TOO_LARGE, REQUEST_TIMEOUT,
-                 PAYLOAD_TOO_LARGE -> true;
-            case FUNCTION_FAILED, PROTOCOL_VIOLATION, INTERNAL, CANCELLED,
-                 ERROR_CODE_UNSPECIFIED, UNRECOGNIZED -> false;
+            case APP_NOT_FOUND,
+                    FUNCTION_NOT_FOUND,
+                    BAD_REQUEST,
+                    FUNCTION_TIMEOUT,
+                    CONTAINER_LOST,
+                    NO_CAPACITY,
+                    URI_TOO_LONG,
+                    HEADERS_TOO_LARGE,
+                    REQUEST_TIMEOUT,
+                    PAYLOAD_TOO_LARGE -> true;
+            case FUNCTION_FAILED, PROTOCOL_VIOLATION, INTERNAL, CANCELLED, ERROR_CODE_UNSPECIFIED, UNRECOGNIZED ->
+                false;
         };
     }
 

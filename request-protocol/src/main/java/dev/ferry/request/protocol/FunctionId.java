@@ -17,6 +17,7 @@ public record FunctionId(AppName app, String name) implements Comparable<Functio
 
     /** What separates the app from the function in {@link #toString()}. */
     private static final String SEPARATOR = "--";
+
     private static final String EXPECTED = " (expected: app--function, both " + FunctionSettings.NAME_RULE + ")";
 
     public FunctionId {
@@ -48,8 +49,9 @@ public record FunctionId(AppName app, String name) implements Comparable<Functio
      * @throws IllegalArgumentException naming the text and the form expected
      */
     public static FunctionId parse(String text) {
-        return tryParse(text).orElseThrow(() -> new IllegalArgumentException(
-                "function id: " + (text == null ? "null" : '"' + text + '"') + EXPECTED));
+        return tryParse(text)
+                .orElseThrow(() -> new IllegalArgumentException(
+                        "function id: " + (text == null ? "null" : '"' + text + '"') + EXPECTED));
     }
 
     /**

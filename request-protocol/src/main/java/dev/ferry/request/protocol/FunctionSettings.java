@@ -32,10 +32,22 @@ import java.util.regex.Pattern;
  *     for the gateway's default
  */
 public record FunctionSettings(
-        String name, int maxInputs, int targetInputs, Duration timeout, Duration scaledownWindow,
-        int minContainers, int maxContainers, int bufferContainers, double cpu, int memoryMib,
-        List<String> gpu, long maxRequestBody, long maxWebSocketMessage, List<String> workerLabels,
-        int maxQueued, Duration queueTimeout) {
+        String name,
+        int maxInputs,
+        int targetInputs,
+        Duration timeout,
+        Duration scaledownWindow,
+        int minContainers,
+        int maxContainers,
+        int bufferContainers,
+        double cpu,
+        int memoryMib,
+        List<String> gpu,
+        long maxRequestBody,
+        long maxWebSocketMessage,
+        List<String> workerLabels,
+        int maxQueued,
+        Duration queueTimeout) {
 
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
     private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/-]{0,62}=[A-Za-z0-9._-]{0,63}");
@@ -64,10 +76,12 @@ public record FunctionSettings(
             throw new IllegalArgumentException("memoryMib: " + memoryMib + " (expected: >= 0)");
         }
         if (maxRequestBody < 0) {
-            throw new IllegalArgumentException("maxRequestBody: " + maxRequestBody + " (expected: >= 0, 0 for no limit)");
+            throw new IllegalArgumentException(
+                    "maxRequestBody: " + maxRequestBody + " (expected: >= 0, 0 for no limit)");
         }
         if (maxWebSocketMessage <= 0 || maxWebSocketMessage > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("maxWebSocketMessage: " + maxWebSocketMessage + " (expected: 1 byte to 2 GiB)");
+            throw new IllegalArgumentException(
+                    "maxWebSocketMessage: " + maxWebSocketMessage + " (expected: 1 byte to 2 GiB)");
         }
         // Stored in canonical form ("H100:2"), so every reader parses what the deploy checked.
         gpu = GpuRequest.parseAll(gpu).stream().map(GpuRequest::toString).toList();
@@ -76,20 +90,48 @@ public record FunctionSettings(
             checkLabel("workerLabels", label);
         }
         if (maxQueued < 0) {
-            throw new IllegalArgumentException("maxQueued: " + maxQueued + " (expected: >= 0, 0 for the gateway's default)");
+            throw new IllegalArgumentException(
+                    "maxQueued: " + maxQueued + " (expected: >= 0, 0 for the gateway's default)");
         }
         if (queueTimeout == null || queueTimeout.isNegative()) {
-            throw new IllegalArgumentException("queueTimeout: " + queueTimeout + " (expected: >= 0, 0 for the gateway's default)");
+            throw new IllegalArgumentException(
+                    "queueTimeout: " + queueTimeout + " (expected: >= 0, 0 for the gateway's default)");
         }
     }
 
     /** Settings with the gateway's default queue bounds. */
     public FunctionSettings(
-            String name, int maxInputs, int targetInputs, Duration timeout, Duration scaledownWindow,
-            int minContainers, int maxContainers, int bufferContainers, double cpu, int memoryMib,
-            List<String> gpu, long maxRequestBody, long maxWebSocketMessage, List<String> workerLabels) {
-        this(name, maxInputs, targetInputs, timeout, scaledownWindow, minContainers, maxContainers, bufferContainers,
-                cpu, memoryMib, gpu, maxRequestBody, maxWebSocketMessage, workerLabels, 0, Duration.ZERO);
+            String name,
+            int maxInputs,
+            int targetInputs,
+            Duration timeout,
+            Duration scaledownWindow,
+            int minContainers,
+            int maxContainers,
+            int bufferContainers,
+            double cpu,
+            int memoryMib,
+            List<String> gpu,
+            long maxRequestBody,
+            long maxWebSocketMessage,
+            List<String> workerLabels) {
+        this(
+                name,
+                maxInputs,
+                targetInputs,
+                timeout,
+                scaledownWindow,
+                minContainers,
+                maxContainers,
+                bufferContainers,
+                cpu,
+                memoryMib,
+                gpu,
+                maxRequestBody,
+                maxWebSocketMessage,
+                workerLabels,
+                0,
+                Duration.ZERO);
     }
 
     /** The default of {@link #maxWebSocketMessage()}: 16 MiB. */
@@ -147,8 +189,8 @@ public record FunctionSettings(
      */
     public static String checkName(String what, String value) {
         if (!isName(value)) {
-            throw new IllegalArgumentException(what + ": " + (value == null ? "null" : '"' + value + '"')
-                    + " (expected: " + NAME_RULE + ")");
+            throw new IllegalArgumentException(
+                    what + ": " + (value == null ? "null" : '"' + value + '"') + " (expected: " + NAME_RULE + ")");
         }
         return value;
     }
@@ -207,8 +249,8 @@ public record FunctionSettings(
     public static Duration parseDuration(String what, String text) {
         Matcher m = DURATION.matcher(text.trim().toLowerCase(Locale.ROOT));
         if (!m.matches()) {
-            throw new IllegalArgumentException(
-                    what + ": \"" + text + "\" (expected: a number and a unit, e.g. \"500ms\", \"30s\", \"5m\", \"1h\")");
+            throw new IllegalArgumentException(what + ": \"" + text
+                    + "\" (expected: a number and a unit, e.g. \"500ms\", \"30s\", \"5m\", \"1h\")");
         }
         long n = Long.parseLong(m.group(1));
         return switch (m.group(2)) {

@@ -59,7 +59,8 @@ public record GpuRequest(String type, int count) {
         if (colon >= 0) {
             String n = upper.substring(colon + 1);
             if (!n.matches("[0-9]{1,2}") || Integer.parseInt(n) < 1 || Integer.parseInt(n) > MAX_COUNT) {
-                throw new IllegalArgumentException("gpu: \"" + text + "\" has count \"" + n + "\" (expected: " + ACCEPTED + ")");
+                throw new IllegalArgumentException(
+                        "gpu: \"" + text + "\" has count \"" + n + "\" (expected: " + ACCEPTED + ")");
             }
             count = Integer.parseInt(n);
         }
@@ -79,7 +80,8 @@ public record GpuRequest(String type, int count) {
         for (String text : texts) {
             GpuRequest request = parse(text);
             if (requests.stream().anyMatch(r -> r.equals(request))) {
-                throw new IllegalArgumentException("gpu: \"" + text + "\" is listed twice (expected: each fallback once)");
+                throw new IllegalArgumentException(
+                        "gpu: \"" + text + "\" is listed twice (expected: each fallback once)");
             }
             requests.add(request);
         }
@@ -105,7 +107,9 @@ public record GpuRequest(String type, int count) {
      * @param memoryMib the reported total memory, which tells A100 boards apart
      */
     public static String modelOf(String name, long memoryMib) {
-        String upper = name.trim().toUpperCase(Locale.ROOT).replaceFirst("^(NVIDIA|TESLA)\\s+", "")
+        String upper = name.trim()
+                .toUpperCase(Locale.ROOT)
+                .replaceFirst("^(NVIDIA|TESLA)\\s+", "")
                 .replaceFirst("^(NVIDIA|TESLA)\\s+", "");
         String[] words = upper.split("[\\s-]+");
         String first = words.length == 0 ? "" : words[0];

@@ -1,10 +1,10 @@
 package dev.ferry.request.protocol;
 
 import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.ByteBuffer;
 
 /**
  * Splits an HTTP request target into the ASGI {@code raw_path}, {@code path} and
@@ -35,7 +35,9 @@ public final class RequestTargets {
         if (hash >= 0) {
             query = query.substring(0, hash);
         }
-        return new Parts(decodePath(raw), raw.getBytes(StandardCharsets.ISO_8859_1),
+        return new Parts(
+                decodePath(raw),
+                raw.getBytes(StandardCharsets.ISO_8859_1),
                 query.getBytes(StandardCharsets.ISO_8859_1));
     }
 
@@ -70,7 +72,8 @@ public final class RequestTargets {
             i += 2;
         }
         try {
-            return StandardCharsets.UTF_8.newDecoder()
+            return StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(out.toByteArray()))

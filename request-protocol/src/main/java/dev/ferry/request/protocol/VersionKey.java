@@ -15,7 +15,8 @@ import java.util.Objects;
 public record VersionKey(FunctionId function, String version) implements Comparable<VersionKey> {
 
     private static final char SEPARATOR = '@';
-    private static final String VERSION_RULE = "1-64 letters, digits, '.', '_' and '-', starting with a letter or a digit";
+    private static final String VERSION_RULE =
+            "1-64 letters, digits, '.', '_' and '-', starting with a letter or a digit";
 
     public VersionKey {
         Objects.requireNonNull(function, "function");
@@ -72,8 +73,12 @@ public record VersionKey(FunctionId function, String version) implements Compara
         }
         for (int i = 0; i < n; i++) {
             char c = version.charAt(i);
-            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || c == '.' || c == '_' || c == '-';
+            boolean ok = (c >= 'a' && c <= 'z')
+                    || (c >= 'A' && c <= 'Z')
+                    || (c >= '0' && c <= '9')
+                    || c == '.'
+                    || c == '_'
+                    || c == '-';
             if (!ok) {
                 return false;
             }

@@ -26,15 +26,19 @@ class CallErrorsTest {
 
     @Test
     void showsSafeDetailsToClients() {
-        assertThat(CallErrors.clientMessage(CallErrors.of(ErrorCode.FUNCTION_NOT_FOUND, "function not found: x in app y")))
+        assertThat(CallErrors.clientMessage(
+                        CallErrors.of(ErrorCode.FUNCTION_NOT_FOUND, "function not found: x in app y")))
                 .isEqualTo("function not found: x in app y");
     }
 
     @Test
     void hidesUnsafeDetailsBehindAFixedText() {
-        CallError error = CallErrors.of(ErrorCode.FUNCTION_FAILED, "java.lang.IllegalStateException: db password=hunter2");
+        CallError error =
+                CallErrors.of(ErrorCode.FUNCTION_FAILED, "java.lang.IllegalStateException: db password=hunter2");
 
-        assertThat(CallErrors.clientMessage(error)).isEqualTo("function failed; see the container log").doesNotContain("hunter2");
+        assertThat(CallErrors.clientMessage(error))
+                .isEqualTo("function failed; see the container log")
+                .doesNotContain("hunter2");
     }
 
     @ParameterizedTest

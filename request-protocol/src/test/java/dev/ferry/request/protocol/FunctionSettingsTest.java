@@ -10,8 +10,21 @@ import org.junit.jupiter.api.Test;
 class FunctionSettingsTest {
 
     private static FunctionSettings settings(int maxInputs, int targetInputs, List<String> gpu) {
-        return new FunctionSettings("fn", maxInputs, targetInputs, Duration.ofSeconds(1), Duration.ofSeconds(1),
-                0, 0, 0, 0, 0, gpu, 0, FunctionSettings.DEFAULT_MAX_WEBSOCKET_MESSAGE, List.of());
+        return new FunctionSettings(
+                "fn",
+                maxInputs,
+                targetInputs,
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(1),
+                0,
+                0,
+                0,
+                0,
+                0,
+                gpu,
+                0,
+                FunctionSettings.DEFAULT_MAX_WEBSOCKET_MESSAGE,
+                List.of());
     }
 
     @Test
@@ -44,7 +57,8 @@ class FunctionSettingsTest {
         assertThat(FunctionSettings.checkName("function", "a".repeat(30))).hasSize(30);
         for (String bad : new String[] {"", "Hello", "a--b", "-a", "a-", "1a", "a_b", "a.b", "a".repeat(31)}) {
             assertThatThrownBy(() -> FunctionSettings.checkName("function", bad))
-                    .as(bad).hasMessageContaining("function: \"" + bad + "\" (expected: 1-30 lower-case letters");
+                    .as(bad)
+                    .hasMessageContaining("function: \"" + bad + "\" (expected: 1-30 lower-case letters");
         }
     }
 
@@ -80,12 +94,28 @@ class FunctionSettingsTest {
         assertThat(defaults.maxQueued()).isZero();
         assertThat(defaults.queueTimeout()).isZero();
         assertThatThrownBy(() -> withQueue(-1, Duration.ZERO)).hasMessageContaining("maxQueued: -1 (expected: >= 0");
-        assertThatThrownBy(() -> withQueue(0, Duration.ofSeconds(-1))).hasMessageContaining("queueTimeout: PT-1S (expected: >= 0");
+        assertThatThrownBy(() -> withQueue(0, Duration.ofSeconds(-1)))
+                .hasMessageContaining("queueTimeout: PT-1S (expected: >= 0");
         assertThat(withQueue(10, Duration.ofSeconds(5)).queueTimeout()).isEqualTo(Duration.ofSeconds(5));
     }
 
     private static FunctionSettings withQueue(int maxQueued, Duration queueTimeout) {
-        return new FunctionSettings("f", 1, 1, Duration.ofSeconds(1), Duration.ofSeconds(60), 0, 0, 0, 0, 0, List.of(),
-                0, 1024, List.of(), maxQueued, queueTimeout);
+        return new FunctionSettings(
+                "f",
+                1,
+                1,
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(60),
+                0,
+                0,
+                0,
+                0,
+                0,
+                List.of(),
+                0,
+                1024,
+                List.of(),
+                maxQueued,
+                queueTimeout);
     }
 }

@@ -21,7 +21,8 @@ class GpuRequestTest {
     @Test
     void refusesUnknownTypesAndCountsNamingTheValueAndTheAcceptedForms() {
         assertThatThrownBy(() -> GpuRequest.parse("X100"))
-                .hasMessageStartingWith("gpu: \"X100\" (expected: one of T4, L4, A10, L40S, A100, A100-40GB, A100-80GB, H100, H200, B200 or any");
+                .hasMessageStartingWith(
+                        "gpu: \"X100\" (expected: one of T4, L4, A10, L40S, A100, A100-40GB, A100-80GB, H100, H200, B200 or any");
         assertThatThrownBy(() -> GpuRequest.parse("H100:9")).hasMessageContaining("gpu: \"H100:9\" has count \"9\"");
         assertThatThrownBy(() -> GpuRequest.parse("H100:0")).hasMessageContaining("count \"0\"");
         assertThatThrownBy(() -> GpuRequest.parse("H100:")).hasMessageContaining("count \"\"");
@@ -33,7 +34,8 @@ class GpuRequestTest {
     @Test
     void fallbackListsKeepTheirOrderAndRefuseRepeats() {
         assertThat(GpuRequest.parseAll(List.of("H100", "a100-80gb:2", "any")))
-                .extracting(GpuRequest::toString).containsExactly("H100", "A100-80GB:2", "any");
+                .extracting(GpuRequest::toString)
+                .containsExactly("H100", "A100-80GB:2", "any");
         assertThatThrownBy(() -> GpuRequest.parseAll(List.of("H100", "h100")))
                 .hasMessage("gpu: \"h100\" is listed twice (expected: each fallback once)");
     }

@@ -24,7 +24,8 @@ class RequestTargetsTest {
 
     @Test
     void dropsAFragment() {
-        assertThat(new String(RequestTargets.split("/p?a=1#frag").queryString(), StandardCharsets.ISO_8859_1)).isEqualTo("a=1");
+        assertThat(new String(RequestTargets.split("/p?a=1#frag").queryString(), StandardCharsets.ISO_8859_1))
+                .isEqualTo("a=1");
     }
 
     @Test
