@@ -26,6 +26,16 @@ final class ContainerCommand {
      */
     static final List<String> FIXED_JVM_OPTIONS = List.of("-Dstdout.encoding=UTF-8", "-Dstderr.encoding=UTF-8");
 
+    /** The first argument of a pool member: the runtime's {@code PoolArgs.FLAG}. */
+    static final String POOL_FLAG = "--pool";
+
+    /**
+     * JVM options a pool member gets besides a container's: it sets its container's environment
+     * variables after it started, in the JDK's copy of the environment (see the runtime's
+     * {@code JavaEnvironment}).
+     */
+    static final List<String> POOL_JVM_OPTIONS = List.of("--add-opens", "java.base/java.lang=ALL-UNNAMED");
+
     private static final SecureRandom random = new SecureRandom();
 
     private ContainerCommand() {}
@@ -57,6 +67,72 @@ final class ContainerCommand {
                 Integer.toString(port),
                 "--host",
                 host);
+    }
+
+    /** The line a pool member prints on standard output once it is warm and waits for an assignment. */
+    static String pooledLine(String token) {
+        return "ferry-pooled " + token;
+    }
+
+    /**
+     * A pool member's whole command: {@code <java> <fixed options> <pool options> <jvmOptions>
+     * -cp <classpath> <main class> --pool --member-id <id> --port <port> --host <host>
+     * --warm-up-calls <n>}, as the runtime's {@code PoolArgs} reads it.
+     */
+    static List<String> pool(
+            Path java,
+            List<String> jvmOptions,
+            String classpath,
+            String memberId,
+            String host,
+            int port,
+            int warmUpCalls) {
+        List<String> command = new ArrayList<>();
+        command.add(java.toString());
+        command.addAll(FIXED_JVM_OPTIONS);
+        command.addAll(POOL_JVM_OPTIONS);
+        command.addAll(jvmOptions);
+        command.add("-cp");
+        command.add(classpath);
+        command.add(MAIN_CLASS);
+        command.addAll(List.of(
+                POOL_FLAG,
+                "--member-id",
+                memberId,
+                "--port",
+                Integer.toString(port),
+                "--host",
+                host,
+                "--warm-up-calls",
+                Integer.toString(warmUpCalls)));
+        return command;
+    }
+
+    /**
+     * The assignment line that makes a pool member {@code containerId}, serving {@code spec}
+     * from {@code jar} with {@code environment}: the runtime's {@code Assignment}. Tab-separated
+     * {@code key=value} fields, values escaped so they hold no tab or line break.
+     */
+    static String assignment(String containerId, ContainerSpec spec, Path jar, java.util.Map<String, String> environment) {
+        StringBuilder line = new StringBuilder();
+        field(line, "container-id", containerId);
+        field(line, "function", spec.function().toString());
+        field(line, "class", spec.className());
+        field(line, "jar", jar.toString());
+        new java.util.TreeMap<>(environment).forEach((name, value) -> field(line, "env." + name, value));
+        return line.toString();
+    }
+
+    private static void field(StringBuilder line, String key, String value) {
+        if (!line.isEmpty()) {
+            line.append('\t');
+        }
+        line.append(key)
+                .append('=')
+                .append(value.replace("%", "%25")
+                        .replace("\t", "%09")
+                        .replace("\n", "%0A")
+                        .replace("\r", "%0D"));
     }
 
     /** The whole command: {@code <java> <fixed options> <jvmOptions> -cp <classpath> <main class> <args>}. */

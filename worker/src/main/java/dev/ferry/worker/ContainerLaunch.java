@@ -7,8 +7,9 @@ import java.util.Map;
 /**
  * Everything a {@link ContainerLauncher} needs to start one container.
  *
- * @param id the container's id
- * @param spec what it runs
+ * @param id the container's id (or the pool member's), which names it in its sandbox
+ * @param limits its resource limits, which a runc sandbox sets at the start (a pool member
+ *     starts without, and gets its container's at the assignment)
  * @param command the JVM's command line, the same in every sandbox (absolute paths that a
  *     sandbox keeps visible at the same place)
  * @param environment the variables the worker adds (see {@link ContainerEnvironment#added})
@@ -19,7 +20,7 @@ import java.util.Map;
  */
 record ContainerLaunch(
         String id,
-        ContainerSpec spec,
+        ContainerLimits limits,
         List<String> command,
         Map<String, String> environment,
         List<Path> readablePaths,

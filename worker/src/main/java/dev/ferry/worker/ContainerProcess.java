@@ -1,7 +1,6 @@
 package dev.ferry.worker;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.math.BigDecimal;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -19,14 +18,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * A {@link Container} backed by a child process the worker launched into its sandbox.
+ * A {@link Container} backed by a child process the worker launched into its sandbox: one
+ * started for it, or a pool member it was assigned to.
  *
- * <p>Threads: the process's standard output and standard error are each read on a platform
- * daemon thread of their own. Not virtual threads: a read from a process pipe blocks its
- * carrier (the JDK compensates with an extra carrier per blocked read, up to 256), and these
- * reads stay blocked for the life of the container, so two per container would soon use up
- * the virtual-thread scheduler the rest of the JVM shares. Exit handling runs on a short-lived
- * virtual thread; timers run on the worker's timer thread.
+ * <p>Threads: the process's output is read by its {@link ProcessOutput}. Exit handling runs on
+ * a short-lived virtual thread; timers run on the worker's timer thread.
  */
 final class ContainerProcess implements Container {
 
@@ -38,8 +34,6 @@ final class ContainerProcess implements Container {
      * open.
      */
     static final Duration OUTPUT_AFTER_EXIT = Duration.ofSeconds(5);
-
-    private static final long READER_STACK_BYTES = 256 * 1024;
 
     private final String id;
     private final ContainerSpec spec;
@@ -78,8 +72,7 @@ final class ContainerProcess implements Container {
 
     private volatile ScheduledFuture<?> startTimeout;
     private volatile ScheduledFuture<?> forcedKill;
-    private Thread stdoutReader;
-    private Thread stderrReader;
+    private ProcessOutput output;
     // read and written by the stdout reader only
     private boolean readyLineSeen;
 
@@ -117,21 +110,26 @@ final class ContainerProcess implements Container {
 
     /**
      * Announces {@link ContainerState#STARTING} and starts watching the process: its output,
-     * its exit and the start timeout. Called once, right after the launch.
+     * its exit and the start timeout. Called once, right after the launch; {@code output} is the
+     * process's output, read already (a pool member's) or null to start reading it here.
      */
-    void watch() {
+    void watch(ProcessOutput output) {
         synchronized (lock) {
             changes.queue(() -> listeners.stateChanged(this, ContainerState.STARTING));
         }
         changes.deliver();
-        try {
-            // Nothing is ever written to a container's stdin; user code reading it sees its end.
-            process.getOutputStream().close();
-        } catch (IOException e) {
-            logger.log(System.Logger.Level.DEBUG, "closing stdin of " + id, e);
+        if (output == null) {
+            try {
+                // Nothing is ever written to a container's stdin; user code reading it sees its end.
+                process.getOutputStream().close();
+            } catch (IOException e) {
+                logger.log(System.Logger.Level.DEBUG, "closing stdin of " + id, e);
+            }
+            this.output = ProcessOutput.read(id, process, this::stdoutLine, this::stderrLine);
+        } else {
+            output.sendTo(this::stdoutLine, this::stderrLine);
+            this.output = output;
         }
-        stdoutReader = startReader("stdout", process.getInputStream(), this::stdoutLine);
-        stderrReader = startReader("stderr", process.getErrorStream(), this::stderrLine);
         try {
             startTimeout = timer.schedule(this::startTimedOut, startTimeoutAfter.toNanos(), TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
@@ -309,7 +307,7 @@ final class ContainerProcess implements Container {
         // First, while the sandbox still knows: an out-of-memory count disappears with the
         // container's cgroup, and what still runs of the container (holding our pipes) goes.
         long oomKills = cleanUpSandbox();
-        awaitReaders();
+        output.awaitEnd(OUTPUT_AFTER_EXIT);
         cancel(startTimeout);
         cancel(forcedKill);
         ContainerExit info;
@@ -423,36 +421,6 @@ final class ContainerProcess implements Container {
     /** SIGKILL to the container and to the processes it started. */
     private void destroyTree() {
         sandboxed.kill();
-    }
-
-    private Thread startReader(String name, InputStream in, Consumer<String> onLine) {
-        return Thread.ofPlatform()
-                .name("ferry-" + id + "-" + name)
-                .daemon()
-                .stackSize(READER_STACK_BYTES)
-                .start(() -> {
-                    try (in) {
-                        new OutputLines(OutputLines.MAX_LINE_BYTES, onLine).readAll(in);
-                    } catch (IOException e) {
-                        logger.log(System.Logger.Level.DEBUG, "reading " + name + " of " + id, e);
-                    }
-                });
-    }
-
-    private void awaitReaders() {
-        long deadline = System.nanoTime() + OUTPUT_AFTER_EXIT.toNanos();
-        try {
-            for (Thread reader : List.of(stdoutReader, stderrReader)) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0 || !reader.join(Duration.ofNanos(left))) {
-                    logger.log(
-                            System.Logger.Level.DEBUG,
-                            id + " exited but its " + reader.getName() + " is still open (held by a child process?)");
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     private String describe() {

@@ -47,7 +47,8 @@ public final class ContainerStartException extends RuntimeException {
         return stderr;
     }
 
-    private static String describe(List<String> stderr) {
+    /** {@code ; its stderr:} and the lines, indented, or that there were none. */
+    static String describe(List<String> stderr) {
         if (stderr.isEmpty()) {
             return "; it wrote nothing on stderr";
         }

@@ -1,5 +1,6 @@
 package dev.ferry.worker;
 
+import java.io.IOException;
 import java.util.Objects;
 import java.util.function.LongSupplier;
 
@@ -12,20 +13,32 @@ final class ForegroundProcess implements SandboxedProcess {
 
     private final Process process;
     private final LongSupplier cleanUp;
+    private final LimitsSetter limits;
 
-    private ForegroundProcess(Process process, LongSupplier cleanUp) {
+    /** Sets a running container's limits; see {@link SandboxedProcess#applyLimits}. */
+    interface LimitsSetter {
+        void apply(ContainerLimits limits) throws IOException;
+    }
+
+    private ForegroundProcess(Process process, LongSupplier cleanUp, LimitsSetter limits) {
         this.process = Objects.requireNonNull(process, "process");
         this.cleanUp = Objects.requireNonNull(cleanUp, "cleanUp");
+        this.limits = Objects.requireNonNull(limits, "limits");
     }
 
-    /** {@code process}, with nothing to clean up after it. */
+    /** {@code process}, with nothing to clean up after it and no limits to set. */
     static ForegroundProcess of(Process process) {
-        return new ForegroundProcess(process, () -> 0);
+        return new ForegroundProcess(process, () -> 0, l -> {});
     }
 
-    /** {@code process}, and {@code cleanUp} to run as its {@link #cleanUp()}. */
-    static ForegroundProcess of(Process process, LongSupplier cleanUp) {
-        return new ForegroundProcess(process, cleanUp);
+    /** {@code process}, with {@code cleanUp} to run as its {@link #cleanUp()} and {@code limits} as its {@link #applyLimits}. */
+    static ForegroundProcess of(Process process, LongSupplier cleanUp, LimitsSetter limits) {
+        return new ForegroundProcess(process, cleanUp, limits);
+    }
+
+    @Override
+    public void applyLimits(ContainerLimits limits) throws IOException {
+        this.limits.apply(limits);
     }
 
     @Override

@@ -79,7 +79,7 @@ final class OciBundle {
         Files.createDirectories(dir.getParent());
         Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         Path rootfs = Files.createDirectory(dir.resolve("rootfs"));
-        List<Object> mounts = new ArrayList<>(baseMounts(launch.spec().limits()));
+        List<Object> mounts = new ArrayList<>(baseMounts(launch.limits()));
         for (String name : TOP_LEVEL) {
             Path host = Path.of("/", name);
             if (Files.isSymbolicLink(host)) {
@@ -168,7 +168,7 @@ final class OciBundle {
     }
 
     private static Map<String, Object> resources(ContainerLaunch launch, boolean limitSwap) throws IOException {
-        ContainerLimits limits = launch.spec().limits();
+        ContainerLimits limits = launch.limits();
         Map<String, Object> resources = new LinkedHashMap<>();
         if (limits.memoryMib() > 0) {
             long bytes = limits.memoryMib() * 1024 * 1024;

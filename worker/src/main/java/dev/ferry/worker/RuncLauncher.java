@@ -119,12 +119,50 @@ final class RuncLauncher implements ContainerLauncher {
             throw e;
         }
         String cgroupsPath = OciBundle.cgroupsPath(launch.id());
-        return ForegroundProcess.of(process, () -> {
-            long oomKills = cgroups.oomKills(cgroupsPath);
-            delete(launch.id());
-            deleteBundle(bundle);
-            return oomKills;
-        });
+        return ForegroundProcess.of(
+                process,
+                () -> {
+                    long oomKills = cgroups.oomKills(cgroupsPath);
+                    delete(launch.id());
+                    deleteBundle(bundle);
+                    return oomKills;
+                },
+                limits -> update(launch.id(), limits));
+    }
+
+    /**
+     * {@code runc update}: sets a running container's CPU quota, memory (without swap, where the
+     * kernel accounts swap) and process count, as {@link OciBundle} would have at its start. A
+     * pool member gets its container's limits this way.
+     */
+    private void update(String id, ContainerLimits limits) throws IOException {
+        if (limits.isUnlimited()) {
+            return;
+        }
+        List<String> arguments = new ArrayList<>(List.of("update"));
+        if (limits.memoryMib() > 0) {
+            String bytes = Long.toString(limits.memoryMib() * 1024 * 1024);
+            arguments.addAll(List.of("--memory", bytes));
+            if (cgroups.limitsSwap()) {
+                arguments.addAll(List.of("--memory-swap", bytes));
+            }
+        }
+        if (limits.cpu() > 0) {
+            arguments.addAll(List.of(
+                    "--cpu-period",
+                    Long.toString(OciBundle.CPU_PERIOD_MICROS),
+                    "--cpu-quota",
+                    Long.toString(Math.round(limits.cpu() * OciBundle.CPU_PERIOD_MICROS))));
+        }
+        if (limits.pids() > 0) {
+            arguments.addAll(List.of("--pids-limit", Integer.toString(limits.pids())));
+        }
+        arguments.add(id);
+        RuncResult result = runc(arguments);
+        if (result.exitCode() != 0) {
+            throw new IOException("runc update " + id + " exited with code " + result.exitCode() + ": "
+                    + result.output().strip());
+        }
     }
 
     @Override

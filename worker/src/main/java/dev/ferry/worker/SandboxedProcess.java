@@ -1,5 +1,6 @@
 package dev.ferry.worker;
 
+import java.io.IOException;
 import java.util.List;
 
 /**
@@ -21,6 +22,15 @@ interface SandboxedProcess {
     default void kill() {
         killTree(process());
     }
+
+    /**
+     * Holds the running container to {@code limits} from now on: how a pool member, started
+     * without limits, gets those of the container it becomes. Nothing in a sandbox that does
+     * not enforce limits.
+     *
+     * @throws IOException when the sandbox could not set them
+     */
+    default void applyLimits(ContainerLimits limits) throws IOException {}
 
     /**
      * Called once after {@link #process()} has exited and before the exit is reported:

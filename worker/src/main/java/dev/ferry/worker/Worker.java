@@ -58,6 +58,9 @@ public final class Worker implements AutoCloseable {
     /** Default {@link Builder#startTimeout(Duration)}: 60 seconds. */
     public static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(60);
 
+    /** Default {@link Builder#warmUpCalls(int)}: about what the JIT needs to compile the call path. */
+    public static final int DEFAULT_WARM_UP_CALLS = 20_000;
+
     /** Default {@link Builder#stopGrace(Duration)}: 10 seconds. */
     public static final Duration DEFAULT_STOP_GRACE = Duration.ofSeconds(10);
 
@@ -122,9 +125,24 @@ public final class Worker implements AutoCloseable {
     private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
     // guarded by lifecycle
     private boolean closed;
+    /** Set once closing starts: pool members that exit from then on were stopped, not failed. */
+    private volatile boolean closing;
     private final Thread shutdownHook;
+    /** The warm pool; null when the worker has none. */
+    private final WarmPool<PoolMember> pool;
+    private final int warmUpCalls;
+    private final CpuPriority priority;
+    /** Where pool members' directories are; null without a pool. */
+    private final Path poolDir;
+    private final boolean ownsPoolDir;
 
-    private Worker(Builder builder, Path javaExecutable, String runtimeClasspath, ContainerLauncher launcher) {
+    private Worker(
+            Builder builder,
+            Path javaExecutable,
+            String runtimeClasspath,
+            ContainerLauncher launcher,
+            Path poolDir,
+            CpuPriority priority) {
         this.javaExecutable = javaExecutable;
         this.runtimeClasspath = runtimeClasspath;
         this.jvmOptions = builder.jvmOptions;
@@ -142,7 +160,21 @@ public final class Worker implements AutoCloseable {
                 1, Thread.ofPlatform().name("ferry-worker-timer").daemon().factory());
         timer.setRemoveOnCancelPolicy(true);
         this.shutdownHook = Thread.ofPlatform().name("ferry-worker-shutdown").unstarted(this::stopAll);
+        this.warmUpCalls = builder.warmUpCalls;
+        this.priority = priority;
+        this.poolDir = poolDir;
+        this.ownsPoolDir = builder.poolDirectory == null;
+        this.pool = builder.warmPool == 0
+                ? null
+                : new WarmPool<>(
+                        builder.warmPool,
+                        Math.max(1, Runtime.getRuntime().availableProcessors() / 2),
+                        new PoolMembers(),
+                        task -> Thread.ofVirtual().name("ferry-pool-launch").start(task));
         Runtime.getRuntime().addShutdownHook(shutdownHook);
+        if (pool != null) {
+            pool.start();
+        }
     }
 
     private static List<String> concat(List<String> list, String... more) {
@@ -358,6 +390,16 @@ public final class Worker implements AutoCloseable {
     }
 
     private CompletableFuture<Container> launch(String id, ContainerSpec spec) {
+        // GPU containers start fresh: CUDA reads CUDA_VISIBLE_DEVICES once, natively, where a
+        // member's late environment does not reach, and a sandbox binds device nodes at its start.
+        if (pool != null && spec.gpus().isEmpty()) {
+            for (Optional<PoolMember> member = pool.take(); member.isPresent(); member = pool.take()) {
+                if (member.get().claim()) {
+                    return assign(id, spec, member.get());
+                }
+                // it exited meanwhile (its exit handler cleans up): the next one
+            }
+        }
         int port;
         try {
             port = reservePort();
@@ -389,7 +431,7 @@ public final class Worker implements AutoCloseable {
         try {
             List<Path> gpuDevices = launcher instanceof ProcessLauncher ? List.of() : gpuNodes.nodes(spec.gpus());
             process = launcher.launch(new ContainerLaunch(
-                    id, spec, command, ContainerEnvironment.added(id, spec, token), readable, gpuDevices));
+                    id, spec.limits(), command, ContainerEnvironment.added(id, spec, token), readable, gpuDevices));
         } catch (IOException e) {
             idsInUse.remove(id);
             portsInUse.remove(port);
@@ -419,8 +461,193 @@ public final class Worker implements AutoCloseable {
                 this::forget);
         containers.put(id, container);
         logger.log(System.Logger.Level.DEBUG, () -> "launched " + container);
-        container.watch();
+        container.watch(null);
         return container.startFuture();
+    }
+
+    /**
+     * Makes pool member {@code member} container {@code id}: its jar where the sandbox shows
+     * it, its CPU priority and limits, then the assignment on its standard input. From then on
+     * it is a container like any other, watched through the output it already had.
+     */
+    private CompletableFuture<Container> assign(String id, ContainerSpec spec, PoolMember member) {
+        Path jar = spec.jar();
+        try {
+            if (!(launcher instanceof ProcessLauncher)) {
+                jar = member.place(spec.jar());
+            }
+            priority.raise(member.sandboxed().process());
+            member.sandboxed().applyLimits(spec.limits());
+        } catch (IOException | RuntimeException e) {
+            member.sandboxed().kill();
+            member.sandboxed().process().onExit().thenRun(() -> release(member));
+            idsInUse.remove(id);
+            releaseGpus(id, spec);
+            return CompletableFuture.failedFuture(ContainerStartException.ofLaunch(
+                    id,
+                    "container " + id + " (" + spec.function() + ") could not be assigned pool member "
+                            + member.id() + ": " + e.getMessage(),
+                    e));
+        }
+        ContainerProcess container = new ContainerProcess(
+                id,
+                spec,
+                new InetSocketAddress(containerHost, member.port()),
+                Instant.now(),
+                member.sandboxed(),
+                member.readyToken(),
+                startTimeout,
+                stopGrace,
+                timer,
+                logSink,
+                changes,
+                allListeners,
+                this::forget);
+        containers.put(id, container);
+        logger.log(System.Logger.Level.DEBUG, () -> "assigned " + member + " as " + container);
+        container.watch(member.output());
+        Map<String, String> environment = new java.util.LinkedHashMap<>(spec.environment());
+        environment.put(ContainerEnvironment.CONTAINER_ID, id);
+        try {
+            member.assign(ContainerCommand.assignment(id, spec, jar, environment));
+        } catch (IOException e) {
+            // It exited: the container's exit handling says so, with what it wrote on stderr.
+            logger.log(System.Logger.Level.DEBUG, "writing the assignment to " + member, e);
+        }
+        container.exited().whenComplete((code, e) -> deleteTree(member.appDir()));
+        return container.startFuture();
+    }
+
+    /** How the worker's pool starts, stops and waits for its members. */
+    private final class PoolMembers implements WarmPool.Members<PoolMember> {
+
+        @Override
+        public PoolMember launch() throws IOException {
+            return launchMember();
+        }
+
+        @Override
+        public void stop(PoolMember member) {
+            member.sandboxed().terminate();
+        }
+
+        @Override
+        public void schedule(Runnable task, Duration delay) {
+            try {
+                timer.schedule(task, delay.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // the worker is closing: no more members
+            }
+        }
+    }
+
+    /** Starts a pool member: the runtime without a function, in the sandbox, reporting to the pool. */
+    private PoolMember launchMember() throws IOException {
+        String memberId = "pm-" + ContainerIds.next().substring(ContainerIds.PREFIX.length());
+        int port = reservePort();
+        Path appDir;
+        try {
+            appDir = Files.createDirectory(poolDir.resolve(memberId));
+        } catch (IOException e) {
+            portsInUse.remove(port);
+            throw e;
+        }
+        String token = ContainerCommand.newReadyToken();
+        List<String> command = priority.member(ContainerCommand.pool(
+                javaExecutable,
+                jvmOptionsForLaunch(),
+                runtimeClasspath,
+                memberId,
+                containerHost.getHostAddress(),
+                port,
+                warmUpCalls));
+        List<Path> readable = new ArrayList<>(runtimePaths);
+        if (classDataArchive != null) {
+            readable.add(classDataArchive);
+        }
+        readable.add(appDir);
+        Map<String, String> environment = new java.util.LinkedHashMap<>(ContainerEnvironment.gpus(List.of()));
+        environment.put(ContainerCommand.READY_TOKEN_ENV, token);
+        SandboxedProcess process;
+        try {
+            process = launcher.launch(new ContainerLaunch(
+                    memberId, ContainerLimits.NONE, command, environment, readable, List.of()));
+        } catch (IOException | RuntimeException e) {
+            portsInUse.remove(port);
+            deleteTree(appDir);
+            throw e;
+        }
+        PoolMember member =
+                new PoolMember(memberId, port, token, process, appDir, priority.nicesMembers(), Instant.now());
+        String pooledLine = ContainerCommand.pooledLine(token);
+        member.output(ProcessOutput.read(
+                memberId,
+                process.process(),
+                line -> {
+                    if (line.equals(pooledLine)) {
+                        pool.warm(member);
+                    } else {
+                        logger.log(System.Logger.Level.DEBUG, () -> "pool member " + memberId + ": " + line);
+                    }
+                },
+                line -> {
+                    member.stderr().add(line);
+                    logger.log(System.Logger.Level.DEBUG, () -> "pool member " + memberId + ": " + line);
+                }));
+        process.process()
+                .onExit()
+                .whenCompleteAsync(
+                        (p, e) -> memberExited(member),
+                        task -> Thread.ofVirtual().name("ferry-" + memberId + "-exit").start(task));
+        logger.log(System.Logger.Level.DEBUG, () -> "launched " + member);
+        return member;
+    }
+
+    /** A member's process ended: unless it had become a container (which handles its own exit), clean up and tell the pool. */
+    private void memberExited(PoolMember member) {
+        if (!member.exitedUnassigned()) {
+            return;
+        }
+        release(member);
+        int code = member.sandboxed().process().exitValue();
+        boolean failed = !closing;
+        if (failed) {
+            logger.log(
+                    System.Logger.Level.WARNING,
+                    "pool member " + member.id() + " exited with code " + code + " before it was assigned"
+                            + ContainerStartException.describe(member.stderr().lines()));
+        }
+        pool.exited(member, failed);
+    }
+
+    /** What a member held: its sandbox's leftovers, its port, its directory. */
+    private void release(PoolMember member) {
+        try {
+            member.sandboxed().cleanUp();
+        } catch (RuntimeException e) {
+            logger.log(System.Logger.Level.WARNING, "cleaning up after pool member " + member.id(), e);
+        }
+        member.output().awaitEnd(ContainerProcess.OUTPUT_AFTER_EXIT);
+        portsInUse.remove(member.port());
+        deleteTree(member.appDir());
+        member.released().complete(null);
+    }
+
+    /** How full the warm pool is; all zero without one. */
+    public PoolStatus pool() {
+        if (pool == null) {
+            return PoolStatus.NONE;
+        }
+        WarmPool.Status s = pool.status();
+        return new PoolStatus(s.size(), s.idle(), s.warming());
+    }
+
+    private static void deleteTree(Path dir) {
+        try {
+            OciBundle.delete(dir);
+        } catch (IOException e) {
+            logger.log(System.Logger.Level.DEBUG, "removing " + dir, e);
+        }
     }
 
     private String reserveId() {
@@ -469,9 +696,11 @@ public final class Worker implements AutoCloseable {
         lock.lock();
         try {
             closed = true;
+            closing = true;
         } finally {
             lock.unlock();
         }
+        List<PoolMember> members = pool == null ? List.of() : pool.close();
         List<CompletableFuture<Integer>> exits = new ArrayList<>();
         for (ContainerProcess container : containers.values()) {
             exits.add(container.stop());
@@ -490,8 +719,30 @@ public final class Worker implements AutoCloseable {
                 throw new AssertionError("exit futures never fail", e);
             }
         }
+        stopMembers(members);
+        if (ownsPoolDir && poolDir != null) {
+            deleteTree(poolDir);
+        }
         if (interrupted) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Waits for the pool's members, asked to stop by the pool, to exit (killing them after the stop grace) and be cleaned up. */
+    private void stopMembers(List<PoolMember> members) {
+        CompletableFuture<Void> all = CompletableFuture.allOf(
+                members.stream().map(PoolMember::released).toArray(CompletableFuture[]::new));
+        try {
+            all.get(stopGrace.toMillis() + 1, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            members.forEach(m -> m.sandboxed().kill());
+            all.join();
+        } catch (InterruptedException e) {
+            members.forEach(m -> m.sandboxed().kill());
+            all.join();
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            throw new AssertionError("release futures never fail", e);
         }
     }
 
@@ -514,8 +765,48 @@ public final class Worker implements AutoCloseable {
         private GpuNodes gpuNodes;
         private String toolPath = System.getenv("PATH");
         private CgroupMemory cgroups;
+        private int warmPool;
+        private int warmUpCalls = DEFAULT_WARM_UP_CALLS;
+        private Path poolDirectory;
 
         private Builder() {}
+
+        /**
+         * How many warm pool members to keep: runtime processes started ahead of demand, warmed
+         * up on synthetic calls, each of which becomes a container in milliseconds when the worker
+         * starts one (see {@link WarmPool}). Containers with GPUs always start fresh. 0, the
+         * default, for none: every container is a fresh JVM.
+         */
+        public Builder warmPool(int members) {
+            if (members < 0) {
+                throw new IllegalArgumentException("warmPool: " + members + " (expected: >= 0)");
+            }
+            this.warmPool = members;
+            return this;
+        }
+
+        /**
+         * How many synthetic calls a pool member makes to itself before it waits in the pool.
+         * Default {@link #DEFAULT_WARM_UP_CALLS}; 0 skips the warm-up (a member is then only
+         * started, not warm).
+         */
+        public Builder warmUpCalls(int calls) {
+            if (calls < 0) {
+                throw new IllegalArgumentException("warmUpCalls: " + calls + " (expected: >= 0)");
+            }
+            this.warmUpCalls = calls;
+            return this;
+        }
+
+        /**
+         * Where pool members get their directories (the worker puts the assigned jar there, and
+         * the sandbox shows it to the member). Default: a new temporary directory, removed when
+         * the worker closes.
+         */
+        public Builder poolDirectory(Path dir) {
+            this.poolDirectory = Objects.requireNonNull(dir, "dir");
+            return this;
+        }
 
         /**
          * How containers are isolated: {@link Sandbox#process()} (the default),
@@ -667,7 +958,18 @@ public final class Worker implements AutoCloseable {
             if (classpath.isBlank()) {
                 throw new IllegalStateException("no runtimeClasspath given and java.class.path is empty");
             }
-            return new Worker(this, java, classpath, launcher());
+            Path poolDir = null;
+            if (warmPool > 0) {
+                try {
+                    poolDir = poolDirectory != null
+                            ? Files.createDirectories(poolDirectory)
+                            : Files.createTempDirectory("ferry-pool-");
+                } catch (IOException e) {
+                    throw new IllegalStateException("warm pool: cannot create its directory: " + e.getMessage(), e);
+                }
+            }
+            return new Worker(
+                    this, java, classpath, launcher(), poolDir, CpuPriority.detect(toolPath, currentUid() == 0));
         }
 
         private ContainerLauncher launcher() {

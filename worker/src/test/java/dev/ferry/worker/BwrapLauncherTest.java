@@ -23,7 +23,7 @@ class BwrapLauncherTest {
         ContainerSpec spec = ContainerSpec.of("shop--checkout", "com.example.Checkout", jar);
         ContainerLaunch launch = new ContainerLaunch(
                 "ct-abcd2345",
-                spec,
+                spec.limits(),
                 List.of("/usr/bin/java", "-version"),
                 Map.of(),
                 List.of(jar, Path.of("/usr/lib"), dir.resolve("missing.jar")),

@@ -23,7 +23,7 @@ class OciBundleTest {
                 .withLimits(ContainerLimits.of(0.5, 256, 128));
         ContainerLaunch launch = new ContainerLaunch(
                 "ct-abcd2345",
-                spec,
+                spec.limits(),
                 List.of("/usr/bin/java", "-version"),
                 Map.of(),
                 List.of(jar, Path.of("/usr/lib")),
@@ -63,7 +63,7 @@ class OciBundleTest {
     void unlimitedContainerHasNoResourceLimits() throws Exception {
         ContainerSpec spec = ContainerSpec.of("shop--checkout", "com.example.Checkout", dir.resolve("missing.jar"));
         ContainerLaunch launch =
-                new ContainerLaunch("ct-abcd2345", spec, List.of("/usr/bin/java"), Map.of(), List.of(), List.of());
+                new ContainerLaunch("ct-abcd2345", spec.limits(), List.of("/usr/bin/java"), Map.of(), List.of(), List.of());
         Path bundle = dir.resolve("bundle");
 
         OciBundle.create(bundle, launch, Map.of(), false);

@@ -414,7 +414,7 @@ class SandboxTest {
         Path runc = Executables.find("runc").orElseThrow();
         // What a worker killed with SIGKILL leaves: a bundle, and a container that runs on.
         ContainerLaunch launch = new ContainerLaunch(
-                "ct-leftover", probe(), List.of("/bin/sleep", "600"), Map.of(), List.of(), List.of());
+                "ct-leftover", probe().limits(), List.of("/bin/sleep", "600"), Map.of(), List.of(), List.of());
         Path bundle = state.resolve("bundles").resolve("ct-leftover");
         OciBundle.create(
                 bundle,

@@ -4,12 +4,8 @@ import dev.ferry.logging.FerryLogging;
 import io.grpc.Server;
 import io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.net.InetSocketAddress;
-import java.net.URL;
-import java.net.URLClassLoader;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -19,66 +15,83 @@ import java.util.concurrent.TimeUnit;
 /**
  * The container process: loads the user's jar, runs its start hooks, serves calls over gRPC
  * on the loopback port its worker gave it, and reports ready. See {@link ContainerArgs} for
- * the contract with the worker.
+ * the contract with the worker; with {@value PoolArgs#FLAG} first, the process is a pool
+ * member instead ({@link PoolArgs}), which gets its function later.
  *
  * <p>Exit codes: 0 after a graceful stop, 1 when the function cannot start, 2 on a bad
  * command line.
  */
 public final class ContainerMain {
 
-    private final ContainerArgs args;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "ferry-timer");
         t.setDaemon(true);
         return t;
     });
-    private URLClassLoader loader;
-    private FunctionClass function;
-    private Object instance;
-    private FunctionCallService service;
+    private LoadedFunction loaded;
     private Server server;
 
-    ContainerMain(ContainerArgs args) {
-        this.args = args;
-    }
+    ContainerMain() {}
 
     public static void main(String[] argv) {
-        ContainerArgs args;
         try {
             FerryLogging.install("container");
+        } catch (IllegalArgumentException e) {
+            System.err.println("ferry container: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        if (argv.length > 0 && argv[0].equals(PoolArgs.FLAG)) {
+            PoolMemberMain.main(List.of(argv).subList(1, argv.length));
+            return;
+        }
+        ContainerArgs args;
+        try {
             args = ContainerArgs.parse(List.of(argv));
         } catch (IllegalArgumentException e) {
-            // A bad command line (or log level) from the worker: a usage error, before there is a container to log for.
+            // A bad command line from the worker: a usage error, before there is a container to log for.
             System.err.println("ferry container: " + e.getMessage());
             System.exit(2);
             return;
         }
         String token = System.getenv(ContainerArgs.READY_TOKEN_ENV);
-        ContainerMain container = new ContainerMain(args);
+        ContainerMain container = new ContainerMain();
         try {
-            container.start();
+            container.start(args);
         } catch (Throwable e) {
-            logger().log(
-                            System.Logger.Level.ERROR,
-                            "container " + args.containerId() + ": cannot start " + args.function() + ": "
-                                    + describe(e),
-                            e);
-            System.exit(1);
+            cannotStart(args.containerId(), args.function().toString(), e);
             return;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(container::stop, "ferry-stop"));
         // SIGTERM is how a worker asks for a graceful stop: exit 0 after the stop (the JVM's
         // default would be 143, which reads as a crash). System.exit still runs the hook above.
+        exitOnSignalOrOrphan();
+        container.serve(token);
+    }
+
+    /**
+     * SIGTERM exits 0 (the JVM's default, 143, reads as a crash; System.exit still runs the
+     * shutdown hooks), and so does the worker's death: no orphaned containers.
+     */
+    static void exitOnSignalOrOrphan() {
         sun.misc.Signal.handle(new sun.misc.Signal("TERM"), signal -> System.exit(0));
-        // If the worker dies without stopping us, stop on our own: no orphaned containers.
         ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(() -> System.exit(0)));
+    }
+
+    /** Logs why the container cannot start and exits 1. */
+    static void cannotStart(String containerId, String function, Throwable e) {
+        logger().log(
+                        System.Logger.Level.ERROR,
+                        "container " + containerId + ": cannot start " + function + ": " + describe(e),
+                        e);
+        System.exit(1);
+    }
+
+    /** Prints the ready line and keeps the process alive until the server has stopped. */
+    void serve(String token) {
         System.out.println(ContainerArgs.readyLine(token == null ? "" : token));
         System.out.flush();
         // gRPC's threads are daemons: the main thread keeps the process alive until stop.
-        container.awaitStop();
-    }
-
-    private void awaitStop() {
         try {
             server.awaitTermination();
         } catch (InterruptedException e) {
@@ -87,28 +100,28 @@ public final class ContainerMain {
     }
 
     /** Loads the function, runs its start hooks and starts serving. */
-    void start() throws Exception {
-        if (!Files.isRegularFile(args.jar())) {
-            throw new IOException("jar not found: " + args.jar());
-        }
-        loader = new URLClassLoader(new URL[] {args.jar().toUri().toURL()}, ContainerMain.class.getClassLoader());
-        function = FunctionClass.of(Class.forName(args.className(), true, loader));
-        String expected = args.function().name();
-        if (!function.settings().name().equals(expected)) {
-            throw new IllegalArgumentException(
-                    args.className() + " is function \"" + function.settings().name() + "\", not \"" + expected + "\"");
-        }
-        ClassLoader previous = Thread.currentThread().getContextClassLoader();
-        Thread.currentThread().setContextClassLoader(loader);
-        try {
-            AsgiApp app = function.newInstance();
-            instance = app;
-            runHooks(function.onStart());
-            service = new FunctionCallService(args.function().toString(), app, loader, function.settings(), timer);
-        } finally {
-            Thread.currentThread().setContextClassLoader(previous);
-        }
-        server = NettyServerBuilder.forAddress(new InetSocketAddress(args.host(), args.port()))
+    void start(ContainerArgs args) throws Exception {
+        loaded = LoadedFunction.load(args.function(), args.className(), args.jar(), timer);
+        server = startServer(args.host(), args.port(), loaded.service());
+    }
+
+    /** A pool member's start: serves {@code router} (still warming up); its function comes later. */
+    void startPooled(String host, int port, CallRouter router) throws IOException {
+        server = startServer(host, port, router);
+    }
+
+    /** A pool member's assignment: its function, now serving on the member's server. */
+    void assign(LoadedFunction function, CallRouter router) {
+        loaded = function;
+        router.routeTo(function.service());
+    }
+
+    ScheduledExecutorService timer() {
+        return timer;
+    }
+
+    private static Server startServer(String host, int port, io.grpc.BindableService service) throws IOException {
+        return NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
                 .directExecutor() // our callbacks never block; the app runs on virtual threads
                 .maxInboundMessageSize(8 * 1024 * 1024)
                 .flowControlWindow(
@@ -133,7 +146,8 @@ public final class ContainerMain {
             long start = System.nanoTime();
             // An input runs at most the function's timeout, so that is how long a drain can take:
             // a scale-down never cuts a long stream short. (The worker's SIGKILL waits as long.)
-            Duration drain = function.settings().timeout();
+            Duration drain = loaded.timeout();
+            FunctionCallService service = loaded.service();
             if (!service.drain(drain)) {
                 logger().log(
                                 System.Logger.Level.WARNING,
@@ -147,23 +161,9 @@ public final class ContainerMain {
             server.shutdown();
             server.awaitTermination(5, TimeUnit.SECONDS);
             server.shutdownNow();
-            Thread.currentThread().setContextClassLoader(loader);
-            runHooks(function.onStop());
+            loaded.runStopHooks();
         } catch (Throwable e) {
             logger().log(System.Logger.Level.ERROR, "stop failed", e);
-        }
-    }
-
-    private void runHooks(List<Method> hooks) throws Exception {
-        for (Method hook : hooks) {
-            try {
-                hook.invoke(instance);
-            } catch (InvocationTargetException e) {
-                Throwable cause = e.getCause();
-                throw cause instanceof Exception ex
-                        ? new HookFailedException(hook, ex)
-                        : new HookFailedException(hook, e);
-            }
         }
     }
 
@@ -173,11 +173,11 @@ public final class ContainerMain {
      * this class initializes before {@link #main} installs logging, and the first logger a
      * process asks for fixes its {@code LogManager}.
      */
-    private static System.Logger logger() {
+    static System.Logger logger() {
         return System.getLogger(ContainerMain.class.getName());
     }
 
-    private static String describe(Throwable e) {
+    static String describe(Throwable e) {
         return e.getMessage() == null ? e.toString() : e.getMessage();
     }
 

@@ -45,9 +45,8 @@ class ContainerMainTest {
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
-        container = new ContainerMain(
-                new ContainerArgs("ct-test", FunctionId.of("t", name), function.getName(), jar, port));
-        container.start();
+        container = new ContainerMain();
+        container.start(new ContainerArgs("ct-test", FunctionId.of("t", name), function.getName(), jar, port));
         channel =
                 NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
     }
@@ -199,19 +198,19 @@ class ContainerMainTest {
     @Test
     void doesNotStartWhenAStartHookFails() throws IOException {
         Path jar = TestJars.jar(dir.resolve("app.jar"), "t", TestFunctions.BrokenStart.class);
-        ContainerMain broken = new ContainerMain(new ContainerArgs(
-                "ct-x", FunctionId.parse("t--broken-start"), TestFunctions.BrokenStart.class.getName(), jar, 1));
+        ContainerArgs args = new ContainerArgs(
+                "ct-x", FunctionId.parse("t--broken-start"), TestFunctions.BrokenStart.class.getName(), jar, 1);
 
-        assertThatThrownBy(broken::start).hasMessageContaining("BrokenStart.load failed: model file missing");
+        assertThatThrownBy(() -> new ContainerMain().start(args)).hasMessageContaining("BrokenStart.load failed: model file missing");
     }
 
     @Test
     void doesNotStartAClassUnderAnotherName() throws IOException {
         Path jar = TestJars.jar(dir.resolve("app.jar"), "t", TestFunctions.Hello.class);
-        ContainerMain wrong = new ContainerMain(
-                new ContainerArgs("ct-x", FunctionId.parse("t--greet"), TestFunctions.Hello.class.getName(), jar, 1));
+        ContainerArgs args =
+                new ContainerArgs("ct-x", FunctionId.parse("t--greet"), TestFunctions.Hello.class.getName(), jar, 1);
 
-        assertThatThrownBy(wrong::start).hasMessageContaining("is function \"hello\", not \"greet\"");
+        assertThatThrownBy(() -> new ContainerMain().start(args)).hasMessageContaining("is function \"hello\", not \"greet\"");
     }
 
     private static void awaitRunning(int expected) throws InterruptedException {

@@ -1,0 +1,98 @@
+package dev.ferry.function.runtime;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A pool member's life: bind, warm up, wait for an assignment, become that container. See
+ * {@link PoolArgs} for the contract with the worker.
+ */
+final class PoolMemberMain {
+
+    /** The most a warm-up may take: a member is worth having before it is fully warm. */
+    static final Duration WARM_UP_BUDGET = Duration.ofSeconds(20);
+
+    /** How long an assignment waits for the warm-up calls in flight to finish. */
+    private static final Duration WARM_UP_STOP = Duration.ofSeconds(5);
+
+    private PoolMemberMain() {}
+
+    static void main(List<String> argv) {
+        PoolArgs args;
+        try {
+            args = PoolArgs.parse(argv);
+        } catch (IllegalArgumentException e) {
+            System.err.println("ferry pool member: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        String token = String.valueOf(System.getenv(ContainerArgs.READY_TOKEN_ENV));
+        ContainerMain.exitOnSignalOrOrphan();
+        ContainerMain container = new ContainerMain();
+        CallRouter router = new CallRouter(WarmUp.service(container.timer()));
+        try {
+            container.startPooled(args.host(), args.port(), router);
+        } catch (Throwable e) {
+            ContainerMain.cannotStart(args.memberId(), "a pool member", e);
+            return;
+        }
+        WarmUp warmUp = new WarmUp(args.warmUpCalls(), WARM_UP_BUDGET);
+        Object stdout = new Object();
+        boolean[] assigned = {false};
+        Thread warming = Thread.ofPlatform().name("ferry-warm-up").daemon().start(() -> {
+            try {
+                warmUp.run(new InetSocketAddress(args.host(), args.port()));
+            } catch (InterruptedException e) {
+                return;
+            }
+            // What the warm-up allocated is garbage now: give the heap back before idling in the pool.
+            System.gc();
+            synchronized (stdout) {
+                if (!assigned[0]) {
+                    System.out.println(PoolArgs.pooledLine(token));
+                    System.out.flush();
+                }
+            }
+        });
+        String line;
+        try {
+            line = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+        } catch (IOException e) {
+            line = null;
+        }
+        if (line == null) {
+            System.exit(0); // the worker closed the pool: no function for this member
+            return;
+        }
+        synchronized (stdout) {
+            assigned[0] = true;
+        }
+        warmUp.stop();
+        Assignment assignment;
+        try {
+            warming.join(WARM_UP_STOP);
+            assignment = Assignment.parse(line);
+        } catch (Throwable e) {
+            ContainerMain.cannotStart(args.memberId(), "its assignment", e);
+            return;
+        }
+        try {
+            JavaEnvironment.add(assignment.environment());
+            container.assign(
+                    LoadedFunction.load(
+                            assignment.function(), assignment.className(), assignment.jar(), container.timer()),
+                    router);
+        } catch (Throwable e) {
+            ContainerMain.cannotStart(
+                    assignment.containerId(), assignment.function().toString(), e);
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(container::stop, "ferry-stop"));
+        container.serve(token);
+    }
+}

@@ -1,0 +1,166 @@
+package dev.ferry.function.runtime;
+
+import com.google.protobuf.ByteString;
+import dev.ferry.request.protocol.CallStart;
+import dev.ferry.request.protocol.ClientEvent;
+import dev.ferry.request.protocol.FunctionCallGrpc;
+import dev.ferry.request.protocol.FunctionId;
+import dev.ferry.request.protocol.Header;
+import dev.ferry.request.protocol.HttpRequest;
+import dev.ferry.request.protocol.HttpScope;
+import dev.ferry.request.protocol.ServerEvent;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Synthetic calls that a pool member makes to itself before it has a function, so that the
+ * call path (gRPC server, protobuf, {@link FunctionCallService}, {@link InputCall}, the
+ * {@link HttpHandler} adapter) is loaded, linked and compiled by the JIT when the first real
+ * request comes: a new container then serves near its warm speed from its first second, not
+ * at a tenth of it.
+ *
+ * <p>The calls go over a real gRPC channel to the member's own port, as a gateway makes them
+ * (start, body chunks, half-close), several at once. They stop after {@link #calls} calls,
+ * after {@link #budget}, or as soon as {@link #stop()} is called (the member got its assignment).
+ */
+final class WarmUp {
+
+    /**
+     * The built-in function the calls go to. Only a member without a function answers it: once
+     * routed to its assigned function, a container refuses calls for any other.
+     */
+    static final FunctionId FUNCTION = FunctionId.of("ferry-pool", "warm-up");
+
+    /** Calls in flight at once: enough that the server's concurrent paths (flow control, queues) get exercised. */
+    static final int CONCURRENCY = 16;
+
+    private static final System.Logger logger = System.getLogger(WarmUp.class.getName());
+    private static final ByteString BODY = ByteString.copyFromUtf8("x".repeat(512));
+
+    private final int calls;
+    private final Duration budget;
+    private final AtomicBoolean stopped = new AtomicBoolean();
+    private final AtomicInteger completed = new AtomicInteger();
+
+    WarmUp(int calls, Duration budget) {
+        if (calls < 0) {
+            throw new IllegalArgumentException("calls: " + calls + " (expected: >= 0)");
+        }
+        this.calls = calls;
+        this.budget = budget;
+    }
+
+    /** The service the member routes to while it warms up: the real call service, over the built-in function. */
+    static FunctionCallService service(ScheduledExecutorService timer) {
+        FunctionClass function = FunctionClass.of(Echo.class);
+        return new FunctionCallService(
+                FUNCTION.toString(), new Echo(), WarmUp.class.getClassLoader(), function.settings(), timer);
+    }
+
+    /** Makes the calls to {@code address}; returns how many completed. Blocks until done or stopped. */
+    int run(InetSocketAddress address) throws InterruptedException {
+        if (calls == 0) {
+            return 0;
+        }
+        ManagedChannel channel = NettyChannelBuilder.forAddress(address)
+                .usePlaintext()
+                .directExecutor()
+                .flowControlWindow(1024 * 1024)
+                .build();
+        long deadline = System.nanoTime() + budget.toNanos();
+        Semaphore inFlight = new Semaphore(CONCURRENCY);
+        try {
+            FunctionCallGrpc.FunctionCallStub stub = FunctionCallGrpc.newStub(channel);
+            for (int i = 0; i < calls && !stopped.get() && System.nanoTime() < deadline; i++) {
+                if (!inFlight.tryAcquire(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                    break;
+                }
+                call(stub, i, inFlight);
+            }
+            // Let the last ones finish (briefly): a call cut off mid-way would log as an error.
+            inFlight.tryAcquire(CONCURRENCY, 2, TimeUnit.SECONDS);
+        } finally {
+            channel.shutdownNow();
+            channel.awaitTermination(2, TimeUnit.SECONDS);
+        }
+        return completed.get();
+    }
+
+    /** Ends the calls early: the ones in flight finish, no new one starts. */
+    void stop() {
+        stopped.set(true);
+    }
+
+    private void call(FunctionCallGrpc.FunctionCallStub stub, int n, Semaphore inFlight) {
+        StreamObserver<ClientEvent> requests = stub.call(new StreamObserver<ServerEvent>() {
+            @Override
+            public void onNext(ServerEvent event) {}
+
+            @Override
+            public void onError(Throwable t) {
+                logger.log(System.Logger.Level.DEBUG, "warm-up call failed", t);
+                inFlight.release();
+            }
+
+            @Override
+            public void onCompleted() {
+                completed.incrementAndGet();
+                inFlight.release();
+            }
+        });
+        boolean post = (n & 1) == 1;
+        String path = post ? "/echo" : "/";
+        requests.onNext(ClientEvent.newBuilder()
+                .setStart(CallStart.newBuilder()
+                        .setFunction(FUNCTION.toString())
+                        .setCallId("warm-up-" + n)
+                        .setHttp(HttpScope.newBuilder()
+                                .setHttpVersion("1.1")
+                                .setMethod(post ? "POST" : "GET")
+                                .setScheme("http")
+                                .setPath(path)
+                                .setRawPath(ByteString.copyFromUtf8(path))
+                                .setQueryString(ByteString.copyFromUtf8("n=" + n))
+                                .addHeaders(header("host", "warm-up.localhost"))
+                                .addHeaders(header("accept", "*/*"))))
+                .build());
+        requests.onNext(ClientEvent.newBuilder()
+                .setHttpRequest(HttpRequest.newBuilder()
+                        .setBody(post ? BODY : ByteString.EMPTY)
+                        .setMoreBody(false))
+                .build());
+        requests.onCompleted();
+    }
+
+    private static Header header(String name, String value) {
+        return Header.newBuilder()
+                .setName(ByteString.copyFromUtf8(name))
+                .setValue(ByteString.copyFromUtf8(value))
+                .build();
+    }
+
+    /** The built-in function: GET answers a short text, POST echoes the body. */
+    @FerryFunction(name = "warm-up", maxInputs = CONCURRENCY * 2, timeout = "10s")
+    public static final class Echo implements HttpHandler {
+
+        @Override
+        public Response handle(Request request) {
+            byte[] body = request.bodyBytes();
+            if (request.method().equals("POST")) {
+                return Response.builder(200)
+                        .header("content-type", "application/octet-stream")
+                        .body(body)
+                        .build();
+            }
+            return Response.text(200, "warm " + request.queryParam("n").orElse("") + "\n");
+        }
+    }
+}

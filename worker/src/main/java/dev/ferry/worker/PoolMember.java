@@ -1,0 +1,133 @@
+package dev.ferry.worker;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * A process of the warm pool, as the worker sees it: the runtime, started in the worker's
+ * sandbox without a function, on a port of its own, with a directory that the sandbox shows it
+ * (read-only) where the worker puts the jar of the function it is assigned. See
+ * {@link WarmPool} for the pool's rules and the runtime's {@code PoolArgs} for the contract.
+ */
+final class PoolMember {
+
+    private enum Fate {
+        /** In the pool, or on its way there. */
+        WAITING,
+        /** Taken for a container: that container's process from now on. */
+        ASSIGNED,
+        /** Exited before it was assigned. */
+        EXITED
+    }
+
+    private final String id;
+    private final int port;
+    private final String readyToken;
+    private final SandboxedProcess sandboxed;
+    private final Path appDir;
+    private final boolean niced;
+    private final Instant launchedAt;
+    private final StderrExcerpt stderr = new StderrExcerpt();
+    private final AtomicReference<Fate> fate = new AtomicReference<>(Fate.WAITING);
+    private volatile ProcessOutput output;
+    private final java.util.concurrent.CompletableFuture<Void> released = new java.util.concurrent.CompletableFuture<>();
+
+    PoolMember(
+            String id, int port, String readyToken, SandboxedProcess sandboxed, Path appDir, boolean niced, Instant at) {
+        this.id = id;
+        this.port = port;
+        this.readyToken = readyToken;
+        this.sandboxed = sandboxed;
+        this.appDir = appDir;
+        this.niced = niced;
+        this.launchedAt = at;
+    }
+
+    String id() {
+        return id;
+    }
+
+    int port() {
+        return port;
+    }
+
+    String readyToken() {
+        return readyToken;
+    }
+
+    SandboxedProcess sandboxed() {
+        return sandboxed;
+    }
+
+    Path appDir() {
+        return appDir;
+    }
+
+    /** Whether it runs at a lower CPU priority, to be raised when it is assigned. */
+    boolean niced() {
+        return niced;
+    }
+
+    Instant launchedAt() {
+        return launchedAt;
+    }
+
+    StderrExcerpt stderr() {
+        return stderr;
+    }
+
+    ProcessOutput output() {
+        return output;
+    }
+
+    void output(ProcessOutput output) {
+        this.output = output;
+    }
+
+    /** Completes once what it held is given back, after an exit before any assignment. */
+    java.util.concurrent.CompletableFuture<Void> released() {
+        return released;
+    }
+
+    /** Claims it for a container; false when it has exited already. */
+    boolean claim() {
+        return fate.compareAndSet(Fate.WAITING, Fate.ASSIGNED);
+    }
+
+    /** Marks it exited before an assignment; false when it was claimed (its container handles the exit). */
+    boolean exitedUnassigned() {
+        return fate.compareAndSet(Fate.WAITING, Fate.EXITED);
+    }
+
+    /**
+     * Puts {@code jar} in the member's directory, where its sandbox shows it, and returns the
+     * path there: a hard link where the file system allows, else a copy.
+     */
+    Path place(Path jar) throws IOException {
+        Path target = appDir.resolve(jar.getFileName().toString());
+        try {
+            Files.createLink(target, jar);
+        } catch (IOException | UnsupportedOperationException e) {
+            Files.copy(jar, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+        return target;
+    }
+
+    /** Writes the assignment line and closes the member's standard input (nothing more is ever written). */
+    void assign(String line) throws IOException {
+        try (OutputStream in = sandboxed.process().getOutputStream()) {
+            in.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "PoolMember[" + id + " pid=" + sandboxed.process().pid() + " port=" + port + "]";
+    }
+}
