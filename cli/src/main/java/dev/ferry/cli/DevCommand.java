@@ -42,6 +42,9 @@ final class DevCommand implements Callable<Integer> {
     @Option(names = "--no-examples", description = "Do not deploy the example app.")
     boolean noExamples;
 
+    @Mixin
+    WarmPoolOption pool;
+
     @Override
     public Integer call() throws Exception {
         // One process, every role: each line names the role of the code that logged it.
@@ -54,6 +57,7 @@ final class DevCommand implements Callable<Integer> {
                 .home(ferryHome)
                 .redis(storeOptions.redis)
                 .cluster(storeOptions.cluster)
+                .warmPool(pool.resolve(Runtime.getRuntime().availableProcessors()))
                 .build()
                 .start();
         long pid = ProcessHandle.current().pid();

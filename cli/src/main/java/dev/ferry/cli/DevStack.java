@@ -46,6 +46,7 @@ final class DevStack implements AutoCloseable {
     private final String redis;
     private final String cluster;
     private final Consumer<GatewayRole.Builder> gatewayOptions;
+    private final int warmPool;
     /** What {@link #start()} opened and started; null before. */
     private volatile Started started;
 
@@ -67,6 +68,7 @@ final class DevStack implements AutoCloseable {
         this.redis = b.redis;
         this.cluster = b.cluster;
         this.gatewayOptions = b.gatewayOptions;
+        this.warmPool = b.warmPool;
     }
 
     static Builder builder() {
@@ -102,6 +104,7 @@ final class DevStack implements AutoCloseable {
                     .runtimeClasspath(runtimeClasspath)
                     .logSink(shipped)
                     .clock(clock)
+                    .warmPool(warmPool)
                     .build();
             undo.push(worker::close);
             GatewayRole.Builder gatewayBuilder = GatewayRole.builder();
@@ -246,8 +249,15 @@ final class DevStack implements AutoCloseable {
         private String redis;
         private String cluster = "default";
         private Consumer<GatewayRole.Builder> gatewayOptions = gateway -> {};
+        private int warmPool;
 
         private Builder() {}
+
+        /** The worker's warm pool (see {@link WorkerRole.Builder#warmPool}). Default 0: none; {@code ferry dev} passes its option. */
+        Builder warmPool(int members) {
+            this.warmPool = members;
+            return this;
+        }
 
         /** The address the gateway and the admin API listen on. Default 127.0.0.1. */
         Builder host(String host) {

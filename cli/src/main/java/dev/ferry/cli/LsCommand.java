@@ -109,7 +109,8 @@ final class LsCommand implements Callable<Integer> {
         }
         if (root.path("workers").size() > 0) {
             out.append(String.format(
-                    "%n%-24s %-6s %-10s %-5s %-30s %s%n", "WORKER", "CPUS", "MEMORY", "CTRS", "GPUS", "LABELS"));
+                    "%n%-24s %-6s %-10s %-5s %-8s %-30s %s%n",
+                    "WORKER", "CPUS", "MEMORY", "CTRS", "POOL", "GPUS", "LABELS"));
             for (JsonNode w : root.path("workers")) {
                 StringBuilder gpus = new StringBuilder();
                 for (JsonNode g : w.path("gpus")) {
@@ -125,12 +126,18 @@ final class LsCommand implements Callable<Integer> {
                                 .append(e.getKey())
                                 .append('=')
                                 .append(e.getValue().asText()));
+                JsonNode pool = w.path("pool");
+                // idle/size: members warm and waiting, of those the worker keeps
+                String poolText = pool.path("size").asInt() == 0
+                        ? "-"
+                        : pool.path("idle").asText() + "/" + pool.path("size").asText();
                 out.append(String.format(
-                        "%-24s %-6s %-10s %-5s %-30s %s%n",
+                        "%-24s %-6s %-10s %-5s %-8s %-30s %s%n",
                         w.path("id").asText(),
                         w.path("cpus").asText(),
                         w.path("memoryMib").asText() + "Mi",
                         w.path("containers").asText(),
+                        poolText,
                         gpus.isEmpty() ? "-" : gpus,
                         labels.isEmpty() ? "-" : labels));
             }

@@ -71,6 +71,9 @@ final class WorkerCommand implements Callable<Integer> {
             description = "Memory to offer to containers, in MiB (default: all the machine has).")
     long memoryMib;
 
+    @Mixin
+    WarmPoolOption pool;
+
     @Override
     public Integer call() throws Exception {
         FerryLogging.install("worker");
@@ -91,7 +94,8 @@ final class WorkerCommand implements Callable<Integer> {
                 .sandbox(Sandbox.parse(sandbox, ferryHome.resolve("runc")))
                 .gpus(WorkerRole.gpuDetector(nvidiaSmi))
                 .cpus(cpus)
-                .memoryMib(memoryMib);
+                .memoryMib(memoryMib)
+                .warmPool(pool.resolve(cpus > 0 ? cpus : Runtime.getRuntime().availableProcessors()));
         RoutingStore store = role.store.connect();
         ContainerLogs logs;
         try {

@@ -6,6 +6,7 @@ import dev.ferry.routing.ContainerResources;
 import dev.ferry.routing.ContainerState;
 import dev.ferry.routing.DeployedFunction;
 import dev.ferry.routing.RoutingStore;
+import dev.ferry.routing.WorkerInfo;
 import dev.ferry.scheduler.Allocation;
 import dev.ferry.scheduler.Cluster;
 import dev.ferry.scheduler.CrashBackoff;
@@ -30,6 +31,12 @@ import java.util.Set;
  * with a start slot open (a {@link ContainerState#PENDING} record its worker picks up). One
  * that fits nowhere keeps the reason in its record, where gateways and {@code ferry ls} show
  * it. The cluster is rebuilt from the store on every pass. Controller thread only.
+ *
+ * <p>Warm pools: a container without GPUs goes to a worker with an idle pool member when one
+ * fits (it starts there in milliseconds, not a JVM's start), counting each worker's idle
+ * members down as the pass places containers on it; only where none fits does the scheduler
+ * choose among all workers. A worker's idle members also add to its start slots: an
+ * assignment costs the machine little, unlike a fresh JVM.
  */
 final class Placement {
 
@@ -63,9 +70,17 @@ final class Placement {
             return;
         }
         List<ContainerInfo> containers = store.containers();
-        Cluster cluster = ClusterView.of(store.workers(), containers, now, heartbeats);
+        List<WorkerInfo> workers = store.workers();
+        Cluster cluster = ClusterView.of(workers, containers, now, heartbeats);
         // Workers with a start slot free: the same view, less those starting all they may at once.
-        Cluster open = ClusterView.of(store.workers(), containers, now, heartbeats);
+        Cluster open = ClusterView.of(workers, containers, now, heartbeats);
+        // Idle pool members per worker, as of its last heartbeat, counted down as this pass uses them.
+        Map<String, Integer> idleMembers = new HashMap<>();
+        workers.forEach(w -> idleMembers.put(w.id(), w.pool().idle()));
+        Map<String, Integer> slots = new HashMap<>();
+        cluster.nodes().forEach(n -> slots.put(n.id(), startSlots(n, idleMembers.getOrDefault(n.id(), 0))));
+        // Open workers with an idle pool member: where a container without GPUs goes first.
+        Cluster warm = ClusterView.of(workers, containers, now, heartbeats);
         Map<String, Integer> starting = new HashMap<>();
         for (ContainerInfo c : containers) {
             if (!c.unplaced() && (c.state() == ContainerState.PENDING || c.state() == ContainerState.STARTING)) {
@@ -73,8 +88,11 @@ final class Placement {
             }
         }
         for (var node : cluster.nodes()) {
-            if (starting.getOrDefault(node.id(), 0) >= startSlots(node)) {
+            if (starting.getOrDefault(node.id(), 0) >= slots.get(node.id())) {
                 open.removeNode(node.id());
+                warm.removeNode(node.id());
+            } else if (idleMembers.getOrDefault(node.id(), 0) == 0) {
+                warm.removeNode(node.id());
             }
         }
         for (ContainerInfo c : unplaced) {
@@ -94,7 +112,11 @@ final class Placement {
                 continue;
             }
             Demand demand = ClusterView.demand(function.get());
-            switch (scheduler.place(demand, open)) {
+            Decision decision = demand.gpu().isEmpty() ? scheduler.place(demand, warm) : null;
+            if (!(decision instanceof Decision.Placed)) {
+                decision = scheduler.place(demand, open);
+            }
+            switch (decision) {
                 case Decision.Placed placed -> {
                     ContainerResources resources =
                             new ContainerResources(demand.cpu(), demand.memoryMib(), placed.gpus());
@@ -108,8 +130,14 @@ final class Placement {
                     cluster.allocate(allocation);
                     open.allocate(allocation);
                     int startingThere = starting.merge(placed.node(), 1, Integer::sum);
-                    if (startingThere >= startSlots(cluster.node(placed.node()).orElseThrow())) {
+                    int idleThere = idleMembers.merge(placed.node(), -1, (a, b) -> Math.max(0, a + b));
+                    if (startingThere >= slots.get(placed.node())) {
                         open.removeNode(placed.node());
+                        warm.removeNode(placed.node());
+                    } else if (idleThere == 0) {
+                        warm.removeNode(placed.node());
+                    } else if (warm.node(placed.node()).isPresent()) {
+                        warm.allocate(allocation);
                     }
                     writes.write(() -> store.putContainer(c.placedOn(placed.node(), resources, now)));
                 }
@@ -143,12 +171,13 @@ final class Placement {
     }
 
     /**
-     * How many containers a worker starts at once: one per core, at least two. A JVM's start is
-     * CPU-bound; sixteen at once on two cores make every one of them late, while started in
-     * turns the first ones serve seconds sooner.
+     * How many containers a worker starts at once: one per core, at least two, plus one per
+     * idle pool member it has. A fresh JVM's start is CPU-bound; sixteen at once on two cores
+     * make every one of them late, while started in turns the first ones serve seconds sooner.
+     * A pool member's assignment costs little CPU, so those start beside them.
      */
-    static int startSlots(Node worker) {
-        return Math.max(2, (int) Math.floor(worker.cpus()));
+    static int startSlots(Node worker, int idleMembers) {
+        return Math.max(2, (int) Math.floor(worker.cpus())) + Math.max(0, idleMembers);
     }
 
     private void setReason(ContainerInfo c, String reason) {

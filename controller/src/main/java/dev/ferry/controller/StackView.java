@@ -146,7 +146,7 @@ final class StackView {
                 .put("overridden", overridden);
     }
 
-    /** The workers, with what they offer and how many containers each runs. */
+    /** The workers, with what they offer, how many containers each runs and how full its warm pool is. */
     static ArrayNode workers(ArrayNode list, List<WorkerInfo> workers, List<ContainerInfo> containers) {
         for (WorkerInfo w : workers) {
             ObjectNode n = list.addObject()
@@ -169,6 +169,10 @@ final class StackView {
                             .put("memoryMib", g.memoryMib()));
             ObjectNode labels = n.putObject("labels");
             new java.util.TreeMap<>(w.labels()).forEach(labels::put);
+            n.putObject("pool")
+                    .put("size", w.pool().size())
+                    .put("idle", w.pool().idle())
+                    .put("warming", w.pool().warming());
         }
         return list;
     }

@@ -673,4 +673,39 @@ class ControllerTest {
             return this;
         }
     }
+
+    private void pooledWorker(String id, int idleMembers) {
+        store.putWorker(new WorkerInfo(id, "127.0.0.1", 2, 1 << 30, List.of(), Map.of(), T0)
+                .withPool(new dev.ferry.routing.WorkerPool(4, idleMembers, 4 - idleMembers)));
+    }
+
+    @Test
+    void aContainerGoesToAWorkerWithAnIdlePoolMemberFirst() {
+        deploy(Duration.ofSeconds(30));
+        worker("w1", T0); // the scheduler's choice on a tie: the lowest id
+        pooledWorker("w2", 1);
+        waiting(8); // two containers: one takes w2's member, the other goes where the scheduler puts it
+
+        tick();
+
+        assertThat(of("a--fn")).extracting(ContainerInfo::worker).containsExactlyInAnyOrder("w2", "w1");
+        assertThat(of("a--fn").stream()
+                        .sorted(java.util.Comparator.comparing(ContainerInfo::startedAt)
+                                .thenComparing(ContainerInfo::id))
+                        .findFirst()
+                        .orElseThrow()
+                        .worker())
+                .isEqualTo("w2");
+    }
+
+    @Test
+    void idlePoolMembersAddToAWorkersStartSlots() {
+        deploy(Duration.ofSeconds(30));
+        pooledWorker("w1", 3); // 2 cores: two fresh starts at once, plus one per idle member
+
+        waiting(40);
+        tick();
+
+        assertThat(of("a--fn")).filteredOn(c -> !c.unplaced()).hasSize(5);
+    }
 }

@@ -154,6 +154,12 @@ final class RecordCodec {
         // Sorted, so equal workers encode to equal text.
         new java.util.TreeMap<>(w.labels()).forEach(labels::put);
         n.put("heartbeat", instant(w.heartbeat()));
+        if (w.pool().size() > 0) { // absent for a worker without a pool, as before pools
+            n.putObject("pool")
+                    .put("size", w.pool().size())
+                    .put("idle", w.pool().idle())
+                    .put("warming", w.pool().warming());
+        }
         return n.toString();
     }
 
@@ -422,7 +428,18 @@ final class RecordCodec {
                 longField(n, "memoryBytes"),
                 gpus,
                 labels,
-                instantField(n, "heartbeat"));
+                instantField(n, "heartbeat"),
+                pool(n.get("pool")));
+    }
+
+    private static WorkerPool pool(JsonNode n) {
+        if (n == null) {
+            return WorkerPool.NONE;
+        }
+        if (!n.isObject()) {
+            throw new MalformedRecordException("field \"pool\" is not an object");
+        }
+        return new WorkerPool(intField(n, "size"), intField(n, "idle"), intField(n, "warming"));
     }
 
     static ScaleOverride scaleOverride(JsonNode n) {

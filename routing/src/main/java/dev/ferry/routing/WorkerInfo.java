@@ -15,6 +15,7 @@ import java.util.Objects;
  * @param gpus GPUs it offers to containers
  * @param labels free-form labels for placement ({@code zone=eu}, {@code gpu=h100})
  * @param heartbeat when it last reported
+ * @param pool its warm pool, as of the heartbeat
  */
 public record WorkerInfo(
         String id,
@@ -23,10 +24,12 @@ public record WorkerInfo(
         long memoryBytes,
         List<WorkerGpu> gpus,
         Map<String, String> labels,
-        Instant heartbeat) {
+        Instant heartbeat,
+        WorkerPool pool) {
 
     public WorkerInfo {
         Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(pool, "pool");
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(heartbeat, "heartbeat");
         labels = Map.copyOf(labels);
@@ -40,8 +43,25 @@ public record WorkerInfo(
         }
     }
 
+    /** A worker without a warm pool. */
+    public WorkerInfo(
+            String id,
+            String host,
+            int cpus,
+            long memoryBytes,
+            List<WorkerGpu> gpus,
+            Map<String, String> labels,
+            Instant heartbeat) {
+        this(id, host, cpus, memoryBytes, gpus, labels, heartbeat, WorkerPool.NONE);
+    }
+
     /** This worker with a new heartbeat time. */
     public WorkerInfo withHeartbeat(Instant at) {
-        return new WorkerInfo(id, host, cpus, memoryBytes, gpus, labels, at);
+        return new WorkerInfo(id, host, cpus, memoryBytes, gpus, labels, at, pool);
+    }
+
+    /** This worker with its pool as it is now. */
+    public WorkerInfo withPool(WorkerPool pool) {
+        return new WorkerInfo(id, host, cpus, memoryBytes, gpus, labels, heartbeat, pool);
     }
 }

@@ -34,6 +34,10 @@ class RecordCodecTest {
         WorkerInfo w = worker("w1");
         assertThat(roundTrip(RoutingCopy.Kind.WORKER, "w1", RecordCodec.worker(w)))
                 .isEqualTo(w);
+        assertThat(RecordCodec.worker(w)).doesNotContain("pool"); // as written before pools
+        WorkerInfo pooled = w.withPool(new WorkerPool(4, 3, 1));
+        assertThat(roundTrip(RoutingCopy.Kind.WORKER, "w1", RecordCodec.worker(pooled)))
+                .isEqualTo(pooled);
         assertThat(roundTrip(
                         RoutingCopy.Kind.ROUTE, "api.example.com", RecordCodec.route(FunctionId.parse("shop--cart"))))
                 .isEqualTo(FunctionId.parse("shop--cart"));

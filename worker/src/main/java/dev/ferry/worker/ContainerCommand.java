@@ -113,7 +113,8 @@ final class ContainerCommand {
      * from {@code jar} with {@code environment}: the runtime's {@code Assignment}. Tab-separated
      * {@code key=value} fields, values escaped so they hold no tab or line break.
      */
-    static String assignment(String containerId, ContainerSpec spec, Path jar, java.util.Map<String, String> environment) {
+    static String assignment(
+            String containerId, ContainerSpec spec, Path jar, java.util.Map<String, String> environment) {
         StringBuilder line = new StringBuilder();
         field(line, "container-id", containerId);
         field(line, "function", spec.function().toString());

@@ -86,7 +86,8 @@ record CpuPriority(Optional<Path> nice, Optional<Path> renice) {
         }
         // A thread that ended in between makes renice fail for it alone; the others are set.
         if (renicing.exitValue() != 0) {
-            String output = new String(renicing.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            String output =
+                    new String(renicing.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
             if (!output.contains("No such process")) {
                 throw new IOException("renice exited with code " + renicing.exitValue() + ": " + output.strip());
             }

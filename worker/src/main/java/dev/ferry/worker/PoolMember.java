@@ -36,10 +36,17 @@ final class PoolMember {
     private final StderrExcerpt stderr = new StderrExcerpt();
     private final AtomicReference<Fate> fate = new AtomicReference<>(Fate.WAITING);
     private volatile ProcessOutput output;
-    private final java.util.concurrent.CompletableFuture<Void> released = new java.util.concurrent.CompletableFuture<>();
+    private final java.util.concurrent.CompletableFuture<Void> released =
+            new java.util.concurrent.CompletableFuture<>();
 
     PoolMember(
-            String id, int port, String readyToken, SandboxedProcess sandboxed, Path appDir, boolean niced, Instant at) {
+            String id,
+            int port,
+            String readyToken,
+            SandboxedProcess sandboxed,
+            Path appDir,
+            boolean niced,
+            Instant at) {
         this.id = id;
         this.port = port;
         this.readyToken = readyToken;

@@ -127,13 +127,16 @@ public final class Worker implements AutoCloseable {
     private boolean closed;
     /** Set once closing starts: pool members that exit from then on were stopped, not failed. */
     private volatile boolean closing;
+
     private final Thread shutdownHook;
     /** The warm pool; null when the worker has none. */
     private final WarmPool<PoolMember> pool;
+
     private final int warmUpCalls;
     private final CpuPriority priority;
     /** Where pool members' directories are; null without a pool. */
     private final Path poolDir;
+
     private final boolean ownsPoolDir;
 
     private Worker(
@@ -485,8 +488,8 @@ public final class Worker implements AutoCloseable {
             releaseGpus(id, spec);
             return CompletableFuture.failedFuture(ContainerStartException.ofLaunch(
                     id,
-                    "container " + id + " (" + spec.function() + ") could not be assigned pool member "
-                            + member.id() + ": " + e.getMessage(),
+                    "container " + id + " (" + spec.function() + ") could not be assigned pool member " + member.id()
+                            + ": " + e.getMessage(),
                     e));
         }
         ContainerProcess container = new ContainerProcess(
@@ -570,8 +573,8 @@ public final class Worker implements AutoCloseable {
         environment.put(ContainerCommand.READY_TOKEN_ENV, token);
         SandboxedProcess process;
         try {
-            process = launcher.launch(new ContainerLaunch(
-                    memberId, ContainerLimits.NONE, command, environment, readable, List.of()));
+            process = launcher.launch(
+                    new ContainerLaunch(memberId, ContainerLimits.NONE, command, environment, readable, List.of()));
         } catch (IOException | RuntimeException e) {
             portsInUse.remove(port);
             deleteTree(appDir);
@@ -598,7 +601,9 @@ public final class Worker implements AutoCloseable {
                 .onExit()
                 .whenCompleteAsync(
                         (p, e) -> memberExited(member),
-                        task -> Thread.ofVirtual().name("ferry-" + memberId + "-exit").start(task));
+                        task -> Thread.ofVirtual()
+                                .name("ferry-" + memberId + "-exit")
+                                .start(task));
         logger.log(System.Logger.Level.DEBUG, () -> "launched " + member);
         return member;
     }
@@ -800,8 +805,8 @@ public final class Worker implements AutoCloseable {
 
         /**
          * Where pool members get their directories (the worker puts the assigned jar there, and
-         * the sandbox shows it to the member). Default: a new temporary directory, removed when
-         * the worker closes.
+         * the sandbox shows it to the member); what is in it is removed when the worker is built.
+         * Default: a new temporary directory, removed when the worker closes.
          */
         public Builder poolDirectory(Path dir) {
             this.poolDirectory = Objects.requireNonNull(dir, "dir");
@@ -961,9 +966,13 @@ public final class Worker implements AutoCloseable {
             Path poolDir = null;
             if (warmPool > 0) {
                 try {
-                    poolDir = poolDirectory != null
-                            ? Files.createDirectories(poolDirectory)
-                            : Files.createTempDirectory("ferry-pool-");
+                    if (poolDirectory != null) {
+                        // What members of a worker that was killed here left behind.
+                        OciBundle.delete(poolDirectory);
+                        poolDir = Files.createDirectories(poolDirectory);
+                    } else {
+                        poolDir = Files.createTempDirectory("ferry-pool-");
+                    }
                 } catch (IOException e) {
                     throw new IllegalStateException("warm pool: cannot create its directory: " + e.getMessage(), e);
                 }

@@ -326,9 +326,15 @@ final class WorkerAgent implements RoutingListener, ContainerListener, AutoClose
         return done;
     }
 
+    /** The worker's pool now, for the controller's placement and {@code ferry ls}. */
+    private dev.ferry.routing.WorkerPool pool() {
+        PoolStatus p = worker.pool();
+        return new dev.ferry.routing.WorkerPool(p.size(), p.idle(), p.warming());
+    }
+
     private boolean heartbeat() {
         try {
-            store.putWorker(self.withHeartbeat(clock.instant()));
+            store.putWorker(self.withHeartbeat(clock.instant()).withPool(pool()));
             if (storeDown) {
                 storeDown = false;
                 logger.log(System.Logger.Level.INFO, "worker " + self.id() + " reaches " + store.describe() + " again");

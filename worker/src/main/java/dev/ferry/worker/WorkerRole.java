@@ -41,6 +41,8 @@ public final class WorkerRole implements AutoCloseable {
     private final GpuDetector gpus;
     private final int cpus;
     private final long memoryMib;
+    private final int warmPool;
+    private final int warmUpCalls;
     /** What {@link #start()} made; null before. */
     private volatile Started started;
 
@@ -59,6 +61,23 @@ public final class WorkerRole implements AutoCloseable {
         this.gpus = b.gpus;
         this.cpus = b.cpus;
         this.memoryMib = b.memoryMib;
+        this.warmPool = b.warmPool;
+        this.warmUpCalls = b.warmUpCalls;
+    }
+
+    /**
+     * Memory set aside per warm pool member, MiB: an idle member's resident memory with room
+     * to spare. The worker offers containers this much less for each member it keeps.
+     */
+    public static final long POOL_MEMBER_MIB = 96;
+
+    /**
+     * The pool a worker keeps unless told otherwise: two members per CPU core, at least 2, at
+     * most 8. A burst's first containers come from it, while the rest start fresh; members warm
+     * up one at a time at a lower priority, so a larger pool costs idle memory, not serving CPU.
+     */
+    public static int defaultWarmPool(int cpus) {
+        return Math.max(2, Math.min(8, cpus * 2));
     }
 
     public static Builder builder() {
@@ -82,7 +101,7 @@ public final class WorkerRole implements AutoCloseable {
                         new WorkerGpu(g.index(), g.uuid(), GpuRequest.modelOf(g.name(), g.memoryMib()), g.memoryMib()))
                 .toList();
         int offeredCpus = cpus > 0 ? cpus : machine.cpuCores();
-        long offeredMib = memoryMib > 0 ? memoryMib : machine.memoryMib();
+        long offeredMib = memoryMib > 0 ? memoryMib : Math.max(0, machine.memoryMib() - warmPool * POOL_MEMBER_MIB);
         logger.log(
                 System.Logger.Level.INFO,
                 "worker " + id + ": " + offeredCpus + " CPUs, " + offeredMib + " MiB, "
@@ -93,13 +112,18 @@ public final class WorkerRole implements AutoCloseable {
                                                 .map(g -> g.index() + ": " + g.model() + " " + g.uuid())
                                                 .collect(Collectors.joining(", "))
                                         + ")")
-                        + ", sandbox " + sandbox);
+                        + ", sandbox " + sandbox + ", warm pool " + warmPool);
         Worker.Builder builder = Worker.builder()
                 .runtimeClasspath(runtimeClasspath)
                 .logSink(logSink)
                 .containerHost(containerHost)
                 .sandbox(sandbox)
-                .gpus(machine.gpus());
+                .gpus(machine.gpus())
+                .warmPool(warmPool)
+                .warmUpCalls(warmUpCalls);
+        if (warmPool > 0) {
+            builder.poolDirectory(Files.createDirectories(home.resolve("pool")).resolve(id));
+        }
         classDataArchive(home, runtimeClasspath).ifPresent(builder::classDataArchive);
         Worker worker = builder.build();
         WorkerInfo info = new WorkerInfo(
@@ -191,8 +215,26 @@ public final class WorkerRole implements AutoCloseable {
         private GpuDetector gpus = gpuDetector(null);
         private int cpus;
         private long memoryMib;
+        private int warmPool;
+        private int warmUpCalls = Worker.DEFAULT_WARM_UP_CALLS;
 
         private Builder() {}
+
+        /**
+         * Warm pool members to keep (see {@link Worker.Builder#warmPool}); 0, the default here,
+         * for none. The {@code ferry worker} and {@code ferry dev} commands default to
+         * {@link #defaultWarmPool(int)}.
+         */
+        public Builder warmPool(int members) {
+            this.warmPool = members;
+            return this;
+        }
+
+        /** Synthetic calls each pool member makes before it waits; see {@link Worker.Builder#warmUpCalls}. */
+        public Builder warmUpCalls(int calls) {
+            this.warmUpCalls = calls;
+            return this;
+        }
 
         /** Where the worker registers, beats and finds the containers placed on it. Required. */
         public Builder store(RoutingStore store) {
@@ -292,6 +334,12 @@ public final class WorkerRole implements AutoCloseable {
             }
             if (cpus < 0) {
                 throw new IllegalArgumentException("cpus: " + cpus + " (expected: >= 0, 0 for all the machine has)");
+            }
+            if (warmPool < 0) {
+                throw new IllegalArgumentException("warmPool: " + warmPool + " (expected: >= 0, 0 for none)");
+            }
+            if (warmUpCalls < 0) {
+                throw new IllegalArgumentException("warmUpCalls: " + warmUpCalls + " (expected: >= 0)");
             }
             if (memoryMib < 0) {
                 throw new IllegalArgumentException(

@@ -62,8 +62,8 @@ class OciBundleTest {
     @Test
     void unlimitedContainerHasNoResourceLimits() throws Exception {
         ContainerSpec spec = ContainerSpec.of("shop--checkout", "com.example.Checkout", dir.resolve("missing.jar"));
-        ContainerLaunch launch =
-                new ContainerLaunch("ct-abcd2345", spec.limits(), List.of("/usr/bin/java"), Map.of(), List.of(), List.of());
+        ContainerLaunch launch = new ContainerLaunch(
+                "ct-abcd2345", spec.limits(), List.of("/usr/bin/java"), Map.of(), List.of(), List.of());
         Path bundle = dir.resolve("bundle");
 
         OciBundle.create(bundle, launch, Map.of(), false);

@@ -132,8 +132,10 @@ class WarmPoolSandboxTest {
 
         member.destroyForcibly();
 
-        await("a replacement", () -> worker.pool().idle() == 1
-                && members().map(ProcessHandle::pid).noneMatch(pid -> pid == member.pid()));
+        await(
+                "a replacement",
+                () -> worker.pool().idle() == 1
+                        && members().map(ProcessHandle::pid).noneMatch(pid -> pid == member.pid()));
         assertThat(worker.containers()).isEmpty();
     }
 
@@ -160,9 +162,8 @@ class WarmPoolSandboxTest {
         Worker worker = worker("process", 1);
         await("a warm member", () -> worker.pool().idle() == 1);
 
-        Container container = started(worker.start(
-                spec("sandbox-probe", SandboxProbeFunction.class)
-                        .withGpus(List.of("GPU-dfa0340b-6fd2-01a8-5b83-9f4e7a7ec0f3"))));
+        Container container = started(worker.start(spec("sandbox-probe", SandboxProbeFunction.class)
+                .withGpus(List.of("GPU-dfa0340b-6fd2-01a8-5b83-9f4e7a7ec0f3"))));
 
         assertThat(commandLine(jvmOf(container))).doesNotContain(" --pool ");
         assertThat(probed(container).get("env.CUDA_VISIBLE_DEVICES"))
@@ -200,7 +201,8 @@ class WarmPoolSandboxTest {
     /** The whole command line of {@code process}, arguments joined by spaces (the JDK's is cut at 4 KiB). */
     private static String commandLine(ProcessHandle process) {
         try {
-            return new String(Files.readAllBytes(Path.of("/proc", Long.toString(process.pid()), "cmdline")),
+            return new String(
+                            Files.readAllBytes(Path.of("/proc", Long.toString(process.pid()), "cmdline")),
                             java.nio.charset.StandardCharsets.UTF_8)
                     .replace('\0', ' ');
         } catch (java.io.IOException e) {
@@ -267,7 +269,8 @@ class WarmPoolSandboxTest {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("not within " + WAIT.toSeconds() + " s: " + what);
             }
-            java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(10).toNanos());
+            java.util.concurrent.locks.LockSupport.parkNanos(
+                    Duration.ofMillis(10).toNanos());
         }
     }
 }

@@ -131,8 +131,7 @@ class WarmPoolTest {
         pool.exited(members.launched.get(1), true);
         members.runScheduled();
         pool.exited(members.launched.get(2), true);
-        assertThat(members.delays)
-                .containsExactly(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(4));
+        assertThat(members.delays).containsExactly(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(4));
 
         members.runScheduled();
         pool.warm(members.launched.get(3));

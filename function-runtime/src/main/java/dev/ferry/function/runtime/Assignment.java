@@ -69,7 +69,8 @@ public record Assignment(
                 case "class" -> className = value;
                 case "jar" -> jar = value;
                 default -> {
-                    if (!key.startsWith("env.") || !ENVIRONMENT_NAME.matcher(key.substring(4)).matches()) {
+                    if (!key.startsWith("env.")
+                            || !ENVIRONMENT_NAME.matcher(key.substring(4)).matches()) {
                         throw new IllegalArgumentException("assignment field \"" + shorten(key)
                                 + "\" (expected: container-id, function, class, jar or env.NAME)");
                     }
@@ -93,7 +94,10 @@ public record Assignment(
     }
 
     static String escape(String value) {
-        return value.replace("%", "%25").replace("\t", "%09").replace("\n", "%0A").replace("\r", "%0D");
+        return value.replace("%", "%25")
+                .replace("\t", "%09")
+                .replace("\n", "%0A")
+                .replace("\r", "%0D");
     }
 
     static String unescape(String value) {

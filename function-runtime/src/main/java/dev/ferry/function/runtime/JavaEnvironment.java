@@ -34,10 +34,10 @@ final class JavaEnvironment {
             Field field = processEnvironment.getDeclaredField("theEnvironment");
             field.setAccessible(true);
             Map<Object, Object> environment = (Map<Object, Object>) field.get(null);
-            Method variable = Class.forName("java.lang.ProcessEnvironment$Variable")
-                    .getDeclaredMethod("valueOf", String.class);
-            Method value = Class.forName("java.lang.ProcessEnvironment$Value")
-                    .getDeclaredMethod("valueOf", String.class);
+            Method variable =
+                    Class.forName("java.lang.ProcessEnvironment$Variable").getDeclaredMethod("valueOf", String.class);
+            Method value =
+                    Class.forName("java.lang.ProcessEnvironment$Value").getDeclaredMethod("valueOf", String.class);
             variable.setAccessible(true);
             value.setAccessible(true);
             for (Map.Entry<String, String> e : variables.entrySet()) {

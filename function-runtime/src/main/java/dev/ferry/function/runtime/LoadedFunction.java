@@ -45,7 +45,8 @@ final class LoadedFunction {
         if (!Files.isRegularFile(jar)) {
             throw new IOException("jar not found: " + jar);
         }
-        URLClassLoader loader = new URLClassLoader(new URL[] {jar.toUri().toURL()}, LoadedFunction.class.getClassLoader());
+        URLClassLoader loader =
+                new URLClassLoader(new URL[] {jar.toUri().toURL()}, LoadedFunction.class.getClassLoader());
         FunctionClass function = FunctionClass.of(Class.forName(className, true, loader));
         String expected = id.name();
         if (!function.settings().name().equals(expected)) {

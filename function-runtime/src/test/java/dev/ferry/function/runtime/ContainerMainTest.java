@@ -201,7 +201,8 @@ class ContainerMainTest {
         ContainerArgs args = new ContainerArgs(
                 "ct-x", FunctionId.parse("t--broken-start"), TestFunctions.BrokenStart.class.getName(), jar, 1);
 
-        assertThatThrownBy(() -> new ContainerMain().start(args)).hasMessageContaining("BrokenStart.load failed: model file missing");
+        assertThatThrownBy(() -> new ContainerMain().start(args))
+                .hasMessageContaining("BrokenStart.load failed: model file missing");
     }
 
     @Test
@@ -210,7 +211,8 @@ class ContainerMainTest {
         ContainerArgs args =
                 new ContainerArgs("ct-x", FunctionId.parse("t--greet"), TestFunctions.Hello.class.getName(), jar, 1);
 
-        assertThatThrownBy(() -> new ContainerMain().start(args)).hasMessageContaining("is function \"hello\", not \"greet\"");
+        assertThatThrownBy(() -> new ContainerMain().start(args))
+                .hasMessageContaining("is function \"hello\", not \"greet\"");
     }
 
     private static void awaitRunning(int expected) throws InterruptedException {

@@ -1,0 +1,32 @@
+package dev.ferry.cli;
+
+import dev.ferry.worker.WorkerRole;
+import picocli.CommandLine.Option;
+
+/** {@code --warm-pool}, the worker's pool of warm runtime processes: declared once for {@code ferry worker} and {@code ferry dev}. */
+final class WarmPoolOption {
+
+    @Option(
+            names = "--warm-pool",
+            paramLabel = "N",
+            description =
+                    "Runtime processes to keep started and warmed up ahead of demand; each becomes a container in "
+                            + "milliseconds instead of a fresh JVM's start. 0 turns the pool off (default: two per CPU core, "
+                            + "2 to 8).")
+    Integer warmPool;
+
+    /**
+     * The pool size: the option's, else {@link WorkerRole#defaultWarmPool(int)} for {@code cpus}.
+     *
+     * @throws IllegalArgumentException when the option is negative
+     */
+    int resolve(int cpus) {
+        if (warmPool == null) {
+            return WorkerRole.defaultWarmPool(cpus);
+        }
+        if (warmPool < 0) {
+            throw new IllegalArgumentException("--warm-pool: " + warmPool + " (expected: >= 0, 0 for none)");
+        }
+        return warmPool;
+    }
+}
