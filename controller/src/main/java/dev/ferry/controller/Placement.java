@@ -40,6 +40,8 @@ import java.util.Set;
  */
 final class Placement {
 
+    private static final System.Logger logger = System.getLogger(Placement.class.getName());
+
     private final RoutingStore store;
     private final HeartbeatPolicy heartbeats;
     private final CrashBackoff crashes;
@@ -140,6 +142,9 @@ final class Placement {
                         warm.allocate(allocation);
                     }
                     writes.write(() -> store.putContainer(c.placedOn(placed.node(), resources, now)));
+                    logger.log(
+                            System.Logger.Level.DEBUG,
+                            () -> "placed " + c.id() + " (" + c.function() + ") on " + placed.node());
                 }
                 case Decision.Unschedulable busy -> {
                     switch (scheduler.place(demand, cluster)) {

@@ -58,6 +58,7 @@ final class DemandReporter implements ScaleUpSignal, RoutingListener, AutoClosea
     public void scaleUp(DeployedFunction function) {
         VersionKey key = function.versionKey();
         if (urgent.add(key)) {
+            logger.log(System.Logger.Level.DEBUG, () -> "a call to " + key + " waits: reporting demand now");
             thread.execute(() -> {
                 urgent.remove(key);
                 FunctionDemand d = pools.pool(key).demand();

@@ -19,6 +19,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class FunctionPools implements RoutingListener {
 
+    private static final System.Logger logger = System.getLogger(FunctionPools.class.getName());
+
     /** How long a removed container's exit reason stays known, for calls that broke on it. */
     private static final java.time.Duration FORGET_EXITS_AFTER = java.time.Duration.ofSeconds(10);
 
@@ -61,6 +63,10 @@ final class FunctionPools implements RoutingListener {
                         && (container.state() == ContainerState.PENDING
                                 || container.state() == ContainerState.STARTING));
         if (container.state() == ContainerState.READY) {
+            logger.log(
+                    System.Logger.Level.DEBUG,
+                    () -> "container " + container.id() + " of " + container.function() + " is ready; "
+                            + pool.demand().queued() + " calls wait");
             pool.addContainer(
                     container,
                     channels.computeIfAbsent(container.id(), id -> new ContainerChannels(container, eventLoops)));

@@ -285,6 +285,10 @@ final class ContainerProcess implements Container {
             changes.queue(() -> listeners.stateChanged(this, ContainerState.READY));
         }
         cancel(startTimeout);
+        logger.log(
+                System.Logger.Level.DEBUG,
+                () -> id + " ready "
+                        + Duration.between(startedAt, Instant.now()).toMillis() + " ms after its start");
         changes.deliver();
         ready.complete(this);
     }

@@ -475,12 +475,17 @@ public final class Worker implements AutoCloseable {
      */
     private CompletableFuture<Container> assign(String id, ContainerSpec spec, PoolMember member) {
         Path jar = spec.jar();
+        long start = System.nanoTime();
+        long placed, raised, limited;
         try {
             if (!(launcher instanceof ProcessLauncher)) {
                 jar = member.place(spec.jar());
             }
+            placed = System.nanoTime();
             priority.raise(member.sandboxed().process());
+            raised = System.nanoTime();
             member.sandboxed().applyLimits(spec.limits());
+            limited = System.nanoTime();
         } catch (IOException | RuntimeException e) {
             member.sandboxed().kill();
             member.sandboxed().process().onExit().thenRun(() -> release(member));
@@ -507,7 +512,10 @@ public final class Worker implements AutoCloseable {
                 allListeners,
                 this::forget);
         containers.put(id, container);
-        logger.log(System.Logger.Level.DEBUG, () -> "assigned " + member + " as " + container);
+        logger.log(
+                System.Logger.Level.DEBUG,
+                () -> "assigned " + member + " as " + container + " (jar " + micros(placed - start) + ", priority "
+                        + micros(raised - placed) + ", limits " + micros(limited - raised) + ")");
         container.watch(member.output());
         Map<String, String> environment = new java.util.LinkedHashMap<>(spec.environment());
         environment.put(ContainerEnvironment.CONTAINER_ID, id);
@@ -519,6 +527,10 @@ public final class Worker implements AutoCloseable {
         }
         container.exited().whenComplete((code, e) -> deleteTree(member.appDir()));
         return container.startFuture();
+    }
+
+    private static String micros(long nanos) {
+        return nanos / 1000 + " µs";
     }
 
     /** How the worker's pool starts, stops and waits for its members. */

@@ -204,6 +204,7 @@ final class WorkerAgent implements RoutingListener, ContainerListener, AutoClose
         }
         mine.put(placed.id(), placed);
         drains.put(placed.id(), function.get().settings().timeout());
+        logger.log(System.Logger.Level.DEBUG, () -> "starting " + placed.id() + " (" + placed.function() + ")");
         try {
             worker.start(placed.id(), spec).whenComplete((container, error) -> {
                 if (error != null) {
