@@ -7,18 +7,23 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Decides, per function version (a {@link VersionKey}), how many containers it wants and which idle ones
  * to stop, from its demand (inputs in flight + queued) observed at least once a second.
  * See the module's README for the rules and the maths.
  *
- * <p>In short: {@code desired = clamp(ceil(concurrency / targetInputs) + buffer, min, max)},
- * where concurrency is the larger of the averages over a stable and a panic window. Scale-up
+ * <p>In short: {@code desired = clamp(ceil(demand / targetInputs) + buffer, min, max)}, where
+ * demand is the larger of the averages over a stable and a panic window of the arrival-driven
+ * concurrency: inputs in flight plus what the queue grew by over the panic window. A queue that
+ * was already there a panic window ago (the backlog of a cold start) is left to the containers
+ * ready or starting, so it keeps them but asks for no more. Scale-up
  * is immediate; scale-down waits until the most containers desired over the whole scaledown
  * window is below the current count, never happens in panic mode nor within one scaledown
  * window of the key's first observation (so a restarted autoscaler does not act on lost
@@ -53,6 +58,13 @@ public final class Autoscaler {
         final Instant firstSeen;
         Instant last;
         final DemandWindow window = new DemandWindow();
+        /** Containers seen starting, since when: the first seen ready again measures a start. */
+        final Map<String, Instant> startingSince = new HashMap<>();
+        /** The last start measured, or null before any. */
+        Duration startTime;
+        /** Since when requests have queued with containers ready, in every observation; null if not now. */
+        Instant queueingOnReadySince;
+
         boolean panicking;
         Instant lastOverThreshold;
         int panicPeak;
@@ -61,6 +73,39 @@ public final class Autoscaler {
             this.firstSeen = firstSeen;
             this.last = firstSeen;
         }
+
+        /**
+         * Learns how long a start takes, from a container seen starting and then ready: the
+         * controller's view (placement, process start, readiness), not the worker's.
+         */
+        void measureStarts(Observation now) {
+            Set<String> present = new HashSet<>();
+            for (ContainerLoad c : now.containers()) {
+                present.add(c.id());
+                if (c.phase() == ContainerLoad.Phase.STARTING) {
+                    startingSince.putIfAbsent(c.id(), now.at());
+                } else {
+                    Instant since = startingSince.remove(c.id());
+                    if (since != null && c.phase() == ContainerLoad.Phase.READY) {
+                        startTime = Duration.between(since, now.at());
+                    }
+                }
+            }
+            startingSince.keySet().retainAll(present);
+        }
+    }
+
+    /**
+     * How long calls must keep arriving faster than they end, containers ready and requests
+     * queued throughout, before the queue counts in full: a start (once one was measured) or
+     * the stable window, whichever is longer; 0 while no start was measured.
+     */
+    private static long outlastSeconds(State s, AutoscalerSettings settings) {
+        return s.startTime == null
+                ? 0
+                : Math.max(
+                        Math.max(1, s.startTime.toSeconds()),
+                        settings.stableWindow().toSeconds());
     }
 
     /**
@@ -83,25 +128,67 @@ public final class Autoscaler {
 
         long second = at.getEpochSecond();
         long stableSeconds = settings.stableWindow().toSeconds();
+        long panicSeconds = settings.panicWindow().toSeconds();
         long scaledownSeconds = settings.scaledownWindow().toSeconds();
-        s.window.record(at, now.concurrency(), Math.max(stableSeconds, scaledownSeconds));
-
         int current = now.current();
         int ready = now.ready();
         int target = settings.targetInputs();
+        s.measureStarts(now);
+
+        // Demand is arrival-driven: what runs plus what the queue grew by over the panic window.
+        // The rest of the queue, the backlog, piled up while capacity was missing (typically
+        // during a cold start, where every second of it would otherwise ask for more
+        // containers) and is left to the containers ready or starting: each takes its inputs
+        // when ready and the next as calls end. Counting it would size the pool for the start
+        // time instead of for the load (Little's law: arrival rate × service time). At zero
+        // nothing is on the way, so the whole queue counts; so does all of it when the window
+        // holds nothing from back then (a restarted autoscaler). "Back then" is the first
+        // observation in the second a panic window ago: between P and P + 1 s back.
+        int queuedBefore = s.window.queuedAt(second - panicSeconds);
+        int backlog = current == 0 ? 0 : Math.min(now.queued(), Math.max(0, queuedBefore));
+        int demand = now.concurrency() - backlog;
+        long outlastSeconds = outlastSeconds(s, settings);
+        // Two seconds past the longest look back, so a controller that skipped a second still
+        // finds the second it compares with.
+        long keep = Math.max(Math.max(stableSeconds, scaledownSeconds), Math.max(panicSeconds, outlastSeconds) + 2);
+        s.window.record(at, demand, now.concurrency(), now.queued(), keep);
+        if (ready == 0 || now.queued() == 0) {
+            s.queueingOnReadySince = null;
+        } else if (s.queueingOnReadySince == null) {
+            s.queueingOnReadySince = at;
+        }
+
         double stableAverage = s.window.average(second, stableSeconds);
-        double panicAverage = s.window.average(second, settings.panicWindow().toSeconds());
+        double panicAverage = s.window.average(second, panicSeconds);
         if (current == 0) {
             // Cold start: every input is waiting for a container, and there is nothing to average.
-            panicAverage = Math.max(panicAverage, now.concurrency());
+            panicAverage = Math.max(panicAverage, demand);
         }
         int panicNeed = containersFor(panicAverage, target);
         int need = Math.max(containersFor(stableAverage, target), panicNeed);
         // Requests wait for a slot now: every slot (maxInputs each) is taken, so whatever the
-        // averages say, what runs and waits needs this many containers at their hard limit.
-        int queuedNeed = now.queued() > 0 ? containersFor(now.concurrency(), settings.maxInputs()) : 0;
+        // averages say, what runs and newly waits needs this many containers at their hard limit.
+        int queuedNeed = now.queued() > 0 ? containersFor(demand, settings.maxInputs()) : 0;
         boolean queueing = queuedNeed > need;
         need = Math.max(need, queuedNeed);
+        // Calls that outlast a start: with containers ready and requests queued for a whole
+        // start time (and stable window), more arrived than ended in every second of it. That is
+        // no backlog of a cold start, which ready containers work off as their calls end: the
+        // calls are long, and the pool short of arrival rate × call time. The queue then counts
+        // in full, as it did before backlogs were told apart, but the count at most doubles
+        // the ready containers per start, since this cannot tell how long the calls are.
+        int outlastNeed = outlastSeconds > 0
+                        && s.queueingOnReadySince != null
+                        && !at.isBefore(s.queueingOnReadySince.plusSeconds(outlastSeconds))
+                        && s.window.roseEverySecond(second, outlastSeconds)
+                ? Math.min(containersFor(now.concurrency(), settings.maxInputs()), 2 * ready)
+                : 0;
+        boolean outlasting = outlastNeed > need;
+        need = Math.max(need, outlastNeed);
+        String backlogNote = backlog > 0
+                ? " (not counting a backlog of " + backlog + ", the queue of " + panicSeconds + " s ago, which the "
+                        + current + " ready or starting take)"
+                : "";
 
         if (panicNeed >= PANIC_THRESHOLD * Math.max(1, ready)) {
             if (!s.panicking) {
@@ -118,21 +205,32 @@ public final class Autoscaler {
             s.panicPeak = need;
         }
         boolean active = s.window.peak(second, stableSeconds) > 0;
-        int buffer = active ? settings.bufferContainers() : 0;
+        // A buffer container is an idle one in reserve; while a backlog stands none is idle, and
+        // counting the backlog it works off as demand plus a buffer on top would add one per start.
+        int buffer = active && backlog == 0 ? settings.bufferContainers() : 0;
         long wanted = (long) need + buffer;
         int desired = (int) Math.max(settings.minContainers(), Math.min(settings.limit(), wanted));
-        s.window.recordDesired(desired);
         String clamp = clampNote(settings, wanted, desired, buffer);
+        if (backlog > 0) {
+            // A backlog adds no container, but keeps those that will work it off: a queue that
+            // stands (no arrivals, containers slow to start) must not look like low demand.
+            int held = Math.min(current, containersFor(now.concurrency(), settings.maxInputs()));
+            desired = Math.max(desired, Math.min(settings.limit(), held));
+        }
+        s.window.recordDesired(desired);
 
         if (desired > current) {
-            String reason = queueing && !s.panicking
-                    ? "queueing: " + now.concurrency() + " in flight + queued, at most " + settings.maxInputs()
-                            + " per container → " + desired + clamp
-                    : s.panicking
-                            ? "burst: " + amount(panicAverage) + " in flight + queued, target " + target
-                                    + " per container → " + desired + clamp
-                            : demand(Math.max(stableAverage, panicAverage)) + ", target " + target + " per container → "
-                                    + desired + clamp;
+            String reason = outlasting
+                    ? "calls outlast a start: " + now.concurrency() + " in flight + queued, more every second for "
+                            + outlastSeconds + " s, at most 2 × " + ready + " ready → " + desired + clamp
+                    : queueing && !s.panicking
+                            ? "queueing: " + demand + " in flight + queued, at most " + settings.maxInputs()
+                                    + " per container → " + desired + clamp + backlogNote
+                            : s.panicking
+                                    ? "burst: " + amount(panicAverage) + " in flight + queued, target " + target
+                                            + " per container → " + desired + clamp + backlogNote
+                                    : demand(Math.max(stableAverage, panicAverage)) + ", target " + target
+                                            + " per container → " + desired + clamp + backlogNote;
             return new Decision(desired, desired - current, List.of(), s.panicking, reason);
         }
         if (desired == current) {
@@ -141,7 +239,7 @@ public final class Autoscaler {
                     s.panicking,
                     (s.panicking ? "panic: steady at " : "steady at ") + current + ": "
                             + demand(Math.max(stableAverage, panicAverage)) + ", target " + target + " per container"
-                            + clamp);
+                            + clamp + backlogNote);
         }
         if (current > settings.limit()) {
             return scaleDown(

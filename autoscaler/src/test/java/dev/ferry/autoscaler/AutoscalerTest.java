@@ -63,6 +63,54 @@ class AutoscalerTest {
         assertThat(after.desired()).isEqualTo(2);
     }
 
+    private static List<ContainerLoad> starting(int n) {
+        List<ContainerLoad> loads = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            loads.add(ContainerLoad.starting("s" + i, T0));
+        }
+        return loads;
+    }
+
+    @Test
+    void theQueueOfAPanicWindowAgoAsksForNoMoreContainers() {
+        AutoscalerSettings four = new AutoscalerSettings(0, 0, 0, 4, 4, Duration.ofSeconds(10)); // panic window 1 s
+        Decision cold = autoscaler.decide(K, four, new Observation(T0, 20, List.of(), 20));
+        assertThat(cold.toStart()).as("at zero the whole queue counts").isEqualTo(5);
+
+        // A second later the 5 are still starting and the queue has doubled: 20 more arrived.
+        Decision later = autoscaler.decide(K, four, new Observation(T0.plusSeconds(1), 40, starting(5), 40));
+
+        assertThat(later.toStart()).as("20 new: 5 containers, on their way").isZero();
+        assertThat(later.reason())
+                .isEqualTo("panic: steady at 5: 20.0 in flight + queued on average, target 4 per container"
+                        + " (not counting a backlog of 20, the queue of 1 s ago, which the 5 ready or starting take)");
+
+        Decision more = autoscaler.decide(K, four, new Observation(T0.plusSeconds(2), 70, starting(5), 70));
+        assertThat(more.toStart()).as("30 new in a second: 8 containers").isEqualTo(3);
+    }
+
+    @Test
+    void aStandingBacklogKeepsTheContainersThatWorkItOff() {
+        AutoscalerSettings four = new AutoscalerSettings(0, 0, 0, 4, 4, Duration.ofSeconds(10));
+        autoscaler.decide(K, four, new Observation(T0, 40, List.of(), 40));
+        // No call arrives any more and the ten take long to start: nothing new, but 40 wait.
+        for (int t = 1; t < 60; t++) {
+            Decision d = autoscaler.decide(K, four, new Observation(T0.plusSeconds(t), 40, starting(10), 40));
+            assertThat(d.toStop()).as("second %d", t).isEmpty();
+            assertThat(d.desired()).as("second %d", t).isEqualTo(10);
+        }
+    }
+
+    @Test
+    void withNothingReadyOrStartingTheWholeQueueCounts() {
+        AutoscalerSettings four = new AutoscalerSettings(0, 0, 0, 4, 4, Duration.ofSeconds(10));
+        autoscaler.decide(K, four, new Observation(T0, 40, List.of(), 40));
+        // The ten failed to start: the queue stands, and nothing is on its way to work it off.
+        Decision d = autoscaler.decide(K, four, new Observation(T0.plusSeconds(5), 40, List.of(), 40));
+
+        assertThat(d.toStart()).isEqualTo(10);
+    }
+
     @Test
     void queuedIsPartOfTheConcurrency() {
         assertThatThrownBy(() -> new Observation(T0, 3, List.of(), 4))
