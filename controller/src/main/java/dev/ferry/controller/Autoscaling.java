@@ -65,9 +65,13 @@ final class Autoscaling {
     }
 
     /**
-     * What the autoscaler sees of one version: the concurrency its gateways report and its
-     * containers by phase (placed or starting: starting; ready with the calls gateways report
-     * on it; stopping: draining). Failed containers are no capacity and not listed.
+     * What the autoscaler sees of one version: the concurrency and queue its gateways report
+     * and its containers by phase (unplaced, placed or starting: starting; ready with the calls
+     * gateways report on it; stopping: draining). Failed containers are no capacity and not
+     * listed. Starting ones are capacity on its way: the autoscaler leaves the queue that built
+     * up while they start (the backlog) to them rather than asking for more, so a container
+     * that waits for placement counts too, and the queue must be the gateways' own count of
+     * requests waiting for a slot.
      */
     static Observation observe(Instant now, FunctionLoad load, List<ContainerInfo> containers) {
         Map<String, Integer> busy = load == null ? Map.of() : load.busy();

@@ -456,6 +456,30 @@ class ControllerTest {
     }
 
     @Test
+    void theQueueThatBuildsWhileContainersStartAsksOnlyForWhatArrives() {
+        deploy(Duration.ofSeconds(10)); // panic window 1 s
+        bigWorker("w1");
+        waiting(20);
+        tick();
+        assertThat(running()).hasSize(5);
+
+        // 20 calls a second keep arriving while the five start: each second's 20 need 5
+        // containers, and the five on their way take them; the queue of a second ago asks for none.
+        for (int s = 1; s <= 4; s++) {
+            clock.advance(Duration.ofSeconds(1));
+            bigWorker("w1");
+            waiting(20 + 20 * s);
+            tick();
+            assertThat(running()).as("second %d", s).hasSize(5);
+        }
+        assertThat(store.scaleStatuses())
+                .singleElement()
+                .satisfies(status -> assertThat(status.reason())
+                        .contains("not counting a backlog of 80, the queue of 1 s ago, which the 5 ready or starting"
+                                + " take"));
+    }
+
+    @Test
     void aWorkerStartsOneContainerPerCoreAtOnceAndTheRestAsTheyBecomeReady() {
         deploy(Duration.ofSeconds(30));
         worker("w1", T0); // 2 cores: two starts at once
