@@ -22,15 +22,16 @@ final class ContainerCommand {
 
     /**
      * JVM options every container gets, before the worker's own: the worker reads container
-     * output as UTF-8, so the container must write it so, whatever the machine's locale. And a
-     * pool member sets its container's environment variables after it started, in the JDK's
-     * copy of the environment (see the runtime's {@code JavaEnvironment}), which needs
-     * {@code java.lang} opened; fresh containers get the same option, because the JVM uses a
-     * class data archive only with the module options it was made with, and pool members and
-     * fresh containers share one archive.
+     * output as UTF-8, so the container must write it so, whatever the machine's locale.
      */
-    static final List<String> FIXED_JVM_OPTIONS = List.of(
-            "-Dstdout.encoding=UTF-8", "-Dstderr.encoding=UTF-8", "--add-opens", "java.base/java.lang=ALL-UNNAMED");
+    static final List<String> FIXED_JVM_OPTIONS = List.of("-Dstdout.encoding=UTF-8", "-Dstderr.encoding=UTF-8");
+
+    /**
+     * JVM options a pool member gets besides a container's: it sets its container's environment
+     * variables after it started, in the JDK's copy of the environment (see the runtime's
+     * {@code JavaEnvironment}).
+     */
+    static final List<String> POOL_JVM_OPTIONS = List.of("--add-opens", "java.base/java.lang=ALL-UNNAMED");
 
     /** The first argument of a pool member: the runtime's {@code PoolArgs.FLAG}. */
     static final String POOL_FLAG = "--pool";
@@ -89,6 +90,7 @@ final class ContainerCommand {
         List<String> command = new ArrayList<>();
         command.add(java.toString());
         command.addAll(FIXED_JVM_OPTIONS);
+        command.addAll(POOL_JVM_OPTIONS);
         command.addAll(jvmOptions);
         command.add("-cp");
         command.add(classpath);

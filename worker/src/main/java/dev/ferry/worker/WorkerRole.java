@@ -125,6 +125,10 @@ public final class WorkerRole implements AutoCloseable {
             builder.poolDirectory(Files.createDirectories(home.resolve("pool")).resolve(id));
         }
         classDataArchive(home, runtimeClasspath).ifPresent(builder::classDataArchive);
+        if (warmPool > 0) {
+            // Made by a training run, which is worth its CPU where starts matter: with a pool.
+            aotCache(home, runtimeClasspath).ifPresent(builder::aotCache);
+        }
         Worker worker = builder.build();
         WorkerInfo info = new WorkerInfo(
                 id,
@@ -173,6 +177,20 @@ public final class WorkerRole implements AutoCloseable {
         String key = runtimeClasspath + '\n' + Runtime.version();
         Path dir = Files.createDirectories(home.resolve("cds"));
         return Optional.of(dir.resolve("container-" + Integer.toHexString(key.hashCode()) + ".jsa"));
+    }
+
+    /**
+     * Where containers keep the runtime's AOT cache (JDK 25+): one per runtime class path and
+     * JDK, like {@link #classDataArchive}, under {@code home/aot}. None where the class path
+     * holds anything but jars.
+     */
+    public static Optional<Path> aotCache(Path home, String runtimeClasspath) throws IOException {
+        Optional<Path> archive = classDataArchive(home, runtimeClasspath);
+        if (archive.isEmpty()) {
+            return Optional.empty();
+        }
+        String name = archive.get().getFileName().toString().replace(".jsa", ".aot");
+        return Optional.of(Files.createDirectories(home.resolve("aot")).resolve(name));
     }
 
     /**

@@ -1,0 +1,139 @@
+package dev.ferry.worker;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The container runtime's ahead-of-time cache (JDK 25+, JEP 483/514/515): the runtime's
+ * classes loaded and linked, and profiles of its methods, so a container JVM starts without
+ * loading them from jars and its JIT starts from the profiles. Made once per runtime class
+ * path and JDK by a training run: a pool member that makes its synthetic calls and exits,
+ * started with {@code -XX:AOTCacheOutput}. It runs only Ferry's own code, so every sandbox may
+ * map the result. Until it exists, containers start without it (on the class data archive, if
+ * any), as they do on JDKs before 25.
+ */
+final class AotCache {
+
+    private static final System.Logger logger = System.getLogger(AotCache.class.getName());
+
+    /** Synthetic calls of the training run: enough to load and profile the call path. */
+    static final int TRAINING_CALLS = 3_000;
+
+    /** The longest a training run may take, JVM start, calls and writing the cache together. */
+    static final Duration TRAINING_TIMEOUT = Duration.ofMinutes(3);
+
+    private final Path file;
+    private volatile boolean ready;
+
+    AotCache(Path file) {
+        this.file = file;
+        this.ready = Files.isRegularFile(file);
+    }
+
+    /** Whether this JDK can make and use the cache: 25 and later. */
+    static boolean supported() {
+        return Runtime.version().feature() >= 25;
+    }
+
+    /**
+     * {@code options} without those the JVM refuses beside an AOT cache: {@code -Xshare:*} and
+     * {@code -XX:SharedArchiveFile} (the cache is itself the class data archive).
+     */
+    static List<String> compatible(List<String> options) {
+        return options.stream()
+                .filter(o -> !o.startsWith("-Xshare:") && !o.startsWith("-XX:SharedArchiveFile"))
+                .toList();
+    }
+
+    Path file() {
+        return file;
+    }
+
+    /** Whether the cache exists, so that containers started from now on use it. */
+    boolean ready() {
+        return ready;
+    }
+
+    /** The options that make a container JVM use the cache; only errors are logged, in the container's output. */
+    List<String> options() {
+        return List.of("-XX:AOTCache=" + file, "-Xlog:aot=error", "-Xlog:cds=error");
+    }
+
+    /** The option that makes the training run write the cache, to a temporary file beside it. */
+    String outputOption() {
+        return "-XX:AOTCacheOutput=" + temporary();
+    }
+
+    private Path temporary() {
+        return file.resolveSibling(file.getFileName() + ".training");
+    }
+
+    /**
+     * Runs {@code command} (a pool member with {@link #outputOption()}) with
+     * {@code environment}, waits for its pooled line {@code pooledLine}, ends it, and keeps the
+     * cache it wrote. Blocks for the whole run; logs, and keeps going without a cache, on failure.
+     */
+    void train(List<String> command, Map<String, String> environment, String pooledLine) {
+        long start = System.nanoTime();
+        Process process = null;
+        try {
+            Files.createDirectories(file.getParent());
+            Files.deleteIfExists(temporary());
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+            builder.environment().putAll(environment);
+            process = builder.start();
+            List<String> output = new ArrayList<>();
+            boolean warm = false;
+            try (BufferedReader lines =
+                    new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                    if (line.equals(pooledLine)) {
+                        warm = true;
+                        process.getOutputStream()
+                                .close(); // no assignment: the member exits and the JVM writes the cache
+                    } else if (output.size() < 40) {
+                        output.add(line);
+                    }
+                }
+            }
+            if (!process.waitFor(TRAINING_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new IOException("did not finish within " + TRAINING_TIMEOUT.toMinutes() + " minutes");
+            }
+            if (!warm || process.exitValue() != 0 || !Files.isRegularFile(temporary())) {
+                throw new IOException("exited with code " + process.exitValue() + ": " + String.join(" | ", output));
+            }
+            Files.move(temporary(), file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            ready = true;
+            logger.log(
+                    System.Logger.Level.INFO,
+                    "container runtime AOT cache made in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)
+                            + " ms: " + file);
+        } catch (IOException e) {
+            logger.log(
+                    System.Logger.Level.WARNING,
+                    "could not make the container runtime's AOT cache " + file + " (containers start without it): "
+                            + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            if (process != null) {
+                process.destroyForcibly();
+            }
+            try {
+                Files.deleteIfExists(temporary());
+            } catch (IOException e) {
+                // a leftover is replaced by the next training
+            }
+        }
+    }
+}
