@@ -57,7 +57,8 @@ final class DevCommand implements Callable<Integer> {
                 .home(ferryHome)
                 .redis(storeOptions.redis)
                 .cluster(storeOptions.cluster)
-                .warmPool(pool.resolve(Runtime.getRuntime().availableProcessors()))
+                .worker(worker ->
+                        worker.warmPool(pool.resolve(Runtime.getRuntime().availableProcessors())))
                 .build()
                 .start();
         long pid = ProcessHandle.current().pid();

@@ -46,7 +46,7 @@ final class DevStack implements AutoCloseable {
     private final String redis;
     private final String cluster;
     private final Consumer<GatewayRole.Builder> gatewayOptions;
-    private final int warmPool;
+    private final Consumer<WorkerRole.Builder> workerOptions;
     /** What {@link #start()} opened and started; null before. */
     private volatile Started started;
 
@@ -68,7 +68,7 @@ final class DevStack implements AutoCloseable {
         this.redis = b.redis;
         this.cluster = b.cluster;
         this.gatewayOptions = b.gatewayOptions;
-        this.warmPool = b.warmPool;
+        this.workerOptions = b.workerOptions;
     }
 
     static Builder builder() {
@@ -97,14 +97,15 @@ final class DevStack implements AutoCloseable {
             undo.push(logs::close);
             ShippedLogs shipped = new ShippedLogs(logs, "worker-" + node, logSink);
             undo.push(shipped::close);
-            WorkerRole worker = WorkerRole.builder()
+            WorkerRole.Builder workerBuilder = WorkerRole.builder();
+            workerOptions.accept(workerBuilder);
+            WorkerRole worker = workerBuilder
                     .store(store)
                     .id("worker-" + node)
                     .home(home)
                     .runtimeClasspath(runtimeClasspath)
                     .logSink(shipped)
                     .clock(clock)
-                    .warmPool(warmPool)
                     .build();
             undo.push(worker::close);
             GatewayRole.Builder gatewayBuilder = GatewayRole.builder();
@@ -249,13 +250,18 @@ final class DevStack implements AutoCloseable {
         private String redis;
         private String cluster = "default";
         private Consumer<GatewayRole.Builder> gatewayOptions = gateway -> {};
-        private int warmPool;
+        private Consumer<WorkerRole.Builder> workerOptions = worker -> {};
 
         private Builder() {}
 
-        /** The worker's warm pool (see {@link WorkerRole.Builder#warmPool}). Default 0: none; {@code ferry dev} passes its option. */
-        Builder warmPool(int members) {
-            this.warmPool = members;
+        /**
+         * The worker's own options (its warm pool, sandbox, offered resources), given to its
+         * builder when the stack starts; the stack then sets the worker's store, id, home,
+         * runtime class path, log sink and clock itself. Calls add up, in order. Default: the
+         * worker role's defaults (no warm pool; {@code ferry dev} passes its {@code --warm-pool}).
+         */
+        Builder worker(Consumer<WorkerRole.Builder> options) {
+            this.workerOptions = workerOptions.andThen(options);
             return this;
         }
 

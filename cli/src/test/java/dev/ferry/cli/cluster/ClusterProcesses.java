@@ -192,6 +192,11 @@ final class ClusterProcesses implements AutoCloseable {
     RoleProcess launchWorker(String id, String... more) throws IOException {
         List<String> args =
                 new ArrayList<>(List.of("worker", "--redis", redis.uri(), "--id", id, "--home", home(id).toString()));
+        if (!List.of(more).contains("--warm-pool")) {
+            // These tests are about placement and healing between workers: every start a fresh
+            // JVM, as they were written for, and no warm-ups taking the CI machine's cores.
+            args.addAll(List.of("--warm-pool", "0"));
+        }
         args.addAll(List.of(more));
         return launch(id, args.toArray(String[]::new));
     }
