@@ -35,6 +35,8 @@ public class SandboxProbeFunction implements HttpHandler {
     @OnStart
     public void start() throws IOException {
         report("pid", Long.toString(ProcessHandle.current().pid()));
+        report("class-loader", getClass().getClassLoader().getClass().getName());
+
         report(
                 "hostname",
                 Files.readString(Path.of("/proc/sys/kernel/hostname")).strip());

@@ -72,6 +72,9 @@ class WarmPoolSandboxTest {
         Map<String, String> seen = probed(container);
 
         assertThat(jvmOf(container).pid()).isEqualTo(member);
+        // Its own class loader over its jar, as in a fresh container (the runtime's classes, the
+        // warm-up's included, stay visible through the parent, as the SDK's must).
+        assertThat(seen.get("class-loader")).isEqualTo("java.net.URLClassLoader");
         assertThat(seen.get("env.FERRY_CONTAINER_ID")).isEqualTo(container.id());
         assertThat(seen.get("env.FERRY_TEST_VALUE")).isEqualTo("42");
         assertThat(seen.get("env.CUDA_VISIBLE_DEVICES")).isEmpty();
