@@ -1,6 +1,7 @@
 package dev.ferry.perf.bench;
 
 import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,14 +14,19 @@ import java.util.Locale;
 
 /**
  * One keep-alive HTTP/1.1 connection to 127.0.0.1 with blocking reads: a request, then its
- * whole response (Content-Length or chunked), its status returned and its body dropped. A
- * connection the server closes, or that breaks, is opened again by the next request. For the
- * tight polling loops of the route-propagation measure, where one thread per connection is
- * the simplest and most precise clock. Not thread-safe.
+ * whole response (Content-Length or chunked), its status returned and its body dropped or
+ * kept. A connection the server closes, or that breaks, is opened again by the next request.
+ * For the tight polling loops of the route-propagation measure and the deploy row, where one
+ * thread per connection is the simplest and most precise clock. Not thread-safe.
  */
 final class BlockingHttp implements AutoCloseable {
 
+    /** A response: its status and its body as UTF-8 text (at most {@link #MAX_BODY} bytes of it). */
+    record Answer(int status, String body) {}
+
     private static final int TIMEOUT_MILLIS = 10_000;
+    /** The most of a body {@link #fetch} keeps: the bench's probes answer a line. */
+    static final int MAX_BODY = 64 * 1024;
 
     private final int port;
     private final int timeoutMillis;
@@ -56,13 +62,30 @@ final class BlockingHttp implements AutoCloseable {
      * @throws IOException when the connection cannot be made or breaks; the next call reconnects
      */
     int send(byte[] request) throws IOException {
+        return exchange(request, null);
+    }
+
+    /**
+     * Sends {@code request} (from {@link #get}) and reads the response, keeping the first
+     * {@link #MAX_BODY} bytes of its body.
+     *
+     * @throws IOException when the connection cannot be made or breaks; the next call reconnects
+     */
+    Answer fetch(byte[] request) throws IOException {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        int status = exchange(request, body);
+        return new Answer(status, body.toString(StandardCharsets.UTF_8));
+    }
+
+    /** One request and its response; the body goes to {@code body}, or is dropped when that is null. */
+    private int exchange(byte[] request, ByteArrayOutputStream body) throws IOException {
         try {
             if (socket == null) {
                 connect();
             }
             out.write(request);
             out.flush();
-            return readResponse();
+            return readResponse(body);
         } catch (IOException e) {
             close();
             throw e;
@@ -84,7 +107,7 @@ final class BlockingHttp implements AutoCloseable {
         }
     }
 
-    private int readResponse() throws IOException {
+    private int readResponse(ByteArrayOutputStream body) throws IOException {
         String statusLine = readLine();
         String[] parts = statusLine.split(" ", 3);
         if (parts.length < 2 || !parts[0].startsWith("HTTP/1.")) {
@@ -124,15 +147,17 @@ final class BlockingHttp implements AutoCloseable {
                     }
                     break;
                 }
-                skip(n);
+                skip(n, body);
                 readLine();
             }
         } else if (length >= 0) {
-            skip(length);
+            skip(length, body);
         } else if (status >= 200 && status != 204 && status != 304) {
             close = true; // the body runs to the end of the connection
-            while (in.read() >= 0) {
-                // drop it
+            for (int b; (b = in.read()) >= 0; ) {
+                if (body != null && body.size() < MAX_BODY) {
+                    body.write(b);
+                }
             }
         }
         if (close) {
@@ -160,8 +185,17 @@ final class BlockingHttp implements AutoCloseable {
         }
     }
 
-    private void skip(long n) throws IOException {
+    /** Reads past {@code n} bytes of the body, keeping them in {@code body} (up to {@link #MAX_BODY}) unless it is null. */
+    private void skip(long n, ByteArrayOutputStream body) throws IOException {
         long left = n;
+        while (body != null && left > 0 && body.size() < MAX_BODY) {
+            int b = in.read();
+            if (b < 0) {
+                throw new EOFException("the server closed the connection with " + left + " bytes of the body unread");
+            }
+            body.write(b);
+            left--;
+        }
         while (left > 0) {
             long skipped = in.skip(left);
             if (skipped <= 0) {

@@ -1,5 +1,7 @@
 package dev.ferry.perf.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.request.protocol.FunctionId;
 import java.io.IOException;
 import java.net.URI;
@@ -30,14 +32,18 @@ final class FerryTarget extends ProcessTarget {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
 
     private static final Duration DEPLOY_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(10);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path examplesJar;
+    private final Path home;
     private final int adminPort;
 
     /** The gateway's HTTP port for both protocols: it tells h2c from HTTP/1.1 by the connection preface. */
-    private FerryTarget(Processes.Child ferry, Path examplesJar, int httpPort, int adminPort) {
+    private FerryTarget(Processes.Child ferry, Path examplesJar, Path home, int httpPort, int adminPort) {
         super("ferry", ferry, httpPort, httpPort);
         this.examplesJar = examplesJar;
+        this.home = home;
         this.adminPort = adminPort;
     }
 
@@ -78,10 +84,11 @@ final class FerryTarget extends ProcessTarget {
                 "--examples",
                 build.examplesJar().toString()));
         arguments.addAll(extraArguments);
-        Processes.Child ferry = build.launch(arguments, work.resolve("ferry-home"), work.resolve("ferry.log"))
+        Path home = work.resolve("ferry-home");
+        Processes.Child ferry = build.launch(arguments, home, work.resolve("ferry.log"))
                 .readyOnLine(READY)
                 .start(START_TIMEOUT);
-        return new FerryTarget(ferry, build.examplesJar(), httpPort, adminPort);
+        return new FerryTarget(ferry, build.examplesJar(), home, httpPort, adminPort);
     }
 
     @Override
@@ -96,12 +103,67 @@ final class FerryTarget extends ProcessTarget {
 
     /** The Host header (authority) that reaches the example app's {@code function} through the gateway. */
     String host(String function) {
-        return FunctionId.of(APP, function) + ".localhost:" + port(Protocol.HTTP_1_1);
+        return host(APP, function);
+    }
+
+    /** The Host header (authority) that reaches {@code app}'s {@code function} through the gateway. */
+    String host(String app, String function) {
+        return FunctionId.of(app, function) + ".localhost:" + port(Protocol.HTTP_1_1);
     }
 
     /** The admin API's port on 127.0.0.1. */
     int adminPort() {
         return adminPort;
+    }
+
+    /** The dev server's Ferry home, where a CLI started with {@code FERRY_HOME} set to it finds the server. */
+    Path home() {
+        return home;
+    }
+
+    /**
+     * The admin API's view of the apps ({@code GET /v1/apps}): each app's version and functions,
+     * each function's containers with their version, state and address. Blocking.
+     *
+     * @throws IOException when the admin API cannot be reached or does not answer 200
+     */
+    JsonNode apps() throws IOException, InterruptedException {
+        URI uri = URI.create("http://127.0.0.1:" + adminPort + "/v1/apps");
+        HttpResponse<String> response = admin(HttpRequest.newBuilder(uri).GET(), uri);
+        return JSON.readTree(response.body());
+    }
+
+    /**
+     * Changes how the example app's {@code function} scales, as {@code ferry scale examples
+     * FUNCTION} does ({@code POST /v1/scale/examples/FUNCTION}); {@code change} is the JSON
+     * object, such as {@code {"maxContainers": 1}}. Applies to the version deployed now: the
+     * next deploy resets it. Blocking.
+     *
+     * @throws IOException when the admin API cannot be reached or refuses the change
+     */
+    void scale(String function, String change) throws IOException, InterruptedException {
+        URI uri = URI.create("http://127.0.0.1:" + adminPort + "/v1/scale/" + APP + "/" + function);
+        admin(
+                HttpRequest.newBuilder(uri)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(change)),
+                uri);
+    }
+
+    private HttpResponse<String> admin(HttpRequest.Builder request, URI uri) throws IOException, InterruptedException {
+        Processes.Child ferry = process();
+        HttpResponse<String> response;
+        try (HttpClient client =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
+            response = client.send(request.timeout(ADMIN_TIMEOUT).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new IOException(ferry.describe("admin API call " + uri + " failed: " + e), e);
+        }
+        if (response.statusCode() != 200) {
+            throw new IOException(ferry.describe("admin API call " + uri + " answered " + response.statusCode() + " "
+                    + response.body().strip() + " (expected: 200)"));
+        }
+        return response;
     }
 
     /**

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 
 /**
  * Drives load through clients that each live on their own event loop ("lanes"), and merges
@@ -33,9 +34,27 @@ final class LoadDriver {
     private LoadDriver() {}
 
     static Result closedLoop(List<LoadClient> clients, List<EventLoop> loops, Duration duration) throws Exception {
+        List<LongConsumer> nothing = new ArrayList<>();
+        clients.forEach(c -> nothing.add(completedAt -> {}));
+        return closedLoop(clients, loops, duration, nothing);
+    }
+
+    /**
+     * {@link #closedLoop(List, List, Duration)} that also tells lane {@code i}'s
+     * {@code onAnswered.get(i)} the {@link System#nanoTime()} of each of its requests answered
+     * with a 200 before the deadline: on that lane's event loop, so each consumer needs no
+     * locking of its own (the warm-up row counts answers per time window this way).
+     */
+    static Result closedLoop(
+            List<LoadClient> clients, List<EventLoop> loops, Duration duration, List<LongConsumer> onAnswered)
+            throws Exception {
+        if (onAnswered.size() != clients.size()) {
+            throw new IllegalArgumentException("onAnswered: " + onAnswered.size()
+                    + " consumers (expected: one per client, " + clients.size() + ")");
+        }
         List<ClosedLane> lanes = new ArrayList<>();
         for (int i = 0; i < clients.size(); i++) {
-            lanes.add(new ClosedLane(clients.get(i), loops.get(i), duration.toNanos()));
+            lanes.add(new ClosedLane(clients.get(i), loops.get(i), duration.toNanos(), onAnswered.get(i)));
         }
         lanes.forEach(ClosedLane::start);
         Latencies all = new Latencies();
@@ -91,15 +110,17 @@ final class LoadDriver {
         final LoadClient client;
         final EventLoop loop;
         final long durationNanos;
+        final LongConsumer onAnswered;
         final Latencies latencies = new Latencies();
         final CompletableFuture<Latencies> done = new CompletableFuture<>();
         long deadline;
         int inFlight;
 
-        ClosedLane(LoadClient client, EventLoop loop, long durationNanos) {
+        ClosedLane(LoadClient client, EventLoop loop, long durationNanos, LongConsumer onAnswered) {
             this.client = client;
             this.loop = loop;
             this.durationNanos = durationNanos;
+            this.onAnswered = onAnswered;
         }
 
         void start() {
@@ -124,6 +145,7 @@ final class LoadDriver {
                 if (now <= deadline) {
                     if (ok) {
                         latencies.record(sent, now);
+                        onAnswered.accept(now);
                     } else {
                         latencies.error();
                     }
