@@ -3,6 +3,7 @@ package dev.ferry.perf.bench;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,9 +28,13 @@ import picocli.CommandLine.Option;
  * fixed number of connections or streams), then measures latency at fixed arrival rates, a
  * share of the direct target's saturation, and at half of each target's own saturation
  * (open loop, corrected for coordinated omission).
- * Then Ferry's cold start, WebSocket echo (Ferry against the bare server) and SSE time to
- * first event. Targets take turns within each round, in a rotating order, and rounds repeat,
- * so machine noise hits all of them alike; the report gives medians over rounds.
+ * Then WebSocket echo (Ferry against the bare server) and SSE time to first event. Targets take
+ * turns within each round, in a rotating order, and rounds repeat, so machine noise hits all of
+ * them alike; the report gives medians over rounds.
+ *
+ * <p>Then, with those targets stopped, the start-up rows ({@link StartupBench}): cold starts,
+ * warm-up, deploy, the CLI and memory, on each {@code ferry dev} variant side by side (the
+ * worker's warm pool off, and as it comes).
  */
 @Command(
         name = "ferry bench",
@@ -45,7 +50,10 @@ import picocli.CommandLine.Option;
         })
 public final class BenchMain implements Callable<Integer> {
 
-    @Option(names = "--quick", description = "A short run (under 2 minutes on 2 cores): 1 round, short measurements.")
+    static final String COMPARISON = "comparison";
+    static final String STARTUP = "startup";
+
+    @Option(names = "--quick", description = "A short run (about 3 minutes on 2 cores): 1 round, short measurements.")
     boolean quick;
 
     @Option(
@@ -63,8 +71,51 @@ public final class BenchMain implements Callable<Integer> {
     @Option(names = "--rounds", description = "Rounds of every measurement, for medians (default: 3; quick: 1).")
     Integer rounds;
 
-    @Option(names = "--cold-starts", paramLabel = "N", description = "Cold-start trials (default: 10; quick: 3).")
+    @Option(
+            names = "--parts",
+            split = ",",
+            paramLabel = "PART",
+            defaultValue = "comparison,startup",
+            description = "What to run: comparison (the four targets side by side), startup (the start-up rows,"
+                    + " on ferry dev alone) (default: ${DEFAULT-VALUE}).")
+    List<String> parts;
+
+    @Option(
+            names = "--cold-starts",
+            paramLabel = "N",
+            description = "Cold-start trials per ferry dev variant (default: 10; quick: 3).")
     Integer coldStarts;
+
+    @Option(
+            names = "--variant",
+            paramLabel = "NAME=ARGS",
+            description = {
+                "A ferry dev variant for the start-up rows: a column named NAME, ARGS added to ferry dev's arguments"
+                        + " (split on spaces; NAME= for none). Repeat for each; the goals are judged on the last.",
+                "Default: --variant 'pool-off=--warm-pool 0' --variant default="
+            })
+    List<String> variantSpecs;
+
+    @Option(
+            names = "--deploys",
+            paramLabel = "N",
+            description = "Timed `ferry deploy` trials per variant (default: 7; quick: 2).")
+    Integer deploys;
+
+    @Option(
+            names = "--ls-runs",
+            paramLabel = "N",
+            description = "Timed `ferry ls` runs per variant (default: 9; quick: 3).")
+    Integer lsRuns;
+
+    @Option(
+            names = "--cli",
+            paramLabel = "script|jar",
+            defaultValue = "script",
+            description =
+                    "How the CLI rows run ferry: script is ./ferry, as a user types it (refused when it would"
+                            + " build first); jar is the java -jar cli/target/ferry.jar it ends in (default: ${DEFAULT-VALUE}).")
+    String cliLauncher;
 
     @Option(
             names = "--sse-trials",
@@ -132,29 +183,43 @@ public final class BenchMain implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Plan plan = plan();
+        StartupBench.Plan startupPlan = startupPlan();
         Path root = root();
+        FerryCli cli = null;
+        if (parts.contains(STARTUP)) {
+            FerryBuild build = FerryBuild.of(root);
+            try {
+                // Before anything runs: a refusal must not come after the comparison's 13 minutes.
+                cli = FerryCli.of(build, startupPlan.launcher());
+            } catch (IOException e) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "--cli: " + e.getMessage());
+            }
+        }
         Path dir = out != null
                 ? out
                 : root.resolve("perf/results")
                         .resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         Files.createDirectories(dir.resolve("logs"));
-        BenchReport report = new BenchReport(plan.targets(), Machine.describe(), plan.settings());
+        Map<String, Object> settings = plan.settings();
+        settings.put("parts", parts);
+        BenchReport report = new BenchReport(plan.targets(), Machine.describe(), settings);
         // A run stopped by SIGTERM or Ctrl-C does not reach the finally: Processes stops the targets then.
         List<Target> started = new ArrayList<>();
         EventLoopGroup group = ClientTransport.group(plan.threads());
         try {
-            Map<String, Target> targets = startTargets(plan, root, dir.resolve("logs"), started);
-            new Run(plan, targets, loops(group), report).all();
-        } finally {
-            try {
-                Processes.stopAll(started);
-            } catch (RuntimeException e) {
-                // The figures are taken: report them, and say what could not be stopped.
-                System.err.println("bench: stopping the targets: " + e.getMessage());
+            if (parts.contains(COMPARISON)) {
+                Map<String, Target> targets = startTargets(plan, root, dir.resolve("logs"), started);
+                new Run(plan, targets, loops(group), report).all();
+                stop(started); // the start-up rows want the machine to themselves
             }
+            if (cli != null) {
+                report.startup(new StartupBench(startupPlan, root, dir.resolve("logs"), loops(group), cli).run());
+            }
+        } finally {
+            stop(started);
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS);
         }
-        String markdown = report.markdown();
+        String markdown = report.summary();
         Files.writeString(dir.resolve("summary.md"), markdown + "\n" + String.join("\n", report.goals()) + "\n");
         report.writeJson(dir.resolve("bench.json"));
         report.writeHtml(dir.resolve("report.html"), "Ferry bench " + dir.getFileName());
@@ -166,6 +231,16 @@ public final class BenchMain implements Callable<Integer> {
         return 0;
     }
 
+    private static void stop(List<Target> started) {
+        try {
+            Processes.stopAll(started);
+        } catch (RuntimeException e) {
+            // The figures are taken: report them, and say what could not be stopped.
+            System.err.println("bench: stopping the targets: " + e.getMessage());
+        }
+        started.clear();
+    }
+
     /** The Ferry checkout: $FERRY_ROOT (set by ./ferry), else -Dferry.root, else the working directory. */
     static Path root() {
         String root = System.getenv("FERRY_ROOT");
@@ -175,8 +250,43 @@ public final class BenchMain implements Callable<Integer> {
         return Path.of(root).toAbsolutePath().normalize();
     }
 
+    /** The start-up rows' settings, checked, with --quick's defaults where no value was given. */
+    StartupBench.Plan startupPlan() {
+        List<FerryVariant> variants = new ArrayList<>();
+        List<String> specs = variantSpecs == null || variantSpecs.isEmpty() ? FerryVariant.DEFAULTS : variantSpecs;
+        try {
+            for (String spec : specs) {
+                FerryVariant variant = FerryVariant.parse(spec);
+                if (variants.stream().anyMatch(v -> v.name().equals(variant.name()))) {
+                    throw new IllegalArgumentException(
+                            "variant name: " + variant.name() + " given twice (expected: one column per name)");
+                }
+                variants.add(variant);
+            }
+            return new StartupBench.Plan(
+                    variants,
+                    positive("--cold-starts", coldStarts, quick ? 3 : 10),
+                    positive("--deploys", deploys, quick ? 2 : 7),
+                    positive("--ls-runs", lsRuns, quick ? 3 : 9),
+                    FerryCli.Launcher.parse(cliLauncher),
+                    Duration.ofSeconds(quick ? 2 : 3),
+                    Duration.ofSeconds(quick ? 3 : 10),
+                    Duration.ofSeconds(quick ? 1 : 3),
+                    Duration.ofSeconds(quick ? 5 : 10));
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--variant: " + e.getMessage());
+        }
+    }
+
     /** The settings this run uses, checked, with --quick's defaults where no value was given. */
     Plan plan() {
+        for (String part : parts) {
+            if (!part.equals(COMPARISON) && !part.equals(STARTUP)) {
+                throw new CommandLine.ParameterException(
+                        new CommandLine(this),
+                        "--parts: " + part + " (expected: some of " + COMPARISON + ", " + STARTUP + ")");
+            }
+        }
         List<String> known = List.of(BenchReport.DIRECT, BenchReport.FERRY, BenchReport.NGINX, "haproxy");
         for (String name : targetNames) {
             if (!known.contains(name)) {
@@ -197,7 +307,6 @@ public final class BenchMain implements Callable<Integer> {
                 seconds("--duration", duration, quick ? 1 : 4),
                 seconds("--warmup", warmup, quick ? 2 : 15),
                 positive("--rounds", rounds, quick ? 1 : 3),
-                positive("--cold-starts", coldStarts, quick ? 3 : 10),
                 positive("--sse-trials", sseTrials, quick ? 10 : 30),
                 loads,
                 positive("--connections", connections, 0),
@@ -253,7 +362,6 @@ public final class BenchMain implements Callable<Integer> {
             Duration duration,
             Duration warmup,
             int rounds,
-            int coldStarts,
             int sseTrials,
             List<Double> loads,
             int connections,
@@ -267,7 +375,6 @@ public final class BenchMain implements Callable<Integer> {
             s.put("duration_s", duration.toMillis() / 1000.0);
             s.put("warmup_s", warmup.toMillis() / 1000.0);
             s.put("rounds", rounds);
-            s.put("cold_starts", coldStarts);
             s.put("sse_trials", sseTrials);
             s.put("loads", loads);
             s.put("http1_connections", connections);

@@ -11,6 +11,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.ToDoubleFunction;
 import org.HdrHistogram.Histogram;
@@ -19,7 +20,8 @@ import org.HdrHistogram.HistogramIterationValue;
 /**
  * What one bench run found: every measurement of every round, the latency histograms merged
  * over rounds for the plots, and the summary — medians over rounds, ratios to the direct
- * target and to nginx — as a markdown table, a JSON file and an HTML page.
+ * target and to nginx — as a markdown table, a JSON file and an HTML page; and, when they ran,
+ * the start-up rows ({@link StartupReport}), whose table and goals follow.
  */
 final class BenchReport {
 
@@ -36,11 +38,31 @@ final class BenchReport {
     private final Map<String, Map<String, Histogram>> histograms = new LinkedHashMap<>();
 
     private final List<String> targets;
+    private Optional<StartupReport> startup = Optional.empty();
 
     BenchReport(List<String> targets, Map<String, Object> machine, Map<String, Object> settings) {
         this.targets = List.copyOf(targets);
         this.machine = machine;
         this.settings = settings;
+    }
+
+    /** Adds the start-up rows: their table follows the comparison's, their goals follow its goals. */
+    void startup(StartupReport report) {
+        startup = Optional.of(report);
+    }
+
+    Optional<StartupReport> startup() {
+        return startup;
+    }
+
+    /** The comparison's table (when it ran) and the start-up rows' (when they ran), a blank line apart. */
+    String summary() {
+        List<String> tables = new ArrayList<>();
+        if (!measurements.isEmpty()) {
+            tables.add(markdown());
+        }
+        startup.ifPresent(s -> tables.add(s.markdown()));
+        return String.join("\n", tables);
     }
 
     void add(Measurement m, Latencies latencies) {
@@ -121,10 +143,6 @@ final class BenchReport {
                     row(out, "SSE time to first event p50 (µs)", measure, Measurement::p50, 0);
                     row(out, "SSE time to first event p99 (µs)", measure, Measurement::p99, 0);
                 }
-                case "cold-start" -> {
-                    row(out, "cold start p50 (ms)", measure, m -> m.p50() / 1000, 0);
-                    row(out, "cold start p99 (ms)", measure, m -> m.p99() / 1000, 0);
-                }
                 default -> throw new IllegalStateException("section: " + section);
             }
         }
@@ -192,12 +210,7 @@ final class BenchReport {
                         protocol + " added p99 over direct at 50% load <= 1 ms: " + format(added99 / 1000, 2) + " ms"));
             }
         }
-        double cold = median("cold-start|HTTP/1.1|", FERRY, Measurement::p50) / 1000;
-        if (!Double.isNaN(cold)) {
-            lines.add(verdict(
-                    cold <= 300,
-                    "cold start p50 <= 300 ms: " + format(cold, 0) + " ms (target after cold-start work: 100 ms)"));
-        }
+        startup.ifPresent(s -> lines.addAll(s.goals()));
         return lines;
     }
 
@@ -255,6 +268,7 @@ final class BenchReport {
             curves.put(measure, percentileCurves(measure));
         }
         json.put("percentile_curves_us", curves);
+        startup.ifPresent(s -> json.put("startup", s.json()));
         new ObjectMapper()
                 .enable(SerializationFeature.INDENT_OUTPUT)
                 .configure(SerializationFeature.FAIL_ON_EMPTY_BEANS, false)
@@ -262,7 +276,7 @@ final class BenchReport {
     }
 
     void writeHtml(Path file, String title) throws IOException {
-        Files.writeString(file, HtmlReport.page(this, title, machine, markdown(), goals()));
+        Files.writeString(file, HtmlReport.page(this, title, machine, summary(), goals()));
     }
 
     List<String> targets() {

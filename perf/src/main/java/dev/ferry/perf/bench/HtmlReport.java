@@ -5,10 +5,10 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * A self-contained HTML page (inline SVG, no scripts, no downloads): the summary table, the
- * goals, saturation throughput as bars and, for every latency measure, HdrHistogram
- * percentile curves per target on log scales (x: 1/(1-percentile), so 90, 99, 99.9 % are
- * evenly spaced; y: latency).
+ * A self-contained HTML page (inline SVG, no scripts, no downloads): the summary tables, the
+ * goals, saturation throughput as bars, for every latency measure HdrHistogram percentile
+ * curves per target on log scales (x: 1/(1-percentile), so 90, 99, 99.9 % are evenly spaced;
+ * y: latency), and the start-up rows' warm-up curves, one per {@code ferry dev} variant.
  */
 final class HtmlReport {
 
@@ -33,33 +33,50 @@ final class HtmlReport {
         html.append("<h2>Goals</h2><pre>")
                 .append(escape(String.join("\n", goals)))
                 .append("</pre>");
-        html.append("<h2>Saturation throughput</h2>");
-        for (String measure : report.measures()) {
-            if (measure.startsWith("saturation|")) {
-                html.append(bars(report, measure));
+        if (!report.measures().isEmpty()) {
+            html.append("<h2>Saturation throughput</h2>");
+            for (String measure : report.measures()) {
+                if (measure.startsWith("saturation|")) {
+                    html.append(bars(report, measure));
+                }
+            }
+            html.append("<h2>Latency percentile distributions</h2>");
+            for (String measure : report.measures()) {
+                if (!measure.startsWith("saturation|")) {
+                    html.append(curves(report, measure));
+                }
             }
         }
-        html.append("<h2>Latency percentile distributions</h2>");
-        for (String measure : report.measures()) {
-            if (!measure.startsWith("saturation|")) {
-                html.append(curves(report, measure));
+        report.startup().ifPresent(startup -> {
+            List<VariantFigures> curves = startup.variants().stream()
+                    .filter(v -> v.warmUp().isPresent())
+                    .toList();
+            if (!curves.isEmpty()) {
+                html.append("<h2>Warm-up of a new container</h2>").append(warmUp(curves));
             }
-        }
+        });
         return html.append("</body></html>\n").toString();
     }
 
-    /** The markdown table as an HTML table. */
+    /** The markdown tables as HTML tables; a line that is not a table row becomes a paragraph between them. */
     private static String table(String markdown) {
         StringBuilder out = new StringBuilder("<table>");
+        boolean header = true;
         for (String line : markdown.split("\n")) {
             if (!line.startsWith("|") || line.startsWith("|---")) {
-                if (!line.isBlank()) {
-                    out.append("</table><p>").append(escape(line)).append("</p><table>");
+                if (!line.startsWith("|---")) {
+                    header = true; // the next row starts a new table
+                    out.append("</table>");
+                    if (!line.isBlank()) {
+                        out.append("<p>").append(escape(line)).append("</p>");
+                    }
+                    out.append("<table>");
                 }
                 continue;
             }
             String[] cells = line.substring(1, line.length() - 1).split("\\|");
-            String tag = out.indexOf("<tr>") < 0 ? "th" : "td";
+            String tag = header ? "th" : "td";
+            header = false;
             out.append("<tr>");
             for (String cell : cells) {
                 out.append('<')
@@ -145,6 +162,61 @@ final class HtmlReport {
                     .append("\" stroke-width=\"2\"/>");
             svg.append(line(W - RIGHT + 10, TOP + 15 * i, W - RIGHT + 30, TOP + 15 * i, colour));
             svg.append(text(W - RIGHT + 35, TOP + 15 * i + 4, curve.getKey(), "start"));
+            i++;
+        }
+        return svg.append("</svg>").toString();
+    }
+
+    /**
+     * Answers per second in each window of the warm-up row, a line per variant (x: seconds from
+     * the first request; y: linear, from 0), with each variant's warm level dashed.
+     */
+    private static String warmUp(List<VariantFigures> variants) {
+        double maxX = 1, maxY = 1;
+        for (VariantFigures v : variants) {
+            WarmUpCurve c = v.warmUp().orElseThrow();
+            maxX = Math.max(maxX, c.rates().size() * c.window().toNanos() / 1e9);
+            for (double rate : c.rates()) {
+                maxY = Math.max(maxY, rate);
+            }
+        }
+        StringBuilder svg = svgStart("warm-up: answers/s per window, from the new container's first request (s)");
+        for (int tick = 0; tick <= 4; tick++) {
+            double y = H - BOTTOM - (H - TOP - BOTTOM) * tick / 4.0;
+            svg.append(line(LEFT, y, W - RIGHT, y, "#eee"));
+            svg.append(text(LEFT - 6, y + 4, BenchReport.format(maxY * tick / 4, 0), "end"));
+        }
+        for (int second = 0; second <= maxX; second++) {
+            double x = LEFT + (W - LEFT - RIGHT) * second / maxX;
+            svg.append(text(x, H - BOTTOM + 15, Integer.toString(second), "middle"));
+        }
+        int i = 0;
+        for (VariantFigures v : variants) {
+            WarmUpCurve c = v.warmUp().orElseThrow();
+            String colour = COLOURS[i % COLOURS.length];
+            double width = c.window().toNanos() / 1e9;
+            StringBuilder path = new StringBuilder();
+            for (int w = 0; w < c.rates().size(); w++) {
+                double x = LEFT + (W - LEFT - RIGHT) * ((w + 0.5) * width) / maxX;
+                double y = H - BOTTOM - (H - TOP - BOTTOM) * c.rates().get(w) / maxY;
+                path.append(path.isEmpty() ? "M" : "L").append(String.format(Locale.ROOT, "%.1f %.1f ", x, y));
+            }
+            svg.append("<path d=\"")
+                    .append(path)
+                    .append("\" fill=\"none\" stroke=\"")
+                    .append(colour)
+                    .append("\" stroke-width=\"2\"/>");
+            double warm = H - BOTTOM - (H - TOP - BOTTOM) * c.warmRate() / maxY;
+            svg.append(String.format(
+                    Locale.ROOT,
+                    "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"%s\" stroke-dasharray=\"4 3\"/>",
+                    LEFT,
+                    warm,
+                    W - RIGHT,
+                    warm,
+                    colour));
+            svg.append(line(W - RIGHT + 10, TOP + 15 * i, W - RIGHT + 30, TOP + 15 * i, colour));
+            svg.append(text(W - RIGHT + 35, TOP + 15 * i + 4, v.variant().name(), "start"));
             i++;
         }
         return svg.append("</svg>").toString();

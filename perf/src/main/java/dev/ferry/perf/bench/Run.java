@@ -32,7 +32,6 @@ final class Run {
         latencyAtFixedRates();
         webSockets();
         sse();
-        coldStarts(); // last: each redeploy leaves every example function cold
     }
 
     static String name(Protocol protocol) {
@@ -156,22 +155,6 @@ final class Run {
                 }
             }
         }
-    }
-
-    private void coldStarts() throws Exception {
-        if (!(targets.get(BenchReport.FERRY) instanceof FerryTarget ferry)) {
-            return;
-        }
-        Latencies latencies = new Latencies();
-        Target.Route hello = ferry.route(Endpoint.HELLO).orElseThrow();
-        for (int i = 0; i < plan.coldStarts(); i++) {
-            ferry.makeCold();
-            long nanos = OneShot.time(
-                    loops.get(0), ferry.port(Protocol.HTTP_1_1), hello, OneShot.Until.RESPONSE_END, ONE_SHOT_TIMEOUT);
-            latencies.record(0, nanos);
-            System.err.printf("bench: cold start %d/%d: %.0f ms%n", i + 1, plan.coldStarts(), nanos / 1e6);
-        }
-        report.add(Measurement.of("cold-start", "HTTP/1.1", "", 0, ferry.name(), 1, 0, latencies), latencies);
     }
 
     private void webSockets() throws Exception {

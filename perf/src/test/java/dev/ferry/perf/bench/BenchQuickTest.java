@@ -7,13 +7,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * One short real run of {@code ferry bench --quick}, with tiny durations: every target is
- * started, measured and stopped, and the report has them all with sane numbers. Timings are
- * not judged here; they are what the bench is for.
+ * started, measured and stopped, and the report has them all with sane numbers; then the
+ * start-up rows on two {@code ferry dev} variants, one passing an option {@code ferry dev} does
+ * not know (it is passed through, and refused) and one passing nothing. Timings are not judged
+ * here; they are what the bench is for.
  */
 class BenchQuickTest {
 
@@ -23,6 +27,7 @@ class BenchQuickTest {
     Path out;
 
     @Test
+    @Timeout(value = 6, unit = TimeUnit.MINUTES) // two parts, each about a minute on 2 busy cores
     void aQuickRunMeasuresEveryTargetAndWritesTheReport() throws Exception {
         BenchCommand.Ran ran = BenchCommand.run(
                 "--quick",
@@ -40,6 +45,16 @@ class BenchQuickTest {
                 "8",
                 "--websockets",
                 "2",
+                "--variant",
+                "unknown-option=--bench-no-such-option 1",
+                "--variant",
+                "plain=",
+                "--deploys",
+                "1",
+                "--ls-runs",
+                "2",
+                "--cli",
+                "jar", // ./ferry would build first where perf's jar is not packaged yet, as under surefire
                 "--out",
                 out.toString());
         int exit = ran.exit();
@@ -53,9 +68,25 @@ class BenchQuickTest {
                         "saturation, HTTP/2",
                         "p99, HTTP/2 at 75% of direct",
                         "p50, HTTP/1.1 at 50% of own saturation",
-                        "cold start p50",
                         "WebSocket echo",
                         "SSE time to first event",
+                        "| start-up (issue 14) | unknown-option | plain | goal |",
+                        "| `ferry dev` arguments added | --bench-no-such-option 1 | (none) | |",
+                        "first start after `ferry dev` (ms)",
+                        "cold start p50 (ms)",
+                        "cold start p99 (ms)",
+                        "warm-up: first 250 ms, share of warm",
+                        "warm-up: first second, share of warm",
+                        "warm-up: time to 80 % of warm (ms)",
+                        "deploy to first 200 from the new version, median (ms)",
+                        "`ferry ls`, median (ms)",
+                        "idle `hello` container RSS (MiB)",
+                        "idle pool member RSS (MiB)",
+                        "unknown-option: `ferry dev --bench-no-such-option 1` did not start: Unknown options: '--bench-no-such-option'",
+                        "cold start p50 <= 50 ms: ",
+                        "deploy to first 200 <= 750 ms: ",
+                        "ferry ls <= 200 ms: ",
+                        "idle container RSS <= 64 MiB: ",
                         "report: " + out.resolve("report.html"));
         assertThat(out.resolve("report.html")).exists();
         assertThat(out.resolve("summary.md")).exists();
@@ -75,11 +106,6 @@ class BenchQuickTest {
                         .isBetween(1.0, 60_000_000.0);
             }
         }
-        assertThat(summary.get("cold-start|HTTP/1.1|")
-                        .get("ferry")
-                        .get("p50_us")
-                        .asDouble())
-                .isPositive();
         assertThat(summary.get("websocket|WebSocket|")
                         .get("ferry")
                         .get("throughput")
@@ -92,6 +118,34 @@ class BenchQuickTest {
                 .isPositive();
         assertThat(summary.get("sse|SSE|").get("ferry").get("p50_us").asDouble())
                 .isPositive();
-        assertThat(Files.readString(out.resolve("report.html"))).contains("<svg");
+        assertThat(Files.readString(out.resolve("report.html"))).contains("<svg", "Warm-up of a new container");
+
+        JsonNode variants = new ObjectMapper()
+                .readTree(out.resolve("bench.json").toFile())
+                .get("startup")
+                .get("variants");
+        assertThat(variants).hasSize(2);
+        JsonNode refused = variants.get(0);
+        assertThat(refused.get("started").asBoolean()).isFalse();
+        assertThat(refused.get("not_started").asText()).contains("--bench-no-such-option");
+        JsonNode plain = variants.get(1);
+        assertThat(plain.get("failures")).as("failed trials").isEmpty();
+        assertThat(plain.get("first_start_ms").asDouble()).isPositive();
+        assertThat(plain.get("cold_start").get("p50_ms").asDouble()).isPositive();
+        assertThat(plain.get("cold_start").get("p99_ms").asDouble()).isPositive();
+        JsonNode warmUp = plain.get("warm_up");
+        assertThat(warmUp.get("warm_rate").asDouble()).isPositive();
+        assertThat(warmUp.get("first_window_share").isNumber()).isTrue();
+        assertThat(warmUp.get("first_second_share").isNumber()).isTrue();
+        assertThat(warmUp.get("rates_per_window")).isNotEmpty();
+        assertThat(warmUp.get("containers").asInt())
+                .as("containers of the new version")
+                .isEqualTo(1);
+        assertThat(plain.get("deploy_to_first_200").get("median_ms").asDouble()).isPositive();
+        assertThat(plain.get("ferry_ls").get("median_ms").asDouble()).isPositive();
+        assertThat(plain.get("memory").get("idle_container").get("rss_kib").asLong())
+                .isPositive();
+        assertThat(plain.get("memory").get("idle_pool_members").isArray()).isTrue();
+        assertThat(BenchCommand.leftovers(out)).as("processes left running").isEmpty();
     }
 }
