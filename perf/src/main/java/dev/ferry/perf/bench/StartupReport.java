@@ -201,7 +201,14 @@ final class StartupReport {
                         + " MiB: n/a (" + judged.variant().name() + " has no idle pool member: no container JVM"
                         + " with " + ContainerProcesses.POOL_FLAG + " that is not serving)");
             } else {
-                goal(lines, "idle pool member RSS", VariantFigures::poolMemberRssMib, IDLE_RSS_GOAL_MIB, "MiB", 1);
+                goal(
+                        lines,
+                        "idle pool member RSS",
+                        VariantFigures::poolMemberRssMib,
+                        IDLE_RSS_GOAL_MIB,
+                        "MiB",
+                        1,
+                        "n/a"); // a variant without a pool, such as pool-off
             }
         }
         return lines;
@@ -218,6 +225,18 @@ final class StartupReport {
             double goal,
             String unit,
             int decimals) {
+        goal(lines, what, field, goal, unit, decimals, "–");
+    }
+
+    /** {@link #goal(List, String, ToDoubleFunction, double, String, int)}, {@code missing} for another variant's absent figure. */
+    private void goal(
+            List<String> lines,
+            String what,
+            ToDoubleFunction<VariantFigures> field,
+            double goal,
+            String unit,
+            int decimals,
+            String missing) {
         VariantFigures judged = variants.getLast();
         double value = field.applyAsDouble(judged);
         if (Double.isNaN(value)) {
@@ -226,12 +245,13 @@ final class StartupReport {
         StringBuilder others = new StringBuilder();
         for (VariantFigures v : variants.subList(0, variants.size() - 1)) {
             others.append("; ").append(v.variant().name()).append(": ");
+            double figure = field.applyAsDouble(v);
             if (v.notStartedReason().isPresent()) {
                 others.append("did not start");
+            } else if (Double.isNaN(figure)) {
+                others.append(missing);
             } else {
-                others.append(format(field.applyAsDouble(v), decimals))
-                        .append(' ')
-                        .append(unit);
+                others.append(format(figure, decimals)).append(' ').append(unit);
             }
         }
         lines.add((value <= goal ? "met:    " : "missed: ") + what + " <= " + format(goal, 0) + " " + unit + ": "

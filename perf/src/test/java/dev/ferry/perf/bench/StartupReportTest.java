@@ -77,7 +77,7 @@ class StartupReportTest {
                         "met:    deploy to first 200 <= 750 ms: 740 ms (default; pool-off: 1,500 ms)",
                         "met:    ferry ls <= 200 ms: 190 ms (default; pool-off: 1,100 ms)",
                         "met:    idle container RSS <= 64 MiB: 60.0 MiB (default; pool-off: 90.0 MiB)",
-                        "met:    idle pool member RSS <= 64 MiB: 40.0 MiB (default; pool-off: – MiB)");
+                        "met:    idle pool member RSS <= 64 MiB: 40.0 MiB (default; pool-off: n/a)");
     }
 
     @Test
