@@ -4,6 +4,7 @@ import dev.ferry.controller.AdminApi;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.net.HttpURLConnection;
 import java.net.URI;
@@ -51,11 +52,12 @@ final class LogsCommand implements Callable<Integer> {
             paramLabel = "N",
             description = "How many of the latest lines to print first, 0 to " + AdminApi.MAX_TAIL
                     + " (default: ${DEFAULT-VALUE}).")
-    int tail;
+    int tail = AdminApi.DEFAULT_TAIL;
 
     @Mixin
     AdminTarget target;
 
+    /** Set by picocli; null when {@link ClientArguments} made the command. */
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -65,8 +67,13 @@ final class LogsCommand implements Callable<Integer> {
                 + tail
                 + (function == null ? "" : "&function=" + URLEncoder.encode(function, StandardCharsets.UTF_8))
                 + (follow ? "&follow=1" : "");
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+        // picocli's writers, which a test may set; else the process's own.
+        PrintWriter out = spec != null
+                ? spec.commandLine().getOut()
+                : new PrintWriter(new OutputStreamWriter(System.out, System.out.charset()), true);
+        PrintWriter err = spec != null
+                ? spec.commandLine().getErr()
+                : new PrintWriter(new OutputStreamWriter(System.err, System.err.charset()), true);
         HttpURLConnection connection = AdminClient.open(URI.create(uri), "GET");
         // A socket read on a platform thread ignores an interrupt, and disconnect() from another
         // thread waits for the read to let go of the stream; on a virtual thread an interrupt

@@ -3,6 +3,8 @@ package dev.ferry.cli;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -27,10 +29,31 @@ public final class Main implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        int code = commandLine(args.length == 0 ? "" : args[0]).execute(args);
+        int code = execute(args);
         if (code != 0 || !Serving.serving()) {
             System.exit(code);
         }
+    }
+
+    /**
+     * Runs the command that {@code args} name and returns its exit status: the plain forms of the
+     * commonest client commands without picocli ({@link ClientArguments}), the rest through it.
+     */
+    static int execute(String... args) {
+        Optional<Callable<Integer>> plain = ClientArguments.parse(args);
+        if (plain.isEmpty()) {
+            return commandLine(args.length == 0 ? "" : args[0]).execute(args);
+        }
+        try {
+            return plain.get().call();
+        } catch (Exception e) { // as the execution exception handler of commandLine() says it
+            System.err.println("ferry " + args[0] + ": " + message(e));
+            return 1;
+        }
+    }
+
+    private static String message(Exception error) {
+        return error.getMessage() == null ? error.toString() : error.getMessage();
     }
 
     /**
@@ -55,8 +78,7 @@ public final class Main implements Runnable {
             SUBCOMMANDS.forEach((name, command) -> line.addSubcommand(name, command.get()));
         }
         return line.setExecutionExceptionHandler((error, command, parsed) -> {
-            String message = error.getMessage() == null ? error.toString() : error.getMessage();
-            command.getErr().println("ferry " + command.getCommandName() + ": " + message);
+            command.getErr().println("ferry " + command.getCommandName() + ": " + message(error));
             return 1;
         });
     }

@@ -20,7 +20,7 @@ import java.util.List;
  * {@code logs}, {@code scale} and {@code route} then start from the cache with the classes it
  * loaded already parsed and linked (JDK 25, JEP 483 and 515).
  *
- * <p>It runs those commands through {@link Main#commandLine(String)}, as {@code ferry} does,
+ * <p>It runs those commands through {@link Main#execute}, as {@code ferry} does,
  * against a stand-in for the admin API on a loopback port that answers each path the way the
  * controller does (the shapes, not the values), so that the cache holds what a real run loads:
  * the HTTP client's reading of a fixed-length and of a chunked answer, the JSON tree, the table.
@@ -71,7 +71,7 @@ public final class TrainingRun {
                     List.of("route", "ls", "--home", h),
                     List.of("ls", "--controller", "http://127.0.0.1:" + server.getLocalPort() + "/missing"));
             for (List<String> run : runs) {
-                int code = Main.commandLine(run.get(0)).execute(run.toArray(String[]::new));
+                int code = Main.execute(run.toArray(String[]::new));
                 System.out.println("training: ferry " + String.join(" ", run) + " -> " + code);
             }
         } finally {
@@ -112,9 +112,9 @@ public final class TrainingRun {
         String path = request[1];
         OutputStream out = socket.getOutputStream();
         if (path.startsWith("/v1/logs/")) {
-            // As the controller streams logs: chunked, a line at a time.
+            // As the controller streams logs: chunked, a line at a time; the connection closes after.
             out.write(("HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\n"
-                            + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n")
+                            + "Transfer-Encoding: chunked\r\n\r\n")
                     .getBytes(StandardCharsets.ISO_8859_1));
             for (String line : LOG_LINES.lines().toList()) {
                 byte[] chunk = (line + "\n").getBytes(StandardCharsets.UTF_8);
@@ -135,10 +135,11 @@ public final class TrainingRun {
         out.flush();
     }
 
+    /** A fixed-length answer, as the controller's HttpServer sends it (no "Connection: close"). */
     private static void respond(OutputStream out, int status, String type, String body) throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         out.write(("HTTP/1.1 " + status + (status == 200 ? " OK" : " Not Found") + "\r\nContent-Type: " + type
-                        + "\r\nContent-Length: " + bytes.length + "\r\nConnection: close\r\n\r\n")
+                        + "\r\nContent-Length: " + bytes.length + "\r\n\r\n")
                 .getBytes(StandardCharsets.ISO_8859_1));
         out.write(bytes);
     }
