@@ -72,7 +72,8 @@ public final class TrainingRun {
                     List.of("ls", "--controller", "http://127.0.0.1:" + server.getLocalPort() + "/missing"));
             for (List<String> run : runs) {
                 int code = Main.execute(run.toArray(String[]::new));
-                System.out.println("training: ferry " + String.join(" ", run) + " -> " + code);
+                System.out.println("training: ferry " + String.join(" ", run) + " -> " + code
+                        + (Serving.serving() ? "" : ", exits")); // Main.main asks that after a command
             }
         } finally {
             try (var files = Files.list(home)) {
