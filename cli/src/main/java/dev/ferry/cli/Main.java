@@ -13,10 +13,12 @@ import picocli.CommandLine.Command;
 @Command(
         name = "ferry",
         mixinStandardHelpOptions = true,
-        version = "ferry 0.1.0",
+        version = Main.VERSION,
         resourceBundle = "dev.ferry.cli.Help",
         description = "Self-hostable serverless HTTP functions.")
 public final class Main implements Runnable {
+
+    static final String VERSION = "ferry 0.1.0";
 
     /**
      * The subcommands by name, in the order the help lists them. Picocli reflects over a
@@ -40,6 +42,10 @@ public final class Main implements Runnable {
      * commonest client commands without picocli ({@link ClientArguments}), the rest through it.
      */
     static int execute(String... args) {
+        if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+            System.out.println(VERSION); // as picocli prints it, without building every subcommand first
+            return 0;
+        }
         Optional<Callable<Integer>> plain = ClientArguments.parse(args);
         if (plain.isEmpty()) {
             return commandLine(args.length == 0 ? "" : args[0]).execute(args);

@@ -99,6 +99,26 @@ class ClientArgumentsTest {
                         + System.lineSeparator());
     }
 
+    @Test
+    void printsTheVersionAsPicocliDoes() {
+        assertThat(stdout(() -> Main.execute("--version")))
+                .isEqualTo(stdout(() -> Main.commandLine().execute("--version")))
+                .isEqualTo(stdout(() -> Main.execute("-V")))
+                .isEqualTo("ferry 0.1.0" + System.lineSeparator());
+    }
+
+    private static String stdout(java.util.function.IntSupplier run) {
+        PrintStream out = System.out;
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        try {
+            assertThat(run.getAsInt()).isZero();
+        } finally {
+            System.setOut(out);
+        }
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+
     /** What a command was told: its fields, and its admin target's, by name. */
     private static String fields(Object command) {
         return switch (command) {
