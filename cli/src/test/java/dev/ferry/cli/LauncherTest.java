@@ -11,6 +11,7 @@ import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -71,9 +72,13 @@ class LauncherTest {
     /** The links to the dependencies first, before JUnit, which warns about each. */
     @AfterEach
     void removeLinks() throws IOException {
-        try (Stream<Path> links = Files.list(root.resolve("cli/target/lib"))) {
-            for (Path link : links.toList()) {
-                Files.delete(link);
+        for (Path dir : List.of(root.resolve("cli/target/lib"), root.resolve("jdk-24/bin"))) {
+            if (Files.isDirectory(dir)) {
+                try (Stream<Path> links = Files.list(dir)) {
+                    for (Path link : links.toList()) {
+                        Files.delete(link);
+                    }
+                }
             }
         }
     }
@@ -83,9 +88,7 @@ class LauncherTest {
         Run first = ferry(Map.of(), "--version");
         assertThat(first.exitCode()).as(first.err()).isZero();
         assertThat(first.out()).isEqualTo("ferry 0.1.0\n");
-        if (Runtime.version().feature() >= 25) { // before, the JVM writes a CDS archive as the run ends
-            assertThat(first.err()).contains("training the CLI's start-up cache");
-        }
+        assertThat(first.err()).contains("training the CLI's start-up cache");
         Path cache = onlyCache();
 
         Path classes = root.resolve("class-load.log");
@@ -98,6 +101,32 @@ class LauncherTest {
                 .containsPattern("dev\\.ferry\\.cli\\.LsCommand source: (shared objects file|.*aot)");
         assertThat(onlyCache()).isEqualTo(cache);
         assertThat(root.resolve("mvnw.calls")).doesNotExist();
+    }
+
+    @Test
+    void trainsACdsArchiveBeforeJdk25() throws Exception {
+        // This JVM under a JDK home whose release file says 24: the launcher's JDK 21-24 way.
+        Path jdk = Files.createDirectories(root.resolve("jdk-24/bin"));
+        Path home = Path.of(System.getProperty("java.home"));
+        Files.createSymbolicLink(jdk.resolve("java"), home.resolve("bin/java"));
+        Files.createSymbolicLink(jdk.resolve("javac"), home.resolve("bin/javac"));
+        Files.writeString(jdk.resolveSibling("release"), "JAVA_VERSION=\"24.0.2\"\n");
+        Map<String, String> jdk24 = Map.of("JAVA_HOME", jdk.getParent().toString());
+
+        Run first = ferry(jdk24, "--version");
+        assertThat(first.out()).isEqualTo("ferry 0.1.0\n");
+        assertThat(first.err()).contains("training the CLI's start-up cache");
+        Path archive = root.resolve("cli/target/aot/client-jdk-24-24.0.2.jsa");
+        assertThat(archive).isNotEmptyFile();
+
+        Path classes = root.resolve("class-load.log");
+        Map<String, String> logged = new HashMap<>(jdk24);
+        logged.put("JDK_JAVA_OPTIONS", "-Xlog:class+load=info:file=" + classes);
+        assertThat(ferry(logged, "ls", "--controller", "x").exitCode()).isEqualTo(1);
+        assertThat(Files.readString(classes)).contains("dev.ferry.cli.LsCommand source: shared objects file (top)");
+
+        Files.writeString(archive, "not an archive");
+        assertThat(ferry(jdk24, "--version")).isEqualTo(new Run(0, "ferry 0.1.0\n", ""));
     }
 
     @Test
