@@ -76,8 +76,9 @@ final class AdminClient {
         connection.setRequestMethod(method);
         connection.setConnectTimeout(CONNECT_TIMEOUT_MILLIS);
         connection.setUseCaches(false);
-        // One request per command: a pooled connection would only start a keep-alive thread.
-        connection.setRequestProperty("Connection", "close");
+        // No "Connection: close": the admin API (the JDK's HttpServer) would then close without
+        // reading a body it refuses early, and the reset that unread body causes loses its answer.
+        // Each request still has a connection of its own: disconnect() closes it after the answer.
         return connection;
     }
 
