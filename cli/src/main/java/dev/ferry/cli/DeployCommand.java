@@ -3,8 +3,6 @@ package dev.ferry.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,15 +36,12 @@ final class DeployCommand implements Callable<Integer> {
         String uri = target.adminUrl() + "/v1/apps?file="
                 + URLEncoder.encode(jar.getFileName().toString(), StandardCharsets.UTF_8)
                 + (name == null ? "" : "&name=" + URLEncoder.encode(name, StandardCharsets.UTF_8));
-        HttpResponse<String> response = AdminClient.send(HttpRequest.newBuilder(URI.create(uri))
-                .header("Content-Type", "application/java-archive")
-                .POST(HttpRequest.BodyPublishers.ofFile(jar))
-                .build());
-        if (response.statusCode() != 200) {
+        AdminClient.Response response = AdminClient.post(URI.create(uri), "application/java-archive", jar);
+        if (response.status() != 200) {
             System.err.print("ferry deploy: " + response.body());
             return 1;
         }
-        JsonNode app = Json.MAPPER.readTree(response.body());
+        JsonNode app = Json.parse(response.body());
         DevCommand.printApp(app);
         return 0;
     }

@@ -2,6 +2,7 @@ package dev.ferry.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -25,8 +26,8 @@ record DevState(String adminUrl, long pid) {
         Path tmp = Files.createTempFile(home, "dev", ".json");
         Files.write(
                 tmp,
-                Json.MAPPER.writeValueAsBytes(
-                        Json.MAPPER.createObjectNode().put("adminUrl", adminUrl).put("pid", pid)));
+                Json.write(Json.object().put("adminUrl", adminUrl).put("pid", pid), false)
+                        .getBytes(StandardCharsets.UTF_8));
         Files.move(tmp, file(home), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
@@ -34,7 +35,7 @@ record DevState(String adminUrl, long pid) {
     static DevState read(Path home) throws IOException {
         JsonNode node;
         try {
-            node = Json.MAPPER.readTree(Files.readAllBytes(file(home)));
+            node = Json.parse(Files.readString(file(home)));
         } catch (NoSuchFileException e) {
             throw new IOException("no dev server found (" + file(home) + " is missing); start one with ./ferry dev");
         }

@@ -3,18 +3,16 @@ package dev.ferry.cli;
 import dev.ferry.controller.AdminApi;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
-import java.net.ConnectException;
+import java.net.HttpURLConnection;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -54,11 +52,12 @@ final class LogsCommand implements Callable<Integer> {
             paramLabel = "N",
             description = "How many of the latest lines to print first, 0 to " + AdminApi.MAX_TAIL
                     + " (default: ${DEFAULT-VALUE}).")
-    int tail;
+    int tail = AdminApi.DEFAULT_TAIL;
 
     @Mixin
     AdminTarget target;
 
+    /** Set by picocli; null when {@link ClientArguments} made the command. */
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -68,32 +67,40 @@ final class LogsCommand implements Callable<Integer> {
                 + tail
                 + (function == null ? "" : "&function=" + URLEncoder.encode(function, StandardCharsets.UTF_8))
                 + (follow ? "&follow=1" : "");
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        HttpClient client =
-                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        // picocli's writers, which a test may set; else the process's own.
+        PrintWriter out = spec != null
+                ? spec.commandLine().getOut()
+                : new PrintWriter(new OutputStreamWriter(System.out, System.out.charset()), true);
+        PrintWriter err = spec != null
+                ? spec.commandLine().getErr()
+                : new PrintWriter(new OutputStreamWriter(System.err, System.err.charset()), true);
+        HttpURLConnection connection = AdminClient.open(URI.create(uri), "GET");
+        // A socket read on a platform thread ignores an interrupt, and disconnect() from another
+        // thread waits for the read to let go of the stream; on a virtual thread an interrupt
+        // closes the socket. So the lines are read on one, and an interrupt of this thread is
+        // passed on to it.
+        FutureTask<Integer> printing = new FutureTask<>(() -> print(connection, out, err));
+        Thread reader = Thread.ofVirtual().name("ferry-logs").start(printing);
         try {
-            return print(client, uri, out, err);
+            return printing.get();
+        } catch (InterruptedException e) {
+            reader.interrupt();
+            reader.join(); // so that nothing prints after the command returned
+            return 0; // stopped while following
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Exception cause) {
+                throw cause;
+            }
+            throw e;
         } finally {
-            client.shutdownNow(); // not close(): that would wait for a follow that an interrupt ended
+            connection.disconnect();
         }
     }
 
-    private int print(HttpClient client, String uri, PrintWriter out, PrintWriter err)
-            throws IOException, InterruptedException {
-        HttpResponse<InputStream> response;
-        try {
-            response = client.send(
-                    HttpRequest.newBuilder(URI.create(uri)).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
-        } catch (ConnectException e) {
-            throw new IOException(
-                    "cannot reach the admin API at " + target.adminUrl()
-                            + "; is ./ferry dev (or ferry controller) running?",
-                    e);
-        }
+    private int print(HttpURLConnection connection, PrintWriter out, PrintWriter err) throws IOException {
         try (BufferedReader lines =
-                new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
-            if (response.statusCode() != 200) {
+                new BufferedReader(new InputStreamReader(AdminClient.body(connection), StandardCharsets.UTF_8))) {
+            if (connection.getResponseCode() != 200) {
                 err.println("ferry logs: " + String.join(" ", lines.lines().toList()));
                 err.flush();
                 return 1;
@@ -104,11 +111,6 @@ final class LogsCommand implements Callable<Integer> {
                     out.flush();
                 }
             }
-        } catch (IOException e) {
-            if (Thread.currentThread().isInterrupted()) {
-                return 0; // stopped while following
-            }
-            throw e;
         }
         if (follow) {
             err.println("ferry logs: the admin API at " + target.adminUrl()

@@ -2,8 +2,6 @@ package dev.ferry.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -21,17 +19,14 @@ final class LsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        HttpResponse<String> response =
-                AdminClient.send(HttpRequest.newBuilder(URI.create(target.adminUrl() + "/v1/apps"))
-                        .GET()
-                        .build());
-        if (response.statusCode() != 200) {
+        AdminClient.Response response = AdminClient.get(URI.create(target.adminUrl() + "/v1/apps"));
+        if (response.status() != 200) {
             System.err.print("ferry ls: " + response.body());
             return 1;
         }
-        JsonNode root = Json.MAPPER.readTree(response.body());
+        JsonNode root = Json.parse(response.body());
         if (json) {
-            System.out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(root));
+            System.out.println(Json.write(root, true));
             return 0;
         }
         System.out.println(format(root));
@@ -58,7 +53,7 @@ final class LsCommand implements Callable<Integer> {
                         containers.append(" on ").append(c.path("worker").asText());
                     }
                     if (c.path("gpus").size() > 0) {
-                        containers.append(" gpus ").append(c.path("gpus").toString());
+                        containers.append(" gpus ").append(Json.write(c.path("gpus"), false));
                     }
                     containers.append(" (").append(c.path("version").asText()).append(')');
                     if (c.has("reason")) {

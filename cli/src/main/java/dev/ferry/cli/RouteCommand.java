@@ -2,8 +2,6 @@ package dev.ferry.cli;
 
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -39,11 +37,9 @@ final class RouteCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            return send(
+            return print(
                     "route add",
-                    HttpRequest.newBuilder(routeUri(target, host))
-                            .PUT(HttpRequest.BodyPublishers.ofString(function))
-                            .build());
+                    AdminClient.send("PUT", routeUri(target, host), "text/plain; charset=utf-8", function));
         }
     }
 
@@ -57,9 +53,7 @@ final class RouteCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            return send(
-                    "route rm",
-                    HttpRequest.newBuilder(routeUri(target, host)).DELETE().build());
+            return print("route rm", AdminClient.delete(routeUri(target, host)));
         }
     }
 
@@ -70,16 +64,12 @@ final class RouteCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            HttpResponse<String> response =
-                    AdminClient.send(HttpRequest.newBuilder(URI.create(target.adminUrl() + "/v1/routes"))
-                            .GET()
-                            .build());
-            if (response.statusCode() != 200) {
+            AdminClient.Response response = AdminClient.get(URI.create(target.adminUrl() + "/v1/routes"));
+            if (response.status() != 200) {
                 System.err.print("ferry route ls: " + response.body());
                 return 1;
             }
-            Json.MAPPER
-                    .readTree(response.body())
+            Json.parse(response.body())
                     .properties()
                     .forEach(e -> System.out.printf(
                             "%-40s %s%n", e.getKey(), e.getValue().asText()));
@@ -91,9 +81,8 @@ final class RouteCommand implements Runnable {
         return URI.create(target.adminUrl() + "/v1/routes/" + URLEncoder.encode(host, StandardCharsets.UTF_8));
     }
 
-    private static int send(String command, HttpRequest request) throws Exception {
-        HttpResponse<String> response = AdminClient.send(request);
-        if (response.statusCode() != 200) {
+    private static int print(String command, AdminClient.Response response) {
+        if (response.status() != 200) {
             System.err.print("ferry " + command + ": " + response.body());
             return 1;
         }

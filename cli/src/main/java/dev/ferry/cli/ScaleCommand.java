@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.controller.AdminApi;
 import dev.ferry.request.protocol.FunctionSettings;
 import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -64,7 +62,7 @@ final class ScaleCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         FunctionSettings.checkName("app", app);
         FunctionSettings.checkName("function", function);
-        ObjectNode change = Json.MAPPER.createObjectNode();
+        ObjectNode change = Json.object();
         if (min != null) {
             change.put("minContainers", min);
         }
@@ -83,14 +81,10 @@ final class ScaleCommand implements Callable<Integer> {
             change.put("scaledownWindow", scaledownWindow);
         }
         URI uri = URI.create(target.adminUrl() + AdminApi.SCALE_PATH + app + "/" + function);
-        HttpRequest request = change.isEmpty()
-                ? HttpRequest.newBuilder(uri).GET().build()
-                : HttpRequest.newBuilder(uri)
-                        .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(change.toString()))
-                        .build();
-        HttpResponse<String> response = AdminClient.send(request);
-        if (response.statusCode() != 200) {
+        AdminClient.Response response = change.isEmpty()
+                ? AdminClient.get(uri)
+                : AdminClient.send("POST", uri, "application/json", Json.write(change, false));
+        if (response.status() != 200) {
             System.err.print("ferry scale: " + response.body());
             return 1;
         }

@@ -33,7 +33,7 @@ class CliTest {
         System.setOut(new PrintStream(outBytes, true, StandardCharsets.UTF_8));
         System.setErr(new PrintStream(errBytes, true, StandardCharsets.UTF_8));
         try {
-            int code = Main.commandLine().execute(args);
+            int code = Main.execute(args);
             return new Run(code, outBytes.toString(StandardCharsets.UTF_8), errBytes.toString(StandardCharsets.UTF_8));
         } finally {
             System.setOut(out);
@@ -68,7 +68,7 @@ class CliTest {
                 .contains("READY");
 
         Run json = ferry("ls", "--json", "--home", stack.home.toString());
-        JsonNode root = Json.MAPPER.readTree(json.out());
+        JsonNode root = Json.parse(json.out());
         JsonNode examples = null;
         for (JsonNode app : root.path("apps")) {
             if (app.path("name").asText().equals("examples")) {
@@ -212,7 +212,7 @@ class CliTest {
 
     /** Function {@code name} of app {@code app} in {@code ferry ls --json}'s output. */
     private static JsonNode function(Run ls, String app, String name) throws Exception {
-        for (JsonNode a : Json.MAPPER.readTree(ls.out()).path("apps")) {
+        for (JsonNode a : Json.parse(ls.out()).path("apps")) {
             if (a.path("name").asText().equals(app)) {
                 for (JsonNode f : a.path("functions")) {
                     if (f.path("name").asText().equals(name)) {
