@@ -4,32 +4,38 @@ import dev.ferry.request.protocol.ClientEvent;
 import dev.ferry.request.protocol.FunctionCallGrpc;
 import dev.ferry.request.protocol.ServerEvent;
 import io.grpc.stub.StreamObserver;
+import java.util.List;
 import java.util.Objects;
 
 /**
  * The gRPC service of a pool member: hands each call to the service it routes to now. A pool
- * member binds its port before it knows its function, warms up on a built-in one, and then
- * routes to the function it was assigned, on the same server and the same code path.
+ * member binds its port before it knows its function, warms up on built-in ones (several, in
+ * turn: see {@link WarmUp#services}), and then routes to the function it was assigned, on the
+ * same server and the same code path.
  */
 final class CallRouter extends FunctionCallGrpc.FunctionCallImplBase {
 
-    private volatile FunctionCallService target;
+    /** The services calls go to, taken in turn; one after the assignment. */
+    private volatile FunctionCallService[] targets;
 
-    CallRouter(FunctionCallService first) {
-        this.target = Objects.requireNonNull(first, "first");
+    private int next;
+
+    CallRouter(List<FunctionCallService> first) {
+        this.targets = first.toArray(FunctionCallService[]::new);
+        if (targets.length == 0) {
+            throw new IllegalArgumentException("first: none (expected: at least one service)");
+        }
     }
 
-    /** Sends every later call to {@code next}; calls already running stay where they are. */
-    void routeTo(FunctionCallService next) {
-        this.target = Objects.requireNonNull(next, "next");
-    }
-
-    FunctionCallService target() {
-        return target;
+    /** Sends every later call to {@code service}; calls already running stay where they are. */
+    void routeTo(FunctionCallService service) {
+        this.targets = new FunctionCallService[] {Objects.requireNonNull(service, "service")};
     }
 
     @Override
     public StreamObserver<ClientEvent> call(StreamObserver<ServerEvent> responseObserver) {
-        return target.call(responseObserver);
+        FunctionCallService[] now = targets;
+        // A data race on next is harmless: it only spreads warm-up calls over the services.
+        return now.length == 1 ? now[0].call(responseObserver) : now[next++ % now.length].call(responseObserver);
     }
 }

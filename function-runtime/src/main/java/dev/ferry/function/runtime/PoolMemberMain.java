@@ -34,7 +34,7 @@ final class PoolMemberMain {
         String token = String.valueOf(System.getenv(ContainerArgs.READY_TOKEN_ENV));
         ContainerMain.exitOnSignalOrOrphan();
         ContainerMain container = new ContainerMain();
-        CallRouter router = new CallRouter(WarmUp.service(container.timer()));
+        CallRouter router = new CallRouter(WarmUp.services(container.timer()));
         try {
             container.startPooled(args.host(), args.port(), router);
         } catch (Throwable e) {

@@ -14,6 +14,8 @@ import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -58,11 +60,22 @@ final class WarmUp {
         this.budget = budget;
     }
 
-    /** The service the member routes to while it warms up: the real call service, over the built-in function. */
-    static FunctionCallService service(ScheduledExecutorService timer) {
-        FunctionClass function = FunctionClass.of(Echo.class);
-        return new FunctionCallService(
-                FUNCTION.toString(), new Echo(), WarmUp.class.getClassLoader(), function.settings(), timer);
+    /**
+     * The services the member routes to, in turn, while it warms up: the real call service over
+     * three built-in functions of three classes. Three, because the JIT compiles a call site
+     * that saw one or two receiver classes for those classes alone, and throws the compiled code
+     * away (deoptimizes, profiles again, recompiles: seconds of slow calls) when another one
+     * comes: the user's function, right after the assignment. A site that saw three calls any
+     * class at full speed.
+     */
+    static List<FunctionCallService> services(ScheduledExecutorService timer) {
+        List<FunctionCallService> services = new ArrayList<>();
+        for (AsgiApp app : List.<AsgiApp>of(new Echo(), new Text(), new Bytes())) {
+            FunctionClass function = FunctionClass.of(app.getClass());
+            services.add(new FunctionCallService(
+                    FUNCTION.toString(), app, WarmUp.class.getClassLoader(), function.settings(), timer));
+        }
+        return List.copyOf(services);
     }
 
     /** Makes the calls to {@code address}; returns how many completed. Blocks until done or stopped. */
@@ -147,7 +160,7 @@ final class WarmUp {
                 .build();
     }
 
-    /** The built-in function: GET answers a short text, POST echoes the body. */
+    /** A built-in function: GET answers a short text, POST echoes the body. */
     @FerryFunction(name = "warm-up", maxInputs = CONCURRENCY * 2, timeout = "10s")
     public static final class Echo implements HttpHandler {
 
@@ -161,6 +174,36 @@ final class WarmUp {
                         .build();
             }
             return Response.text(200, "warm " + request.queryParam("n").orElse("") + "\n");
+        }
+    }
+
+    /** Another, of another class: answers the request's path and headers as text. */
+    @FerryFunction(name = "warm-up", maxInputs = CONCURRENCY * 2, timeout = "10s")
+    public static final class Text implements HttpHandler {
+
+        @Override
+        public Response handle(Request request) {
+            request.bodyBytes();
+            return Response.builder(200)
+                    .header("content-type", "text/plain; charset=utf-8")
+                    .body(request.path() + " " + request.header("host").orElse("") + "\n")
+                    .build();
+        }
+    }
+
+    /** A third: answers a fixed body of bytes with a header of its own. */
+    @FerryFunction(name = "warm-up", maxInputs = CONCURRENCY * 2, timeout = "10s")
+    public static final class Bytes implements HttpHandler {
+
+        private static final byte[] BODY = new byte[256];
+
+        @Override
+        public Response handle(Request request) {
+            request.bodyBytes();
+            return Response.builder(200)
+                    .header("cache-control", "no-store")
+                    .body(BODY)
+                    .build();
         }
     }
 }
