@@ -30,7 +30,8 @@ import java.util.concurrent.locks.LockSupport;
  *       after it: the very first container start;
  *   <li>cold starts: redeploy the example app, then time one request to {@code hello} on a new
  *       connection (p50/p99 of {@code --cold-starts} trials);
- *   <li>warm-up: redeploy, {@code ferry scale examples hello --max 1} (so one new container
+ *   <li>warm-up: the same load on the version serving now (the gateway and the client warm
+ *       up), then redeploy, {@code ferry scale examples hello --max 1} (so one new container
  *       takes it all), then 16 HTTP/1.1 connections in a closed loop from its first request,
  *       answers counted in 250 ms windows; the load runs on and its last windows are the same
  *       container warm;
@@ -202,6 +203,19 @@ final class StartupBench {
             try {
                 quiet();
                 FerryTarget ferry = stack.ferry();
+                // The same load first, on the version that serves now: the gateway and this
+                // bench's client are then warm, and the curve below is the new container's
+                // alone, not the whole stack's first seconds.
+                WarmUpCurve.measure(
+                        loops,
+                        ferry.port(Protocol.HTTP_1_1),
+                        ferry.route(Endpoint.HELLO).orElseThrow(),
+                        WARM_UP_CONNECTIONS,
+                        plan.warmUpRamp(),
+                        plan.warmUpWarmFrom(),
+                        plan.warmUpWarm(),
+                        WARM_UP_WINDOW);
+                quiet();
                 ferry.makeCold();
                 // After the redeploy: a deploy resets what ferry scale set.
                 ferry.scale("hello", "{\"maxContainers\": 1}");
