@@ -34,10 +34,23 @@ final class AotCache {
 
     private final Path file;
     private volatile boolean ready;
+    /** The training run while it runs; stopped with the worker. */
+    private volatile Process training;
+
+    private volatile boolean stopped;
 
     AotCache(Path file) {
         this.file = file;
         this.ready = Files.isRegularFile(file);
+    }
+
+    /** Ends a training run that is still going (the worker is closing); no cache is kept from it. */
+    void stop() {
+        stopped = true;
+        Process running = training;
+        if (running != null) {
+            running.destroyForcibly();
+        }
     }
 
     /** Whether this JDK can make and use the cache: 25 and later. */
@@ -92,6 +105,10 @@ final class AotCache {
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
             builder.environment().putAll(environment);
             process = builder.start();
+            training = process;
+            if (stopped) {
+                return; // the worker closed while this started; finally ends it
+            }
             List<String> output = new ArrayList<>();
             boolean warm = false;
             try (BufferedReader lines =
@@ -119,6 +136,9 @@ final class AotCache {
                     "container runtime AOT cache made in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)
                             + " ms: " + file);
         } catch (IOException e) {
+            if (stopped) {
+                return;
+            }
             logger.log(
                     System.Logger.Level.WARNING,
                     "could not make the container runtime's AOT cache " + file + " (containers start without it): "

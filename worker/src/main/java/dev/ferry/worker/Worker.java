@@ -813,6 +813,9 @@ public final class Worker implements AutoCloseable {
             lock.unlock();
         }
         List<PoolMember> members = pool == null ? List.of() : pool.close();
+        if (aotCache != null) {
+            aotCache.stop();
+        }
         List<CompletableFuture<Integer>> exits = new ArrayList<>();
         for (ContainerProcess container : containers.values()) {
             exits.add(container.stop());
