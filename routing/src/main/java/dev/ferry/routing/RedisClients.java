@@ -133,7 +133,10 @@ final class RedisClients {
 
     private static void shutdown(RedisClient client, ClientResources resources) {
         try {
-            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+            // A short quiet period: a connection still being set up (a follower's reconnect
+            // racing the close) finishes registering and is closed and unregistered, which frees
+            // the buffer Lettuce's handler took when it registered; without one, that buffer leaks.
+            client.shutdown(Duration.ofMillis(50), Duration.ofSeconds(2));
         } catch (RuntimeException e) {
             Complaints.log(Level.DEBUG, "Closing the Redis client failed: " + e);
         }
