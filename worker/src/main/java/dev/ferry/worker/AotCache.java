@@ -77,9 +77,14 @@ final class AotCache {
         return ready;
     }
 
-    /** The options that make a container JVM use the cache; only errors are logged, in the container's output. */
+    /** What the JVM logs of the cache and of its making: errors only, in the process's output. */
+    static final List<String> LOG_OPTIONS = List.of("-Xlog:aot=error", "-Xlog:cds=error");
+
+    /** The options that make a container JVM use the cache. */
     List<String> options() {
-        return List.of("-XX:AOTCache=" + file, "-Xlog:aot=error", "-Xlog:cds=error");
+        List<String> options = new ArrayList<>(List.of("-XX:AOTCache=" + file));
+        options.addAll(LOG_OPTIONS);
+        return List.copyOf(options);
     }
 
     /** The option that makes the training run write the cache, to a temporary file beside it. */

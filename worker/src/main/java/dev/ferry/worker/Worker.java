@@ -223,7 +223,7 @@ public final class Worker implements AutoCloseable {
             String token = ContainerCommand.newReadyToken();
             List<String> options = new ArrayList<>(AotCache.compatible(jvmOptions));
             options.add(aotCache.outputOption());
-            options.addAll(List.of("-Xlog:aot=error", "-Xlog:cds=error"));
+            options.addAll(AotCache.LOG_OPTIONS);
             aotCache.train(
                     priority.member(ContainerCommand.pool(
                             javaExecutable,
@@ -238,6 +238,41 @@ public final class Worker implements AutoCloseable {
         } finally {
             portsInUse.remove(port);
         }
+    }
+
+    /**
+     * What a container's JVM ({@code member} false) or a pool member's reads besides the
+     * system, for its sandbox to show: the JDK and runtime class path, the archive or cache that
+     * {@link #jvmOptionsForLaunch} gives it, and {@code own} (the jar, or the member's directory).
+     */
+    private List<Path> readablePaths(boolean member, Path own) {
+        List<Path> readable = new ArrayList<>(runtimePaths);
+        if (aotCache != null && aotCache.ready()) {
+            readable.add(aotCache.file());
+        } else if (classDataArchive != null) {
+            readable.add(member ? poolArchive(classDataArchive) : classDataArchive);
+        }
+        readable.add(own);
+        return readable;
+    }
+
+    /** A container of this worker, watched through {@code process}, on {@code port}. */
+    private ContainerProcess newContainer(
+            String id, ContainerSpec spec, int port, Instant startedAt, SandboxedProcess process, String token) {
+        return new ContainerProcess(
+                id,
+                spec,
+                new InetSocketAddress(containerHost, port),
+                startedAt,
+                process,
+                token,
+                startTimeout,
+                stopGrace,
+                timer,
+                logSink,
+                changes,
+                allListeners,
+                this::forget);
     }
 
     /** The pool members' class data archive, beside the fresh containers' one. */
@@ -503,14 +538,7 @@ public final class Worker implements AutoCloseable {
                 spec,
                 containerHost.getHostAddress(),
                 port);
-        List<Path> readable = new ArrayList<>(runtimePaths);
-        if (classDataArchive != null) {
-            readable.add(classDataArchive);
-        }
-        if (aotCache != null && aotCache.ready()) {
-            readable.add(aotCache.file());
-        }
-        readable.add(spec.jar());
+        List<Path> readable = readablePaths(false, spec.jar());
         Instant startedAt = Instant.now();
         SandboxedProcess process;
         try {
@@ -530,20 +558,7 @@ public final class Worker implements AutoCloseable {
                             + e.getMessage(),
                     e));
         }
-        ContainerProcess container = new ContainerProcess(
-                id,
-                spec,
-                new InetSocketAddress(containerHost, port),
-                startedAt,
-                process,
-                token,
-                startTimeout,
-                stopGrace,
-                timer,
-                logSink,
-                changes,
-                allListeners,
-                this::forget);
+        ContainerProcess container = newContainer(id, spec, port, startedAt, process, token);
         containers.put(id, container);
         logger.log(System.Logger.Level.DEBUG, () -> "launched " + container);
         container.watch(null);
@@ -577,20 +592,8 @@ public final class Worker implements AutoCloseable {
                             + ": " + e.getMessage(),
                     e));
         }
-        ContainerProcess container = new ContainerProcess(
-                id,
-                spec,
-                new InetSocketAddress(containerHost, member.port()),
-                Instant.now(),
-                member.sandboxed(),
-                member.readyToken(),
-                startTimeout,
-                stopGrace,
-                timer,
-                logSink,
-                changes,
-                allListeners,
-                this::forget);
+        ContainerProcess container =
+                newContainer(id, spec, member.port(), Instant.now(), member.sandboxed(), member.readyToken());
         containers.put(id, container);
         container.watch(member.output());
         Map<String, String> environment = new java.util.LinkedHashMap<>(spec.environment());
@@ -668,14 +671,7 @@ public final class Worker implements AutoCloseable {
                 containerHost.getHostAddress(),
                 port,
                 warmUpCalls));
-        List<Path> readable = new ArrayList<>(runtimePaths);
-        if (classDataArchive != null) {
-            readable.add(poolArchive(classDataArchive));
-        }
-        if (aotCache != null && aotCache.ready()) {
-            readable.add(aotCache.file());
-        }
-        readable.add(appDir);
+        List<Path> readable = readablePaths(true, appDir);
         Map<String, String> environment = new java.util.LinkedHashMap<>(ContainerEnvironment.gpus(List.of()));
         environment.put(ContainerCommand.READY_TOKEN_ENV, token);
         SandboxedProcess process;

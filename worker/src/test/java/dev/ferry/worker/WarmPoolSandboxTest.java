@@ -3,13 +3,11 @@ package dev.ferry.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.ferry.worker.CollectingLogSink.Line;
 import dev.ferry.worker.ContainerLogSink.Source;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -214,27 +212,11 @@ class WarmPoolSandboxTest {
     }
 
     private Map<String, String> probed(Container container) throws InterruptedException {
-        sink.await(container, Source.STDOUT, SandboxProbeFunction.DONE_LINE, WAIT);
-        Map<String, String> seen = new HashMap<>();
-        for (Line line : sink.lines()) {
-            if (line.containerId().equals(container.id())
-                    && line.text().startsWith(SandboxProbeFunction.PREFIX)
-                    && line.text().contains("=")) {
-                String fact = line.text().substring(SandboxProbeFunction.PREFIX.length());
-                int eq = fact.indexOf('=');
-                seen.put(fact.substring(0, eq), fact.substring(eq + 1));
-            }
-        }
-        return seen;
+        return SandboxProbes.probed(sink, container, WAIT);
     }
 
-    /** The container's JVM as the worker's machine sees it. */
     private static ProcessHandle jvmOf(Container container) {
-        ProcessHandle launched = ProcessHandle.of(container.pid()).orElseThrow();
-        return Stream.concat(Stream.of(launched), launched.descendants())
-                .filter(p -> p.info().command().map(c -> c.endsWith("/java")).orElse(false))
-                .findFirst()
-                .orElseThrow(() -> new AssertionError("no JVM under " + launched));
+        return SandboxProbes.jvmOf(container);
     }
 
     private Worker.Builder builder(String sandbox, int pool) {
