@@ -11,18 +11,19 @@ final class WarmPoolOption {
             paramLabel = "N",
             description =
                     "Runtime processes to keep started and warmed up ahead of demand; each becomes a container in "
-                            + "milliseconds instead of a fresh JVM's start. 0 turns the pool off (default: two per CPU core, "
-                            + "2 to 8).")
+                            + "milliseconds instead of a fresh JVM's start. 0 turns the pool off (default: what a sixteenth "
+                            + "of the memory holds at 96 MiB each, at most 8 per CPU core, 2 to 16).")
     Integer warmPool;
 
     /**
-     * The pool size: the option's, else {@link WorkerRole#defaultWarmPool(int)} for {@code cpus}.
+     * The pool size: the option's, else {@link WorkerRole#defaultWarmPool(int, long)} for
+     * {@code cpus} and {@code memoryMib}.
      *
      * @throws IllegalArgumentException when the option is negative
      */
-    int resolve(int cpus) {
+    int resolve(int cpus, long memoryMib) {
         if (warmPool == null) {
-            return WorkerRole.defaultWarmPool(cpus);
+            return WorkerRole.defaultWarmPool(cpus, memoryMib);
         }
         if (warmPool < 0) {
             throw new IllegalArgumentException("--warm-pool: " + warmPool + " (expected: >= 0, 0 for none)");

@@ -5,6 +5,7 @@ import dev.ferry.request.protocol.FunctionSettings;
 import dev.ferry.routing.ContainerLogs;
 import dev.ferry.routing.RoutingStore;
 import dev.ferry.worker.ContainerLogSink;
+import dev.ferry.worker.MachineCapacity;
 import dev.ferry.worker.Sandbox;
 import dev.ferry.worker.ShippedLogs;
 import dev.ferry.worker.WorkerRole;
@@ -95,7 +96,9 @@ final class WorkerCommand implements Callable<Integer> {
                 .gpus(WorkerRole.gpuDetector(nvidiaSmi))
                 .cpus(cpus)
                 .memoryMib(memoryMib)
-                .warmPool(pool.resolve(cpus > 0 ? cpus : Runtime.getRuntime().availableProcessors()));
+                .warmPool(pool.resolve(
+                        cpus > 0 ? cpus : Runtime.getRuntime().availableProcessors(),
+                        memoryMib > 0 ? memoryMib : MachineCapacity.totalMemoryMib()));
         RoutingStore store = role.store.connect();
         ContainerLogs logs;
         try {

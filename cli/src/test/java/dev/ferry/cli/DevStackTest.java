@@ -33,6 +33,19 @@ class DevStackTest {
     }
 
     @Test
+    void aRebuiltJarAtTheSamePathGetsANewArchive() throws Exception {
+        Path jar = Files.writeString(home.resolve("ferry.jar"), "one build");
+        Path before = stack(jar.toString()).classDataArchive().orElseThrow();
+
+        Files.writeString(jar, "another build");
+        Files.setLastModifiedTime(
+                jar, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 60_000));
+
+        // The JVM would refuse the old one, silently: the worker must not hand it out.
+        assertThat(stack(jar.toString()).classDataArchive()).isNotEqualTo(java.util.Optional.of(before));
+    }
+
+    @Test
     void archivesNothingWhenTheClasspathHasADirectory() throws Exception {
         Path jar = Files.createFile(home.resolve("a.jar"));
         Path classes = Files.createDirectory(home.resolve("classes"));

@@ -172,7 +172,7 @@ final class StackView {
             n.putObject("pool")
                     .put("size", w.pool().size())
                     .put("idle", w.pool().idle())
-                    .put("warming", w.pool().warming());
+                    .put("starting", w.pool().starting());
         }
         return list;
     }

@@ -158,7 +158,7 @@ final class RecordCodec {
             n.putObject("pool")
                     .put("size", w.pool().size())
                     .put("idle", w.pool().idle())
-                    .put("warming", w.pool().warming());
+                    .put("starting", w.pool().starting());
         }
         return n.toString();
     }
@@ -439,7 +439,7 @@ final class RecordCodec {
         if (!n.isObject()) {
             throw new MalformedRecordException("field \"pool\" is not an object");
         }
-        return new WorkerPool(intField(n, "size"), intField(n, "idle"), intField(n, "warming"));
+        return new WorkerPool(intField(n, "size"), intField(n, "idle"), intField(n, "starting"));
     }
 
     static ScaleOverride scaleOverride(JsonNode n) {

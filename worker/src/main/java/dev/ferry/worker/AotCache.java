@@ -4,6 +4,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -92,16 +93,34 @@ final class AotCache {
         return "-XX:AOTCacheOutput=" + temporary();
     }
 
+    /**
+     * Deletes the caches of other builds and JDKs beside this one (tens of MB each, and every
+     * rebuild makes a new one). A JVM that maps one keeps its pages; a worker still handing one
+     * out starts its containers without it, as the JVM does with a cache it cannot open.
+     */
+    private void deleteOthers() {
+        try (DirectoryStream<Path> caches = Files.newDirectoryStream(file.getParent(), "container-*.aot")) {
+            for (Path other : caches) {
+                if (!other.equals(file)) {
+                    Files.deleteIfExists(other);
+                }
+            }
+        } catch (IOException e) {
+            logger.log(System.Logger.Level.DEBUG, "removing older AOT caches beside " + file, e);
+        }
+    }
+
     private Path temporary() {
         return file.resolveSibling(file.getFileName() + ".training");
     }
 
     /**
      * Runs {@code command} (a pool member with {@link #outputOption()}) with
-     * {@code environment}, waits for its pooled line {@code pooledLine}, ends it, and keeps the
-     * cache it wrote. Blocks for the whole run; logs, and keeps going without a cache, on failure.
+     * {@code environment}: tells it to warm up once it prints {@code startedLine}, waits for its
+     * pooled line {@code pooledLine}, ends it, and keeps the cache it wrote. Blocks for the whole
+     * run; logs, and keeps going without a cache, on failure.
      */
-    void train(List<String> command, Map<String, String> environment, String pooledLine) {
+    void train(List<String> command, Map<String, String> environment, String startedLine, String pooledLine) {
         long start = System.nanoTime();
         Process process = null;
         try {
@@ -119,7 +138,11 @@ final class AotCache {
             try (BufferedReader lines =
                     new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-                    if (line.equals(pooledLine)) {
+                    if (line.equals(startedLine)) {
+                        process.getOutputStream()
+                                .write((ContainerCommand.WARM_UP + "\n").getBytes(StandardCharsets.UTF_8));
+                        process.getOutputStream().flush();
+                    } else if (line.equals(pooledLine)) {
                         warm = true;
                         process.getOutputStream()
                                 .close(); // no assignment: the member exits and the JVM writes the cache
@@ -136,6 +159,7 @@ final class AotCache {
             }
             Files.move(temporary(), file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             ready = true;
+            deleteOthers();
             logger.log(
                     System.Logger.Level.INFO,
                     "container runtime AOT cache made in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)

@@ -69,6 +69,14 @@ final class ContainerCommand {
                 host);
     }
 
+    /** The line a pool member prints on standard output once it has bound its port and takes an assignment. */
+    static String startedLine(String token) {
+        return "ferry-pool-started " + token;
+    }
+
+    /** The line that starts a pool member's warm-up, on its standard input: the runtime's {@code PoolArgs.WARM_UP}. */
+    static final String WARM_UP = "warm-up";
+
     /** The line a pool member prints on standard output once it is warm and waits for an assignment. */
     static String pooledLine(String token) {
         return "ferry-pooled " + token;

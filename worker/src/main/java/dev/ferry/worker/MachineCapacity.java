@@ -32,9 +32,13 @@ public record MachineCapacity(int cpuCores, long memoryMib, List<GpuDevice> gpus
      * @throws IllegalStateException as {@link GpuDetector#detect()}
      */
     public static MachineCapacity detect(GpuDetector detector) {
+        return new MachineCapacity(Runtime.getRuntime().availableProcessors(), totalMemoryMib(), detector.detect());
+    }
+
+    /** This machine's memory, MiB, as {@link #detect} reads it; 0 where the JVM cannot tell. */
+    public static long totalMemoryMib() {
         OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
         long bytes = os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getTotalMemorySize() : 0;
-        return new MachineCapacity(
-                Runtime.getRuntime().availableProcessors(), bytes / (1024 * 1024), detector.detect());
+        return bytes / (1024 * 1024);
     }
 }

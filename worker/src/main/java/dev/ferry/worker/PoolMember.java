@@ -126,8 +126,18 @@ final class PoolMember {
         return target;
     }
 
+    /** Tells it to warm up, unless it was claimed meanwhile (its assignment would end the warm-up at once). */
+    synchronized void warmUp() throws IOException {
+        if (fate.get() != Fate.WAITING) {
+            return;
+        }
+        OutputStream in = sandboxed.process().getOutputStream();
+        in.write((ContainerCommand.WARM_UP + "\n").getBytes(StandardCharsets.UTF_8));
+        in.flush();
+    }
+
     /** Writes the assignment line and closes the member's standard input (nothing more is ever written). */
-    void assign(String line) throws IOException {
+    synchronized void assign(String line) throws IOException {
         try (OutputStream in = sandboxed.process().getOutputStream()) {
             in.write((line + "\n").getBytes(StandardCharsets.UTF_8));
         }

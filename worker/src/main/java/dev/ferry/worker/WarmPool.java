@@ -7,40 +7,53 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
 /**
- * The accounting of a worker's warm pool: which members are warming up and which wait, idle,
- * for an assignment; when to start new ones. Generic in what a member is, so that the rules are
- * tested without processes.
+ * The accounting of a worker's warm pool: which members are starting, which have started and
+ * wait for their turn to warm up, which warm up, and which are warm; when to start new ones and
+ * when to warm them. Generic in what a member is, so that the rules are tested without
+ * processes.
  *
  * <p>The rules:
  * <ul>
- *   <li>The pool keeps {@code size} members, warming or idle. A member taken for a container
- *       leaves the pool for good (a member is never given a second function); one that exits
- *       before it is taken is replaced.</li>
- *   <li>{@link #take()} gives the oldest idle member, else the warming member that started
- *       first (it is further along than a fresh start would be; its warm-up ends early), else
- *       nothing: the caller starts a fresh process, as without a pool.</li>
- *   <li>Refills start at most {@code warmingAtOnce} members at a time: a member's warm-up is
- *       CPU-bound, and a pool refilling all at once would take the machine from the containers
- *       it serves (members also run at a lower CPU priority where the worker can set it).</li>
+ *   <li>The pool keeps {@code size} members in any of those stages. A member taken for a
+ *       container leaves the pool for good (a member is never given a second function); one
+ *       that exits before it is taken is replaced.</li>
+ *   <li>Members start {@code startingAtOnce} at a time, and warm up {@code warmingAtOnce} at a
+ *       time, oldest first, and only while none is starting. A started member (a JVM that has
+ *       bound its port) already becomes a container in milliseconds, so filling the pool comes
+ *       first, ready for a burst; warming up is CPU-bound, so members take turns, and a pool
+ *       refilling never takes the machine from the containers it serves (members also run at a
+ *       lower CPU priority where the worker can set it).</li>
+ *   <li>{@link #take()} gives the member furthest along: the oldest warm one, else the one that
+ *       began warming up first (its warm-up ends early), else the oldest started one, else the
+ *       one that began starting first (still ahead of a fresh start), else nothing: the caller
+ *       starts a fresh process, as without a pool.</li>
  *   <li>A member that fails before it is warm (exits, or cannot be launched) delays the next
- *       start: 1 s, doubling to at most 60 s, until one reaches the pool again; a broken runtime
- *       costs a start now and then, not a loop.</li>
+ *       start: 1 s, doubling to at most 60 s, until one warms up; a broken runtime costs a start
+ *       now and then, not a loop.</li>
  * </ul>
  *
  * <p>Thread-safe. Launches run on the given executor, never under the pool's lock.
  */
 final class WarmPool<M> {
 
-    /** How a pool starts and stops its members, and how it waits. */
+    /** How a pool starts, warms and stops its members, and how it waits. */
     interface Members<M> {
-        /**
-         * Starts a member. It reports back through {@link WarmPool#warm} when it is warm and
-         * {@link WarmPool#exited} when it exits.
-         */
+        /** Starts a member. */
         M launch() throws Exception;
+
+        /**
+         * Starts reporting what {@code member} does: {@link WarmPool#started} when it takes
+         * instructions, {@link WarmPool#warm} when it is warm, {@link WarmPool#exited} when it
+         * exits. Called once the pool holds it, so that no report comes before the pool knows it.
+         */
+        void watch(M member);
+
+        /** Tells a started member to warm up (it reports {@link WarmPool#warm}). */
+        void warmUp(M member);
 
         /** Asks a member that is still the pool's to exit (it reports {@link WarmPool#exited}). */
         void stop(M member);
@@ -58,37 +71,52 @@ final class WarmPool<M> {
     private static final System.Logger logger = System.getLogger(WarmPool.class.getName());
 
     private final int size;
+    private final int startingAtOnce;
     private final int warmingAtOnce;
     private final Members<M> members;
     private final Executor launches;
 
-    // all guarded by this
+    // all guarded by this; each stage oldest first
+    private final Deque<M> starting = new ArrayDeque<>();
+    private final Deque<M> started = new ArrayDeque<>();
     private final Deque<M> warming = new ArrayDeque<>();
-    private final Deque<M> idle = new ArrayDeque<>();
+    private final Deque<M> warm = new ArrayDeque<>();
     private int launching;
+    private final CompletableFuture<Void> firstStarted = new CompletableFuture<>();
     private int failuresInARow;
     private boolean backingOff;
     private boolean closed;
 
     /**
      * @param size members to keep, {@code >= 1}
-     * @param warmingAtOnce members that may start and warm up at the same time, {@code >= 1}
+     * @param startingAtOnce members that may start at the same time, {@code >= 1}
+     * @param warmingAtOnce members that may warm up at the same time, {@code >= 1}
      */
-    WarmPool(int size, int warmingAtOnce, Members<M> members, Executor launches) {
+    WarmPool(int size, int startingAtOnce, int warmingAtOnce, Members<M> members, Executor launches) {
         if (size < 1) {
             throw new IllegalArgumentException("size: " + size + " (expected: >= 1)");
+        }
+        if (startingAtOnce < 1) {
+            throw new IllegalArgumentException("startingAtOnce: " + startingAtOnce + " (expected: >= 1)");
         }
         if (warmingAtOnce < 1) {
             throw new IllegalArgumentException("warmingAtOnce: " + warmingAtOnce + " (expected: >= 1)");
         }
         this.size = size;
+        this.startingAtOnce = startingAtOnce;
         this.warmingAtOnce = warmingAtOnce;
         this.members = Objects.requireNonNull(members, "members");
         this.launches = Objects.requireNonNull(launches, "launches");
     }
 
-    /** How full the pool is. */
-    record Status(int size, int idle, int warming) {}
+    /**
+     * How full the pool is.
+     *
+     * @param idle members that take an assignment now: started, warming up or warm
+     * @param warm of those, the ones warm
+     * @param starting members whose process is still starting
+     */
+    record Status(int size, int idle, int warm, int starting) {}
 
     /** Starts filling the pool. */
     void start() {
@@ -96,8 +124,8 @@ final class WarmPool<M> {
     }
 
     /**
-     * Takes a member out of the pool for a container: the oldest idle one, else the warming one
-     * that started first; empty when the pool has none. A refill follows.
+     * Takes a member out of the pool for a container, the one furthest along (see the class's
+     * rules); empty when the pool has none. A refill follows.
      */
     Optional<M> take() {
         M member;
@@ -105,13 +133,36 @@ final class WarmPool<M> {
             if (closed) {
                 return Optional.empty();
             }
-            member = idle.pollFirst();
+            member = warm.pollFirst();
             if (member == null) {
                 member = warming.pollFirst();
+            }
+            if (member == null) {
+                member = started.pollFirst();
+            }
+            if (member == null) {
+                member = starting.pollFirst();
             }
         }
         refill();
         return Optional.ofNullable(member);
+    }
+
+    /** {@code member} has started and takes instructions; ignored unless it is a starting member of this pool. */
+    void started(M member) {
+        synchronized (this) {
+            if (!removeIdentical(starting, member)) {
+                return;
+            }
+            started.addLast(member);
+        }
+        firstStarted.complete(null);
+        refill();
+    }
+
+    /** Completes when a member has first started (it can take a container), or the pool closed. */
+    CompletableFuture<Void> firstStarted() {
+        return firstStarted;
     }
 
     /** {@code member} is warm and waits for an assignment; ignored unless it is a warming member of this pool. */
@@ -120,7 +171,7 @@ final class WarmPool<M> {
             if (!removeIdentical(warming, member)) {
                 return;
             }
-            idle.addLast(member);
+            warm.addLast(member);
             failuresInARow = 0;
         }
         refill();
@@ -132,12 +183,15 @@ final class WarmPool<M> {
      */
     void exited(M member, boolean failed) {
         synchronized (this) {
-            boolean wasWarming = removeIdentical(warming, member);
-            boolean wasIdle = !wasWarming && removeIdentical(idle, member);
-            if (!wasWarming && !wasIdle) {
+            boolean wasWarm = removeIdentical(warm, member);
+            boolean beforeWarm = !wasWarm
+                    && (removeIdentical(starting, member)
+                            || removeIdentical(started, member)
+                            || removeIdentical(warming, member));
+            if (!wasWarm && !beforeWarm) {
                 return;
             }
-            if (failed && wasWarming) {
+            if (failed && beforeWarm) {
                 failed();
             }
         }
@@ -146,36 +200,48 @@ final class WarmPool<M> {
 
     Status status() {
         synchronized (this) {
-            return new Status(size, idle.size(), warming.size() + launching);
+            return new Status(
+                    size, started.size() + warming.size() + warm.size(), warm.size(), starting.size() + launching);
         }
     }
 
     /** Stops filling the pool and stops every member it holds; returns them. */
     List<M> close() {
-        List<M> left;
+        List<M> left = new ArrayList<>();
         synchronized (this) {
             closed = true;
-            left = new ArrayList<>(warming);
-            left.addAll(idle);
-            warming.clear();
-            idle.clear();
+            for (Deque<M> stage : List.of(starting, started, warming, warm)) {
+                left.addAll(stage);
+                stage.clear();
+            }
         }
         left.forEach(members::stop);
+        firstStarted.complete(null);
         return left;
     }
 
-    /** Starts members until the pool is full, as many at once as allowed. */
+    /** Starts members until the pool is full, and warms started ones, as many at once as allowed. */
     private void refill() {
-        int toLaunch;
+        int toLaunch = 0;
+        List<M> toWarm = new ArrayList<>();
         synchronized (this) {
-            if (closed || backingOff) {
+            if (closed) {
                 return;
             }
-            int held = warming.size() + idle.size() + launching;
-            int warmingNow = warming.size() + launching;
-            toLaunch = Math.max(0, Math.min(size - held, warmingAtOnce - warmingNow));
-            launching += toLaunch;
+            if (!backingOff) {
+                int held = starting.size() + started.size() + warming.size() + warm.size() + launching;
+                int startingNow = starting.size() + launching;
+                toLaunch = Math.max(0, Math.min(size - held, startingAtOnce - startingNow));
+                launching += toLaunch;
+            }
+            boolean filling = !starting.isEmpty() || launching > 0;
+            while (!filling && warming.size() < warmingAtOnce && !started.isEmpty()) {
+                M member = started.pollFirst();
+                warming.addLast(member);
+                toWarm.add(member);
+            }
         }
+        toWarm.forEach(members::warmUp);
         for (int i = 0; i < toLaunch; i++) {
             launches.execute(this::launchOne);
         }
@@ -198,8 +264,11 @@ final class WarmPool<M> {
             } else if (closed) {
                 stop = true;
             } else {
-                warming.addLast(member);
+                starting.addLast(member);
             }
+        }
+        if (member != null) {
+            members.watch(member); // also when stopped at once: its exit is what cleans up after it
         }
         if (stop) {
             members.stop(member);

@@ -198,6 +198,7 @@ public final class Worker implements AutoCloseable {
                 ? null
                 : new WarmPool<>(
                         builder.warmPool,
+                        Math.max(1, Runtime.getRuntime().availableProcessors()),
                         Math.max(1, Runtime.getRuntime().availableProcessors() / 2),
                         new PoolMembers(),
                         task -> Thread.ofVirtual().name("ferry-pool-launch").start(task));
@@ -225,15 +226,16 @@ public final class Worker implements AutoCloseable {
             options.add(aotCache.outputOption());
             options.addAll(AotCache.LOG_OPTIONS);
             aotCache.train(
-                    priority.member(ContainerCommand.pool(
+                    priority.background(ContainerCommand.pool(
                             javaExecutable,
                             options,
                             runtimeClasspath,
                             "pm-training",
                             containerHost.getHostAddress(),
                             port,
-                            AotCache.TRAINING_CALLS)),
+                            Math.min(AotCache.TRAINING_CALLS, warmUpCalls))),
                     Map.of(ContainerCommand.READY_TOKEN_ENV, token),
+                    ContainerCommand.startedLine(token),
                     ContainerCommand.pooledLine(token));
         } finally {
             portsInUse.remove(port);
@@ -637,6 +639,21 @@ public final class Worker implements AutoCloseable {
         }
 
         @Override
+        public void watch(PoolMember member) {
+            watchMember(member);
+        }
+
+        @Override
+        public void warmUp(PoolMember member) {
+            try {
+                member.warmUp();
+            } catch (IOException e) {
+                // it exited, or was just assigned: its exit or its container says so
+                logger.log(System.Logger.Level.DEBUG, "telling " + member + " to warm up", e);
+            }
+        }
+
+        @Override
         public void stop(PoolMember member) {
             member.sandboxed().terminate();
         }
@@ -685,12 +702,33 @@ public final class Worker implements AutoCloseable {
         }
         PoolMember member =
                 new PoolMember(memberId, port, token, process, appDir, priority.nicesMembers(), Instant.now());
-        String pooledLine = ContainerCommand.pooledLine(token);
+        logger.log(System.Logger.Level.DEBUG, () -> "launched " + member);
+        return member;
+    }
+
+    /** Reads a member's output and waits for its exit, reporting both to the pool. */
+    private void watchMember(PoolMember member) {
+        String memberId = member.id();
+        String startedLine = ContainerCommand.startedLine(member.readyToken());
+        String pooledLine = ContainerCommand.pooledLine(member.readyToken());
         member.output(ProcessOutput.read(
                 memberId,
-                process.process(),
+                member.sandboxed().process(),
                 line -> {
-                    if (line.equals(pooledLine)) {
+                    if (line.equals(startedLine)) {
+                        logger.log(
+                                System.Logger.Level.DEBUG,
+                                () -> member + " started in "
+                                        + Duration.between(member.launchedAt(), Instant.now())
+                                                .toMillis() + " ms");
+                        pool.started(member);
+                    } else if (line.equals(pooledLine)) {
+                        logger.log(
+                                System.Logger.Level.DEBUG,
+                                () -> member + " warm "
+                                        + Duration.between(member.launchedAt(), Instant.now())
+                                                .toMillis()
+                                        + " ms after its launch");
                         pool.warm(member);
                     } else {
                         logger.log(System.Logger.Level.DEBUG, () -> "pool member " + memberId + ": " + line);
@@ -700,15 +738,14 @@ public final class Worker implements AutoCloseable {
                     member.stderr().add(line);
                     logger.log(System.Logger.Level.DEBUG, () -> "pool member " + memberId + ": " + line);
                 }));
-        process.process()
+        member.sandboxed()
+                .process()
                 .onExit()
                 .whenCompleteAsync(
                         (p, e) -> memberExited(member),
                         task -> Thread.ofVirtual()
                                 .name("ferry-" + memberId + "-exit")
                                 .start(task));
-        logger.log(System.Logger.Level.DEBUG, () -> "launched " + member);
-        return member;
     }
 
     /** A member's process ended: unless it had become a container (which handles its own exit), clean up and tell the pool. */
@@ -747,7 +784,15 @@ public final class Worker implements AutoCloseable {
             return PoolStatus.NONE;
         }
         WarmPool.Status s = pool.status();
-        return new PoolStatus(s.size(), s.idle(), s.warming());
+        return new PoolStatus(s.size(), s.idle(), s.warm(), s.starting());
+    }
+
+    /**
+     * Completes once the warm pool's first member has started, so that a container start takes
+     * milliseconds from then on (or the worker closed); at once without a pool.
+     */
+    public CompletableFuture<Void> poolStarted() {
+        return pool == null ? CompletableFuture.completedFuture(null) : pool.firstStarted();
     }
 
     private static void deleteTree(Path dir) {

@@ -330,7 +330,7 @@ final class WorkerAgent implements RoutingListener, ContainerListener, AutoClose
     /** The worker's pool now, for the controller's placement and {@code ferry ls}. */
     private dev.ferry.routing.WorkerPool pool() {
         PoolStatus p = worker.pool();
-        return new dev.ferry.routing.WorkerPool(p.size(), p.idle(), p.warming());
+        return new dev.ferry.routing.WorkerPool(p.size(), p.idle(), p.starting());
     }
 
     private boolean heartbeat() {

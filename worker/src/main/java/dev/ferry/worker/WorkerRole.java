@@ -72,12 +72,16 @@ public final class WorkerRole implements AutoCloseable {
     public static final long POOL_MEMBER_MIB = 96;
 
     /**
-     * The pool a worker keeps unless told otherwise: two members per CPU core, at least 2, at
-     * most 8. A burst's first containers come from it, while the rest start fresh; members warm
-     * up one at a time at a lower priority, so a larger pool costs idle memory, not serving CPU.
+     * The pool a worker keeps unless told otherwise: as many members as a sixteenth of its
+     * memory holds ({@link #POOL_MEMBER_MIB} each), at most 8 per CPU core, 2 to 16. A burst's
+     * containers come from it, and a burst of calls that wait (on I/O, on a model elsewhere)
+     * needs many containers on few cores: 16 GiB and 2 cores keep 10. Members start together
+     * and warm up in turn at a lower priority, so a larger pool costs idle memory, not serving
+     * CPU.
      */
-    public static int defaultWarmPool(int cpus) {
-        return Math.max(2, Math.min(8, cpus * 2));
+    public static int defaultWarmPool(int cpus, long memoryMib) {
+        long byMemory = memoryMib / 16 / POOL_MEMBER_MIB;
+        return (int) Math.max(2, Math.min(16, Math.min(byMemory, 8L * cpus)));
     }
 
     public static Builder builder() {
@@ -163,20 +167,31 @@ public final class WorkerRole implements AutoCloseable {
     }
 
     /**
-     * Where containers keep their class data sharing archive: one per runtime class path and
-     * JDK, under the Ferry home, so a rebuilt Ferry or another JDK never fights over a file.
+     * Where containers keep their class data sharing archive: one per runtime class path (its
+     * jars' paths, sizes and times) and JDK, under the Ferry home, so a rebuilt Ferry or another
+     * JDK never fights over a file, nor gets one it cannot use.
      * None when the class path holds anything but jars, which the JVM cannot archive (and
      * then fails the container's exit).
      */
     public static Optional<Path> classDataArchive(Path home, String runtimeClasspath) throws IOException {
+        // The JVM refuses an archive or cache made from other jars (it checks their sizes and
+        // times) and goes on without it, silently: a rebuilt jar at the same path needs a new one.
+        StringBuilder key = new StringBuilder(Runtime.version().toString());
         for (String entry : runtimeClasspath.split(File.pathSeparator)) {
-            if (!entry.endsWith(".jar") || !Files.isRegularFile(Path.of(entry))) {
+            Path jar = Path.of(entry);
+            if (!entry.endsWith(".jar") || !Files.isRegularFile(jar)) {
                 return Optional.empty();
             }
+            key.append('\n')
+                    .append(entry)
+                    .append(' ')
+                    .append(Files.size(jar))
+                    .append(' ')
+                    .append(Files.getLastModifiedTime(jar).toMillis());
         }
-        String key = runtimeClasspath + '\n' + Runtime.version();
         Path dir = Files.createDirectories(home.resolve("cds"));
-        return Optional.of(dir.resolve("container-" + Integer.toHexString(key.hashCode()) + ".jsa"));
+        return Optional.of(
+                dir.resolve("container-" + Integer.toHexString(key.toString().hashCode()) + ".jsa"));
     }
 
     /**
@@ -241,7 +256,7 @@ public final class WorkerRole implements AutoCloseable {
         /**
          * Warm pool members to keep (see {@link Worker.Builder#warmPool}); 0, the default here,
          * for none. The {@code ferry worker} and {@code ferry dev} commands default to
-         * {@link #defaultWarmPool(int)}.
+         * {@link #defaultWarmPool(int, long)}.
          */
         public Builder warmPool(int members) {
             this.warmPool = members;

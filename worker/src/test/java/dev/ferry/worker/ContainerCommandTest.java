@@ -84,6 +84,8 @@ class ContainerCommandTest {
         assertThat(PoolArgs.parse(command.subList(main + 2, command.size())))
                 .isEqualTo(new PoolArgs("pm-abcdefgh", 40124, "127.0.0.3", 500));
         assertThat(ContainerCommand.pooledLine("t1")).isEqualTo(PoolArgs.pooledLine("t1"));
+        assertThat(ContainerCommand.startedLine("t1")).isEqualTo(PoolArgs.startedLine("t1"));
+        assertThat(ContainerCommand.WARM_UP).isEqualTo(PoolArgs.WARM_UP);
     }
 
     @Test

@@ -92,6 +92,41 @@ class WarmPoolSandboxTest {
     }
 
     @Test
+    void membersStartTogetherThenWarmUpWhenTold() throws Exception {
+        Worker worker = worker("process", 2);
+        assertThat(worker.poolStarted().get(WAIT.toSeconds(), TimeUnit.SECONDS)).isNull();
+
+        await("both members warm", () -> worker.pool().warm() == 2);
+
+        assertThat(worker.pool()).isEqualTo(new PoolStatus(2, 2, 2, 0));
+        assertThat(started(worker.start(spec("probe", ProbeFunction.class))).state())
+                .isEqualTo(ContainerState.READY);
+    }
+
+    @Test
+    void theAotCacheIsTrainedOnceAndReplacesOlderOnes() throws Exception {
+        Path aot = Files.createDirectories(dir.resolve("aot"));
+        Path older = Files.writeString(aot.resolve("container-0ld.aot"), "a cache of another build");
+        Path cache = aot.resolve("container-1234.aot");
+        Worker worker = worker(builder("process", 1).aotCache(cache));
+
+        await("the cache", () -> Files.isRegularFile(cache) && !Files.exists(older));
+        assertThat(started(worker.start(spec("probe", ProbeFunction.class))).state())
+                .isEqualTo(ContainerState.READY);
+
+        // The member taken is replaced by one that maps the cache.
+        await(
+                "a member started on the cache",
+                () -> members().anyMatch(p -> commandLine(p).contains("-XX:AOTCache=" + cache)));
+        assertThat(started(worker.start(spec("sandbox-probe", SandboxProbeFunction.class)))
+                        .state())
+                .isEqualTo(ContainerState.READY);
+        try (Stream<Path> left = Files.list(aot)) {
+            assertThat(left).containsExactly(cache);
+        }
+    }
+
+    @Test
     void runcSetsTheContainersLimitsAtTheAssignment() throws Exception {
         Worker worker = worker("runc", 1);
         await("a warm member", () -> worker.pool().idle() == 1);
@@ -187,7 +222,7 @@ class WarmPoolSandboxTest {
         } catch (java.io.IOException e) {
             throw new AssertionError(e);
         }
-        assertThat(worker.pool()).isEqualTo(new PoolStatus(2, 0, 0));
+        assertThat(worker.pool()).isEqualTo(new PoolStatus(2, 0, 0, 0));
     }
 
     /** Live pool members of this test's workers: JVMs started by this one with {@code --pool} on their command line. */

@@ -17,6 +17,8 @@ class WarmPoolTest {
     /** Launches in order, records stops, keeps scheduled tasks until the test runs them. */
     static final class FakeMembers implements WarmPool.Members<Member> {
         final List<Member> launched = new ArrayList<>();
+        final List<Member> watched = new ArrayList<>();
+        final List<Member> toldToWarm = new ArrayList<>();
         final List<Member> stopped = new ArrayList<>();
         final List<Duration> delays = new ArrayList<>();
         final List<Runnable> scheduled = new ArrayList<>();
@@ -30,6 +32,16 @@ class WarmPoolTest {
             Member m = new Member(launched.size() + 1);
             launched.add(m);
             return m;
+        }
+
+        @Override
+        public void watch(Member member) {
+            watched.add(member);
+        }
+
+        @Override
+        public void warmUp(Member member) {
+            toldToWarm.add(member);
         }
 
         @Override
@@ -52,51 +64,97 @@ class WarmPoolTest {
 
     private final FakeMembers members = new FakeMembers();
 
-    private WarmPool<Member> pool(int size, int warmingAtOnce) {
-        return new WarmPool<>(size, warmingAtOnce, members, Runnable::run);
+    private WarmPool<Member> pool(int size, int startingAtOnce, int warmingAtOnce) {
+        return new WarmPool<>(size, startingAtOnce, warmingAtOnce, members, Runnable::run);
+    }
+
+    /** Started and warm, as a member reports it. */
+    private void warmUp(WarmPool<Member> pool, Member member) {
+        pool.started(member);
+        pool.warm(member);
     }
 
     @Test
-    void startsOnlyAsManyAtOnceAsAllowedAndRefillsAsMembersGetWarm() {
-        WarmPool<Member> pool = pool(3, 1);
+    void startsAsManyAtOnceAsAllowedAndWatchesEachOnceHeld() {
+        WarmPool<Member> pool = pool(5, 2, 1);
         pool.start();
-        assertThat(members.launched).hasSize(1);
-        assertThat(pool.status()).isEqualTo(new WarmPool.Status(3, 0, 1));
-
-        pool.warm(members.launched.get(0));
         assertThat(members.launched).hasSize(2);
-        pool.warm(members.launched.get(1));
-        pool.warm(members.launched.get(2));
+        assertThat(members.watched).isEqualTo(members.launched);
+        assertThat(pool.status()).isEqualTo(new WarmPool.Status(5, 0, 0, 2));
 
-        assertThat(members.launched).hasSize(3);
-        assertThat(pool.status()).isEqualTo(new WarmPool.Status(3, 3, 0));
+        pool.started(members.launched.get(0));
+        assertThat(members.launched).hasSize(3); // a start slot freed
+        pool.started(members.launched.get(1));
+        pool.started(members.launched.get(2));
+        assertThat(members.launched).hasSize(5);
+        assertThat(pool.status()).isEqualTo(new WarmPool.Status(5, 3, 0, 2));
     }
 
     @Test
-    void takesTheOldestIdleMemberThenAWarmingOneAndRefillsBehind() {
-        WarmPool<Member> pool = pool(2, 2);
+    void warmsStartedMembersInTurnOldestFirstOnceNoneIsStarting() {
+        WarmPool<Member> pool = pool(3, 3, 1);
         pool.start();
         Member first = members.launched.get(0);
         Member second = members.launched.get(1);
-        pool.warm(second);
+        Member third = members.launched.get(2);
+        pool.started(second);
+        pool.started(first);
+        assertThat(members.toldToWarm).isEmpty(); // filling the pool comes first
+        pool.started(third);
+        assertThat(members.toldToWarm).containsExactly(second); // one at a time
 
-        assertThat(pool.take()).contains(second); // idle before warming
-        Member third = members.launched.get(2); // the refill
-        assertThat(pool.take()).contains(first); // then the warming one that started first
-        assertThat(pool.take()).contains(third);
-        assertThat(members.launched).hasSize(5);
-        assertThat(pool.status()).isEqualTo(new WarmPool.Status(2, 0, 2));
+        pool.warm(second);
+        assertThat(members.toldToWarm).containsExactly(second, first);
+        pool.warm(first);
+        pool.warm(third); // not told yet: ignored
+        assertThat(members.toldToWarm).containsExactly(second, first, third);
+        pool.warm(third);
+        assertThat(pool.status()).isEqualTo(new WarmPool.Status(3, 3, 3, 0));
+        assertThat(members.launched).hasSize(3);
+    }
+
+    @Test
+    void aRefillPausesWarmUpsNotYetBegun() {
+        WarmPool<Member> pool = pool(3, 1, 1);
+        pool.start();
+        for (int i = 0; i < 3; i++) {
+            pool.started(members.launched.get(i));
+        }
+        assertThat(members.toldToWarm).containsExactly(members.launched.get(0));
+
+        assertThat(pool.take()).contains(members.launched.get(0)); // a member is starting again
+        pool.warm(members.launched.get(0)); // (its container's report: ignored)
+        assertThat(members.toldToWarm).hasSize(1);
+        pool.started(members.launched.get(3));
+        assertThat(members.toldToWarm).containsExactly(members.launched.get(0), members.launched.get(1));
+    }
+
+    @Test
+    void takesTheMemberFurthestAlongAndRefillsBehind() {
+        WarmPool<Member> pool = pool(4, 4, 1);
+        pool.start();
+        List<Member> first = List.copyOf(members.launched);
+        first.forEach(pool::started); // the pool is full: the oldest warms up
+        pool.warm(first.get(0)); // the next warms up, two wait their turn
+
+        assertThat(pool.take()).contains(first.get(0)); // warm
+        assertThat(pool.take()).contains(first.get(1)); // warming
+        assertThat(pool.take()).contains(first.get(2)); // started
+        assertThat(pool.take()).contains(first.get(3));
+        assertThat(pool.take()).contains(members.launched.get(4)); // starting, a refill
+        assertThat(members.launched).hasSize(9); // refilled behind each
     }
 
     @Test
     void neverGivesAMemberTwice() {
-        WarmPool<Member> pool = pool(1, 1);
+        WarmPool<Member> pool = pool(1, 1, 1);
         pool.start();
         Member member = members.launched.get(0);
-        pool.warm(member);
+        warmUp(pool, member);
         assertThat(pool.take()).contains(member);
 
-        // It reports warm or exits later (it is a container now): the pool is not fooled.
+        // It reports or exits later (it is a container now): the pool is not fooled.
+        pool.started(member);
         pool.warm(member);
         pool.exited(member, true);
 
@@ -106,49 +164,61 @@ class WarmPoolTest {
 
     @Test
     void replacesAMemberThatExitsBeforeItIsTaken() {
-        WarmPool<Member> pool = pool(1, 1);
+        WarmPool<Member> pool = pool(1, 1, 1);
         pool.start();
         Member member = members.launched.get(0);
-        pool.warm(member);
+        warmUp(pool, member);
 
-        pool.exited(member, true); // an idle member crashed: replaced at once
+        pool.exited(member, true); // a warm member crashed: replaced at once
 
         assertThat(members.launched).hasSize(2);
         assertThat(pool.take()).contains(members.launched.get(1));
     }
 
     @Test
-    void backsOffAfterMembersFailWhileWarmingAndResetsOnceOneIsWarm() {
-        WarmPool<Member> pool = pool(1, 1);
+    void backsOffAfterMembersFailBeforeTheyAreWarmAndResetsOnceOneIsWarm() {
+        WarmPool<Member> pool = pool(1, 1, 1);
         pool.start();
 
-        pool.exited(members.launched.get(0), true);
+        pool.exited(members.launched.get(0), true); // while starting
         assertThat(members.launched).hasSize(1); // waiting, not looping
         assertThat(members.delays).containsExactly(Duration.ofSeconds(1));
 
         members.runScheduled();
         assertThat(members.launched).hasSize(2);
-        pool.exited(members.launched.get(1), true);
+        pool.started(members.launched.get(1));
+        pool.exited(members.launched.get(1), true); // while warming up
         members.runScheduled();
         pool.exited(members.launched.get(2), true);
         assertThat(members.delays).containsExactly(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(4));
 
         members.runScheduled();
-        pool.warm(members.launched.get(3));
-        pool.exited(members.launched.get(3), true); // idle, then crashed: replaced without a wait
+        warmUp(pool, members.launched.get(3));
+        pool.exited(members.launched.get(3), true); // warm, then crashed: replaced without a wait
         assertThat(members.launched).hasSize(5);
         pool.exited(members.launched.get(4), true);
         assertThat(members.delays).last().isEqualTo(Duration.ofSeconds(1));
     }
 
     @Test
+    void aBackOffHoldsStartsButNotWarmUps() {
+        WarmPool<Member> pool = pool(2, 2, 1);
+        pool.start();
+        pool.exited(members.launched.get(0), true);
+        pool.started(members.launched.get(1));
+
+        assertThat(members.toldToWarm).containsExactly(members.launched.get(1));
+        assertThat(members.launched).hasSize(2); // the replacement waits for the back-off
+    }
+
+    @Test
     void aFailedLaunchBacksOffToo() {
         members.failLaunches = true;
-        WarmPool<Member> pool = pool(2, 2);
+        WarmPool<Member> pool = pool(2, 2, 2);
         pool.start();
 
         assertThat(members.delays).containsExactly(Duration.ofSeconds(1)); // two failed, one wait
-        assertThat(pool.status()).isEqualTo(new WarmPool.Status(2, 0, 0));
+        assertThat(pool.status()).isEqualTo(new WarmPool.Status(2, 0, 0, 0));
         members.failLaunches = false;
         members.runScheduled();
         assertThat(members.launched).hasSize(2);
@@ -157,7 +227,7 @@ class WarmPoolTest {
     @Test
     void theBackOffStopsAtAMinute() {
         members.failLaunches = true;
-        WarmPool<Member> pool = pool(1, 1);
+        WarmPool<Member> pool = pool(1, 1, 1);
         pool.start();
         for (int i = 0; i < 12; i++) {
             members.runScheduled();
@@ -167,7 +237,7 @@ class WarmPoolTest {
 
     @Test
     void aStoppedMemberIsNoFailure() {
-        WarmPool<Member> pool = pool(1, 1);
+        WarmPool<Member> pool = pool(1, 1, 1);
         pool.start();
         pool.exited(members.launched.get(0), false);
         assertThat(members.delays).isEmpty();
@@ -176,22 +246,37 @@ class WarmPoolTest {
 
     @Test
     void closeStopsEveryMemberItHoldsAndStartsNoMore() {
-        WarmPool<Member> pool = pool(2, 2);
+        WarmPool<Member> pool = pool(3, 3, 1);
         pool.start();
-        pool.warm(members.launched.get(0));
+        warmUp(pool, members.launched.get(0));
+        pool.started(members.launched.get(1));
 
         List<Member> left = pool.close();
 
-        assertThat(left).containsExactlyInAnyOrder(members.launched.get(0), members.launched.get(1));
+        assertThat(left).containsExactlyInAnyOrderElementsOf(members.launched);
         assertThat(members.stopped).containsExactlyInAnyOrderElementsOf(left);
         pool.exited(members.launched.get(0), false);
-        assertThat(members.launched).hasSize(2);
+        pool.started(members.launched.get(2));
+        assertThat(members.launched).hasSize(3);
         assertThat(pool.take()).isEmpty();
     }
 
     @Test
+    void aMemberLaunchedAfterCloseIsWatchedAndStopped() {
+        List<Runnable> pending = new ArrayList<>();
+        WarmPool<Member> pool = new WarmPool<>(1, 1, 1, members, pending::add);
+        pool.start();
+        pool.close();
+        pending.forEach(Runnable::run);
+
+        assertThat(members.watched).isEqualTo(members.launched); // its exit cleans up after it
+        assertThat(members.stopped).isEqualTo(members.launched);
+    }
+
+    @Test
     void refusesSizesBelowOne() {
-        assertThatThrownBy(() -> pool(0, 1)).hasMessage("size: 0 (expected: >= 1)");
-        assertThatThrownBy(() -> pool(1, 0)).hasMessage("warmingAtOnce: 0 (expected: >= 1)");
+        assertThatThrownBy(() -> pool(0, 1, 1)).hasMessage("size: 0 (expected: >= 1)");
+        assertThatThrownBy(() -> pool(1, 0, 1)).hasMessage("startingAtOnce: 0 (expected: >= 1)");
+        assertThatThrownBy(() -> pool(1, 1, 0)).hasMessage("warmingAtOnce: 0 (expected: >= 1)");
     }
 }

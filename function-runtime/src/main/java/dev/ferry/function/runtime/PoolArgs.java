@@ -8,18 +8,21 @@ import java.util.Objects;
  * The command line of a pool member: {@code ContainerMain }{@value #FLAG}{@code  --member-id <id>
  * --port <port> --host <address> [--warm-up-calls <n>]}.
  *
- * <p>A pool member is a container process without a function yet. It binds its port, warms up
- * on synthetic calls ({@link WarmUp}), prints {@code ferry-pooled <token>} (see
- * {@link #pooledLine(String)}) and waits for one {@link Assignment} line on its standard input.
- * Then it loads that function, prints {@code ferry-ready <token>} and is, from then on, that
- * container, exactly as one started with {@link ContainerArgs}. An assignment that arrives
- * during the warm-up ends it early. End of input before an assignment, or SIGTERM, ends the
- * member with exit code 0.
+ * <p>A pool member is a container process without a function yet. It binds its port, makes a
+ * few synthetic calls to itself (its call path's classes load), prints
+ * {@code ferry-pool-started <token>} ({@link #startedLine(String)}) and reads its standard input.
+ * A line {@value #WARM_UP} makes it warm up on synthetic calls ({@link WarmUp}), then print
+ * {@code ferry-pooled <token>} ({@link #pooledLine(String)}): the worker starts its members
+ * together and warms them in turn, so that a member is there for a burst before its turn
+ * comes. The next other line is its one {@link Assignment}: it loads that function, prints
+ * {@code ferry-ready <token>} and is, from then on, that container, exactly as one started
+ * with {@link ContainerArgs}. An assignment that arrives during the warm-up ends it early. End
+ * of input before an assignment, or SIGTERM, ends the member with exit code 0.
  *
  * @param memberId the member's id, for logs
  * @param port the TCP port its gRPC server binds, kept when it becomes a container
  * @param host the address it binds
- * @param warmUpCalls how many synthetic calls it makes before it reports pooled; 0 for none
+ * @param warmUpCalls how many synthetic calls its warm-up makes; 0 for none
  */
 public record PoolArgs(String memberId, int port, String host, int warmUpCalls) {
 
@@ -38,6 +41,14 @@ public record PoolArgs(String memberId, int port, String host, int warmUpCalls) 
         if (warmUpCalls < 0) {
             throw new IllegalArgumentException("--warm-up-calls: " + warmUpCalls + " (expected: >= 0)");
         }
+    }
+
+    /** The line on a member's standard input that starts its warm-up. */
+    public static final String WARM_UP = "warm-up";
+
+    /** The line a pool member prints on standard output once it has bound its port and takes instructions. */
+    public static String startedLine(String token) {
+        return "ferry-pool-started " + token;
     }
 
     /** The line a pool member prints on standard output once it has warmed up and waits for an assignment. */

@@ -9,13 +9,21 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * A pool member's life: bind, warm up, wait for an assignment, become that container. See
+ * A pool member's life: bind, warm up when told, wait for an assignment, become that container. See
  * {@link PoolArgs} for the contract with the worker.
  */
 final class PoolMemberMain {
 
     /** The most a warm-up may take: a member is worth having before it is fully warm. */
     static final Duration WARM_UP_BUDGET = Duration.ofSeconds(20);
+
+    /**
+     * The synthetic calls a member makes before it reports started: enough to load and link the
+     * call path's classes (most of a cold first call's cost: 0.3–0.5 s on a small machine),
+     * few enough that a pool fills quickly (more calls add JIT work, not classes). The full
+     * warm-up, when the worker says so, compiles the path.
+     */
+    static final int PRIMING_CALLS = 4;
 
     /** How long an assignment waits for the warm-up calls in flight to finish. */
     private static final Duration WARM_UP_STOP = Duration.ofSeconds(5);
@@ -44,24 +52,40 @@ final class PoolMemberMain {
         WarmUp warmUp = new WarmUp(args.warmUpCalls(), WARM_UP_BUDGET);
         Object stdout = new Object();
         boolean[] assigned = {false};
-        Thread warming = Thread.ofPlatform().name("ferry-warm-up").daemon().start(() -> {
-            try {
-                warmUp.run(new InetSocketAddress(args.host(), args.port()));
-            } catch (InterruptedException e) {
-                return;
-            }
-            // What the warm-up allocated is garbage now: give the heap back before idling in the pool.
-            System.gc();
-            synchronized (stdout) {
-                if (!assigned[0]) {
-                    System.out.println(PoolArgs.pooledLine(token));
-                    System.out.flush();
-                }
-            }
-        });
+        try {
+            new WarmUp(Math.min(PRIMING_CALLS, args.warmUpCalls()), WARM_UP_BUDGET)
+                    .run(new InetSocketAddress(args.host(), args.port()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        System.out.println(PoolArgs.startedLine(token));
+        System.out.flush();
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        Thread warming = null;
         String line;
         try {
-            line = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+            line = in.readLine();
+            // The worker says when to warm up (its members take turns), then assigns a function.
+            while (PoolArgs.WARM_UP.equals(line)) {
+                if (warming == null) {
+                    warming = Thread.ofPlatform().name("ferry-warm-up").daemon().start(() -> {
+                        try {
+                            warmUp.run(new InetSocketAddress(args.host(), args.port()));
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                        // What the warm-up allocated is garbage now: give the heap back before idling in the pool.
+                        System.gc();
+                        synchronized (stdout) {
+                            if (!assigned[0]) {
+                                System.out.println(PoolArgs.pooledLine(token));
+                                System.out.flush();
+                            }
+                        }
+                    });
+                }
+                line = in.readLine();
+            }
         } catch (IOException e) {
             line = null;
         }
@@ -75,7 +99,9 @@ final class PoolMemberMain {
         warmUp.stop();
         Assignment assignment;
         try {
-            warming.join(WARM_UP_STOP);
+            if (warming != null) {
+                warming.join(WARM_UP_STOP);
+            }
             assignment = Assignment.parse(line);
         } catch (Throwable e) {
             ContainerMain.cannotStart(args.memberId(), "its assignment", e);
