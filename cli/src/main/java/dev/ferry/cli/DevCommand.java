@@ -3,6 +3,7 @@ package dev.ferry.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.logging.FerryLogging;
 import dev.ferry.routing.AppDeployment;
+import dev.ferry.worker.MachineCapacity;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -57,8 +58,9 @@ final class DevCommand implements Callable<Integer> {
                 .home(ferryHome)
                 .redis(storeOptions.redis)
                 .cluster(storeOptions.cluster)
-                .worker(worker ->
-                        worker.warmPool(pool.resolve(Runtime.getRuntime().availableProcessors())))
+                .warmUpGateway(true)
+                .worker(worker -> worker.warmPool(
+                        pool.resolve(Runtime.getRuntime().availableProcessors(), MachineCapacity.totalMemoryMib())))
                 .build()
                 .start();
         long pid = ProcessHandle.current().pid();
@@ -73,6 +75,7 @@ final class DevCommand implements Callable<Integer> {
             AppDeployment app = stack.deploy(jar, Optional.empty());
             printApp(stack.view(app));
         }
+        stack.awaitWarm(); // ready means a first request is served about as fast as later ones
         System.out.println("Deploy your own: ./ferry deploy PATH.jar    List: ./ferry ls    Stop: Ctrl-C");
         Serving.untilStopped("the dev server", () -> {
             stack.close();

@@ -22,6 +22,10 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
@@ -47,6 +51,8 @@ final class DevStack implements AutoCloseable {
     private final String cluster;
     private final Consumer<GatewayRole.Builder> gatewayOptions;
     private final Consumer<WorkerRole.Builder> workerOptions;
+    private final boolean warmUpGateway;
+    private volatile CompletableFuture<Void> warmUp = CompletableFuture.completedFuture(null);
     /** What {@link #start()} opened and started; null before. */
     private volatile Started started;
 
@@ -69,6 +75,7 @@ final class DevStack implements AutoCloseable {
         this.cluster = b.cluster;
         this.gatewayOptions = b.gatewayOptions;
         this.workerOptions = b.workerOptions;
+        this.warmUpGateway = b.warmUpGateway;
     }
 
     static Builder builder() {
@@ -134,6 +141,15 @@ final class DevStack implements AutoCloseable {
             undo.push(controller::close);
             worker.start();
             gateway.start();
+            // Alongside the controller's start and the caller's first deploy: see awaitWarm.
+            if (warmUpGateway) {
+                warmUp = CompletableFuture.runAsync(
+                        () -> GatewayWarmUp.run(gateway),
+                        task -> Thread.ofPlatform()
+                                .name("ferry-gateway-warm-up")
+                                .daemon()
+                                .start(task));
+            }
             controller.start();
             started = new Started(store, logs, shipped, worker, gateway, controller);
         } catch (RuntimeException | IOException | InterruptedException e) {
@@ -141,6 +157,26 @@ final class DevStack implements AutoCloseable {
             throw e;
         }
         return this;
+    }
+
+    /** The longest {@link #awaitWarm()} waits for the warm pool's first member. */
+    static final Duration FIRST_MEMBER_WAIT = Duration.ofSeconds(10);
+
+    /**
+     * Waits until a first request is served about as fast as later ones: the gateway's warm-up
+     * ended, if {@link Builder#warmUpGateway} asked for one, and the worker's warm pool, if it
+     * has one, has a member that takes a container (at most {@link #FIRST_MEMBER_WAIT}; on a
+     * small machine the members start while the stack does, at a lower priority).
+     */
+    void awaitWarm() {
+        warmUp.join();
+        try {
+            worker().poolStarted().get(FIRST_MEMBER_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            // ready all the same: the first container starts fresh, or from a member still starting
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private Started started() {
@@ -251,6 +287,7 @@ final class DevStack implements AutoCloseable {
         private String cluster = "default";
         private Consumer<GatewayRole.Builder> gatewayOptions = gateway -> {};
         private Consumer<WorkerRole.Builder> workerOptions = worker -> {};
+        private boolean warmUpGateway;
 
         private Builder() {}
 
@@ -324,6 +361,17 @@ final class DevStack implements AutoCloseable {
          */
         Builder gateway(Consumer<GatewayRole.Builder> options) {
             this.gatewayOptions = gatewayOptions.andThen(options);
+            return this;
+        }
+
+        /**
+         * Whether {@link DevStack#start()} starts warming the gateway's request path up
+         * ({@link GatewayWarmUp}: about a second on a small machine, alongside the rest of the
+         * start; {@link DevStack#awaitWarm()} waits for it). Default false; {@code ferry dev}
+         * turns it on.
+         */
+        Builder warmUpGateway(boolean warmUp) {
+            this.warmUpGateway = warmUp;
             return this;
         }
 

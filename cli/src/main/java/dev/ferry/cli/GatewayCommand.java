@@ -35,6 +35,7 @@ final class GatewayCommand implements Callable<Integer> {
             store.close();
             throw e;
         }
+        GatewayWarmUp.run(gateway);
         System.out.println("ferry gateway " + gatewayId + ": http://" + edge.host + ":" + gateway.httpPort()
                 + " and https://" + edge.host + ":" + gateway.httpsPort() + ", state in " + store.describe());
         Serving.untilStopped("gateway " + gatewayId, () -> {

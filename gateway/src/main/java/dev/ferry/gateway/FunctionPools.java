@@ -3,6 +3,8 @@ package dev.ferry.gateway;
 import dev.ferry.request.protocol.VersionKey;
 import dev.ferry.routing.ContainerInfo;
 import dev.ferry.routing.ContainerState;
+import dev.ferry.routing.DeployedFunction;
+import dev.ferry.routing.FunctionLookup;
 import dev.ferry.routing.RoutingListener;
 import io.netty.channel.EventLoopGroup;
 import java.time.Clock;
@@ -30,6 +32,16 @@ final class FunctionPools implements RoutingListener {
     private final Map<VersionKey, FunctionPool> pools = new ConcurrentHashMap<>();
     private final Map<String, ContainerChannels> channels = new ConcurrentHashMap<>();
 
+    /**
+     * A function only the gateway itself calls, at a host of its own, with its own pool (out of
+     * {@link #demand()}: no controller hears of it): its warm-up ({@link SelfWarmUp}). Null but
+     * while one runs.
+     */
+    private volatile PrivateFunction privateFunction;
+
+    /** {@code function} at {@code host}, served from {@code pool}. */
+    record PrivateFunction(String host, DeployedFunction function, FunctionPool pool) {}
+
     FunctionPools(EventLoopGroup eventLoops, Clock clock) {
         this.eventLoops = eventLoops;
         this.clock = clock;
@@ -37,7 +49,29 @@ final class FunctionPools implements RoutingListener {
     }
 
     FunctionPool pool(VersionKey key) {
+        PrivateFunction own = privateFunction;
+        if (own != null && own.function().versionKey().equals(key)) {
+            return own.pool();
+        }
         return pools.computeIfAbsent(key, k -> new FunctionPool(k, clock, timer));
+    }
+
+    /** The private function at {@code host} (the Host header as sent), or null: the usual case. */
+    FunctionLookup privateLookup(String host) {
+        PrivateFunction own = privateFunction;
+        return own != null && own.host().equals(host) ? new FunctionLookup.Found(own.function()) : null;
+    }
+
+    /** Serves {@code function} at {@code host} from a pool of its own until {@link #endPrivate}; returns that pool. */
+    FunctionPool startPrivate(String host, DeployedFunction function) {
+        FunctionPool pool = new FunctionPool(function.versionKey(), clock, timer);
+        privateFunction = new PrivateFunction(host, function, pool);
+        return pool;
+    }
+
+    /** Stops serving the private function. */
+    void endPrivate() {
+        privateFunction = null;
     }
 
     void rejectWaiting(VersionKey key, String reason) {

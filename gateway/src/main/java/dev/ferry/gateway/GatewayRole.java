@@ -5,6 +5,7 @@ import dev.ferry.routing.AppDeployment;
 import dev.ferry.routing.RoutingListener;
 import dev.ferry.routing.RoutingStore;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -129,6 +130,12 @@ public final class GatewayRole implements RoutingListener, AutoCloseable {
 
     public List<FunctionDemand> demand() {
         return started().gateway().demand();
+    }
+
+    /** See {@link GatewayServer#warmUp}. */
+    public GatewayServer.WarmUpResult warmUp(InetSocketAddress container, int calls, Duration budget)
+            throws InterruptedException {
+        return started().gateway().warmUp(container, calls, budget);
     }
 
     /** The public URL of function {@code functionId} on this gateway. */

@@ -152,6 +152,26 @@ public final class GatewayServer implements AutoCloseable {
     }
 
     /** The demand this gateway sees, one entry per function version it has served. */
+    /**
+     * Warms the gateway's own request path before its first real request: up to {@code calls}
+     * requests through its HTTP port to the container call service at {@code container}, which
+     * must answer the runtime's built-in warm-up function (see {@link SelfWarmUp}). Blocks for
+     * at most {@code budget}; a failed call only ends it early.
+     *
+     * @return the calls answered 200, of those made, and the time taken
+     */
+    public WarmUpResult warmUp(InetSocketAddress container, int calls, Duration budget) throws InterruptedException {
+        InetSocketAddress local = (InetSocketAddress) serverChannel.localAddress();
+        InetSocketAddress self = local.getAddress().isAnyLocalAddress()
+                ? new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), local.getPort())
+                : local;
+        SelfWarmUp.Result r = SelfWarmUp.run(pools, workerGroup, self, container, calls, budget);
+        return new WarmUpResult(r.ok(), r.made(), r.took());
+    }
+
+    /** What {@link #warmUp} did: calls answered 200, of those made, and the time it took. */
+    public record WarmUpResult(int ok, int made, Duration took) {}
+
     public List<FunctionDemand> demand() {
         return pools.demand();
     }

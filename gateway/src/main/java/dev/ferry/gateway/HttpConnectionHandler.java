@@ -276,18 +276,20 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
             reject(request, ErrorCode.BAD_REQUEST, "missing Host header", false);
             return;
         }
-        Optional<FunctionId> route = HostRoute.resolve(host, config.domain(), store);
-        if (route.isEmpty()) {
-            reject(
-                    request,
-                    ErrorCode.FUNCTION_NOT_FOUND,
-                    "no function at host " + host + " (expected: <app>--<function>." + config.domain()
-                            + " or a custom domain routed with ferry route)",
-                    true);
-            return;
+        FunctionLookup lookup = pools.privateLookup(host);
+        if (lookup == null) {
+            Optional<FunctionId> route = HostRoute.resolve(host, config.domain(), store);
+            if (route.isEmpty()) {
+                reject(
+                        request,
+                        ErrorCode.FUNCTION_NOT_FOUND,
+                        "no function at host " + host + " (expected: <app>--<function>." + config.domain()
+                                + " or a custom domain routed with ferry route)",
+                        true);
+                return;
+            }
+            lookup = store.lookup(route.get().app().value(), route.get().name());
         }
-        FunctionLookup lookup =
-                store.lookup(route.get().app().value(), route.get().name());
         switch (lookup) {
             case FunctionLookup.AppNotFound missing ->
                 reject(request, ErrorCode.APP_NOT_FOUND, "app not found: " + missing.app(), true);

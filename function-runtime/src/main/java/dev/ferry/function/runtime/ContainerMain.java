@@ -120,7 +120,7 @@ public final class ContainerMain {
         return timer;
     }
 
-    private static Server startServer(String host, int port, io.grpc.BindableService service) throws IOException {
+    static Server startServer(String host, int port, io.grpc.BindableService service) throws IOException {
         return NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
                 .directExecutor() // our callbacks never block; the app runs on virtual threads
                 .maxInboundMessageSize(8 * 1024 * 1024)
