@@ -370,6 +370,7 @@ public final class BurstBench implements Callable<Integer> {
                     SLOW_BODY,
                     plan.maxConnections(),
                     plan.requestTimeout());
+            warmClient(loop, ferry);
             try (ContainerSampler sampler =
                     new ContainerSampler(ferry.adminPort(), FUNCTION_ID, plan.sampleInterval(), load::inFlight)) {
                 Optional<ContainerSampler.Sample> atZero = sampler.await(s -> s.total() == 0, AT_ZERO_TIMEOUT);
@@ -592,7 +593,9 @@ public final class BurstBench implements Callable<Integer> {
                 + " process it starts share the CPUs.");
         report.line("");
         report.line("The example app is deployed fresh, so `" + FUNCTION_ID + "` (maxInputs " + run.maxInputs()
-                + ") has no container."
+                + ") has no container. The load's client first sends " + CLIENT_WARM_UP_REQUESTS
+                + " GETs in a second to a host with no app behind it (404s), so that its own first requests are"
+                + " not part of the burst's latency."
                 + (plan.idle().isPositive()
                         ? " After " + fmt(plan.idle().toMillis() / 1000.0) + " s idle (still zero containers: "
                                 + (run.zeroBefore() ? "yes" : "NO") + "),"
@@ -737,6 +740,26 @@ public final class BurstBench implements Callable<Integer> {
     }
 
     /** Per second since the first call was due: calls due, answered 200, ended otherwise. */
+    /** Requests of the client's warm-up: to an app that does not exist, so that no container starts. */
+    static final int CLIENT_WARM_UP_REQUESTS = 50;
+
+    /**
+     * Runs the load client first against a host with no app behind it (404s, no container), for
+     * a second: the bench's own first requests load its client's classes (hundreds of ms of
+     * its JVM's start), which would otherwise count as the burst's first calls' latency.
+     */
+    private static void warmClient(EventLoop loop, FerryTarget ferry) throws Exception {
+        BurstLoad warmUp = new BurstLoad(
+                loop,
+                ferry.port(Target.Protocol.HTTP_1_1),
+                ferry.host("bench-warm-up", "none"),
+                "/",
+                "",
+                16,
+                Duration.ofSeconds(10));
+        warmUp.start(CLIENT_WARM_UP_REQUESTS, Duration.ofSeconds(1)).get(30, TimeUnit.SECONDS);
+    }
+
     private static List<Map<String, Object>> perSecond(BurstLoad.Result load) {
         List<long[]> seconds = new ArrayList<>();
         for (BurstLoad.Request r : load.requests()) {
