@@ -1,6 +1,7 @@
 package dev.ferry.gateway;
 
 import dev.ferry.routing.ContainerInfo;
+import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
 import io.netty.channel.EventLoop;
@@ -24,8 +25,12 @@ final class ContainerChannels {
     static final int FLOW_CONTROL_WINDOW = 1024 * 1024;
 
     private final Map<EventExecutor, ManagedChannel> byLoop = new IdentityHashMap<>();
+    private final String host;
+    private final int port;
 
     ContainerChannels(ContainerInfo container, EventLoopGroup eventLoops) {
+        this.host = container.host();
+        this.port = container.port();
         for (EventExecutor loop : eventLoops) {
             ManagedChannel channel = NettyChannelBuilder.forAddress(container.host(), container.port())
                     .usePlaintext()
@@ -51,6 +56,24 @@ final class ContainerChannels {
             throw new IllegalArgumentException("loop: " + loop + " (expected: one of the gateway's event loops)");
         }
         return channel;
+    }
+
+    /**
+     * Whether these channels, opened while {@code container} started, can serve it now that it
+     * is ready: same address, and no channel failed to connect (a fresh JVM binds its port late;
+     * a channel that found it closed waits out a back-off, which a call must not wait for).
+     */
+    boolean usableFor(ContainerInfo container) {
+        if (!host.equals(container.host()) || port != container.port()) {
+            return false;
+        }
+        for (ManagedChannel channel : byLoop.values()) {
+            ConnectivityState state = channel.getState(false);
+            if (state == ConnectivityState.TRANSIENT_FAILURE || state == ConnectivityState.SHUTDOWN) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Lets calls in flight end on their own; new calls fail. */

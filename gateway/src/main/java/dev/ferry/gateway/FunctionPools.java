@@ -33,6 +33,13 @@ final class FunctionPools implements RoutingListener {
     private final Map<String, ContainerChannels> channels = new ConcurrentHashMap<>();
 
     /**
+     * Channels opened while their container starts (its address is known from STARTING), taken
+     * over at READY: a pool member's port is open already, so its first call finds the
+     * connection made. Those that found the port closed are replaced at READY.
+     */
+    private final Map<String, ContainerChannels> connecting = new ConcurrentHashMap<>();
+
+    /**
      * A function only the gateway itself calls, at a host of its own, with its own pool (out of
      * {@link #demand()}: no controller hears of it): its warm-up ({@link SelfWarmUp}). Null but
      * while one runs.
@@ -96,17 +103,18 @@ final class FunctionPools implements RoutingListener {
                 !container.unplaced()
                         && (container.state() == ContainerState.PENDING
                                 || container.state() == ContainerState.STARTING));
-        if (container.state() == ContainerState.READY) {
+        if (container.state() == ContainerState.STARTING && container.port() > 0) {
+            connecting.computeIfAbsent(container.id(), id -> new ContainerChannels(container, eventLoops));
+        } else if (container.state() == ContainerState.READY) {
             logger.log(
                     System.Logger.Level.DEBUG,
                     () -> "container " + container.id() + " of " + container.function() + " is ready; "
                             + pool.demand().queued() + " calls wait");
-            pool.addContainer(
-                    container,
-                    channels.computeIfAbsent(container.id(), id -> new ContainerChannels(container, eventLoops)));
+            pool.addContainer(container, channels.computeIfAbsent(container.id(), id -> readyChannels(container)));
         } else if (container.state() == ContainerState.STOPPING) {
             pool.removeContainer(container.id());
         } else if (container.state() == ContainerState.FAILED) {
+            stopConnecting(container.id());
             boolean wasReady = channels.containsKey(container.id());
             pool.removeContainer(container.id());
             pool.exited(container.id(), container.reason());
@@ -127,9 +135,29 @@ final class FunctionPools implements RoutingListener {
         // Calls that broke on it may ask why a little later; keep the answer for them a while.
         eventLoops.schedule(
                 () -> pool.forgetExit(container.id()), FORGET_EXITS_AFTER.toMillis(), TimeUnit.MILLISECONDS);
+        stopConnecting(container.id());
         ContainerChannels removed = channels.remove(container.id());
         if (removed != null) {
             removed.shutdown(); // calls in flight end on their own: the process is gone
+        }
+    }
+
+    /** The channels of a container that just got ready: those opened while it started, if they can serve it. */
+    private ContainerChannels readyChannels(ContainerInfo container) {
+        ContainerChannels early = connecting.remove(container.id());
+        if (early != null && early.usableFor(container)) {
+            return early;
+        }
+        if (early != null) {
+            early.shutdown();
+        }
+        return new ContainerChannels(container, eventLoops);
+    }
+
+    private void stopConnecting(String containerId) {
+        ContainerChannels early = connecting.remove(containerId);
+        if (early != null) {
+            early.shutdown();
         }
     }
 
@@ -138,5 +166,9 @@ final class FunctionPools implements RoutingListener {
             c.shutdownNow(5, TimeUnit.SECONDS);
         }
         channels.clear();
+        for (ContainerChannels c : connecting.values()) {
+            c.shutdownNow(5, TimeUnit.SECONDS);
+        }
+        connecting.clear();
     }
 }

@@ -46,10 +46,7 @@ final class TestContainer implements AutoCloseable {
         List<TestContainer> started = new ArrayList<>();
         List<CompletableFuture<Void>> ready = new ArrayList<>();
         for (String id : ids) {
-            int port;
-            try (ServerSocket socket = new ServerSocket(0)) {
-                port = socket.getLocalPort();
-            }
+            int port = freePort();
             List<String> command = new ArrayList<>(List.of(
                     java,
                     "--enable-native-access=ALL-UNNAMED",
@@ -71,6 +68,39 @@ final class TestContainer implements AutoCloseable {
             throw e;
         }
         return started;
+    }
+
+    /** A port nothing listens on now. */
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** As {@link #start}, one container on {@code port}. */
+    static TestContainer startOn(Path jar, String functionId, Class<?> type, int maxInputs, String id, int port)
+            throws Exception {
+        FunctionId function = FunctionId.parse(functionId);
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED",
+                "--sun-misc-unsafe-memory-access=allow",
+                "-cp",
+                TestJars.runtimeClasspath(type),
+                ContainerArgs.MAIN_CLASS));
+        command.addAll(new ContainerArgs(id, function, type.getName(), jar, port).toArgs());
+        ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
+        builder.environment().put(ContainerArgs.READY_TOKEN_ENV, id);
+        Process process = builder.start();
+        TestContainer container = new TestContainer(id, function, maxInputs, port, process);
+        try {
+            CompletableFuture.runAsync(() -> awaitReadyLine(process, ContainerArgs.readyLine(id)))
+                    .get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            container.close();
+            throw e;
+        }
+        return container;
     }
 
     private static void awaitReadyLine(Process process, String readyLine) {
