@@ -22,11 +22,11 @@ import java.util.concurrent.Executor;
  *       container leaves the pool for good (a member is never given a second function); one
  *       that exits before it is taken is replaced.</li>
  *   <li>Members start {@code startingAtOnce} at a time, and warm up {@code warmingAtOnce} at a
- *       time, oldest first, and only while none is starting. A started member (a JVM that has
- *       bound its port) already becomes a container in milliseconds, so filling the pool comes
- *       first, ready for a burst; warming up is CPU-bound, so members take turns, and a pool
- *       refilling never takes the machine from the containers it serves (members also run at a
- *       lower CPU priority where the worker can set it).</li>
+ *       time, oldest first, until {@code warmAtMost} are warm or warming. A started member (a
+ *       JVM that has bound its port) already becomes a container in milliseconds, so a pool is
+ *       ready for a burst long before its members are warm; warming up is CPU-bound, so members
+ *       take turns, and a pool refilling never takes the machine from the containers it serves
+ *       (members also run at a lower CPU priority where the worker can set it).</li>
  *   <li>{@link #take()} gives the member furthest along: the oldest warm one, else the one that
  *       began warming up first (its warm-up ends early), else the oldest started one, else the
  *       one that began starting first (still ahead of a fresh start), else nothing: the caller
@@ -70,9 +70,39 @@ final class WarmPool<M> {
 
     private static final System.Logger logger = System.getLogger(WarmPool.class.getName());
 
-    private final int size;
-    private final int startingAtOnce;
-    private final int warmingAtOnce;
+    /**
+     * How big a pool is and how fast it fills.
+     *
+     * @param size members to keep, {@code >= 1}
+     * @param startingAtOnce members that may start at the same time, {@code >= 1}
+     * @param warmingAtOnce members that may warm up at the same time, {@code >= 1}
+     * @param warmAtMost members kept warm or warming, {@code 1..size}: the rest stay started,
+     *     so that a large pool (for bursts) does not cost a warm-up per member on a small machine
+     */
+    record Limits(int size, int startingAtOnce, int warmingAtOnce, int warmAtMost) {
+        Limits {
+            if (size < 1) {
+                throw new IllegalArgumentException("size: " + size + " (expected: >= 1)");
+            }
+            if (startingAtOnce < 1) {
+                throw new IllegalArgumentException("startingAtOnce: " + startingAtOnce + " (expected: >= 1)");
+            }
+            if (warmingAtOnce < 1) {
+                throw new IllegalArgumentException("warmingAtOnce: " + warmingAtOnce + " (expected: >= 1)");
+            }
+            if (warmAtMost < 1 || warmAtMost > size) {
+                throw new IllegalArgumentException("warmAtMost: " + warmAtMost + " (expected: 1.." + size + ")");
+            }
+        }
+
+        /** The limits for a machine with {@code cores}: starts one per core, warm-ups one per two, two warm per core. */
+        static Limits forCores(int size, int cores) {
+            int c = Math.max(1, cores);
+            return new Limits(size, c, Math.max(1, c / 2), Math.min(size, 2 * c));
+        }
+    }
+
+    private final Limits limits;
     private final Members<M> members;
     private final Executor launches;
 
@@ -87,24 +117,8 @@ final class WarmPool<M> {
     private boolean backingOff;
     private boolean closed;
 
-    /**
-     * @param size members to keep, {@code >= 1}
-     * @param startingAtOnce members that may start at the same time, {@code >= 1}
-     * @param warmingAtOnce members that may warm up at the same time, {@code >= 1}
-     */
-    WarmPool(int size, int startingAtOnce, int warmingAtOnce, Members<M> members, Executor launches) {
-        if (size < 1) {
-            throw new IllegalArgumentException("size: " + size + " (expected: >= 1)");
-        }
-        if (startingAtOnce < 1) {
-            throw new IllegalArgumentException("startingAtOnce: " + startingAtOnce + " (expected: >= 1)");
-        }
-        if (warmingAtOnce < 1) {
-            throw new IllegalArgumentException("warmingAtOnce: " + warmingAtOnce + " (expected: >= 1)");
-        }
-        this.size = size;
-        this.startingAtOnce = startingAtOnce;
-        this.warmingAtOnce = warmingAtOnce;
+    WarmPool(Limits limits, Members<M> members, Executor launches) {
+        this.limits = Objects.requireNonNull(limits, "limits");
         this.members = Objects.requireNonNull(members, "members");
         this.launches = Objects.requireNonNull(launches, "launches");
     }
@@ -201,7 +215,10 @@ final class WarmPool<M> {
     Status status() {
         synchronized (this) {
             return new Status(
-                    size, started.size() + warming.size() + warm.size(), warm.size(), starting.size() + launching);
+                    limits.size(),
+                    started.size() + warming.size() + warm.size(),
+                    warm.size(),
+                    starting.size() + launching);
         }
     }
 
@@ -231,11 +248,12 @@ final class WarmPool<M> {
             if (!backingOff) {
                 int held = starting.size() + started.size() + warming.size() + warm.size() + launching;
                 int startingNow = starting.size() + launching;
-                toLaunch = Math.max(0, Math.min(size - held, startingAtOnce - startingNow));
+                toLaunch = Math.max(0, Math.min(limits.size() - held, limits.startingAtOnce() - startingNow));
                 launching += toLaunch;
             }
-            boolean filling = !starting.isEmpty() || launching > 0;
-            while (!filling && warming.size() < warmingAtOnce && !started.isEmpty()) {
+            while (warming.size() < limits.warmingAtOnce()
+                    && warming.size() + warm.size() < limits.warmAtMost()
+                    && !started.isEmpty()) {
                 M member = started.pollFirst();
                 warming.addLast(member);
                 toWarm.add(member);

@@ -197,9 +197,8 @@ public final class Worker implements AutoCloseable {
         this.pool = builder.warmPool == 0
                 ? null
                 : new WarmPool<>(
-                        builder.warmPool,
-                        Math.max(1, Runtime.getRuntime().availableProcessors()),
-                        Math.max(1, Runtime.getRuntime().availableProcessors() / 2),
+                        WarmPool.Limits.forCores(
+                                builder.warmPool, Runtime.getRuntime().availableProcessors()),
                         new PoolMembers(),
                         task -> Thread.ofVirtual().name("ferry-pool-launch").start(task));
         Runtime.getRuntime().addShutdownHook(shutdownHook);
@@ -607,21 +606,24 @@ public final class Worker implements AutoCloseable {
             logger.log(System.Logger.Level.DEBUG, "writing the assignment to " + member, e);
         }
         long assigned = System.nanoTime();
-        // After the assignment, not before: the member loads its function meanwhile, and
-        // renice (a process of its own) stays off the start's critical path.
-        try {
-            priority.raise(member.sandboxed().process());
-        } catch (IOException e) {
-            logger.log(
-                    System.Logger.Level.WARNING,
-                    "container " + id + " keeps the pool's lower CPU priority: " + e.getMessage());
-        }
-        long raised = System.nanoTime();
         logger.log(
                 System.Logger.Level.DEBUG,
                 () -> "assigned " + member + " as " + container + " (jar " + micros(placed - start) + ", limits "
-                        + micros(limited - placed) + ", assignment " + micros(assigned - limited) + ", priority "
-                        + micros(raised - assigned) + ")");
+                        + micros(limited - placed) + ", assignment " + micros(assigned - limited) + ")");
+        // After the assignment, and on a thread of its own: renice is a process to start and
+        // wait for (5-20 ms), and the caller's thread (the agent's) is the one that reports
+        // the container ready; the member loads its function meanwhile.
+        if (member.niced()) {
+            Thread.ofVirtual().name("ferry-" + id + "-renice").start(() -> {
+                try {
+                    priority.raise(member.sandboxed().process());
+                } catch (IOException e) {
+                    logger.log(
+                            System.Logger.Level.WARNING,
+                            "container " + id + " keeps the pool's lower CPU priority: " + e.getMessage());
+                }
+            });
+        }
         container.exited().whenComplete((code, e) -> deleteTree(member.appDir()));
         return container.startFuture();
     }

@@ -65,7 +65,7 @@ class WarmPoolTest {
     private final FakeMembers members = new FakeMembers();
 
     private WarmPool<Member> pool(int size, int startingAtOnce, int warmingAtOnce) {
-        return new WarmPool<>(size, startingAtOnce, warmingAtOnce, members, Runnable::run);
+        return new WarmPool<>(new WarmPool.Limits(size, startingAtOnce, warmingAtOnce, size), members, Runnable::run);
     }
 
     /** Started and warm, as a member reports it. */
@@ -91,7 +91,7 @@ class WarmPoolTest {
     }
 
     @Test
-    void warmsStartedMembersInTurnOldestFirstOnceNoneIsStarting() {
+    void warmsStartedMembersInTurnOldestFirst() {
         WarmPool<Member> pool = pool(3, 3, 1);
         pool.start();
         Member first = members.launched.get(0);
@@ -99,9 +99,8 @@ class WarmPoolTest {
         Member third = members.launched.get(2);
         pool.started(second);
         pool.started(first);
-        assertThat(members.toldToWarm).isEmpty(); // filling the pool comes first
-        pool.started(third);
         assertThat(members.toldToWarm).containsExactly(second); // one at a time
+        pool.started(third);
 
         pool.warm(second);
         assertThat(members.toldToWarm).containsExactly(second, first);
@@ -114,19 +113,17 @@ class WarmPoolTest {
     }
 
     @Test
-    void aRefillPausesWarmUpsNotYetBegun() {
-        WarmPool<Member> pool = pool(3, 1, 1);
+    void aMemberTakenWhileWarmingFreesItsTurn() {
+        WarmPool<Member> pool = pool(3, 3, 1);
         pool.start();
-        for (int i = 0; i < 3; i++) {
-            pool.started(members.launched.get(i));
-        }
+        members.launched.forEach(pool::started);
         assertThat(members.toldToWarm).containsExactly(members.launched.get(0));
 
-        assertThat(pool.take()).contains(members.launched.get(0)); // a member is starting again
-        pool.warm(members.launched.get(0)); // (its container's report: ignored)
-        assertThat(members.toldToWarm).hasSize(1);
-        pool.started(members.launched.get(3));
+        assertThat(pool.take()).contains(members.launched.get(0));
+
         assertThat(members.toldToWarm).containsExactly(members.launched.get(0), members.launched.get(1));
+        pool.warm(members.launched.get(0)); // (its container's report: ignored)
+        assertThat(pool.status()).isEqualTo(new WarmPool.Status(3, 2, 0, 1));
     }
 
     @Test
@@ -134,7 +131,7 @@ class WarmPoolTest {
         WarmPool<Member> pool = pool(4, 4, 1);
         pool.start();
         List<Member> first = List.copyOf(members.launched);
-        first.forEach(pool::started); // the pool is full: the oldest warms up
+        first.forEach(pool::started); // the oldest warms up
         pool.warm(first.get(0)); // the next warms up, two wait their turn
 
         assertThat(pool.take()).contains(first.get(0)); // warm
@@ -264,7 +261,7 @@ class WarmPoolTest {
     @Test
     void aMemberLaunchedAfterCloseIsWatchedAndStopped() {
         List<Runnable> pending = new ArrayList<>();
-        WarmPool<Member> pool = new WarmPool<>(1, 1, 1, members, pending::add);
+        WarmPool<Member> pool = new WarmPool<>(new WarmPool.Limits(1, 1, 1, 1), members, pending::add);
         pool.start();
         pool.close();
         pending.forEach(Runnable::run);
@@ -274,9 +271,29 @@ class WarmPoolTest {
     }
 
     @Test
-    void refusesSizesBelowOne() {
+    void keepsAtMostSoManyWarmAndTheRestStarted() {
+        WarmPool<Member> pool = new WarmPool<>(new WarmPool.Limits(4, 4, 2, 2), members, Runnable::run);
+        pool.start();
+        members.launched.forEach(pool::started);
+        assertThat(members.toldToWarm).containsExactly(members.launched.get(0), members.launched.get(1));
+        pool.warm(members.launched.get(0));
+        pool.warm(members.launched.get(1));
+        assertThat(members.toldToWarm).hasSize(2);
+        assertThat(pool.status()).isEqualTo(new WarmPool.Status(4, 4, 2, 0));
+
+        assertThat(pool.take()).contains(members.launched.get(0)); // a warm one goes: the next warms up
+
+        assertThat(members.toldToWarm).last().isEqualTo(members.launched.get(2));
+    }
+
+    @Test
+    void limitsOnCoresAndTheirChecks() {
+        assertThat(WarmPool.Limits.forCores(15, 2)).isEqualTo(new WarmPool.Limits(15, 2, 1, 4));
+        assertThat(WarmPool.Limits.forCores(2, 8)).isEqualTo(new WarmPool.Limits(2, 8, 4, 2));
+        assertThat(WarmPool.Limits.forCores(3, 0)).isEqualTo(new WarmPool.Limits(3, 1, 1, 2));
         assertThatThrownBy(() -> pool(0, 1, 1)).hasMessage("size: 0 (expected: >= 1)");
         assertThatThrownBy(() -> pool(1, 0, 1)).hasMessage("startingAtOnce: 0 (expected: >= 1)");
         assertThatThrownBy(() -> pool(1, 1, 0)).hasMessage("warmingAtOnce: 0 (expected: >= 1)");
+        assertThatThrownBy(() -> new WarmPool.Limits(2, 1, 1, 3)).hasMessage("warmAtMost: 3 (expected: 1..2)");
     }
 }

@@ -25,10 +25,13 @@ final class PoolMemberMain {
      */
     static final int PRIMING_CALLS = 4;
 
-    /** How long an assignment waits for the warm-up calls in flight to finish. */
-    private static final Duration WARM_UP_STOP = Duration.ofSeconds(5);
+    private static final System.Logger logger = System.getLogger(PoolMemberMain.class.getName());
 
     private PoolMemberMain() {}
+
+    private static String millis(long nanos) {
+        return String.format(java.util.Locale.ROOT, "%.1f", nanos / 1e6);
+    }
 
     static void main(List<String> argv) {
         PoolArgs args;
@@ -74,6 +77,11 @@ final class PoolMemberMain {
                         } catch (InterruptedException e) {
                             return;
                         }
+                        synchronized (stdout) {
+                            if (assigned[0]) {
+                                return; // a container now: no collection in its first requests' way
+                            }
+                        }
                         // What the warm-up allocated is garbage now: give the heap back before idling in the pool.
                         System.gc();
                         synchronized (stdout) {
@@ -93,15 +101,16 @@ final class PoolMemberMain {
             System.exit(0); // the worker closed the pool: no function for this member
             return;
         }
+        long received = System.nanoTime();
         synchronized (stdout) {
             assigned[0] = true;
         }
+        // No wait for the warm-up's calls in flight: they end on the built-in functions they
+        // started on (a call keeps its service), and any it starts later is refused, which it
+        // takes in its stride. Its channel closes in the background.
         warmUp.stop();
         Assignment assignment;
         try {
-            if (warming != null) {
-                warming.join(WARM_UP_STOP);
-            }
             assignment = Assignment.parse(line);
         } catch (Throwable e) {
             ContainerMain.cannotStart(args.memberId(), "its assignment", e);
@@ -119,6 +128,10 @@ final class PoolMemberMain {
             return;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(container::stop, "ferry-stop"));
+        long ready = System.nanoTime();
+        logger.log(
+                System.Logger.Level.DEBUG,
+                () -> "assigned in " + millis(ready - received) + " ms (its jar loaded, @OnStart run)");
         container.serve(token);
     }
 }
