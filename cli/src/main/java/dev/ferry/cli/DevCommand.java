@@ -59,8 +59,8 @@ final class DevCommand implements Callable<Integer> {
                 .redis(storeOptions.redis)
                 .cluster(storeOptions.cluster)
                 .warmUpGateway(true)
-                .worker(worker -> worker.warmPool(
-                        pool.resolve(Runtime.getRuntime().availableProcessors(), MachineCapacity.totalMemoryMib())))
+                .worker(worker -> pool.applyTo(
+                        worker, Runtime.getRuntime().availableProcessors(), MachineCapacity.totalMemoryMib()))
                 .build()
                 .start();
         long pid = ProcessHandle.current().pid();

@@ -3,8 +3,18 @@ package dev.ferry.cli;
 import dev.ferry.worker.WorkerRole;
 import picocli.CommandLine.Option;
 
-/** {@code --warm-pool}, the worker's pool of warm runtime processes: declared once for {@code ferry worker} and {@code ferry dev}. */
+/**
+ * {@code --warm-pool}, the worker's pool of warm runtime processes, and where its AOT cache is
+ * kept ({@value #AOT_DIR_ENV}): declared once for {@code ferry worker} and {@code ferry dev}.
+ */
 final class WarmPoolOption {
+
+    /**
+     * The environment variable naming the directory of the runtime's AOT cache, when not the
+     * home's: the {@code ./ferry} launcher sets it to {@code cli/target/aot}, so that every home
+     * of a checkout (the bench makes a fresh one per run) shares one cache per build.
+     */
+    static final String AOT_DIR_ENV = "FERRY_AOT_DIR";
 
     @Option(
             names = "--warm-pool",
@@ -29,5 +39,17 @@ final class WarmPoolOption {
             throw new IllegalArgumentException("--warm-pool: " + warmPool + " (expected: >= 0, 0 for none)");
         }
         return warmPool;
+    }
+
+    /**
+     * Sets the pool ({@link #resolve}) and, from {@value #AOT_DIR_ENV} if set, the AOT cache's
+     * directory on {@code worker}.
+     */
+    void applyTo(WorkerRole.Builder worker, int cpus, long memoryMib) {
+        worker.warmPool(resolve(cpus, memoryMib));
+        String dir = System.getenv(AOT_DIR_ENV);
+        if (dir != null && !dir.isBlank()) {
+            worker.aotCacheDirectory(java.nio.file.Path.of(dir));
+        }
     }
 }

@@ -95,10 +95,11 @@ final class WorkerCommand implements Callable<Integer> {
                 .sandbox(Sandbox.parse(sandbox, ferryHome.resolve("runc")))
                 .gpus(WorkerRole.gpuDetector(nvidiaSmi))
                 .cpus(cpus)
-                .memoryMib(memoryMib)
-                .warmPool(pool.resolve(
-                        cpus > 0 ? cpus : Runtime.getRuntime().availableProcessors(),
-                        memoryMib > 0 ? memoryMib : MachineCapacity.totalMemoryMib()));
+                .memoryMib(memoryMib);
+        pool.applyTo(
+                options,
+                cpus > 0 ? cpus : Runtime.getRuntime().availableProcessors(),
+                memoryMib > 0 ? memoryMib : MachineCapacity.totalMemoryMib());
         RoutingStore store = role.store.connect();
         ContainerLogs logs;
         try {

@@ -110,8 +110,10 @@ final class AotCache {
         }
     }
 
+    /** This process's own: workers that share the directory may train at once; the last one's cache stays. */
     private Path temporary() {
-        return file.resolveSibling(file.getFileName() + ".training");
+        return file.resolveSibling(
+                file.getFileName() + "." + ProcessHandle.current().pid() + ".training");
     }
 
     /**

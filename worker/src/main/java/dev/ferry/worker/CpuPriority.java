@@ -18,48 +18,39 @@ import java.util.stream.Stream;
  * <p>On Linux a niceness is per thread, and only a privileged process may lower it again. So
  * members are niced only where the worker can raise them back (it runs as root and finds
  * {@code nice} and {@code renice}); elsewhere they run at normal priority, and only the pool's
- * rules on how many start and warm up at once keep them from crowding out containers. Work that
- * never serves (the AOT cache's training run) runs at the lowest priority wherever {@code nice}
- * is found: nothing needs to raise it.
+ * one-refill-at-a-time rule keeps them from crowding out containers.
  *
- * @param nice the {@code nice} command; empty where not found
- * @param renice the {@code renice} command; empty where not found or where the worker may not
- *     lower a niceness (not root), so that members are not niced
+ * @param nice the {@code nice} command; empty where members are not niced
+ * @param renice the {@code renice} command
  */
 record CpuPriority(Optional<Path> nice, Optional<Path> renice) {
 
     /** The niceness of a waiting pool member: below every container's (0), above idle work. */
     static final int POOL_NICENESS = 10;
 
-    /** The niceness of background work: below pool members'. */
-    static final int BACKGROUND_NICENESS = 19;
-
     private static final long RENICE_TIMEOUT_MILLIS = 5_000;
 
     /** What this machine allows: niced members for a root worker with both commands, else none. */
     static CpuPriority detect(String toolPath, boolean root) {
         Optional<Path> nice = Executables.find("nice", toolPath);
-        Optional<Path> renice = root ? Executables.find("renice", toolPath) : Optional.empty();
+        Optional<Path> renice = Executables.find("renice", toolPath);
+        if (!root || nice.isEmpty() || renice.isEmpty()) {
+            return new CpuPriority(Optional.empty(), Optional.empty());
+        }
         return new CpuPriority(nice, renice);
     }
 
     /** Whether pool members run niced. */
     boolean nicesMembers() {
-        return nice.isPresent() && renice.isPresent();
+        return nice.isPresent();
     }
 
     /** {@code command}, run at {@link #POOL_NICENESS} where members are niced. */
     List<String> member(List<String> command) {
-        return nicesMembers() ? niced(POOL_NICENESS, command) : command;
-    }
-
-    /** {@code command}, run at {@link #BACKGROUND_NICENESS} where {@code nice} is found. */
-    List<String> background(List<String> command) {
-        return nice.isPresent() ? niced(BACKGROUND_NICENESS, command) : command;
-    }
-
-    private List<String> niced(int niceness, List<String> command) {
-        List<String> niced = new ArrayList<>(List.of(nice.get().toString(), "-n", Integer.toString(niceness)));
+        if (nice.isEmpty()) {
+            return command;
+        }
+        List<String> niced = new ArrayList<>(List.of(nice.get().toString(), "-n", Integer.toString(POOL_NICENESS)));
         niced.addAll(command);
         return niced;
     }
@@ -71,7 +62,7 @@ record CpuPriority(Optional<Path> nice, Optional<Path> renice) {
      * @throws IOException when {@code renice} fails
      */
     void raise(Process process) throws IOException {
-        if (!nicesMembers()) {
+        if (renice.isEmpty()) {
             return;
         }
         List<String> command = new ArrayList<>(List.of(renice.get().toString(), "-n", "0", "-p"));

@@ -225,7 +225,7 @@ public final class Worker implements AutoCloseable {
             options.add(aotCache.outputOption());
             options.addAll(AotCache.LOG_OPTIONS);
             aotCache.train(
-                    priority.background(ContainerCommand.pool(
+                    priority.member(ContainerCommand.pool(
                             javaExecutable,
                             options,
                             runtimeClasspath,

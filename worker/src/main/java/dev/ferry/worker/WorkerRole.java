@@ -43,6 +43,7 @@ public final class WorkerRole implements AutoCloseable {
     private final long memoryMib;
     private final int warmPool;
     private final int warmUpCalls;
+    private final Path aotCacheDirectory;
     /** What {@link #start()} made; null before. */
     private volatile Started started;
 
@@ -63,6 +64,7 @@ public final class WorkerRole implements AutoCloseable {
         this.memoryMib = b.memoryMib;
         this.warmPool = b.warmPool;
         this.warmUpCalls = b.warmUpCalls;
+        this.aotCacheDirectory = b.aotCacheDirectory;
     }
 
     /**
@@ -131,7 +133,8 @@ public final class WorkerRole implements AutoCloseable {
         classDataArchive(home, runtimeClasspath).ifPresent(builder::classDataArchive);
         if (warmPool > 0) {
             // Made by a training run, which is worth its CPU where starts matter: with a pool.
-            aotCache(home, runtimeClasspath).ifPresent(builder::aotCache);
+            aotCache(aotCacheDirectory != null ? aotCacheDirectory : home.resolve("aot"), runtimeClasspath)
+                    .ifPresent(builder::aotCache);
         }
         Worker worker = builder.build();
         WorkerInfo info = new WorkerInfo(
@@ -174,6 +177,29 @@ public final class WorkerRole implements AutoCloseable {
      * then fails the container's exit).
      */
     public static Optional<Path> classDataArchive(Path home, String runtimeClasspath) throws IOException {
+        Optional<String> key = runtimeKey(runtimeClasspath);
+        if (key.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(Files.createDirectories(home.resolve("cds")).resolve("container-" + key.get() + ".jsa"));
+    }
+
+    /**
+     * Where containers keep the runtime's AOT cache (JDK 25+): one per runtime class path and
+     * JDK, named like {@link #classDataArchive}, in {@code dir} (the home's {@code aot}, unless
+     * {@link Builder#aotCacheDirectory} says otherwise). None where the class path holds anything
+     * but jars.
+     */
+    public static Optional<Path> aotCache(Path dir, String runtimeClasspath) throws IOException {
+        Optional<String> key = runtimeKey(runtimeClasspath);
+        if (key.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(Files.createDirectories(dir).resolve("container-" + key.get() + ".aot"));
+    }
+
+    /** What names the runtime's archive and cache: its jars and the JDK, hashed; empty unless the class path is jars only. */
+    private static Optional<String> runtimeKey(String runtimeClasspath) throws IOException {
         // The JVM refuses an archive or cache made from other jars (it checks their sizes and
         // times) and goes on without it, silently: a rebuilt jar at the same path needs a new one.
         StringBuilder key = new StringBuilder(Runtime.version().toString());
@@ -189,23 +215,7 @@ public final class WorkerRole implements AutoCloseable {
                     .append(' ')
                     .append(Files.getLastModifiedTime(jar).toMillis());
         }
-        Path dir = Files.createDirectories(home.resolve("cds"));
-        return Optional.of(
-                dir.resolve("container-" + Integer.toHexString(key.toString().hashCode()) + ".jsa"));
-    }
-
-    /**
-     * Where containers keep the runtime's AOT cache (JDK 25+): one per runtime class path and
-     * JDK, like {@link #classDataArchive}, under {@code home/aot}. None where the class path
-     * holds anything but jars.
-     */
-    public static Optional<Path> aotCache(Path home, String runtimeClasspath) throws IOException {
-        Optional<Path> archive = classDataArchive(home, runtimeClasspath);
-        if (archive.isEmpty()) {
-            return Optional.empty();
-        }
-        String name = archive.get().getFileName().toString().replace(".jsa", ".aot");
-        return Optional.of(Files.createDirectories(home.resolve("aot")).resolve(name));
+        return Optional.of(Integer.toHexString(key.toString().hashCode()));
     }
 
     /**
@@ -250,6 +260,7 @@ public final class WorkerRole implements AutoCloseable {
         private long memoryMib;
         private int warmPool;
         private int warmUpCalls = Worker.DEFAULT_WARM_UP_CALLS;
+        private Path aotCacheDirectory;
 
         private Builder() {}
 
@@ -266,6 +277,16 @@ public final class WorkerRole implements AutoCloseable {
         /** Synthetic calls each pool member makes before it waits; see {@link Worker.Builder#warmUpCalls}. */
         public Builder warmUpCalls(int calls) {
             this.warmUpCalls = calls;
+            return this;
+        }
+
+        /**
+         * Where the runtime's AOT cache is kept; default {@code home/aot}. Homes may share one
+         * (each cache is named after the runtime's jars and the JDK): a checkout's launcher
+         * keeps it beside the jar, so that a fresh home starts its pool on it too.
+         */
+        public Builder aotCacheDirectory(Path dir) {
+            this.aotCacheDirectory = Objects.requireNonNull(dir, "dir");
             return this;
         }
 

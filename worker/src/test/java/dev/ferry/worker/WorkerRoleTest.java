@@ -36,6 +36,20 @@ class WorkerRoleTest {
     }
 
     @Test
+    void theAotCacheIsNamedAfterTheRuntimesJarsInTheDirectoryGiven() throws Exception {
+        Path jar = java.nio.file.Files.writeString(home.resolve("ferry.jar"), "a build");
+        Path shared = home.resolve("shared-aot");
+
+        Path cache = WorkerRole.aotCache(shared, jar.toString()).orElseThrow();
+        Path archive = WorkerRole.classDataArchive(home, jar.toString()).orElseThrow();
+
+        assertThat(cache.getParent()).isEqualTo(shared);
+        assertThat(cache.getFileName().toString())
+                .isEqualTo(archive.getFileName().toString().replace(".jsa", ".aot"));
+        assertThat(WorkerRole.aotCache(shared, home.toString())).isEmpty(); // a directory on the class path
+    }
+
+    @Test
     void buildNamesTheOptionThatCannotWork() throws Exception {
         assertThatThrownBy(() -> WorkerRole.builder().id("w").home(home).build())
                 .isInstanceOf(IllegalArgumentException.class)
