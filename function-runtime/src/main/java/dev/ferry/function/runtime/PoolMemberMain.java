@@ -33,6 +33,65 @@ final class PoolMemberMain {
         return String.format(java.util.Locale.ROOT, "%.1f", nanos / 1e6);
     }
 
+    /**
+     * The member's full warm-up, on a thread of its own once the worker says so; it reports
+     * pooled when done, unless an assignment came first.
+     */
+    private static final class Warming {
+        private final WarmUp warmUp;
+        private final InetSocketAddress self;
+        private final String token;
+        // guarded by this; the lock also keeps the pooled line off stdout once assigned
+        private boolean started;
+        private boolean assigned;
+
+        Warming(WarmUp warmUp, InetSocketAddress self, String token) {
+            this.warmUp = warmUp;
+            this.self = self;
+            this.token = token;
+        }
+
+        /** Starts the warm-up; once only. */
+        synchronized void start() {
+            if (started || assigned) {
+                return;
+            }
+            started = true;
+            Thread.ofPlatform().name("ferry-warm-up").daemon().start(this::run);
+        }
+
+        /**
+         * The member got its function: the warm-up stops without a wait. Its calls in flight end
+         * on the built-in functions they started on (a call keeps its service), any it starts
+         * later is refused, which it takes in its stride, and its channel closes in the background.
+         */
+        synchronized void assigned() {
+            assigned = true;
+            warmUp.stop();
+        }
+
+        private void run() {
+            try {
+                warmUp.run(self);
+            } catch (InterruptedException e) {
+                return;
+            }
+            synchronized (this) {
+                if (assigned) {
+                    return; // a container now: no collection in its first requests' way
+                }
+            }
+            // What the warm-up allocated is garbage now: give the heap back before idling in the pool.
+            System.gc();
+            synchronized (this) {
+                if (!assigned) {
+                    System.out.println(PoolArgs.pooledLine(token));
+                    System.out.flush();
+                }
+            }
+        }
+    }
+
     static void main(List<String> argv) {
         PoolArgs args;
         try {
@@ -52,46 +111,22 @@ final class PoolMemberMain {
             ContainerMain.cannotStart(args.memberId(), "a pool member", e);
             return;
         }
-        WarmUp warmUp = new WarmUp(args.warmUpCalls(), WARM_UP_BUDGET);
-        Object stdout = new Object();
-        boolean[] assigned = {false};
+        InetSocketAddress self = new InetSocketAddress(args.host(), args.port());
         try {
-            new WarmUp(Math.min(PRIMING_CALLS, args.warmUpCalls()), WARM_UP_BUDGET)
-                    .run(new InetSocketAddress(args.host(), args.port()));
+            new WarmUp(Math.min(PRIMING_CALLS, args.warmUpCalls()), WARM_UP_BUDGET).run(self);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         System.out.println(PoolArgs.startedLine(token));
         System.out.flush();
+        Warming warming = new Warming(new WarmUp(args.warmUpCalls(), WARM_UP_BUDGET), self, token);
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        Thread warming = null;
         String line;
         try {
             line = in.readLine();
             // The worker says when to warm up (its members take turns), then assigns a function.
             while (PoolArgs.WARM_UP.equals(line)) {
-                if (warming == null) {
-                    warming = Thread.ofPlatform().name("ferry-warm-up").daemon().start(() -> {
-                        try {
-                            warmUp.run(new InetSocketAddress(args.host(), args.port()));
-                        } catch (InterruptedException e) {
-                            return;
-                        }
-                        synchronized (stdout) {
-                            if (assigned[0]) {
-                                return; // a container now: no collection in its first requests' way
-                            }
-                        }
-                        // What the warm-up allocated is garbage now: give the heap back before idling in the pool.
-                        System.gc();
-                        synchronized (stdout) {
-                            if (!assigned[0]) {
-                                System.out.println(PoolArgs.pooledLine(token));
-                                System.out.flush();
-                            }
-                        }
-                    });
-                }
+                warming.start();
                 line = in.readLine();
             }
         } catch (IOException e) {
@@ -102,13 +137,7 @@ final class PoolMemberMain {
             return;
         }
         long received = System.nanoTime();
-        synchronized (stdout) {
-            assigned[0] = true;
-        }
-        // No wait for the warm-up's calls in flight: they end on the built-in functions they
-        // started on (a call keeps its service), and any it starts later is refused, which it
-        // takes in its stride. Its channel closes in the background.
-        warmUp.stop();
+        warming.assigned();
         Assignment assignment;
         try {
             assignment = Assignment.parse(line);
