@@ -139,7 +139,7 @@ final class WarmPool<M> {
 
     /**
      * Takes a member out of the pool for a container, the one furthest along (see the class's
-     * rules); empty when the pool has none. A refill follows.
+     * rules); empty when the pool has none. A refill follows, {@link #REFILL_AFTER_TAKE} later.
      */
     Optional<M> take() {
         M member;
@@ -158,9 +158,15 @@ final class WarmPool<M> {
                 member = starting.pollFirst();
             }
         }
-        refill();
+        // Not at once: a JVM starting (or a warm-up beginning) in the very milliseconds the
+        // member taken loads its function, at the same low priority until the worker raises
+        // it, doubled that member's 15-20 ms on 2 cores.
+        members.schedule(this::refill, REFILL_AFTER_TAKE);
         return Optional.ofNullable(member);
     }
+
+    /** How long after a take the pool refills: past the taken member's assignment (tens of ms). */
+    static final Duration REFILL_AFTER_TAKE = Duration.ofMillis(200);
 
     /** {@code member} has started and takes instructions; ignored unless it is a starting member of this pool. */
     void started(M member) {

@@ -55,6 +55,13 @@ class WarmPoolTest {
             scheduled.add(task);
         }
 
+        /** The back-off delays: what was scheduled besides the refills that follow a take. */
+        List<Duration> backoffs() {
+            return delays.stream()
+                    .filter(d -> !d.equals(WarmPool.REFILL_AFTER_TAKE))
+                    .toList();
+        }
+
         void runScheduled() {
             List<Runnable> tasks = new ArrayList<>(scheduled);
             scheduled.clear();
@@ -120,6 +127,8 @@ class WarmPoolTest {
         assertThat(members.toldToWarm).containsExactly(members.launched.get(0));
 
         assertThat(pool.take()).contains(members.launched.get(0));
+        assertThat(members.toldToWarm).hasSize(1); // the refill waits: the member taken loads its function
+        members.runScheduled();
 
         assertThat(members.toldToWarm).containsExactly(members.launched.get(0), members.launched.get(1));
         pool.warm(members.launched.get(0)); // (its container's report: ignored)
@@ -135,10 +144,17 @@ class WarmPoolTest {
         pool.warm(first.get(0)); // the next warms up, two wait their turn
 
         assertThat(pool.take()).contains(first.get(0)); // warm
+        assertThat(members.launched).hasSize(4); // the refill comes a little later
+        assertThat(members.delays).containsExactly(WarmPool.REFILL_AFTER_TAKE);
+        members.runScheduled();
         assertThat(pool.take()).contains(first.get(1)); // warming
+        members.runScheduled();
         assertThat(pool.take()).contains(first.get(2)); // started
+        members.runScheduled();
         assertThat(pool.take()).contains(first.get(3));
+        members.runScheduled();
         assertThat(pool.take()).contains(members.launched.get(4)); // starting, a refill
+        members.runScheduled();
         assertThat(members.launched).hasSize(9); // refilled behind each
     }
 
@@ -155,8 +171,9 @@ class WarmPoolTest {
         pool.warm(member);
         pool.exited(member, true);
 
+        members.runScheduled();
         assertThat(pool.take()).isNotEqualTo(java.util.Optional.of(member));
-        assertThat(members.delays).isEmpty(); // a container's exit is no failure of the pool's
+        assertThat(members.backoffs()).isEmpty(); // a container's exit is no failure of the pool's
     }
 
     @Test
@@ -282,6 +299,7 @@ class WarmPoolTest {
         assertThat(pool.status()).isEqualTo(new WarmPool.Status(4, 4, 2, 0));
 
         assertThat(pool.take()).contains(members.launched.get(0)); // a warm one goes: the next warms up
+        members.runScheduled();
 
         assertThat(members.toldToWarm).last().isEqualTo(members.launched.get(2));
     }
