@@ -2,6 +2,7 @@ package dev.ferry.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.call.transport.CallServer;
 import dev.ferry.function.runtime.FerryFunction;
 import dev.ferry.logging.FerryLogging;
 import dev.ferry.request.protocol.FunctionSettings;
@@ -113,6 +114,12 @@ class ReadmeExampleEndToEndTest {
                 version,
                 root.resolve("request-protocol/pom.xml"),
                 jarOf(FunctionSettings.class, work.resolve("request-protocol.jar")));
+        install(
+                repository,
+                "ferry-call-transport",
+                version,
+                root.resolve("call-transport/pom.xml"),
+                jarOf(CallServer.class, work.resolve("call-transport.jar")));
         install(
                 repository,
                 "ferry-logging",

@@ -1,15 +1,19 @@
 package dev.ferry.examples;
 
 import com.google.protobuf.ByteString;
+import dev.ferry.call.transport.CallConnection;
+import dev.ferry.call.transport.CallListener;
+import dev.ferry.call.transport.CallOutcome;
+import dev.ferry.call.transport.ClientCall;
+import dev.ferry.call.transport.Transport;
 import dev.ferry.request.protocol.CallStart;
 import dev.ferry.request.protocol.ClientEvent;
-import dev.ferry.request.protocol.FunctionCallGrpc;
 import dev.ferry.request.protocol.HttpRequest;
 import dev.ferry.request.protocol.HttpScope;
 import dev.ferry.request.protocol.ServerEvent;
-import io.grpc.ManagedChannel;
-import io.grpc.netty.NettyChannelBuilder;
-import io.grpc.stub.StreamObserver;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +21,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-/** One GET to a container over a real gRPC channel, as the gateway makes it. */
+/** One GET to a container over a real call connection, as the gateway makes it. */
 final class ExampleCall {
 
     /** What came back: the status and the body as text. */
@@ -26,61 +30,67 @@ final class ExampleCall {
     private ExampleCall() {}
 
     /**
-     * {@code GET <path>?<query>} to {@code function} at {@code address}; completes with the
-     * answer, or exceptionally when the call fails (the container died, say).
+     * {@code GET <path>?<query>} to {@code function} at {@code address}: the answer, or an
+     * exception when the call fails (the container died, say).
      */
     static Answer get(InetSocketAddress address, String function, String query, Duration timeout) throws Exception {
-        ManagedChannel channel =
-                NettyChannelBuilder.forAddress(address).usePlaintext().build();
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, Transport.ioHandlerFactory());
+        EventLoop loop = group.next();
+        CallConnection connection = CallConnection.open(loop, address);
         try {
             CompletableFuture<Answer> answer = new CompletableFuture<>();
-            ByteArrayOutputStream body = new ByteArrayOutputStream();
-            int[] status = {0};
-            StreamObserver<ClientEvent> requests = FunctionCallGrpc.newStub(channel)
-                    .call(new StreamObserver<>() {
-                        @Override
-                        public void onNext(ServerEvent event) {
-                            if (event.hasHttpResponseStart()) {
-                                status[0] = event.getHttpResponseStart().getStatus();
-                            } else if (event.hasHttpResponseBody()) {
-                                body.writeBytes(
-                                        event.getHttpResponseBody().getBody().toByteArray());
-                            } else if (event.hasError()) {
-                                answer.completeExceptionally(
-                                        new IllegalStateException("call error: " + event.getError()));
-                            }
-                        }
-
-                        @Override
-                        public void onError(Throwable t) {
-                            answer.completeExceptionally(t);
-                        }
-
-                        @Override
-                        public void onCompleted() {
-                            answer.complete(new Answer(status[0], body.toString(StandardCharsets.UTF_8)));
-                        }
-                    });
-            requests.onNext(ClientEvent.newBuilder()
-                    .setStart(CallStart.newBuilder()
-                            .setFunction(function)
-                            .setCallId("example-" + System.nanoTime())
-                            .setHttp(HttpScope.newBuilder()
-                                    .setHttpVersion("1.1")
-                                    .setMethod("GET")
-                                    .setScheme("http")
-                                    .setPath("/")
-                                    .setRawPath(ByteString.copyFromUtf8("/"))
-                                    .setQueryString(ByteString.copyFromUtf8(query))))
-                    .build());
-            requests.onNext(ClientEvent.newBuilder()
-                    .setHttpRequest(HttpRequest.newBuilder().setMoreBody(false))
-                    .build());
-            requests.onCompleted();
+            loop.execute(() -> call(connection, function, query, answer));
             return answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } finally {
-            channel.shutdownNow();
-            channel.awaitTermination(5, TimeUnit.SECONDS);
+            connection.close();
+            group.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
         }
+    }
+
+    /** Makes the call; on the connection's loop. */
+    private static void call(
+            CallConnection connection, String function, String query, CompletableFuture<Answer> answer) {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        int[] status = {0};
+        ClientCall call = connection.newCall(new CallListener() {
+            @Override
+            public void onEvent(ServerEvent event) {
+                if (event.hasHttpResponseStart()) {
+                    status[0] = event.getHttpResponseStart().getStatus();
+                } else if (event.hasHttpResponseBody()) {
+                    body.writeBytes(event.getHttpResponseBody().getBody().toByteArray());
+                } else if (event.hasError()) {
+                    answer.completeExceptionally(new IllegalStateException("call error: " + event.getError()));
+                }
+            }
+
+            @Override
+            public void onReady() {}
+
+            @Override
+            public void onClose(CallOutcome outcome, String detail) {
+                if (outcome == CallOutcome.COMPLETED) {
+                    answer.complete(new Answer(status[0], body.toString(StandardCharsets.UTF_8)));
+                } else {
+                    answer.completeExceptionally(new IllegalStateException("call ended: " + outcome + ": " + detail));
+                }
+            }
+        });
+        call.acknowledgeAll();
+        call.send(ClientEvent.newBuilder()
+                .setStart(CallStart.newBuilder()
+                        .setFunction(function)
+                        .setCallId("example-" + System.nanoTime())
+                        .setHttp(HttpScope.newBuilder()
+                                .setHttpVersion("1.1")
+                                .setMethod("GET")
+                                .setScheme("http")
+                                .setPath("/")
+                                .setRawPath(ByteString.copyFromUtf8("/"))
+                                .setQueryString(ByteString.copyFromUtf8(query))))
+                .build());
+        call.send(ClientEvent.newBuilder()
+                .setHttpRequest(HttpRequest.newBuilder().setMoreBody(false))
+                .build());
     }
 }

@@ -3,13 +3,13 @@ package dev.ferry.gateway;
 import dev.ferry.routing.ContainerInfo;
 
 /**
- * A ready container as its function's pool sees it: its channels and how many of its input
+ * A ready container as its function's pool sees it: its connections and how many of its input
  * slots this gateway uses. Guarded by the owning {@link FunctionPool}'s monitor.
  */
 final class ContainerSlots {
 
     final ContainerInfo info;
-    final ContainerChannels channels;
+    final ContainerConnections connections;
     /** This gateway's calls on the container. */
     int inFlight;
     /**
@@ -20,9 +20,9 @@ final class ContainerSlots {
     /** Counts refusals, so that a hold's expiry ends only the latest hold. */
     long holds;
 
-    ContainerSlots(ContainerInfo info, ContainerChannels channels) {
+    ContainerSlots(ContainerInfo info, ContainerConnections connections) {
         this.info = info;
-        this.channels = channels;
+        this.connections = connections;
         this.limit = info.maxInputs();
     }
 

@@ -1,72 +1,85 @@
 package dev.ferry.gateway;
 
+import dev.ferry.call.transport.CallListener;
+import dev.ferry.call.transport.CallOutcome;
+import dev.ferry.call.transport.ClientCall;
 import dev.ferry.request.protocol.ClientEvent;
-import dev.ferry.request.protocol.FunctionCallGrpc;
 import dev.ferry.request.protocol.ServerEvent;
 import dev.ferry.routing.DeployedFunction;
-import io.grpc.CallOptions;
-import io.grpc.ClientCall;
-import io.grpc.Metadata;
-import io.grpc.Status;
 import io.netty.channel.Channel;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One gRPC call to a container on behalf of one client exchange, with the gateway's half of
- * backpressure towards the function: the next message is asked for only while the client
- * socket can take more. Runs on the client channel's event loop, which is also the call's
- * executor and its channel's loop.
+ * One call to a container on behalf of one client exchange: its deadline, its slot, and the
+ * gateway's half of backpressure towards the function (what the call delivered is
+ * acknowledged, so the container may send more, only while the client socket can take more).
+ * Runs on the client channel's event loop, which is also the loop of the container connection
+ * the call travels on.
  */
-final class FunctionCall {
+final class FunctionCall implements CallListener {
+
+    /** How a call ended, as the exchange sees it. */
+    enum End {
+        /** The container sent its last event (or its error) and ended the call. */
+        COMPLETED,
+        /** The function's timeout and the grace passed without the container ending the call. */
+        TIMED_OUT,
+        /** The connection to the container broke: the container is gone or going. */
+        LOST
+    }
+
+    /** What the exchange hears of its call; nothing after it cancelled the call itself. */
+    interface Listener {
+        void onEvent(ServerEvent event);
+
+        /** The call can take more of the request again. */
+        void onReady();
+
+        void onEnd(End end, String detail);
+    }
 
     private final Channel client;
     private final SlotLease lease;
-    private final ClientCall<ClientEvent, ServerEvent> call;
+    private final Listener listener;
+    private final ClientCall call;
+    private final ScheduledFuture<?> deadline;
     private boolean owed;
-    private boolean halfClosed;
-    private boolean cancelled;
+    private boolean over;
+    private boolean clientLeft;
 
     /** Starts a call on {@code lease}'s container; its deadline is the function's timeout plus the grace. */
-    FunctionCall(
-            Channel client,
-            SlotLease lease,
-            GatewayConfig config,
-            DeployedFunction function,
-            ClientCall.Listener<ServerEvent> listener) {
+    FunctionCall(Channel client, SlotLease lease, GatewayConfig config, DeployedFunction function, Listener listener) {
         this.client = client;
         this.lease = lease;
-        this.call = lease.channel(client.eventLoop())
-                .newCall(
-                        FunctionCallGrpc.getCallMethod(),
-                        CallOptions.DEFAULT
-                                .withExecutor(client.eventLoop())
-                                .withDeadlineAfter(
-                                        function.settings()
-                                                .timeout()
-                                                .plus(config.deadlineGrace())
-                                                .toNanos(),
-                                        TimeUnit.NANOSECONDS));
-        call.start(listener, new Metadata());
-        call.request(1);
+        this.listener = listener;
+        this.call = lease.connection(client.eventLoop()).newCall(this);
+        this.deadline = client.eventLoop()
+                .schedule(
+                        this::deadlinePassed,
+                        function.settings()
+                                .timeout()
+                                .plus(config.deadlineGrace())
+                                .toNanos(),
+                        TimeUnit.NANOSECONDS);
     }
 
-    ClientCall<ClientEvent, ServerEvent> grpc() {
-        return call;
+    void send(ClientEvent event) {
+        call.send(event);
     }
 
-    /** Tells the function nothing more will come from the client. Idempotent; nothing after a cancel. */
-    void halfClose() {
-        if (!halfClosed && !cancelled) {
-            halfClosed = true;
-            call.halfClose();
-        }
+    /** Whether the container can take more of the request now. */
+    boolean isReady() {
+        return call.isReady();
     }
 
-    /** Ends the call at once, for a reason of the gateway's own (gRPC refuses a half-close after it). */
+    /** Ends the call at once, for a reason of the gateway's own; its slot is free from now. Idempotent. */
     void cancel(String reason) {
-        if (!cancelled) {
-            cancelled = true;
-            call.cancel(reason, null);
+        if (!over) {
+            over = true;
+            deadline.cancel(false);
+            call.cancel(reason);
+            lease.release();
         }
     }
 
@@ -74,20 +87,20 @@ final class FunctionCall {
      * The client left: tells the function with {@code disconnect} and keeps the call open until
      * the container ends it once the input has stopped, which is when the slot is really free
      * (a cancel would free it here at once, and the next input could reach a container whose
-     * permit is still held). What the function sends meanwhile is read and dropped.
+     * permit is still held). What the function sends meanwhile is taken and dropped.
      */
     void clientLeft(ClientEvent disconnect) {
-        if (!halfClosed && !cancelled) {
-            call.sendMessage(disconnect);
-            halfClose();
+        if (!over && !clientLeft) {
+            call.send(disconnect);
         }
-        call.request(Integer.MAX_VALUE);
+        clientLeft = true;
+        call.acknowledgeAll();
     }
 
-    /** Asks for the next message now if the client can take it, else once it becomes writable. */
+    /** Lets the container send more now if the client can take it, else once it becomes writable. */
     void requestNext() {
         if (client.isWritable()) {
-            call.request(1);
+            call.acknowledge();
         } else {
             owed = true;
         }
@@ -96,27 +109,14 @@ final class FunctionCall {
     void onWritabilityChanged() {
         if (owed && client.isWritable()) {
             owed = false;
-            call.request(1);
-        }
-    }
-
-    /**
-     * Gives the slot back when the call closed: a call that failed because the container's
-     * connection was lost takes the container out of placement first, so waiters are not sent
-     * to a dead process.
-     */
-    void closed(Status status) {
-        if (status.getCode() == Status.Code.UNAVAILABLE) {
-            lease.releaseLost();
-        } else {
-            lease.release();
+            call.acknowledge();
         }
     }
 
     /**
      * The container refused the call before running it (its inputs were all taken): its slot
-     * goes back as refused, and the stream, which the container is ending anyway, is cancelled
-     * so that nothing more goes out on it.
+     * goes back as refused, and the call, which the container is ending anyway, is cancelled so
+     * that nothing more goes out on it.
      */
     void refused() {
         lease.releaseRefused();
@@ -125,5 +125,43 @@ final class FunctionCall {
 
     String containerId() {
         return lease.containerId();
+    }
+
+    private void deadlinePassed() {
+        if (!over) {
+            cancel("deadline passed");
+            listener.onEnd(End.TIMED_OUT, "");
+        }
+    }
+
+    @Override
+    public void onEvent(ServerEvent event) {
+        listener.onEvent(event);
+    }
+
+    @Override
+    public void onReady() {
+        listener.onReady();
+    }
+
+    /**
+     * Gives the slot back when the call closed: a call that failed because the container's
+     * connection was lost takes the container out of placement first, so waiters are not sent
+     * to a dead process.
+     */
+    @Override
+    public void onClose(CallOutcome outcome, String detail) {
+        if (over) {
+            return;
+        }
+        over = true;
+        deadline.cancel(false);
+        if (outcome == CallOutcome.CONNECTION_LOST) {
+            lease.releaseLost();
+            listener.onEnd(End.LOST, detail);
+        } else {
+            lease.release();
+            listener.onEnd(End.COMPLETED, detail);
+        }
     }
 }

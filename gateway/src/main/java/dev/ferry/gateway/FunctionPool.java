@@ -139,13 +139,13 @@ final class FunctionPool {
         }
     }
 
-    synchronized void addContainer(ContainerInfo info, ContainerChannels channels) {
+    synchronized void addContainer(ContainerInfo info, ContainerConnections connections) {
         for (ContainerSlots c : containers) {
             if (c.info.id().equals(info.id())) {
                 return;
             }
         }
-        containers.add(new ContainerSlots(info, channels));
+        containers.add(new ContainerSlots(info, connections));
         dispatch();
     }
 

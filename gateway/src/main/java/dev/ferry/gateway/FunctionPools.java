@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The gateway's live view of containers: one {@link FunctionPool} per function version and
- * long-lived gRPC channels per ready container ({@link ContainerChannels}), kept in step
+ * long-lived connections per ready container ({@link ContainerConnections}), kept in step
  * with the routing store. Thread-safe.
  */
 final class FunctionPools implements RoutingListener {
@@ -30,14 +30,14 @@ final class FunctionPools implements RoutingListener {
     private final Clock clock;
     private final FunctionPool.Timer timer;
     private final Map<VersionKey, FunctionPool> pools = new ConcurrentHashMap<>();
-    private final Map<String, ContainerChannels> channels = new ConcurrentHashMap<>();
+    private final Map<String, ContainerConnections> connections = new ConcurrentHashMap<>();
 
     /**
-     * Channels opened while their container starts (its address is known from STARTING), taken
+     * Connections opened while their container starts (its address is known from STARTING), taken
      * over at READY: a pool member's port is open already, so its first call finds the
      * connection made. Those that found the port closed are replaced at READY.
      */
-    private final Map<String, ContainerChannels> connecting = new ConcurrentHashMap<>();
+    private final Map<String, ContainerConnections> connecting = new ConcurrentHashMap<>();
 
     /**
      * A function only the gateway itself calls, at a host of its own, with its own pool (out of
@@ -104,18 +104,18 @@ final class FunctionPools implements RoutingListener {
                         && (container.state() == ContainerState.PENDING
                                 || container.state() == ContainerState.STARTING));
         if (container.state() == ContainerState.STARTING && container.port() > 0) {
-            connecting.computeIfAbsent(container.id(), id -> new ContainerChannels(container, eventLoops));
+            connecting.computeIfAbsent(container.id(), id -> new ContainerConnections(container, eventLoops));
         } else if (container.state() == ContainerState.READY) {
             logger.log(
                     System.Logger.Level.DEBUG,
                     () -> "container " + container.id() + " of " + container.function() + " is ready; "
                             + pool.demand().queued() + " calls wait");
-            pool.addContainer(container, channels.computeIfAbsent(container.id(), id -> readyChannels(container)));
+            pool.addContainer(container, connections.computeIfAbsent(container.id(), id -> readyConnections(container)));
         } else if (container.state() == ContainerState.STOPPING) {
             pool.removeContainer(container.id());
         } else if (container.state() == ContainerState.FAILED) {
             stopConnecting(container.id());
-            boolean wasReady = channels.containsKey(container.id());
+            boolean wasReady = connections.containsKey(container.id());
             pool.removeContainer(container.id());
             pool.exited(container.id(), container.reason());
             if (!wasReady && pool.demand().readyContainers() == 0) {
@@ -136,39 +136,35 @@ final class FunctionPools implements RoutingListener {
         eventLoops.schedule(
                 () -> pool.forgetExit(container.id()), FORGET_EXITS_AFTER.toMillis(), TimeUnit.MILLISECONDS);
         stopConnecting(container.id());
-        ContainerChannels removed = channels.remove(container.id());
+        ContainerConnections removed = connections.remove(container.id());
         if (removed != null) {
             removed.shutdown(); // calls in flight end on their own: the process is gone
         }
     }
 
-    /** The channels of a container that just got ready: those opened while it started, if they can serve it. */
-    private ContainerChannels readyChannels(ContainerInfo container) {
-        ContainerChannels early = connecting.remove(container.id());
+    /** The connections of a container that just got ready: those opened while it started, if they can serve it. */
+    private ContainerConnections readyConnections(ContainerInfo container) {
+        ContainerConnections early = connecting.remove(container.id());
         if (early != null && early.usableFor(container)) {
             return early;
         }
         if (early != null) {
             early.shutdown();
         }
-        return new ContainerChannels(container, eventLoops);
+        return new ContainerConnections(container, eventLoops);
     }
 
     private void stopConnecting(String containerId) {
-        ContainerChannels early = connecting.remove(containerId);
+        ContainerConnections early = connecting.remove(containerId);
         if (early != null) {
             early.shutdown();
         }
     }
 
-    void close() throws InterruptedException {
-        for (ContainerChannels c : channels.values()) {
-            c.shutdownNow(5, TimeUnit.SECONDS);
-        }
-        channels.clear();
-        for (ContainerChannels c : connecting.values()) {
-            c.shutdownNow(5, TimeUnit.SECONDS);
-        }
+    void close() {
+        connections.values().forEach(ContainerConnections::close);
+        connections.clear();
+        connecting.values().forEach(ContainerConnections::close);
         connecting.clear();
     }
 }

@@ -55,7 +55,7 @@ final class GatewayConfig {
         return unschedulableWait;
     }
 
-    /** How far beyond the function's timeout the call's gRPC deadline lies. */
+    /** How far beyond the function's timeout the call's deadline at the gateway lies. */
     Duration deadlineGrace() {
         return deadlineGrace;
     }

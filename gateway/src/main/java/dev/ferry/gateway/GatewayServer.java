@@ -1,5 +1,6 @@
 package dev.ferry.gateway;
 
+import dev.ferry.call.transport.Transport;
 import dev.ferry.routing.RoutingStore;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
@@ -27,6 +28,8 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class GatewayServer implements AutoCloseable {
 
+    private static final System.Logger logger = System.getLogger(GatewayServer.class.getName());
+
     private final EventLoopGroup bossGroup;
     private final EventLoopGroup workerGroup;
     private final FunctionPools pools;
@@ -37,6 +40,7 @@ public final class GatewayServer implements AutoCloseable {
     private final Channel http3Channel;
 
     private GatewayServer(Builder b) throws InterruptedException {
+        logger.log(System.Logger.Level.DEBUG, () -> "socket transport: " + Transport.describe());
         this.bossGroup = new MultiThreadIoEventLoopGroup(1, Transport.ioHandlerFactory());
         this.workerGroup = new MultiThreadIoEventLoopGroup(b.eventLoopThreads, Transport.ioHandlerFactory());
         this.pools = new FunctionPools(workerGroup, b.clock);
@@ -111,7 +115,7 @@ public final class GatewayServer implements AutoCloseable {
     /** How often the TLS certificate files are checked for replacement. */
     static final Duration TLS_RELOAD_CHECK = Duration.ofSeconds(2);
 
-    /** The gRPC deadline allows this much beyond the function's timeout, so the container's own 504 wins. */
+    /** The gateway's deadline for a call allows this much beyond the function's timeout, so the container's own 504 wins. */
     static final Duration DEADLINE_GRACE = Duration.ofSeconds(5);
     // The defaults of the builder's options, named so the gateway role's builder shares them.
     /** Default address to listen on. */

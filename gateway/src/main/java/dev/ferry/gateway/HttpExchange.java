@@ -1,6 +1,7 @@
 package dev.ferry.gateway;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import dev.ferry.request.protocol.CallError;
 import dev.ferry.request.protocol.CallErrors;
 import dev.ferry.request.protocol.CallStart;
@@ -11,9 +12,6 @@ import dev.ferry.request.protocol.HttpRequest;
 import dev.ferry.request.protocol.HttpScope;
 import dev.ferry.request.protocol.ServerEvent;
 import dev.ferry.routing.DeployedFunction;
-import io.grpc.ClientCall;
-import io.grpc.Metadata;
-import io.grpc.Status;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
@@ -84,7 +82,6 @@ final class HttpExchange {
     private boolean answered;
 
     private FunctionCall functionCall;
-    private ClientCall<ClientEvent, ServerEvent> call;
     private boolean requestEnded;
     private boolean responseStarted;
     private boolean responseEnded;
@@ -156,16 +153,15 @@ final class HttpExchange {
         Listener listener = new Listener();
         functionCall = new FunctionCall(ctx.channel(), lease, config, function, listener);
         listener.call = functionCall;
-        call = functionCall.grpc();
         answered = false;
-        call.sendMessage(ClientEvent.newBuilder()
+        functionCall.send(ClientEvent.newBuilder()
                 .setStart(CallStart.newBuilder()
                         .setFunction(function.id().toString())
                         .setCallId(callId)
                         .setHttp(scope))
                 .build());
         for (ClientEvent event : unanswered) {
-            call.sendMessage(event);
+            functionCall.send(event);
         }
         if (unansweredBytes > MAX_RESEND_BYTES) {
             forgetUnanswered();
@@ -190,7 +186,6 @@ final class HttpExchange {
         String container = functionCall.containerId();
         functionCall.refused();
         functionCall = null;
-        call = null;
         updateReading(); // no more body until the next call starts
         if (!resendable) {
             respondError(
@@ -229,20 +224,19 @@ final class HttpExchange {
                 abort(ErrorCode.PAYLOAD_TOO_LARGE, tooLarge(limit));
                 return;
             }
-            ClientEvent event = ClientEvent.newBuilder()
-                    .setHttpRequest(HttpRequest.newBuilder()
-                            .setBody(ByteString.copyFrom(content.content().nioBuffer()))
-                            .setMoreBody(!last))
-                    .build();
-            if (call == null) {
+            // The chunk goes into the call's frame straight from the socket's buffer (the frame is
+            // written before this returns); only what is kept for a resend is copied.
+            ClientEvent event =
+                    bodyEvent(UnsafeByteOperations.unsafeWrap(content.content().nioBuffer()), last);
+            if (functionCall == null) {
                 // Until the call starts, the rest of the body waits in the socket, not here.
-                keepUnanswered(event);
+                keepUnanswered(bodyEvent(ByteString.copyFrom(content.content().nioBuffer()), last));
                 updateReading();
                 return;
             }
-            call.sendMessage(event);
+            functionCall.send(event);
             if (!answered && resendable) {
-                keepUnanswered(event);
+                keepUnanswered(bodyEvent(ByteString.copyFrom(content.content().nioBuffer()), last));
                 if (unansweredBytes > MAX_RESEND_BYTES) {
                     forgetUnanswered();
                     resendable = false;
@@ -254,6 +248,12 @@ final class HttpExchange {
         }
     }
 
+    private static ClientEvent bodyEvent(ByteString body, boolean last) {
+        return ClientEvent.newBuilder()
+                .setHttpRequest(HttpRequest.newBuilder().setBody(body).setMoreBody(!last))
+                .build();
+    }
+
     private void keepUnanswered(ClientEvent event) {
         unanswered.add(event);
         unansweredBytes += event.getHttpRequest().getBody().size();
@@ -263,7 +263,7 @@ final class HttpExchange {
     void clientGone() {
         clientGone = true;
         admission.abandon();
-        if (call != null && !finished) {
+        if (functionCall != null && !finished) {
             functionCall.clientLeft(HTTP_DISCONNECT);
         }
         finished = true;
@@ -275,7 +275,7 @@ final class HttpExchange {
      * long as the pipelining backlog has room.
      */
     private void updateReading() {
-        boolean read = requestEnded ? connection.backlogHasRoom() : call != null && call.isReady();
+        boolean read = requestEnded ? connection.backlogHasRoom() : functionCall != null && functionCall.isReady();
         ctx.channel().config().setAutoRead(read);
     }
 
@@ -300,8 +300,8 @@ final class HttpExchange {
         }
     }
 
-    /** Listens to one call; once the exchange moved on to another call (a refusal), it only returns the slot. */
-    private final class Listener extends ClientCall.Listener<ServerEvent> {
+    /** Listens to one call; once the exchange moved on to another call (a refusal), to nothing. */
+    private final class Listener implements FunctionCall.Listener {
 
         private FunctionCall call;
 
@@ -317,7 +317,7 @@ final class HttpExchange {
         }
 
         @Override
-        public void onMessage(ServerEvent event) {
+        public void onEvent(ServerEvent event) {
             if (!current()) {
                 return;
             }
@@ -342,34 +342,31 @@ final class HttpExchange {
         }
 
         @Override
-        public void onClose(Status status, Metadata trailers) {
-            call.closed(status);
+        public void onEnd(FunctionCall.End end, String detail) {
             if (!current()) {
                 return;
             }
-            if (status.isOk()) {
-                if (!responseEnded) {
-                    abort(ErrorCode.PROTOCOL_VIOLATION, "the call ended before the response was complete");
+            switch (end) {
+                case COMPLETED -> {
+                    if (!responseEnded) {
+                        abort(ErrorCode.PROTOCOL_VIOLATION, "the call ended before the response was complete");
+                    }
                 }
-                return;
+                case TIMED_OUT ->
+                    abort(
+                            ErrorCode.FUNCTION_TIMEOUT,
+                            "function timed out after "
+                                    + function.settings().timeout().toSeconds() + "s");
+                case LOST -> {
+                    if (responseStarted) {
+                        abort(
+                                ErrorCode.CONTAINER_LOST,
+                                "container " + functionCall.containerId() + " exited during the call");
+                    } else {
+                        abortWithExitReason(functionCall.containerId());
+                    }
+                }
             }
-            ErrorCode code = switch (status.getCode()) {
-                case DEADLINE_EXCEEDED -> ErrorCode.FUNCTION_TIMEOUT;
-                case UNAVAILABLE, CANCELLED, ABORTED, UNKNOWN -> ErrorCode.CONTAINER_LOST;
-                case RESOURCE_EXHAUSTED -> ErrorCode.NO_CAPACITY;
-                default -> ErrorCode.INTERNAL;
-            };
-            if (code == ErrorCode.CONTAINER_LOST && !responseStarted) {
-                abortWithExitReason(functionCall.containerId());
-                return;
-            }
-            String detail = code == ErrorCode.FUNCTION_TIMEOUT
-                    ? "function timed out after "
-                            + function.settings().timeout().toSeconds() + "s"
-                    : code == ErrorCode.CONTAINER_LOST
-                            ? "container " + functionCall.containerId() + " exited during the call"
-                            : status.toString();
-            abort(code, detail);
         }
     }
 
@@ -457,7 +454,7 @@ final class HttpExchange {
 
     /**
      * The container died under the call: tell the client why ("out of memory (limit 256 MiB)")
-     * when its worker says so within {@link FunctionPool#EXIT_REASON_WAIT}; the gRPC stream
+     * when its worker says so within {@link FunctionPool#EXIT_REASON_WAIT}; the connection
      * breaks a little before the worker has read the exit and written it to the store.
      */
     private void abortWithExitReason(String containerId) {

@@ -1,5 +1,6 @@
 package dev.ferry.gateway;
 
+import dev.ferry.call.transport.Transport;
 import dev.ferry.request.protocol.FunctionSettings;
 import dev.ferry.routing.ContainerInfo;
 import dev.ferry.routing.ContainerState;
@@ -34,7 +35,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Requests a gateway sends itself before its first real one: over a loopback connection to its
- * own HTTP port, through the whole request path (HTTP codec, routing, the exchange, the gRPC
+ * own HTTP port, through the whole request path (HTTP codec, routing, the exchange, the
  * call to a container and back), to a container's call service that answers the runtime's
  * built-in warm-up function ({@code ferry-pool--warm-up}; the assembly starts one in-process, or
  * gives a pool member's address). A JVM's first request loads and links hundreds of classes
@@ -105,7 +106,7 @@ final class SelfWarmUp {
                 settings.maxInputs(),
                 Instant.now());
         FunctionPool pool = pools.startPrivate(host, function);
-        ContainerChannels channels = new ContainerChannels(target, eventLoops);
+        ContainerConnections channels = new ContainerConnections(target, eventLoops);
         pool.addContainer(target, channels);
         int ok = 0, made = 0;
         BlockingQueue<Integer> statuses = new LinkedBlockingQueue<>();

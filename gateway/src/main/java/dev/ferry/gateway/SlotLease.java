@@ -1,6 +1,6 @@
 package dev.ferry.gateway;
 
-import io.grpc.ManagedChannel;
+import dev.ferry.call.transport.CallConnection;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -19,9 +19,9 @@ final class SlotLease {
         this.container = container;
     }
 
-    /** The channel to this slot's container that runs on {@code loop}. */
-    ManagedChannel channel(EventExecutor loop) {
-        return container.channels.on(loop);
+    /** The connection to this slot's container that runs on {@code loop}. */
+    CallConnection connection(EventExecutor loop) {
+        return container.connections.on(loop);
     }
 
     String containerId() {

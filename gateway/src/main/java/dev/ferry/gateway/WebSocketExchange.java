@@ -1,6 +1,6 @@
 package dev.ferry.gateway;
 
-import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import dev.ferry.request.protocol.CallError;
 import dev.ferry.request.protocol.CallErrors;
 import dev.ferry.request.protocol.CallStart;
@@ -12,9 +12,6 @@ import dev.ferry.request.protocol.WebSocketDisconnect;
 import dev.ferry.request.protocol.WebSocketReceive;
 import dev.ferry.request.protocol.WebSocketScope;
 import dev.ferry.routing.DeployedFunction;
-import io.grpc.ClientCall;
-import io.grpc.Metadata;
-import io.grpc.Status;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -79,7 +76,6 @@ final class WebSocketExchange {
     private final CallAdmission admission;
 
     private FunctionCall functionCall;
-    private ClientCall<ClientEvent, ServerEvent> call;
     private boolean open;
     private boolean finished;
 
@@ -126,14 +122,13 @@ final class WebSocketExchange {
         Listener listener = new Listener();
         functionCall = new FunctionCall(ctx.channel(), lease, config, function, listener);
         listener.call = functionCall;
-        call = functionCall.grpc();
-        call.sendMessage(ClientEvent.newBuilder()
+        functionCall.send(ClientEvent.newBuilder()
                 .setStart(CallStart.newBuilder()
                         .setFunction(function.id().toString())
                         .setCallId(callId)
                         .setWebsocket(scope))
                 .build());
-        call.sendMessage(ClientEvent.newBuilder()
+        functionCall.send(ClientEvent.newBuilder()
                 .setWebsocketConnect(WebSocketConnect.getDefaultInstance())
                 .build());
     }
@@ -141,15 +136,20 @@ final class WebSocketExchange {
     /** A frame from the client, after the handshake. Takes ownership of it. */
     void onFrame(WebSocketFrame frame) {
         try {
-            if (finished || call == null) {
+            if (finished || functionCall == null) {
                 return;
             }
+            // A message goes into the call's frame straight from the socket's buffer (the frame
+            // is written before this returns); text as the UTF-8 the decoder has checked.
             switch (frame) {
                 case TextWebSocketFrame text ->
-                    forward(WebSocketReceive.newBuilder().setText(text.text()));
+                    forward(WebSocketReceive.newBuilder()
+                            .setTextBytes(UnsafeByteOperations.unsafeWrap(
+                                    text.content().nioBuffer())));
                 case BinaryWebSocketFrame binary ->
                     forward(WebSocketReceive.newBuilder()
-                            .setBytes(ByteString.copyFrom(binary.content().nioBuffer())));
+                            .setBytes(UnsafeByteOperations.unsafeWrap(
+                                    binary.content().nioBuffer())));
                 case PingWebSocketFrame ping ->
                     ctx.writeAndFlush(new PongWebSocketFrame(ping.content().retain()));
                 case CloseWebSocketFrame close ->
@@ -176,7 +176,7 @@ final class WebSocketExchange {
     /** The connection closed: without a close frame first, the function hears 1006 (closed abnormally). */
     void clientGone() {
         admission.abandon();
-        if (call != null && !finished) {
+        if (functionCall != null && !finished) {
             sendDisconnect(1006, "");
         }
         finished = true;
@@ -189,8 +189,8 @@ final class WebSocketExchange {
     }
 
     private void forward(WebSocketReceive.Builder message) {
-        call.sendMessage(ClientEvent.newBuilder().setWebsocketReceive(message).build());
-        ctx.channel().config().setAutoRead(call.isReady());
+        functionCall.send(ClientEvent.newBuilder().setWebsocketReceive(message).build());
+        ctx.channel().config().setAutoRead(functionCall.isReady());
     }
 
     private void clientClosed(int code, String reason) {
@@ -206,14 +206,8 @@ final class WebSocketExchange {
                 .build());
     }
 
-    private void halfClose() {
-        if (functionCall != null) {
-            functionCall.halfClose();
-        }
-    }
-
-    /** Listens to one call; once the exchange moved on to another call (a refusal), it only returns the slot. */
-    private final class Listener extends ClientCall.Listener<ServerEvent> {
+    /** Listens to one call; once the exchange moved on to another call (a refusal), to nothing. */
+    private final class Listener implements FunctionCall.Listener {
 
         private FunctionCall call;
 
@@ -229,7 +223,7 @@ final class WebSocketExchange {
         }
 
         @Override
-        public void onMessage(ServerEvent event) {
+        public void onEvent(ServerEvent event) {
             if (!current()) {
                 return;
             }
@@ -241,9 +235,11 @@ final class WebSocketExchange {
                 case WEBSOCKET_ACCEPT -> accept(event.getWebsocketAccept());
                 case WEBSOCKET_SEND -> {
                     var send = event.getWebsocketSend();
+                    // Text goes out as the bytes it came in (UTF-8), without decoding it here.
                     ctx.write(
                             send.hasText()
-                                    ? new TextWebSocketFrame(send.getText())
+                                    ? new TextWebSocketFrame(Unpooled.wrappedBuffer(
+                                            send.getTextBytes().asReadOnlyByteBuffer()))
                                     : new BinaryWebSocketFrame(Unpooled.wrappedBuffer(
                                             send.getBytes().asReadOnlyByteBuffer())));
                     ctx.flush();
@@ -269,25 +265,26 @@ final class WebSocketExchange {
         }
 
         @Override
-        public void onClose(Status status, Metadata trailers) {
-            call.closed(status);
+        public void onEnd(FunctionCall.End end, String detail) {
             if (!current()) {
                 return;
             }
-            if (status.isOk()) {
-                if (open) {
-                    closeClient(1000, "");
-                } else {
-                    refuse(
-                            CallErrors.of(ErrorCode.BAD_REQUEST, "the function ended without accepting the WebSocket"),
-                            403);
+            switch (end) {
+                case COMPLETED -> {
+                    if (open) {
+                        closeClient(1000, "");
+                    } else {
+                        refuse(
+                                CallErrors.of(
+                                        ErrorCode.BAD_REQUEST, "the function ended without accepting the WebSocket"),
+                                403);
+                    }
                 }
-            } else {
-                fail(CallErrors.of(
-                        status.getCode() == Status.Code.DEADLINE_EXCEEDED
-                                ? ErrorCode.FUNCTION_TIMEOUT
-                                : ErrorCode.CONTAINER_LOST,
-                        "the call ended: " + status.getCode()));
+                case TIMED_OUT -> fail(CallErrors.of(ErrorCode.FUNCTION_TIMEOUT, "the call ended: DEADLINE_EXCEEDED"));
+                case LOST ->
+                    fail(CallErrors.of(
+                            ErrorCode.CONTAINER_LOST,
+                            "container " + functionCall.containerId() + " exited during the call"));
             }
         }
     }
@@ -296,7 +293,6 @@ final class WebSocketExchange {
     private void refusedByContainer() {
         functionCall.refused();
         functionCall = null;
-        call = null;
         admission.retry();
     }
 
@@ -331,7 +327,7 @@ final class WebSocketExchange {
             }
             // Fragments are joined before they reach us; over the limit the aggregator fails and we close 1009.
             ctx.pipeline().addBefore(ctx.name(), null, new WebSocketFrameAggregator(maxMessage()));
-            ctx.channel().config().setAutoRead(call.isReady());
+            ctx.channel().config().setAutoRead(functionCall.isReady());
         });
         functionCall.requestNext();
     }
@@ -364,13 +360,12 @@ final class WebSocketExchange {
                         .build()));
         pipeline.addBefore(ctx.name(), null, new WebSocket13FrameEncoder(false));
         pipeline.addBefore(ctx.name(), null, new WebSocketFrameAggregator(maxMessage()));
-        ctx.channel().config().setAutoRead(call.isReady());
+        ctx.channel().config().setAutoRead(functionCall.isReady());
         functionCall.requestNext();
     }
 
     private void closeClient(int code, String reason) {
         finished = true;
-        halfClose();
         ctx.writeAndFlush(new CloseWebSocketFrame(code, reason)).addListener(ChannelFutureListener.CLOSE);
     }
 

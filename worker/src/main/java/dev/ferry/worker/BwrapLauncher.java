@@ -23,7 +23,7 @@ import java.util.Optional;
  * little. No capabilities, a new session (no
  * terminal to push input into), and {@code --die-with-parent}: if the worker dies, so does
  * the container. The network namespace stays the host's: the gateway calls the container's
- * gRPC port on a host address.
+ * call port on a host address.
  *
  * <p>Signals: bwrap does not relay them. Its first process is bwrap itself, which starts
  * bwrap again as PID 1 of the new namespace (a reaper), which starts the JVM. So a stop sends

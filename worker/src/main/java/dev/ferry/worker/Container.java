@@ -9,7 +9,7 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * One container: a child JVM process, in the worker's {@link Sandbox}, that runs one function
- * and serves its calls over gRPC on a loopback port. Made by {@link Worker#start(ContainerSpec)}; do not implement it
+ * and serves its calls (ferry-call-transport) on a loopback port. Made by {@link Worker#start(ContainerSpec)}; do not implement it
  * elsewhere (in tests, start a real container instead).
  *
  * <p>Thread-safe. No method blocks; the futures complete on the worker's threads, so

@@ -9,7 +9,7 @@ import java.util.List;
 /**
  * The command line a container is started with, written to the contract of the runtime's
  * {@code dev.ferry.function.runtime.ContainerArgs}. The worker does not depend on the runtime
- * (it would pull gRPC onto the worker's classpath for three strings), so the contract is
+ * (it would pull Netty onto the worker's classpath for three strings), so the contract is
  * repeated here and pinned by a test against the real {@code ContainerArgs}.
  */
 final class ContainerCommand {

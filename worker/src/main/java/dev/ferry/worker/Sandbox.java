@@ -15,7 +15,7 @@ import java.util.Optional;
  *   <li>{@link #bwrap()}: bubblewrap. The container gets its own process, IPC and host-name
  *       namespaces and a read-only view of the machine's file system with a private
  *       {@code /tmp}, {@code /dev} and {@code /proc}, no capabilities and a minimal
- *       environment; it keeps the host's network (its gRPC port is called from outside).
+ *       environment; it keeps the host's network (its call port is called from outside).
  *       No resource limits.</li>
  *   <li>{@link #runc(Path)}: an OCI container run by runc, in a cgroup of its own: all of
  *       bwrap's isolation over a root file system that holds only the system directories,

@@ -76,7 +76,7 @@ public final class Worker implements AutoCloseable {
      *       which is what makes starts fast: measured on 2 cores, time to ready went from a
      *       median of 753 ms to 368 ms.</li>
      *   <li>{@code -XX:-UsePerfData}: no hsperfdata file per container.</li>
-     *   <li>{@code -Dio.netty.transport.noNative=true}: the container's gRPC server uses NIO,
+     *   <li>{@code -Dio.netty.transport.noNative=true}: the container's call server uses NIO,
      *       not Netty's native epoll. Loading the native library costs start time (it is
      *       unpacked to a temporary file first), JDK 22+ warns about it unless
      *       {@code --enable-native-access} is given, and that flag in turn disables the JDK
@@ -87,7 +87,7 @@ public final class Worker implements AutoCloseable {
      *   <li>{@code -Xms8m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20}: the heap starts
      *       small and gives memory back after a full collection, so an idle container (and an
      *       idle pool member, whose warm-up allocated a lot) holds little; it grows as a busy
-     *       one needs. {@code -Dio.netty.allocator.maxOrder=7}: the gRPC server's buffer pool
+     *       one needs. {@code -Dio.netty.allocator.maxOrder=7}: the call server's buffer pool
      *       in 1 MiB chunks rather than 4 MiB. {@code -XX:TrimNativeHeapInterval=5000} (JDK 22+):
      *       the C heap freed by the JIT's arenas goes back to the system. Measured on an idle
      *       pool member after its warm-up: 230 MB resident with the JVM's defaults, 99 MB with
@@ -1100,7 +1100,7 @@ public final class Worker implements AutoCloseable {
         /**
          * The address containers listen on and are called at. Default 127.0.0.1, reachable by
          * gateways on this machine only. Another address lets gateways on other machines call
-         * containers; their gRPC port has no authentication of its own, so that address must be
+         * containers; their call port has no authentication of its own, so that address must be
          * on a private network.
          */
         public Builder containerHost(InetAddress host) {

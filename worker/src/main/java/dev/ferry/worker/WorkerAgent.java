@@ -51,7 +51,7 @@ final class WorkerAgent implements RoutingListener, ContainerListener, AutoClose
     /** The memory limit of a container whose function declares none, in MiB. */
     static final long DEFAULT_MEMORY_LIMIT_MIB = 1024;
 
-    /** The most processes and threads a container may have: room for virtual-thread carriers and gRPC, not a fork bomb. */
+    /** The most processes and threads a container may have: room for virtual-thread carriers and Netty, not a fork bomb. */
     static final int PIDS_LIMIT = 4096;
 
     private final RoutingStore store;

@@ -315,7 +315,7 @@ public final class WorkerRole implements AutoCloseable {
         }
 
         /**
-         * The address containers listen on and gateways call them at. Containers' gRPC has no
+         * The address containers listen on and gateways call them at. Containers' call port has no
          * authentication: use an address on a private network. Default the loopback address
          * (127.0.0.1), for gateways on this machine only.
          */

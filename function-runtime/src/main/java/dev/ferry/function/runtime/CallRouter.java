@@ -1,19 +1,18 @@
 package dev.ferry.function.runtime;
 
-import dev.ferry.request.protocol.ClientEvent;
-import dev.ferry.request.protocol.FunctionCallGrpc;
-import dev.ferry.request.protocol.ServerEvent;
-import io.grpc.stub.StreamObserver;
+import dev.ferry.call.transport.CallAcceptor;
+import dev.ferry.call.transport.ServerCall;
+import dev.ferry.call.transport.ServerCallHandler;
 import java.util.List;
 import java.util.Objects;
 
 /**
- * The gRPC service of a pool member: hands each call to the service it routes to now. A pool
+ * The call acceptor of a pool member: hands each new call to the service it routes to now. A pool
  * member binds its port before it knows its function, warms up on built-in ones (several, in
  * turn: see {@link WarmUp#services}), and then routes to the function it was assigned, on the
  * same server and the same code path.
  */
-final class CallRouter extends FunctionCallGrpc.FunctionCallImplBase {
+final class CallRouter implements CallAcceptor {
 
     /** The services calls go to, taken in turn; one after the assignment. */
     private volatile FunctionCallService[] targets;
@@ -33,9 +32,10 @@ final class CallRouter extends FunctionCallGrpc.FunctionCallImplBase {
     }
 
     @Override
-    public StreamObserver<ClientEvent> call(StreamObserver<ServerEvent> responseObserver) {
+    public ServerCallHandler accept(ServerCall call) {
         FunctionCallService[] now = targets;
-        // A data race on next is harmless: it only spreads warm-up calls over the services.
-        return now.length == 1 ? now[0].call(responseObserver) : now[next++ % now.length].call(responseObserver);
+        // A data race on next (the server has a few event loops) is harmless: it only spreads
+        // warm-up calls over the services.
+        return now.length == 1 ? now[0].accept(call) : now[next++ % now.length].accept(call);
     }
 }

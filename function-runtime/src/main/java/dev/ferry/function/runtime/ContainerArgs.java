@@ -20,7 +20,7 @@ import java.util.Objects;
  * @param function the function this container serves, {@code <app>--<function>} on the command line
  * @param className the user's class that implements the function
  * @param jar the user's jar
- * @param port the TCP port the container's gRPC server binds
+ * @param port the TCP port the container's call server binds
  * @param host the address it binds: 127.0.0.1 unless its worker serves gateways on other machines
  */
 public record ContainerArgs(

@@ -1,11 +1,11 @@
 package dev.ferry.function.runtime;
 
+import dev.ferry.call.transport.CallAcceptor;
+import dev.ferry.call.transport.CallServer;
+import dev.ferry.call.transport.Transport;
 import dev.ferry.logging.FerryLogging;
-import io.grpc.Server;
-import io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.lang.reflect.Method;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -13,10 +13,10 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The container process: loads the user's jar, runs its start hooks, serves calls over gRPC
- * on the loopback port its worker gave it, and reports ready. See {@link ContainerArgs} for
- * the contract with the worker; with {@value PoolArgs#FLAG} first, the process is a pool
- * member instead ({@link PoolArgs}), which gets its function later.
+ * The container process: loads the user's jar, runs its start hooks, serves calls (a
+ * {@link CallServer}) on the loopback port its worker gave it, and reports ready. See
+ * {@link ContainerArgs} for the contract with the worker; with {@value PoolArgs#FLAG} first,
+ * the process is a pool member instead ({@link PoolArgs}), which gets its function later.
  *
  * <p>Exit codes: 0 after a graceful stop, 1 when the function cannot start, 2 on a bad
  * command line.
@@ -29,7 +29,7 @@ public final class ContainerMain {
         return t;
     });
     private LoadedFunction loaded;
-    private Server server;
+    private CallServer server;
 
     ContainerMain() {}
 
@@ -91,7 +91,7 @@ public final class ContainerMain {
     void serve(String token) {
         System.out.println(ContainerArgs.readyLine(token == null ? "" : token));
         System.out.flush();
-        // gRPC's threads are daemons: the main thread keeps the process alive until stop.
+        // The server's event loops are daemons: the main thread keeps the process alive until stop.
         try {
             server.awaitTermination();
         } catch (InterruptedException e) {
@@ -102,12 +102,18 @@ public final class ContainerMain {
     /** Loads the function, runs its start hooks and starts serving. */
     void start(ContainerArgs args) throws Exception {
         loaded = LoadedFunction.load(args.function(), args.className(), args.jar(), timer);
+        logTransport();
         server = startServer(args.host(), args.port(), loaded.service());
     }
 
     /** A pool member's start: serves {@code router} (still warming up); its function comes later. */
     void startPooled(String host, int port, CallRouter router) throws IOException {
+        logTransport();
         server = startServer(host, port, router);
+    }
+
+    private static void logTransport() {
+        logger().log(System.Logger.Level.DEBUG, () -> "transport: " + Transport.describe());
     }
 
     /** A pool member's assignment: its function, now serving on the member's server. */
@@ -120,17 +126,14 @@ public final class ContainerMain {
         return timer;
     }
 
-    static Server startServer(String host, int port, io.grpc.BindableService service) throws IOException {
-        return NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
-                .directExecutor() // our callbacks never block; the app runs on virtual threads
-                .maxInboundMessageSize(8 * 1024 * 1024)
-                .flowControlWindow(
-                        1024 * 1024) // fixed: BDP auto-tuning pings on every read, which loopback does not need
-                .permitKeepAliveWithoutCalls(true)
-                .permitKeepAliveTime(10, TimeUnit.SECONDS)
-                .addService(service)
-                .build()
-                .start();
+    /**
+     * Serves {@code acceptor} on {@code host:port} (0: a free port). Its callbacks never block:
+     * the apps run on virtual threads of their own.
+     *
+     * @throws IOException when it cannot bind
+     */
+    static CallServer startServer(String host, int port, CallAcceptor acceptor) throws IOException {
+        return CallServer.start(host, port, acceptor);
     }
 
     /**
@@ -140,7 +143,10 @@ public final class ContainerMain {
      */
     static final Duration LAME_DUCK = Duration.ofMillis(500);
 
-    /** Refuses new calls, lets those in flight finish, closes the server and runs the stop hooks. */
+    /**
+     * Refuses new calls, lets those in flight finish, closes the server (and with it the
+     * gateways' connections) and runs the stop hooks.
+     */
     void stop() {
         try {
             long start = System.nanoTime();
@@ -158,9 +164,8 @@ public final class ContainerMain {
             if (lameDuckLeft > 0) {
                 TimeUnit.NANOSECONDS.sleep(lameDuckLeft);
             }
-            server.shutdown();
-            server.awaitTermination(5, TimeUnit.SECONDS);
-            server.shutdownNow();
+            // Every call has ended by now, unless the drain gave up: those are cut off.
+            server.close(Duration.ofSeconds(5));
             loaded.runStopHooks();
         } catch (Throwable e) {
             logger().log(System.Logger.Level.ERROR, "stop failed", e);

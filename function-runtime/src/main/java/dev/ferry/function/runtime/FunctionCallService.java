@@ -1,25 +1,26 @@
 package dev.ferry.function.runtime;
 
+import dev.ferry.call.transport.CallAcceptor;
+import dev.ferry.call.transport.ServerCall;
+import dev.ferry.call.transport.ServerCallHandler;
 import dev.ferry.request.protocol.ClientEvent;
 import dev.ferry.request.protocol.ErrorCode;
-import dev.ferry.request.protocol.FunctionCallGrpc;
 import dev.ferry.request.protocol.FunctionSettings;
-import dev.ferry.request.protocol.ServerEvent;
-import io.grpc.stub.ServerCallStreamObserver;
-import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The container's gRPC service: runs each call's app on its own virtual thread, at most
+ * The container's call service: runs each call's app on its own virtual thread, at most
  * {@code maxInputs} at once, with the function's timeout.
  *
- * <p>The gRPC callbacks here never block (they run on the transport's threads).
+ * <p>The transport's callbacks here never block (they run on the connections' event loops).
  */
-final class FunctionCallService extends FunctionCallGrpc.FunctionCallImplBase {
+final class FunctionCallService implements CallAcceptor {
 
     private static final System.Logger logger = System.getLogger(FunctionCallService.class.getName());
 
@@ -32,6 +33,15 @@ final class FunctionCallService extends FunctionCallGrpc.FunctionCallImplBase {
     private final ScheduledExecutorService timer;
     /** Set when the container stops: new calls are refused (gateways send them elsewhere), running ones finish. */
     private volatile boolean draining;
+
+    /**
+     * Inputs started and not yet ended: an input gives its permit back just before its call
+     * ends, so a drain that has every permit waits for these too. Guarded by {@link #endLock}.
+     */
+    private int unended;
+
+    private final ReentrantLock endLock = new ReentrantLock();
+    private final Condition allEnded = endLock.newCondition();
 
     FunctionCallService(
             String function,
@@ -56,54 +66,66 @@ final class FunctionCallService extends FunctionCallGrpc.FunctionCallImplBase {
     /**
      * Refuses new calls from now on with NO_CAPACITY ("container is draining"), which a
      * gateway answers by sending the request to another container (or queueing it): a call
-     * that races with the stop is never lost. Then waits until no input runs, at most
-     * {@code wait}; true when drained.
+     * that races with the stop is never lost. Then waits until no input runs and every
+     * input's call has ended (its last event is on its way), at most {@code wait}; true when
+     * drained.
      */
     boolean drain(Duration wait) throws InterruptedException {
         draining = true;
-        if (inputs.tryAcquire(maxInputs, wait.toMillis(), TimeUnit.MILLISECONDS)) {
-            inputs.release(maxInputs);
-            return true;
+        long deadline = System.nanoTime() + wait.toNanos();
+        if (!inputs.tryAcquire(maxInputs, wait.toNanos(), TimeUnit.NANOSECONDS)) {
+            return false;
         }
-        return false;
+        inputs.release(maxInputs);
+        endLock.lock();
+        try {
+            long left = deadline - System.nanoTime();
+            while (unended > 0) {
+                if (left <= 0) {
+                    return false;
+                }
+                left = allEnded.awaitNanos(left);
+            }
+            return true;
+        } finally {
+            endLock.unlock();
+        }
     }
 
     @Override
-    public StreamObserver<ClientEvent> call(StreamObserver<ServerEvent> responseObserver) {
-        ServerCallStreamObserver<ServerEvent> out = (ServerCallStreamObserver<ServerEvent>) responseObserver;
-        out.disableAutoRequest();
-        InputCall call = new InputCall(out);
-        out.setOnReadyHandler(call::onReady);
-        out.setOnCancelHandler(() -> call.cancel("client disconnected"));
-        out.request(1);
-        return new StreamObserver<>() {
+    public ServerCallHandler accept(ServerCall serverCall) {
+        InputCall call = new InputCall(serverCall);
+        return new ServerCallHandler() {
             private boolean started;
 
             @Override
-            public void onNext(ClientEvent event) {
+            public void onEvent(ClientEvent event, int bytes) {
                 if (started && (event.hasHttpDisconnect() || event.hasWebsocketDisconnect())) {
-                    call.disconnected(event); // the input sees the disconnect and is interrupted
+                    call.disconnected(event, bytes); // the input sees the disconnect and is interrupted
                 } else if (started) {
-                    call.deliver(event);
+                    call.deliver(event, bytes);
                 } else {
                     started = true;
-                    begin(call, out, event);
+                    serverCall.consumed(bytes); // the start is taken here, not by the app
+                    begin(call, event);
                 }
             }
 
             @Override
-            public void onError(Throwable t) {
-                call.cancel("client disconnected");
+            public void onReady() {
+                call.onReady();
             }
 
             @Override
-            public void onCompleted() {
-                // The gateway sent its last event; the app reads what is queued.
+            public void onCancel(String reason) {
+                // The gateway gives up on a call only when its client is gone (or its
+                // connection is): to the app, the client disconnected.
+                call.cancel("client disconnected: " + reason);
             }
         };
     }
 
-    private void begin(InputCall call, ServerCallStreamObserver<ServerEvent> out, ClientEvent first) {
+    private void begin(InputCall call, ClientEvent first) {
         if (!first.hasStart()) {
             call.refuse(ErrorCode.PROTOCOL_VIOLATION, "first event: " + first.getEventCase() + " (expected: start)");
             return;
@@ -127,7 +149,12 @@ final class FunctionCallService extends FunctionCallGrpc.FunctionCallImplBase {
                 Thread.ofVirtual().name("input-" + first.getStart().getCallId()).unstarted(() -> run(call));
         thread.setContextClassLoader(appLoader);
         call.started(first.getStart(), thread);
-        out.request(1);
+        endLock.lock();
+        try {
+            unended++;
+        } finally {
+            endLock.unlock();
+        }
         thread.start();
     }
 
@@ -150,10 +177,21 @@ final class FunctionCallService extends FunctionCallGrpc.FunctionCallImplBase {
         if (failure != null && !call.ended()) {
             logger.log(System.Logger.Level.ERROR, "call " + call.callId() + ": function threw", failure);
         }
-        // The slot is free before the stream ends: the end is the gateway's signal to send the
+        // The slot is free before the call ends: the end is the gateway's signal to send the
         // next input here, which must not find this one still holding its permit.
         inputs.release();
-        call.finish(failure);
+        try {
+            call.finish(failure);
+        } finally {
+            endLock.lock();
+            try {
+                if (--unended == 0) {
+                    allEnded.signalAll();
+                }
+            } finally {
+                endLock.unlock();
+            }
+        }
     }
 
     private static String format(Duration d) {

@@ -1,5 +1,6 @@
 package dev.ferry.function.runtime;
 
+import dev.ferry.call.transport.ServerCall;
 import dev.ferry.request.protocol.CallErrors;
 import dev.ferry.request.protocol.CallStart;
 import dev.ferry.request.protocol.ClientEvent;
@@ -7,7 +8,6 @@ import dev.ferry.request.protocol.ErrorCode;
 import dev.ferry.request.protocol.HttpDisconnect;
 import dev.ferry.request.protocol.ServerEvent;
 import dev.ferry.request.protocol.WebSocketDisconnect;
-import io.grpc.stub.ServerCallStreamObserver;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.locks.Condition;
@@ -15,16 +15,20 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One input in a container: the {@link Receive} and {@link Send} its app sees, over one
- * gRPC stream.
+ * {@link ServerCall}.
  *
- * <p>Thread-safety: the gRPC callbacks ({@link #deliver}, {@link #onReady}, {@link #cancel})
- * come from transport threads, {@link #receive} and {@link #send} from the input's thread,
- * {@link #timeOut} from the timer. Every use of the response observer happens under
- * {@link #lock}, because gRPC's call objects are not thread-safe.
+ * <p>Thread-safety: the transport's callbacks ({@link #deliver}, {@link #disconnected},
+ * {@link #onReady}, {@link #cancel}) come from the connection's event loop and never block;
+ * {@link #receive} and {@link #send} come from the input's thread, {@link #timeOut} from the
+ * timer. The server call is thread-safe itself; every event and the end go out under
+ * {@link #lock} all the same, so that the phase checked is the phase sent, and nothing follows
+ * the end that a timeout or a failure sent.
  *
- * <p>Flow control: inbound messages are requested one at a time as the app takes them, so
- * at most a couple of body chunks wait here; outbound, {@link #send} waits for
- * {@code isReady()}, so a slow client holds the app instead of filling memory.
+ * <p>Flow control: inbound events arrive as the gateway sends them, at most a window of them
+ * per call (see {@code ferry/v1/call.proto}); {@link #receive} grants their bytes back as the app
+ * takes them, so a function that does not read holds the gateway, not this container's memory.
+ * Outbound, {@link #send} waits for {@link ServerCall#isReady()}, so a slow client holds the app
+ * instead of filling memory.
  */
 final class InputCall implements Receive, Send {
 
@@ -44,8 +48,11 @@ final class InputCall implements Receive, Send {
         DONE
     }
 
-    private final ServerCallStreamObserver<ServerEvent> out;
-    private final BlockingQueue<ClientEvent> inbound = new LinkedBlockingQueue<>();
+    /** An event waiting for the app, with the bytes it took of the gateway's window. */
+    private record Inbound(ClientEvent event, int bytes) {}
+
+    private final ServerCall serverCall;
+    private final BlockingQueue<Inbound> inbound = new LinkedBlockingQueue<>();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition writable = lock.newCondition();
 
@@ -54,15 +61,15 @@ final class InputCall implements Receive, Send {
     private Phase phase = Phase.NOT_STARTED;
     /** Why the call ended early (client gone, timed out), or null while it is live. Guarded by lock. */
     private String endedBecause;
-    /** Whether the response stream has been closed. Guarded by lock. */
+    /** Whether the call has ended, on either side: nothing more is sent. Guarded by lock. */
     private boolean closed;
     /** Whether http.response.start asked for trailers. Guarded by lock. */
     private boolean trailersAnnounced;
     /** The disconnect event once the app has received it; every later receive returns it again. */
     private volatile ClientEvent disconnect;
 
-    InputCall(ServerCallStreamObserver<ServerEvent> out) {
-        this.out = out;
+    InputCall(ServerCall serverCall) {
+        this.serverCall = serverCall;
     }
 
     CallStart start() {
@@ -88,25 +95,9 @@ final class InputCall implements Receive, Send {
         this.thread = thread;
     }
 
-    /** A message from the gateway after the start. */
-    void deliver(ClientEvent event) {
-        inbound.add(event);
-        if (event.hasHttpRequest() && !event.getHttpRequest().getMoreBody()) {
-            // After the body only control events can come (a disconnect): take them whether
-            // or not the function reads, so a disconnect is seen while it is busy.
-            requestNextMessage();
-        }
-    }
-
-    private void requestNextMessage() {
-        lock.lock();
-        try {
-            if (!closed) {
-                out.request(1);
-            }
-        } finally {
-            lock.unlock();
-        }
+    /** An event from the gateway after the start, with its size on the wire. */
+    void deliver(ClientEvent event, int bytes) {
+        inbound.add(new Inbound(event, bytes));
     }
 
     void onReady() {
@@ -119,8 +110,9 @@ final class InputCall implements Receive, Send {
     }
 
     /**
-     * The stream was cancelled or broke, so nothing more can be sent on it; wakes and
-     * interrupts the input. (A client that leaves arrives as {@link #disconnected} instead.)
+     * The gateway cancelled the call or its connection broke, so nothing more can be sent on it;
+     * wakes and interrupts the input. (A client that leaves arrives as {@link #disconnected}
+     * instead.)
      */
     void cancel(String reason) {
         lock.lock();
@@ -128,21 +120,21 @@ final class InputCall implements Receive, Send {
             if (endedBecause == null) {
                 endedBecause = reason;
             }
-            closed = true; // a cancelled stream takes no more messages
+            closed = true; // a cancelled call takes no more events
             writable.signalAll();
         } finally {
             lock.unlock();
         }
-        wakeInput(abnormalEnd());
+        wakeInput(abnormalEnd(), 0);
     }
 
     /**
      * The gateway says the client left ({@code http.disconnect}, or {@code websocket.disconnect}
      * with the client's close code): the app receives that event, its sends fail from now on,
-     * and its thread is interrupted. The stream stays open, and {@link #finish} ends it once
+     * and its thread is interrupted. The call stays open, and {@link #finish} ends it once
      * the app has returned, which is how the gateway learns that the input slot is free.
      */
-    void disconnected(ClientEvent event) {
+    void disconnected(ClientEvent event, int bytes) {
         lock.lock();
         try {
             if (closed || endedBecause != null) {
@@ -153,7 +145,7 @@ final class InputCall implements Receive, Send {
         } finally {
             lock.unlock();
         }
-        wakeInput(event);
+        wakeInput(event, bytes);
     }
 
     /** The function's timeout passed: the client gets a 504 and the input is interrupted. */
@@ -169,7 +161,7 @@ final class InputCall implements Receive, Send {
         } finally {
             lock.unlock();
         }
-        wakeInput(abnormalEnd());
+        wakeInput(abnormalEnd(), 0);
     }
 
     /** What the app receives when its call ends without word from the client: 1006 is "closed abnormally". */
@@ -177,8 +169,8 @@ final class InputCall implements Receive, Send {
         return start != null && start.hasWebsocket() ? WEBSOCKET_ABNORMAL_CLOSE : HTTP_DISCONNECT;
     }
 
-    private void wakeInput(ClientEvent disconnect) {
-        inbound.add(disconnect);
+    private void wakeInput(ClientEvent disconnect, int bytes) {
+        inbound.add(new Inbound(disconnect, bytes));
         Thread t = thread;
         if (t != null) {
             t.interrupt();
@@ -191,11 +183,13 @@ final class InputCall implements Receive, Send {
         if (seen != null) {
             return seen;
         }
-        ClientEvent event = inbound.take();
+        Inbound next = inbound.take();
+        if (next.bytes() > 0) {
+            serverCall.consumed(next.bytes());
+        }
+        ClientEvent event = next.event();
         if (event.hasHttpDisconnect() || event.hasWebsocketDisconnect()) {
             disconnect = event;
-        } else {
-            requestNextMessage();
         }
         return event;
     }
@@ -206,11 +200,11 @@ final class InputCall implements Receive, Send {
         try {
             checkLive();
             Phase next = nextPhase(event);
-            while (!out.isReady()) {
-                writable.await();
+            while (!serverCall.isReady()) {
+                writable.await(); // onReady, cancel, a disconnect or the timeout signals
                 checkLive();
             }
-            out.onNext(event);
+            serverCall.send(event);
             phase = next;
             if (event.hasHttpResponseStart()) {
                 trailersAnnounced = event.getHttpResponseStart().getTrailers();
@@ -220,7 +214,7 @@ final class InputCall implements Receive, Send {
         }
     }
 
-    /** Called on the input's thread when the app returned or threw; closes the stream properly. */
+    /** Called on the input's thread when the app returned or threw; ends the call properly. */
     void finish(Throwable failure) {
         lock.lock();
         try {
@@ -229,9 +223,9 @@ final class InputCall implements Receive, Send {
             }
             if (endedBecause != null) {
                 // The client left: nobody reads a response or an error any more; ending the
-                // stream is what tells the gateway the slot is free.
+                // call is what tells the gateway the slot is free.
                 closed = true;
-                out.onCompleted();
+                serverCall.complete();
             } else if (failure != null) {
                 fail(ErrorCode.FUNCTION_FAILED, failure.toString());
             } else if (!start.hasWebsocket() && phase != Phase.DONE) {
@@ -239,7 +233,7 @@ final class InputCall implements Receive, Send {
                 fail(ErrorCode.FUNCTION_FAILED, "the function returned before finishing its response");
             } else {
                 closed = true;
-                out.onCompleted();
+                serverCall.complete();
             }
         } finally {
             lock.unlock();
@@ -260,9 +254,9 @@ final class InputCall implements Receive, Send {
 
     private void fail(ErrorCode code, String detail) {
         closed = true;
-        out.onNext(
+        serverCall.send(
                 ServerEvent.newBuilder().setError(CallErrors.of(code, detail)).build());
-        out.onCompleted();
+        serverCall.complete();
     }
 
     private void checkLive() {

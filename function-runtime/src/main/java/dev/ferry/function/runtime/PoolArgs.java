@@ -20,7 +20,7 @@ import java.util.Objects;
  * of input before an assignment, or SIGTERM, ends the member with exit code 0.
  *
  * @param memberId the member's id, for logs
- * @param port the TCP port its gRPC server binds, kept when it becomes a container
+ * @param port the TCP port its call server binds, kept when it becomes a container
  * @param host the address it binds
  * @param warmUpCalls how many synthetic calls its warm-up makes; 0 for none
  */

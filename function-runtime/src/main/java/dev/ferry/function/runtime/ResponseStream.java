@@ -15,7 +15,7 @@ import java.nio.charset.StandardCharsets;
  */
 public final class ResponseStream extends OutputStream {
 
-    /** Writes larger than this are cut into several events; well under gRPC's 4 MiB message limit. */
+    /** Writes larger than this are cut into several events; well under the transport's 16 MiB frame limit. */
     static final int MAX_CHUNK = 256 * 1024;
 
     private final Send send;

@@ -1,17 +1,22 @@
 package dev.ferry.function.runtime;
 
 import com.google.protobuf.ByteString;
+import dev.ferry.call.transport.CallConnection;
+import dev.ferry.call.transport.CallListener;
+import dev.ferry.call.transport.CallOutcome;
+import dev.ferry.call.transport.ClientCall;
+import dev.ferry.call.transport.Transport;
 import dev.ferry.request.protocol.CallStart;
 import dev.ferry.request.protocol.ClientEvent;
-import dev.ferry.request.protocol.FunctionCallGrpc;
 import dev.ferry.request.protocol.FunctionId;
 import dev.ferry.request.protocol.Header;
 import dev.ferry.request.protocol.HttpRequest;
 import dev.ferry.request.protocol.HttpScope;
 import dev.ferry.request.protocol.ServerEvent;
-import io.grpc.ManagedChannel;
-import io.grpc.netty.NettyChannelBuilder;
-import io.grpc.stub.StreamObserver;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,13 +29,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Synthetic calls that a pool member makes to itself before it has a function, so that the
- * call path (gRPC server, protobuf, {@link FunctionCallService}, {@link InputCall}, the
+ * call path (the call server, protobuf, {@link FunctionCallService}, {@link InputCall}, the
  * {@link HttpHandler} adapter) is loaded, linked and compiled by the JIT when the first real
  * request comes: a new container then serves near its warm speed from its first second, not
  * at a tenth of it.
  *
- * <p>The calls go over a real gRPC channel to the member's own port, as a gateway makes them
- * (start, body chunks, half-close), several at once. They stop after {@link #calls} calls,
+ * <p>The calls go over a real {@link CallConnection} to the member's own port, as a gateway
+ * makes them (start, then the body), several at once. They stop after {@link #calls} calls,
  * after {@link #budget}, or as soon as {@link #stop()} is called (the member got its assignment).
  */
 final class WarmUp {
@@ -83,26 +88,26 @@ final class WarmUp {
         if (calls == 0) {
             return 0;
         }
-        ManagedChannel channel = NettyChannelBuilder.forAddress(address)
-                .usePlaintext()
-                .directExecutor()
-                .flowControlWindow(1024 * 1024)
-                .build();
+        // A loop of its own, as a gateway's calls have theirs: one thread does for 16 calls.
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(
+                1, new DefaultThreadFactory("ferry-warm-up-calls", true), Transport.ioHandlerFactory());
+        EventLoop loop = group.next();
+        CallConnection connection = CallConnection.open(loop, address);
         long deadline = System.nanoTime() + budget.toNanos();
         Semaphore inFlight = new Semaphore(CONCURRENCY);
         try {
-            FunctionCallGrpc.FunctionCallStub stub = FunctionCallGrpc.newStub(channel);
             for (int i = 0; i < calls && !stopped.get() && System.nanoTime() < deadline; i++) {
                 if (!inFlight.tryAcquire(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
                     break;
                 }
-                call(stub, i, inFlight);
+                int n = i;
+                loop.execute(() -> call(connection, n, inFlight));
             }
             // Let the last ones finish (briefly): a call cut off mid-way would log as an error.
             inFlight.tryAcquire(CONCURRENCY, 2, TimeUnit.SECONDS);
         } finally {
-            channel.shutdownNow();
-            channel.awaitTermination(2, TimeUnit.SECONDS);
+            connection.close();
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).await(2, TimeUnit.SECONDS);
         }
         return completed.get();
     }
@@ -112,26 +117,29 @@ final class WarmUp {
         stopped.set(true);
     }
 
-    private void call(FunctionCallGrpc.FunctionCallStub stub, int n, Semaphore inFlight) {
-        StreamObserver<ClientEvent> requests = stub.call(new StreamObserver<ServerEvent>() {
+    /** Starts call {@code n}; on the connection's loop. */
+    private void call(CallConnection connection, int n, Semaphore inFlight) {
+        ClientCall call = connection.newCall(new CallListener() {
             @Override
-            public void onNext(ServerEvent event) {}
+            public void onEvent(ServerEvent event) {}
 
             @Override
-            public void onError(Throwable t) {
-                logger.log(System.Logger.Level.DEBUG, "warm-up call failed", t);
-                inFlight.release();
-            }
+            public void onReady() {}
 
             @Override
-            public void onCompleted() {
-                completed.incrementAndGet();
+            public void onClose(CallOutcome outcome, String detail) {
+                if (outcome == CallOutcome.COMPLETED) {
+                    completed.incrementAndGet();
+                } else {
+                    logger.log(System.Logger.Level.DEBUG, () -> "warm-up call failed: " + outcome + ": " + detail);
+                }
                 inFlight.release();
             }
         });
+        call.acknowledgeAll(); // the answers are dropped as they come
         boolean post = (n & 1) == 1;
         String path = post ? "/echo" : "/";
-        requests.onNext(ClientEvent.newBuilder()
+        call.send(ClientEvent.newBuilder()
                 .setStart(CallStart.newBuilder()
                         .setFunction(FUNCTION.toString())
                         .setCallId("warm-up-" + n)
@@ -145,12 +153,11 @@ final class WarmUp {
                                 .addHeaders(header("host", "warm-up.localhost"))
                                 .addHeaders(header("accept", "*/*"))))
                 .build());
-        requests.onNext(ClientEvent.newBuilder()
+        call.send(ClientEvent.newBuilder()
                 .setHttpRequest(HttpRequest.newBuilder()
                         .setBody(post ? BODY : ByteString.EMPTY)
                         .setMoreBody(false))
                 .build());
-        requests.onCompleted();
     }
 
     private static Header header(String name, String value) {

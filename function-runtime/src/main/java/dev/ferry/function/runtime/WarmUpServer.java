@@ -1,11 +1,11 @@
 package dev.ferry.function.runtime;
 
-import io.grpc.Server;
+import dev.ferry.call.transport.CallServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A container's call service with the runtime's built-in warm-up functions (those a pool member
@@ -16,13 +16,11 @@ import java.util.concurrent.TimeUnit;
 public final class WarmUpServer implements AutoCloseable {
 
     private final ScheduledExecutorService timer;
-    private final Server server;
-    private final InetSocketAddress address;
+    private final CallServer server;
 
-    private WarmUpServer(ScheduledExecutorService timer, Server server, InetSocketAddress address) {
+    private WarmUpServer(ScheduledExecutorService timer, CallServer server) {
         this.timer = timer;
         this.server = server;
-        this.address = address;
     }
 
     /**
@@ -34,8 +32,8 @@ public final class WarmUpServer implements AutoCloseable {
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("ferry-warm-up-timer").daemon().factory());
         try {
-            Server server = ContainerMain.startServer(host, 0, new CallRouter(WarmUp.services(timer)));
-            return new WarmUpServer(timer, server, new InetSocketAddress(host, server.getPort()));
+            CallServer server = ContainerMain.startServer(host, 0, new CallRouter(WarmUp.services(timer)));
+            return new WarmUpServer(timer, server);
         } catch (IOException | RuntimeException e) {
             timer.shutdownNow();
             throw e;
@@ -44,7 +42,7 @@ public final class WarmUpServer implements AutoCloseable {
 
     /** Where it listens. */
     public InetSocketAddress address() {
-        return address;
+        return server.address();
     }
 
     /** The function id its calls must name, {@code <app>--<function>}. */
@@ -55,11 +53,8 @@ public final class WarmUpServer implements AutoCloseable {
     /** Stops it; calls still running are cut off. */
     @Override
     public void close() {
-        server.shutdownNow();
         try {
-            server.awaitTermination(2, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            server.close(Duration.ofSeconds(2));
         } finally {
             timer.shutdownNow();
         }

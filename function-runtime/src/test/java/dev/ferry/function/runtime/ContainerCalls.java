@@ -1,63 +1,97 @@
 package dev.ferry.function.runtime;
 
 import com.google.protobuf.ByteString;
+import dev.ferry.call.transport.CallConnection;
+import dev.ferry.call.transport.CallListener;
+import dev.ferry.call.transport.CallOutcome;
+import dev.ferry.call.transport.ClientCall;
+import dev.ferry.call.transport.Transport;
 import dev.ferry.request.protocol.CallStart;
 import dev.ferry.request.protocol.ClientEvent;
-import dev.ferry.request.protocol.FunctionCallGrpc;
+import dev.ferry.request.protocol.HttpDisconnect;
 import dev.ferry.request.protocol.HttpRequest;
 import dev.ferry.request.protocol.HttpScope;
 import dev.ferry.request.protocol.ServerEvent;
-import io.grpc.ManagedChannel;
-import io.grpc.Status;
-import io.grpc.stub.ClientCallStreamObserver;
-import io.grpc.stub.ClientResponseObserver;
-import io.grpc.stub.StreamObserver;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
 import java.io.ByteArrayOutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-/** One call to a container over a real gRPC channel, as the gateway makes it. */
+/**
+ * One call to a container over a real {@link CallConnection}, as the gateway makes it: its
+ * request events go out as the container's window lets them, and its response events are
+ * collected as they arrive (and acknowledged at once); {@link #closed} completes when the call
+ * ends.
+ */
 final class ContainerCalls {
 
     static final Duration WAIT = Duration.ofSeconds(10);
 
+    /** A connection to a container on an event loop of its own: what {@link #http} calls over. */
+    static final class Connection implements AutoCloseable {
+
+        private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, Transport.ioHandlerFactory());
+        private final CallConnection connection;
+
+        private Connection(InetSocketAddress address) {
+            connection = CallConnection.open(group.next(), address);
+        }
+
+        static Connection to(InetSocketAddress address) {
+            return new Connection(address);
+        }
+
+        /** Closes the connection (its open calls end) and stops its loop. */
+        @Override
+        public void close() {
+            connection.close();
+            group.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
     final LinkedBlockingQueue<ServerEvent> events = new LinkedBlockingQueue<>();
-    final CompletableFuture<Status> closed = new CompletableFuture<>();
-    private final StreamObserver<ClientEvent> requests;
-    private ClientCallStreamObserver<ClientEvent> call;
+    final CompletableFuture<CallOutcome> closed = new CompletableFuture<>();
+    private final CallConnection connection;
+    /** Loop-confined: set by the first task this call runs on the connection's loop. */
+    private ClientCall call;
+    /** Loop-confined: events waiting for the container's window. */
+    private final ArrayDeque<ClientEvent> unsent = new ArrayDeque<>();
 
-    private ContainerCalls(ManagedChannel channel) {
-        requests = FunctionCallGrpc.newStub(channel).call(new ClientResponseObserver<ClientEvent, ServerEvent>() {
-            @Override
-            public void beforeStart(ClientCallStreamObserver<ClientEvent> requestStream) {
-                call = requestStream;
-            }
+    private ContainerCalls(CallConnection connection) {
+        this.connection = connection;
+        onLoop(() -> {
+            call = connection.newCall(new CallListener() {
+                @Override
+                public void onEvent(ServerEvent event) {
+                    events.add(event);
+                }
 
-            @Override
-            public void onNext(ServerEvent value) {
-                events.add(value);
-            }
+                @Override
+                public void onReady() {
+                    sendWhileReady();
+                }
 
-            @Override
-            public void onError(Throwable t) {
-                closed.complete(Status.fromThrowable(t));
-            }
-
-            @Override
-            public void onCompleted() {
-                closed.complete(Status.OK);
-            }
+                @Override
+                public void onClose(CallOutcome outcome, String detail) {
+                    closed.complete(outcome);
+                }
+            });
+            call.acknowledgeAll();
         });
     }
 
     /** Starts an HTTP call to {@code function} for {@code method path}. */
-    static ContainerCalls http(ManagedChannel channel, String function, String method, String path) {
-        ContainerCalls c = new ContainerCalls(channel);
-        c.requests.onNext(ClientEvent.newBuilder()
+    static ContainerCalls http(Connection connection, String function, String method, String path) {
+        ContainerCalls c = new ContainerCalls(connection.connection);
+        c.send(ClientEvent.newBuilder()
                 .setStart(CallStart.newBuilder()
                         .setFunction(function)
                         .setCallId("test-" + System.nanoTime())
@@ -71,18 +105,14 @@ final class ContainerCalls {
         return c;
     }
 
-    /** Sends a body chunk; after the last one ({@code more} false) the call is half-closed. */
+    /** Sends a body chunk; the last one has {@code more} false. */
     ContainerCalls body(String chunk, boolean more) {
-        sendBody(chunk, more);
-        if (!more) {
-            requests.onCompleted();
-        }
-        return this;
+        return sendBody(chunk, more);
     }
 
     /** Sends a body chunk and nothing else. */
     ContainerCalls sendBody(String chunk, boolean more) {
-        requests.onNext(ClientEvent.newBuilder()
+        send(ClientEvent.newBuilder()
                 .setHttpRequest(HttpRequest.newBuilder()
                         .setBody(ByteString.copyFromUtf8(chunk))
                         .setMoreBody(more))
@@ -90,15 +120,17 @@ final class ContainerCalls {
         return this;
     }
 
-    /** Sends http.disconnect, as a gateway whose client left may. */
+    /** Sends http.disconnect at once, ahead of any body still waiting, as a gateway whose client left may. */
     void disconnect() {
-        requests.onNext(ClientEvent.newBuilder()
-                .setHttpDisconnect(dev.ferry.request.protocol.HttpDisconnect.getDefaultInstance())
-                .build());
+        ClientEvent event = ClientEvent.newBuilder()
+                .setHttpDisconnect(HttpDisconnect.getDefaultInstance())
+                .build();
+        onLoop(() -> call.send(event));
     }
 
+    /** Cancels the call, as a gateway that gives up on it does; {@link #closed} then never completes. */
     void cancel() {
-        call.cancel("client went away", null);
+        onLoop(() -> call.cancel("client went away"));
     }
 
     /** Waits for the call to end; returns every event it sent. */
@@ -114,6 +146,24 @@ final class ContainerCalls {
         events.stream()
                 .filter(ServerEvent::hasHttpResponseBody)
                 .forEach(e -> out.writeBytes(e.getHttpResponseBody().getBody().toByteArray()));
-        return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private void send(ClientEvent event) {
+        onLoop(() -> {
+            unsent.add(event);
+            sendWhileReady();
+        });
+    }
+
+    private void sendWhileReady() {
+        while (!unsent.isEmpty() && call.isReady()) {
+            call.send(unsent.poll());
+        }
+    }
+
+    /** The loop runs its tasks in order, so this call's sends follow its creation. */
+    private void onLoop(Runnable task) {
+        connection.loop().execute(task);
     }
 }

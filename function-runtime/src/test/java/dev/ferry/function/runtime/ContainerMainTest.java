@@ -3,13 +3,12 @@ package dev.ferry.function.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ferry.call.transport.CallOutcome;
 import dev.ferry.request.protocol.ErrorCode;
 import dev.ferry.request.protocol.FunctionId;
 import dev.ferry.request.protocol.ServerEvent;
-import io.grpc.ManagedChannel;
-import io.grpc.Status;
-import io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.List;
@@ -20,19 +19,19 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The container's server, started in this JVM on a real port and called over real gRPC. */
+/** The container's server, started in this JVM on a real port and called over a real call connection. */
 class ContainerMainTest {
 
     @TempDir
     Path dir;
 
     private ContainerMain container;
-    private ManagedChannel channel;
+    private ContainerCalls.Connection channel;
 
     @AfterEach
-    void stop() throws InterruptedException {
+    void stop() {
         if (channel != null) {
-            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            channel.close();
         }
         if (container != null) {
             container.stop();
@@ -47,8 +46,7 @@ class ContainerMainTest {
         }
         container = new ContainerMain();
         container.start(new ContainerArgs("ct-test", FunctionId.of("t", name), function.getName(), jar, port));
-        channel =
-                NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+        channel = ContainerCalls.Connection.to(new InetSocketAddress("127.0.0.1", port));
     }
 
     @Test
@@ -82,7 +80,27 @@ class ContainerMainTest {
 
         assertThat(events.get(0).getHttpResponseStart().getStatus()).isEqualTo(201);
         assertThat(ContainerCalls.bodyOf(events)).isEqualTo("one,two,three");
-        assertThat(call.closed.get()).isEqualTo(Status.OK);
+        assertThat(call.closed.get()).isEqualTo(CallOutcome.COMPLETED);
+    }
+
+    @Test
+    void streamsABodyOfManyWindowsBothWays() throws Exception {
+        start(TestFunctions.Echo.class, "echo");
+        String chunk = "0123456789abcdef".repeat(4096); // 64 KiB
+        int chunks = 64; // 4 MiB, each way: it moves only as both sides grant window back
+        ContainerCalls call = ContainerCalls.http(channel, "t--echo", "POST", "/big");
+        for (int i = 0; i < chunks; i++) {
+            call.body(chunk, i < chunks - 1);
+        }
+        List<ServerEvent> events = call.awaitEnd();
+
+        assertThat(events.get(0).getHttpResponseStart().getStatus()).isEqualTo(201);
+        String body = ContainerCalls.bodyOf(events);
+        assertThat(body.length()).isEqualTo(chunk.length() * chunks);
+        assertThat(body.equals(chunk.repeat(chunks)))
+                .as("the body came back whole, in order")
+                .isTrue();
+        assertThat(call.closed.get()).isEqualTo(CallOutcome.COMPLETED);
     }
 
     @Test

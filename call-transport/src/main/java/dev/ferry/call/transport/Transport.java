@@ -1,4 +1,4 @@
-package dev.ferry.gateway;
+package dev.ferry.call.transport;
 
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.ServerChannel;
@@ -15,28 +15,35 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 
 /**
- * The socket transport of the gateway's event loops, both sides: native epoll where Netty
- * has it (Linux x86_64: fewer system calls per request), else NIO.
+ * The socket transport of a process's event loops, gateway and container alike: native epoll
+ * where Netty has it (Linux x86_64: fewer system calls per request), else NIO. Chosen once per
+ * process, when this class loads.
  */
-final class Transport {
+public final class Transport {
 
-    static final boolean EPOLL = Epoll.isAvailable();
+    /** Whether the native epoll transport is in use. */
+    public static final boolean EPOLL = Epoll.isAvailable();
 
     private Transport() {}
 
-    static IoHandlerFactory ioHandlerFactory() {
+    /** What was chosen, and why when it is NIO, for the process's start-up line. */
+    public static String describe() {
+        return EPOLL ? "epoll" : "nio (epoll unavailable: " + Epoll.unavailabilityCause() + ")";
+    }
+
+    public static IoHandlerFactory ioHandlerFactory() {
         return EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     }
 
-    static Class<? extends ServerChannel> serverChannel() {
+    public static Class<? extends ServerChannel> serverChannel() {
         return EPOLL ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     }
 
-    static Class<? extends SocketChannel> socketChannel() {
+    public static Class<? extends SocketChannel> socketChannel() {
         return EPOLL ? EpollSocketChannel.class : NioSocketChannel.class;
     }
 
-    static Class<? extends DatagramChannel> datagramChannel() {
+    public static Class<? extends DatagramChannel> datagramChannel() {
         return EPOLL ? EpollDatagramChannel.class : NioDatagramChannel.class;
     }
 }
