@@ -110,7 +110,8 @@ final class FunctionPools implements RoutingListener {
                     System.Logger.Level.DEBUG,
                     () -> "container " + container.id() + " of " + container.function() + " is ready; "
                             + pool.demand().queued() + " calls wait");
-            pool.addContainer(container, connections.computeIfAbsent(container.id(), id -> readyConnections(container)));
+            pool.addContainer(
+                    container, connections.computeIfAbsent(container.id(), id -> readyConnections(container)));
         } else if (container.state() == ContainerState.STOPPING) {
             pool.removeContainer(container.id());
         } else if (container.state() == ContainerState.FAILED) {

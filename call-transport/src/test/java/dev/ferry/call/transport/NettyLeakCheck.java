@@ -16,7 +16,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *
  * <p>Registered for every test class through JUnit's extension auto-detection
  * ({@code META-INF/services} and {@code junit-platform.properties} in this module's test
- * resources; a copy of function-runtime's), so it is installed before Netty makes its detectors.
+ * resources; other modules get it from this module's test jar), so it is installed before Netty
+ * makes its detectors.
  */
 public final class NettyLeakCheck implements AfterAllCallback {
 
