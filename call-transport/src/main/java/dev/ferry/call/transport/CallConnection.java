@@ -4,6 +4,7 @@ import dev.ferry.request.protocol.CallEnd;
 import dev.ferry.request.protocol.Frame;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -39,7 +40,13 @@ public final class CallConnection {
     /** Frames written before the connection was up; they go out, in order, once it is. */
     private final List<ByteBuf> unsent = new ArrayList<>();
 
+    /** The most bytes of frames encoded into one shared buffer; a larger frame is a write of its own. */
+    private static final int BATCH_BYTES = 16 * 1024;
+
     private final Runnable flush = this::flushNow;
+    /** Frames written this turn and not yet handed to the channel; null when there are none. */
+    private ByteBuf batch;
+
     private Channel channel;
     private boolean active;
     private boolean flushScheduled;
@@ -130,6 +137,7 @@ public final class CallConnection {
         loop.execute(() -> {
             shutdown = true;
             if (channel != null) {
+                writeBatch();
                 channel.flush(); // the cancels written this turn go out first
                 channel.close();
             }
@@ -142,21 +150,43 @@ public final class CallConnection {
         return channel == null || !active || channel.isWritable();
     }
 
-    /** Writes {@code frame} (flushed at the end of this loop turn) and returns its size. */
+    /**
+     * Writes {@code frame} (flushed at the end of this loop turn) and returns its size. The frames
+     * of one turn are encoded one after another into one buffer, which goes to the channel as
+     * one write; a large one (a body chunk) goes in a buffer of its own, in order.
+     */
     int write(Frame frame) {
-        ByteBuf buf = Frames.encode(
-                channel == null ? io.netty.buffer.PooledByteBufAllocator.DEFAULT : channel.alloc(), frame);
+        int total = Frames.encodedSize(frame);
         int size = frame.getSerializedSize();
         if (!active) {
-            unsent.add(buf);
+            unsent.add(Frames.encode(channel == null ? PooledByteBufAllocator.DEFAULT : channel.alloc(), frame));
             return size;
         }
-        channel.write(buf, channel.voidPromise());
+        if (total > BATCH_BYTES) {
+            writeBatch();
+            channel.write(Frames.encode(channel.alloc(), frame), channel.voidPromise());
+        } else {
+            if (batch != null && batch.writableBytes() < total) {
+                writeBatch();
+            }
+            if (batch == null) {
+                batch = channel.alloc().ioBuffer(BATCH_BYTES);
+            }
+            Frames.writeTo(batch, frame, total);
+        }
         if (!flushScheduled) {
             flushScheduled = true;
             loop.execute(flush);
         }
         return size;
+    }
+
+    /** Hands this turn's batch to the channel. */
+    private void writeBatch() {
+        if (batch != null) {
+            channel.write(batch, channel.voidPromise());
+            batch = null;
+        }
     }
 
     void cancel(ClientCall call, String reason) {
@@ -169,6 +199,7 @@ public final class CallConnection {
     private void flushNow() {
         flushScheduled = false;
         if (channel != null) {
+            writeBatch();
             channel.flush();
         }
     }
@@ -211,6 +242,10 @@ public final class CallConnection {
 
     private void disconnected() {
         active = false;
+        if (batch != null) {
+            batch.release();
+            batch = null;
+        }
         channel = null;
         releaseUnsent();
         if (!shutdown) {
@@ -237,6 +272,7 @@ public final class CallConnection {
 
     private void closeIfDone() {
         if (shutdown && calls.isEmpty() && channel != null) {
+            writeBatch();
             channel.flush(); // a cancel written just now goes out first
             channel.close();
         }

@@ -41,24 +41,42 @@ final class Frames {
         return cause instanceof java.io.IOException;
     }
 
-    /** The frame in a pooled buffer, length first. Its events' bytes are copied once, here. */
+    /** The frame in a pooled buffer of its own, length first. Its events' bytes are copied once, here. */
     static ByteBuf encode(ByteBufAllocator alloc, Frame frame) {
+        int total = encodedSize(frame);
+        ByteBuf buf = alloc.ioBuffer(total);
+        try {
+            writeTo(buf, frame, total);
+            return buf;
+        } catch (RuntimeException e) {
+            buf.release();
+            throw e;
+        }
+    }
+
+    /**
+     * The bytes {@code frame} takes on the wire, its length included.
+     *
+     * @throws IllegalArgumentException when it is longer than {@link #MAX_FRAME}
+     */
+    static int encodedSize(Frame frame) {
         int size = frame.getSerializedSize();
         if (size > MAX_FRAME) {
             throw new IllegalArgumentException(
                     "frame of " + size + " bytes (expected: at most " + MAX_FRAME + "; send large bodies in chunks)");
         }
-        int total = CodedOutputStream.computeUInt32SizeNoTag(size) + size;
-        ByteBuf buf = alloc.ioBuffer(total);
+        return CodedOutputStream.computeUInt32SizeNoTag(size) + size;
+    }
+
+    /** Appends {@code frame}, length first, to {@code buf}, which must have room for {@code total} bytes. */
+    static void writeTo(ByteBuf buf, Frame frame, int total) {
         try {
             CodedOutputStream out = CodedOutputStream.newInstance(buf.nioBuffer(buf.writerIndex(), total));
-            out.writeUInt32NoTag(size);
+            out.writeUInt32NoTag(frame.getSerializedSize());
             frame.writeTo(out);
             out.checkNoSpaceLeft();
             buf.writerIndex(buf.writerIndex() + total);
-            return buf;
         } catch (IOException | RuntimeException e) {
-            buf.release();
             throw new IllegalStateException("cannot encode a frame of call " + frame.getCall(), e);
         }
     }
@@ -78,9 +96,9 @@ final class Frames {
     record Inbound(Frame frame, int bytes) {}
 
     /**
-     * Splits the byte stream into frames and parses them. The frame's bytes are copied once, out
-     * of the socket's buffer into one array that its events' byte strings then share, so nothing
-     * parsed refers to a Netty buffer and nothing needs releasing downstream.
+     * Splits the byte stream into frames and parses them where they lie. The byte fields of
+     * their events are copied out of the socket's buffer, so nothing parsed refers to a Netty
+     * buffer and nothing needs releasing downstream.
      */
     static final class Decoder extends ByteToMessageDecoder {
 
@@ -118,14 +136,15 @@ final class Frames {
                     in.resetReaderIndex();
                     return;
                 }
-                byte[] bytes = new byte[length];
-                in.readBytes(bytes);
-                CodedInputStream input = CodedInputStream.newInstance(bytes);
-                input.enableAliasing(true);
+                // Parsed in place; protobuf copies the byte fields out (no aliasing: the socket's
+                // buffer is reused), which is the one copy of a body on this side.
+                CodedInputStream input = CodedInputStream.newInstance(in.nioBuffer(in.readerIndex(), length));
                 try {
                     out.add(new Inbound(Frame.parseFrom(input), length));
                 } catch (IOException e) {
                     throw new CorruptedFrameException("unparsable frame of " + length + " bytes: " + e.getMessage(), e);
+                } finally {
+                    in.skipBytes(length);
                 }
             }
         }

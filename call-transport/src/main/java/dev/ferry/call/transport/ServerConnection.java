@@ -25,8 +25,11 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
 
     private static final System.Logger logger = System.getLogger(ServerConnection.class.getName());
 
-    /** A frame on its way out; {@code ends} removes its call once written. */
-    private record Outbound(ByteBuf buf, int call, boolean ends) {}
+    /** A frame on its way out, with its size on the wire; {@code ends} removes its call once written. */
+    private record Outbound(Frame frame, int total, boolean ends) {}
+
+    /** The most bytes of frames encoded into one shared buffer; a larger frame is a write of its own. */
+    private static final int BATCH_BYTES = 16 * 1024;
 
     private final CallAcceptor acceptor;
     /** Loop-confined. */
@@ -43,25 +46,27 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
         this.acceptor = acceptor;
     }
 
-    /** Queues {@code frame} for the loop; returns its size. Any thread. */
+    /**
+     * Queues {@code frame} for the loop and returns its size. Any thread. The loop encodes what
+     * is queued into as few buffers as it can, and writes them in one flush.
+     *
+     * @throws IllegalArgumentException when the frame is longer than {@link Frames#MAX_FRAME}
+     */
     int send(Frame frame, boolean ends) {
-        int size = frame.getSerializedSize();
+        int total = Frames.encodedSize(frame);
         if (closed) {
-            return size;
+            return frame.getSerializedSize();
         }
-        Channel ch = channel;
-        outbound.add(new Outbound(Frames.encode(ch.alloc(), frame), frame.getCall(), ends));
+        outbound.add(new Outbound(frame, total, ends));
         if (drainScheduled.compareAndSet(false, true)) {
             try {
-                ch.eventLoop().execute(drain);
+                channel.eventLoop().execute(drain);
             } catch (RejectedExecutionException e) {
                 closed = true; // the server is shutting down: nobody will read it
-                discardOutbound();
+                outbound.clear();
             }
-        } else if (closed) {
-            discardOutbound(); // closed while this was queued: the loop's own discard may have run already
         }
-        return size;
+        return frame.getSerializedSize();
     }
 
     boolean writable() {
@@ -71,21 +76,37 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
     private void drain() {
         drainScheduled.set(false);
         Channel ch = channel;
+        if (closed) {
+            outbound.clear();
+            return;
+        }
+        ByteBuf batch = null;
         Outbound next;
         while ((next = outbound.poll()) != null) {
-            ch.write(next.buf(), ch.voidPromise());
+            if (next.total() > BATCH_BYTES) {
+                if (batch != null) {
+                    ch.write(batch, ch.voidPromise());
+                    batch = null;
+                }
+                ch.write(Frames.encode(ch.alloc(), next.frame()), ch.voidPromise());
+            } else {
+                if (batch != null && batch.writableBytes() < next.total()) {
+                    ch.write(batch, ch.voidPromise());
+                    batch = null;
+                }
+                if (batch == null) {
+                    batch = ch.alloc().ioBuffer(BATCH_BYTES);
+                }
+                Frames.writeTo(batch, next.frame(), next.total());
+            }
             if (next.ends()) {
-                calls.remove(next.call());
+                calls.remove(next.frame().getCall());
             }
         }
-        ch.flush();
-    }
-
-    private void discardOutbound() {
-        Outbound next;
-        while ((next = outbound.poll()) != null) {
-            next.buf().release();
+        if (batch != null) {
+            ch.write(batch, ch.voidPromise());
         }
+        ch.flush();
     }
 
     @Override
@@ -144,7 +165,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         closed = true;
-        discardOutbound();
+        outbound.clear();
         if (!calls.isEmpty()) {
             ArrayList<ServerCall> open = new ArrayList<>(calls.values());
             calls.clear();
