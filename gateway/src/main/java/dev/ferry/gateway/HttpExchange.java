@@ -25,73 +25,58 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
  * One HTTP/1.x request and its function call: waits for an input slot, streams the request
- * body into the call and the call's response back to the client.
+ * body into the call and the call's response back to the client. The call's life (the wait,
+ * a container's refusal and the resend, the client leaving) is {@link ExchangeCall}'s; the
+ * answer to the client is this class's, in the states of {@link Answer}.
  *
- * <p>Threading: everything runs on the client channel's event loop (the call's listener is
- * given that loop as its executor; {@link CallAdmission} reports on it too).
+ * <p>Threading: everything runs on the client channel's event loop (the call's listener runs
+ * on that loop; {@link CallAdmission} reports on it too).
  *
  * <p>Backpressure: while the call is not ready for more, the client socket is not read;
- * while the client socket is not writable, no more response messages are requested. While
- * the request waits for a slot, the socket is not read either: its body waits there.
- *
- * <p>A container may refuse the call before running it, when other gateways' calls hold its
- * slots. The request then goes to another slot, or waits again first in line, and what it
- * sent is sent again: the body the call took is kept until the container answers, up to
- * {@link #MAX_RESEND_BYTES}.
+ * while the client socket is not writable, the container is not granted more. While the
+ * request waits for a slot, the socket is not read either: its body waits there.
  */
 final class HttpExchange {
 
     private static final System.Logger logger = System.getLogger(HttpExchange.class.getName());
 
-    /**
-     * Request body kept for a resend until the container answers. A container refuses a call
-     * as soon as it reads its start, so a refusal seldom comes after more than what arrived
-     * in one round trip; a refusal after more than this many bytes is a 503.
-     */
-    static final int MAX_RESEND_BYTES = 64 * 1024;
-
     private static final ClientEvent HTTP_DISCONNECT = ClientEvent.newBuilder()
             .setHttpDisconnect(HttpDisconnect.getDefaultInstance())
             .build();
 
+    /** Where the answer to the client is. */
+    private enum Answer {
+        /** Nothing written yet: an error can still be a proper response. */
+        PENDING,
+        /** The head is written; body chunks follow. */
+        BODY,
+        /** The last chunk is written; the trailers the head announced follow. */
+        TRAILERS,
+        /** Complete, or an error answered, or the connection cut: nothing more is written. */
+        DONE
+    }
+
     private final HttpConnectionHandler connection;
     private final ChannelHandlerContext ctx;
-    private final GatewayConfig config;
     private final DeployedFunction function;
     private final io.netty.handler.codec.http.HttpRequest request;
     private final HttpScope scope;
     private final String callId;
     private final boolean head;
-    private final CallAdmission admission;
-    /**
-     * Body events no container has answered yet: waiting for a call to start, or sent to the
-     * current call and kept for a resend should its container refuse it.
-     */
-    private final List<ClientEvent> unanswered = new ArrayList<>();
+    private final FunctionPool pool;
+    private final ExchangeCall call;
 
-    private long unansweredBytes;
-    /** False once more body went to an unanswered call than is kept: a refusal can no longer be retried. */
-    private boolean resendable = true;
-    /** The current call's container has sent its first event: it runs the call. */
-    private boolean answered;
-
-    private FunctionCall functionCall;
+    private Answer answer = Answer.PENDING;
     private boolean requestEnded;
-    private boolean responseStarted;
-    private boolean responseEnded;
     private boolean trailersAnnounced;
     private boolean keepAlive;
-    private boolean finished;
     private boolean flushScheduled;
     private long bodyBytes;
-    private boolean clientGone;
-    private final FunctionPool pool;
 
     HttpExchange(
             HttpConnectionHandler connection,
@@ -104,7 +89,6 @@ final class HttpExchange {
             String callId) {
         this.connection = connection;
         this.ctx = ctx;
-        this.config = config;
         this.function = function;
         this.request = request;
         this.scope = scope;
@@ -112,17 +96,7 @@ final class HttpExchange {
         this.pool = pool;
         this.head = request.method().equals(HttpMethod.HEAD);
         this.keepAlive = HttpUtil.isKeepAlive(request);
-        this.admission = new CallAdmission(ctx.executor(), config, function, pool, new CallAdmission.Outcome() {
-            @Override
-            public void admitted(SlotLease lease) {
-                startCall(lease);
-            }
-
-            @Override
-            public void refused(String detail, int retryAfterSeconds) {
-                respondError(CallErrors.of(ErrorCode.NO_CAPACITY, detail), retryAfterSeconds);
-            }
-        });
+        this.call = new ExchangeCall(ctx, config, function, pool, new CallEvents());
     }
 
     boolean requestEnded() {
@@ -138,66 +112,11 @@ final class HttpExchange {
                     CallErrors.of(ErrorCode.PAYLOAD_TOO_LARGE, tooLarge(limit)), ErrorResponses.RETRY_AFTER_SECONDS);
             return;
         }
-        admission.begin();
+        call.begin();
     }
 
     private String tooLarge(long limit) {
         return "request body larger than " + limit + " bytes, the limit of " + function.id();
-    }
-
-    private void startCall(SlotLease lease) {
-        if (clientGone || finished) {
-            lease.release();
-            return;
-        }
-        Listener listener = new Listener();
-        functionCall = new FunctionCall(ctx.channel(), lease, config, function, listener);
-        listener.call = functionCall;
-        answered = false;
-        functionCall.send(ClientEvent.newBuilder()
-                .setStart(CallStart.newBuilder()
-                        .setFunction(function.id().toString())
-                        .setCallId(callId)
-                        .setHttp(scope))
-                .build());
-        for (ClientEvent event : unanswered) {
-            functionCall.send(event);
-        }
-        if (unansweredBytes > MAX_RESEND_BYTES) {
-            forgetUnanswered();
-            resendable = false;
-        }
-        // No half-close when the body ends (its last event says so): the call must stay open
-        // for an http.disconnect until the response is done.
-        updateReading();
-    }
-
-    private void forgetUnanswered() {
-        unanswered.clear();
-        unansweredBytes = 0;
-    }
-
-    /**
-     * The container refused the call before running it: its slots are taken by other gateways'
-     * calls. The request goes to another slot or waits again, with what it sent, unless more
-     * body went out than was kept.
-     */
-    private void refusedByContainer() {
-        String container = functionCall.containerId();
-        functionCall.refused();
-        functionCall = null;
-        updateReading(); // no more body until the next call starts
-        if (!resendable) {
-            respondError(
-                    CallErrors.of(
-                            ErrorCode.NO_CAPACITY,
-                            "container " + container + " of " + function.id()
-                                    + " refused the request after more than " + MAX_RESEND_BYTES / 1024
-                                    + " KiB of its body had gone to it, which the gateway cannot send again; retry shortly"),
-                    CallAdmission.RETRY_SOON_SECONDS);
-            return;
-        }
-        admission.retry();
     }
 
     /** A piece of the request body from the client. Takes ownership of {@code content}. */
@@ -214,7 +133,7 @@ final class HttpExchange {
             }
             boolean last = content instanceof LastHttpContent;
             requestEnded |= last;
-            if (finished) {
+            if (answer == Answer.DONE) {
                 return; // the call is over; the rest of the body has nowhere to go
             }
             bodyBytes += content.content().readableBytes();
@@ -225,48 +144,23 @@ final class HttpExchange {
                 return;
             }
             // The chunk goes into the call's frame straight from the socket's buffer (the frame is
-            // written before this returns); only what is kept for a resend is copied.
-            ClientEvent event =
-                    bodyEvent(UnsafeByteOperations.unsafeWrap(content.content().nioBuffer()), last);
-            if (functionCall == null) {
-                // Until the call starts, the rest of the body waits in the socket, not here.
-                keepUnanswered(bodyEvent(ByteString.copyFrom(content.content().nioBuffer()), last));
-                updateReading();
-                return;
-            }
-            functionCall.send(event);
-            if (!answered && resendable) {
-                keepUnanswered(bodyEvent(ByteString.copyFrom(content.content().nioBuffer()), last));
-                if (unansweredBytes > MAX_RESEND_BYTES) {
-                    forgetUnanswered();
-                    resendable = false;
-                }
-            }
+            // written before this returns); only what the call keeps for a resend is copied.
+            ByteString body = call.keepsWhatIsSent()
+                    ? ByteString.copyFrom(content.content().nioBuffer())
+                    : UnsafeByteOperations.unsafeWrap(content.content().nioBuffer());
+            call.send(ClientEvent.newBuilder()
+                    .setHttpRequest(HttpRequest.newBuilder().setBody(body).setMoreBody(!last))
+                    .build());
             updateReading();
         } finally {
             content.release();
         }
     }
 
-    private static ClientEvent bodyEvent(ByteString body, boolean last) {
-        return ClientEvent.newBuilder()
-                .setHttpRequest(HttpRequest.newBuilder().setBody(body).setMoreBody(!last))
-                .build();
-    }
-
-    private void keepUnanswered(ClientEvent event) {
-        unanswered.add(event);
-        unansweredBytes += event.getHttpRequest().getBody().size();
-    }
-
     /** The client's connection closed. */
     void clientGone() {
-        clientGone = true;
-        admission.abandon();
-        if (functionCall != null && !finished) {
-            functionCall.clientLeft(HTTP_DISCONNECT);
-        }
-        finished = true;
+        call.clientLeft(HTTP_DISCONNECT);
+        answer = Answer.DONE;
     }
 
     /**
@@ -275,14 +169,12 @@ final class HttpExchange {
      * long as the pipelining backlog has room.
      */
     private void updateReading() {
-        boolean read = requestEnded ? connection.backlogHasRoom() : functionCall != null && functionCall.isReady();
+        boolean read = requestEnded ? connection.backlogHasRoom() : call.isReady();
         ctx.channel().config().setAutoRead(read);
     }
 
     void onWritabilityChanged() {
-        if (functionCall != null && !finished) {
-            functionCall.onWritabilityChanged();
-        }
+        call.onWritabilityChanged();
     }
 
     /**
@@ -300,35 +192,28 @@ final class HttpExchange {
         }
     }
 
-    /** Listens to one call; once the exchange moved on to another call (a refusal), to nothing. */
-    private final class Listener implements FunctionCall.Listener {
+    /** What the exchange hears of its call. */
+    private final class CallEvents implements ExchangeCall.Exchange {
 
-        private FunctionCall call;
-
-        private boolean current() {
-            return call == functionCall && !finished;
+        @Override
+        public List<ClientEvent> opening() {
+            return List.of(ClientEvent.newBuilder()
+                    .setStart(CallStart.newBuilder()
+                            .setFunction(function.id().toString())
+                            .setCallId(callId)
+                            .setHttp(scope))
+                    .build());
+            // No half-close when the body ends (its last event says so): the call must stay
+            // open for an http.disconnect until the response is done.
         }
 
         @Override
         public void onReady() {
-            if (current()) {
-                updateReading();
-            }
+            updateReading();
         }
 
         @Override
         public void onEvent(ServerEvent event) {
-            if (!current()) {
-                return;
-            }
-            if (!answered) {
-                answered = true;
-                if (event.hasError() && event.getError().getCode() == ErrorCode.NO_CAPACITY) {
-                    refusedByContainer();
-                    return;
-                }
-                forgetUnanswered();
-            }
             switch (event.getEventCase()) {
                 case HTTP_RESPONSE_START -> onStart(event);
                 case HTTP_RESPONSE_BODY -> onBody(event);
@@ -342,13 +227,10 @@ final class HttpExchange {
         }
 
         @Override
-        public void onEnd(FunctionCall.End end, String detail) {
-            if (!current()) {
-                return;
-            }
+        public void onEnd(FunctionCall.End end, String detail, String containerId) {
             switch (end) {
                 case COMPLETED -> {
-                    if (!responseEnded) {
+                    if (answer != Answer.DONE) {
                         abort(ErrorCode.PROTOCOL_VIOLATION, "the call ended before the response was complete");
                     }
                 }
@@ -358,20 +240,24 @@ final class HttpExchange {
                             "function timed out after "
                                     + function.settings().timeout().toSeconds() + "s");
                 case LOST -> {
-                    if (responseStarted) {
-                        abort(
-                                ErrorCode.CONTAINER_LOST,
-                                "container " + functionCall.containerId() + " exited during the call");
+                    if (answer == Answer.PENDING) {
+                        abortWithExitReason(containerId);
                     } else {
-                        abortWithExitReason(functionCall.containerId());
+                        abort(ErrorCode.CONTAINER_LOST, "container " + containerId + " exited during the call");
                     }
                 }
             }
         }
+
+        @Override
+        public void noSlot(CallError error, int retryAfterSeconds) {
+            updateReading(); // no more body until a call takes it
+            respondError(error, retryAfterSeconds);
+        }
     }
 
     private void onStart(ServerEvent event) {
-        if (responseStarted) {
+        if (answer != Answer.PENDING) {
             abort(ErrorCode.PROTOCOL_VIOLATION, "http.response.start sent twice");
             return;
         }
@@ -383,18 +269,19 @@ final class HttpExchange {
             return;
         }
         keepAlive = HttpUtil.isKeepAlive(response);
-        responseStarted = true;
+        answer = Answer.BODY;
         trailersAnnounced = event.getHttpResponseStart().getTrailers();
         ctx.write(response);
         flushSoon();
-        functionCall.requestNext();
+        call.requestNext();
     }
 
     private void onBody(ServerEvent event) {
-        if (!responseStarted || responseEnded) {
+        if (answer != Answer.BODY) {
             abort(
                     ErrorCode.PROTOCOL_VIOLATION,
-                    "http.response.body " + (responseStarted ? "after the last chunk" : "before http.response.start"));
+                    "http.response.body "
+                            + (answer == Answer.PENDING ? "before http.response.start" : "after the last chunk"));
             return;
         }
         var body = event.getHttpResponseBody();
@@ -405,15 +292,22 @@ final class HttpExchange {
                 ctx.write(new DefaultHttpContent(bytes));
                 flushSoon();
             }
-            functionCall.requestNext();
+            if (last) {
+                answer = Answer.TRAILERS;
+            }
+            call.requestNext();
             return;
         }
         endResponse(new DefaultLastHttpContent(bytes));
     }
 
     private void onTrailers(ServerEvent event) {
-        if (!trailersAnnounced || responseEnded) {
-            abort(ErrorCode.PROTOCOL_VIOLATION, "http.response.trailers not announced by http.response.start");
+        if (answer != Answer.TRAILERS) {
+            abort(
+                    ErrorCode.PROTOCOL_VIOLATION,
+                    trailersAnnounced
+                            ? "http.response.trailers before the last body chunk"
+                            : "http.response.trailers not announced by http.response.start");
             return;
         }
         DefaultLastHttpContent last = new DefaultLastHttpContent();
@@ -422,7 +316,7 @@ final class HttpExchange {
                 .forEach(h -> last.trailingHeaders()
                         .add(h.getName().toStringUtf8(), h.getValue().toStringUtf8()));
         if (event.getHttpResponseTrailers().getMoreTrailers()) {
-            functionCall.requestNext();
+            call.requestNext();
             return;
         }
         endResponse(last);
@@ -439,8 +333,8 @@ final class HttpExchange {
     }
 
     private void endResponse(LastHttpContent last) {
-        responseEnded = true;
-        finished = true;
+        answer = Answer.DONE;
+        call.complete();
         boolean reuse = keepAlive && requestEnded;
         ChannelFuture written = ctx.write(last);
         if (reuse) {
@@ -475,14 +369,13 @@ final class HttpExchange {
 
     /** Ends the exchange with {@code error}: an error response if none has started, else a cut connection. */
     private void abort(CallError error) {
-        if (finished) {
+        if (answer == Answer.DONE) {
             return;
         }
-        finished = true;
-        if (functionCall != null) {
-            functionCall.cancel("gateway ended the call: " + error.getCode());
-        }
-        if (responseStarted) {
+        boolean started = answer != Answer.PENDING;
+        answer = Answer.DONE;
+        call.cancel("gateway ended the call: " + error.getCode());
+        if (started) {
             // Too late for a status: closing without the final chunk tells the client the body is
             // incomplete. What was written goes out first; a close that discarded an unflushed head
             // would look like a dropped idle connection, which clients retry silently.
@@ -495,10 +388,11 @@ final class HttpExchange {
     }
 
     private void respondError(CallError error, int retryAfterSeconds) {
-        if (finished) {
+        if (answer == Answer.DONE) {
             return;
         }
-        finished = true;
+        answer = Answer.DONE;
+        call.cancel("gateway answered " + error.getCode());
         sendError(error, retryAfterSeconds);
     }
 

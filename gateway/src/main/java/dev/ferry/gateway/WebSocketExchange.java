@@ -37,6 +37,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import java.util.List;
 
 /**
  * One WebSocket and its function call, on an HTTP/1.1 connection (RFC 6455 upgrade) or on an
@@ -46,12 +47,12 @@ import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
  *
  * <p>Fragmented messages are joined up to the function's {@code maxWebSocketMessage} (over it: close 1009);
  * pings are answered here; close codes and reasons pass both ways. Backpressure as for HTTP:
- * the socket is not read while the call cannot take more, and no more events are requested
- * from the call while the socket is not writable. Runs on the channel's event loop only.
+ * the socket is not read while the call cannot take more, and the container is granted no
+ * more while the socket is not writable. Runs on the channel's event loop only.
  *
- * <p>A container that refuses the call before accepting (other gateways' calls hold its
- * slots) has been sent only the start and {@code websocket.connect}: the upgrade goes to
- * another slot, or waits again first in line, and they are sent again there.
+ * <p>The call's life (the wait, a container's refusal before it accepts and the resend of the
+ * start and {@code websocket.connect} elsewhere, the client leaving) is {@link ExchangeCall}'s;
+ * the socket's is this class's, in the states of {@link Socket}.
  */
 final class WebSocketExchange {
 
@@ -73,11 +74,19 @@ final class WebSocketExchange {
 
     private final WebSocketScope scope;
     private final String callId;
-    private final CallAdmission admission;
+    private final ExchangeCall call;
 
-    private FunctionCall functionCall;
-    private boolean open;
-    private boolean finished;
+    /** Where the WebSocket is, as the client sees it. */
+    private enum Socket {
+        /** The upgrade waits for the function's accept (or the call's refusal). */
+        UPGRADING,
+        /** Accepted: messages flow both ways. */
+        OPEN,
+        /** Closed, or the upgrade refused: nothing more is written. */
+        CLOSED
+    }
+
+    private Socket socket = Socket.UPGRADING;
 
     WebSocketExchange(
             HttpConnectionHandler connection,
@@ -97,46 +106,17 @@ final class WebSocketExchange {
         this.overHttp2 = overHttp2;
         this.scope = scope;
         this.callId = callId;
-        this.admission = new CallAdmission(ctx.executor(), config, function, pool, new CallAdmission.Outcome() {
-            @Override
-            public void admitted(SlotLease lease) {
-                startCall(lease);
-            }
-
-            @Override
-            public void refused(String detail, int retryAfterSeconds) {
-                refuse(CallErrors.of(ErrorCode.NO_CAPACITY, detail), 503, retryAfterSeconds);
-            }
-        });
+        this.call = new ExchangeCall(ctx, config, function, pool, new CallEvents());
     }
 
     void begin() {
-        admission.begin();
-    }
-
-    private void startCall(SlotLease lease) {
-        if (finished) {
-            lease.release();
-            return;
-        }
-        Listener listener = new Listener();
-        functionCall = new FunctionCall(ctx.channel(), lease, config, function, listener);
-        listener.call = functionCall;
-        functionCall.send(ClientEvent.newBuilder()
-                .setStart(CallStart.newBuilder()
-                        .setFunction(function.id().toString())
-                        .setCallId(callId)
-                        .setWebsocket(scope))
-                .build());
-        functionCall.send(ClientEvent.newBuilder()
-                .setWebsocketConnect(WebSocketConnect.getDefaultInstance())
-                .build());
+        call.begin();
     }
 
     /** A frame from the client, after the handshake. Takes ownership of it. */
     void onFrame(WebSocketFrame frame) {
         try {
-            if (finished || functionCall == null) {
+            if (socket != Socket.OPEN || !call.running()) {
                 return;
             }
             // A message goes into the call's frame straight from the socket's buffer (the frame
@@ -163,7 +143,7 @@ final class WebSocketExchange {
 
     /** A message over the function's limit: close 1009 both ways. */
     void messageTooBig() {
-        if (!finished) {
+        if (socket == Socket.OPEN) {
             sendDisconnect(1009, "message too big");
             closeClient(1009, "message larger than " + maxMessage() + " bytes");
         }
@@ -175,22 +155,17 @@ final class WebSocketExchange {
 
     /** The connection closed: without a close frame first, the function hears 1006 (closed abnormally). */
     void clientGone() {
-        admission.abandon();
-        if (functionCall != null && !finished) {
-            sendDisconnect(1006, "");
-        }
-        finished = true;
+        sendDisconnect(1006, "");
+        socket = Socket.CLOSED;
     }
 
     void onWritabilityChanged() {
-        if (functionCall != null && !finished) {
-            functionCall.onWritabilityChanged();
-        }
+        call.onWritabilityChanged();
     }
 
     private void forward(WebSocketReceive.Builder message) {
-        functionCall.send(ClientEvent.newBuilder().setWebsocketReceive(message).build());
-        ctx.channel().config().setAutoRead(functionCall.isReady());
+        call.send(ClientEvent.newBuilder().setWebsocketReceive(message).build());
+        ctx.channel().config().setAutoRead(call.isReady());
     }
 
     private void clientClosed(int code, String reason) {
@@ -200,35 +175,39 @@ final class WebSocketExchange {
 
     /** The client is done: the function hears {@code code}, and the call ends when its app returns. */
     private void sendDisconnect(int code, String reason) {
-        functionCall.clientLeft(ClientEvent.newBuilder()
+        call.clientLeft(ClientEvent.newBuilder()
                 .setWebsocketDisconnect(
                         WebSocketDisconnect.newBuilder().setCode(code).setReason(reason))
                 .build());
     }
 
-    /** Listens to one call; once the exchange moved on to another call (a refusal), to nothing. */
-    private final class Listener implements FunctionCall.Listener {
+    /** What the exchange hears of its call. */
+    private final class CallEvents implements ExchangeCall.Exchange {
 
-        private FunctionCall call;
-
-        private boolean current() {
-            return call == functionCall && !finished;
+        @Override
+        public List<ClientEvent> opening() {
+            return List.of(
+                    ClientEvent.newBuilder()
+                            .setStart(CallStart.newBuilder()
+                                    .setFunction(function.id().toString())
+                                    .setCallId(callId)
+                                    .setWebsocket(scope))
+                            .build(),
+                    ClientEvent.newBuilder()
+                            .setWebsocketConnect(WebSocketConnect.getDefaultInstance())
+                            .build());
         }
 
         @Override
         public void onReady() {
-            if (open && current()) {
+            if (socket == Socket.OPEN) {
                 ctx.channel().config().setAutoRead(true);
             }
         }
 
         @Override
         public void onEvent(ServerEvent event) {
-            if (!current()) {
-                return;
-            }
-            if (!open && event.hasError() && event.getError().getCode() == ErrorCode.NO_CAPACITY) {
-                refusedByContainer();
+            if (socket == Socket.CLOSED) {
                 return;
             }
             switch (event.getEventCase()) {
@@ -243,10 +222,10 @@ final class WebSocketExchange {
                                     : new BinaryWebSocketFrame(Unpooled.wrappedBuffer(
                                             send.getBytes().asReadOnlyByteBuffer())));
                     ctx.flush();
-                    functionCall.requestNext();
+                    call.requestNext();
                 }
                 case WEBSOCKET_CLOSE -> {
-                    if (open) {
+                    if (socket == Socket.OPEN) {
                         closeClient(
                                 event.getWebsocketClose().getCode() == 0
                                         ? 1000
@@ -265,13 +244,10 @@ final class WebSocketExchange {
         }
 
         @Override
-        public void onEnd(FunctionCall.End end, String detail) {
-            if (!current()) {
-                return;
-            }
+        public void onEnd(FunctionCall.End end, String detail, String containerId) {
             switch (end) {
                 case COMPLETED -> {
-                    if (open) {
+                    if (socket == Socket.OPEN) {
                         closeClient(1000, "");
                     } else {
                         refuse(
@@ -283,21 +259,18 @@ final class WebSocketExchange {
                 case TIMED_OUT -> fail(CallErrors.of(ErrorCode.FUNCTION_TIMEOUT, "the call ended: DEADLINE_EXCEEDED"));
                 case LOST ->
                     fail(CallErrors.of(
-                            ErrorCode.CONTAINER_LOST,
-                            "container " + functionCall.containerId() + " exited during the call"));
+                            ErrorCode.CONTAINER_LOST, "container " + containerId + " exited during the call"));
             }
+        }
+
+        @Override
+        public void noSlot(CallError error, int retryAfterSeconds) {
+            refuse(error, 503, retryAfterSeconds);
         }
     }
 
-    /** The container refused the call before accepting: try another slot, or wait again first in line. */
-    private void refusedByContainer() {
-        functionCall.refused();
-        functionCall = null;
-        admission.retry();
-    }
-
     private void accept(dev.ferry.request.protocol.WebSocketAccept accept) {
-        if (open) {
+        if (socket == Socket.OPEN) {
             fail(CallErrors.of(ErrorCode.PROTOCOL_VIOLATION, "websocket.accept sent twice"));
             return;
         }
@@ -317,7 +290,7 @@ final class WebSocketExchange {
         accept.getHeadersList()
                 .forEach(h ->
                         headers.add(h.getName().toStringUtf8(), h.getValue().toStringUtf8()));
-        open = true;
+        socket = Socket.OPEN;
         handshaker.handshake(ctx.channel(), upgrade, headers, ctx.newPromise()).addListener(done -> {
             upgrade.release();
             if (!done.isSuccess()) {
@@ -327,9 +300,9 @@ final class WebSocketExchange {
             }
             // Fragments are joined before they reach us; over the limit the aggregator fails and we close 1009.
             ctx.pipeline().addBefore(ctx.name(), null, new WebSocketFrameAggregator(maxMessage()));
-            ctx.channel().config().setAutoRead(functionCall.isReady());
+            ctx.channel().config().setAutoRead(call.isReady());
         });
-        functionCall.requestNext();
+        call.requestNext();
     }
 
     /**
@@ -344,7 +317,7 @@ final class WebSocketExchange {
         if (subprotocol != null) {
             ok.headers().set(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL, subprotocol);
         }
-        open = true;
+        socket = Socket.OPEN;
         upgrade.release();
         ctx.writeAndFlush(ok);
         ChannelPipeline pipeline = ctx.pipeline();
@@ -360,23 +333,22 @@ final class WebSocketExchange {
                         .build()));
         pipeline.addBefore(ctx.name(), null, new WebSocket13FrameEncoder(false));
         pipeline.addBefore(ctx.name(), null, new WebSocketFrameAggregator(maxMessage()));
-        ctx.channel().config().setAutoRead(functionCall.isReady());
-        functionCall.requestNext();
+        ctx.channel().config().setAutoRead(call.isReady());
+        call.requestNext();
     }
 
     private void closeClient(int code, String reason) {
-        finished = true;
+        socket = Socket.CLOSED;
+        call.complete();
         ctx.writeAndFlush(new CloseWebSocketFrame(code, reason)).addListener(ChannelFutureListener.CLOSE);
     }
 
     private void fail(CallError error) {
-        if (open) {
+        if (socket == Socket.OPEN) {
             logger.log(
                     error.getCode() == ErrorCode.INTERNAL ? System.Logger.Level.ERROR : System.Logger.Level.WARNING,
                     "WebSocket call " + callId + " to " + function.id() + " failed: " + error.getDetail());
-            if (functionCall != null) {
-                functionCall.cancel("gateway closed the WebSocket");
-            }
+            call.cancel("gateway closed the WebSocket");
             closeClient(1011, CallErrors.clientMessage(error));
         } else {
             refuse(error);
@@ -393,13 +365,11 @@ final class WebSocketExchange {
 
     /** Answers the upgrade request with an HTTP error; the connection then closes. */
     private void refuse(CallError error, int status, int retryAfterSeconds) {
-        if (finished) {
+        if (socket == Socket.CLOSED) {
             return;
         }
-        finished = true;
-        if (functionCall != null) {
-            functionCall.cancel("WebSocket refused");
-        }
+        socket = Socket.CLOSED;
+        call.cancel("WebSocket refused");
         upgrade.release();
         var response = ErrorResponses.of(ctx.alloc(), error, false, retryAfterSeconds);
         response.setStatus(io.netty.handler.codec.http.HttpResponseStatus.valueOf(status));
