@@ -26,8 +26,11 @@ import picocli.CommandLine.Option;
  *
  * <p>For HTTP/1.1 and HTTP/2 it finds each target's saturation throughput (closed loop, a
  * fixed number of connections or streams), then measures latency at fixed arrival rates, a
- * share of the direct target's saturation, and at half of each target's own saturation
- * (open loop, corrected for coordinated omission).
+ * share of the direct target's saturation, at half of each target's own saturation, and at
+ * half of nginx's saturation, one rate for every target (open loop, corrected for coordinated
+ * omission); then each target's latency on one HTTP/1.1 connection, a request at a time. The
+ * CPU time of each target's processes per request is measured during the saturation runs and
+ * the runs at half of nginx's saturation ({@link CpuMeter}).
  * Then WebSocket echo (Ferry against the bare server) and SSE time to first event. Targets take
  * turns within each round, in a rotating order, and rounds repeat, so machine noise hits all of
  * them alike; the report gives medians over rounds.

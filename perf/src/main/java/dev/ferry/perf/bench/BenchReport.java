@@ -19,7 +19,8 @@ import org.HdrHistogram.HistogramIterationValue;
 
 /**
  * What one bench run found: every measurement of every round, the latency histograms merged
- * over rounds for the plots, and the summary — medians over rounds, ratios to the direct
+ * over rounds for the plots, the CPU time per request where it was measured (and which
+ * processes counted for it), and the summary — medians over rounds, ratios to the direct
  * target and to nginx — as a markdown table, a JSON file and an HTML page; and, when they ran,
  * the start-up rows ({@link StartupReport}), whose table and goals follow.
  */
@@ -30,6 +31,20 @@ final class BenchReport {
     static final String NGINX = "nginx";
     /** The level of the latency runs at half of each target's own saturation (its rate differs per target). */
     static final String OWN_HALF = "50% of own saturation";
+    /**
+     * The level of the latency runs at half of nginx's saturation: one rate, the same for every
+     * target, that every target can take.
+     */
+    static final String NGINX_HALF = "50% of nginx";
+    /** The section of the runs on one HTTP/1.1 connection, a request at a time (closed loop). */
+    static final String ONE_CONNECTION = "one-connection";
+
+    /** Ferry's p50 and p99 at {@link #NGINX_HALF}, at most these multiples of nginx's: the project's goals. */
+    static final double NGINX_HALF_P50_FACTOR = 1.2, NGINX_HALF_P99_FACTOR = 1.5;
+    /** Ferry's added p50 over direct on one connection, at most this (µs): the project's goal. */
+    static final double ONE_CONNECTION_ADDED_P50_MICROS = 100;
+
+    private static final ToDoubleFunction<Measurement> CPU = Measurement::cpuMicrosPerRequest;
 
     private final Map<String, Object> machine;
     private final Map<String, Object> settings;
@@ -38,6 +53,9 @@ final class BenchReport {
     private final Map<String, Map<String, Histogram>> histograms = new LinkedHashMap<>();
 
     private final List<String> targets;
+    /** Per target, the processes whose CPU time was counted, each pid with what it is. */
+    private final Map<String, Map<Long, String>> cpuProcesses = new LinkedHashMap<>();
+
     private Optional<StartupReport> startup = Optional.empty();
 
     BenchReport(List<String> targets, Map<String, Object> machine, Map<String, Object> settings) {
@@ -73,6 +91,12 @@ final class BenchReport {
                 .add(latencies.histogram());
     }
 
+    /** Notes the processes whose CPU time counted for {@code target} in a measurement (merged over runs). */
+    void cpuProcesses(String target, Map<Long, String> processes) {
+        processes.forEach((pid, what) ->
+                cpuProcesses.computeIfAbsent(target, t -> new LinkedHashMap<>()).putIfAbsent(pid, what));
+    }
+
     List<Measurement> measurements() {
         return List.copyOf(measurements);
     }
@@ -93,6 +117,20 @@ final class BenchReport {
         Set<String> order = new LinkedHashSet<>();
         measurements.forEach(m -> order.add(m.measure()));
         return List.copyOf(order);
+    }
+
+    /** Whether some target's CPU per request was measured in {@code measure}. */
+    boolean cpuMeasured(String measure) {
+        return measurements.stream()
+                .anyMatch(m -> m.measure().equals(measure) && !Double.isNaN(m.cpuMicrosPerRequest()));
+    }
+
+    /**
+     * The latency {@code target} adds over direct at p50 in {@code measure}: the difference of
+     * the medians over rounds; NaN when either was not measured.
+     */
+    double addedP50(String measure, String target) {
+        return Ratios.added(median(measure, target, Measurement::p50), median(measure, DIRECT, Measurement::p50));
     }
 
     private double offeredRate(String measure) {
@@ -126,13 +164,34 @@ final class BenchReport {
                             ? ""
                             : level.equals(OWN_HALF)
                                     ? " at " + level
-                                    : " at " + level + " of direct (" + format(offeredRate(measure), 0) + " req/s)");
+                                    : level.equals(NGINX_HALF)
+                                            ? " at " + level + " (" + format(offeredRate(measure), 0) + " req/s)"
+                                            : " at " + level + " of direct (" + format(offeredRate(measure), 0)
+                                                    + " req/s)");
             switch (section) {
-                case "saturation" ->
+                case "saturation" -> {
                     row(out, "saturation, " + protocol + " (req/s)", measure, Measurement::throughput, 0);
+                    if (cpuMeasured(measure)) {
+                        row(out, "CPU per request, " + protocol + " at saturation (µs)", measure, CPU, 1);
+                    }
+                }
                 case "load" -> {
                     row(out, "p50, " + what + " (µs)", measure, Measurement::p50, 0);
                     row(out, "p99, " + what + " (µs)", measure, Measurement::p99, 0);
+                    if (cpuMeasured(measure)) {
+                        row(out, "CPU per request, " + what + " (µs)", measure, CPU, 1);
+                    }
+                }
+                case ONE_CONNECTION -> {
+                    row(out, "p50, " + protocol + " one connection, closed loop (µs)", measure, Measurement::p50, 0);
+                    row(out, "p99, " + protocol + " one connection, closed loop (µs)", measure, Measurement::p99, 0);
+                    // A difference: its ratio to direct's (zero) says nothing; its ratio to nginx's compares the hops.
+                    row(
+                            out,
+                            "added p50 over direct, " + protocol + " one connection (µs)",
+                            target -> addedP50(measure, target),
+                            false,
+                            0);
                 }
                 case "websocket" -> {
                     row(out, "WebSocket echo (round trips/s)", measure, Measurement::throughput, 0);
@@ -165,18 +224,23 @@ final class BenchReport {
 
     private void row(
             StringBuilder out, String label, String measure, ToDoubleFunction<Measurement> field, int decimals) {
+        row(out, label, target -> median(measure, target, field), true, decimals);
+    }
+
+    /** A row of {@code value} per target, then Ferry's ratio to direct's (where {@code toDirect}) and to nginx's. */
+    private void row(StringBuilder out, String label, ToDoubleFunction<String> value, boolean toDirect, int decimals) {
         out.append("| ").append(label).append(" |");
         for (String target : targets) {
             out.append(' ')
-                    .append(format(median(measure, target, field), decimals))
+                    .append(format(value.applyAsDouble(target), decimals))
                     .append(" |");
         }
-        double ferry = median(measure, FERRY, field);
+        double ferry = value.applyAsDouble(FERRY);
         out.append(' ')
-                .append(format(Ratios.ratio(ferry, median(measure, DIRECT, field)), 2))
+                .append(format(toDirect ? Ratios.ratio(ferry, value.applyAsDouble(DIRECT)) : Double.NaN, 2))
                 .append(" |");
         out.append(' ')
-                .append(format(Ratios.ratio(ferry, median(measure, NGINX, field)), 2))
+                .append(format(Ratios.ratio(ferry, value.applyAsDouble(NGINX)), 2))
                 .append(" |\n");
     }
 
@@ -209,9 +273,40 @@ final class BenchReport {
                         added99 <= 1000,
                         protocol + " added p99 over direct at 50% load <= 1 ms: " + format(added99 / 1000, 2) + " ms"));
             }
+            String atNginxHalf = "load|" + protocol + "|" + NGINX_HALF;
+            nginxGoal(lines, protocol, "p50", atNginxHalf, Measurement::p50, NGINX_HALF_P50_FACTOR);
+            nginxGoal(lines, protocol, "p99", atNginxHalf, Measurement::p99, NGINX_HALF_P99_FACTOR);
+        }
+        double added = addedP50(ONE_CONNECTION + "|HTTP/1.1|", FERRY);
+        if (!Double.isNaN(added)) {
+            lines.add(verdict(
+                    added <= ONE_CONNECTION_ADDED_P50_MICROS,
+                    "HTTP/1.1 added p50 over direct on one connection <= " + format(ONE_CONNECTION_ADDED_P50_MICROS, 0)
+                            + " µs: " + format(added, 0) + " µs"));
         }
         startup.ifPresent(s -> lines.addAll(s.goals()));
         return lines;
+    }
+
+    /** Ferry's {@code percentile} at most {@code factor} times nginx's, in {@code measure}: where it stands. */
+    private void nginxGoal(
+            List<String> lines,
+            String protocol,
+            String percentile,
+            String measure,
+            ToDoubleFunction<Measurement> field,
+            double factor) {
+        double ferry = median(measure, FERRY, field);
+        double nginx = median(measure, NGINX, field);
+        double ratio = Ratios.ratio(ferry, nginx);
+        if (Double.isNaN(ratio)) {
+            return;
+        }
+        lines.add(verdict(
+                ratio <= factor,
+                protocol + " " + percentile + " at " + NGINX_HALF + " (" + format(offeredRate(measure), 0)
+                        + " req/s, every target) <= " + format(factor, 1) + " × nginx's: " + format(ferry, 0)
+                        + " vs " + format(nginx, 0) + " µs (" + format(ratio, 2) + " ×)"));
     }
 
     private static String verdict(boolean met, String what) {
@@ -257,11 +352,23 @@ final class BenchReport {
                 medians.put("throughput", median(measure, target, Measurement::throughput));
                 medians.put("p50_us", median(measure, target, Measurement::p50));
                 medians.put("p99_us", median(measure, target, Measurement::p99));
+                if (cpuMeasured(measure)) {
+                    medians.put("cpu_us_per_request", median(measure, target, CPU));
+                }
+                if (measure.startsWith(ONE_CONNECTION + "|")) {
+                    medians.put("added_p50_us", addedP50(measure, target));
+                }
                 perTarget.put(target, medians);
             }
             summary.put(measure, perTarget);
         }
         json.put("summary_medians", summary);
+        if (!cpuProcesses.isEmpty()) {
+            Map<String, Object> cpu = new LinkedHashMap<>();
+            cpu.put("ticks_per_second", CpuTicks.ticksPerSecond());
+            cpu.put("counted_processes", cpuProcesses);
+            json.put("cpu", cpu);
+        }
         json.put("goals", goals());
         Map<String, Object> curves = new LinkedHashMap<>();
         for (String measure : measures()) {

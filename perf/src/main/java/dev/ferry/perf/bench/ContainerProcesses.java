@@ -64,6 +64,18 @@ final class ContainerProcesses {
         return Optional.empty();
     }
 
+    /** The processes among {@code candidates} that listen on any of TCP ports {@code ports}, in candidate order. */
+    static List<Long> listeningOnAny(List<ProcessHandle> candidates, Set<Integer> ports) throws IOException {
+        Set<String> sockets = listeningSockets(ports);
+        List<Long> listening = new ArrayList<>();
+        for (ProcessHandle p : candidates) {
+            if (holdsAny(p.pid(), sockets)) {
+                listening.add(p.pid());
+            }
+        }
+        return listening;
+    }
+
     /**
      * Idle warm-pool members among {@code candidates}: container JVMs whose command line holds
      * {@value #POOL_FLAG} and that listen on none of {@code containerPorts}.

@@ -11,8 +11,12 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * "ferry": the whole platform as {@code ./ferry dev} runs it (gateway, controller and a worker
@@ -109,6 +113,67 @@ final class FerryTarget extends ProcessTarget {
     /** The Host header (authority) that reaches {@code app}'s {@code function} through the gateway. */
     String host(String app, String function) {
         return FunctionId.of(app, function) + ".localhost:" + port(Protocol.HTTP_1_1);
+    }
+
+    /**
+     * The {@code ferry dev} JVM, where the gateway runs (with the controller and the worker:
+     * one process), and the containers of the example app's {@code hello}, of any version and
+     * in any state, each found by the port it listens on (the admin API gives each container's
+     * address; {@link ContainerProcesses}). The example app's other containers and idle
+     * warm-pool members are left out: they serve none of the requests measured. Where no
+     * process of hello's containers can be found, every process of the stack counts instead,
+     * and each one's description says so.
+     */
+    @Override
+    public Map<Long, String> cpuProcesses(List<ProcessHandle> candidates) throws IOException, InterruptedException {
+        long dev = process().pid();
+        Map<Long, String> roles = new LinkedHashMap<>();
+        roles.put(dev, "ferry dev (gateway, controller and worker in one JVM)");
+        List<Long> containers = ContainerProcesses.listeningOnAny(candidates, containerPorts(apps(), APP, "hello"));
+        for (long pid : containers) {
+            roles.putIfAbsent(pid, "container of " + FunctionId.of(APP, "hello"));
+        }
+        if (roles.size() == 1) {
+            for (ProcessHandle p : candidates) {
+                roles.putIfAbsent(
+                        p.pid(),
+                        "process of the ferry dev tree, counted since no process listens on a port of hello's"
+                                + " containers: " + title(p.pid()));
+            }
+        }
+        return roles;
+    }
+
+    /**
+     * The ports of {@code app}'s {@code function}'s containers in an answer of {@code GET
+     * /v1/apps}: every container with an address, of any version and in any state.
+     *
+     * @throws IOException when an address is not HOST:PORT
+     */
+    static Set<Integer> containerPorts(JsonNode apps, String app, String function) throws IOException {
+        Set<Integer> ports = new LinkedHashSet<>();
+        for (JsonNode a : apps.path("apps")) {
+            if (!a.path("name").asText().equals(app)) {
+                continue;
+            }
+            for (JsonNode f : a.path("functions")) {
+                if (!f.path("name").asText().equals(function)) {
+                    continue;
+                }
+                for (JsonNode c : f.path("containers")) {
+                    String address = c.path("address").asText();
+                    if (address.isEmpty() || address.endsWith(":0")) {
+                        continue; // not placed or not started yet
+                    }
+                    try {
+                        ports.add(Integer.parseInt(address.substring(address.lastIndexOf(':') + 1)));
+                    } catch (NumberFormatException e) {
+                        throw new IOException("container address: \"" + address + "\" (expected: HOST:PORT)", e);
+                    }
+                }
+            }
+        }
+        return ports;
     }
 
     /** The admin API's port on 127.0.0.1. */

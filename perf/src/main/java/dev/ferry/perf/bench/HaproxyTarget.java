@@ -23,8 +23,8 @@ final class HaproxyTarget extends ProcessTarget {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
 
     /** The same port for both protocols. */
-    private HaproxyTarget(Processes.Child haproxy, int port) {
-        super("haproxy", haproxy, port, port);
+    private HaproxyTarget(Processes.Child haproxy, int port, DirectTarget backend) {
+        super("haproxy", haproxy, port, port, backend);
     }
 
     /**
@@ -52,7 +52,8 @@ final class HaproxyTarget extends ProcessTarget {
                 Processes.launch(command, dir, workDir.toAbsolutePath().resolve("haproxy.log"))
                         .readyOnPort(port)
                         .start(START_TIMEOUT),
-                port);
+                port,
+                backend);
     }
 
     /**

@@ -3,10 +3,12 @@ package dev.ferry.perf.bench;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 
 /**
  * A self-contained HTML page (inline SVG, no scripts, no downloads): the summary tables, the
- * goals, saturation throughput as bars, for every latency measure HdrHistogram percentile
+ * goals, saturation throughput as bars, CPU per request as bars (for each measure where it
+ * was measured), for every latency measure HdrHistogram percentile
  * curves per target on log scales (x: 1/(1-percentile), so 90, 99, 99.9 % are evenly spaced;
  * y: latency), and the start-up rows' warm-up curves, one per {@code ferry dev} variant.
  */
@@ -37,7 +39,26 @@ final class HtmlReport {
             html.append("<h2>Saturation throughput</h2>");
             for (String measure : report.measures()) {
                 if (measure.startsWith("saturation|")) {
-                    html.append(bars(report, measure));
+                    html.append(bars(
+                            report,
+                            measure,
+                            Measurement::throughput,
+                            0,
+                            measure.replace('|', ' ').trim() + " — requests/s (median of rounds)"));
+                }
+            }
+            List<String> cpu =
+                    report.measures().stream().filter(report::cpuMeasured).toList();
+            if (!cpu.isEmpty()) {
+                html.append("<h2>CPU per request</h2>");
+                for (String measure : cpu) {
+                    html.append(bars(
+                            report,
+                            measure,
+                            Measurement::cpuMicrosPerRequest,
+                            1,
+                            measure.replace('|', ' ').trim()
+                                    + " — CPU µs per request, the target's processes (median of rounds)"));
                 }
             }
             html.append("<h2>Latency percentile distributions</h2>");
@@ -92,19 +113,20 @@ final class HtmlReport {
         return out.append("</table>").toString();
     }
 
-    private static String bars(BenchReport report, String measure) {
+    private static String bars(
+            BenchReport report, String measure, ToDoubleFunction<Measurement> field, int decimals, String title) {
         List<String> targets = report.targets();
         double max = 1;
         for (String t : targets) {
-            double v = report.median(measure, t, Measurement::throughput);
+            double v = report.median(measure, t, field);
             if (!Double.isNaN(v)) {
                 max = Math.max(max, v);
             }
         }
-        StringBuilder svg = svgStart(measure.replace('|', ' ').trim() + " — requests/s (median of rounds)");
+        StringBuilder svg = svgStart(title);
         double slot = (W - LEFT - RIGHT) / (double) targets.size();
         for (int i = 0; i < targets.size(); i++) {
-            double v = report.median(measure, targets.get(i), Measurement::throughput);
+            double v = report.median(measure, targets.get(i), field);
             double h = Double.isNaN(v) ? 0 : (H - TOP - BOTTOM) * v / max;
             double x = LEFT + i * slot + slot * 0.15;
             svg.append(String.format(
@@ -116,7 +138,7 @@ final class HtmlReport {
                     h,
                     COLOURS[i % COLOURS.length]));
             svg.append(text(x + slot * 0.35, H - BOTTOM + 15, targets.get(i), "middle"));
-            svg.append(text(x + slot * 0.35, H - BOTTOM - h - 4, BenchReport.format(v, 0), "middle"));
+            svg.append(text(x + slot * 0.35, H - BOTTOM - h - 4, BenchReport.format(v, decimals), "middle"));
         }
         return svg.append("</svg>").toString();
     }

@@ -32,8 +32,8 @@ final class NginxTarget extends ProcessTarget {
     /** nginx's default of 1000 would close (HTTP/1.1) or GOAWAY (HTTP/2) a connection mid-run. */
     static final long MAX_REQUESTS_PER_CONNECTION = 1_000_000_000L;
 
-    private NginxTarget(Processes.Child nginx, int http1Port, int http2Port) {
-        super("nginx", nginx, http1Port, http2Port);
+    private NginxTarget(Processes.Child nginx, int http1Port, int http2Port, DirectTarget backend) {
+        super("nginx", nginx, http1Port, http2Port, backend);
     }
 
     /**
@@ -63,7 +63,8 @@ final class NginxTarget extends ProcessTarget {
                         .readyOnPort(http2Port)
                         .start(START_TIMEOUT),
                 http1Port,
-                http2Port);
+                http2Port,
+                backend);
     }
 
     /**

@@ -3,10 +3,12 @@ package dev.ferry.perf.bench;
 import dev.ferry.perf.bench.Target.Endpoint;
 import dev.ferry.perf.bench.Target.Protocol;
 import io.netty.channel.EventLoop;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** The measurements of one bench run, in order, each target taking its turn. */
 final class Run {
@@ -17,6 +19,18 @@ final class Run {
     private final Map<String, Target> targets;
     private final List<EventLoop> loops;
     private final BenchReport report;
+
+    /** A run's result, and the CPU its target's processes used during it where that was measured. */
+    private record Metered(LoadDriver.Result result, Optional<CpuMeter.Use> cpu) {
+
+        Latencies latencies() {
+            return result.latencies();
+        }
+
+        double requestsPerSecond() {
+            return result.requestsPerSecond();
+        }
+    }
 
     Run(BenchMain.Plan plan, Map<String, Target> targets, List<EventLoop> loops, BenchReport report) {
         this.plan = plan;
@@ -30,6 +44,7 @@ final class Run {
         warmUp();
         saturation();
         latencyAtFixedRates();
+        oneConnection();
         webSockets();
         sse();
     }
@@ -72,7 +87,7 @@ final class Run {
     private void warmUp() throws Exception {
         for (Protocol protocol : Protocol.values()) {
             for (Target target : order(0)) {
-                LoadDriver.Result r = closed(target, protocol, plan.warmup());
+                Metered r = closed(target, protocol, plan.warmup(), false);
                 progress("warm-up", protocol, target, -1, r);
             }
         }
@@ -82,8 +97,8 @@ final class Run {
         for (int round = 1; round <= plan.rounds(); round++) {
             for (Protocol protocol : Protocol.values()) {
                 for (Target target : order(round)) {
-                    LoadDriver.Result r = closed(target, protocol, plan.duration());
-                    report.add(
+                    Metered r = closed(target, protocol, plan.duration(), true);
+                    add(
                             Measurement.of(
                                     "saturation",
                                     name(protocol),
@@ -93,7 +108,7 @@ final class Run {
                                     round,
                                     r.requestsPerSecond(),
                                     r.latencies()),
-                            r.latencies());
+                            r);
                     progress("saturation", protocol, target, round, r);
                 }
             }
@@ -105,12 +120,13 @@ final class Run {
             double direct =
                     report.median("saturation|" + name(protocol) + "|", BenchReport.DIRECT, Measurement::throughput);
             List<Double> rates = Ratios.rates(direct, plan.loads());
+            Optional<Double> nginxHalf = nginxHalf(protocol);
             for (int round = 1; round <= plan.rounds(); round++) {
                 for (int level = 0; level < rates.size(); level++) {
                     String label = Math.round(plan.loads().get(level) * 100) + "%";
                     for (Target target : order(round + level)) {
-                        LoadDriver.Result r = open(target, protocol, rates.get(level), plan.duration());
-                        report.add(
+                        Metered r = open(target, protocol, rates.get(level), plan.duration(), false);
+                        add(
                                 Measurement.of(
                                         "load",
                                         name(protocol),
@@ -120,7 +136,7 @@ final class Run {
                                         round,
                                         r.requestsPerSecond(),
                                         r.latencies()),
-                                r.latencies());
+                                r);
                         progress(
                                 "load " + label + " (" + BenchReport.format(rates.get(level), 0) + " req/s)",
                                 protocol,
@@ -134,8 +150,8 @@ final class Run {
                     double own =
                             report.median("saturation|" + name(protocol) + "|", target.name(), Measurement::throughput);
                     double rate = Ratios.rates(own, List.of(0.5)).get(0);
-                    LoadDriver.Result r = open(target, protocol, rate, plan.duration());
-                    report.add(
+                    Metered r = open(target, protocol, rate, plan.duration(), false);
+                    add(
                             Measurement.of(
                                     "load",
                                     name(protocol),
@@ -145,7 +161,7 @@ final class Run {
                                     round,
                                     r.requestsPerSecond(),
                                     r.latencies()),
-                            r.latencies());
+                            r);
                     progress(
                             "load at half its own saturation (" + BenchReport.format(rate, 0) + " req/s)",
                             protocol,
@@ -153,6 +169,85 @@ final class Run {
                             round,
                             r);
                 }
+                // The same offered load for every target, one that every target can take: half of nginx's saturation.
+                if (nginxHalf.isPresent()) {
+                    double rate = nginxHalf.get();
+                    for (Target target : order(round)) {
+                        Metered r = open(target, protocol, rate, plan.duration(), true);
+                        add(
+                                Measurement.of(
+                                        "load",
+                                        name(protocol),
+                                        BenchReport.NGINX_HALF,
+                                        rate,
+                                        target.name(),
+                                        round,
+                                        r.requestsPerSecond(),
+                                        r.latencies()),
+                                r);
+                        progress(
+                                "load at half of nginx's saturation (" + BenchReport.format(rate, 0) + " req/s)",
+                                protocol,
+                                target,
+                                round,
+                                r);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Half of nginx's saturation over {@code protocol} (median of rounds); empty when nginx is not measured. */
+    private Optional<Double> nginxHalf(Protocol protocol) {
+        double nginx = report.median("saturation|" + name(protocol) + "|", BenchReport.NGINX, Measurement::throughput);
+        if (Double.isNaN(nginx) || nginx <= 0) {
+            System.err.println("bench: no nginx saturation over " + name(protocol)
+                    + ": the latency at the same load for every target (half of nginx's) is left out");
+            return Optional.empty();
+        }
+        return Optional.of(Ratios.rates(nginx, List.of(0.5)).get(0));
+    }
+
+    /**
+     * One HTTP/1.1 keep-alive connection per target, a request at a time (the next one sent when
+     * the last answer has come), for the plan's duration: a hop's latency with no queue and no
+     * concurrency, what a proxy adds per request.
+     */
+    private void oneConnection() throws Exception {
+        for (int round = 1; round <= plan.rounds(); round++) {
+            for (Target target : order(round)) {
+                Target.Route route = target.route(Endpoint.HELLO).orElseThrow();
+                int port = target.port(Protocol.HTTP_1_1);
+                LoadClient client;
+                try {
+                    client = new Http1LoadClient(loops.get(0), port, route, 1);
+                } catch (Exception e) {
+                    throw new IllegalStateException(
+                            "connecting to " + target.name() + " over HTTP/1.1 on port " + port + ": " + e, e);
+                }
+                LoadDriver.Result r;
+                try {
+                    r = LoadDriver.closedLoop(List.of(client), loops.subList(0, 1), plan.duration());
+                } finally {
+                    client.close();
+                }
+                report.add(
+                        Measurement.of(
+                                BenchReport.ONE_CONNECTION,
+                                name(Protocol.HTTP_1_1),
+                                "",
+                                0,
+                                target.name(),
+                                round,
+                                r.requestsPerSecond(),
+                                r.latencies()),
+                        r.latencies());
+                progress(
+                        "one connection, closed loop",
+                        Protocol.HTTP_1_1,
+                        target,
+                        round,
+                        new Metered(r, Optional.empty()));
             }
         }
     }
@@ -211,21 +306,61 @@ final class Run {
         }
     }
 
-    private LoadDriver.Result closed(Target target, Protocol protocol, Duration duration) throws Exception {
+    /** Adds {@code m}, with the CPU its target used where that was measured. */
+    private void add(Measurement m, Metered r) {
+        report.add(r.cpu().map(m::withCpu).orElse(m), r.latencies());
+        r.cpu().ifPresent(use -> report.cpuProcesses(m.target(), use.processes()));
+    }
+
+    /**
+     * A closed-loop run; with {@code cpu}, the CPU time of the target's processes is sampled
+     * right before the load starts (the connections already open) and right after it ends.
+     */
+    private Metered closed(Target target, Protocol protocol, Duration duration, boolean cpu) throws Exception {
         List<LoadClient> clients = clients(target, protocol);
         try {
-            return LoadDriver.closedLoop(clients, loops.subList(0, clients.size()), duration);
+            CpuMeter meter = cpu ? startMeter(target) : null;
+            LoadDriver.Result r = LoadDriver.closedLoop(clients, loops.subList(0, clients.size()), duration);
+            return new Metered(r, stopMeter(target, meter, r));
         } finally {
             clients.forEach(LoadClient::close);
         }
     }
 
-    private LoadDriver.Result open(Target target, Protocol protocol, double rate, Duration duration) throws Exception {
+    /** An open-loop run; {@code cpu} as for {@link #closed}. */
+    private Metered open(Target target, Protocol protocol, double rate, Duration duration, boolean cpu)
+            throws Exception {
         List<LoadClient> clients = clients(target, protocol);
         try {
-            return LoadDriver.openLoop(clients, loops.subList(0, clients.size()), rate, duration);
+            CpuMeter meter = cpu ? startMeter(target) : null;
+            LoadDriver.Result r = LoadDriver.openLoop(clients, loops.subList(0, clients.size()), rate, duration);
+            return new Metered(r, stopMeter(target, meter, r));
         } finally {
             clients.forEach(LoadClient::close);
+        }
+    }
+
+    /** A meter started on {@code target}; null, with a warning, when its processes cannot be found. */
+    private static CpuMeter startMeter(Target target) throws InterruptedException {
+        try {
+            return CpuMeter.start(target);
+        } catch (IOException e) {
+            System.err.println("bench: " + target.name() + ": CPU time not measured: " + e.getMessage());
+            return null;
+        }
+    }
+
+    /** What {@code meter} measured over the run that gave {@code r}; empty without a meter or on a failure. */
+    private static Optional<CpuMeter.Use> stopMeter(Target target, CpuMeter meter, LoadDriver.Result r)
+            throws InterruptedException {
+        if (meter == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(meter.stop(r.latencies().count()));
+        } catch (IOException e) {
+            System.err.println("bench: " + target.name() + ": CPU time not measured: " + e.getMessage());
+            return Optional.empty();
         }
     }
 
@@ -257,9 +392,9 @@ final class Run {
         return clients;
     }
 
-    private static void progress(String what, Protocol protocol, Target target, int round, LoadDriver.Result r) {
+    private static void progress(String what, Protocol protocol, Target target, int round, Metered r) {
         System.err.printf(
-                "bench: %s %s %s%s: %s req/s, p50 %s µs, p99 %s µs%s%n",
+                "bench: %s %s %s%s: %s req/s, p50 %s µs, p99 %s µs%s%s%n",
                 what,
                 name(protocol),
                 target.name(),
@@ -267,6 +402,10 @@ final class Run {
                 BenchReport.format(r.requestsPerSecond(), 0),
                 BenchReport.format(r.latencies().percentileMicros(50), 0),
                 BenchReport.format(r.latencies().percentileMicros(99), 0),
+                r.cpu()
+                        .map(use -> ", CPU " + BenchReport.format(use.microsPerRequest(), 1) + " µs/request ("
+                                + use.processes().size() + " processes)")
+                        .orElse(""),
                 r.latencies().errors() > 0 ? ", " + r.latencies().errors() + " failed" : "");
     }
 }

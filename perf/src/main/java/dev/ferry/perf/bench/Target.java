@@ -1,5 +1,8 @@
 package dev.ferry.perf.bench;
 
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -33,6 +36,21 @@ interface Target extends AutoCloseable {
 
     /** How to reach {@code endpoint} on this target; empty when it does not serve it. */
     Optional<Route> route(Endpoint endpoint);
+
+    /**
+     * Every process that may take part in serving this target's requests, now: its own
+     * processes and, for a proxy, its backend's. Listed from /proc without asking the target
+     * anything, so that it can be called at both ends of a measured run without adding to what
+     * is measured.
+     */
+    List<ProcessHandle> cpuCandidates();
+
+    /**
+     * Which of {@code candidates} count when the CPU time per request is measured, each pid with
+     * what it is (for the report). May ask the target (Ferry: its admin API, for the containers
+     * serving hello), so it is called before and after a measured run, never during one.
+     */
+    Map<Long, String> cpuProcesses(List<ProcessHandle> candidates) throws IOException, InterruptedException;
 
     /** Stops every process this target started and waits until they have exited. */
     @Override

@@ -68,6 +68,15 @@ class BenchQuickTest {
                         "saturation, HTTP/2",
                         "p99, HTTP/2 at 75% of direct",
                         "p50, HTTP/1.1 at 50% of own saturation",
+                        "CPU per request, HTTP/1.1 at saturation (µs)",
+                        "CPU per request, HTTP/2 at saturation (µs)",
+                        "p50, HTTP/1.1 at 50% of nginx (",
+                        "p99, HTTP/2 at 50% of nginx (",
+                        "CPU per request, HTTP/1.1 at 50% of nginx (",
+                        "p50, HTTP/1.1 one connection, closed loop (µs)",
+                        "added p50 over direct, HTTP/1.1 one connection (µs)",
+                        "HTTP/1.1 p50 at 50% of nginx (",
+                        "HTTP/1.1 added p50 over direct on one connection <= 100 µs: ",
                         "WebSocket echo",
                         "SSE time to first event",
                         "| start-up (issue 14) | unknown-option | plain | goal |",
@@ -104,8 +113,34 @@ class BenchQuickTest {
                 assertThat(at25.get("p50_us").asDouble())
                         .as(target + " " + protocol + " p50")
                         .isBetween(1.0, 60_000_000.0);
+                // Ticks of 10 ms: a target under full load for 0.4 s uses some; at half of nginx's rate, maybe none.
+                assertThat(saturation.get("cpu_us_per_request").asDouble())
+                        .as(target + " " + protocol + " CPU per request at saturation")
+                        .isPositive();
+                JsonNode same =
+                        summary.get("load|" + protocol + "|50% of nginx").get(target);
+                assertThat(same.get("p50_us").asDouble())
+                        .as(target + " " + protocol + " p50 at half of nginx's saturation")
+                        .isBetween(1.0, 60_000_000.0);
+                assertThat(same.get("cpu_us_per_request").asDouble())
+                        .as(target + " " + protocol + " CPU per request at half of nginx's saturation")
+                        .isGreaterThanOrEqualTo(0);
             }
         }
+        for (String target : TARGETS) {
+            assertThat(summary.get("one-connection|HTTP/1.1|")
+                            .get(target)
+                            .get("p50_us")
+                            .asDouble())
+                    .as(target + " p50 on one connection")
+                    .isBetween(1.0, 60_000_000.0);
+        }
+        JsonNode counted = new ObjectMapper()
+                .readTree(out.resolve("bench.json").toFile())
+                .get("cpu")
+                .get("counted_processes");
+        assertThat(counted.get("ferry").toString()).contains("ferry dev (gateway", "container of examples--hello");
+        assertThat(counted.get("nginx").toString()).contains("backend (direct)");
         assertThat(summary.get("websocket|WebSocket|")
                         .get("ferry")
                         .get("throughput")

@@ -49,6 +49,138 @@ class BenchReportTest {
         return report;
     }
 
+    /**
+     * Saturation with CPU per request (3 rounds), the same load for every target (half of
+     * nginx's saturation) with CPU, and one connection, closed loop.
+     */
+    private static BenchReport withTheSideBySideRows() {
+        BenchReport report = new BenchReport(TARGETS, Map.of("cpus", 2), Map.of("rounds", 3));
+        double[][] cpu = {{12, 80, 30, 28}, {10, 100, 34, 26}, {11, 90, 32, 24}};
+        for (int r = 0; r < 3; r++) {
+            for (int t = 0; t < 4; t++) {
+                Latencies l = latencies(100);
+                report.add(
+                        Measurement.of("saturation", "HTTP/1.1", "", 0, TARGETS.get(t), r + 1, 20_000 - 1_000 * t, l)
+                                .withCpu(1.5, cpu[r][t]),
+                        l);
+            }
+        }
+        Map<String, long[]> same = Map.of(
+                "direct", new long[] {100, 120, 900},
+                "ferry", new long[] {330, 350, 1600},
+                "nginx", new long[] {200, 300, 1000},
+                "haproxy", new long[] {200, 300, 1000});
+        Map<String, Double> sameCpu = Map.of("direct", 10.0, "ferry", 90.0, "nginx", 30.0, "haproxy", 25.0);
+        for (String target : TARGETS) {
+            Latencies l = latencies(same.get(target));
+            report.add(
+                    Measurement.of("load", "HTTP/1.1", BenchReport.NGINX_HALF, 9_500, target, 1, 9_500, l)
+                            .withCpu(1, sameCpu.get(target)),
+                    l);
+        }
+        Map<String, long[]> single = Map.of(
+                "direct", new long[] {50, 60, 200},
+                "ferry", new long[] {150, 160, 400},
+                "nginx", new long[] {90, 100, 300},
+                "haproxy", new long[] {80, 90, 250});
+        for (String target : TARGETS) {
+            Latencies l = latencies(single.get(target));
+            report.add(Measurement.of(BenchReport.ONE_CONNECTION, "HTTP/1.1", "", 0, target, 1, 8_000, l), l);
+        }
+        report.cpuProcesses("ferry", Map.of(41L, "ferry dev (gateway, controller and worker in one JVM)"));
+        report.cpuProcesses("ferry", Map.of(42L, "container of examples--hello"));
+        report.cpuProcesses("nginx", Map.of(51L, "nginx: nginx: master process", 10L, "backend (direct): java"));
+        return report;
+    }
+
+    @Test
+    void theSideBySideRowsCompareFerryWithNginxAtTheSameLoadOnOneConnectionAndInCpu() {
+        String markdown = withTheSideBySideRows().markdown();
+
+        // Medians of rounds: ferry 90, nginx 32; the row follows the throughput it was measured with.
+        assertThat(markdown)
+                .contains(
+                        "| saturation, HTTP/1.1 (req/s) | 20,000 | 19,000 | 18,000 | 17,000 | 0.95 | 1.06 |\n"
+                                + "| CPU per request, HTTP/1.1 at saturation (µs) | 11.0 | 90.0 | 32.0 | 26.0 | 8.18 | 2.81 |\n");
+        assertThat(markdown)
+                .contains(
+                        "| p50, HTTP/1.1 at 50% of nginx (9,500 req/s) (µs) | 120 | 350 | 300 | 300 | 2.92 | 1.17 |\n"
+                                + "| p99, HTTP/1.1 at 50% of nginx (9,500 req/s) (µs) | 900 | 1,600 | 1,000 | 1,000 | 1.78 | 1.60 |\n"
+                                + "| CPU per request, HTTP/1.1 at 50% of nginx (9,500 req/s) (µs) | 10.0 | 90.0 | 30.0 | 25.0 | 9.00 | 3.00 |\n");
+        // Added p50: each median minus direct's; no ratio to direct's zero, Ferry's added over nginx's.
+        assertThat(markdown)
+                .contains("| p50, HTTP/1.1 one connection, closed loop (µs) | 60 | 160 | 100 | 90 | 2.67 | 1.60 |\n"
+                        + "| p99, HTTP/1.1 one connection, closed loop (µs) | 200 | 400 | 300 | 250 | 2.00 | 1.33 |\n"
+                        + "| added p50 over direct, HTTP/1.1 one connection (µs) | 0 | 100 | 40 | 30 | – | 2.50 |\n");
+    }
+
+    @Test
+    void cpuRowsAppearOnlyWhereCpuWasMeasured() {
+        String markdown = sample().markdown();
+
+        assertThat(markdown).doesNotContain("CPU per request", "one connection", "of nginx");
+    }
+
+    @Test
+    void theSideBySideGoalsGiveFerrysRatioToNginxAndItsAddedLatency() {
+        assertThat(withTheSideBySideRows().goals())
+                .containsExactly(
+                        "met:    HTTP/1.1 saturation >= nginx's: 19,000 vs 18,000 req/s",
+                        "met:    HTTP/1.1 p50 at 50% of nginx (9,500 req/s, every target) <= 1.2 × nginx's: 350 vs 300"
+                                + " µs (1.17 ×)",
+                        "missed: HTTP/1.1 p99 at 50% of nginx (9,500 req/s, every target) <= 1.5 × nginx's: 1,600 vs"
+                                + " 1,000 µs (1.60 ×)",
+                        "met:    HTTP/1.1 added p50 over direct on one connection <= 100 µs: 100 µs");
+    }
+
+    @Test
+    void theSideBySideRowsGoIntoTheJsonAndThePage() throws Exception {
+        BenchReport report = withTheSideBySideRows();
+        report.writeJson(dir.resolve("bench.json"));
+        report.writeHtml(dir.resolve("report.html"), "test run");
+
+        JsonNode json = new ObjectMapper().readTree(dir.resolve("bench.json").toFile());
+        JsonNode summary = json.get("summary_medians");
+        assertThat(summary.get("saturation|HTTP/1.1|")
+                        .get("ferry")
+                        .get("cpu_us_per_request")
+                        .asDouble())
+                .isEqualTo(90);
+        assertThat(summary.get("load|HTTP/1.1|50% of nginx")
+                        .get("nginx")
+                        .get("cpu_us_per_request")
+                        .asDouble())
+                .isEqualTo(30);
+        assertThat(summary.get("one-connection|HTTP/1.1|")
+                        .get("ferry")
+                        .get("added_p50_us")
+                        .asDouble())
+                .isEqualTo(100);
+        assertThat(summary.get("one-connection|HTTP/1.1|").get("ferry").has("cpu_us_per_request"))
+                .isFalse();
+        JsonNode measurement = json.get("measurements").get(0);
+        assertThat(measurement.get("cpuSeconds").asDouble()).isEqualTo(1.5);
+        assertThat(measurement.get("cpuMicrosPerRequest").asDouble()).isEqualTo(12);
+        assertThat(json.get("cpu").get("ticks_per_second").asLong()).isPositive();
+        assertThat(json.get("cpu")
+                        .get("counted_processes")
+                        .get("ferry")
+                        .get("42")
+                        .asText())
+                .isEqualTo("container of examples--hello");
+        assertThat(json.get("cpu").get("counted_processes").get("nginx")).hasSize(2);
+
+        String html = Files.readString(dir.resolve("report.html"));
+        assertThat(html)
+                .contains(
+                        "<td>CPU per request, HTTP/1.1 at 50% of nginx (9,500 req/s) (µs)</td>",
+                        "<td>added p50 over direct, HTTP/1.1 one connection (µs)</td>",
+                        "<h2>CPU per request</h2>",
+                        "load HTTP/1.1 50% of nginx — CPU µs per request");
+        // Saturation bars; CPU bars for saturation and the same load; curves for the same load and one connection.
+        assertThat(html.split("<svg", -1)).hasSize(1 + 1 + 2 + 2);
+    }
+
     @Test
     void theTableGivesMediansOverRoundsAndFerrysRatios() {
         String markdown = sample().markdown();

@@ -36,6 +36,20 @@ class ContainerProcessesTest {
     }
 
     @Test
+    void findsTheProcessesThatListenOnAnyOfSomePorts() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            int free = Processes.freeLoopbackPort();
+            List<ProcessHandle> candidates = List.of(ProcessHandle.current());
+
+            assertThat(ContainerProcesses.listeningOnAny(candidates, Set.of(free, server.getLocalPort())))
+                    .containsExactly(ProcessHandle.current().pid());
+            assertThat(ContainerProcesses.listeningOnAny(candidates, Set.of(free)))
+                    .isEmpty();
+            assertThat(ContainerProcesses.listeningOnAny(candidates, Set.of())).isEmpty();
+        }
+    }
+
+    @Test
     void findsTheProcessThatListensOnAPort() throws Exception {
         try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             List<ProcessHandle> candidates = List.of(ProcessHandle.current());
