@@ -40,12 +40,9 @@ public final class CallConnection {
     /** Frames written before the connection was up; they go out, in order, once it is. */
     private final List<ByteBuf> unsent = new ArrayList<>();
 
-    /** The most bytes of frames encoded into one shared buffer; a larger frame is a write of its own. */
-    private static final int BATCH_BYTES = 16 * 1024;
-
     private final Runnable flush = this::flushNow;
-    /** Frames written this turn and not yet handed to the channel; null when there are none. */
-    private ByteBuf batch;
+    /** Frames written this turn and not yet handed to the channel. */
+    private final FrameBatch batch = new FrameBatch();
 
     private Channel channel;
     private boolean active;
@@ -137,7 +134,7 @@ public final class CallConnection {
         loop.execute(() -> {
             shutdown = true;
             if (channel != null) {
-                writeBatch();
+                batch.writeTo(channel);
                 channel.flush(); // the cancels written this turn go out first
                 channel.close();
             }
@@ -162,31 +159,12 @@ public final class CallConnection {
             unsent.add(Frames.encode(channel == null ? PooledByteBufAllocator.DEFAULT : channel.alloc(), frame));
             return size;
         }
-        if (total > BATCH_BYTES) {
-            writeBatch();
-            channel.write(Frames.encode(channel.alloc(), frame), channel.voidPromise());
-        } else {
-            if (batch != null && batch.writableBytes() < total) {
-                writeBatch();
-            }
-            if (batch == null) {
-                batch = channel.alloc().ioBuffer(BATCH_BYTES);
-            }
-            Frames.writeTo(batch, frame, total);
-        }
+        batch.add(channel, frame, total);
         if (!flushScheduled) {
             flushScheduled = true;
             loop.execute(flush);
         }
         return size;
-    }
-
-    /** Hands this turn's batch to the channel. */
-    private void writeBatch() {
-        if (batch != null) {
-            channel.write(batch, channel.voidPromise());
-            batch = null;
-        }
     }
 
     void cancel(ClientCall call, String reason) {
@@ -199,7 +177,7 @@ public final class CallConnection {
     private void flushNow() {
         flushScheduled = false;
         if (channel != null) {
-            writeBatch();
+            batch.writeTo(channel);
             channel.flush();
         }
     }
@@ -242,10 +220,7 @@ public final class CallConnection {
 
     private void disconnected() {
         active = false;
-        if (batch != null) {
-            batch.release();
-            batch = null;
-        }
+        batch.discard();
         channel = null;
         releaseUnsent();
         if (!shutdown) {
@@ -272,7 +247,7 @@ public final class CallConnection {
 
     private void closeIfDone() {
         if (shutdown && calls.isEmpty() && channel != null) {
-            writeBatch();
+            batch.writeTo(channel);
             channel.flush(); // a cancel written just now goes out first
             channel.close();
         }

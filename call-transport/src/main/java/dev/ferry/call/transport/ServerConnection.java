@@ -1,7 +1,6 @@
 package dev.ferry.call.transport;
 
 import dev.ferry.request.protocol.Frame;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -28,9 +27,6 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
     /** A frame on its way out, with its size on the wire; {@code ends} removes its call once written. */
     private record Outbound(Frame frame, int total, boolean ends) {}
 
-    /** The most bytes of frames encoded into one shared buffer; a larger frame is a write of its own. */
-    private static final int BATCH_BYTES = 16 * 1024;
-
     private final CallAcceptor acceptor;
     /** Loop-confined. */
     private final IntObjectMap<ServerCall> calls = new IntObjectHashMap<>();
@@ -38,6 +34,9 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
     private final Queue<Outbound> outbound = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final Runnable drain = this::drain;
+    /** Loop-confined. */
+    private final FrameBatch batch = new FrameBatch();
+
     private volatile Channel channel;
     /** Set once the connection closed: what calls send from then on is dropped at once. */
     private volatile boolean closed;
@@ -80,39 +79,15 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
             outbound.clear();
             return;
         }
-        ByteBuf batch = null;
         Outbound next;
         while ((next = outbound.poll()) != null) {
-            if (next.total() > BATCH_BYTES) {
-                if (batch != null) {
-                    ch.write(batch, ch.voidPromise());
-                    batch = null;
-                }
-                ch.write(Frames.encode(ch.alloc(), next.frame()), ch.voidPromise());
-            } else {
-                if (batch != null && batch.writableBytes() < next.total()) {
-                    ch.write(batch, ch.voidPromise());
-                    batch = null;
-                }
-                if (batch == null) {
-                    batch = ch.alloc().ioBuffer(BATCH_BYTES);
-                }
-                Frames.writeTo(batch, next.frame(), next.total());
-            }
+            batch.add(ch, next.frame(), next.total());
             if (next.ends()) {
                 calls.remove(next.frame().getCall());
             }
         }
-        if (batch != null) {
-            ch.write(batch, ch.voidPromise());
-        }
+        batch.writeTo(ch);
         ch.flush();
-    }
-
-    @Override
-    public void channelActive(ChannelHandlerContext ctx) {
-        channel = ctx.channel();
-        ctx.fireChannelActive();
     }
 
     @Override
