@@ -40,7 +40,7 @@ public final class GatewayServer implements AutoCloseable {
     private final Channel http3Channel;
 
     private GatewayServer(Builder b) throws InterruptedException {
-        logger.log(System.Logger.Level.DEBUG, () -> "socket transport: " + Transport.describe());
+        logger.log(System.Logger.Level.INFO, () -> "gateway sockets: " + Transport.describe());
         this.bossGroup = new MultiThreadIoEventLoopGroup(1, Transport.ioHandlerFactory());
         this.workerGroup = new MultiThreadIoEventLoopGroup(b.eventLoopThreads, Transport.ioHandlerFactory());
         this.pools = new FunctionPools(workerGroup, b.clock);
