@@ -1,17 +1,25 @@
 package dev.ferry.gateway;
 
 import dev.ferry.call.transport.CallConnection;
+import dev.ferry.call.transport.Transport;
 import dev.ferry.routing.ContainerInfo;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The connections to one container: one per gateway event loop, each served by its loop, each
  * carrying all of that loop's calls to the container at once.
+ *
+ * <p>A container on this machine (one whose address is a loopback address, which only this
+ * machine can reach) that names a local socket is called over that Unix domain socket, where this
+ * gateway's transport has them: no TCP/IP stack between the two. A connection that cannot reach
+ * it there (a container on NIO) falls back to the TCP address.
  *
  * <p>A call made from a client connection's loop goes out on that loop's connection, so the
  * client socket, the call and the container connection are all served by one thread: no
@@ -23,14 +31,35 @@ final class ContainerConnections {
     private final Map<EventExecutor, CallConnection> byLoop = new IdentityHashMap<>();
     private final String host;
     private final int port;
+    private final String socket;
 
     /** Connects now, from every loop, so that the first call does not wait for it. */
     ContainerConnections(ContainerInfo container, EventLoopGroup eventLoops) {
         this.host = container.host();
         this.port = container.port();
+        this.socket = container.socket();
         InetSocketAddress address = new InetSocketAddress(container.host(), container.port());
+        Optional<SocketAddress> local = localSocket(container, address);
         for (EventExecutor loop : eventLoops) {
-            byLoop.put(loop, CallConnection.open((EventLoop) loop, address));
+            byLoop.put(
+                    loop,
+                    local.isPresent()
+                            ? CallConnection.open((EventLoop) loop, local.get(), address)
+                            : CallConnection.open((EventLoop) loop, address));
+        }
+    }
+
+    /** The container's local socket, when it has one this gateway can use. */
+    static Optional<SocketAddress> localSocket(ContainerInfo container, InetSocketAddress address) {
+        if (container.socket().isEmpty()
+                || address.isUnresolved()
+                || !address.getAddress().isLoopbackAddress()) {
+            return Optional.empty();
+        }
+        try {
+            return Transport.localSocket(container.socket());
+        } catch (IllegalArgumentException e) {
+            return Optional.empty(); // a name no socket can have: TCP it is
         }
     }
 
@@ -50,7 +79,7 @@ final class ContainerConnections {
      * the failure was reported to the calls waiting on it).
      */
     boolean usableFor(ContainerInfo container) {
-        if (!host.equals(container.host()) || port != container.port()) {
+        if (!host.equals(container.host()) || port != container.port() || !socket.equals(container.socket())) {
             return false;
         }
         for (CallConnection connection : byLoop.values()) {

@@ -4,6 +4,7 @@ import dev.ferry.function.runtime.ContainerArgs;
 import dev.ferry.function.runtime.TestJars;
 import dev.ferry.request.protocol.FunctionId;
 import dev.ferry.routing.ContainerInfo;
+import dev.ferry.routing.ContainerResources;
 import dev.ferry.routing.ContainerState;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -14,12 +15,14 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A real container: the function runtime in its own process, started as a worker starts it,
- * serving one test function from a jar on a free port.
+ * serving one test function from a jar on a free port and, as a worker's containers do, on the
+ * local socket its ready token names.
  */
 final class TestContainer implements AutoCloseable {
 
@@ -27,14 +30,21 @@ final class TestContainer implements AutoCloseable {
     private final FunctionId function;
     private final int maxInputs;
     private final int port;
+    private final String token;
     private final Process process;
 
-    private TestContainer(String id, FunctionId function, int maxInputs, int port, Process process) {
+    private TestContainer(String id, FunctionId function, int maxInputs, int port, String token, Process process) {
         this.id = id;
         this.function = function;
         this.maxInputs = maxInputs;
         this.port = port;
+        this.token = token;
         this.process = process;
+    }
+
+    /** A ready token as a worker makes one: unguessable, so that test JVMs side by side never share a local socket. */
+    private static String newToken(String id) {
+        return id + "-" + UUID.randomUUID();
     }
 
     /** Starts containers of {@code type} ({@code app--name}), from the jar at {@code jar}, and waits until all are ready. */
@@ -56,10 +66,11 @@ final class TestContainer implements AutoCloseable {
                     ContainerArgs.MAIN_CLASS));
             command.addAll(new ContainerArgs(id, function, type.getName(), jar, port).toArgs());
             ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
-            builder.environment().put(ContainerArgs.READY_TOKEN_ENV, id);
+            String token = newToken(id);
+            builder.environment().put(ContainerArgs.READY_TOKEN_ENV, token);
             Process process = builder.start();
-            started.add(new TestContainer(id, function, maxInputs, port, process));
-            ready.add(CompletableFuture.runAsync(() -> awaitReadyLine(process, ContainerArgs.readyLine(id))));
+            started.add(new TestContainer(id, function, maxInputs, port, token, process));
+            ready.add(CompletableFuture.runAsync(() -> awaitReadyLine(process, ContainerArgs.readyLine(token))));
         }
         try {
             CompletableFuture.allOf(ready.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
@@ -90,11 +101,12 @@ final class TestContainer implements AutoCloseable {
                 ContainerArgs.MAIN_CLASS));
         command.addAll(new ContainerArgs(id, function, type.getName(), jar, port).toArgs());
         ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
-        builder.environment().put(ContainerArgs.READY_TOKEN_ENV, id);
+        String token = newToken(id);
+        builder.environment().put(ContainerArgs.READY_TOKEN_ENV, token);
         Process process = builder.start();
-        TestContainer container = new TestContainer(id, function, maxInputs, port, process);
+        TestContainer container = new TestContainer(id, function, maxInputs, port, token, process);
         try {
-            CompletableFuture.runAsync(() -> awaitReadyLine(process, ContainerArgs.readyLine(id)))
+            CompletableFuture.runAsync(() -> awaitReadyLine(process, ContainerArgs.readyLine(token)))
                     .get(60, TimeUnit.SECONDS);
         } catch (Exception e) {
             container.close();
@@ -127,10 +139,35 @@ final class TestContainer implements AutoCloseable {
         }
     }
 
-    /** How the routing store lists this container once it is ready. */
+    /** How the routing store lists this container once it is ready, local socket included, as a worker lists it. */
     ContainerInfo ready(String version) {
+        return ready(version, port, localSocket());
+    }
+
+    /** As {@link #ready(String)}, with another TCP port and local socket name (empty: none). */
+    ContainerInfo ready(String version, int tcpPort, String socket) {
         return new ContainerInfo(
-                id, function, version, "w1", "127.0.0.1", port, ContainerState.READY, maxInputs, Instant.EPOCH);
+                id,
+                function,
+                version,
+                "w1",
+                "127.0.0.1",
+                tcpPort,
+                ContainerState.READY,
+                maxInputs,
+                Instant.EPOCH,
+                ContainerResources.NONE,
+                "",
+                socket);
+    }
+
+    /** The local socket it listens on besides its port. */
+    String localSocket() {
+        return ContainerArgs.localSocketName(token);
+    }
+
+    int port() {
+        return port;
     }
 
     long pid() {

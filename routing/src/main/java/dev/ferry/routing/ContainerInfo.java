@@ -13,14 +13,16 @@ import java.util.Objects;
  * @param function the function it serves
  * @param version the app version it runs (see {@link VersionKey#version()})
  * @param worker the id of the worker it runs on; empty while it is {@linkplain #unplaced() unplaced}
- * @param host the address its gRPC server listens on; empty while {@link ContainerState#PENDING}
- * @param port its gRPC port; 0 while {@link ContainerState#PENDING}
+ * @param host the address its call server listens on; empty while {@link ContainerState#PENDING}
+ * @param port its call server's TCP port; 0 while {@link ContainerState#PENDING}
  * @param state where it is in its life
  * @param maxInputs the most inputs it runs at once
  * @param startedAt when it was placed or, once started, when its process started
  * @param resources what the scheduler set aside for it on its worker
  * @param reason why it is unplaced (no worker fits, a crash back-off) or why it {@link ContainerState#FAILED};
  *     empty otherwise. Gateways and {@code ferry ls} show it.
+ * @param socket the name of the Unix domain socket (Linux's abstract namespace) it also listens on, for
+ *     gateways on its machine; empty for none. A random name, so no other process can take it first.
  */
 public record ContainerInfo(
         String id,
@@ -33,9 +35,26 @@ public record ContainerInfo(
         int maxInputs,
         Instant startedAt,
         ContainerResources resources,
-        String reason) {
+        String reason,
+        String socket) {
 
-    /** A container with no resources set aside and no reason. */
+    /** A container with no local socket. */
+    public ContainerInfo(
+            String id,
+            FunctionId function,
+            String version,
+            String worker,
+            String host,
+            int port,
+            ContainerState state,
+            int maxInputs,
+            Instant startedAt,
+            ContainerResources resources,
+            String reason) {
+        this(id, function, version, worker, host, port, state, maxInputs, startedAt, resources, reason, "");
+    }
+
+    /** A container with no resources set aside, no reason and no local socket. */
     public ContainerInfo(
             String id,
             FunctionId function,
@@ -59,6 +78,7 @@ public record ContainerInfo(
         Objects.requireNonNull(startedAt, "startedAt");
         Objects.requireNonNull(resources, "resources");
         Objects.requireNonNull(reason, "reason");
+        Objects.requireNonNull(socket, "socket");
         if (worker.isEmpty() && state != ContainerState.PENDING) {
             throw new IllegalArgumentException(
                     "container " + id + " is " + state + " on no worker (expected: PENDING while unplaced)");
@@ -120,13 +140,13 @@ public record ContainerInfo(
     /** This container in {@code newState}. */
     public ContainerInfo withState(ContainerState newState) {
         return new ContainerInfo(
-                id, function, version, worker, host, port, newState, maxInputs, startedAt, resources, reason);
+                id, function, version, worker, host, port, newState, maxInputs, startedAt, resources, reason, socket);
     }
 
     /** This container with {@code newReason}. */
     public ContainerInfo withReason(String newReason) {
         return new ContainerInfo(
-                id, function, version, worker, host, port, state, maxInputs, startedAt, resources, newReason);
+                id, function, version, worker, host, port, state, maxInputs, startedAt, resources, newReason, socket);
     }
 
     /** This unplaced container, now placed on {@code worker} with {@code resources} at {@code at}. */

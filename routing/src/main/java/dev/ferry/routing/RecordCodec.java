@@ -133,6 +133,9 @@ final class RecordCodec {
         if (!c.reason().isEmpty()) {
             n.put("reason", c.reason());
         }
+        if (!c.socket().isEmpty()) {
+            n.put("socket", c.socket());
+        }
         return n.toString();
     }
 
@@ -367,6 +370,10 @@ final class RecordCodec {
         if (reason != null && !reason.isTextual()) {
             throw new MalformedRecordException("field \"reason\" is not a string");
         }
+        JsonNode socket = n.get("socket"); // absent in records of containers without one, and of older workers
+        if (socket != null && !socket.isTextual()) {
+            throw new MalformedRecordException("field \"socket\" is not a string");
+        }
         return new ContainerInfo(
                 text(n, "id"),
                 FunctionId.parse(text(n, "function")),
@@ -378,7 +385,8 @@ final class RecordCodec {
                 intField(n, "maxInputs"),
                 instantField(n, "startedAt"),
                 resources(n.get("resources")),
-                reason == null ? "" : reason.textValue());
+                reason == null ? "" : reason.textValue(),
+                socket == null ? "" : socket.textValue());
     }
 
     /** Absent in records written before resources were tracked: nothing set aside. */

@@ -31,6 +31,24 @@ class RecordCodecTest {
             assertThat(roundTrip(RoutingCopy.Kind.CONTAINER, "c1", RecordCodec.container(c)))
                     .isEqualTo(c);
         }
+        ContainerInfo plain = container("c1", "shop--cart", ContainerState.READY);
+        assertThat(RecordCodec.container(plain)).doesNotContain("socket"); // as written before local sockets
+        ContainerInfo local = new ContainerInfo(
+                "c1",
+                plain.function(),
+                plain.version(),
+                plain.worker(),
+                plain.host(),
+                plain.port(),
+                plain.state(),
+                plain.maxInputs(),
+                plain.startedAt(),
+                plain.resources(),
+                "",
+                "ferry/c1/3f2a");
+        assertThat(roundTrip(RoutingCopy.Kind.CONTAINER, "c1", RecordCodec.container(local)))
+                .isEqualTo(local);
+        assertThat(local.withState(ContainerState.STOPPING).socket()).isEqualTo("ferry/c1/3f2a");
         WorkerInfo w = worker("w1");
         assertThat(roundTrip(RoutingCopy.Kind.WORKER, "w1", RecordCodec.worker(w)))
                 .isEqualTo(w);

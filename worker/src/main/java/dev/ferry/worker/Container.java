@@ -35,6 +35,14 @@ public interface Container {
     InetSocketAddress address();
 
     /**
+     * The name of the Unix domain socket (Linux's abstract namespace) the container also serves
+     * calls on, for gateways on this machine, where its JVM has Netty's epoll; a gateway that
+     * cannot connect to it uses {@link #address()}. Unguessable: derived from the container's
+     * ready token.
+     */
+    String localSocket();
+
+    /**
      * The operating system's id of the process the worker launched: the container's JVM
      * under the {@code process} sandbox, the {@code bwrap} or {@code runc} process around it
      * under the others (the JVM is among its descendants). It is gone once the container has

@@ -38,6 +38,7 @@ final class ContainerProcess implements Container {
     private final ContainerSpec spec;
     private final int port;
     private final InetSocketAddress address;
+    private final String localSocket;
     private final Instant startedAt;
     private final SandboxedProcess sandboxed;
     private final Process process;
@@ -93,6 +94,7 @@ final class ContainerProcess implements Container {
         this.spec = spec;
         this.port = address.getPort();
         this.address = address;
+        this.localSocket = ContainerCommand.localSocketName(readyToken);
         this.startedAt = startedAt;
         this.sandboxed = sandboxed;
         this.process = sandboxed.process();
@@ -169,6 +171,11 @@ final class ContainerProcess implements Container {
     @Override
     public InetSocketAddress address() {
         return address;
+    }
+
+    @Override
+    public String localSocket() {
+        return localSocket;
     }
 
     @Override

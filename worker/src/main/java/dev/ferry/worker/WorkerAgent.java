@@ -389,7 +389,8 @@ final class WorkerAgent implements RoutingListener, ContainerListener, AutoClose
                 placed.maxInputs(),
                 container.startedAt(),
                 placed.resources(),
-                "");
+                "",
+                container.localSocket());
     }
 
     /**

@@ -14,7 +14,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.collection.IntObjectMap;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -35,7 +35,13 @@ public final class CallConnection {
     private static final System.Logger logger = System.getLogger(CallConnection.class.getName());
 
     private final EventLoop loop;
-    private final InetSocketAddress address;
+    /** Where it connects: the preferred address until it fails to connect there, then the fallback. */
+    private SocketAddress address;
+    /** Where to connect when {@link #address} refuses; null when there is nowhere else. */
+    private SocketAddress fallback;
+    /** How messages name {@link #address}. */
+    private String named;
+
     private final IntObjectMap<ClientCall> calls = new IntObjectHashMap<>();
     /** Frames written before the connection was up; they go out, in order, once it is. */
     private final List<ByteBuf> unsent = new ArrayList<>();
@@ -53,18 +59,30 @@ public final class CallConnection {
 
     private int nextId = 1;
 
-    private CallConnection(EventLoop loop, InetSocketAddress address) {
+    private CallConnection(EventLoop loop, SocketAddress address, SocketAddress fallback) {
         this.loop = loop;
         this.address = address;
+        this.fallback = fallback;
+        this.named = Transport.describe(address);
     }
 
     /**
-     * A connection to {@code address} on {@code loop}, whose channels must be of
-     * {@link Transport}'s kind. It starts connecting now, so that the first call does not wait
+     * A connection to {@code address} (TCP, or a {@link Transport#localSocket}) on {@code loop},
+     * whose channels must be of {@link Transport}'s kind. It starts connecting now, so that the first call does not wait
      * for it; calls made meanwhile go out once it is up. Call from any thread.
      */
-    public static CallConnection open(EventLoop loop, InetSocketAddress address) {
-        CallConnection connection = new CallConnection(loop, address);
+    public static CallConnection open(EventLoop loop, SocketAddress address) {
+        return open(loop, address, null);
+    }
+
+    /**
+     * A connection to {@code address}, or to {@code fallback} if the first attempt to connect to
+     * {@code address} fails (as with {@link #open(EventLoop, SocketAddress)} otherwise): a
+     * container's local socket, say, with its TCP address to fall back on should it not listen
+     * there. Once it has fallen back it stays with {@code fallback}. Call from any thread.
+     */
+    public static CallConnection open(EventLoop loop, SocketAddress address, SocketAddress fallback) {
+        CallConnection connection = new CallConnection(loop, address, fallback);
         loop.execute(connection::connect);
         return connection;
     }
@@ -73,7 +91,8 @@ public final class CallConnection {
         return loop;
     }
 
-    public InetSocketAddress address() {
+    /** Where it connects now: the first address, or the fallback once the first refused. Call on {@link #loop()}. */
+    public SocketAddress address() {
         return address;
     }
 
@@ -99,7 +118,7 @@ public final class CallConnection {
         if (shutdown) {
             // Closed from the start, so that nothing the caller sends in this turn goes out; it
             // hears why in the next.
-            call.refuse(CallOutcome.CONNECTION_LOST, "connection to " + address + " is shut down");
+            call.refuse(CallOutcome.CONNECTION_LOST, "connection to " + named + " is shut down");
             return call;
         }
         calls.put(id, call);
@@ -138,7 +157,7 @@ public final class CallConnection {
                 channel.flush(); // the cancels written this turn go out first
                 channel.close();
             }
-            failAll("connection to " + address + " closed by the caller");
+            failAll("connection to " + named + " closed by the caller");
         });
     }
 
@@ -186,10 +205,11 @@ public final class CallConnection {
         if (shutdown || channel != null) {
             return;
         }
-        ChannelFuture connecting = new Bootstrap()
-                .group(loop)
-                .channel(Transport.socketChannel())
-                .option(ChannelOption.TCP_NODELAY, true)
+        Bootstrap bootstrap = new Bootstrap().group(loop).channel(Transport.socketChannel(address));
+        if (!Transport.isLocalSocket(address)) {
+            bootstrap.option(ChannelOption.TCP_NODELAY, true);
+        }
+        ChannelFuture connecting = bootstrap
                 .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
@@ -199,11 +219,21 @@ public final class CallConnection {
                 .connect(address);
         channel = connecting.channel();
         connecting.addListener(done -> {
-            if (!done.isSuccess()) {
+            if (!done.isSuccess() && fallback != null && !shutdown) {
+                logger.log(
+                        System.Logger.Level.DEBUG,
+                        "cannot connect to " + named + " (" + done.cause().getMessage() + "); using "
+                                + Transport.describe(fallback));
+                address = fallback;
+                named = Transport.describe(fallback);
+                fallback = null;
+                channel = null;
+                connect(); // what was written meanwhile waits in unsent
+            } else if (!done.isSuccess()) {
                 failed = true;
                 channel = null;
                 releaseUnsent();
-                failAll("cannot connect to " + address + ": " + done.cause().getMessage());
+                failAll("cannot connect to " + named + ": " + done.cause().getMessage());
             }
         });
     }
@@ -226,7 +256,7 @@ public final class CallConnection {
         if (!shutdown) {
             failed = true;
         }
-        failAll("connection to " + address + " closed");
+        failAll("connection to " + named + " closed");
     }
 
     private void releaseUnsent() {
@@ -270,7 +300,7 @@ public final class CallConnection {
             case CLIENT, BODY_NOT_SET -> {
                 logger.log(
                         System.Logger.Level.WARNING,
-                        "closing the connection to " + address + ": it sent a " + frame.getBodyCase()
+                        "closing the connection to " + named + ": it sent a " + frame.getBodyCase()
                                 + " frame (expected: server, window or end)");
                 channel.close();
             }
@@ -315,7 +345,7 @@ public final class CallConnection {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            logger.log(System.Logger.Level.WARNING, "closing the connection to " + address + ": " + cause.getMessage());
+            logger.log(System.Logger.Level.WARNING, "closing the connection to " + named + ": " + cause.getMessage());
             ctx.close();
         }
     }

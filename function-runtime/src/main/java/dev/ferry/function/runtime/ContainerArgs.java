@@ -1,8 +1,12 @@
 package dev.ferry.function.runtime;
 
 import dev.ferry.request.protocol.FunctionId;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 
@@ -48,6 +52,25 @@ public record ContainerArgs(
         Objects.requireNonNull(host, "host");
         if (port <= 0 || port > 65535) {
             throw new IllegalArgumentException("port: " + port + " (expected: 1-65535)");
+        }
+    }
+
+    /**
+     * The name of the Unix domain socket (Linux's abstract namespace) a container with ready
+     * token {@code token} listens on besides its TCP port, for gateways on its machine: a hash of
+     * the token, so that only its worker can know the name before the container binds it (no other
+     * process can take it first) and the name, which every process on the machine can list, does
+     * not give the token away. Empty for a container started without a token.
+     */
+    public static String localSocketName(String token) {
+        if (token == null || token.isEmpty()) {
+            return "";
+        }
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
+            return "ferry/" + HexFormat.of().formatHex(hash, 0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
         }
     }
 

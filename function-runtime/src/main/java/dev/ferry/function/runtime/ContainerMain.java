@@ -8,8 +8,8 @@ import java.io.IOException;
 import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ContainerMain {
 
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+    private final ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
         Thread t = new Thread(r, "ferry-timer");
         t.setDaemon(true);
         return t;
@@ -57,7 +57,7 @@ public final class ContainerMain {
         String token = System.getenv(ContainerArgs.READY_TOKEN_ENV);
         ContainerMain container = new ContainerMain();
         try {
-            container.start(args);
+            container.start(args, ContainerArgs.localSocketName(token));
         } catch (Throwable e) {
             cannotStart(args.containerId(), args.function().toString(), e);
             return;
@@ -99,21 +99,34 @@ public final class ContainerMain {
         }
     }
 
-    /** Loads the function, runs its start hooks and starts serving. */
+    /** Loads the function, runs its start hooks and starts serving, on TCP only. */
     void start(ContainerArgs args) throws Exception {
+        start(args, "");
+    }
+
+    /**
+     * Loads the function, runs its start hooks and starts serving, on the local socket
+     * {@code localSocket} too where the transport has them (empty: none).
+     */
+    void start(ContainerArgs args, String localSocket) throws Exception {
         loaded = LoadedFunction.load(args.function(), args.className(), args.jar(), timer);
-        logTransport();
-        server = startServer(args.host(), args.port(), loaded.service());
+        server = startServer(args.host(), args.port(), localSocket, loaded.service());
+        logTransport(server);
     }
 
     /** A pool member's start: serves {@code router} (still warming up); its function comes later. */
-    void startPooled(String host, int port, CallRouter router) throws IOException {
-        logTransport();
-        server = startServer(host, port, router);
+    void startPooled(String host, int port, String localSocket, CallRouter router) throws IOException {
+        server = startServer(host, port, localSocket, router);
+        logTransport(server);
     }
 
-    private static void logTransport() {
-        logger().log(System.Logger.Level.DEBUG, () -> "transport: " + Transport.describe());
+    private static void logTransport(CallServer server) {
+        logger().log(
+                        System.Logger.Level.DEBUG,
+                        () -> "transport: " + Transport.describe() + ", calls on " + server.address()
+                                + server.localAddress()
+                                        .map(a -> " and " + Transport.describe(a))
+                                        .orElse(""));
     }
 
     /** A pool member's assignment: its function, now serving on the member's server. */
@@ -127,13 +140,14 @@ public final class ContainerMain {
     }
 
     /**
-     * Serves {@code acceptor} on {@code host:port} (0: a free port). Its callbacks never block:
-     * the apps run on virtual threads of their own.
+     * Serves {@code acceptor} on {@code host:port} (0: a free port) and, where the transport has
+     * them, on the local socket {@code localSocket} (empty: none). Its callbacks never block: the
+     * apps run on virtual threads of their own.
      *
      * @throws IOException when it cannot bind
      */
-    static CallServer startServer(String host, int port, CallAcceptor acceptor) throws IOException {
-        return CallServer.start(host, port, acceptor);
+    static CallServer startServer(String host, int port, String localSocket, CallAcceptor acceptor) throws IOException {
+        return CallServer.start(host, port, localSocket, acceptor);
     }
 
     /**

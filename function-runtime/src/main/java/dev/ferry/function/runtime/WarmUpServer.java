@@ -32,7 +32,7 @@ public final class WarmUpServer implements AutoCloseable {
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("ferry-warm-up-timer").daemon().factory());
         try {
-            CallServer server = ContainerMain.startServer(host, 0, new CallRouter(WarmUp.services(timer)));
+            CallServer server = ContainerMain.startServer(host, 0, "", new CallRouter(WarmUp.services(timer)));
             return new WarmUpServer(timer, server);
         } catch (IOException | RuntimeException e) {
             timer.shutdownNow();

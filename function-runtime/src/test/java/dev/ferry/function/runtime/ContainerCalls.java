@@ -15,7 +15,7 @@ import dev.ferry.request.protocol.ServerEvent;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import java.io.ByteArrayOutputStream;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -41,11 +41,12 @@ final class ContainerCalls {
         private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, Transport.ioHandlerFactory());
         private final CallConnection connection;
 
-        private Connection(InetSocketAddress address) {
+        private Connection(SocketAddress address) {
             connection = CallConnection.open(group.next(), address);
         }
 
-        static Connection to(InetSocketAddress address) {
+        /** A connection to {@code address}: TCP, or a local socket ({@link Transport#localSocket}). */
+        static Connection to(SocketAddress address) {
             return new Connection(address);
         }
 

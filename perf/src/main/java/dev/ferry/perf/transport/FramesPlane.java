@@ -7,11 +7,14 @@ import dev.ferry.call.transport.CallServer;
 import dev.ferry.call.transport.ClientCall;
 import dev.ferry.call.transport.ServerCall;
 import dev.ferry.call.transport.ServerCallHandler;
+import dev.ferry.call.transport.Transport;
 import dev.ferry.request.protocol.ClientEvent;
 import dev.ferry.request.protocol.ServerEvent;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
+import java.net.SocketAddress;
+import java.util.UUID;
 
 /**
  * Design (b): call-transport as it is, length-prefixed {@code ferry.v1.Frame}s directly on a
@@ -32,11 +35,16 @@ final class FramesPlane implements EchoPlane {
         this.connection = connection;
     }
 
-    static FramesPlane start() throws IOException {
-        CallServer server = CallServer.start("127.0.0.1", 0, EchoHandler::new);
+    /** With {@code local}, over a Unix domain socket rather than loopback TCP. */
+    static FramesPlane start(boolean local) throws IOException {
+        String name = local ? "ferry-bench/" + UUID.randomUUID() : "";
+        CallServer server = CallServer.start("127.0.0.1", 0, name, EchoHandler::new);
+        SocketAddress address = local
+                ? server.localAddress()
+                        .orElseThrow(() -> new IOException("no local sockets with " + Transport.describe()))
+                : server.address();
         EventLoopGroup clientLoop = Loops.single("frames-client");
-        return new FramesPlane(
-                server, clientLoop, CallConnection.open((EventLoop) clientLoop.next(), server.address()));
+        return new FramesPlane(server, clientLoop, CallConnection.open((EventLoop) clientLoop.next(), address));
     }
 
     @Override

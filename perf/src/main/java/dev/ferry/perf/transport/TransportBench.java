@@ -37,7 +37,8 @@ import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 
 /**
- * The gateway ↔ container data plane, three designs against each other (see {@link Design}):
+ * The gateway ↔ container data plane, three designs against each other, the third over TCP and over a
+ * Unix domain socket (see {@link Design}):
  * the same {@link EchoCall} (start + 64-byte body up, 200 + the same body down) through each,
  * client and server in this JVM over loopback TCP, each on its own single-thread event loop,
  * the server answering on its loop, so what is measured is the transport, not a runtime.
@@ -55,7 +56,7 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
  * <p>With {@code -prof gc}, {@code gc.alloc.rate.norm} is the bytes allocated per call by every
  * thread of the process: gateway loop, container loop and benchmark thread together.
  *
- * <p>Run everything (9 forks of about 35 s each: 5 minutes or so), with the allocation profiler, and
+ * <p>Run everything (12 forks of about 35 s each: 7 minutes or so), with the allocation profiler, and
  * print a table with the ratios between the designs: {@code java -cp perf/target/ferry-perf.jar dev.ferry.perf.transport.TransportBench
  * [DIR]} (with DIR, also writes {@code transport.txt} and JMH's {@code transport-jmh.json} there).
  * Or any JMH runner: {@code java -cp perf/target/ferry-perf.jar org.openjdk.jmh.Main
@@ -73,7 +74,7 @@ public class TransportBench {
     public static final int PER_RUN = 512;
     public static final int SEQUENTIAL = 16;
 
-    @Param({"grpc-per-call", "grpc-one-stream", "frames"})
+    @Param({"grpc-per-call", "grpc-one-stream", "frames", "frames-local"})
     public String design;
 
     private EchoPlane plane;
@@ -224,6 +225,7 @@ public class TransportBench {
                 r.bytesOneCall())));
         out.append("ratios (throughput: higher is better; µs and B/call: lower is better)\n");
         ratio(out, rows, "b/a", Design.FRAMES, Design.GRPC_ONE_STREAM);
+        ratio(out, rows, "b-local/b", Design.FRAMES_LOCAL, Design.FRAMES);
         ratio(out, rows, "b/0", Design.FRAMES, Design.GRPC_PER_CALL);
         ratio(out, rows, "a/0", Design.GRPC_ONE_STREAM, Design.GRPC_PER_CALL);
         return out.toString();
