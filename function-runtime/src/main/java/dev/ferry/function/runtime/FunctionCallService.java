@@ -7,10 +7,13 @@ import dev.ferry.request.protocol.ClientEvent;
 import dev.ferry.request.protocol.ErrorCode;
 import dev.ferry.request.protocol.FunctionSettings;
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -31,6 +34,16 @@ final class FunctionCallService implements CallAcceptor {
     private final int maxInputs;
     private final Duration timeout;
     private final ScheduledExecutorService timer;
+
+    /**
+     * Inputs running now. Their deadlines are kept by one sweep, not a timer task per input: a
+     * task per call cost a lock and an allocation per call and, cancelled, stayed queued until
+     * its time (300 s by default), so a busy container held millions of them.
+     */
+    private final Set<InputCall> running = ConcurrentHashMap.newKeySet();
+    /** Whether a sweep is scheduled; there is one whenever an input runs. */
+    private final AtomicBoolean sweepScheduled = new AtomicBoolean();
+
     /** Set when the container stops: new calls are refused (gateways send them elsewhere), running ones finish. */
     private volatile boolean draining;
 
@@ -159,8 +172,11 @@ final class FunctionCallService implements CallAcceptor {
     }
 
     private void run(InputCall call) {
-        ScheduledFuture<?> deadline =
-                timer.schedule(() -> call.timeOut(format(timeout)), timeout.toNanos(), TimeUnit.NANOSECONDS);
+        call.deadline(System.nanoTime() + timeout.toNanos());
+        running.add(call);
+        if (sweepScheduled.compareAndSet(false, true)) {
+            sweepIn(timeout.toNanos());
+        }
         Throwable failure = null;
         try {
             app.call(call.start(), call, call);
@@ -171,7 +187,7 @@ final class FunctionCallService implements CallAcceptor {
         } catch (Throwable t) {
             failure = t;
         } finally {
-            deadline.cancel(false);
+            running.remove(call);
             Thread.interrupted(); // clear a late cancellation interrupt before closing the stream
         }
         if (failure != null && !call.ended()) {
@@ -191,6 +207,38 @@ final class FunctionCallService implements CallAcceptor {
             } finally {
                 endLock.unlock();
             }
+        }
+    }
+
+    private void sweepIn(long nanos) {
+        try {
+            timer.schedule(this::sweep, nanos, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            sweepScheduled.set(false); // the container is stopping: its inputs end with it
+        }
+    }
+
+    /** Times out the inputs past their deadline, then comes back at the next deadline, while inputs run. */
+    private void sweep() {
+        long now = System.nanoTime();
+        long next = Long.MAX_VALUE;
+        for (InputCall call : running) {
+            long left = call.deadline() - now;
+            if (left <= 0) {
+                running.remove(call);
+                call.timeOut(format(timeout));
+            } else {
+                next = Math.min(next, left);
+            }
+        }
+        if (next != Long.MAX_VALUE) {
+            sweepIn(next);
+            return;
+        }
+        sweepScheduled.set(false);
+        // An input that started during this sweep found it scheduled and left its deadline to it.
+        if (!running.isEmpty() && sweepScheduled.compareAndSet(false, true)) {
+            sweepIn(0);
         }
     }
 

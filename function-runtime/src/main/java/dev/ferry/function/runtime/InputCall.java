@@ -58,6 +58,9 @@ final class InputCall implements Receive, Send {
 
     private CallStart start;
     private volatile Thread thread;
+    /** When the function's timeout ends this input ({@link System#nanoTime()}); set as it starts to run. */
+    private volatile long deadline;
+
     private Phase phase = Phase.NOT_STARTED;
     /** Why the call ended early (client gone, timed out), or null while it is live. Guarded by lock. */
     private String endedBecause;
@@ -88,6 +91,14 @@ final class InputCall implements Receive, Send {
 
     String callId() {
         return start == null ? "-" : start.getCallId();
+    }
+
+    void deadline(long nanoTime) {
+        this.deadline = nanoTime;
+    }
+
+    long deadline() {
+        return deadline;
     }
 
     void started(CallStart start, Thread thread) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.call.transport.CallOutcome;
+import dev.ferry.call.transport.Transport;
 import dev.ferry.request.protocol.ErrorCode;
 import dev.ferry.request.protocol.FunctionId;
 import dev.ferry.request.protocol.ServerEvent;
@@ -13,6 +14,7 @@ import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
@@ -40,13 +42,49 @@ class ContainerMainTest {
 
     private void start(Class<?> function, String name) throws Exception {
         Path jar = TestJars.jar(dir.resolve("app.jar"), "t", function);
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = freePort();
         container = new ContainerMain();
         container.start(new ContainerArgs("ct-test", FunctionId.of("t", name), function.getName(), jar, port));
         channel = ContainerCalls.Connection.to(new InetSocketAddress("127.0.0.1", port));
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    @Test
+    void answersOnTheLocalSocketItsTokenNames() throws Exception {
+        assertThat(Transport.LOCAL_SOCKETS)
+                .as("containers listen on local sockets wherever epoll is: " + Transport.describe())
+                .isTrue();
+        String name = ContainerArgs.localSocketName("0123456789abcdef0123456789abcdef");
+        Path jar = TestJars.jar(dir.resolve("app.jar"), "t", TestFunctions.Hello.class);
+        container = new ContainerMain();
+        container.start(
+                new ContainerArgs(
+                        "ct-test", FunctionId.of("t", "hello"), TestFunctions.Hello.class.getName(), jar, freePort()),
+                name);
+        channel = ContainerCalls.Connection.to(Transport.localSocket(name).orElseThrow());
+
+        List<ServerEvent> events = ContainerCalls.http(channel, "t--hello", "GET", "/")
+                .body("", false)
+                .awaitEnd();
+
+        assertThat(ContainerCalls.bodyOf(events)).isEqualTo("hello started=true");
+    }
+
+    @Test
+    void aLocalSocketNameIsAHashOfTheTokenThatDoesNotShowIt() {
+        String token = "0123456789abcdef0123456789abcdef";
+        String name = ContainerArgs.localSocketName(token);
+
+        assertThat(name).startsWith("ferry/").hasSize("ferry/".length() + 32).doesNotContain(token);
+        assertThat(ContainerArgs.localSocketName(token)).isEqualTo(name);
+        assertThat(ContainerArgs.localSocketName(token + "0")).isNotEqualTo(name);
+        assertThat(ContainerArgs.localSocketName(null)).isEmpty();
+        assertThat(ContainerArgs.localSocketName("")).isEmpty();
     }
 
     @Test
@@ -134,6 +172,47 @@ class ContainerMainTest {
         });
         assertThat(TestFunctions.Block.interrupted.await(5, TimeUnit.SECONDS)).isTrue();
         awaitRunning(0);
+    }
+
+    @Test
+    void eachInputTimesOutAtItsOwnDeadline() throws Exception {
+        start(TestFunctions.BlockTwo.class, "block-two");
+        long firstSent = System.nanoTime();
+        ContainerCalls first =
+                ContainerCalls.http(channel, "t--block-two", "GET", "/").body("", false);
+        awaitCondition("the first input runs", () -> TestFunctions.BlockTwo.running.get() == 1);
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(150)); // the second starts well after the first
+        long secondSent = System.nanoTime();
+        ContainerCalls second =
+                ContainerCalls.http(channel, "t--block-two", "GET", "/").body("", false);
+
+        List<ServerEvent> firstEvents = first.awaitEnd();
+        long firstEnded = System.nanoTime();
+        List<ServerEvent> secondEvents = second.awaitEnd();
+        long secondEnded = System.nanoTime();
+
+        for (List<ServerEvent> events : List.of(firstEvents, secondEvents)) {
+            assertThat(events)
+                    .singleElement()
+                    .satisfies(e -> assertThat(e.getError().getCode()).isEqualTo(ErrorCode.FUNCTION_TIMEOUT));
+        }
+        // Neither ends before its own 300 ms: the second's deadline is not the first's.
+        assertThat(TimeUnit.NANOSECONDS.toMillis(firstEnded - firstSent)).isGreaterThanOrEqualTo(300);
+        assertThat(TimeUnit.NANOSECONDS.toMillis(secondEnded - secondSent)).isGreaterThanOrEqualTo(300);
+        awaitCondition("both inputs ended", () -> TestFunctions.BlockTwo.running.get() == 0);
+    }
+
+    @Test
+    void callsThatEndInTimeLeaveNothingOnTheTimer() throws Exception {
+        start(TestFunctions.Hello.class, "hello");
+        for (int i = 0; i < 200; i++) {
+            ContainerCalls.http(channel, "t--hello", "GET", "/").body("", false).awaitEnd();
+        }
+
+        // At most the one deadline sweep, however many calls ran: no task per call stays
+        // queued until its timeout (300 s) would have passed.
+        ScheduledThreadPoolExecutor timer = (ScheduledThreadPoolExecutor) container.timer();
+        assertThat(timer.getQueue().size()).isLessThanOrEqualTo(1);
     }
 
     @Test
@@ -231,6 +310,16 @@ class ContainerMainTest {
 
         assertThatThrownBy(() -> new ContainerMain().start(args))
                 .hasMessageContaining("is function \"hello\", not \"greet\"");
+    }
+
+    private static void awaitCondition(String what, java.util.function.BooleanSupplier condition) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting until " + what);
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
+        }
     }
 
     private static void awaitRunning(int expected) throws InterruptedException {

@@ -67,6 +67,23 @@ final class TestFunctions {
         }
     }
 
+    /** Blocks until interrupted, like {@link Block}, two inputs at once. */
+    @FerryFunction(name = "block-two", maxInputs = 2, timeout = "300ms")
+    public static final class BlockTwo implements HttpHandler {
+        static final AtomicInteger running = new AtomicInteger();
+
+        @Override
+        public Response handle(Request request) throws InterruptedException {
+            running.incrementAndGet();
+            try {
+                new CountDownLatch(1).await(); // until the call times out
+                return Response.text(200, "woke up");
+            } finally {
+                running.decrementAndGet();
+            }
+        }
+    }
+
     /** Throws on "/boom", answers otherwise. */
     @FerryFunction(name = "boom", maxInputs = 4)
     public static final class Boom implements HttpHandler {
