@@ -1,5 +1,6 @@
 package dev.ferry.gateway;
 
+import dev.ferry.request.protocol.Address;
 import dev.ferry.request.protocol.ErrorCode;
 import dev.ferry.request.protocol.FunctionId;
 import dev.ferry.request.protocol.HttpScope;
@@ -68,6 +69,11 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
     private boolean closing;
     /** The WebSocket this connection became, if it did; it then takes every message. */
     private WebSocketExchange webSocket;
+    /** The connection's ends as scope addresses, made for its first request (null: not an IP address). */
+    private Address clientAddress;
+
+    private Address serverAddress;
+    private boolean addressesMade;
 
     HttpConnectionHandler(
             GatewayConfig config, RoutingStore store, FunctionPools pools, String scheme, String httpVersion) {
@@ -336,12 +342,7 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
             case FunctionLookup.Found found -> {
                 HttpScope scope;
                 try {
-                    scope = HttpScopeEncoder.encode(
-                            request,
-                            scheme,
-                            httpVersion,
-                            ctx.channel().remoteAddress(),
-                            ctx.channel().localAddress());
+                    scope = HttpScopeEncoder.encode(request, scheme, httpVersion, clientAddress(), serverAddress());
                 } catch (IllegalArgumentException e) {
                     reject(request, ErrorCode.BAD_REQUEST, e.getMessage(), false);
                     return;
@@ -373,6 +374,25 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
                 && request.method().equals(HttpMethod.GET)
                 && request.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)
                 && request.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true);
+    }
+
+    private Address clientAddress() {
+        makeAddresses();
+        return clientAddress;
+    }
+
+    private Address serverAddress() {
+        makeAddresses();
+        return serverAddress;
+    }
+
+    /** Once per connection: its ends do not change, and formatting an IP address is not free. */
+    private void makeAddresses() {
+        if (!addressesMade) {
+            clientAddress = HttpScopeEncoder.address(ctx.channel().remoteAddress());
+            serverAddress = HttpScopeEncoder.address(ctx.channel().localAddress());
+            addressesMade = true;
+        }
     }
 
     /** Answers {@code request} with an error; the connection survives only when asked and safe. */

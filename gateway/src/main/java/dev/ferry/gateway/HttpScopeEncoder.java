@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /** Turns a Netty {@link HttpRequest} into the ASGI HTTP scope. Stateless and thread-safe. */
 final class HttpScopeEncoder {
@@ -42,6 +41,15 @@ final class HttpScopeEncoder {
      */
     static HttpScope encode(
             HttpRequest request, String scheme, String httpVersion, SocketAddress client, SocketAddress server) {
+        return encode(request, scheme, httpVersion, address(client), address(server));
+    }
+
+    /**
+     * As {@link #encode(HttpRequest, String, String, SocketAddress, SocketAddress)}, with the
+     * connection's ends already made into {@link Address}es (null: not an IP address), as a
+     * connection does once for all its requests.
+     */
+    static HttpScope encode(HttpRequest request, String scheme, String httpVersion, Address client, Address server) {
         RequestTargets.Parts target = RequestTargets.split(request.uri());
         HttpScope.Builder scope = HttpScope.newBuilder()
                 .setHttpVersion(httpVersion != null ? httpVersion : version(request.protocolVersion()))
@@ -54,8 +62,12 @@ final class HttpScopeEncoder {
         scope.addAllHeaders(headers(request, httpVersion != null));
         // Trailers reach the client on HTTP/2 and on chunked HTTP/1.1 responses.
         scope.addExtensions(TRAILERS_EXTENSION);
-        address(client).ifPresent(scope::setClient);
-        address(server).ifPresent(scope::setServer);
+        if (client != null) {
+            scope.setClient(client);
+        }
+        if (server != null) {
+            scope.setServer(server);
+        }
         return scope.build();
     }
 
@@ -89,8 +101,14 @@ final class HttpScopeEncoder {
                 }
             }
         }
-        address(client).ifPresent(scope::setClient);
-        address(server).ifPresent(scope::setServer);
+        Address clientAddress = address(client);
+        if (clientAddress != null) {
+            scope.setClient(clientAddress);
+        }
+        Address serverAddress = address(server);
+        if (serverAddress != null) {
+            scope.setServer(serverAddress);
+        }
         return scope.build();
     }
 
@@ -113,16 +131,25 @@ final class HttpScopeEncoder {
     }
 
     private static String version(HttpVersion version) {
+        if (version.majorVersion() == 1) {
+            if (version.minorVersion() == 1) {
+                return "1.1";
+            }
+            if (version.minorVersion() == 0) {
+                return "1.0";
+            }
+        }
         return version.majorVersion() + "." + version.minorVersion();
     }
 
-    private static Optional<Address> address(SocketAddress address) {
+    /** {@code address} as the scope's {@code client} or {@code server}; null when it is not an IP address. */
+    static Address address(SocketAddress address) {
         return address instanceof InetSocketAddress inet
-                ? Optional.of(Address.newBuilder()
+                ? Address.newBuilder()
                         .setHost(inet.getAddress().getHostAddress())
                         .setPort(inet.getPort())
-                        .build())
-                : Optional.empty();
+                        .build()
+                : null;
     }
 
     private static ByteString latin1(CharSequence chars) {

@@ -12,6 +12,8 @@ import java.util.Map;
 /** Runs an {@link HttpHandler} over the low-level events of one call. */
 final class SimpleHttpCall {
 
+    private static final ByteString CONTENT_LENGTH = ByteString.copyFromUtf8("content-length");
+
     private SimpleHttpCall() {}
 
     static void run(HttpHandler handler, CallStart scope, Receive receive, Send send) throws Exception {
@@ -35,7 +37,7 @@ final class SimpleHttpCall {
         }
         if (!streaming && !hasLength) {
             start.addHeaders(Header.newBuilder()
-                    .setName(ByteString.copyFromUtf8("content-length"))
+                    .setName(CONTENT_LENGTH)
                     .setValue(ByteString.copyFromUtf8(Integer.toString(response.body().length))));
         }
         send.send(ServerEvent.newBuilder().setHttpResponseStart(start).build());
