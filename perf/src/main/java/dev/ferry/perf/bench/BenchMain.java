@@ -10,8 +10,10 @@ import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -212,6 +214,9 @@ public final class BenchMain implements Callable<Integer> {
         try {
             if (parts.contains(COMPARISON)) {
                 Map<String, Target> targets = startTargets(plan, root, dir.resolve("logs"), started);
+                if (!quick) { // a quick run is a smoke test of the harness: it does not wait
+                    settings.put("quiet_before_comparison_s", awaitQuiet(targets.values()));
+                }
                 new Run(plan, targets, loops(group), report).all();
                 stop(started); // the start-up rows want the machine to themselves
             }
@@ -349,6 +354,35 @@ public final class BenchMain implements Callable<Integer> {
             }
         }
         return targets;
+    }
+
+    /** The longest the comparison waits for the targets to be quiet once started (not with --quick). */
+    static final Duration QUIET_LIMIT = Duration.ofMinutes(3);
+
+    /**
+     * Waits until the started targets are quiet ({@link CpuQuiet}): {@code ferry dev}'s warm pool
+     * warms its members up after it is ready (a minute or more of CPU on 2 cores), and the
+     * comparison measures the warm path, not that; start-up is the start-up rows' to measure.
+     * Returns the seconds waited, or -1 when the targets were still busy after {@link #QUIET_LIMIT}
+     * (measured anyway, and said so).
+     */
+    private static double awaitQuiet(Collection<Target> targets) {
+        long start = System.nanoTime();
+        boolean quiet = CpuQuiet.await(
+                () -> {
+                    List<ProcessHandle> all = new ArrayList<>();
+                    targets.forEach(t -> all.addAll(t.cpuCandidates()));
+                    return all;
+                },
+                QUIET_LIMIT);
+        double waited = (System.nanoTime() - start) / 1e9;
+        System.err.printf(
+                Locale.ROOT,
+                quiet
+                        ? "bench: targets quiet after %.1f s%n"
+                        : "bench: targets still busy after %.0f s; measuring anyway%n",
+                waited);
+        return quiet ? Math.round(waited * 10) / 10.0 : -1;
     }
 
     private static List<EventLoop> loops(EventLoopGroup group) {
