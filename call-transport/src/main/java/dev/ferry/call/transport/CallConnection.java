@@ -68,8 +68,9 @@ public final class CallConnection {
 
     /**
      * A connection to {@code address} (TCP, or a {@link Transport#localSocket}) on {@code loop},
-     * whose channels must be of {@link Transport}'s kind. It starts connecting now, so that the first call does not wait
-     * for it; calls made meanwhile go out once it is up. Call from any thread.
+     * whose channels must be of {@link Transport}'s kind. It starts connecting now, so that the
+     * first call does not wait for it; calls made meanwhile go out once it is up. Call from any
+     * thread.
      */
     public static CallConnection open(EventLoop loop, SocketAddress address) {
         return open(loop, address, null);

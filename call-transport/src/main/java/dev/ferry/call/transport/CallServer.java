@@ -54,8 +54,8 @@ public final class CallServer implements AutoCloseable {
      * Listens on {@code host:port} (0: any free port) and, where the transport has them, on the
      * Unix domain socket {@code localName} ({@link Transport#localSocket}; empty for none).
      *
-     * @throws IOException when it cannot bind either, for instance because another process holds
-     *     {@code localName}
+     * @throws IOException when it cannot bind one of them, for instance because another process
+     *     holds {@code localName}
      */
     public static CallServer start(String host, int port, String localName, CallAcceptor acceptor) throws IOException {
         Optional<SocketAddress> local = localName.isEmpty() ? Optional.empty() : Transport.localSocket(localName);
