@@ -69,10 +69,11 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
     private boolean closing;
     /** The WebSocket this connection became, if it did; it then takes every message. */
     private WebSocketExchange webSocket;
-    /** The connection's ends as scope addresses, made for its first request (null: not an IP address). */
+    /** The scope's client: the connection's remote end, made for its first request (null: not an IP address). */
     private Address clientAddress;
-
+    /** The scope's server: the connection's local end, made with {@link #clientAddress}. */
     private Address serverAddress;
+    /** Whether the two above are made. */
     private boolean addressesMade;
 
     HttpConnectionHandler(
