@@ -2,11 +2,9 @@ package dev.ferry.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferry.function.runtime.FunctionClass;
 import dev.ferry.function.runtime.TestJars;
 import dev.ferry.request.protocol.FunctionId;
 import dev.ferry.routing.AppDeployment;
-import dev.ferry.routing.DeployedFunction;
 import dev.ferry.routing.RoutingStore;
 import java.net.Socket;
 import java.nio.file.Path;
@@ -54,21 +52,7 @@ class ContainerRefusalTest {
         s2 = slow.get(1);
         w1 = ws.get(0);
         w2 = ws.get(1);
-        app = new AppDeployment(
-                "t",
-                "v1",
-                List.of(function(RefusalFunctions.Slow.class), function(RefusalFunctions.Echo.class)),
-                Instant.EPOCH);
-    }
-
-    private static DeployedFunction function(Class<?> type) {
-        return new DeployedFunction(
-                "t",
-                "v1",
-                type.getName(),
-                dir.resolve("t.jar"),
-                "00",
-                FunctionClass.of(type).settings());
+        app = TestContainer.app(jar, RefusalFunctions.Slow.class, RefusalFunctions.Echo.class);
     }
 
     @AfterAll

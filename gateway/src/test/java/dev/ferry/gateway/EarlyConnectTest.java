@@ -2,13 +2,11 @@ package dev.ferry.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferry.function.runtime.FunctionClass;
 import dev.ferry.function.runtime.TestJars;
 import dev.ferry.request.protocol.FunctionId;
 import dev.ferry.routing.AppDeployment;
 import dev.ferry.routing.ContainerInfo;
 import dev.ferry.routing.ContainerState;
-import dev.ferry.routing.DeployedFunction;
 import dev.ferry.routing.RoutingStore;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -37,17 +35,7 @@ class EarlyConnectTest {
     @BeforeAll
     static void packApp() throws Exception {
         jar = TestJars.jar(dir.resolve("t.jar"), "t", RefusalFunctions.class);
-        app = new AppDeployment(
-                "t",
-                "v1",
-                List.of(new DeployedFunction(
-                        "t",
-                        "v1",
-                        RefusalFunctions.Slow.class.getName(),
-                        jar,
-                        "00",
-                        FunctionClass.of(RefusalFunctions.Slow.class).settings())),
-                Instant.EPOCH);
+        app = TestContainer.app(jar, RefusalFunctions.Slow.class);
     }
 
     @AfterEach

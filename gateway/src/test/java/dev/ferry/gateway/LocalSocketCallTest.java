@@ -3,14 +3,12 @@ package dev.ferry.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.call.transport.Transport;
-import dev.ferry.function.runtime.FunctionClass;
 import dev.ferry.function.runtime.TestJars;
 import dev.ferry.request.protocol.FunctionId;
 import dev.ferry.routing.AppDeployment;
 import dev.ferry.routing.ContainerInfo;
 import dev.ferry.routing.ContainerResources;
 import dev.ferry.routing.ContainerState;
-import dev.ferry.routing.DeployedFunction;
 import dev.ferry.routing.RoutingStore;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -44,17 +42,7 @@ class LocalSocketCallTest {
                 .as("gateways use local sockets wherever epoll is: " + Transport.describe())
                 .isTrue();
         Path jar = TestJars.jar(dir.resolve("t.jar"), "t", RefusalFunctions.class);
-        app = new AppDeployment(
-                "t",
-                "v1",
-                List.of(new DeployedFunction(
-                        "t",
-                        "v1",
-                        RefusalFunctions.Slow.class.getName(),
-                        jar,
-                        "00",
-                        FunctionClass.of(RefusalFunctions.Slow.class).settings())),
-                Instant.EPOCH);
+        app = TestContainer.app(jar, RefusalFunctions.Slow.class);
         container = TestContainer.start(jar, "t--slow", RefusalFunctions.Slow.class, 2, "c1")
                 .getFirst();
     }

@@ -1,11 +1,14 @@
 package dev.ferry.gateway;
 
 import dev.ferry.function.runtime.ContainerArgs;
+import dev.ferry.function.runtime.FunctionClass;
 import dev.ferry.function.runtime.TestJars;
 import dev.ferry.request.protocol.FunctionId;
+import dev.ferry.routing.AppDeployment;
 import dev.ferry.routing.ContainerInfo;
 import dev.ferry.routing.ContainerResources;
 import dev.ferry.routing.ContainerState;
+import dev.ferry.routing.DeployedFunction;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -79,6 +82,16 @@ final class TestContainer implements AutoCloseable {
             throw e;
         }
         return started;
+    }
+
+    /** App {@code t} version {@code v1}: {@code functions}, each a class of the jar at {@code jar}. */
+    static AppDeployment app(Path jar, Class<?>... functions) {
+        List<DeployedFunction> deployed = new ArrayList<>();
+        for (Class<?> type : functions) {
+            deployed.add(new DeployedFunction(
+                    "t", "v1", type.getName(), jar, "00", FunctionClass.of(type).settings()));
+        }
+        return new AppDeployment("t", "v1", deployed, Instant.EPOCH);
     }
 
     /** A port nothing listens on now. */

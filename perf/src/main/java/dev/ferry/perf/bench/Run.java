@@ -125,24 +125,7 @@ final class Run {
                 for (int level = 0; level < rates.size(); level++) {
                     String label = Math.round(plan.loads().get(level) * 100) + "%";
                     for (Target target : order(round + level)) {
-                        Metered r = open(target, protocol, rates.get(level), plan.duration(), false);
-                        add(
-                                Measurement.of(
-                                        "load",
-                                        name(protocol),
-                                        label,
-                                        rates.get(level),
-                                        target.name(),
-                                        round,
-                                        r.requestsPerSecond(),
-                                        r.latencies()),
-                                r);
-                        progress(
-                                "load " + label + " (" + BenchReport.format(rates.get(level), 0) + " req/s)",
-                                protocol,
-                                target,
-                                round,
-                                r);
+                        load(protocol, label, rates.get(level), target, round, false, "load " + label);
                     }
                 }
                 // Where each target is comfortable: half its own saturation.
@@ -150,47 +133,20 @@ final class Run {
                     double own =
                             report.median("saturation|" + name(protocol) + "|", target.name(), Measurement::throughput);
                     double rate = Ratios.rates(own, List.of(0.5)).get(0);
-                    Metered r = open(target, protocol, rate, plan.duration(), false);
-                    add(
-                            Measurement.of(
-                                    "load",
-                                    name(protocol),
-                                    BenchReport.OWN_HALF,
-                                    rate,
-                                    target.name(),
-                                    round,
-                                    r.requestsPerSecond(),
-                                    r.latencies()),
-                            r);
-                    progress(
-                            "load at half its own saturation (" + BenchReport.format(rate, 0) + " req/s)",
-                            protocol,
-                            target,
-                            round,
-                            r);
+                    load(protocol, BenchReport.OWN_HALF, rate, target, round, false, "load at half its own saturation");
                 }
                 // The same offered load for every target, one that every target can take: half of nginx's saturation.
                 if (nginxHalf.isPresent()) {
                     double rate = nginxHalf.get();
                     for (Target target : order(round)) {
-                        Metered r = open(target, protocol, rate, plan.duration(), true);
-                        add(
-                                Measurement.of(
-                                        "load",
-                                        name(protocol),
-                                        BenchReport.NGINX_HALF,
-                                        rate,
-                                        target.name(),
-                                        round,
-                                        r.requestsPerSecond(),
-                                        r.latencies()),
-                                r);
-                        progress(
-                                "load at half of nginx's saturation (" + BenchReport.format(rate, 0) + " req/s)",
+                        load(
                                 protocol,
+                                BenchReport.NGINX_HALF,
+                                rate,
                                 target,
                                 round,
-                                r);
+                                true,
+                                "load at half of nginx's saturation");
                     }
                 }
             }
@@ -213,6 +169,27 @@ final class Run {
      * the last answer has come), for the plan's duration: a hop's latency with no queue and no
      * concurrency, what a proxy adds per request.
      */
+    /**
+     * One open-loop run of {@code target} at {@code rate}, recorded under {@code level}, with the
+     * CPU its processes used when {@code cpu}; its progress line starts with {@code what}.
+     */
+    private void load(Protocol protocol, String level, double rate, Target target, int round, boolean cpu, String what)
+            throws Exception {
+        Metered r = open(target, protocol, rate, plan.duration(), cpu);
+        add(
+                Measurement.of(
+                        "load",
+                        name(protocol),
+                        level,
+                        rate,
+                        target.name(),
+                        round,
+                        r.requestsPerSecond(),
+                        r.latencies()),
+                r);
+        progress(what + " (" + BenchReport.format(rate, 0) + " req/s)", protocol, target, round, r);
+    }
+
     private void oneConnection() throws Exception {
         for (int round = 1; round <= plan.rounds(); round++) {
             for (Target target : order(round)) {
