@@ -106,6 +106,16 @@ final class RecordCodec {
         if (!s.queueTimeout().isZero()) {
             n.put("queueTimeout", s.queueTimeout().toString());
         }
+        if (s.requiresAuth()) {
+            n.put("requiresAuth", true);
+        }
+        if (!s.secrets().isEmpty()) {
+            ArrayNode secrets = n.putArray("secrets");
+            s.secrets().forEach(secrets::add);
+        }
+        if (!s.network().isEmpty()) {
+            n.put("network", s.network());
+        }
     }
 
     static String route(FunctionId function) {
@@ -331,7 +341,11 @@ final class RecordCodec {
                 stringList(n, "workerLabels"),
                 // Absent in records written before per-function queue bounds: the gateway's defaults.
                 n.has("maxQueued") ? intField(n, "maxQueued") : 0,
-                n.has("queueTimeout") ? durationField(n, "queueTimeout") : Duration.ZERO);
+                n.has("queueTimeout") ? durationField(n, "queueTimeout") : Duration.ZERO,
+                // Absent in records written before endpoint auth, secrets and network settings.
+                n.has("requiresAuth") && booleanField(n, "requiresAuth"),
+                n.has("secrets") ? stringList(n, "secrets") : List.of(),
+                n.has("network") ? text(n, "network") : FunctionSettings.NETWORK_DEFAULT);
     }
 
     /** A field holding an array of strings; absent (a record written before it existed) is empty. */
@@ -531,6 +545,14 @@ final class RecordCodec {
             throw new MalformedRecordException("field \"" + field + "\" is not a whole number");
         }
         return v.longValue();
+    }
+
+    private static boolean booleanField(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        if (v == null || !v.isBoolean()) {
+            throw new MalformedRecordException("field \"" + field + "\" is not true or false");
+        }
+        return v.booleanValue();
     }
 
     private static int intField(JsonNode n, String field) {

@@ -108,4 +108,27 @@ public @interface FerryFunction {
      * "30s"; empty means the gateway's default ({@code --queue-timeout}, 60s).
      */
     String queueTimeout() default "";
+
+    /**
+     * Whether callers must present a token allowed to call this app: {@code Authorization:
+     * Bearer <token>} (or the {@code Ferry-Key}/{@code Ferry-Secret} header pair). Without one
+     * the gateway answers 401 before it queues the request or starts a container. The function
+     * sees the token's name in its scope ({@code ferry.caller} in the scope's extensions),
+     * never the secret.
+     */
+    boolean requiresAuth() default false;
+
+    /**
+     * Secrets (made with {@code ferry secret set NAME KEY=VALUE…}) whose keys become
+     * environment variables in the container. A deploy naming a secret that does not exist is
+     * refused.
+     */
+    String[] secrets() default {};
+
+    /**
+     * The container's network: "none" (a network of its own with only loopback: it serves
+     * Ferry's calls and reaches nothing), "host" (the machine's), or empty for the worker's
+     * default ({@code ferry worker --container-network}).
+     */
+    String network() default "";
 }

@@ -70,7 +70,10 @@ public record FunctionClass(Class<?> type, FunctionSettings settings, List<Metho
                 annotation.maxQueued(),
                 annotation.queueTimeout().isEmpty()
                         ? Duration.ZERO
-                        : FunctionSettings.parseDuration("queueTimeout", annotation.queueTimeout()));
+                        : FunctionSettings.parseDuration("queueTimeout", annotation.queueTimeout()),
+                annotation.requiresAuth(),
+                List.of(annotation.secrets()),
+                annotation.network());
     }
 
     /** A new instance of the class. */

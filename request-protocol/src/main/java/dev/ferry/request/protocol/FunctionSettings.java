@@ -30,6 +30,13 @@ import java.util.regex.Pattern;
  *     has a free input slot, 0 for the gateway's default
  * @param queueTimeout how long a queued request waits for a slot before a 503, {@link Duration#ZERO}
  *     for the gateway's default
+ * @param requiresAuth whether a caller must present a token allowed to call this function's app
+ *     ({@code Authorization: Bearer …}); false serves the public
+ * @param secrets names of the secrets whose keys become environment variables in the container
+ *     (each a name by {@link #checkName})
+ * @param network the container's network: {@link #NETWORK_DEFAULT} (empty, the worker's
+ *     choice), {@link #NETWORK_NONE} (loopback of its own only: it serves Ferry's calls and
+ *     reaches nothing) or {@link #NETWORK_HOST} (the machine's network)
  */
 public record FunctionSettings(
         String name,
@@ -47,7 +54,17 @@ public record FunctionSettings(
         long maxWebSocketMessage,
         List<String> workerLabels,
         int maxQueued,
-        Duration queueTimeout) {
+        Duration queueTimeout,
+        boolean requiresAuth,
+        List<String> secrets,
+        String network) {
+
+    /** {@link #network()}: the worker decides ({@code ferry worker --container-network}). */
+    public static final String NETWORK_DEFAULT = "";
+    /** {@link #network()}: a network namespace of its own with nothing but loopback. */
+    public static final String NETWORK_NONE = "none";
+    /** {@link #network()}: the machine's network. */
+    public static final String NETWORK_HOST = "host";
 
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
     private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/-]{0,62}=[A-Za-z0-9._-]{0,63}");
@@ -97,6 +114,58 @@ public record FunctionSettings(
             throw new IllegalArgumentException(
                     "queueTimeout: " + queueTimeout + " (expected: >= 0, 0 for the gateway's default)");
         }
+        secrets = List.copyOf(secrets);
+        for (String secret : secrets) {
+            checkName("secrets", secret);
+        }
+        if (secrets.size() != secrets.stream().distinct().count()) {
+            throw new IllegalArgumentException("secrets: " + secrets + " (expected: each name once)");
+        }
+        if (network == null
+                || !(network.equals(NETWORK_DEFAULT) || network.equals(NETWORK_NONE) || network.equals(NETWORK_HOST))) {
+            throw new IllegalArgumentException("network: " + (network == null ? "null" : '"' + network + '"')
+                    + " (expected: \"none\", \"host\", or empty for the worker's default)");
+        }
+    }
+
+    /** Settings that are public, name no secrets and take the worker's network. */
+    public FunctionSettings(
+            String name,
+            int maxInputs,
+            int targetInputs,
+            Duration timeout,
+            Duration scaledownWindow,
+            int minContainers,
+            int maxContainers,
+            int bufferContainers,
+            double cpu,
+            int memoryMib,
+            List<String> gpu,
+            long maxRequestBody,
+            long maxWebSocketMessage,
+            List<String> workerLabels,
+            int maxQueued,
+            Duration queueTimeout) {
+        this(
+                name,
+                maxInputs,
+                targetInputs,
+                timeout,
+                scaledownWindow,
+                minContainers,
+                maxContainers,
+                bufferContainers,
+                cpu,
+                memoryMib,
+                gpu,
+                maxRequestBody,
+                maxWebSocketMessage,
+                workerLabels,
+                maxQueued,
+                queueTimeout,
+                false,
+                List.of(),
+                NETWORK_DEFAULT);
     }
 
     /** Settings with the gateway's default queue bounds. */
