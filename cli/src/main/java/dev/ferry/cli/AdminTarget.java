@@ -1,6 +1,8 @@
 package dev.ferry.cli;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -16,6 +18,20 @@ final class AdminTarget {
 
     @Mixin
     HomeOption home;
+
+    /** A client of the admin API with the token for it: $FERRY_TOKEN, else the home's credentials for its URL. */
+    AdminClient client() throws IOException {
+        String url = adminUrl();
+        Path ferryHome = home.resolve();
+        // The local authority exists where ferry dev (or a controller with --admin-tls-local) ran.
+        Path authority = ferryHome.resolve("tls").resolve("ca.crt");
+        authority = url.startsWith("https:") && Files.isRegularFile(authority) ? authority : null;
+        String env = System.getenv(Credentials.ENV);
+        String token = env != null && !env.isBlank()
+                ? env.strip()
+                : Credentials.read(ferryHome).token(url).orElse(null);
+        return new AdminClient(url, token, authority);
+    }
 
     String adminUrl() throws IOException {
         if (controller != null) {

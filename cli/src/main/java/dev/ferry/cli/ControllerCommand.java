@@ -1,7 +1,9 @@
 package dev.ferry.cli;
 
+import dev.ferry.controller.AdminTlsContext;
 import dev.ferry.controller.ControllerRole;
 import dev.ferry.gateway.GatewayRole;
+import dev.ferry.gateway.LocalCertificates;
 import dev.ferry.logging.FerryLogging;
 import dev.ferry.routing.ContainerLogs;
 import dev.ferry.routing.RoutingStore;
@@ -45,6 +47,26 @@ final class ControllerCommand implements Callable<Integer> {
             description = "The gateways' HTTP port, for URLs (default: ${DEFAULT-VALUE}).")
     int gatewayPort;
 
+    @Option(
+            names = "--admin-tls-cert",
+            paramLabel = "FILE",
+            description = "The admin API's certificate chain (PEM); with --admin-tls-key, it speaks HTTPS.")
+    Path tlsCertificate;
+
+    @Option(names = "--admin-tls-key", paramLabel = "FILE", description = "The key of --admin-tls-cert (PKCS#8 PEM).")
+    Path tlsKey;
+
+    @Option(
+            names = "--admin-tls-local",
+            description = "Serve the admin API over HTTPS with a certificate from the local authority in the home"
+                    + " (the one ferry dev makes); clients on this machine trust it.")
+    boolean tlsLocal;
+
+    @Option(
+            names = "--admin-behind-tls-proxy",
+            description = "Allow plain HTTP on a --host other than loopback because a proxy in front terminates TLS.")
+    boolean behindTlsProxy;
+
     @Override
     public Integer call() throws Exception {
         FerryLogging.install("controller");
@@ -55,7 +77,20 @@ final class ControllerCommand implements Callable<Integer> {
                 .home(ferryHome)
                 .adminHost(host)
                 .adminPort(adminPort)
-                .functionUrls(f -> GatewayRole.url(f, domain, gatewayPort));
+                .functionUrls(f -> GatewayRole.url(f, domain, gatewayPort))
+                .adminBehindTlsProxy(behindTlsProxy);
+        if ((tlsCertificate == null) != (tlsKey == null)) {
+            throw new IllegalArgumentException("--admin-tls-cert and --admin-tls-key: give both or neither");
+        }
+        if (tlsCertificate != null && tlsLocal) {
+            throw new IllegalArgumentException("--admin-tls-local: not with --admin-tls-cert (expected: one of them)");
+        }
+        if (tlsCertificate != null) {
+            options.adminTls(AdminTlsContext.fromPem(tlsCertificate, tlsKey));
+        } else if (tlsLocal) {
+            LocalCertificates.Pem pem = LocalCertificates.open(ferryHome).issue(java.util.List.of(host), "admin");
+            options.adminTls(AdminTlsContext.fromPem(pem.certificate(), pem.key()));
+        }
         RoutingStore store = role.store.connect();
         ContainerLogs logs;
         ControllerRole controller;
@@ -73,9 +108,21 @@ final class ControllerCommand implements Callable<Integer> {
             throw e;
         }
         long pid = ProcessHandle.current().pid();
-        new DevState("http://" + host + ":" + controller.adminPort(), pid).write(ferryHome);
-        System.out.println("ferry controller " + controllerId + ": admin API on http://" + host + ":"
-                + controller.adminPort() + ", state in " + store.describe());
+        String adminUrl = (controller.adminTls() ? "https://" : "http://") + host + ":" + controller.adminPort();
+        new DevState(adminUrl, pid).write(ferryHome);
+        if (controller.bootstrapToken().isPresent()) {
+            // Saved before the announcement, so whoever waits for it finds the token.
+            Credentials.save(
+                    ferryHome, adminUrl, controller.bootstrapToken().get().secret());
+        }
+        System.out.println(
+                "ferry controller " + controllerId + ": admin API on " + adminUrl + ", state in " + store.describe());
+        if (controller.bootstrapToken().isPresent()) {
+            System.out.println("ferry controller: made the cluster's first admin token ("
+                    + controller.bootstrapToken().get().token().id() + ") and saved it in "
+                    + Credentials.file(ferryHome) + "; copy it to the machines you run ferry commands on, or"
+                    + " make tokens for them with ferry token create");
+        }
         Serving.untilStopped("controller " + controllerId, () -> {
             controller.close();
             logs.close();

@@ -1,7 +1,6 @@
 package dev.ferry.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,10 +32,10 @@ final class DeployCommand implements Callable<Integer> {
             System.err.println("ferry deploy: " + jar + ": no such file");
             return 2;
         }
-        String uri = target.adminUrl() + "/v1/apps?file="
+        String uri = "/v1/apps?file="
                 + URLEncoder.encode(jar.getFileName().toString(), StandardCharsets.UTF_8)
                 + (name == null ? "" : "&name=" + URLEncoder.encode(name, StandardCharsets.UTF_8));
-        AdminClient.Response response = AdminClient.post(URI.create(uri), "application/java-archive", jar);
+        AdminClient.Response response = target.client().post(uri, "application/java-archive", jar);
         if (response.status() != 200) {
             System.err.print("ferry deploy: " + response.body());
             return 1;

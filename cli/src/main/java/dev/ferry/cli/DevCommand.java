@@ -64,10 +64,12 @@ final class DevCommand implements Callable<Integer> {
                 .build()
                 .start();
         long pid = ProcessHandle.current().pid();
-        new DevState("http://" + edge.host + ":" + stack.adminPort(), pid).write(ferryHome);
+        String adminUrl = stack.adminUrl();
+        new DevState(adminUrl, pid).write(ferryHome);
         System.out.println("ferry dev: gateway on http://" + edge.host + ":" + stack.httpPort() + " and https://"
                 + edge.host + ":"
-                + stack.httpsPort() + ", admin API on http://" + edge.host + ":" + stack.adminPort() + ", state in "
+                + stack.httpsPort() + ", admin API on " + adminUrl + " (its token in " + Credentials.file(ferryHome)
+                + "), state in "
                 + stack.store().describe());
         stack.localCertificates().ifPresent(local -> System.out.println(local.trustInstructions(stack.httpsPort())));
         if (!noExamples) {

@@ -1,11 +1,13 @@
 package dev.ferry.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ferry.controller.AdminTlsContext;
 import dev.ferry.controller.ControllerRole;
 import dev.ferry.controller.ControllerTimings;
 import dev.ferry.gateway.FunctionDemand;
 import dev.ferry.gateway.GatewayRole;
 import dev.ferry.gateway.LocalCertificates;
+import dev.ferry.routing.AccessTokens;
 import dev.ferry.routing.AppDeployment;
 import dev.ferry.routing.ContainerLogs;
 import dev.ferry.routing.RoutingStore;
@@ -14,6 +16,7 @@ import dev.ferry.worker.ShippedLogs;
 import dev.ferry.worker.Worker;
 import dev.ferry.worker.WorkerRole;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -27,6 +30,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import javax.net.ssl.SSLContext;
 
 /**
  * The whole platform in one JVM, as {@code ferry dev} runs it: the in-memory routing store
@@ -132,6 +136,7 @@ final class DevStack implements AutoCloseable {
                     .home(home)
                     .adminHost(host)
                     .adminPort(adminPort)
+                    .adminTls(adminTlsContext())
                     .clock(clock)
                     .timings(redis == null ? ControllerTimings.DEV : ControllerTimings.CLUSTER)
                     .functionUrls(gateway::url)
@@ -152,6 +157,11 @@ final class DevStack implements AutoCloseable {
             }
             controller.start();
             started = new Started(store, logs, shipped, worker, gateway, controller);
+            // So the ferry commands find the token with nothing more to do (the two-command start).
+            if (controller.bootstrapToken().isPresent()) {
+                Credentials.save(
+                        home, adminUrl(), controller.bootstrapToken().get().secret());
+            }
         } catch (RuntimeException | IOException | InterruptedException e) {
             undo.forEach(Runnable::run);
             throw e;
@@ -205,8 +215,33 @@ final class DevStack implements AutoCloseable {
         return started().gateway().localCertificates();
     }
 
+    /**
+     * The admin API's TLS: none on a loopback address; on any other, a certificate from the local
+     * authority, so tokens never cross a network in clear text.
+     */
+    private SSLContext adminTlsContext() throws IOException {
+        if (InetAddress.getByName(host).isLoopbackAddress()) {
+            return null;
+        }
+        LocalCertificates.Pem pem = LocalCertificates.open(home).issue(List.of(host), "admin");
+        return AdminTlsContext.fromPem(pem.certificate(), pem.key());
+    }
+
+    /** The admin API's base URL, e.g. {@code http://127.0.0.1:7070}. */
+    String adminUrl() {
+        return (started().controller().adminTls() ? "https://" : "http://") + host + ":" + adminPort();
+    }
+
     int adminPort() {
         return started().controller().adminPort();
+    }
+
+    /**
+     * The admin token the controller made at start (every start on the in-memory store; on
+     * Redis only when it held none): what {@code ferry dev} saves for the {@code ferry} commands.
+     */
+    Optional<String> adminToken() {
+        return started().controller().bootstrapToken().map(AccessTokens.Issued::secret);
     }
 
     RoutingStore store() {

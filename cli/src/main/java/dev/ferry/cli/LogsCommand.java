@@ -7,7 +7,6 @@ import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.net.HttpURLConnection;
-import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
@@ -63,7 +62,8 @@ final class LogsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        String uri = target.adminUrl() + AdminApi.LOGS_PATH + URLEncoder.encode(app, StandardCharsets.UTF_8) + "?tail="
+        AdminClient client = target.client();
+        String uri = AdminApi.LOGS_PATH + URLEncoder.encode(app, StandardCharsets.UTF_8) + "?tail="
                 + tail
                 + (function == null ? "" : "&function=" + URLEncoder.encode(function, StandardCharsets.UTF_8))
                 + (follow ? "&follow=1" : "");
@@ -74,12 +74,12 @@ final class LogsCommand implements Callable<Integer> {
         PrintWriter err = spec != null
                 ? spec.commandLine().getErr()
                 : new PrintWriter(new OutputStreamWriter(System.err, System.err.charset()), true);
-        HttpURLConnection connection = AdminClient.open(URI.create(uri), "GET");
+        HttpURLConnection connection = client.open(uri, "GET");
         // A socket read on a platform thread ignores an interrupt, and disconnect() from another
         // thread waits for the read to let go of the stream; on a virtual thread an interrupt
         // closes the socket. So the lines are read on one, and an interrupt of this thread is
         // passed on to it.
-        FutureTask<Integer> printing = new FutureTask<>(() -> print(connection, out, err));
+        FutureTask<Integer> printing = new FutureTask<>(() -> print(client, connection, out, err));
         Thread reader = Thread.ofVirtual().name("ferry-logs").start(printing);
         try {
             return printing.get();
@@ -97,7 +97,8 @@ final class LogsCommand implements Callable<Integer> {
         }
     }
 
-    private int print(HttpURLConnection connection, PrintWriter out, PrintWriter err) throws IOException {
+    private int print(AdminClient client, HttpURLConnection connection, PrintWriter out, PrintWriter err)
+            throws IOException {
         try (BufferedReader lines =
                 new BufferedReader(new InputStreamReader(AdminClient.body(connection), StandardCharsets.UTF_8))) {
             if (connection.getResponseCode() != 200) {
@@ -113,7 +114,7 @@ final class LogsCommand implements Callable<Integer> {
             }
         }
         if (follow) {
-            err.println("ferry logs: the admin API at " + target.adminUrl()
+            err.println("ferry logs: the admin API at " + client.baseUrl()
                     + " ended the stream (did the controller stop?)");
             err.flush();
             return 1;

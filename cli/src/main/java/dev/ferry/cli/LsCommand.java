@@ -1,7 +1,6 @@
 package dev.ferry.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.net.URI;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -19,7 +18,7 @@ final class LsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        AdminClient.Response response = AdminClient.get(URI.create(target.adminUrl() + "/v1/apps"));
+        AdminClient.Response response = target.client().get("/v1/apps");
         if (response.status() != 200) {
             System.err.print("ferry ls: " + response.body());
             return 1;

@@ -97,6 +97,7 @@ public final class Main implements Runnable {
         commands.put("scale", ScaleCommand::new);
         commands.put("route", RouteCommand::new);
         commands.put("logs", LogsCommand::new);
+        commands.put("token", TokenCommand::new);
         commands.put("gateway", GatewayCommand::new);
         commands.put("controller", ControllerCommand::new);
         commands.put("worker", WorkerCommand::new);

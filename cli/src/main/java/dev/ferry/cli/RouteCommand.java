@@ -1,6 +1,5 @@
 package dev.ferry.cli;
 
-import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
@@ -38,8 +37,7 @@ final class RouteCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             return print(
-                    "route add",
-                    AdminClient.send("PUT", routeUri(target, host), "text/plain; charset=utf-8", function));
+                    "route add", target.client().send("PUT", routePath(host), "text/plain; charset=utf-8", function));
         }
     }
 
@@ -53,7 +51,7 @@ final class RouteCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            return print("route rm", AdminClient.delete(routeUri(target, host)));
+            return print("route rm", target.client().delete(routePath(host)));
         }
     }
 
@@ -64,7 +62,7 @@ final class RouteCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            AdminClient.Response response = AdminClient.get(URI.create(target.adminUrl() + "/v1/routes"));
+            AdminClient.Response response = target.client().get("/v1/routes");
             if (response.status() != 200) {
                 System.err.print("ferry route ls: " + response.body());
                 return 1;
@@ -77,8 +75,8 @@ final class RouteCommand implements Runnable {
         }
     }
 
-    private static URI routeUri(AdminTarget target, String host) throws java.io.IOException {
-        return URI.create(target.adminUrl() + "/v1/routes/" + URLEncoder.encode(host, StandardCharsets.UTF_8));
+    private static String routePath(String host) {
+        return "/v1/routes/" + URLEncoder.encode(host, StandardCharsets.UTF_8);
     }
 
     private static int print(String command, AdminClient.Response response) {

@@ -3,7 +3,6 @@ package dev.ferry.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.controller.AdminApi;
 import dev.ferry.request.protocol.FunctionSettings;
-import java.net.URI;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -80,10 +79,11 @@ final class ScaleCommand implements Callable<Integer> {
                     "--scaledown-window", scaledownWindow); // a clear error here, not from the server
             change.put("scaledownWindow", scaledownWindow);
         }
-        URI uri = URI.create(target.adminUrl() + AdminApi.SCALE_PATH + app + "/" + function);
+        AdminClient client = target.client();
+        String uri = AdminApi.SCALE_PATH + app + "/" + function;
         AdminClient.Response response = change.isEmpty()
-                ? AdminClient.get(uri)
-                : AdminClient.send("POST", uri, "application/json", Json.write(change, false));
+                ? client.get(uri)
+                : client.send("POST", uri, "application/json", Json.write(change, false));
         if (response.status() != 200) {
             System.err.print("ferry scale: " + response.body());
             return 1;

@@ -43,7 +43,8 @@ class AutoscalingEndToEndTest {
     private static void scale(String function, String... options) {
         List<String> args = new ArrayList<>(List.of("scale", "examples", function));
         args.addAll(List.of(options));
-        args.addAll(List.of("--controller", "http://127.0.0.1:" + stack.dev.adminPort()));
+        args.addAll(
+                List.of("--controller", "http://127.0.0.1:" + stack.dev.adminPort(), "--home", stack.home.toString()));
         CliTest.Run run = CliTest.ferry(args.toArray(String[]::new));
         assertThat(run.exitCode()).as(run.err()).isZero();
     }

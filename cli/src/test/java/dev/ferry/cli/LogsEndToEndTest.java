@@ -65,19 +65,22 @@ class LogsEndToEndTest {
         assertThat(stack.get("logsapp--say", "/?printed-2").statusCode()).isEqualTo(200);
         FerryStack.await("the lines in the logs", () -> logs(stack, "logsapp").contains("| err printed-2"));
 
-        CliTest.Run run = CliTest.ferry("logs", "logsapp", "say", "--tail", "2", "--controller", admin(stack));
+        CliTest.Run run = CliTest.ferry(
+                "logs", "logsapp", "say", "--tail", "2", "--controller", admin(stack), "--home", stack.home.toString());
 
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.out().lines().toList())
                 .hasSize(2)
                 .anySatisfy(l -> assertThat(l).endsWith("stdout | out printed-2"))
                 .anySatisfy(l -> assertThat(l).endsWith("stderr | err printed-2"));
-        CliTest.Run missing = CliTest.ferry("logs", "nope", "--controller", admin(stack));
+        CliTest.Run missing =
+                CliTest.ferry("logs", "nope", "--controller", admin(stack), "--home", stack.home.toString());
         assertThat(missing.exitCode()).isEqualTo(1);
         assertThat(missing.err())
                 .contains("ferry logs: cannot read logs: app nope is not deployed")
                 .doesNotContain("\tat ");
-        CliTest.Run badTail = CliTest.ferry("logs", "logsapp", "--tail", "-1", "--controller", admin(stack));
+        CliTest.Run badTail = CliTest.ferry(
+                "logs", "logsapp", "--tail", "-1", "--controller", admin(stack), "--home", stack.home.toString());
         assertThat(badTail.err()).contains("tail: \"-1\" (expected: a whole number from 0 to 10000)");
     }
 
@@ -96,8 +99,16 @@ class LogsEndToEndTest {
                 .setErr(new PrintWriter(printed, true));
         Thread following = Thread.ofPlatform()
                 .name("ferry-logs-test")
-                .start(() ->
-                        exit.set(command.execute("logsapp", "say", "-f", "--tail", "1", "--controller", admin(stack))));
+                .start(() -> exit.set(command.execute(
+                        "logsapp",
+                        "say",
+                        "-f",
+                        "--tail",
+                        "1",
+                        "--controller",
+                        admin(stack),
+                        "--home",
+                        stack.home.toString())));
         try {
             // The tail is printed once the follow is set up: any line written after that comes too.
             FerryStack.await("the tail", () -> printed.toString().contains("before-3"));
@@ -125,6 +136,9 @@ class LogsEndToEndTest {
         try {
             HttpResponse<String> response = stack.client.send(
                     HttpRequest.newBuilder(URI.create(admin(stack) + "/v1/logs/" + pathAndQuery))
+                            .header(
+                                    "Authorization",
+                                    "Bearer " + stack.dev.adminToken().orElseThrow())
                             .build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(response.statusCode()).as(response.body()).isEqualTo(200);

@@ -44,6 +44,7 @@ class LogsOnRedisTest {
                 stack.deploy(
                         TestJars.jar(home.resolve("build/logsapp.jar"), LogsApp.NAME, LogsApp.class), Optional.empty());
                 String admin = "http://127.0.0.1:" + stack.adminPort() + "/v1/logs/logsapp";
+                String token = stack.adminToken().orElseThrow();
 
                 assertThat(client.send(
                                         HttpRequest.newBuilder(URI.create("http://logsapp--say.localhost:"
@@ -61,8 +62,8 @@ class LogsOnRedisTest {
 
                 Await.until(
                         WAIT,
-                        () -> body(client, admin + "?function=say").contains(tags + "stderr | err redis-1")
-                                && body(client, admin + "?function=say").contains(tags + "stdout | out redis-1"),
+                        () -> body(client, token, admin + "?function=say").contains(tags + "stderr | err redis-1")
+                                && body(client, token, admin + "?function=say").contains(tags + "stdout | out redis-1"),
                         "both lines, tagged");
                 assertThat(container.worker()).startsWith("worker-dev-");
                 assertThat(Long.parseLong(redis.redisCli("XLEN", "ferry:logs-test:logs:logsapp")))
@@ -70,6 +71,7 @@ class LogsOnRedisTest {
 
                 HttpResponse<InputStream> follow = client.send(
                         HttpRequest.newBuilder(URI.create(admin + "?tail=0&follow=1"))
+                                .header("Authorization", "Bearer " + token)
                                 .build(),
                         HttpResponse.BodyHandlers.ofInputStream());
                 try (BufferedReader lines =
@@ -89,10 +91,13 @@ class LogsOnRedisTest {
         }
     }
 
-    private static String body(HttpClient client, String uri) {
+    private static String body(HttpClient client, String token, String uri) {
         try {
-            HttpResponse<String> response =
-                    client.send(HttpRequest.newBuilder(URI.create(uri)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = client.send(
+                    HttpRequest.newBuilder(URI.create(uri))
+                            .header("Authorization", "Bearer " + token)
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
             return response.body();
         } catch (Exception e) {

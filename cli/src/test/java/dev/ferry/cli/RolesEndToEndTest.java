@@ -23,17 +23,31 @@ class RolesEndToEndTest {
     void aCustomDomainRoutesToItsFunctionAndStopsWhenTheRouteIsRemoved(FerryStack stack) throws Exception {
         assertThat(get(stack, "api.example.test")).startsWith("HTTP/1.1 404");
 
-        CliTest.Run add =
-                CliTest.ferry("route", "add", "API.Example.test", "examples--hello", "--controller", admin(stack));
+        CliTest.Run add = CliTest.ferry(
+                "route",
+                "add",
+                "API.Example.test",
+                "examples--hello",
+                "--controller",
+                admin(stack),
+                "--home",
+                stack.home.toString());
         assertThat(add.exitCode()).as(add.err()).isZero();
         assertThat(add.out()).contains("routed api.example.test to examples--hello");
 
         String response = get(stack, "api.example.test:443");
         assertThat(response).startsWith("HTTP/1.1 200").contains("Hello");
-        CliTest.Run list = CliTest.ferry("route", "ls", "--controller", admin(stack));
+        CliTest.Run list = CliTest.ferry("route", "ls", "--controller", admin(stack), "--home", stack.home.toString());
         assertThat(list.out()).contains("api.example.test").contains("examples--hello");
 
-        assertThat(CliTest.ferry("route", "rm", "api.example.test", "--controller", admin(stack))
+        assertThat(CliTest.ferry(
+                                "route",
+                                "rm",
+                                "api.example.test",
+                                "--controller",
+                                admin(stack),
+                                "--home",
+                                stack.home.toString())
                         .exitCode())
                 .isZero();
         assertThat(get(stack, "api.example.test")).startsWith("HTTP/1.1 404");
@@ -41,13 +55,27 @@ class RolesEndToEndTest {
 
     @Test
     void aRouteToAFunctionThatIsNotDeployedIsRefusedWithTheReason(FerryStack stack) {
-        CliTest.Run run =
-                CliTest.ferry("route", "add", "api.example.test", "nope--nothing", "--controller", admin(stack));
+        CliTest.Run run = CliTest.ferry(
+                "route",
+                "add",
+                "api.example.test",
+                "nope--nothing",
+                "--controller",
+                admin(stack),
+                "--home",
+                stack.home.toString());
 
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.err()).contains("cannot route: route target: nope--nothing is not deployed");
-        CliTest.Run badHost =
-                CliTest.ferry("route", "add", "bad_host!", "examples--hello", "--controller", admin(stack));
+        CliTest.Run badHost = CliTest.ferry(
+                "route",
+                "add",
+                "bad_host!",
+                "examples--hello",
+                "--controller",
+                admin(stack),
+                "--home",
+                stack.home.toString());
         assertThat(badHost.err()).contains("cannot route: route host: \"bad_host!\" (expected: a lowercase DNS name");
     }
 

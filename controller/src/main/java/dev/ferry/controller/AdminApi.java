@@ -12,6 +12,8 @@ public final class AdminApi {
     public static final String LOGS_PATH = "/v1/logs/";
     /** {@code GET} and {@code POST /v1/scale/APP/FUNCTION}: scaling in force, or a change ({@link ScaleHandler}). */
     public static final String SCALE_PATH = "/v1/scale/";
+    /** {@code GET}, {@code POST /v1/tokens} and {@code DELETE /v1/tokens/ID}: access tokens ({@link TokensHandler}). */
+    public static final String TOKENS_PATH = "/v1/tokens/";
     /** Lines of output answered before following, unless the call asks for another number. */
     public static final int DEFAULT_TAIL = 100;
     /** The most lines a call may ask for: what the store keeps per app. */

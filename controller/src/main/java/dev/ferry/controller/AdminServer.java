@@ -1,8 +1,13 @@
 package dev.ferry.controller;
 
+import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+import dev.ferry.routing.AccessToken.Scope;
 import dev.ferry.routing.AppDeployment;
+import dev.ferry.routing.RoutingStore;
 import dev.ferry.routing.StoreUnavailableException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Executors;
+import javax.net.ssl.SSLContext;
 
 /**
  * The controller's API (the dev server's too):
@@ -28,6 +34,8 @@ import java.util.concurrent.Executors;
  *   <li>{@code PUT /v1/routes/HOST} with a function id as the body → routes HOST there;
  *       {@code DELETE /v1/routes/HOST} removes the route.</li>
  * </ul>
+ * and {@code GET}, {@code POST /v1/tokens}, {@code DELETE /v1/tokens/ID} ({@link TokensHandler}).
+ * Every request needs a token ({@link AdminAuth}).
  * A write the store cannot take (Redis down) is answered 503 with the store's reason.
  * Uploads are capped at {@link #MAX_JAR_BYTES}.
  */
@@ -38,15 +46,47 @@ final class AdminServer implements AutoCloseable {
     private final HttpServer server;
     private final ControllerRole stack;
 
-    AdminServer(ControllerRole stack, String host, int port) throws IOException {
+    /**
+     * Binds the API on {@code host:port}, over TLS when {@code tls} is given. Every route is
+     * behind {@link AdminAuth}: reads need the read scope, changes the deploy scope, tokens
+     * the admin scope.
+     */
+    AdminServer(ControllerRole stack, String host, int port, Optional<SSLContext> tls) throws IOException {
         this.stack = stack;
-        this.server = HttpServer.create(new InetSocketAddress(host, port), 16);
-        server.createContext("/v1/apps", this::apps);
-        server.createContext("/v1/routes", this::routes);
-        server.createContext(ScaleHandler.PATH, new ScaleHandler(stack, stack.clock()));
-        server.createContext(LogsHandler.PATH, new LogsHandler(stack.store(), stack.logs()));
+        InetSocketAddress address = new InetSocketAddress(host, port);
+        if (tls.isPresent()) {
+            HttpsServer https = HttpsServer.create(address, 16);
+            https.setHttpsConfigurator(new HttpsConfigurator(tls.get()));
+            this.server = https;
+        } else {
+            this.server = HttpServer.create(address, 16);
+        }
+        RoutingStore store = stack.store();
+        guard(server.createContext("/v1/apps", this::apps), AdminAuth.READ_OR_DEPLOY);
+        guard(server.createContext("/v1/routes", this::routes), AdminAuth.READ_OR_DEPLOY);
+        guard(
+                server.createContext(ScaleHandler.PATH, new ScaleHandler(stack, stack.clock())),
+                AdminAuth.READ_OR_DEPLOY);
+        guard(server.createContext(LogsHandler.PATH, new LogsHandler(store, stack.logs())), AdminAuth.READ_OR_DEPLOY);
+        guard(server.createContext("/v1/tokens", new TokensHandler(store, stack.clock())), (m, p) -> Scope.ADMIN);
+        // Anything else: 401 without a token, 404 with one, so the API's shape is not told to strangers.
+        guard(server.createContext("/", AdminServer::notFound), (m, p) -> Scope.READ);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.start();
+    }
+
+    private void guard(HttpContext context, AdminAuth.Rule rule) {
+        context.getFilters().add(new AdminAuth(stack.store(), rule));
+    }
+
+    private static void notFound(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            text(
+                    exchange,
+                    404,
+                    "not found: " + exchange.getRequestURI().getPath()
+                            + " (expected: /v1/apps, /v1/routes, /v1/scale, /v1/logs or /v1/tokens)");
+        }
     }
 
     int port() {
@@ -162,12 +202,12 @@ final class AdminServer implements AutoCloseable {
         return Optional.empty();
     }
 
-    private static void text(HttpExchange exchange, int status, String line) throws IOException {
+    static void text(HttpExchange exchange, int status, String line) throws IOException {
         exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
         respond(exchange, status, (line.replace('\n', ' ') + "\n").getBytes(StandardCharsets.UTF_8));
     }
 
-    private static void respond(HttpExchange exchange, int status, byte[] body) throws IOException {
+    static void respond(HttpExchange exchange, int status, byte[] body) throws IOException {
         if (!exchange.getResponseHeaders().containsKey("Content-Type")) {
             exchange.getResponseHeaders().set("Content-Type", "application/json");
         }

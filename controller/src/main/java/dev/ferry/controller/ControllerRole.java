@@ -5,6 +5,7 @@ import dev.ferry.autoscaler.AutoscalerSettings;
 import dev.ferry.request.protocol.FunctionId;
 import dev.ferry.request.protocol.FunctionSettings;
 import dev.ferry.request.protocol.VersionKey;
+import dev.ferry.routing.AccessTokens;
 import dev.ferry.routing.AppDeployment;
 import dev.ferry.routing.AppJars;
 import dev.ferry.routing.ContainerLogs;
@@ -14,12 +15,15 @@ import dev.ferry.routing.RoutingStore;
 import dev.ferry.routing.ScaleOverride;
 import dev.ferry.routing.ScaleStatus;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import javax.net.ssl.SSLContext;
 
 /**
  * The controller role: the {@link Controller} loop, the {@link AppDeployer} and the admin
@@ -55,6 +59,9 @@ public final class ControllerRole implements AutoCloseable {
     private final ContainerLogs logs;
     private final Clock clock;
     private final ControllerTimings timings;
+    private final Optional<SSLContext> adminTls;
+    /** Made by {@link #start()} when the store held no admin token; null otherwise. */
+    private volatile AccessTokens.Issued bootstrapToken;
     /** Bound by {@link #start()}; null before. */
     private volatile AdminServer admin;
 
@@ -68,6 +75,7 @@ public final class ControllerRole implements AutoCloseable {
         this.timings = b.timings;
         this.urls = b.urls;
         this.afterDeploy = b.afterDeploy;
+        this.adminTls = Optional.ofNullable(b.adminTls);
         this.deployer = new AppDeployer(store, b.home.resolve("apps"), clock);
         // Its thread starts with the first tick, in start().
         this.controller = new Controller(store, id, clock, timings, new AppJars(store, b.home.resolve("jars")));
@@ -89,7 +97,8 @@ public final class ControllerRole implements AutoCloseable {
         }
         controller.start();
         try {
-            this.admin = new AdminServer(this, adminHost, adminPort);
+            this.bootstrapToken = AdminTokens.bootstrap(store, id, clock).orElse(null);
+            this.admin = new AdminServer(this, adminHost, adminPort, adminTls);
         } catch (IOException | RuntimeException e) {
             controller.close();
             throw e;
@@ -104,6 +113,20 @@ public final class ControllerRole implements AutoCloseable {
             throw new IllegalStateException("controller " + id + ": not started (expected: start() first)");
         }
         return a.port();
+    }
+
+    /**
+     * The admin token this controller made at start because the store held none (the first
+     * start of a cluster, or every start of {@code ferry dev} on the in-memory store): the only
+     * time its secret is known, for the caller to save where the {@code ferry} commands find it.
+     */
+    public Optional<AccessTokens.Issued> bootstrapToken() {
+        return Optional.ofNullable(bootstrapToken);
+    }
+
+    /** Whether the admin API speaks TLS. */
+    public boolean adminTls() {
+        return adminTls.isPresent();
     }
 
     Controller controller() {
@@ -252,6 +275,8 @@ public final class ControllerRole implements AutoCloseable {
         private FunctionUrls urls;
         private AfterDeploy afterDeploy = deployment -> {};
         private ContainerLogs logs;
+        private SSLContext adminTls;
+        private boolean adminBehindTlsProxy;
 
         private Builder() {}
 
@@ -282,6 +307,21 @@ public final class ControllerRole implements AutoCloseable {
         /** The admin API's port; 0 picks a free one. Default 7070. */
         public Builder adminPort(int port) {
             this.adminPort = port;
+            return this;
+        }
+
+        /** Serves the admin API over TLS with {@code context}'s certificate; null (the default) for plain HTTP. */
+        public Builder adminTls(SSLContext context) {
+            this.adminTls = context;
+            return this;
+        }
+
+        /**
+         * Lets the admin API listen without TLS on an address other than loopback, because a
+         * proxy in front of it terminates TLS. Default false: such an address needs {@link #adminTls}.
+         */
+        public Builder adminBehindTlsProxy(boolean behindProxy) {
+            this.adminBehindTlsProxy = behindProxy;
             return this;
         }
 
@@ -338,6 +378,12 @@ public final class ControllerRole implements AutoCloseable {
             if (adminPort < 0 || adminPort > 65535) {
                 throw new IllegalArgumentException("adminPort: " + adminPort + " (expected: 0-65535)");
             }
+            if (adminTls == null && !adminBehindTlsProxy && !isLoopback(adminHost)) {
+                // Tokens would cross the network in clear text.
+                throw new IllegalArgumentException("adminHost: " + adminHost
+                        + " is not a loopback address and the admin API has no TLS (expected: a certificate for it,"
+                        + " or to be told that a proxy in front terminates TLS)");
+            }
             if (urls == null) {
                 throw new IllegalArgumentException("functionUrls: null (expected: what makes a function's public URL)");
             }
@@ -345,6 +391,15 @@ public final class ControllerRole implements AutoCloseable {
                 throw new IllegalArgumentException("logs: null (expected: the ContainerLogs the admin API serves)");
             }
             return new ControllerRole(this);
+        }
+
+        private static boolean isLoopback(String host) {
+            try {
+                return InetAddress.getByName(host).isLoopbackAddress();
+            } catch (UnknownHostException e) {
+                throw new IllegalArgumentException(
+                        "adminHost: " + host + " (expected: an address or a known host name)");
+            }
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.ferry.controller;
 
 import dev.ferry.request.protocol.FunctionId;
+import dev.ferry.routing.AccessToken;
 import dev.ferry.routing.AppDeployment;
 import dev.ferry.routing.AppJars;
 import dev.ferry.routing.DeployedFunction;
@@ -15,7 +16,7 @@ import java.util.Optional;
 
 /**
  * Recovers from a store that lost its data: keeps a copy of every deployed jar while all is
- * well, and after a loss writes back the apps, jars and routes this controller knew. Lettuce
+ * well, and after a loss writes back the apps, jars, routes and tokens this controller knew. Lettuce
  * reconnects its connections one by one, so the first writes after a loss may still find one
  * of them down: the restore is retried until every write went through. Controller thread only.
  */
@@ -65,11 +66,11 @@ final class Recovery {
     void retry() {
         if (pending && restore()) {
             pending = false;
-            logger.log(System.Logger.Level.INFO, "restored the apps, jars and routes in " + store.describe());
+            logger.log(System.Logger.Level.INFO, "restored the apps, jars, routes and tokens in " + store.describe());
         }
     }
 
-    /** Writes back the apps, jars and routes this controller knows; true when every write went through. */
+    /** Writes back the apps, jars, routes and tokens this controller knows; true when every write went through. */
     private boolean restore() {
         List<AppDeployment> apps = store.apps();
         Map<String, FunctionId> routes = store.routes();
@@ -96,6 +97,11 @@ final class Recovery {
         }
         for (Map.Entry<String, FunctionId> route : routes.entrySet()) {
             done &= writes.write(() -> store.putRoute(route.getKey(), route.getValue()));
+        }
+        // Without them every client and caller would be locked out; a token revoked before
+        // the loss is not in the copy, so it stays revoked.
+        for (AccessToken token : store.tokens()) {
+            done &= writes.write(() -> store.putToken(token));
         }
         return done;
     }

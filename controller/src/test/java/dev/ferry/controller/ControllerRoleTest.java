@@ -81,6 +81,12 @@ class ControllerRoleTest {
 
             HttpResponse<String> apps = client.send(
                     HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + role.adminPort() + "/v1/apps"))
+                            .header(
+                                    "Authorization",
+                                    "Bearer "
+                                            + role.bootstrapToken()
+                                                    .orElseThrow()
+                                                    .secret())
                             .build(),
                     HttpResponse.BodyHandlers.ofString());
 

@@ -47,6 +47,9 @@ final class ErrorResponses {
         if (error.getCode() == ErrorCode.NO_CAPACITY) {
             response.headers().setInt(HttpHeaderNames.RETRY_AFTER, retryAfterSeconds);
         }
+        if (error.getCode() == ErrorCode.UNAUTHENTICATED) {
+            response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, EndpointAuth.CHALLENGE);
+        }
         HttpUtil.setKeepAlive(response, keepAlive);
         return response;
     }

@@ -5,6 +5,7 @@ import dev.ferry.request.protocol.ErrorCode;
 import dev.ferry.request.protocol.FunctionId;
 import dev.ferry.request.protocol.HttpScope;
 import dev.ferry.request.protocol.WebSocketScope;
+import dev.ferry.routing.AccessToken;
 import dev.ferry.routing.FunctionLookup;
 import dev.ferry.routing.RoutingStore;
 import io.netty.buffer.Unpooled;
@@ -321,6 +322,17 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
                     return;
                 }
                 var function = found.function();
+                if (function.settings().requiresAuth()) {
+                    AccessToken caller = authenticate(request, function.app());
+                    if (caller == null) {
+                        return;
+                    }
+                    scope = scope.toBuilder()
+                            .clearHeaders()
+                            .addAllHeaders(EndpointAuth.withoutToken(scope.getHeadersList()))
+                            .setCaller(caller.name())
+                            .build();
+                }
                 FullHttpRequest upgrade = new DefaultFullHttpRequest(
                         request.protocolVersion(),
                         request.method(),
@@ -349,6 +361,17 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
                     return;
                 }
                 var function = found.function();
+                if (function.settings().requiresAuth()) {
+                    AccessToken caller = authenticate(request, function.app());
+                    if (caller == null) {
+                        return;
+                    }
+                    scope = scope.toBuilder()
+                            .clearHeaders()
+                            .addAllHeaders(EndpointAuth.withoutToken(scope.getHeadersList()))
+                            .setCaller(caller.name())
+                            .build();
+                }
                 current = new HttpExchange(
                         this,
                         ctx,
@@ -359,6 +382,23 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
                         scope,
                         Long.toString(CALL_IDS.incrementAndGet(), 36));
                 current.begin();
+            }
+        }
+    }
+
+    /**
+     * The token a request to a function that requires one came with, or null once the request
+     * is answered 401 or 403: before anything is queued or started. The connection stays open
+     * (the request is whole or its body is dropped), so a client can retry with a token.
+     */
+    private AccessToken authenticate(HttpRequest request, String app) {
+        switch (EndpointAuth.check(request.headers(), app, store)) {
+            case EndpointAuth.Allowed allowed -> {
+                return allowed.token();
+            }
+            case EndpointAuth.Refused refused -> {
+                reject(request, refused.error().getCode(), refused.error().getDetail(), true);
+                return null;
             }
         }
     }

@@ -61,6 +61,9 @@ public final class LocalCertificates {
     /** Browsers refuse server certificates valid for longer than this. */
     static final Duration SERVER_VALIDITY = Duration.ofDays(397);
 
+    private static final java.util.regex.Pattern IP_LITERAL =
+            java.util.regex.Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+
     private final Path dir;
     private final PrivateKey caKey;
     private final X509Certificate ca;
@@ -113,11 +116,21 @@ public final class LocalCertificates {
      * {@code hostNames}, and writes it with its chain to {@code server.crt} and its key to
      * {@code server.key} (each replaced in one step, so a reader never sees half a file).
      */
-    public synchronized Pem issue(Collection<String> hostNames) throws IOException {
+    public Pem issue(Collection<String> hostNames) throws IOException {
+        return issue(hostNames, "server");
+    }
+
+    /**
+     * Issues a server certificate as {@link #issue(Collection)} does, written to
+     * {@code <name>.crt} and {@code <name>.key}: the controller's admin API has its own, so it
+     * never replaces the gateway's. A host name that is an IP address is named as one.
+     */
+    public synchronized Pem issue(Collection<String> hostNames, String name) throws IOException {
         LinkedHashSet<String> names = new LinkedHashSet<>(List.of("localhost"));
         names.addAll(hostNames);
         List<GeneralName> alternatives = new ArrayList<>();
-        names.forEach(n -> alternatives.add(new GeneralName(GeneralName.dNSName, n)));
+        names.forEach(n -> alternatives.add(new GeneralName(
+                IP_LITERAL.matcher(n).matches() || n.contains(":") ? GeneralName.iPAddress : GeneralName.dNSName, n)));
         alternatives.add(new GeneralName(GeneralName.iPAddress, "127.0.0.1"));
         alternatives.add(new GeneralName(GeneralName.iPAddress, "::1"));
         try {
@@ -139,7 +152,7 @@ public final class LocalCertificates {
                             false,
                             new GeneralNames(alternatives.toArray(GeneralName[]::new)));
             X509Certificate server = sign(builder, caKey);
-            Pem pem = new Pem(dir.resolve("server.crt"), dir.resolve("server.key"));
+            Pem pem = new Pem(dir.resolve(name + ".crt"), dir.resolve(name + ".key"));
             write(pem.key(), pem("PRIVATE KEY", keys.getPrivate().getEncoded()), true);
             write(
                     pem.certificate(),

@@ -37,6 +37,7 @@ final class InMemoryRoutingStore implements RoutingStore {
     private final Map<String, byte[]> jars = new HashMap<>();
     // By the printed key, as Redis keeps them: the same order from both stores.
     private final Map<String, ScaleOverride> scaleOverrides = new TreeMap<>();
+    private final Map<String, AccessToken> tokens = new TreeMap<>();
     private final Map<String, ScaleStatus> scaleStatuses = new TreeMap<>();
     private final List<RoutingListener> listeners = new CopyOnWriteArrayList<>();
 
@@ -144,6 +145,26 @@ final class InMemoryRoutingStore implements RoutingStore {
     @Override
     public synchronized List<DemandSample> demand() {
         return List.copyOf(demand.values());
+    }
+
+    @Override
+    public synchronized void putToken(AccessToken token) {
+        tokens.put(token.id(), token);
+    }
+
+    @Override
+    public synchronized void removeToken(String id) {
+        tokens.remove(id);
+    }
+
+    @Override
+    public synchronized Optional<AccessToken> token(String id) {
+        return Optional.ofNullable(tokens.get(id));
+    }
+
+    @Override
+    public synchronized List<AccessToken> tokens() {
+        return List.copyOf(tokens.values());
     }
 
     @Override

@@ -192,6 +192,33 @@ final class RecordCodec {
         return n.toString();
     }
 
+    static String token(AccessToken t) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("id", t.id());
+        n.put("name", t.name());
+        ArrayNode scopes = n.putArray("scopes");
+        t.scopes().stream().sorted().forEach(s -> scopes.add(s.label()));
+        ArrayNode apps = n.putArray("apps");
+        t.apps().forEach(apps::add);
+        n.put("secretHash", t.secretHash());
+        n.put("createdAt", instant(t.createdAt()));
+        return n.toString();
+    }
+
+    static AccessToken token(JsonNode n) {
+        java.util.Set<AccessToken.Scope> scopes = java.util.EnumSet.noneOf(AccessToken.Scope.class);
+        for (String label : stringList(n, "scopes")) {
+            scopes.add(AccessToken.Scope.parse(label));
+        }
+        return new AccessToken(
+                text(n, "id"),
+                text(n, "name"),
+                scopes,
+                stringList(n, "apps"),
+                text(n, "secretHash"),
+                instantField(n, "createdAt"));
+    }
+
     static String scaleOverride(ScaleOverride o) {
         ObjectNode n = JSON.createObjectNode();
         n.put("function", o.function().toString());
@@ -273,6 +300,7 @@ final class RecordCodec {
                 case WORKER -> worker(r);
                 case SCALE_OVERRIDE -> scaleOverride(r);
                 case SCALE_STATUS -> scaleStatus(r);
+                case TOKEN -> token(r);
             };
             String own = switch (kind) {
                 case APP -> ((AppDeployment) record).app();
@@ -281,6 +309,7 @@ final class RecordCodec {
                 case WORKER -> ((WorkerInfo) record).id();
                 case SCALE_OVERRIDE -> ((ScaleOverride) record).key().toString();
                 case SCALE_STATUS -> ((ScaleStatus) record).key().toString();
+                case TOKEN -> ((AccessToken) record).id();
             };
             if (!own.equals(key)) {
                 throw new MalformedRecordException(kind.label + " \"" + own + "\" stored under \"" + key + "\"");

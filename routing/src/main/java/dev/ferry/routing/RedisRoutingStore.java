@@ -201,6 +201,27 @@ final class RedisRoutingStore implements RoutingStore {
     // ---- scaling ----
 
     @Override
+    public void putToken(AccessToken token) {
+        Objects.requireNonNull(token, "token");
+        write(RoutingCopy.Kind.TOKEN, token.id(), RecordCodec.token(token), token);
+    }
+
+    @Override
+    public void removeToken(String id) {
+        write(RoutingCopy.Kind.TOKEN, id, null, null);
+    }
+
+    @Override
+    public Optional<AccessToken> token(String id) {
+        return copy.token(id);
+    }
+
+    @Override
+    public List<AccessToken> tokens() {
+        return copy.tokens();
+    }
+
+    @Override
     public void putScaleOverride(ScaleOverride override) {
         Objects.requireNonNull(override, "override");
         write(

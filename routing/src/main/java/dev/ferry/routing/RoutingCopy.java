@@ -46,7 +46,8 @@ final class RoutingCopy {
         CONTAINER("container", "containers"),
         WORKER("worker", "workers"),
         SCALE_OVERRIDE("scale", "scale-overrides"),
-        SCALE_STATUS("autoscaler", "scale-status");
+        SCALE_STATUS("autoscaler", "scale-status"),
+        TOKEN("token", "tokens");
 
         /** The kind's name in change messages. */
         final String label;
@@ -190,6 +191,15 @@ final class RoutingCopy {
     Optional<ScaleOverride> scaleOverride(VersionKey key) {
         Entry e = tables.get(Kind.SCALE_OVERRIDE).get(key.toString());
         return e == null ? Optional.empty() : Optional.of((ScaleOverride) e.record);
+    }
+
+    List<AccessToken> tokens() {
+        return records(Kind.TOKEN, AccessToken.class);
+    }
+
+    Optional<AccessToken> token(String id) {
+        Entry e = tables.get(Kind.TOKEN).get(id);
+        return e == null ? Optional.empty() : Optional.of((AccessToken) e.record);
     }
 
     List<ScaleStatus> scaleStatuses() {
@@ -428,7 +438,7 @@ final class RoutingCopy {
             case ROUTE -> l.routeUpdated(key, (FunctionId) record);
             case CONTAINER -> l.containerUpdated((ContainerInfo) record);
             case WORKER -> l.workerUpdated((WorkerInfo) record);
-            case SCALE_OVERRIDE, SCALE_STATUS -> {} // read when needed, nobody listens
+            case SCALE_OVERRIDE, SCALE_STATUS, TOKEN -> {} // read when needed, nobody listens
         }
     }
 
@@ -440,7 +450,7 @@ final class RoutingCopy {
             case ROUTE -> l.routeRemoved(key);
             case CONTAINER -> l.containerRemoved((ContainerInfo) record);
             case WORKER -> l.workerRemoved((WorkerInfo) record);
-            case SCALE_OVERRIDE, SCALE_STATUS -> {}
+            case SCALE_OVERRIDE, SCALE_STATUS, TOKEN -> {}
         }
     }
 

@@ -146,6 +146,20 @@ public interface RoutingStore extends AutoCloseable {
     /** The latest decision for every function version, sorted by key. */
     List<ScaleStatus> scaleStatuses();
 
+    // ---- access tokens ----
+
+    /** Adds {@code token} or replaces the one with its id. */
+    void putToken(AccessToken token);
+
+    /** Removes (revokes) the token with {@code id}; nothing happens if there is none. */
+    void removeToken(String id);
+
+    /** The token with {@code id}, if it exists. */
+    Optional<AccessToken> token(String id);
+
+    /** Every token, sorted by id. */
+    List<AccessToken> tokens();
+
     // ---- jars ----
 
     /** Stores the bytes of an app jar under their SHA-256 {@code digest} (lowercase hex). */

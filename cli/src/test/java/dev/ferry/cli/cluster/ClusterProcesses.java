@@ -251,11 +251,13 @@ final class ClusterProcesses implements AutoCloseable {
         Path logs = Files.createDirectories(root.resolve("logs"));
         Path outFile = Files.createTempFile(logs, "ferry-" + args[0] + "-", ".out");
         Path errFile = Files.createTempFile(logs, "ferry-" + args[0] + "-", ".err");
-        Process process = new ProcessBuilder(command)
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(outFile.toFile())
-                .redirectError(errFile.toFile())
-                .start();
+                .redirectError(errFile.toFile());
+        // As an operator would: the token the cluster's first controller saved, in the environment.
+        adminToken().ifPresent(token -> builder.environment().put("FERRY_TOKEN", token));
+        Process process = builder.start();
         try {
             if (!process.waitFor(60, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
@@ -273,11 +275,32 @@ final class ClusterProcesses implements AutoCloseable {
         return run;
     }
 
+    /**
+     * The cluster's admin token: the one the first controller made and saved in its home's
+     * credentials (a later controller finds one in the store and makes none); empty before any
+     * controller started.
+     */
+    Optional<String> adminToken() throws IOException {
+        for (Path home : homes.values()) {
+            Path credentials = home.resolve("credentials");
+            if (Files.isRegularFile(credentials)) {
+                for (String line : Files.readAllLines(credentials)) {
+                    String[] parts = line.strip().split("\\s+");
+                    if (parts.length == 2 && !line.startsWith("#")) {
+                        return Optional.of(parts[1]);
+                    }
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
     /** {@code GET adminUrl/v1/apps}: the JSON that {@code ferry ls --json} prints, read directly (fast enough to poll). */
     JsonNode apps(String adminUrl) throws IOException {
         try {
             HttpResponse<String> response = admin.send(
                     HttpRequest.newBuilder(URI.create(adminUrl + "/v1/apps"))
+                            .header("Authorization", "Bearer " + adminToken().orElse(""))
                             .timeout(Duration.ofSeconds(10))
                             .GET()
                             .build(),

@@ -58,6 +58,14 @@ public final class Request {
         return Optional.empty();
     }
 
+    /**
+     * The name of the access token the caller presented, for a function with {@code
+     * requiresAuth}; empty for a public function. The token itself never reaches the function.
+     */
+    public Optional<String> caller() {
+        return scope.getCaller().isEmpty() ? Optional.empty() : Optional.of(scope.getCaller());
+    }
+
     /** The first value of header {@code name} (case-insensitive). */
     public Optional<String> header(String name) {
         List<String> values = headers(name);

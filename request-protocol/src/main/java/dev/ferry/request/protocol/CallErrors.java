@@ -20,6 +20,8 @@ public final class CallErrors {
             case HEADERS_TOO_LARGE -> 431;
             case REQUEST_TIMEOUT -> 408;
             case PAYLOAD_TOO_LARGE -> 413;
+            case UNAUTHENTICATED -> 401;
+            case PERMISSION_DENIED -> 403;
             case FUNCTION_TIMEOUT -> 504;
             case CONTAINER_LOST, PROTOCOL_VIOLATION -> 502;
             case NO_CAPACITY -> 503;
@@ -40,7 +42,9 @@ public final class CallErrors {
                     URI_TOO_LONG,
                     HEADERS_TOO_LARGE,
                     REQUEST_TIMEOUT,
-                    PAYLOAD_TOO_LARGE -> true;
+                    PAYLOAD_TOO_LARGE,
+                    UNAUTHENTICATED,
+                    PERMISSION_DENIED -> true;
             case FUNCTION_FAILED, PROTOCOL_VIOLATION, INTERNAL, CANCELLED, ERROR_CODE_UNSPECIFIED, UNRECOGNIZED ->
                 false;
         };
@@ -63,6 +67,8 @@ public final class CallErrors {
             case HEADERS_TOO_LARGE -> "request headers too large";
             case REQUEST_TIMEOUT -> "request head not received in time";
             case PAYLOAD_TOO_LARGE -> "request body too large";
+            case UNAUTHENTICATED -> "a token is required";
+            case PERMISSION_DENIED -> "the token may not call this function";
             case FUNCTION_FAILED -> "function failed; see the container log";
             case FUNCTION_TIMEOUT -> "function timed out";
             case CONTAINER_LOST -> "container exited during the call";
