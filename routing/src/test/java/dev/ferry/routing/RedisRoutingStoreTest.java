@@ -346,6 +346,22 @@ class RedisRoutingStoreTest extends RoutingStoreContract {
     }
 
     @Test
+    void aTokenRevokedThroughOneStoreIsRefusedByEveryOtherAndItsSecretIsNeverStored() {
+        AccessTokens.Issued issued =
+                AccessTokens.issue("ci", java.util.EnumSet.of(AccessToken.Scope.DEPLOY), List.of(), Samples.T0);
+        try (RoutingStore gateway = open(cluster)) {
+            store.putToken(issued.token());
+            await(() -> AccessTokens.verify(gateway, issued.secret()).isPresent(), "the other copy to accept it");
+            String secretPart = issued.secret().substring(19);
+            String stored = redis.redisCli("HGETALL", "ferry:" + cluster + ":tokens");
+            assertThat(stored).contains(issued.token().secretHash()).doesNotContain(secretPart);
+
+            store.removeToken(issued.token().id());
+            await(() -> AccessTokens.verify(gateway, issued.secret()).isEmpty(), "the other copy to refuse it");
+        }
+    }
+
+    @Test
     void aPasswordIsUsedButNeverShown() {
         try (RedisServer secured = RedisServer.startWithPassword("s3cret-pw")) {
             String address = "redis://:***@127.0.0.1:" + secured.port() + "/0";

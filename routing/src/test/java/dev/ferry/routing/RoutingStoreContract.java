@@ -296,6 +296,29 @@ abstract class RoutingStoreContract {
     // ---- jars ----
 
     @Test
+    void tokensArePutFoundByIdListedAndRevoked() {
+        AccessTokens.Issued ci =
+                AccessTokens.issue("ci", java.util.EnumSet.of(AccessToken.Scope.DEPLOY), List.of(), T0);
+        AccessTokens.Issued caller =
+                AccessTokens.issue("frontend", java.util.EnumSet.of(AccessToken.Scope.CALL), List.of("shop"), T0);
+        store.putToken(ci.token());
+        store.putToken(caller.token());
+        await(() -> store.tokens().size() == 2, "both tokens");
+
+        assertThat(store.token(ci.token().id())).contains(ci.token());
+        assertThat(AccessTokens.verify(store, ci.secret())).contains(ci.token());
+        assertThat(AccessTokens.verify(store, caller.secret()).orElseThrow().mayCall("shop"))
+                .isTrue();
+        assertThat(store.tokens()).extracting(AccessToken::id).isSorted();
+
+        store.removeToken(ci.token().id());
+        await(() -> store.token(ci.token().id()).isEmpty(), "the revoked token to go");
+        assertThat(AccessTokens.verify(store, ci.secret())).isEmpty();
+        assertThat(AccessTokens.verify(store, caller.secret())).contains(caller.token());
+        store.removeToken("nosuchtoken1"); // nothing there: nothing happens
+    }
+
+    @Test
     void jarsRoundTripByDigest() throws Exception {
         byte[] content = new byte[100_000];
         for (int i = 0; i < content.length; i++) {
