@@ -82,6 +82,18 @@ class RedisCredentialsAndTlsTest {
 
             logs.append(List.of(line("shop", "cart", "hello")));
             assertThat(texts(logs.tail("shop", Optional.empty(), 10))).containsExactly("hello");
+
+            // The rest of what a cluster does, all on ferry:* keys, which is all the user may touch.
+            byte[] jar = {1, 2, 3};
+            String digest = "a".repeat(64);
+            writer.putJar(digest, jar);
+            assertThat(reader.jar(digest))
+                    .hasValueSatisfying(read -> assertThat(read).isEqualTo(jar));
+            assertThat(writer.acquireLeadership("controller-1", Duration.ofSeconds(10)))
+                    .isTrue();
+            assertThat(reader.acquireLeadership("controller-2", Duration.ofSeconds(10)))
+                    .isFalse();
+            writer.releaseLeadership("controller-1");
         }
     }
 

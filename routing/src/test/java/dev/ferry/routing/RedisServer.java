@@ -97,7 +97,8 @@ public final class RedisServer implements AutoCloseable {
 
         /**
          * Clients must log in as the ACL user {@code name} with {@code password}: the user may
-         * do everything ({@code on >password ~* &* +@all}), and the default user is off.
+         * run every command on Ferry's keys and channels and no others ({@code on >password
+         * ~ferry:* &ferry:* +@all}), the rule the README suggests, and the default user is off.
          */
         public Builder user(String name, String password) {
             this.user = name;
@@ -297,7 +298,9 @@ public final class RedisServer implements AutoCloseable {
             // ACL rules hold spaces: they go in a config file, the one argument before the options.
             Files.writeString(
                     config,
-                    user == null ? "" : "user default off\nuser " + user + " on >" + password + " ~* &* +@all\n");
+                    user == null
+                            ? ""
+                            : "user default off\nuser " + user + " on >" + password + " ~ferry:* &ferry:* +@all\n");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
