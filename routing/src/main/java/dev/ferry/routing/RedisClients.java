@@ -22,6 +22,7 @@ import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -136,7 +137,7 @@ final class RedisClients {
      * @throws IllegalArgumentException if {@code uri} is malformed (the message hides the password)
      */
     private static Client create(RedisEndpoint endpoint, Duration commandTimeout) {
-        String uri = endpoint.uri();
+        String uri = Objects.requireNonNull(endpoint, "endpoint").uri();
         RedisRoutingStore.Redactor redactor = new RedisRoutingStore.Redactor(uri);
         RedisURI redisUri;
         try {
