@@ -56,7 +56,7 @@ final class DevCommand implements Callable<Integer> {
                 .host(edge.host)
                 .adminPort(adminPort)
                 .home(ferryHome)
-                .redis(storeOptions.redis)
+                .redis(storeOptions.endpoint())
                 .cluster(storeOptions.cluster)
                 .warmUpGateway(true)
                 .worker(worker -> pool.applyTo(

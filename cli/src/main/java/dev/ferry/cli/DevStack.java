@@ -10,6 +10,7 @@ import dev.ferry.gateway.LocalCertificates;
 import dev.ferry.routing.AccessTokens;
 import dev.ferry.routing.AppDeployment;
 import dev.ferry.routing.ContainerLogs;
+import dev.ferry.routing.RedisEndpoint;
 import dev.ferry.routing.RoutingStore;
 import dev.ferry.worker.ContainerLogSink;
 import dev.ferry.worker.ShippedLogs;
@@ -51,7 +52,7 @@ final class DevStack implements AutoCloseable {
     private final String runtimeClasspath;
     private final Clock clock;
     private final ContainerLogSink logSink;
-    private final String redis;
+    private final RedisEndpoint redis; // null: the in-memory store
     private final String cluster;
     private final Consumer<GatewayRole.Builder> gatewayOptions;
     private final Consumer<WorkerRole.Builder> workerOptions;
@@ -318,7 +319,7 @@ final class DevStack implements AutoCloseable {
         private String runtimeClasspath = System.getProperty("java.class.path");
         private Clock clock = Clock.systemUTC();
         private ContainerLogSink logSink = ContainerLogSink.console();
-        private String redis;
+        private RedisEndpoint redis;
         private String cluster = "default";
         private Consumer<GatewayRole.Builder> gatewayOptions = gateway -> {};
         private Consumer<WorkerRole.Builder> workerOptions = worker -> {};
@@ -378,7 +379,12 @@ final class DevStack implements AutoCloseable {
 
         /** The Redis URL of a shared store, e.g. {@code redis://127.0.0.1:6379}. Default none: the in-memory store. */
         Builder redis(String url) {
-            this.redis = url;
+            return redis(RedisEndpoint.of(url));
+        }
+
+        /** A shared store in the Redis {@code endpoint}: for one that needs a CA of its own (TLS). */
+        Builder redis(RedisEndpoint endpoint) {
+            this.redis = endpoint;
             return this;
         }
 

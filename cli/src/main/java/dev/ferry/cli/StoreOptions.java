@@ -2,19 +2,33 @@ package dev.ferry.cli;
 
 import dev.ferry.request.protocol.FunctionSettings;
 import dev.ferry.routing.ContainerLogs;
+import dev.ferry.routing.RedisEndpoint;
 import dev.ferry.routing.RoutingStore;
 import dev.ferry.routing.StoreUnavailableException;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.function.UnaryOperator;
 import picocli.CommandLine.Option;
 
-/** Where the cluster's shared state lives: {@code --redis URL} and {@code --cluster NAME}. */
+/**
+ * Where the cluster's shared state lives: {@code --redis URL} and {@code --cluster NAME}, and
+ * how to trust a TLS Redis whose certificate a private CA signed ({@code --redis-ca FILE}).
+ */
 final class StoreOptions {
 
     @Option(
             names = "--redis",
             paramLabel = "URL",
-            description = "Redis holding the cluster's state: redis://[:password@]host:port[/db], rediss:// for TLS.")
+            description = "Redis holding the cluster's state: redis://[[user]:password@]host:port[/db], rediss:// for"
+                    + " TLS.")
     String redis;
+
+    @Option(
+            names = "--redis-ca",
+            paramLabel = "FILE",
+            description = "PEM file of the CA certificates that a rediss:// Redis's certificate must chain to, for"
+                    + " a private CA (default: $FERRY_REDIS_CA, else the JVM's trust store).")
+    Path redisCa;
 
     @Option(
             names = "--cluster",
@@ -50,7 +64,7 @@ final class StoreOptions {
         boolean told = false;
         while (true) {
             try {
-                return RoutingStore.redis(redis, cluster);
+                return RoutingStore.redis(endpoint(), cluster);
             } catch (StoreUnavailableException e) {
                 if (System.nanoTime() - deadline > 0) {
                     throw e;
@@ -69,6 +83,36 @@ final class StoreOptions {
 
     /** Where containers' output goes, in the same Redis and cluster; call after {@link #connect()} succeeded. */
     ContainerLogs containerLogs() {
-        return ContainerLogs.redis(redis, cluster);
+        return ContainerLogs.redis(endpoint(), cluster);
+    }
+
+    /** The variable that stands for {@code --redis-ca} when the option is not given. */
+    static final String CA_VARIABLE = "FERRY_REDIS_CA";
+
+    /** Where the environment comes from: tests replace it. */
+    UnaryOperator<String> environment = System::getenv;
+
+    /**
+     * The Redis of {@code --redis}, trusting {@code --redis-ca} (or {@code $FERRY_REDIS_CA}) if
+     * given; null without {@code --redis}, when the variable is ignored.
+     *
+     * @throws IllegalArgumentException when {@code --redis-ca} is given without {@code --redis}
+     */
+    RedisEndpoint endpoint() {
+        if (redis == null) {
+            if (redisCa != null) {
+                throw new IllegalArgumentException(
+                        "--redis-ca: " + redisCa + " (expected: with --redis rediss://..., the Redis it is for)");
+            }
+            return null;
+        }
+        RedisEndpoint.Builder endpoint = RedisEndpoint.builder(redis);
+        String variable = environment.apply(CA_VARIABLE);
+        if (redisCa != null) {
+            endpoint.trustedCertificates(redisCa);
+        } else if (variable != null && !variable.isBlank()) {
+            endpoint.trustedCertificates(Path.of(variable));
+        }
+        return endpoint.build();
     }
 }

@@ -46,6 +46,11 @@ public interface ContainerLogs extends AutoCloseable {
         return RedisContainerLogs.open(uri, cluster, RedisContainerLogs.Options.DEFAULTS);
     }
 
+    /** As {@link #redis(String, String)}, for a Redis that needs more than a URI (see {@link RedisEndpoint}). */
+    static ContainerLogs redis(RedisEndpoint endpoint, String cluster) {
+        return RedisContainerLogs.open(endpoint, cluster, RedisContainerLogs.Options.DEFAULTS);
+    }
+
     /** What keeps the lines, for messages: "in-memory store" or "Redis at redis://host:port/0". */
     String describe();
 

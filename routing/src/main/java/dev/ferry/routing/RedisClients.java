@@ -5,16 +5,30 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
+import io.lettuce.core.SslOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
+import java.io.IOException;
+import java.io.InputStream;
 import java.lang.System.Logger.Level;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * Lettuce clients as Ferry's Redis stores ({@link RedisRoutingStore}, {@link RedisContainerLogs})
@@ -23,8 +37,13 @@ import java.util.function.Supplier;
  */
 final class RedisClients {
 
-    /** A client, its threads, and how to name its Redis in messages without the password. */
-    record Client(String describe, RedisRoutingStore.Redactor redactor, ClientResources resources, RedisClient client) {
+    /** A client, its threads, whether it speaks TLS, and how to name its Redis in messages without the password. */
+    record Client(
+            String describe,
+            RedisRoutingStore.Redactor redactor,
+            boolean tls,
+            ClientResources resources,
+            RedisClient client) {
         /** Closes the client and stops its threads; quiet, bounded. */
         void shutdown() {
             RedisClients.shutdown(client, resources);
@@ -50,6 +69,40 @@ final class RedisClients {
             return new StoreUnavailableException(describe + " is unreachable: " + redactor.scrub(reason(e)), e);
         }
 
+        /**
+         * Opening a store on this Redis failed because of {@code e}, with a message that says
+         * why: the credentials were refused (WRONGPASS, NOAUTH), the TLS handshake failed (an
+         * untrusted certificate, another host's), or Redis is unreachable. It hides the password.
+         */
+        StoreUnavailableException refusedToOpen(Throwable e) {
+            String why = redactor.scrub(reason(e));
+            for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+                String m = t.getMessage() == null ? "" : t.getMessage();
+                if (t instanceof RedisCommandExecutionException
+                        && (m.startsWith("WRONGPASS")
+                                || m.startsWith("NOAUTH")
+                                || m.startsWith("ERR invalid password"))) {
+                    String refused = redactor.hasPassword()
+                            ? " refused the credentials (" + redactor.user() + "): "
+                            : " wants credentials, and the URI has none: ";
+                    return new StoreUnavailableException(describe + refused + redactor.scrub(m), e);
+                }
+                if (t instanceof SSLException) {
+                    String hint = t instanceof SSLHandshakeException && m.contains("PKIX")
+                            ? "; its certificate is not signed by a CA this process trusts (the JVM's trust"
+                                    + " store, or the CA certificates given for it)"
+                            : "";
+                    return new StoreUnavailableException(
+                            describe + " failed the TLS handshake: " + redactor.scrub(m) + hint, e);
+                }
+            }
+            if (!tls && (why.contains("Connection reset") || why.contains("Connection closed"))) {
+                // What a TLS-only port does with a client that does not start a handshake.
+                why += " (if it speaks only TLS, use rediss://)";
+            }
+            return new StoreUnavailableException(describe + " is unreachable: " + why, e);
+        }
+
         /** This Redis is unreachable, for a reason of the caller's own, e.g. "this store is closed". */
         StoreUnavailableException unreachable(String why) {
             return new StoreUnavailableException(describe + " is unreachable: " + why, null);
@@ -59,19 +112,21 @@ final class RedisClients {
     private RedisClients() {}
 
     /**
-     * A store on a new client of {@code uri}: {@code store} connects it. If that fails, the
-     * client is shut down and the failure becomes "unreachable".
+     * A store on a new client of {@code endpoint}: {@code store} connects it. If that fails, the
+     * client is shut down and the failure becomes a {@link StoreUnavailableException} that says
+     * why: the credentials were refused, the TLS handshake failed, or Redis is unreachable.
      *
-     * @throws IllegalArgumentException if {@code uri} is malformed (the message hides the password)
+     * @throws IllegalArgumentException if the endpoint's URI is malformed (the message hides the
+     *     password), or its CA file cannot be used
      * @throws StoreUnavailableException if {@code store} fails
      */
-    static <T> T connect(String uri, Duration commandTimeout, Function<Client, T> store) {
-        Client redis = create(uri, commandTimeout);
+    static <T> T connect(RedisEndpoint endpoint, Duration commandTimeout, Function<Client, T> store) {
+        Client redis = create(endpoint, commandTimeout);
         try {
             return store.apply(redis);
         } catch (RuntimeException e) {
             redis.shutdown();
-            throw redis.unreachable(e);
+            throw redis.refusedToOpen(e);
         }
     }
 
@@ -81,18 +136,19 @@ final class RedisClients {
      *
      * @throws IllegalArgumentException if {@code uri} is malformed (the message hides the password)
      */
-    private static Client create(String uri, Duration commandTimeout) {
-        Objects.requireNonNull(uri, "uri");
+    private static Client create(RedisEndpoint endpoint, Duration commandTimeout) {
+        String uri = Objects.requireNonNull(endpoint, "endpoint").uri();
         RedisRoutingStore.Redactor redactor = new RedisRoutingStore.Redactor(uri);
         RedisURI redisUri;
         try {
             redisUri = RedisURI.create(uri);
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("Redis URI: " + redactor.redactedUri() + " (expected: "
-                    + "redis://[:password@]host:port[/db], or rediss://... for TLS): "
+                    + "redis://[[user]:password@]host:port[/db], or rediss://... for TLS): "
                     + redactor.scrub(e.getMessage()));
         }
         redisUri.setTimeout(commandTimeout);
+        SslOptions ssl = sslOptions(endpoint, redisUri, redactor, commandTimeout);
         ClientResources resources = DefaultClientResources.builder()
                 .ioThreadPoolSize(2)
                 .computationThreadPoolSize(2)
@@ -114,8 +170,54 @@ final class RedisClients {
                         .connectTimeout(commandTimeout)
                         .keepAlive(true)
                         .build())
+                .sslOptions(ssl)
                 .build());
-        return new Client("Redis at " + redactor.describe(redisUri), redactor, resources, client);
+        return new Client("Redis at " + redactor.describe(redisUri), redactor, redisUri.isSsl(), resources, client);
+    }
+
+    /**
+     * TLS settings for {@code uri}: the CA certificates of {@code endpoint} as trust material,
+     * if given, else the JVM's trust store; the handshake bounded like a connect.
+     *
+     * @throws IllegalArgumentException if CA certificates are given for a {@code redis://} URI,
+     *     or cannot be read
+     */
+    private static SslOptions sslOptions(
+            RedisEndpoint endpoint, RedisURI uri, RedisRoutingStore.Redactor redactor, Duration handshakeTimeout) {
+        SslOptions.Builder ssl = SslOptions.builder().jdkSslProvider().handshakeTimeout(handshakeTimeout);
+        if (endpoint.trustedCertificates().isEmpty()) {
+            return ssl.build();
+        }
+        Path file = endpoint.trustedCertificates().get();
+        if (!uri.isSsl()) {
+            throw new IllegalArgumentException("Redis CA certificates: " + file + " (expected: a rediss:// URI to "
+                    + "trust them for, not " + redactor.redactedUri() + ")");
+        }
+        return ssl.trustManager(trustManagers(file)).build();
+    }
+
+    /** Trust managers that trust the CA certificates in the PEM file {@code file}, and no others. */
+    private static TrustManagerFactory trustManagers(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            Collection<? extends Certificate> certificates =
+                    CertificateFactory.getInstance("X.509").generateCertificates(in);
+            if (certificates.isEmpty()) {
+                throw new CertificateException("no certificate in it");
+            }
+            KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+            store.load(null, null);
+            int i = 0;
+            for (Certificate certificate : certificates) {
+                store.setCertificateEntry("ca-" + i++, certificate);
+            }
+            TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            factory.init(store);
+            return factory;
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalArgumentException(
+                    "Redis CA certificates: " + file + " (expected: a readable PEM file of X.509 certificates): " + e,
+                    e);
+        }
     }
 
     /** {@code e}'s message, with its root cause's when that says more ("Connection refused"). */

@@ -94,9 +94,14 @@ final class RedisContainerLogs implements ContainerLogs {
      * @throws StoreUnavailableException if Redis cannot be reached
      */
     static RedisContainerLogs open(String uri, String cluster, Options options) {
+        return open(RedisEndpoint.of(uri), cluster, options);
+    }
+
+    /** As {@link #open(String, String, Options)}, trusting TLS certificates as {@code endpoint} says. */
+    static RedisContainerLogs open(RedisEndpoint endpoint, String cluster, Options options) {
         RedisKeys keys = new RedisKeys(cluster);
         return RedisClients.connect(
-                uri, options.commandTimeout(), redis -> new RedisContainerLogs(redis, keys, options));
+                endpoint, options.commandTimeout(), redis -> new RedisContainerLogs(redis, keys, options));
     }
 
     @Override

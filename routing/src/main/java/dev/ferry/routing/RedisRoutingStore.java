@@ -102,9 +102,14 @@ final class RedisRoutingStore implements RoutingStore {
      * @throws StoreUnavailableException if Redis cannot be reached or read
      */
     static RedisRoutingStore open(String uri, String cluster, Options options) {
+        return open(RedisEndpoint.of(uri), cluster, options);
+    }
+
+    /** As {@link #open(String, String, Options)}, trusting TLS certificates as {@code endpoint} says. */
+    static RedisRoutingStore open(RedisEndpoint endpoint, String cluster, Options options) {
         RedisKeys keys = new RedisKeys(cluster);
         return RedisClients.connect(
-                uri, options.commandTimeout(), redis -> new RedisRoutingStore(redis, keys, options));
+                endpoint, options.commandTimeout(), redis -> new RedisRoutingStore(redis, keys, options));
     }
 
     @Override
@@ -385,6 +390,18 @@ final class RedisRoutingStore implements RoutingStore {
                 this.password = "";
                 this.redacted = uri;
             }
+        }
+
+        /** Whether the URI has a password. */
+        boolean hasPassword() {
+            return !password.isEmpty();
+        }
+
+        /** Who logs in, for messages: "user ferry", or "user default" when the URI names none. */
+        String user() {
+            String name =
+                    userInfo == null || !userInfo.contains(":") ? "" : userInfo.substring(0, userInfo.indexOf(':'));
+            return "user " + (name.isEmpty() ? "default" : name);
         }
 
         /** The URI as given, its password replaced by ***. */

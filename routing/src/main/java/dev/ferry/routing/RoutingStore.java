@@ -40,10 +40,23 @@ public interface RoutingStore extends AutoCloseable {
      * @param cluster the cluster's namespace: 1-40 lower-case letters, digits and hyphens
      *     ({@code "default"} unless several clusters share the Redis)
      * @throws IllegalArgumentException if {@code uri} or {@code cluster} is malformed
-     * @throws StoreUnavailableException if Redis cannot be reached or read
+     * @throws StoreUnavailableException if Redis cannot be reached or read, refuses the
+     *     credentials, or fails the TLS handshake; the message names it, without the password
      */
     static RoutingStore redis(String uri, String cluster) {
         return RedisRoutingStore.open(uri, cluster, RedisRoutingStore.Options.DEFAULTS);
+    }
+
+    /**
+     * As {@link #redis(String, String)}, for a Redis that needs more than a URI: one whose TLS
+     * certificate a private CA signed.
+     *
+     * @throws IllegalArgumentException also if the endpoint's CA certificates cannot be read, or
+     *     are given for a {@code redis://} URI
+     * @throws StoreUnavailableException also if Redis refuses the credentials or the TLS handshake fails
+     */
+    static RoutingStore redis(RedisEndpoint endpoint, String cluster) {
+        return RedisRoutingStore.open(endpoint, cluster, RedisRoutingStore.Options.DEFAULTS);
     }
 
     /** What this store is, for messages: "in-memory store" or "Redis at redis://host:port/0". */

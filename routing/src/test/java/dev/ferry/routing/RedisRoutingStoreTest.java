@@ -373,7 +373,8 @@ class RedisRoutingStoreTest extends RoutingStoreContract {
             assertThatThrownBy(
                             () -> RoutingStore.redis("redis://:wrong-pw@127.0.0.1:" + secured.port() + "/0", "default"))
                     .isInstanceOf(StoreUnavailableException.class)
-                    .hasMessageStartingWith("Redis at " + address + " is unreachable: ")
+                    .hasMessageStartingWith(
+                            "Redis at " + address + " refused the credentials (user default): WRONGPASS")
                     .hasMessageNotContaining("wrong-pw");
         }
     }

@@ -33,6 +33,8 @@ import java.util.stream.Stream;
  *     ...
  * }
  * }</pre>
+ *
+ * <p>{@link #builder} starts one that wants a password, an ACL user, or TLS only.
  */
 public final class RedisServer implements AutoCloseable {
 
@@ -41,14 +43,18 @@ public final class RedisServer implements AutoCloseable {
 
     private final Path executable;
     private final Path dir;
-    private final String password;
+    private final String user; // null: the default user
+    private final String password; // null: none
+    private final TestCa.ServerCertificate tls; // null: plain TCP
     private final Thread killOnExit;
     private int port;
     private Process process;
 
-    private RedisServer(String password) {
+    private RedisServer(Builder b) {
         this.executable = find("redis-server");
-        this.password = password;
+        this.user = b.user;
+        this.password = b.password;
+        this.tls = b.tls;
         try {
             this.dir = Files.createTempDirectory("ferry-redis-");
         } catch (IOException e) {
@@ -61,16 +67,58 @@ public final class RedisServer implements AutoCloseable {
 
     /** Starts a Redis without a password. */
     public static RedisServer start() {
-        return startServer(null);
+        return builder().start();
     }
 
     /** Starts a Redis that requires {@code password} ({@code --requirepass}). */
     public static RedisServer startWithPassword(String password) {
-        return startServer(password);
+        return builder().password(password).start();
     }
 
-    private static RedisServer startServer(String password) {
-        RedisServer server = new RedisServer(password);
+    /** A builder for a Redis that wants more: a password, an ACL user, TLS. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** What the server requires of its clients; by default nothing. */
+    public static final class Builder {
+        private String user;
+        private String password;
+        private TestCa.ServerCertificate tls;
+
+        private Builder() {}
+
+        /** Clients must give {@code password}, as the default user ({@code --requirepass}). */
+        public Builder password(String password) {
+            this.user = null;
+            this.password = password;
+            return this;
+        }
+
+        /**
+         * Clients must log in as the ACL user {@code name} with {@code password}: the user may
+         * run every command on Ferry's keys and channels and no others ({@code on >password
+         * ~ferry:* &ferry:* +@all}), the rule the README suggests, and the default user is off.
+         */
+        public Builder user(String name, String password) {
+            this.user = name;
+            this.password = password;
+            return this;
+        }
+
+        /** Clients must speak TLS: the server listens only on a TLS port, with {@code certificate}. */
+        public Builder tls(TestCa.ServerCertificate certificate) {
+            this.tls = certificate;
+            return this;
+        }
+
+        public RedisServer start() {
+            return startServer(this);
+        }
+    }
+
+    private static RedisServer startServer(Builder b) {
+        RedisServer server = new RedisServer(b);
         try {
             // A free port can be taken between finding it and Redis binding it: try a few.
             for (int attempt = 1; ; attempt++) {
@@ -90,9 +138,14 @@ public final class RedisServer implements AutoCloseable {
         }
     }
 
-    /** Where the server listens: {@code redis://[:password@]127.0.0.1:<port>/0}. */
+    /**
+     * Where the server listens, with what it requires:
+     * {@code redis[s]://[[user]:password@]127.0.0.1:<port>/0} ({@code rediss} for TLS).
+     */
     public String uri() {
-        return "redis://" + (password == null ? "" : ":" + password + "@") + "127.0.0.1:" + port + "/0";
+        return (tls == null ? "redis" : "rediss") + "://"
+                + (password == null ? "" : (user == null ? "" : user) + ":" + password + "@") + "127.0.0.1:" + port
+                + "/0";
     }
 
     public int port() {
@@ -168,8 +221,14 @@ public final class RedisServer implements AutoCloseable {
     public String redisCli(String... args) {
         List<String> command =
                 new ArrayList<>(List.of(find("redis-cli").toString(), "-h", "127.0.0.1", "-p", Integer.toString(port)));
+        if (user != null) {
+            command.addAll(List.of("--user", user));
+        }
         if (password != null) {
-            command.addAll(List.of("-a", password, "--no-auth-warning"));
+            command.addAll(List.of("--pass", password, "--no-auth-warning"));
+        }
+        if (tls != null) {
+            command.addAll(List.of("--tls", "--cacert", tls.ca().toString()));
         }
         command.addAll(List.of(args));
         try {
@@ -234,10 +293,22 @@ public final class RedisServer implements AutoCloseable {
     // ---- process ----
 
     private synchronized void launch() {
+        Path config = dir.resolve("redis.conf");
+        try {
+            // ACL rules hold spaces: they go in a config file, the one argument before the options.
+            Files.writeString(
+                    config,
+                    user == null
+                            ? ""
+                            : "user default off\nuser " + user + " on >" + password + " ~ferry:* &ferry:* +@all\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         List<String> command = new ArrayList<>(List.of(
                 executable.toString(),
+                config.toString(),
                 "--port",
-                Integer.toString(port),
+                tls == null ? Integer.toString(port) : "0",
                 "--bind",
                 "127.0.0.1",
                 "--save",
@@ -250,10 +321,25 @@ public final class RedisServer implements AutoCloseable {
                 "dump.rdb",
                 "--daemonize",
                 "no"));
-        if (password != null) {
+        if (password != null && user == null) {
             command.addAll(List.of("--requirepass", password));
         }
+        if (tls != null) {
+            command.addAll(List.of(
+                    "--tls-port",
+                    Integer.toString(port),
+                    "--tls-cert-file",
+                    tls.certificate().toString(),
+                    "--tls-key-file",
+                    tls.key().toString(),
+                    "--tls-ca-cert-file",
+                    tls.ca().toString(),
+                    // Clients show no certificate of their own: Ferry authenticates with a password.
+                    "--tls-auth-clients",
+                    "no"));
+        }
         Path log = dir.resolve("redis.log");
+        long logged = log.toFile().length(); // what earlier starts wrote, before this one
         try {
             process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
@@ -266,7 +352,7 @@ public final class RedisServer implements AutoCloseable {
         try {
             Await.until(
                     READY_TIMEOUT,
-                    () -> !started.isAlive() || answersPing(),
+                    () -> !started.isAlive() || (tls == null ? answersPing() : saysReady(log, logged)),
                     "redis-server on port " + port + " to answer PING");
         } catch (AssertionError e) {
             destroy();
@@ -275,6 +361,16 @@ public final class RedisServer implements AutoCloseable {
         if (!started.isAlive()) {
             process = null;
             throw new IllegalStateException("redis-server on port " + port + " exited at start:\n" + tail(log));
+        }
+    }
+
+    /** True once the log says the server accepts connections: a TLS port does not answer a plain PING. */
+    private static boolean saysReady(Path log, long from) {
+        try {
+            String text = Files.readString(log);
+            return from < text.length() && text.substring((int) from).contains("Ready to accept connections");
+        } catch (IOException e) {
+            return false;
         }
     }
 
@@ -289,7 +385,7 @@ public final class RedisServer implements AutoCloseable {
             byte[] reply = new byte[64];
             int n = socket.getInputStream().read(reply);
             String text = n <= 0 ? "" : new String(reply, 0, n, StandardCharsets.US_ASCII);
-            return text.startsWith("+PONG") || text.startsWith("-NOAUTH");
+            return text.startsWith("+PONG") || text.startsWith("-NOAUTH") || text.startsWith("-WRONGPASS");
         } catch (IOException e) {
             return false;
         }
@@ -324,7 +420,8 @@ public final class RedisServer implements AutoCloseable {
         }
     }
 
-    private static Path find(String name) {
+    /** The executable {@code name} on the PATH; fails the test, saying how to install it, when there is none. */
+    static Path find(String name) {
         String path = System.getenv("PATH");
         for (String dir : (path == null ? "" : path).split(java.io.File.pathSeparator)) {
             if (!dir.isEmpty()) {
@@ -334,7 +431,10 @@ public final class RedisServer implements AutoCloseable {
                 }
             }
         }
-        throw new IllegalStateException(name + " is not on the PATH (" + path + "). The Redis store's tests need a "
-                + "real Redis 7: install it (e.g. apt-get install redis-server, or brew install redis) and run again.");
+        String install = name.equals("openssl")
+                ? "OpenSSL, to make test certificates: install it (e.g. apt-get install openssl, or brew install openssl)"
+                : "a real Redis 7: install it (e.g. apt-get install redis-server, or brew install redis)";
+        throw new IllegalStateException(name + " is not on the PATH (" + path + "). The Redis store's tests need "
+                + install + " and run again.");
     }
 }
