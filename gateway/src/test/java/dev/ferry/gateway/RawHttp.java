@@ -30,14 +30,27 @@ final class RawHttp {
         }
     }
 
+    /** As {@link #send(int, String, String, String, String)}, with more header lines ({@code "Name: value"}). */
+    static Response send(int port, String host, String method, String path, String body, String... headers)
+            throws IOException {
+        try (Socket socket = open(port, host, method, path, body, headers)) {
+            return read(socket.getInputStream());
+        }
+    }
+
     /** Sends one request and leaves the connection open, its response unread. */
-    static Socket open(int port, String host, String method, String path, String body) throws IOException {
+    static Socket open(int port, String host, String method, String path, String body, String... headers)
+            throws IOException {
         Socket socket = new Socket("127.0.0.1", port);
         socket.setSoTimeout(60_000);
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         OutputStream out = socket.getOutputStream();
-        out.write((method + " " + path + " HTTP/1.1\r\nHost: " + host + "\r\nContent-Length: " + bytes.length
-                        + "\r\nConnection: close\r\n\r\n")
+        StringBuilder more = new StringBuilder();
+        for (String header : headers) {
+            more.append(header).append("\r\n");
+        }
+        out.write((method + " " + path + " HTTP/1.1\r\nHost: " + host + "\r\nContent-Length: " + bytes.length + "\r\n"
+                        + more + "Connection: close\r\n\r\n")
                 .getBytes(StandardCharsets.ISO_8859_1));
         out.write(bytes);
         out.flush();

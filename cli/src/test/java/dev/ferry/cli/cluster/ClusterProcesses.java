@@ -50,7 +50,7 @@ final class ClusterProcesses implements AutoCloseable {
     private static final Pattern GATEWAY = Pattern.compile(
             "^ferry gateway (\\S+): http://127\\.0\\.0\\.1:(\\d+) and https://127\\.0\\.0\\.1:(\\d+), state in (.+)$");
     private static final Pattern CONTROLLER =
-            Pattern.compile("^ferry controller (\\S+): admin API on (http://127\\.0\\.0\\.1:(\\d+)), state in (.+)$");
+            Pattern.compile("^ferry controller (\\S+): admin API on (https?://127\\.0\\.0\\.1:(\\d+)), state in (.+)$");
     private static final Pattern WORKER = Pattern.compile("^ferry worker (\\S+): state in (.+)$");
 
     static final ObjectMapper JSON = new ObjectMapper();
