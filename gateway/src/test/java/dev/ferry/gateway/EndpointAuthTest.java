@@ -148,6 +148,20 @@ class EndpointAuthTest {
     }
 
     @Test
+    void aWebSocketUpgradeIsCheckedTheSameWay() throws Exception {
+        String[] upgrade = {
+            "Connection: Upgrade",
+            "Upgrade: websocket",
+            "Sec-WebSocket-Version: 13",
+            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=="
+        };
+        RawHttp.Response refused = RawHttp.send(gateway.port(), HOST, "GET", "/", "", upgrade);
+        assertThat(refused.status()).isEqualTo(401);
+        assertThat(refused.headers()).containsEntry("www-authenticate", "Bearer realm=\"ferry\"");
+        assertThat(scaleUps).isEmpty();
+    }
+
+    @Test
     void aPublicFunctionNeedsNoTokenAndSeesTheHeadersAsSent() throws Exception {
         try (TestContainer open = TestContainer.start(
                         dir.resolve("t.jar"), "t--public", AuthFunctions.Public.class, 4, "c2")
