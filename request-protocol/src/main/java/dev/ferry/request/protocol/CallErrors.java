@@ -21,7 +21,7 @@ public final class CallErrors {
             case REQUEST_TIMEOUT -> 408;
             case PAYLOAD_TOO_LARGE -> 413;
             case FUNCTION_TIMEOUT -> 504;
-            case CONTAINER_LOST, PROTOCOL_VIOLATION -> 502;
+            case CONTAINER_LOST, PROTOCOL_VIOLATION, UNAUTHENTICATED -> 502;
             case NO_CAPACITY -> 503;
             case CANCELLED -> 499;
             case FUNCTION_FAILED, INTERNAL, ERROR_CODE_UNSPECIFIED, UNRECOGNIZED -> 500;
@@ -41,8 +41,13 @@ public final class CallErrors {
                     HEADERS_TOO_LARGE,
                     REQUEST_TIMEOUT,
                     PAYLOAD_TOO_LARGE -> true;
-            case FUNCTION_FAILED, PROTOCOL_VIOLATION, INTERNAL, CANCELLED, ERROR_CODE_UNSPECIFIED, UNRECOGNIZED ->
-                false;
+            case FUNCTION_FAILED,
+                    PROTOCOL_VIOLATION,
+                    INTERNAL,
+                    CANCELLED,
+                    UNAUTHENTICATED,
+                    ERROR_CODE_UNSPECIFIED,
+                    UNRECOGNIZED -> false;
         };
     }
 
@@ -69,6 +74,7 @@ public final class CallErrors {
             case NO_CAPACITY -> "no container available";
             case PROTOCOL_VIOLATION -> "function sent an invalid response";
             case CANCELLED -> "call cancelled";
+            case UNAUTHENTICATED -> "container refused the connection";
             case INTERNAL, ERROR_CODE_UNSPECIFIED, UNRECOGNIZED -> "internal error";
         };
     }
