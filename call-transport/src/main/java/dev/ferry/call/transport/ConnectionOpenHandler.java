@@ -104,9 +104,11 @@ final class ConnectionOpenHandler extends ChannelInboundHandlerAdapter {
         }
         refused = true;
         deadline.cancel(false);
-        logger.log(
-                System.Logger.Level.WARNING,
-                "refusing a connection from " + Transport.describe(ctx.channel().remoteAddress()) + ": " + reason);
+        // A peer on a local socket has no address of its own: name the socket it came in on.
+        String from = Transport.isLocalSocket(ctx.channel().localAddress())
+                ? "on " + Transport.describe(ctx.channel().localAddress())
+                : "from " + Transport.describe(ctx.channel().remoteAddress());
+        logger.log(System.Logger.Level.WARNING, "refusing a connection " + from + ": " + reason);
         if (!ctx.channel().isActive()) {
             return;
         }
