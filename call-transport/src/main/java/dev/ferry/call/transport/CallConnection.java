@@ -18,6 +18,7 @@ import io.netty.util.collection.IntObjectMap;
 import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * A caller's long-lived connection to one container, carrying many calls at once
@@ -70,7 +71,7 @@ public final class CallConnection {
 
     private CallConnection(EventLoop loop, SocketAddress address, SocketAddress fallback, ContainerSecret secret) {
         this.loop = loop;
-        this.secret = secret;
+        this.secret = Objects.requireNonNull(secret, "secret");
         this.address = address;
         this.fallback = fallback;
         this.named = Transport.describe(address);

@@ -103,7 +103,9 @@ final class ConnectionOpenHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         refused = true;
-        deadline.cancel(false);
+        if (deadline != null) {
+            deadline.cancel(false);
+        }
         // A peer on a local socket has no address of its own: name the socket it came in on.
         String from = Transport.isLocalSocket(ctx.channel().localAddress())
                 ? "on " + Transport.describe(ctx.channel().localAddress())
