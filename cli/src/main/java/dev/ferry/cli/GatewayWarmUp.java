@@ -27,7 +27,7 @@ final class GatewayWarmUp {
     /** Warms {@code gateway} up; logs, and goes on, when it cannot. */
     static void run(GatewayRole gateway) {
         try (WarmUpServer target = WarmUpServer.start("127.0.0.1")) {
-            GatewayServer.WarmUpResult r = gateway.warmUp(target.address(), CALLS, BUDGET);
+            GatewayServer.WarmUpResult r = gateway.warmUp(target.address(), target.secret(), CALLS, BUDGET);
             logger.log(
                     r.ok() == r.made() ? System.Logger.Level.DEBUG : System.Logger.Level.WARNING,
                     "gateway warm-up: " + r.ok() + " of " + r.made() + " requests answered 200 in "

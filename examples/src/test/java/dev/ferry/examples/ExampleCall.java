@@ -8,9 +8,11 @@ import dev.ferry.call.transport.ClientCall;
 import dev.ferry.call.transport.Transport;
 import dev.ferry.request.protocol.CallStart;
 import dev.ferry.request.protocol.ClientEvent;
+import dev.ferry.request.protocol.ContainerSecret;
 import dev.ferry.request.protocol.HttpRequest;
 import dev.ferry.request.protocol.HttpScope;
 import dev.ferry.request.protocol.ServerEvent;
+import dev.ferry.worker.Container;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -33,10 +35,17 @@ final class ExampleCall {
      * {@code GET <path>?<query>} to {@code function} at {@code address}: the answer, or an
      * exception when the call fails (the container died, say).
      */
-    static Answer get(InetSocketAddress address, String function, String query, Duration timeout) throws Exception {
+    static Answer get(Container container, String function, String query, Duration timeout) throws Exception {
+        return get(container.address(), container.secret(), function, query, timeout);
+    }
+
+    /** As {@link #get(Container, String, String, Duration)}, to a call server at {@code address} that takes {@code secret}. */
+    static Answer get(
+            InetSocketAddress address, ContainerSecret secret, String function, String query, Duration timeout)
+            throws Exception {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, Transport.ioHandlerFactory());
         EventLoop loop = group.next();
-        CallConnection connection = CallConnection.open(loop, address);
+        CallConnection connection = CallConnection.open(loop, address, secret);
         try {
             CompletableFuture<Answer> answer = new CompletableFuture<>();
             loop.execute(() -> call(connection, function, query, answer));

@@ -55,7 +55,7 @@ class ResourceExamplesTest {
                         .withGpus(List.of(gpu))
                         .withEnvironment(Map.of("FERRY_WORKER_ID", "gpu-worker-7")));
 
-        ExampleCall.Answer answer = ExampleCall.get(container.address(), "examples--gpu-info", "ms=20", WAIT);
+        ExampleCall.Answer answer = ExampleCall.get(container, "examples--gpu-info", "ms=20", WAIT);
 
         assertThat(answer.status()).isEqualTo(200);
         assertThat(answer.body())
@@ -68,14 +68,14 @@ class ResourceExamplesTest {
     void gpuInfoWithoutGpusSeesNone() throws Exception {
         Container container = start(worker(Sandbox.process()), spec("gpu-info", GpuInfo.class));
 
-        ExampleCall.Answer answer = ExampleCall.get(container.address(), "examples--gpu-info", "", WAIT);
+        ExampleCall.Answer answer = ExampleCall.get(container, "examples--gpu-info", "", WAIT);
 
         assertThat(answer.body())
                 .contains("\"worker\": null")
                 .contains("\"cuda_visible_devices\": \"\"")
                 .contains("\"nvidia_visible_devices\": \"void\"")
                 .contains("\"held_ms\": 0");
-        assertThat(ExampleCall.get(container.address(), "examples--gpu-info", "ms=-1", WAIT)
+        assertThat(ExampleCall.get(container, "examples--gpu-info", "ms=-1", WAIT)
                         .status())
                 .isEqualTo(400);
         assertThat(GpuInfo.quoted("a\"b\\c\n")).isEqualTo("\"a\\\"b\\\\c\\u000a\"");
@@ -90,7 +90,7 @@ class ResourceExamplesTest {
         assertThat(hog(container, "mib=4&keep=1")).startsWith("holding 12 MiB: 4 taken now, 8 kept from earlier calls");
         assertThat(hog(container, "mib=2")).startsWith("holding 14 MiB: 2 taken now, 12 kept from earlier calls");
         assertThat(hog(container, "mib=0")).startsWith("holding 0 MiB: 0 taken now, 0 kept from earlier calls");
-        assertThat(ExampleCall.get(container.address(), "examples--hog", "mib=100000", WAIT)
+        assertThat(ExampleCall.get(container, "examples--hog", "mib=100000", WAIT)
                         .status())
                 .isEqualTo(400);
     }
@@ -109,7 +109,7 @@ class ResourceExamplesTest {
 
         assertThat(hog(container, "mib=64&keep=1"))
                 .startsWith("holding 64 MiB: 64 taken now, 0 kept from earlier calls, in /dev/shm");
-        assertThatThrownBy(() -> ExampleCall.get(container.address(), "examples--hog", "mib=" + 2 * declared, WAIT))
+        assertThatThrownBy(() -> ExampleCall.get(container, "examples--hog", "mib=" + 2 * declared, WAIT))
                 .isInstanceOf(Exception.class);
 
         assertThat(exit.get(WAIT.toSeconds(), TimeUnit.SECONDS)).satisfies(e -> {
@@ -119,7 +119,7 @@ class ResourceExamplesTest {
     }
 
     private static String hog(Container container, String query) throws Exception {
-        ExampleCall.Answer answer = ExampleCall.get(container.address(), "examples--hog", query, WAIT);
+        ExampleCall.Answer answer = ExampleCall.get(container, "examples--hog", query, WAIT);
         assertThat(answer.status()).as(answer.body()).isEqualTo(200);
         return answer.body();
     }

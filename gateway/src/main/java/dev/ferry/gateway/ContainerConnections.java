@@ -2,6 +2,7 @@ package dev.ferry.gateway;
 
 import dev.ferry.call.transport.CallConnection;
 import dev.ferry.call.transport.Transport;
+import dev.ferry.request.protocol.ContainerSecret;
 import dev.ferry.routing.ContainerInfo;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
@@ -21,6 +22,9 @@ import java.util.Optional;
  * gateway's transport has them: no TCP/IP stack between the two. A connection that cannot reach
  * it there (a container on NIO) falls back to the TCP address.
  *
+ * <p>Each connection opens with the container's secret from its record
+ * ({@link ContainerInfo#secret()}), which the container requires before it takes a call.
+ *
  * <p>A call made from a client connection's loop goes out on that loop's connection, so the
  * client socket, the call and the container connection are all served by one thread: no
  * hand-off between threads and no selector wake-ups per message. Thread-safe (immutable after
@@ -32,20 +36,22 @@ final class ContainerConnections {
     private final String host;
     private final int port;
     private final String socket;
+    private final ContainerSecret secret;
 
     /** Connects now, from every loop, so that the first call does not wait for it. */
     ContainerConnections(ContainerInfo container, EventLoopGroup eventLoops) {
         this.host = container.host();
         this.port = container.port();
         this.socket = container.socket();
+        this.secret = container.secret();
         InetSocketAddress address = new InetSocketAddress(container.host(), container.port());
         Optional<SocketAddress> local = localSocket(container, address);
         for (EventExecutor loop : eventLoops) {
             byLoop.put(
                     loop,
                     local.isPresent()
-                            ? CallConnection.open((EventLoop) loop, local.get(), address)
-                            : CallConnection.open((EventLoop) loop, address));
+                            ? CallConnection.open((EventLoop) loop, local.get(), address, secret)
+                            : CallConnection.open((EventLoop) loop, address, secret));
         }
     }
 
@@ -74,12 +80,15 @@ final class ContainerConnections {
 
     /**
      * Whether these connections, opened while {@code container} started, can serve it now that
-     * it is ready: same address, and none failed to connect (a fresh JVM binds its port late; a
+     * it is ready: same address and secret, and none failed to connect (a fresh JVM binds its port late; a
      * call on a connection that found it closed would connect again on its own, but only after
      * the failure was reported to the calls waiting on it).
      */
     boolean usableFor(ContainerInfo container) {
-        if (!host.equals(container.host()) || port != container.port() || !socket.equals(container.socket())) {
+        if (!host.equals(container.host())
+                || port != container.port()
+                || !socket.equals(container.socket())
+                || !secret.equals(container.secret())) {
             return false;
         }
         for (CallConnection connection : byLoop.values()) {

@@ -1,5 +1,6 @@
 package dev.ferry.gateway;
 
+import dev.ferry.request.protocol.ContainerSecret;
 import dev.ferry.request.protocol.FunctionId;
 import dev.ferry.routing.AppDeployment;
 import dev.ferry.routing.RoutingListener;
@@ -133,9 +134,10 @@ public final class GatewayRole implements RoutingListener, AutoCloseable {
     }
 
     /** See {@link GatewayServer#warmUp}. */
-    public GatewayServer.WarmUpResult warmUp(InetSocketAddress container, int calls, Duration budget)
+    public GatewayServer.WarmUpResult warmUp(
+            InetSocketAddress container, ContainerSecret secret, int calls, Duration budget)
             throws InterruptedException {
-        return started().gateway().warmUp(container, calls, budget);
+        return started().gateway().warmUp(container, secret, calls, budget);
     }
 
     /** The public URL of function {@code functionId} on this gateway. */

@@ -1,6 +1,7 @@
 package dev.ferry.gateway;
 
 import dev.ferry.call.transport.Transport;
+import dev.ferry.request.protocol.ContainerSecret;
 import dev.ferry.routing.RoutingStore;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
@@ -159,17 +160,19 @@ public final class GatewayServer implements AutoCloseable {
     /**
      * Warms the gateway's own request path before its first real request: up to {@code calls}
      * requests through its HTTP port to the container call service at {@code container}, which
-     * must answer the runtime's built-in warm-up function (see {@link SelfWarmUp}). Blocks for
+     * must answer the runtime's built-in warm-up function (see {@link SelfWarmUp}) on connections
+     * that open with {@code secret}. Blocks for
      * at most {@code budget}; a failed call only ends it early.
      *
      * @return the calls answered 200, of those made, and the time taken
      */
-    public WarmUpResult warmUp(InetSocketAddress container, int calls, Duration budget) throws InterruptedException {
+    public WarmUpResult warmUp(InetSocketAddress container, ContainerSecret secret, int calls, Duration budget)
+            throws InterruptedException {
         InetSocketAddress local = (InetSocketAddress) serverChannel.localAddress();
         InetSocketAddress self = local.getAddress().isAnyLocalAddress()
                 ? new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), local.getPort())
                 : local;
-        SelfWarmUp.Result r = SelfWarmUp.run(pools, workerGroup, self, container, calls, budget);
+        SelfWarmUp.Result r = SelfWarmUp.run(pools, workerGroup, self, container, secret, calls, budget);
         return new WarmUpResult(r.ok(), r.made(), r.took());
     }
 

@@ -1,8 +1,10 @@
 package dev.ferry.gateway;
 
 import dev.ferry.call.transport.Transport;
+import dev.ferry.request.protocol.ContainerSecret;
 import dev.ferry.request.protocol.FunctionSettings;
 import dev.ferry.routing.ContainerInfo;
+import dev.ferry.routing.ContainerResources;
 import dev.ferry.routing.ContainerState;
 import dev.ferry.routing.DeployedFunction;
 import io.netty.bootstrap.Bootstrap;
@@ -65,7 +67,7 @@ final class SelfWarmUp {
     /**
      * Makes up to {@code calls} requests, one at a time on one connection (GET and POST in
      * turn), through the gateway listening at {@code gateway} to the call service at
-     * {@code container}; stops early after {@code budget} or at the first request not answered
+     * {@code container}, whose connections open with {@code secret}; stops early after {@code budget} or at the first request not answered
      * 200. Never throws for a failed call: a warm-up that fails costs only its time.
      */
     static Result run(
@@ -73,6 +75,7 @@ final class SelfWarmUp {
             EventLoopGroup eventLoops,
             InetSocketAddress gateway,
             InetSocketAddress container,
+            ContainerSecret secret,
             int calls,
             Duration budget)
             throws InterruptedException {
@@ -104,7 +107,11 @@ final class SelfWarmUp {
                 container.getPort(),
                 ContainerState.READY,
                 settings.maxInputs(),
-                Instant.now());
+                Instant.now(),
+                ContainerResources.NONE,
+                "",
+                "",
+                secret);
         FunctionPool pool = pools.startPrivate(host, function);
         ContainerConnections channels = new ContainerConnections(target, eventLoops);
         pool.addContainer(target, channels);

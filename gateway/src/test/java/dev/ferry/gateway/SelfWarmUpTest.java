@@ -3,6 +3,7 @@ package dev.ferry.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.function.runtime.WarmUpServer;
+import dev.ferry.request.protocol.ContainerSecret;
 import dev.ferry.routing.RoutingStore;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -29,7 +30,8 @@ class SelfWarmUpTest {
     @Test
     void callsTheWarmUpFunctionThroughItsOwnPortAndLeavesNothingBehind() throws Exception {
         try (WarmUpServer target = WarmUpServer.start("127.0.0.1")) {
-            GatewayServer.WarmUpResult result = gateway.warmUp(target.address(), 20, Duration.ofSeconds(60));
+            GatewayServer.WarmUpResult result =
+                    gateway.warmUp(target.address(), target.secret(), 20, Duration.ofSeconds(60));
 
             assertThat(result.ok()).isEqualTo(20);
             assertThat(result.made()).isEqualTo(20);
@@ -42,14 +44,25 @@ class SelfWarmUpTest {
     }
 
     @Test
+    void aTargetThatRefusesItsSecretEndsTheWarmUp() throws Exception {
+        try (WarmUpServer target = WarmUpServer.start("127.0.0.1")) {
+            GatewayServer.WarmUpResult result =
+                    gateway.warmUp(target.address(), ContainerSecret.generate(), 20, Duration.ofSeconds(10));
+
+            assertThat(result.ok()).isZero();
+            assertThat(result.made()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void aTargetThatDoesNotAnswerEndsTheWarmUpAndTheGatewayGoesOn() throws Exception {
         int closedPort;
         try (ServerSocket socket = new ServerSocket(0)) {
             closedPort = socket.getLocalPort();
         }
 
-        GatewayServer.WarmUpResult result =
-                gateway.warmUp(new InetSocketAddress("127.0.0.1", closedPort), 20, Duration.ofSeconds(3));
+        GatewayServer.WarmUpResult result = gateway.warmUp(
+                new InetSocketAddress("127.0.0.1", closedPort), ContainerSecret.generate(), 20, Duration.ofSeconds(3));
 
         assertThat(result.ok()).isZero();
         assertThat(result.made()).isEqualTo(1); // the first call failed: no more are made

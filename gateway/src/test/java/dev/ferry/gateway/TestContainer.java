@@ -3,6 +3,7 @@ package dev.ferry.gateway;
 import dev.ferry.function.runtime.ContainerArgs;
 import dev.ferry.function.runtime.FunctionClass;
 import dev.ferry.function.runtime.TestJars;
+import dev.ferry.request.protocol.ContainerSecret;
 import dev.ferry.request.protocol.FunctionId;
 import dev.ferry.routing.AppDeployment;
 import dev.ferry.routing.ContainerInfo;
@@ -34,14 +35,23 @@ final class TestContainer implements AutoCloseable {
     private final int maxInputs;
     private final int port;
     private final String token;
+    private final ContainerSecret secret;
     private final Process process;
 
-    private TestContainer(String id, FunctionId function, int maxInputs, int port, String token, Process process) {
+    private TestContainer(
+            String id,
+            FunctionId function,
+            int maxInputs,
+            int port,
+            String token,
+            ContainerSecret secret,
+            Process process) {
         this.id = id;
         this.function = function;
         this.maxInputs = maxInputs;
         this.port = port;
         this.token = token;
+        this.secret = secret;
         this.process = process;
     }
 
@@ -70,9 +80,11 @@ final class TestContainer implements AutoCloseable {
             command.addAll(new ContainerArgs(id, function, type.getName(), jar, port).toArgs());
             ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
             String token = newToken(id);
+            ContainerSecret secret = ContainerSecret.generate();
             builder.environment().put(ContainerArgs.READY_TOKEN_ENV, token);
+            builder.environment().put(ContainerArgs.SECRET_ENV, secret.encoded());
             Process process = builder.start();
-            started.add(new TestContainer(id, function, maxInputs, port, token, process));
+            started.add(new TestContainer(id, function, maxInputs, port, token, secret, process));
             ready.add(CompletableFuture.runAsync(() -> awaitReadyLine(process, ContainerArgs.readyLine(token))));
         }
         try {
@@ -115,9 +127,11 @@ final class TestContainer implements AutoCloseable {
         command.addAll(new ContainerArgs(id, function, type.getName(), jar, port).toArgs());
         ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
         String token = newToken(id);
+        ContainerSecret secret = ContainerSecret.generate();
         builder.environment().put(ContainerArgs.READY_TOKEN_ENV, token);
+        builder.environment().put(ContainerArgs.SECRET_ENV, secret.encoded());
         Process process = builder.start();
-        TestContainer container = new TestContainer(id, function, maxInputs, port, token, process);
+        TestContainer container = new TestContainer(id, function, maxInputs, port, token, secret, process);
         try {
             CompletableFuture.runAsync(() -> awaitReadyLine(process, ContainerArgs.readyLine(token)))
                     .get(60, TimeUnit.SECONDS);
@@ -171,7 +185,13 @@ final class TestContainer implements AutoCloseable {
                 Instant.EPOCH,
                 ContainerResources.NONE,
                 "",
-                socket);
+                socket,
+                secret);
+    }
+
+    /** What connections to it must open with: the secret it was started with, as a worker's containers are. */
+    ContainerSecret secret() {
+        return secret;
     }
 
     /** The local socket it listens on besides its port. */

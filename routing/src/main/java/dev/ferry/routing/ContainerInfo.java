@@ -1,6 +1,7 @@
 package dev.ferry.routing;
 
 import dev.ferry.request.protocol.AppName;
+import dev.ferry.request.protocol.ContainerSecret;
 import dev.ferry.request.protocol.FunctionId;
 import dev.ferry.request.protocol.VersionKey;
 import java.time.Instant;
@@ -23,6 +24,9 @@ import java.util.Objects;
  *     empty otherwise. Gateways and {@code ferry ls} show it.
  * @param socket the name of the Unix domain socket (Linux's abstract namespace) it also listens on, for
  *     gateways on its machine; empty for none. A random name, so no other process can take it first.
+ * @param secret what a connection to its call server must open with, made by its worker at its start;
+ *     {@link ContainerSecret#NONE} while {@link ContainerState#PENDING}, and in records of containers
+ *     from before secrets. For gateways only: it never prints ({@link ContainerSecret#toString()}).
  */
 public record ContainerInfo(
         String id,
@@ -36,7 +40,38 @@ public record ContainerInfo(
         Instant startedAt,
         ContainerResources resources,
         String reason,
-        String socket) {
+        String socket,
+        ContainerSecret secret) {
+
+    /** A container with no secret (not started, or from before secrets). */
+    public ContainerInfo(
+            String id,
+            FunctionId function,
+            String version,
+            String worker,
+            String host,
+            int port,
+            ContainerState state,
+            int maxInputs,
+            Instant startedAt,
+            ContainerResources resources,
+            String reason,
+            String socket) {
+        this(
+                id,
+                function,
+                version,
+                worker,
+                host,
+                port,
+                state,
+                maxInputs,
+                startedAt,
+                resources,
+                reason,
+                socket,
+                ContainerSecret.NONE);
+    }
 
     /** A container with no local socket. */
     public ContainerInfo(
@@ -79,6 +114,7 @@ public record ContainerInfo(
         Objects.requireNonNull(resources, "resources");
         Objects.requireNonNull(reason, "reason");
         Objects.requireNonNull(socket, "socket");
+        Objects.requireNonNull(secret, "secret");
         if (worker.isEmpty() && state != ContainerState.PENDING) {
             throw new IllegalArgumentException(
                     "container " + id + " is " + state + " on no worker (expected: PENDING while unplaced)");
@@ -140,13 +176,15 @@ public record ContainerInfo(
     /** This container in {@code newState}. */
     public ContainerInfo withState(ContainerState newState) {
         return new ContainerInfo(
-                id, function, version, worker, host, port, newState, maxInputs, startedAt, resources, reason, socket);
+                id, function, version, worker, host, port, newState, maxInputs, startedAt, resources, reason, socket,
+                secret);
     }
 
     /** This container with {@code newReason}. */
     public ContainerInfo withReason(String newReason) {
         return new ContainerInfo(
-                id, function, version, worker, host, port, state, maxInputs, startedAt, resources, newReason, socket);
+                id, function, version, worker, host, port, state, maxInputs, startedAt, resources, newReason, socket,
+                secret);
     }
 
     /** This unplaced container, now placed on {@code worker} with {@code resources} at {@code at}. */

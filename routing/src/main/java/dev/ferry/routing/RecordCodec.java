@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ferry.request.protocol.ContainerSecret;
 import dev.ferry.request.protocol.FunctionId;
 import dev.ferry.request.protocol.FunctionSettings;
 import java.nio.file.Path;
@@ -145,6 +146,9 @@ final class RecordCodec {
         }
         if (!c.socket().isEmpty()) {
             n.put("socket", c.socket());
+        }
+        if (!c.secret().isNone()) {
+            n.put("secret", c.secret().encoded());
         }
         return n.toString();
     }
@@ -417,6 +421,16 @@ final class RecordCodec {
         if (socket != null && !socket.isTextual()) {
             throw new MalformedRecordException("field \"socket\" is not a string");
         }
+        JsonNode secret = n.get("secret"); // absent while pending, and in records of older workers
+        if (secret != null && !secret.isTextual()) {
+            throw new MalformedRecordException("field \"secret\" is not a string");
+        }
+        ContainerSecret parsedSecret;
+        try {
+            parsedSecret = secret == null ? ContainerSecret.NONE : ContainerSecret.parse(secret.textValue());
+        } catch (IllegalArgumentException e) {
+            throw new MalformedRecordException("field \"secret\": " + e.getMessage());
+        }
         return new ContainerInfo(
                 text(n, "id"),
                 FunctionId.parse(text(n, "function")),
@@ -429,7 +443,8 @@ final class RecordCodec {
                 instantField(n, "startedAt"),
                 resources(n.get("resources")),
                 reason == null ? "" : reason.textValue(),
-                socket == null ? "" : socket.textValue());
+                socket == null ? "" : socket.textValue(),
+                parsedSecret);
     }
 
     /** Absent in records written before resources were tracked: nothing set aside. */

@@ -8,6 +8,7 @@ import static dev.ferry.routing.Samples.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ferry.request.protocol.ContainerSecret;
 import dev.ferry.request.protocol.FunctionId;
 import dev.ferry.request.protocol.VersionKey;
 import dev.ferry.routing.RecordCodec.MalformedRecordException;
@@ -81,6 +82,42 @@ class RecordCodecTest {
                                 RoutingCopy.Kind.ROUTE, "a.example.com", "{\"v\":7,\"r\":{\"function\":\"a--b\"}}")
                         .version())
                 .isEqualTo(7);
+    }
+
+    @Test
+    void aContainersSecretTravelsInItsRecordButNeverPrints() {
+        ContainerInfo plain = container("c1", "shop--cart", ContainerState.READY);
+        ContainerSecret secret = ContainerSecret.generate();
+        ContainerInfo secured = new ContainerInfo(
+                "c1",
+                plain.function(),
+                plain.version(),
+                plain.worker(),
+                plain.host(),
+                plain.port(),
+                plain.state(),
+                plain.maxInputs(),
+                plain.startedAt(),
+                plain.resources(),
+                "",
+                "ferry/c1/3f2a",
+                secret);
+
+        String json = RecordCodec.container(secured);
+
+        assertThat(roundTrip(RoutingCopy.Kind.CONTAINER, "c1", json)).isEqualTo(secured);
+        assertThat(((ContainerInfo) roundTrip(RoutingCopy.Kind.CONTAINER, "c1", json)).secret())
+                .isEqualTo(secret);
+        assertThat(secured.withState(ContainerState.STOPPING).secret()).isEqualTo(secret);
+        assertThat(secured.toString()).doesNotContain(secret.encoded()).contains("secret=ContainerSecret[hidden]");
+        // Records of containers from before secrets, and of pending ones, have none.
+        assertThat(RecordCodec.container(plain)).doesNotContain("secret");
+        assertThat(((ContainerInfo) roundTrip(RoutingCopy.Kind.CONTAINER, "c1", RecordCodec.container(plain))).secret())
+                .isEqualTo(ContainerSecret.NONE);
+        String broken = json.replace(secret.encoded(), "short");
+        assertThatThrownBy(() -> roundTrip(RoutingCopy.Kind.CONTAINER, "c1", broken))
+                .isInstanceOf(MalformedRecordException.class)
+                .hasMessageContaining("field \"secret\"");
     }
 
     @Test

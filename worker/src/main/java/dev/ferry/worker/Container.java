@@ -1,5 +1,6 @@
 package dev.ferry.worker;
 
+import dev.ferry.request.protocol.ContainerSecret;
 import dev.ferry.request.protocol.FunctionId;
 import java.net.InetSocketAddress;
 import java.time.Instant;
@@ -41,6 +42,13 @@ public interface Container {
      * ready token.
      */
     String localSocket();
+
+    /**
+     * What every connection to the container's call server must open with: made by the worker
+     * for this container alone, handed to it in its environment and published to gateways in its
+     * routing record. Never printed.
+     */
+    ContainerSecret secret();
 
     /**
      * The operating system's id of the process the worker launched: the container's JVM

@@ -24,6 +24,13 @@ final class ContainerCommand {
     static final String READY_TOKEN_ENV = "FERRY_READY_TOKEN";
 
     /**
+     * Environment variable with the container's secret, which every connection to its call
+     * server must open with (the runtime's {@code ContainerArgs.SECRET_ENV}). In the environment
+     * because a command line is every process's to read.
+     */
+    static final String SECRET_ENV = "FERRY_CONTAINER_SECRET";
+
+    /**
      * JVM options every container gets, before the worker's own: the worker reads container
      * output as UTF-8, so the container must write it so, whatever the machine's locale.
      */

@@ -1,5 +1,6 @@
 package dev.ferry.worker;
 
+import dev.ferry.request.protocol.ContainerSecret;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,10 +38,12 @@ final class ContainerEnvironment {
     private ContainerEnvironment() {}
 
     /** What the worker adds to every container: the spec's extra variables, then its own. */
-    static Map<String, String> added(String containerId, ContainerSpec spec, String readyToken) {
+    static Map<String, String> added(
+            String containerId, ContainerSpec spec, String readyToken, ContainerSecret secret) {
         Map<String, String> env = new LinkedHashMap<>(spec.environment());
         env.put(CONTAINER_ID, containerId);
         env.put(ContainerCommand.READY_TOKEN_ENV, readyToken);
+        env.put(ContainerCommand.SECRET_ENV, secret.encoded());
         env.putAll(gpus(spec.gpus()));
         return env;
     }

@@ -1,5 +1,6 @@
 package dev.ferry.worker;
 
+import dev.ferry.request.protocol.ContainerSecret;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.net.InetSocketAddress;
@@ -39,6 +40,7 @@ final class ContainerProcess implements Container {
     private final int port;
     private final InetSocketAddress address;
     private final String localSocket;
+    private final ContainerSecret secret;
     private final Instant startedAt;
     private final SandboxedProcess sandboxed;
     private final Process process;
@@ -83,6 +85,7 @@ final class ContainerProcess implements Container {
             Instant startedAt,
             SandboxedProcess sandboxed,
             String readyToken,
+            ContainerSecret secret,
             Duration startTimeoutAfter,
             Duration stopGrace,
             ScheduledExecutorService timer,
@@ -95,6 +98,7 @@ final class ContainerProcess implements Container {
         this.port = address.getPort();
         this.address = address;
         this.localSocket = ContainerCommand.localSocketName(readyToken);
+        this.secret = secret;
         this.startedAt = startedAt;
         this.sandboxed = sandboxed;
         this.process = sandboxed.process();
@@ -176,6 +180,11 @@ final class ContainerProcess implements Container {
     @Override
     public String localSocket() {
         return localSocket;
+    }
+
+    @Override
+    public ContainerSecret secret() {
+        return secret;
     }
 
     @Override

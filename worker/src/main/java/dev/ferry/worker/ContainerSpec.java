@@ -42,6 +42,7 @@ public record ContainerSpec(
      */
     public static final Set<String> RESERVED_ENVIRONMENT = Set.of(
             ContainerCommand.READY_TOKEN_ENV,
+            ContainerCommand.SECRET_ENV,
             ContainerEnvironment.CONTAINER_ID,
             ContainerEnvironment.CUDA_VISIBLE_DEVICES,
             ContainerEnvironment.NVIDIA_VISIBLE_DEVICES);

@@ -1,5 +1,6 @@
 package dev.ferry.worker;
 
+import dev.ferry.request.protocol.ContainerSecret;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -29,6 +30,7 @@ final class PoolMember {
     private final String id;
     private final int port;
     private final String readyToken;
+    private final ContainerSecret secret;
     private final SandboxedProcess sandboxed;
     private final Path appDir;
     private final boolean niced;
@@ -43,6 +45,7 @@ final class PoolMember {
             String id,
             int port,
             String readyToken,
+            ContainerSecret secret,
             SandboxedProcess sandboxed,
             Path appDir,
             boolean niced,
@@ -50,6 +53,7 @@ final class PoolMember {
         this.id = id;
         this.port = port;
         this.readyToken = readyToken;
+        this.secret = secret;
         this.sandboxed = sandboxed;
         this.appDir = appDir;
         this.niced = niced;
@@ -66,6 +70,14 @@ final class PoolMember {
 
     String readyToken() {
         return readyToken;
+    }
+
+    /**
+     * The secret of the container it becomes, in its environment from its launch: a member
+     * serves one container only, so its warm-up calls to itself already open with it.
+     */
+    ContainerSecret secret() {
+        return secret;
     }
 
     SandboxedProcess sandboxed() {

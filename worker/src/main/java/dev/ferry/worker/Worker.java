@@ -1,5 +1,6 @@
 package dev.ferry.worker;
 
+import dev.ferry.request.protocol.ContainerSecret;
 import dev.ferry.routing.ContainerIds;
 import java.io.File;
 import java.io.IOException;
@@ -235,7 +236,11 @@ public final class Worker implements AutoCloseable {
                             containerHost.getHostAddress(),
                             port,
                             Math.min(AotCache.TRAINING_CALLS, warmUpCalls))),
-                    Map.of(ContainerCommand.READY_TOKEN_ENV, token),
+                    Map.of(
+                            ContainerCommand.READY_TOKEN_ENV,
+                            token,
+                            ContainerCommand.SECRET_ENV,
+                            ContainerSecret.generate().encoded()),
                     ContainerCommand.startedLine(token),
                     ContainerCommand.pooledLine(token));
         } finally {
@@ -261,7 +266,13 @@ public final class Worker implements AutoCloseable {
 
     /** A container of this worker, watched through {@code process}, on {@code port}. */
     private ContainerProcess newContainer(
-            String id, ContainerSpec spec, int port, Instant startedAt, SandboxedProcess process, String token) {
+            String id,
+            ContainerSpec spec,
+            int port,
+            Instant startedAt,
+            SandboxedProcess process,
+            String token,
+            ContainerSecret secret) {
         return new ContainerProcess(
                 id,
                 spec,
@@ -269,6 +280,7 @@ public final class Worker implements AutoCloseable {
                 startedAt,
                 process,
                 token,
+                secret,
                 startTimeout,
                 stopGrace,
                 timer,
@@ -533,6 +545,7 @@ public final class Worker implements AutoCloseable {
                     e));
         }
         String token = ContainerCommand.newReadyToken();
+        ContainerSecret secret = ContainerSecret.generate();
         List<String> command = ContainerCommand.of(
                 javaExecutable,
                 jvmOptionsForLaunch(false),
@@ -547,7 +560,12 @@ public final class Worker implements AutoCloseable {
         try {
             List<Path> gpuDevices = launcher instanceof ProcessLauncher ? List.of() : gpuNodes.nodes(spec.gpus());
             process = launcher.launch(new ContainerLaunch(
-                    id, spec.limits(), command, ContainerEnvironment.added(id, spec, token), readable, gpuDevices));
+                    id,
+                    spec.limits(),
+                    command,
+                    ContainerEnvironment.added(id, spec, token, secret),
+                    readable,
+                    gpuDevices));
         } catch (IOException e) {
             idsInUse.remove(id);
             portsInUse.remove(port);
@@ -561,7 +579,7 @@ public final class Worker implements AutoCloseable {
                             + e.getMessage(),
                     e));
         }
-        ContainerProcess container = newContainer(id, spec, port, startedAt, process, token);
+        ContainerProcess container = newContainer(id, spec, port, startedAt, process, token, secret);
         containers.put(id, container);
         logger.log(System.Logger.Level.DEBUG, () -> "launched " + container);
         container.watch(null);
@@ -595,8 +613,8 @@ public final class Worker implements AutoCloseable {
                             + ": " + e.getMessage(),
                     e));
         }
-        ContainerProcess container =
-                newContainer(id, spec, member.port(), Instant.now(), member.sandboxed(), member.readyToken());
+        ContainerProcess container = newContainer(
+                id, spec, member.port(), Instant.now(), member.sandboxed(), member.readyToken(), member.secret());
         containers.put(id, container);
         container.watch(member.output());
         Map<String, String> environment = new java.util.LinkedHashMap<>(spec.environment());
@@ -695,6 +713,8 @@ public final class Worker implements AutoCloseable {
         List<Path> readable = readablePaths(true, appDir);
         Map<String, String> environment = new java.util.LinkedHashMap<>(ContainerEnvironment.gpus(List.of()));
         environment.put(ContainerCommand.READY_TOKEN_ENV, token);
+        ContainerSecret secret = ContainerSecret.generate();
+        environment.put(ContainerCommand.SECRET_ENV, secret.encoded());
         SandboxedProcess process;
         try {
             process = launcher.launch(
@@ -705,7 +725,7 @@ public final class Worker implements AutoCloseable {
             throw e;
         }
         PoolMember member =
-                new PoolMember(memberId, port, token, process, appDir, priority.nicesMembers(), Instant.now());
+                new PoolMember(memberId, port, token, secret, process, appDir, priority.nicesMembers(), Instant.now());
         logger.log(System.Logger.Level.DEBUG, () -> "launched " + member);
         return member;
     }

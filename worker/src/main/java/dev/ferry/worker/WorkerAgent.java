@@ -390,7 +390,8 @@ final class WorkerAgent implements RoutingListener, ContainerListener, AutoClose
                 container.startedAt(),
                 placed.resources(),
                 "",
-                container.localSocket());
+                container.localSocket(),
+                container.secret());
     }
 
     /**

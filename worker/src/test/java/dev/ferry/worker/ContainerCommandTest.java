@@ -62,6 +62,7 @@ class ContainerCommandTest {
 
         assertThat(ContainerCommand.readyLine(token)).isEqualTo(ContainerArgs.readyLine(token));
         assertThat(ContainerCommand.READY_TOKEN_ENV).isEqualTo(ContainerArgs.READY_TOKEN_ENV);
+        assertThat(ContainerCommand.SECRET_ENV).isEqualTo(ContainerArgs.SECRET_ENV);
         assertThat(ContainerCommand.localSocketName(token)).isEqualTo(ContainerArgs.localSocketName(token));
         assertThat(ContainerCommand.MAIN_CLASS).isEqualTo(ContainerArgs.MAIN_CLASS);
     }

@@ -70,8 +70,12 @@ class ContainerSpecTest {
     void refusesEnvironmentTheWorkerSetsOrThatIsMalformed() {
         ContainerSpec spec = ContainerSpec.of("ml--infer", "com.example.Infer", JAR);
 
-        for (String reserved :
-                List.of("FERRY_CONTAINER_ID", "CUDA_VISIBLE_DEVICES", "NVIDIA_VISIBLE_DEVICES", "FERRY_READY_TOKEN")) {
+        for (String reserved : List.of(
+                "FERRY_CONTAINER_ID",
+                "CUDA_VISIBLE_DEVICES",
+                "NVIDIA_VISIBLE_DEVICES",
+                "FERRY_READY_TOKEN",
+                "FERRY_CONTAINER_SECRET")) {
             assertThatThrownBy(() -> spec.withEnvironment(Map.of(reserved, "x")))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageStartingWith("environment: " + reserved + " (expected: none of ")

@@ -1,6 +1,7 @@
 package dev.ferry.call.transport;
 
 import dev.ferry.request.protocol.CallEnd;
+import dev.ferry.request.protocol.ContainerSecret;
 import dev.ferry.request.protocol.Frame;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
@@ -17,6 +18,7 @@ import io.netty.util.collection.IntObjectMap;
 import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * A caller's long-lived connection to one container, carrying many calls at once
@@ -28,6 +30,10 @@ import java.util.List;
  * end. A connection that closes fails the calls on it ({@link CallOutcome#CONNECTION_LOST}); the
  * next new call connects again.
  *
+ * <p>Each connection opens with the container's secret (a {@code ConnectionOpen} frame), sent in
+ * the same write as the calls made while it connected: no round trip of its own. A container
+ * that refuses it says why before it closes; the calls on it end with that reason.
+ *
  * <p>Not thread-safe: every method runs on {@link #loop()}, except {@link #failed()}.
  */
 public final class CallConnection {
@@ -35,6 +41,7 @@ public final class CallConnection {
     private static final System.Logger logger = System.getLogger(CallConnection.class.getName());
 
     private final EventLoop loop;
+    private final ContainerSecret secret;
     /** Where it connects: the preferred address until it fails to connect there, then the fallback. */
     private SocketAddress address;
     /** Where to connect when {@link #address} refuses; null when there is nowhere else. */
@@ -57,10 +64,14 @@ public final class CallConnection {
     /** Whether the last connection attempt failed or the connection broke: read from any thread. */
     private volatile boolean failed;
 
+    /** Why the container refused this connection, if it said so; the calls that fail hear it. */
+    private String refusal;
+
     private int nextId = 1;
 
-    private CallConnection(EventLoop loop, SocketAddress address, SocketAddress fallback) {
+    private CallConnection(EventLoop loop, SocketAddress address, SocketAddress fallback, ContainerSecret secret) {
         this.loop = loop;
+        this.secret = Objects.requireNonNull(secret, "secret");
         this.address = address;
         this.fallback = fallback;
         this.named = Transport.describe(address);
@@ -69,21 +80,24 @@ public final class CallConnection {
     /**
      * A connection to {@code address} (TCP, or a {@link Transport#localSocket}) on {@code loop},
      * whose channels must be of {@link Transport}'s kind. It starts connecting now, so that the
-     * first call does not wait for it; calls made meanwhile go out once it is up. Call from any
-     * thread.
+     * first call does not wait for it; calls made meanwhile go out once it is up. Each connection
+     * opens with {@code secret}, the container's ({@link ContainerSecret#NONE}: with nothing, for
+     * a container from before secrets). Call from any thread.
      */
-    public static CallConnection open(EventLoop loop, SocketAddress address) {
-        return open(loop, address, null);
+    public static CallConnection open(EventLoop loop, SocketAddress address, ContainerSecret secret) {
+        return open(loop, address, null, secret);
     }
 
     /**
      * A connection to {@code address}, or to {@code fallback} if the first attempt to connect to
-     * {@code address} fails (as with {@link #open(EventLoop, SocketAddress)} otherwise): a
-     * container's local socket, say, with its TCP address to fall back on should it not listen
-     * there. Once it has fallen back it stays with {@code fallback}. Call from any thread.
+     * {@code address} fails (as with {@link #open(EventLoop, SocketAddress, ContainerSecret)}
+     * otherwise): a container's local socket, say, with its TCP address to fall back on should it
+     * not listen there. Once it has fallen back it stays with {@code fallback}. Call from any
+     * thread.
      */
-    public static CallConnection open(EventLoop loop, SocketAddress address, SocketAddress fallback) {
-        CallConnection connection = new CallConnection(loop, address, fallback);
+    public static CallConnection open(
+            EventLoop loop, SocketAddress address, SocketAddress fallback, ContainerSecret secret) {
+        CallConnection connection = new CallConnection(loop, address, fallback, secret);
         loop.execute(connection::connect);
         return connection;
     }
@@ -242,6 +256,10 @@ public final class CallConnection {
     private void connected() {
         active = true;
         failed = false;
+        refusal = null;
+        if (!secret.isNone()) {
+            channel.write(Frames.encode(channel.alloc(), Frames.open(secret)), channel.voidPromise());
+        }
         for (ByteBuf buf : unsent) {
             channel.write(buf, channel.voidPromise());
         }
@@ -257,7 +275,10 @@ public final class CallConnection {
         if (!shutdown) {
             failed = true;
         }
-        failAll("connection to " + named + " closed");
+        failAll(
+                refusal == null
+                        ? "connection to " + named + " closed"
+                        : "connection to " + named + " refused by the container: " + refusal);
     }
 
     private void releaseUnsent() {
@@ -286,6 +307,16 @@ public final class CallConnection {
 
     private void received(Frames.Inbound inbound) {
         Frame frame = inbound.frame();
+        if (frame.getCall() == Frames.CONNECTION) {
+            if (frame.hasServer() && frame.getServer().hasError()) {
+                refusal = frame.getServer().getError().getDetail();
+                logger.log(
+                        System.Logger.Level.WARNING,
+                        "the container at " + named + " refuses this connection ("
+                                + frame.getServer().getError().getCode() + "): " + refusal);
+            }
+            return;
+        }
         ClientCall call = calls.get(frame.getCall());
         if (call == null) {
             return; // the call ended while this was in flight

@@ -1,5 +1,6 @@
 package dev.ferry.call.transport;
 
+import dev.ferry.request.protocol.ContainerSecret;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -22,8 +23,16 @@ import java.util.concurrent.TimeUnit;
  * acceptor. One TCP socket, for gateways anywhere; optionally a Unix domain socket too
  * ({@link Transport#localSocket}), for a gateway on the same machine. Its event loops are its
  * own: a few, since a container's work runs on its inputs' threads, not on these.
+ *
+ * <p>It serves gateways only: every connection must open with the container's secret (a
+ * {@code ConnectionOpen} frame, {@link CallConnection} sends it) within
+ * {@link #HANDSHAKE_TIMEOUT}, before it acts on any other frame; anything else is refused and
+ * closed, and reaches no acceptor ({@link ConnectionOpenHandler}).
  */
 public final class CallServer implements AutoCloseable {
+
+    /** How long a new connection has to open with the secret before it is closed. */
+    public static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(5);
 
     private final EventLoopGroup loops;
     private final Channel listener;
@@ -42,22 +51,40 @@ public final class CallServer implements AutoCloseable {
     }
 
     /**
-     * Listens on {@code host:port} (0: any free port).
+     * Listens on {@code host:port} (0: any free port) for connections that open with {@code secret}.
      *
      * @throws IOException when it cannot bind
      */
-    public static CallServer start(String host, int port, CallAcceptor acceptor) throws IOException {
-        return start(host, port, "", acceptor);
+    public static CallServer start(String host, int port, ContainerSecret secret, CallAcceptor acceptor)
+            throws IOException {
+        return start(host, port, "", secret, acceptor);
     }
 
     /**
      * Listens on {@code host:port} (0: any free port) and, where the transport has them, on the
-     * Unix domain socket {@code localName} ({@link Transport#localSocket}; empty for none).
+     * Unix domain socket {@code localName} ({@link Transport#localSocket}; empty for none), for
+     * connections that open with {@code secret}.
      *
      * @throws IOException when it cannot bind one of them, for instance because another process
      *     holds {@code localName}
      */
-    public static CallServer start(String host, int port, String localName, CallAcceptor acceptor) throws IOException {
+    public static CallServer start(
+            String host, int port, String localName, ContainerSecret secret, CallAcceptor acceptor) throws IOException {
+        return start(host, port, localName, secret, HANDSHAKE_TIMEOUT, acceptor);
+    }
+
+    /** As {@link #start(String, int, String, ContainerSecret, CallAcceptor)}, with another handshake timeout (tests). */
+    static CallServer start(
+            String host,
+            int port,
+            String localName,
+            ContainerSecret secret,
+            Duration handshakeTimeout,
+            CallAcceptor acceptor)
+            throws IOException {
+        if (secret.isNone()) {
+            throw new IllegalArgumentException("secret: none (expected: the container's secret)");
+        }
         Optional<SocketAddress> local = localName.isEmpty() ? Optional.empty() : Transport.localSocket(localName);
         int threads = Math.clamp(Runtime.getRuntime().availableProcessors(), 1, 4);
         EventLoopGroup loops = new MultiThreadIoEventLoopGroup(
@@ -67,7 +94,12 @@ public final class CallServer implements AutoCloseable {
             @Override
             protected void initChannel(Channel ch) {
                 connections.add(ch);
-                ch.pipeline().addLast(new Frames.Decoder(), new ServerConnection(acceptor));
+                Frames.Decoder decoder = new Frames.Decoder(Frames.MAX_UNAUTHENTICATED_FRAME);
+                ch.pipeline()
+                        .addLast(
+                                decoder,
+                                new ConnectionOpenHandler(secret, handshakeTimeout, decoder),
+                                new ServerConnection(acceptor));
             }
         };
         Channel listener = null;

@@ -3,7 +3,12 @@ package dev.ferry.call.transport;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
 import dev.ferry.request.protocol.CallEnd;
+import dev.ferry.request.protocol.CallError;
+import dev.ferry.request.protocol.ConnectionOpen;
+import dev.ferry.request.protocol.ContainerSecret;
+import dev.ferry.request.protocol.ErrorCode;
 import dev.ferry.request.protocol.Frame;
+import dev.ferry.request.protocol.ServerEvent;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
@@ -27,6 +32,15 @@ final class Frames {
      * grants more (see ferry/v1/call.proto).
      */
     static final int INITIAL_WINDOW = 1024 * 1024;
+
+    /**
+     * The longest frame a container reads before the connection has opened with its secret: a
+     * {@code ConnectionOpen} takes under 40 bytes, and a stranger gets no 16 MiB buffer.
+     */
+    static final int MAX_UNAUTHENTICATED_FRAME = 256;
+
+    /** The call number of frames about the connection rather than a call: no call has it. */
+    static final int CONNECTION = 0;
 
     /** A receiver grants bytes back once this many have been taken, so a window update covers many small events. */
     static final int WINDOW_UPDATE_THRESHOLD = INITIAL_WINDOW / 4;
@@ -92,6 +106,25 @@ final class Frames {
                 .build();
     }
 
+    /** The first frame of a connection: the container's secret. */
+    static Frame open(ContainerSecret secret) {
+        return Frame.newBuilder()
+                .setCall(CONNECTION)
+                .setOpen(ConnectionOpen.newBuilder().setSecret(secret.bytes()))
+                .build();
+    }
+
+    /** A container's last frame on a connection it refuses, and why. */
+    static Frame unauthenticated(String detail) {
+        return Frame.newBuilder()
+                .setCall(CONNECTION)
+                .setServer(ServerEvent.newBuilder()
+                        .setError(CallError.newBuilder()
+                                .setCode(ErrorCode.CONNECTION_REFUSED)
+                                .setDetail(detail)))
+                .build();
+    }
+
     /** A frame as it arrived, with its length: what it counts against its call's window. */
     record Inbound(Frame frame, int bytes) {}
 
@@ -104,6 +137,24 @@ final class Frames {
 
         /** Set at the first bad frame: what follows it is not frames, and is dropped unread. */
         private boolean failed;
+
+        /** The longest frame it takes now. Loop-confined. */
+        private int maxFrame;
+
+        /** A decoder that takes frames up to {@link #MAX_FRAME}. */
+        Decoder() {
+            this(MAX_FRAME);
+        }
+
+        /** A decoder that takes frames up to {@code maxFrame} bytes until {@link #maxFrame(int)} says otherwise. */
+        Decoder(int maxFrame) {
+            this.maxFrame = maxFrame;
+        }
+
+        /** Takes frames up to {@code bytes} from now on. On the channel's loop. */
+        void maxFrame(int bytes) {
+            this.maxFrame = bytes;
+        }
 
         @Override
         protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
@@ -120,7 +171,7 @@ final class Frames {
             }
         }
 
-        private static void decodeFrames(ByteBuf in, List<Object> out) {
+        private void decodeFrames(ByteBuf in, List<Object> out) {
             while (in.isReadable()) {
                 in.markReaderIndex();
                 int length = readLength(in);
@@ -128,9 +179,9 @@ final class Frames {
                     in.resetReaderIndex();
                     return; // the length itself is not all here yet
                 }
-                if (length > MAX_FRAME) {
+                if (length > maxFrame) {
                     throw new TooLongFrameException(
-                            "frame of " + length + " bytes (expected: at most " + MAX_FRAME + ")");
+                            "frame of " + length + " bytes (expected: at most " + maxFrame + ")");
                 }
                 if (in.readableBytes() < length) {
                     in.resetReaderIndex();
@@ -145,6 +196,11 @@ final class Frames {
                     throw new CorruptedFrameException("unparsable frame of " + length + " bytes: " + e.getMessage(), e);
                 } finally {
                     in.skipBytes(length);
+                }
+                if (maxFrame < MAX_FRAME) {
+                    // One at a time while limited: the frame after a ConnectionOpen is measured
+                    // against the limit its handler sets on reading it.
+                    return;
                 }
             }
         }

@@ -1,5 +1,6 @@
 package dev.ferry.call.transport;
 
+import static dev.ferry.call.transport.Fixtures.SECRET;
 import static dev.ferry.call.transport.Fixtures.await;
 import static dev.ferry.call.transport.Fixtures.echo;
 import static dev.ferry.call.transport.Fixtures.get;
@@ -46,7 +47,7 @@ class CallConnectionTest {
     }
 
     private CallServer echoServer() throws IOException {
-        CallServer server = CallServer.start("127.0.0.1", 0, echo(handlers));
+        CallServer server = CallServer.start("127.0.0.1", 0, SECRET, echo(handlers));
         servers.add(server);
         return server;
     }
@@ -60,7 +61,7 @@ class CallConnectionTest {
     @Test
     void aSimpleCallCompletesWithItsEventsInOrder() throws Exception {
         CallServer server = echoServer();
-        CallConnection connection = CallConnection.open(loop, server.address());
+        CallConnection connection = CallConnection.open(loop, server.address(), SECRET);
         Recorder recorder = new Recorder();
 
         onLoop(loop, () -> open(connection, recorder, "c-1", "hello", " world"));
@@ -86,7 +87,7 @@ class CallConnectionTest {
     @Test
     void callMethodsRefuseToRunOffTheLoop() throws Exception {
         CallServer server = echoServer();
-        CallConnection connection = CallConnection.open(loop, server.address());
+        CallConnection connection = CallConnection.open(loop, server.address(), SECRET);
 
         assertThatThrownBy(() -> connection.newCall(new Recorder()))
                 .isInstanceOf(IllegalStateException.class)
@@ -101,7 +102,7 @@ class CallConnectionTest {
         // Opening the connection and making the calls in one turn of the loop: the connection
         // cannot be up before the turn ends, so every frame waits for it.
         CallConnection connection = onLoop(loop, () -> {
-            CallConnection c = CallConnection.open(loop, server.address());
+            CallConnection c = CallConnection.open(loop, server.address(), SECRET);
             for (int i = 0; i < recorders.size(); i++) {
                 open(c, recorders.get(i), "early-" + i, "a" + i, "b" + i, "c" + i);
                 assertThat(recorders.get(i).call.isReady()).isTrue();
@@ -122,7 +123,7 @@ class CallConnectionTest {
     @Test
     void twoHundredConcurrentCallsOnOneConnectionEachGetTheirOwnBody() throws Exception {
         TrackingServer server = trackingEchoServer();
-        CallConnection connection = CallConnection.open(loop, server.address());
+        CallConnection connection = CallConnection.open(loop, server.address(), SECRET);
         int calls = 200;
         List<Recorder> recorders = new ArrayList<>();
         for (int i = 0; i < calls; i++) {
@@ -164,7 +165,7 @@ class CallConnectionTest {
     @Test
     void callsToAPortNobodyListensOnEndConnectionLostAndALaterCallConnectsOnceAServerIsThere() throws Exception {
         int port = Fixtures.closedPort();
-        CallConnection connection = CallConnection.open(loop, new InetSocketAddress("127.0.0.1", port));
+        CallConnection connection = CallConnection.open(loop, new InetSocketAddress("127.0.0.1", port), SECRET);
         Recorder refused = new Recorder();
 
         onLoop(loop, () -> open(connection, refused, "refused", "body"));
@@ -177,7 +178,7 @@ class CallConnectionTest {
         assertThat(refused.events).isEmpty();
 
         // Another process could take the port meanwhile; then this fails, never skips.
-        CallServer server = CallServer.start("127.0.0.1", port, echo(handlers));
+        CallServer server = CallServer.start("127.0.0.1", port, SECRET, echo(handlers));
         servers.add(server);
         Recorder later = new Recorder();
 
@@ -191,7 +192,7 @@ class CallConnectionTest {
     @Test
     void whenTheServerClosesOpenCallsEndConnectionLostAndItsHandlersAreCancelled() throws Exception {
         CallServer server = echoServer();
-        CallConnection connection = CallConnection.open(loop, server.address());
+        CallConnection connection = CallConnection.open(loop, server.address(), SECRET);
         List<Recorder> recorders = List.of(new Recorder(), new Recorder(), new Recorder());
         onLoop(loop, () -> {
             for (int i = 0; i < recorders.size(); i++) {
@@ -225,7 +226,7 @@ class CallConnectionTest {
     @Test
     void aCancelReachesTheServerHandlerWithItsReasonAndLateSendsAreDropped() throws Exception {
         CallServer server = echoServer();
-        CallConnection connection = CallConnection.open(loop, server.address());
+        CallConnection connection = CallConnection.open(loop, server.address(), SECRET);
         Recorder cancelled = new Recorder();
         onLoop(loop, () -> open(connection, cancelled, "silent-cancelled", "part", "more"));
         Echo handler = handlers.get("silent-cancelled");
@@ -269,7 +270,7 @@ class CallConnectionTest {
         Recorder recorder = new Recorder();
 
         onLoop(loop, () -> {
-            CallConnection c = CallConnection.open(loop, server.address());
+            CallConnection c = CallConnection.open(loop, server.address(), SECRET);
             open(c, recorder, "silent-early-cancel", "part");
             recorder.call.cancel("changed my mind");
         });
@@ -282,7 +283,7 @@ class CallConnectionTest {
     @Test
     void completingTwiceIsHarmlessAndNothingIsSentAfterTheEnd() throws Exception {
         CallServer server = echoServer();
-        CallConnection connection = CallConnection.open(loop, server.address());
+        CallConnection connection = CallConnection.open(loop, server.address(), SECRET);
         Recorder twice = new Recorder();
 
         onLoop(loop, () -> open(connection, twice, "twice", "only"));
@@ -303,7 +304,7 @@ class CallConnectionTest {
     @Test
     void aCallTheServerEndsEarlyTakesNoMoreSendsFromTheCaller() throws Exception {
         CallServer server = echoServer();
-        CallConnection connection = CallConnection.open(loop, server.address());
+        CallConnection connection = CallConnection.open(loop, server.address(), SECRET);
         Recorder recorder = new Recorder();
         onLoop(loop, () -> open(connection, recorder, "silent-early-end", "part"));
         Echo handler = handlers.get("silent-early-end");
@@ -329,7 +330,7 @@ class CallConnectionTest {
     @Test
     void anEventOverMaxFrameIsRefusedToItsSenderAndTheCallGoesOn() throws Exception {
         CallServer server = echoServer();
-        CallConnection connection = CallConnection.open(loop, server.address());
+        CallConnection connection = CallConnection.open(loop, server.address(), SECRET);
         Recorder recorder = new Recorder();
         onLoop(loop, () -> open(connection, recorder, "silent-oversized", "part"));
         Echo handler = handlers.get("silent-oversized");
@@ -362,7 +363,7 @@ class CallConnectionTest {
     @Test
     void closeEndsOpenCallsAndCancelsThemOnTheServer() throws Exception {
         CallServer server = echoServer();
-        CallConnection connection = CallConnection.open(loop, server.address());
+        CallConnection connection = CallConnection.open(loop, server.address(), SECRET);
         Recorder recorder = new Recorder();
         onLoop(loop, () -> open(connection, recorder, "silent-closed", "part"));
         Echo handler = handlers.get("silent-closed");
@@ -394,7 +395,7 @@ class CallConnectionTest {
     @Test
     void aCallNumberIsNotReusedWhileItsCallLives() throws Exception {
         CallServer server = echoServer();
-        CallConnection connection = CallConnection.open(loop, server.address());
+        CallConnection connection = CallConnection.open(loop, server.address(), SECRET);
         Recorder longLived = new Recorder();
         onLoop(loop, () -> open(connection, longLived, "silent-long-lived"));
         Echo longLivedHandler = handlers.get("silent-long-lived");
@@ -427,7 +428,7 @@ class CallConnectionTest {
     @Test
     void aListenerCanMakeANewCallFromOnClose() throws Exception {
         int port = Fixtures.closedPort();
-        CallConnection connection = CallConnection.open(loop, new InetSocketAddress("127.0.0.1", port));
+        CallConnection connection = CallConnection.open(loop, new InetSocketAddress("127.0.0.1", port), SECRET);
         Recorder retry = new Recorder();
         Recorder first = new Recorder() {
             @Override

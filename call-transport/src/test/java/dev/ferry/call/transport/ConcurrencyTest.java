@@ -1,5 +1,6 @@
 package dev.ferry.call.transport;
 
+import static dev.ferry.call.transport.Fixtures.SECRET;
 import static dev.ferry.call.transport.Fixtures.WAIT;
 import static dev.ferry.call.transport.Fixtures.get;
 import static dev.ferry.call.transport.Fixtures.onLoop;
@@ -50,8 +51,8 @@ class ConcurrencyTest {
 
     @BeforeEach
     void startServer() throws IOException {
-        server = CallServer.start("127.0.0.1", 0, Fixtures.acceptor(handlers, Threaded::new));
-        connection = CallConnection.open(loop, server.address());
+        server = CallServer.start("127.0.0.1", 0, SECRET, Fixtures.acceptor(handlers, Threaded::new));
+        connection = CallConnection.open(loop, server.address(), SECRET);
     }
 
     @AfterEach

@@ -5,6 +5,7 @@ import static java.util.concurrent.TimeUnit.SECONDS;
 import com.google.protobuf.ByteString;
 import dev.ferry.request.protocol.CallStart;
 import dev.ferry.request.protocol.ClientEvent;
+import dev.ferry.request.protocol.ContainerSecret;
 import dev.ferry.request.protocol.Frame;
 import dev.ferry.request.protocol.HttpRequest;
 import dev.ferry.request.protocol.HttpResponseBody;
@@ -39,6 +40,9 @@ final class Fixtures {
 
     /** How long any single wait in these tests may take before it fails the test. */
     static final Duration WAIT = Duration.ofSeconds(10);
+
+    /** The secret of the tests' servers, which their connections open with. */
+    static final ContainerSecret SECRET = ContainerSecret.generate();
 
     private Fixtures() {}
 
@@ -124,7 +128,7 @@ final class Fixtures {
 
     /** A free port on 127.0.0.1 that nobody listens on: a server was there and closed without taking a connection. */
     static int closedPort() throws Exception {
-        try (CallServer server = CallServer.start("127.0.0.1", 0, call -> {
+        try (CallServer server = CallServer.start("127.0.0.1", 0, SECRET, call -> {
             throw new AssertionError("no call expected");
         })) {
             return server.port();

@@ -1,5 +1,6 @@
 package dev.ferry.call.transport;
 
+import static dev.ferry.call.transport.Fixtures.SECRET;
 import static dev.ferry.call.transport.Fixtures.await;
 import static dev.ferry.call.transport.Fixtures.frameSize;
 import static dev.ferry.call.transport.Fixtures.get;
@@ -45,8 +46,8 @@ class FlowControlTest {
 
     @BeforeEach
     void startServer() throws IOException {
-        server = CallServer.start("127.0.0.1", 0, Fixtures.acceptor(handlers, Flow::new));
-        connection = CallConnection.open(loop, server.address());
+        server = CallServer.start("127.0.0.1", 0, SECRET, Fixtures.acceptor(handlers, Flow::new));
+        connection = CallConnection.open(loop, server.address(), SECRET);
     }
 
     @AfterEach
@@ -163,7 +164,7 @@ class FlowControlTest {
         Pump caller = new Pump(MANY, CHUNK);
 
         onLoop(loop, () -> {
-            CallConnection c = CallConnection.open(loop, server.address());
+            CallConnection c = CallConnection.open(loop, server.address(), SECRET);
             caller.call = c.newCall(caller);
             caller.call.send(start("sink:before-up"));
             caller.sentFrameBytes.addAndGet(frameSize(caller.call.id(), start("sink:before-up")));

@@ -1,5 +1,6 @@
 package dev.ferry.call.transport;
 
+import static dev.ferry.call.transport.Fixtures.SECRET;
 import static dev.ferry.call.transport.Fixtures.echo;
 import static dev.ferry.call.transport.Fixtures.get;
 import static dev.ferry.call.transport.Fixtures.onLoop;
@@ -51,7 +52,7 @@ class LocalSocketTest {
     }
 
     private CallServer server(String localName) throws IOException {
-        CallServer server = CallServer.start("127.0.0.1", 0, localName, echo(handlers));
+        CallServer server = CallServer.start("127.0.0.1", 0, localName, SECRET, echo(handlers));
         servers.add(server);
         return server;
     }
@@ -63,7 +64,7 @@ class LocalSocketTest {
         assertThat(Transport.isLocalSocket(local)).isTrue();
         assertThat(Transport.describe(local)).isEqualTo("unix:@" + name);
         CallConnection connection =
-                CallConnection.open(loop, Transport.localSocket(name).orElseThrow());
+                CallConnection.open(loop, Transport.localSocket(name).orElseThrow(), SECRET);
         Recorder recorder = new Recorder();
 
         onLoop(loop, () -> open(connection, recorder, "c-1", "hello", " world"));
@@ -78,7 +79,7 @@ class LocalSocketTest {
     @Test
     void theTcpSocketServesBesideIt() throws Exception {
         CallServer server = server(name);
-        CallConnection connection = CallConnection.open(loop, server.address());
+        CallConnection connection = CallConnection.open(loop, server.address(), SECRET);
         Recorder recorder = new Recorder();
 
         onLoop(loop, () -> open(connection, recorder, "c-1", "over tcp"));
@@ -103,7 +104,7 @@ class LocalSocketTest {
     @Test
     void callsToANameNobodyHoldsEndAsLost() throws Exception {
         CallConnection connection =
-                CallConnection.open(loop, Transport.localSocket(name).orElseThrow());
+                CallConnection.open(loop, Transport.localSocket(name).orElseThrow(), SECRET);
         Recorder recorder = new Recorder();
 
         onLoop(loop, () -> open(connection, recorder, "c-1", "anyone?"));
@@ -118,7 +119,7 @@ class LocalSocketTest {
         CallServer server = server(name);
         server.stopAccepting();
         CallConnection connection =
-                CallConnection.open(loop, Transport.localSocket(name).orElseThrow());
+                CallConnection.open(loop, Transport.localSocket(name).orElseThrow(), SECRET);
         Recorder recorder = new Recorder();
 
         onLoop(loop, () -> open(connection, recorder, "c-1", "late"));

@@ -1,5 +1,6 @@
 package dev.ferry.call.transport;
 
+import static dev.ferry.call.transport.Fixtures.SECRET;
 import static dev.ferry.call.transport.Fixtures.WAIT;
 import static dev.ferry.call.transport.Fixtures.echo;
 import static dev.ferry.call.transport.Fixtures.get;
@@ -66,11 +67,12 @@ class ProtocolTest {
         socket.setSoTimeout((int) WAIT.toMillis());
         socket.setTcpNoDelay(true);
         closeables.add(socket);
+        write(socket, Frames.open(SECRET)); // as a gateway opens every connection
         return socket;
     }
 
     private CallServer echoServer() throws IOException {
-        CallServer server = CallServer.start("127.0.0.1", 0, echo(handlers));
+        CallServer server = CallServer.start("127.0.0.1", 0, SECRET, echo(handlers));
         closeables.add(server);
         return server;
     }
@@ -294,18 +296,23 @@ class ProtocolTest {
         return listener;
     }
 
+    /** The caller's connection, past its first frame: the secret. */
     private Socket accept(ServerSocket listener) throws IOException {
         Socket socket = listener.accept();
         socket.setSoTimeout((int) WAIT.toMillis());
         socket.setTcpNoDelay(true);
         closeables.add(socket);
+        assertThat(Frame.parseDelimitedFrom(socket.getInputStream()))
+                .as("a caller opens each connection with the container's secret")
+                .isEqualTo(Frames.open(SECRET));
         return socket;
     }
 
     @Test
     void theCallerSendsItsEventsThenGrantsInBatchesThenCancels() throws Exception {
         ServerSocket listener = containerSocket();
-        CallConnection connection = CallConnection.open(loop, (InetSocketAddress) listener.getLocalSocketAddress());
+        CallConnection connection =
+                CallConnection.open(loop, (InetSocketAddress) listener.getLocalSocketAddress(), SECRET);
         int serverEvents = Frames.WINDOW_UPDATE_THRESHOLD / (10 * 1024) + 3; // crosses the threshold, then a few more
         Recorder cancelling = new Recorder() {
             @Override
@@ -366,7 +373,8 @@ class ProtocolTest {
     @Test
     void theCallerEndsItsCallsWhenTheContainerSendsACallersFrame() throws Exception {
         ServerSocket listener = containerSocket();
-        CallConnection connection = CallConnection.open(loop, (InetSocketAddress) listener.getLocalSocketAddress());
+        CallConnection connection =
+                CallConnection.open(loop, (InetSocketAddress) listener.getLocalSocketAddress(), SECRET);
         Recorder recorder = new Recorder();
         onLoop(loop, () -> open(connection, recorder, "victim"));
         Socket socket = accept(listener);
@@ -387,7 +395,8 @@ class ProtocolTest {
     @Test
     void theCallerDropsFramesOfCallsItDoesNotHaveAndHearsTheEndsDetail() throws Exception {
         ServerSocket listener = containerSocket();
-        CallConnection connection = CallConnection.open(loop, (InetSocketAddress) listener.getLocalSocketAddress());
+        CallConnection connection =
+                CallConnection.open(loop, (InetSocketAddress) listener.getLocalSocketAddress(), SECRET);
         Recorder recorder = new Recorder();
         onLoop(loop, () -> open(connection, recorder, "real"));
         Socket socket = accept(listener);

@@ -1,5 +1,6 @@
 package dev.ferry.call.transport;
 
+import static dev.ferry.call.transport.Fixtures.SECRET;
 import static dev.ferry.call.transport.Fixtures.await;
 import static dev.ferry.call.transport.Fixtures.echo;
 import static dev.ferry.call.transport.Fixtures.get;
@@ -42,7 +43,7 @@ class ShutdownTest {
 
     @Test
     void aShutDownConnectionClosesOnlyAfterItsOpenCallEnds() throws Exception {
-        CallConnection connection = CallConnection.open(loop, server.address());
+        CallConnection connection = CallConnection.open(loop, server.address(), SECRET);
         Recorder open = new Recorder();
         onLoop(loop, () -> open(connection, open, "silent-open", "first"));
         Echo handler = handlers.get("silent-open");
@@ -83,7 +84,7 @@ class ShutdownTest {
 
     @Test
     void aShutDownConnectionWithTwoCallsStaysUpUntilTheLastEnds() throws Exception {
-        CallConnection connection = CallConnection.open(loop, server.address());
+        CallConnection connection = CallConnection.open(loop, server.address(), SECRET);
         Recorder a = new Recorder();
         Recorder b = new Recorder();
         onLoop(loop, () -> {
@@ -107,7 +108,7 @@ class ShutdownTest {
 
     @Test
     void aShutDownConnectionWithoutCallsClosesAtOnce() throws Exception {
-        CallConnection connection = CallConnection.open(loop, server.address());
+        CallConnection connection = CallConnection.open(loop, server.address(), SECRET);
         Recorder done = new Recorder();
         onLoop(loop, () -> open(connection, done, "done", "x"));
         assertThat(get(done.closed).outcome()).isEqualTo(CallOutcome.COMPLETED);
@@ -129,7 +130,7 @@ class ShutdownTest {
 
     @Test
     void aShutDownConnectionThatWasNeverUsedClosesAtOnce() throws Exception {
-        CallConnection connection = CallConnection.open(loop, server.address());
+        CallConnection connection = CallConnection.open(loop, server.address(), SECRET);
         await("the connection", () -> server.connections.size() == 1);
 
         connection.shutdown();
@@ -146,7 +147,7 @@ class ShutdownTest {
      */
     @Test
     void aCallRefusedAfterShutdownSendsNothing() throws Exception {
-        CallConnection connection = CallConnection.open(loop, server.address());
+        CallConnection connection = CallConnection.open(loop, server.address(), SECRET);
         Recorder open = new Recorder();
         onLoop(loop, () -> open(connection, open, "silent-keeps-it-up"));
         Echo handler = handlers.get("silent-keeps-it-up");
@@ -174,7 +175,7 @@ class ShutdownTest {
      */
     @Test
     void aCallRefusedAfterShutdownLeavesNoFrameWaiting() throws Exception {
-        CallConnection connection = CallConnection.open(loop, server.address());
+        CallConnection connection = CallConnection.open(loop, server.address(), SECRET);
         await("the connection", () -> server.connections.size() == 1);
         connection.shutdown();
         await("the connection to close", server::allClosed);
@@ -204,7 +205,7 @@ class ShutdownTest {
      */
     @Test
     void cancellingTheLastCallOfAShutDownConnectionTellsTheContainerWhy() throws Exception {
-        CallConnection connection = CallConnection.open(loop, server.address());
+        CallConnection connection = CallConnection.open(loop, server.address(), SECRET);
         Recorder open = new Recorder();
         onLoop(loop, () -> open(connection, open, "silent-last"));
         Echo handler = handlers.get("silent-last");
@@ -221,7 +222,7 @@ class ShutdownTest {
     void shutdownBeforeTheConnectionIsUpWithAnOpenCallWaitsForIt() throws Exception {
         Recorder recorder = new Recorder();
         CallConnection connection = onLoop(loop, () -> {
-            CallConnection c = CallConnection.open(loop, server.address());
+            CallConnection c = CallConnection.open(loop, server.address(), SECRET);
             open(c, recorder, "early-shutdown", "a", "b");
             c.shutdown();
             return c;

@@ -1,5 +1,6 @@
 package dev.ferry.function.runtime;
 
+import dev.ferry.request.protocol.ContainerSecret;
 import dev.ferry.request.protocol.FunctionId;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -8,13 +9,15 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
  * The command line contract between a worker and a container process.
  *
  * <p>A worker starts {@code java -cp <runtime classpath> }{@value #MAIN_CLASS}{@code  <args>}
- * with {@link #toArgs()} as the arguments and {@value #READY_TOKEN_ENV} in the environment.
+ * with {@link #toArgs()} as the arguments and {@value #READY_TOKEN_ENV} and {@value #SECRET_ENV}
+ * in the environment.
  * The container prints {@code ferry-ready <token>} on a line of its standard output once it
  * can take calls (see {@link #readyLine(String)}); it exits non-zero, with the reason on
  * standard error, when it cannot start. On SIGTERM it stops taking calls, finishes those
@@ -43,6 +46,31 @@ public record ContainerArgs(
 
     /** Environment variable with the token that proves a ready line came from the runtime. */
     public static final String READY_TOKEN_ENV = "FERRY_READY_TOKEN";
+
+    /**
+     * Environment variable with the container's secret ({@link ContainerSecret#encoded()}), which
+     * every connection to its call server must open with: its worker made it and publishes it to
+     * gateways only. In the environment, not on the command line, which every process can read.
+     */
+    public static final String SECRET_ENV = "FERRY_CONTAINER_SECRET";
+
+    /**
+     * The container's secret, from {@value #SECRET_ENV} in {@code environment}.
+     *
+     * @throws IllegalArgumentException when it is missing or malformed (the message does not show it)
+     */
+    public static ContainerSecret secret(Map<String, String> environment) {
+        String text = environment.get(SECRET_ENV);
+        if (text == null || text.isEmpty()) {
+            throw new IllegalArgumentException(
+                    SECRET_ENV + " is not set (expected: the secret its worker made for the container)");
+        }
+        try {
+            return ContainerSecret.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(SECRET_ENV + ": " + e.getMessage(), e);
+        }
+    }
 
     public ContainerArgs {
         Objects.requireNonNull(containerId, "containerId");

@@ -4,6 +4,7 @@ import dev.ferry.call.transport.CallAcceptor;
 import dev.ferry.call.transport.CallServer;
 import dev.ferry.call.transport.Transport;
 import dev.ferry.logging.FerryLogging;
+import dev.ferry.request.protocol.ContainerSecret;
 import java.io.IOException;
 import java.lang.reflect.Method;
 import java.time.Duration;
@@ -54,10 +55,18 @@ public final class ContainerMain {
             System.exit(2);
             return;
         }
+        ContainerSecret secret;
+        try {
+            secret = ContainerArgs.secret(System.getenv());
+        } catch (IllegalArgumentException e) {
+            System.err.println("ferry container: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         String token = System.getenv(ContainerArgs.READY_TOKEN_ENV);
         ContainerMain container = new ContainerMain();
         try {
-            container.start(args, ContainerArgs.localSocketName(token));
+            container.start(args, ContainerArgs.localSocketName(token), secret);
         } catch (Throwable e) {
             cannotStart(args.containerId(), args.function().toString(), e);
             return;
@@ -99,24 +108,29 @@ public final class ContainerMain {
         }
     }
 
-    /** Loads the function, runs its start hooks and starts serving, on TCP only. */
-    void start(ContainerArgs args) throws Exception {
-        start(args, "");
+    /** Loads the function, runs its start hooks and starts serving connections that open with {@code secret}, on TCP only. */
+    void start(ContainerArgs args, ContainerSecret secret) throws Exception {
+        start(args, "", secret);
     }
 
     /**
-     * Loads the function, runs its start hooks and starts serving, on the local socket
-     * {@code localSocket} too where the transport has them (empty: none).
+     * Loads the function, runs its start hooks and starts serving connections that open with
+     * {@code secret}, on the local socket {@code localSocket} too where the transport has them
+     * (empty: none).
      */
-    void start(ContainerArgs args, String localSocket) throws Exception {
+    void start(ContainerArgs args, String localSocket, ContainerSecret secret) throws Exception {
         loaded = LoadedFunction.load(args.function(), args.className(), args.jar(), timer);
-        server = startServer(args.host(), args.port(), localSocket, loaded.service());
+        server = startServer(args.host(), args.port(), localSocket, secret, loaded.service());
         logTransport(server);
     }
 
-    /** A pool member's start: serves {@code router} (still warming up); its function comes later. */
-    void startPooled(String host, int port, String localSocket, CallRouter router) throws IOException {
-        server = startServer(host, port, localSocket, router);
+    /**
+     * A pool member's start: serves {@code router} (still warming up) to connections that open
+     * with {@code secret}, its container's to be; its function comes later.
+     */
+    void startPooled(String host, int port, String localSocket, ContainerSecret secret, CallRouter router)
+            throws IOException {
+        server = startServer(host, port, localSocket, secret, router);
         logTransport(server);
     }
 
@@ -141,13 +155,15 @@ public final class ContainerMain {
 
     /**
      * Serves {@code acceptor} on {@code host:port} (0: a free port) and, where the transport has
-     * them, on the local socket {@code localSocket} (empty: none). Its callbacks never block: the
-     * apps run on virtual threads of their own.
+     * them, on the local socket {@code localSocket} (empty: none), to connections that open with
+     * {@code secret}. Its callbacks never block: the apps run on virtual threads of their own.
      *
      * @throws IOException when it cannot bind
      */
-    static CallServer startServer(String host, int port, String localSocket, CallAcceptor acceptor) throws IOException {
-        return CallServer.start(host, port, localSocket, acceptor);
+    static CallServer startServer(
+            String host, int port, String localSocket, ContainerSecret secret, CallAcceptor acceptor)
+            throws IOException {
+        return CallServer.start(host, port, localSocket, secret, acceptor);
     }
 
     /**

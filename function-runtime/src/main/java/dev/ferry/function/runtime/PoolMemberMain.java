@@ -1,5 +1,6 @@
 package dev.ferry.function.runtime;
 
+import dev.ferry.request.protocol.ContainerSecret;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -40,14 +41,16 @@ final class PoolMemberMain {
     private static final class Warming {
         private final WarmUp warmUp;
         private final InetSocketAddress self;
+        private final ContainerSecret secret;
         private final String token;
         // guarded by this; the lock also keeps the pooled line off stdout once assigned
         private boolean started;
         private boolean assigned;
 
-        Warming(WarmUp warmUp, InetSocketAddress self, String token) {
+        Warming(WarmUp warmUp, InetSocketAddress self, ContainerSecret secret, String token) {
             this.warmUp = warmUp;
             this.self = self;
+            this.secret = secret;
             this.token = token;
         }
 
@@ -72,7 +75,7 @@ final class PoolMemberMain {
 
         private void run() {
             try {
-                warmUp.run(self);
+                warmUp.run(self, secret);
             } catch (InterruptedException e) {
                 return;
             }
@@ -101,6 +104,16 @@ final class PoolMemberMain {
             System.exit(2);
             return;
         }
+        ContainerSecret secret;
+        try {
+            // Its container's secret from the start: a member becomes one container only, and
+            // its warm-up calls to itself open with the secret as a gateway's do.
+            secret = ContainerArgs.secret(System.getenv());
+        } catch (IllegalArgumentException e) {
+            System.err.println("ferry pool member: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         String token = String.valueOf(System.getenv(ContainerArgs.READY_TOKEN_ENV));
         ContainerMain.exitOnSignalOrOrphan();
         ContainerMain container = new ContainerMain();
@@ -110,6 +123,7 @@ final class PoolMemberMain {
                     args.host(),
                     args.port(),
                     ContainerArgs.localSocketName(System.getenv(ContainerArgs.READY_TOKEN_ENV)),
+                    secret,
                     router);
         } catch (Throwable e) {
             ContainerMain.cannotStart(args.memberId(), "a pool member", e);
@@ -117,13 +131,13 @@ final class PoolMemberMain {
         }
         InetSocketAddress self = new InetSocketAddress(args.host(), args.port());
         try {
-            new WarmUp(Math.min(PRIMING_CALLS, args.warmUpCalls()), WARM_UP_BUDGET).run(self);
+            new WarmUp(Math.min(PRIMING_CALLS, args.warmUpCalls()), WARM_UP_BUDGET).run(self, secret);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         System.out.println(PoolArgs.startedLine(token));
         System.out.flush();
-        Warming warming = new Warming(new WarmUp(args.warmUpCalls(), WARM_UP_BUDGET), self, token);
+        Warming warming = new Warming(new WarmUp(args.warmUpCalls(), WARM_UP_BUDGET), self, secret, token);
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         String line;
         try {

@@ -8,6 +8,7 @@ import dev.ferry.call.transport.ClientCall;
 import dev.ferry.call.transport.Transport;
 import dev.ferry.request.protocol.CallStart;
 import dev.ferry.request.protocol.ClientEvent;
+import dev.ferry.request.protocol.ContainerSecret;
 import dev.ferry.request.protocol.FunctionId;
 import dev.ferry.request.protocol.Header;
 import dev.ferry.request.protocol.HttpRequest;
@@ -83,8 +84,11 @@ final class WarmUp {
         return List.copyOf(services);
     }
 
-    /** Makes the calls to {@code address}; returns how many completed. Blocks until done or stopped. */
-    int run(InetSocketAddress address) throws InterruptedException {
+    /**
+     * Makes the calls to {@code address}, on a connection that opens with {@code secret}; returns
+     * how many completed. Blocks until done or stopped.
+     */
+    int run(InetSocketAddress address, ContainerSecret secret) throws InterruptedException {
         if (calls == 0) {
             return 0;
         }
@@ -92,7 +96,7 @@ final class WarmUp {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(
                 1, new DefaultThreadFactory("ferry-warm-up-calls", true), Transport.ioHandlerFactory());
         EventLoop loop = group.next();
-        CallConnection connection = CallConnection.open(loop, address);
+        CallConnection connection = CallConnection.open(loop, address, secret);
         long deadline = System.nanoTime() + budget.toNanos();
         Semaphore inFlight = new Semaphore(CONCURRENCY);
         try {

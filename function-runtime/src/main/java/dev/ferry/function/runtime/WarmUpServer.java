@@ -1,6 +1,7 @@
 package dev.ferry.function.runtime;
 
 import dev.ferry.call.transport.CallServer;
+import dev.ferry.request.protocol.ContainerSecret;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -17,10 +18,12 @@ public final class WarmUpServer implements AutoCloseable {
 
     private final ScheduledExecutorService timer;
     private final CallServer server;
+    private final ContainerSecret secret;
 
-    private WarmUpServer(ScheduledExecutorService timer, CallServer server) {
+    private WarmUpServer(ScheduledExecutorService timer, CallServer server, ContainerSecret secret) {
         this.timer = timer;
         this.server = server;
+        this.secret = secret;
     }
 
     /**
@@ -32,8 +35,9 @@ public final class WarmUpServer implements AutoCloseable {
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("ferry-warm-up-timer").daemon().factory());
         try {
-            CallServer server = ContainerMain.startServer(host, 0, "", new CallRouter(WarmUp.services(timer)));
-            return new WarmUpServer(timer, server);
+            ContainerSecret secret = ContainerSecret.generate();
+            CallServer server = ContainerMain.startServer(host, 0, "", secret, new CallRouter(WarmUp.services(timer)));
+            return new WarmUpServer(timer, server, secret);
         } catch (IOException | RuntimeException e) {
             timer.shutdownNow();
             throw e;
@@ -43,6 +47,11 @@ public final class WarmUpServer implements AutoCloseable {
     /** Where it listens. */
     public InetSocketAddress address() {
         return server.address();
+    }
+
+    /** What connections to it must open with, as with any container: a secret of its own. */
+    public ContainerSecret secret() {
+        return secret;
     }
 
     /** The function id its calls must name, {@code <app>--<function>}. */

@@ -8,6 +8,7 @@ import dev.ferry.call.transport.ClientCall;
 import dev.ferry.call.transport.Transport;
 import dev.ferry.request.protocol.CallStart;
 import dev.ferry.request.protocol.ClientEvent;
+import dev.ferry.request.protocol.ContainerSecret;
 import dev.ferry.request.protocol.HttpDisconnect;
 import dev.ferry.request.protocol.HttpRequest;
 import dev.ferry.request.protocol.HttpScope;
@@ -41,13 +42,16 @@ final class ContainerCalls {
         private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, Transport.ioHandlerFactory());
         private final CallConnection connection;
 
-        private Connection(SocketAddress address) {
-            connection = CallConnection.open(group.next(), address);
+        private Connection(SocketAddress address, ContainerSecret secret) {
+            connection = CallConnection.open(group.next(), address, secret);
         }
 
-        /** A connection to {@code address}: TCP, or a local socket ({@link Transport#localSocket}). */
-        static Connection to(SocketAddress address) {
-            return new Connection(address);
+        /**
+         * A connection to {@code address} (TCP, or a local socket: {@link Transport#localSocket})
+         * that opens with {@code secret}, as a gateway's does.
+         */
+        static Connection to(SocketAddress address, ContainerSecret secret) {
+            return new Connection(address, secret);
         }
 
         /** Closes the connection (its open calls end) and stops its loop. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.call.transport.CallOutcome;
 import dev.ferry.call.transport.Transport;
+import dev.ferry.request.protocol.ContainerSecret;
 import dev.ferry.request.protocol.ErrorCode;
 import dev.ferry.request.protocol.FunctionId;
 import dev.ferry.request.protocol.ServerEvent;
@@ -27,6 +28,8 @@ class ContainerMainTest {
     @TempDir
     Path dir;
 
+    private static final ContainerSecret SECRET = ContainerSecret.generate();
+
     private ContainerMain container;
     private ContainerCalls.Connection channel;
 
@@ -44,8 +47,8 @@ class ContainerMainTest {
         Path jar = TestJars.jar(dir.resolve("app.jar"), "t", function);
         int port = freePort();
         container = new ContainerMain();
-        container.start(new ContainerArgs("ct-test", FunctionId.of("t", name), function.getName(), jar, port));
-        channel = ContainerCalls.Connection.to(new InetSocketAddress("127.0.0.1", port));
+        container.start(new ContainerArgs("ct-test", FunctionId.of("t", name), function.getName(), jar, port), SECRET);
+        channel = ContainerCalls.Connection.to(new InetSocketAddress("127.0.0.1", port), SECRET);
     }
 
     private static int freePort() throws IOException {
@@ -65,8 +68,9 @@ class ContainerMainTest {
         container.start(
                 new ContainerArgs(
                         "ct-test", FunctionId.of("t", "hello"), TestFunctions.Hello.class.getName(), jar, freePort()),
-                name);
-        channel = ContainerCalls.Connection.to(Transport.localSocket(name).orElseThrow());
+                name,
+                SECRET);
+        channel = ContainerCalls.Connection.to(Transport.localSocket(name).orElseThrow(), SECRET);
 
         List<ServerEvent> events = ContainerCalls.http(channel, "t--hello", "GET", "/")
                 .body("", false)
@@ -298,7 +302,7 @@ class ContainerMainTest {
         ContainerArgs args = new ContainerArgs(
                 "ct-x", FunctionId.parse("t--broken-start"), TestFunctions.BrokenStart.class.getName(), jar, 1);
 
-        assertThatThrownBy(() -> new ContainerMain().start(args))
+        assertThatThrownBy(() -> new ContainerMain().start(args, SECRET))
                 .hasMessageContaining("BrokenStart.load failed: model file missing");
     }
 
@@ -308,7 +312,7 @@ class ContainerMainTest {
         ContainerArgs args =
                 new ContainerArgs("ct-x", FunctionId.parse("t--greet"), TestFunctions.Hello.class.getName(), jar, 1);
 
-        assertThatThrownBy(() -> new ContainerMain().start(args))
+        assertThatThrownBy(() -> new ContainerMain().start(args, SECRET))
                 .hasMessageContaining("is function \"hello\", not \"greet\"");
     }
 

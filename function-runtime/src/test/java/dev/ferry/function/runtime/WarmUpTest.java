@@ -2,6 +2,7 @@ package dev.ferry.function.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.request.protocol.ContainerSecret;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
@@ -16,7 +17,7 @@ class WarmUpTest {
     void completesEveryCallOnTheBuiltInFunctions() throws Exception {
         try (WarmUpServer server = WarmUpServer.start("127.0.0.1")) {
             // More calls than run at once, so that finished calls make room for later ones.
-            assertThat(new WarmUp(WarmUp.CONCURRENCY * 4, BUDGET).run(server.address()))
+            assertThat(new WarmUp(WarmUp.CONCURRENCY * 4, BUDGET).run(server.address(), server.secret()))
                     .isEqualTo(WarmUp.CONCURRENCY * 4);
         }
     }
@@ -27,7 +28,7 @@ class WarmUpTest {
             WarmUp warmUp = new WarmUp(1000, BUDGET);
             warmUp.stop();
 
-            assertThat(warmUp.run(server.address())).isZero();
+            assertThat(warmUp.run(server.address(), server.secret())).isZero();
         }
     }
 
@@ -38,12 +39,13 @@ class WarmUpTest {
             closed = new InetSocketAddress("127.0.0.1", socket.getLocalPort());
         }
 
-        assertThat(new WarmUp(8, BUDGET).run(closed)).isZero();
+        assertThat(new WarmUp(8, BUDGET).run(closed, ContainerSecret.generate()))
+                .isZero();
     }
 
     @Test
     void makesNoCallWhenToldToMakeNone() throws InterruptedException {
-        assertThat(new WarmUp(0, BUDGET).run(new InetSocketAddress("127.0.0.1", 1)))
+        assertThat(new WarmUp(0, BUDGET).run(new InetSocketAddress("127.0.0.1", 1), ContainerSecret.generate()))
                 .isZero();
     }
 }

@@ -9,6 +9,7 @@ import dev.ferry.call.transport.ServerCall;
 import dev.ferry.call.transport.ServerCallHandler;
 import dev.ferry.call.transport.Transport;
 import dev.ferry.request.protocol.ClientEvent;
+import dev.ferry.request.protocol.ContainerSecret;
 import dev.ferry.request.protocol.ServerEvent;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
@@ -38,13 +39,15 @@ final class FramesPlane implements EchoPlane {
     /** With {@code local}, over a Unix domain socket rather than loopback TCP. */
     static FramesPlane start(boolean local) throws IOException {
         String name = local ? "ferry-bench/" + UUID.randomUUID() : "";
-        CallServer server = CallServer.start("127.0.0.1", 0, name, EchoHandler::new);
+        // Its connection opens with the secret, as a gateway's does: the handshake is in what is measured.
+        ContainerSecret secret = ContainerSecret.generate();
+        CallServer server = CallServer.start("127.0.0.1", 0, name, secret, EchoHandler::new);
         SocketAddress address = local
                 ? server.localAddress()
                         .orElseThrow(() -> new IOException("no local sockets with " + Transport.describe()))
                 : server.address();
         EventLoopGroup clientLoop = Loops.single("frames-client");
-        return new FramesPlane(server, clientLoop, CallConnection.open((EventLoop) clientLoop.next(), address));
+        return new FramesPlane(server, clientLoop, CallConnection.open((EventLoop) clientLoop.next(), address, secret));
     }
 
     @Override

@@ -23,7 +23,7 @@ public final class CallErrors {
             case UNAUTHENTICATED -> 401;
             case PERMISSION_DENIED -> 403;
             case FUNCTION_TIMEOUT -> 504;
-            case CONTAINER_LOST, PROTOCOL_VIOLATION -> 502;
+            case CONTAINER_LOST, PROTOCOL_VIOLATION, CONNECTION_REFUSED -> 502;
             case NO_CAPACITY -> 503;
             case CANCELLED -> 499;
             case FUNCTION_FAILED, INTERNAL, ERROR_CODE_UNSPECIFIED, UNRECOGNIZED -> 500;
@@ -45,8 +45,13 @@ public final class CallErrors {
                     PAYLOAD_TOO_LARGE,
                     UNAUTHENTICATED,
                     PERMISSION_DENIED -> true;
-            case FUNCTION_FAILED, PROTOCOL_VIOLATION, INTERNAL, CANCELLED, ERROR_CODE_UNSPECIFIED, UNRECOGNIZED ->
-                false;
+            case FUNCTION_FAILED,
+                    PROTOCOL_VIOLATION,
+                    INTERNAL,
+                    CANCELLED,
+                    CONNECTION_REFUSED,
+                    ERROR_CODE_UNSPECIFIED,
+                    UNRECOGNIZED -> false;
         };
     }
 
@@ -75,6 +80,7 @@ public final class CallErrors {
             case NO_CAPACITY -> "no container available";
             case PROTOCOL_VIOLATION -> "function sent an invalid response";
             case CANCELLED -> "call cancelled";
+            case CONNECTION_REFUSED -> "container refused the connection";
             case INTERNAL, ERROR_CODE_UNSPECIFIED, UNRECOGNIZED -> "internal error";
         };
     }
