@@ -226,6 +226,15 @@ final class RecordCodec {
         return n.toString();
     }
 
+    static String secret(FunctionSecret s) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("name", s.name());
+        ObjectNode values = n.putObject("sealed");
+        s.sealed().forEach(values::put);
+        n.put("updatedAt", instant(s.updatedAt()));
+        return n.toString();
+    }
+
     // ---- decoding ----
 
     /** Parses {@code text} as a JSON object. */
@@ -273,6 +282,7 @@ final class RecordCodec {
                 case WORKER -> worker(r);
                 case SCALE_OVERRIDE -> scaleOverride(r);
                 case SCALE_STATUS -> scaleStatus(r);
+                case SECRET -> secret(r);
             };
             String own = switch (kind) {
                 case APP -> ((AppDeployment) record).app();
@@ -281,6 +291,7 @@ final class RecordCodec {
                 case WORKER -> ((WorkerInfo) record).id();
                 case SCALE_OVERRIDE -> ((ScaleOverride) record).key().toString();
                 case SCALE_STATUS -> ((ScaleStatus) record).key().toString();
+                case SECRET -> ((FunctionSecret) record).name();
             };
             if (!own.equals(key)) {
                 throw new MalformedRecordException(kind.label + " \"" + own + "\" stored under \"" + key + "\"");
@@ -488,6 +499,21 @@ final class RecordCodec {
                 panic.booleanValue(),
                 text(n, "reason"),
                 instantField(n, "decidedAt"));
+    }
+
+    static FunctionSecret secret(JsonNode n) {
+        JsonNode sealed = n.get("sealed");
+        if (sealed == null || !sealed.isObject()) {
+            throw new MalformedRecordException("field \"sealed\" is not an object");
+        }
+        Map<String, String> values = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> e : sealed.properties()) {
+            if (!e.getValue().isTextual()) {
+                throw new MalformedRecordException("sealed value of " + e.getKey() + " is not a string");
+            }
+            values.put(e.getKey(), e.getValue().textValue());
+        }
+        return new FunctionSecret(text(n, "name"), values, instantField(n, "updatedAt"));
     }
 
     private static Integer optionalInt(JsonNode n, String field) {

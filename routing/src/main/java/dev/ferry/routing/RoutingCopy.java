@@ -46,7 +46,8 @@ final class RoutingCopy {
         CONTAINER("container", "containers"),
         WORKER("worker", "workers"),
         SCALE_OVERRIDE("scale", "scale-overrides"),
-        SCALE_STATUS("autoscaler", "scale-status");
+        SCALE_STATUS("autoscaler", "scale-status"),
+        SECRET("secret", "secrets");
 
         /** The kind's name in change messages. */
         final String label;
@@ -194,6 +195,15 @@ final class RoutingCopy {
 
     List<ScaleStatus> scaleStatuses() {
         return records(Kind.SCALE_STATUS, ScaleStatus.class);
+    }
+
+    List<FunctionSecret> secrets() {
+        return records(Kind.SECRET, FunctionSecret.class);
+    }
+
+    Optional<FunctionSecret> secret(String name) {
+        Entry e = tables.get(Kind.SECRET).get(name);
+        return e == null ? Optional.empty() : Optional.of((FunctionSecret) e.record);
     }
 
     private <R> List<R> records(Kind kind, Class<R> type) {
@@ -428,7 +438,7 @@ final class RoutingCopy {
             case ROUTE -> l.routeUpdated(key, (FunctionId) record);
             case CONTAINER -> l.containerUpdated((ContainerInfo) record);
             case WORKER -> l.workerUpdated((WorkerInfo) record);
-            case SCALE_OVERRIDE, SCALE_STATUS -> {} // read when needed, nobody listens
+            case SCALE_OVERRIDE, SCALE_STATUS, SECRET -> {} // read when needed, nobody listens
         }
     }
 
@@ -440,7 +450,7 @@ final class RoutingCopy {
             case ROUTE -> l.routeRemoved(key);
             case CONTAINER -> l.containerRemoved((ContainerInfo) record);
             case WORKER -> l.workerRemoved((WorkerInfo) record);
-            case SCALE_OVERRIDE, SCALE_STATUS -> {}
+            case SCALE_OVERRIDE, SCALE_STATUS, SECRET -> {}
         }
     }
 

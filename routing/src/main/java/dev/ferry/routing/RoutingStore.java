@@ -146,6 +146,20 @@ public interface RoutingStore extends AutoCloseable {
     /** The latest decision for every function version, sorted by key. */
     List<ScaleStatus> scaleStatuses();
 
+    // ---- secrets ----
+
+    /** Stores {@code secret}, replacing the one of its name. */
+    void putSecret(FunctionSecret secret);
+
+    /** Removes the secret {@code name}; nothing happens if there is none. */
+    void removeSecret(String name);
+
+    /** The secret {@code name}, if one is set. */
+    Optional<FunctionSecret> secret(String name);
+
+    /** Every secret, sorted by name. */
+    List<FunctionSecret> secrets();
+
     // ---- jars ----
 
     /** Stores the bytes of an app jar under their SHA-256 {@code digest} (lowercase hex). */
