@@ -27,6 +27,9 @@ import java.util.concurrent.Executors;
  *       a JSON object of some of them changes them without a redeploy ({@link ScaleHandler}).</li>
  *   <li>{@code PUT /v1/routes/HOST} with a function id as the body → routes HOST there;
  *       {@code DELETE /v1/routes/HOST} removes the route.</li>
+ *   <li>{@code GET /v1/secrets} → secrets' names and keys, never values; {@code PUT
+ *       /v1/secrets/NAME} with a JSON object of KEY → VALUE sets one, {@code DELETE} removes it
+ *       ({@link SecretsHandler}).</li>
  * </ul>
  * A write the store cannot take (Redis down) is answered 503 with the store's reason.
  * Uploads are capped at {@link #MAX_JAR_BYTES}.
@@ -45,6 +48,7 @@ final class AdminServer implements AutoCloseable {
         server.createContext("/v1/routes", this::routes);
         server.createContext(ScaleHandler.PATH, new ScaleHandler(stack, stack.clock()));
         server.createContext(LogsHandler.PATH, new LogsHandler(stack.store(), stack.logs()));
+        server.createContext(SecretsHandler.PATH, new SecretsHandler(stack));
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.start();
     }
