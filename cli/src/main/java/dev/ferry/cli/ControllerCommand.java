@@ -45,6 +45,13 @@ final class ControllerCommand implements Callable<Integer> {
             description = "The gateways' HTTP port, for URLs (default: ${DEFAULT-VALUE}).")
     int gatewayPort;
 
+    @Option(
+            names = "--cluster-key",
+            paramLabel = "FILE",
+            description = "The cluster key, which seals secrets' values; every controller and worker needs the same "
+                    + "(default: <home>/cluster.key, made at the first ferry secret set).")
+    Path clusterKey;
+
     @Override
     public Integer call() throws Exception {
         FerryLogging.install("controller");
@@ -56,6 +63,9 @@ final class ControllerCommand implements Callable<Integer> {
                 .adminHost(host)
                 .adminPort(adminPort)
                 .functionUrls(f -> GatewayRole.url(f, domain, gatewayPort));
+        if (clusterKey != null) {
+            options.clusterKey(clusterKey);
+        }
         RoutingStore store = role.store.connect();
         ContainerLogs logs;
         ControllerRole controller;
