@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.controller.AdminApi;
 import dev.ferry.request.protocol.FunctionSettings;
 import dev.ferry.routing.FunctionSecret;
+import java.io.ByteArrayOutputStream;
+import java.io.Console;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -142,7 +144,7 @@ final class SecretCommand implements Runnable {
                     throw new IllegalArgumentException(key + "=-: standard input is read for one key only");
                 }
                 stdinUsed = true;
-                value = firstLine(stdin);
+                value = fromStdin(key, stdin);
             } else if (value.startsWith("@")) {
                 Path file = Path.of(value.substring(1));
                 try {
@@ -161,17 +163,26 @@ final class SecretCommand implements Runnable {
         return values;
     }
 
-    /** The first line of {@code in}, without its line break. */
-    private static String firstLine(InputStream in) throws IOException {
-        StringBuilder line = new StringBuilder();
-        byte[] bytes = in.readAllBytes();
-        String text = new String(bytes, StandardCharsets.UTF_8);
-        int end = text.indexOf('\n');
-        line.append(end >= 0 ? text.substring(0, end) : text);
-        if (!line.isEmpty() && line.charAt(line.length() - 1) == '\r') {
-            line.setLength(line.length() - 1);
+    /**
+     * The value of {@code key} from standard input: asked for without echo on a terminal (where
+     * the JDK gives a console: both standard input and output are one), else
+     * the first line of {@code in} (read up to its line break only, without it).
+     */
+    private static String fromStdin(String key, InputStream in) throws IOException {
+        Console console = System.console();
+        if (in == System.in && console != null) {
+            char[] typed = console.readPassword("%s: ", key);
+            if (typed == null) {
+                throw new IOException(key + "=-: standard input ended before a value");
+            }
+            return new String(typed);
         }
-        return line.toString();
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        for (int b = in.read(); b != -1 && b != '\n'; b = in.read()) {
+            line.write(b);
+        }
+        String value = line.toString(StandardCharsets.UTF_8);
+        return value.endsWith("\r") ? value.substring(0, value.length() - 1) : value;
     }
 
     private static URI uri(AdminTarget target, String name) throws IOException {

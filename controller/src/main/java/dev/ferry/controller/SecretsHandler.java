@@ -66,13 +66,7 @@ final class SecretsHandler implements HttpHandler {
                         FunctionSecret secret = stack.setSecret(name, parse(body(exchange)));
                         text(exchange, 200, "secret " + name + " set: " + String.join(", ", secret.keys()));
                     }
-                    case "DELETE" -> {
-                        if (stack.removeSecret(name)) {
-                            text(exchange, 200, "removed secret " + name);
-                        } else {
-                            text(exchange, 404, "no secret " + name + " (expected: one listed by ferry secret ls)");
-                        }
-                    }
+                    case "DELETE" -> remove(exchange, name);
                     default -> {
                         exchange.getResponseHeaders().add("Allow", "PUT, DELETE");
                         text(
@@ -85,14 +79,27 @@ final class SecretsHandler implements HttpHandler {
                 text(exchange, 413, "cannot set secret " + name + ": " + e.getMessage());
             } catch (IllegalArgumentException e) {
                 text(exchange, 400, "cannot set secret " + name + ": " + e.getMessage());
-            } catch (IllegalStateException e) {
-                text(exchange, 409, "cannot remove secret " + name + ": " + e.getMessage());
             } catch (StoreUnavailableException e) {
                 text(exchange, 503, "secret " + name + ": " + e.getMessage());
             } catch (IOException e) {
                 // The cluster key file: unreadable, malformed, or not creatable. Its path, never a key.
                 text(exchange, 500, "cannot set secret " + name + ": " + e.getMessage());
             }
+        }
+    }
+
+    private void remove(HttpExchange exchange, String name) throws IOException {
+        boolean removed;
+        try {
+            removed = stack.removeSecret(name);
+        } catch (IllegalStateException e) {
+            text(exchange, 409, "cannot remove secret " + name + ": " + e.getMessage());
+            return;
+        }
+        if (removed) {
+            text(exchange, 200, "removed secret " + name);
+        } else {
+            text(exchange, 404, "no secret " + name + " (expected: one listed by ferry secret ls)");
         }
     }
 
