@@ -6,6 +6,7 @@ import dev.ferry.controller.SecretsApp;
 import dev.ferry.examples.Hello;
 import dev.ferry.function.runtime.TestJars;
 import dev.ferry.routing.FunctionSecret;
+import dev.ferry.routing.RedisServer;
 import dev.ferry.routing.SecretCipher;
 import dev.ferry.routing.WorkerInfo;
 import dev.ferry.routing.WorkerPool;
@@ -34,14 +35,15 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Secrets through the whole stack, as a user runs it: {@code ferry secret set} (the value from
  * standard input), a deploy of a function that names the secret, a request whose answer the
  * container computed from its environment, from a warm pool member and from a fresh JVM; and
  * the value in no log line (every level, every logger, every line a container printed) and no
- * listing ({@code ferry ls}, {@code ferry secret ls}, their JSON).
+ * listing ({@code ferry ls}, {@code ferry secret ls}, their JSON); on the in-memory store, and on
+ * Redis, whose raw hash holds no value either.
  */
 class SecretsEndToEndTest {
 
@@ -68,6 +70,7 @@ class SecretsEndToEndTest {
     };
     private Level levelBefore;
     private DevStack stack;
+    private RedisServer redis;
 
     @BeforeEach
     void captureEveryLogLine() {
@@ -82,16 +85,24 @@ class SecretsEndToEndTest {
         if (stack != null) {
             stack.close();
         }
+        if (redis != null) {
+            redis.close();
+        }
         ferryLogger.removeHandler(capture);
         ferryLogger.setLevel(levelBefore);
     }
 
-    @ParameterizedTest(name = "warm pool of {0}")
-    @ValueSource(ints = {1, 0})
-    void aFunctionGetsItsSecretAsEnvironmentAndTheValueIsInNoLogLineNorListing(int warmPool) throws Exception {
+    @ParameterizedTest(name = "warm pool of {0}, on Redis: {1}")
+    @CsvSource({"1, false", "0, false", "1, true"})
+    void aFunctionGetsItsSecretAsEnvironmentAndTheValueIsInNoLogLineNorListing(int warmPool, boolean onRedis)
+            throws Exception {
         ContainerLogSink console = ContainerLogSink.console();
-        stack = DevStack.builder()
-                .gateway(gateway -> gateway.httpPort(0).httpsPort(0))
+        DevStack.Builder builder = DevStack.builder();
+        if (onRedis) {
+            redis = RedisServer.start();
+            builder.redis(redis.uri()).cluster("secrets-test");
+        }
+        stack = builder.gateway(gateway -> gateway.httpPort(0).httpsPort(0))
                 .worker(worker -> worker.warmPool(warmPool).warmUpCalls(10))
                 .home(home)
                 .runtimeClasspath(TestJars.runtimeClasspath(SecretsEndToEndTest.class, Hello.class))
@@ -179,6 +190,11 @@ class SecretsEndToEndTest {
         assertThat(logged).as("debug lines are captured too").anyMatch(line -> line.contains("starting ct-"));
         assertThat(logged).noneMatch(line -> line.contains(PASSWORD));
         assertThat(outputs).noneMatch(output -> output.contains(PASSWORD));
+        if (onRedis) {
+            assertThat(redis.redisCli("HGET", "ferry:secrets-test:secrets", "db"))
+                    .contains("\"PASSWORD\"")
+                    .doesNotContain(PASSWORD);
+        }
         assertThat(stack.logs().tail(SecretsApp.NAME, java.util.Optional.empty(), 1000))
                 .as("the app's shipped output")
                 .isNotEmpty()
