@@ -67,6 +67,13 @@ final class ControllerCommand implements Callable<Integer> {
             description = "Allow plain HTTP on a --host other than loopback because a proxy in front terminates TLS.")
     boolean behindTlsProxy;
 
+    @Option(
+            names = "--cluster-key",
+            paramLabel = "FILE",
+            description = "The cluster key, which seals secrets' values; every controller and worker needs the same "
+                    + "(default: <home>/cluster.key, made at the first ferry secret set).")
+    Path clusterKey;
+
     @Override
     public Integer call() throws Exception {
         FerryLogging.install("controller");
@@ -90,6 +97,9 @@ final class ControllerCommand implements Callable<Integer> {
         } else if (tlsLocal) {
             LocalCertificates.Pem pem = LocalCertificates.open(ferryHome).issue(java.util.List.of(host), "admin");
             options.adminTls(AdminTlsContext.fromPem(pem.certificate(), pem.key()));
+        }
+        if (clusterKey != null) {
+            options.clusterKey(clusterKey);
         }
         RoutingStore store = role.store.connect();
         ContainerLogs logs;

@@ -96,6 +96,7 @@ public final class Main implements Runnable {
         commands.put("ls", LsCommand::new);
         commands.put("scale", ScaleCommand::new);
         commands.put("route", RouteCommand::new);
+        commands.put("secret", SecretCommand::new);
         commands.put("logs", LogsCommand::new);
         commands.put("token", TokenCommand::new);
         commands.put("gateway", GatewayCommand::new);

@@ -72,6 +72,13 @@ final class WorkerCommand implements Callable<Integer> {
             description = "Memory to offer to containers, in MiB (default: all the machine has).")
     long memoryMib;
 
+    @Option(
+            names = "--cluster-key",
+            paramLabel = "FILE",
+            description = "The cluster key, which opens secrets' values; every controller and worker needs the same "
+                    + "(default: <home>/cluster.key).")
+    Path clusterKey;
+
     @Mixin
     WarmPoolOption pool;
 
@@ -96,6 +103,9 @@ final class WorkerCommand implements Callable<Integer> {
                 .gpus(WorkerRole.gpuDetector(nvidiaSmi))
                 .cpus(cpus)
                 .memoryMib(memoryMib);
+        if (clusterKey != null) {
+            options.clusterKey(clusterKey);
+        }
         pool.applyTo(
                 options,
                 cpus > 0 ? cpus : Runtime.getRuntime().availableProcessors(),

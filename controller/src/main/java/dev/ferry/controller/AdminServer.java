@@ -33,6 +33,9 @@ import javax.net.ssl.SSLContext;
  *       a JSON object of some of them changes them without a redeploy ({@link ScaleHandler}).</li>
  *   <li>{@code PUT /v1/routes/HOST} with a function id as the body → routes HOST there;
  *       {@code DELETE /v1/routes/HOST} removes the route.</li>
+ *   <li>{@code GET /v1/secrets} → secrets' names and keys, never values; {@code PUT
+ *       /v1/secrets/NAME} with a JSON object of KEY → VALUE sets one, {@code DELETE} removes it
+ *       ({@link SecretsHandler}).</li>
  * </ul>
  * and {@code GET}, {@code POST /v1/tokens}, {@code DELETE /v1/tokens/ID} ({@link TokensHandler}).
  * Every request needs a token ({@link AdminAuth}).
@@ -68,6 +71,7 @@ final class AdminServer implements AutoCloseable {
                 server.createContext(ScaleHandler.PATH, new ScaleHandler(stack, stack.clock())),
                 AdminAuth.READ_OR_DEPLOY);
         guard(server.createContext(LogsHandler.PATH, new LogsHandler(store, stack.logs())), AdminAuth.READ_OR_DEPLOY);
+        guard(server.createContext(SecretsHandler.PATH, new SecretsHandler(stack)), AdminAuth.READ_OR_DEPLOY);
         guard(server.createContext("/v1/tokens", new TokensHandler(store, stack.clock())), (m, p) -> Scope.ADMIN);
         // Anything else: 401 without a token, 404 with one, so the API's shape is not told to strangers.
         guard(server.createContext("/", AdminServer::notFound), (m, p) -> Scope.READ);

@@ -1,6 +1,7 @@
 package dev.ferry.controller;
 
 import dev.ferry.function.runtime.AppJar;
+import dev.ferry.request.protocol.FunctionId;
 import dev.ferry.request.protocol.FunctionSettings;
 import dev.ferry.routing.AppDeployment;
 import dev.ferry.routing.AppJars;
@@ -59,6 +60,17 @@ final class AppDeployer {
         String app = name.or(jar::appName)
                 .orElseGet(() -> fileName.endsWith(".jar") ? fileName.substring(0, fileName.length() - 4) : fileName);
         FunctionSettings.checkName("app", app);
+        // Before anything is stored: a function that cannot start would only fail on a worker.
+        for (AppJar.Function f : jar.functions()) {
+            for (String secret : f.settings().secrets()) {
+                if (store.secret(secret).isEmpty()) {
+                    throw new IllegalArgumentException(
+                            "function " + FunctionId.of(app, f.settings().name())
+                                    + " names secret " + secret + ", which does not exist (ferry secret set " + secret
+                                    + " KEY=VALUE…)");
+                }
+            }
+        }
         String version = nextVersion(app);
         Path target = ensureDir(appsDir.resolve(app)).resolve(version + ".jar");
         Files.move(staged, target, StandardCopyOption.REPLACE_EXISTING);

@@ -10,16 +10,19 @@ import dev.ferry.routing.AppDeployment;
 import dev.ferry.routing.AppJars;
 import dev.ferry.routing.ContainerLogs;
 import dev.ferry.routing.DeployedFunction;
+import dev.ferry.routing.FunctionSecret;
 import dev.ferry.routing.Routes;
 import dev.ferry.routing.RoutingStore;
 import dev.ferry.routing.ScaleOverride;
 import dev.ferry.routing.ScaleStatus;
+import dev.ferry.routing.SecretCipher;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -62,6 +65,10 @@ public final class ControllerRole implements AutoCloseable {
     private final Optional<SSLContext> adminTls;
     /** Made by {@link #start()} when the store held no admin token; null otherwise. */
     private volatile AccessTokens.Issued bootstrapToken;
+
+    private final Path clusterKey;
+    /** The cluster key, read (or made) at the first secret set; null before. */
+    private SecretCipher cipher;
     /** Bound by {@link #start()}; null before. */
     private volatile AdminServer admin;
 
@@ -76,6 +83,7 @@ public final class ControllerRole implements AutoCloseable {
         this.urls = b.urls;
         this.afterDeploy = b.afterDeploy;
         this.adminTls = Optional.ofNullable(b.adminTls);
+        this.clusterKey = b.clusterKey != null ? b.clusterKey : b.home.resolve(SecretCipher.DEFAULT_FILE);
         this.deployer = new AppDeployer(store, b.home.resolve("apps"), clock);
         // Its thread starts with the first tick, in start().
         this.controller = new Controller(store, id, clock, timings, new AppJars(store, b.home.resolve("jars")));
@@ -173,6 +181,50 @@ public final class ControllerRole implements AutoCloseable {
         }
         store.putRoute(h, target);
         return h;
+    }
+
+    /**
+     * Seals {@code values} (key to value) with the cluster key and stores them as secret
+     * {@code name}, replacing the one of that name. The key file is made, mode 0600, if it
+     * does not exist yet.
+     *
+     * @throws IllegalArgumentException naming the name or key at fault (never a value)
+     * @throws IOException when the cluster key cannot be read or made
+     */
+    FunctionSecret setSecret(String name, Map<String, String> values) throws IOException {
+        FunctionSecret secret = FunctionSecret.seal(name, values, cipher(), clock.instant());
+        store.putSecret(secret);
+        return secret;
+    }
+
+    /**
+     * Removes secret {@code name}.
+     *
+     * @return whether there was one
+     * @throws IllegalStateException naming the deployed functions that still name it
+     */
+    boolean removeSecret(String name) {
+        if (store.secret(name).isEmpty()) {
+            return false;
+        }
+        List<String> users = store.apps().stream()
+                .flatMap(a -> a.functions().stream())
+                .filter(f -> f.settings().secrets().contains(name))
+                .map(f -> f.id().toString())
+                .toList();
+        if (!users.isEmpty()) {
+            throw new IllegalStateException("secret " + name + " is named by " + String.join(", ", users)
+                    + " (expected: a secret no deployed function names; redeploy them without it first)");
+        }
+        store.removeSecret(name);
+        return true;
+    }
+
+    private synchronized SecretCipher cipher() throws IOException {
+        if (cipher == null) {
+            cipher = SecretCipher.loadOrCreate(clusterKey);
+        }
+        return cipher;
     }
 
     void unroute(String host) {
@@ -277,6 +329,7 @@ public final class ControllerRole implements AutoCloseable {
         private ContainerLogs logs;
         private SSLContext adminTls;
         private boolean adminBehindTlsProxy;
+        private Path clusterKey;
 
         private Builder() {}
 
@@ -350,6 +403,16 @@ public final class ControllerRole implements AutoCloseable {
         /** Told after each deploy, before the deploy is answered. Default: nobody. */
         public Builder afterDeploy(AfterDeploy afterDeploy) {
             this.afterDeploy = Objects.requireNonNull(afterDeploy, "afterDeploy");
+            return this;
+        }
+
+        /**
+         * The file of the cluster key, which seals secrets' values ({@link SecretCipher}); made,
+         * mode 0600, at the first secret set if it does not exist. Every controller and worker
+         * of a cluster needs the same. Default {@code <home>/cluster.key}.
+         */
+        public Builder clusterKey(Path file) {
+            this.clusterKey = Objects.requireNonNull(file, "clusterKey");
             return this;
         }
 

@@ -5,6 +5,7 @@ import dev.ferry.routing.AccessToken;
 import dev.ferry.routing.AppDeployment;
 import dev.ferry.routing.AppJars;
 import dev.ferry.routing.DeployedFunction;
+import dev.ferry.routing.FunctionSecret;
 import dev.ferry.routing.RoutingStore;
 import dev.ferry.routing.StoreUnavailableException;
 import java.io.IOException;
@@ -16,7 +17,7 @@ import java.util.Optional;
 
 /**
  * Recovers from a store that lost its data: keeps a copy of every deployed jar while all is
- * well, and after a loss writes back the apps, jars, routes and tokens this controller knew. Lettuce
+ * well, and after a loss writes back the apps, jars, routes, tokens and secrets this controller knew. Lettuce
  * reconnects its connections one by one, so the first writes after a loss may still find one
  * of them down: the restore is retried until every write went through. Controller thread only.
  */
@@ -66,11 +67,13 @@ final class Recovery {
     void retry() {
         if (pending && restore()) {
             pending = false;
-            logger.log(System.Logger.Level.INFO, "restored the apps, jars, routes and tokens in " + store.describe());
+            logger.log(
+                    System.Logger.Level.INFO,
+                    "restored the apps, jars, routes, tokens and secrets in " + store.describe());
         }
     }
 
-    /** Writes back the apps, jars, routes and tokens this controller knows; true when every write went through. */
+    /** Writes back the apps, jars, routes, tokens and secrets this controller knows; true when every write went through. */
     private boolean restore() {
         List<AppDeployment> apps = store.apps();
         Map<String, FunctionId> routes = store.routes();
@@ -102,6 +105,10 @@ final class Recovery {
         // the loss is not in the copy, so it stays revoked.
         for (AccessToken token : store.tokens()) {
             done &= writes.write(() -> store.putToken(token));
+        }
+        // Still sealed: the controller writes back what it copied, and never opens a value.
+        for (FunctionSecret secret : store.secrets()) {
+            done &= writes.write(() -> store.putSecret(secret));
         }
         return done;
     }

@@ -39,6 +39,7 @@ final class InMemoryRoutingStore implements RoutingStore {
     private final Map<String, ScaleOverride> scaleOverrides = new TreeMap<>();
     private final Map<String, AccessToken> tokens = new TreeMap<>();
     private final Map<String, ScaleStatus> scaleStatuses = new TreeMap<>();
+    private final Map<String, FunctionSecret> secrets = new TreeMap<>();
     private final List<RoutingListener> listeners = new CopyOnWriteArrayList<>();
 
     @Override
@@ -185,6 +186,26 @@ final class InMemoryRoutingStore implements RoutingStore {
     @Override
     public synchronized List<ScaleOverride> scaleOverrides() {
         return List.copyOf(scaleOverrides.values());
+    }
+
+    @Override
+    public synchronized void putSecret(FunctionSecret secret) {
+        secrets.put(secret.name(), Objects.requireNonNull(secret, "secret"));
+    }
+
+    @Override
+    public synchronized void removeSecret(String name) {
+        secrets.remove(name);
+    }
+
+    @Override
+    public synchronized Optional<FunctionSecret> secret(String name) {
+        return Optional.ofNullable(secrets.get(name));
+    }
+
+    @Override
+    public synchronized List<FunctionSecret> secrets() {
+        return List.copyOf(secrets.values());
     }
 
     @Override

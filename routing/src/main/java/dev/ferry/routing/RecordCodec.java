@@ -257,6 +257,15 @@ final class RecordCodec {
         return n.toString();
     }
 
+    static String secret(FunctionSecret s) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("name", s.name());
+        ObjectNode values = n.putObject("sealed");
+        s.sealed().forEach(values::put);
+        n.put("updatedAt", instant(s.updatedAt()));
+        return n.toString();
+    }
+
     // ---- decoding ----
 
     /** Parses {@code text} as a JSON object. */
@@ -305,6 +314,7 @@ final class RecordCodec {
                 case SCALE_OVERRIDE -> scaleOverride(r);
                 case SCALE_STATUS -> scaleStatus(r);
                 case TOKEN -> token(r);
+                case SECRET -> secret(r);
             };
             String own = switch (kind) {
                 case APP -> ((AppDeployment) record).app();
@@ -314,6 +324,7 @@ final class RecordCodec {
                 case SCALE_OVERRIDE -> ((ScaleOverride) record).key().toString();
                 case SCALE_STATUS -> ((ScaleStatus) record).key().toString();
                 case TOKEN -> ((AccessToken) record).id();
+                case SECRET -> ((FunctionSecret) record).name();
             };
             if (!own.equals(key)) {
                 throw new MalformedRecordException(kind.label + " \"" + own + "\" stored under \"" + key + "\"");
@@ -532,6 +543,21 @@ final class RecordCodec {
                 panic.booleanValue(),
                 text(n, "reason"),
                 instantField(n, "decidedAt"));
+    }
+
+    static FunctionSecret secret(JsonNode n) {
+        JsonNode sealed = n.get("sealed");
+        if (sealed == null || !sealed.isObject()) {
+            throw new MalformedRecordException("field \"sealed\" is not an object");
+        }
+        Map<String, String> values = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> e : sealed.properties()) {
+            if (!e.getValue().isTextual()) {
+                throw new MalformedRecordException("sealed value of " + e.getKey() + " is not a string");
+            }
+            values.put(e.getKey(), e.getValue().textValue());
+        }
+        return new FunctionSecret(text(n, "name"), values, instantField(n, "updatedAt"));
     }
 
     private static Integer optionalInt(JsonNode n, String field) {

@@ -251,6 +251,29 @@ final class RedisRoutingStore implements RoutingStore {
         return copy.scaleOverrides();
     }
 
+    // ---- secrets ----
+
+    @Override
+    public void putSecret(FunctionSecret secret) {
+        Objects.requireNonNull(secret, "secret");
+        write(RoutingCopy.Kind.SECRET, secret.name(), RecordCodec.secret(secret), secret);
+    }
+
+    @Override
+    public void removeSecret(String name) {
+        write(RoutingCopy.Kind.SECRET, name, null, null);
+    }
+
+    @Override
+    public Optional<FunctionSecret> secret(String name) {
+        return copy.secret(name);
+    }
+
+    @Override
+    public List<FunctionSecret> secrets() {
+        return copy.secrets();
+    }
+
     @Override
     public void putScaleStatus(ScaleStatus status) {
         Objects.requireNonNull(status, "status");

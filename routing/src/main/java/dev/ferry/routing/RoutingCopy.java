@@ -47,7 +47,8 @@ final class RoutingCopy {
         WORKER("worker", "workers"),
         SCALE_OVERRIDE("scale", "scale-overrides"),
         SCALE_STATUS("autoscaler", "scale-status"),
-        TOKEN("token", "tokens");
+        TOKEN("token", "tokens"),
+        SECRET("secret", "secrets");
 
         /** The kind's name in change messages. */
         final String label;
@@ -204,6 +205,15 @@ final class RoutingCopy {
 
     List<ScaleStatus> scaleStatuses() {
         return records(Kind.SCALE_STATUS, ScaleStatus.class);
+    }
+
+    List<FunctionSecret> secrets() {
+        return records(Kind.SECRET, FunctionSecret.class);
+    }
+
+    Optional<FunctionSecret> secret(String name) {
+        Entry e = tables.get(Kind.SECRET).get(name);
+        return e == null ? Optional.empty() : Optional.of((FunctionSecret) e.record);
     }
 
     private <R> List<R> records(Kind kind, Class<R> type) {
@@ -438,7 +448,7 @@ final class RoutingCopy {
             case ROUTE -> l.routeUpdated(key, (FunctionId) record);
             case CONTAINER -> l.containerUpdated((ContainerInfo) record);
             case WORKER -> l.workerUpdated((WorkerInfo) record);
-            case SCALE_OVERRIDE, SCALE_STATUS, TOKEN -> {} // read when needed, nobody listens
+            case SCALE_OVERRIDE, SCALE_STATUS, TOKEN, SECRET -> {} // read when needed, nobody listens
         }
     }
 
@@ -450,7 +460,7 @@ final class RoutingCopy {
             case ROUTE -> l.routeRemoved(key);
             case CONTAINER -> l.containerRemoved((ContainerInfo) record);
             case WORKER -> l.workerRemoved((WorkerInfo) record);
-            case SCALE_OVERRIDE, SCALE_STATUS, TOKEN -> {}
+            case SCALE_OVERRIDE, SCALE_STATUS, TOKEN, SECRET -> {}
         }
     }
 

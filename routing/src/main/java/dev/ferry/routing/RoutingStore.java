@@ -173,6 +173,20 @@ public interface RoutingStore extends AutoCloseable {
     /** Every token, sorted by id. */
     List<AccessToken> tokens();
 
+    // ---- secrets ----
+
+    /** Stores {@code secret}, replacing the one of its name. */
+    void putSecret(FunctionSecret secret);
+
+    /** Removes the secret {@code name}; nothing happens if there is none. */
+    void removeSecret(String name);
+
+    /** The secret {@code name}, if one is set. */
+    Optional<FunctionSecret> secret(String name);
+
+    /** Every secret, sorted by name. */
+    List<FunctionSecret> secrets();
+
     // ---- jars ----
 
     /** Stores the bytes of an app jar under their SHA-256 {@code digest} (lowercase hex). */

@@ -23,6 +23,27 @@ class RecordCodecTest {
     }
 
     @Test
+    void secretsRoundTripAndAreCheckedWhenRead() {
+        FunctionSecret db = FunctionSecret.seal(
+                "db",
+                java.util.Map.of("PASSWORD", "pw", "USER", "u"),
+                SecretCipher.random(),
+                Instant.parse("2025-03-04T05:06:07.123456789Z"));
+        assertThat(roundTrip(RoutingCopy.Kind.SECRET, "db", RecordCodec.secret(db)))
+                .isEqualTo(db);
+        assertThatThrownBy(() -> roundTrip(RoutingCopy.Kind.SECRET, "cache", RecordCodec.secret(db)))
+                .isInstanceOf(MalformedRecordException.class)
+                .hasMessageContaining("secret \"db\" stored under \"cache\"");
+        assertThatThrownBy(
+                        () -> roundTrip(
+                                RoutingCopy.Kind.SECRET,
+                                "db",
+                                "{\"name\":\"db\",\"sealed\":{\"FERRY_X\":\"v1:00:AA\"},\"updatedAt\":\"2025-03-04T05:06:07.000000000Z\"}"))
+                .isInstanceOf(MalformedRecordException.class)
+                .hasMessageContaining("FERRY_X");
+    }
+
+    @Test
     void recordsRoundTripExactly() {
         AppDeployment shop = app("shop", "v1", "cart", "checkout");
         assertThat(roundTrip(RoutingCopy.Kind.APP, "shop", RecordCodec.app(shop)))

@@ -13,6 +13,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -112,6 +113,29 @@ class RedisRoutingStoreTest extends RoutingStoreContract {
                             "-container c1",
                             "-route api.example.com");
             assertThat(heard.threads()).allMatch(t -> t.equals("ferry-routing-feed-" + cluster));
+        }
+    }
+
+    @Test
+    void secretsAtRestHoldNoValueAndReachOtherStoresSealed() {
+        SecretCipher cipher = SecretCipher.random();
+        FunctionSecret db =
+                FunctionSecret.seal("db", Map.of("PASSWORD", "plaintext-hunter2", "USER", "shop-owner"), cipher, T0);
+        try (RoutingStore other = open(cluster)) {
+            other.putSecret(db);
+            await(() -> store.secret("db").isPresent(), "the secret from the other store");
+
+            assertThat(store.secret("db")).contains(db);
+            assertThat(store.secret("db").orElseThrow().open(cipher))
+                    .containsEntry("PASSWORD", "plaintext-hunter2")
+                    .containsEntry("USER", "shop-owner");
+            String raw = redis.redisCli("HGET", key("secrets"), "db");
+            assertThat(raw).contains("\"PASSWORD\"", "\"USER\"", "v1:" + cipher.keyId() + ":");
+            assertThat(raw).doesNotContain("plaintext-hunter2", "shop-owner");
+
+            other.removeSecret("db");
+            await(() -> store.secrets().isEmpty(), "the removal");
+            assertThat(redis.redisCli("HEXISTS", key("secrets"), "db")).isEqualTo("0");
         }
     }
 

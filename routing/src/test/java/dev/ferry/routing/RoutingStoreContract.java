@@ -277,6 +277,34 @@ abstract class RoutingStoreContract {
         await(() -> store.scaleStatuses().size() == 1, "blog--render@v3 removed");
     }
 
+    // ---- secrets ----
+
+    @Test
+    void secretsAreKeptByNameSortedAndReplacedWhole() {
+        SecretCipher cipher = SecretCipher.random();
+        FunctionSecret db = FunctionSecret.seal("db", Map.of("USER", "shop", "PASSWORD", "hunter2"), cipher, T0);
+        FunctionSecret api = FunctionSecret.seal("api", Map.of("TOKEN", "t0ken"), cipher, T0);
+        store.putSecret(db);
+        store.putSecret(api);
+        await(() -> store.secrets().size() == 2, "two secrets");
+
+        assertThat(store.secrets()).extracting(FunctionSecret::name).containsExactly("api", "db");
+        assertThat(store.secret("db")).contains(db);
+        assertThat(store.secret("db").orElseThrow().open(cipher))
+                .containsExactly(Map.entry("PASSWORD", "hunter2"), Map.entry("USER", "shop"));
+        assertThat(store.secret("cache")).isEmpty();
+
+        FunctionSecret replaced = FunctionSecret.seal("db", Map.of("URL", "postgres://x"), cipher, T0.plusSeconds(1));
+        store.putSecret(replaced);
+        await(() -> store.secret("db").equals(Optional.of(replaced)), "db replaced");
+        assertThat(store.secret("db").orElseThrow().keys()).containsExactly("URL");
+
+        store.removeSecret("api");
+        store.removeSecret("missing");
+        await(() -> store.secrets().size() == 1, "api removed");
+        assertThat(store.secret("api")).isEmpty();
+    }
+
     // ---- demand ----
 
     @Test

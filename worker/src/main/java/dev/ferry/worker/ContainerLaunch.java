@@ -32,4 +32,12 @@ record ContainerLaunch(
         readablePaths = List.copyOf(readablePaths);
         gpuDevices = List.copyOf(gpuDevices);
     }
+
+    /** Names the environment's variables, never their values: a secret's may be among them. */
+    @Override
+    public String toString() {
+        return "ContainerLaunch[id=" + id + ", limits=" + limits + ", command=" + command + ", environment="
+                + new java.util.TreeSet<>(environment.keySet()) + ", readablePaths=" + readablePaths + ", gpuDevices="
+                + gpuDevices + "]";
+    }
 }

@@ -134,6 +134,13 @@ public record ContainerSpec(
         return new ContainerSpec(function, className, jar, limits, gpus, environment);
     }
 
+    /** Names the environment's variables, never their values: a secret's may be among them. */
+    @Override
+    public String toString() {
+        return "ContainerSpec[function=" + function + ", className=" + className + ", jar=" + jar + ", limits=" + limits
+                + ", gpus=" + gpus + ", environment=" + environment.keySet() + "]";
+    }
+
     /** This spec with {@code environment} instead of its own extra environment. */
     public ContainerSpec withEnvironment(Map<String, String> environment) {
         return new ContainerSpec(function, className, jar, limits, gpus, environment);

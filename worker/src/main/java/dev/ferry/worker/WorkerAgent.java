@@ -17,6 +17,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -58,6 +59,7 @@ final class WorkerAgent implements RoutingListener, ContainerListener, AutoClose
     private final Worker worker;
     private final WorkerInfo self;
     private final AppJars jars;
+    private final SecretOpener secrets;
     private final Clock clock;
     private final ScheduledExecutorService thread;
     /** What this agent last wrote of each container it launched; the source for rewrites. */
@@ -76,11 +78,12 @@ final class WorkerAgent implements RoutingListener, ContainerListener, AutoClose
 
     private boolean jarsPending;
 
-    WorkerAgent(RoutingStore store, Worker worker, WorkerInfo self, AppJars jars, Clock clock) {
+    WorkerAgent(RoutingStore store, Worker worker, WorkerInfo self, AppJars jars, SecretOpener secrets, Clock clock) {
         this.store = store;
         this.worker = worker;
         this.self = self;
         this.jars = jars;
+        this.secrets = secrets;
         this.clock = clock;
         this.thread = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("ferry-worker-" + self.id()).daemon().factory());
@@ -191,13 +194,18 @@ final class WorkerAgent implements RoutingListener, ContainerListener, AutoClose
         }
         ContainerSpec spec;
         try {
+            Map<String, String> environment = new LinkedHashMap<>();
+            environment.put(WORKER_ID_ENV, self.id());
+            // Opened here, at each start, and held by no one after: the values reach the
+            // container's environment only (a pool member's through its assignment).
+            environment.putAll(secrets.environment(function.get().settings().secrets(), store::secret));
             spec = ContainerSpec.of(
                     placed.function(),
                     function.get().className(),
                     jars.localJar(function.get()),
                     limits(function.get().settings()),
                     gpuUuids(placed),
-                    Map.of(WORKER_ID_ENV, self.id()));
+                    environment);
         } catch (IOException | StoreUnavailableException | IllegalArgumentException e) {
             fail(placed, e.getMessage());
             return;

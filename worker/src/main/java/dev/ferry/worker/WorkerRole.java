@@ -3,6 +3,7 @@ package dev.ferry.worker;
 import dev.ferry.request.protocol.GpuRequest;
 import dev.ferry.routing.AppJars;
 import dev.ferry.routing.RoutingStore;
+import dev.ferry.routing.SecretCipher;
 import dev.ferry.routing.WorkerGpu;
 import dev.ferry.routing.WorkerInfo;
 import java.io.File;
@@ -44,6 +45,7 @@ public final class WorkerRole implements AutoCloseable {
     private final int warmPool;
     private final int warmUpCalls;
     private final Path aotCacheDirectory;
+    private final Path clusterKey;
     /** What {@link #start()} made; null before. */
     private volatile Started started;
 
@@ -58,6 +60,7 @@ public final class WorkerRole implements AutoCloseable {
         this.runtimeClasspath = b.runtimeClasspath;
         this.logSink = b.logSink;
         this.clock = b.clock;
+        this.clusterKey = b.clusterKey != null ? b.clusterKey : b.home.resolve(SecretCipher.DEFAULT_FILE);
         this.sandbox = b.sandbox;
         this.gpus = b.gpus;
         this.cpus = b.cpus;
@@ -146,7 +149,8 @@ public final class WorkerRole implements AutoCloseable {
                 labels,
                 clock.instant());
         try {
-            WorkerAgent agent = new WorkerAgent(store, worker, info, new AppJars(store, home.resolve("jars")), clock);
+            WorkerAgent agent = new WorkerAgent(
+                    store, worker, info, new AppJars(store, home.resolve("jars")), new SecretOpener(clusterKey), clock);
             agent.start();
             this.started = new Started(worker, agent);
         } catch (RuntimeException e) {
@@ -261,8 +265,19 @@ public final class WorkerRole implements AutoCloseable {
         private int warmPool;
         private int warmUpCalls = Worker.DEFAULT_WARM_UP_CALLS;
         private Path aotCacheDirectory;
+        private Path clusterKey;
 
         private Builder() {}
+
+        /**
+         * The file of the cluster key that opens secrets' values ({@link SecretCipher}), read
+         * when a container of a function that names a secret starts (never made here: it is
+         * the controllers' key, copied). Default {@code <home>/cluster.key}.
+         */
+        public Builder clusterKey(Path file) {
+            this.clusterKey = Objects.requireNonNull(file, "clusterKey");
+            return this;
+        }
 
         /**
          * Warm pool members to keep (see {@link Worker.Builder#warmPool}); 0, the default here,

@@ -46,7 +46,8 @@ class AdminTlsEndToEndTest {
                 "exposed",
                 "--home",
                 cluster.home("exposed").toString());
-        assertThat(exposed.process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(exposed.process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS))
+                .isTrue();
         assertThat(exposed.process.exitValue()).isNotZero();
         exposed.awaitErr(
                 Pattern.compile("adminHost: 0\\.0\\.0\\.0 is not a loopback address and the admin API has no TLS"),

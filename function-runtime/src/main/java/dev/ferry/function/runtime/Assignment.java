@@ -37,6 +37,13 @@ public record Assignment(
         environment = Map.copyOf(environment);
     }
 
+    /** Names the environment's variables, never their values: a secret's may be among them. */
+    @Override
+    public String toString() {
+        return "Assignment[containerId=" + containerId + ", function=" + function + ", className=" + className
+                + ", jar=" + jar + ", environment=" + new java.util.TreeSet<>(environment.keySet()) + "]";
+    }
+
     /** This assignment as the line a worker writes (without the line feed). */
     public String toLine() {
         StringBuilder line = new StringBuilder();
