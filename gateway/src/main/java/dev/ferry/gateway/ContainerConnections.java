@@ -19,7 +19,9 @@ import java.util.Optional;
  * <p>A container on this machine (one whose address is a loopback address, which only this
  * machine can reach) that names a local socket is called over that Unix domain socket, where this
  * gateway's transport has them: no TCP/IP stack between the two. A connection that cannot reach
- * it there (a container on NIO) falls back to the TCP address.
+ * it there (a container on NIO) falls back to the TCP address. A container with a network of
+ * its own ({@code network none}) names a socket file instead (a path): it is called there only,
+ * which only a gateway on its machine can.
  *
  * <p>A call made from a client connection's loop goes out on that loop's connection, so the
  * client socket, the call and the container connection are all served by one thread: no
@@ -40,17 +42,31 @@ final class ContainerConnections {
         this.socket = container.socket();
         InetSocketAddress address = new InetSocketAddress(container.host(), container.port());
         Optional<SocketAddress> local = localSocket(container, address);
+        // A socket file is all a container with a network of its own can be called on: its TCP
+        // port is in its namespace, and the same port here may be anything else's.
+        boolean only = local.isPresent() && Transport.isSocketPath(container.socket());
         for (EventExecutor loop : eventLoops) {
             byLoop.put(
                     loop,
-                    local.isPresent()
-                            ? CallConnection.open((EventLoop) loop, local.get(), address)
-                            : CallConnection.open((EventLoop) loop, address));
+                    only
+                            ? CallConnection.open((EventLoop) loop, local.get())
+                            : local.isPresent()
+                                    ? CallConnection.open((EventLoop) loop, local.get(), address)
+                                    : CallConnection.open((EventLoop) loop, address));
         }
     }
 
     /** The container's local socket, when it has one this gateway can use. */
     static Optional<SocketAddress> localSocket(ContainerInfo container, InetSocketAddress address) {
+        if (Transport.isSocketPath(container.socket())) {
+            // Whatever its host address: the file is on the container's machine, and this gateway
+            // can call it only if it runs there too.
+            try {
+                return Transport.localSocket(container.socket());
+            } catch (IllegalArgumentException e) {
+                return Optional.empty();
+            }
+        }
         if (container.socket().isEmpty()
                 || address.isUnresolved()
                 || !address.getAddress().isLoopbackAddress()) {

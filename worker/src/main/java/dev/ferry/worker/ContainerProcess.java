@@ -80,6 +80,7 @@ final class ContainerProcess implements Container {
             String id,
             ContainerSpec spec,
             InetSocketAddress address,
+            String localSocket,
             Instant startedAt,
             SandboxedProcess sandboxed,
             String readyToken,
@@ -94,7 +95,7 @@ final class ContainerProcess implements Container {
         this.spec = spec;
         this.port = address.getPort();
         this.address = address;
-        this.localSocket = ContainerCommand.localSocketName(readyToken);
+        this.localSocket = localSocket;
         this.startedAt = startedAt;
         this.sandboxed = sandboxed;
         this.process = sandboxed.process();

@@ -29,6 +29,7 @@ final class PoolMember {
     private final String id;
     private final int port;
     private final String readyToken;
+    private final CallSocket socket;
     private final SandboxedProcess sandboxed;
     private final Path appDir;
     private final boolean niced;
@@ -43,6 +44,7 @@ final class PoolMember {
             String id,
             int port,
             String readyToken,
+            CallSocket socket,
             SandboxedProcess sandboxed,
             Path appDir,
             boolean niced,
@@ -50,6 +52,7 @@ final class PoolMember {
         this.id = id;
         this.port = port;
         this.readyToken = readyToken;
+        this.socket = socket;
         this.sandboxed = sandboxed;
         this.appDir = appDir;
         this.niced = niced;
@@ -58,6 +61,11 @@ final class PoolMember {
 
     String id() {
         return id;
+    }
+
+    /** Where it is called from this machine; its network. */
+    CallSocket socket() {
+        return socket;
     }
 
     int port() {

@@ -192,12 +192,14 @@ final class WorkerAgent implements RoutingListener, ContainerListener, AutoClose
         ContainerSpec spec;
         try {
             spec = ContainerSpec.of(
-                    placed.function(),
-                    function.get().className(),
-                    jars.localJar(function.get()),
-                    limits(function.get().settings()),
-                    gpuUuids(placed),
-                    Map.of(WORKER_ID_ENV, self.id()));
+                            placed.function(),
+                            function.get().className(),
+                            jars.localJar(function.get()),
+                            limits(function.get().settings()),
+                            gpuUuids(placed),
+                            Map.of(WORKER_ID_ENV, self.id()))
+                    .withNetwork(
+                            ContainerNetwork.parse(function.get().settings().network()));
         } catch (IOException | StoreUnavailableException | IllegalArgumentException e) {
             fail(placed, e.getMessage());
             return;

@@ -57,7 +57,7 @@ public final class ContainerMain {
         String token = System.getenv(ContainerArgs.READY_TOKEN_ENV);
         ContainerMain container = new ContainerMain();
         try {
-            container.start(args, ContainerArgs.localSocketName(token));
+            container.start(args, ContainerArgs.localSocket(System.getenv()));
         } catch (Throwable e) {
             cannotStart(args.containerId(), args.function().toString(), e);
             return;

@@ -106,11 +106,7 @@ final class PoolMemberMain {
         ContainerMain container = new ContainerMain();
         CallRouter router = new CallRouter(WarmUp.services(container.timer()));
         try {
-            container.startPooled(
-                    args.host(),
-                    args.port(),
-                    ContainerArgs.localSocketName(System.getenv(ContainerArgs.READY_TOKEN_ENV)),
-                    router);
+            container.startPooled(args.host(), args.port(), ContainerArgs.localSocket(System.getenv()), router);
         } catch (Throwable e) {
             ContainerMain.cannotStart(args.memberId(), "a pool member", e);
             return;
