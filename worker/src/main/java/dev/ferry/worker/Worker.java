@@ -1228,6 +1228,10 @@ public final class Worker implements AutoCloseable {
             if (classpath.isBlank()) {
                 throw new IllegalStateException("no runtimeClasspath given and java.class.path is empty");
             }
+            if (containerNetwork == ContainerNetwork.NONE && sandbox.equals(Sandbox.process())) {
+                throw new IllegalStateException("--container-network none: the process sandbox has no network"
+                        + " namespace (expected: --sandbox bwrap or runc, or --container-network host)");
+            }
             Path poolDir = null;
             if (warmPool > 0) {
                 try {
@@ -1242,10 +1246,7 @@ public final class Worker implements AutoCloseable {
                     throw new IllegalStateException("warm pool: cannot create its directory: " + e.getMessage(), e);
                 }
             }
-            if (containerNetwork == ContainerNetwork.NONE && sandbox.equals(Sandbox.process())) {
-                throw new IllegalStateException("--container-network none: the process sandbox has no network"
-                        + " namespace (expected: --sandbox bwrap or runc, or --container-network host)");
-            }
+            ContainerLauncher launcher = launcher();
             Path socketsDir = null;
             if (!sandbox.equals(Sandbox.process())) {
                 try {
@@ -1254,6 +1255,7 @@ public final class Worker implements AutoCloseable {
                             "ferry-sockets-",
                             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
                 } catch (IOException e) {
+                    launcher.close();
                     throw new IllegalStateException(
                             "cannot create the containers' socket directory: " + e.getMessage(), e);
                 }
@@ -1262,7 +1264,7 @@ public final class Worker implements AutoCloseable {
                     this,
                     java,
                     classpath,
-                    launcher(),
+                    launcher,
                     poolDir,
                     socketsDir,
                     CpuPriority.detect(toolPath, currentUid() == 0));

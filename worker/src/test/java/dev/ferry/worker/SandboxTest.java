@@ -558,6 +558,13 @@ class SandboxTest {
         assertThat(detached.exitValue()).isZero();
         ProcessHandle sleeper =
                 ProcessHandle.of(runcStatePid(state, "ct-leftover")).orElseThrow();
+        // runc run --detach returns once the container is started, which can be before its init
+        // has loaded the seccomp filter and exec'd the command.
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!sleeper.info().command().orElse("").endsWith("sleep") && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(
+                    Duration.ofMillis(10).toNanos());
+        }
         assertThat(sleeper.info().command())
                 .hasValueSatisfying(c -> assertThat(c).endsWith("sleep"));
 
