@@ -5,6 +5,7 @@ import dev.ferry.request.protocol.FunctionSettings;
 import dev.ferry.routing.ContainerLogs;
 import dev.ferry.routing.RoutingStore;
 import dev.ferry.worker.ContainerLogSink;
+import dev.ferry.worker.ContainerNetwork;
 import dev.ferry.worker.MachineCapacity;
 import dev.ferry.worker.Sandbox;
 import dev.ferry.worker.ShippedLogs;
@@ -50,6 +51,17 @@ final class WorkerCommand implements Callable<Integer> {
                             + "namespaces and a read-only view of the system) or runc (an OCI container with a read-only root and cgroup "
                             + "limits on memory, CPU and processes; needs root) (default: ${DEFAULT-VALUE}).")
     String sandbox;
+
+    @Option(
+            names = "--container-network",
+            defaultValue = "host",
+            paramLabel = "none|host",
+            description =
+                    "The network of containers whose function does not choose one (@FerryFunction(network = ...)): host "
+                            + "(the machine's) or none (a network namespace with loopback only: the container reaches nothing, "
+                            + "and only gateways on this machine can call it, over a socket file; needs --sandbox bwrap or runc) "
+                            + "(default: ${DEFAULT-VALUE}).")
+    String containerNetwork;
 
     @Option(
             names = "--nvidia-smi",
@@ -100,6 +112,7 @@ final class WorkerCommand implements Callable<Integer> {
                 .labels(labelMap)
                 .containerHost(InetAddress.getByName(containerHost))
                 .sandbox(Sandbox.parse(sandbox, ferryHome.resolve("runc")))
+                .containerNetwork(parseNetwork(containerNetwork))
                 .gpus(WorkerRole.gpuDetector(nvidiaSmi))
                 .cpus(cpus)
                 .memoryMib(memoryMib);
@@ -136,5 +149,14 @@ final class WorkerCommand implements Callable<Integer> {
             store.close();
         });
         return 0;
+    }
+
+    /** {@code --container-network}: none or host; the function's default ("") is not a worker's. */
+    static ContainerNetwork parseNetwork(String value) {
+        ContainerNetwork network = ContainerNetwork.parse(value);
+        if (network == ContainerNetwork.DEFAULT) {
+            throw new IllegalArgumentException("--container-network: \"" + value + "\" (expected: none or host)");
+        }
+        return network;
     }
 }

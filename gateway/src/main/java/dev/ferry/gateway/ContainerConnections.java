@@ -20,7 +20,9 @@ import java.util.Optional;
  * <p>A container on this machine (one whose address is a loopback address, which only this
  * machine can reach) that names a local socket is called over that Unix domain socket, where this
  * gateway's transport has them: no TCP/IP stack between the two. A connection that cannot reach
- * it there (a container on NIO) falls back to the TCP address.
+ * it there (a container on NIO) falls back to the TCP address. A container with a network of
+ * its own ({@code network none}) names a socket file instead (a path): it is called there only,
+ * which only a gateway on its machine can.
  *
  * <p>Each connection opens with the container's secret from its record
  * ({@link ContainerInfo#secret()}), which the container requires before it takes a call.
@@ -46,17 +48,31 @@ final class ContainerConnections {
         this.secret = container.secret();
         InetSocketAddress address = new InetSocketAddress(container.host(), container.port());
         Optional<SocketAddress> local = localSocket(container, address);
+        // A socket file is all a container with a network of its own can be called on: its TCP
+        // port is in its namespace, and the same port here may be anything else's.
+        boolean only = local.isPresent() && Transport.isSocketPath(container.socket());
         for (EventExecutor loop : eventLoops) {
             byLoop.put(
                     loop,
-                    local.isPresent()
-                            ? CallConnection.open((EventLoop) loop, local.get(), address, secret)
-                            : CallConnection.open((EventLoop) loop, address, secret));
+                    only
+                            ? CallConnection.open((EventLoop) loop, local.get(), secret)
+                            : local.isPresent()
+                                    ? CallConnection.open((EventLoop) loop, local.get(), address, secret)
+                                    : CallConnection.open((EventLoop) loop, address, secret));
         }
     }
 
     /** The container's local socket, when it has one this gateway can use. */
     static Optional<SocketAddress> localSocket(ContainerInfo container, InetSocketAddress address) {
+        if (Transport.isSocketPath(container.socket())) {
+            // Whatever its host address: the file is on the container's machine, and this gateway
+            // can call it only if it runs there too.
+            try {
+                return Transport.localSocket(container.socket());
+            } catch (IllegalArgumentException e) {
+                return Optional.empty();
+            }
+        }
         if (container.socket().isEmpty()
                 || address.isUnresolved()
                 || !address.getAddress().isLoopbackAddress()) {

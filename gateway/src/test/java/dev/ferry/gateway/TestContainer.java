@@ -142,6 +142,48 @@ final class TestContainer implements AutoCloseable {
         return container;
     }
 
+    /**
+     * As {@link #startOn}, in a network namespace of its own (bubblewrap's {@code --unshare-net},
+     * which brings its loopback up; nothing else of a sandbox), listening on the socket file
+     * {@code socket} as a worker's network-none container does: its TCP port is unreachable from here.
+     */
+    static TestContainer startInOwnNetwork(
+            Path jar, String functionId, Class<?> type, int maxInputs, String id, Path socket) throws Exception {
+        FunctionId function = FunctionId.parse(functionId);
+        int port = freePort();
+        List<String> command = new ArrayList<>(List.of(
+                "/usr/bin/bwrap",
+                "--dev-bind",
+                "/",
+                "/",
+                "--unshare-net",
+                "--die-with-parent",
+                "--",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED",
+                "--sun-misc-unsafe-memory-access=allow",
+                "-cp",
+                TestJars.runtimeClasspath(type),
+                ContainerArgs.MAIN_CLASS));
+        command.addAll(new ContainerArgs(id, function, type.getName(), jar, port).toArgs());
+        ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
+        String token = newToken(id);
+        ContainerSecret secret = ContainerSecret.generate();
+        builder.environment().put(ContainerArgs.READY_TOKEN_ENV, token);
+        builder.environment().put(ContainerArgs.SECRET_ENV, secret.encoded());
+        builder.environment().put(ContainerArgs.CALL_SOCKET_ENV, socket.toString());
+        Process process = builder.start();
+        TestContainer container = new TestContainer(id, function, maxInputs, port, token, secret, process);
+        try {
+            CompletableFuture.runAsync(() -> awaitReadyLine(process, ContainerArgs.readyLine(token)))
+                    .get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            container.close();
+            throw e;
+        }
+        return container;
+    }
+
     private static void awaitReadyLine(Process process, String readyLine) {
         try {
             BufferedReader out =

@@ -20,10 +20,21 @@ import java.util.Optional;
  * home (where {@code ~/.ferry} keeps the local CA's key). What the JVM reads from under any
  * of those (the jar in a temporary directory, a class path in the home) is bound back
  * read-only. Everything else on the machine stays readable: bwrap hides little, runc shows
- * little. No capabilities, a new session (no
- * terminal to push input into), and {@code --die-with-parent}: if the worker dies, so does
- * the container. The network namespace stays the host's: the gateway calls the container's
- * call port on a host address.
+ * little. No capabilities, no new privileges, the {@link SeccompProfile} filter, a new session
+ * (no terminal to push input into), and {@code --die-with-parent}: if the worker dies, so does
+ * the container.
+ *
+ * <p>Network: the host's, where the gateway calls the container's port on a host address;
+ * or, under {@link ContainerNetwork#NONE}, a namespace of its own with only loopback
+ * ({@code --unshare-net}), and the launch's socket directory bound writable at its own path,
+ * where the container makes the socket file it is called on.
+ *
+ * <p>The filter: bwrap reads a BPF program from a file descriptor ({@code --seccomp 9}), and a
+ * Java child has only descriptors 0-2. So bwrap is started by {@code /bin/sh}, which opens the
+ * program's file (written once, at the launcher's start) as descriptor 9 and {@code exec}s
+ * bwrap in its own place: the process the worker started is bwrap, as before. bwrap sets
+ * {@code PR_SET_NO_NEW_PRIVS} before it loads the filter, in the JVM's process only, after its
+ * own set-up.
  *
  * <p>Signals: bwrap does not relay them. Its first process is bwrap itself, which starts
  * bwrap again as PID 1 of the new namespace (a reaper), which starts the JVM. So a stop sends
@@ -36,12 +47,34 @@ final class BwrapLauncher implements ContainerLauncher {
     private static final List<Path> MASKED_FILES =
             List.of(Path.of("/etc/shadow"), Path.of("/etc/shadow-"), Path.of("/etc/gshadow"), Path.of("/etc/gshadow-"));
 
+    private static final System.Logger logger = System.getLogger(BwrapLauncher.class.getName());
+
+    /** The shell that hands bwrap the filter as descriptor {@value #SECCOMP_FD}: {@code $0} is the file. */
+    static final List<String> SHELL = List.of("/bin/sh", "-c", "exec \"$@\" 9< \"$0\"");
+
+    static final String SECCOMP_FD = "9";
+
     private final Path bwrap;
+    /** The seccomp filter's BPF program; deleted at {@link #close()}. */
+    private final Path seccomp;
     /** Directories hidden behind an empty read-only tmpfs where they exist. */
     private final List<Path> maskedDirs;
 
+    /**
+     * A launcher of {@code bwrap}, which writes the filter's program to a file of its own now.
+     *
+     * @throws IllegalStateException when it cannot, or the machine's architecture is not one
+     *     {@link SeccompProfile} knows
+     */
     BwrapLauncher(Path bwrap) {
         this.bwrap = bwrap;
+        try {
+            // createTempFile makes it readable by the worker's user only.
+            this.seccomp = Files.createTempFile("ferry-seccomp-", ".bpf");
+            Files.write(seccomp, SeccompProfile.bpfProgram(SeccompProfile.Arch.current()));
+        } catch (IOException e) {
+            throw new IllegalStateException("--sandbox bwrap: cannot write the seccomp filter: " + e.getMessage(), e);
+        }
         List<Path> dirs = new ArrayList<>(List.of(Path.of("/etc/ssh"), Path.of("/root")));
         Path home =
                 Path.of(System.getProperty("user.home", "/")).toAbsolutePath().normalize();
@@ -49,6 +82,15 @@ final class BwrapLauncher implements ContainerLauncher {
             dirs.add(home);
         }
         this.maskedDirs = dirs.stream().filter(Files::isDirectory).toList();
+    }
+
+    @Override
+    public void close() {
+        try {
+            Files.deleteIfExists(seccomp);
+        } catch (IOException e) {
+            logger.log(System.Logger.Level.DEBUG, "removing " + seccomp, e);
+        }
     }
 
     @Override
@@ -102,7 +144,16 @@ final class BwrapLauncher implements ContainerLauncher {
                 .forEach(ProcessHandle::destroyForcibly);
     }
 
+    /** The whole command: the shell that opens the filter, then bwrap's. */
     List<String> command(ContainerLaunch launch) {
+        List<String> command = new ArrayList<>(SHELL);
+        command.add(seccomp.toString());
+        command.addAll(bwrapCommand(launch));
+        return command;
+    }
+
+    /** bwrap's command line, {@code --seccomp 9} included. */
+    List<String> bwrapCommand(ContainerLaunch launch) {
         List<String> command = new ArrayList<>(List.of(
                 bwrap.toString(),
                 "--unshare-pid",
@@ -114,6 +165,8 @@ final class BwrapLauncher implements ContainerLauncher {
                 "--new-session",
                 "--cap-drop",
                 "ALL",
+                "--seccomp",
+                SECCOMP_FD,
                 "--ro-bind",
                 "/",
                 "/",
@@ -138,6 +191,11 @@ final class BwrapLauncher implements ContainerLauncher {
             if (replaced.stream().anyMatch(absolute::startsWith) && Files.exists(absolute)) {
                 command.addAll(List.of("--ro-bind", absolute.toString(), absolute.toString()));
             }
+        }
+        if (launch.network() == ContainerNetwork.NONE) {
+            command.add("--unshare-net");
+            command.addAll(List.of(
+                    "--bind", launch.socketDir().toString(), launch.socketDir().toString()));
         }
         for (Path dir : maskedDirs) {
             command.addAll(List.of("--remount-ro", dir.toString()));

@@ -39,7 +39,8 @@ public interface Container {
      * The name of the Unix domain socket (Linux's abstract namespace) the container also serves
      * calls on, for gateways on this machine, where its JVM has Netty's epoll; a gateway that
      * cannot connect to it uses {@link #address()}. Unguessable: derived from the container's
-     * ready token.
+     * ready token. Under {@link ContainerNetwork#NONE} a path instead (it starts with {@code /}):
+     * the socket file the container listens on, its only socket reachable from outside.
      */
     String localSocket();
 

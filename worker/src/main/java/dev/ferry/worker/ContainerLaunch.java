@@ -17,6 +17,10 @@ import java.util.Map;
  *     path entries, the class data archive and the jar; a sandbox makes them visible read-only
  * @param gpuDevices the device nodes of the container's GPUs and the driver's control nodes;
  *     empty without GPUs
+ * @param network {@link ContainerNetwork#HOST} or {@link ContainerNetwork#NONE} (a network
+ *     namespace of its own), never {@link ContainerNetwork#DEFAULT}
+ * @param socketDir under {@link ContainerNetwork#NONE}, the directory the container makes its
+ *     call socket in, which the sandbox binds writable at the same path; null otherwise
  */
 record ContainerLaunch(
         String id,
@@ -24,13 +28,33 @@ record ContainerLaunch(
         List<String> command,
         Map<String, String> environment,
         List<Path> readablePaths,
-        List<Path> gpuDevices) {
+        List<Path> gpuDevices,
+        ContainerNetwork network,
+        Path socketDir) {
 
     ContainerLaunch {
+        if (network == ContainerNetwork.DEFAULT) {
+            throw new IllegalArgumentException("network: default (expected: none or host)");
+        }
+        if ((network == ContainerNetwork.NONE) != (socketDir != null)) {
+            throw new IllegalArgumentException(
+                    "socketDir: " + socketDir + " (expected: a directory under network none, none otherwise)");
+        }
         command = List.copyOf(command);
         environment = Map.copyOf(environment);
         readablePaths = List.copyOf(readablePaths);
         gpuDevices = List.copyOf(gpuDevices);
+    }
+
+    /** A launch on the host's network. */
+    ContainerLaunch(
+            String id,
+            ContainerLimits limits,
+            List<String> command,
+            Map<String, String> environment,
+            List<Path> readablePaths,
+            List<Path> gpuDevices) {
+        this(id, limits, command, environment, readablePaths, gpuDevices, ContainerNetwork.HOST, null);
     }
 
     /** Names the environment's variables, never their values: a secret's may be among them. */
@@ -38,6 +62,6 @@ record ContainerLaunch(
     public String toString() {
         return "ContainerLaunch[id=" + id + ", limits=" + limits + ", command=" + command + ", environment="
                 + new java.util.TreeSet<>(environment.keySet()) + ", readablePaths=" + readablePaths + ", gpuDevices="
-                + gpuDevices + "]";
+                + gpuDevices + ", network=" + network + ", socketDir=" + socketDir + "]";
     }
 }

@@ -82,6 +82,7 @@ final class ContainerProcess implements Container {
             String id,
             ContainerSpec spec,
             InetSocketAddress address,
+            String localSocket,
             Instant startedAt,
             SandboxedProcess sandboxed,
             String readyToken,
@@ -97,7 +98,7 @@ final class ContainerProcess implements Container {
         this.spec = spec;
         this.port = address.getPort();
         this.address = address;
-        this.localSocket = ContainerCommand.localSocketName(readyToken);
+        this.localSocket = localSocket;
         this.secret = secret;
         this.startedAt = startedAt;
         this.sandboxed = sandboxed;

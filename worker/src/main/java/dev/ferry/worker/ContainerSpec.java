@@ -26,6 +26,8 @@ import java.util.regex.Pattern;
  * @param environment extra environment variables for the container, e.g.
  *     {@code FERRY_WORKER_ID}; the names the worker sets itself ({@link #RESERVED_ENVIRONMENT})
  *     are refused
+ * @param network the container's network: {@link ContainerNetwork#DEFAULT} (the worker's),
+ *     {@link ContainerNetwork#NONE} or {@link ContainerNetwork#HOST}
  */
 public record ContainerSpec(
         FunctionId function,
@@ -33,7 +35,8 @@ public record ContainerSpec(
         Path jar,
         ContainerLimits limits,
         List<String> gpus,
-        Map<String, String> environment) {
+        Map<String, String> environment,
+        ContainerNetwork network) {
 
     /**
      * The environment variables the worker sets in every container, which a spec may not set:
@@ -59,6 +62,7 @@ public record ContainerSpec(
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(gpus, "gpus");
         Objects.requireNonNull(environment, "environment");
+        Objects.requireNonNull(network, "network");
         if (className.isBlank()) {
             throw new IllegalArgumentException("className: \"" + className + "\" (expected: a class name)");
         }
@@ -96,7 +100,7 @@ public record ContainerSpec(
 
     /** A spec for {@code function} with no limits, no GPUs and no extra environment. Kept for callers of the three-part spec. */
     public ContainerSpec(FunctionId function, String className, Path jar) {
-        this(function, className, jar, ContainerLimits.NONE, List.of(), Map.of());
+        this(function, className, jar, ContainerLimits.NONE, List.of(), Map.of(), ContainerNetwork.DEFAULT);
     }
 
     /** A spec for {@code function}, implemented by {@code className} in {@code jar}: no limits, no GPUs, no extra environment. */
@@ -121,17 +125,17 @@ public record ContainerSpec(
             ContainerLimits limits,
             List<String> gpus,
             Map<String, String> environment) {
-        return new ContainerSpec(function, className, jar, limits, gpus, environment);
+        return new ContainerSpec(function, className, jar, limits, gpus, environment, ContainerNetwork.DEFAULT);
     }
 
     /** This spec with {@code limits} instead of its own. */
     public ContainerSpec withLimits(ContainerLimits limits) {
-        return new ContainerSpec(function, className, jar, limits, gpus, environment);
+        return new ContainerSpec(function, className, jar, limits, gpus, environment, network);
     }
 
     /** This spec with the GPUs {@code gpus} instead of its own. */
     public ContainerSpec withGpus(List<String> gpus) {
-        return new ContainerSpec(function, className, jar, limits, gpus, environment);
+        return new ContainerSpec(function, className, jar, limits, gpus, environment, network);
     }
 
     /** Names the environment's variables, never their values: a secret's may be among them. */
@@ -143,6 +147,11 @@ public record ContainerSpec(
 
     /** This spec with {@code environment} instead of its own extra environment. */
     public ContainerSpec withEnvironment(Map<String, String> environment) {
-        return new ContainerSpec(function, className, jar, limits, gpus, environment);
+        return new ContainerSpec(function, className, jar, limits, gpus, environment, network);
+    }
+
+    /** This spec with {@code network} instead of its own. */
+    public ContainerSpec withNetwork(ContainerNetwork network) {
+        return new ContainerSpec(function, className, jar, limits, gpus, environment, network);
     }
 }

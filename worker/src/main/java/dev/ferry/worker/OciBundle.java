@@ -30,9 +30,12 @@ import java.util.TreeSet;
  * (read-only) and the container's own cgroup (read-only, so the JVM sizes itself to its
  * limits) are the usual.
  *
- * <p>Namespaces: PID, IPC, UTS (host name = container id) and mount; not network (the
- * gateway calls the container's port on a host address) and not user (runc runs as root).
- * The process runs as root inside with no capabilities at all and no new privileges. Limits
+ * <p>Namespaces: PID, IPC, UTS (host name = container id) and mount; network under
+ * {@link ContainerNetwork#NONE} only (a new one with loopback alone, and the launch's socket
+ * directory bound writable, where the container makes the socket file it is called on;
+ * otherwise the gateway calls the container's port on a host address); not user (runc runs as
+ * root). The process runs as root inside with no capabilities at all, no new privileges and
+ * the {@link SeccompProfile} filter. Limits
  * from {@link ContainerLimits}: memory with swap equal to it (so no swap) where the kernel
  * accounts swap, a CFS quota over a 100 ms period, a PID limit. Devices: all denied except
  * runc's defaults and the container's GPU nodes.
@@ -91,6 +94,11 @@ final class OciBundle {
         for (Path path : boundPaths(launch.readablePaths())) {
             mounts.add(bind(path));
         }
+        if (launch.network() == ContainerNetwork.NONE) {
+            // After /tmp's tmpfs, which may hold it; writable: the container makes its socket there.
+            String socketDir = launch.socketDir().toString();
+            mounts.add(mount(socketDir, "bind", socketDir, "rbind,rw,nosuid,nodev,noexec"));
+        }
         Files.writeString(
                 dir.resolve("config.json"),
                 Json.write(config(launch, environment, mounts, limitSwap)),
@@ -133,9 +141,14 @@ final class OciBundle {
         Map<String, Object> linux = new LinkedHashMap<>();
         linux.put("cgroupsPath", cgroupsPath(launch.id()));
         linux.put("resources", resources(launch, limitSwap));
-        linux.put(
-                "namespaces",
+        List<Object> namespaces = new ArrayList<>(
                 List.of(Map.of("type", "pid"), Map.of("type", "ipc"), Map.of("type", "uts"), Map.of("type", "mount")));
+        if (launch.network() == ContainerNetwork.NONE) {
+            // Without a path: a new namespace, where runc brings up loopback and nothing else.
+            namespaces.add(Map.of("type", "network"));
+        }
+        linux.put("namespaces", namespaces);
+        linux.put("seccomp", SeccompProfile.ociSeccomp(SeccompProfile.Arch.current()));
         List<Object> devices = new ArrayList<>();
         for (Path node : launch.gpuDevices()) {
             DeviceNumber number = DeviceNumber.of(node);

@@ -31,6 +31,7 @@ final class PoolMember {
     private final int port;
     private final String readyToken;
     private final ContainerSecret secret;
+    private final CallSocket socket;
     private final SandboxedProcess sandboxed;
     private final Path appDir;
     private final boolean niced;
@@ -46,6 +47,7 @@ final class PoolMember {
             int port,
             String readyToken,
             ContainerSecret secret,
+            CallSocket socket,
             SandboxedProcess sandboxed,
             Path appDir,
             boolean niced,
@@ -54,6 +56,7 @@ final class PoolMember {
         this.port = port;
         this.readyToken = readyToken;
         this.secret = secret;
+        this.socket = socket;
         this.sandboxed = sandboxed;
         this.appDir = appDir;
         this.niced = niced;
@@ -62,6 +65,11 @@ final class PoolMember {
 
     String id() {
         return id;
+    }
+
+    /** Where it is called from this machine; its network. */
+    CallSocket socket() {
+        return socket;
     }
 
     int port() {

@@ -14,9 +14,10 @@ import java.util.Optional;
  *       table and environment. No isolation and no limits; the fastest start. The default.</li>
  *   <li>{@link #bwrap()}: bubblewrap. The container gets its own process, IPC and host-name
  *       namespaces and a read-only view of the machine's file system with a private
- *       {@code /tmp}, {@code /dev} and {@code /proc}, no capabilities and a minimal
- *       environment; it keeps the host's network (its call port is called from outside).
- *       No resource limits.</li>
+ *       {@code /tmp}, {@code /dev} and {@code /proc}, no capabilities, no new privileges, the
+ *       {@link SeccompProfile} filter and a minimal environment; the host's network, or
+ *       under {@link ContainerNetwork#NONE} a network namespace of its own. No resource
+ *       limits.</li>
  *   <li>{@link #runc(Path)}: an OCI container run by runc, in a cgroup of its own: all of
  *       bwrap's isolation over a root file system that holds only the system directories,
  *       the JDK, the runtime's class path and the function's jar, all read-only; plus the

@@ -8,6 +8,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -168,14 +169,25 @@ public final class Worker implements AutoCloseable {
 
     private final boolean ownsPoolDir;
 
+    /** The network of containers whose function does not choose one: HOST under the process sandbox. */
+    private final ContainerNetwork network;
+    /** Where containers under network none keep their call sockets; null under the process sandbox. */
+    private final Path socketsDir;
+    /** Whether a function's network none was ignored (the process sandbox) and said so once. */
+    private final java.util.concurrent.atomic.AtomicBoolean warnedNoNetwork =
+            new java.util.concurrent.atomic.AtomicBoolean();
+
     private Worker(
             Builder builder,
             Path javaExecutable,
             String runtimeClasspath,
             ContainerLauncher launcher,
             Path poolDir,
+            Path socketsDir,
             CpuPriority priority) {
         this.javaExecutable = javaExecutable;
+        this.network = builder.containerNetwork;
+        this.socketsDir = socketsDir;
         this.runtimeClasspath = runtimeClasspath;
         this.jvmOptions = builder.jvmOptions;
         this.classDataArchive = builder.classDataArchive;
@@ -272,11 +284,13 @@ public final class Worker implements AutoCloseable {
             Instant startedAt,
             SandboxedProcess process,
             String token,
-            ContainerSecret secret) {
+            ContainerSecret secret,
+            CallSocket socket) {
         return new ContainerProcess(
                 id,
                 spec,
                 new InetSocketAddress(containerHost, port),
+                socket.name(),
                 startedAt,
                 process,
                 token,
@@ -514,6 +528,9 @@ public final class Worker implements AutoCloseable {
         }
         timer.shutdownNow();
         launcher.close();
+        if (socketsDir != null) {
+            deleteTree(socketsDir);
+        }
     }
 
     @Override
@@ -522,9 +539,12 @@ public final class Worker implements AutoCloseable {
     }
 
     private CompletableFuture<Container> launch(String id, ContainerSpec spec) {
+        ContainerNetwork network = networkOf(spec);
         // GPU containers start fresh: CUDA reads CUDA_VISIBLE_DEVICES once, natively, where a
         // member's late environment does not reach, and a sandbox binds device nodes at its start.
-        if (pool != null && spec.gpus().isEmpty()) {
+        // So do those whose function wants another network than the worker's: a member's
+        // namespaces were made at its start, in the worker's.
+        if (pool != null && spec.gpus().isEmpty() && network == memberNetwork()) {
             for (Optional<PoolMember> member = pool.take(); member.isPresent(); member = pool.take()) {
                 if (member.get().claim()) {
                     return assign(id, spec, member.get());
@@ -546,30 +566,33 @@ public final class Worker implements AutoCloseable {
         }
         String token = ContainerCommand.newReadyToken();
         ContainerSecret secret = ContainerSecret.generate();
-        List<String> command = ContainerCommand.of(
-                javaExecutable,
-                jvmOptionsForLaunch(false),
-                runtimeClasspath,
-                id,
-                spec,
-                containerHost.getHostAddress(),
-                port);
         List<Path> readable = readablePaths(false, spec.jar());
         Instant startedAt = Instant.now();
         SandboxedProcess process;
+        CallSocket socket = null;
         try {
+            socket = callSocket(network, token);
+            List<String> command = ContainerCommand.of(
+                    javaExecutable,
+                    jvmOptionsForLaunch(false),
+                    runtimeClasspath,
+                    id,
+                    spec,
+                    socket.bindHost(containerHost.getHostAddress()),
+                    port);
+            Map<String, String> environment =
+                    new java.util.LinkedHashMap<>(ContainerEnvironment.added(id, spec, token, secret));
+            environment.putAll(socket.environment());
             List<Path> gpuDevices = launcher instanceof ProcessLauncher ? List.of() : gpuNodes.nodes(spec.gpus());
             process = launcher.launch(new ContainerLaunch(
-                    id,
-                    spec.limits(),
-                    command,
-                    ContainerEnvironment.added(id, spec, token, secret),
-                    readable,
-                    gpuDevices));
+                    id, spec.limits(), command, environment, readable, gpuDevices, network, socket.dir()));
         } catch (IOException e) {
             idsInUse.remove(id);
             portsInUse.remove(port);
             releaseGpus(id, spec);
+            if (socket != null) {
+                socket.delete();
+            }
             String with = launcher instanceof ProcessLauncher
                     ? " with " + javaExecutable
                     : " in its " + sandbox.name() + " sandbox";
@@ -579,8 +602,10 @@ public final class Worker implements AutoCloseable {
                             + e.getMessage(),
                     e));
         }
-        ContainerProcess container = newContainer(id, spec, port, startedAt, process, token, secret);
+        ContainerProcess container = newContainer(id, spec, port, startedAt, process, token, secret, socket);
         containers.put(id, container);
+        CallSocket launched = socket;
+        container.exited().whenComplete((code, e) -> launched.delete());
         logger.log(System.Logger.Level.DEBUG, () -> "launched " + container);
         container.watch(null);
         return container.startFuture();
@@ -614,7 +639,14 @@ public final class Worker implements AutoCloseable {
                     e));
         }
         ContainerProcess container = newContainer(
-                id, spec, member.port(), Instant.now(), member.sandboxed(), member.readyToken(), member.secret());
+                id,
+                spec,
+                member.port(),
+                Instant.now(),
+                member.sandboxed(),
+                member.readyToken(),
+                member.secret(),
+                member.socket());
         containers.put(id, container);
         container.watch(member.output());
         Map<String, String> environment = new java.util.LinkedHashMap<>(spec.environment());
@@ -644,7 +676,10 @@ public final class Worker implements AutoCloseable {
                 }
             });
         }
-        container.exited().whenComplete((code, e) -> deleteTree(member.appDir()));
+        container.exited().whenComplete((code, e) -> {
+            deleteTree(member.appDir());
+            member.socket().delete();
+        });
         return container.startFuture();
     }
 
@@ -702,30 +737,43 @@ public final class Worker implements AutoCloseable {
             throw e;
         }
         String token = ContainerCommand.newReadyToken();
-        List<String> command = priority.member(ContainerCommand.pool(
-                javaExecutable,
-                jvmOptionsForLaunch(true),
-                runtimeClasspath,
-                memberId,
-                containerHost.getHostAddress(),
-                port,
-                warmUpCalls));
         List<Path> readable = readablePaths(true, appDir);
-        Map<String, String> environment = new java.util.LinkedHashMap<>(ContainerEnvironment.gpus(List.of()));
-        environment.put(ContainerCommand.READY_TOKEN_ENV, token);
         ContainerSecret secret = ContainerSecret.generate();
-        environment.put(ContainerCommand.SECRET_ENV, secret.encoded());
         SandboxedProcess process;
+        CallSocket socket = null;
         try {
-            process = launcher.launch(
-                    new ContainerLaunch(memberId, ContainerLimits.NONE, command, environment, readable, List.of()));
+            socket = callSocket(memberNetwork(), token);
+            List<String> command = priority.member(ContainerCommand.pool(
+                    javaExecutable,
+                    jvmOptionsForLaunch(true),
+                    runtimeClasspath,
+                    memberId,
+                    socket.bindHost(containerHost.getHostAddress()),
+                    port,
+                    warmUpCalls));
+            Map<String, String> environment = new java.util.LinkedHashMap<>(ContainerEnvironment.gpus(List.of()));
+            environment.put(ContainerCommand.READY_TOKEN_ENV, token);
+            environment.put(ContainerCommand.SECRET_ENV, secret.encoded());
+            environment.putAll(socket.environment());
+            process = launcher.launch(new ContainerLaunch(
+                    memberId,
+                    ContainerLimits.NONE,
+                    command,
+                    environment,
+                    readable,
+                    List.of(),
+                    socket.network(),
+                    socket.dir()));
         } catch (IOException | RuntimeException e) {
             portsInUse.remove(port);
             deleteTree(appDir);
+            if (socket != null) {
+                socket.delete();
+            }
             throw e;
         }
-        PoolMember member =
-                new PoolMember(memberId, port, token, secret, process, appDir, priority.nicesMembers(), Instant.now());
+        PoolMember member = new PoolMember(
+                memberId, port, token, secret, socket, process, appDir, priority.nicesMembers(), Instant.now());
         logger.log(System.Logger.Level.DEBUG, () -> "launched " + member);
         return member;
     }
@@ -799,6 +847,7 @@ public final class Worker implements AutoCloseable {
         member.output().awaitEnd(ContainerProcess.OUTPUT_AFTER_EXIT);
         portsInUse.remove(member.port());
         deleteTree(member.appDir());
+        member.socket().delete();
         member.released().complete(null);
     }
 
@@ -817,6 +866,36 @@ public final class Worker implements AutoCloseable {
      */
     public CompletableFuture<Void> poolStarted() {
         return pool == null ? CompletableFuture.completedFuture(null) : pool.firstStarted();
+    }
+
+    /**
+     * The network container {@code spec} gets: its function's, else the worker's. The process
+     * sandbox has no namespaces: a function that wants none runs on the host's network there,
+     * with one warning.
+     */
+    private ContainerNetwork networkOf(ContainerSpec spec) {
+        ContainerNetwork wanted = spec.network().or(network);
+        if (wanted == ContainerNetwork.NONE && socketsDir == null) {
+            if (warnedNoNetwork.compareAndSet(false, true)) {
+                logger.log(
+                        System.Logger.Level.WARNING,
+                        "function " + spec.function() + " asks for network none, which the process sandbox cannot"
+                                + " give: its containers, and any others that ask, run on the host's network"
+                                + " (use --sandbox bwrap or runc)");
+            }
+            return ContainerNetwork.HOST;
+        }
+        return wanted;
+    }
+
+    /** The network pool members start in: the worker's default. */
+    private ContainerNetwork memberNetwork() {
+        return network;
+    }
+
+    /** Where a container or member with ready token {@code token} on {@code network} is called from this machine. */
+    private CallSocket callSocket(ContainerNetwork network, String token) throws IOException {
+        return network == ContainerNetwork.NONE ? CallSocket.none(socketsDir, token) : CallSocket.host(token);
     }
 
     private static void deleteTree(Path dir) {
@@ -949,6 +1028,7 @@ public final class Worker implements AutoCloseable {
         private int warmUpCalls = DEFAULT_WARM_UP_CALLS;
         private Path poolDirectory;
         private Path aotCache;
+        private ContainerNetwork containerNetwork = ContainerNetwork.HOST;
 
         private Builder() {}
 
@@ -1120,6 +1200,22 @@ public final class Worker implements AutoCloseable {
         }
 
         /**
+         * The network of containers whose function does not choose one
+         * ({@link ContainerSpec#network()} {@link ContainerNetwork#DEFAULT}), and of pool members.
+         * Default {@link ContainerNetwork#HOST}. {@link ContainerNetwork#NONE} needs the bwrap or
+         * runc sandbox ({@link #build()} refuses it with the process sandbox): such a container
+         * is called over a socket file, from this machine only (see worker/README.md).
+         */
+        public Builder containerNetwork(ContainerNetwork network) {
+            Objects.requireNonNull(network, "network");
+            if (network == ContainerNetwork.DEFAULT) {
+                throw new IllegalArgumentException("containerNetwork: default (expected: none or host)");
+            }
+            this.containerNetwork = network;
+            return this;
+        }
+
+        /**
          * The address containers listen on and are called at. Default 127.0.0.1, reachable by
          * gateways on this machine only. Another address lets gateways on other machines call
          * containers; their call port has no authentication of its own, so that address must be
@@ -1149,6 +1245,10 @@ public final class Worker implements AutoCloseable {
             if (classpath.isBlank()) {
                 throw new IllegalStateException("no runtimeClasspath given and java.class.path is empty");
             }
+            if (containerNetwork == ContainerNetwork.NONE && sandbox.equals(Sandbox.process())) {
+                throw new IllegalStateException("--container-network none: the process sandbox has no network"
+                        + " namespace (expected: --sandbox bwrap or runc, or --container-network host)");
+            }
             Path poolDir = null;
             if (warmPool > 0) {
                 try {
@@ -1163,8 +1263,28 @@ public final class Worker implements AutoCloseable {
                     throw new IllegalStateException("warm pool: cannot create its directory: " + e.getMessage(), e);
                 }
             }
+            ContainerLauncher launcher = launcher();
+            Path socketsDir = null;
+            if (!sandbox.equals(Sandbox.process())) {
+                try {
+                    // Short, for the 107 bytes of a socket's path; readable by the worker's user only.
+                    socketsDir = Files.createTempDirectory(
+                            "ferry-sockets-",
+                            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                } catch (IOException e) {
+                    launcher.close();
+                    throw new IllegalStateException(
+                            "cannot create the containers' socket directory: " + e.getMessage(), e);
+                }
+            }
             return new Worker(
-                    this, java, classpath, launcher(), poolDir, CpuPriority.detect(toolPath, currentUid() == 0));
+                    this,
+                    java,
+                    classpath,
+                    launcher,
+                    poolDir,
+                    socketsDir,
+                    CpuPriority.detect(toolPath, currentUid() == 0));
         }
 
         private ContainerLauncher launcher() {

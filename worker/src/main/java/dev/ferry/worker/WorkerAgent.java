@@ -200,12 +200,14 @@ final class WorkerAgent implements RoutingListener, ContainerListener, AutoClose
             // container's environment only (a pool member's through its assignment).
             environment.putAll(secrets.environment(function.get().settings().secrets(), store::secret));
             spec = ContainerSpec.of(
-                    placed.function(),
-                    function.get().className(),
-                    jars.localJar(function.get()),
-                    limits(function.get().settings()),
-                    gpuUuids(placed),
-                    environment);
+                            placed.function(),
+                            function.get().className(),
+                            jars.localJar(function.get()),
+                            limits(function.get().settings()),
+                            gpuUuids(placed),
+                            environment)
+                    .withNetwork(
+                            ContainerNetwork.parse(function.get().settings().network()));
         } catch (IOException | StoreUnavailableException | IllegalArgumentException e) {
             fail(placed, e.getMessage());
             return;

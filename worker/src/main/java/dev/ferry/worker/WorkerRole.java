@@ -39,6 +39,7 @@ public final class WorkerRole implements AutoCloseable {
     private final ContainerLogSink logSink;
     private final Clock clock;
     private final Sandbox sandbox;
+    private final ContainerNetwork containerNetwork;
     private final GpuDetector gpus;
     private final int cpus;
     private final long memoryMib;
@@ -62,6 +63,7 @@ public final class WorkerRole implements AutoCloseable {
         this.clock = b.clock;
         this.clusterKey = b.clusterKey != null ? b.clusterKey : b.home.resolve(SecretCipher.DEFAULT_FILE);
         this.sandbox = b.sandbox;
+        this.containerNetwork = b.containerNetwork;
         this.gpus = b.gpus;
         this.cpus = b.cpus;
         this.memoryMib = b.memoryMib;
@@ -121,12 +123,14 @@ public final class WorkerRole implements AutoCloseable {
                                                 .map(g -> g.index() + ": " + g.model() + " " + g.uuid())
                                                 .collect(Collectors.joining(", "))
                                         + ")")
-                        + ", sandbox " + sandbox + ", warm pool " + warmPool);
+                        + ", sandbox " + sandbox + ", container network " + containerNetwork + ", warm pool "
+                        + warmPool);
         Worker.Builder builder = Worker.builder()
                 .runtimeClasspath(runtimeClasspath)
                 .logSink(logSink)
                 .containerHost(containerHost)
                 .sandbox(sandbox)
+                .containerNetwork(containerNetwork)
                 .gpus(machine.gpus())
                 .warmPool(warmPool)
                 .warmUpCalls(warmUpCalls);
@@ -259,6 +263,7 @@ public final class WorkerRole implements AutoCloseable {
         private ContainerLogSink logSink = ContainerLogSink.console();
         private Clock clock = Clock.systemUTC();
         private Sandbox sandbox = Sandbox.process();
+        private ContainerNetwork containerNetwork = ContainerNetwork.HOST;
         private GpuDetector gpus = gpuDetector(null);
         private int cpus;
         private long memoryMib;
@@ -363,6 +368,16 @@ public final class WorkerRole implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The network of containers whose function does not choose one, and of the warm pool's
+         * members: {@link ContainerNetwork#HOST} or {@link ContainerNetwork#NONE} (bwrap and
+         * runc only). Default {@link ContainerNetwork#HOST}.
+         */
+        public Builder containerNetwork(ContainerNetwork containerNetwork) {
+            this.containerNetwork = Objects.requireNonNull(containerNetwork, "containerNetwork");
+            return this;
+        }
+
         /** Finds the machine's GPUs. Default {@link #gpuDetector gpuDetector(null)}: $FERRY_NVIDIA_SMI, else nvidia-smi. */
         public Builder gpus(GpuDetector gpus) {
             this.gpus = Objects.requireNonNull(gpus, "gpus");
@@ -400,6 +415,13 @@ public final class WorkerRole implements AutoCloseable {
             if (runtimeClasspath == null || runtimeClasspath.isBlank()) {
                 throw new IllegalArgumentException(
                         "runtimeClasspath: " + runtimeClasspath + " (expected: the class path of container processes)");
+            }
+            if (containerNetwork == ContainerNetwork.DEFAULT) {
+                throw new IllegalArgumentException("containerNetwork: default (expected: none or host)");
+            }
+            if (containerNetwork == ContainerNetwork.NONE && sandbox.equals(Sandbox.process())) {
+                throw new IllegalArgumentException("containerNetwork: none with sandbox process (expected: sandbox"
+                        + " bwrap or runc, whose containers get a network namespace of their own)");
             }
             if (cpus < 0) {
                 throw new IllegalArgumentException("cpus: " + cpus + " (expected: >= 0, 0 for all the machine has)");

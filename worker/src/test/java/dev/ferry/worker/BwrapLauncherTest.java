@@ -29,7 +29,18 @@ class BwrapLauncherTest {
                 List.of(jar, Path.of("/usr/lib"), dir.resolve("missing.jar")),
                 List.of(node));
 
-        List<String> command = new BwrapLauncher(Path.of("/usr/bin/bwrap")).command(launch);
+        BwrapLauncher launcher = new BwrapLauncher(Path.of("/usr/bin/bwrap"));
+        List<String> command;
+        try {
+            command = launcher.bwrapCommand(launch);
+            List<String> whole = launcher.command(launch);
+            assertThat(whole.subList(0, 3)).containsExactly("/bin/sh", "-c", "exec \"$@\" 9< \"$0\"");
+            assertThat(whole.subList(4, whole.size())).isEqualTo(command);
+            assertThat(Files.readAllBytes(Path.of(whole.get(3))))
+                    .isEqualTo(SeccompProfile.bpfProgram(SeccompProfile.Arch.current()));
+        } finally {
+            launcher.close();
+        }
 
         assertThat(command.subList(0, 6))
                 .containsExactly(
@@ -47,6 +58,8 @@ class BwrapLauncherTest {
                 .containsSequence("--remount-ro", "/root")
                 .contains("--die-with-parent", "--new-session")
                 .containsSequence("--cap-drop", "ALL")
+                .containsSequence("--seccomp", "9")
+                .doesNotContain("--unshare-net")
                 .doesNotContain("/usr/lib", dir.resolve("missing.jar").toString())
                 .endsWith("--chdir", "/tmp", "--", "/usr/bin/java", "-version");
         assertThat(Collections.indexOfSubList(command, List.of("--ro-bind", jar.toString(), jar.toString())))
@@ -54,6 +67,28 @@ class BwrapLauncherTest {
                 .isLessThan(command.indexOf("--remount-ro"));
         if (Files.isRegularFile(Path.of("/etc/shadow"))) {
             assertThat(command).containsSequence("--ro-bind", "/dev/null", "/etc/shadow");
+        }
+    }
+
+    @Test
+    void networkNoneUnsharesTheNetworkAndBindsTheSocketDirectory() throws Exception {
+        Path sockets = Files.createDirectory(dir.resolve("sockets"));
+        ContainerLaunch launch = new ContainerLaunch(
+                "ct-abcd2345",
+                ContainerLimits.NONE,
+                List.of("/usr/bin/java", "-version"),
+                Map.of(),
+                List.of(),
+                List.of(),
+                ContainerNetwork.NONE,
+                sockets);
+        BwrapLauncher launcher = new BwrapLauncher(Path.of("/usr/bin/bwrap"));
+        try {
+            assertThat(launcher.bwrapCommand(launch))
+                    .contains("--unshare-net")
+                    .containsSequence("--bind", sockets.toString(), sockets.toString());
+        } finally {
+            launcher.close();
         }
     }
 }

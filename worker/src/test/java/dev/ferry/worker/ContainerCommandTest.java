@@ -64,6 +64,7 @@ class ContainerCommandTest {
         assertThat(ContainerCommand.READY_TOKEN_ENV).isEqualTo(ContainerArgs.READY_TOKEN_ENV);
         assertThat(ContainerCommand.SECRET_ENV).isEqualTo(ContainerArgs.SECRET_ENV);
         assertThat(ContainerCommand.localSocketName(token)).isEqualTo(ContainerArgs.localSocketName(token));
+        assertThat(CallSocket.CALL_SOCKET_ENV).isEqualTo(ContainerArgs.CALL_SOCKET_ENV);
         assertThat(ContainerCommand.MAIN_CLASS).isEqualTo(ContainerArgs.MAIN_CLASS);
     }
 

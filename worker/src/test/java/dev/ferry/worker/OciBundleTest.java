@@ -55,6 +55,8 @@ class OciBundleTest {
                 .contains("\"destination\": \"/etc\"")
                 .contains("\"size=256m\"")
                 .contains("\"noNewPrivileges\": true")
+                .contains("\"defaultAction\": \"SCMP_ACT_ALLOW\"")
+                .contains("\"ptrace\"", "\"mount\"", "\"bpf\"", "\"kexec_load\"", "\"unshare\"")
                 .doesNotContain("\"type\": \"network\"")
                 .doesNotContain("\"destination\": \"/usr/lib\"");
     }
@@ -88,5 +90,28 @@ class OciBundleTest {
         assertThat(OciBundle.boundPaths(
                         List.of(inLib, lib, other, dir.resolve("missing.jar"), Path.of("/usr/lib/jvm"))))
                 .containsExactly(Path.of("/etc"), other, lib, Path.of("/usr"));
+    }
+
+    @Test
+    void networkNoneGetsANamespaceOfItsOwnAndItsSocketDirectoryWritable() throws Exception {
+        Path sockets = Files.createDirectory(dir.resolve("sockets"));
+        ContainerLaunch launch = new ContainerLaunch(
+                "ct-abcd2345",
+                ContainerLimits.NONE,
+                List.of("/usr/bin/java", "-version"),
+                Map.of(),
+                List.of(),
+                List.of(),
+                ContainerNetwork.NONE,
+                sockets);
+        Path bundle = dir.resolve("bundles/ct-abcd2345");
+
+        OciBundle.create(bundle, launch, Map.of("PATH", "/usr/bin"), true);
+
+        String config = Files.readString(bundle.resolve("config.json"));
+        assertThat(config)
+                .contains("\"type\": \"network\"")
+                .contains("\"destination\": \"" + sockets + "\"")
+                .contains("\"rw\"");
     }
 }

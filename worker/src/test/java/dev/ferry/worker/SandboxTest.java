@@ -282,6 +282,129 @@ class SandboxTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"bwrap", "runc"})
+    void sandboxDeniesDangerousSystemCallsWithoutPrivileges(String sandbox) throws Exception {
+        Worker worker = worker(builder(sandbox));
+
+        Container container = started(worker.start(spec("sandbox-probe", SandboxProbeFunction.class)));
+        Map<String, String> seen = probed(container);
+
+        assertThat(seen.get("cap-eff")).isEqualTo("0000000000000000");
+        assertThat(seen.get("no-new-privs")).isEqualTo("1");
+        // Allowed to a process of the same user on its own child, but for the filter.
+        assertThat(seen.get("ptrace-child")).isEqualTo("errno 1");
+        assertThat(seen.get("mount")).isEqualTo("errno 1");
+        assertThat(seen.get("unshare-uts")).isEqualTo("errno 1");
+        assertThat(seen.get("bpf")).isEqualTo("errno 1");
+    }
+
+    /** The probes above fail because of the sandbox: without one, as root, they work. */
+    @Test
+    void processSandboxAllowsWhatTheOthersDeny() throws Exception {
+        Worker worker = worker(builder("process"));
+
+        Container container = started(worker.start(spec("sandbox-probe", SandboxProbeFunction.class)));
+        Map<String, String> seen = probed(container);
+
+        assertThat(seen.get("ptrace-child")).isEqualTo("ok");
+        assertThat(seen.get("unshare-uts")).isEqualTo("ok");
+        assertThat(seen.get("no-new-privs")).isEqualTo("0");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"bwrap", "runc"})
+    void containersSeeNeitherEachOthersFilesNorProcesses(String sandbox) throws Exception {
+        Worker worker = worker(builder(sandbox));
+        ContainerSpec probe = spec("sandbox-probe", SandboxProbeFunction.class)
+                .withEnvironment(Map.of(SandboxProbeFunction.WRITE_MARKER, "1"));
+
+        Container first = started(worker.start(probe));
+        Map<String, String> firstSeen = probed(first);
+        Container second = started(worker.start(probe));
+        Map<String, String> secondSeen = probed(second);
+
+        String firstMarker = SandboxProbeFunction.MARKER_PREFIX + first.id();
+        assertThat(firstSeen.get("tmp-entries")).contains(firstMarker);
+        // It is there, in the first container's /tmp, while the second looks.
+        assertThat(Path.of("/proc", Long.toString(jvmOf(first).pid()), "root", "tmp", firstMarker))
+                .exists();
+        assertThat(List.of(secondSeen.get("tmp-entries").split(",")))
+                .contains(SandboxProbeFunction.MARKER_PREFIX + second.id())
+                .doesNotContain(firstMarker);
+        // Its own PID namespace: the JVM (and under bwrap its init), nothing of the machine's.
+        assertThat(List.of(secondSeen.get("proc-pids").split(",")))
+                .isNotEmpty()
+                .allSatisfy(pid -> assertThat(Long.parseLong(pid)).isLessThanOrEqualTo(2));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"bwrap", "runc"})
+    void networkNoneReachesNothingAndIsCalledOverItsSocketFile(String sandbox) throws Exception {
+        Worker worker = worker(builder(sandbox));
+        try (ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Map<String, String> connectTo =
+                    Map.of(SandboxProbeFunction.CONNECT_PORT, Integer.toString(listener.getLocalPort()));
+            ContainerSpec probe =
+                    spec("sandbox-probe", SandboxProbeFunction.class).withEnvironment(connectTo);
+
+            Container isolated = started(worker.start(probe.withNetwork(ContainerNetwork.NONE)));
+            Map<String, String> isolatedSeen = probed(isolated);
+            Container hosted = started(worker.start(probe.withNetwork(ContainerNetwork.HOST)));
+            Map<String, String> hostedSeen = probed(hosted);
+
+            assertThat(isolatedSeen.get("connect")).startsWith("failed");
+            assertThat(hostedSeen.get("connect"))
+                    .as("the same connection from the host's network")
+                    .isEqualTo("connected");
+            assertThat(hosted.localSocket()).startsWith("ferry/");
+            Path socket = Path.of(isolated.localSocket());
+            assertThat(socket).isAbsolute().exists();
+            try (java.nio.channels.SocketChannel channel =
+                    java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(socket))) {
+                assertThat(channel.isConnected()).isTrue();
+            }
+            assertThat(isolated.stop().get(WAIT.toSeconds(), TimeUnit.SECONDS)).isZero();
+            // Removed once it exited (after the stop's future completes, on the exit's own thread).
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (Files.exists(socket.getParent()) && System.nanoTime() < deadline) {
+                java.util.concurrent.locks.LockSupport.parkNanos(
+                        Duration.ofMillis(10).toNanos());
+            }
+            assertThat(socket.getParent())
+                    .as("its socket directory, once it exited")
+                    .doesNotExist();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"bwrap", "runc"})
+    void workerDefaultNetworkNoneAppliesUnlessTheFunctionSaysHost(String sandbox) throws Exception {
+        Worker worker = worker(builder(sandbox).containerNetwork(ContainerNetwork.NONE));
+        try (ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Map<String, String> connectTo =
+                    Map.of(SandboxProbeFunction.CONNECT_PORT, Integer.toString(listener.getLocalPort()));
+            ContainerSpec probe =
+                    spec("sandbox-probe", SandboxProbeFunction.class).withEnvironment(connectTo);
+
+            Container byDefault = started(worker.start(probe));
+            Container hosted = started(worker.start(probe.withNetwork(ContainerNetwork.HOST)));
+
+            assertThat(probed(byDefault).get("connect")).startsWith("failed");
+            assertThat(byDefault.localSocket()).startsWith("/");
+            assertThat(probed(hosted).get("connect")).isEqualTo("connected");
+        }
+    }
+
+    @Test
+    void networkNoneNeedsASandboxWithNamespaces() {
+        assertThatThrownBy(() -> builder("process")
+                        .containerNetwork(ContainerNetwork.NONE)
+                        .build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("--container-network none: the process sandbox has no network namespace");
+    }
+
     @Test
     void processSandboxInheritsTheWorkersEnvironment() throws Exception {
         Worker worker = worker(builder("process"));
@@ -435,6 +558,13 @@ class SandboxTest {
         assertThat(detached.exitValue()).isZero();
         ProcessHandle sleeper =
                 ProcessHandle.of(runcStatePid(state, "ct-leftover")).orElseThrow();
+        // runc run --detach returns once the container is started, which can be before its init
+        // has loaded the seccomp filter and exec'd the command.
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!sleeper.info().command().orElse("").endsWith("sleep") && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(
+                    Duration.ofMillis(10).toNanos());
+        }
         assertThat(sleeper.info().command())
                 .hasValueSatisfying(c -> assertThat(c).endsWith("sleep"));
 

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The warm pool against real processes in every sandbox: a container comes from a pool member
@@ -204,6 +205,39 @@ class WarmPoolSandboxTest {
         assertThat(commandLine(jvmOf(container))).doesNotContain(" --pool ");
         assertThat(probed(container).get("env.CUDA_VISIBLE_DEVICES"))
                 .isEqualTo("GPU-dfa0340b-6fd2-01a8-5b83-9f4e7a7ec0f3");
+        assertThat(worker.pool().idle()).isEqualTo(1);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"bwrap", "runc"})
+    void membersOfANetworkNoneWorkerServeItsContainersOverTheirSocketFiles(String sandbox) throws Exception {
+        Worker worker = worker(builder(sandbox, 1).containerNetwork(ContainerNetwork.NONE));
+        await("a warm member", () -> worker.pool().idle() == 1);
+        long member = members().findFirst().orElseThrow().pid();
+
+        Container container = started(worker.start(spec("sandbox-probe", SandboxProbeFunction.class)));
+        probed(container);
+
+        assertThat(jvmOf(container).pid()).isEqualTo(member);
+        Path socket = Path.of(container.localSocket());
+        assertThat(socket).isAbsolute().exists();
+        try (java.nio.channels.SocketChannel channel =
+                java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(socket))) {
+            assertThat(channel.isConnected()).isTrue();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"bwrap", "runc"})
+    void aFunctionWantingAnotherNetworkThanTheMembersStartsFresh(String sandbox) throws Exception {
+        Worker worker = worker(sandbox, 1);
+        await("a warm member", () -> worker.pool().idle() == 1);
+
+        Container container = started(
+                worker.start(spec("sandbox-probe", SandboxProbeFunction.class).withNetwork(ContainerNetwork.NONE)));
+
+        assertThat(commandLine(jvmOf(container))).doesNotContain(" --pool ");
+        assertThat(container.localSocket()).startsWith("/");
         assertThat(worker.pool().idle()).isEqualTo(1);
     }
 

@@ -65,6 +65,13 @@ class WorkerRoleTest {
                 .hasMessage("cpus: -1 (expected: >= 0, 0 for all the machine has)");
         assertThatThrownBy(() -> required().memoryMib(-1).build())
                 .hasMessage("memoryMib: -1 (expected: >= 0, 0 for all the machine has)");
+        assertThatThrownBy(
+                        () -> required().containerNetwork(ContainerNetwork.NONE).build())
+                .hasMessage("containerNetwork: none with sandbox process (expected: sandbox bwrap or runc, whose"
+                        + " containers get a network namespace of their own)");
+        assertThatThrownBy(() ->
+                        required().containerNetwork(ContainerNetwork.DEFAULT).build())
+                .hasMessage("containerNetwork: default (expected: none or host)");
     }
 
     @Test

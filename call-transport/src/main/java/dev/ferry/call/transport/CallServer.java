@@ -86,6 +86,11 @@ public final class CallServer implements AutoCloseable {
             throw new IllegalArgumentException("secret: none (expected: the container's secret)");
         }
         Optional<SocketAddress> local = localName.isEmpty() ? Optional.empty() : Transport.localSocket(localName);
+        if (local.isEmpty() && Transport.isSocketPath(localName)) {
+            // Its only reachable socket (a container with a network of its own): no serving without it.
+            throw new IOException(
+                    "cannot listen on unix:" + localName + ": needs the epoll transport, here " + Transport.describe());
+        }
         int threads = Math.clamp(Runtime.getRuntime().availableProcessors(), 1, 4);
         EventLoopGroup loops = new MultiThreadIoEventLoopGroup(
                 threads, new DefaultThreadFactory("ferry-calls", true), Transport.ioHandlerFactory());

@@ -66,7 +66,10 @@ public final class Transport {
 
     /**
      * The address of the Unix domain socket {@code name} in the abstract namespace, where
-     * {@link #LOCAL_SOCKETS}; empty elsewhere.
+     * {@link #LOCAL_SOCKETS}; empty elsewhere. A name that starts with {@code /} is a path
+     * instead: a socket file, which unlike an abstract name does not belong to a network
+     * namespace, so that a container with a network of its own can still be called from its
+     * machine (only from there: only that machine has the file).
      *
      * @throws IllegalArgumentException when {@code name} is empty, longer than
      *     {@value #MAX_LOCAL_NAME} bytes in UTF-8, or holds a NUL
@@ -77,7 +80,15 @@ public final class Transport {
             throw new IllegalArgumentException(
                     "local socket name: \"" + name + "\" (expected: 1-" + MAX_LOCAL_NAME + " bytes of UTF-8, no NUL)");
         }
-        return LOCAL_SOCKETS ? Optional.of(new DomainSocketAddress("\0" + name)) : Optional.empty();
+        if (!LOCAL_SOCKETS) {
+            return Optional.empty();
+        }
+        return Optional.of(new DomainSocketAddress(isSocketPath(name) ? name : "\0" + name));
+    }
+
+    /** Whether the local socket {@code name} is a path (a socket file) rather than an abstract name. */
+    public static boolean isSocketPath(String name) {
+        return name.startsWith("/");
     }
 
     /** Whether {@code address} is a {@link #localSocket} (rather than TCP). */

@@ -77,6 +77,31 @@ class LocalSocketTest {
     }
 
     @Test
+    void aNameThatIsAPathIsASocketFile() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("ferry-test-");
+        try {
+            String path = dir.resolve("call.sock").toString();
+            CallServer server = server(path);
+
+            assertThat(Transport.isSocketPath(path)).isTrue();
+            assertThat(Transport.describe(server.localAddress().orElseThrow())).isEqualTo("unix:" + path);
+            assertThat(dir.resolve("call.sock")).exists();
+            CallConnection connection =
+                    CallConnection.open(loop, Transport.localSocket(path).orElseThrow(), SECRET);
+            Recorder recorder = new Recorder();
+            onLoop(loop, () -> open(connection, recorder, "c-1", "hello", ""));
+            assertThat(get(recorder.closed)).isEqualTo(new Closed(CallOutcome.COMPLETED, ""));
+        } finally {
+            servers.forEach(CallServer::close);
+            servers.clear();
+            try (java.util.stream.Stream<java.nio.file.Path> left = java.nio.file.Files.list(dir)) {
+                left.forEach(p -> p.toFile().delete());
+            }
+            java.nio.file.Files.delete(dir);
+        }
+    }
+
+    @Test
     void theTcpSocketServesBesideIt() throws Exception {
         CallServer server = server(name);
         CallConnection connection = CallConnection.open(loop, server.address(), SECRET);

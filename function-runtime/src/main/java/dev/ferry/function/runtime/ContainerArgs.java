@@ -102,6 +102,24 @@ public record ContainerArgs(
         }
     }
 
+    /**
+     * Environment variable with the path of a Unix domain socket (a file, not an abstract name)
+     * that the container listens on instead of {@link #localSocketName}: set by a worker that
+     * gives the container a network namespace of its own, where neither its TCP port nor an
+     * abstract name can be reached from outside, but a file in a directory the worker binds into
+     * the sandbox can.
+     */
+    public static final String CALL_SOCKET_ENV = "FERRY_CALL_SOCKET";
+
+    /**
+     * The local socket a container started with {@code environment} listens on: the path in
+     * {@link #CALL_SOCKET_ENV} if set, else {@link #localSocketName} of its ready token.
+     */
+    public static String localSocket(Map<String, String> environment) {
+        String path = environment.get(CALL_SOCKET_ENV);
+        return path != null && !path.isEmpty() ? path : localSocketName(environment.get(READY_TOKEN_ENV));
+    }
+
     /** The line a container prints on standard output when it is ready for calls. */
     public static String readyLine(String token) {
         return "ferry-ready " + token;

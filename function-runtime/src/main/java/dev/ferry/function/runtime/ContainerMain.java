@@ -66,7 +66,7 @@ public final class ContainerMain {
         String token = System.getenv(ContainerArgs.READY_TOKEN_ENV);
         ContainerMain container = new ContainerMain();
         try {
-            container.start(args, ContainerArgs.localSocketName(token), secret);
+            container.start(args, ContainerArgs.localSocket(System.getenv()), secret);
         } catch (Throwable e) {
             cannotStart(args.containerId(), args.function().toString(), e);
             return;

@@ -119,12 +119,7 @@ final class PoolMemberMain {
         ContainerMain container = new ContainerMain();
         CallRouter router = new CallRouter(WarmUp.services(container.timer()));
         try {
-            container.startPooled(
-                    args.host(),
-                    args.port(),
-                    ContainerArgs.localSocketName(System.getenv(ContainerArgs.READY_TOKEN_ENV)),
-                    secret,
-                    router);
+            container.startPooled(args.host(), args.port(), ContainerArgs.localSocket(System.getenv()), secret, router);
         } catch (Throwable e) {
             ContainerMain.cannotStart(args.memberId(), "a pool member", e);
             return;
