@@ -37,6 +37,10 @@ import picocli.CommandLine.Option;
  * turns within each round, in a rotating order, and rounds repeat, so machine noise hits all of
  * them alike; the report gives medians over rounds.
  *
+ * <p>Then, on the same {@code ferry dev} (or on one of its own when the comparison does not
+ * run), what a token check adds: an authenticated call's latency on one connection against an
+ * open one's ({@link AuthLatency}).
+ *
  * <p>Then, with those targets stopped, the start-up rows ({@link StartupBench}): cold starts,
  * warm-up, deploy, the CLI and memory, on each {@code ferry dev} variant side by side (the
  * worker's warm pool off, and as it comes).
@@ -57,6 +61,7 @@ public final class BenchMain implements Callable<Integer> {
 
     static final String COMPARISON = "comparison";
     static final String STARTUP = "startup";
+    static final String AUTH = "auth";
 
     @Option(names = "--quick", description = "A short run (about 3 minutes on 2 cores): 1 round, short measurements.")
     boolean quick;
@@ -80,9 +85,11 @@ public final class BenchMain implements Callable<Integer> {
             names = "--parts",
             split = ",",
             paramLabel = "PART",
-            defaultValue = "comparison,startup",
-            description = "What to run: comparison (the four targets side by side), startup (the start-up rows,"
-                    + " on ferry dev alone) (default: ${DEFAULT-VALUE}).")
+            defaultValue = "comparison,auth,startup",
+            description = "What to run: comparison (the four targets side by side), auth (an authenticated call's"
+                    + " latency on one connection against an open one's, on the comparison's ferry dev, or on one of"
+                    + " its own without the comparison), startup (the start-up rows, on ferry dev alone)"
+                    + " (default: ${DEFAULT-VALUE}).")
     List<String> parts;
 
     @Option(
@@ -218,7 +225,20 @@ public final class BenchMain implements Callable<Integer> {
                     settings.put("quiet_before_comparison_s", awaitQuiet(targets.values()));
                 }
                 new Run(plan, targets, loops(group), report).all();
+                if (parts.contains(AUTH) && targets.get(BenchReport.FERRY) instanceof FerryTarget ferry) {
+                    report.auth(auth(plan, ferry, group));
+                }
                 stop(started); // the start-up rows want the machine to themselves
+            }
+            if (parts.contains(AUTH) && report.auth().isEmpty()) {
+                System.err.println("bench: starting ferry dev for the authenticated-call rows");
+                FerryTarget ferry = FerryTarget.start(root, dir.resolve("logs").resolve("auth"));
+                started.add(ferry);
+                if (!quick) { // as for the comparison: its warm pool's warm-ups are start-up's cost
+                    settings.put("quiet_before_auth_s", awaitQuiet(List.<Target>of(ferry)));
+                }
+                report.auth(auth(plan, ferry, group));
+                stop(started);
             }
             if (cli != null) {
                 report.startup(new StartupBench(startupPlan, root, dir.resolve("logs"), loops(group), cli).run());
@@ -237,6 +257,11 @@ public final class BenchMain implements Callable<Integer> {
         System.out.println("report: " + dir.resolve("report.html"));
         System.out.println("json:   " + dir.resolve("bench.json"));
         return 0;
+    }
+
+    /** The authenticated-call rows on {@code ferry}: the comparison's one-connection runs, rounds and durations. */
+    private static AuthLatency.Result auth(Plan plan, FerryTarget ferry, EventLoopGroup group) throws Exception {
+        return AuthLatency.run(ferry, loops(group).get(0), plan.warmup(), plan.duration(), plan.rounds());
     }
 
     private static void stop(List<Target> started) {
@@ -289,10 +314,10 @@ public final class BenchMain implements Callable<Integer> {
     /** The settings this run uses, checked, with --quick's defaults where no value was given. */
     Plan plan() {
         for (String part : parts) {
-            if (!part.equals(COMPARISON) && !part.equals(STARTUP)) {
+            if (!part.equals(COMPARISON) && !part.equals(AUTH) && !part.equals(STARTUP)) {
                 throw new CommandLine.ParameterException(
                         new CommandLine(this),
-                        "--parts: " + part + " (expected: some of " + COMPARISON + ", " + STARTUP + ")");
+                        "--parts: " + part + " (expected: some of " + COMPARISON + ", " + AUTH + ", " + STARTUP + ")");
             }
         }
         List<String> known = List.of(BenchReport.DIRECT, BenchReport.FERRY, BenchReport.NGINX, "haproxy");

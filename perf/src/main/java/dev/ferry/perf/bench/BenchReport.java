@@ -57,6 +57,7 @@ final class BenchReport {
     private final Map<String, Map<Long, String>> cpuProcesses = new LinkedHashMap<>();
 
     private Optional<StartupReport> startup = Optional.empty();
+    private Optional<AuthLatency.Result> auth = Optional.empty();
 
     BenchReport(List<String> targets, Map<String, Object> machine, Map<String, Object> settings) {
         this.targets = List.copyOf(targets);
@@ -73,12 +74,25 @@ final class BenchReport {
         return startup;
     }
 
-    /** The comparison's table (when it ran) and the start-up rows' (when they ran), a blank line apart. */
+    /** Adds the authenticated-call rows (issue 16): their table follows the comparison's. */
+    void auth(AuthLatency.Result result) {
+        auth = Optional.of(result);
+    }
+
+    Optional<AuthLatency.Result> auth() {
+        return auth;
+    }
+
+    /**
+     * The comparison's table (when it ran), the authenticated-call rows' (when they ran) and the
+     * start-up rows' (when they ran), a blank line apart.
+     */
     String summary() {
         List<String> tables = new ArrayList<>();
         if (!measurements.isEmpty()) {
             tables.add(markdown());
         }
+        auth.ifPresent(a -> tables.add(a.markdown()));
         startup.ifPresent(s -> tables.add(s.markdown()));
         return String.join("\n", tables);
     }
@@ -375,6 +389,7 @@ final class BenchReport {
             curves.put(measure, percentileCurves(measure));
         }
         json.put("percentile_curves_us", curves);
+        auth.ifPresent(a -> json.put("auth", a.json()));
         startup.ifPresent(s -> json.put("startup", s.json()));
         new ObjectMapper()
                 .enable(SerializationFeature.INDENT_OUTPUT)

@@ -55,6 +55,13 @@ final class BlockingHttp implements AutoCloseable {
                 .getBytes(StandardCharsets.US_ASCII);
     }
 
+    /** {@link #get(String, String)} with {@code Authorization: Bearer <token>}. */
+    static byte[] get(String host, String path, BearerToken token) {
+        return ("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nUser-Agent: ferry-bench\r\nAuthorization: "
+                        + token.bearer() + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
+    }
+
     /**
      * Sends {@code request} (from {@link #get}) and reads the response.
      *

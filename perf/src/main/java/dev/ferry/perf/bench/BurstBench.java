@@ -224,8 +224,9 @@ public final class BurstBench implements Callable<Integer> {
         try {
             java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient()
                     .send(
-                            java.net.http.HttpRequest.newBuilder(java.net.URI.create(
-                                            "http://127.0.0.1:" + ferry.adminPort() + "/v1/scale/examples/slow"))
+                            ferry.adminToken()
+                                    .authorize(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                                            FerryTarget.adminUrl(ferry.adminPort()) + "/v1/scale/examples/slow")))
                                     .header("Content-Type", "application/json")
                                     .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
                                             "{\"scaledownWindow\": \"" + seconds + "s\"}"))
@@ -371,8 +372,8 @@ public final class BurstBench implements Callable<Integer> {
                     plan.maxConnections(),
                     plan.requestTimeout());
             warmClient(loop, ferry);
-            try (ContainerSampler sampler =
-                    new ContainerSampler(ferry.adminPort(), FUNCTION_ID, plan.sampleInterval(), load::inFlight)) {
+            try (ContainerSampler sampler = new ContainerSampler(
+                    ferry.adminPort(), ferry.adminToken(), FUNCTION_ID, plan.sampleInterval(), load::inFlight)) {
                 Optional<ContainerSampler.Sample> atZero = sampler.await(s -> s.total() == 0, AT_ZERO_TIMEOUT);
                 if (atZero.isEmpty()) {
                     throw new IOException(
@@ -460,11 +461,12 @@ public final class BurstBench implements Callable<Integer> {
 
     /** slow's entry in the admin API's view (its id, settings and containers). */
     private static JsonNode function(FerryTarget ferry) throws IOException, InterruptedException {
-        URI uri = URI.create("http://127.0.0.1:" + ferry.adminPort() + "/v1/apps");
+        URI uri = URI.create(FerryTarget.adminUrl(ferry.adminPort()) + "/v1/apps");
         try (HttpClient client =
                 HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
             HttpResponse<String> response = client.send(
-                    HttpRequest.newBuilder(uri)
+                    ferry.adminToken()
+                            .authorize(HttpRequest.newBuilder(uri))
                             .timeout(Duration.ofSeconds(10))
                             .GET()
                             .build(),

@@ -28,7 +28,9 @@ import picocli.CommandLine.Option;
  *       {@code ferry dev} on the in-memory store and on Redis, in alternating rounds;</li>
  *   <li>a Redis outage under load: redis-server killed (SIGKILL, after a SAVE) and started
  *       again with its data, while keep-alive connections keep calling hello through both
- *       gateways; every failed request is counted ({@link PhasedLoad}).</li>
+ *       gateways; every failed request is counted ({@link PhasedLoad});</li>
+ *   <li>token revocation: how long after a call token is revoked through the controller both
+ *       gateways refuse it ({@link RevocationPropagation}).</li>
  * </ol>
  * Writes {@code summary.md}, {@code cluster.json} and the propagation histograms under
  * {@code perf/results/<timestamp>-cluster/}, with every process's log in {@code logs/}, and
@@ -39,12 +41,14 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = "Measures Ferry as a cluster on one Redis: route propagation to two gateways, hello's throughput "
-                + "on the Redis store against the in-memory one, and failed requests during a Redis outage.")
+                + "on the Redis store against the in-memory one, failed requests during a Redis outage, and how long a"
+                + " token's revocation takes to reach both gateways.")
 public final class ClusterBench implements Callable<Integer> {
 
     static final String PROPAGATION = "propagation";
     static final String THROUGHPUT = "throughput";
     static final String OUTAGE = "outage";
+    static final String REVOCATION = "revocation";
     private static final String HELLO = FerryTarget.APP + "--hello";
     private static final Duration ONE_SHOT_TIMEOUT = Duration.ofSeconds(120);
 
@@ -56,7 +60,7 @@ public final class ClusterBench implements Callable<Integer> {
     @Option(
             names = "--parts",
             split = ",",
-            defaultValue = "propagation,throughput,outage",
+            defaultValue = "propagation,throughput,outage,revocation",
             description = "What to measure (default: ${DEFAULT-VALUE}).")
     List<String> parts;
 
@@ -69,12 +73,16 @@ public final class ClusterBench implements Callable<Integer> {
             description = "Stop the trials after this long (default: 60; quick: 15).")
     Double propagationLimit;
 
+    @Option(names = "--revocations", paramLabel = "N", description = "Token-revocation trials (default: 20; quick: 5).")
+    Integer revocations;
+
     @Option(
             names = "--trial-timeout",
             paramLabel = "SECONDS",
             defaultValue = "5",
             description =
-                    "How long a gateway may take to serve a new route before the trial counts it missed (default: ${DEFAULT-VALUE}).")
+                    "How long a gateway may take to serve a new route, or to refuse a revoked token, before the trial"
+                            + " counts it missed (default: ${DEFAULT-VALUE}).")
     double trialTimeout;
 
     @Option(
@@ -179,7 +187,9 @@ public final class ClusterBench implements Callable<Integer> {
             Duration outage,
             Duration after,
             Duration requestTimeout,
-            int threads) {
+            int threads,
+            int revocations,
+            int revocationWarmups) {
 
         boolean has(String part) {
             return parts.contains(part);
@@ -204,12 +214,13 @@ public final class ClusterBench implements Callable<Integer> {
             s.put("outage_after_s", after.toMillis() / 1000.0);
             s.put("outage_request_timeout_s", requestTimeout.toMillis() / 1000.0);
             s.put("load_threads", threads);
+            s.put("revocation_trials", revocations);
             return s;
         }
     }
 
     Plan plan() {
-        List<String> known = List.of(PROPAGATION, THROUGHPUT, OUTAGE);
+        List<String> known = List.of(PROPAGATION, THROUGHPUT, OUTAGE, REVOCATION);
         for (String part : parts) {
             if (!known.contains(part)) {
                 throw new CommandLine.ParameterException(
@@ -239,7 +250,9 @@ public final class ClusterBench implements Callable<Integer> {
                 seconds("--outage", outage, quick ? 4 : 10),
                 seconds("--after", after, quick ? 3 : 10),
                 seconds("--request-timeout", requestTimeout, 0),
-                positive("--threads", threads, 0));
+                positive("--threads", threads, 0),
+                positive("--revocations", revocations, quick ? 5 : 20),
+                quick ? 1 : 3);
     }
 
     private Duration seconds(String option, Double value, double fallback) {
@@ -268,8 +281,8 @@ public final class ClusterBench implements Callable<Integer> {
         Path logs = dir.resolve("logs");
         Files.createDirectories(logs);
         long began = System.nanoTime();
-        ClusterReport report =
-                new ClusterReport(List.of(PROPAGATION, THROUGHPUT, OUTAGE), Machine.describe(), plan.settings());
+        ClusterReport report = new ClusterReport(
+                List.of(PROPAGATION, THROUGHPUT, OUTAGE, REVOCATION), Machine.describe(), plan.settings());
         report.line("# ferry bench cluster");
         report.line("");
         report.line("All on 127.0.0.1: redis-server " + RedisProcess.version() + ", Ferry from cli/target/ferry.jar, "
@@ -280,7 +293,7 @@ public final class ClusterBench implements Callable<Integer> {
         List<EventLoop> loops = loops(group);
         try (RedisProcess redis = RedisProcess.start(dir.resolve("redis"), logs.resolve("redis.log"))) {
             System.err.println("bench: " + redis);
-            if (plan.has(PROPAGATION) || plan.has(OUTAGE)) {
+            if (plan.has(PROPAGATION) || plan.has(OUTAGE) || plan.has(REVOCATION)) {
                 clusterParts(plan, root, logs, redis, loops, report);
             }
             if (plan.has(THROUGHPUT)) {
@@ -348,6 +361,9 @@ public final class ClusterBench implements Callable<Integer> {
             System.err.printf(
                     "bench: cluster up, examples deployed and warm in %.1f s: %s%n",
                     (System.nanoTime() - t) / 1e9, nodes);
+            if (plan.has(REVOCATION)) { // before the outage, on a cluster that has not lost its store
+                revocation(plan, nodes, report);
+            }
             try (RoutePropagation propagation =
                     new RoutePropagation(nodes.gateways(), plan.pollInterval(), plan.trialTimeout())) {
                 if (plan.has(PROPAGATION)) {
@@ -466,10 +482,118 @@ public final class ClusterBench implements Callable<Integer> {
                 missed);
     }
 
+    private static void revocation(Plan plan, ClusterNodes nodes, ClusterReport report) throws Exception {
+        System.err.printf(
+                "bench: token revocation: whoami through each gateway, then up to %d trials or %d s%n",
+                plan.revocations(), plan.propagationLimit().toSeconds());
+        RevocationPropagation.prime(nodes, ONE_SHOT_TIMEOUT);
+        RevocationPropagation.Results r;
+        try (RevocationPropagation revocation =
+                new RevocationPropagation(nodes.gateways(), plan.pollInterval(), plan.trialTimeout())) {
+            // Unrecorded trials first, as for the routes: the paths run interpreted at first.
+            revocation.run(nodes, "bench-revoke-warmup-", plan.revocationWarmups(), plan.propagationLimit());
+            r = revocation.run(nodes, "bench-revoke-", plan.revocations(), plan.propagationLimit());
+        }
+
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("trials", r.trials);
+        json.put("trials_planned", plan.revocations());
+        json.put("seconds", Math.round(r.seconds * 10) / 10.0);
+        json.put("not_ready", r.notReady);
+        json.put("failed_deletes", r.failedDeletes);
+        json.put("delete_round_trip", ClusterReport.percentiles(r.delete));
+        json.put("all_gateways_from_delete", ClusterReport.percentiles(r.allGateways));
+        Map<String, Object> perGateway = new LinkedHashMap<>();
+        for (String id : r.fromDelete.keySet()) {
+            Map<String, Object> g = new LinkedHashMap<>();
+            g.put("from_delete", ClusterReport.percentiles(r.fromDelete.get(id)));
+            g.put("from_delete_answer", ClusterReport.percentiles(r.fromAnswer.get(id)));
+            g.put("refused_before_delete_answered", r.beforeAnswer.get(id));
+            g.put("missed", r.missed.get(id));
+            g.put("polls", r.polls.get(id));
+            g.put(
+                    "mean_poll_interval_us",
+                    r.polls.get(id) == 0 ? null : Math.round(r.pollingNanos.get(id) / 1000.0 / r.polls.get(id)));
+            g.put("other_statuses", r.otherStatuses.get(id));
+            g.put("io_errors", r.ioErrors.get(id));
+            perGateway.put(id, g);
+            report.histogram("revocation-" + id, r.fromDelete.get(id));
+        }
+        json.put("per_gateway", perGateway);
+        json.put("problems", r.problems);
+        report.put(REVOCATION, json);
+        report.histogram("revocation-all-gateways", r.allGateways);
+
+        report.line(REVOCATION, "");
+        report.line(REVOCATION, "## 4. Token revocation to " + r.fromDelete.size() + " gateways");
+        report.line(REVOCATION, "");
+        report.line(
+                REVOCATION,
+                String.format(
+                        java.util.Locale.ROOT,
+                        "%d trials in %.1f s (of %d planned): a token of scope call is made (POST /v1/tokens) and"
+                                + " every gateway answers %s 200 with it; then DELETE /v1/tokens/ID on the controller,"
+                                + " while one poller per gateway calls %s with the token on a keep-alive connection"
+                                + " (≤ %d µs between requests) until it answers 401; the gateway was reached when the"
+                                + " request that got the 401 was sent. Delays in ms, from just before the DELETE was"
+                                + " sent; \"from answer\" counts from the DELETE's answer (0 when the gateway refused"
+                                + " the token first).",
+                        r.trials,
+                        r.seconds,
+                        plan.revocations(),
+                        RevocationPropagation.WHOAMI,
+                        RevocationPropagation.WHOAMI,
+                        plan.pollInterval().toNanos() / 1000));
+        report.line(REVOCATION, "");
+        report.line(
+                REVOCATION,
+                "| delay (ms) | p50 | p90 | p99 | max | trials | missed (> "
+                        + plan.trialTimeout().toSeconds() + " s) |");
+        report.line(REVOCATION, "|---|---|---|---|---|---|---|");
+        for (String id : r.fromDelete.keySet()) {
+            row(report, REVOCATION, id + ", from DELETE", r.fromDelete.get(id));
+            row(report, REVOCATION, id + ", from answer", r.fromAnswer.get(id));
+        }
+        row(report, REVOCATION, "all gateways (slowest per trial)", r.allGateways);
+        row(report, REVOCATION, "DELETE round trip", r.delete);
+        List<String> intervals = new ArrayList<>();
+        for (String id : r.fromDelete.keySet()) {
+            long polls = r.polls.get(id);
+            intervals.add(id + " "
+                    + (polls == 0 ? "–" : ClusterReport.fmt(r.pollingNanos.get(id) / 1000.0 / polls, 0) + " µs"));
+        }
+        report.line(REVOCATION, "");
+        report.line(
+                REVOCATION,
+                "Mean time between a poller's requests (the measure's resolution): " + String.join(", ", intervals)
+                        + ".");
+        if (r.notReady > 0 || r.failedDeletes > 0 || !r.problems.isEmpty()) {
+            report.line(REVOCATION, "");
+            report.line(
+                    REVOCATION,
+                    "Problems (" + r.notReady + " tokens not taken by every gateway, " + r.failedDeletes
+                            + " DELETEs refused): " + String.join("; ", r.problems));
+        }
+        List<String> perGatewayP99 = new ArrayList<>();
+        for (String id : r.fromDelete.keySet()) {
+            Latencies l = r.fromDelete.get(id);
+            perGatewayP99.add(id + " p50 " + ClusterReport.fmtMs(l.count() == 0 ? Double.NaN : l.percentileMicros(50))
+                    + " ms, p99 " + ClusterReport.fmtMs(l.count() == 0 ? Double.NaN : l.percentileMicros(99))
+                    + " ms, max " + ClusterReport.fmtMs(l.count() == 0 ? Double.NaN : l.maxMicros()) + " ms");
+        }
+        System.err.printf(
+                "bench: token revocation: %d trials, %s; %d missed, %d not ready%n",
+                r.trials, String.join("; ", perGatewayP99), r.allGateways.errors(), r.notReady);
+    }
+
     private static void row(ClusterReport report, String label, Latencies l) {
+        row(report, PROPAGATION, label, l);
+    }
+
+    private static void row(ClusterReport report, String part, String label, Latencies l) {
         boolean any = l.count() > 0;
         report.line(
-                PROPAGATION,
+                part,
                 "| " + label + " | " + (any ? ClusterReport.fmtMs(l.percentileMicros(50)) : "–") + " | "
                         + (any ? ClusterReport.fmtMs(l.percentileMicros(90)) : "–") + " | "
                         + (any ? ClusterReport.fmtMs(l.percentileMicros(99)) : "–") + " | "

@@ -18,7 +18,9 @@ import java.util.Map;
  * it: a controller (admin API), one or more workers (whose containers are their child
  * processes) and gateways, each a JVM of the built {@code cli/target/ferry.jar} with a home of its own under
  * the work directory, on free loopback ports. They are started one after the other, each once
- * it says it is up, so that no JVM's start competes with another's for the CPUs.
+ * it says it is up, so that no JVM's start competes with another's for the CPUs. Every admin
+ * API call sends the admin token the controller made at its start (the store held none) and
+ * saved in its home's credentials before saying it is up.
  */
 final class ClusterNodes implements AutoCloseable {
 
@@ -48,6 +50,7 @@ final class ClusterNodes implements AutoCloseable {
             .build();
     private int adminPort;
     private Processes.Child controller;
+    private BearerToken adminToken;
 
     private ClusterNodes(FerryBuild build, Path work, String redisUrl) {
         this.build = build;
@@ -71,8 +74,9 @@ final class ClusterNodes implements AutoCloseable {
      * {@code gateways} gateways on {@code redisUrl}, with their homes and logs under
      * {@code workDir}; returns once all say they are up.
      *
-     * @throws IOException when a jar is missing or a process does not start (the message
-     *     holds its command and its log's last lines); whatever was started is stopped first
+     * @throws IOException when a jar is missing, a process does not start (the message
+     *     holds its command and its log's last lines) or the controller saved no admin token
+     *     (say, the store held one already); whatever was started is stopped first
      */
     static ClusterNodes start(Path ferryRoot, Path workDir, String redisUrl, int gateways, List<String> workerIds)
             throws IOException {
@@ -94,6 +98,12 @@ final class ClusterNodes implements AutoCloseable {
                             Integer.toString(adminPort)),
                     "admin API on");
             nodes.adminPort = adminPort;
+            try {
+                // The first controller's: a later one finds a token in the store and saves none.
+                nodes.adminToken = BearerToken.read(nodes.work.resolve("controller-home"), nodes.adminUrl());
+            } catch (IOException e) {
+                throw new IOException(nodes.controller.describe("cannot call the admin API: " + e.getMessage()), e);
+            }
             for (String id : workerIds) {
                 nodes.startWorker(id);
             }
@@ -178,6 +188,16 @@ final class ClusterNodes implements AutoCloseable {
         return adminPort;
     }
 
+    /** The admin API's base URL, as the controller names it in its credentials. */
+    String adminUrl() {
+        return FerryTarget.adminUrl(adminPort);
+    }
+
+    /** The admin token the controller made at its start: every admin API call sends it. */
+    BearerToken adminToken() {
+        return adminToken;
+    }
+
     /** The workers by id, each with its latest process. */
     Map<String, Worker> workers() {
         return Map.copyOf(workers);
@@ -190,7 +210,7 @@ final class ClusterNodes implements AutoCloseable {
      * @throws IOException when the controller does not answer, or not with 200
      */
     com.fasterxml.jackson.databind.JsonNode view() throws IOException, InterruptedException {
-        URI uri = URI.create("http://127.0.0.1:" + adminPort + "/v1/apps");
+        URI uri = URI.create(adminUrl() + "/v1/apps");
         HttpResponse<String> response =
                 send(HttpRequest.newBuilder(uri).timeout(ADMIN_TIMEOUT).GET().build(), "GET /v1/apps");
         expect200(response, "GET " + uri);
@@ -207,7 +227,7 @@ final class ClusterNodes implements AutoCloseable {
     /** Deploys the example app through the admin API; blocking. */
     void deployExamples() throws IOException, InterruptedException {
         Path examplesJar = build.examplesJar();
-        URI uri = URI.create("http://127.0.0.1:" + adminPort + "/v1/apps?file=" + examplesJar.getFileName());
+        URI uri = URI.create(adminUrl() + "/v1/apps?file=" + examplesJar.getFileName());
         HttpResponse<String> response = send(
                 HttpRequest.newBuilder(uri)
                         .timeout(ADMIN_TIMEOUT)
@@ -232,14 +252,53 @@ final class ClusterNodes implements AutoCloseable {
     }
 
     private URI routeUri(String host) {
-        return URI.create(
-                "http://127.0.0.1:" + adminPort + "/v1/routes/" + URLEncoder.encode(host, StandardCharsets.UTF_8));
+        return URI.create(adminUrl() + "/v1/routes/" + URLEncoder.encode(host, StandardCharsets.UTF_8));
     }
 
+    /**
+     * Makes a token with scope {@code call} named {@code name}, as {@code ferry token create
+     * --scope call} does ({@code POST /v1/tokens}); blocking.
+     *
+     * @throws IOException when the controller does not answer, or not with 201
+     */
+    BearerToken.Issued createCallToken(String name) throws IOException, InterruptedException {
+        URI uri = URI.create(adminUrl() + "/v1/tokens");
+        HttpResponse<String> response = send(
+                HttpRequest.newBuilder(uri)
+                        .timeout(ADMIN_TIMEOUT)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(
+                                VIEW_JSON.writeValueAsString(Map.of("name", name, "scopes", List.of("call")))))
+                        .build(),
+                "POST /v1/tokens");
+        if (response.statusCode() != 201) {
+            throw new IOException(controller.describe("refused POST " + uri + ": " + response.statusCode() + " "
+                    + response.body().strip() + " (expected: 201)"));
+        }
+        return BearerToken.issued(response.body());
+    }
+
+    /**
+     * DELETE /v1/tokens/{@code id}: the admin API's answer (its status; the caller decides what
+     * a non-200 means).
+     */
+    HttpResponse<String> revokeToken(String id) throws IOException, InterruptedException {
+        return send(
+                HttpRequest.newBuilder(URI.create(adminUrl() + "/v1/tokens/" + id))
+                        .timeout(ADMIN_TIMEOUT)
+                        .DELETE()
+                        .build(),
+                "revoke token " + id);
+    }
+
+    /** Sends {@code request} to the admin API with the admin token. */
     private HttpResponse<String> send(HttpRequest request, String what) throws IOException, InterruptedException {
         controller.checkAlive();
+        HttpRequest authorized = HttpRequest.newBuilder(request, (name, value) -> true)
+                .header("Authorization", adminToken.bearer())
+                .build();
         try {
-            return admin.send(request, HttpResponse.BodyHandlers.ofString());
+            return admin.send(authorized, HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new IOException(controller.describe("did not answer " + what + " at " + request.uri() + ": " + e), e);
         }

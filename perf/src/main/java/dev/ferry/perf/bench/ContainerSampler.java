@@ -45,6 +45,7 @@ final class ContainerSampler implements AutoCloseable {
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(2);
 
     private final URI uri;
+    private final BearerToken adminToken;
     private final String function;
     private final IntSupplier inFlight;
     private final HttpClient client = HttpClient.newBuilder()
@@ -60,11 +61,13 @@ final class ContainerSampler implements AutoCloseable {
     /**
      * Starts sampling at once.
      *
+     * @param adminToken the token each call to the admin API sends
      * @param function the function's id, such as {@code examples--slow}
      * @param inFlight the load's requests in flight, read at each sample
      */
-    ContainerSampler(int adminPort, String function, Duration interval, IntSupplier inFlight) {
-        this.uri = URI.create("http://127.0.0.1:" + adminPort + "/v1/apps");
+    ContainerSampler(int adminPort, BearerToken adminToken, String function, Duration interval, IntSupplier inFlight) {
+        this.uri = URI.create(FerryTarget.adminUrl(adminPort) + "/v1/apps");
+        this.adminToken = adminToken;
         this.function = function;
         this.inFlight = inFlight;
         thread.scheduleAtFixedRate(this::sample, 0, interval.toNanos(), TimeUnit.NANOSECONDS);
@@ -73,7 +76,11 @@ final class ContainerSampler implements AutoCloseable {
     private void sample() {
         try {
             HttpResponse<String> response = client.send(
-                    HttpRequest.newBuilder(uri).timeout(CALL_TIMEOUT).GET().build(),
+                    adminToken
+                            .authorize(HttpRequest.newBuilder(uri))
+                            .timeout(CALL_TIMEOUT)
+                            .GET()
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             long at = System.nanoTime();
             if (response.statusCode() != 200) {

@@ -42,24 +42,28 @@ final class FerryTarget extends ProcessTarget {
     private final Path examplesJar;
     private final Path home;
     private final int adminPort;
+    private final BearerToken adminToken;
 
     /** The gateway's HTTP port for both protocols: it tells h2c from HTTP/1.1 by the connection preface. */
-    private FerryTarget(Processes.Child ferry, Path examplesJar, Path home, int httpPort, int adminPort) {
+    private FerryTarget(
+            Processes.Child ferry, Path examplesJar, Path home, int httpPort, int adminPort, BearerToken adminToken) {
         super("ferry", ferry, httpPort, httpPort);
         this.examplesJar = examplesJar;
         this.home = home;
         this.adminPort = adminPort;
+        this.adminToken = adminToken;
     }
 
     /**
      * Starts {@code ferry dev} from {@code ferryRoot}'s build on free loopback ports, with its
      * home at {@code workDir/ferry-home} and its output in {@code workDir/ferry.log}; returns
-     * once it says the example app is deployed.
+     * once it says the example app is deployed. Every admin API call then sends the admin token
+     * that {@code ferry dev} saved in its home's credentials before saying so.
      *
      * @param ferryRoot the repository root, which holds {@code cli/target/ferry.jar} and
      *     {@code examples/target/examples.jar}
-     * @throws IOException when a jar is missing or Ferry does not start (the message holds the
-     *     command and the log)
+     * @throws IOException when a jar is missing, Ferry does not start (the message holds the
+     *     command and the log) or its home holds no admin token
      */
     static FerryTarget start(Path ferryRoot, Path workDir) throws IOException {
         return start(ferryRoot, workDir, List.of());
@@ -92,7 +96,14 @@ final class FerryTarget extends ProcessTarget {
         Processes.Child ferry = build.launch(arguments, home, work.resolve("ferry.log"))
                 .readyOnLine(READY)
                 .start(START_TIMEOUT);
-        return new FerryTarget(ferry, build.examplesJar(), home, httpPort, adminPort);
+        BearerToken token;
+        try {
+            token = BearerToken.read(home, adminUrl(adminPort));
+        } catch (IOException e) {
+            Processes.stopAll(List.of(ferry));
+            throw new IOException(ferry.describe("cannot call the admin API: " + e.getMessage()), e);
+        }
+        return new FerryTarget(ferry, build.examplesJar(), home, httpPort, adminPort, token);
     }
 
     @Override
@@ -181,6 +192,16 @@ final class FerryTarget extends ProcessTarget {
         return adminPort;
     }
 
+    /** The admin API's base URL, as {@code ferry dev} names it in its credentials. */
+    static String adminUrl(int adminPort) {
+        return "http://127.0.0.1:" + adminPort;
+    }
+
+    /** The admin token {@code ferry dev} made at its start: every admin API call sends it. */
+    BearerToken adminToken() {
+        return adminToken;
+    }
+
     /** The dev server's Ferry home, where a CLI started with {@code FERRY_HOME} set to it finds the server. */
     Path home() {
         return home;
@@ -193,8 +214,8 @@ final class FerryTarget extends ProcessTarget {
      * @throws IOException when the admin API cannot be reached or does not answer 200
      */
     JsonNode apps() throws IOException, InterruptedException {
-        URI uri = URI.create("http://127.0.0.1:" + adminPort + "/v1/apps");
-        HttpResponse<String> response = admin(HttpRequest.newBuilder(uri).GET(), uri);
+        URI uri = URI.create(adminUrl(adminPort) + "/v1/apps");
+        HttpResponse<String> response = admin(HttpRequest.newBuilder(uri).GET(), uri, 200);
         return JSON.readTree(response.body());
     }
 
@@ -207,26 +228,60 @@ final class FerryTarget extends ProcessTarget {
      * @throws IOException when the admin API cannot be reached or refuses the change
      */
     void scale(String function, String change) throws IOException, InterruptedException {
-        URI uri = URI.create("http://127.0.0.1:" + adminPort + "/v1/scale/" + APP + "/" + function);
+        URI uri = URI.create(adminUrl(adminPort) + "/v1/scale/" + APP + "/" + function);
         admin(
                 HttpRequest.newBuilder(uri)
                         .header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString(change)),
-                uri);
+                uri,
+                200);
     }
 
-    private HttpResponse<String> admin(HttpRequest.Builder request, URI uri) throws IOException, InterruptedException {
+    /**
+     * Makes a token with {@code scopes} (such as {@code call}) named {@code name}, as {@code ferry
+     * token create} does ({@code POST /v1/tokens}). Blocking.
+     *
+     * @throws IOException when the admin API cannot be reached or refuses it
+     */
+    BearerToken.Issued createToken(String name, List<String> scopes) throws IOException, InterruptedException {
+        URI uri = URI.create(adminUrl(adminPort) + "/v1/tokens");
+        HttpResponse<String> response = admin(
+                HttpRequest.newBuilder(uri)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(
+                                JSON.writeValueAsString(Map.of("name", name, "scopes", scopes)))),
+                uri,
+                201);
+        return BearerToken.issued(response.body());
+    }
+
+    /**
+     * Revokes token {@code id} ({@code DELETE /v1/tokens/ID}). Blocking.
+     *
+     * @throws IOException when the admin API cannot be reached or refuses it
+     */
+    void revokeToken(String id) throws IOException, InterruptedException {
+        URI uri = URI.create(adminUrl(adminPort) + "/v1/tokens/" + id);
+        admin(HttpRequest.newBuilder(uri).DELETE(), uri, 200);
+    }
+
+    private HttpResponse<String> admin(HttpRequest.Builder request, URI uri, int expected)
+            throws IOException, InterruptedException {
         Processes.Child ferry = process();
         HttpResponse<String> response;
         try (HttpClient client =
                 HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
-            response = client.send(request.timeout(ADMIN_TIMEOUT).build(), HttpResponse.BodyHandlers.ofString());
+            response = client.send(
+                    adminToken.authorize(request).timeout(ADMIN_TIMEOUT).build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new IOException(ferry.describe("admin API call " + uri + " failed: " + e), e);
         }
-        if (response.statusCode() != 200) {
-            throw new IOException(ferry.describe("admin API call " + uri + " answered " + response.statusCode() + " "
-                    + response.body().strip() + " (expected: 200)"));
+        if (response.statusCode() != expected) {
+            throw new IOException(
+                    ferry.describe("admin API call " + request.build().method() + " " + uri
+                            + " answered " + response.statusCode() + " "
+                            + response.body().strip() + " (expected: "
+                            + expected + ")"));
         }
         return response;
     }
@@ -242,9 +297,9 @@ final class FerryTarget extends ProcessTarget {
     void makeCold() throws IOException, InterruptedException {
         Processes.Child ferry = process();
         ferry.checkAlive();
-        URI uri = URI.create(
-                "http://127.0.0.1:" + adminPort + "/v1/apps?name=" + APP + "&file=" + examplesJar.getFileName());
-        HttpRequest request = HttpRequest.newBuilder(uri)
+        URI uri = URI.create(adminUrl(adminPort) + "/v1/apps?name=" + APP + "&file=" + examplesJar.getFileName());
+        HttpRequest request = adminToken
+                .authorize(HttpRequest.newBuilder(uri))
                 .timeout(DEPLOY_TIMEOUT)
                 .header("Content-Type", "application/java-archive")
                 .POST(HttpRequest.BodyPublishers.ofFile(examplesJar))

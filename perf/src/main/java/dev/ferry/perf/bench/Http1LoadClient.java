@@ -37,11 +37,22 @@ final class Http1LoadClient implements LoadClient {
 
     /** Opens {@code connections} connections to 127.0.0.1:{@code port} and returns once all are up. */
     Http1LoadClient(EventLoop loop, int port, Target.Route route, int connections) throws Exception {
+        this(loop, port, route, connections, java.util.Optional.empty());
+    }
+
+    /**
+     * {@link #Http1LoadClient(EventLoop, int, Target.Route, int)} whose every request carries
+     * {@code Authorization: Bearer <token>} when {@code token} is given.
+     */
+    Http1LoadClient(
+            EventLoop loop, int port, Target.Route route, int connections, java.util.Optional<BearerToken> token)
+            throws Exception {
         this.loop = loop;
         this.connections = connections;
         this.request =
                 new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, route.path(), Unpooled.EMPTY_BUFFER);
         request.headers().set(HttpHeaderNames.HOST, route.authority());
+        token.ifPresent(t -> request.headers().set(HttpHeaderNames.AUTHORIZATION, t.bearer()));
         this.bootstrap = new Bootstrap()
                 .group(loop)
                 .channel(ClientTransport.socketChannel())

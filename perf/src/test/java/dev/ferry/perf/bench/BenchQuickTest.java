@@ -79,6 +79,9 @@ class BenchQuickTest {
                         "HTTP/1.1 added p50 over direct on one connection <= 100 µs: ",
                         "WebSocket echo",
                         "SSE time to first event",
+                        "| authenticated call (issue 16), HTTP/1.1 one connection, closed loop |",
+                        "whoami called with a token of scope call made for the run (hello 200, whoami without a"
+                                + " token 401, with the token 200 \"Hello, bench!\")",
                         "| start-up (issue 14) | unknown-option | plain | goal |",
                         "| `ferry dev` arguments added | --bench-no-such-option 1 | (none) | |",
                         "first start after `ferry dev` (ms)",
@@ -135,6 +138,17 @@ class BenchQuickTest {
                     .as(target + " p50 on one connection")
                     .isBetween(1.0, 60_000_000.0);
         }
+        JsonNode auth =
+                new ObjectMapper().readTree(out.resolve("bench.json").toFile()).get("auth");
+        for (String kind : List.of("open", "authenticated")) {
+            assertThat(auth.get(kind).get("p50_us").asDouble())
+                    .as(kind + " call p50 on one connection")
+                    .isBetween(1.0, 60_000_000.0);
+            assertThat(auth.get(kind).get("failed").asLong())
+                    .as(kind + " calls failed")
+                    .isZero();
+        }
+        assertThat(auth.get("added_p50_us").isNumber()).isTrue();
         JsonNode counted = new ObjectMapper()
                 .readTree(out.resolve("bench.json").toFile())
                 .get("cpu")

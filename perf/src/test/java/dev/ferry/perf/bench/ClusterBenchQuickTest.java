@@ -47,6 +47,7 @@ class ClusterBenchQuickTest {
                         "## 1. Route propagation to 2 gateways",
                         "## 2. hello throughput",
                         "## 3. Redis outage under load",
+                        "## 4. Token revocation to 2 gateways",
                         "goal: route change reaches every gateway",
                         "goal: no failed request while Redis is down",
                         "json:    " + out.resolve("cluster.json"));
@@ -65,6 +66,19 @@ class ClusterBenchQuickTest {
             assertThat(propagation.get("per_gateway").get(gateway).get("polls").asLong())
                     .isGreaterThanOrEqualTo(10);
         }
+
+        JsonNode revocation = json.get("revocation");
+        assertThat(revocation.get("trials").asInt()).isEqualTo(5);
+        assertThat(revocation.get("not_ready").asInt()).isZero();
+        assertThat(revocation.get("failed_deletes").asInt()).isZero();
+        JsonNode refused = revocation.get("all_gateways_from_delete");
+        assertThat(refused.get("count").asLong() + refused.get("failed").asLong())
+                .isEqualTo(5);
+        assertThat(refused.get("count").asLong())
+                .as("revocations seen on every gateway")
+                .isPositive();
+        assertThat(refused.get("p50_ms").asDouble()).isBetween(0.001, 5_000.0);
+        assertThat(out.resolve("revocation-gateway-2.hgrm")).exists();
 
         JsonNode throughput = json.get("throughput");
         assertThat(throughput.get("memory").get("median_requests_per_second").asDouble())
@@ -99,6 +113,7 @@ class ClusterBenchQuickTest {
         BenchCommand.Ran refused =
                 BenchCommand.refused("cluster", "--parts", "propagation,nope", "--out", out.toString());
         assertThat(refused.exit()).isEqualTo(2);
-        assertThat(refused.printed()).contains("--parts: nope (expected: some of propagation, throughput, outage)");
+        assertThat(refused.printed())
+                .contains("--parts: nope (expected: some of propagation, throughput, outage, revocation)");
     }
 }
