@@ -4,6 +4,8 @@ import dev.ferry.request.protocol.CallError;
 import dev.ferry.request.protocol.CallErrors;
 import dev.ferry.request.protocol.ErrorCode;
 import dev.ferry.request.protocol.Header;
+import dev.ferry.request.protocol.HttpScope;
+import dev.ferry.request.protocol.WebSocketScope;
 import dev.ferry.routing.AccessToken;
 import dev.ferry.routing.AccessTokens;
 import dev.ferry.routing.RoutingStore;
@@ -72,14 +74,31 @@ final class EndpointAuth {
         return new Allowed(token.get());
     }
 
+    /** {@code scope} as the function sees it: its caller named, the headers that carry the token left out. */
+    static HttpScope seenBy(HttpScope scope, AccessToken caller) {
+        return scope.toBuilder()
+                .clearHeaders()
+                .addAllHeaders(withoutToken(scope.getHeadersList()))
+                .setCaller(caller.name())
+                .build();
+    }
+
+    /** As {@link #seenBy(HttpScope, AccessToken)}, for a WebSocket. */
+    static WebSocketScope seenBy(WebSocketScope scope, AccessToken caller) {
+        return scope.toBuilder()
+                .clearHeaders()
+                .addAllHeaders(withoutToken(scope.getHeadersList()))
+                .setCaller(caller.name())
+                .build();
+    }
+
     /** Whether a scope header carries a token: left out of what the function sees. */
-    static boolean carriesToken(Header header) {
+    private static boolean carriesToken(Header header) {
         String name = header.getName().toStringUtf8();
         return name.equals("authorization") || name.equals(KEY_HEADER) || name.equals(SECRET_HEADER);
     }
 
-    /** {@code headers} less those that carry a token. */
-    static List<Header> withoutToken(List<Header> headers) {
+    private static List<Header> withoutToken(List<Header> headers) {
         return headers.stream().filter(h -> !carriesToken(h)).toList();
     }
 

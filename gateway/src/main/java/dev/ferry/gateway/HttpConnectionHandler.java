@@ -327,11 +327,7 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
                     if (caller == null) {
                         return;
                     }
-                    scope = scope.toBuilder()
-                            .clearHeaders()
-                            .addAllHeaders(EndpointAuth.withoutToken(scope.getHeadersList()))
-                            .setCaller(caller.name())
-                            .build();
+                    scope = EndpointAuth.seenBy(scope, caller);
                 }
                 FullHttpRequest upgrade = new DefaultFullHttpRequest(
                         request.protocolVersion(),
@@ -366,11 +362,7 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
                     if (caller == null) {
                         return;
                     }
-                    scope = scope.toBuilder()
-                            .clearHeaders()
-                            .addAllHeaders(EndpointAuth.withoutToken(scope.getHeadersList()))
-                            .setCaller(caller.name())
-                            .build();
+                    scope = EndpointAuth.seenBy(scope, caller);
                 }
                 current = new HttpExchange(
                         this,

@@ -48,12 +48,18 @@ class RedisOutageTest {
             RecordingListener heard = new RecordingListener();
             store.subscribe(heard);
             store.putRoute("api.example.com", FunctionId.parse("shop--cart"));
+            AccessTokens.Issued caller = AccessTokens.issue(
+                    "web", java.util.EnumSet.of(AccessToken.Scope.CALL), java.util.List.of(), Samples.T0);
+            store.putToken(caller.token());
             Await.until(WAIT, () -> other.route("api.example.com").isPresent(), "the route at the other store");
+            Await.until(WAIT, () -> other.token(caller.token().id()).isPresent(), "the token at the other store");
 
             redis.save();
             redis.kill();
 
             assertThat(store.route("api.example.com")).contains(FunctionId.parse("shop--cart"));
+            // A gateway goes on checking tokens from its copy: endpoints that require one keep serving.
+            assertThat(AccessTokens.verify(other, caller.secret())).contains(caller.token());
             assertThat(other.routes()).containsOnlyKeys("api.example.com");
             String named = "Redis at redis://127.0.0.1:" + redis.port();
             long started = System.nanoTime();
