@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -31,14 +32,16 @@ record Credentials(Path file, Map<String, String> tokens) {
         Path file = file(home);
         Map<String, String> tokens = new LinkedHashMap<>();
         try {
-            for (String line : Files.readAllLines(file)) {
-                String l = line.strip();
+            List<String> lines = Files.readAllLines(file);
+            for (int i = 0; i < lines.size(); i++) {
+                String l = lines.get(i).strip();
                 if (l.isEmpty() || l.startsWith("#")) {
                     continue;
                 }
                 String[] parts = l.split("\\s+");
                 if (parts.length != 2) {
-                    throw new IOException(file + ": a line is not \"<admin URL> <token>\" (its URL: " + parts[0] + ")");
+                    // Says where, not what: the line may hold a token.
+                    throw new IOException(file + ", line " + (i + 1) + ": not \"<admin URL> <token>\"");
                 }
                 tokens.put(normalize(parts[0]), parts[1]);
             }

@@ -41,6 +41,13 @@ class TokenCommandTest {
     }
 
     @Test
+    void aMalformedCredentialsFileIsNamedWithItsLineButNotItsText() throws Exception {
+        Files.writeString(Credentials.file(elsewhere), "# mine\nferry_lonetoken_withouturl\n");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Credentials.read(elsewhere))
+                .hasMessage(Credentials.file(elsewhere) + ", line 2: not \"<admin URL> <token>\"");
+    }
+
+    @Test
     void tokensAreMadeListedAndRevokedAndScopesDecideWhatACommandMayDo(FerryStack stack) throws Exception {
         CliTest.Run create =
                 CliTest.ferry("token", "create", "--name", "reader", "--scope", "read", "--home", home(stack));
