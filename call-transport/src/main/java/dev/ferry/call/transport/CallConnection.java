@@ -245,7 +245,9 @@ public final class CallConnection {
                 channel = null;
                 connect(); // what was written meanwhile waits in unsent
             } else if (!done.isSuccess()) {
-                failed = true;
+                // A connect that the caller's own shutdown cut short is no failure (as in
+                // disconnected()); it happens when the shutdown comes before the connect completes.
+                failed = !shutdown;
                 channel = null;
                 releaseUnsent();
                 failAll("cannot connect to " + named + ": " + done.cause().getMessage());
