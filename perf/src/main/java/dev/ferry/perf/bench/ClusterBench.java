@@ -783,7 +783,7 @@ public final class ClusterBench implements Callable<Integer> {
         m.put("host", trial.host());
         m.put("put_status", trial.putStatus());
         for (int i = 0; i < trial.seen().size(); i++) {
-            RoutePropagation.Seen seen = trial.seen().get(i);
+            GatewayPoller.Seen seen = trial.seen().get(i);
             m.put(
                     nodes.gateways().get(i).id() + "_ms",
                     seen.ok() ? ClusterReport.ms((seen.okNanos() - trial.putSent()) / 1000.0) : null);
@@ -794,7 +794,7 @@ public final class ClusterBench implements Callable<Integer> {
     private static String describeTrial(ClusterNodes nodes, RoutePropagation.Trial trial) {
         List<String> parts = new ArrayList<>();
         for (int i = 0; i < trial.seen().size(); i++) {
-            RoutePropagation.Seen seen = trial.seen().get(i);
+            GatewayPoller.Seen seen = trial.seen().get(i);
             parts.add(nodes.gateways().get(i).id() + " "
                     + (seen.ok()
                             ? "in " + ClusterReport.fmtMs((seen.okNanos() - trial.putSent()) / 1000.0) + " ms"

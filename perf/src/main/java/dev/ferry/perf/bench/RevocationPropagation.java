@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
@@ -32,16 +31,6 @@ final class RevocationPropagation implements AutoCloseable {
     /** The function with {@code requiresAuth} that the pollers call. */
     static final String WHOAMI = FerryTarget.APP + "--" + AuthLatency.AUTH_FUNCTION;
 
-    /** What one gateway saw in one phase of one trial: the first answer {@code wanted}, or none. */
-    record Seen(
-            boolean ok,
-            long okNanos,
-            long polls,
-            long pollingNanos,
-            long otherStatuses,
-            long ioErrors,
-            String lastProblem) {}
-
     /**
      * One trial: the token, whether every gateway took it before the revocation ({@code ready};
      * when not, nothing was measured) and what the DELETE's sending and answer were, in
@@ -55,7 +44,7 @@ final class RevocationPropagation implements AutoCloseable {
             long deleteAnswered,
             int deleteStatus,
             String deleteBody,
-            List<Seen> seen) {}
+            List<GatewayPoller.Seen> seen) {}
 
     /** Everything measured, in microseconds. */
     static final class Results {
@@ -112,7 +101,7 @@ final class RevocationPropagation implements AutoCloseable {
             boolean everywhere = true;
             for (int g = 0; g < gateways.size(); g++) {
                 String id = gateways.get(g);
-                Seen seen = trial.seen().get(g);
+                GatewayPoller.Seen seen = trial.seen().get(g);
                 polls.merge(id, seen.polls(), Long::sum);
                 pollingNanos.merge(id, seen.pollingNanos(), Long::sum);
                 otherStatuses.merge(id, seen.otherStatuses(), Long::sum);
@@ -149,7 +138,7 @@ final class RevocationPropagation implements AutoCloseable {
     }
 
     private final List<ClusterNodes.Gateway> gateways;
-    private final List<Poller> pollers = new ArrayList<>();
+    private final List<GatewayPoller> pollers = new ArrayList<>();
     private final long pollIntervalNanos;
     private final Duration trialTimeout;
 
@@ -158,12 +147,7 @@ final class RevocationPropagation implements AutoCloseable {
         this.pollIntervalNanos = pollInterval.toNanos();
         this.trialTimeout = trialTimeout;
         for (ClusterNodes.Gateway gateway : gateways) {
-            Poller poller = new Poller(gateway);
-            pollers.add(poller);
-            Thread.ofPlatform()
-                    .daemon()
-                    .name("bench-revoke-poll-" + gateway.id())
-                    .start(poller);
+            pollers.add(GatewayPoller.start(gateway, pollIntervalNanos, "bench-revoke-poll-" + gateway.id()));
         }
     }
 
@@ -226,7 +210,7 @@ final class RevocationPropagation implements AutoCloseable {
     Trial trial(ClusterNodes nodes, String name) throws Exception {
         BearerToken.Issued token = nodes.createCallToken(name);
         // Phase 1: every gateway takes the new token (the change feed brings it too).
-        List<Seen> taken = poll(token.token(), 200, 401);
+        List<GatewayPoller.Seen> taken = poll(token.token(), 200, 401);
         List<String> notTaken = new ArrayList<>();
         for (int g = 0; g < taken.size(); g++) {
             if (!taken.get(g).ok()) {
@@ -248,9 +232,9 @@ final class RevocationPropagation implements AutoCloseable {
         // Phase 2: the revocation, while every poller calls with the token.
         CountDownLatch polling = new CountDownLatch(pollers.size());
         long deadline = System.nanoTime() + trialTimeout.toNanos();
-        List<CompletableFuture<Seen>> seen = new ArrayList<>();
-        for (Poller poller : pollers) {
-            seen.add(poller.submit(token.token(), 401, 200, deadline, polling));
+        List<CompletableFuture<GatewayPoller.Seen>> seen = new ArrayList<>();
+        for (GatewayPoller poller : pollers) {
+            seen.add(poller.submit(whoami(poller, token.token()), 401, 200, deadline, polling));
         }
         if (!polling.await(trialTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
             throw new TimeoutException("the gateways did not answer the pollers' first calls of " + WHOAMI
@@ -259,15 +243,15 @@ final class RevocationPropagation implements AutoCloseable {
         long sent = System.nanoTime();
         HttpResponse<String> response = nodes.revokeToken(token.id());
         long answered = System.nanoTime();
-        List<Seen> all = new ArrayList<>();
-        for (CompletableFuture<Seen> s : seen) {
-            Seen one = s.get(trialTimeout.toMillis() + 10_000, TimeUnit.MILLISECONDS);
+        List<GatewayPoller.Seen> all = new ArrayList<>();
+        for (CompletableFuture<GatewayPoller.Seen> s : seen) {
+            GatewayPoller.Seen one = s.get(trialTimeout.toMillis() + 10_000, TimeUnit.MILLISECONDS);
             if (one.ok() && one.okNanos() < sent) {
                 // Sent while the DELETE was about to go, checked at the gateway after the
                 // revocation reached it: the gateway was reached before that request's check,
                 // so at no measurable delay. (A token never revoked is never refused: phase 1
                 // saw every gateway accept it.)
-                one = new Seen(
+                one = new GatewayPoller.Seen(
                         true,
                         sent,
                         one.polls(),
@@ -290,15 +274,15 @@ final class RevocationPropagation implements AutoCloseable {
     }
 
     /** Every poller until its gateway answers {@code wanted} with {@code token}, at most the trial timeout. */
-    private List<Seen> poll(BearerToken token, int wanted, int waiting) throws Exception {
+    private List<GatewayPoller.Seen> poll(BearerToken token, int wanted, int waiting) throws Exception {
         CountDownLatch polling = new CountDownLatch(pollers.size());
         long deadline = System.nanoTime() + trialTimeout.toNanos();
-        List<CompletableFuture<Seen>> seen = new ArrayList<>();
-        for (Poller poller : pollers) {
-            seen.add(poller.submit(token, wanted, waiting, deadline, polling));
+        List<CompletableFuture<GatewayPoller.Seen>> seen = new ArrayList<>();
+        for (GatewayPoller poller : pollers) {
+            seen.add(poller.submit(whoami(poller, token), wanted, waiting, deadline, polling));
         }
-        List<Seen> all = new ArrayList<>();
-        for (CompletableFuture<Seen> s : seen) {
+        List<GatewayPoller.Seen> all = new ArrayList<>();
+        for (CompletableFuture<GatewayPoller.Seen> s : seen) {
             all.add(s.get(trialTimeout.toMillis() + 10_000, TimeUnit.MILLISECONDS));
         }
         return all;
@@ -306,105 +290,11 @@ final class RevocationPropagation implements AutoCloseable {
 
     @Override
     public void close() {
-        pollers.forEach(Poller::stop);
+        pollers.forEach(GatewayPoller::stop);
     }
 
-    /** A thread that polls one gateway when given a job, and idles between jobs. */
-    private final class Poller implements Runnable {
-
-        private record Job(
-                byte[] request,
-                int wanted,
-                int waiting,
-                long deadline,
-                CountDownLatch polling,
-                CompletableFuture<Seen> done) {}
-
-        private static final Job STOP = new Job(new byte[0], 0, 0, 0, null, null);
-
-        private final ClusterNodes.Gateway gateway;
-        private final LinkedBlockingQueue<Job> jobs = new LinkedBlockingQueue<>();
-        private final BlockingHttp http;
-
-        Poller(ClusterNodes.Gateway gateway) {
-            this.gateway = gateway;
-            this.http = new BlockingHttp(gateway.httpPort());
-        }
-
-        CompletableFuture<Seen> submit(
-                BearerToken token, int wanted, int waiting, long deadline, CountDownLatch polling) {
-            CompletableFuture<Seen> done = new CompletableFuture<>();
-            byte[] request = BlockingHttp.get(WHOAMI + ".localhost:" + gateway.httpPort(), "/", token);
-            jobs.add(new Job(request, wanted, waiting, deadline, polling, done));
-            return done;
-        }
-
-        void stop() {
-            jobs.add(STOP);
-        }
-
-        @Override
-        public void run() {
-            try {
-                while (true) {
-                    Job job = jobs.take();
-                    if (job == STOP) {
-                        return;
-                    }
-                    try {
-                        job.done().complete(poll(job));
-                    } catch (RuntimeException e) {
-                        job.polling().countDown();
-                        job.done().completeExceptionally(e);
-                    }
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } finally {
-                http.close();
-            }
-        }
-
-        private Seen poll(Job job) {
-            long polls = 0;
-            long others = 0;
-            long errors = 0;
-            String problem = null;
-            boolean first = true;
-            long began = System.nanoTime();
-            while (true) {
-                int status;
-                // The answer counts from when its request was sent: the gateway knew by then.
-                long sent = System.nanoTime();
-                try {
-                    status = http.send(job.request());
-                } catch (IOException e) {
-                    status = -1;
-                    errors++;
-                    problem = "gateway " + gateway.id() + ": " + e;
-                }
-                long now = System.nanoTime();
-                polls++;
-                if (first) {
-                    first = false;
-                    job.polling().countDown();
-                }
-                if (status == job.wanted()) {
-                    return new Seen(true, sent, polls, now - began, others, errors, problem);
-                }
-                if (status > 0 && status != job.waiting()) {
-                    others++;
-                    problem = "status " + status;
-                }
-                if (now - job.deadline() > 0) {
-                    return new Seen(false, 0, polls, now - began, others, errors, problem);
-                }
-                if (status < 0) {
-                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1)); // not a tight loop on a refused connection
-                } else if (pollIntervalNanos > 0) {
-                    LockSupport.parkNanos(pollIntervalNanos);
-                }
-            }
-        }
+    /** A call of whoami through the poller's gateway, with {@code token}. */
+    private static byte[] whoami(GatewayPoller poller, BearerToken token) {
+        return BlockingHttp.get(WHOAMI + ".localhost:" + poller.gateway().httpPort(), "/", token);
     }
 }

@@ -1,6 +1,5 @@
 package dev.ferry.perf.bench;
 
-import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -9,10 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * How long a route change takes to reach every gateway. Each trial routes a fresh host to a
@@ -26,18 +23,14 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class RoutePropagation implements AutoCloseable {
 
-    /** What one gateway saw in one trial. */
-    record Seen(
-            boolean ok,
-            long okNanos,
-            long polls,
-            long pollingNanos,
-            long otherStatuses,
-            long ioErrors,
-            String lastProblem) {}
-
     /** One trial: the host, and what the PUT's sending and answer were, in System.nanoTime. */
-    record Trial(String host, long putSent, long putAnswered, int putStatus, String putBody, List<Seen> seen) {}
+    record Trial(
+            String host,
+            long putSent,
+            long putAnswered,
+            int putStatus,
+            String putBody,
+            List<GatewayPoller.Seen> seen) {}
 
     /** Everything measured, in microseconds. */
     static final class Results {
@@ -64,7 +57,7 @@ final class RoutePropagation implements AutoCloseable {
     }
 
     private final List<ClusterNodes.Gateway> gateways;
-    private final List<Poller> pollers = new ArrayList<>();
+    private final List<GatewayPoller> pollers = new ArrayList<>();
     private final long pollIntervalNanos;
     private final Duration trialTimeout;
 
@@ -73,9 +66,7 @@ final class RoutePropagation implements AutoCloseable {
         this.pollIntervalNanos = pollInterval.toNanos();
         this.trialTimeout = trialTimeout;
         for (ClusterNodes.Gateway gateway : gateways) {
-            Poller poller = new Poller(gateway);
-            pollers.add(poller);
-            Thread.ofPlatform().daemon().name("bench-poll-" + gateway.id()).start(poller);
+            pollers.add(GatewayPoller.start(gateway, pollIntervalNanos, "bench-poll-" + gateway.id()));
         }
     }
 
@@ -115,9 +106,9 @@ final class RoutePropagation implements AutoCloseable {
         byte[] request = BlockingHttp.get(host, "/");
         CountDownLatch polling = new CountDownLatch(pollers.size());
         long deadline = System.nanoTime() + trialTimeout.toNanos();
-        List<CompletableFuture<Seen>> seen = new ArrayList<>();
-        for (Poller poller : pollers) {
-            seen.add(poller.submit(request, deadline, polling));
+        List<CompletableFuture<GatewayPoller.Seen>> seen = new ArrayList<>();
+        for (GatewayPoller poller : pollers) {
+            seen.add(poller.submit(request, 200, 404, deadline, polling));
         }
         if (!polling.await(trialTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
             throw new TimeoutException("the gateways did not answer the pollers' first requests for " + host
@@ -126,8 +117,8 @@ final class RoutePropagation implements AutoCloseable {
         long sent = System.nanoTime();
         HttpResponse<String> response = nodes.route(host, function);
         long answered = System.nanoTime();
-        List<Seen> all = new ArrayList<>();
-        for (CompletableFuture<Seen> s : seen) {
+        List<GatewayPoller.Seen> all = new ArrayList<>();
+        for (CompletableFuture<GatewayPoller.Seen> s : seen) {
             all.add(s.get(trialTimeout.toMillis() + 10_000, TimeUnit.MILLISECONDS));
         }
         return new Trial(
@@ -147,7 +138,7 @@ final class RoutePropagation implements AutoCloseable {
         boolean everywhere = true;
         for (int g = 0; g < gateways.size(); g++) {
             String id = gateways.get(g).id();
-            Seen seen = trial.seen().get(g);
+            GatewayPoller.Seen seen = trial.seen().get(g);
             results.polls.merge(id, seen.polls(), Long::sum);
             results.pollingNanos.merge(id, seen.pollingNanos(), Long::sum);
             results.otherStatuses.merge(id, seen.otherStatuses(), Long::sum);
@@ -182,98 +173,6 @@ final class RoutePropagation implements AutoCloseable {
 
     @Override
     public void close() {
-        pollers.forEach(Poller::stop);
-    }
-
-    /** A thread that polls one gateway when given a trial, and idles between trials. */
-    private final class Poller implements Runnable {
-
-        private record Job(byte[] request, long deadline, CountDownLatch polling, CompletableFuture<Seen> done) {}
-
-        private static final Job STOP = new Job(new byte[0], 0, null, null);
-
-        private final ClusterNodes.Gateway gateway;
-        private final LinkedBlockingQueue<Job> jobs = new LinkedBlockingQueue<>();
-        private final BlockingHttp http;
-
-        Poller(ClusterNodes.Gateway gateway) {
-            this.gateway = gateway;
-            this.http = new BlockingHttp(gateway.httpPort());
-        }
-
-        CompletableFuture<Seen> submit(byte[] request, long deadline, CountDownLatch polling) {
-            CompletableFuture<Seen> done = new CompletableFuture<>();
-            jobs.add(new Job(request, deadline, polling, done));
-            return done;
-        }
-
-        void stop() {
-            jobs.add(STOP);
-        }
-
-        @Override
-        public void run() {
-            try {
-                while (true) {
-                    Job job = jobs.take();
-                    if (job == STOP) {
-                        return;
-                    }
-                    try {
-                        job.done().complete(poll(job));
-                    } catch (RuntimeException e) {
-                        job.polling().countDown();
-                        job.done().completeExceptionally(e);
-                    }
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } finally {
-                http.close();
-            }
-        }
-
-        private Seen poll(Job job) {
-            long polls = 0;
-            long others = 0;
-            long errors = 0;
-            String problem = null;
-            boolean first = true;
-            long began = System.nanoTime();
-            while (true) {
-                int status;
-                // A 200 counts from when its request was sent: the gateway knew the route by
-                // then, and the function's own time to answer is not propagation.
-                long sent = System.nanoTime();
-                try {
-                    status = http.send(job.request());
-                } catch (IOException e) {
-                    status = -1;
-                    errors++;
-                    problem = "gateway " + gateway.id() + ": " + e;
-                }
-                long now = System.nanoTime();
-                polls++;
-                if (first) {
-                    first = false;
-                    job.polling().countDown();
-                }
-                if (status == 200) {
-                    return new Seen(true, sent, polls, now - began, others, errors, problem);
-                }
-                if (status > 0 && status != 404) {
-                    others++;
-                    problem = "status " + status;
-                }
-                if (now - job.deadline() > 0) {
-                    return new Seen(false, 0, polls, now - began, others, errors, problem);
-                }
-                if (status < 0) {
-                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1)); // not a tight loop on a refused connection
-                } else if (pollIntervalNanos > 0) {
-                    LockSupport.parkNanos(pollIntervalNanos);
-                }
-            }
-        }
+        pollers.forEach(GatewayPoller::stop);
     }
 }

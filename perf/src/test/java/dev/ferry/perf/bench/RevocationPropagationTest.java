@@ -13,12 +13,12 @@ class RevocationPropagationTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
     private static final long MS = 1_000_000;
 
-    private static RevocationPropagation.Seen refusedAt(long nanos) {
-        return new RevocationPropagation.Seen(true, nanos, 10, 5 * MS, 0, 0, null);
+    private static GatewayPoller.Seen refusedAt(long nanos) {
+        return new GatewayPoller.Seen(true, nanos, 10, 5 * MS, 0, 0, null);
     }
 
-    private static RevocationPropagation.Seen never() {
-        return new RevocationPropagation.Seen(false, 0, 500, 5_000 * MS, 1, 0, "status 503");
+    private static GatewayPoller.Seen never() {
+        return new GatewayPoller.Seen(false, 0, 500, 5_000 * MS, 1, 0, "status 503");
     }
 
     @Test
