@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -63,37 +64,16 @@ final class TestContainer implements AutoCloseable {
     /** Starts containers of {@code type} ({@code app--name}), from the jar at {@code jar}, and waits until all are ready. */
     static List<TestContainer> start(Path jar, String functionId, Class<?> type, int maxInputs, String... ids)
             throws Exception {
-        FunctionId function = FunctionId.parse(functionId);
-        String classpath = TestJars.runtimeClasspath(type);
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<TestContainer> started = new ArrayList<>();
-        List<CompletableFuture<Void>> ready = new ArrayList<>();
-        for (String id : ids) {
-            int port = freePort();
-            List<String> command = new ArrayList<>(List.of(
-                    java,
-                    "--enable-native-access=ALL-UNNAMED",
-                    "--sun-misc-unsafe-memory-access=allow",
-                    "-cp",
-                    classpath,
-                    ContainerArgs.MAIN_CLASS));
-            command.addAll(new ContainerArgs(id, function, type.getName(), jar, port).toArgs());
-            ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
-            String token = newToken(id);
-            ContainerSecret secret = ContainerSecret.generate();
-            builder.environment().put(ContainerArgs.READY_TOKEN_ENV, token);
-            builder.environment().put(ContainerArgs.SECRET_ENV, secret.encoded());
-            Process process = builder.start();
-            started.add(new TestContainer(id, function, maxInputs, port, token, secret, process));
-            ready.add(CompletableFuture.runAsync(() -> awaitReadyLine(process, ContainerArgs.readyLine(token))));
-        }
         try {
-            CompletableFuture.allOf(ready.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
-        } catch (Exception e) {
+            for (String id : ids) {
+                started.add(launch(List.of(), jar, functionId, type, maxInputs, id, freePort(), Map.of()));
+            }
+        } catch (IOException | RuntimeException e) {
             started.forEach(TestContainer::close);
             throw e;
         }
-        return started;
+        return awaitReady(started);
     }
 
     /** App {@code t} version {@code v1}: {@code functions}, each a class of the jar at {@code jar}. */
@@ -116,30 +96,8 @@ final class TestContainer implements AutoCloseable {
     /** As {@link #start}, one container on {@code port}. */
     static TestContainer startOn(Path jar, String functionId, Class<?> type, int maxInputs, String id, int port)
             throws Exception {
-        FunctionId function = FunctionId.parse(functionId);
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED",
-                "--sun-misc-unsafe-memory-access=allow",
-                "-cp",
-                TestJars.runtimeClasspath(type),
-                ContainerArgs.MAIN_CLASS));
-        command.addAll(new ContainerArgs(id, function, type.getName(), jar, port).toArgs());
-        ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
-        String token = newToken(id);
-        ContainerSecret secret = ContainerSecret.generate();
-        builder.environment().put(ContainerArgs.READY_TOKEN_ENV, token);
-        builder.environment().put(ContainerArgs.SECRET_ENV, secret.encoded());
-        Process process = builder.start();
-        TestContainer container = new TestContainer(id, function, maxInputs, port, token, secret, process);
-        try {
-            CompletableFuture.runAsync(() -> awaitReadyLine(process, ContainerArgs.readyLine(token)))
-                    .get(60, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            container.close();
-            throw e;
-        }
-        return container;
+        return awaitReady(List.of(launch(List.of(), jar, functionId, type, maxInputs, id, port, Map.of())))
+                .getFirst();
     }
 
     /**
@@ -149,16 +107,37 @@ final class TestContainer implements AutoCloseable {
      */
     static TestContainer startInOwnNetwork(
             Path jar, String functionId, Class<?> type, int maxInputs, String id, Path socket) throws Exception {
+        List<String> bwrap =
+                List.of("/usr/bin/bwrap", "--dev-bind", "/", "/", "--unshare-net", "--die-with-parent", "--");
+        return awaitReady(List.of(launch(
+                        bwrap,
+                        jar,
+                        functionId,
+                        type,
+                        maxInputs,
+                        id,
+                        freePort(),
+                        Map.of(ContainerArgs.CALL_SOCKET_ENV, socket.toString()))))
+                .getFirst();
+    }
+
+    /**
+     * Launches one container as a worker does (its ready token and secret in its environment,
+     * with {@code environment} added), its command after {@code wrapper}; does not wait for it.
+     */
+    private static TestContainer launch(
+            List<String> wrapper,
+            Path jar,
+            String functionId,
+            Class<?> type,
+            int maxInputs,
+            String id,
+            int port,
+            Map<String, String> environment)
+            throws IOException {
         FunctionId function = FunctionId.parse(functionId);
-        int port = freePort();
-        List<String> command = new ArrayList<>(List.of(
-                "/usr/bin/bwrap",
-                "--dev-bind",
-                "/",
-                "/",
-                "--unshare-net",
-                "--die-with-parent",
-                "--",
+        List<String> command = new ArrayList<>(wrapper);
+        command.addAll(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED",
                 "--sun-misc-unsafe-memory-access=allow",
@@ -171,17 +150,23 @@ final class TestContainer implements AutoCloseable {
         ContainerSecret secret = ContainerSecret.generate();
         builder.environment().put(ContainerArgs.READY_TOKEN_ENV, token);
         builder.environment().put(ContainerArgs.SECRET_ENV, secret.encoded());
-        builder.environment().put(ContainerArgs.CALL_SOCKET_ENV, socket.toString());
-        Process process = builder.start();
-        TestContainer container = new TestContainer(id, function, maxInputs, port, token, secret, process);
+        builder.environment().putAll(environment);
+        return new TestContainer(id, function, maxInputs, port, token, secret, builder.start());
+    }
+
+    /** Waits until every container of {@code launched} printed its ready line (60 s), else closes them all. */
+    private static List<TestContainer> awaitReady(List<TestContainer> launched) throws Exception {
+        List<CompletableFuture<Void>> ready = new ArrayList<>();
+        for (TestContainer c : launched) {
+            ready.add(CompletableFuture.runAsync(() -> awaitReadyLine(c.process, ContainerArgs.readyLine(c.token))));
+        }
         try {
-            CompletableFuture.runAsync(() -> awaitReadyLine(process, ContainerArgs.readyLine(token)))
-                    .get(60, TimeUnit.SECONDS);
+            CompletableFuture.allOf(ready.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
         } catch (Exception e) {
-            container.close();
+            launched.forEach(TestContainer::close);
             throw e;
         }
-        return container;
+        return launched;
     }
 
     private static void awaitReadyLine(Process process, String readyLine) {
