@@ -37,7 +37,21 @@ final class AdminClient {
     static final int CONNECT_TIMEOUT_MILLIS = 5_000;
 
     /** An answer read whole: its status and its body as UTF-8 text. */
-    record Response(int status, String body) {}
+    record Response(int status, String body) {
+
+        /**
+         * What a command that changes one thing prints: the answer's line on stdout when it is
+         * 200 (exit code 0), else {@code ferry <command>: <the answer>} on stderr (1).
+         */
+        int print(String command) {
+            if (status != 200) {
+                System.err.print("ferry " + command + ": " + body);
+                return 1;
+            }
+            System.out.print(body);
+            return 0;
+        }
+    }
 
     private final String baseUrl;
     /** Null when none was found: the API's 401 then says where a token comes from. */

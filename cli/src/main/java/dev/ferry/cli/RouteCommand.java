@@ -36,8 +36,9 @@ final class RouteCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            return print(
-                    "route add", target.client().send("PUT", routePath(host), "text/plain; charset=utf-8", function));
+            return target.client()
+                    .send("PUT", routePath(host), "text/plain; charset=utf-8", function)
+                    .print("route add");
         }
     }
 
@@ -51,7 +52,7 @@ final class RouteCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            return print("route rm", target.client().delete(routePath(host)));
+            return target.client().delete(routePath(host)).print("route rm");
         }
     }
 
@@ -77,14 +78,5 @@ final class RouteCommand implements Runnable {
 
     private static String routePath(String host) {
         return "/v1/routes/" + URLEncoder.encode(host, StandardCharsets.UTF_8);
-    }
-
-    private static int print(String command, AdminClient.Response response) {
-        if (response.status() != 200) {
-            System.err.print("ferry " + command + ": " + response.body());
-            return 1;
-        }
-        System.out.print(response.body());
-        return 0;
     }
 }

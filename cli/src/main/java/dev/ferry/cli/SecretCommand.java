@@ -68,8 +68,9 @@ final class SecretCommand implements Runnable {
             for (Map.Entry<String, String> e : values(pairs, System.in).entrySet()) {
                 body.put(e.getKey(), e.getValue());
             }
-            return print(
-                    "secret set", target.client().send("PUT", path(name), "application/json", Json.write(body, false)));
+            return target.client()
+                    .send("PUT", path(name), "application/json", Json.write(body, false))
+                    .print("secret set");
         }
     }
 
@@ -116,7 +117,7 @@ final class SecretCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             FunctionSettings.checkName("secret", name);
-            return print("secret rm", target.client().delete(path(name)));
+            return target.client().delete(path(name)).print("secret rm");
         }
     }
 
@@ -185,14 +186,5 @@ final class SecretCommand implements Runnable {
 
     private static String path(String name) {
         return AdminApi.SECRETS_PATH + "/" + java.net.URLEncoder.encode(name, java.nio.charset.StandardCharsets.UTF_8);
-    }
-
-    private static int print(String command, AdminClient.Response response) {
-        if (response.status() != 200) {
-            System.err.print("ferry " + command + ": " + response.body());
-            return 1;
-        }
-        System.out.print(response.body());
-        return 0;
     }
 }

@@ -115,13 +115,7 @@ final class TokenCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            AdminClient.Response response = target.client().delete(AdminApi.TOKENS_PATH + id);
-            if (response.status() != 200) {
-                System.err.print("ferry token revoke: " + response.body());
-                return 1;
-            }
-            System.out.print(response.body());
-            return 0;
+            return target.client().delete(AdminApi.TOKENS_PATH + id).print("token revoke");
         }
     }
 
