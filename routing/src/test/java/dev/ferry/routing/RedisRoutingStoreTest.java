@@ -103,6 +103,8 @@ class RedisRoutingStoreTest extends RoutingStoreContract {
             other.removeContainer("c1");
             other.removeRoute("api.example.com");
             await(() -> store.containers().isEmpty() && store.routes().isEmpty(), "other's removals");
+            // Reads show a change as it is applied; listeners hear it just after, on the feed thread.
+            await(() -> heard.changes().contains("-route api.example.com"), "the listener to hear the removals");
             assertThat(heard.changes())
                     .containsExactly(
                             "app shop@v1",
