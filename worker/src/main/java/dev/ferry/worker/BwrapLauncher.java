@@ -14,15 +14,22 @@ import java.util.Optional;
  * <p>The sandbox: its own PID, IPC and UTS namespaces (host name = container id) and mount
  * namespace; the machine's file system read-only ({@code --ro-bind / /}) with a fresh
  * {@code /dev} (null, zero, random, tty, shm and the like, plus the container's GPUs), a
- * fresh {@code /proc} and an empty {@code /tmp}. Hidden, because the container runs as root
- * (without capabilities, but root owns them): the password hashes ({@code /etc/shadow},
- * {@code /etc/gshadow}), the SSH host keys ({@code /etc/ssh}), {@code /root} and the worker's
- * home (where {@code ~/.ferry} keeps the local CA's key). What the JVM reads from under any
- * of those (the jar in a temporary directory, a class path in the home) is bound back
- * read-only. Everything else on the machine stays readable: bwrap hides little, runc shows
- * little. No capabilities, no new privileges, the {@link SeccompProfile} filter, a new session
- * (no terminal to push input into), and {@code --die-with-parent}: if the worker dies, so does
- * the container.
+ * fresh {@code /proc} and an empty {@code /tmp}. Hidden: the password hashes
+ * ({@code /etc/shadow}, {@code /etc/gshadow}), the SSH host keys ({@code /etc/ssh}),
+ * {@code /root} and the worker's home (where {@code ~/.ferry} keeps the local CA's key). What the
+ * JVM reads from under any of those (the jar in a temporary directory, a class path in the home)
+ * is bound back read-only. Everything else on the machine stays visible: bwrap hides little,
+ * runc shows little. No capabilities, no new privileges, the {@link SeccompProfile} filter, a
+ * new session (no terminal to push input into), and {@code --die-with-parent}: if the worker
+ * dies, so does the container.
+ *
+ * <p>User: with a {@link UserNamespace} (a worker running as root, where the kernel allows one),
+ * bwrap itself is started as the container's unprivileged user by {@code setpriv} and makes a
+ * user namespace where that user is root ({@code --unshare-user --uid 0 --gid 0}), and no further
+ * one ({@code --disable-userns}). So what the container reads of the machine is what a stranger
+ * may read, and the paths it needs that a stranger cannot reach are bound from
+ * {@link UserNamespaces}' copies. Without one, it runs as the worker's user: root, without
+ * capabilities, but the owner of root's files.
  *
  * <p>Network: the host's, where the gateway calls the container's port on a host address;
  * or, under {@link ContainerNetwork#NONE}, a namespace of its own with only loopback
@@ -32,9 +39,9 @@ import java.util.Optional;
  * <p>The filter: bwrap reads a BPF program from a file descriptor ({@code --seccomp 9}), and a
  * Java child has only descriptors 0-2. So bwrap is started by {@code /bin/sh}, which opens the
  * program's file (written once, at the launcher's start) as descriptor 9 and {@code exec}s
- * bwrap in its own place: the process the worker started is bwrap, as before. bwrap sets
- * {@code PR_SET_NO_NEW_PRIVS} before it loads the filter, in the JVM's process only, after its
- * own set-up.
+ * bwrap (or setpriv, which {@code exec}s bwrap) in its own place: the process the worker started
+ * is bwrap, as before. bwrap sets {@code PR_SET_NO_NEW_PRIVS} before it loads the filter, in the
+ * JVM's process only, after its own set-up.
  *
  * <p>Signals: bwrap does not relay them. Its first process is bwrap itself, which starts
  * bwrap again as PID 1 of the new namespace (a reaper), which starts the JVM. So a stop sends
@@ -55,6 +62,8 @@ final class BwrapLauncher implements ContainerLauncher {
     static final String SECCOMP_FD = "9";
 
     private final Path bwrap;
+    /** What starts bwrap as a container's user; null when the worker cannot switch users (it is not root). */
+    private final Path setpriv;
     /** The seccomp filter's BPF program; deleted at {@link #close()}. */
     private final Path seccomp;
     /** Directories hidden behind an empty read-only tmpfs where they exist. */
@@ -66,8 +75,9 @@ final class BwrapLauncher implements ContainerLauncher {
      * @throws IllegalStateException when it cannot, or the machine's architecture is not one
      *     {@link SeccompProfile} knows
      */
-    BwrapLauncher(Path bwrap) {
+    BwrapLauncher(Path bwrap, Path setpriv) {
         this.bwrap = bwrap;
+        this.setpriv = setpriv;
         try {
             // createTempFile makes it readable by the worker's user only.
             this.seccomp = Files.createTempFile("ferry-seccomp-", ".bpf");
@@ -144,12 +154,63 @@ final class BwrapLauncher implements ContainerLauncher {
                 .forEach(ProcessHandle::destroyForcibly);
     }
 
-    /** The whole command: the shell that opens the filter, then bwrap's. */
+    /** The whole command: the shell that opens the filter, setpriv to the container's user if it has one, then bwrap's. */
     List<String> command(ContainerLaunch launch) {
         List<String> command = new ArrayList<>(SHELL);
         command.add(seccomp.toString());
+        if (launch.userNamespace() != null) {
+            if (setpriv == null) {
+                throw new IllegalStateException("a user namespace needs setpriv, which this launcher was not given");
+            }
+            command.addAll(asUser(setpriv, launch.userNamespace().user()));
+        }
         command.addAll(bwrapCommand(launch));
         return command;
+    }
+
+    /** {@code setpriv}, switching to {@code user} with no other groups, before the command that follows. */
+    static List<String> asUser(Path setpriv, ContainerUser user) {
+        return List.of(setpriv.toString(), "--reuid=" + user.uid(), "--regid=" + user.gid(), "--clear-groups", "--");
+    }
+
+    /**
+     * Why bwrap cannot make a user namespace as {@code user} here (the kernel, or a security
+     * module, allows none to unprivileged users), or empty when it can: a sandbox with nothing
+     * in it, run once.
+     */
+    static java.util.Optional<String> userNamespaceRefusal(Path bwrap, Path setpriv, ContainerUser user) {
+        List<String> command = new ArrayList<>(asUser(setpriv, user));
+        command.addAll(List.of(
+                bwrap.toString(),
+                "--unshare-user",
+                "--disable-userns",
+                "--uid",
+                "0",
+                "--gid",
+                "0",
+                "--ro-bind",
+                "/",
+                "/",
+                "--",
+                "/bin/true"));
+        try {
+            Process probe =
+                    new ProcessBuilder(command).redirectErrorStream(true).start();
+            probe.getOutputStream().close();
+            if (!probe.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                probe.destroyForcibly();
+                return java.util.Optional.of("bwrap did not finish within 10 s");
+            }
+            String output = new String(probe.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            return probe.exitValue() == 0
+                    ? java.util.Optional.empty()
+                    : java.util.Optional.of("bwrap exited with code " + probe.exitValue() + ": " + output.strip());
+        } catch (IOException e) {
+            return java.util.Optional.of(e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return java.util.Optional.of("interrupted");
+        }
     }
 
     /** bwrap's command line, {@code --seccomp 9} included. */
@@ -176,6 +237,10 @@ final class BwrapLauncher implements ContainerLauncher {
                 "/proc",
                 "--tmpfs",
                 "/tmp"));
+        if (launch.userNamespace() != null) {
+            // bwrap's own set-up keeps the user's capabilities in the namespace; --cap-drop takes them from the JVM.
+            command.addAll(1, List.of("--unshare-user", "--disable-userns", "--uid", "0", "--gid", "0"));
+        }
         for (Path file : MASKED_FILES) {
             if (Files.isRegularFile(file)) {
                 command.addAll(List.of("--ro-bind", "/dev/null", file.toString()));
@@ -188,8 +253,10 @@ final class BwrapLauncher implements ContainerLauncher {
         replaced.addAll(maskedDirs);
         for (Path path : launch.readablePaths()) {
             Path absolute = path.toAbsolutePath().normalize();
-            if (replaced.stream().anyMatch(absolute::startsWith) && Files.exists(absolute)) {
-                command.addAll(List.of("--ro-bind", absolute.toString(), absolute.toString()));
+            Path source = launch.source(absolute);
+            boolean hidden = replaced.stream().anyMatch(absolute::startsWith);
+            if ((hidden || !source.equals(absolute)) && Files.exists(absolute)) {
+                command.addAll(List.of("--ro-bind", source.toString(), absolute.toString()));
             }
         }
         if (launch.network() == ContainerNetwork.NONE) {

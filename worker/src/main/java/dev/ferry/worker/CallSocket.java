@@ -36,11 +36,12 @@ record CallSocket(ContainerNetwork network, String name, Path dir) {
 
     /**
      * A new socket directory under {@code root} for the container with ready token {@code token},
-     * readable by the worker's user only: named after the token's hash, as the abstract name is.
+     * readable by the worker's user only, or owned by {@code user} when the container runs as one
+     * (null otherwise): named after the token's hash, as the abstract name is.
      *
      * @throws IOException if the directory cannot be made, or the socket's path would be too long
      */
-    static CallSocket none(Path root, String token) throws IOException {
+    static CallSocket none(Path root, String token, ContainerUser user) throws IOException {
         String hash = ContainerCommand.localSocketName(token).substring("ferry/".length(), "ferry/".length() + 16);
         Path dir = root.resolve(hash);
         Path file = dir.resolve(FILE_NAME);
@@ -49,6 +50,10 @@ record CallSocket(ContainerNetwork network, String name, Path dir) {
                     + " bytes (expected: a shorter temporary directory)");
         }
         Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        if (user != null) {
+            Files.setAttribute(dir, "unix:uid", user.uid());
+            Files.setAttribute(dir, "unix:gid", user.gid());
+        }
         return new CallSocket(ContainerNetwork.NONE, file.toString(), dir);
     }
 

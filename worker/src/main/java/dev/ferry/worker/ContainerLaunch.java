@@ -21,6 +21,9 @@ import java.util.Map;
  *     namespace of its own), never {@link ContainerNetwork#DEFAULT}
  * @param socketDir under {@link ContainerNetwork#NONE}, the directory the container makes its
  *     call socket in, which the sandbox binds writable at the same path; null otherwise
+ * @param userNamespace the user the container runs as in a user namespace of its own, and where
+ *     the readable paths that user cannot reach are bound from; null for none (the worker's
+ *     user, as root is in the process sandbox or when the kernel allows no user namespace)
  */
 record ContainerLaunch(
         String id,
@@ -30,7 +33,8 @@ record ContainerLaunch(
         List<Path> readablePaths,
         List<Path> gpuDevices,
         ContainerNetwork network,
-        Path socketDir) {
+        Path socketDir,
+        UserNamespace userNamespace) {
 
     ContainerLaunch {
         if (network == ContainerNetwork.DEFAULT) {
@@ -46,6 +50,24 @@ record ContainerLaunch(
         gpuDevices = List.copyOf(gpuDevices);
     }
 
+    /** Where the sandbox binds readable path {@code path} from: itself, unless the container's user cannot reach it there. */
+    Path source(Path path) {
+        return userNamespace == null ? path.toAbsolutePath().normalize() : userNamespace.source(path);
+    }
+
+    /** A launch without a user namespace. */
+    ContainerLaunch(
+            String id,
+            ContainerLimits limits,
+            List<String> command,
+            Map<String, String> environment,
+            List<Path> readablePaths,
+            List<Path> gpuDevices,
+            ContainerNetwork network,
+            Path socketDir) {
+        this(id, limits, command, environment, readablePaths, gpuDevices, network, socketDir, null);
+    }
+
     /** A launch on the host's network. */
     ContainerLaunch(
             String id,
@@ -54,7 +76,7 @@ record ContainerLaunch(
             Map<String, String> environment,
             List<Path> readablePaths,
             List<Path> gpuDevices) {
-        this(id, limits, command, environment, readablePaths, gpuDevices, ContainerNetwork.HOST, null);
+        this(id, limits, command, environment, readablePaths, gpuDevices, ContainerNetwork.HOST, null, null);
     }
 
     /** Names the environment's variables, never their values: a secret's may be among them. */
@@ -62,6 +84,7 @@ record ContainerLaunch(
     public String toString() {
         return "ContainerLaunch[id=" + id + ", limits=" + limits + ", command=" + command + ", environment="
                 + new java.util.TreeSet<>(environment.keySet()) + ", readablePaths=" + readablePaths + ", gpuDevices="
-                + gpuDevices + ", network=" + network + ", socketDir=" + socketDir + "]";
+                + gpuDevices + ", network=" + network + ", socketDir=" + socketDir + ", userNamespace="
+                + (userNamespace == null ? "none" : userNamespace.user()) + "]";
     }
 }

@@ -33,9 +33,15 @@ import java.util.TreeSet;
  * <p>Namespaces: PID, IPC, UTS (host name = container id) and mount; network under
  * {@link ContainerNetwork#NONE} only (a new one with loopback alone, and the launch's socket
  * directory bound writable, where the container makes the socket file it is called on;
- * otherwise the gateway calls the container's port on a host address); not user (runc runs as
- * root). The process runs as root inside with no capabilities at all, no new privileges and
- * the {@link SeccompProfile} filter. Limits
+ * otherwise the gateway calls the container's port on a host address); user and cgroup with a
+ * {@link UserNamespace}: root inside is the container's unprivileged user outside (one id
+ * mapped, for user and group), runc makes its mounts as that user (so the readable paths come
+ * from {@link UserNamespaces}' copies where the user cannot reach them, and the root file system
+ * lives in the container's own directory), {@code /sys} is the machine's bound read-only on the
+ * host's network (a user namespace may mount sysfs only for a network namespace it owns), and
+ * GPU nodes are bound rather than made (it may not make device nodes). Without one, root inside
+ * is the machine's root. The process runs as root inside with no capabilities at all, no new
+ * privileges and the {@link SeccompProfile} filter. Limits
  * from {@link ContainerLimits}: memory with swap equal to it (so no swap) where the kernel
  * accounts swap, a CFS quota over a 100 ms period, a PID limit. Devices: all denied except
  * runc's defaults and the container's GPU nodes.
@@ -81,8 +87,18 @@ final class OciBundle {
             throws IOException {
         Files.createDirectories(dir.getParent());
         Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        Path rootfs = Files.createDirectory(dir.resolve("rootfs"));
-        List<Object> mounts = new ArrayList<>(baseMounts(launch.limits()));
+        UserNamespace userNamespace = launch.userNamespace();
+        Path rootfs;
+        if (userNamespace == null) {
+            rootfs = Files.createDirectory(dir.resolve("rootfs"));
+        } else {
+            // runc's init makes the mount points in it as the container's user.
+            rootfs = Files.createDirectory(userNamespace.dir().resolve("rootfs"));
+            Files.setAttribute(rootfs, "unix:uid", userNamespace.user().uid());
+            Files.setAttribute(rootfs, "unix:gid", userNamespace.user().gid());
+        }
+        boolean hostSys = userNamespace != null && launch.network() != ContainerNetwork.NONE;
+        List<Object> mounts = new ArrayList<>(baseMounts(launch.limits(), hostSys));
         for (String name : TOP_LEVEL) {
             Path host = Path.of("/", name);
             if (Files.isSymbolicLink(host)) {
@@ -92,7 +108,12 @@ final class OciBundle {
             }
         }
         for (Path path : boundPaths(launch.readablePaths())) {
-            mounts.add(bind(path));
+            mounts.add(mount(path.toString(), "bind", launch.source(path).toString(), "rbind,ro,nosuid,nodev"));
+        }
+        if (userNamespace != null) {
+            for (Path node : launch.gpuDevices()) {
+                mounts.add(mount("/dev/" + node.getFileName(), "bind", node.toString(), "bind,rw,nosuid,noexec"));
+            }
         }
         if (launch.network() == ContainerNetwork.NONE) {
             // After /tmp's tmpfs, which may hold it; writable: the container makes its socket there.
@@ -101,7 +122,7 @@ final class OciBundle {
         }
         Files.writeString(
                 dir.resolve("config.json"),
-                Json.write(config(launch, environment, mounts, limitSwap)),
+                Json.write(config(launch, environment, mounts, limitSwap, rootfs)),
                 StandardCharsets.UTF_8);
     }
 
@@ -119,7 +140,11 @@ final class OciBundle {
     }
 
     private static Map<String, Object> config(
-            ContainerLaunch launch, Map<String, String> environment, List<Object> mounts, boolean limitSwap)
+            ContainerLaunch launch,
+            Map<String, String> environment,
+            List<Object> mounts,
+            boolean limitSwap,
+            Path rootfs)
             throws IOException {
         Map<String, Object> process = new LinkedHashMap<>();
         process.put("terminal", false);
@@ -147,10 +172,19 @@ final class OciBundle {
             // Without a path: a new namespace, where runc brings up loopback and nothing else.
             namespaces.add(Map.of("type", "network"));
         }
+        UserNamespace userNamespace = launch.userNamespace();
+        if (userNamespace != null) {
+            namespaces.add(Map.of("type", "user"));
+            // Its own cgroup as the root of /sys/fs/cgroup, which a user namespace may mount.
+            namespaces.add(Map.of("type", "cgroup"));
+            linux.put("uidMappings", List.of(idMapping(userNamespace.user().uid())));
+            linux.put("gidMappings", List.of(idMapping(userNamespace.user().gid())));
+        }
         linux.put("namespaces", namespaces);
         linux.put("seccomp", SeccompProfile.ociSeccomp(SeccompProfile.Arch.current()));
         List<Object> devices = new ArrayList<>();
-        for (Path node : launch.gpuDevices()) {
+        // In a user namespace the nodes are bound among the mounts instead.
+        for (Path node : userNamespace == null ? launch.gpuDevices() : List.<Path>of()) {
             DeviceNumber number = DeviceNumber.of(node);
             Map<String, Object> device = new LinkedHashMap<>();
             device.put("path", "/dev/" + node.getFileName());
@@ -168,12 +202,19 @@ final class OciBundle {
                 .filter(p -> Files.exists(Path.of(p), LinkOption.NOFOLLOW_LINKS))
                 .forEach(masked::add);
         linux.put("maskedPaths", masked);
-        linux.put("readonlyPaths", READ_ONLY);
+        List<String> readOnly = new ArrayList<>(READ_ONLY);
+        if (userNamespace != null) {
+            if (launch.network() != ContainerNetwork.NONE) {
+                readOnly.add("/sys");
+            }
+            readOnly.addAll(cgroupControllers());
+        }
+        linux.put("readonlyPaths", readOnly);
 
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("ociVersion", "1.0.2");
         config.put("process", process);
-        config.put("root", Map.of("path", "rootfs", "readonly", true));
+        config.put("root", Map.of("path", rootfs.toString(), "readonly", true));
         config.put("hostname", launch.id());
         config.put("mounts", mounts);
         config.put("linux", linux);
@@ -219,17 +260,66 @@ final class OciBundle {
         return resources;
     }
 
-    private static List<Object> baseMounts(ContainerLimits limits) {
+    /**
+     * The container's cgroup controllers, to be made read-only where runc, in a user namespace,
+     * mounts them writable: the JVM takes limits set after its start (a pool member's, at the
+     * assignment) only when it sees them read-only, the mark of a container (JDK-8261242).
+     * {@code /sys/fs/cgroup} under cgroup v2; each controller's directory under v1.
+     */
+    private static List<String> cgroupControllers() throws IOException {
+        Path root = Path.of("/sys/fs/cgroup");
+        if (Files.exists(root.resolve("cgroup.controllers"))) {
+            return List.of(root.toString());
+        }
+        List<String> controllers = new ArrayList<>();
+        try (java.util.stream.Stream<Path> entries = Files.list(root)) {
+            entries.filter(p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS))
+                    .map(Path::toString)
+                    .sorted()
+                    .forEach(controllers::add);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return List.of();
+        }
+        return controllers;
+    }
+
+    /** Root inside is the machine's {@code id}, alone. */
+    private static Map<String, Object> idMapping(int id) {
+        return Map.of("containerID", 0, "hostID", id, "size", 1);
+    }
+
+    /**
+     * What a container on the host's network in a user namespace sees of {@code /sys}: a user
+     * namespace may mount sysfs only for a network namespace it owns, and binding the machine's
+     * {@code /sys} whole (recursively: the kernel refuses less) would bring the machine's cgroup
+     * mounts under the container's own, where the JVM finds them first and misreads its limits.
+     * So: a tmpfs (read-only once set up, see {@link #config}) with these of the machine's bound
+     * read-only, none of which holds a mount of its own.
+     */
+    static final List<String> HOST_SYS = List.of("block", "bus", "class", "dev", "devices", "module");
+
+    private static List<Object> baseMounts(ContainerLimits limits, boolean hostSys) {
         String size = limits.memoryMib() > 0 ? ",size=" + limits.memoryMib() + "m" : "";
-        return List.of(
+        List<Object> mounts = new ArrayList<>(List.of(
                 mount("/proc", "proc", "proc", ""),
                 mount("/dev", "tmpfs", "tmpfs", "nosuid,strictatime,mode=755,size=65536k"),
                 mount("/dev/pts", "devpts", "devpts", "nosuid,noexec,newinstance,ptmxmode=0666,mode=0620"),
                 mount("/dev/shm", "tmpfs", "shm", "nosuid,noexec,nodev,mode=1777" + size),
-                mount("/dev/mqueue", "mqueue", "mqueue", "nosuid,noexec,nodev"),
-                mount("/sys", "sysfs", "sysfs", "nosuid,noexec,nodev,ro"),
-                mount("/sys/fs/cgroup", "cgroup", "cgroup", "nosuid,noexec,nodev,relatime,ro"),
-                mount("/tmp", "tmpfs", "tmpfs", "nosuid,nodev,mode=1777" + size));
+                mount("/dev/mqueue", "mqueue", "mqueue", "nosuid,noexec,nodev")));
+        if (hostSys) {
+            mounts.add(mount("/sys", "tmpfs", "tmpfs", "nosuid,noexec,nodev,mode=755,size=64k"));
+            for (String name : HOST_SYS) {
+                Path dir = Path.of("/sys", name);
+                if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                    mounts.add(mount(dir.toString(), "bind", dir.toString(), "rbind,ro,nosuid,nodev,noexec"));
+                }
+            }
+        } else {
+            mounts.add(mount("/sys", "sysfs", "sysfs", "nosuid,noexec,nodev,ro"));
+        }
+        mounts.add(mount("/sys/fs/cgroup", "cgroup", "cgroup", "nosuid,noexec,nodev,relatime,ro"));
+        mounts.add(mount("/tmp", "tmpfs", "tmpfs", "nosuid,nodev,mode=1777" + size));
+        return mounts;
     }
 
     private static Map<String, Object> mount(String destination, String type, String source, String options) {

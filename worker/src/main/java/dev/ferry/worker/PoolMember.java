@@ -34,6 +34,9 @@ final class PoolMember {
     private final CallSocket socket;
     private final SandboxedProcess sandboxed;
     private final Path appDir;
+    /** Its user namespace; null without one. */
+    private final UserNamespace userNamespace;
+
     private final boolean niced;
     private final Instant launchedAt;
     private final StderrExcerpt stderr = new StderrExcerpt();
@@ -50,6 +53,7 @@ final class PoolMember {
             CallSocket socket,
             SandboxedProcess sandboxed,
             Path appDir,
+            UserNamespace userNamespace,
             boolean niced,
             Instant at) {
         this.id = id;
@@ -59,6 +63,7 @@ final class PoolMember {
         this.socket = socket;
         this.sandboxed = sandboxed;
         this.appDir = appDir;
+        this.userNamespace = userNamespace;
         this.niced = niced;
         this.launchedAt = at;
     }
@@ -94,6 +99,11 @@ final class PoolMember {
 
     Path appDir() {
         return appDir;
+    }
+
+    /** Its user namespace, or null. */
+    UserNamespace userNamespace() {
+        return userNamespace;
     }
 
     /** Whether it runs at a lower CPU priority, to be raised when it is assigned. */
@@ -134,10 +144,17 @@ final class PoolMember {
 
     /**
      * Puts {@code jar} in the member's directory, where its sandbox shows it, and returns the
-     * path there: a hard link where the file system allows, else a copy.
+     * path there: a hard link where the file system allows, else a copy. In a user namespace, a
+     * copy its user owns: the worker keeps jars readable by itself only.
      */
     Path place(Path jar) throws IOException {
         Path target = appDir.resolve(jar.getFileName().toString());
+        if (userNamespace != null) {
+            Files.copy(jar, target, StandardCopyOption.REPLACE_EXISTING);
+            Files.setAttribute(target, "unix:mode", 0400);
+            Files.setAttribute(target, "unix:uid", userNamespace.user().uid());
+            return target;
+        }
         try {
             Files.createLink(target, jar);
         } catch (IOException | UnsupportedOperationException e) {

@@ -15,7 +15,9 @@ import java.util.Optional;
  *   <li>{@link #bwrap()}: bubblewrap. The container gets its own process, IPC and host-name
  *       namespaces and a read-only view of the machine's file system with a private
  *       {@code /tmp}, {@code /dev} and {@code /proc}, no capabilities, no new privileges, the
- *       {@link SeccompProfile} filter and a minimal environment; the host's network, or
+ *       {@link SeccompProfile} filter and a minimal environment; for a worker that is root, a
+ *       {@link UserNamespaces user namespace} with an unprivileged user of its own per container
+ *       (where the kernel allows one); the host's network, or
  *       under {@link ContainerNetwork#NONE} a network namespace of its own. No resource
  *       limits.</li>
  *   <li>{@link #runc(Path)}: an OCI container run by runc, in a cgroup of its own: all of

@@ -173,6 +173,8 @@ public final class Worker implements AutoCloseable {
     private final ContainerNetwork network;
     /** Where containers under network none keep their call sockets; null under the process sandbox. */
     private final Path socketsDir;
+    /** The containers' user namespaces; null without (the process sandbox, a worker not root, a kernel that refuses). */
+    private final UserNamespaces userNamespaces;
     /** Whether a function's network none was ignored (the process sandbox) and said so once. */
     private final java.util.concurrent.atomic.AtomicBoolean warnedNoNetwork =
             new java.util.concurrent.atomic.AtomicBoolean();
@@ -184,8 +186,10 @@ public final class Worker implements AutoCloseable {
             ContainerLauncher launcher,
             Path poolDir,
             Path socketsDir,
+            UserNamespaces userNamespaces,
             CpuPriority priority) {
         this.javaExecutable = javaExecutable;
+        this.userNamespaces = userNamespaces;
         this.network = builder.containerNetwork;
         this.socketsDir = socketsDir;
         this.runtimeClasspath = runtimeClasspath;
@@ -266,14 +270,31 @@ public final class Worker implements AutoCloseable {
      * {@link #jvmOptionsForLaunch} gives it, and {@code own} (the jar, or the member's directory).
      */
     private List<Path> readablePaths(boolean member, Path own) {
+        List<Path> readable = new ArrayList<>(runtimeReadable(member));
+        readable.add(own);
+        return readable;
+    }
+
+    /** What every container's JVM reads, as {@link #readablePaths} but the container's own. */
+    private List<Path> runtimeReadable(boolean member) {
         List<Path> readable = new ArrayList<>(runtimePaths);
         if (aotCache != null && aotCache.ready()) {
             readable.add(aotCache.file());
         } else if (classDataArchive != null) {
             readable.add(member ? poolArchive(classDataArchive) : classDataArchive);
         }
-        readable.add(own);
         return readable;
+    }
+
+    /** A user namespace for container {@code id}, which reads {@code shared} and {@code jar}; null without. */
+    private UserNamespace openUserNamespace(String id, List<Path> shared, Path jar) throws IOException {
+        return userNamespaces == null ? null : userNamespaces.open(id, shared, jar);
+    }
+
+    private void releaseUserNamespace(UserNamespace namespace) {
+        if (namespace != null) {
+            userNamespaces.release(namespace);
+        }
     }
 
     /** A container of this worker, watched through {@code process}, on {@code port}. */
@@ -531,6 +552,9 @@ public final class Worker implements AutoCloseable {
         if (socketsDir != null) {
             deleteTree(socketsDir);
         }
+        if (userNamespaces != null) {
+            userNamespaces.close();
+        }
     }
 
     @Override
@@ -566,12 +590,17 @@ public final class Worker implements AutoCloseable {
         }
         String token = ContainerCommand.newReadyToken();
         ContainerSecret secret = ContainerSecret.generate();
+        List<Path> shared = runtimeReadable(false);
         List<Path> readable = readablePaths(false, spec.jar());
         Instant startedAt = Instant.now();
         SandboxedProcess process;
         CallSocket socket = null;
+        UserNamespace namespace = null;
         try {
-            socket = callSocket(network, token);
+            if (!(launcher instanceof ProcessLauncher)) {
+                namespace = openUserNamespace(id, shared, spec.jar());
+            }
+            socket = callSocket(network, token, namespace);
             List<String> command = ContainerCommand.of(
                     javaExecutable,
                     jvmOptionsForLaunch(false),
@@ -585,14 +614,15 @@ public final class Worker implements AutoCloseable {
             environment.putAll(socket.environment());
             List<Path> gpuDevices = launcher instanceof ProcessLauncher ? List.of() : gpuNodes.nodes(spec.gpus());
             process = launcher.launch(new ContainerLaunch(
-                    id, spec.limits(), command, environment, readable, gpuDevices, network, socket.dir()));
-        } catch (IOException e) {
+                    id, spec.limits(), command, environment, readable, gpuDevices, network, socket.dir(), namespace));
+        } catch (IOException | RuntimeException e) {
             idsInUse.remove(id);
             portsInUse.remove(port);
             releaseGpus(id, spec);
             if (socket != null) {
                 socket.delete();
             }
+            releaseUserNamespace(namespace);
             String with = launcher instanceof ProcessLauncher
                     ? " with " + javaExecutable
                     : " in its " + sandbox.name() + " sandbox";
@@ -605,7 +635,11 @@ public final class Worker implements AutoCloseable {
         ContainerProcess container = newContainer(id, spec, port, startedAt, process, token, secret, socket);
         containers.put(id, container);
         CallSocket launched = socket;
-        container.exited().whenComplete((code, e) -> launched.delete());
+        UserNamespace launchedIn = namespace;
+        container.exited().whenComplete((code, e) -> {
+            launched.delete();
+            releaseUserNamespace(launchedIn);
+        });
         logger.log(System.Logger.Level.DEBUG, () -> "launched " + container);
         container.watch(null);
         return container.startFuture();
@@ -679,6 +713,7 @@ public final class Worker implements AutoCloseable {
         container.exited().whenComplete((code, e) -> {
             deleteTree(member.appDir());
             member.socket().delete();
+            releaseUserNamespace(member.userNamespace());
         });
         return container.startFuture();
     }
@@ -729,9 +764,20 @@ public final class Worker implements AutoCloseable {
     private PoolMember launchMember() throws IOException {
         String memberId = "pm-" + ContainerIds.next().substring(ContainerIds.PREFIX.length());
         int port = reservePort();
+        List<Path> shared = runtimeReadable(true);
+        UserNamespace namespace;
         Path appDir;
         try {
-            appDir = Files.createDirectory(poolDir.resolve(memberId));
+            namespace = launcher instanceof ProcessLauncher ? null : openUserNamespace(memberId, shared, null);
+            try {
+                // In a user namespace, in the member's own directory, which its user can reach.
+                appDir = namespace != null
+                        ? UserNamespaces.newDirectory(namespace, "app")
+                        : Files.createDirectory(poolDir.resolve(memberId));
+            } catch (IOException e) {
+                releaseUserNamespace(namespace);
+                throw e;
+            }
         } catch (IOException e) {
             portsInUse.remove(port);
             throw e;
@@ -742,7 +788,7 @@ public final class Worker implements AutoCloseable {
         SandboxedProcess process;
         CallSocket socket = null;
         try {
-            socket = callSocket(memberNetwork(), token);
+            socket = callSocket(memberNetwork(), token, namespace);
             List<String> command = priority.member(ContainerCommand.pool(
                     javaExecutable,
                     jvmOptionsForLaunch(true),
@@ -763,17 +809,28 @@ public final class Worker implements AutoCloseable {
                     readable,
                     List.of(),
                     socket.network(),
-                    socket.dir()));
+                    socket.dir(),
+                    namespace));
         } catch (IOException | RuntimeException e) {
             portsInUse.remove(port);
             deleteTree(appDir);
             if (socket != null) {
                 socket.delete();
             }
+            releaseUserNamespace(namespace);
             throw e;
         }
         PoolMember member = new PoolMember(
-                memberId, port, token, secret, socket, process, appDir, priority.nicesMembers(), Instant.now());
+                memberId,
+                port,
+                token,
+                secret,
+                socket,
+                process,
+                appDir,
+                namespace,
+                priority.nicesMembers(),
+                Instant.now());
         logger.log(System.Logger.Level.DEBUG, () -> "launched " + member);
         return member;
     }
@@ -848,7 +905,13 @@ public final class Worker implements AutoCloseable {
         portsInUse.remove(member.port());
         deleteTree(member.appDir());
         member.socket().delete();
+        releaseUserNamespace(member.userNamespace());
         member.released().complete(null);
+    }
+
+    /** The containers' user namespaces, where they have them. */
+    Optional<UserNamespaces> userNamespaces() {
+        return Optional.ofNullable(userNamespaces);
     }
 
     /** How full the warm pool is; all zero without one. */
@@ -893,9 +956,14 @@ public final class Worker implements AutoCloseable {
         return network;
     }
 
-    /** Where a container or member with ready token {@code token} on {@code network} is called from this machine. */
-    private CallSocket callSocket(ContainerNetwork network, String token) throws IOException {
-        return network == ContainerNetwork.NONE ? CallSocket.none(socketsDir, token) : CallSocket.host(token);
+    /**
+     * Where a container or member with ready token {@code token} on {@code network}, in user
+     * namespace {@code namespace} (or null), is called from this machine.
+     */
+    private CallSocket callSocket(ContainerNetwork network, String token, UserNamespace namespace) throws IOException {
+        return network == ContainerNetwork.NONE
+                ? CallSocket.none(socketsDir, token, namespace == null ? null : namespace.user())
+                : CallSocket.host(token);
     }
 
     private static void deleteTree(Path dir) {
@@ -1023,6 +1091,7 @@ public final class Worker implements AutoCloseable {
         private List<GpuDevice> gpus = List.of();
         private GpuNodes gpuNodes;
         private String toolPath = System.getenv("PATH");
+        private boolean userNamespaces = true;
         private CgroupMemory cgroups;
         private int warmPool;
         private int warmUpCalls = DEFAULT_WARM_UP_CALLS;
@@ -1108,6 +1177,16 @@ public final class Worker implements AutoCloseable {
         }
 
         /** For tests: the PATH to find bwrap and runc on, in place of this process's. */
+        /**
+         * Whether containers under bwrap or runc run in user namespaces of their own where the
+         * worker is root and the kernel allows them (the default), or as root without
+         * capabilities.
+         */
+        public Builder userNamespaces(boolean userNamespaces) {
+            this.userNamespaces = userNamespaces;
+            return this;
+        }
+
         Builder toolPath(String toolPath) {
             this.toolPath = toolPath;
             return this;
@@ -1264,15 +1343,30 @@ public final class Worker implements AutoCloseable {
                 }
             }
             ContainerLauncher launcher = launcher();
+            UserNamespaces namespaces;
+            try {
+                namespaces = userNamespaces();
+            } catch (RuntimeException e) {
+                launcher.close();
+                throw e;
+            }
             Path socketsDir = null;
             if (!sandbox.equals(Sandbox.process())) {
                 try {
-                    // Short, for the 107 bytes of a socket's path; readable by the worker's user only.
+                    // Short, for the 107 bytes of a socket's path; for the worker's user only, but
+                    // for containers' users passing through to their own directory in it.
                     socketsDir = Files.createTempDirectory(
                             "ferry-sockets-",
-                            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                            PosixFilePermissions.asFileAttribute(
+                                    PosixFilePermissions.fromString(namespaces != null ? "rwx--x--x" : "rwx------")));
+                    if (namespaces != null) {
+                        Files.setPosixFilePermissions(socketsDir, PosixFilePermissions.fromString("rwx--x--x"));
+                    }
                 } catch (IOException e) {
                     launcher.close();
+                    if (namespaces != null) {
+                        namespaces.close();
+                    }
                     throw new IllegalStateException(
                             "cannot create the containers' socket directory: " + e.getMessage(), e);
                 }
@@ -1284,13 +1378,83 @@ public final class Worker implements AutoCloseable {
                     launcher,
                     poolDir,
                     socketsDir,
+                    namespaces,
                     CpuPriority.detect(toolPath, currentUid() == 0));
+        }
+
+        /**
+         * User namespaces for the containers of a worker that runs as root under bwrap or runc,
+         * where the kernel allows them (bwrap tries one as an unprivileged user; runc, as root,
+         * needs {@code user.max_user_namespaces} above 0); otherwise none, said once in the log.
+         * A bwrap worker that is not root has one already: bwrap makes it.
+         *
+         * @throws IllegalStateException when the containers' directory cannot be made
+         */
+        private UserNamespaces userNamespaces() {
+            if (!userNamespaces || sandbox.equals(Sandbox.process()) || currentUid() != 0) {
+                return null;
+            }
+            ContainerUsers users = ContainerUsers.system();
+            Optional<String> refusal;
+            if (sandbox.name().equals("bwrap")) {
+                Optional<Path> setpriv = Executables.find("setpriv", toolPath);
+                if (setpriv.isEmpty()) {
+                    refusal = Optional.of("setpriv not found on PATH (install the util-linux package)");
+                } else {
+                    ContainerUser probe = users.acquire();
+                    try {
+                        refusal = BwrapLauncher.userNamespaceRefusal(tool("bwrap", "bubblewrap"), setpriv.get(), probe);
+                    } finally {
+                        users.release(probe);
+                    }
+                }
+            } else {
+                refusal = maxUserNamespaces() > 0
+                        ? Optional.empty()
+                        : Optional.of("the kernel allows none (user.max_user_namespaces is 0)");
+            }
+            if (refusal.isPresent()) {
+                logger.log(
+                        System.Logger.Level.WARNING,
+                        "containers run without a user namespace, as root without capabilities: " + refusal.get());
+                return null;
+            }
+            Path parent = Files.isDirectory(Path.of("/var/tmp"))
+                    ? Path.of("/var/tmp")
+                    : Path.of(System.getProperty("java.io.tmpdir"));
+            try {
+                UserNamespaces namespaces = UserNamespaces.create(parent, users);
+                logger.log(
+                        System.Logger.Level.INFO,
+                        "containers run in user namespaces of their own, as " + users + " outside; their files under "
+                                + namespaces.root());
+                return namespaces;
+            } catch (IOException e) {
+                throw new IllegalStateException(
+                        "cannot create the directory of the containers' user namespaces under " + parent + ": "
+                                + e.getMessage(),
+                        e);
+            }
+        }
+
+        private static long maxUserNamespaces() {
+            try {
+                return Long.parseLong(Files.readString(Path.of("/proc/sys/user/max_user_namespaces"))
+                        .strip());
+            } catch (IOException | NumberFormatException e) {
+                return 0;
+            }
         }
 
         private ContainerLauncher launcher() {
             return switch (sandbox.name()) {
                 case "process" -> new ProcessLauncher();
-                case "bwrap" -> new BwrapLauncher(tool("bwrap", "bubblewrap"));
+                case "bwrap" ->
+                    new BwrapLauncher(
+                            tool("bwrap", "bubblewrap"),
+                            currentUid() == 0
+                                    ? Executables.find("setpriv", toolPath).orElse(null)
+                                    : null);
                 case "runc" -> {
                     Path runc = tool("runc", "runc");
                     long uid = currentUid();

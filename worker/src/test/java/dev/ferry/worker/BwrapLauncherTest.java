@@ -29,7 +29,7 @@ class BwrapLauncherTest {
                 List.of(jar, Path.of("/usr/lib"), dir.resolve("missing.jar")),
                 List.of(node));
 
-        BwrapLauncher launcher = new BwrapLauncher(Path.of("/usr/bin/bwrap"));
+        BwrapLauncher launcher = new BwrapLauncher(Path.of("/usr/bin/bwrap"), null);
         List<String> command;
         try {
             command = launcher.bwrapCommand(launch);
@@ -82,7 +82,7 @@ class BwrapLauncherTest {
                 List.of(),
                 ContainerNetwork.NONE,
                 sockets);
-        BwrapLauncher launcher = new BwrapLauncher(Path.of("/usr/bin/bwrap"));
+        BwrapLauncher launcher = new BwrapLauncher(Path.of("/usr/bin/bwrap"), null);
         try {
             assertThat(launcher.bwrapCommand(launch))
                     .contains("--unshare-net")

@@ -62,6 +62,43 @@ class OciBundleTest {
     }
 
     @Test
+    void inAUserNamespaceRootMapsToTheContainersUserAndItsUserMakesTheMounts() throws Exception {
+        Path jar = Files.writeString(dir.resolve("app.jar"), "jar");
+        Path copy = Files.createDirectories(dir.resolve("own")).resolve("app.jar");
+        Files.writeString(copy, "jar");
+        UserNamespace namespace = new UserNamespace(
+                "ct-abcd2345", new ContainerUser(1_879_048_200, 1_879_048_300), dir.resolve("own"), Map.of(jar, copy));
+        ContainerLaunch launch = new ContainerLaunch(
+                "ct-abcd2345",
+                ContainerLimits.NONE,
+                List.of("/usr/bin/java", "-version"),
+                Map.of(),
+                List.of(jar),
+                List.of(),
+                ContainerNetwork.HOST,
+                null,
+                namespace);
+        Path bundle = dir.resolve("bundles/ct-abcd2345");
+
+        OciBundle.create(bundle, launch, Map.of(), true);
+
+        String config = Files.readString(bundle.resolve("config.json")).replaceAll("\\s+", " ");
+        Path rootfs = dir.resolve("own/rootfs");
+        assertThat(Files.getAttribute(rootfs, "unix:uid")).isEqualTo(1_879_048_200);
+        assertThat(bundle.resolve("rootfs")).doesNotExist();
+        assertThat(config)
+                .contains("\"path\": \"" + rootfs + "\"")
+                .contains("{ \"type\": \"user\" }", "{ \"type\": \"cgroup\" }")
+                .contains("\"uidMappings\"", "\"gidMappings\"")
+                .contains("\"hostID\": 1879048200", "\"hostID\": 1879048300")
+                .contains("\"destination\": \"" + jar + "\", \"type\": \"bind\", \"source\": \"" + copy + "\"")
+                // on the host's network: some of the machine's /sys, bound, without its cgroup mounts
+                .contains("\"destination\": \"/sys\", \"type\": \"tmpfs\"")
+                .contains("\"destination\": \"/sys/devices\", \"type\": \"bind\", \"source\": \"/sys/devices\"")
+                .doesNotContain("\"type\": \"sysfs\"");
+    }
+
+    @Test
     void unlimitedContainerHasNoResourceLimits() throws Exception {
         ContainerSpec spec = ContainerSpec.of("shop--checkout", "com.example.Checkout", dir.resolve("missing.jar"));
         ContainerLaunch launch = new ContainerLaunch(

@@ -38,6 +38,8 @@ public class SandboxProbeFunction implements HttpHandler {
     static final String WRITE_MARKER = "FERRY_TEST_WRITE_MARKER";
 
     static final String MARKER_PREFIX = "probe-marker-";
+    /** Environment variable: a file of the worker's machine the probe tries to read ({@code read-file}). */
+    static final String READ_FILE = "FERRY_TEST_READ_FILE";
 
     @OnStart
     public void start() throws Throwable {
@@ -65,6 +67,17 @@ public class SandboxProbeFunction implements HttpHandler {
             report("connect", connect(Integer.parseInt(port)));
         }
         report("class-loader", getClass().getClassLoader().getClass().getName());
+        // "inside outside count": who root inside is on the machine.
+        report(
+                "uid-map",
+                String.join(
+                        " ",
+                        Files.readString(Path.of("/proc/self/uid_map")).strip().split("\\s+")));
+        report("uid", Long.toString((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")));
+        String readFile = System.getenv(READ_FILE);
+        if (readFile != null) {
+            report("read-file", readOutcome(Path.of(readFile)));
+        }
 
         report(
                 "hostname",
@@ -96,10 +109,31 @@ public class SandboxProbeFunction implements HttpHandler {
                                     .toList()));
         }
         report("cpus", Integer.toString(Runtime.getRuntime().availableProcessors()));
+        report(
+                "cgroup-mounts",
+                String.join(
+                        ";",
+                        Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
+                                .filter(line -> line.contains(" /sys/fs/cgroup"))
+                                .toList()));
+        report("cgroup", String.join(";", Files.readAllLines(Path.of("/proc/self/cgroup"))));
         OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         report("memory-mib", Long.toString(os.getTotalMemorySize() / (1024 * 1024)));
         System.out.println(DONE_LINE);
         System.out.flush();
+    }
+
+    private static String readOutcome(Path file) {
+        try {
+            Files.readAllBytes(file);
+            return "ok";
+        } catch (java.nio.file.AccessDeniedException e) {
+            return "denied";
+        } catch (java.nio.file.NoSuchFileException e) {
+            return "absent";
+        } catch (IOException e) {
+            return e.getClass().getSimpleName();
+        }
     }
 
     /** The numeric entries of /proc (the processes it sees), sorted and comma-joined. */

@@ -29,6 +29,16 @@ final class SandboxProbes {
         return seen;
     }
 
+    /** The user {@code process} runs as on the worker's machine. */
+    static int hostUid(ProcessHandle process) {
+        try {
+            return (Integer) java.nio.file.Files.getAttribute(
+                    java.nio.file.Path.of("/proc", Long.toString(process.pid())), "unix:uid");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** The container's JVM as the worker's machine sees it. */
     static ProcessHandle jvmOf(Container container) {
         ProcessHandle launched = ProcessHandle.of(container.pid()).orElseThrow();

@@ -422,6 +422,8 @@ class SandboxTest {
     @ParameterizedTest
     @ValueSource(strings = {"bwrap", "runc"})
     void containerSeesTheDeviceNodesOfItsGpusOnly(String sandbox) throws Exception {
+        // In a user namespace the container's user binds the nodes, so it must reach them, as it does /dev.
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
         Path dev = Files.createDirectories(dir.resolve("dev"));
         mknod(dev.resolve("nvidia0"), 1, 3);
         mknod(dev.resolve("nvidia1"), 1, 5);

@@ -86,6 +86,9 @@ class WarmPoolSandboxTest {
             assertThat(seen.get("cap-eff")).isEqualTo("0000000000000000");
             // The sandbox was made before the member had a container: it is named after the member.
             assertThat(seen.get("hostname")).startsWith("pm-");
+            // Its user namespace too: root inside, an unprivileged user of the machine outside.
+            assertThat(seen.get("uid")).isEqualTo("0");
+            assertThat(SandboxProbes.hostUid(jvmOf(container))).isGreaterThan(0);
         }
         // The pool refills behind it, with a new process: the member is the container now.
         await("a new member", () -> worker.pool().idle() == 1);
@@ -127,6 +130,33 @@ class WarmPoolSandboxTest {
         }
     }
 
+    /**
+     * The cache lives in the worker's home, which a container's user cannot reach: its sandbox
+     * binds a copy at the same path, and the JVM, which checks the class path's paths, sizes and
+     * times against those it recorded, maps it.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"bwrap", "runc"})
+    void aSandboxedContainerMapsTheAotCache(String sandbox) throws Exception {
+        Path cache = Files.createDirectories(dir.resolve("aot")).resolve("container-1234.aot");
+        Worker worker = worker(builder(sandbox, 1).aotCache(cache));
+
+        await("the cache", AotCache.TRAINING_TIMEOUT, () -> Files.isRegularFile(cache));
+        // The member started before the cache is taken; its replacement maps the cache.
+        started(worker.start(spec("sandbox-probe", SandboxProbeFunction.class)));
+        await(
+                "a member started on the cache",
+                () -> members().anyMatch(p -> commandLine(p).contains("-XX:AOTCache=" + cache)));
+        await("that member idle", () -> worker.pool().idle() == 1);
+        Container container = started(worker.start(spec("sandbox-probe", SandboxProbeFunction.class)));
+
+        assertThat(commandLine(jvmOf(container))).contains("-XX:AOTCache=" + cache);
+        assertThat(Files.readString(
+                        Path.of("/proc", Long.toString(jvmOf(container).pid()), "maps")))
+                .as("the JVM's mappings")
+                .contains(cache.toString());
+    }
+
     @Test
     void runcSetsTheContainersLimitsAtTheAssignment() throws Exception {
         Worker worker = worker("runc", 1);
@@ -137,7 +167,9 @@ class WarmPoolSandboxTest {
         Map<String, String> seen = probed(container);
 
         assertThat(commandLine(jvmOf(container))).contains(" --pool ");
-        assertThat(seen.get("cpus")).isEqualTo("1");
+        assertThat(seen.get("cpus"))
+                .as(seen.get("cgroup-mounts") + " / " + seen.get("cgroup"))
+                .isEqualTo("1");
         assertThat(seen.get("memory-mib")).isEqualTo("256");
     }
 
@@ -318,10 +350,14 @@ class WarmPoolSandboxTest {
     }
 
     private static void await(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + WAIT.toNanos();
+        await(what, WAIT, condition);
+    }
+
+    private static void await(String what, Duration wait, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + wait.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + WAIT.toSeconds() + " s: " + what);
+                throw new AssertionError("not within " + wait.toSeconds() + " s: " + what);
             }
             java.util.concurrent.locks.LockSupport.parkNanos(
                     Duration.ofMillis(10).toNanos());

@@ -32,6 +32,12 @@ import java.util.zip.ZipFile;
  */
 final class SandboxStarts {
 
+    /** The sandboxes it starts in: {@link Sandbox#NAMES}, and bwrap and runc without user namespaces. */
+    static final List<String> NAMES = List.of("process", "bwrap", "bwrap-root", "runc", "runc-root");
+
+    /** The suffix of a sandbox run without user namespaces, its containers root without capabilities. */
+    private static final String ROOT = "-root";
+
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
 
@@ -71,8 +77,11 @@ final class SandboxStarts {
         Map<String, List<Double>> stopped = new LinkedHashMap<>();
         try {
             for (String name : names) {
+                boolean asRoot = name.endsWith(ROOT);
+                String sandbox = asRoot ? name.substring(0, name.length() - ROOT.length()) : name;
                 Worker worker = Worker.builder()
-                        .sandbox(Sandbox.parse(name, work.resolve("runc-state")))
+                        .sandbox(Sandbox.parse(sandbox, work.resolve("runc-state-" + name)))
+                        .userNamespaces(!asRoot)
                         .runtimeClasspath(runtime.toString())
                         .startTimeout(START_TIMEOUT)
                         .logSink((container, source, line) -> {})

@@ -1,6 +1,5 @@
 package dev.ferry.perf.bench;
 
-import dev.ferry.worker.Sandbox;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,7 +62,8 @@ public final class WorkersBench implements Callable<Integer> {
             names = "--sandboxes",
             split = ",",
             defaultValue = "process,bwrap,runc",
-            description = "Which sandboxes to start containers in (default: ${DEFAULT-VALUE}).")
+            description = "Which sandboxes to start containers in (default: ${DEFAULT-VALUE}); bwrap-root and"
+                    + " runc-root are those without user namespaces, as root.")
     List<String> sandboxes;
 
     @Option(
@@ -129,10 +129,11 @@ public final class WorkersBench implements Callable<Integer> {
             }
         }
         for (String sandbox : sandboxes) {
-            if (!Sandbox.NAMES.contains(sandbox)) {
+            if (!SandboxStarts.NAMES.contains(sandbox)) {
                 throw new CommandLine.ParameterException(
                         new CommandLine(this),
-                        "--sandboxes: " + sandbox + " (expected: some of " + String.join(", ", Sandbox.NAMES) + ")");
+                        "--sandboxes: " + sandbox + " (expected: some of " + String.join(", ", SandboxStarts.NAMES)
+                                + ")");
             }
         }
         if (pollIntervalMillis < 1 || pollIntervalMillis > 1000) {
@@ -142,7 +143,7 @@ public final class WorkersBench implements Callable<Integer> {
         return new Plan(
                 known.stream().filter(parts::contains).toList(),
                 OptionChecks.positive(this, "--starts", starts, quick ? 2 : 10),
-                Sandbox.NAMES.stream().filter(sandboxes::contains).toList(),
+                SandboxStarts.NAMES.stream().filter(sandboxes::contains).toList(),
                 OptionChecks.positive(this, "--trials", trials, quick ? 1 : 5),
                 Duration.ofMillis(pollIntervalMillis),
                 OptionChecks.seconds(this, "--give-up", giveUp, 0));
