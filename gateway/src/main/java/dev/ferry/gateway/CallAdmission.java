@@ -17,6 +17,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>When the container of an admitted call refuses it (another gateway holds its slots), the
  * exchange calls {@link #retry()}: the request takes another free slot or waits again, first
  * in line, within what is left of its queue timeout and at most {@link #MAX_REFUSALS} times.
+ * When the call broke before its container accepted it, the exchange calls {@link #retryLost()}:
+ * the same, bounded by {@link ExchangeCall#MAX_TRIES} there rather than here. Either way the
+ * request waits {@link GatewayConfig#unschedulableWait()} again before a container that cannot
+ * be started is named as the reason: the capacity it counted on a moment ago is gone.
  *
  * <p>Its outcome is reported on the exchange's event loop, once per admission: admitted with a
  * lease, or refused with a 503 reason and the Retry-After to send. A grant can race with the
@@ -125,6 +129,19 @@ final class CallAdmission implements SlotWaiter {
                     RETRY_SOON_SECONDS);
             return;
         }
+        waitAgain();
+    }
+
+    /**
+     * The admitted call broke before its container accepted it (the container is gone, or could
+     * not be reached): waits again, first in line, for what is left of the queue timeout. Call
+     * on the exchange's loop, after the lease was released as lost; the exchange bounds the tries.
+     */
+    void retryLost() {
+        waitAgain();
+    }
+
+    private void waitAgain() {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
             outcome.refused(timedOutDetail(), retryLater());
@@ -132,6 +149,10 @@ final class CallAdmission implements SlotWaiter {
         }
         state.set(WAITING);
         queueTimeout = loop.schedule(this::timedOut, left, TimeUnit.NANOSECONDS);
+        if (config.unschedulableWait().toNanos() < left) {
+            unschedulableCheck = loop.schedule(
+                    this::checkUnschedulable, config.unschedulableWait().toNanos(), TimeUnit.NANOSECONDS);
+        }
         pool.requeue(this);
         config.scaleUp().scaleUp(function);
     }
