@@ -65,7 +65,9 @@ class ContainerLossTest {
         Poll.await("the gateway's connection to d1 open and read", () -> connectedAndRead(dying.port()));
         dying.suspend();
 
-        CompletableFuture<RawHttp.Response> response = send(gateway, "t--slow", "POST", "/?ms=0", "the body");
+        // 48 KiB, under what the gateway keeps for a resend: all of it goes again to d2.
+        String body = "the body " + "0123456789abcdef".repeat(3 * 1024);
+        CompletableFuture<RawHttp.Response> response = send(gateway, "t--slow", "POST", "/?ms=0", body);
         Poll.await("the call on d1's socket, unread", () -> unreadBytesTo(dying.port()) > 0);
         store.putContainer(other.ready("v1"));
         Poll.await("the gateway sees d2", () -> demand(gateway, "t--slow").readyContainers() == 2);
@@ -73,7 +75,7 @@ class ContainerLossTest {
 
         RawHttp.Response answer = response.get(30, TimeUnit.SECONDS);
         assertThat(answer.status()).as(answer.body()).isEqualTo(200);
-        assertThat(answer.body()).isEqualTo(other.pid() + " 1 the body");
+        assertThat(answer.body()).isEqualTo(other.pid() + " 1 " + body);
     }
 
     @Test
