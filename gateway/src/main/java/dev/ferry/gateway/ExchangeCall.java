@@ -30,7 +30,8 @@ import java.util.function.Consumer;
  * is final: a 503 that says the body could not be sent again. A call breaks before acceptance
  * on at most {@link #MAX_TRIES} containers; then it gets a 503 too. Only an accepted call can
  * end as lost with its container (the exchange answers 502 with the container's exit reason,
- * {@link #whenExitKnown}).
+ * {@link #whenExitKnown}), or time out as the function's (504); a call still unaccepted when
+ * its deadline passes gets a 503 saying the container did not accept it.
  *
  * <p>Threading: the exchange's channel's event loop only, as everything of an exchange.
  */
@@ -331,6 +332,21 @@ final class ExchangeCall implements FunctionCall.Listener {
     public void onEnd(FunctionCall.End end, String detail) {
         if (state == State.SENT && end == FunctionCall.End.LOST) {
             lostBeforeAccepted(detail);
+            return;
+        }
+        if (state == State.SENT && end == FunctionCall.End.TIMED_OUT) {
+            // A container that holds a call unaccepted for the function's whole timeout is stuck,
+            // not running it; it is not sent elsewhere all the same, since the container may
+            // still read it and start it before it reads the cancel.
+            state = State.DONE;
+            exchange.noSlot(
+                    CallErrors.of(
+                            ErrorCode.NO_CAPACITY,
+                            "container " + call.containerId() + " of " + function.id()
+                                    + " did not accept the request within "
+                                    + function.settings().timeout().toSeconds()
+                                    + "s (the function's timeout); retry"),
+                    CallAdmission.RETRY_SOON_SECONDS);
             return;
         }
         State was = state;

@@ -45,7 +45,11 @@ class ContainerLossTest {
     static void buildJar() throws Exception {
         jar = TestJars.jar(dir.resolve("t.jar"), "t", RefusalFunctions.class);
         app = TestContainer.app(
-                jar, RefusalFunctions.Slow.class, RefusalFunctions.Hold.class, RefusalFunctions.Echo.class);
+                jar,
+                RefusalFunctions.Slow.class,
+                RefusalFunctions.Hold.class,
+                RefusalFunctions.Echo.class,
+                RefusalFunctions.Quick.class);
     }
 
     @AfterEach
@@ -160,6 +164,27 @@ class ContainerLossTest {
         assertThat(answer.body())
                 .isEqualTo("container b1 of t--slow went away before it accepted the request, after more than 64 KiB"
                         + " of its body had gone to it, which the gateway cannot send again; retry\n");
+    }
+
+    @Test
+    void aCallItsContainerNeverAcceptsGets503AtTheFunctionsDeadlineNot504() throws Exception {
+        TestContainer stuck =
+                containers("t--quick", RefusalFunctions.Quick.class, 1, "q1").getFirst();
+        RoutingStore store = store(stuck.ready("v1", stuck.port(), ""));
+        GatewayServer gateway = gateway(store, GatewayServer.builder(), "t--quick", 1);
+        Poll.await("the gateway's connection to q1 open and read", () -> connectedAndRead(stuck.port()));
+        stuck.suspend();
+
+        CompletableFuture<RawHttp.Response> response = send(gateway, "t--quick", "GET", "/", "");
+        Poll.await("the call on q1's socket, unread", () -> unreadBytesTo(stuck.port()) > 0);
+
+        // The function's 1 s timeout and the gateway's grace pass; q1 never took the call on.
+        RawHttp.Response answer = response.get(30, TimeUnit.SECONDS);
+        stuck.kill();
+        assertThat(answer.status()).as(answer.body()).isEqualTo(503);
+        assertThat(answer.body())
+                .isEqualTo("container q1 of t--quick did not accept the request within 1s (the function's timeout);"
+                        + " retry\n");
     }
 
     @Test

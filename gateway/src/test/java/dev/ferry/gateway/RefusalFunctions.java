@@ -53,6 +53,15 @@ public final class RefusalFunctions {
         }
     }
 
+    /** Answers {@code ok} at once; its timeout is 1 s. */
+    @FerryFunction(name = "quick", timeout = "1s")
+    public static final class Quick implements HttpHandler {
+        @Override
+        public Response handle(Request request) {
+            return Response.text(200, "ok");
+        }
+    }
+
     /** Answers every message with {@code <pid>:<message>}, one socket per container at a time. */
     @FerryFunction(name = "ws", maxInputs = 1)
     public static final class Echo implements WebSocketHandler {
