@@ -40,9 +40,10 @@ final class ExchangeCall implements FunctionCall.Listener {
     private static final System.Logger logger = System.getLogger(ExchangeCall.class.getName());
 
     /**
-     * Events kept for a resend until the container answers. A container refuses a call as soon
-     * as it reads its start, so a refusal seldom comes after more than what arrived in one round
-     * trip; a refusal after more than this many bytes is final.
+     * Events kept for a resend until the container accepts the call. A container refuses or
+     * accepts a call as soon as it reads its start, so either seldom comes after more than what
+     * arrived in one round trip; a refusal, or a break before acceptance, after more than this
+     * many bytes is final.
      */
     static final int MAX_RESEND_BYTES = 64 * 1024;
 
