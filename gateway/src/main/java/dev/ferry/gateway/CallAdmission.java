@@ -58,6 +58,9 @@ final class CallAdmission implements SlotWaiter {
      */
     static final int RETRY_LATER_SECONDS = 5;
 
+    /** How often a request that waited past the unschedulable wait asks again whether no container can start. */
+    static final Duration UNSCHEDULABLE_RECHECK = Duration.ofSeconds(1);
+
     private static final int WAITING = 0, DONE = 1;
 
     private final EventExecutor loop;
@@ -211,16 +214,28 @@ final class CallAdmission implements SlotWaiter {
     /**
      * After {@link GatewayConfig#unschedulableWait()}: if the controller says no container can
      * be started now (no worker fits, a crash loop), waiting out the whole queue timeout would
-     * only hide why. Otherwise the request waits on.
+     * only hide why. Otherwise the request waits on, and is asked again each
+     * {@link #UNSCHEDULABLE_RECHECK}: the reason can come later (a worker killed with its
+     * containers is declared lost, and its replacement found no room, seconds after its calls
+     * broke).
      */
     private void checkUnschedulable() {
-        pool.unschedulable().ifPresent(reason -> {
+        if (state.get() != WAITING) {
+            return;
+        }
+        var reason = pool.unschedulable();
+        if (reason.isPresent()) {
             if (state.compareAndSet(WAITING, DONE)) {
                 pool.cancel(this);
                 cancelTimer();
-                outcome.refused("no container of " + function.id() + " can be started: " + reason, retryLater());
+                outcome.refused("no container of " + function.id() + " can be started: " + reason.get(), retryLater());
             }
-        });
+            return;
+        }
+        if (deadline - System.nanoTime() > UNSCHEDULABLE_RECHECK.toNanos()) {
+            unschedulableCheck =
+                    loop.schedule(this::checkUnschedulable, UNSCHEDULABLE_RECHECK.toNanos(), TimeUnit.NANOSECONDS);
+        }
     }
 
     private void cancelTimer() {
