@@ -135,6 +135,21 @@ final class TestApp {
         }
     }
 
+    /**
+     * Sleeps {@code ?ms=}, four inputs per container, and prints {@code slow-four running} as it
+     * starts: a test that sees the line knows the container accepted the call.
+     */
+    @FerryFunction(name = "slow-four", maxInputs = 4, timeout = "15m")
+    public static final class SlowFour implements HttpHandler {
+        @Override
+        public Response handle(Request request) throws InterruptedException {
+            System.out.println("slow-four running");
+            String ms = request.query().replaceFirst("^.*ms=(\\d+).*$", "$1");
+            Thread.sleep(ms.isEmpty() || !ms.chars().allMatch(Character::isDigit) ? 0 : Long.parseLong(ms));
+            return Response.text(200, "slept " + ms + " ms\n");
+        }
+    }
+
     /** Describes the scope it was called with: one "key=value" line each. */
     @FerryFunction(name = "scope", maxInputs = 64)
     public static final class Scope implements HttpHandler {

@@ -17,6 +17,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>When the container of an admitted call refuses it (another gateway holds its slots), the
  * exchange calls {@link #retry()}: the request takes another free slot or waits again, first
  * in line, within what is left of its queue timeout and at most {@link #MAX_REFUSALS} times.
+ * When the call broke before its container accepted it, the exchange calls {@link #retryLost()}:
+ * the same, bounded by {@link ExchangeCall#MAX_TRIES} there rather than here. Either way the
+ * request waits {@link GatewayConfig#unschedulableWait()} again before a container that cannot
+ * be started is named as the reason: the capacity it counted on a moment ago is gone.
  *
  * <p>Its outcome is reported on the exchange's event loop, once per admission: admitted with a
  * lease, or refused with a 503 reason and the Retry-After to send. A grant can race with the
@@ -53,6 +57,9 @@ final class CallAdmission implements SlotWaiter {
      * straight back; but never longer than the function lets a request wait.
      */
     static final int RETRY_LATER_SECONDS = 5;
+
+    /** How often a request that waited past the unschedulable wait asks again whether no container can start. */
+    static final Duration UNSCHEDULABLE_RECHECK = Duration.ofSeconds(1);
 
     private static final int WAITING = 0, DONE = 1;
 
@@ -125,6 +132,19 @@ final class CallAdmission implements SlotWaiter {
                     RETRY_SOON_SECONDS);
             return;
         }
+        waitAgain();
+    }
+
+    /**
+     * The admitted call broke before its container accepted it (the container is gone, or could
+     * not be reached): waits again, first in line, for what is left of the queue timeout. Call
+     * on the exchange's loop, after the lease was released as lost; the exchange bounds the tries.
+     */
+    void retryLost() {
+        waitAgain();
+    }
+
+    private void waitAgain() {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
             outcome.refused(timedOutDetail(), retryLater());
@@ -132,6 +152,10 @@ final class CallAdmission implements SlotWaiter {
         }
         state.set(WAITING);
         queueTimeout = loop.schedule(this::timedOut, left, TimeUnit.NANOSECONDS);
+        if (config.unschedulableWait().toNanos() < left) {
+            unschedulableCheck = loop.schedule(
+                    this::checkUnschedulable, config.unschedulableWait().toNanos(), TimeUnit.NANOSECONDS);
+        }
         pool.requeue(this);
         config.scaleUp().scaleUp(function);
     }
@@ -190,16 +214,28 @@ final class CallAdmission implements SlotWaiter {
     /**
      * After {@link GatewayConfig#unschedulableWait()}: if the controller says no container can
      * be started now (no worker fits, a crash loop), waiting out the whole queue timeout would
-     * only hide why. Otherwise the request waits on.
+     * only hide why. Otherwise the request waits on, and is asked again each
+     * {@link #UNSCHEDULABLE_RECHECK}: the reason can come later (a worker killed with its
+     * containers is declared lost, and its replacement found no room, seconds after its calls
+     * broke).
      */
     private void checkUnschedulable() {
-        pool.unschedulable().ifPresent(reason -> {
+        if (state.get() != WAITING) {
+            return;
+        }
+        var reason = pool.unschedulable();
+        if (reason.isPresent()) {
             if (state.compareAndSet(WAITING, DONE)) {
                 pool.cancel(this);
                 cancelTimer();
-                outcome.refused("no container of " + function.id() + " can be started: " + reason, retryLater());
+                outcome.refused("no container of " + function.id() + " can be started: " + reason.get(), retryLater());
             }
-        });
+            return;
+        }
+        if (deadline - System.nanoTime() > UNSCHEDULABLE_RECHECK.toNanos()) {
+            unschedulableCheck =
+                    loop.schedule(this::checkUnschedulable, UNSCHEDULABLE_RECHECK.toNanos(), TimeUnit.NANOSECONDS);
+        }
     }
 
     private void cancelTimer() {

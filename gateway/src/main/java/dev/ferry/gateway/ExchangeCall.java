@@ -9,6 +9,8 @@ import dev.ferry.routing.DeployedFunction;
 import io.netty.channel.ChannelHandlerContext;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * The function call behind one exchange, an HTTP request or a WebSocket, from its wait for an
@@ -16,29 +18,49 @@ import java.util.List;
  * share, as a state machine with named states. The exchanges keep what is theirs (the HTTP
  * response, the WebSocket handshake and frames) and hear of the call through {@link Exchange}.
  *
- * <p>A container may refuse a call before running it, when other gateways' calls hold its
- * slots. What was sent to it is kept until it answers ({@link State#SENT}), so the call can go
- * to another slot, or wait again first in line, and be sent again there; more than
- * {@link #MAX_RESEND_BYTES} of it sent unanswered and a refusal is final.
+ * <p><b>Accepted.</b> A container has <em>accepted</em> a call once it has said so
+ * ({@code CallAccepted}, which it sends as soon as the call holds one of its input slots, before
+ * the function sees anything) or has sent any event of the call. Until then
+ * ({@link State#SENT}) the call reached no function, so it is safe to send it elsewhere: when the
+ * container refuses it (NO_CAPACITY: other gateways' calls hold its slots, or it is draining),
+ * and when the call breaks first (the connection refused, reset or closed, the container gone
+ * or shut out of routing). What was sent is kept until the container accepts, so the call can go
+ * to another slot, or wait again first in line, and be sent again there, within its queue
+ * timeout. More than {@link #MAX_RESEND_BYTES} of it sent unaccepted, and a refusal or a break
+ * is final: a 503 that says the body could not be sent again. A call breaks before acceptance
+ * on at most {@link #MAX_TRIES} containers; then it gets a 503 too. Only an accepted call can
+ * end as lost with its container (the exchange answers 502 with the container's exit reason,
+ * {@link #whenExitKnown}), or time out as the function's (504); a call still unaccepted when
+ * its deadline passes gets a 503 saying the container did not accept it.
  *
  * <p>Threading: the exchange's channel's event loop only, as everything of an exchange.
  */
 final class ExchangeCall implements FunctionCall.Listener {
 
+    private static final System.Logger logger = System.getLogger(ExchangeCall.class.getName());
+
     /**
-     * Events kept for a resend until the container answers. A container refuses a call as soon
-     * as it reads its start, so a refusal seldom comes after more than what arrived in one round
-     * trip; a refusal after more than this many bytes is final.
+     * Events kept for a resend until the container accepts the call. A container refuses or
+     * accepts a call as soon as it reads its start, so either seldom comes after more than what
+     * arrived in one round trip; a refusal, or a break before acceptance, after more than this
+     * many bytes is final.
      */
     static final int MAX_RESEND_BYTES = 64 * 1024;
+
+    /**
+     * Containers one call may be sent to that break before accepting it; the last break answers
+     * 503. A container that breaks leaves this gateway's placement, so each try goes to another
+     * one; three dead in a row is a worker or a network gone, which waiting on would only hide.
+     */
+    static final int MAX_TRIES = 3;
 
     /** Where a call is in its life. */
     enum State {
         /** Waiting for an input slot: in the function's queue, or about to take a free slot. */
         WAITING,
-        /** On a container that has not answered yet; what was sent is kept for a resend. */
+        /** On a container that has not accepted it yet; what was sent is kept for a resend. */
         SENT,
-        /** The container answered: it runs the call. */
+        /** The container accepted it: it runs the call, which will never go elsewhere. */
         RUNNING,
         /**
          * The client left while the call ran: the function was told, and the container ends the
@@ -72,6 +94,7 @@ final class ExchangeCall implements FunctionCall.Listener {
     private final GatewayConfig config;
     private final DeployedFunction function;
     private final Exchange exchange;
+    private final FunctionPool pool;
     private final CallAdmission admission;
     /** Events no container has answered yet: waiting for a call to start, or sent and kept for a resend. */
     private final List<ClientEvent> unanswered = new ArrayList<>();
@@ -81,6 +104,8 @@ final class ExchangeCall implements FunctionCall.Listener {
     private long unansweredBytes;
     /** False once more went to an unanswered call than is kept: a refusal can no longer be retried. */
     private boolean resendable = true;
+    /** Containers that broke before accepting this call. */
+    private int lost;
 
     ExchangeCall(
             ChannelHandlerContext ctx,
@@ -92,6 +117,7 @@ final class ExchangeCall implements FunctionCall.Listener {
         this.config = config;
         this.function = function;
         this.exchange = exchange;
+        this.pool = pool;
         this.admission = new CallAdmission(ctx.executor(), config, function, pool, new CallAdmission.Outcome() {
             @Override
             public void admitted(SlotLease lease) {
@@ -223,6 +249,24 @@ final class ExchangeCall implements FunctionCall.Listener {
         return call == null ? "-" : call.containerId();
     }
 
+    /**
+     * Runs {@code then} on the exchange's loop with why container {@code containerId} exited
+     * ("out of memory (limit 256 MiB)"), once its worker says, or with "" after
+     * {@link FunctionPool#EXIT_REASON_WAIT}: a connection breaks a little before the worker has
+     * read the exit and written it to the store.
+     */
+    void whenExitKnown(String containerId, Consumer<String> then) {
+        pool.exitReason(containerId)
+                .copy()
+                .completeOnTimeout("", FunctionPool.EXIT_REASON_WAIT.toMillis(), TimeUnit.MILLISECONDS)
+                .whenCompleteAsync((reason, error) -> then.accept(reason == null ? "" : reason), ctx.executor());
+    }
+
+    /** What a client is told of an accepted call whose container died under it, with the exit reason if known. */
+    static String lostDetail(String containerId, String reason) {
+        return "container " + containerId + " exited during the call" + (reason.isEmpty() ? "" : ": " + reason);
+    }
+
     private void start(SlotLease lease) {
         if (state != State.WAITING) {
             lease.release();
@@ -254,6 +298,14 @@ final class ExchangeCall implements FunctionCall.Listener {
     }
 
     @Override
+    public void onAccepted() {
+        if (state == State.SENT) {
+            state = State.RUNNING;
+            forgetUnanswered();
+        }
+    }
+
+    @Override
     public void onEvent(ServerEvent event) {
         switch (state) {
             case SENT -> {
@@ -279,6 +331,25 @@ final class ExchangeCall implements FunctionCall.Listener {
 
     @Override
     public void onEnd(FunctionCall.End end, String detail) {
+        if (state == State.SENT && end == FunctionCall.End.LOST) {
+            lostBeforeAccepted(detail);
+            return;
+        }
+        if (state == State.SENT && end == FunctionCall.End.TIMED_OUT) {
+            // A container that holds a call unaccepted for the function's whole timeout is stuck,
+            // not running it; it is not sent elsewhere all the same, since the container may
+            // still read it and start it before it reads the cancel.
+            state = State.DONE;
+            exchange.noSlot(
+                    CallErrors.of(
+                            ErrorCode.NO_CAPACITY,
+                            "container " + call.containerId() + " of " + function.id()
+                                    + " did not accept the request within "
+                                    + function.settings().timeout().toSeconds()
+                                    + "s (the function's timeout); retry"),
+                    CallAdmission.RETRY_SOON_SECONDS);
+            return;
+        }
         State was = state;
         state = State.DONE;
         if (was == State.SENT || was == State.RUNNING) {
@@ -308,5 +379,46 @@ final class ExchangeCall implements FunctionCall.Listener {
             return;
         }
         admission.retry();
+    }
+
+    /**
+     * The call broke before its container accepted it: the connection was refused, reset or
+     * closed, or shut for a container that left routing. No function saw it, so it waits again,
+     * first in line, with what it sent, for another container (the broken one has left this
+     * gateway's placement), unless more went out than was kept or this was its last try.
+     */
+    private void lostBeforeAccepted(String detail) {
+        String container = call.containerId();
+        lost++;
+        state = State.WAITING;
+        exchange.onReady(); // nothing more goes out until the next call starts
+        logger.log(
+                System.Logger.Level.DEBUG,
+                () -> "a call to " + function.id() + " broke on container " + container + " before it was accepted ("
+                        + detail + "); try " + lost + " of " + MAX_TRIES);
+        if (!resendable) {
+            state = State.DONE;
+            exchange.noSlot(
+                    CallErrors.of(
+                            ErrorCode.NO_CAPACITY,
+                            "container " + container + " of " + function.id()
+                                    + " went away before it accepted the request, after more than "
+                                    + MAX_RESEND_BYTES / 1024
+                                    + " KiB of its body had gone to it, which the gateway cannot send again; retry"),
+                    CallAdmission.RETRY_SOON_SECONDS);
+            return;
+        }
+        if (lost >= MAX_TRIES) {
+            state = State.DONE;
+            exchange.noSlot(
+                    CallErrors.of(
+                            ErrorCode.NO_CAPACITY,
+                            lost + " containers of " + function.id()
+                                    + " went away before accepting the request (the last: " + container
+                                    + "); retry shortly"),
+                    CallAdmission.RETRY_SOON_SECONDS);
+            return;
+        }
+        admission.retryLost();
     }
 }

@@ -31,6 +31,9 @@ final class FunctionCall implements CallListener {
 
     /** What the exchange hears of its call; nothing after it cancelled the call itself. */
     interface Listener {
+        /** The container took the call on: from now on it may have run some of it. */
+        void onAccepted();
+
         void onEvent(ServerEvent event);
 
         /** The call can take more of the request again. */
@@ -132,6 +135,11 @@ final class FunctionCall implements CallListener {
             cancel("deadline passed");
             listener.onEnd(End.TIMED_OUT, "");
         }
+    }
+
+    @Override
+    public void onAccepted() {
+        listener.onAccepted();
     }
 
     @Override

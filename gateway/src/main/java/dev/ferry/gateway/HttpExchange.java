@@ -26,7 +26,6 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.nio.ByteBuffer;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One HTTP/1.x request and its function call: waits for an input slot, streams the request
@@ -68,7 +67,6 @@ final class HttpExchange {
     private final HttpScope scope;
     private final String callId;
     private final boolean head;
-    private final FunctionPool pool;
     private final ExchangeCall call;
 
     private Answer answer = Answer.PENDING;
@@ -93,7 +91,6 @@ final class HttpExchange {
         this.request = request;
         this.scope = scope;
         this.callId = callId;
-        this.pool = pool;
         this.head = request.method().equals(HttpMethod.HEAD);
         this.keepAlive = HttpUtil.isKeepAlive(request);
         this.call = new ExchangeCall(ctx, config, function, pool, new CallEvents());
@@ -240,10 +237,15 @@ final class HttpExchange {
                             "function timed out after "
                                     + function.settings().timeout().toSeconds() + "s");
                 case LOST -> {
+                    // Only a call its container accepted ends lost; one that broke before went
+                    // to another container or got its 503 (ExchangeCall).
                     if (answer == Answer.PENDING) {
-                        abortWithExitReason(containerId);
+                        call.whenExitKnown(
+                                containerId,
+                                reason ->
+                                        abort(ErrorCode.CONTAINER_LOST, ExchangeCall.lostDetail(containerId, reason)));
                     } else {
-                        abort(ErrorCode.CONTAINER_LOST, "container " + containerId + " exited during the call");
+                        abort(ErrorCode.CONTAINER_LOST, ExchangeCall.lostDetail(containerId, ""));
                     }
                 }
             }
@@ -344,23 +346,6 @@ final class HttpExchange {
         }
         flushSoon();
         connection.exchangeDone(this, reuse);
-    }
-
-    /**
-     * The container died under the call: tell the client why ("out of memory (limit 256 MiB)")
-     * when its worker says so within {@link FunctionPool#EXIT_REASON_WAIT}; the connection
-     * breaks a little before the worker has read the exit and written it to the store.
-     */
-    private void abortWithExitReason(String containerId) {
-        pool.exitReason(containerId)
-                .copy()
-                .completeOnTimeout("", FunctionPool.EXIT_REASON_WAIT.toMillis(), TimeUnit.MILLISECONDS)
-                .whenCompleteAsync(
-                        (reason, error) -> abort(
-                                ErrorCode.CONTAINER_LOST,
-                                "container " + containerId + " exited during the call"
-                                        + (reason == null || reason.isEmpty() ? "" : ": " + reason)),
-                        ctx.executor());
     }
 
     private void abort(ErrorCode code, String detail) {

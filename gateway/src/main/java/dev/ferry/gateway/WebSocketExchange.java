@@ -37,6 +37,10 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -63,6 +67,9 @@ final class WebSocketExchange {
      * against compression bombs before the per-function limit is applied to whole messages.
      */
     static final int MAX_INFLATED = 256 * 1024 * 1024;
+
+    /** RFC 6455 5.5: a close frame's payload is at most 125 bytes, two of them the code. */
+    static final int MAX_CLOSE_REASON_BYTES = 123;
 
     private final HttpConnectionHandler connection;
     private final ChannelHandlerContext ctx;
@@ -258,8 +265,12 @@ final class WebSocketExchange {
                 }
                 case TIMED_OUT -> fail(CallErrors.of(ErrorCode.FUNCTION_TIMEOUT, "the call ended: DEADLINE_EXCEEDED"));
                 case LOST ->
-                    fail(CallErrors.of(
-                            ErrorCode.CONTAINER_LOST, "container " + containerId + " exited during the call"));
+                    // Accepted, and its container died: close 1011 (or, before the function
+                    // accepted the socket, a 502) saying why, once the worker says.
+                    call.whenExitKnown(
+                            containerId,
+                            reason -> fail(CallErrors.of(
+                                    ErrorCode.CONTAINER_LOST, ExchangeCall.lostDetail(containerId, reason))));
             }
         }
 
@@ -340,7 +351,25 @@ final class WebSocketExchange {
     private void closeClient(int code, String reason) {
         socket = Socket.CLOSED;
         call.complete();
-        ctx.writeAndFlush(new CloseWebSocketFrame(code, reason)).addListener(ChannelFutureListener.CLOSE);
+        ctx.writeAndFlush(new CloseWebSocketFrame(code, closeReason(reason))).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /**
+     * {@code reason} cut to the {@value #MAX_CLOSE_REASON_BYTES} bytes of UTF-8 a close frame
+     * holds, at a character boundary: a longer one would make the frame invalid.
+     */
+    static String closeReason(String reason) {
+        if (reason.length() * 3 <= MAX_CLOSE_REASON_BYTES) {
+            return reason; // short enough whatever its characters
+        }
+        ByteBuffer bytes = ByteBuffer.allocate(MAX_CLOSE_REASON_BYTES);
+        CharBuffer chars = CharBuffer.wrap(reason);
+        StandardCharsets.UTF_8
+                .newEncoder()
+                .onMalformedInput(CodingErrorAction.REPLACE)
+                .onUnmappableCharacter(CodingErrorAction.REPLACE)
+                .encode(chars, bytes, true);
+        return chars.hasRemaining() ? reason.substring(0, chars.position()) : reason;
     }
 
     private void fail(CallError error) {

@@ -142,6 +142,25 @@ final class RawHttp {
             return text;
         }
 
+        /** A close frame from the gateway: its status code and its reason as it came (UTF-8 bytes). */
+        record Close(int code, byte[] reason) {
+            String reasonText() {
+                return new String(reason, StandardCharsets.UTF_8);
+            }
+        }
+
+        /** Reads the next frame, which must be a close (payload under 126 bytes, as every close is). */
+        Close receiveClose() throws IOException {
+            int opcode = in.readUnsignedByte() & 0x0f;
+            int length = in.readUnsignedByte() & 0x7f;
+            byte[] payload = in.readNBytes(length);
+            if (opcode != 8) {
+                throw new IOException("frame opcode " + opcode + " (expected: 8, close)");
+            }
+            int code = ((payload[0] & 0xff) << 8) | (payload[1] & 0xff);
+            return new Close(code, java.util.Arrays.copyOfRange(payload, 2, payload.length));
+        }
+
         @Override
         public void close() throws IOException {
             socket.close();

@@ -7,6 +7,9 @@ import dev.ferry.function.runtime.Response;
 import dev.ferry.function.runtime.WebSocketHandler;
 import dev.ferry.function.runtime.WebSocketMessage;
 import dev.ferry.function.runtime.WebSocketSession;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** Functions that gateway tests run in real container processes, each container its own JVM. */
@@ -33,6 +36,29 @@ public final class RefusalFunctions {
             } finally {
                 running.decrementAndGet();
             }
+        }
+    }
+
+    /**
+     * Creates the file {@code ?mark=} names as it starts, which tells a test that the container
+     * has taken the call on, then holds the call until it is cancelled.
+     */
+    @FerryFunction(name = "hold", maxInputs = 1)
+    public static final class Hold implements HttpHandler {
+        @Override
+        public Response handle(Request request) throws Exception {
+            Files.createFile(Path.of(request.queryParam("mark").orElseThrow()));
+            new CountDownLatch(1).await();
+            return Response.text(200, "released");
+        }
+    }
+
+    /** Answers {@code ok} at once; its timeout is 1 s. */
+    @FerryFunction(name = "quick", timeout = "1s")
+    public static final class Quick implements HttpHandler {
+        @Override
+        public Response handle(Request request) {
+            return Response.text(200, "ok");
         }
     }
 

@@ -216,6 +216,43 @@ final class TestContainer implements AutoCloseable {
                 secret);
     }
 
+    /** How its worker lists it once it has died for {@code reason} ("killed by signal 9 (SIGKILL)"). */
+    ContainerInfo failed(String version, String reason) {
+        return new ContainerInfo(
+                id,
+                function,
+                version,
+                "w1",
+                "127.0.0.1",
+                port,
+                ContainerState.FAILED,
+                maxInputs,
+                Instant.EPOCH,
+                ContainerResources.NONE,
+                reason,
+                localSocket(),
+                secret);
+    }
+
+    /** Stops the process where it is (SIGSTOP): its sockets stay open and take bytes, and nothing reads them. */
+    void suspend() throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-STOP", Long.toString(process.pid()))
+                .redirectErrorStream(true)
+                .start();
+        if (kill.waitFor() != 0) {
+            throw new IllegalStateException("kill -STOP " + process.pid() + ": "
+                    + new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        }
+    }
+
+    /** Kills the process (SIGKILL), as a crash or the OOM killer would, and waits until it is gone. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("container " + id + " still runs 30 s after SIGKILL");
+        }
+    }
+
     /** What connections to it must open with: the secret it was started with, as a worker's containers are. */
     ContainerSecret secret() {
         return secret;

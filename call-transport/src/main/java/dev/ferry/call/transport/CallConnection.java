@@ -326,6 +326,7 @@ public final class CallConnection {
         switch (frame.getBodyCase()) {
             case SERVER -> call.delivered(frame.getServer(), inbound.bytes());
             case WINDOW -> call.granted(frame.getWindow());
+            case ACCEPTED -> call.accepted();
             case END -> {
                 calls.remove(frame.getCall());
                 call.ended(CallOutcome.COMPLETED, frame.getEnd().getDetail());
@@ -335,7 +336,7 @@ public final class CallConnection {
                 logger.log(
                         System.Logger.Level.WARNING,
                         "closing the connection to " + named + ": it sent a " + frame.getBodyCase()
-                                + " frame (expected: server, window or end)");
+                                + " frame (expected: server, accepted, window or end)");
                 channel.close();
             }
         }

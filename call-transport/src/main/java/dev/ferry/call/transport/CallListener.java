@@ -11,6 +11,13 @@ public interface CallListener {
      */
     void onEvent(ServerEvent event);
 
+    /**
+     * The container has taken the call on (its {@code CallAccepted}): before this, a call whose
+     * connection is lost reached no function. At most once, before the call's first event;
+     * containers from before the frame never send it.
+     */
+    default void onAccepted() {}
+
     /** The call may send again: {@link ClientCall#isReady()} turned true. */
     void onReady();
 

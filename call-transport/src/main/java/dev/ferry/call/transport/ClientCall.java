@@ -100,6 +100,12 @@ public final class ClientCall {
         }
     }
 
+    void accepted() {
+        if (!closed) {
+            listener.onAccepted();
+        }
+    }
+
     void granted(int bytes) {
         boolean wasBlocked = sendWindow <= 0;
         sendWindow += bytes;

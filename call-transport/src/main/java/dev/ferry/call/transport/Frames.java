@@ -2,6 +2,7 @@ package dev.ferry.call.transport;
 
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
+import dev.ferry.request.protocol.CallAccepted;
 import dev.ferry.request.protocol.CallEnd;
 import dev.ferry.request.protocol.CallError;
 import dev.ferry.request.protocol.ConnectionOpen;
@@ -103,6 +104,14 @@ final class Frames {
         return Frame.newBuilder()
                 .setCall(call)
                 .setEnd(CallEnd.newBuilder().setReason(reason).setDetail(detail))
+                .build();
+    }
+
+    /** The container has taken call {@code call} on. */
+    static Frame accepted(int call) {
+        return Frame.newBuilder()
+                .setCall(call)
+                .setAccepted(CallAccepted.getDefaultInstance())
                 .build();
     }
 

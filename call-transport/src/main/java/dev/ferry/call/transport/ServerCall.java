@@ -60,6 +60,23 @@ public final class ServerCall {
         }
     }
 
+    /**
+     * Tells the caller the call is taken on ({@code CallAccepted}): from now on it may have
+     * effects, and the caller never sends it to another container. Send it once the call holds
+     * what it needs to run (an input slot), before its first event; a call refused instead
+     * sends its error and no acceptance. Nothing is sent after the call ended.
+     *
+     * <p>Called on the connection's loop (from {@link ServerCallHandler#onEvent}, as a container
+     * accepts), the frame is flushed before this returns, so it is on its way before the input
+     * that this call then starts can do anything: whatever the function does, the caller hears
+     * of the acceptance first.
+     */
+    public void accept() {
+        if (!closed) {
+            connection.sendNow(Frames.accepted(id));
+        }
+    }
+
     /** The call's last event went out: ends it. Idempotent. */
     public void complete() {
         if (closed) {

@@ -68,6 +68,21 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
         return frame.getSerializedSize();
     }
 
+    /**
+     * As {@link #send}, but on the connection's loop the frame (after those queued before it) is
+     * written and flushed before this returns: on its way before anything that another thread
+     * starts next can do. Elsewhere it is queued as {@link #send} queues it.
+     */
+    void sendNow(Frame frame) {
+        Channel ch = channel;
+        if (closed || !ch.eventLoop().inEventLoop()) {
+            send(frame, false);
+            return;
+        }
+        outbound.add(new Outbound(frame, Frames.encodedSize(frame), false));
+        drain();
+    }
+
     boolean writable() {
         return channel.isWritable();
     }
@@ -127,7 +142,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
                                     : frame.getEnd().getDetail());
                 }
             }
-            case SERVER, BODY_NOT_SET -> {
+            case SERVER, ACCEPTED, BODY_NOT_SET -> {
                 logger.log(
                         System.Logger.Level.WARNING,
                         "closing a gateway connection from " + ctx.channel().remoteAddress() + ": it sent a "

@@ -162,6 +162,17 @@ final class Fixtures {
 
         Runnable onReady = () -> {};
 
+        /** How many events had arrived when the container accepted the call, or -1 while it has not. */
+        volatile int eventsWhenAccepted = -1;
+
+        @Override
+        public void onAccepted() {
+            if (eventsWhenAccepted >= 0) {
+                violations.add("accepted twice");
+            }
+            eventsWhenAccepted = events.size();
+        }
+
         @Override
         public void onEvent(ServerEvent event) {
             if (closed.isDone()) {

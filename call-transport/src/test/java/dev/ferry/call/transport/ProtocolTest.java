@@ -102,6 +102,59 @@ class ProtocolTest {
     }
 
     @Test
+    void aCallTheContainerTakesOnIsAcceptedBeforeItsFirstEvent() throws Exception {
+        CallServer server = CallServer.start(
+                "127.0.0.1",
+                0,
+                SECRET,
+                Fixtures.acceptor(handlers, (call, registry) -> new Fixtures.ServerHandler(call, registry) {
+                    @Override
+                    void heard(dev.ferry.request.protocol.ClientEvent event, int bytes) {
+                        call.accept();
+                        call.send(responseStart(204));
+                        call.complete();
+                        call.accept(); // after the end: nothing goes out
+                    }
+                }));
+        closeables.add(server);
+        Socket socket = gatewaySocket(server.address());
+
+        write(socket, Frame.newBuilder().setCall(3).setClient(start("taken")).build());
+
+        InputStream in = socket.getInputStream();
+        assertThat(Frame.parseDelimitedFrom(in)).isEqualTo(Frames.accepted(3));
+        assertThat(Frame.parseDelimitedFrom(in))
+                .isEqualTo(Frame.newBuilder()
+                        .setCall(3)
+                        .setServer(responseStart(204))
+                        .build());
+        assertThat(Frame.parseDelimitedFrom(in)).isEqualTo(Frames.end(3, CallEnd.Reason.COMPLETED, ""));
+    }
+
+    @Test
+    void theCallerHearsTheContainerAcceptTheCallBeforeItsEvents() throws Exception {
+        ServerSocket listener = containerSocket();
+        CallConnection connection =
+                CallConnection.open(loop, (InetSocketAddress) listener.getLocalSocketAddress(), SECRET);
+        Recorder recorder = new Recorder();
+        onLoop(loop, () -> open(connection, recorder, "taken"));
+        Socket socket = accept(listener);
+        int id = Frame.parseDelimitedFrom(socket.getInputStream()).getCall();
+
+        write(socket, Frames.accepted(id + 1)); // not its call: dropped
+        write(socket, Frames.accepted(id));
+        write(
+                socket,
+                Frame.newBuilder().setCall(id).setServer(responseStart(204)).build());
+        write(socket, Frames.end(id, CallEnd.Reason.COMPLETED, "served"));
+
+        assertThat(get(recorder.closed)).isEqualTo(new Closed(CallOutcome.COMPLETED, "served"));
+        assertThat(recorder.eventsWhenAccepted).isZero();
+        assertThat(recorder.events).containsExactly(responseStart(204));
+        assertThat(recorder.violations).isEmpty();
+    }
+
+    @Test
     void theContainerGrantsWhatItConsumedInBatchesOfTheThreshold() throws Exception {
         CallServer server = echoServer();
         Socket socket = gatewaySocket(server.address());

@@ -158,6 +158,9 @@ final class FunctionCallService implements CallAcceptor {
             call.refuse(ErrorCode.NO_CAPACITY, "container is running its maximum of " + maxInputs + " inputs");
             return;
         }
+        // Taken on from here: the gateway hears it before any event of the call, and from then
+        // on never sends the call elsewhere, since the function may have run some of it.
+        call.accept();
         Thread thread =
                 Thread.ofVirtual().name("input-" + first.getStart().getCallId()).unstarted(() -> run(call));
         thread.setContextClassLoader(appLoader);

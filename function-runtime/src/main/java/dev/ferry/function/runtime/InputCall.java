@@ -106,6 +106,11 @@ final class InputCall implements Receive, Send {
         this.thread = thread;
     }
 
+    /** Tells the gateway the call is taken on (it holds an input slot): see {@link ServerCall#accept()}. */
+    void accept() {
+        serverCall.accept();
+    }
+
     /** An event from the gateway after the start, with its size on the wire. */
     void deliver(ClientEvent event, int bytes) {
         inbound.add(new Inbound(event, bytes));
