@@ -232,6 +232,7 @@ public final class ChaosBench implements Callable<Integer> {
         String action = "";
         String restore = "";
         String skipped;
+        long steadyStart;
         long windowStart;
         long faultStart;
         long faultEnd;
@@ -297,16 +298,16 @@ public final class ChaosBench implements Callable<Integer> {
                         int repeats = name.equals(REDEPLOY) ? plan.redeploys() : 1;
                         for (int i = 1; i <= repeats; i++) {
                             Fault fault = new Fault(repeats > 1 ? name + "-" + i : name, name);
-                            if (!done.isEmpty()) {
-                                done.getLast().windowEnd = System.nanoTime();
-                            }
                             done.add(fault);
                             inject(fault, plan, nodes, redis, traffic, diskFull);
                         }
                     }
-                    done.getLast().windowEnd = System.nanoTime();
                 } finally {
                     traffic.stop(Duration.ofSeconds(12));
+                }
+                // A call is the fault's that last struck before it ended.
+                for (int i = 0; i < done.size(); i++) {
+                    done.get(i).windowEnd = i + 1 < done.size() ? done.get(i + 1).faultStart : System.nanoTime();
                 }
                 outcomes = traffic.outcomes();
                 reconnects = traffic.reconnects();
@@ -328,7 +329,7 @@ public final class ChaosBench implements Callable<Integer> {
         json.put("load_average_before", loadBefore);
         json.put("load_average_after", loadAfter);
         json.put("run_seconds", round1(runSeconds));
-        json.put("warmup", window(outcomes, trafficStart, warmupEnd));
+        json.put("warmup", window(outcomes, trafficStart, done.isEmpty() ? warmupEnd : done.getFirst().faultStart));
         json.put("reconnects_to_the_other_gateway", reconnects);
         List<Map<String, Object>> rows = new ArrayList<>();
         for (Fault fault : done) {
@@ -355,10 +356,11 @@ public final class ChaosBench implements Callable<Integer> {
     private static void inject(
             Fault fault, Plan plan, ClusterNodes nodes, RedisProcess redis, ChaosTraffic traffic, DiskFull diskFull)
             throws Exception {
-        fault.windowStart = System.nanoTime();
+        fault.steadyStart = System.nanoTime();
         System.err.printf("bench: %s: steady traffic, then the fault%n", fault.name);
         sleep(plan.steady());
         fault.faultStart = System.nanoTime();
+        fault.windowStart = fault.faultStart;
         Runnable restore = null;
         try {
             restore = switch (fault.kind) {
@@ -403,7 +405,7 @@ public final class ChaosBench implements Callable<Integer> {
             System.err.println("bench: " + fault.name + ": " + e.getMessage());
         }
         fault.faultEnd = System.nanoTime();
-        System.err.printf("bench: %s: %s%n", fault.name, fault.action);
+        System.err.printf("bench: %s: %s%n", fault.name, fault.skipped != null ? fault.skipped : fault.action);
         awaitQuiet(traffic, plan);
         fault.restoreStart = System.nanoTime();
         if (restore != null) {
@@ -420,33 +422,33 @@ public final class ChaosBench implements Callable<Integer> {
     }
 
     private static Runnable killContainer(Fault fault, ClusterNodes nodes) throws Exception {
-        // After a redeploy the new version's containers may still be starting: wait for one.
+        // After a redeploy the new version's containers may still be starting, and the old
+        // one's stopping: wait for a READY one whose process is found listening on its port.
         long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        Optional<JsonNode> ready = Optional.empty();
-        JsonNode view = null;
-        while (ready.isEmpty() && System.nanoTime() < deadline) {
-            view = nodes.view();
-            ready = containers(view, "slow").stream()
-                    .filter(c -> c.path("state").asText().equals("READY"))
-                    .findFirst();
-            if (ready.isEmpty()) {
-                Thread.sleep(200);
+        List<JsonNode> seen = List.of();
+        while (System.nanoTime() < deadline) {
+            seen = containers(nodes.view(), "slow");
+            for (JsonNode container : seen) {
+                if (!container.path("state").asText().equals("READY")) {
+                    continue;
+                }
+                String address = container.path("address").asText();
+                int port = Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
+                Optional<ProcessHandle> process =
+                        ContainerProcesses.listeningOn(nodes.processes(), port).flatMap(ProcessHandle::of);
+                if (process.isPresent()) {
+                    process.get().destroyForcibly();
+                    process.get().onExit().get(10, TimeUnit.SECONDS);
+                    fault.action = "SIGKILL to slow's container "
+                            + container.path("id").asText() + " on "
+                            + container.path("worker").asText() + " (its 2 s calls in flight)";
+                    return null;
+                }
             }
+            Thread.sleep(200);
         }
-        JsonNode seen = view;
-        JsonNode container = ready.orElseThrow(
-                () -> new IOException("no READY container of slow to kill within 15 s; its containers: "
-                        + (seen == null ? "?" : containers(seen, "slow"))));
-        String address = container.path("address").asText();
-        int port = Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
-        Optional<Long> pid = ContainerProcesses.listeningOn(nodes.processes(), port);
-        ProcessHandle process = pid.flatMap(ProcessHandle::of)
-                .orElseThrow(() -> new IOException("no process listens on " + address + " (slow's container)"));
-        process.destroyForcibly();
-        process.onExit().get(10, TimeUnit.SECONDS);
-        fault.action = "SIGKILL to slow's container " + container.path("id").asText() + " on "
-                + container.path("worker").asText() + " (its 2 s calls in flight)";
-        return null;
+        throw new IOException("no READY container of slow with a process listening on its port within 15 s; its"
+                + " containers: " + seen);
     }
 
     private static Runnable killWorker(Fault fault, ClusterNodes nodes) throws Exception {
@@ -641,7 +643,7 @@ public final class ChaosBench implements Callable<Integer> {
 
     // ---- the report ----
 
-    /** Sent, failed and why, of the calls sent in [{@code from}, {@code to}). */
+    /** Calls, failed and why, of the calls that ended in [{@code from}, {@code to}). */
     private static Map<String, Object> window(List<ChaosTraffic.Outcome> outcomes, long from, long to) {
         Map<String, Object> w = new LinkedHashMap<>();
         Map<String, long[]> byKind = new LinkedHashMap<>();
@@ -649,7 +651,7 @@ public final class ChaosBench implements Callable<Integer> {
         long sent = 0;
         long failed = 0;
         for (ChaosTraffic.Outcome o : outcomes) {
-            if (o.sentNanos() < from || o.sentNanos() >= to) {
+            if (o.endNanos() < from || o.endNanos() >= to) {
                 continue;
             }
             sent++;
@@ -661,10 +663,10 @@ public final class ChaosBench implements Callable<Integer> {
                 reasons.merge(o.kind().label() + ": " + o.failure(), 1L, Long::sum);
             }
         }
-        w.put("sent", sent);
+        w.put("calls", sent);
         w.put("failed", failed);
         Map<String, Object> kinds = new LinkedHashMap<>();
-        byKind.forEach((kind, k) -> kinds.put(kind, Map.of("sent", k[0], "failed", k[1])));
+        byKind.forEach((kind, k) -> kinds.put(kind, Map.of("calls", k[0], "failed", k[1])));
         w.put("by_kind", kinds);
         w.put("failures", reasons);
         return w;
@@ -690,7 +692,7 @@ public final class ChaosBench implements Callable<Integer> {
         long sentBefore = 0;
         long duringRestore = 0;
         for (ChaosTraffic.Outcome o : outcomes) {
-            if (o.ok() || o.sentNanos() < fault.windowStart || o.sentNanos() >= fault.windowEnd) {
+            if (o.ok() || o.endNanos() < fault.windowStart || o.endNanos() >= fault.windowEnd) {
                 continue;
             }
             if (o.sentNanos() < fault.faultEnd) {
@@ -723,7 +725,7 @@ public final class ChaosBench implements Callable<Integer> {
         long end = fault.restoreStart;
         long lastFailure = Long.MIN_VALUE;
         for (ChaosTraffic.Outcome o : outcomes) {
-            if (o.kind() == kind && !o.ok() && o.sentNanos() >= fault.windowStart && o.sentNanos() < end) {
+            if (o.kind() == kind && !o.ok() && in(o, fault) && o.sentNanos() < end) {
                 lastFailure = Math.max(lastFailure, o.sentNanos());
             }
         }
@@ -732,7 +734,7 @@ public final class ChaosBench implements Callable<Integer> {
         }
         long firstOk = Long.MAX_VALUE;
         for (ChaosTraffic.Outcome o : outcomes) {
-            if (o.kind() == kind && o.ok() && o.sentNanos() > lastFailure && o.sentNanos() < end) {
+            if (o.kind() == kind && o.ok() && in(o, fault) && o.sentNanos() > lastFailure && o.sentNanos() < end) {
                 firstOk = Math.min(firstOk, o.sentNanos());
             }
         }
@@ -740,6 +742,11 @@ public final class ChaosBench implements Callable<Integer> {
             return null;
         }
         return round1(Math.max(0, firstOk - fault.faultStart) / 1e9);
+    }
+
+    /** Whether {@code o} is {@code fault}'s: it ended in its window. */
+    private static boolean in(ChaosTraffic.Outcome o, Fault fault) {
+        return o.endNanos() >= fault.windowStart && o.endNanos() < fault.windowEnd;
     }
 
     private static List<Map<String, Object>> timeline(List<ChaosTraffic.Outcome> outcomes, long trafficStart) {
@@ -810,7 +817,7 @@ public final class ChaosBench implements Callable<Integer> {
                 seconds(plan.steady()),
                 seconds(plan.quiet()),
                 seconds(plan.recoveryLimit())));
-        md.append("| fault | what was done | sent | failed | of them sent before the fault ended | why (calls) |"
+        md.append("| fault | what was done | calls | failed | of them sent before the fault ended | why (calls) |"
                 + " full service after (s) |\n");
         md.append("|---|---|---:|---:|---:|---|---:|\n");
         for (Map<String, Object> row : rows) {
@@ -834,7 +841,7 @@ public final class ChaosBench implements Callable<Integer> {
                     .append(" | ")
                     .append(what.replace("|", "\\|"))
                     .append(" | ")
-                    .append(row.get("sent"))
+                    .append(row.get("calls"))
                     .append(" | ")
                     .append(row.get("failed"))
                     .append(" | ")
@@ -846,8 +853,8 @@ public final class ChaosBench implements Callable<Integer> {
                     .append(" |\n");
         }
         md.append("\n");
-        md.append("Calls are a fault's when sent from the start of the steady spell before it to the start of the next"
-                + " one (the restart of what it killed included). \"Full service after\" is the time from the fault's"
+        md.append("Calls are a fault's when they ended between its start and the next fault's (the restart of what"
+                + " it killed included). \"Full service after\" is the time from the fault's"
                 + " start until every kind of call succeeds again, for good: for each kind, the sending of the first"
                 + " success after its last failure (0 when none failed).\n\n");
         md.append("Connections refused by a dead gateway and opened to the other instead (not failures): ")
