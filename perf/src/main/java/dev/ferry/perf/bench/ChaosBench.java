@@ -621,8 +621,9 @@ public final class ChaosBench implements Callable<Integer> {
     }
 
     /**
-     * Waits until no call has failed for {@link Plan#quiet} and a slow call's length has passed
-     * (those in flight at the fault have ended), at most {@link Plan#recoveryLimit}.
+     * Waits until no call has failed for {@link Plan#quiet}, none in flight is more than 2 s
+     * late (a hanging call fails only at its timeout) and a slow call's length has passed, at
+     * most {@link Plan#recoveryLimit}.
      */
     private static void awaitQuiet(ChaosTraffic traffic, Plan plan) throws InterruptedException {
         long start = System.nanoTime();
@@ -632,7 +633,8 @@ public final class ChaosBench implements Callable<Integer> {
         while (System.nanoTime() < limit) {
             long now = System.nanoTime();
             if (now >= earliest
-                    && now - traffic.lastFailureEnd() >= plan.quiet().toNanos()) {
+                    && now - traffic.lastFailureEnd() >= plan.quiet().toNanos()
+                    && !traffic.overdue(Duration.ofSeconds(2))) {
                 return;
             }
             Thread.sleep(50);

@@ -56,18 +56,22 @@ final class ChaosTraffic implements AutoCloseable {
 
     /** A kind of call, its function and its request. */
     enum Kind {
-        HELLO("hello", "/", Duration.ofSeconds(5)),
-        SLOW("slow", "/?ms=2000", Duration.ofSeconds(10)),
-        SSE("sse", "/?n=" + SSE_EVENTS + "&interval_ms=200", Duration.ofSeconds(10)),
-        WS("ws", "/", Duration.ofSeconds(10));
+        HELLO("hello", "/", Duration.ZERO, Duration.ofSeconds(5)),
+        SLOW("slow", "/?ms=2000", Duration.ofSeconds(2), Duration.ofSeconds(10)),
+        SSE("sse", "/?n=" + SSE_EVENTS + "&interval_ms=200", Duration.ofMillis(800), Duration.ofSeconds(10)),
+        WS("ws", "/", Duration.ofMillis(400), Duration.ofSeconds(10));
 
         final String function;
         final String path;
+        /** How long the call takes by design (a slow call's sleep, a stream's spacing). */
+        final Duration length;
+
         final Duration timeout;
 
-        Kind(String function, String path, Duration timeout) {
+        Kind(String function, String path, Duration length, Duration timeout) {
             this.function = function;
             this.path = path;
+            this.length = length;
             this.timeout = timeout;
         }
 
@@ -103,6 +107,7 @@ final class ChaosTraffic implements AutoCloseable {
     private final AtomicLong lastFailureEnd = new AtomicLong(System.nanoTime());
     private final AtomicLong reconnects = new AtomicLong();
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final java.util.Set<Call> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final List<ScheduledFuture<?>> tickers = new ArrayList<>();
     private volatile boolean stopped;
 
@@ -159,6 +164,20 @@ final class ChaosTraffic implements AutoCloseable {
     /** When the latest failed call ended (nanoTime; the start when none has). */
     long lastFailureEnd() {
         return lastFailureEnd.get();
+    }
+
+    /**
+     * Whether a call in flight has taken {@code grace} longer than its kind takes by design: a
+     * call that hangs is no failure until it times out, but no sign of health either.
+     */
+    boolean overdue(Duration grace) {
+        long now = System.nanoTime();
+        for (Call call : open) {
+            if (now - call.sentNanos > call.kind.length.toNanos() + grace.toNanos()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Connections a gateway refused and that went to another instead. */
@@ -221,6 +240,7 @@ final class ChaosTraffic implements AutoCloseable {
                 // Nothing was sent: the client takes another gateway, as behind a load balancer.
                 gateway.up().set(false);
                 reconnects.incrementAndGet();
+                open.remove(call);
                 call(kind, sentNanos, true);
                 return;
             }
@@ -252,6 +272,7 @@ final class ChaosTraffic implements AutoCloseable {
             this.kind = kind;
             this.gateway = gateway;
             this.sentNanos = sentNanos;
+            open.add(this);
         }
 
         void armTimeout(Channel ch) {
@@ -280,6 +301,7 @@ final class ChaosTraffic implements AutoCloseable {
                 lastFailureEnd.accumulateAndGet(now, Math::max);
             }
             outcomes.add(new Outcome(kind, gateway, sentNanos, now, failure));
+            open.remove(this);
             inFlight.decrementAndGet();
         }
     }
