@@ -448,7 +448,12 @@ public final class ChaosBench implements Callable<Integer> {
             Thread.sleep(200);
         }
         throw new IOException("no READY container of slow with a process listening on its port within 15 s; its"
-                + " containers: " + seen);
+                + " containers: "
+                + seen.stream()
+                        .map(c ->
+                                c.path("id").asText() + " " + c.path("version").asText() + " "
+                                        + c.path("state").asText())
+                        .toList());
     }
 
     private static Runnable killWorker(Fault fault, ClusterNodes nodes) throws Exception {
