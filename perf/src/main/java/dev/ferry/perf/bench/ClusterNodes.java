@@ -37,6 +37,9 @@ final class ClusterNodes implements AutoCloseable {
     /** One worker: its id and its latest process. */
     record Worker(String id, Processes.Child process) {}
 
+    /** One controller: its id, admin API port and latest process. */
+    record Controller(String id, int adminPort, Processes.Child process) {}
+
     private final FerryBuild build;
     private final Path work;
     private final String redisUrl;
@@ -44,6 +47,8 @@ final class ClusterNodes implements AutoCloseable {
     private final Map<String, Integer> workerStarts = new java.util.HashMap<>();
     private final List<Processes.Child> started = new ArrayList<>();
     private final List<Gateway> gateways = new ArrayList<>();
+    private final Map<String, Controller> controllers = new java.util.LinkedHashMap<>();
+    private final Map<String, Integer> roleStarts = new java.util.HashMap<>();
     private final HttpClient admin = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5))
@@ -80,6 +85,21 @@ final class ClusterNodes implements AutoCloseable {
      */
     static ClusterNodes start(Path ferryRoot, Path workDir, String redisUrl, int gateways, List<String> workerIds)
             throws IOException {
+        return start(ferryRoot, workDir, redisUrl, gateways, workerIds, 1);
+    }
+
+    /**
+     * As {@link #start(Path, Path, String, int, List)}, with {@code controllers} controllers: the
+     * first is {@code controller}, the others {@code controller-2}, ... (standbys while the
+     * first leads), each with an admin API of its own. Admin API calls go to the first until
+     * {@link #killController} kills the one they go to.
+     */
+    static ClusterNodes start(
+            Path ferryRoot, Path workDir, String redisUrl, int gateways, List<String> workerIds, int controllers)
+            throws IOException {
+        if (controllers < 1) {
+            throw new IllegalArgumentException("controllers: " + controllers + " (expected: >= 1)");
+        }
         if (workerIds.isEmpty() || new java.util.HashSet<>(workerIds).size() != workerIds.size()) {
             throw new IllegalArgumentException("workerIds: " + workerIds + " (expected: at least one, no repeats)");
         }
@@ -104,6 +124,11 @@ final class ClusterNodes implements AutoCloseable {
             } catch (IOException e) {
                 throw new IOException(nodes.controller.describe("cannot call the admin API: " + e.getMessage()), e);
             }
+            nodes.controllers.put("controller", new Controller("controller", adminPort, nodes.controller));
+            nodes.roleStarts.put("controller", 1);
+            for (int i = 2; i <= controllers; i++) {
+                nodes.startController("controller-" + i, Processes.freeLoopbackPort());
+            }
             for (String id : workerIds) {
                 nodes.startWorker(id);
             }
@@ -111,20 +136,7 @@ final class ClusterNodes implements AutoCloseable {
                 String id = "gateway-" + i;
                 int httpPort = Processes.freeLoopbackPort();
                 int httpsPort = Processes.freeLoopbackPort();
-                Processes.Child gateway = nodes.launch(
-                        id,
-                        List.of(
-                                "gateway",
-                                "--redis",
-                                redisUrl,
-                                "--id",
-                                id,
-                                "--http-port",
-                                Integer.toString(httpPort),
-                                "--https-port",
-                                Integer.toString(httpsPort)),
-                        "ferry gateway " + id + ":");
-                nodes.gateways.add(new Gateway(id, httpPort, gateway));
+                nodes.gateways.add(nodes.startGateway(id, httpPort, httpsPort));
             }
         } catch (IOException | RuntimeException e) {
             nodes.close();
@@ -154,6 +166,110 @@ final class ClusterNodes implements AutoCloseable {
         workers.put(id, new Worker(id, child));
     }
 
+    private Gateway startGateway(String id, int httpPort, int httpsPort) throws IOException {
+        int n = roleStarts.merge(id, 1, Integer::sum);
+        Processes.Child gateway = launch(
+                n == 1 ? id : id + "-start" + n,
+                work.resolve(id + "-home"),
+                List.of(
+                        "gateway",
+                        "--redis",
+                        redisUrl,
+                        "--id",
+                        id,
+                        "--http-port",
+                        Integer.toString(httpPort),
+                        "--https-port",
+                        Integer.toString(httpsPort)),
+                "ferry gateway " + id + ":");
+        return new Gateway(id, httpPort, gateway);
+    }
+
+    /**
+     * SIGKILL to gateway {@code id} (a crash; its clients' connections break). Blocks until it has exited.
+     */
+    void killGateway(String id) {
+        gateway(id).process().kill();
+    }
+
+    /**
+     * Starts gateway {@code id} again, on its ports and home, after {@link #killGateway}; returns once it says it
+     * is up. Its log is {@code <id>-start<n>.log}.
+     */
+    void restartGateway(String id) throws IOException {
+        Gateway old = gateway(id);
+        if (old.process().isAlive()) {
+            throw new IllegalStateException(
+                    "gateway " + id + " is running (pid " + old.process().pid() + ")");
+        }
+        int httpsPort = Processes.freeLoopbackPort();
+        Gateway restarted = startGateway(id, old.httpPort(), httpsPort);
+        gateways.set(gateways.indexOf(old), restarted);
+    }
+
+    private Gateway gateway(String id) {
+        return gateways.stream()
+                .filter(g -> g.id().equals(id))
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("gateway: " + id + " (expected: one of "
+                        + gateways.stream().map(Gateway::id).toList() + ")"));
+    }
+
+    private void startController(String id, int port) throws IOException {
+        int n = roleStarts.merge(id, 1, Integer::sum);
+        Processes.Child child = launch(
+                n == 1 ? id : id + "-start" + n,
+                work.resolve(id + "-home"),
+                List.of("controller", "--redis", redisUrl, "--id", id, "--admin-port", Integer.toString(port)),
+                "admin API on");
+        controllers.put(id, new Controller(id, port, child));
+    }
+
+    /** The controllers by id, each with its latest process. */
+    Map<String, Controller> controllers() {
+        return Map.copyOf(controllers);
+    }
+
+    /**
+     * SIGKILL to controller {@code id}; when admin API calls went to it, they go to a live one from now on. Blocks
+     * until it has exited.
+     */
+    void killController(String id) {
+        Controller killed = controller(id);
+        killed.process().kill();
+        if (killed.adminPort() == adminPort) {
+            controllers.values().stream()
+                    .filter(c -> c.process().isAlive())
+                    .findFirst()
+                    .ifPresent(c -> {
+                        controller = c.process();
+                        adminPort = c.adminPort();
+                    });
+        }
+    }
+
+    /**
+     * Starts controller {@code id} again, on its admin port and home, after {@link #killController}; returns once
+     * it says it is up. Admin API calls stay with the controller they go to.
+     */
+    void restartController(String id) throws IOException {
+        Controller old = controller(id);
+        if (old.process().isAlive()) {
+            throw new IllegalStateException(
+                    "controller " + id + " is running (pid " + old.process().pid() + ")");
+        }
+        startController(id, old.adminPort());
+    }
+
+    private Controller controller(String id) {
+        Controller c = controllers.get(id);
+        if (c == null) {
+            throw new IllegalArgumentException(
+                    "controller: " + id + " (expected: one of " + controllers.keySet() + ")");
+        }
+        return c;
+    }
+
     /**
      * SIGKILL to worker {@code id}'s JVM alone, as a crash: its containers are left to notice
      * on their own (see {@code dev.ferry.worker.Worker}'s javadoc for each sandbox). Blocks
@@ -171,8 +287,12 @@ final class ClusterNodes implements AutoCloseable {
     }
 
     private Processes.Child launch(String name, List<String> arguments, String ready) throws IOException {
+        return launch(name, work.resolve(name + "-home"), arguments, ready);
+    }
+
+    private Processes.Child launch(String name, Path home, List<String> arguments, String ready) throws IOException {
         long start = System.nanoTime();
-        Processes.Child child = build.launch(arguments, work.resolve(name + "-home"), work.resolve(name + ".log"))
+        Processes.Child child = build.launch(arguments, home, work.resolve(name + ".log"))
                 .readyOnLine(ready)
                 .start(START_TIMEOUT);
         started.add(child);

@@ -163,6 +163,15 @@ final class RedisProcess implements AutoCloseable {
         kill();
     }
 
+    /**
+     * SIGKILL, then deletes the snapshot: the next {@link #restart()} starts with no data, as a
+     * Redis whose disk was lost. Returns when it has exited.
+     */
+    void killAndForget() throws IOException {
+        kill();
+        Files.deleteIfExists(dir.resolve("dump.rdb"));
+    }
+
     /** SIGKILL, and waits until the process has exited. */
     void kill() {
         Processes.Child child = server;
