@@ -3,6 +3,7 @@ package dev.ferry.controller;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.ferry.request.protocol.FunctionId;
 import dev.ferry.routing.AccessTokens;
@@ -29,6 +30,30 @@ class AdminBodiesFuzzTest {
     private static final TokensHandler TOKENS = new TokensHandler(null, CLOCK);
     private static final FunctionId FUNCTION = FunctionId.of("shop", "cart");
 
+    /** Field names and values of the bodies, which random bytes would take long to hit. */
+    @DictionaryEntries({
+        "{",
+        "}",
+        ":",
+        ",",
+        "minContainers",
+        "maxContainers",
+        "bufferContainers",
+        "targetInputs",
+        "scaledownWindow",
+        "30s",
+        "9223372036854775807",
+        "h",
+        "name",
+        "scopes",
+        "apps",
+        "call",
+        "deploy",
+        "admin",
+        "file=",
+        "&",
+        "%"
+    })
     @FuzzTest(maxDuration = "5s")
     void adminRequestsGiveValuesOrSayWhatTheyExpected(FuzzedDataProvider data) {
         int handler = data.consumeInt(0, 3);
