@@ -11,7 +11,7 @@ import java.util.List;
 
 /**
  * Coverage-guided fuzzing of what this module parses from outside: request targets, GPU
- * requests, identities (app names, function ids, version keys, container ids), container
+ * requests and the GPU models nvidia-smi names, identities (app names, function ids, version keys, container ids), container
  * secrets, and the sizes, durations, labels and names of function settings. Each either
  * returns a value that prints back to itself, or throws {@link IllegalArgumentException} with a
  * message that says what was expected; nothing else (no NPE, no index or arithmetic error).
@@ -82,10 +82,14 @@ class ProtocolParsersFuzzTest {
         for (int i = data.consumeInt(0, 3); i > 0; i--) {
             texts.add(data.consumeString(20));
         }
+        // What nvidia-smi reports is outside input too: any name gives a model, which any request can judge.
+        String model = GpuRequest.modelOf(data.consumeString(40), data.consumeLong());
+        assertThat(model).isNotNull();
         try {
             List<GpuRequest> requests = GpuRequest.parseAll(texts);
             for (GpuRequest request : requests) {
                 assertThat(GpuRequest.parse(request.toString())).isEqualTo(request);
+                assertThat(request.accepts(model)).isEqualTo(request.type().equals("ANY") || request.accepts(model));
             }
         } catch (IllegalArgumentException e) {
             assertRefusal(e, "gpu: ");
