@@ -54,7 +54,7 @@ class AdminBodiesFuzzTest {
         "&",
         "%"
     })
-    @FuzzTest(maxDuration = "5s")
+    @FuzzTest(maxDuration = "3s")
     void adminRequestsGiveValuesOrSayWhatTheyExpected(FuzzedDataProvider data) {
         int handler = data.consumeInt(0, 3);
         String text = data.consumeRemainingAsString();

@@ -49,7 +49,7 @@ class EdgeParsersFuzzTest {
         "#",
         "[::1]:"
     })
-    @FuzzTest(maxDuration = "5s")
+    @FuzzTest(maxDuration = "3s")
     void requestHeadsBecomeScopesOrRefusals(FuzzedDataProvider data) {
         String domain = data.consumeBoolean() ? "localhost" : data.consumeAsciiString(20);
         boolean http2 = data.consumeBoolean();

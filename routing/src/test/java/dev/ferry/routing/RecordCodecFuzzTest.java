@@ -88,7 +88,7 @@ class RecordCodecFuzzTest {
         ":",
         ","
     })
-    @FuzzTest(maxDuration = "5s")
+    @FuzzTest(maxDuration = "3s")
     void recordsDecodeToThemselvesOrAreRefusedAsMalformed(FuzzedDataProvider data) {
         switch (data.consumeInt(0, 4)) {
             case 0, 1 -> {

@@ -41,7 +41,7 @@ class AppJarFuzzTest {
         "$",
         "/"
     })
-    @FuzzTest(maxDuration = "5s")
+    @FuzzTest(maxDuration = "3s")
     void jarsGiveFunctionsOrSayWhatIsWrong(FuzzedDataProvider data) throws IOException {
         Path jar = Files.createTempFile("ferry-fuzz-", ".jar");
         try {

@@ -27,7 +27,7 @@ class ProtocolParsersFuzzTest {
         "ms", "s", "m", "h", "b", "kb", "kib", "mb", "mib", "gb", "gib", "9223372036854775807",
         "H100", "a100-80gb", ":8", "any", "--", "@v3", "ct-", "%", "%C3%A9", "?", "#", "zone=eu"
     })
-    @FuzzTest(maxDuration = "5s")
+    @FuzzTest(maxDuration = "3s")
     void parsersReturnValuesOrSayWhatTheyExpected(FuzzedDataProvider data) {
         int parser = data.consumeInt(0, 9);
         switch (parser) {
