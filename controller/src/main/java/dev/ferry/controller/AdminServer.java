@@ -228,7 +228,7 @@ final class AdminServer implements AutoCloseable {
             return URLDecoder.decode(text, StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(
-                    "query: \"" + text + "\" (expected: URL-encoded text, '%' followed by" + " two hex digits)");
+                    "query: \"" + text + "\" (expected: URL-encoded text, '%' followed by two hex digits)");
         }
     }
 

@@ -86,8 +86,8 @@ public record FunctionSettings(
             throw new IllegalArgumentException("scaledownWindow: " + scaledownWindow + " (expected: > 0)");
         }
         checkContainers(minContainers, maxContainers, bufferContainers);
-        if (cpu < 0 || Double.isNaN(cpu)) {
-            throw new IllegalArgumentException("cpu: " + cpu + " (expected: >= 0)");
+        if (!(cpu >= 0) || Double.isInfinite(cpu)) { // NaN too; JSON's 1e400 reads as infinity
+            throw new IllegalArgumentException("cpu: " + cpu + " (expected: >= 0, finite)");
         }
         if (memoryMib < 0) {
             throw new IllegalArgumentException("memoryMib: " + memoryMib + " (expected: >= 0)");
@@ -338,7 +338,7 @@ public record FunctionSettings(
             };
         } catch (NumberFormatException | ArithmeticException e) {
             // Without this, 20 digits were a NumberFormatException and "9223372036854775807h" an
-            // ArithmeticException, neither naming the setting: a 500 from the admin API's scale.
+            // ArithmeticException, neither naming the setting, and either escaped the admin API's scale handler.
             throw new IllegalArgumentException(
                     what + ": \"" + text + "\" (expected: at most " + Long.MAX_VALUE + " seconds)", e);
         }
