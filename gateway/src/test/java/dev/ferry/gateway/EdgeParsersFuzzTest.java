@@ -78,7 +78,11 @@ class EdgeParsersFuzzTest {
         String version = http2 ? "2" : null;
         try {
             HttpScope scope = HttpScopeEncoder.encode(request, secure ? "https" : "http", version, CLIENT, SERVER);
-            assertThat(scope.getHeadersCount()).isEqualTo(request.headers().size());
+            // Every header the client sent; on HTTP/2, less those Netty adds when it makes the stream HTTP objects.
+            long sent = request.headers().entries().stream()
+                    .filter(h -> !(http2 && h.getKey().toLowerCase(Locale.ROOT).startsWith("x-http2-")))
+                    .count();
+            assertThat(scope.getHeadersCount()).isEqualTo(sent);
             assertThat(scope.getMethod()).isEqualTo(request.method().name());
         } catch (IllegalArgumentException e) {
             assertThat(e.getMessage()).as("message of %s", e).contains("(expected: ");
