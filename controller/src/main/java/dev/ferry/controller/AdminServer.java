@@ -119,10 +119,16 @@ final class AdminServer implements AutoCloseable {
     }
 
     private void deploy(HttpExchange exchange) throws IOException {
-        Optional<String> name = queryParam(exchange, "name");
-        String fileName = queryParam(exchange, "file")
-                .map(f -> Path.of(f).getFileName().toString())
-                .orElse("upload.jar");
+        String query = exchange.getRequestURI().getRawQuery();
+        Optional<String> name;
+        String fileName;
+        try {
+            name = queryParam(query, "name");
+            fileName = uploadFileName(queryParam(query, "file"));
+        } catch (IllegalArgumentException e) {
+            text(exchange, 400, "cannot deploy: " + e.getMessage());
+            return;
+        }
         Path upload = Files.createTempFile("ferry-upload-", ".jar");
         try {
             try (InputStream in = exchange.getRequestBody();
@@ -190,20 +196,40 @@ final class AdminServer implements AutoCloseable {
         }
     }
 
-    private static Optional<String> queryParam(HttpExchange exchange, String name) {
-        String query = exchange.getRequestURI().getRawQuery();
+    /**
+     * The file name a deploy keeps of its {@code file} parameter: what follows the last '/'. Cut
+     * as text, not as a {@link Path}: a client's name for its jar is no path here ("/" has no
+     * file name, and a NUL is no path at all).
+     */
+    static String uploadFileName(Optional<String> file) {
+        return file.map(f -> f.substring(f.lastIndexOf('/') + 1)).orElse("upload.jar");
+    }
+
+    /**
+     * The value of parameter {@code name} in {@code query} (raw, may be null), URL-decoded.
+     *
+     * @throws IllegalArgumentException when a parameter's name or value is not URL-encoded text
+     */
+    static Optional<String> queryParam(String query, String name) {
         if (query == null) {
             return Optional.empty();
         }
         for (String pair : query.split("&")) {
             int eq = pair.indexOf('=');
-            if (eq > 0
-                    && URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8)
-                            .equals(name)) {
-                return Optional.of(URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+            if (eq > 0 && urlDecoded(pair.substring(0, eq)).equals(name)) {
+                return Optional.of(urlDecoded(pair.substring(eq + 1)));
             }
         }
         return Optional.empty();
+    }
+
+    private static String urlDecoded(String text) {
+        try {
+            return URLDecoder.decode(text, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    "query: \"" + text + "\" (expected: URL-encoded text, '%' followed by two hex digits)");
+        }
     }
 
     static void text(HttpExchange exchange, int status, String line) throws IOException {

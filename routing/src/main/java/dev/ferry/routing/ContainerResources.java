@@ -16,9 +16,9 @@ public record ContainerResources(double cpu, long memoryMib, List<Integer> gpus)
 
     public ContainerResources {
         gpus = List.copyOf(gpus);
-        if (cpu < 0 || Double.isNaN(cpu) || memoryMib < 0) {
+        if (!(cpu >= 0) || Double.isInfinite(cpu) || memoryMib < 0) { // NaN too; JSON's 1e400 reads as infinity
             throw new IllegalArgumentException(
-                    "resources: cpu " + cpu + ", memory " + memoryMib + " MiB (expected: none negative)");
+                    "resources: cpu " + cpu + ", memory " + memoryMib + " MiB (expected: none negative, cpu finite)");
         }
     }
 }

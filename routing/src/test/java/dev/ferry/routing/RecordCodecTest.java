@@ -43,6 +43,31 @@ class RecordCodecTest {
                 .hasMessageContaining("FERRY_X");
     }
 
+    /**
+     * Found by reading what RecordCodecFuzzTest's dictionary gives it: JSON "1e400" reads as an
+     * infinite double, which the records' checks (>= 0, not NaN) let through; written back it is
+     * the string "Infinity", which no longer reads as a number, and a function asking for
+     * infinite CPU is never placed.
+     */
+    @Test
+    void refusesAnInfiniteCpu() {
+        String app = RecordCodec.app(app("shop", "v1", "cart")).replace("\"cpu\":0.25", "\"cpu\":1e400");
+        assertThat(app).contains("\"cpu\":1e400");
+        assertThatThrownBy(() -> roundTrip(RoutingCopy.Kind.APP, "shop", app))
+                .isInstanceOf(MalformedRecordException.class)
+                .hasMessageContaining("cpu: Infinity (expected: >= 0, finite)");
+        String container = RecordCodec.container(container("c1", "shop--cart", ContainerState.READY))
+                .replace("\"cpu\":0.5", "\"cpu\":-1e400");
+        assertThatThrownBy(() -> roundTrip(RoutingCopy.Kind.CONTAINER, "c1", container))
+                .isInstanceOf(MalformedRecordException.class)
+                .hasMessageContaining("resources: cpu -Infinity");
+        String infinite = RecordCodec.container(container("c1", "shop--cart", ContainerState.READY))
+                .replace("\"cpu\":0.5", "\"cpu\":1e400");
+        assertThatThrownBy(() -> roundTrip(RoutingCopy.Kind.CONTAINER, "c1", infinite))
+                .isInstanceOf(MalformedRecordException.class)
+                .hasMessageContaining("resources: cpu Infinity");
+    }
+
     @Test
     void recordsRoundTripExactly() {
         AppDeployment shop = app("shop", "v1", "cart", "checkout");

@@ -70,8 +70,10 @@ public record AppJar(Optional<String> appName, List<Function> functions) {
                 Class<?> type;
                 try {
                     type = Class.forName(className, false, loader);
-                } catch (ClassNotFoundException | LinkageError e) {
-                    continue; // a class that needs something the jar lacks cannot be a function we can run
+                } catch (ClassNotFoundException | LinkageError | SecurityException e) {
+                    // A class that needs something the jar lacks, or that no class loader may define
+                    // (a package under java., a signature that does not verify), cannot be a function we can run.
+                    continue;
                 }
                 if (!type.isAnnotationPresent(FerryFunction.class)) {
                     continue;

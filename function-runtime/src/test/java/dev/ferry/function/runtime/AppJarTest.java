@@ -3,6 +3,9 @@ package dev.ferry.function.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -26,6 +29,25 @@ class AppJarTest {
         assertThat(block.settings().maxInputs()).isEqualTo(1);
         assertThat(block.settings().timeout()).isEqualTo(Duration.ofMillis(300));
         assertThat(block.settings().scaledownWindow()).isEqualTo(Duration.ofSeconds(60));
+    }
+
+    /**
+     * Found while writing AppJarFuzzTest (its property covers it): a class under java/ made
+     * ClassLoader.defineClass throw SecurityException ("Prohibited package name"), which is no
+     * LinkageError, so it escaped the scan and the deploy handler.
+     */
+    @Test
+    void skipsAClassInAPackageNoLoaderMayDefine() throws Exception {
+        Path jar = TestJars.jar(dir.resolve("java.jar"), "shop", TestFunctions.Hello.class);
+        try (FileSystem zip = FileSystems.newFileSystem(jar)) {
+            Path evil = zip.getPath("/java/evil/Evil.class");
+            Files.createDirectories(evil.getParent());
+            Files.write(evil, new byte[] {(byte) 0xca, (byte) 0xfe, (byte) 0xba, (byte) 0xbe});
+        }
+
+        assertThat(AppJar.read(jar).functions())
+                .extracting(f -> f.settings().name())
+                .containsExactly("hello");
     }
 
     @Test

@@ -86,8 +86,8 @@ public record FunctionSettings(
             throw new IllegalArgumentException("scaledownWindow: " + scaledownWindow + " (expected: > 0)");
         }
         checkContainers(minContainers, maxContainers, bufferContainers);
-        if (cpu < 0 || Double.isNaN(cpu)) {
-            throw new IllegalArgumentException("cpu: " + cpu + " (expected: >= 0)");
+        if (!(cpu >= 0) || Double.isInfinite(cpu)) { // NaN too; JSON's 1e400 reads as infinity
+            throw new IllegalArgumentException("cpu: " + cpu + " (expected: >= 0, finite)");
         }
         if (memoryMib < 0) {
             throw new IllegalArgumentException("memoryMib: " + memoryMib + " (expected: >= 0)");
@@ -298,16 +298,23 @@ public record FunctionSettings(
             throw new IllegalArgumentException(
                     what + ": \"" + text + "\" (expected: a number and a unit, e.g. \"512KiB\", \"10MB\", \"2GiB\")");
         }
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "b" -> n;
-            case "kb" -> n * 1000;
-            case "kib" -> n * 1024;
-            case "mb" -> n * 1_000_000;
-            case "mib" -> n * 1024 * 1024;
-            case "gb" -> n * 1_000_000_000L;
-            default -> n * 1024 * 1024 * 1024;
+        long unit = switch (m.group(2)) {
+            case "b" -> 1;
+            case "kb" -> 1000;
+            case "kib" -> 1024;
+            case "mb" -> 1_000_000;
+            case "mib" -> 1024 * 1024;
+            case "gb" -> 1_000_000_000L;
+            default -> 1024L * 1024 * 1024;
         };
+        try {
+            return Math.multiplyExact(Long.parseLong(m.group(1)), unit);
+        } catch (NumberFormatException | ArithmeticException e) {
+            // Without this, 20 digits were a NumberFormatException that named neither the setting nor
+            // the limit, and "9000000000GiB" wrapped around to a negative size.
+            throw new IllegalArgumentException(
+                    what + ": \"" + text + "\" (expected: at most " + Long.MAX_VALUE + " bytes)", e);
+        }
     }
 
     /**
@@ -321,12 +328,19 @@ public record FunctionSettings(
             throw new IllegalArgumentException(what + ": \"" + text
                     + "\" (expected: a number and a unit, e.g. \"500ms\", \"30s\", \"5m\", \"1h\")");
         }
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(n);
-            case "s" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
-            default -> Duration.ofHours(n);
-        };
+        try {
+            long n = Long.parseLong(m.group(1));
+            return switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                default -> Duration.ofHours(n);
+            };
+        } catch (NumberFormatException | ArithmeticException e) {
+            // Without this, 20 digits were a NumberFormatException and "9223372036854775807h" an
+            // ArithmeticException, neither naming the setting, and either escaped the admin API's scale handler.
+            throw new IllegalArgumentException(
+                    what + ": \"" + text + "\" (expected: at most " + Long.MAX_VALUE + " seconds)", e);
+        }
     }
 }

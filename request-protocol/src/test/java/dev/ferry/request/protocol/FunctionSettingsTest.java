@@ -41,6 +41,22 @@ class FunctionSettingsTest {
                 .hasMessage("timeout: \"30\" (expected: a number and a unit, e.g. \"500ms\", \"30s\", \"5m\", \"1h\")");
     }
 
+    /** Found by ProtocolParsersFuzzTest: "7999…9m" (55 digits) threw NumberFormatException, naming no setting. */
+    @Test
+    void refusesDurationsAndSizesBeyondALongNamingTheSetting() {
+        assertThatThrownBy(() -> FunctionSettings.parseDuration("timeout", "7" + "9".repeat(54) + "m"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("timeout: \"7" + "9".repeat(54) + "m\" (expected: at most 9223372036854775807 seconds)");
+        assertThatThrownBy(() -> FunctionSettings.parseDuration("scaledownWindow", "9223372036854775807h"))
+                .hasMessageStartingWith("scaledownWindow: \"9223372036854775807h\" (expected: at most");
+        assertThatThrownBy(() -> FunctionSettings.parseSize("maxRequestBody", "9000000000GiB"))
+                .hasMessage("maxRequestBody: \"9000000000GiB\" (expected: at most 9223372036854775807 bytes)");
+        assertThatThrownBy(() -> FunctionSettings.parseSize("maxRequestBody", "99999999999999999999b"))
+                .hasMessageStartingWith("maxRequestBody: \"99999999999999999999b\"");
+        assertThat(FunctionSettings.parseSize("maxRequestBody", "8589934591GiB"))
+                .isEqualTo(8589934591L << 30);
+    }
+
     @Test
     void parsesSizesWithDecimalAndBinaryUnits() {
         assertThat(FunctionSettings.parseSize("maxRequestBody", "")).isZero();

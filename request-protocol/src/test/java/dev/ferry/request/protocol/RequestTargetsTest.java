@@ -44,4 +44,15 @@ class RequestTargetsTest {
     void rejectsEscapesOfInvalidUtf8() {
         assertThatThrownBy(() -> RequestTargets.split("/%C3%28")).hasMessageContaining("valid UTF-8");
     }
+
+    /** Found by ProtocolParsersFuzzTest: "/я" split to a raw path "/?", and "/Ł%41" decoded to "/AA". */
+    @Test
+    void rejectsCharactersThatNoRequestLineCarries() {
+        assertThatThrownBy(() -> RequestTargets.split("/\u044f"))
+                .hasMessage("request target: \"/\u044f\" has U+044F at 1"
+                        + " (expected: bytes as ISO-8859-1, non-ASCII ones percent-escaped)");
+        assertThatThrownBy(() -> RequestTargets.decodePath("/\u0141%41"))
+                .hasMessageStartingWith("path: \"/\u0141%41\" has U+0141 at 1");
+        assertThat(RequestTargets.split("/caf\u00e9?q=\u00ff").path()).isEqualTo("/caf\u00e9");
+    }
 }
