@@ -409,7 +409,14 @@ final class Processes {
                 stop();
                 throw failure("still running after " + timeout.toMillis() + " ms (expected: to exit)");
             }
-            return process.exitValue();
+            // The handle can hear the exit before the JDK's reaper has recorded it in the
+            // Process, whose exitValue() then throws "process hasn't exited": wait for that too.
+            try {
+                return process.waitFor();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while waiting for the exit status of " + process.pid(), e);
+            }
         }
 
         /**
