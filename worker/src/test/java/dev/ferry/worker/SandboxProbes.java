@@ -29,6 +29,18 @@ final class SandboxProbes {
         return seen;
     }
 
+    /** Returns once {@code condition} holds, checking every 10 ms; fails naming {@code what} after {@code wait}. */
+    static void await(String what, Duration wait, java.util.function.BooleanSupplier condition) {
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not within " + wait.toSeconds() + " s: " + what);
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(
+                    Duration.ofMillis(10).toNanos());
+        }
+    }
+
     /** The user {@code process} runs as on the worker's machine. */
     static int hostUid(ProcessHandle process) {
         try {

@@ -354,13 +354,6 @@ class WarmPoolSandboxTest {
     }
 
     private static void await(String what, Duration wait, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + wait.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + wait.toSeconds() + " s: " + what);
-            }
-            java.util.concurrent.locks.LockSupport.parkNanos(
-                    Duration.ofMillis(10).toNanos());
-        }
+        SandboxProbes.await(what, wait, condition);
     }
 }
