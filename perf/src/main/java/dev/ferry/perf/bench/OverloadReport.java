@@ -33,11 +33,14 @@ final class OverloadReport {
             md.append(String.format(
                     Locale.ROOT,
                     "Saturation (closed loop, %s connections, %s slots): **%s calls/s** (%s/s if every slot were always"
-                            + " busy).%n%n",
+                            + " busy). Half of it for the baseline, the recovery and beside slowloris; the overload is"
+                            + " %s times %s/s (the larger of the two).%n%n",
                     sat.get("connections"),
                     sat.get("slots"),
                     sat.get("per_s"),
-                    sat.get("ideal_per_s")));
+                    sat.get("ideal_per_s"),
+                    settings.get("factor"),
+                    sat.get("overload_basis_per_s")));
         }
         Map<String, Object> spells = (Map<String, Object>) json.get("spells");
         if (spells != null) {

@@ -67,9 +67,10 @@ final class OverloadTraffic implements AutoCloseable {
     }
 
     /**
-     * One request: its spell's index, when it was meant to start, sent and ended
-     * ({@link System#nanoTime()}), its status (0: no response) and why it failed when it got no
-     * response; whether a response carried Retry-After.
+     * One request: its spell's index, when it was meant to start, sent (0: never, {@link #UNSENT})
+     * and ended ({@link System#nanoTime()}), its status (0: no response), why it failed (the
+     * reason of a non-2xx response, or what the client saw; null for a 2xx) and whether the
+     * response carried Retry-After.
      */
     record Shot(int spell, long intended, long sent, long end, int status, boolean retryAfter, String failure) {
         boolean ok() {
@@ -216,7 +217,9 @@ final class OverloadTraffic implements AutoCloseable {
                 timeout.cancel(false);
             }
             long now = System.nanoTime();
-            sink.ended(new Shot(spell, intended, sent == 0 ? now : sent, now, status, retryAfter, failure));
+            // A request that never went out keeps sent 0, so no spell counts it as sent.
+            long sentAt = sent != 0 || UNSENT.equals(failure) ? sent : now;
+            sink.ended(new Shot(spell, intended, sentAt, now, status, retryAfter, failure));
         }
     }
 
