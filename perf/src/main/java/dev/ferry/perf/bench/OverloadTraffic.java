@@ -374,6 +374,7 @@ final class OverloadTraffic implements AutoCloseable {
         long scheduled;
         long ended;
         boolean allScheduled;
+        boolean dispatching;
         ScheduledFuture<?> ticker;
 
         OpenRun(List<Spell> spells, SpellStarts onSpell) {
@@ -384,7 +385,17 @@ final class OverloadTraffic implements AutoCloseable {
         void start() {
             spellEnd = System.nanoTime();
             nextSpell();
-            ticker = loop.scheduleAtFixedRate(this::tick, 0, TICK_NANOS, TimeUnit.NANOSECONDS);
+            ticker = loop.scheduleAtFixedRate(this::tickOrFail, 0, TICK_NANOS, TimeUnit.NANOSECONDS);
+        }
+
+        /** A tick that throws would end the ticker in silence and the run would wait out its limit. */
+        private void tickOrFail() {
+            try {
+                tick();
+            } catch (RuntimeException | StackOverflowError e) {
+                ticker.cancel(false);
+                done.completeExceptionally(e);
+            }
         }
 
         private boolean nextSpell() {
@@ -426,6 +437,20 @@ final class OverloadTraffic implements AutoCloseable {
         }
 
         private void dispatch() {
+            // Ending a request dispatches again: without this guard, dropping thousands of unsent
+            // requests would recurse once per request and overflow the stack, killing the ticker.
+            if (dispatching) {
+                return;
+            }
+            dispatching = true;
+            try {
+                dispatchNow();
+            } finally {
+                dispatching = false;
+            }
+        }
+
+        private void dispatchNow() {
             long stale = System.nanoTime() - UNSENT_AFTER.toNanos();
             while (!waiting.isEmpty() && waiting.peek().intended < stale) {
                 // A generator whose every connection is taken would otherwise carry this backlog
