@@ -67,6 +67,9 @@ final class HttpExchange {
     private final HttpScope scope;
     private final String callId;
     private final boolean head;
+    /** The request has no body: its head is the whole of it, whatever the decoder still has to say. */
+    private final boolean bodiless;
+
     private final ExchangeCall call;
 
     private Answer answer = Answer.PENDING;
@@ -93,6 +96,7 @@ final class HttpExchange {
         this.callId = callId;
         this.head = request.method().equals(HttpMethod.HEAD);
         this.keepAlive = HttpUtil.isKeepAlive(request);
+        this.bodiless = bodiless(request);
         this.call = new ExchangeCall(ctx, config, function, pool, new CallEvents());
     }
 
@@ -110,6 +114,22 @@ final class HttpExchange {
             return;
         }
         call.begin();
+    }
+
+    /**
+     * Whether {@code request} declares no body (no chunked transfer, no or a zero Content-Length):
+     * an error answered before its (empty) end was read can still keep the connection, since
+     * nothing of the request is left to skip; what the decoder still emits of it is dropped.
+     */
+    private static boolean bodiless(io.netty.handler.codec.http.HttpRequest request) {
+        if (HttpUtil.isTransferEncodingChunked(request)) {
+            return false;
+        }
+        try {
+            return HttpUtil.getContentLength(request, 0L) == 0L;
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     private String tooLarge(long limit) {
@@ -386,7 +406,9 @@ final class HttpExchange {
     }
 
     private void sendError(CallError error, int retryAfterSeconds) {
-        boolean reuse = keepAlive && requestEnded;
+        // A refusal under overload comes before the request's end was read (the socket is not
+        // read while it waits): closing there would make every refused client reconnect.
+        boolean reuse = keepAlive && (requestEnded || bodiless);
         ChannelFuture written = ctx.writeAndFlush(ErrorResponses.of(ctx.alloc(), error, reuse, retryAfterSeconds));
         if (reuse) {
             written.addListener(ChannelFutureListener.CLOSE_ON_FAILURE);

@@ -93,6 +93,36 @@ class QueueBoundsTest {
         assertThat(queued()).isEqualTo(2);
     }
 
+    /**
+     * Under overload most requests are refused at once: closing each refused client's
+     * connection would make every one of them reconnect (and leave the gateway lingering
+     * sockets), multiplying the overload's cost. A bodiless request is whole at its head.
+     */
+    @Test
+    void aKeepAliveConnectionSurvivesA503ForAFullQueue() throws Exception {
+        deploy(0, Duration.ZERO);
+        gateway = GatewayServer.builder()
+                .port(0)
+                .store(store)
+                .maxQueuedPerFunction(1)
+                .start();
+        fillQueue(1);
+
+        try (Socket socket = new Socket("127.0.0.1", gateway.port())) {
+            socket.setSoTimeout(60_000);
+            for (int i = 0; i < 3; i++) {
+                socket.getOutputStream()
+                        .write("GET / HTTP/1.1\r\nHost: shop--cart.localhost\r\n\r\n"
+                                .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                RawHttp.Response refused = RawHttp.read(socket.getInputStream());
+
+                assertThat(refused.status()).as("request " + i).isEqualTo(503);
+                assertThat(refused.headers()).containsEntry("retry-after", "1").doesNotContainKey("connection");
+            }
+        }
+        assertThat(queued()).isEqualTo(1);
+    }
+
     @Test
     void aRequestThatWaitsPastTheQueueTimeoutGets503WithRetryAfterAndTheReason() throws Exception {
         deploy(0, Duration.ZERO);

@@ -54,7 +54,8 @@ import picocli.CommandLine.Option;
             ChaosBench.class,
             WorkersBench.class,
             PlacementCommand.class,
-            BurstBench.class
+            BurstBench.class,
+            OverloadBench.class
         },
         description = {
             "Measures Ferry against a bare Netty server, nginx and HAProxy, side by side, and writes a report.",
