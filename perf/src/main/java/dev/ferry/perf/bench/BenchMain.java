@@ -54,7 +54,8 @@ import picocli.CommandLine.Option;
             ChaosBench.class,
             WorkersBench.class,
             PlacementCommand.class,
-            BurstBench.class
+            BurstBench.class,
+            IdleBench.class
         },
         description = {
             "Measures Ferry against a bare Netty server, nginx and HAProxy, side by side, and writes a report.",
@@ -62,7 +63,8 @@ import picocli.CommandLine.Option;
             "`ferry bench chaos` injects faults into a cluster under traffic: calls failed and why, time to full service;",
             "`ferry bench workers` measures each sandbox's container start and the healing after a worker is killed;",
             "`ferry bench placement` measures the scheduler's decisions per second;",
-            "`ferry bench burst` measures a burst from zero: the time until the queue drains, containers over time, errors."
+            "`ferry bench burst` measures a burst from zero: the time until the queue drains, containers over time, errors;",
+            "`ferry bench idle` holds many idle keep-alives and WebSockets through one gateway: memory per connection."
         })
 public final class BenchMain implements Callable<Integer> {
 
