@@ -29,8 +29,8 @@ final class IdleReport {
         JsonNode ka = counts.path("keep_alives");
         JsonNode ws = counts.path("websockets");
         md.append("| | asked | held | time to open (s) | failed |\n|---|---:|---:|---:|---|\n");
+        md.append(row("WebSockets (opened first)", counts.path("websockets_asked"), ws));
         md.append(row("keep-alive connections", counts.path("keep_alives_asked"), ka));
-        md.append(row("WebSockets", counts.path("websockets_asked"), ws));
         md.append('\n');
         if (!counts.path("scaled_down").isNull() && !counts.path("scaled_down").isMissingNode()) {
             md.append("**Counts scaled down**: ")
@@ -43,8 +43,8 @@ final class IdleReport {
         JsonNode g = j.path("gateway");
         md.append("| gateway | RSS (MiB) | live heap (MiB) | threads | fds |\n|---|---:|---:|---:|---:|\n");
         md.append(process("before", g.path("before")));
-        md.append(process("with the keep-alives", g.path("with_keep_alives")));
-        md.append(process("with the WebSockets added", g.path("with_websockets")));
+        md.append(process("with the WebSockets", g.path("with_websockets")));
+        md.append(process("with the keep-alives added", g.path("with_keep_alives_added")));
         md.append(process("after closing them all", j.path("gateway_after_closing")));
         md.append('\n');
         JsonNode per = j.path("per_connection");
