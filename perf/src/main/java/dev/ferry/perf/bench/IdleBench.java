@@ -350,7 +350,21 @@ public final class IdleBench implements Callable<Integer> {
             json.put("at_the_end", end);
         }
         // Every socket closed: the gateway should give back its descriptors (a leak would keep them).
-        json.put("gateway_after_closing", awaitFds(gatewayPid, base.fds()).json());
+        Map<String, Object> after = awaitClosed(gatewayPid, gateway.httpPort()).json();
+        after.put("client_connections_left_by_state", ServerConnections.byState(gateway.httpPort()));
+        after.put("containers_running", containers(nodes));
+        json.put("gateway_after_closing", after);
+    }
+
+    /** How many containers the admin API lists, of every function: the gateway holds connections to each. */
+    private static int containers(ClusterNodes nodes) throws IOException, InterruptedException {
+        int n = 0;
+        for (JsonNode app : nodes.view().path("apps")) {
+            for (JsonNode f : app.path("functions")) {
+                n += f.path("containers").size();
+            }
+        }
+        return n;
     }
 
     private static Map<String, Object> probe(Plan plan, List<EventLoop> loops, int port, Target.Route route)
@@ -464,10 +478,14 @@ public final class IdleBench implements Callable<Integer> {
         return m;
     }
 
-    /** The gateway's figures once its descriptors are back within 100 of {@code baseline}, or after 30 s. */
-    private static ProcessFigures awaitFds(long pid, long baseline) throws InterruptedException {
+    /**
+     * The gateway's figures once no client connection to {@code port} is left on its side
+     * (TIME_WAIT aside: those hold no descriptor), or after 30 s: a connection it failed to
+     * close would stay, as a descriptor and a CLOSE_WAIT.
+     */
+    private static ProcessFigures awaitClosed(long pid, int port) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline && ProcessFigures.fds(pid) > baseline + 100) {
+        while (System.nanoTime() < deadline && ServerConnections.open(port) > 0) {
             Thread.sleep(200); // polling /proc: nothing to wait on
         }
         return ProcessFigures.of(pid, false);

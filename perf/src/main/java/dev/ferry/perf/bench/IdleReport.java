@@ -103,7 +103,14 @@ final class IdleReport {
                 .append(end.path("longest_keep_alive_idle_s").asText("?"))
                 .append(" s (the gateway closes one idle for ")
                 .append(IdleBench.KEEP_ALIVE_IDLE_TIMEOUT.toSeconds())
-                .append(" s).\n");
+                .append(" s).\n\n");
+        JsonNode after = j.path("gateway_after_closing");
+        JsonNode left = after.path("client_connections_left_by_state");
+        md.append("After closing them all, the gateway's side of client connections: ")
+                .append(left.isEmpty() ? "none left" : failures(left))
+                .append("; ")
+                .append(after.path("containers_running").asText("?"))
+                .append(" containers running (the gateway holds connections to each).\n");
         return md.toString();
     }
 

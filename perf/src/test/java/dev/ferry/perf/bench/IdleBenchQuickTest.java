@@ -88,6 +88,8 @@ class IdleBenchQuickTest {
         assertThat(end.get("keep_alive_check").get("checked").asInt()).isEqualTo(20);
         assertThat(end.get("websocket_check").get("checked").asInt()).isEqualTo(20);
         assertThat(json.get("gateway_after_closing").get("fds").asLong()).isPositive();
+        assertThat(json.get("gateway_after_closing").get("client_connections_left_by_state"))
+                .isNotNull();
         assertThat(ran.printed()).contains("| keep-alive connections | 400 | 400 |", "| WebSocket (container) |");
 
         assertThat(BenchCommand.leftovers(out))
