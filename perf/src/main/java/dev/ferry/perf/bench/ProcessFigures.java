@@ -70,8 +70,14 @@ record ProcessFigures(long pid, long rssKib, long threads, long fds, long fdLimi
      */
     static long liveHeapKib(long pid) {
         try {
-            jcmd(pid, "GC.run");
-            return usedKib(jcmd(pid, "GC.heap_info"));
+            // Both in one jcmd (-f: commands from a file): one JVM start less per figure.
+            Path commands = Files.createTempFile("ferry-jcmd", ".commands");
+            try {
+                Files.writeString(commands, "GC.run\nGC.heap_info\n");
+                return usedKib(jcmd(pid, "-f", commands.toString()));
+            } finally {
+                Files.deleteIfExists(commands);
+            }
         } catch (IOException e) {
             return -1;
         } catch (InterruptedException e) {
@@ -102,9 +108,11 @@ record ProcessFigures(long pid, long rssKib, long threads, long fds, long fdLimi
         return found ? total : -1;
     }
 
-    private static String jcmd(long pid, String command) throws IOException, InterruptedException {
+    private static String jcmd(long pid, String... arguments) throws IOException, InterruptedException {
         Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-        List<String> line = new ArrayList<>(List.of(jcmd.toString(), Long.toString(pid), command));
+        List<String> line = new ArrayList<>(List.of(jcmd.toString(), Long.toString(pid)));
+        line.addAll(List.of(arguments));
+        String command = String.join(" ", arguments);
         // Its answer goes to a file, so that a jcmd that hangs is given up at the timeout, not read forever.
         Path answer = Files.createTempFile("ferry-jcmd", ".txt");
         try {
