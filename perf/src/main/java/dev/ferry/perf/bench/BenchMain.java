@@ -55,7 +55,8 @@ import picocli.CommandLine.Option;
             WorkersBench.class,
             PlacementCommand.class,
             BurstBench.class,
-            OverloadBench.class
+            OverloadBench.class,
+            IdleBench.class
         },
         description = {
             "Measures Ferry against a bare Netty server, nginx and HAProxy, side by side, and writes a report.",
@@ -63,7 +64,9 @@ import picocli.CommandLine.Option;
             "`ferry bench chaos` injects faults into a cluster under traffic: calls failed and why, time to full service;",
             "`ferry bench workers` measures each sandbox's container start and the healing after a worker is killed;",
             "`ferry bench placement` measures the scheduler's decisions per second;",
-            "`ferry bench burst` measures a burst from zero: the time until the queue drains, containers over time, errors."
+            "`ferry bench burst` measures a burst from zero: the time until the queue drains, containers over time, errors;",
+            "`ferry bench overload` offers 10x a function's saturation and 10,000 slowloris connections to one gateway;",
+            "`ferry bench idle` holds many idle keep-alives and WebSockets through one gateway: memory per connection."
         })
 public final class BenchMain implements Callable<Integer> {
 
