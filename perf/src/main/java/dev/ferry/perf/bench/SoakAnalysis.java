@@ -26,13 +26,22 @@ final class SoakAnalysis {
     /** One redeploy as the bench ran it: POST sent and answered, the app's new version, or why it failed. */
     record Redeploy(long startNanos, long endNanos, String version, String error) {}
 
-    /** A metric of a row: its name in the report, its unit per hour, and how to read it. */
-    private record Metric(String name, String unit, ToDoubleFunction<SoakSampler.Row> value) {}
+    /**
+     * A metric of a row: its name in the report, its unit per hour, how to read it (NaN:
+     * unknown in that row), and whether it is reported for the gateway, worker and controller
+     * alone (a sum over containers some of which are unknown would jump).
+     */
+    private record Metric(String name, String unit, ToDoubleFunction<SoakSampler.Row> value, boolean rolesOnly) {}
+
+    static final String HEAP = "heap_after_gc_mib";
 
     private static final List<Metric> METRICS = List.of(
-            new Metric("rss_mib", "MiB", r -> r.rssKib() / 1024.0),
-            new Metric("fds", "fds", r -> r.fds()),
-            new Metric("threads", "threads", r -> r.threads()));
+            new Metric("rss_mib", "MiB", r -> r.rssKib() / 1024.0, false),
+            new Metric("fds", "fds", r -> r.fds(), false),
+            new Metric("threads", "threads", r -> r.threads(), false),
+            new Metric(HEAP, "MiB", r -> r.heapAfterGcKib() < 0 ? Double.NaN : r.heapAfterGcKib() / 1024.0, true));
+
+    private static final List<String> ROLES = List.of(SoakSampler.GATEWAY, SoakSampler.WORKER, SoakSampler.CONTROLLER);
 
     private final List<SoakSampler.Row> rows;
     private final List<SoakSampler.Round> rounds;
@@ -106,7 +115,7 @@ final class SoakAnalysis {
             boolean mine = role.equals(ALL_CONTAINERS)
                     ? isContainer(row.role())
                     : row.role().equals(role);
-            if (!mine || !in(row.atNanos())) {
+            if (!mine || !in(row.atNanos()) || Double.isNaN(metric.value().applyAsDouble(row))) {
                 continue;
             }
             double[] point = containers
@@ -130,8 +139,13 @@ final class SoakAnalysis {
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("role", role);
             for (Metric metric : METRICS) {
+                if (metric.rolesOnly() && !ROLES.contains(role)) {
+                    continue;
+                }
                 List<double[]> points = series(role, metric);
-                row.put("samples", points.size());
+                if (!metric.rolesOnly()) {
+                    row.put("samples", points.size());
+                }
                 row.put(metric.name(), trend(points, (warmupEnd - t0) / 1e9, metric.unit()));
             }
             list.add(row);
@@ -197,6 +211,9 @@ final class SoakAnalysis {
             g.put("first_seen_s", seconds(generation.getFirst().atNanos()));
             g.put("last_seen_s", seconds(generation.getLast().atNanos()));
             for (Metric metric : METRICS) {
+                if (metric.rolesOnly()) {
+                    continue;
+                }
                 Map<Long, Double> totals = new TreeMap<>();
                 generation.forEach(r -> totals.merge(r.atNanos(), metric.value().applyAsDouble(r), Double::sum));
                 List<Double> values = List.copyOf(totals.values());
@@ -369,6 +386,9 @@ final class SoakAnalysis {
         goals.add((failed == 0 ? "met" : "missed") + ": 0 failed calls (" + failed + ")");
         for (Map<String, Object> row : slopes) {
             for (Metric metric : METRICS) {
+                if (!row.containsKey(metric.name())) {
+                    continue;
+                }
                 @SuppressWarnings("unchecked")
                 Map<String, Object> t = (Map<String, Object>) row.get(metric.name());
                 String verdict = (String) t.get("verdict");

@@ -54,7 +54,7 @@ public final class SoakBench implements Callable<Integer> {
 
     @Option(
             names = "--quick",
-            description = "A short run (under a minute on 2 quiet cores): 40 s, a redeploy every 15 s, a sample every"
+            description = "A short run (under a minute on 2 quiet cores): 36 s, a redeploy every 12 s, a sample every"
                     + " 1 s, lower rates.")
     boolean quick;
 
@@ -62,14 +62,14 @@ public final class SoakBench implements Callable<Integer> {
             names = "--duration",
             paramLabel = "TIME",
             converter = DurationText.class,
-            description = "How long the traffic runs, such as 30m, 45s, 1h (default: 30m; quick: 40s).")
+            description = "How long the traffic runs, such as 30m, 45s, 1h (default: 30m; quick: 36s).")
     Duration duration;
 
     @Option(
             names = "--redeploy-every",
             paramLabel = "TIME",
             converter = DurationText.class,
-            description = "A rolling redeploy of the example app this often (default: 5m; quick: 15s).")
+            description = "A rolling redeploy of the example app this often (default: 5m; quick: 12s).")
     Duration redeployEvery;
 
     @Option(
@@ -136,8 +136,8 @@ public final class SoakBench implements Callable<Integer> {
     }
 
     Plan plan() {
-        Duration d = duration != null ? duration : quick ? Duration.ofSeconds(40) : Duration.ofMinutes(30);
-        Duration every = redeployEvery != null ? redeployEvery : quick ? Duration.ofSeconds(15) : Duration.ofMinutes(5);
+        Duration d = duration != null ? duration : quick ? Duration.ofSeconds(36) : Duration.ofMinutes(30);
+        Duration every = redeployEvery != null ? redeployEvery : quick ? Duration.ofSeconds(12) : Duration.ofMinutes(5);
         Duration sample = sampleEvery != null ? sampleEvery : Duration.ofSeconds(quick ? 1 : 5);
         if (sample.compareTo(d) >= 0) {
             throw new CommandLine.ParameterException(
@@ -193,6 +193,7 @@ public final class SoakBench implements Callable<Integer> {
         List<SoakSampler.Row> rows;
         List<SoakSampler.Round> rounds;
         String samplerFailures;
+        int unfinished;
         long t0;
         long end;
         EventLoopGroup group = ClientTransport.group(plan.threads());
@@ -225,6 +226,7 @@ public final class SoakBench implements Callable<Integer> {
                     sampler.close();
                 }
                 outcomes = traffic.outcomes();
+                unfinished = traffic.inFlight();
                 rows = sampler.rows();
                 rounds = sampler.rounds();
                 samplerFailures = sampler.failures();
@@ -258,6 +260,7 @@ public final class SoakBench implements Callable<Integer> {
         json.put("calls", analysis.callsByKind());
         json.put("failed", analysis.failedCalls());
         json.put("failures", analysis.failures());
+        json.put("calls_unfinished_12_s_after_the_end", unfinished);
         json.put("redeploys", analysis.redeployRows());
         json.put("intervals", analysis.intervals());
         json.put("slopes", slopes);
@@ -341,11 +344,11 @@ public final class SoakBench implements Callable<Integer> {
 
     private static void writeCsv(Path csv, List<SoakSampler.Row> rows, SoakAnalysis analysis) throws IOException {
         try (Writer w = Files.newBufferedWriter(csv)) {
-            w.write("t_s,role,pid,container,function,version,state,rss_kib,threads,fds\n");
+            w.write("t_s,role,pid,container,function,version,state,rss_kib,threads,fds,heap_after_gc_kib\n");
             for (SoakSampler.Row r : rows) {
                 w.write(String.format(
                         Locale.ROOT,
-                        "%.1f,%s,%d,%s,%s,%s,%s,%d,%d,%d%n",
+                        "%.1f,%s,%d,%s,%s,%s,%s,%d,%d,%d,%d%n",
                         analysis.seconds(r.atNanos()),
                         r.role(),
                         r.pid(),
@@ -355,7 +358,8 @@ public final class SoakBench implements Callable<Integer> {
                         r.state(),
                         r.rssKib(),
                         r.threads(),
-                        r.fds()));
+                        r.fds(),
+                        r.heapAfterGcKib()));
             }
         }
     }

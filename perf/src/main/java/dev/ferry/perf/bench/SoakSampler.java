@@ -38,7 +38,8 @@ final class SoakSampler implements AutoCloseable {
 
     /**
      * One process in one round, at {@code atNanos}: container, function (short name), version
-     * and state are empty for the gateway, worker, controller and pool members.
+     * and state are empty for the gateway, worker, controller and pool members; the heap kept at
+     * the last collection is -1 where the JVM shares no counters ({@link HsPerfData}).
      */
     record Row(
             long atNanos,
@@ -50,7 +51,8 @@ final class SoakSampler implements AutoCloseable {
             String state,
             long rssKib,
             int threads,
-            int fds) {}
+            int fds,
+            long heapAfterGcKib) {}
 
     /** One round: when, and whether the admin API answered (containers are known only then). */
     record Round(long atNanos, boolean viewed) {}
@@ -138,7 +140,8 @@ final class SoakSampler implements AutoCloseable {
 
     private static void role(List<Row> round, long at, String role, long pid) {
         ProcessUsage.of(pid, false)
-                .ifPresent(u -> round.add(new Row(at, role, pid, "", "", "", "", u.rssKib(), u.threads(), u.fds())));
+                .ifPresent(u ->
+                        round.add(new Row(at, role, pid, "", "", "", "", u.rssKib(), u.threads(), u.fds(), heap(pid))));
     }
 
     /** The worker's container JVMs, each matched to the listed container whose port it listens on. */
@@ -181,7 +184,8 @@ final class SoakSampler implements AutoCloseable {
             }
             round.add(
                     match == null
-                            ? new Row(at, POOL, u.pid(), "", "", "", "", u.rssKib(), u.threads(), u.fds())
+                            ? new Row(
+                                    at, POOL, u.pid(), "", "", "", "", u.rssKib(), u.threads(), u.fds(), heap(u.pid()))
                             : new Row(
                                     at,
                                     CONTAINER_PREFIX + match.function(),
@@ -192,7 +196,8 @@ final class SoakSampler implements AutoCloseable {
                                     state,
                                     u.rssKib(),
                                     u.threads(),
-                                    u.fds()));
+                                    u.fds(),
+                                    heap(u.pid())));
         }
     }
 
@@ -213,6 +218,10 @@ final class SoakSampler implements AutoCloseable {
             throw new IOException(response.statusCode() + " (expected: 200)");
         }
         return JSON.readTree(response.body());
+    }
+
+    private static long heap(long pid) {
+        return HsPerfData.heapAfterGcKib(pid).orElse(-1L);
     }
 
     private static List<Listed> listed(JsonNode view) {

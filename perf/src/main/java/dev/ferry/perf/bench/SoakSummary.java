@@ -60,6 +60,9 @@ final class SoakSummary {
             failures.forEach((why, n) ->
                     md.append("- ").append(why).append(": ").append(n).append('\n'));
         }
+        md.append("\nCalls still unfinished 12 s after the traffic stopped (in no row above): ")
+                .append(json.get("calls_unfinished_12_s_after_the_end"))
+                .append(".\n");
         Map<String, Object> priming = (Map<String, Object>) json.get("priming");
         md.append("\nBefore the clock started (until every kind had succeeded once: first containers): ")
                 .append(priming.get("calls"))
@@ -108,6 +111,29 @@ final class SoakSummary {
                         .append(t.get("verdict"));
             }
             md.append(" |\n");
+        }
+
+        md.append("\nHeap kept at the last collection (old generation and survivors, from the JVM's shared"
+                + " counters, hsperfdata), MiB:\n\n| role | start → end (max) | MiB/h | |\n|---|---|---:|---|\n");
+        for (Map<String, Object> row : (List<Map<String, Object>>) json.get("slopes")) {
+            Map<String, Object> t = (Map<String, Object>) row.get(SoakAnalysis.HEAP);
+            if (t == null) {
+                continue;
+            }
+            md.append("| ").append(row.get("role")).append(" | ");
+            if (t.containsKey("start")) {
+                md.append(t.get("start"))
+                        .append(" → ")
+                        .append(t.get("end"))
+                        .append(" (")
+                        .append(t.get("max"))
+                        .append(")");
+            }
+            md.append(" | ")
+                    .append(t.getOrDefault("slope_per_h", "–"))
+                    .append(" | ")
+                    .append(t.get("verdict"))
+                    .append(" |\n");
         }
 
         md.append("\n## Container generations\n\n| function | version | containers | seen (s) | RSS MiB start / max"
@@ -170,8 +196,7 @@ final class SoakSummary {
         md.append("```\n\n");
         md.append(String.format(
                 Locale.ROOT,
-                "Samples: %s rounds (failed rounds: %s); every process's series is in samples.csv. Heap after GC is"
-                        + " not sampled. Load average (1, 5, 15 min) before the run: %s; after it: %s. Whole run:"
+                "Samples: %s rounds (failed rounds: %s); every process's series is in samples.csv. Load average (1, 5, 15 min) before the run: %s; after it: %s. Whole run:"
                         + " %.0f s.%n",
                 json.get("sample_rounds"),
                 json.get("sampler_failures"),

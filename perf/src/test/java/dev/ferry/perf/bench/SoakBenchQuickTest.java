@@ -27,7 +27,7 @@ class SoakBenchQuickTest {
     Path out;
 
     @Test
-    @Timeout(value = 6, unit = TimeUnit.MINUTES) // three JVMs' start, priming, 40 s of traffic; ~2 min on 2 busy cores
+    @Timeout(value = 6, unit = TimeUnit.MINUTES) // three JVMs' start, priming, 36 s of traffic; ~2 min on 2 busy cores
     void aQuickRunReportsASlopeForEveryRoleAndStopsEverything() throws Exception {
         BenchCommand.Ran ran = BenchCommand.run("soak", "--quick", "--out", out.toString());
 
@@ -50,7 +50,7 @@ class SoakBenchQuickTest {
                 .as("every failure has its cause")
                 .isEqualTo(json.get("failed").asLong());
         assertThat(json.get("redeploys").size())
-                .as("redeploys at 15 s and 30 s")
+                .as("redeploys at 12 s and 24 s")
                 .isEqualTo(2);
         assertThat(json.get("intervals").size()).isPositive();
 
@@ -78,7 +78,8 @@ class SoakBenchQuickTest {
         assertThat(json.get("goals").size()).isPositive();
 
         List<String> csv = Files.readAllLines(out.resolve("samples.csv"));
-        assertThat(csv.getFirst()).isEqualTo("t_s,role,pid,container,function,version,state,rss_kib,threads,fds");
+        assertThat(csv.getFirst())
+                .isEqualTo("t_s,role,pid,container,function,version,state,rss_kib,threads,fds,heap_after_gc_kib");
         assertThat(csv).anyMatch(l -> l.contains("," + SoakSampler.GATEWAY + ","));
         assertThat(csv).anyMatch(l -> l.contains("," + SoakSampler.CONTAINER_PREFIX));
 
