@@ -194,6 +194,8 @@ public final class SoakBench implements Callable<Integer> {
         List<SoakSampler.Round> rounds;
         String samplerFailures;
         int unfinished;
+        long clusterUp;
+        long trafficStart;
         long t0;
         long end;
         EventLoopGroup group = ClientTransport.group(plan.threads());
@@ -203,9 +205,11 @@ public final class SoakBench implements Callable<Integer> {
             try (ClusterNodes nodes = ClusterNodes.start(root, logs, redis.url(), 1, List.of(WORKER), 1)) {
                 nodes.deployExamples();
                 System.err.println("bench: cluster up, examples deployed: " + nodes);
+                clusterUp = System.nanoTime();
                 ChaosTraffic traffic = new ChaosTraffic(group, nodes.gateways());
                 SoakSampler sampler = SoakSampler.start(nodes, WORKER, CONTROLLER, plan.sampleEvery());
                 try {
+                    trafficStart = System.nanoTime();
                     traffic.start(plan.helloRate(), plan.streamRate(), plan.streamRate(), plan.streamRate());
                     t0 = primed(traffic);
                     end = t0 + plan.duration().toNanos();
@@ -256,6 +260,13 @@ public final class SoakBench implements Callable<Integer> {
         json.put("load_average_before", loadBefore);
         json.put("load_average_after", loadAfter);
         json.put("run_seconds", SoakAnalysis.round1(runSeconds));
+        // Where a run's time went, for the quick run's budget: start, priming, the soak, the stop.
+        Map<String, Object> phases = new LinkedHashMap<>();
+        phases.put("redis_and_cluster_start_and_deploy", SoakAnalysis.round1((clusterUp - began) / 1e9));
+        phases.put("priming", SoakAnalysis.round1((t0 - trafficStart) / 1e9));
+        phases.put("traffic", SoakAnalysis.round1((end - t0) / 1e9));
+        phases.put("drain_and_stop", SoakAnalysis.round1(runSeconds - (end - began) / 1e9));
+        json.put("phases_s", phases);
         json.put("priming", analysis.priming());
         json.put("calls", analysis.callsByKind());
         json.put("failed", analysis.failedCalls());

@@ -196,13 +196,14 @@ final class SoakSummary {
         md.append("```\n\n");
         md.append(String.format(
                 Locale.ROOT,
-                "Samples: %s rounds (failed rounds: %s); every process's series is in samples.csv. Load average (1, 5, 15 min) before the run: %s; after it: %s. Whole run:"
-                        + " %.0f s.%n",
+                "Samples: %s rounds (failed rounds: %s); every process's series is in samples.csv. Load average (1, 5,"
+                        + " 15 min) before the run: %s; after it: %s. Whole run: %.0f s (%s).%n",
                 json.get("sample_rounds"),
                 json.get("sampler_failures"),
                 loadBefore,
                 loadAfter,
-                runSeconds));
+                runSeconds,
+                json.get("phases_s")));
         return md.toString();
     }
 }
