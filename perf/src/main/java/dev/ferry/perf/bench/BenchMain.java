@@ -52,6 +52,7 @@ import picocli.CommandLine.Option;
         subcommands = {
             ClusterBench.class,
             ChaosBench.class,
+            SoakBench.class,
             WorkersBench.class,
             PlacementCommand.class,
             BurstBench.class,
@@ -62,6 +63,7 @@ import picocli.CommandLine.Option;
             "Measures Ferry against a bare Netty server, nginx and HAProxy, side by side, and writes a report.",
             "`ferry bench cluster` measures Ferry as a cluster on Redis instead (see ferry bench cluster --help);",
             "`ferry bench chaos` injects faults into a cluster under traffic: calls failed and why, time to full service;",
+            "`ferry bench soak` runs mixed traffic with rolling redeploys for a long time: failed calls, memory, fd and thread slopes;",
             "`ferry bench workers` measures each sandbox's container start and the healing after a worker is killed;",
             "`ferry bench placement` measures the scheduler's decisions per second;",
             "`ferry bench burst` measures a burst from zero: the time until the queue drains, containers over time, errors;",

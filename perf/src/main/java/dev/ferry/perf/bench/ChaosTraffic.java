@@ -180,6 +180,11 @@ final class ChaosTraffic implements AutoCloseable {
         return false;
     }
 
+    /** Calls started and not ended yet: after {@link #stop}, those that outlived its drain. */
+    int inFlight() {
+        return inFlight.get();
+    }
+
     /** Connections a gateway refused and that went to another instead. */
     long reconnects() {
         return reconnects.get();
