@@ -1,26 +1,17 @@
 package dev.ferry.perf.bench;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
+import java.util.Optional;
 
 /**
- * Samples one JVM's memory while a bench runs: its resident set ({@code VmRSS} of
- * {@code /proc/<pid>/status}), open file descriptors and threads every {@code period}, and its
- * Java heap (used and committed, from {@code jstat -gc <pid> <period>}, one process for the whole
- * run: a {@code jcmd} per sample would cost a JVM start each). A heap figure is the latest jstat
- * line at the sample's time. Thread-safe.
+ * Samples one JVM's memory while a bench runs, every {@code period}: its resident set, open
+ * file descriptors and threads ({@link ProcessUsage}), CPU time ({@link CpuTicks}) and Java heap,
+ * used and committed ({@link HsPerfData}: the counters jstat reads, without starting a JVM per
+ * sample). Thread-safe.
  */
 final class GatewayMemory implements AutoCloseable {
 
@@ -31,129 +22,43 @@ final class GatewayMemory implements AutoCloseable {
     record Sample(
             long nanos, long rssKib, long heapUsedKib, long heapCommittedKib, int fds, int threads, long cpuTicks) {}
 
-    /** The kernel's clock ticks per second, as /proc reports CPU times; 100 on every Linux Ferry runs on. */
-    static final int TICKS_PER_SECOND = 100;
-
     private final long pid;
     private final Duration period;
     private final List<Sample> samples = new ArrayList<>();
     private final Thread sampler;
-    private final Process jstat;
-    private final Thread jstatReader;
-    private volatile long heapUsedKib = -1;
-    private volatile long heapCommittedKib = -1;
-    private volatile String heapProblem;
+    private volatile boolean heapSeen;
     private volatile boolean stopped;
 
     private GatewayMemory(long pid, Duration period) {
         this.pid = pid;
         this.period = period;
-        Process started = null;
-        try {
-            Path jstatPath = Path.of(System.getProperty("java.home"), "bin", "jstat");
-            started = new ProcessBuilder(
-                            jstatPath.toString(), "-gc", Long.toString(pid), Long.toString(period.toMillis()))
-                    .redirectErrorStream(true)
-                    .start();
-        } catch (IOException e) {
-            heapProblem = "jstat did not start: " + e.getMessage();
-        }
-        this.jstat = started;
-        this.jstatReader = Thread.ofPlatform().daemon().name("jstat-" + pid).unstarted(this::readJstat);
         this.sampler = Thread.ofPlatform().daemon().name("memory-" + pid).unstarted(this::sample);
     }
 
     /** Starts sampling process {@code pid} every {@code period}. */
     static GatewayMemory start(long pid, Duration period) {
         GatewayMemory m = new GatewayMemory(pid, period);
-        if (m.jstat != null) {
-            m.jstatReader.start();
-        }
         m.sampler.start();
         return m;
     }
 
-    private void readJstat() {
-        try (BufferedReader in =
-                new BufferedReader(new InputStreamReader(jstat.getInputStream(), StandardCharsets.US_ASCII))) {
-            List<String> header = null;
-            String line;
-            while ((line = in.readLine()) != null) {
-                String[] cols = line.trim().split("\\s+");
-                if (cols.length > 0 && cols[0].equals("S0C")) {
-                    header = Arrays.asList(cols);
-                    continue;
-                }
-                if (header == null || cols.length != header.size()) {
-                    if (!line.isBlank()) {
-                        heapProblem = "jstat: " + line.strip();
-                    }
-                    continue;
-                }
-                double used = 0;
-                double committed = 0;
-                for (String c : List.of("S0U", "S1U", "EU", "OU")) {
-                    used += value(header, cols, c);
-                }
-                for (String c : List.of("S0C", "S1C", "EC", "OC")) {
-                    committed += value(header, cols, c);
-                }
-                heapUsedKib = Math.round(used);
-                heapCommittedKib = Math.round(committed);
-                heapProblem = null;
-            }
-        } catch (IOException e) {
-            if (!stopped) {
-                heapProblem = "jstat: " + e.getMessage();
-            }
-        }
-    }
-
-    private static double value(List<String> header, String[] cols, String name) {
-        int i = header.indexOf(name);
-        if (i < 0) {
-            return 0;
-        }
-        try {
-            return Double.parseDouble(cols[i]);
-        } catch (NumberFormatException e) {
-            return 0; // "-": not in use by this collector
-        }
-    }
-
     private void sample() {
-        Path proc = Path.of("/proc", Long.toString(pid));
         while (!stopped) {
-            long rss = -1;
-            int threads = -1;
-            try {
-                for (String line : Files.readAllLines(proc.resolve("status"))) {
-                    if (line.startsWith("VmRSS:")) {
-                        rss = Long.parseLong(line.replaceAll("[^0-9]", ""));
-                    } else if (line.startsWith("Threads:")) {
-                        threads = Integer.parseInt(line.replaceAll("[^0-9]", ""));
-                    }
-                }
-            } catch (IOException | RuntimeException e) {
+            Optional<ProcessUsage> usage = ProcessUsage.of(pid, false);
+            if (usage.isEmpty()) {
                 return; // the process is gone
             }
-            int fds = -1;
-            try (Stream<Path> list = Files.list(proc.resolve("fd"))) {
-                fds = (int) list.count();
-            } catch (IOException | RuntimeException e) {
-                // not ours to read: left unknown
-            }
-            long cpu = -1;
-            try {
-                String stat = Files.readString(proc.resolve("stat"));
-                // After the command's closing parenthesis: state is field 3, utime 14 and stime 15.
-                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                cpu = Long.parseLong(f[11]) + Long.parseLong(f[12]);
-            } catch (IOException | RuntimeException e) {
-                // left unknown
-            }
+            Optional<HsPerfData.Heap> heap = HsPerfData.heapKib(pid);
+            heapSeen |= heap.isPresent();
             synchronized (this) {
-                samples.add(new Sample(System.nanoTime(), rss, heapUsedKib, heapCommittedKib, fds, threads, cpu));
+                samples.add(new Sample(
+                        System.nanoTime(),
+                        usage.get().rssKib(),
+                        heap.map(HsPerfData.Heap::usedKib).orElse(-1L),
+                        heap.map(HsPerfData.Heap::committedKib).orElse(-1L),
+                        usage.get().fds(),
+                        usage.get().threads(),
+                        CpuTicks.read(pid).orElse(-1)));
             }
             try {
                 Thread.sleep(period.toMillis());
@@ -170,7 +75,10 @@ final class GatewayMemory implements AutoCloseable {
 
     /** Why heap figures are missing, if they are. */
     String heapProblem() {
-        return heapProblem;
+        return heapSeen || samples().isEmpty()
+                ? null
+                : "no heap counters for pid " + pid + " in " + System.getProperty("java.io.tmpdir")
+                        + "/hsperfdata_* (a JVM run with -XX:-UsePerfData, or another user's)";
     }
 
     /** The peaks of the samples taken in [{@code from}, {@code to}) (nanoTime), in MiB. */
@@ -215,7 +123,7 @@ final class GatewayMemory implements AutoCloseable {
         }
         return first == null || first == last
                 ? null
-                : Math.round((last.cpuTicks() - first.cpuTicks()) * 100.0 / TICKS_PER_SECOND) / 100.0;
+                : Math.round((last.cpuTicks() - first.cpuTicks()) * 100.0 / CpuTicks.ticksPerSecond()) / 100.0;
     }
 
     /** The last sample before {@code at} (nanoTime), in MiB: what a spell left behind. */
@@ -242,12 +150,5 @@ final class GatewayMemory implements AutoCloseable {
         stopped = true;
         sampler.interrupt();
         sampler.join(5_000);
-        if (jstat != null) {
-            jstat.destroy();
-            if (!jstat.waitFor(5, TimeUnit.SECONDS)) {
-                jstat.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
-            jstatReader.join(5_000);
-        }
     }
 }

@@ -29,7 +29,35 @@ final class HsPerfData {
     private static final String S1 = "sun.gc.generation.0.space.2.used";
     private static final Set<String> HEAP_AFTER_GC = Set.of(OLD, S0, S1);
 
+    private static final String EDEN = "sun.gc.generation.0.space.0.used";
+    private static final String YOUNG_CAPACITY = "sun.gc.generation.0.capacity";
+    private static final String OLD_CAPACITY = "sun.gc.generation.1.capacity";
+    private static final Set<String> HEAP = Set.of(EDEN, OLD, S0, S1, YOUNG_CAPACITY, OLD_CAPACITY);
+
+    /** A JVM's heap now, in KiB: in use (garbage not yet collected included) and committed. */
+    record Heap(long usedKib, long committedKib) {}
+
     private HsPerfData() {}
+
+    /** The heap {@code pid} uses and has committed now; empty when the JVM shares no counters here. */
+    static Optional<Heap> heapKib(long pid) {
+        try {
+            Map<String, Long> c = longs(Files.readAllBytes(file(pid)), HEAP);
+            if (!c.containsKey(OLD) || !c.containsKey(OLD_CAPACITY)) {
+                return Optional.empty();
+            }
+            long used = c.get(OLD) + c.getOrDefault(EDEN, 0L) + c.getOrDefault(S0, 0L) + c.getOrDefault(S1, 0L);
+            long committed = c.get(OLD_CAPACITY) + c.getOrDefault(YOUNG_CAPACITY, 0L);
+            return Optional.of(new Heap(used / 1024, committed / 1024));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty(); // gone, not ours, or written mid-read: unknown this round
+        }
+    }
+
+    private static Path file(long pid) {
+        return Path.of(System.getProperty("java.io.tmpdir"), "hsperfdata_" + System.getProperty("user.name"))
+                .resolve(Long.toString(pid));
+    }
 
     /**
      * The heap {@code pid} kept at its last collection, in KiB: the old generation and the
@@ -38,10 +66,8 @@ final class HsPerfData {
      * from their allocation. Empty when the JVM shares no counters here.
      */
     static Optional<Long> heapAfterGcKib(long pid) {
-        Path file = Path.of(System.getProperty("java.io.tmpdir"), "hsperfdata_" + System.getProperty("user.name"))
-                .resolve(Long.toString(pid));
         try {
-            Map<String, Long> counters = longs(Files.readAllBytes(file), HEAP_AFTER_GC);
+            Map<String, Long> counters = longs(Files.readAllBytes(file(pid)), HEAP_AFTER_GC);
             if (!counters.containsKey(OLD)) {
                 return Optional.empty();
             }

@@ -9,10 +9,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * One process's figures at one moment, read from /proc: resident memory, threads, open file
@@ -29,22 +29,14 @@ record ProcessFigures(long pid, long rssKib, long threads, long fds, long fdLimi
     /** {@code pid}'s figures now, its live heap measured when {@code heap} (a full GC: seconds on a busy machine). */
     static ProcessFigures of(long pid, boolean heap) {
         long heapKib = heap ? liveHeapKib(pid) : -1;
+        Optional<ProcessUsage> usage = ProcessUsage.of(pid, false);
         return new ProcessFigures(
                 pid,
-                ContainerProcesses.kibOf(PROC.resolve(pid + "/status"), "VmRSS:"),
-                ContainerProcesses.kibOf(PROC.resolve(pid + "/status"), "Threads:"),
-                fds(pid),
+                usage.map(ProcessUsage::rssKib).orElse(-1L),
+                usage.map(u -> (long) u.threads()).orElse(-1L),
+                usage.map(u -> (long) u.fds()).orElse(-1L),
                 fdLimit(pid),
                 heapKib);
-    }
-
-    /** The number of {@code pid}'s open file descriptors; -1 when unreadable. */
-    static long fds(long pid) {
-        try (Stream<Path> fds = Files.list(PROC.resolve(pid + "/fd"))) {
-            return fds.count();
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
     }
 
     /** {@code pid}'s soft limit on open files ("Max open files" in /proc/PID/limits); -1 when unreadable. */
