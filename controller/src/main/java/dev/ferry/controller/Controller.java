@@ -112,13 +112,15 @@ final class Controller implements RoutingListener, AutoCloseable {
                         .filter(l -> l.versionKey().equals(sample.versionKey()))
                         .findFirst()
                         .orElse(null);
+                List<ContainerInfo> all = store.containers();
                 store.currentFunction(sample.versionKey())
                         .ifPresent(f -> autoscale(
                                 f,
                                 load,
-                                store.containers().stream()
+                                all.stream()
                                         .filter(c -> c.versionKey().equals(f.versionKey()))
                                         .toList(),
+                                all,
                                 now,
                                 false));
             });
@@ -204,7 +206,8 @@ final class Controller implements RoutingListener, AutoCloseable {
         // A new leader scales up at once but stops nothing until gateways have reported what they carry.
         boolean settling = Duration.between(leaderSince, now).compareTo(timings.settle()) < 0;
         Map<VersionKey, List<ContainerInfo>> containersByVersion = new HashMap<>();
-        for (ContainerInfo c : store.containers()) {
+        List<ContainerInfo> all = store.containers();
+        for (ContainerInfo c : all) {
             containersByVersion
                     .computeIfAbsent(c.versionKey(), k -> new ArrayList<>())
                     .add(c);
@@ -212,7 +215,13 @@ final class Controller implements RoutingListener, AutoCloseable {
         for (AppDeployment app : store.apps()) {
             for (DeployedFunction f : app.functions()) {
                 VersionKey key = f.versionKey();
-                autoscale(f, loadByVersion.get(key), containersByVersion.getOrDefault(key, List.of()), now, settling);
+                autoscale(
+                        f,
+                        loadByVersion.get(key),
+                        containersByVersion.getOrDefault(key, List.of()),
+                        all,
+                        now,
+                        settling);
             }
         }
         if (settling) {
@@ -226,8 +235,13 @@ final class Controller implements RoutingListener, AutoCloseable {
 
     /** Autoscales {@code f} as the leader, and places what it starts at once. */
     private void autoscale(
-            DeployedFunction f, FunctionLoad load, List<ContainerInfo> mine, Instant now, boolean settling) {
-        if (lease.held() && scaling.autoscale(f, load, mine, now, settling) > 0) {
+            DeployedFunction f,
+            FunctionLoad load,
+            List<ContainerInfo> mine,
+            List<ContainerInfo> all,
+            Instant now,
+            boolean settling) {
+        if (lease.held() && scaling.autoscale(f, load, mine, all, now, settling) > 0) {
             placement.placeUnplaced(now);
         }
     }

@@ -633,7 +633,7 @@ class ControllerTest {
     }
 
     @Test
-    void aReplacedVersionsContainersStopOnceIdleNotBefore() {
+    void aReplacedVersionsContainersStartTheirSuccessorsAndStopOnceTheseAreReadyAndTheyAreIdle() {
         deploy(Duration.ofMinutes(10));
         bigWorker("w1");
         container("ct-aaaaaaaa", "w1", ContainerState.READY);
@@ -661,13 +661,28 @@ class ControllerTest {
 
         tickAfter(Duration.ofMillis(250), "w1");
 
+        List<ContainerInfo> successors =
+                of("a--fn").stream().filter(c -> c.version().equals("v2")).toList();
+        assertThat(successors)
+                .as("as many of v2 as v1 runs ready, placed")
+                .hasSize(2)
+                .allSatisfy(c -> assertThat(c.unplaced()).isFalse());
+        assertThat(of("a--fn"))
+                .as("v1 serves on while v2 starts, the idle one too")
+                .noneMatch(c -> c.state() == ContainerState.STOPPING);
+
+        successors.forEach(c -> store.putContainer(c.withState(ContainerState.READY)));
+        tickAfter(Duration.ofMillis(250), "w1");
+
         assertThat(of("a--fn"))
                 .filteredOn(c -> c.state() == ContainerState.STOPPING)
                 .extracting(ContainerInfo::id)
                 .containsExactly("ct-bbbbbbbb");
         calls(0);
         tickAfter(Duration.ofMillis(250), "w1");
-        assertThat(of("a--fn")).allSatisfy(c -> assertThat(c.state()).isEqualTo(ContainerState.STOPPING));
+        assertThat(of("a--fn"))
+                .filteredOn(c -> c.version().equals("v1"))
+                .allSatisfy(c -> assertThat(c.state()).isEqualTo(ContainerState.STOPPING));
     }
 
     /** A clock the test moves. */
