@@ -747,4 +747,24 @@ class ControllerTest {
 
         assertThat(of("a--fn")).filteredOn(c -> !c.unplaced()).hasSize(5);
     }
+
+    @Test
+    void theLeaderDeletesDemandSamplesNoGatewayRenewed() {
+        deploy(Duration.ofSeconds(30));
+        store.recordDemand(new DemandSample("g-dead", FN, "v1", 2, 0, clock.instant(), clock.instant()));
+        tick();
+        clock.advance(Duration.ofSeconds(30));
+        calls(1); // g1 lives on
+        tick();
+        assertThat(store.demand()).extracting(DemandSample::gateway).containsExactly("g-dead", "g1");
+
+        clock.advance(Controller.DEMAND_EXPIRY.minusSeconds(29));
+        calls(1);
+        tick();
+
+        assertThat(store.demand())
+                .as("g-dead's sample, older than the expiry, is gone; g1's renewed one stays")
+                .extracting(DemandSample::gateway)
+                .containsExactly("g1");
+    }
 }
