@@ -130,7 +130,7 @@ public final class ChaosBench implements Callable<Integer> {
     @Option(
             names = "--recovery-limit",
             paramLabel = "SECONDS",
-            description = "The longest wait for that quiet after a fault (default: 30; quick: 10).")
+            description = "The longest wait for that quiet after a fault (default: 60; quick: 10).")
     Double recoveryLimit;
 
     @Option(
@@ -218,7 +218,7 @@ public final class ChaosBench implements Callable<Integer> {
                 OptionChecks.seconds(this, "--warmup", warmup, quick ? 3 : 15),
                 OptionChecks.seconds(this, "--steady", steady, quick ? 3 : 5),
                 OptionChecks.seconds(this, "--quiet", quiet, quick ? 2.5 : 3),
-                OptionChecks.seconds(this, "--recovery-limit", recoveryLimit, quick ? 10 : 30),
+                OptionChecks.seconds(this, "--recovery-limit", recoveryLimit, quick ? 10 : 60),
                 OptionChecks.seconds(this, "--stop-for", stopFor, 5),
                 OptionChecks.seconds(this, "--full-for", fullFor, 5),
                 OptionChecks.seconds(this, "--redis-down", redisDown, quick ? 1 : 2),
