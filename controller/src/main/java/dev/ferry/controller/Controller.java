@@ -227,13 +227,12 @@ final class Controller implements RoutingListener, AutoCloseable {
         for (AppDeployment app : store.apps()) {
             for (DeployedFunction f : app.functions()) {
                 VersionKey key = f.versionKey();
-                autoscale(
-                        f,
-                        loadByVersion.get(key),
-                        containersByVersion.getOrDefault(key, List.of()),
-                        all,
-                        now,
-                        settling);
+                // While an older version still serves (a rollover), the new one is sized for the
+                // function's calls, which the gateways send there until the new one is up.
+                FunctionLoad load = Autoscaling.surge(key, all, 0) > 0
+                        ? FunctionLoad.ofFunction(key, loads)
+                        : loadByVersion.get(key);
+                autoscale(f, load, containersByVersion.getOrDefault(key, List.of()), all, now, settling);
             }
         }
         if (settling) {
