@@ -117,16 +117,43 @@ final class Autoscaling {
     }
 
     /**
+     * The surge of a rolling redeploy: how many containers function version {@code f} should
+     * have at least while older versions of its function still serve, the count of their ready
+     * containers, capped by the version's {@code max}. The new version starts them beside the
+     * old (up to twice the function's maxContainers for the while), gateways move the traffic
+     * once they are ready (the gateway's {@code FunctionPools.poolFor}), and the old ones drain
+     * afterwards ({@link #replacedToStop}); then the surge is 0 and the autoscaler decides as usual.
+     *
+     * @param max the version's maxContainers, 0 for no limit
+     */
+    static int surge(VersionKey f, List<ContainerInfo> containers, int max) {
+        int ready = 0;
+        for (ContainerInfo c : containers) {
+            if (c.state() == ContainerState.READY
+                    && c.versionKey().function().equals(f.function())
+                    && !c.versionKey().equals(f)) {
+                ready++;
+            }
+        }
+        return max > 0 ? Math.min(ready, max) : ready;
+    }
+
+    /**
      * Containers of versions a redeploy replaced, that may stop now: nothing new comes their
      * way, so each stops as soon as no gateway reports a call on it and none waits for its
      * version. Unplaced ones too (nothing runs there). Ready or unplaced only: one still
-     * starting is stopped once ready.
+     * starting is stopped once ready. A ready one is kept, idle or not, while the current
+     * version still rolls out (see {@link #rollingOut}): gateways send its function's traffic
+     * to the old version until then.
      */
     static List<ContainerInfo> replacedToStop(
             List<ContainerInfo> containers, Map<VersionKey, FunctionLoad> loads, Map<String, AppDeployment> apps) {
         List<ContainerInfo> stop = new ArrayList<>();
         for (ContainerInfo c : containers) {
             if ((c.state() != ContainerState.READY && !c.unplaced()) || isCurrent(c.versionKey(), apps)) {
+                continue;
+            }
+            if (!c.unplaced() && rollingOut(c.versionKey(), containers, apps)) {
                 continue;
             }
             FunctionLoad load = loads.get(c.versionKey());
@@ -139,6 +166,38 @@ final class Autoscaling {
             stop.add(c);
         }
         return stop;
+    }
+
+    /**
+     * Whether the current version of {@code replaced}'s function is still rolling out, so the
+     * replaced version keeps serving: it has containers on their way (placed and starting, or
+     * unplaced while they wait their turn: {@link ContainerInfo#onItsWay}), or none ready and
+     * none that no worker has room for (nothing written yet, or a crash back-off: a broken
+     * deploy leaves the old version serving). The gateway switches by the same rule: once a
+     * container of the new version is ready and none is on its way. A new version whose
+     * containers no worker has room for (none ready or on its way) lets the old ones go, to
+     * free the room: that redeploy is a cold start. False when the function was dropped.
+     */
+    static boolean rollingOut(VersionKey replaced, List<ContainerInfo> containers, Map<String, AppDeployment> apps) {
+        AppDeployment app = apps.get(replaced.function().app().value());
+        if (app == null || app.function(replaced.function().name()).isEmpty()) {
+            return false;
+        }
+        VersionKey current = VersionKey.of(replaced.function(), app.version());
+        boolean ready = false, coming = false, noRoom = false;
+        for (ContainerInfo c : containers) {
+            if (!c.versionKey().equals(current)) {
+                continue;
+            }
+            if (c.onItsWay()) {
+                coming = true;
+            } else if (c.unplaced()) {
+                noRoom = true;
+            } else if (c.state() == ContainerState.READY) {
+                ready = true;
+            }
+        }
+        return coming || (!ready && !noRoom);
     }
 
     /** Whether {@code key}'s version is the current version of its function among {@code apps} by name. */

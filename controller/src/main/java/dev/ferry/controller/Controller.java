@@ -8,6 +8,7 @@ import dev.ferry.routing.DemandSample;
 import dev.ferry.routing.DeployedFunction;
 import dev.ferry.routing.RoutingListener;
 import dev.ferry.routing.RoutingStore;
+import dev.ferry.routing.StoreUnavailableException;
 import dev.ferry.scheduler.CrashBackoff;
 import java.time.Clock;
 import java.time.Duration;
@@ -44,6 +45,15 @@ final class Controller implements RoutingListener, AutoCloseable {
 
     private static final System.Logger logger = System.getLogger(Controller.class.getName());
 
+    /**
+     * How old a demand sample gets before the leader deletes it: far past the freshness (3 s)
+     * a sample counts its calls for, so only samples no live gateway renews go.
+     */
+    static final Duration DEMAND_EXPIRY = Duration.ofMinutes(1);
+
+    /** How often the leader looks for expired demand samples. */
+    static final Duration DEMAND_PRUNE_EVERY = Duration.ofSeconds(10);
+
     private final RoutingStore store;
     private final String id;
     private final Clock clock;
@@ -56,6 +66,8 @@ final class Controller implements RoutingListener, AutoCloseable {
     private final Recovery recovery;
     /** Since when this controller holds the lease, or lost it; a data loss starts it over. Controller thread only. */
     private Instant leaderSince;
+    /** When the leader last pruned demand samples; null before. Controller thread only. */
+    private Instant lastPrune;
 
     Controller(RoutingStore store, String id, Clock clock, ControllerTimings timings, AppJars jars) {
         this.store = store;
@@ -112,13 +124,15 @@ final class Controller implements RoutingListener, AutoCloseable {
                         .filter(l -> l.versionKey().equals(sample.versionKey()))
                         .findFirst()
                         .orElse(null);
+                List<ContainerInfo> all = store.containers();
                 store.currentFunction(sample.versionKey())
                         .ifPresent(f -> autoscale(
                                 f,
                                 load,
-                                store.containers().stream()
+                                all.stream()
                                         .filter(c -> c.versionKey().equals(f.versionKey()))
                                         .toList(),
+                                all,
                                 now,
                                 false));
             });
@@ -204,7 +218,8 @@ final class Controller implements RoutingListener, AutoCloseable {
         // A new leader scales up at once but stops nothing until gateways have reported what they carry.
         boolean settling = Duration.between(leaderSince, now).compareTo(timings.settle()) < 0;
         Map<VersionKey, List<ContainerInfo>> containersByVersion = new HashMap<>();
-        for (ContainerInfo c : store.containers()) {
+        List<ContainerInfo> all = store.containers();
+        for (ContainerInfo c : all) {
             containersByVersion
                     .computeIfAbsent(c.versionKey(), k -> new ArrayList<>())
                     .add(c);
@@ -212,7 +227,12 @@ final class Controller implements RoutingListener, AutoCloseable {
         for (AppDeployment app : store.apps()) {
             for (DeployedFunction f : app.functions()) {
                 VersionKey key = f.versionKey();
-                autoscale(f, loadByVersion.get(key), containersByVersion.getOrDefault(key, List.of()), now, settling);
+                // While an older version still serves (a rollover), the new one is sized for the
+                // function's calls, which the gateways send there until the new one is up.
+                FunctionLoad load = Autoscaling.surge(key, all, 0) > 0
+                        ? FunctionLoad.ofFunction(key, loads)
+                        : loadByVersion.get(key);
+                autoscale(f, load, containersByVersion.getOrDefault(key, List.of()), all, now, settling);
             }
         }
         if (settling) {
@@ -222,12 +242,36 @@ final class Controller implements RoutingListener, AutoCloseable {
         healing.forgetDeadWorkers(now);
         placement.placeUnplaced(now);
         scaling.retireReplacedVersions(loadByVersion);
+        pruneDemand(now);
+    }
+
+    /**
+     * Deletes demand samples older than {@link #DEMAND_EXPIRY}, at most once per
+     * {@link #DEMAND_PRUNE_EVERY}: a gateway that died reports no more, and its samples would
+     * stay in the store, and be read on every tick, forever. A sample older than the freshness
+     * counts for nothing but its last-activity time, which no decision reads.
+     */
+    private void pruneDemand(Instant now) {
+        if (lastPrune != null && now.isBefore(lastPrune.plus(DEMAND_PRUNE_EVERY))) {
+            return;
+        }
+        lastPrune = now;
+        try {
+            store.pruneDemand(now.minus(DEMAND_EXPIRY));
+        } catch (StoreUnavailableException e) {
+            // The next prune tries again; samples only wait longer.
+        }
     }
 
     /** Autoscales {@code f} as the leader, and places what it starts at once. */
     private void autoscale(
-            DeployedFunction f, FunctionLoad load, List<ContainerInfo> mine, Instant now, boolean settling) {
-        if (lease.held() && scaling.autoscale(f, load, mine, now, settling) > 0) {
+            DeployedFunction f,
+            FunctionLoad load,
+            List<ContainerInfo> mine,
+            List<ContainerInfo> all,
+            Instant now,
+            boolean settling) {
+        if (lease.held() && scaling.autoscale(f, load, mine, all, now, settling) > 0) {
             placement.placeUnplaced(now);
         }
     }

@@ -6,6 +6,7 @@ import dev.ferry.routing.DemandSample;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -61,6 +62,23 @@ record FunctionLoad(
             byVersion.merge(s.versionKey(), sample, FunctionLoad::plus);
         }
         return new ArrayList<>(byVersion.values());
+    }
+
+    /**
+     * The load of every version of {@code key}'s function together, as {@code key}'s; null when
+     * none has any. During a rollover the gateways still send the function's calls to the
+     * version it replaces, and the new one must be sized for them before it takes them over.
+     */
+    static FunctionLoad ofFunction(VersionKey key, Collection<FunctionLoad> loads) {
+        FunctionLoad sum = null;
+        for (FunctionLoad l : loads) {
+            if (l.function().equals(key.function())) {
+                FunctionLoad as =
+                        new FunctionLoad(l.function, key.version(), l.inFlight, l.queued, l.lastActive, l.busy);
+                sum = sum == null ? as : sum.plus(as);
+            }
+        }
+        return sum;
     }
 
     private FunctionLoad plus(FunctionLoad other) {

@@ -160,7 +160,8 @@ final class Placement {
                                     later.gpus()));
                             setReason(
                                     c,
-                                    "waiting for a start slot: the workers it fits on are starting all they may at once");
+                                    ContainerInfo.WAITING
+                                            + "a start slot: the workers it fits on are starting all they may at once");
                         }
                         case Decision.Unschedulable no -> {
                             writes.warnOnce(

@@ -43,11 +43,18 @@ final class Scaling {
     /**
      * Asks the autoscaler about function version {@code f}, whose containers are {@code mine},
      * and carries out its decision; the idle containers it names are stopped unless
-     * {@code settling}.
+     * {@code settling}. While a redeploy rolls out, {@code all} (every container) tells how many
+     * the old version runs ready, and the new one keeps at least as many ({@link Autoscaling#surge}).
      *
      * @return how many unplaced containers it wrote, which the caller places
      */
-    int autoscale(DeployedFunction f, FunctionLoad load, List<ContainerInfo> mine, Instant now, boolean settling) {
+    int autoscale(
+            DeployedFunction f,
+            FunctionLoad load,
+            List<ContainerInfo> mine,
+            List<ContainerInfo> all,
+            Instant now,
+            boolean settling) {
         VersionKey key = f.versionKey();
         AutoscalerSettings settings;
         try {
@@ -59,9 +66,14 @@ final class Scaling {
                     "ignoring the scale override of " + f.id() + " " + f.version() + ": " + e.getMessage());
             settings = AutoscalerSettings.from(f.settings());
         }
+        int surge = Autoscaling.surge(key, all, settings.maxContainers());
+        if (surge > settings.minContainers()) {
+            settings = settings.withMinContainers(surge);
+        }
         Decision decision = autoscaling.decide(key, settings, Autoscaling.observe(now, load, mine));
         for (int i = 0; i < decision.toStart(); i++) {
-            ContainerInfo wanted = ContainerInfo.unplaced(ContainerIds.next(), f, "waiting for placement", now);
+            ContainerInfo wanted =
+                    ContainerInfo.unplaced(ContainerIds.next(), f, ContainerInfo.WAITING_FOR_PLACEMENT, now);
             writes.write(() -> store.putContainer(wanted));
         }
         if (!settling) {

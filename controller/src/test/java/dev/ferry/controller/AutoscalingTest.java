@@ -141,4 +141,69 @@ class AutoscalingTest {
                 .extracting(ContainerInfo::id)
                 .containsExactly("c-busy", "c-idle");
     }
+
+    @Test
+    void aNewVersionKeepsAsManyContainersAsTheOldRunsReadyUpToItsMax() {
+        VersionKey v2 = VersionKey.parse("a--fn@v2");
+        List<ContainerInfo> containers = List.of(
+                container("c1", "v1", ContainerState.READY),
+                container("c2", "v1", ContainerState.READY),
+                container("c3", "v1", ContainerState.READY),
+                container("c-stopping", "v1", ContainerState.STOPPING),
+                container("c-new", "v2", ContainerState.STARTING),
+                new ContainerInfo(
+                        "c-other",
+                        FunctionId.parse("a--other"),
+                        "v1",
+                        "w1",
+                        "127.0.0.1",
+                        1,
+                        ContainerState.READY,
+                        4,
+                        T0));
+
+        assertThat(Autoscaling.surge(v2, containers, 0)).isEqualTo(3);
+        assertThat(Autoscaling.surge(v2, containers, 2))
+                .as("capped by maxContainers")
+                .isEqualTo(2);
+        assertThat(Autoscaling.surge(VersionKey.parse("a--fn@v1"), List.of(containers.get(0)), 0))
+                .as("no older version serves")
+                .isZero();
+    }
+
+    @Test
+    void aReplacedVersionsIdleContainersServeOnUntilTheNewVersionIsReadyAndNoneOfItStarts() {
+        DeployedFunction v2 = new DeployedFunction("a", "v2", "C", Path.of("a.jar"), "00", DEPLOYED);
+        Map<String, AppDeployment> apps = Map.of("a", new AppDeployment("a", "v2", List.of(v2), T0));
+        ContainerInfo old = container("c-old", "v1", ContainerState.READY);
+        ContainerInfo unplaced = ContainerInfo.unplaced("c-unplaced", v2, "no worker has room", T0);
+
+        assertThat(Autoscaling.replacedToStop(List.of(old), Map.of(), apps))
+                .as("nothing of v2 yet")
+                .isEmpty();
+        assertThat(Autoscaling.replacedToStop(
+                        List.of(old, container("c-new", "v2", ContainerState.STARTING)), Map.of(), apps))
+                .as("v2 starts")
+                .isEmpty();
+        assertThat(Autoscaling.replacedToStop(
+                        List.of(
+                                old,
+                                container("c-new", "v2", ContainerState.READY),
+                                container("c-new2", "v2", ContainerState.PENDING)),
+                        Map.of(),
+                        apps))
+                .as("one of v2 ready, another still starting")
+                .isEmpty();
+        assertThat(Autoscaling.replacedToStop(
+                        List.of(old, container("c-new", "v2", ContainerState.READY)), Map.of(), apps))
+                .as("every v2 container ready")
+                .containsExactly(old);
+        assertThat(Autoscaling.replacedToStop(List.of(old, unplaced), Map.of(), apps))
+                .as("no worker has room for v2: the old one goes to make room")
+                .containsExactly(old);
+        assertThat(Autoscaling.replacedToStop(
+                        List.of(old), Map.of(), Map.of("a", new AppDeployment("a", "v2", List.of(), T0))))
+                .as("the function was dropped")
+                .containsExactly(old);
+    }
 }

@@ -633,7 +633,7 @@ class ControllerTest {
     }
 
     @Test
-    void aReplacedVersionsContainersStopOnceIdleNotBefore() {
+    void aReplacedVersionsContainersStartTheirSuccessorsAndStopOnceTheseAreReadyAndTheyAreIdle() {
         deploy(Duration.ofMinutes(10));
         bigWorker("w1");
         container("ct-aaaaaaaa", "w1", ContainerState.READY);
@@ -661,13 +661,28 @@ class ControllerTest {
 
         tickAfter(Duration.ofMillis(250), "w1");
 
+        List<ContainerInfo> successors =
+                of("a--fn").stream().filter(c -> c.version().equals("v2")).toList();
+        assertThat(successors)
+                .as("as many of v2 as v1 runs ready, placed")
+                .hasSize(2)
+                .allSatisfy(c -> assertThat(c.unplaced()).isFalse());
+        assertThat(of("a--fn"))
+                .as("v1 serves on while v2 starts, the idle one too")
+                .noneMatch(c -> c.state() == ContainerState.STOPPING);
+
+        successors.forEach(c -> store.putContainer(c.withState(ContainerState.READY)));
+        tickAfter(Duration.ofMillis(250), "w1");
+
         assertThat(of("a--fn"))
                 .filteredOn(c -> c.state() == ContainerState.STOPPING)
                 .extracting(ContainerInfo::id)
                 .containsExactly("ct-bbbbbbbb");
         calls(0);
         tickAfter(Duration.ofMillis(250), "w1");
-        assertThat(of("a--fn")).allSatisfy(c -> assertThat(c.state()).isEqualTo(ContainerState.STOPPING));
+        assertThat(of("a--fn"))
+                .filteredOn(c -> c.version().equals("v1"))
+                .allSatisfy(c -> assertThat(c.state()).isEqualTo(ContainerState.STOPPING));
     }
 
     /** A clock the test moves. */
@@ -731,5 +746,25 @@ class ControllerTest {
         tick();
 
         assertThat(of("a--fn")).filteredOn(c -> !c.unplaced()).hasSize(5);
+    }
+
+    @Test
+    void theLeaderDeletesDemandSamplesNoGatewayRenewed() {
+        deploy(Duration.ofSeconds(30));
+        store.recordDemand(new DemandSample("g-dead", FN, "v1", 2, 0, clock.instant(), clock.instant()));
+        tick();
+        clock.advance(Duration.ofSeconds(30));
+        calls(1); // g1 lives on
+        tick();
+        assertThat(store.demand()).extracting(DemandSample::gateway).containsExactly("g-dead", "g1");
+
+        clock.advance(Controller.DEMAND_EXPIRY.minusSeconds(29));
+        calls(1);
+        tick();
+
+        assertThat(store.demand())
+                .as("g-dead's sample, older than the expiry, is gone; g1's renewed one stays")
+                .extracting(DemandSample::gateway)
+                .containsExactly("g1");
     }
 }

@@ -3,6 +3,7 @@ package dev.ferry.controller;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.request.protocol.FunctionId;
+import dev.ferry.request.protocol.VersionKey;
 import dev.ferry.routing.DemandSample;
 import java.time.Duration;
 import java.time.Instant;
@@ -38,5 +39,17 @@ class FunctionLoadTest {
                 Duration.ofSeconds(3));
 
         assertThat(loads).containsExactly(new FunctionLoad(FN, "v1", 0, 0, T0.plusSeconds(1)));
+    }
+
+    @Test
+    void aRolloversNewVersionIsSizedForTheCallsOfEveryVersionOfItsFunction() {
+        List<FunctionLoad> loads = List.of(
+                new FunctionLoad(FN, "v1", 5, 2, T0.plusSeconds(1)),
+                new FunctionLoad(FN, "v2", 1, 0, T0),
+                new FunctionLoad(FunctionId.parse("a--other"), "v2", 9, 9, T0));
+
+        assertThat(FunctionLoad.ofFunction(VersionKey.of(FN, "v2"), loads))
+                .isEqualTo(new FunctionLoad(FN, "v2", 6, 2, T0.plusSeconds(1)));
+        assertThat(FunctionLoad.ofFunction(VersionKey.parse("b--fn@v1"), loads)).isNull();
     }
 }

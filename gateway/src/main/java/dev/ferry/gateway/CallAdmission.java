@@ -66,7 +66,9 @@ final class CallAdmission implements SlotWaiter {
     private final EventExecutor loop;
     private final GatewayConfig config;
     private final DeployedFunction function;
-    private final FunctionPool pool;
+    /** Where the request waits: its version's pool, or the one a redeploy moved it to ({@link #moved}). */
+    private volatile FunctionPool pool;
+
     private final Outcome outcome;
     private final int maxQueued;
     private final Duration timeout;
@@ -136,6 +138,15 @@ final class CallAdmission implements SlotWaiter {
     }
 
     /**
+     * A draining container refused the admitted call: waits again, first in line, for what is
+     * left of the queue timeout, without counting a refusal (the container left placement and
+     * refuses no call twice). Call on the exchange's loop, after the lease was released as lost.
+     */
+    void retryDraining() {
+        waitAgain();
+    }
+
+    /**
      * The admitted call broke before its container accepted it (the container is gone, or could
      * not be reached): waits again, first in line, for what is left of the queue timeout. Call
      * on the exchange's loop, after the lease was released as lost; the exchange bounds the tries.
@@ -166,6 +177,11 @@ final class CallAdmission implements SlotWaiter {
             pool.cancel(this);
             cancelTimer();
         }
+    }
+
+    @Override
+    public void moved(FunctionPool to) {
+        pool = to;
     }
 
     @Override

@@ -310,7 +310,8 @@ final class ExchangeCall implements FunctionCall.Listener {
         switch (state) {
             case SENT -> {
                 if (event.hasError() && event.getError().getCode() == ErrorCode.NO_CAPACITY) {
-                    refusedByContainer();
+                    refusedByContainer(
+                            CallErrors.DRAINING.equals(event.getError().getDetail()));
                     return;
                 }
                 state = State.RUNNING;
@@ -359,12 +360,19 @@ final class ExchangeCall implements FunctionCall.Listener {
 
     /**
      * The container refused the call before running it: its slots are taken by other gateways'
-     * calls. The call goes to another slot or waits again, with what it sent, unless more went
-     * out than was kept.
+     * calls, or it is {@code draining} (stopping: scaled down, or of a version a redeploy
+     * replaced). The call goes to another slot or waits again, with what it sent, unless more
+     * went out than was kept. A draining container leaves this gateway's placement at once (its
+     * STOPPING record may not have arrived yet) and its refusal does not count towards
+     * {@link CallAdmission#MAX_REFUSALS}: it is no sign of overload, and it takes no call again.
      */
-    private void refusedByContainer() {
+    private void refusedByContainer(boolean draining) {
         String container = call.containerId();
-        call.refused();
+        if (draining) {
+            call.refusedDraining();
+        } else {
+            call.refused();
+        }
         state = State.WAITING;
         exchange.onReady(); // nothing more goes out until the next call starts
         if (!resendable) {
@@ -378,7 +386,11 @@ final class ExchangeCall implements FunctionCall.Listener {
                     CallAdmission.RETRY_SOON_SECONDS);
             return;
         }
-        admission.retry();
+        if (draining) {
+            admission.retryDraining();
+        } else {
+            admission.retry();
+        }
     }
 
     /**

@@ -126,6 +126,15 @@ final class FunctionCall implements CallListener {
         cancel("refused by the container; the request goes to another slot");
     }
 
+    /**
+     * The container refused the call because it drains: the slot is released as lost, so this
+     * gateway sends it nothing more, and the call is cancelled as by {@link #refused}.
+     */
+    void refusedDraining() {
+        lease.releaseLost();
+        cancel("refused by the draining container; the request goes to another slot");
+    }
+
     String containerId() {
         return lease.containerId();
     }

@@ -64,6 +64,11 @@ final class FunctionPool {
 
     private int inFlight;
     private Instant lastActive;
+    /**
+     * The pool of the version that replaced this one once a redeploy moved traffic to it (see
+     * {@link FunctionPools#poolFor}); null before. Requests that would wait here wait there.
+     */
+    private FunctionPool successor;
     /** Containers this version needs that no worker runs yet, and why; insertion order. */
     private final Map<String, String> unplaced = new LinkedHashMap<>();
     /** Containers of this version placed on a worker and starting: requests wait for them. */
@@ -105,25 +110,87 @@ final class FunctionPool {
 
     /**
      * Queues {@code waiter} last; it is granted a slot when one frees up, or at once if one just
-     * did. Returns false, queueing nothing, when {@code maxQueued} requests already wait.
+     * did. Returns false, queueing nothing, when {@code maxQueued} requests already wait. After
+     * a redeploy moved traffic on, it queues in the new version's pool instead.
      */
-    synchronized boolean enqueue(SlotWaiter waiter, int maxQueued) {
-        if (waiters.size() >= maxQueued) {
-            return false;
+    boolean enqueue(SlotWaiter waiter, int maxQueued) {
+        FunctionPool next;
+        synchronized (this) {
+            next = successor;
+            if (next == null) {
+                if (waiters.size() >= maxQueued) {
+                    return false;
+                }
+                waiters.add(waiter);
+                dispatch();
+                return true;
+            }
         }
-        waiters.add(waiter);
-        dispatch();
-        return true;
+        waiter.moved(next);
+        return next.enqueue(waiter, maxQueued);
     }
 
     /**
      * Queues first a waiter whose container refused it: it already waited its turn. Not bound
      * by the queue limit, since it held a slot a moment ago (the queue grows by at most the
-     * calls in flight).
+     * calls in flight). After a redeploy moved traffic on, it queues first in the new
+     * version's pool: a call a draining container of the old version refused is served there.
      */
-    synchronized void requeue(SlotWaiter waiter) {
-        waiters.addFirst(waiter);
-        dispatch();
+    void requeue(SlotWaiter waiter) {
+        FunctionPool next;
+        synchronized (this) {
+            next = successor;
+            if (next == null) {
+                waiters.addFirst(waiter);
+                dispatch();
+                return;
+            }
+        }
+        waiter.moved(next);
+        next.requeue(waiter);
+    }
+
+    /**
+     * A redeploy moved this function's traffic to {@code next}: the requests waiting here go
+     * there, ahead of those that queued there (they waited longer), and so do later ones that
+     * would wait here. Calls in flight here go on on this version's containers.
+     */
+    void handOver(FunctionPool next) {
+        List<SlotWaiter> moving;
+        synchronized (this) {
+            if (next == this) {
+                return;
+            }
+            successor = next;
+            moving = new ArrayList<>(waiters);
+            waiters.clear();
+        }
+        for (int i = moving.size() - 1; i >= 0; i--) {
+            SlotWaiter waiter = moving.get(i);
+            waiter.moved(next);
+            next.requeue(waiter);
+        }
+    }
+
+    /** Whether traffic was moved from this version to a newer one. */
+    synchronized boolean handedOver() {
+        return successor != null;
+    }
+
+    /** How many of this version's containers are ready and in placement. */
+    synchronized int readyContainers() {
+        return containers.size();
+    }
+
+    /**
+     * Whether this version can take its function's traffic from an older one: a container of it
+     * is ready and none is on its way (placed and starting, or unplaced only while it waits its
+     * turn): all that a redeploy started beside the old version's have come up, or failed.
+     */
+    synchronized boolean rolledOut() {
+        return !containers.isEmpty()
+                && starting.isEmpty()
+                && unplaced.values().stream().noneMatch(ContainerInfo::waitsForTurn);
     }
 
     /** Forgets {@code waiter} if it is still queued (it timed out or its client left). */

@@ -1,5 +1,6 @@
 package dev.ferry.gateway;
 
+import dev.ferry.request.protocol.FunctionId;
 import dev.ferry.request.protocol.VersionKey;
 import dev.ferry.routing.ContainerInfo;
 import dev.ferry.routing.ContainerState;
@@ -31,6 +32,8 @@ final class FunctionPools implements RoutingListener {
     private final FunctionPool.Timer timer;
     private final Map<VersionKey, FunctionPool> pools = new ConcurrentHashMap<>();
     private final Map<String, ContainerConnections> connections = new ConcurrentHashMap<>();
+    /** The version each function's new requests go to, once chosen ({@link #poolFor}). */
+    private final Map<FunctionId, VersionKey> serving = new ConcurrentHashMap<>();
 
     /**
      * Connections opened while their container starts (its address is known from STARTING), taken
@@ -61,6 +64,58 @@ final class FunctionPools implements RoutingListener {
             return own.pool();
         }
         return pools.computeIfAbsent(key, k -> new FunctionPool(k, clock, timer));
+    }
+
+    /**
+     * The pool a new request for {@code key}, its function's current version, goes to. After a
+     * redeploy that is the replaced version's pool while it has ready containers and the new
+     * version has none ready, or some still starting (those the controller started beside the
+     * old ones, see Autoscaling in the controller): the new version takes the traffic once all
+     * of them are up, so no request waits for a cold start and the old containers drain only
+     * after the switch. From then on the new version serves for good (requests waiting in the
+     * old pools move to it); a version without an older one ready serves at once. A map lookup
+     * once the version serves; the switch itself takes this object's monitor.
+     */
+    FunctionPool poolFor(VersionKey key) {
+        PrivateFunction own = privateFunction;
+        if (own != null && own.function().versionKey().equals(key)) {
+            return own.pool();
+        }
+        if (key.equals(serving.get(key.function()))) {
+            return pool(key);
+        }
+        return rollOver(key);
+    }
+
+    private synchronized FunctionPool rollOver(VersionKey key) {
+        FunctionPool next = pool(key);
+        if (key.equals(serving.get(key.function()))) {
+            return next;
+        }
+        FunctionPool older = null;
+        List<FunctionPool> others = new ArrayList<>();
+        for (Map.Entry<VersionKey, FunctionPool> e : pools.entrySet()) {
+            if (!e.getKey().function().equals(key.function()) || e.getKey().equals(key)) {
+                continue;
+            }
+            FunctionPool other = e.getValue();
+            others.add(other);
+            if (!other.handedOver()
+                    && other.readyContainers() > 0
+                    && (older == null || other.readyContainers() > older.readyContainers())) {
+                older = other;
+            }
+        }
+        if (older != null && !next.rolledOut()) {
+            return older;
+        }
+        logger.log(
+                System.Logger.Level.DEBUG,
+                () -> key.function() + " " + key.version() + " takes its function's traffic"
+                        + (others.isEmpty() ? "" : " from the versions it replaced"));
+        serving.put(key.function(), key);
+        others.forEach(other -> other.handOver(next));
+        return next;
     }
 
     /** The private function at {@code host} (the Host header as sent), or null: the usual case. */

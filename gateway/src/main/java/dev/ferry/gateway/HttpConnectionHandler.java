@@ -341,7 +341,7 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
                         ctx,
                         config,
                         function,
-                        pools.pool(function.versionKey()),
+                        pools.poolFor(function.versionKey()),
                         upgrade,
                         "2".equals(httpVersion),
                         scope,
@@ -369,7 +369,7 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
                         ctx,
                         config,
                         function,
-                        pools.pool(function.versionKey()),
+                        pools.poolFor(function.versionKey()),
                         request,
                         scope,
                         Long.toString(CALL_IDS.incrementAndGet(), 36));

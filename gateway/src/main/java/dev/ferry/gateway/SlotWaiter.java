@@ -17,4 +17,10 @@ interface SlotWaiter {
      * not block; called under the pool's monitor after the waiter left the queue.
      */
     void reject(String reason);
+
+    /**
+     * Tells the waiter it now waits in {@code pool}, the pool of the version a redeploy moved
+     * its function's traffic to: it cancels and asks there from now on. Must not block.
+     */
+    default void moved(FunctionPool pool) {}
 }

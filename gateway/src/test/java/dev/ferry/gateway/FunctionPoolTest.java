@@ -41,6 +41,12 @@ class FunctionPoolTest {
         final List<SlotLease> leases = new ArrayList<>();
         String rejected;
         boolean gaveUp;
+        FunctionPool movedTo;
+
+        @Override
+        public void moved(FunctionPool pool) {
+            movedTo = pool;
+        }
 
         @Override
         public boolean grant(SlotLease lease) {
@@ -391,5 +397,45 @@ class FunctionPoolTest {
         assertThat(refused.leases).hasSize(1);
         assertThat(queued.leases).isEmpty();
         assertThat(pool.demand().queued()).isEqualTo(1);
+    }
+
+    @Test
+    void aHandOverMovesTheWaitersAheadOfTheNewPoolsAndForwardsLaterOnes() {
+        FunctionPool old = newPool();
+        FunctionPool next = new FunctionPool(VersionKey.parse("a--f@v2"), clock, (delay, task) -> timers.add(task));
+        Waiter first = new Waiter(), second = new Waiter(), alreadyThere = new Waiter(), later = new Waiter();
+        old.enqueue(first, 10);
+        old.enqueue(second, 10);
+        next.enqueue(alreadyThere, 10);
+
+        old.handOver(next);
+
+        assertThat(old.handedOver()).isTrue();
+        assertThat(old.demand().queued()).isZero();
+        assertThat(first.movedTo).isSameAs(next);
+        assertThat(old.enqueue(later, 10)).isTrue();
+        assertThat(later.movedTo).as("queued after the hand-over").isSameAs(next);
+        next.addContainer(container("c2", 3), null);
+        assertThat(first.leases).hasSize(1);
+        assertThat(second.leases).hasSize(1);
+        assertThat(alreadyThere.leases).as("behind those that waited longer").hasSize(1);
+        assertThat(later.leases).as("the container's 3 inputs are taken").isEmpty();
+    }
+
+    @Test
+    void aVersionHasRolledOutOnceAContainerIsReadyAndNoneStarts() {
+        FunctionPool pool = newPool();
+        pool.placement("c1", "", true);
+        pool.placement("c2", "", true);
+        assertThat(pool.rolledOut()).isFalse();
+
+        pool.placement("c1", "", false);
+        pool.addContainer(container("c1", 1), null);
+        assertThat(pool.rolledOut()).as("c2 still starts").isFalse();
+
+        pool.placement("c2", "", false);
+        pool.addContainer(container("c2", 1), null);
+        assertThat(pool.rolledOut()).isTrue();
+        assertThat(pool.readyContainers()).isEqualTo(2);
     }
 }

@@ -173,6 +173,29 @@ public record ContainerInfo(
         return worker.isEmpty();
     }
 
+    /**
+     * How the reason of an unplaced container begins when it only waits its turn: written a
+     * moment ago ({@link #WAITING_FOR_PLACEMENT}), or fitting on workers busy starting others.
+     * Any other reason says no worker has room.
+     */
+    public static final String WAITING = "waiting for ";
+
+    /** The reason of a container the controller wants and has not yet tried to place. */
+    public static final String WAITING_FOR_PLACEMENT = WAITING + "placement";
+
+    /** Whether an unplaced container with {@code reason} only waits its turn (see {@link #WAITING}). */
+    public static boolean waitsForTurn(String reason) {
+        return reason.startsWith(WAITING);
+    }
+
+    /**
+     * Whether this container is on its way: placed and not yet ready, or unplaced only while it
+     * waits its turn. Not one that no worker has room for.
+     */
+    public boolean onItsWay() {
+        return unplaced() ? waitsForTurn(reason) : state == ContainerState.PENDING || state == ContainerState.STARTING;
+    }
+
     /** This container in {@code newState}. */
     public ContainerInfo withState(ContainerState newState) {
         return new ContainerInfo(

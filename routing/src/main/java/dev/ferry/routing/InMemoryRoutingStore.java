@@ -5,6 +5,7 @@ import dev.ferry.request.protocol.VersionKey;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -141,6 +142,11 @@ final class InMemoryRoutingStore implements RoutingStore {
         }
         demand.put(sample.key(), sample);
         tell(l -> l.demandSampled(sample));
+    }
+
+    @Override
+    public synchronized void pruneDemand(Instant before) {
+        demand.values().removeIf(s -> s.sampledAt().isBefore(before));
     }
 
     @Override

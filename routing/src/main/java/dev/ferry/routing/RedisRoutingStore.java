@@ -12,6 +12,7 @@ import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -304,6 +305,14 @@ final class RedisRoutingStore implements RoutingStore {
     @Override
     public List<DemandSample> demand() {
         return copy.demand();
+    }
+
+    @Override
+    public void pruneDemand(Instant before) {
+        Objects.requireNonNull(before, "before");
+        call(() -> scripts.pruneDemand(before));
+        // By age, not by the fields Redis deleted: the copy may hold a sample Redis no longer has.
+        copy.pruneDemand(before);
     }
 
     // ---- jars ----

@@ -6,6 +6,7 @@ import io.lettuce.core.api.sync.RedisCommands;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HexFormat;
@@ -127,6 +128,26 @@ final class RedisScripts {
             return 1
             """);
 
+    /**
+     * KEYS: demand. ARGV: a time (as {@link RecordCodec#instant}, fixed width, so text order is
+     * time order). Deletes the samples taken before it and returns how many. A sample that
+     * does not decode is left alone: it may be a newer peer's.
+     */
+    private static final Script PRUNE_DEMAND = new Script(CHECK_TYPES + """
+            local problem = wrongType(KEYS[1], 'hash')
+            if problem then return redis.error_reply(problem) end
+            local gone = 0
+            local all = redis.call('HGETALL', KEYS[1])
+            for i = 1, #all, 2 do
+              local ok, sample = pcall(cjson.decode, all[i + 1])
+              if ok and type(sample) == 'table' and type(sample.sampledAt) == 'string' and sample.sampledAt < ARGV[1] then
+                redis.call('HDEL', KEYS[1], all[i])
+                gone = gone + 1
+              end
+            end
+            return gone
+            """);
+
     /** KEYS: leader. ARGV: candidate, lease in ms. Returns 1 if the candidate holds the lease. */
     private static final Script ACQUIRE = new Script("""
             local holder = redis.call('GET', KEYS[1])
@@ -203,6 +224,13 @@ final class RedisScripts {
                 RecordCodec.instant(sample.sampledAt()),
                 keys.demandChannel());
         return stored == 1;
+    }
+
+    /** Deletes the demand samples taken before {@code before}; returns how many. */
+    long pruneDemand(Instant before) {
+        Long gone =
+                run(PRUNE_DEMAND, ScriptOutputType.INTEGER, new String[] {keys.demand()}, RecordCodec.instant(before));
+        return gone;
     }
 
     boolean acquireLeadership(String candidate, long leaseMillis) {

@@ -5,6 +5,7 @@ import dev.ferry.request.protocol.VersionKey;
 import dev.ferry.routing.RecordCodec.Versioned;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -274,6 +275,13 @@ final class RoutingCopy {
                 return;
             }
             set(kind, key, seq, record);
+        }
+    }
+
+    /** Drops the samples taken before {@code before} (see {@link RoutingStore#pruneDemand}). */
+    void pruneDemand(Instant before) {
+        synchronized (lock) {
+            demand.values().removeIf(s -> s.sampledAt().isBefore(before));
         }
     }
 

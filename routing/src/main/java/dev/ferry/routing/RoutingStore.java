@@ -3,6 +3,7 @@ package dev.ferry.routing;
 import dev.ferry.request.protocol.FunctionId;
 import dev.ferry.request.protocol.VersionKey;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -132,6 +133,14 @@ public interface RoutingStore extends AutoCloseable {
 
     /** The latest sample of each gateway for each function version, sorted by key. */
     List<DemandSample> demand();
+
+    /**
+     * Removes the samples taken before {@code before}: a gateway that died (or stopped serving a
+     * function) reports no more, and its last samples would otherwise stay forever. The
+     * controller's leader calls this with a time well past the samples' freshness, so only
+     * samples that no longer count go. A sample written again meanwhile stays.
+     */
+    void pruneDemand(Instant before);
 
     // ---- scaling ----
 

@@ -74,6 +74,22 @@ class RedisRoutingStoreTest extends RoutingStoreContract {
     }
 
     @Test
+    void prunedSamplesAreGoneFromRedisNotOnlyFromTheCopy() {
+        store.recordDemand(demand("g-dead", "shop--cart", 3, T0));
+        store.recordDemand(demand("g1", "shop--cart", 1, T0.plusSeconds(60)));
+        await(() -> store.demand().size() == 2, "two samples");
+
+        store.pruneDemand(T0.plusSeconds(30));
+
+        try (RoutingStore fresh = open(cluster)) {
+            assertThat(fresh.demand())
+                    .as("a store that read Redis afresh")
+                    .extracting(DemandSample::gateway)
+                    .containsExactly("g1");
+        }
+    }
+
+    @Test
     void storesOnOneClusterSeeEachOthersWritesExactly() {
         RecordingListener heard = new RecordingListener();
         store.subscribe(heard);

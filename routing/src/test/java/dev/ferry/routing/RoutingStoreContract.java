@@ -321,6 +321,26 @@ abstract class RoutingStoreContract {
         assertThat(store.demand()).containsExactly(demand("g0", "shop--cart", 2, T0), newer, other);
     }
 
+    @Test
+    void samplesTakenBeforeTheCutOffArePrunedAndNewerOnesStay() {
+        DemandSample dead = demand("g-dead", "shop--cart", 3, T0);
+        DemandSample live = demand("g1", "shop--cart", 1, T0.plusSeconds(60));
+        DemandSample rewritten = demand("g2", "shop--cart", 2, T0.plusSeconds(61));
+        store.recordDemand(dead);
+        store.recordDemand(live);
+        store.recordDemand(demand("g2", "shop--cart", 2, T0));
+        store.recordDemand(rewritten); // g2 reported again: its old sample is gone already
+        await(() -> store.demand().size() == 3 && store.demand().contains(rewritten), "three samples");
+
+        store.pruneDemand(T0.plusSeconds(30));
+
+        assertThat(store.demand()).containsExactly(live, rewritten);
+        store.recordDemand(dead);
+        assertThat(store.demand())
+                .as("a dead gateway's sample comes back only if written")
+                .contains(dead);
+    }
+
     // ---- jars ----
 
     @Test

@@ -270,6 +270,81 @@ class ClusterEndToEndTest {
 
     @Test
     @Order(5)
+    void aRollingRedeployUnderSteadyTrafficWithLongCallsLosesNoCall() throws Exception {
+        String function = "rollover--work";
+        Path one = cluster.jar("rollover-1.jar", "rollover", RolloverOne.class);
+        Path two = cluster.jar("rollover-2.jar", "rollover", RolloverTwo.class);
+        deploy("rollover", one, leader);
+        for (Gateway g : gateways()) {
+            awaitBody(g, functionHost(function, g), RolloverOne.BODY::equals, COLD_START);
+        }
+        ClusterProcesses.awaitValue(
+                "version one's 4 containers (its minContainers) to be ready",
+                COLD_START,
+                () -> cluster.containers(leader.adminUrl(), function),
+                containers -> containers.stream()
+                                .filter(c -> c.state().equals("READY"))
+                                .count()
+                        == 4);
+        // Per gateway two threads of 2 s calls and one of short ones: more calls than one
+        // container's 2 inputs, so they spread over the containers of both gateways, and 2 s
+        // calls are in flight whenever the redeploy moves the traffic, as in the chaos bench's
+        // redeploys that lost them.
+        List<Load.Target> targets = new ArrayList<>();
+        for (Gateway g : gateways()) {
+            targets.add(new Load.Target(g.httpPort(), functionHost(function, g), "/?ms=2000"));
+            targets.add(new Load.Target(g.httpPort(), functionHost(function, g), "/?ms=2000"));
+            targets.add(new Load.Target(g.httpPort(), functionHost(function, g), "/"));
+        }
+        Load load = Load.start(targets, Duration.ofSeconds(150), 20_000);
+        long deployedAt = 0;
+        try {
+            ClusterProcesses.await(
+                    "every load thread to get version one 3 times",
+                    COLD_START,
+                    () -> everyThreadGot(load, RolloverOne.BODY, 3));
+
+            deployedAt = System.nanoTime();
+            Run second = deploy("rollover", two, leader);
+
+            assertThat(second.out()).contains("app rollover v2:");
+            ClusterProcesses.await(
+                    "every load thread to get version two 3 times",
+                    COLD_START,
+                    () -> everyThreadGot(load, RolloverTwo.BODY, 3));
+        } finally {
+            load.stop();
+        }
+
+        Predicate<String> oneOrTwo = b -> b.equals(RolloverOne.BODY) || b.equals(RolloverTwo.BODY);
+        System.out.println("[test] rolling redeploy: " + load.summary(oneOrTwo));
+        long deployed = deployedAt;
+        assertThat(load.unexpected(oneOrTwo))
+                .as("every call through the redeploy (sent at seconds from the deploy): "
+                        + load.unexpected(oneOrTwo).stream()
+                                .map(o -> String.format(
+                                        java.util.Locale.ROOT, "%+.1f s %s", (o.startNanos() - deployed) / 1e9, o))
+                                .toList())
+                .isEmpty();
+        ClusterProcesses.awaitValue(
+                "version one's containers to drain and go",
+                Duration.ofSeconds(60),
+                () -> cluster.containers(leader.adminUrl(), function),
+                containers -> containers.stream().allMatch(c -> c.version().equals("v2")));
+    }
+
+    /** Whether every thread of {@code load} got {@code body} at least {@code times} times. */
+    private static boolean everyThreadGot(Load load, String body, int times) {
+        for (int t = 0; t < load.threads(); t++) {
+            if (load.outcomes(t).stream().filter(o -> body.equals(o.body())).count() < times) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Test
+    @Order(6)
     void requestsKeepSucceedingWhileRedisIsDownAndTheClusterResyncsWhenItIsBack() throws Exception {
         ensureHelloIsWarm();
         Path late = cluster.jar("late.jar", "late", VersionOne.class);
@@ -355,7 +430,7 @@ class ClusterEndToEndTest {
      * has its cached copy.
      */
     @Test
-    @Order(6)
+    @Order(7)
     void afterRedisLosesItsDataTheJarOfEveryAppIsInRedisAgain() throws Exception {
         ensureHelloIsWarm();
         Map<String, String> digests = new TreeMap<>();
@@ -390,7 +465,7 @@ class ClusterEndToEndTest {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void afterRedisRestartsEmptyTheClusterWritesItsStateAgainWithoutAnOperator() throws Exception {
         ensureHelloIsWarm();
         JsonNode before = cluster.apps(leader.adminUrl());
@@ -475,7 +550,7 @@ class ClusterEndToEndTest {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void aStandbyTakesOverWhenTheLeaderDiesAndCarriesOnWithTheRunningContainers() throws Exception {
         ensureHelloIsWarm();
         ContainerView hello = single(cluster.containers(leader.adminUrl(), HELLO));

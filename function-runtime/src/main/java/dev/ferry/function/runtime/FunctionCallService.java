@@ -3,6 +3,7 @@ package dev.ferry.function.runtime;
 import dev.ferry.call.transport.CallAcceptor;
 import dev.ferry.call.transport.ServerCall;
 import dev.ferry.call.transport.ServerCallHandler;
+import dev.ferry.request.protocol.CallErrors;
 import dev.ferry.request.protocol.ClientEvent;
 import dev.ferry.request.protocol.ErrorCode;
 import dev.ferry.request.protocol.FunctionSettings;
@@ -151,7 +152,7 @@ final class FunctionCallService implements CallAcceptor {
             return;
         }
         if (draining) {
-            call.refuse(ErrorCode.NO_CAPACITY, "container is draining");
+            call.refuse(ErrorCode.NO_CAPACITY, CallErrors.DRAINING);
             return;
         }
         if (!inputs.tryAcquire()) {

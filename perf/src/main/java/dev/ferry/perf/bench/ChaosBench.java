@@ -78,7 +78,7 @@ public final class ChaosBench implements Callable<Integer> {
 
     @Option(
             names = "--quick",
-            description = "A short run (about 2 minutes on 2 cores): one redeploy, short spells, lower rates.")
+            description = "A short run: one redeploy, short spells (2 to 2.5 s), lower rates; every fault.")
     boolean quick;
 
     @Option(
@@ -112,40 +112,38 @@ public final class ChaosBench implements Callable<Integer> {
     @Option(
             names = "--warmup",
             paramLabel = "SECONDS",
-            description = "Traffic before the first fault, not reported (default: 15; quick: 3).")
+            description = "Traffic before the first fault, not reported (default: 15; quick: 2).")
     Double warmup;
 
     @Option(
             names = "--steady",
             paramLabel = "SECONDS",
-            description = "Steady traffic before each fault; longer than a slow call (default: 5; quick: 3).")
+            description = "Steady traffic before each fault; longer than a slow call (default: 5; quick: 2.5).")
     Double steady;
 
     @Option(
             names = "--quiet",
             paramLabel = "SECONDS",
-            description = "After a fault, how long no call may fail before the next step (default: 3; quick: 2.5).")
+            description = "After a fault, how long no call may fail before the next step (default: 3; quick: 2).")
     Double quiet;
 
     @Option(
             names = "--recovery-limit",
             paramLabel = "SECONDS",
-            description = "The longest wait for that quiet after a fault (default: 30; quick: 10).")
+            description = "The longest wait for that quiet after a fault (default: 60; quick: 10).")
     Double recoveryLimit;
 
     @Option(
             names = "--stop-for",
             paramLabel = "SECONDS",
-            defaultValue = "5",
-            description = "How long stop-worker keeps the worker stopped (SIGSTOP) (default: ${DEFAULT-VALUE}).")
-    double stopFor;
+            description = "How long stop-worker keeps the worker stopped (SIGSTOP) (default: 5; quick: 2).")
+    Double stopFor;
 
     @Option(
             names = "--full-for",
             paramLabel = "SECONDS",
-            defaultValue = "5",
-            description = "How long disk-full keeps the worker's disk full (default: ${DEFAULT-VALUE}).")
-    double fullFor;
+            description = "How long disk-full keeps the worker's disk full (default: 5; quick: 2).")
+    Double fullFor;
 
     @Option(
             names = "--redis-down",
@@ -215,12 +213,12 @@ public final class ChaosBench implements Callable<Integer> {
                 OptionChecks.seconds(this, "--stream-rate", streamRate, quick ? 1 : 2)
                                 .toMillis()
                         / 1000.0,
-                OptionChecks.seconds(this, "--warmup", warmup, quick ? 3 : 15),
-                OptionChecks.seconds(this, "--steady", steady, quick ? 3 : 5),
-                OptionChecks.seconds(this, "--quiet", quiet, quick ? 2.5 : 3),
-                OptionChecks.seconds(this, "--recovery-limit", recoveryLimit, quick ? 10 : 30),
-                OptionChecks.seconds(this, "--stop-for", stopFor, 5),
-                OptionChecks.seconds(this, "--full-for", fullFor, 5),
+                OptionChecks.seconds(this, "--warmup", warmup, quick ? 2 : 15),
+                OptionChecks.seconds(this, "--steady", steady, quick ? 2.5 : 5),
+                OptionChecks.seconds(this, "--quiet", quiet, quick ? 2 : 3),
+                OptionChecks.seconds(this, "--recovery-limit", recoveryLimit, quick ? 10 : 60),
+                OptionChecks.seconds(this, "--stop-for", stopFor, quick ? 2 : 5),
+                OptionChecks.seconds(this, "--full-for", fullFor, quick ? 2 : 5),
                 OptionChecks.seconds(this, "--redis-down", redisDown, quick ? 1 : 2),
                 OptionChecks.positive(this, "--threads", threads, 2));
     }

@@ -9,6 +9,13 @@ package dev.ferry.request.protocol;
  */
 public final class CallErrors {
 
+    /**
+     * The detail of the {@link ErrorCode#NO_CAPACITY} a stopping container answers new calls
+     * with: not a full container that frees a slot soon, but one that takes no call again, so a
+     * gateway takes it out of placement and sends the call elsewhere without counting a refusal.
+     */
+    public static final String DRAINING = "container is draining";
+
     private CallErrors() {}
 
     /** The HTTP status for {@code code}; {@code 499} (client closed) for {@link ErrorCode#CANCELLED}. */
