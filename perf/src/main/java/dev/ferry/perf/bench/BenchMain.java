@@ -220,10 +220,7 @@ public final class BenchMain implements Callable<Integer> {
                 throw new CommandLine.ParameterException(new CommandLine(this), "--cli: " + e.getMessage());
             }
         }
-        Path dir = out != null
-                ? out
-                : root.resolve("perf/results")
-                        .resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        Path dir = BenchMain.resultsDir(out, "");
         Files.createDirectories(dir.resolve("logs"));
         Map<String, Object> settings = plan.settings();
         settings.put("parts", parts);
@@ -285,6 +282,18 @@ public final class BenchMain implements Callable<Integer> {
             System.err.println("bench: stopping the targets: " + e.getMessage());
         }
         started.clear();
+    }
+
+    /**
+     * Where a bench writes its report: {@code out} when given, else a new
+     * {@code perf/results/<timestamp>[-name]} of the checkout ({@code name} empty for the main bench).
+     */
+    static Path resultsDir(Path out, String name) {
+        if (out != null) {
+            return out;
+        }
+        String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        return root().resolve("perf/results").resolve(name.isEmpty() ? stamp : stamp + "-" + name);
     }
 
     /** The Ferry checkout: $FERRY_ROOT (set by ./ferry), else -Dferry.root, else the working directory. */

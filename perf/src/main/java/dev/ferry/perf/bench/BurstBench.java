@@ -14,8 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -251,10 +249,7 @@ public final class BurstBench implements Callable<Integer> {
     public Integer call() throws Exception {
         Plan plan = plan();
         Path root = BenchMain.root();
-        Path dir = out != null
-                ? out
-                : root.resolve("perf/results")
-                        .resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-burst");
+        Path dir = BenchMain.resultsDir(out, "burst");
         Path logs = dir.resolve("logs");
         Files.createDirectories(logs);
         Map<String, Object> machine = Machine.describe();

@@ -8,8 +8,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -254,10 +252,7 @@ public final class ChaosBench implements Callable<Integer> {
             return 1;
         }
         Path root = BenchMain.root();
-        Path dir = out != null
-                ? out
-                : root.resolve("perf/results")
-                        .resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-chaos");
+        Path dir = BenchMain.resultsDir(out, "chaos");
         Path logs = dir.resolve("logs");
         Files.createDirectories(logs);
         long began = System.nanoTime();

@@ -6,8 +6,6 @@ import io.netty.util.concurrent.EventExecutor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -273,11 +271,7 @@ public final class ClusterBench implements Callable<Integer> {
             return 1;
         }
         Path root = BenchMain.root();
-        Path dir = out != null
-                ? out
-                : root.resolve("perf/results")
-                        .resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
-                                + "-cluster");
+        Path dir = BenchMain.resultsDir(out, "cluster");
         Path logs = dir.resolve("logs");
         Files.createDirectories(logs);
         long began = System.nanoTime();

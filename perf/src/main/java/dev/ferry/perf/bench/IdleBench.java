@@ -13,8 +13,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -207,10 +205,7 @@ public final class IdleBench implements Callable<Integer> {
             return 1;
         }
         Path root = BenchMain.root();
-        Path dir = out != null
-                ? out
-                : root.resolve("perf/results")
-                        .resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-idle");
+        Path dir = BenchMain.resultsDir(out, "idle");
         Path logs = dir.resolve("logs");
         Files.createDirectories(logs);
         long began = System.nanoTime();

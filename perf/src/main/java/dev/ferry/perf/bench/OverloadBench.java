@@ -13,8 +13,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -219,11 +217,7 @@ public final class OverloadBench implements Callable<Integer> {
             return 1;
         }
         Path root = BenchMain.root();
-        Path dir = out != null
-                ? out
-                : root.resolve("perf/results")
-                        .resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
-                                + "-overload");
+        Path dir = BenchMain.resultsDir(out, "overload");
         Path logs = dir.resolve("logs");
         Files.createDirectories(logs);
         long began = System.nanoTime();

@@ -2,8 +2,6 @@ package dev.ferry.perf.bench;
 
 import dev.ferry.perf.placement.PlacementBench;
 import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -24,12 +22,7 @@ final class PlacementCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path dir = out != null
-                ? out
-                : BenchMain.root()
-                        .resolve("perf/results")
-                        .resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
-                                + "-placement");
+        Path dir = BenchMain.resultsDir(out, "placement");
         PlacementBench.run(dir);
         System.out.println("results in " + dir);
         return 0;

@@ -9,8 +9,6 @@ import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -180,10 +178,7 @@ public final class SoakBench implements Callable<Integer> {
             return 1;
         }
         Path root = BenchMain.root();
-        Path dir = out != null
-                ? out
-                : root.resolve("perf/results")
-                        .resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-soak");
+        Path dir = BenchMain.resultsDir(out, "soak");
         Path logs = dir.resolve("logs");
         Files.createDirectories(logs);
         long began = System.nanoTime();
