@@ -795,16 +795,9 @@ public final class ChaosBench implements Callable<Integer> {
             String loadAfter,
             double runSeconds,
             long reconnects) {
-        Map<String, Object> machine = Machine.describe();
         StringBuilder md = new StringBuilder();
         md.append("# ferry bench chaos\n\n");
-        md.append("All on 127.0.0.1: redis-server ")
-                .append(RedisProcess.version())
-                .append(", 2 controllers, 2 workers, 2 gateways from cli/target/ferry.jar, ")
-                .append(machine.get("cpus"))
-                .append(" CPUs (")
-                .append(machine.get("cpu_model"))
-                .append("); load generator, Redis and Ferry share them.\n\n");
+        md.append(Machine.clusterLine("2 controllers, 2 workers, 2 gateways")).append("\n\n");
         md.append(String.format(
                 Locale.ROOT,
                 "Traffic through both gateways, open loop: hello %.0f/s; slow (2 s), SSE (%d events, 200 ms apart) and"

@@ -279,9 +279,7 @@ public final class ClusterBench implements Callable<Integer> {
                 List.of(PROPAGATION, THROUGHPUT, OUTAGE, REVOCATION), Machine.describe(), plan.settings());
         report.line("# ferry bench cluster");
         report.line("");
-        report.line("All on 127.0.0.1: redis-server " + RedisProcess.version() + ", Ferry from cli/target/ferry.jar, "
-                + Machine.describe().get("cpus") + " CPUs ("
-                + Machine.describe().get("cpu_model") + "); load generator, Redis and Ferry share them.");
+        report.line(Machine.clusterLine("Ferry"));
         String loadBefore = loadAverage();
         EventLoopGroup group = ClientTransport.group(plan.threads());
         List<EventLoop> loops = loops(group);

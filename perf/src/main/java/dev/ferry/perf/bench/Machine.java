@@ -33,4 +33,16 @@ final class Machine {
         }
         return "unknown";
     }
+
+    /**
+     * The report line that says where a cluster bench ran: {@code ferry} (what it started, e.g. "1
+     * controller, 1 worker, 1 gateway") and a redis-server on loopback, beside the load generator.
+     */
+    static String clusterLine(String ferry) {
+        Map<String, Object> machine = describe();
+        return "All on 127.0.0.1: redis-server " + RedisProcess.version() + ", " + ferry
+                + " from cli/target/ferry.jar, "
+                + machine.get("cpus") + " CPUs (" + machine.get("cpu_model")
+                + "); load generator, Redis and Ferry share them.";
+    }
 }

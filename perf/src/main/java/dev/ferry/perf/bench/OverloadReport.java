@@ -11,17 +11,11 @@ final class OverloadReport {
 
     @SuppressWarnings("unchecked")
     static String summary(Map<String, Object> json) {
-        Map<String, Object> machine = (Map<String, Object>) json.get("machine");
         Map<String, Object> settings = (Map<String, Object>) json.get("settings");
         StringBuilder md = new StringBuilder();
         md.append("# ferry bench overload\n\n");
-        md.append("All on 127.0.0.1: redis-server ")
-                .append(json.get("redis"))
-                .append(", 1 controller, 1 worker, 1 gateway from cli/target/ferry.jar, ")
-                .append(machine.get("cpus"))
-                .append(" CPUs (")
-                .append(machine.get("cpu_model"))
-                .append("); load generator, Redis and Ferry share them. Function ")
+        md.append(Machine.clusterLine("1 controller, 1 worker, 1 gateway"))
+                .append(" Function ")
                 .append(settings.get("function"))
                 .append(": ")
                 .append(settings.get("containers"))

@@ -14,16 +14,9 @@ final class SoakSummary {
     @SuppressWarnings("unchecked")
     static String markdown(
             Map<String, Object> json, SoakBench.Plan plan, String loadBefore, String loadAfter, double runSeconds) {
-        Map<String, Object> machine = Machine.describe();
         StringBuilder md = new StringBuilder();
         md.append("# ferry bench soak\n\n");
-        md.append("All on 127.0.0.1: redis-server ")
-                .append(RedisProcess.version())
-                .append(", 1 controller, 1 worker, 1 gateway from cli/target/ferry.jar, ")
-                .append(machine.get("cpus"))
-                .append(" CPUs (")
-                .append(machine.get("cpu_model"))
-                .append("); load generator, Redis and Ferry share them.\n\n");
+        md.append(Machine.clusterLine("1 controller, 1 worker, 1 gateway")).append("\n\n");
         md.append(String.format(
                 Locale.ROOT,
                 "Traffic for %s, open loop: hello %.1f/s; slow (2 s), SSE (%d events) and WebSocket (%d echoes)"
