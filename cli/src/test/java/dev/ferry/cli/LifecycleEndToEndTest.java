@@ -10,7 +10,6 @@ import dev.ferry.routing.ContainerState;
 import dev.ferry.worker.Container;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
@@ -73,11 +72,19 @@ class LifecycleEndToEndTest {
         AppDeployment v2 = stack.dev.deploy(jar, Optional.empty());
         assertThat(v2.version()).isNotEqualTo(old.version());
 
+        // The old version serves until the new one has a container up (a redeploy starts it
+        // beside the old one), then the old one drains and stops.
         assertThat(stack.get("testapp--boom", "/ok").statusCode()).isEqualTo(200);
-        List<ContainerInfo> now = stack.containers("testapp--boom", ContainerState.READY);
-        assertThat(now).extracting(ContainerInfo::version).contains(v2.version());
+        FerryStack.await(
+                "the new version's container up",
+                () -> stack.containers("testapp--boom", ContainerState.READY).stream()
+                        .anyMatch(c -> c.version().equals(v2.version())));
         FerryStack.await(
                 "the old version's container to stop",
                 () -> stack.dev.store().containers().stream().noneMatch(c -> c.id().equals(old.id())));
+        assertThat(stack.get("testapp--boom", "/ok").statusCode()).isEqualTo(200);
+        assertThat(stack.containers("testapp--boom", ContainerState.READY))
+                .extracting(ContainerInfo::version)
+                .containsOnly(v2.version());
     }
 }
