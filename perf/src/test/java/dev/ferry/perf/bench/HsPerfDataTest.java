@@ -16,8 +16,20 @@ class HsPerfDataTest {
     }
 
     @Test
+    void readsThisJvmsHeapInUseAndCommitted() {
+        Runtime runtime = Runtime.getRuntime();
+        long committedKib = runtime.totalMemory() / 1024;
+        assertThat(HsPerfData.heapKib(ProcessHandle.current().pid())).hasValueSatisfying(heap -> {
+            assertThat(heap.usedKib()).isPositive().isLessThanOrEqualTo(heap.committedKib());
+            // The counters and Runtime see the same heap; committed moves a little between the reads.
+            assertThat(heap.committedKib()).isBetween(committedKib / 2, committedKib * 2);
+        });
+    }
+
+    @Test
     void aProcessWithoutCountersHasNone() {
         assertThat(HsPerfData.heapAfterGcKib(Long.MAX_VALUE)).isEmpty();
+        assertThat(HsPerfData.heapKib(Long.MAX_VALUE)).isEmpty();
     }
 
     @Test
