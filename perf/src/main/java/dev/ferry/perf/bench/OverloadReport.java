@@ -70,7 +70,7 @@ final class OverloadReport {
         if (mem != null) {
             md.append(String.format(
                     Locale.ROOT,
-                    "Gateway, whole run (sampled every 250 ms; heap from jstat): RSS peak **%s MiB**, heap used peak"
+                    "Gateway, whole run (sampled every 250 ms; heap from its hsperfdata counters): RSS peak **%s MiB**, heap used peak"
                             + " %s MiB, heap committed peak %s MiB, fds peak %s, threads peak %s.%n%n",
                     mem.get("rss_peak_mib"),
                     mem.get("heap_used_peak_mib"),
