@@ -316,6 +316,39 @@ final class FerryTarget extends ProcessTarget {
             throw new IOException(ferry.describe("refused the redeploy of " + examplesJar + " at " + uri + ": "
                     + response.statusCode() + " " + response.body().strip() + " (expected: 200)"));
         }
+        // A redeploy starts the new version beside the old one and moves traffic once it is up,
+        // so the next request would reach the old version's warm container: wait until the old
+        // version's containers are gone, and the new version's fresh ones are all that serve.
+        String version = JSON.readTree(response.body()).path("version").asText();
+        if (version.isEmpty()) {
+            throw new IOException(ferry.describe("answered the redeploy without a version: "
+                    + response.body().strip() + " (expected: the app's JSON with its version)"));
+        }
+        long deadline = System.nanoTime() + DEPLOY_TIMEOUT.toNanos();
+        while (!onlyVersion(apps(), version)) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new IOException(ferry.describe("still runs containers of the version before " + version + " "
+                        + DEPLOY_TIMEOUT.toSeconds() + " s after the redeploy"));
+            }
+            Thread.sleep(50); // polling the admin API, with the deadline above
+        }
+    }
+
+    /** Whether every container of the example app in {@code apps} ({@code GET /v1/apps}) is of {@code version}. */
+    static boolean onlyVersion(JsonNode apps, String version) {
+        for (JsonNode a : apps.path("apps")) {
+            if (!a.path("name").asText().equals(APP)) {
+                continue;
+            }
+            for (JsonNode f : a.path("functions")) {
+                for (JsonNode c : f.path("containers")) {
+                    if (!c.path("version").asText().equals(version)) {
+                        return false;
+                    }
+                }
+            }
+        }
+        return true;
     }
 
     @Override
