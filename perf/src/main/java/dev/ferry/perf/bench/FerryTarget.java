@@ -334,6 +334,42 @@ final class FerryTarget extends ProcessTarget {
         }
     }
 
+    /**
+     * Makes the next request to the example app's {@code function} a cold start from zero: sets
+     * its scaledown window to 1 s (until the next deploy) and waits until it has no container
+     * left. A redeploy no longer makes one: it starts the new version beside the old before
+     * moving traffic. Blocking.
+     *
+     * @throws IOException when the admin API refuses, or a container is still there after the deploy timeout
+     */
+    void scaleToZero(String function) throws IOException, InterruptedException {
+        scale(function, "{\"scaledownWindow\": \"1s\"}");
+        long deadline = System.nanoTime() + DEPLOY_TIMEOUT.toNanos();
+        while (containers(apps(), function) > 0) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new IOException(process()
+                        .describe(function + " still has containers " + DEPLOY_TIMEOUT.toSeconds()
+                                + " s after its scaledown window was set to 1 s"));
+            }
+            Thread.sleep(50); // polling the admin API, with the deadline above
+        }
+    }
+
+    /** How many containers, in any state, the example app's {@code function} has in {@code apps}. */
+    static int containers(JsonNode apps, String function) {
+        int n = 0;
+        for (JsonNode a : apps.path("apps")) {
+            if (a.path("name").asText().equals(APP)) {
+                for (JsonNode f : a.path("functions")) {
+                    if (f.path("name").asText().equals(function)) {
+                        n += f.path("containers").size();
+                    }
+                }
+            }
+        }
+        return n;
+    }
+
     /** Whether every container of the example app in {@code apps} ({@code GET /v1/apps}) is of {@code version}. */
     static boolean onlyVersion(JsonNode apps, String version) {
         for (JsonNode a : apps.path("apps")) {

@@ -28,8 +28,9 @@ import java.util.concurrent.locks.LockSupport;
  * <ol>
  *   <li>{@code ferry dev} start to its ready line, and the first request to {@code hello} right
  *       after it: the very first container start;
- *   <li>cold starts: redeploy the example app, then time one request to {@code hello} on a new
- *       connection (p50/p99 of {@code --cold-starts} trials);
+ *   <li>cold starts: scale {@code hello} to zero (a 1 s scaledown window, then no container
+ *       left), then time one request to it on a new connection (p50/p99 of {@code --cold-starts}
+ *       trials). A redeploy no longer gives a cold start: the new version starts beside the old;
  *   <li>warm-up: the same load on the version serving now (the gateway and the client warm
  *       up), then redeploy, {@code ferry scale examples hello --max 1} (so one new container
  *       takes it all), then 16 HTTP/1.1 connections in a closed loop from its first request,
@@ -185,7 +186,7 @@ final class StartupBench {
             for (Stack stack : rotated(i)) {
                 quiet();
                 try {
-                    stack.ferry().makeCold();
+                    stack.ferry().scaleToZero("hello");
                     double millis = hello(stack) / 1e6;
                     stack.figures().coldStart(millis);
                     System.err.printf(
